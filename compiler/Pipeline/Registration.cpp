@@ -1,0 +1,20 @@
+//===- Registration.cpp - one place that lists every dialect and pass -----===//
+#include "compiler/Pipeline/Registration.h"
+
+#include "kiln/Dialect/Graph/KilnDialect.h"
+
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+
+void kiln::registerKilnDialects(mlir::DialectRegistry &registry) {
+  registry.insert<mlir::kiln::KilnDialect>();
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::registerAllToLLVMIRTranslations(registry);
+}
+
+void kiln::registerKilnPasses() {
+  mlir::registerAllPasses();
+}

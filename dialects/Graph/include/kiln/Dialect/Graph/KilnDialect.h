@@ -1,0 +1,18 @@
+//===- KilnDialect.h - the kiln graph dialect: dialect + ops --------------===//
+#ifndef KILN_DIALECT_GRAPH_KILNDIALECT_H
+#define KILN_DIALECT_GRAPH_KILNDIALECT_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "kiln/Dialect/Graph/KilnOpsDialect.h.inc"
+#include "kiln/Dialect/Graph/KilnOpsEnums.h.inc"
+
+#define GET_OP_CLASSES
+#include "kiln/Dialect/Graph/KilnOps.h.inc"
+
+#endif // KILN_DIALECT_GRAPH_KILNDIALECT_H

@@ -1,0 +1,10 @@
+//===- KilnOps.td - every op of the kiln graph dialect --------------------===//
+#ifndef KILN_OPS_TD
+#define KILN_OPS_TD
+
+include "kiln/Dialect/Graph/KilnBase.td"
+include "kiln/Dialect/Graph/KilnElementwiseOps.td"
+include "kiln/Dialect/Graph/KilnNNOps.td"
+include "kiln/Dialect/Graph/KilnTensorOps.td"
+
+#endif // KILN_OPS_TD

@@ -1,0 +1,279 @@
+//===- KilnFolders.cpp - constant folding of the kiln ops -----------------===//
+//
+// Folds turn initializer-only subgraphs (shape arithmetic, weight transposes, casts) into
+// constants while the importer builds (createOrFold) and in canonicalization.
+//
+//===----------------------------------------------------------------------===//
+#include "kiln/Dialect/Graph/KilnDialect.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/APFloat.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+/// Constant data-movement folds copy bytes; shape arithmetic is small, weights can be large.
+constexpr int64_t kMaxFoldElementsArith = 1 << 16;
+
+DenseElementsAttr dense(Attribute a) { return dyn_cast_or_null<DenseElementsAttr>(a); }
+
+/// Bytes per element for byte-addressable dense storage, 0 otherwise (i1 is bit-packed).
+int64_t byteWidth(Type elementType) {
+  unsigned bits = elementType.getIntOrFloatBitWidth();
+  return bits % 8 == 0 ? bits / 8 : 0;
+}
+
+SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = (int64_t)shape.size() - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  return strides;
+}
+
+/// Builds a constant of `type` whose element i comes from source element `srcIndex(i)`.
+DenseElementsAttr gatherElements(DenseElementsAttr src, RankedTensorType type,
+                                 function_ref<int64_t(ArrayRef<int64_t>)> srcIndex) {
+  if (src.isSplat())
+    return DenseElementsAttr::get(type, src.getSplatValue<Attribute>());
+  int64_t width = byteWidth(type.getElementType());
+  if (!width || !type.hasStaticShape())
+    return {};
+  ArrayRef<char> in = src.getRawData();
+  std::vector<char> out(type.getNumElements() * width);
+  SmallVector<int64_t> idx(type.getRank(), 0);
+  for (int64_t i = 0, n = type.getNumElements(); i < n; ++i) {
+    memcpy(&out[i * width], &in[srcIndex(idx) * width], width);
+    for (int64_t d = type.getRank() - 1; d >= 0; --d) {
+      if (++idx[d] < type.getDimSize(d))
+        break;
+      idx[d] = 0;
+    }
+  }
+  return DenseElementsAttr::getFromRawBuffer(type, out);
+}
+
+/// Broadcast index of `srcShape` for a result index (numpy rules, right aligned).
+int64_t broadcastIndex(ArrayRef<int64_t> srcShape, ArrayRef<int64_t> srcStrides,
+                       ArrayRef<int64_t> idx) {
+  int64_t off = 0, lead = idx.size() - srcShape.size();
+  for (size_t d = 0; d < srcShape.size(); ++d)
+    off += (srcShape[d] == 1 ? 0 : idx[d + lead]) * srcStrides[d];
+  return off;
+}
+
+template <typename Fn>
+Attribute foldBinary(Operation *op, ArrayRef<Attribute> operands, Fn fn) {
+  auto lhs = dense(operands[0]), rhs = dense(operands[1]);
+  auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (!lhs || !rhs || !type || !type.hasStaticShape() ||
+      type.getNumElements() > kMaxFoldElementsArith)
+    return {};
+  Type et = type.getElementType();
+  if (!isa<FloatType, IntegerType>(et) || lhs.getElementType() != rhs.getElementType())
+    return {};
+  auto ls = lhs.getType().getShape(), rs = rhs.getType().getShape();
+  auto lst = stridesOf(ls), rst = stridesOf(rs);
+  auto lv = lhs.getValues<Attribute>(), rv = rhs.getValues<Attribute>();
+  SmallVector<Attribute> out;
+  SmallVector<int64_t> idx(type.getRank(), 0);
+  for (int64_t i = 0, n = type.getNumElements(); i < n; ++i) {
+    Attribute r = fn(lv[broadcastIndex(ls, lst, idx)], rv[broadcastIndex(rs, rst, idx)]);
+    if (!r)
+      return {};
+    out.push_back(r);
+    for (int64_t d = type.getRank() - 1; d >= 0; --d) {
+      if (++idx[d] < type.getDimSize(d))
+        break;
+      idx[d] = 0;
+    }
+  }
+  return DenseElementsAttr::get(type, out);
+}
+
+enum class Arith { Add, Sub, Mul, Div, Min, Max };
+
+Attribute applyArith(Arith k, Attribute a, Attribute b) {
+  if (auto fa = dyn_cast<FloatAttr>(a)) {
+    APFloat x = fa.getValue(), y = cast<FloatAttr>(b).getValue();
+    switch (k) {
+    case Arith::Add: x.add(y, APFloat::rmNearestTiesToEven); break;
+    case Arith::Sub: x.subtract(y, APFloat::rmNearestTiesToEven); break;
+    case Arith::Mul: x.multiply(y, APFloat::rmNearestTiesToEven); break;
+    case Arith::Div: x.divide(y, APFloat::rmNearestTiesToEven); break;
+    case Arith::Min: x = llvm::minimum(x, y); break;
+    case Arith::Max: x = llvm::maximum(x, y); break;
+    }
+    return FloatAttr::get(fa.getType(), x);
+  }
+  auto ia = cast<IntegerAttr>(a);
+  APInt x = ia.getValue(), y = cast<IntegerAttr>(b).getValue();
+  switch (k) {
+  case Arith::Add: return IntegerAttr::get(ia.getType(), x + y);
+  case Arith::Sub: return IntegerAttr::get(ia.getType(), x - y);
+  case Arith::Mul: return IntegerAttr::get(ia.getType(), x * y);
+  case Arith::Div:
+    if (y.isZero())
+      return {};
+    return IntegerAttr::get(ia.getType(), x.sdiv(y));
+  case Arith::Min: return IntegerAttr::get(ia.getType(), x.slt(y) ? x : y);
+  case Arith::Max: return IntegerAttr::get(ia.getType(), x.sgt(y) ? x : y);
+  }
+  return {};
+}
+} // namespace
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+#define KILN_ARITH_FOLD(OP, KIND)                                                              \
+  OpFoldResult OP::fold(FoldAdaptor adaptor) {                                                 \
+    return foldBinary(*this, adaptor.getOperands(),                                            \
+                      [](Attribute a, Attribute b) { return applyArith(KIND, a, b); });        \
+  }
+KILN_ARITH_FOLD(AddOp, Arith::Add)
+KILN_ARITH_FOLD(SubOp, Arith::Sub)
+KILN_ARITH_FOLD(MulOp, Arith::Mul)
+KILN_ARITH_FOLD(DivOp, Arith::Div)
+KILN_ARITH_FOLD(MinOp, Arith::Min)
+KILN_ARITH_FOLD(MaxOp, Arith::Max)
+
+OpFoldResult PowOp::fold(FoldAdaptor) { return {}; }
+
+OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  auto src = dense(adaptor.getInput());
+  if (!src || src.getNumElements() > kMaxFoldElementsArith)
+    return {};
+  Type from = src.getElementType(), to = getType().getElementType();
+  SmallVector<Attribute> out;
+  for (Attribute a : src.getValues<Attribute>()) {
+    if (auto i = dyn_cast<IntegerAttr>(a)) {
+      APInt v = i.getValue();
+      if (auto it = dyn_cast<IntegerType>(to))
+        out.push_back(IntegerAttr::get(to, it.getWidth() == 1 ? APInt(1, !v.isZero())
+                                                              : v.sextOrTrunc(it.getWidth())));
+      else if (auto ft = dyn_cast<FloatType>(to))
+        out.push_back(FloatAttr::get(to, from.isInteger(1) ? (double)v.getZExtValue()
+                                                           : (double)v.getSExtValue()));
+      else
+        return {};
+    } else if (auto f = dyn_cast<FloatAttr>(a)) {
+      double v = f.getValueAsDouble();
+      if (isa<FloatType>(to))
+        out.push_back(FloatAttr::get(to, v));
+      else if (auto it = dyn_cast<IntegerType>(to))
+        out.push_back(IntegerAttr::get(to, it.getWidth() == 1 ? (int64_t)(v != 0) : (int64_t)v));
+      else
+        return {};
+    } else {
+      return {};
+    }
+  }
+  return DenseElementsAttr::get(getType(), out);
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  if (auto src = dense(adaptor.getInput()))
+    return src.reshape(getType());
+  if (auto producer = getInput().getDefiningOp<ReshapeOp>()) {
+    getInputMutable().assign(producer.getInput());
+    return getResult();
+  }
+  return {};
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
+  auto perm = getPerm();
+  if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
+    return getInput();
+  auto src = dense(adaptor.getInput());
+  if (!src)
+    return {};
+  auto srcStrides = stridesOf(src.getType().getShape());
+  return gatherElements(src, getType(), [&](ArrayRef<int64_t> idx) {
+    int64_t off = 0;
+    for (size_t d = 0; d < idx.size(); ++d)
+      off += idx[d] * srcStrides[perm[d]];
+    return off;
+  });
+}
+
+OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
+  if (getInputs().size() == 1)
+    return getInputs()[0];
+  SmallVector<DenseElementsAttr> srcs;
+  for (Attribute a : adaptor.getInputs()) {
+    auto d = dense(a);
+    if (!d || d.getNumElements() > kMaxFoldElementsArith)
+      return {};
+    srcs.push_back(d);
+  }
+  int64_t axis = getAxis();
+  SmallVector<Attribute> out;
+  // Walk the result: outer (dims before axis) × each input's slab.
+  int64_t outer = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= getType().getDimSize(d);
+  for (int64_t o = 0; o < outer; ++o)
+    for (DenseElementsAttr s : srcs) {
+      int64_t slab = s.getNumElements() / std::max<int64_t>(outer, 1);
+      auto vals = s.getValues<Attribute>();
+      for (int64_t i = 0; i < slab; ++i)
+        out.push_back(vals[o * slab + i]);
+    }
+  return DenseElementsAttr::get(getType(), out);
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType() && llvm::all_of(getSteps(), [](int64_t s) { return s == 1; }))
+    return getInput();
+  auto src = dense(adaptor.getInput());
+  if (!src)
+    return {};
+  auto srcStrides = stridesOf(src.getType().getShape());
+  auto starts = getStarts(), steps = getSteps();
+  return gatherElements(src, getType(), [&](ArrayRef<int64_t> idx) {
+    int64_t off = 0;
+    for (size_t d = 0; d < idx.size(); ++d)
+      off += (starts[d] + idx[d] * steps[d]) * srcStrides[d];
+    return off;
+  });
+}
+
+OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
+  auto data = dense(adaptor.getData()), indices = dense(adaptor.getIndices());
+  if (!data || !indices || indices.getNumElements() > kMaxFoldElementsArith)
+    return {};
+  SmallVector<int64_t> idxValues;
+  int64_t axis = getAxis(), extent = data.getType().getDimSize(axis);
+  for (APInt v : indices.getValues<APInt>()) {
+    int64_t i = v.getSExtValue();
+    if (i < -extent || i >= extent)
+      return {};
+    idxValues.push_back(i < 0 ? i + extent : i);
+  }
+  auto dataStrides = stridesOf(data.getType().getShape());
+  auto idxStrides = stridesOf(indices.getType().getShape());
+  int64_t idxRank = indices.getType().getRank();
+  return gatherElements(data, getType(), [&](ArrayRef<int64_t> idx) {
+    int64_t flat = 0;
+    for (int64_t d = 0; d < idxRank; ++d)
+      flat += idx[axis + d] * idxStrides[d];
+    int64_t off = idxValues[flat] * dataStrides[axis];
+    for (int64_t d = 0; d < axis; ++d)
+      off += idx[d] * dataStrides[d];
+    for (int64_t d = axis + 1; d < data.getType().getRank(); ++d)
+      off += idx[d + idxRank - 1] * dataStrides[d];
+    return off;
+  });
+}
+
+OpFoldResult ShapeOp::fold(FoldAdaptor) {
+  auto input = cast<RankedTensorType>(getInput().getType());
+  if (!input.hasStaticShape())
+    return {};
+  return DenseElementsAttr::get(getType(), ArrayRef<int64_t>(input.getShape()));
+}

@@ -1,0 +1,294 @@
+//===- KilnShapeInference.cpp - result types of the kiln ops --------------===//
+//
+// Every op that can compute its result type from operands + attributes does so here
+// (InferTypeOpAdaptor), so the importer builds ops without spelling result types and
+// malformed shapes are caught where the op is built.
+//
+//===----------------------------------------------------------------------===//
+#include "kiln/Dialect/Graph/KilnDialect.h"
+
+#include "mlir/Dialect/Traits.h"
+#include "mlir/IR/Diagnostics.h"
+
+using namespace mlir;
+using namespace mlir::kiln;
+
+namespace {
+using Shape = SmallVector<int64_t>;
+
+LogicalResult emitFailure(std::optional<Location> loc, const Twine &msg) {
+  if (loc)
+    return emitError(*loc, msg);
+  return failure();
+}
+
+RankedTensorType tensorOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+LogicalResult broadcastShapes(std::optional<Location> loc, ArrayRef<Value> operands,
+                              Shape &result) {
+  result.assign(tensorOf(operands[0]).getShape().begin(), tensorOf(operands[0]).getShape().end());
+  for (Value v : operands.drop_front()) {
+    Shape next;
+    if (!OpTrait::util::getBroadcastedShape(result, tensorOf(v).getShape(), next))
+      return emitFailure(loc, "operand shapes are not broadcast-compatible");
+    result = next;
+  }
+  return success();
+}
+
+/// Output extent of a sliding window (conv/pool), ONNX semantics.
+int64_t windowExtent(int64_t in, int64_t kernel, int64_t stride, int64_t padBegin, int64_t padEnd,
+                     int64_t dilation, bool ceilMode) {
+  if (ShapedType::isDynamic(in))
+    return ShapedType::kDynamic;
+  int64_t span = dilation * (kernel - 1) + 1;
+  int64_t num = in + padBegin + padEnd - span;
+  if (num < 0)
+    return -1;
+  int64_t out = (ceilMode ? (num + stride - 1) / stride : num / stride) + 1;
+  // With ceil_mode the last window must start inside the input or its begin padding.
+  if (ceilMode && (out - 1) * stride >= in + padBegin)
+    --out;
+  return out;
+}
+
+LogicalResult windowShape(std::optional<Location> loc, RankedTensorType input,
+                          ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                          ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations, bool ceilMode,
+                          Shape &shape) {
+  size_t spatial = input.getRank() - 2;
+  if (input.getRank() < 3 || kernel.size() != spatial || strides.size() != spatial ||
+      dilations.size() != spatial || pads.size() != 2 * spatial)
+    return emitFailure(loc, "window attributes do not match the input's " +
+                                Twine(spatial) + " spatial dims");
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t e = windowExtent(input.getDimSize(i + 2), kernel[i], strides[i], pads[i],
+                             pads[i + spatial], dilations[i], ceilMode);
+    if (e == -1 || strides[i] <= 0 || dilations[i] <= 0)
+      return emitFailure(loc, "window does not fit spatial dim " + Twine(i));
+    shape.push_back(e);
+  }
+  return success();
+}
+} // namespace
+
+// Elementwise ops with broadcasting.
+#define KILN_BROADCAST_INFER(OP, ELEMENT)                                                      \
+  LogicalResult OP::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,            \
+                                     Adaptor adaptor, SmallVectorImpl<Type> &types) {          \
+    Shape shape;                                                                               \
+    if (failed(broadcastShapes(loc, SmallVector<Value>(adaptor.getOperands()), shape)))        \
+      return failure();                                                                        \
+    types.push_back(RankedTensorType::get(shape, ELEMENT));                                    \
+    return success();                                                                          \
+  }
+#define KILN_BINARY_INFER(OP) KILN_BROADCAST_INFER(OP, tensorOf(adaptor.getLhs()).getElementType())
+#define KILN_COMPARE_INFER(OP) KILN_BROADCAST_INFER(OP, IntegerType::get(ctx, 1))
+KILN_BINARY_INFER(AddOp)
+KILN_BINARY_INFER(SubOp)
+KILN_BINARY_INFER(MulOp)
+KILN_BINARY_INFER(DivOp)
+KILN_BINARY_INFER(PowOp)
+KILN_BINARY_INFER(MinOp)
+KILN_BINARY_INFER(MaxOp)
+KILN_COMPARE_INFER(EqualOp)
+KILN_COMPARE_INFER(LessOp)
+KILN_COMPARE_INFER(GreaterOp)
+KILN_BROADCAST_INFER(WhereOp, tensorOf(adaptor.getX()).getElementType())
+
+LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto lhs = tensorOf(adaptor.getLhs()), rhs = tensorOf(adaptor.getRhs());
+  Shape a(lhs.getShape()), b(rhs.getShape());
+  if (a.empty() || b.empty())
+    return emitFailure(loc, "matmul operands must have rank >= 1");
+  bool vecA = a.size() == 1, vecB = b.size() == 1;
+  if (vecA)
+    a.insert(a.begin(), 1);
+  if (vecB)
+    b.push_back(1);
+  int64_t k1 = a.back(), k2 = b[b.size() - 2];
+  if (!ShapedType::isDynamic(k1) && !ShapedType::isDynamic(k2) && k1 != k2)
+    return emitFailure(loc, "matmul contraction dims differ: " + Twine(k1) + " vs " + Twine(k2));
+  Shape batch;
+  if (!OpTrait::util::getBroadcastedShape(ArrayRef(a).drop_back(2), ArrayRef(b).drop_back(2),
+                                          batch))
+    return emitFailure(loc, "matmul batch dims are not broadcast-compatible");
+  if (!vecA)
+    batch.push_back(a[a.size() - 2]);
+  if (!vecB)
+    batch.push_back(b.back());
+  types.push_back(RankedTensorType::get(batch, lhs.getElementType()));
+  return success();
+}
+
+LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                       Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto input = tensorOf(adaptor.getInput()), filter = tensorOf(adaptor.getFilter());
+  if (filter.getRank() != input.getRank())
+    return emitFailure(loc, "conv filter rank differs from input rank");
+  Shape shape{input.getDimSize(0), filter.getDimSize(0)};
+  if (failed(windowShape(loc, input, filter.getShape().drop_front(2), adaptor.getStrides(),
+                         adaptor.getPads(), adaptor.getDilations(), false, shape)))
+    return failure();
+  types.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto input = tensorOf(adaptor.getInput()), filter = tensorOf(adaptor.getFilter());
+  size_t spatial = input.getRank() - 2;
+  auto strides = adaptor.getStrides(), pads = adaptor.getPads(), dil = adaptor.getDilations(),
+       outPad = adaptor.getOutputPadding();
+  if (filter.getRank() != input.getRank() || strides.size() != spatial ||
+      pads.size() != 2 * spatial || dil.size() != spatial || outPad.size() != spatial)
+    return emitFailure(loc, "conv_transpose attributes do not match the input rank");
+  Shape shape{input.getDimSize(0), filter.getDimSize(1) * (int64_t)adaptor.getGroup()};
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t in = input.getDimSize(i + 2), k = filter.getDimSize(i + 2);
+    shape.push_back(ShapedType::isDynamic(in)
+                        ? ShapedType::kDynamic
+                        : strides[i] * (in - 1) + outPad[i] + (k - 1) * dil[i] + 1 - pads[i] -
+                              pads[i + spatial]);
+  }
+  types.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+#define KILN_POOL_INFER(OP)                                                                    \
+  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc,               \
+                                     Adaptor adaptor, SmallVectorImpl<Type> &types) {          \
+    auto input = tensorOf(adaptor.getInput());                                                 \
+    Shape shape{input.getDimSize(0), input.getDimSize(1)};                                     \
+    if (failed(windowShape(loc, input, adaptor.getKernelShape(), adaptor.getStrides(),         \
+                           adaptor.getPads(), adaptor.getDilations(), adaptor.getCeilMode(),   \
+                           shape)))                                                            \
+      return failure();                                                                        \
+    types.push_back(RankedTensorType::get(shape, input.getElementType()));                     \
+    return success();                                                                          \
+  }
+KILN_POOL_INFER(MaxPoolOp)
+KILN_POOL_INFER(AvgPoolOp)
+
+#define KILN_SAME_AS_INPUT_INFER(OP)                                                           \
+  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location>, Adaptor adaptor,  \
+                                     SmallVectorImpl<Type> &types) {                           \
+    types.push_back(adaptor.getInput().getType());                                             \
+    return success();                                                                          \
+  }
+KILN_SAME_AS_INPUT_INFER(BatchNormOp)
+KILN_SAME_AS_INPUT_INFER(LayerNormOp)
+
+LogicalResult ReduceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto input = tensorOf(adaptor.getInput());
+  Shape shape;
+  for (int64_t d = 0; d < input.getRank(); ++d) {
+    if (!llvm::is_contained(adaptor.getAxes(), d))
+      shape.push_back(input.getDimSize(d));
+    else if (adaptor.getKeepdims())
+      shape.push_back(1);
+  }
+  types.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto input = tensorOf(adaptor.getInput());
+  auto perm = adaptor.getPerm();
+  if ((int64_t)perm.size() != input.getRank())
+    return emitFailure(loc, "transpose perm size differs from the input rank");
+  Shape shape;
+  SmallVector<bool> seen(perm.size(), false);
+  for (int64_t p : perm) {
+    if (p < 0 || p >= input.getRank() || seen[p])
+      return emitFailure(loc, "transpose perm is not a permutation");
+    seen[p] = true;
+    shape.push_back(input.getDimSize(p));
+  }
+  types.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  if (adaptor.getInputs().empty())
+    return emitFailure(loc, "concat needs at least one input");
+  auto first = tensorOf(adaptor.getInputs()[0]);
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= first.getRank())
+    return emitFailure(loc, "concat axis out of range");
+  Shape shape(first.getShape());
+  shape[axis] = 0;
+  for (Value v : adaptor.getInputs()) {
+    auto t = tensorOf(v);
+    if (t.getRank() != first.getRank())
+      return emitFailure(loc, "concat inputs differ in rank");
+    for (int64_t d = 0; d < t.getRank(); ++d) {
+      if (d == axis)
+        shape[d] = (ShapedType::isDynamic(shape[d]) || t.isDynamicDim(d))
+                       ? ShapedType::kDynamic
+                       : shape[d] + t.getDimSize(d);
+      else if (!t.isDynamicDim(d) && !ShapedType::isDynamic(shape[d]) &&
+               t.getDimSize(d) != shape[d])
+        return emitFailure(loc, "concat inputs differ in dim " + Twine(d));
+    }
+  }
+  types.push_back(RankedTensorType::get(shape, first.getElementType()));
+  return success();
+}
+
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                        Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto input = tensorOf(adaptor.getInput());
+  auto starts = adaptor.getStarts(), ends = adaptor.getEnds(), steps = adaptor.getSteps();
+  if ((int64_t)starts.size() != input.getRank() || ends.size() != starts.size() ||
+      steps.size() != starts.size())
+    return emitFailure(loc, "slice attributes must cover every dim");
+  Shape shape;
+  for (size_t d = 0; d < starts.size(); ++d) {
+    if (steps[d] == 0)
+      return emitFailure(loc, "slice step must not be 0");
+    int64_t n = steps[d] > 0 ? (ends[d] - starts[d] + steps[d] - 1) / steps[d]
+                             : (starts[d] - ends[d] - steps[d] - 1) / -steps[d];
+    shape.push_back(std::max<int64_t>(0, n));
+  }
+  types.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult GatherOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto data = tensorOf(adaptor.getData()), indices = tensorOf(adaptor.getIndices());
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= data.getRank())
+    return emitFailure(loc, "gather axis out of range");
+  Shape shape(data.getShape().take_front(axis));
+  shape.append(indices.getShape().begin(), indices.getShape().end());
+  shape.append(data.getShape().begin() + axis + 1, data.getShape().end());
+  types.push_back(RankedTensorType::get(shape, data.getElementType()));
+  return success();
+}
+
+LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                      Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto input = tensorOf(adaptor.getInput());
+  auto pads = adaptor.getPads();
+  if ((int64_t)pads.size() != 2 * input.getRank())
+    return emitFailure(loc, "pad needs 2 * rank pads");
+  Shape shape;
+  for (int64_t d = 0; d < input.getRank(); ++d)
+    shape.push_back(input.isDynamicDim(d) ? ShapedType::kDynamic
+                                          : input.getDimSize(d) + pads[d] + pads[d + input.getRank()]);
+  types.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult ShapeOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location>,
+                                        Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  types.push_back(RankedTensorType::get({tensorOf(adaptor.getInput()).getRank()},
+                                        IntegerType::get(ctx, 64)));
+  return success();
+}
