@@ -2,6 +2,7 @@
 #include "compiler/Pipeline/Registration.h"
 
 #include "kiln/Dialect/Graph/KilnDialect.h"
+#include "passes/Graph/Passes.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -17,4 +18,5 @@ void kiln::registerKilnDialects(mlir::DialectRegistry &registry) {
 
 void kiln::registerKilnPasses() {
   mlir::registerAllPasses();
+  kiln::registerGraphPasses();
 }

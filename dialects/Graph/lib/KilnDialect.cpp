@@ -6,7 +6,7 @@
 #include "mlir/IR/OpImplementation.h"
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 #include "kiln/Dialect/Graph/KilnOpsDialect.cpp.inc"
 #include "kiln/Dialect/Graph/KilnOpsEnums.cpp.inc"

@@ -10,7 +10,7 @@
 #include "llvm/ADT/APFloat.h"
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 namespace {
 /// Constant data-movement folds copy bytes; shape arithmetic is small, weights can be large.

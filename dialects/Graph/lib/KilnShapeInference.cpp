@@ -11,7 +11,7 @@
 #include "mlir/IR/Diagnostics.h"
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 namespace {
 using Shape = SmallVector<int64_t>;

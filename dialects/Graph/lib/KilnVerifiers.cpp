@@ -4,7 +4,7 @@
 #include "mlir/Dialect/Traits.h"
 
 using namespace mlir;
-using namespace mlir::kiln;
+using namespace kiln;
 
 LogicalResult CastOp::verify() {
   if (getInput().getType().getShape() != getType().getShape())

@@ -10,7 +10,7 @@ include "mlir/Interfaces/InferTypeOpInterface.td"
 
 def Kiln_Dialect : Dialect {
   let name = "kiln";
-  let cppNamespace = "::mlir::kiln";
+  let cppNamespace = "::kiln";
   let summary = "Kiln's graph dialect: ONNX-level tensor ops with static or `?` shapes";
   let description = [{
     One op per tensor operation, on builtin ranked tensors. Binary elementwise ops broadcast
@@ -58,12 +58,12 @@ def Kiln_ReduceKindAttr : I32EnumAttr<"ReduceKind", "reduction kind", [
     I32EnumAttrCase<"min", 3>, I32EnumAttrCase<"prod", 4>, I32EnumAttrCase<"sum_square", 5>,
     I32EnumAttrCase<"l1", 6>, I32EnumAttrCase<"l2", 7>, I32EnumAttrCase<"log_sum", 8>,
     I32EnumAttrCase<"log_sum_exp", 9>]> {
-  let cppNamespace = "::mlir::kiln";
+  let cppNamespace = "::kiln";
 }
 
 def Kiln_PadModeAttr : I32EnumAttr<"PadMode", "padding mode", [
     I32EnumAttrCase<"constant", 0>, I32EnumAttrCase<"reflect", 1>, I32EnumAttrCase<"edge", 2>]> {
-  let cppNamespace = "::mlir::kiln";
+  let cppNamespace = "::kiln";
 }
 
 #endif // KILN_BASE_TD

@@ -15,4 +15,10 @@
 #define GET_OP_CLASSES
 #include "kiln/Dialect/Graph/KilnOps.h.inc"
 
+/// The dialect lives in the project namespace `kiln`; `mlir::kiln` names the same namespace so
+/// that code with `using namespace mlir` can say `kiln::ConvOp` without ambiguity.
+namespace mlir {
+namespace kiln = ::kiln;
+} // namespace mlir
+
 #endif // KILN_DIALECT_GRAPH_KILNDIALECT_H

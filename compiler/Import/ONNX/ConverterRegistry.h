@@ -1,0 +1,56 @@
+//===- ConverterRegistry.h - ONNX op converters by (op type, since-opset) -===//
+#ifndef KILN_COMPILER_IMPORT_ONNX_CONVERTERREGISTRY_H
+#define KILN_COMPILER_IMPORT_ONNX_CONVERTERREGISTRY_H
+
+#include "mlir/Support/LogicalResult.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
+
+namespace mlir::kiln::importer {
+
+class NodeContext;
+
+/// Converts one ONNX node: reads its inputs and attributes from the context, builds kiln ops and
+/// binds the node's outputs. Returns failure after emitting an error through the context.
+using ConverterFn = LogicalResult (*)(NodeContext &);
+
+/// Every converter, keyed by default-domain op type and the opset version it is valid from.
+class ConverterRegistry {
+public:
+  /// The result of a lookup: the converter to use, or null with the smallest opset any converter
+  /// of that op type starts at (0 when the op type is unknown).
+  struct Match {
+    ConverterFn fn = nullptr;
+    int64_t firstSupportedOpset = 0;
+  };
+
+  /// Registers `fn` for `opType` at opsets >= `sinceVersion` (until a later registration).
+  void add(llvm::StringRef opType, int64_t sinceVersion, ConverterFn fn);
+  /// The converter with the greatest since-version <= `opset`.
+  Match lookup(llvm::StringRef opType, int64_t opset) const;
+  /// Every registered op type, sorted (for docs and tests).
+  llvm::SmallVector<llvm::StringRef> opTypes() const;
+
+  /// The registry holding every converter of the importer (built on first use).
+  static const ConverterRegistry &get();
+
+private:
+  struct Entry {
+    int64_t sinceVersion;
+    ConverterFn fn;
+  };
+  llvm::StringMap<llvm::SmallVector<Entry, 2>> converters;
+};
+
+// One registration function per category file.
+void registerMathConverters(ConverterRegistry &registry);
+void registerActivationConverters(ConverterRegistry &registry);
+void registerNNConverters(ConverterRegistry &registry);
+void registerPoolingConverters(ConverterRegistry &registry);
+void registerReductionConverters(ConverterRegistry &registry);
+void registerTensorConverters(ConverterRegistry &registry);
+void registerShapeConverters(ConverterRegistry &registry);
+
+} // namespace mlir::kiln::importer
+
+#endif // KILN_COMPILER_IMPORT_ONNX_CONVERTERREGISTRY_H

@@ -1,0 +1,43 @@
+// RUN: kiln-opt %s -split-input-file | kiln-opt | FileCheck %s
+// Round trip of the kiln ops through their assembly format.
+
+// CHECK-LABEL: func @conv_relu
+func.func @conv_relu(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
+  // CHECK: kiln.conv %{{.*}}, %{{.*}}, %{{.*}} {{.*}}strides = array<i64: 2, 2>
+  %0 = kiln.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+  // CHECK: kiln.relu %{{.*}} : tensor<1x4x4x4xf32>
+  %1 = kiln.relu %0 : tensor<1x4x4x4xf32>
+  return %1 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @broadcast_add
+func.func @broadcast_add(%a: tensor<2x1x5xf32>, %b: tensor<3x1xf32>) -> tensor<2x3x5xf32> {
+  // CHECK: kiln.add {{.*}} -> tensor<2x3x5xf32>
+  %0 = kiln.add %a, %b : (tensor<2x1x5xf32>, tensor<3x1xf32>) -> tensor<2x3x5xf32>
+  return %0 : tensor<2x3x5xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @matmul_reduce
+func.func @matmul_reduce(%a: tensor<2x8x16xf32>, %b: tensor<16x4xf32>) -> tensor<2x1xf32> {
+  // CHECK: kiln.matmul {{.*}} -> tensor<2x8x4xf32>
+  %0 = kiln.matmul %a, %b : (tensor<2x8x16xf32>, tensor<16x4xf32>) -> tensor<2x8x4xf32>
+  // CHECK: kiln.reduce max
+  %1 = kiln.reduce max %0 {axes = array<i64: 1, 2>, keepdims = false} : (tensor<2x8x4xf32>) -> tensor<2xf32>
+  %2 = kiln.reshape %1 : tensor<2xf32> to tensor<2x1xf32>
+  return %2 : tensor<2x1xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @pool_pad_slice
+func.func @pool_pad_slice(%x: tensor<1x2x7x7xf32>) -> tensor<1x2x2x4xf32> {
+  // CHECK: kiln.max_pool {{.*}} -> tensor<1x2x4x4xf32>
+  %0 = kiln.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = false, count_include_pad = false} : (tensor<1x2x7x7xf32>) -> tensor<1x2x4x4xf32>
+  // CHECK: kiln.slice {{.*}} -> tensor<1x2x2x4xf32>
+  %1 = kiln.slice %0 {starts = array<i64: 0, 0, 0, 0>, ends = array<i64: 1, 2, 4, 4>, steps = array<i64: 1, 1, 2, 1>} : (tensor<1x2x4x4xf32>) -> tensor<1x2x2x4xf32>
+  return %1 : tensor<1x2x2x4xf32>
+}

@@ -1,0 +1,231 @@
+// The C API of runtime.h: a kiln_model is a validated manifest plus the Executor that runs it.
+#include "kiln/runtime.h"
+
+#include "src/DType.h"
+#include "src/Error.h"
+#include "src/Executor.h"
+#include "src/Manifest.h"
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+struct kiln_model {
+  kiln::Manifest manifest;
+  std::unique_ptr<kiln::Executor> executor;
+  /// Each input's latest bytes, copied into the arena at the start of every
+  /// run (the plan may reuse an input's arena bytes once it is consumed).
+  std::vector<std::vector<uint8_t>> inputs;
+  std::vector<bool> inputSet;
+  bool hasRun = false;
+};
+
+namespace kiln {
+namespace {
+
+thread_local std::string tLastError;
+
+[[noreturn]] void invalid(const std::string &message) {
+  throw Error(KILN_ERROR_INVALID_ARGUMENT, message);
+}
+
+void requireNonNull(const void *pointer, const char *function,
+                    const char *name) {
+  if (!pointer)
+    invalid(std::string(function) + ": " + name + " is NULL");
+}
+
+void checkIndex(size_t index, size_t count, const char *function,
+                const char *what) {
+  if (index >= count)
+    invalid(std::string(function) + ": " + what + " index " +
+            std::to_string(index) + " out of range (the model has " +
+            std::to_string(count) + ")");
+}
+
+void fillInfo(const Manifest &manifest, const Binding &binding,
+              kiln_tensor_info *info) {
+  const ValueInfo &value = manifest.values[binding.value];
+  info->name = binding.name.c_str();
+  info->dtype = value.dtype;
+  info->rank = value.shape.size();
+  info->shape = value.shape.data();
+  info->bytes = size_t(value.bytes);
+}
+
+std::string inputLabel(const kiln_model *model, size_t index) {
+  return "input " + std::to_string(index) + " ('" +
+         model->manifest.inputs[index].name + "')";
+}
+
+} // namespace
+
+kiln_status setLastError(kiln_status status, const std::string &message) {
+  tLastError = message;
+  return status;
+}
+
+} // namespace kiln
+
+using namespace kiln;
+
+extern "C" {
+
+const char *kiln_last_error(void) { return tLastError.c_str(); }
+
+const char *kiln_status_string(kiln_status status) {
+  switch (status) {
+  case KILN_OK:
+    return "KILN_OK";
+  case KILN_ERROR_INVALID_ARGUMENT:
+    return "KILN_ERROR_INVALID_ARGUMENT";
+  case KILN_ERROR_IO:
+    return "KILN_ERROR_IO";
+  case KILN_ERROR_INVALID_ARTIFACT:
+    return "KILN_ERROR_INVALID_ARTIFACT";
+  case KILN_ERROR_KERNEL_LOAD:
+    return "KILN_ERROR_KERNEL_LOAD";
+  case KILN_ERROR_OUT_OF_MEMORY:
+    return "KILN_ERROR_OUT_OF_MEMORY";
+  case KILN_ERROR_INTERNAL:
+    return "KILN_ERROR_INTERNAL";
+  }
+  return "KILN_ERROR_UNKNOWN";
+}
+
+const char *kiln_dtype_name(kiln_dtype dtype) { return dtypeName(dtype); }
+
+size_t kiln_dtype_size(kiln_dtype dtype) { return dtypeSize(dtype); }
+
+kiln_status kiln_model_load(const char *path, const kiln_options *options,
+                            kiln_model **model) {
+  return guard([&] {
+    requireNonNull(path, "kiln_model_load", "path");
+    requireNonNull(model, "kiln_model_load", "model");
+    *model = nullptr;
+    if (options && options->num_threads < 0)
+      invalid("kiln_model_load: options->num_threads is negative (" +
+              std::to_string(options->num_threads) + ")");
+    auto loaded = std::make_unique<kiln_model>();
+    loaded->manifest = readManifest(path);
+    loaded->executor = createExecutor(loaded->manifest, path);
+    loaded->inputs.resize(loaded->manifest.inputs.size());
+    loaded->inputSet.assign(loaded->manifest.inputs.size(), false);
+    if (options && options->num_threads > 0)
+      kiln_set_num_threads(options->num_threads);
+    *model = loaded.release();
+  });
+}
+
+void kiln_model_free(kiln_model *model) { delete model; }
+
+kiln_status kiln_model_num_inputs(const kiln_model *model, size_t *count) {
+  return guard([&] {
+    requireNonNull(model, "kiln_model_num_inputs", "model");
+    requireNonNull(count, "kiln_model_num_inputs", "count");
+    *count = model->manifest.inputs.size();
+  });
+}
+
+kiln_status kiln_model_num_outputs(const kiln_model *model, size_t *count) {
+  return guard([&] {
+    requireNonNull(model, "kiln_model_num_outputs", "model");
+    requireNonNull(count, "kiln_model_num_outputs", "count");
+    *count = model->manifest.outputs.size();
+  });
+}
+
+kiln_status kiln_model_input_info(const kiln_model *model, size_t index,
+                                  kiln_tensor_info *info) {
+  return guard([&] {
+    requireNonNull(model, "kiln_model_input_info", "model");
+    requireNonNull(info, "kiln_model_input_info", "info");
+    checkIndex(index, model->manifest.inputs.size(), "kiln_model_input_info",
+               "input");
+    fillInfo(model->manifest, model->manifest.inputs[index], info);
+  });
+}
+
+kiln_status kiln_model_output_info(const kiln_model *model, size_t index,
+                                   kiln_tensor_info *info) {
+  return guard([&] {
+    requireNonNull(model, "kiln_model_output_info", "model");
+    requireNonNull(info, "kiln_model_output_info", "info");
+    checkIndex(index, model->manifest.outputs.size(),
+               "kiln_model_output_info", "output");
+    fillInfo(model->manifest, model->manifest.outputs[index], info);
+  });
+}
+
+kiln_status kiln_model_find_input(const kiln_model *model, const char *name,
+                                  size_t *index) {
+  return guard([&] {
+    requireNonNull(model, "kiln_model_find_input", "model");
+    requireNonNull(name, "kiln_model_find_input", "name");
+    requireNonNull(index, "kiln_model_find_input", "index");
+    const std::vector<Binding> &inputs = model->manifest.inputs;
+    for (size_t i = 0; i < inputs.size(); ++i)
+      if (inputs[i].name == name) {
+        *index = i;
+        return;
+      }
+    invalid(std::string("kiln_model_find_input: the model has no input '") +
+            name + "'");
+  });
+}
+
+kiln_status kiln_model_set_input(kiln_model *model, size_t index,
+                                 const void *data, size_t bytes) {
+  return guard([&] {
+    requireNonNull(model, "kiln_model_set_input", "model");
+    checkIndex(index, model->manifest.inputs.size(), "kiln_model_set_input",
+               "input");
+    const ValueInfo &value =
+        model->manifest.values[model->manifest.inputs[index].value];
+    if (bytes != value.bytes)
+      invalid("kiln_model_set_input: " + inputLabel(model, index) +
+              " expects " + std::to_string(value.bytes) + " bytes (" +
+              dtypeName(value.dtype) + " " + formatShape(value.shape) +
+              "), got " + std::to_string(bytes));
+    if (bytes > 0)
+      requireNonNull(data, "kiln_model_set_input", "data");
+    model->inputs[index].assign(static_cast<const uint8_t *>(data),
+                                static_cast<const uint8_t *>(data) + bytes);
+    model->inputSet[index] = true;
+  });
+}
+
+kiln_status kiln_model_run(kiln_model *model) {
+  return guard([&] {
+    requireNonNull(model, "kiln_model_run", "model");
+    const Manifest &manifest = model->manifest;
+    for (size_t i = 0; i < manifest.inputs.size(); ++i) {
+      if (!model->inputSet[i])
+        invalid("kiln_model_run: " + inputLabel(model, i) + " was not set");
+      model->executor->writeValue(manifest.values[manifest.inputs[i].value],
+                                  model->inputs[i].data());
+    }
+    model->executor->run();
+    model->hasRun = true;
+  });
+}
+
+kiln_status kiln_model_get_output(const kiln_model *model, size_t index,
+                                  const void **data, size_t *bytes) {
+  return guard([&] {
+    requireNonNull(model, "kiln_model_get_output", "model");
+    requireNonNull(data, "kiln_model_get_output", "data");
+    requireNonNull(bytes, "kiln_model_get_output", "bytes");
+    checkIndex(index, model->manifest.outputs.size(), "kiln_model_get_output",
+               "output");
+    if (!model->hasRun)
+      invalid("kiln_model_get_output: the model has not run yet");
+    const ValueInfo &value =
+        model->manifest.values[model->manifest.outputs[index].value];
+    *data = model->executor->readValue(value);
+    *bytes = size_t(value.bytes);
+  });
+}
+
+} // extern "C"

@@ -1,0 +1,35 @@
+// The device interface: one Executor per loaded model holds its memory and runs its plan.
+#ifndef KILN_RUNTIME_SRC_EXECUTOR_H
+#define KILN_RUNTIME_SRC_EXECUTOR_H
+
+#include "src/Manifest.h"
+
+#include <memory>
+#include <string>
+
+namespace kiln {
+
+/// Runs a validated plan on one device. Created by createExecutor() from the
+/// manifest's target.kind; see runtime/README.md, "Add a device".
+class Executor {
+public:
+  virtual ~Executor() = default;
+
+  /// Copies `value.bytes` bytes of host memory into `value` (an arena value).
+  virtual void writeValue(const ValueInfo &value, const void *data) = 0;
+
+  /// Host-readable bytes of `value` as the last run left them.
+  virtual const void *readValue(const ValueInfo &value) const = 0;
+
+  /// Runs every step of the plan, in order.
+  virtual void run() = 0;
+};
+
+/// Builds the executor for `manifest.targetKind` over the artifact folder
+/// `dir`. Throws kiln::Error if the kind is unknown or loading fails.
+std::unique_ptr<Executor> createExecutor(const Manifest &manifest,
+                                         const std::string &dir);
+
+} // namespace kiln
+
+#endif // KILN_RUNTIME_SRC_EXECUTOR_H

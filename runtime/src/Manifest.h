@@ -1,0 +1,70 @@
+// The parsed, validated manifest.json of a Kiln artifact (docs/artifact.md).
+#ifndef KILN_RUNTIME_SRC_MANIFEST_H
+#define KILN_RUNTIME_SRC_MANIFEST_H
+
+#include "kiln/runtime.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace kiln {
+
+/// Where a value's bytes live.
+enum class Storage { Arena, Weights };
+
+/// One tensor of the plan.
+struct ValueInfo {
+  int64_t id = 0;
+  kiln_dtype dtype = KILN_DTYPE_FLOAT32;
+  std::vector<int64_t> shape;
+  Storage storage = Storage::Arena;
+  uint64_t offset = 0;
+  uint64_t bytes = 0;
+};
+
+/// A named model input or output bound to a value.
+struct Binding {
+  std::string name;
+  size_t value = 0; ///< index into Manifest::values
+};
+
+/// One kernel call: `kernel(args)`, the last `numOutputs` args written.
+struct Step {
+  std::string kernel;
+  std::vector<size_t> args; ///< indices into Manifest::values
+  size_t numOutputs = 0;
+  std::string op;
+  std::string name;
+};
+
+/// Everything the runtime reads from manifest.json.
+struct Manifest {
+  std::string path; ///< manifest.json path, used in error messages
+  std::string targetKind;
+  uint64_t arenaBytes = 0;
+  uint64_t weightsBytes = 0;
+  std::vector<ValueInfo> values;
+  std::vector<Binding> inputs;
+  std::vector<Binding> outputs;
+  std::vector<Step> steps;
+};
+
+/// The format name and version this runtime reads.
+constexpr const char *kFormatName = "kiln-artifact";
+constexpr int64_t kFormatVersion = 1;
+
+/// Parses and validates manifest text; `path` names it in errors. Throws
+/// kiln::Error (KILN_ERROR_INVALID_ARTIFACT) naming the file and the problem.
+Manifest parseManifest(const std::string &text, const std::string &path);
+
+/// Reads and parses `<dir>/manifest.json`.
+Manifest readManifest(const std::string &dir);
+
+/// Checks the cross-references of a parsed manifest: sizes, ranges, ids,
+/// step arguments. Called by parseManifest.
+void validateManifest(const Manifest &manifest);
+
+} // namespace kiln
+
+#endif // KILN_RUNTIME_SRC_MANIFEST_H

@@ -1,0 +1,166 @@
+// Element-level helpers for kiln-run: float16 conversion, seeded random fill, value printing.
+#include "tools/TensorValues.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <random>
+
+namespace kiln {
+namespace {
+
+template <typename T> T load(const void *data, size_t index) {
+  T value;
+  std::memcpy(&value, static_cast<const uint8_t *>(data) + index * sizeof(T),
+              sizeof(T));
+  return value;
+}
+
+template <typename T> void store(void *data, size_t index, T value) {
+  std::memcpy(static_cast<uint8_t *>(data) + index * sizeof(T), &value,
+              sizeof(T));
+}
+
+} // namespace
+
+float halfToFloat(uint16_t bits) {
+  uint32_t sign = uint32_t(bits & 0x8000) << 16;
+  uint32_t exponent = (bits >> 10) & 0x1f;
+  uint32_t mantissa = bits & 0x3ff;
+  float magnitude;
+  if (exponent == 0)
+    magnitude = std::ldexp(float(mantissa), -24);
+  else if (exponent == 31)
+    magnitude = mantissa ? NAN : INFINITY;
+  else
+    magnitude = std::ldexp(float(mantissa | 0x400), int(exponent) - 25);
+  uint32_t result;
+  std::memcpy(&result, &magnitude, 4);
+  result |= sign;
+  float value;
+  std::memcpy(&value, &result, 4);
+  return value;
+}
+
+uint16_t floatToHalf(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, 4);
+  uint16_t sign = uint16_t((bits >> 16) & 0x8000);
+  float magnitude = std::fabs(value);
+  if (std::isnan(value))
+    return sign | 0x7e00;
+  if (magnitude >= 65520.0f)
+    return sign | 0x7c00;
+  if (magnitude < std::ldexp(1.0f, -14)) // subnormal: units of 2^-24
+    return sign | uint16_t(std::nearbyint(std::ldexp(magnitude, 24)));
+  int exponent;
+  float fraction = std::frexp(magnitude, &exponent); // [0.5, 1)
+  uint32_t mantissa = uint32_t(std::nearbyint(std::ldexp(fraction, 11)));
+  if (mantissa == 0x800) { // rounding carried into the next power of two
+    mantissa = 0x400;
+    ++exponent;
+  }
+  return sign | uint16_t(((exponent + 14) << 10) | (mantissa & 0x3ff));
+}
+
+bool isFloating(kiln_dtype dtype) {
+  return dtype == KILN_DTYPE_FLOAT16 || dtype == KILN_DTYPE_FLOAT32 ||
+         dtype == KILN_DTYPE_FLOAT64;
+}
+
+double elementAt(kiln_dtype dtype, const void *data, size_t index) {
+  switch (dtype) {
+  case KILN_DTYPE_FLOAT32:
+    return load<float>(data, index);
+  case KILN_DTYPE_FLOAT16:
+    return halfToFloat(load<uint16_t>(data, index));
+  case KILN_DTYPE_FLOAT64:
+    return load<double>(data, index);
+  case KILN_DTYPE_INT8:
+    return load<int8_t>(data, index);
+  case KILN_DTYPE_UINT8:
+  case KILN_DTYPE_BOOL:
+    return load<uint8_t>(data, index);
+  case KILN_DTYPE_INT16:
+    return load<int16_t>(data, index);
+  case KILN_DTYPE_INT32:
+    return load<int32_t>(data, index);
+  case KILN_DTYPE_INT64:
+    return double(load<int64_t>(data, index));
+  }
+  return 0.0;
+}
+
+void fillRandom(kiln_dtype dtype, void *data, size_t count, uint64_t seed) {
+  // mt19937_64 output is fully specified, so inputs match across toolchains.
+  std::mt19937_64 rng(seed);
+  for (size_t i = 0; i < count; ++i) {
+    uint64_t bits = rng();
+    double unit = double(bits >> 11) * 0x1.0p-53; // [0, 1)
+    double real = 2.0 * unit - 1.0;
+    int64_t integer = int64_t(bits % (dtype == KILN_DTYPE_BOOL ? 2 : 10));
+    switch (dtype) {
+    case KILN_DTYPE_FLOAT32:
+      store(data, i, float(real));
+      break;
+    case KILN_DTYPE_FLOAT16:
+      store(data, i, floatToHalf(float(real)));
+      break;
+    case KILN_DTYPE_FLOAT64:
+      store(data, i, real);
+      break;
+    case KILN_DTYPE_INT8:
+    case KILN_DTYPE_UINT8:
+    case KILN_DTYPE_BOOL:
+      store(data, i, uint8_t(integer));
+      break;
+    case KILN_DTYPE_INT16:
+      store(data, i, int16_t(integer));
+      break;
+    case KILN_DTYPE_INT32:
+      store(data, i, int32_t(integer));
+      break;
+    case KILN_DTYPE_INT64:
+      store(data, i, integer);
+      break;
+    }
+  }
+}
+
+std::string formatValues(kiln_dtype dtype, const void *data, size_t count,
+                         size_t limit) {
+  std::string text;
+  char buffer[64];
+  for (size_t i = 0; i < std::min(count, limit); ++i) {
+    if (isFloating(dtype))
+      std::snprintf(buffer, sizeof(buffer), "%.6g", elementAt(dtype, data, i));
+    else if (dtype == KILN_DTYPE_INT64) // beyond a double's exact range
+      std::snprintf(buffer, sizeof(buffer), "%lld",
+                    (long long)load<int64_t>(data, i));
+    else
+      std::snprintf(buffer, sizeof(buffer), "%lld",
+                    (long long)elementAt(dtype, data, i));
+    text += (i ? " " : "") + std::string(buffer);
+  }
+  if (count > limit)
+    text += " ...";
+  return text;
+}
+
+std::vector<std::pair<size_t, double>>
+topK(kiln_dtype dtype, const void *data, size_t rowLength, size_t k) {
+  std::vector<std::pair<size_t, double>> entries(rowLength);
+  for (size_t i = 0; i < rowLength; ++i)
+    entries[i] = {i, elementAt(dtype, data, i)};
+  k = std::min(k, rowLength);
+  std::partial_sort(entries.begin(), entries.begin() + k, entries.end(),
+                    [](const auto &a, const auto &b) {
+                      return a.second > b.second ||
+                             (a.second == b.second && a.first < b.first);
+                    });
+  entries.resize(k);
+  return entries;
+}
+
+} // namespace kiln
