@@ -1,4 +1,5 @@
-// The CPU device: runs a plan's kernels from kernels.so over a host arena and mapped weights.
+// The CPU device: runs a plan's kernels from kernels.so over a host arena and
+// mapped weights.
 #include "cpu/CpuExecutor.h"
 
 #include "cpu/HostResources.h"

@@ -1,4 +1,5 @@
-// RAII holders for the CPU device's host resources: mapped weights, the aligned arena, kernels.so.
+// RAII holders for the CPU device's host resources: mapped weights, the aligned
+// arena, kernels.so.
 #include "cpu/HostResources.h"
 
 #include "kiln/parallel.h"
@@ -81,9 +82,8 @@ AlignedBuffer::AlignedBuffer(uint64_t bytes) {
                 "arena of " + std::to_string(bytes) + " bytes is too large");
   data_ = static_cast<uint8_t *>(std::aligned_alloc(kAlignment, rounded));
   if (!data_)
-    throw Error(KILN_ERROR_OUT_OF_MEMORY,
-                "cannot allocate an arena of " + std::to_string(bytes) +
-                    " bytes");
+    throw Error(KILN_ERROR_OUT_OF_MEMORY, "cannot allocate an arena of " +
+                                              std::to_string(bytes) + " bytes");
   std::memset(data_, 0, rounded);
 }
 

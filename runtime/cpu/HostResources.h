@@ -1,4 +1,5 @@
-// RAII holders for the CPU device's host resources: mapped weights, the aligned arena, kernels.so.
+// RAII holders for the CPU device's host resources: mapped weights, the aligned
+// arena, kernels.so.
 #ifndef KILN_RUNTIME_CPU_HOSTRESOURCES_H
 #define KILN_RUNTIME_CPU_HOSTRESOURCES_H
 
@@ -8,7 +9,8 @@
 
 namespace kiln {
 
-/// A read-only memory mapping of a whole file (page aligned, so 64-byte aligned).
+/// A read-only memory mapping of a whole file (page aligned, so 64-byte
+/// aligned).
 class MappedFile {
 public:
   /// Maps `path`, whose size must be exactly `expectedBytes`.

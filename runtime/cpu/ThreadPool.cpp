@@ -223,4 +223,3 @@ int kiln_get_num_threads(void) {
 }
 
 } // extern "C"
-

@@ -1,4 +1,5 @@
-// The C API of runtime.h: a kiln_model is a validated manifest plus the Executor that runs it.
+// The C API of runtime.h: a kiln_model is a validated manifest plus the
+// Executor that runs it.
 #include "kiln/runtime.h"
 
 #include "src/DType.h"
@@ -152,8 +153,8 @@ kiln_status kiln_model_output_info(const kiln_model *model, size_t index,
   return guard([&] {
     requireNonNull(model, "kiln_model_output_info", "model");
     requireNonNull(info, "kiln_model_output_info", "info");
-    checkIndex(index, model->manifest.outputs.size(),
-               "kiln_model_output_info", "output");
+    checkIndex(index, model->manifest.outputs.size(), "kiln_model_output_info",
+               "output");
     fillInfo(model->manifest, model->manifest.outputs[index], info);
   });
 }

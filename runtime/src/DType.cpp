@@ -1,4 +1,5 @@
-// Element types of the artifact format: manifest names, sizes, and shape arithmetic.
+// Element types of the artifact format: manifest names, sizes, and shape
+// arithmetic.
 #include "src/DType.h"
 
 namespace kiln {

@@ -1,4 +1,5 @@
-// Element types of the artifact format: manifest names, sizes, and shape arithmetic.
+// Element types of the artifact format: manifest names, sizes, and shape
+// arithmetic.
 #ifndef KILN_RUNTIME_SRC_DTYPE_H
 #define KILN_RUNTIME_SRC_DTYPE_H
 

@@ -1,8 +1,9 @@
-// The device registry: maps a manifest's target.kind to the Executor that runs it.
+// The device registry: maps a manifest's target.kind to the Executor that runs
+// it.
 #include "src/Executor.h"
 
-#include "src/Error.h"
 #include "cpu/CpuExecutor.h"
+#include "src/Error.h"
 
 namespace kiln {
 namespace {

@@ -1,4 +1,5 @@
-// The device interface: one Executor per loaded model holds its memory and runs its plan.
+// The device interface: one Executor per loaded model holds its memory and runs
+// its plan.
 #ifndef KILN_RUNTIME_SRC_EXECUTOR_H
 #define KILN_RUNTIME_SRC_EXECUTOR_H
 

@@ -1,4 +1,5 @@
-// Parses manifest.json into a kiln::Manifest, with messages naming the file and field.
+// Parses manifest.json into a kiln::Manifest, with messages naming the file and
+// field.
 #include "src/Manifest.h"
 
 #include "src/DType.h"
@@ -41,8 +42,7 @@ public:
   int64_t integer(const json &value, const std::string &where) const {
     if (!value.is_number_integer() ||
         (value.is_number_unsigned() &&
-         value.get<uint64_t>() >
-             uint64_t(std::numeric_limits<int64_t>::max())))
+         value.get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max())))
       fail(where, "expected an integer, got " + value.dump());
     return value.get<int64_t>();
   }
@@ -56,8 +56,8 @@ public:
                 const std::string &where) const {
     int64_t value = integer(obj, key, where);
     if (value < 0)
-      fail(join(where, key), "must not be negative, got " +
-                                 std::to_string(value));
+      fail(join(where, key),
+           "must not be negative, got " + std::to_string(value));
     return uint64_t(value);
   }
 
@@ -147,8 +147,8 @@ std::vector<Binding> parseBindings(const FieldReader &reader, const json &root,
     std::string where = FieldReader::at(key, i);
     Binding binding;
     binding.name = reader.string(list[i], "name", where);
-    binding.value = index.lookup(reader.integer(list[i], "value", where),
-                                 where + ".value");
+    binding.value =
+        index.lookup(reader.integer(list[i], "value", where), where + ".value");
     bindings.push_back(std::move(binding));
   }
   return bindings;
@@ -161,8 +161,8 @@ Step parseStep(const FieldReader &reader, const json &obj,
   const json &args = reader.array(obj, "args", where);
   for (size_t i = 0; i < args.size(); ++i) {
     std::string argWhere = where + "." + FieldReader::at("args", i);
-    step.args.push_back(index.lookup(reader.integer(args[i], argWhere),
-                                     argWhere));
+    step.args.push_back(
+        index.lookup(reader.integer(args[i], argWhere), argWhere));
   }
   step.numOutputs = reader.size(obj, "num_outputs", where);
   step.op = reader.optionalString(obj, "op");
@@ -177,10 +177,10 @@ void checkFormat(const FieldReader &reader, const json &root) {
                               "\", got \"" + format + "\"");
   int64_t version = reader.integer(root, "format_version", "");
   if (version != kFormatVersion)
-    reader.fail("format_version",
-                "unsupported version " + std::to_string(version) +
-                    " (this runtime reads version " +
-                    std::to_string(kFormatVersion) + ")");
+    reader.fail("format_version", "unsupported version " +
+                                      std::to_string(version) +
+                                      " (this runtime reads version " +
+                                      std::to_string(kFormatVersion) + ")");
 }
 
 } // namespace

@@ -1,4 +1,5 @@
-// Cross-checks a parsed manifest: value sizes, storage ranges, bindings and step arguments.
+// Cross-checks a parsed manifest: value sizes, storage ranges, bindings and
+// step arguments.
 #include "src/DType.h"
 #include "src/Error.h"
 #include "src/Manifest.h"
@@ -57,8 +58,8 @@ void checkInputsLiveInArena(const Manifest &manifest) {
     size_t value = manifest.inputs[i].value;
     if (manifest.values[value].storage != Storage::Arena)
       fail(manifest, "inputs[" + std::to_string(i) + "] ('" +
-                         manifest.inputs[i].name + "'): " +
-                         describeValue(manifest, value) +
+                         manifest.inputs[i].name +
+                         "'): " + describeValue(manifest, value) +
                          " must have storage \"arena\"");
   }
 }

@@ -1,4 +1,5 @@
-// Test helper: builds a small Kiln artifact folder (manifest, weights, test kernels.so) in a temp dir.
+// Test helper: builds a small Kiln artifact folder (manifest, weights, test
+// kernels.so) in a temp dir.
 #ifndef KILN_RUNTIME_TEST_TESTARTIFACT_H
 #define KILN_RUNTIME_TEST_TESTARTIFACT_H
 
@@ -63,9 +64,9 @@ inline std::vector<float> testWeights() {
 /// `out` reuses x's arena bytes, as a planner does once x is dead.
 inline nlohmann::json testManifest() {
   auto value = [](int id, const char *storage, size_t offset) {
-    return nlohmann::json{{"id", id},         {"dtype", "float32"},
+    return nlohmann::json{{"id", id},          {"dtype", "float32"},
                           {"shape", {4, 256}}, {"storage", storage},
-                          {"offset", offset}, {"bytes", kTensorBytes}};
+                          {"offset", offset},  {"bytes", kTensorBytes}};
   };
   return {
       {"format", "kiln-artifact"},
@@ -78,13 +79,20 @@ inline nlohmann::json testManifest() {
        {value(0, "arena", 0), value(1, "arena", kTensorBytes),
         value(2, "arena", 2 * kTensorBytes), value(3, "weights", 0),
         value(4, "arena", 0)}},
-      {"inputs", {{{"name", "x"}, {"value", 0}}, {{"name", "y"}, {"value", 1}}}},
+      {"inputs",
+       {{{"name", "x"}, {"value", 0}}, {{"name", "y"}, {"value", 1}}}},
       {"outputs", {{{"name", "out"}, {"value", 4}}}},
       {"steps",
-       {{{"kernel", "kiln_k0"}, {"args", {0, 1, 2}}, {"num_outputs", 1},
-         {"op", "kiln.add"}, {"name", "/Add"}},
-        {{"kernel", "kiln_k1"}, {"args", {2, 3, 4}}, {"num_outputs", 1},
-         {"op", "kiln.mul"}, {"name", "/Mul"}}}},
+       {{{"kernel", "kiln_k0"},
+         {"args", {0, 1, 2}},
+         {"num_outputs", 1},
+         {"op", "kiln.add"},
+         {"name", "/Add"}},
+        {{"kernel", "kiln_k1"},
+         {"args", {2, 3, 4}},
+         {"num_outputs", 1},
+         {"op", "kiln.mul"},
+         {"name", "/Mul"}}}},
       {"tuning", {{"records_used", nlohmann::json::array()}}},
   };
 }

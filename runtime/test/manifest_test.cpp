@@ -1,4 +1,5 @@
-// Tests that kiln_model_load validates an artifact and names the file and the problem on error.
+// Tests that kiln_model_load validates an artifact and names the file and the
+// problem on error.
 #include "TestArtifact.h"
 #include "kiln/runtime.h"
 
@@ -76,10 +77,12 @@ TEST(Manifest, WrongFormatAndVersion) {
   json manifest = testManifest();
   manifest["format_version"] = 2;
   std::string error = manifestError(manifest);
-  EXPECT_CONTAINS(error, "manifest.json: format_version: unsupported version 2");
+  EXPECT_CONTAINS(error,
+                  "manifest.json: format_version: unsupported version 2");
   manifest = testManifest();
   manifest["format"] = "onnx";
-  EXPECT_CONTAINS(manifestError(manifest), "format: expected \"kiln-artifact\"");
+  EXPECT_CONTAINS(manifestError(manifest),
+                  "format: expected \"kiln-artifact\"");
 }
 
 TEST(Manifest, MissingOrMistypedFields) {
@@ -88,13 +91,15 @@ TEST(Manifest, MissingOrMistypedFields) {
   EXPECT_CONTAINS(manifestError(manifest), "missing field 'arena_bytes'");
   manifest = testManifest();
   manifest["values"][2]["shape"] = {4, "x"};
-  EXPECT_CONTAINS(manifestError(manifest), "values[2].shape: expected an integer");
+  EXPECT_CONTAINS(manifestError(manifest),
+                  "values[2].shape: expected an integer");
   manifest = testManifest();
   manifest["values"][0]["dtype"] = "complex64";
   EXPECT_CONTAINS(manifestError(manifest), "unknown dtype 'complex64'");
   manifest = testManifest();
   manifest["target"]["kind"] = "tpu";
-  EXPECT_CONTAINS(manifestError(manifest), "target.kind 'tpu' is not supported");
+  EXPECT_CONTAINS(manifestError(manifest),
+                  "target.kind 'tpu' is not supported");
 }
 
 TEST(Manifest, BytesMustMatchShape) {
@@ -166,8 +171,7 @@ TEST(Manifest, WeightsSizeMustMatch) {
 TEST(Manifest, MissingKernelSymbolIsNamed) {
   json manifest = testManifest();
   manifest["steps"][1]["kernel"] = "kiln_k_missing";
-  std::string error =
-      loadError(TestArtifact(manifest), KILN_ERROR_KERNEL_LOAD);
+  std::string error = loadError(TestArtifact(manifest), KILN_ERROR_KERNEL_LOAD);
   EXPECT_CONTAINS(error, "missing kernel symbol 'kiln_k_missing'");
   EXPECT_CONTAINS(error, "steps[1] (/Mul)");
 }

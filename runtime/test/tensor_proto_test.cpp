@@ -1,4 +1,5 @@
-// Tests of the hand-written ONNX TensorProto reader/writer on real, hand-encoded and broken files.
+// Tests of the hand-written ONNX TensorProto reader/writer on real,
+// hand-encoded and broken files.
 #include "TestArtifact.h"
 #include "tools/TensorProto.h"
 
@@ -132,18 +133,36 @@ TEST(TensorProto, RandomGarbageNeverCrashes) {
   EXPECT_GT(errors, 1900);
 }
 
+TEST(TensorProto, CorruptedHeadersNeverCrash) {
+  requireTestdata();
+  std::string original = readBytes(kTestdata + "/bert_like/input_0.pb");
+  std::mt19937 rng(99);
+  for (int trial = 0; trial < 3000; ++trial) {
+    std::string bytes = original;
+    for (int flips = 1 + int(rng() % 3); flips > 0; --flips)
+      bytes[rng() % 32] = char(rng());
+    try {
+      Tensor tensor = parse(bytes);
+      EXPECT_EQ(tensor.data.size(), tensor.data.size() /
+                                        dataTypeSize(tensor.dataType) *
+                                        dataTypeSize(tensor.dataType));
+    } catch (const TensorProtoError &) {
+    }
+  }
+}
+
 TEST(TensorProto, RejectsMalformedWireData) {
   std::string dataType = tag(2, 0) + varint(kFloat);
   EXPECT_THROW(parse(std::string(11, '\xff')), TensorProtoError); // varint
-  EXPECT_THROW(parse(dataType + tag(3, 3)), TensorProtoError);     // group
+  EXPECT_THROW(parse(dataType + tag(3, 3)), TensorProtoError);    // group
   EXPECT_THROW(parse(dataType + tag(9, 2) + varint(100) + "abc"),
-               TensorProtoError);                                  // length
+               TensorProtoError); // length
   EXPECT_THROW(parse(dataType + tag(1, 0) + varint(2) +
                      lengthDelimited(9, std::string(4, 'x'))),
-               TensorProtoError);                                  // size
-  EXPECT_THROW(parse(tag(2, 0) + varint(8)), TensorProtoError);    // string
+               TensorProtoError);                               // size
+  EXPECT_THROW(parse(tag(2, 0) + varint(8)), TensorProtoError); // string
   EXPECT_THROW(parse(dataType + tag(14, 0) + varint(1)),
-               TensorProtoError);                                  // external
+               TensorProtoError); // external
   EXPECT_THROW(readTensorFile("/nonexistent/kiln.pb"), TensorProtoError);
 }
 
@@ -159,10 +178,9 @@ TEST(TensorProto, ReadsTypedFallbackFields) {
   EXPECT_EQ(values[1], -2.f);
 
   // int32_data for int8, packed, with a negative value; dims packed.
-  std::string int8s = lengthDelimited(1, varint(3)) + tag(2, 0) +
-                      varint(kInt8) +
-                      lengthDelimited(5, varint(7) + varint(uint64_t(-3)) +
-                                             varint(0));
+  std::string int8s =
+      lengthDelimited(1, varint(3)) + tag(2, 0) + varint(kInt8) +
+      lengthDelimited(5, varint(7) + varint(uint64_t(-3)) + varint(0));
   Tensor i8 = parse(int8s);
   EXPECT_EQ(i8.dims, (std::vector<int64_t>{3}));
   EXPECT_EQ(i8.data, (std::vector<uint8_t>{7, 0xfd, 0}));

@@ -1,4 +1,5 @@
-// Tests of kiln_parallel_for: exact coverage, thread counts, nesting, repetition, concurrency.
+// Tests of kiln_parallel_for: exact coverage, thread counts, nesting,
+// repetition, concurrency.
 #include "kiln/parallel.h"
 
 #include <gtest/gtest.h>
@@ -145,7 +146,8 @@ TEST_F(ThreadPool, UsesWorkerThreads) {
   kiln_parallel_for(
       [](void *raw, int64_t begin, int64_t end) {
         auto *ctx = static_cast<Ctx *>(raw);
-        std::this_thread::sleep_for(std::chrono::milliseconds(2 * (end - begin)));
+        std::this_thread::sleep_for(
+            std::chrono::milliseconds(2 * (end - begin)));
         std::lock_guard<std::mutex> lock(ctx->mutex);
         ctx->ids.insert(std::this_thread::get_id());
       },

@@ -93,8 +93,8 @@ RunOptions parseRunOptions(int argc, char **argv) {
     else if (arg == "--threads")
       options.threads = int(parseInteger(arg, cursor.value(arg), 1, 4096));
     else if (arg == "--seed")
-      options.seed = uint64_t(
-          parseInteger(arg, cursor.value(arg), 0, INT64_MAX));
+      options.seed =
+          uint64_t(parseInteger(arg, cursor.value(arg), 0, INT64_MAX));
     else if (arg.rfind("-", 0) == 0 && arg.size() > 1)
       throw std::runtime_error("unknown option '" + arg + "' (see --help)");
     else if (options.artifact.empty())

@@ -1,4 +1,5 @@
-// A dependency-free reader/writer for ONNX TensorProto files (protobuf wire format by hand).
+// A dependency-free reader/writer for ONNX TensorProto files (protobuf wire
+// format by hand).
 #include "tools/TensorProto.h"
 
 #include <cerrno>
@@ -130,13 +131,13 @@ struct TypedData {
 void readField(WireReader &reader, uint32_t field, uint32_t wireType,
                Tensor &tensor, TypedData &typed) {
   auto varintTo = [](std::vector<int64_t> &out) {
-    return [list = &out](WireReader &r) {
-      list->push_back(int64_t(r.varint()));
-    };
+    return
+        [list = &out](WireReader &r) { list->push_back(int64_t(r.varint())); };
   };
   switch (field) {
   case kDimsField:
-    return readRepeated(reader, wireType, kVarint, field, varintTo(tensor.dims));
+    return readRepeated(reader, wireType, kVarint, field,
+                        varintTo(tensor.dims));
   case kDataTypeField:
     if (wireType != kVarint)
       reader.fail("data_type is not a varint");
@@ -160,9 +161,11 @@ void readField(WireReader &reader, uint32_t field, uint32_t wireType,
       typed.floats.push_back(r.fixed<uint32_t>());
     });
   case kInt32DataField:
-    return readRepeated(reader, wireType, kVarint, field, varintTo(typed.int32s));
+    return readRepeated(reader, wireType, kVarint, field,
+                        varintTo(typed.int32s));
   case kInt64DataField:
-    return readRepeated(reader, wireType, kVarint, field, varintTo(typed.int64s));
+    return readRepeated(reader, wireType, kVarint, field,
+                        varintTo(typed.int64s));
   case kDoubleDataField:
     return readRepeated(reader, wireType, kFixed64, field, [&](WireReader &r) {
       typed.doubles.push_back(r.fixed<uint64_t>());
@@ -219,10 +222,9 @@ void checkTensor(const Tensor &tensor, const std::string &label) {
                            std::to_string(tensor.dataType));
   uint64_t expected = expectedBytes(tensor, label);
   if (tensor.data.size() != expected)
-    throw TensorProtoError(label + ": tensor data has " +
-                           std::to_string(tensor.data.size()) +
-                           " bytes but its dims and data_type need " +
-                           std::to_string(expected));
+    throw TensorProtoError(
+        label + ": tensor data has " + std::to_string(tensor.data.size()) +
+        " bytes but its dims and data_type need " + std::to_string(expected));
 }
 
 void putVarint(std::string &out, uint64_t value) {

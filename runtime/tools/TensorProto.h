@@ -1,4 +1,5 @@
-// A dependency-free reader/writer for ONNX TensorProto files (protobuf wire format by hand).
+// A dependency-free reader/writer for ONNX TensorProto files (protobuf wire
+// format by hand).
 #ifndef KILN_RUNTIME_TOOLS_TENSORPROTO_H
 #define KILN_RUNTIME_TOOLS_TENSORPROTO_H
 

@@ -1,4 +1,5 @@
-// Element-level helpers for kiln-run: float16 conversion, seeded random fill, value printing.
+// Element-level helpers for kiln-run: float16 conversion, seeded random fill,
+// value printing.
 #include "tools/TensorValues.h"
 
 #include <algorithm>
@@ -148,8 +149,8 @@ std::string formatValues(kiln_dtype dtype, const void *data, size_t count,
   return text;
 }
 
-std::vector<std::pair<size_t, double>>
-topK(kiln_dtype dtype, const void *data, size_t rowLength, size_t k) {
+std::vector<std::pair<size_t, double>> topK(kiln_dtype dtype, const void *data,
+                                            size_t rowLength, size_t k) {
   std::vector<std::pair<size_t, double>> entries(rowLength);
   for (size_t i = 0; i < rowLength; ++i)
     entries[i] = {i, elementAt(dtype, data, i)};

@@ -1,4 +1,5 @@
-// Element-level helpers for kiln-run: float16 conversion, seeded random fill, value printing.
+// Element-level helpers for kiln-run: float16 conversion, seeded random fill,
+// value printing.
 #ifndef KILN_RUNTIME_TOOLS_TENSORVALUES_H
 #define KILN_RUNTIME_TOOLS_TENSORVALUES_H
 
@@ -31,8 +32,8 @@ std::string formatValues(kiln_dtype dtype, const void *data, size_t count,
 
 /// The `k` largest (index, value) pairs among the first `rowLength`
 /// elements, largest first.
-std::vector<std::pair<size_t, double>>
-topK(kiln_dtype dtype, const void *data, size_t rowLength, size_t k);
+std::vector<std::pair<size_t, double>> topK(kiln_dtype dtype, const void *data,
+                                            size_t rowLength, size_t k);
 
 /// True for float16/float32/float64.
 bool isFloating(kiln_dtype dtype);

@@ -1,4 +1,5 @@
-// kiln-run: loads a Kiln artifact, feeds TensorProto (or random) inputs, runs, prints and times.
+// kiln-run: loads a Kiln artifact, feeds TensorProto (or random) inputs, runs,
+// prints and times.
 #include "kiln/runtime.h"
 #include "tools/RunOptions.h"
 #include "tools/TensorProto.h"
@@ -93,13 +94,15 @@ assignInputFiles(const std::vector<std::string> &specs,
   };
   for (const std::string &spec : specs) {
     size_t eq = spec.find('=');
-    size_t named = eq == std::string::npos ? inputs.size()
-                                           : index(spec.substr(0, eq));
+    size_t named =
+        eq == std::string::npos ? inputs.size() : index(spec.substr(0, eq));
     struct stat info;
     if (named == inputs.size()) {
       if (eq != std::string::npos && ::stat(spec.c_str(), &info) != 0)
-        throw std::runtime_error("--input " + spec + ": the model has no "
-                                 "input '" + spec.substr(0, eq) + "'");
+        throw std::runtime_error("--input " + spec +
+                                 ": the model has no "
+                                 "input '" +
+                                 spec.substr(0, eq) + "'");
       positional.push_back(spec);
       continue;
     }
@@ -125,13 +128,12 @@ std::vector<uint8_t> loadInput(const std::string &file,
                                uint64_t seed) {
   if (file.empty()) {
     std::vector<uint8_t> data(input.bytes);
-    fillRandom(input.dtype, data.data(), input.bytes / kiln_dtype_size(input.dtype),
-               seed + index);
+    fillRandom(input.dtype, data.data(),
+               input.bytes / kiln_dtype_size(input.dtype), seed + index);
     return data;
   }
   onnx::Tensor tensor = onnx::readTensorFile(file);
-  if (tensor.dataType != int32_t(input.dtype) ||
-      tensor.dims != shapeOf(input))
+  if (tensor.dataType != int32_t(input.dtype) || tensor.dims != shapeOf(input))
     throw std::runtime_error(
         "input '" + std::string(input.name) + "': expected " +
         describe(input.dtype, shapeOf(input)) + ", got " +
@@ -146,8 +148,8 @@ void makeDirectories(const std::string &dir) {
       continue;
     std::string prefix = dir.substr(0, pos);
     if (::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST)
-      throw std::runtime_error(prefix + ": cannot create directory: " +
-                               std::strerror(errno));
+      throw std::runtime_error(
+          prefix + ": cannot create directory: " + std::strerror(errno));
   }
   struct stat info;
   if (::stat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode))

@@ -1,4 +1,5 @@
-/* Kiln thread pool entry points; compiled kernels.so files import kiln_parallel_for. */
+/* Kiln thread pool entry points; compiled kernels.so files import
+ * kiln_parallel_for. */
 #ifndef KILN_PARALLEL_H
 #define KILN_PARALLEL_H
 

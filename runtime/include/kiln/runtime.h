@@ -1,4 +1,5 @@
-/* Kiln runtime C API: load a compiled artifact folder, feed inputs, run, read outputs. */
+/* Kiln runtime C API: load a compiled artifact folder, feed inputs, run, read
+ * outputs. */
 #ifndef KILN_RUNTIME_H
 #define KILN_RUNTIME_H
 
@@ -16,10 +17,12 @@ typedef enum kiln_status {
   KILN_OK = 0,
   KILN_ERROR_INVALID_ARGUMENT = 1, ///< bad pointer, index, size or state
   KILN_ERROR_IO = 2,               ///< a file could not be opened or read
-  KILN_ERROR_INVALID_ARTIFACT = 3, ///< manifest.json or weights.bin break the format
-  KILN_ERROR_KERNEL_LOAD = 4,      ///< kernels.so or one of its symbols failed to load
-  KILN_ERROR_OUT_OF_MEMORY = 5,    ///< an allocation failed
-  KILN_ERROR_INTERNAL = 6          ///< anything else (a runtime bug)
+  KILN_ERROR_INVALID_ARTIFACT =
+      3, ///< manifest.json or weights.bin break the format
+  KILN_ERROR_KERNEL_LOAD =
+      4, ///< kernels.so or one of its symbols failed to load
+  KILN_ERROR_OUT_OF_MEMORY = 5, ///< an allocation failed
+  KILN_ERROR_INTERNAL = 6       ///< anything else (a runtime bug)
 } kiln_status;
 
 /// Element types. The values equal ONNX TensorProto.DataType codes.
@@ -55,7 +58,8 @@ typedef struct kiln_tensor_info {
 typedef struct kiln_model kiln_model;
 
 /// The message of the last failed call on this thread ("" if none). It names
-/// the file and what is wrong. Valid until the next failing call on this thread.
+/// the file and what is wrong. Valid until the next failing call on this
+/// thread.
 KILN_EXPORT const char *kiln_last_error(void);
 
 /// A short constant name for `status`, e.g. "KILN_ERROR_IO".
@@ -70,36 +74,39 @@ KILN_EXPORT size_t kiln_dtype_size(kiln_dtype dtype);
 /// Loads the artifact folder `path` (manifest.json, kernels.so, weights.bin):
 /// validates the manifest, maps the weights, loads every kernel and allocates
 /// the arena. `options` may be NULL. On success `*model` owns everything.
-KILN_EXPORT kiln_status kiln_model_load(const char *path, const kiln_options *options,
-                            kiln_model **model);
+KILN_EXPORT kiln_status kiln_model_load(const char *path,
+                                        const kiln_options *options,
+                                        kiln_model **model);
 
 /// Releases everything `model` holds. NULL is ignored.
 KILN_EXPORT void kiln_model_free(kiln_model *model);
 
 /// Number of model inputs, in the model's order.
 KILN_EXPORT kiln_status kiln_model_num_inputs(const kiln_model *model,
-                                  size_t *count);
+                                              size_t *count);
 
 /// Number of model outputs, in the model's order.
 KILN_EXPORT kiln_status kiln_model_num_outputs(const kiln_model *model,
-                                   size_t *count);
+                                               size_t *count);
 
 /// Name, dtype and shape of input `index`.
-KILN_EXPORT kiln_status kiln_model_input_info(const kiln_model *model, size_t index,
-                                  kiln_tensor_info *info);
+KILN_EXPORT kiln_status kiln_model_input_info(const kiln_model *model,
+                                              size_t index,
+                                              kiln_tensor_info *info);
 
 /// Name, dtype and shape of output `index`.
-KILN_EXPORT kiln_status kiln_model_output_info(const kiln_model *model, size_t index,
-                                   kiln_tensor_info *info);
+KILN_EXPORT kiln_status kiln_model_output_info(const kiln_model *model,
+                                               size_t index,
+                                               kiln_tensor_info *info);
 
 /// Index of the input called `name`, or KILN_ERROR_INVALID_ARGUMENT.
-KILN_EXPORT kiln_status kiln_model_find_input(const kiln_model *model, const char *name,
-                                  size_t *index);
+KILN_EXPORT kiln_status kiln_model_find_input(const kiln_model *model,
+                                              const char *name, size_t *index);
 
 /// Copies `bytes` bytes of `data` as input `index`; `bytes` must equal the
 /// input's size exactly. The copy is kept and used by every later run.
 KILN_EXPORT kiln_status kiln_model_set_input(kiln_model *model, size_t index,
-                                 const void *data, size_t bytes);
+                                             const void *data, size_t bytes);
 
 /// Runs every step of the plan. All inputs must have been set. One model must
 /// not run on two threads at once; distinct models may.
@@ -107,9 +114,9 @@ KILN_EXPORT kiln_status kiln_model_run(kiln_model *model);
 
 /// Points `*data` at output `index` of the last run (`*bytes` its size). The
 /// bytes stay valid until the next run or kiln_model_free.
-KILN_EXPORT kiln_status kiln_model_get_output(const kiln_model *model, size_t index,
-                                  const void **data,
-                                  size_t *bytes);
+KILN_EXPORT kiln_status kiln_model_get_output(const kiln_model *model,
+                                              size_t index, const void **data,
+                                              size_t *bytes);
 
 #ifdef __cplusplus
 } // extern "C"

@@ -1,4 +1,5 @@
-/* Hand-written kernels for the runtime tests: the kernels.so of a tiny test artifact. */
+/* Hand-written kernels for the runtime tests: the kernels.so of a tiny test
+ * artifact. */
 #include "kiln/parallel.h"
 
 #include <stdint.h>

@@ -1,4 +1,5 @@
-/* A kernels.so importing a symbol nobody defines: loading it must fail cleanly. */
+/* A kernels.so importing a symbol nobody defines: loading it must fail cleanly.
+ */
 void kiln_symbol_nobody_defines(void);
 
 void kiln_k0(void **args) {

@@ -1,0 +1,136 @@
+// End-to-end: load a hand-built artifact whose kernels.so imports
+// kiln_parallel_for, run, check.
+#include "TestArtifact.h"
+#include "kiln/runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <thread>
+
+using namespace kiln::test;
+
+namespace {
+
+/// A loaded test model; fails the test on any load error.
+class Loaded {
+public:
+  explicit Loaded(const TestArtifact &artifact, int threads = 0) {
+    kiln_options options = {};
+    options.num_threads = threads;
+    status_ = kiln_model_load(artifact.path().c_str(), &options, &model_);
+  }
+  ~Loaded() { kiln_model_free(model_); }
+  kiln_model *get() const { return model_; }
+  kiln_status status() const { return status_; }
+
+private:
+  kiln_model *model_ = nullptr;
+  kiln_status status_;
+};
+
+std::vector<float> runOnce(kiln_model *model, const std::vector<float> &x,
+                           const std::vector<float> &y) {
+  EXPECT_EQ(kiln_model_set_input(model, 0, x.data(), kTensorBytes), KILN_OK)
+      << kiln_last_error();
+  EXPECT_EQ(kiln_model_set_input(model, 1, y.data(), kTensorBytes), KILN_OK)
+      << kiln_last_error();
+  EXPECT_EQ(kiln_model_run(model), KILN_OK) << kiln_last_error();
+  const void *data = nullptr;
+  size_t bytes = 0;
+  EXPECT_EQ(kiln_model_get_output(model, 0, &data, &bytes), KILN_OK);
+  EXPECT_EQ(bytes, kTensorBytes);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(data) % 64, 0u); // arena offset 0
+  std::vector<float> out(kElements);
+  if (data)
+    std::memcpy(out.data(), data, kTensorBytes);
+  return out;
+}
+
+} // namespace
+
+TEST(EndToEnd, RunsTheTwoStepPlanWithEveryThreadCount) {
+  TestArtifact artifact;
+  std::vector<float> x = testInput(0), y = testInput(1);
+  for (int threads : {1, 2, 4}) {
+    Loaded model(artifact, threads);
+    ASSERT_EQ(model.status(), KILN_OK) << kiln_last_error();
+    EXPECT_EQ(kiln_get_num_threads(), threads);
+    EXPECT_EQ(runOnce(model.get(), x, y), expectedOutput(x, y));
+  }
+  kiln_set_num_threads(0);
+}
+
+TEST(EndToEnd, RepeatedRunsRestageInputsTheArenaReused) {
+  // The output overwrites x's arena bytes: a second run must still see x.
+  TestArtifact artifact;
+  Loaded model(artifact, 2);
+  ASSERT_EQ(model.status(), KILN_OK) << kiln_last_error();
+  std::vector<float> x = testInput(0), y = testInput(1);
+  EXPECT_EQ(runOnce(model.get(), x, y), expectedOutput(x, y));
+  ASSERT_EQ(kiln_model_run(model.get()), KILN_OK);
+  const void *data = nullptr;
+  size_t bytes = 0;
+  ASSERT_EQ(kiln_model_get_output(model.get(), 0, &data, &bytes), KILN_OK);
+  std::vector<float> again(static_cast<const float *>(data),
+                           static_cast<const float *>(data) + kElements);
+  EXPECT_EQ(again, expectedOutput(x, y));
+  x[5] = 100.f;
+  EXPECT_EQ(runOnce(model.get(), x, y), expectedOutput(x, y));
+}
+
+TEST(EndToEnd, TwoModelsRunConcurrently) {
+  TestArtifact artifact;
+  Loaded first(artifact, 2), second(artifact, 2);
+  ASSERT_EQ(first.status(), KILN_OK) << kiln_last_error();
+  ASSERT_EQ(second.status(), KILN_OK) << kiln_last_error();
+  std::vector<float> x = testInput(0), y = testInput(1);
+  std::vector<float> expected = expectedOutput(x, y);
+  auto loop = [&](kiln_model *model, bool *ok) {
+    for (int i = 0; i < 200 && *ok; ++i)
+      *ok = runOnce(model, x, y) == expected;
+  };
+  bool ok1 = true, ok2 = true;
+  std::thread t1(loop, first.get(), &ok1), t2(loop, second.get(), &ok2);
+  t1.join();
+  t2.join();
+  EXPECT_TRUE(ok1);
+  EXPECT_TRUE(ok2);
+  kiln_set_num_threads(0);
+}
+
+TEST(EndToEnd, MisuseIsReportedNotCrashed) {
+  TestArtifact artifact;
+  Loaded model(artifact);
+  ASSERT_EQ(model.status(), KILN_OK) << kiln_last_error();
+  std::vector<float> x = testInput(0);
+  const void *data = nullptr;
+  size_t bytes = 0;
+  EXPECT_EQ(kiln_model_get_output(model.get(), 0, &data, &bytes),
+            KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(kiln_last_error(),
+               "kiln_model_get_output: the model has not run yet");
+  EXPECT_EQ(kiln_model_set_input(model.get(), 0, x.data(), 12),
+            KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(kiln_last_error(),
+               "kiln_model_set_input: input 0 ('x') expects 4096 bytes "
+               "(float32 [4,256]), got 12");
+  EXPECT_EQ(kiln_model_set_input(model.get(), 2, x.data(), kTensorBytes),
+            KILN_ERROR_INVALID_ARGUMENT);
+  ASSERT_EQ(kiln_model_set_input(model.get(), 0, x.data(), kTensorBytes),
+            KILN_OK);
+  EXPECT_EQ(kiln_model_run(model.get()), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(kiln_last_error(), "kiln_model_run: input 1 ('y') was not set");
+  EXPECT_EQ(kiln_model_run(nullptr), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(kiln_last_error(), "kiln_model_run: model is NULL");
+  kiln_model_free(nullptr);
+}
+
+TEST(EndToEnd, StatusAndDTypeNames) {
+  EXPECT_STREQ(kiln_status_string(KILN_ERROR_KERNEL_LOAD),
+               "KILN_ERROR_KERNEL_LOAD");
+  EXPECT_STREQ(kiln_dtype_name(KILN_DTYPE_INT64), "int64");
+  EXPECT_EQ(kiln_dtype_size(KILN_DTYPE_BOOL), 1u);
+  EXPECT_EQ(kiln_dtype_size(KILN_DTYPE_FLOAT16), 2u);
+  EXPECT_EQ(kiln_dtype_size(kiln_dtype(4)), 0u);
+}
