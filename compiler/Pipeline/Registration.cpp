@@ -3,6 +3,8 @@
 
 #include "kiln/Dialect/Graph/KilnDialect.h"
 #include "passes/Graph/Passes.h"
+#include "compiler/Codegen/CPU/Passes.h"
+#include "compiler/Conversion/KilnToLinalg/KilnToLinalg.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -19,4 +21,6 @@ void kiln::registerKilnDialects(mlir::DialectRegistry &registry) {
 void kiln::registerKilnPasses() {
   mlir::registerAllPasses();
   kiln::registerGraphPasses();
+  kiln::registerCPUCodegenPasses();
+  kiln::registerKilnToLinalgPass();
 }

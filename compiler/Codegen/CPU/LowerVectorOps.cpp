@@ -1,0 +1,45 @@
+//===- LowerVectorOps.cpp - vector contractions to FMAs, math to polynomials ===//
+#include "compiler/Codegen/CPU/Passes.h"
+
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_LOWERVECTOROPS
+#include "compiler/Codegen/CPU/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+struct LowerVectorOpsPass : kiln::impl::LowerVectorOpsBase<LowerVectorOpsPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    {
+      // Contractions become outer products (broadcast + FMA per k), the fast form on x86.
+      RewritePatternSet patterns(ctx);
+      vector::VectorTransformsOptions options;
+      options.setVectorTransformsOptions(vector::VectorContractLowering::OuterProduct);
+      vector::populateVectorContractLoweringPatterns(patterns, options);
+      vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+      vector::populateVectorMultiReductionLoweringPatterns(
+          patterns, vector::VectorMultiReductionLowering::InnerParallel);
+      vector::populateVectorTransposeLoweringPatterns(patterns, options);
+      vector::populateVectorBroadcastLoweringPatterns(patterns);
+      vector::populateVectorShapeCastLoweringPatterns(patterns);
+      vector::populateVectorOuterProductLoweringPatterns(patterns);
+      if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+        return signalPassFailure();
+    }
+    {
+      // exp/tanh/erf/... as vectorizable polynomials instead of scalar libm calls.
+      RewritePatternSet patterns(ctx);
+      populateMathPolynomialApproximationPatterns(patterns);
+      if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+        return signalPassFailure();
+    }
+  }
+};
+} // namespace

@@ -1,0 +1,30 @@
+//===- Passes.h - CPU code generation passes and pipeline -----------------===//
+#ifndef KILN_CODEGEN_CPU_PASSES_H
+#define KILN_CODEGEN_CPU_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace kiln {
+#define GEN_PASS_DECL
+#include "compiler/Codegen/CPU/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "compiler/Codegen/CPU/Passes.h.inc"
+
+/// Kernels on linalg-on-tensors → LLVM dialect: schedule, bufferize, lower. Function
+/// signatures use the bare-pointer convention (one pointer per static memref).
+void buildCPUCodegenPipeline(mlir::OpPassManager &pm);
+
+/// Registers the passes above and the pipeline `kiln-cpu-codegen` (for kiln-opt).
+void registerCPUCodegenPasses();
+} // namespace kiln
+
+#endif

@@ -1,0 +1,54 @@
+//===- Pipeline.cpp - the CPU codegen pipeline: linalg on tensors → LLVM ---===//
+#include "compiler/Codegen/CPU/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+
+namespace {
+/// The phases after scheduling, as upstream passes. Kept as text so that the exact pipeline is
+/// printable (`--dump-pass-pipeline`) and mirrors what kiln-opt runs in tests.
+constexpr const char *kBufferize =
+    "one-shot-bufferize{bufferize-function-boundaries=1 "
+    "function-boundary-type-conversion=identity-layout-map},"
+    // Canonicalize first: the returned value must be the alloc itself for it to be hoisted
+    // into the caller's out-parameter, and CSE exposes self-copies that canonicalize drops.
+    "canonicalize,cse,canonicalize,"
+    "buffer-results-to-out-params{hoist-static-allocs=1},"
+    "canonicalize,cse";
+constexpr const char *kDeallocate = "buffer-deallocation-pipeline,convert-bufferization-to-memref";
+constexpr const char *kLowerToLLVM =
+    "func.func(convert-linalg-to-loops,convert-vector-to-scf{full-unroll=1},lower-affine,"
+    "convert-scf-to-cf,canonicalize,cse),"
+    "expand-strided-metadata,lower-affine,"
+    "convert-vector-to-llvm{reassociate-fp-reductions=1},"
+    "convert-math-to-llvm,convert-math-to-libm,"
+    "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
+    "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+    "reconcile-unrealized-casts,canonicalize,cse";
+
+void addTextual(OpPassManager &pm, const char *pipeline) {
+  // The strings above are fixed and tested; a parse error is a programming error.
+  if (failed(parsePassPipeline(pipeline, pm)))
+    llvm::report_fatal_error(llvm::Twine("kiln: invalid built-in pipeline: ") + pipeline);
+}
+} // namespace
+
+void kiln::buildCPUCodegenPipeline(OpPassManager &pm) {
+  OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  funcPm.addPass(createTileAndVectorize());
+  addTextual(pm, kBufferize);
+  addTextual(pm, kDeallocate);
+  OpPassManager &memrefPm = pm.nest<func::FuncOp>();
+  memrefPm.addPass(createLowerStridedCopies());
+  memrefPm.addPass(createHoistVectorTransfers());
+  memrefPm.addPass(createLowerVectorOps());
+  addTextual(pm, kLowerToLLVM);
+}
+
+void kiln::registerCPUCodegenPasses() {
+  registerKilnCPUPasses();
+  PassPipelineRegistration<>("kiln-cpu-codegen",
+                             "Kernels on linalg-on-tensors to the LLVM dialect (CPU)",
+                             [](OpPassManager &pm) { buildCPUCodegenPipeline(pm); });
+}

@@ -1,0 +1,33 @@
+//===- Schedule.h - the schedule of one linalg op and its defaults --------===//
+//
+// Choosing a schedule is separate from applying it: the tuner writes `kiln.schedule`
+// attributes, the heuristics here fill in the rest, TileAndVectorize applies either.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_CODEGEN_CPU_SCHEDULE_H
+#define KILN_CODEGEN_CPU_SCHEDULE_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+namespace kiln {
+/// Tile sizes per loop of the op's iteration space; 0 leaves a loop untiled.
+struct Schedule {
+  llvm::SmallVector<int64_t> outerTiles; ///< cache-level tiles
+  llvm::SmallVector<int64_t> innerTiles; ///< register/vector-level tiles (relative to outer)
+  bool vectorize = true;
+};
+
+/// Name of the attribute that carries a schedule on a linalg op in the IR.
+constexpr llvm::StringLiteral kScheduleAttr = "kiln.schedule";
+
+/// The schedule of `op`: its `kiln.schedule` attribute if present, else the default heuristics.
+Schedule getSchedule(mlir::linalg::LinalgOp op);
+
+/// Heuristic default schedule by op kind (matmul, conv, elementwise, reduction...).
+Schedule chooseDefaultSchedule(mlir::linalg::LinalgOp op);
+
+/// Largest divisor of `extent` that is <= `limit` (1 if none); used so tiles divide shapes.
+int64_t largestDivisorAtMost(int64_t extent, int64_t limit);
+} // namespace kiln
+
+#endif

@@ -1,0 +1,99 @@
+//===- TileAndVectorize.cpp - apply each linalg op's schedule -------------===//
+#include "compiler/Codegen/CPU/Passes.h"
+#include "compiler/Codegen/CPU/Schedule.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_TILEANDVECTORIZE
+#include "compiler/Codegen/CPU/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+/// Ops with more iterations than this are not vectorized whole (they were not tiled).
+constexpr int64_t kMaxVectorizedIterations = 1 << 14;
+constexpr StringLiteral kNoVectorizeAttr = "kiln.no_vectorize";
+
+/// Tiles `op` with `tiles` (0 = untiled) and returns the tiled op, or `op` when nothing to do.
+FailureOr<Operation *> tile(RewriterBase &rewriter, Operation *op, ArrayRef<int64_t> tiles) {
+  if (tiles.empty() || llvm::all_of(tiles, [](int64_t t) { return t == 0; }))
+    return op;
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(op->getContext(), tiles));
+  rewriter.setInsertionPoint(op);
+  auto result = scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
+  if (failed(result))
+    return failure();
+  rewriter.replaceOp(op, result->replacements);
+  return result->tiledOps.back();
+}
+
+bool isVectorizable(linalg::LinalgOp op) {
+  if (op->hasAttr(kNoVectorizeAttr) || !op.hasPureTensorSemantics())
+    return false;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t iterations = 1;
+  for (int64_t r : ranges) {
+    if (ShapedType::isDynamic(r))
+      return false;
+    iterations *= r;
+  }
+  return iterations <= kMaxVectorizedIterations &&
+         succeeded(linalg::vectorizeOpPrecondition(op));
+}
+
+void applyCleanupPatterns(func::FuncOp func) {
+  RewritePatternSet patterns(func.getContext());
+  vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+  vector::populateVectorReductionToContractPatterns(patterns);
+  tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
+  vector::TransferReadOp::getCanonicalizationPatterns(patterns, func.getContext());
+  vector::TransferWriteOp::getCanonicalizationPatterns(patterns, func.getContext());
+  (void)applyPatternsAndFoldGreedily(func, std::move(patterns));
+}
+
+struct TileAndVectorizePass : kiln::impl::TileAndVectorizeBase<TileAndVectorizePass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    IRRewriter rewriter(&getContext());
+    SmallVector<linalg::LinalgOp> ops;
+    func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+    for (linalg::LinalgOp op : ops) {
+      kiln::Schedule schedule = kiln::getSchedule(op);
+      FailureOr<Operation *> tiled = tile(rewriter, op, schedule.outerTiles);
+      if (succeeded(tiled))
+        tiled = tile(rewriter, *tiled, schedule.innerTiles);
+      if (failed(tiled)) {
+        op->emitError("kiln-cpu-tile-and-vectorize: tiling failed for this schedule");
+        return signalPassFailure();
+      }
+      if (!schedule.vectorize)
+        (*tiled)->setAttr(kNoVectorizeAttr, rewriter.getUnitAttr());
+    }
+
+    RewritePatternSet decompose(&getContext());
+    linalg::populateDecomposeConvolutionPatterns(decompose);
+    (void)applyPatternsAndFoldGreedily(func, std::move(decompose));
+
+    SmallVector<linalg::LinalgOp> candidates;
+    func.walk([&](linalg::LinalgOp op) {
+      if (isVectorizable(op))
+        candidates.push_back(op);
+    });
+    for (linalg::LinalgOp op : candidates) {
+      rewriter.setInsertionPoint(op);
+      // An op the vectorizer rejects stays scalar; it still lowers to correct loops.
+      (void)linalg::vectorize(rewriter, op);
+    }
+    func.walk([&](Operation *op) { op->removeAttr(kNoVectorizeAttr); });
+    applyCleanupPatterns(func);
+  }
+};
+} // namespace

@@ -1,0 +1,15 @@
+// RUN: kiln-opt %s -pass-pipeline='builtin.module(func.func(kiln-cpu-lower-vector-ops))' | FileCheck %s
+
+// Contractions become FMAs (outer products); exp becomes a polynomial, not a libm call.
+// CHECK-LABEL: func @contract_exp
+// CHECK-NOT: vector.contract
+// CHECK: vector.fma
+// CHECK-NOT: math.exp
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+func.func @contract_exp(%x: vector<2x1xf32>, %y: vector<1x16xf32>, %acc: vector<2x16xf32>) -> vector<2x16xf32> {
+  %r = vector.contract {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %x, %y, %acc : vector<2x1xf32>, vector<1x16xf32> into vector<2x16xf32>
+  %e = math.exp %r : vector<2x16xf32>
+  return %e : vector<2x16xf32>
+}

@@ -1,0 +1,60 @@
+// RUN: kiln-opt %s -split-input-file -pass-pipeline='builtin.module(func.func(kiln-cpu-tile-and-vectorize))' | FileCheck %s
+
+// The default matmul schedule: cache tiles, then 8x32 register tiles, vectorized into a
+// contraction over k.
+// CHECK-LABEL: func @matmul
+// CHECK: scf.for {{.*}} step %c64
+// CHECK: scf.for {{.*}} step %c256
+// CHECK: scf.for {{.*}} step %c8
+// CHECK: scf.for {{.*}} step %c32
+// CHECK: vector.contract {{.*}} vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+// CHECK-NOT: linalg.matmul
+func.func @matmul(%a: tensor<64x256xf32>, %b: tensor<256x512xf32>) -> tensor<64x512xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64x512xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<64x512xf32>) -> tensor<64x512xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<64x256xf32>, tensor<256x512xf32>) outs(%f : tensor<64x512xf32>) -> tensor<64x512xf32>
+  return %r : tensor<64x512xf32>
+}
+
+// -----
+
+// A schedule attribute (as the tuner writes it) wins over the defaults.
+// CHECK-LABEL: func @scheduled
+// CHECK: scf.for {{.*}} step %c4
+// CHECK: scf.for {{.*}} step %c16
+// CHECK: vector.contract {{.*}} into vector<4x16xf32>
+func.func @scheduled(%a: tensor<8x8xf32>, %b: tensor<8x32xf32>, %c: tensor<8x32xf32>) -> tensor<8x32xf32> {
+  %r = linalg.matmul {kiln.schedule = {inner = array<i64: 4, 16, 1>}} ins(%a, %b : tensor<8x8xf32>, tensor<8x32xf32>) outs(%c : tensor<8x32xf32>) -> tensor<8x32xf32>
+  return %r : tensor<8x32xf32>
+}
+
+// -----
+
+// Elementwise: outer dims one by one, the innermost in vectors of a size that divides it.
+// CHECK-LABEL: func @relu
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} step %c56
+// CHECK: arith.maximumf {{.*}} : vector<1x56xf32>
+#map = affine_map<(d0, d1) -> (d0, d1)>
+func.func @relu(%x: tensor<4x112xf32>) -> tensor<4x112xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x112xf32>
+  %r = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x112xf32>) outs(%e : tensor<4x112xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %z : f32
+    linalg.yield %m : f32
+  } -> tensor<4x112xf32>
+  return %r : tensor<4x112xf32>
+}
+
+// -----
+
+// NCHW 3x3 convolution: register tiles, decomposed to a 1-D convolution, vectorized.
+// CHECK-LABEL: func @conv
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+// CHECK: vector.contract
+func.func @conv(%x: tensor<1x16x10x10xf32>, %w: tensor<32x16x3x3xf32>, %init: tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32> {
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x16x10x10xf32>, tensor<32x16x3x3xf32>) outs(%init : tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32>
+  return %r : tensor<1x32x8x8xf32>
+}

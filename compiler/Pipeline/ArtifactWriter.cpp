@@ -1,0 +1,86 @@
+//===- ArtifactWriter.cpp - the artifact's manifest and weights -----------===//
+#include "compiler/Pipeline/ArtifactWriter.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+namespace kiln {
+namespace {
+json::Array ints(const std::vector<int64_t> &v) { return json::Array(v); }
+
+json::Array namedValues(const std::vector<std::pair<std::string, int64_t>> &list) {
+  json::Array out;
+  for (auto &[name, id] : list)
+    out.push_back(json::Object{{"name", name}, {"value", id}});
+  return out;
+}
+
+bool writeFile(StringRef path, StringRef bytes, std::string &error) {
+  std::error_code ec;
+  raw_fd_ostream os(path, ec, sys::fs::OF_None);
+  if (ec) {
+    error = ("cannot write " + path + ": " + ec.message()).str();
+    return false;
+  }
+  os << bytes;
+  os.close();
+  if (os.has_error()) {
+    error = ("error while writing " + path).str();
+    return false;
+  }
+  return true;
+}
+} // namespace
+
+json::Value manifestJSON(const ExecutionPlan &plan, const ArtifactInfo &info) {
+  json::Array values, steps;
+  for (const PlanValue &v : plan.values)
+    values.push_back(json::Object{
+        {"id", v.id},
+        {"dtype", v.dtype},
+        {"shape", ints(v.shape)},
+        {"storage", v.storage == PlanValue::Storage::Arena ? "arena" : "weights"},
+        {"offset", v.offset},
+        {"bytes", v.bytes}});
+  for (const PlanStep &s : plan.steps)
+    steps.push_back(json::Object{{"kernel", s.kernel},
+                                 {"args", ints(s.args)},
+                                 {"num_outputs", s.numOutputs},
+                                 {"op", s.op},
+                                 {"name", s.name}});
+  return json::Object{
+      {"format", "kiln-artifact"},
+      {"format_version", 1},
+      {"kiln_version", "0.1.0"},
+      {"target", json::Object{{"kind", info.target}, {"cpu", info.cpu}, {"triple", info.triple}}},
+      {"source", json::Object{{"model", info.sourceModel},
+                              {"producer", info.producer},
+                              {"opset", info.opset}}},
+      {"arena_bytes", plan.arenaBytes},
+      {"weights_bytes", (int64_t)plan.weights.size()},
+      {"values", std::move(values)},
+      {"inputs", namedValues(plan.inputs)},
+      {"outputs", namedValues(plan.outputs)},
+      {"steps", std::move(steps)},
+      {"tuning", json::Object{{"records_used", json::Array()}}}};
+}
+
+bool writeArtifactFiles(StringRef dir, const ExecutionPlan &plan, const ArtifactInfo &info,
+                        std::string &error) {
+  if (std::error_code ec = sys::fs::create_directories(dir)) {
+    error = ("cannot create " + dir + ": " + ec.message()).str();
+    return false;
+  }
+  SmallString<256> manifest(dir), weights(dir);
+  sys::path::append(manifest, "manifest.json");
+  sys::path::append(weights, "weights.bin");
+  std::string text;
+  raw_string_ostream os(text);
+  os << formatv("{0:2}", manifestJSON(plan, info)) << "\n";
+  return writeFile(manifest, text, error) &&
+         writeFile(weights, StringRef(plan.weights.data(), plan.weights.size()), error);
+}
+} // namespace kiln

@@ -1,0 +1,28 @@
+//===- ArtifactWriter.h - writes manifest.json and weights.bin ------------===//
+#ifndef KILN_PIPELINE_ARTIFACTWRITER_H
+#define KILN_PIPELINE_ARTIFACTWRITER_H
+
+#include "compiler/Pipeline/ExecutionPlan.h"
+
+#include "llvm/Support/JSON.h"
+
+namespace kiln {
+/// Metadata recorded next to the plan (docs/artifact.md).
+struct ArtifactInfo {
+  std::string target = "cpu";
+  std::string cpu;
+  std::string triple;
+  std::string sourceModel;
+  std::string producer;
+  int64_t opset = 0;
+};
+
+/// The manifest as JSON (format version 1).
+llvm::json::Value manifestJSON(const ExecutionPlan &plan, const ArtifactInfo &info);
+
+/// Writes `dir/manifest.json` and `dir/weights.bin`; `error` says what failed.
+bool writeArtifactFiles(llvm::StringRef dir, const ExecutionPlan &plan, const ArtifactInfo &info,
+                        std::string &error);
+} // namespace kiln
+
+#endif

@@ -1,0 +1,163 @@
+//===- Compiler.cpp - runs the phases and writes the artifact -------------===//
+#include "compiler/Pipeline/Compiler.h"
+#include "compiler/Pipeline/ArtifactWriter.h"
+#include "compiler/Pipeline/ExecutionPlan.h"
+
+#include "compiler/Codegen/CPU/Passes.h"
+#include "compiler/Conversion/KilnToLinalg/KilnToLinalg.h"
+#include "passes/Graph/Passes.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <chrono>
+
+using namespace mlir;
+
+namespace kiln {
+llvm::ArrayRef<llvm::StringRef> pipelinePhases() {
+  static const llvm::StringRef phases[] = {"import", "graph", "kernels", "linalg", "llvm"};
+  return phases;
+}
+
+namespace {
+class PhaseRunner {
+public:
+  PhaseRunner(ModuleOp module, const CompileOptions &options, llvm::raw_ostream &ir)
+      : module(module), options(options), ir(ir) {}
+
+  /// Runs `pm` (if any) as phase `name`; returns true when the pipeline must stop here.
+  FailureOr<bool> run(llvm::StringRef name, PassManager *pm) {
+    auto start = std::chrono::steady_clock::now();
+    if (pm && failed(pm->run(module)))
+      return failure();
+    report(name, start);
+    if (options.dumpIrAfter == name || options.compileTo == name)
+      module->print(ir, OpPrintingFlags().elideLargeElementsAttrs(16).enableDebugInfo(false));
+    return options.compileTo == name;
+  }
+
+  void report(llvm::StringRef name, std::chrono::steady_clock::time_point start) {
+    if (!options.progress)
+      return;
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    llvm::errs() << llvm::formatv("kiln-compile: {0,-8} {1:f3} s\n", name, s);
+  }
+
+private:
+  ModuleOp module;
+  const CompileOptions &options;
+  llvm::raw_ostream &ir;
+};
+
+/// Kernels never write their arguments (inputs may be weights or live values).
+void markKernelArgsReadOnly(ModuleOp module) {
+  module.walk([](func::FuncOp fn) {
+    for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+      fn.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
+                    BoolAttr::get(fn.getContext(), false));
+  });
+}
+
+ArtifactInfo artifactInfo(ModuleOp module, const CompileOptions &options) {
+  ArtifactInfo info;
+  info.target = options.target;
+  info.cpu = options.cpu.cpu;
+  info.triple = kernelTargetTriple();
+  if (auto s = module->getAttrOfType<StringAttr>("kiln.source"))
+    info.sourceModel = s.str();
+  if (auto p = module->getAttrOfType<StringAttr>("kiln.producer"))
+    info.producer = p.str();
+  if (auto o = module->getAttrOfType<IntegerAttr>("kiln.opset"))
+    info.opset = o.getInt();
+  return info;
+}
+
+LogicalResult lowerAndEmit(ModuleOp module, PhaseRunner &phases, StringRef artifactPath,
+                           const CompileOptions &options) {
+  MLIRContext *ctx = module.getContext();
+  PassManager graph(ctx);
+  graph.addPass(createCanonicalizerPass());
+  graph.addPass(createCSEPass());
+  FailureOr<bool> stop = phases.run("graph", &graph);
+  if (failed(stop) || *stop)
+    return failure(failed(stop));
+
+  PassManager kernels(ctx);
+  kernels.addPass(createOutlineKernels());
+  if (failed(stop = phases.run("kernels", &kernels)) || *stop)
+    return failure(failed(stop));
+
+  auto main = module.lookupSymbol<func::FuncOp>("main");
+  FailureOr<ExecutionPlan> plan = buildExecutionPlan(main);
+  if (failed(plan))
+    return failure();
+  ArtifactInfo info = artifactInfo(module, options);
+  main.erase();
+  std::vector<std::string> kernelNames;
+  for (const PlanStep &s : plan->steps)
+    kernelNames.push_back(s.kernel);
+
+  PassManager linalg(ctx);
+  linalg.addPass(createConvertKilnToLinalgPass());
+  linalg.addPass(createCanonicalizerPass());
+  if (failed(stop = phases.run("linalg", &linalg)) || *stop)
+    return failure(failed(stop));
+
+  markKernelArgsReadOnly(module);
+  PassManager llvmPm(ctx);
+  buildCPUCodegenPipeline(llvmPm);
+  if (failed(stop = phases.run("llvm", &llvmPm)) || *stop)
+    return failure(failed(stop));
+
+  auto start = std::chrono::steady_clock::now();
+  std::string error;
+  if (!writeArtifactFiles(artifactPath, *plan, info, error))
+    return module.emitError("kiln: ") << error;
+  llvm::SmallString<256> so(artifactPath);
+  llvm::sys::path::append(so, "kernels.so");
+  if (failed(emitKernelLibrary(module, kernelNames, options.cpu, so)))
+    return failure();
+  phases.report("emit", start);
+  return success();
+}
+} // namespace
+
+LogicalResult compileModule(ModuleOp module, StringRef artifactPath, const CompileOptions &options,
+                            llvm::raw_ostream &irOutput) {
+  if (options.target != "cpu")
+    return module.emitError("kiln: unsupported target '")
+           << options.target << "' (this build supports: cpu)";
+  std::string error;
+  if (failed(verifyCPUName(options.cpu.cpu, error)))
+    return module.emitError("kiln: ") << error;
+  for (StringRef phase : {StringRef(options.dumpIrAfter), StringRef(options.compileTo)})
+    if (!phase.empty() && !llvm::is_contained(pipelinePhases(), phase))
+      return module.emitError("kiln: unknown phase '")
+             << phase << "' (phases: import, graph, kernels, linalg, llvm)";
+  PhaseRunner phases(module, options, irOutput);
+  FailureOr<bool> stop = phases.run("import", nullptr);
+  if (failed(stop) || *stop)
+    return failure(failed(stop));
+  LogicalResult result = lowerAndEmit(module, phases, artifactPath, options);
+  // A phase that stopped the pipeline on purpose returns failure(false) == success.
+  return result;
+}
+
+LogicalResult compileModel(MLIRContext &ctx, StringRef modelPath, StringRef artifactPath,
+                           const CompileOptions &options, llvm::raw_ostream &irOutput) {
+  auto start = std::chrono::steady_clock::now();
+  auto module = importONNXFile(ctx, modelPath, options.import);
+  if (failed(module))
+    return failure();
+  if (options.progress) {
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    llvm::errs() << llvm::formatv("kiln-compile: {0,-8} {1:f3} s (parse)\n", "onnx", s);
+  }
+  return compileModule(module->get(), artifactPath, options, irOutput);
+}
+} // namespace kiln

@@ -1,0 +1,43 @@
+//===- Compiler.h - ONNX model → artifact, phase by phase -----------------===//
+#ifndef KILN_PIPELINE_COMPILER_H
+#define KILN_PIPELINE_COMPILER_H
+
+#include "compiler/Import/ONNX/ONNXImporter.h"
+#include "compiler/Target/CPU/KernelLibrary.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace kiln {
+/// The named phases of the pipeline, in order. `--compile-to` stops after one,
+/// `--dump-ir-after` prints the IR after one.
+///   import  - kiln dialect as imported
+///   graph   - after graph passes (folding, canonicalization)
+///   kernels - compute ops outlined into kernel functions, @main still present
+///   linalg  - kernels in linalg on tensors (@main moved into the execution plan)
+///   llvm    - kernels in the LLVM dialect
+llvm::ArrayRef<llvm::StringRef> pipelinePhases();
+
+struct CompileOptions {
+  std::string target = "cpu";
+  CPUTargetOptions cpu;
+  ImportOptions import;
+  std::string dumpIrAfter; ///< phase name, or "" for none
+  std::string compileTo;   ///< phase name, or "" to produce the artifact
+  bool progress = true;    ///< one line per phase on stderr with its time
+};
+
+/// Compiles `modelPath`. With `compileTo` set, prints that phase's IR to `irOutput` and stops;
+/// otherwise writes the artifact folder `artifactPath`. IR dumps go to `irOutput` too.
+/// Errors are MLIR diagnostics on `ctx` naming the file, node and op.
+mlir::LogicalResult compileModel(mlir::MLIRContext &ctx, llvm::StringRef modelPath,
+                                 llvm::StringRef artifactPath, const CompileOptions &options,
+                                 llvm::raw_ostream &irOutput);
+
+/// Same for a model already imported into `module` (e.g. from Python's onnx.ModelProto).
+mlir::LogicalResult compileModule(mlir::ModuleOp module, llvm::StringRef artifactPath,
+                                  const CompileOptions &options, llvm::raw_ostream &irOutput);
+} // namespace kiln
+
+#endif

@@ -1,0 +1,138 @@
+//===- KernelLibrary.cpp - LLVM IR, packed entry points, object, .so -------===//
+#include "compiler/Target/CPU/KernelLibrary.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/X86TargetParser.h"
+
+using namespace mlir;
+
+namespace {
+constexpr llvm::StringLiteral kTriple = "x86_64-unknown-linux-gnu";
+
+void initializeLLVMTargets() {
+  static bool done = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)done;
+}
+
+std::pair<std::string, std::string> cpuAndFeatures(llvm::StringRef cpu) {
+  if (cpu != "host")
+    return {cpu.str(), ""};
+  std::string features;
+  for (auto &f : llvm::sys::getHostCPUFeatures())
+    features += (features.empty() ? "" : ",") + std::string(f.second ? "+" : "-") + f.first().str();
+  return {llvm::sys::getHostCPUName().str(), features};
+}
+
+/// `void name(void **args)` calling the bare-pointer kernel, which becomes internal.
+void addPackedEntry(llvm::Module &m, llvm::Function *impl, llvm::StringRef name) {
+  llvm::LLVMContext &ctx = m.getContext();
+  impl->setName(name + ".impl");
+  impl->setLinkage(llvm::GlobalValue::InternalLinkage);
+  auto *ptrTy = llvm::PointerType::getUnqual(ctx);
+  auto *fnTy = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptrTy}, false);
+  auto *entry = llvm::Function::Create(fnTy, llvm::GlobalValue::ExternalLinkage, name, m);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", entry));
+  llvm::SmallVector<llvm::Value *> args;
+  for (unsigned i = 0; i < impl->arg_size(); ++i) {
+    llvm::Value *slot = b.CreateConstGEP1_64(ptrTy, entry->getArg(0), i);
+    args.push_back(b.CreateLoad(ptrTy, slot));
+  }
+  b.CreateCall(impl, args);
+  b.CreateRetVoid();
+}
+
+LogicalResult linkSharedLibrary(ModuleOp module, llvm::StringRef objPath, llvm::StringRef soPath) {
+  std::string linker;
+  for (const char *name : {"ld.lld-19", "ld.lld"})
+    if (auto found = llvm::sys::findProgramByName(name)) {
+      linker = *found;
+      break;
+    }
+  if (linker.empty())
+    if (auto found = llvm::sys::findProgramByName("ld.lld", {"/usr/lib/llvm-19/bin"}))
+      linker = *found;
+  if (linker.empty())
+    return module.emitError("kiln: cannot find the linker ld.lld (package lld-19)");
+  llvm::SmallVector<llvm::StringRef> argv{linker, "-shared", "--as-needed", "-O1",
+                                          "-o",   soPath,    objPath};
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(linker, argv, std::nullopt, {}, 0, 0, &message);
+  if (rc != 0)
+    return module.emitError("kiln: linking ") << soPath << " failed (" << rc << "): " << message;
+  return success();
+}
+} // namespace
+
+std::string kiln::kernelTargetTriple() { return kTriple.str(); }
+
+LogicalResult kiln::verifyCPUName(llvm::StringRef cpu, std::string &error) {
+  if (cpu == "host" || llvm::X86::parseArchX86(cpu, /*Only64Bit=*/true) != llvm::X86::CK_None)
+    return success();
+  error = ("unknown CPU '" + cpu + "' (expected host, x86-64, x86-64-v2/v3/v4 or an x86 CPU name)").str();
+  return failure();
+}
+
+LogicalResult kiln::emitKernelLibrary(ModuleOp module, llvm::ArrayRef<std::string> kernels,
+                                      const CPUTargetOptions &options, llvm::StringRef soPath) {
+  initializeLLVMTargets();
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, llvmContext);
+  if (!llvmModule)
+    return module.emitError("kiln: translation to LLVM IR failed");
+
+  std::string error;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(kTriple.str(), error);
+  if (!target)
+    return module.emitError("kiln: no LLVM target for ") << kTriple << ": " << error;
+  auto [cpu, features] = cpuAndFeatures(options.cpu);
+  llvm::TargetOptions targetOptions;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      kTriple.str(), cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
+      options.optLevel >= 2 ? llvm::CodeGenOptLevel::Aggressive : llvm::CodeGenOptLevel::Default));
+  llvmModule->setTargetTriple(kTriple.str());
+  llvmModule->setDataLayout(machine->createDataLayout());
+  for (llvm::Function &f : *llvmModule)
+    if (!f.isDeclaration()) {
+      f.addFnAttr("target-cpu", cpu);
+      if (!features.empty())
+        f.addFnAttr("target-features", features);
+    }
+  for (const std::string &name : kernels) {
+    llvm::Function *impl = llvmModule->getFunction(name);
+    if (!impl)
+      return module.emitError("kiln: kernel ") << name << " is missing after lowering";
+    addPackedEntry(*llvmModule, impl, name);
+  }
+  auto optimize = makeOptimizingTransformer(options.optLevel, 0, machine.get());
+  if (llvm::Error err = optimize(llvmModule.get()))
+    return module.emitError("kiln: LLVM optimization failed: ") << llvm::toString(std::move(err));
+
+  std::string objPath = (soPath + ".o").str();
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream obj(objPath, ec, llvm::sys::fs::OF_None);
+    if (ec)
+      return module.emitError("kiln: cannot write ") << objPath << ": " << ec.message();
+    llvm::legacy::PassManager pm;
+    if (machine->addPassesToEmitFile(pm, obj, nullptr, llvm::CodeGenFileType::ObjectFile))
+      return module.emitError("kiln: the target cannot emit object files");
+    pm.run(*llvmModule);
+  }
+  LogicalResult linked = linkSharedLibrary(module, objPath, soPath);
+  llvm::sys::fs::remove(objPath);
+  return linked;
+}

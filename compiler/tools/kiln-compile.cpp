@@ -1,0 +1,94 @@
+//===- kiln-compile.cpp - ONNX model → Kiln artifact ----------------------===//
+#include "compiler/Pipeline/Compiler.h"
+#include "compiler/Pipeline/Registration.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "mlir/Support/FileUtilities.h"
+
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"), cl::Required);
+static cl::opt<std::string> outputPath("o", cl::desc("artifact folder, or the IR file with "
+                                                     "--compile-to ('-' = stdout)"),
+                                       cl::value_desc("path"));
+static cl::opt<std::string> target("target", cl::desc("target: cpu"), cl::init("cpu"));
+static cl::opt<std::string> cpu("cpu", cl::desc("CPU: x86-64-v4 (default), x86-64, host, ..."),
+                                cl::init("x86-64-v4"));
+static cl::opt<std::string> dumpIrAfter("dump-ir-after",
+                                        cl::desc("print the IR after a phase to stdout: import, "
+                                                 "graph, kernels, linalg, llvm"));
+static cl::opt<std::string> compileTo("compile-to",
+                                      cl::desc("stop after a phase and write its IR to -o"));
+static cl::list<std::string> inputShapes("input-shape",
+                                         cl::desc("fix an input's shape: NAME=D0,D1,..."));
+static cl::opt<bool> quiet("quiet", cl::desc("no progress lines"));
+
+static bool parseInputShapes(kiln::ImportOptions &options) {
+  for (const std::string &spec : inputShapes) {
+    auto [name, dims] = llvm::StringRef(spec).split('=');
+    llvm::SmallVector<int64_t> shape;
+    llvm::SmallVector<llvm::StringRef> parts;
+    dims.split(parts, ',');
+    for (llvm::StringRef p : parts) {
+      int64_t d;
+      if (p.trim().getAsInteger(10, d) || d < 0) {
+        llvm::errs() << "kiln-compile: error: bad --input-shape '" << spec
+                     << "' (expected NAME=D0,D1,...)\n";
+        return false;
+      }
+      shape.push_back(d);
+    }
+    options.inputShapes[name] = shape;
+  }
+  return true;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "Kiln: compile an ONNX model ahead of time\n");
+  if (outputPath.empty()) {
+    llvm::errs() << "kiln-compile: error: no output given (-o ARTIFACT)\n";
+    return 1;
+  }
+  mlir::DialectRegistry registry;
+  kiln::registerKilnDialects(registry);
+  mlir::MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  mlir::ScopedDiagnosticHandler handler(&ctx, [](mlir::Diagnostic &diag) {
+    if (diag.getSeverity() == mlir::DiagnosticSeverity::Error)
+      llvm::errs() << "kiln-compile: error: " << diag << "\n";
+    else if (diag.getSeverity() == mlir::DiagnosticSeverity::Warning)
+      llvm::errs() << "kiln-compile: warning: " << diag << "\n";
+    return mlir::success();
+  });
+
+  kiln::CompileOptions options;
+  options.target = target;
+  options.cpu.cpu = cpu;
+  options.dumpIrAfter = dumpIrAfter;
+  options.compileTo = compileTo;
+  options.progress = !quiet;
+  if (!parseInputShapes(options.import))
+    return 1;
+
+  std::string error;
+  std::unique_ptr<llvm::ToolOutputFile> irFile;
+  llvm::raw_ostream *ir = &llvm::outs();
+  if (!compileTo.empty()) {
+    irFile = mlir::openOutputFile(outputPath, &error);
+    if (!irFile) {
+      llvm::errs() << "kiln-compile: error: " << error << "\n";
+      return 1;
+    }
+    ir = &irFile->os();
+  }
+  if (mlir::failed(kiln::compileModel(ctx, inputPath, outputPath, options, *ir)))
+    return 1;
+  if (irFile)
+    irFile->keep();
+  return 0;
+}
