@@ -56,6 +56,7 @@ int main(int argc, char **argv) {
   }
   mlir::DialectRegistry registry;
   kiln::registerKilnDialects(registry);
+  kiln::registerKilnPasses(); // the codegen pipeline names upstream passes textually
   mlir::MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
   mlir::ScopedDiagnosticHandler handler(&ctx, [](mlir::Diagnostic &diag) {

@@ -20,4 +20,23 @@ def OutlineKernels : Pass<"kiln-outline-kernels", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect"];
 }
 
+def ConvertConvLayout : Pass<"kiln-conv-layout-nhwc", "mlir::func::FuncOp"> {
+  let summary = "Runs 2-D convolutions in NHWC with transposes around them";
+  let description = [{
+    NHWC convolutions (dense and depthwise) vectorize at near peak in MLIR 19, NCHW ones do
+    not. Each chosen kiln.conv becomes transpose → conv{layout = "NHWC"} → transpose; the
+    filter transpose folds into the constant weights. kiln-propagate-transposes then cancels
+    the transposes between consecutive convolutions. The choice goes through a control function.
+  }];
+}
+
+def PropagateTransposes : Pass<"kiln-propagate-transposes", "mlir::func::FuncOp"> {
+  let summary = "Moves transposes through elementwise ops, concat and reductions to cancel them";
+  let description = [{
+    Pushes a transpose below unary elementwise ops, binary ops whose other operand is transposed
+    the same way or is a constant, concat and keepdims reductions, so that transpose pairs meet
+    and fold away; a transpose that only moves unit dims becomes a reshape (a view).
+  }];
+}
+
 #endif

@@ -18,7 +18,7 @@ using namespace mlir;
 
 namespace {
 /// Ops with more iterations than this are not vectorized whole (they were not tiled).
-constexpr int64_t kMaxVectorizedIterations = 1 << 14;
+constexpr int64_t kMaxVectorizedIterations = 1 << 16;
 constexpr StringLiteral kNoVectorizeAttr = "kiln.no_vectorize";
 
 /// Tiles `op` with `tiles` (0 = untiled) and returns the tiled op, or `op` when nothing to do.

@@ -6,13 +6,14 @@
 #include <algorithm>
 
 using namespace mlir;
-using namespace mlir::kiln::importer;
+using namespace kiln::importer;
 
-void ConverterRegistry::add(llvm::StringRef opType, int64_t sinceVersion, ConverterFn fn) {
+void ConverterRegistry::add(llvm::StringRef opType, int64_t sinceVersion, ConverterFn fn,
+                            Arity arity) {
   auto &entries = converters[opType];
   assert(llvm::none_of(entries, [&](const Entry &e) { return e.sinceVersion == sinceVersion; }) &&
          "converter registered twice for the same (op, version)");
-  entries.push_back({sinceVersion, fn});
+  entries.push_back({sinceVersion, fn, arity});
   llvm::sort(entries, [](const Entry &a, const Entry &b) { return a.sinceVersion < b.sinceVersion; });
 }
 
@@ -23,8 +24,10 @@ ConverterRegistry::Match ConverterRegistry::lookup(llvm::StringRef opType, int64
   Match match;
   match.firstSupportedOpset = it->second.front().sinceVersion;
   for (const Entry &e : it->second)
-    if (e.sinceVersion <= opset)
+    if (e.sinceVersion <= opset) {
       match.fn = e.fn;
+      match.arity = e.arity;
+    }
   return match;
 }
 

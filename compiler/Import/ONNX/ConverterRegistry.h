@@ -6,13 +6,23 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 
-namespace mlir::kiln::importer {
+namespace kiln::importer {
+// The importer is written in MLIR's vocabulary (Value, Type, ArrayRef, ...).
+using namespace mlir;
 
 class NodeContext;
 
 /// Converts one ONNX node: reads its inputs and attributes from the context, builds kiln ops and
 /// binds the node's outputs. Returns failure after emitting an error through the context.
 using ConverterFn = LogicalResult (*)(NodeContext &);
+
+/// How many inputs a converter accepts: the first `min` must be present (non-empty names), and
+/// a node with more than `max` input slots is rejected.
+struct Arity {
+  unsigned min = 1;
+  unsigned max = 1;
+  static constexpr unsigned kUnbounded = ~0u;
+};
 
 /// Every converter, keyed by default-domain op type and the opset version it is valid from.
 class ConverterRegistry {
@@ -21,11 +31,12 @@ public:
   /// of that op type starts at (0 when the op type is unknown).
   struct Match {
     ConverterFn fn = nullptr;
+    Arity arity;
     int64_t firstSupportedOpset = 0;
   };
 
   /// Registers `fn` for `opType` at opsets >= `sinceVersion` (until a later registration).
-  void add(llvm::StringRef opType, int64_t sinceVersion, ConverterFn fn);
+  void add(llvm::StringRef opType, int64_t sinceVersion, ConverterFn fn, Arity arity = {});
   /// The converter with the greatest since-version <= `opset`.
   Match lookup(llvm::StringRef opType, int64_t opset) const;
   /// Every registered op type, sorted (for docs and tests).
@@ -38,6 +49,7 @@ private:
   struct Entry {
     int64_t sinceVersion;
     ConverterFn fn;
+    Arity arity;
   };
   llvm::StringMap<llvm::SmallVector<Entry, 2>> converters;
 };
@@ -51,6 +63,6 @@ void registerReductionConverters(ConverterRegistry &registry);
 void registerTensorConverters(ConverterRegistry &registry);
 void registerShapeConverters(ConverterRegistry &registry);
 
-} // namespace mlir::kiln::importer
+} // namespace kiln::importer
 
 #endif // KILN_COMPILER_IMPORT_ONNX_CONVERTERREGISTRY_H

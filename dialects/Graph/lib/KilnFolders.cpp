@@ -189,6 +189,15 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   auto perm = getPerm();
   if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
     return getInput();
+  if (auto inner = getInput().getDefiningOp<TransposeOp>()) {
+    // transpose(transpose(x, p), q) = transpose(x, p∘q).
+    SmallVector<int64_t> composed;
+    for (int64_t q : perm)
+      composed.push_back(inner.getPerm()[q]);
+    getInputMutable().assign(inner.getInput());
+    setPerm(composed);
+    return getResult();
+  }
   auto src = dense(adaptor.getInput());
   if (!src)
     return {};

@@ -127,6 +127,26 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   auto input = tensorOf(adaptor.getInput()), filter = tensorOf(adaptor.getFilter());
   if (filter.getRank() != input.getRank())
     return emitFailure(loc, "conv filter rank differs from input rank");
+  StringRef layout = adaptor.getLayout();
+  if (layout != "NCHW" && layout != "NHWC")
+    return emitFailure(loc, "conv layout must be NCHW or NHWC");
+  if (layout == "NHWC") {
+    // Same window arithmetic on the NCHW view of the shapes.
+    int64_t rank = input.getRank();
+    Shape in{input.getDimSize(0), input.getDimSize(rank - 1)}, window;
+    for (int64_t d = 1; d + 1 < rank; ++d) {
+      in.push_back(input.getDimSize(d));
+      window.push_back(filter.getDimSize(d - 1));
+    }
+    Shape shape{input.getDimSize(0), filter.getDimSize(rank - 1)};
+    if (failed(windowShape(loc, RankedTensorType::get(in, input.getElementType()), window,
+                           adaptor.getStrides(), adaptor.getPads(), adaptor.getDilations(), false,
+                           shape)))
+      return failure();
+    std::rotate(shape.begin() + 1, shape.begin() + 2, shape.end());
+    types.push_back(RankedTensorType::get(shape, input.getElementType()));
+    return success();
+  }
   Shape shape{input.getDimSize(0), filter.getDimSize(0)};
   if (failed(windowShape(loc, input, filter.getShape().drop_front(2), adaptor.getStrides(),
                          adaptor.getPads(), adaptor.getDilations(), false, shape)))

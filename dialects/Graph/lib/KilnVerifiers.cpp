@@ -33,17 +33,20 @@ LogicalResult ExpandOp::verify() {
 
 LogicalResult ConvOp::verify() {
   auto input = getInput().getType(), filter = getFilter().getType();
-  int64_t group = getGroup();
+  int64_t group = getGroup(), rank = input.getRank();
+  bool nhwc = getLayout() == "NHWC";
+  int64_t inC = input.getDimSize(nhwc ? rank - 1 : 1);
+  int64_t filterC = filter.getDimSize(nhwc ? rank - 2 : 1);
+  int64_t filterF = filter.getDimSize(nhwc ? rank - 1 : 0);
   if (group <= 0)
     return emitOpError("group must be positive");
-  if (!input.isDynamicDim(1) && input.getDimSize(1) != filter.getDimSize(1) * group)
+  if (!ShapedType::isDynamic(inC) && inC != filterC * group)
     return emitOpError("input channels ")
-           << input.getDimSize(1) << " != filter channels " << filter.getDimSize(1) << " * group "
-           << group;
-  if (filter.getDimSize(0) % group != 0)
+           << inC << " != filter channels " << filterC << " * group " << group;
+  if (filterF % group != 0)
     return emitOpError("filter count is not divisible by group");
   if (getBias() && (getBias().getType().getRank() != 1 ||
-                    getBias().getType().getDimSize(0) != filter.getDimSize(0)))
+                    getBias().getType().getDimSize(0) != filterF))
     return emitOpError("bias must be 1-D with one value per filter");
   return success();
 }

@@ -1,6 +1,7 @@
 // RUN: kiln-opt %s -split-input-file -verify-diagnostics
 
 func.func @bad_broadcast(%a: tensor<2x3xf32>, %b: tensor<4xf32>) -> tensor<2x3xf32> {
+  // expected-error @+2 {{operand shapes are not broadcast-compatible}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = kiln.add %a, %b : (tensor<2x3xf32>, tensor<4xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>

@@ -30,7 +30,7 @@ def Kiln_Tensor : RankedTensorOf<[AnyType]>;
 
 // Elementwise op of one operand whose result has the operand's type.
 class Kiln_UnaryOp<string mnemonic, list<Trait> traits = []>
-    : Kiln_Op<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType])> {
+    : Kiln_Op<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType, Elementwise])> {
   let arguments = (ins Kiln_Tensor:$input);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";

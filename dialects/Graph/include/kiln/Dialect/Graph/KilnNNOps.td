@@ -12,14 +12,17 @@ def Kiln_MatMulOp : Kiln_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
 }
 
 def Kiln_ConvOp : Kiln_Op<"conv", [Pure, InferTypeOpAdaptor]> {
-  let summary = "grouped, dilated N-d convolution, input NC..., filter F(C/group)...";
+  let summary = "grouped, dilated N-d convolution";
   let description = [{
     `pads` holds the begin pads of every spatial dim, then the end pads (ONNX order).
-    The optional bias has shape [F].
+    The optional bias has shape [F]. `layout` is "NCHW" (input N,C,spatial...; filter
+    F,C/group,spatial..., as in ONNX) or "NHWC" (input N,spatial...,C; filter
+    spatial...,C/group,F), which the layout pass picks because it vectorizes best.
   }];
   let arguments = (ins Kiln_Tensor:$input, Kiln_Tensor:$filter, Optional<Kiln_Tensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
-                       DenseI64ArrayAttr:$dilations, I64Attr:$group);
+                       DenseI64ArrayAttr:$dilations, I64Attr:$group,
+                       DefaultValuedStrAttr<StrAttr, "NCHW">:$layout);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = [{
     $input `,` $filter (`,` $bias^)? attr-dict `:` functional-type(operands, results)

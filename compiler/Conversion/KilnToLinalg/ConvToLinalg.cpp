@@ -1,0 +1,249 @@
+//===- ConvToLinalg.cpp - kiln.conv → linalg convolution ops --------------===//
+//
+// Pads become a zero tensor.pad; a bias becomes the accumulator the conv adds onto.
+// NCHW (input NC..., filter FC...): group 1 → conv_2d_nchw_fchw, depthwise →
+// depthwise_conv_2d_nchw_chw, other groups → conv_2d_ngchw_gfchw.
+// NHWC (input N...C, filter ...CF): group 1 → conv_2d_nhwc_hwcf, depthwise →
+// depthwise_conv_2d_nhwc_hwc, other groups → a linalg.generic over [N, OH, OW, G, F/G].
+// 1-D convs run as 2-D with a unit height; 3-D convs use the NCDHW/NDHWC ops (grouped
+// non-depthwise 3-D only in NHWC).
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Conversion/KilnToLinalg/Patterns.h"
+
+namespace kiln::lowering {
+
+Value buildConvInit(OpBuilder &b, Location loc, RankedTensorType resultType, Value bias,
+                    int64_t channelDim) {
+  if (!bias)
+    return createFilled(b, loc, resultType.getShape(),
+                        createScalar(b, loc, resultType.getElementType(), 0));
+  MLIRContext *ctx = b.getContext();
+  AffineMap channel =
+      AffineMap::get(resultType.getRank(), 0, getAffineDimExpr(channelDim, ctx), ctx);
+  return buildParallelGeneric(b, loc, resultType, bias, channel,
+                              [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+}
+
+namespace {
+
+RankedTensorType typeOf(Value v) { return tensorTypeOf(v); }
+
+/// `v` with a unit dim inserted at `pos` (1-D → 2-D).
+Value insertUnitDim(OpBuilder &b, Location loc, Value v, unsigned pos) {
+  SmallVector<int64_t> shape(typeOf(v).getShape());
+  shape.insert(shape.begin() + pos, 1);
+  return reshapeTo(b, loc, v, shape);
+}
+
+/// `shape` with dim `d` split into [groups, shape[d] / groups].
+SmallVector<int64_t> splitDim(ArrayRef<int64_t> shape, unsigned d, int64_t groups) {
+  SmallVector<int64_t> split(shape.take_front(d));
+  split.append({groups, shape[d] / groups});
+  split.append(shape.begin() + d + 1, shape.end());
+  return split;
+}
+
+template <typename OpTy>
+Value createConvOp(OpBuilder &b, Location loc, Value input, Value filter, Value init,
+                   ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations) {
+  return b
+      .create<OpTy>(loc, TypeRange{init.getType()}, ValueRange{input, filter}, ValueRange{init},
+                    b.getI64TensorAttr(strides), b.getI64TensorAttr(dilations))
+      .getResult(0);
+}
+
+/// Depthwise conv (group == C == F): the [C, 1, k...] filter collapses to [C, k...].
+Value buildDepthwise(OpBuilder &b, Location loc, Value input, Value filter, Value init,
+                     ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations) {
+  ArrayRef<int64_t> filterShape = typeOf(filter).getShape();
+  SmallVector<int64_t> dwShape{filterShape[0]};
+  dwShape.append(filterShape.begin() + 2, filterShape.end());
+  Value dwFilter = reshapeTo(b, loc, filter, dwShape);
+  if (strides.size() == 2)
+    return createConvOp<linalg::DepthwiseConv2DNchwChwOp>(b, loc, input, dwFilter, init, strides,
+                                                         dilations);
+  return createConvOp<linalg::DepthwiseConv3DNcdhwCdhwOp>(b, loc, input, dwFilter, init, strides,
+                                                         dilations);
+}
+
+/// Grouped 2-D conv: input [N, G, C/G, H, W], filter [G, F/G, C/G, kh, kw].
+Value buildGrouped2D(OpBuilder &b, Location loc, Value input, Value filter, Value init,
+                     ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations, int64_t group) {
+  ArrayRef<int64_t> outShape = typeOf(init).getShape();
+  Value groupedInput = reshapeTo(b, loc, input, splitDim(typeOf(input).getShape(), 1, group));
+  Value groupedFilter = reshapeTo(b, loc, filter, splitDim(typeOf(filter).getShape(), 0, group));
+  Value groupedInit = reshapeTo(b, loc, init, splitDim(outShape, 1, group));
+  Value out = createConvOp<linalg::Conv2DNgchwGfchwOp>(b, loc, groupedInput, groupedFilter,
+                                                       groupedInit, strides, dilations);
+  return reshapeTo(b, loc, out, outShape);
+}
+
+/// Depthwise NHWC conv (group == C == F): the [k..., 1, C] filter collapses to [k..., C].
+Value buildDepthwiseNHWC(OpBuilder &b, Location loc, Value input, Value filter, Value init,
+                         ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations) {
+  ArrayRef<int64_t> filterShape = typeOf(filter).getShape();
+  SmallVector<int64_t> dwShape(filterShape.drop_back(2));
+  dwShape.push_back(filterShape.back());
+  Value dwFilter = reshapeTo(b, loc, filter, dwShape);
+  if (strides.size() == 2)
+    return createConvOp<linalg::DepthwiseConv2DNhwcHwcOp>(b, loc, input, dwFilter, init, strides,
+                                                         dilations);
+  return createConvOp<linalg::DepthwiseConv3DNdhwcDhwcOp>(b, loc, input, dwFilter, init, strides,
+                                                         dilations);
+}
+
+/// Grouped NHWC conv as a generic: input [N, S..., G, C/G], filter [K..., C/G, G, F/G],
+/// accumulator [N, O..., G, F/G]; loops (n, o..., g, f, k..., c).
+Value buildGroupedNHWC(OpBuilder &b, Location loc, Value input, Value filter, Value init,
+                       ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations, int64_t group) {
+  ArrayRef<int64_t> outShape = typeOf(init).getShape();
+  unsigned rank = outShape.size(), spatial = rank - 2, loops = 2 * spatial + 4;
+  Value in = reshapeTo(b, loc, input, splitDim(typeOf(input).getShape(), rank - 1, group));
+  Value w = reshapeTo(b, loc, filter, splitDim(typeOf(filter).getShape(), rank - 1, group));
+  Value out = reshapeTo(b, loc, init, splitDim(outShape, rank - 1, group));
+  MLIRContext *ctx = b.getContext();
+  auto dim = [&](unsigned d) { return getAffineDimExpr(d, ctx); };
+  unsigned g = spatial + 1, f = spatial + 2, k = spatial + 3, c = 2 * spatial + 3;
+  SmallVector<AffineExpr> inExprs{dim(0)}, wExprs, outExprs{dim(0)};
+  for (unsigned i = 0; i < spatial; ++i) {
+    inExprs.push_back(dim(1 + i) * strides[i] + dim(k + i) * dilations[i]);
+    wExprs.push_back(dim(k + i));
+    outExprs.push_back(dim(1 + i));
+  }
+  inExprs.append({dim(g), dim(c)});
+  wExprs.append({dim(c), dim(g), dim(f)});
+  outExprs.append({dim(g), dim(f)});
+  SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inExprs, ctx),
+                              AffineMap::get(loops, 0, wExprs, ctx),
+                              AffineMap::get(loops, 0, outExprs, ctx)};
+  SmallVector<utils::IteratorType> iterators(k, utils::IteratorType::parallel);
+  iterators.append(loops - k, utils::IteratorType::reduction);
+  auto conv = b.create<linalg::GenericOp>(
+      loc, TypeRange{out.getType()}, ValueRange{in, w}, ValueRange{out}, maps, iterators,
+      [](OpBuilder &nb, Location l, ValueRange args) {
+        Value product = createMul(nb, l, args[0], args[1]);
+        nb.create<linalg::YieldOp>(l, createAdd(nb, l, args[2], product));
+      });
+  return reshapeTo(b, loc, conv.getResult(0), outShape);
+}
+
+/// NHWC convolution (1 to 3 spatial dims, any group) of an already padded input.
+Value buildConvolutionNHWC(OpBuilder &b, Location loc, Value input, Value filter, Value init,
+                           ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                           int64_t group) {
+  if (strides.size() == 1) {
+    SmallVector<int64_t> outShape(typeOf(init).getShape());
+    Value out = buildConvolutionNHWC(
+        b, loc, insertUnitDim(b, loc, input, 1), insertUnitDim(b, loc, filter, 0),
+        insertUnitDim(b, loc, init, 1), {1, strides[0]}, {1, dilations[0]}, group);
+    return reshapeTo(b, loc, out, outShape);
+  }
+  int64_t channels = typeOf(input).getShape().back();
+  int64_t filters = typeOf(filter).getShape().back();
+  if (group == 1)
+    return strides.size() == 2
+               ? createConvOp<linalg::Conv2DNhwcHwcfOp>(b, loc, input, filter, init, strides,
+                                                        dilations)
+               : createConvOp<linalg::Conv3DNdhwcDhwcfOp>(b, loc, input, filter, init, strides,
+                                                          dilations);
+  if (group == channels && filters == channels)
+    return buildDepthwiseNHWC(b, loc, input, filter, init, strides, dilations);
+  return buildGroupedNHWC(b, loc, input, filter, init, strides, dilations, group);
+}
+
+} // namespace
+
+FailureOr<Value> buildConvolution(OpBuilder &b, Operation *op, Value input, Value filter,
+                                  Value init, ArrayRef<int64_t> strides,
+                                  ArrayRef<int64_t> dilations, int64_t group) {
+  Location loc = op->getLoc();
+  if (strides.size() == 1) {
+    SmallVector<int64_t> outShape(typeOf(init).getShape());
+    FailureOr<Value> out = buildConvolution(
+        b, op, insertUnitDim(b, loc, input, 2), insertUnitDim(b, loc, filter, 2),
+        insertUnitDim(b, loc, init, 2), {1, strides[0]}, {1, dilations[0]}, group);
+    if (failed(out))
+      return failure();
+    return reshapeTo(b, loc, *out, outShape);
+  }
+  int64_t channels = typeOf(input).getDimSize(1), filters = typeOf(filter).getDimSize(0);
+  bool twoD = strides.size() == 2;
+  if (group == 1)
+    return twoD ? createConvOp<linalg::Conv2DNchwFchwOp>(b, loc, input, filter, init, strides,
+                                                         dilations)
+                : createConvOp<linalg::Conv3DNcdhwFcdhwOp>(b, loc, input, filter, init, strides,
+                                                           dilations);
+  if (group == channels && filters == channels)
+    return buildDepthwise(b, loc, input, filter, init, strides, dilations);
+  if (!twoD)
+    return emitUnsupported(op) << "grouped 3-D convolution (group " << group
+                               << ") that is not depthwise";
+  return buildGrouped2D(b, loc, input, filter, init, strides, dilations, group);
+}
+
+LogicalResult checkConvOperands(Operation *op, Value input, Value filter, Value bias) {
+  if (failed(requireStaticShapes(op)))
+    return failure();
+  Type elementType = typeOf(input).getElementType();
+  if (failed(requireArithType(op, elementType, true, "input")))
+    return failure();
+  if (elementType.isInteger(1) || typeOf(filter).getElementType() != elementType ||
+      (bias && typeOf(bias).getElementType() != elementType))
+    return emitUnsupported(op) << "input, filter and bias must share one float or integer "
+                                  "element type (mixed or i1 element types are not supported)";
+  int64_t spatial = typeOf(input).getRank() - 2;
+  if (spatial < 1 || spatial > 3)
+    return emitUnsupported(op) << spatial << " spatial dims (supported: 1 to 3)";
+  return success();
+}
+
+namespace {
+
+struct ConvLowering : OpConversionPattern<graph::ConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(graph::ConvOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(checkConvOperands(op, op.getInput(), op.getFilter(), op.getBias())))
+      return failure();
+    bool nhwc = op.getLayout() == "NHWC";
+    if (!nhwc && op.getLayout() != "NCHW")
+      return emitUnsupported(op) << "layout \"" << op.getLayout() << "\"";
+    ArrayRef<int64_t> pads = op.getPads();
+    if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+      return emitUnsupported(op) << "negative pads";
+    Location loc = op.getLoc();
+    auto resultType = typeOf(op.getResult());
+    int64_t spatial = op.getStrides().size(), channelDim = nhwc ? resultType.getRank() - 1 : 1;
+    // Spatial dims are 1..rank-2 in NHWC, 2..rank-1 in NCHW.
+    SmallVector<int64_t> low(nhwc ? 1 : 2, 0), high(nhwc ? 1 : 2, 0);
+    low.append(pads.begin(), pads.begin() + spatial);
+    high.append(pads.begin() + spatial, pads.end());
+    if (nhwc) {
+      low.push_back(0);
+      high.push_back(0);
+    }
+    Type elementType = resultType.getElementType();
+    Value padded = padWithValue(rewriter, loc, adaptor.getInput(), low, high,
+                                createScalar(rewriter, loc, elementType, 0));
+    Value init = buildConvInit(rewriter, loc, resultType, adaptor.getBias(), channelDim);
+    FailureOr<Value> result =
+        nhwc ? buildConvolutionNHWC(rewriter, loc, padded, adaptor.getFilter(), init,
+                                    op.getStrides(), op.getDilations(), op.getGroup())
+             : buildConvolution(rewriter, op, padded, adaptor.getFilter(), init, op.getStrides(),
+                                op.getDilations(), op.getGroup());
+    if (failed(result))
+      return failure();
+    rewriter.replaceOp(op, *result);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateConvPatterns(RewritePatternSet &patterns) {
+  patterns.add<ConvLowering>(patterns.getContext());
+}
+
+} // namespace kiln::lowering

@@ -1,0 +1,144 @@
+//===- DataMovementToLinalg.cpp - constants, shapes and views → tensor ops -===//
+//
+// constant/shape → arith.constant; reshape → collapse/expand_shape; transpose →
+// linalg.transpose; concat → tensor.empty + one insert_slice per input; slice →
+// extract_slice (positive steps) or a generic with reversed indexing (negative steps);
+// expand → a broadcasting generic.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Conversion/KilnToLinalg/Patterns.h"
+
+namespace kiln::lowering {
+namespace {
+
+struct ConstantLowering : OpConversionPattern<graph::ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(graph::ConstantOp op, OpAdaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op)))
+      return failure();
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getValue());
+    return success();
+  }
+};
+
+struct ShapeLowering : OpConversionPattern<graph::ShapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(graph::ShapeOp op, OpAdaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op)))
+      return failure();
+    auto value = DenseElementsAttr::get(op.getType(), tensorTypeOf(op.getInput()).getShape());
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, value);
+    return success();
+  }
+};
+
+struct ReshapeLowering : OpConversionPattern<graph::ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(graph::ReshapeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op)))
+      return failure();
+    rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), adaptor.getInput(),
+                                     op.getType().getShape()));
+    return success();
+  }
+};
+
+struct TransposeLowering : OpConversionPattern<graph::TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(graph::TransposeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op)))
+      return failure();
+    auto type = op.getType();
+    Value init = createEmpty(rewriter, op.getLoc(), type.getShape(), type.getElementType());
+    rewriter.replaceOpWithNewOp<linalg::TransposeOp>(op, adaptor.getInput(), init, op.getPerm());
+    return success();
+  }
+};
+
+struct ConcatLowering : OpConversionPattern<graph::ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(graph::ConcatOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op)))
+      return failure();
+    auto type = op.getType();
+    int64_t axis = op.getAxis(), rank = type.getRank();
+    Value result = createEmpty(rewriter, op.getLoc(), type.getShape(), type.getElementType());
+    SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
+    for (Value input : adaptor.getInputs()) {
+      ArrayRef<int64_t> shape = tensorTypeOf(input).getShape();
+      if (shape[axis] == 0)
+        continue;
+      result = rewriter.create<tensor::InsertSliceOp>(op.getLoc(), input, result, ValueRange{},
+                                                      ValueRange{}, ValueRange{}, offsets, shape,
+                                                      strides);
+      offsets[axis] += shape[axis];
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SliceLowering : OpConversionPattern<graph::SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(graph::SliceOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op)))
+      return failure();
+    auto type = op.getType();
+    ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
+    Location loc = op.getLoc();
+    Value result;
+    if (type.getNumElements() == 0) {
+      result = createEmpty(rewriter, loc, type.getShape(), type.getElementType());
+    } else if (llvm::all_of(steps, [](int64_t s) { return s > 0; })) {
+      result = rewriter.create<tensor::ExtractSliceOp>(loc, type, adaptor.getInput(),
+                                                       ValueRange{}, ValueRange{}, ValueRange{},
+                                                       starts, type.getShape(), steps);
+    } else {
+      // Result index i of dim d reads input index starts[d] + i * steps[d].
+      MLIRContext *ctx = rewriter.getContext();
+      SmallVector<AffineExpr> exprs;
+      for (auto [d, start, step] : llvm::enumerate(starts, steps))
+        exprs.push_back(getAffineConstantExpr(start, ctx) + getAffineDimExpr(d, ctx) * step);
+      AffineMap map = AffineMap::get(type.getRank(), 0, exprs, ctx);
+      result = buildParallelGeneric(rewriter, loc, type, adaptor.getInput(), map,
+                                    [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct ExpandLowering : OpConversionPattern<graph::ExpandOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(graph::ExpandOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op)))
+      return failure();
+    Value result = buildElementwise(rewriter, op.getLoc(), op.getType(), adaptor.getInput(),
+                                    [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateDataMovementPatterns(RewritePatternSet &patterns) {
+  patterns.add<ConstantLowering, ShapeLowering, ReshapeLowering, TransposeLowering,
+               ConcatLowering, SliceLowering, ExpandLowering>(patterns.getContext());
+}
+
+} // namespace kiln::lowering

@@ -1,0 +1,158 @@
+//===- GatherPadToLinalg.cpp - kiln.gather / kiln.pad → linalg and tensor --===//
+//
+// gather: a generic over the result reads the index from `indices`, wraps negative ones,
+// clamps it into range (ONNX makes out-of-range indices an error; clamping keeps the read in
+// bounds) and tensor.extracts the element of `data`.
+// pad: negative pads first crop (extract_slice); constant → tensor.pad; reflect/edge → a
+// generic whose body maps every result index back into the input with index arithmetic.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Conversion/KilnToLinalg/Patterns.h"
+
+namespace kiln::lowering {
+namespace {
+
+Value indexConstant(OpBuilder &b, Location loc, int64_t v) {
+  return b.create<arith::ConstantIndexOp>(loc, v);
+}
+
+/// Clamps an index value into [0, size - 1].
+Value clampIndex(OpBuilder &b, Location loc, Value i, int64_t size) {
+  Value upper = b.create<arith::MinSIOp>(loc, i, indexConstant(b, loc, size - 1));
+  return b.create<arith::MaxSIOp>(loc, upper, indexConstant(b, loc, 0));
+}
+
+struct GatherLowering : OpConversionPattern<graph::GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(graph::GatherOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op)))
+      return failure();
+    auto dataType = tensorTypeOf(op.getData()), indicesType = tensorTypeOf(op.getIndices());
+    auto indexType = dyn_cast<IntegerType>(indicesType.getElementType());
+    if (!indexType || !indexType.isSignless() || indexType.getWidth() < 8)
+      return emitUnsupported(op) << "indices must be signless integers (i8 to i64), not "
+                                 << indicesType.getElementType();
+    int64_t axis = op.getAxis(), indicesRank = indicesType.getRank();
+    int64_t extent = dataType.getDimSize(axis);
+    if (extent == 0)
+      return emitUnsupported(op) << "gather from an empty axis";
+    auto resultType = op.getType();
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineExpr> indexExprs;
+    for (int64_t d = 0; d < indicesRank; ++d)
+      indexExprs.push_back(getAffineDimExpr(axis + d, ctx));
+    AffineMap indicesMap = AffineMap::get(resultType.getRank(), 0, indexExprs, ctx);
+    Value data = adaptor.getData();
+    Value result = buildParallelGeneric(
+        rewriter, op.getLoc(), resultType, adaptor.getIndices(), indicesMap,
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          Value i = b.create<arith::IndexCastOp>(loc, b.getIndexType(), args[0]);
+          Value isNegative = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, i,
+                                                     indexConstant(b, loc, 0));
+          Value wrapped = b.create<arith::AddIOp>(loc, i, indexConstant(b, loc, extent));
+          i = clampIndex(b, loc, b.create<arith::SelectOp>(loc, isNegative, wrapped, i), extent);
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < dataType.getRank(); ++d) {
+            if (d == axis)
+              coords.push_back(i);
+            else
+              coords.push_back(b.create<linalg::IndexOp>(loc, d < axis ? d : d + indicesRank - 1));
+          }
+          return b.create<tensor::ExtractOp>(loc, data, coords);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// The input index that result index `o` of a dim (input size `n`, begin pad `p` > 0 or
+/// end pad) reads under reflect or edge padding.
+Value sourceIndex(OpBuilder &b, Location loc, Value o, int64_t n, int64_t p, graph::PadMode mode) {
+  Value i = b.create<arith::SubIOp>(loc, o, indexConstant(b, loc, p));
+  if (mode == graph::PadMode::edge || n == 1)
+    return clampIndex(b, loc, i, n);
+  // reflect (numpy): period 2(n - 1); j = i mod period in [0, period); j >= n mirrors.
+  int64_t period = 2 * (n - 1);
+  Value periodValue = indexConstant(b, loc, period);
+  Value rem = b.create<arith::RemSIOp>(loc, i, periodValue);
+  Value isNegative =
+      b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, rem, indexConstant(b, loc, 0));
+  Value j = b.create<arith::SelectOp>(loc, isNegative,
+                                      b.create<arith::AddIOp>(loc, rem, periodValue), rem);
+  Value mirrors =
+      b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, j, indexConstant(b, loc, n));
+  return b.create<arith::SelectOp>(loc, mirrors, b.create<arith::SubIOp>(loc, periodValue, j), j);
+}
+
+struct PadLowering : OpConversionPattern<graph::PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(graph::PadOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op)))
+      return failure();
+    auto type = op.getType();
+    Type elementType = type.getElementType();
+    if (op.getMode() == graph::PadMode::constant &&
+        failed(requireArithType(op, elementType, true, "input")))
+      return failure();
+    Location loc = op.getLoc();
+    int64_t rank = type.getRank();
+    ArrayRef<int64_t> pads = op.getPads();
+    SmallVector<int64_t> low(pads.take_front(rank)), high(pads.drop_front(rank));
+    Value input = cropNegativePads(rewriter, loc, adaptor.getInput(), low, high);
+    ArrayRef<int64_t> inShape = tensorTypeOf(input).getShape();
+    if (op.getMode() != graph::PadMode::constant &&
+        llvm::any_of(inShape, [](int64_t n) { return n == 0; }) && type.getNumElements() > 0)
+      return emitUnsupported(op) << "reflect/edge padding of an empty tensor";
+    Value result;
+    if (op.getMode() == graph::PadMode::constant) {
+      Value value = createScalar(rewriter, loc, elementType, op.getValue().convertToDouble());
+      result = padWithValue(rewriter, loc, input, low, high, value);
+    } else {
+      result = buildParallelGeneric(
+          rewriter, loc, type, ValueRange{}, {}, [&](OpBuilder &b, Location l, ValueRange) {
+            SmallVector<Value> coords;
+            for (int64_t d = 0; d < rank; ++d) {
+              Value o = b.create<linalg::IndexOp>(l, d);
+              bool padded = low[d] != 0 || high[d] != 0;
+              coords.push_back(padded ? sourceIndex(b, l, o, inShape[d], low[d], op.getMode())
+                                      : o);
+            }
+            return b.create<tensor::ExtractOp>(l, input, coords).getResult();
+          });
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+private:
+  /// Crops by the negative pads (ONNX: a negative pad removes elements) and zeroes them.
+  static Value cropNegativePads(OpBuilder &b, Location loc, Value input,
+                                SmallVectorImpl<int64_t> &low, SmallVectorImpl<int64_t> &high) {
+    auto type = tensorTypeOf(input);
+    SmallVector<int64_t> offsets, sizes, strides(type.getRank(), 1);
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      int64_t cropLow = std::max<int64_t>(-low[d], 0), cropHigh = std::max<int64_t>(-high[d], 0);
+      offsets.push_back(cropLow);
+      sizes.push_back(std::max<int64_t>(type.getDimSize(d) - cropLow - cropHigh, 0));
+      low[d] = std::max<int64_t>(low[d], 0);
+      high[d] = std::max<int64_t>(high[d], 0);
+    }
+    if (ArrayRef<int64_t>(sizes) == type.getShape())
+      return input;
+    auto croppedType = type.clone(sizes);
+    return b.create<tensor::ExtractSliceOp>(loc, croppedType, input, ValueRange{}, ValueRange{},
+                                            ValueRange{}, offsets, sizes, strides);
+  }
+};
+
+} // namespace
+
+void populateGatherPadPatterns(RewritePatternSet &patterns) {
+  patterns.add<GatherLowering, PadLowering>(patterns.getContext());
+}
+
+} // namespace kiln::lowering

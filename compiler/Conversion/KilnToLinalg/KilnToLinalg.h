@@ -1,0 +1,26 @@
+//===- KilnToLinalg.h - lowering of the kiln graph dialect to linalg ------===//
+#ifndef KILN_CONVERSION_KILNTOLINALG_KILNTOLINALG_H
+#define KILN_CONVERSION_KILNTOLINALG_KILNTOLINALG_H
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Pass/Pass.h"
+
+#include <memory>
+
+namespace kiln {
+
+/// Adds the conversion patterns that rewrite every kiln op into linalg/tensor/arith/math ops
+/// on tensors (static shapes). A pattern that meets an op it cannot lower emits an error at
+/// the op ("cannot be lowered to linalg: <reason>") and fails to match.
+void populateKilnToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// Creates the `kiln-to-linalg` pass: a partial dialect conversion with the kiln dialect
+/// illegal, on any op (usually the module).
+std::unique_ptr<mlir::Pass> createConvertKilnToLinalgPass();
+
+/// Registers `kiln-to-linalg` with the global pass registry (for kiln-opt and pipelines).
+void registerKilnToLinalgPass();
+
+} // namespace kiln
+
+#endif // KILN_CONVERSION_KILNTOLINALG_KILNTOLINALG_H

@@ -1,0 +1,268 @@
+//===- LoweringUtils.cpp - helpers shared by the kiln-to-linalg patterns --===//
+#include "compiler/Conversion/KilnToLinalg/LoweringUtils.h"
+
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+#include <cmath>
+
+namespace kiln::lowering {
+
+InFlightDiagnostic emitUnsupported(Operation *op) {
+  return op->emitOpError() << kUnsupportedMarker;
+}
+
+LogicalResult requireStaticShapes(Operation *op) {
+  auto check = [&](Type type, StringRef kind, unsigned index) -> LogicalResult {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (tensor && tensor.hasStaticShape())
+      return success();
+    return emitUnsupported(op) << "dynamic shapes are not supported yet (" << kind << " #"
+                               << index << " has type " << type << ")";
+  };
+  for (auto [i, v] : llvm::enumerate(op->getOperands()))
+    if (failed(check(v.getType(), "operand", i)))
+      return failure();
+  for (auto [i, v] : llvm::enumerate(op->getResults()))
+    if (failed(check(v.getType(), "result", i)))
+      return failure();
+  return success();
+}
+
+LogicalResult requireArithType(Operation *op, Type type, bool allowInteger, StringRef what) {
+  if (isa<FloatType>(type))
+    return success();
+  auto intType = dyn_cast<IntegerType>(type);
+  if (allowInteger && intType && intType.isSignless())
+    return success();
+  return emitUnsupported(op) << what << " element type " << type << " is not supported (expected "
+                             << (allowInteger ? "a float or signless integer type)"
+                                              : "a float type)");
+}
+
+int64_t normalizeAxis(uint64_t axis, int64_t rank) {
+  int64_t a = static_cast<int64_t>(axis);
+  if (a < 0)
+    a += rank;
+  return a >= 0 && a < rank ? a : -1;
+}
+
+RankedTensorType tensorTypeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+namespace {
+/// `value` as an APInt of `width` bits, saturated to the signed range (NaN gives 0).
+APInt saturatingInt(unsigned width, double value) {
+  if (width == 1)
+    return APInt(1, value != 0 && !std::isnan(value));
+  double limit = std::ldexp(1.0, width - 1);
+  if (std::isnan(value))
+    return APInt(width, 0);
+  if (value >= limit)
+    return APInt::getSignedMaxValue(width);
+  if (value < -limit)
+    return APInt::getSignedMinValue(width);
+  return APInt(width, static_cast<int64_t>(value), /*isSigned=*/true);
+}
+
+template <typename FloatOp, typename IntOp>
+Value floatOrInt(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return b.create<FloatOp>(loc, x, y);
+  return b.create<IntOp>(loc, x, y);
+}
+} // namespace
+
+Value createScalar(OpBuilder &b, Location loc, Type type, double value) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return b.create<arith::ConstantOp>(loc, b.getFloatAttr(floatType, value));
+  auto intType = cast<IntegerType>(type);
+  return b.create<arith::ConstantOp>(
+      loc, b.getIntegerAttr(intType, saturatingInt(intType.getWidth(), value)));
+}
+
+Value createLowest(OpBuilder &b, Location loc, Type type) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return b.create<arith::ConstantOp>(
+        loc, b.getFloatAttr(floatType, APFloat::getInf(floatType.getFloatSemantics(), true)));
+  unsigned width = type.getIntOrFloatBitWidth();
+  return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(type, APInt::getSignedMinValue(width)));
+}
+
+Value createHighest(OpBuilder &b, Location loc, Type type) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return b.create<arith::ConstantOp>(
+        loc, b.getFloatAttr(floatType, APFloat::getInf(floatType.getFloatSemantics(), false)));
+  unsigned width = type.getIntOrFloatBitWidth();
+  return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(type, APInt::getSignedMaxValue(width)));
+}
+
+Value createEmpty(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type elementType) {
+  return b.create<tensor::EmptyOp>(loc, shape, elementType);
+}
+
+Value createFilled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Value scalar) {
+  Value empty = createEmpty(b, loc, shape, scalar.getType());
+  return b.create<linalg::FillOp>(loc, ValueRange{scalar}, ValueRange{empty}).getResult(0);
+}
+
+Value createAdd(OpBuilder &b, Location loc, Value x, Value y) {
+  return floatOrInt<arith::AddFOp, arith::AddIOp>(b, loc, x, y);
+}
+Value createSub(OpBuilder &b, Location loc, Value x, Value y) {
+  return floatOrInt<arith::SubFOp, arith::SubIOp>(b, loc, x, y);
+}
+Value createMul(OpBuilder &b, Location loc, Value x, Value y) {
+  return floatOrInt<arith::MulFOp, arith::MulIOp>(b, loc, x, y);
+}
+Value createDiv(OpBuilder &b, Location loc, Value x, Value y) {
+  return floatOrInt<arith::DivFOp, arith::DivSIOp>(b, loc, x, y);
+}
+Value createMax(OpBuilder &b, Location loc, Value x, Value y) {
+  return floatOrInt<arith::MaximumFOp, arith::MaxSIOp>(b, loc, x, y);
+}
+Value createMin(OpBuilder &b, Location loc, Value x, Value y) {
+  return floatOrInt<arith::MinimumFOp, arith::MinSIOp>(b, loc, x, y);
+}
+
+Value convertFloat(OpBuilder &b, Location loc, Value x, Type to) {
+  Type from = x.getType();
+  if (from == to)
+    return x;
+  if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
+    return b.create<arith::ExtFOp>(loc, to, x);
+  return b.create<arith::TruncFOp>(loc, to, x);
+}
+
+AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> operandShape,
+                       ArrayRef<int64_t> resultShape) {
+  unsigned rank = resultShape.size(), lead = rank - operandShape.size();
+  SmallVector<AffineExpr> exprs;
+  for (auto [i, size] : llvm::enumerate(operandShape)) {
+    bool broadcast = size == 1 && resultShape[lead + i] != 1;
+    exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
+                              : getAffineDimExpr(lead + i, ctx));
+  }
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+AffineMap dropDimsMap(MLIRContext *ctx, unsigned rank, ArrayRef<int64_t> droppedDims) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d = 0; d < rank; ++d)
+    if (!llvm::is_contained(droppedDims, d))
+      exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+Value buildParallelGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
+                           ValueRange inputs, ArrayRef<AffineMap> inputMaps, PayloadFn payload) {
+  unsigned rank = resultType.getRank();
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  Value init = createEmpty(b, loc, resultType.getShape(), resultType.getElementType());
+  auto generic = b.create<linalg::GenericOp>(
+      loc, TypeRange{resultType}, inputs, ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        nested.create<linalg::YieldOp>(nestedLoc, payload(nested, nestedLoc, args));
+      });
+  return generic.getResult(0);
+}
+
+Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                       ValueRange inputs, PayloadFn payload) {
+  SmallVector<AffineMap> maps;
+  for (Value input : inputs)
+    maps.push_back(
+        broadcastMap(b.getContext(), tensorTypeOf(input).getShape(), resultType.getShape()));
+  return buildParallelGeneric(b, loc, resultType, inputs, maps, payload);
+}
+
+Value buildReduction(OpBuilder &b, Location loc, Value input, ValueRange rowInputs,
+                     ArrayRef<int64_t> reducedDims, Value init, PayloadFn combine) {
+  auto inputType = tensorTypeOf(input);
+  unsigned rank = inputType.getRank();
+  SmallVector<int64_t> rowShape;
+  SmallVector<utils::IteratorType> iterators;
+  for (unsigned d = 0; d < rank; ++d) {
+    bool reduced = llvm::is_contained(reducedDims, d);
+    iterators.push_back(reduced ? utils::IteratorType::reduction : utils::IteratorType::parallel);
+    if (!reduced)
+      rowShape.push_back(inputType.getDimSize(d));
+  }
+  AffineMap rowMap = dropDimsMap(b.getContext(), rank, reducedDims);
+  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank)};
+  maps.append(rowInputs.size() + 1, rowMap);
+  SmallVector<Value> inputs{input};
+  inputs.append(rowInputs.begin(), rowInputs.end());
+  Value out = createFilled(b, loc, rowShape, init);
+  auto generic = b.create<linalg::GenericOp>(
+      loc, TypeRange{out.getType()}, inputs, ValueRange{out}, maps, iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        nested.create<linalg::YieldOp>(nestedLoc, combine(nested, nestedLoc, args));
+      });
+  return generic.getResult(0);
+}
+
+namespace {
+/// Reassociation grouping `wide` dims into `narrow` dims, if it is a pure collapse.
+std::optional<SmallVector<ReassociationIndices>> collapseGroups(ArrayRef<int64_t> wide,
+                                                                ArrayRef<int64_t> narrow) {
+  if (narrow.empty())
+    return SmallVector<ReassociationIndices>{};
+  auto groups = getReassociationIndicesForCollapse(wide, narrow);
+  if (!groups || groups->size() != narrow.size())
+    return std::nullopt;
+  for (auto [group, size] : llvm::zip(*groups, narrow)) {
+    int64_t product = 1;
+    for (int64_t d : group)
+      product *= wide[d];
+    if (product != size)
+      return std::nullopt;
+  }
+  return groups;
+}
+
+SmallVector<ReassociationIndices> allInOneGroup(int64_t rank) {
+  return {llvm::to_vector(llvm::seq<int64_t>(0, rank))};
+}
+} // namespace
+
+Value reshapeTo(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape) {
+  auto type = tensorTypeOf(v);
+  ArrayRef<int64_t> src = type.getShape();
+  if (src == shape)
+    return v;
+  auto target = RankedTensorType::get(shape, type.getElementType());
+  if (src.size() > shape.size())
+    if (auto groups = collapseGroups(src, shape))
+      return b.create<tensor::CollapseShapeOp>(loc, target, v, *groups);
+  if (src.size() < shape.size())
+    if (auto groups = collapseGroups(shape, src))
+      return b.create<tensor::ExpandShapeOp>(loc, target, v, *groups);
+  // Neither a pure collapse nor a pure expansion: go through 1-D.
+  Value flat = v;
+  if (src.size() != 1) {
+    auto flatType = RankedTensorType::get({type.getNumElements()}, type.getElementType());
+    flat = b.create<tensor::CollapseShapeOp>(loc, flatType, v, allInOneGroup(src.size()));
+  }
+  if (shape.size() == 1)
+    return flat;
+  return b.create<tensor::ExpandShapeOp>(loc, target, flat, allInOneGroup(shape.size()));
+}
+
+Value padWithValue(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> low,
+                   ArrayRef<int64_t> high, Value padValue) {
+  if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(high, [](int64_t p) { return p == 0; }))
+    return v;
+  auto type = tensorTypeOf(v);
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    shape.push_back(type.getDimSize(d) + low[d] + high[d]);
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  MLIRContext *ctx = b.getContext();
+  return b.create<tensor::PadOp>(loc, resultType, v, getAsIndexOpFoldResult(ctx, low),
+                                 getAsIndexOpFoldResult(ctx, high), padValue);
+}
+
+} // namespace kiln::lowering

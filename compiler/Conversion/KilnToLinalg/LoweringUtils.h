@@ -1,0 +1,100 @@
+//===- LoweringUtils.h - helpers shared by the kiln-to-linalg patterns ----===//
+#ifndef KILN_CONVERSION_KILNTOLINALG_LOWERINGUTILS_H
+#define KILN_CONVERSION_KILNTOLINALG_LOWERINGUTILS_H
+
+#include "kiln/Dialect/Graph/KilnDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace kiln::lowering {
+using namespace mlir;
+/// The kiln graph dialect's ops (namespace `::kiln`), spelled `graph::ConvOp` here so that
+/// they stand apart from the linalg/tensor ops they become.
+namespace graph = ::kiln;
+
+/// Text every "cannot lower" error contains; the pass keys its diagnostic filter on it.
+inline constexpr llvm::StringLiteral kUnsupportedMarker = "cannot be lowered to linalg: ";
+
+/// Starts the error "'<op>' op cannot be lowered to linalg: " at the op; stream the reason
+/// into it and return it (it converts to failure()).
+InFlightDiagnostic emitUnsupported(Operation *op);
+
+/// Fails with a diagnostic unless every operand and result is a statically shaped tensor.
+LogicalResult requireStaticShapes(Operation *op);
+
+/// Fails with a diagnostic unless `type` is a float type, or (when `allowInteger`) a
+/// signless integer type; `what` names the value in the message ("input", "lhs", ...).
+LogicalResult requireArithType(Operation *op, Type type, bool allowInteger, StringRef what);
+
+/// `axis` (an I64Attr value, possibly negative ONNX-style) as a dim in [0, rank), or -1 when
+/// it is out of range.
+int64_t normalizeAxis(uint64_t axis, int64_t rank);
+
+/// The ranked tensor type of `v`.
+RankedTensorType tensorTypeOf(Value v);
+
+/// A scalar constant of the float or integer `type` holding `value` (truncated for integers).
+Value createScalar(OpBuilder &b, Location loc, Type type, double value);
+/// The identity of max: -inf for floats, the smallest signed value for integers.
+Value createLowest(OpBuilder &b, Location loc, Type type);
+/// The identity of min: +inf for floats, the largest signed value for integers.
+Value createHighest(OpBuilder &b, Location loc, Type type);
+
+/// `tensor.empty` of a static shape.
+Value createEmpty(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type elementType);
+/// `tensor.empty` + `linalg.fill` with `scalar` (whose type is the element type).
+Value createFilled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Value scalar);
+
+/// Float-or-integer arithmetic on scalars of the same type.
+Value createAdd(OpBuilder &b, Location loc, Value x, Value y);
+Value createSub(OpBuilder &b, Location loc, Value x, Value y);
+Value createMul(OpBuilder &b, Location loc, Value x, Value y);
+Value createDiv(OpBuilder &b, Location loc, Value x, Value y);
+Value createMax(OpBuilder &b, Location loc, Value x, Value y);
+Value createMin(OpBuilder &b, Location loc, Value x, Value y);
+/// Converts a scalar between float types (extf/truncf) or returns it unchanged.
+Value convertFloat(OpBuilder &b, Location loc, Value x, Type to);
+
+/// Indexing map that reads an operand of `operandShape` at the iteration point of a loop
+/// nest over `resultShape` with numpy broadcasting: right-aligned, a size-1 dim that the
+/// result broadcasts reads index 0.
+AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> operandShape,
+                       ArrayRef<int64_t> resultShape);
+/// Map of a loop nest of `rank` dims onto the dims that are not in `droppedDims`
+/// (per-row statistics of a reduction over `droppedDims`).
+AffineMap dropDimsMap(MLIRContext *ctx, unsigned rank, ArrayRef<int64_t> droppedDims);
+
+/// Builds the scalar payload of a generic: gets the block arguments (inputs, then the
+/// output element) and returns the value to yield.
+using PayloadFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+/// An all-parallel `linalg.generic` over `resultType` (identity output map) reading
+/// `inputs` through `inputMaps`.
+Value buildParallelGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
+                           ValueRange inputs, ArrayRef<AffineMap> inputMaps, PayloadFn payload);
+/// An all-parallel `linalg.generic` over `resultType` whose inputs broadcast numpy-style.
+Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                       ValueRange inputs, PayloadFn payload);
+/// A `linalg.generic` reducing `input` over `reducedDims` (result: the other dims, element
+/// type of `init`), starting from `init`. `rowInputs` have the result's shape and are read
+/// per row. `combine` gets (input element, row elements..., accumulator).
+Value buildReduction(OpBuilder &b, Location loc, Value input, ValueRange rowInputs,
+                     ArrayRef<int64_t> reducedDims, Value init, PayloadFn combine);
+
+/// Reshapes a static tensor: `tensor.collapse_shape` or `tensor.expand_shape` when the new
+/// shape is a pure collapse or expansion, else a collapse to 1-D followed by an expansion.
+Value reshapeTo(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape);
+
+/// `tensor.pad` of `v` by non-negative `low`/`high` with `padValue`; `v` itself when all
+/// pads are 0.
+Value padWithValue(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> low,
+                   ArrayRef<int64_t> high, Value padValue);
+
+} // namespace kiln::lowering
+
+#endif // KILN_CONVERSION_KILNTOLINALG_LOWERINGUTILS_H

@@ -1,0 +1,120 @@
+//===- MatMulToLinalg.cpp - kiln.matmul → linalg contractions -------------===//
+//
+// numpy matmul semantics: 1-D operands are promoted (and the promoted dim dropped from the
+// result), batch dims broadcast. [B..., M, K] x [K, N] (BERT's projections) folds the batch
+// into M and runs one linalg.matmul; other batched cases run linalg.batch_matmul on the
+// batch dims collapsed into one, with broadcast batch dims materialized first.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Conversion/KilnToLinalg/Patterns.h"
+
+#include "mlir/Dialect/Traits.h"
+
+namespace kiln::lowering {
+namespace {
+
+int64_t product(ArrayRef<int64_t> dims) {
+  int64_t p = 1;
+  for (int64_t d : dims)
+    p *= d;
+  return p;
+}
+
+bool allOnes(ArrayRef<int64_t> dims) {
+  return llvm::all_of(dims, [](int64_t d) { return d == 1; });
+}
+
+Value zeros(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type elementType) {
+  return createFilled(b, loc, shape, createScalar(b, loc, elementType, 0));
+}
+
+/// Runs the named contraction `OpTy` of `lhs` and `rhs` into a zero-filled `outShape`.
+template <typename OpTy>
+Value contract(OpBuilder &b, Location loc, Value lhs, Value rhs, ArrayRef<int64_t> outShape) {
+  Value init = zeros(b, loc, outShape, tensorTypeOf(lhs).getElementType());
+  return b.create<OpTy>(loc, ValueRange{lhs, rhs}, ValueRange{init}).getResult(0);
+}
+
+/// `v` ([..., rows, cols]) broadcast to [batch..., rows, cols]; `v` when it has that shape.
+Value broadcastBatch(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> batch) {
+  auto type = tensorTypeOf(v);
+  SmallVector<int64_t> shape(batch);
+  shape.append(type.getShape().end() - 2, type.getShape().end());
+  if (type.getShape() == ArrayRef<int64_t>(shape))
+    return v;
+  auto target = RankedTensorType::get(shape, type.getElementType());
+  return buildElementwise(b, loc, target, v,
+                          [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+}
+
+/// [batchA..., M, K] x [batchB..., K, N] → [broadcast batch..., M, N] (both ranks >= 2).
+Value buildBatchedMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs) {
+  ArrayRef<int64_t> a = tensorTypeOf(lhs).getShape(), c = tensorTypeOf(rhs).getShape();
+  int64_t m = a[a.size() - 2], k = a.back(), n = c.back();
+  ArrayRef<int64_t> batchA = a.drop_back(2), batchB = c.drop_back(2);
+  SmallVector<int64_t> batch;
+  (void)OpTrait::util::getBroadcastedShape(batchA, batchB, batch); // Checked by the verifier.
+  SmallVector<int64_t> outShape(batch);
+  outShape.append({m, n});
+  if (allOnes(batchB)) {
+    // The rhs is one matrix: fold the lhs batch into M and run a single 2-D matmul.
+    Value lhs2d = reshapeTo(b, loc, lhs, {product(batchA) * m, k});
+    Value rhs2d = reshapeTo(b, loc, rhs, {k, n});
+    Value out = contract<linalg::MatmulOp>(b, loc, lhs2d, rhs2d, {product(batchA) * m, n});
+    return reshapeTo(b, loc, out, outShape);
+  }
+  int64_t count = product(batch);
+  Value lhs3d = reshapeTo(b, loc, broadcastBatch(b, loc, lhs, batch), {count, m, k});
+  Value rhs3d = reshapeTo(b, loc, broadcastBatch(b, loc, rhs, batch), {count, k, n});
+  Value out = contract<linalg::BatchMatmulOp>(b, loc, lhs3d, rhs3d, {count, m, n});
+  return reshapeTo(b, loc, out, outShape);
+}
+
+struct MatMulLowering : OpConversionPattern<graph::MatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(graph::MatMulOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto lhsType = tensorTypeOf(op.getLhs()), rhsType = tensorTypeOf(op.getRhs());
+    auto resultType = tensorTypeOf(op.getResult());
+    Type elementType = lhsType.getElementType();
+    if (failed(requireStaticShapes(op)) || failed(requireArithType(op, elementType, true, "lhs")))
+      return failure();
+    if (elementType != rhsType.getElementType())
+      return emitUnsupported(op) << "operand element types differ (" << elementType << " vs "
+                                 << rhsType.getElementType() << ")";
+    if (elementType.isInteger(1))
+      return emitUnsupported(op) << "matmul of i1 values";
+    rewriter.replaceOp(op, lower(rewriter, op.getLoc(), adaptor.getLhs(), adaptor.getRhs(),
+                                 resultType.getShape()));
+    return success();
+  }
+
+private:
+  static Value lower(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                     ArrayRef<int64_t> resultShape) {
+    ArrayRef<int64_t> a = tensorTypeOf(lhs).getShape(), c = tensorTypeOf(rhs).getShape();
+    if (a.size() == 1 && c.size() == 1)
+      return contract<linalg::DotOp>(b, loc, lhs, rhs, {});
+    if (a.size() == 2 && c.size() == 1)
+      return contract<linalg::MatvecOp>(b, loc, lhs, rhs, resultShape);
+    if (a.size() == 1 && c.size() == 2)
+      return contract<linalg::VecmatOp>(b, loc, lhs, rhs, resultShape);
+    if (a.size() == 2 && c.size() == 2)
+      return contract<linalg::MatmulOp>(b, loc, lhs, rhs, resultShape);
+    // Batched: promote 1-D operands to matrices, then drop the promoted dim again.
+    if (a.size() == 1)
+      lhs = reshapeTo(b, loc, lhs, {1, a[0]});
+    if (c.size() == 1)
+      rhs = reshapeTo(b, loc, rhs, {c[0], 1});
+    return reshapeTo(b, loc, buildBatchedMatmul(b, loc, lhs, rhs), resultShape);
+  }
+};
+
+} // namespace
+
+void populateMatMulPatterns(RewritePatternSet &patterns) {
+  patterns.add<MatMulLowering>(patterns.getContext());
+}
+
+} // namespace kiln::lowering

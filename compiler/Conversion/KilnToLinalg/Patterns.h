@@ -1,0 +1,49 @@
+//===- Patterns.h - per-category kiln-to-linalg pattern sets (internal) ---===//
+#ifndef KILN_CONVERSION_KILNTOLINALG_PATTERNS_H
+#define KILN_CONVERSION_KILNTOLINALG_PATTERNS_H
+
+#include "compiler/Conversion/KilnToLinalg/LoweringUtils.h"
+
+namespace kiln::lowering {
+
+/// Unary/binary/compare/where/cast and activation ops → one broadcasting linalg.generic.
+void populateElementwisePatterns(RewritePatternSet &patterns);
+/// kiln.where / kiln.cast / kiln.pow → one broadcasting linalg.generic (added by the above).
+void populateSelectCastPowPatterns(RewritePatternSet &patterns);
+/// kiln.matmul → linalg.matmul / batch_matmul / matvec / vecmat / dot.
+void populateMatMulPatterns(RewritePatternSet &patterns);
+/// kiln.conv → linalg conv ops.
+void populateConvPatterns(RewritePatternSet &patterns);
+/// kiln.conv_transpose → zero-inserted input + flipped-filter linalg conv.
+void populateConvTransposePatterns(RewritePatternSet &patterns);
+/// kiln.max_pool / kiln.avg_pool → linalg pooling ops.
+void populatePoolPatterns(RewritePatternSet &patterns);
+/// kiln.reduce / softmax / log_softmax → reduction generics.
+void populateReducePatterns(RewritePatternSet &patterns);
+/// kiln.layer_norm / batch_norm → reduction and elementwise generics.
+void populateNormPatterns(RewritePatternSet &patterns);
+/// constant, shape, reshape, transpose, concat, slice, expand → tensor/linalg ops.
+void populateDataMovementPatterns(RewritePatternSet &patterns);
+/// kiln.gather / kiln.pad → generics with index arithmetic or tensor.pad.
+void populateGatherPadPatterns(RewritePatternSet &patterns);
+
+/// Builds `init + conv(input, filter)` in NCHW: an already padded input NC<spatial>, a
+/// filter F(C/group)<kernel> and `init` N F <out spatial>; 1, 2 or 3 spatial dims (1-D is
+/// expressed as 2-D). Emits an error at `op` and fails for a grouped, non-depthwise 3-D conv.
+FailureOr<Value> buildConvolution(OpBuilder &b, Operation *op, Value input, Value filter,
+                                  Value init, ArrayRef<int64_t> strides,
+                                  ArrayRef<int64_t> dilations, int64_t group);
+
+/// Checks what every conv lowering needs (emitting an error at `op` otherwise): static
+/// shapes, one float or integer element type across input, filter and (optional) bias, and
+/// 1 to 3 spatial dims.
+LogicalResult checkConvOperands(Operation *op, Value input, Value filter, Value bias);
+
+/// The conv accumulator of `resultType`: `bias` [F] broadcast along `channelDim` (1 in NCHW,
+/// the last dim in NHWC), or zeros when `bias` is null.
+Value buildConvInit(OpBuilder &b, Location loc, RankedTensorType resultType, Value bias,
+                    int64_t channelDim);
+
+} // namespace kiln::lowering
+
+#endif // KILN_CONVERSION_KILNTOLINALG_PATTERNS_H

@@ -1,0 +1,206 @@
+//===- ReduceToLinalg.cpp - kiln.reduce / softmax / log_softmax → linalg --===//
+//
+// A reduction is a linalg.generic with reduction loops over the reduced dims into a filled
+// accumulator; post-processing (mean, l2, log_sum, log_sum_exp) is an elementwise generic on
+// the reduced tensor and keepdims an expand_shape. softmax is max, exp(x - max), sum, divide;
+// log_softmax is x - (max + log(sum(exp(x - max)))) — both numerically stable.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Conversion/KilnToLinalg/Patterns.h"
+
+namespace kiln::lowering {
+namespace {
+
+using graph::ReduceKind;
+
+Value reduceMax(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> dims) {
+  Type type = tensorTypeOf(x).getElementType();
+  return buildReduction(b, loc, x, {}, dims, createLowest(b, loc, type),
+                        [](OpBuilder &nb, Location l, ValueRange args) {
+                          return createMax(nb, l, args[1], args[0]);
+                        });
+}
+
+Value reduceSum(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> dims) {
+  Type type = tensorTypeOf(x).getElementType();
+  return buildReduction(b, loc, x, {}, dims, createScalar(b, loc, type, 0),
+                        [](OpBuilder &nb, Location l, ValueRange args) {
+                          return createAdd(nb, l, args[1], args[0]);
+                        });
+}
+
+/// sum(exp(x - rowMax)) over `dims`.
+Value reduceSumExp(OpBuilder &b, Location loc, Value x, Value rowMax, ArrayRef<int64_t> dims) {
+  Type type = tensorTypeOf(x).getElementType();
+  return buildReduction(b, loc, x, rowMax, dims, createScalar(b, loc, type, 0),
+                        [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+                          Value shifted = nb.create<arith::SubFOp>(l, args[0], args[1]);
+                          Value e = nb.create<math::ExpOp>(l, shifted);
+                          return nb.create<arith::AddFOp>(l, args[2], e);
+                        });
+}
+
+/// Elementwise `fn` over tensors of one shape.
+Value mapSameShape(OpBuilder &b, Location loc, ValueRange inputs, PayloadFn fn) {
+  return buildElementwise(b, loc, tensorTypeOf(inputs[0]), inputs, fn);
+}
+
+/// A max that is finite: ±inf (a row of infinities) shifts by 0 instead, so that
+/// log-sum-exp gives ±inf rather than NaN.
+Value finiteShift(OpBuilder &b, Location loc, Value rowMax) {
+  return mapSameShape(b, loc, rowMax, [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+    Value m = args[0];
+    Value abs = nb.create<math::AbsFOp>(l, m);
+    Value inf = createHighest(nb, l, m.getType());
+    Value isInf = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, abs, inf);
+    return nb.create<arith::SelectOp>(l, isInf, createScalar(nb, l, m.getType(), 0), m);
+  });
+}
+
+/// The accumulation step `acc ⊕ f(x)` of a reduce kind (log_sum_exp is handled apart).
+Value accumulate(ReduceKind kind, OpBuilder &b, Location l, Value x, Value acc) {
+  switch (kind) {
+  case ReduceKind::max: return createMax(b, l, acc, x);
+  case ReduceKind::min: return createMin(b, l, acc, x);
+  case ReduceKind::prod: return createMul(b, l, acc, x);
+  case ReduceKind::sum_square:
+  case ReduceKind::l2: return createAdd(b, l, acc, createMul(b, l, x, x));
+  case ReduceKind::l1:
+    return createAdd(b, l, acc,
+                     isa<FloatType>(x.getType()) ? b.create<math::AbsFOp>(l, x).getResult()
+                                                 : b.create<math::AbsIOp>(l, x).getResult());
+  default: return createAdd(b, l, acc, x); // sum, mean, log_sum
+  }
+}
+
+Value initialValue(ReduceKind kind, OpBuilder &b, Location l, Type type) {
+  switch (kind) {
+  case ReduceKind::max: return createLowest(b, l, type);
+  case ReduceKind::min: return createHighest(b, l, type);
+  case ReduceKind::prod: return createScalar(b, l, type, 1);
+  default: return createScalar(b, l, type, 0);
+  }
+}
+
+/// Applies the final step of mean / l2 / log_sum to the accumulated tensor.
+Value finish(ReduceKind kind, OpBuilder &b, Location loc, Value acc, int64_t count) {
+  if (kind != ReduceKind::mean && kind != ReduceKind::l2 && kind != ReduceKind::log_sum)
+    return acc;
+  return mapSameShape(b, loc, acc, [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+    Value v = args[0];
+    if (kind == ReduceKind::l2)
+      return nb.create<math::SqrtOp>(l, v);
+    if (kind == ReduceKind::log_sum)
+      return nb.create<math::LogOp>(l, v);
+    return createDiv(nb, l, v, createScalar(nb, l, v.getType(), static_cast<double>(count)));
+  });
+}
+
+/// log(sum(exp(x - m))) + m with m the (finite) row max.
+Value logSumExp(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> dims) {
+  Value shift = finiteShift(b, loc, reduceMax(b, loc, x, dims));
+  Value sum = reduceSumExp(b, loc, x, shift, dims);
+  return mapSameShape(b, loc, ValueRange{sum, shift},
+                      [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+                        Value log = nb.create<math::LogOp>(l, args[0]);
+                        return nb.create<arith::AddFOp>(l, log, args[1]);
+                      });
+}
+
+bool needsFloat(ReduceKind kind) {
+  return kind == ReduceKind::l2 || kind == ReduceKind::log_sum || kind == ReduceKind::log_sum_exp;
+}
+
+struct ReduceLowering : OpConversionPattern<graph::ReduceOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(graph::ReduceOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto inputType = tensorTypeOf(op.getInput());
+    Type type = inputType.getElementType();
+    ReduceKind kind = op.getKind();
+    if (failed(requireStaticShapes(op)) ||
+        failed(requireArithType(op, type, !needsFloat(kind), "input")))
+      return failure();
+    if (type.isInteger(1))
+      return emitUnsupported(op) << "reduction of i1 values";
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> dims = op.getAxes();
+    int64_t count = 1;
+    for (int64_t d : dims)
+      count *= inputType.getDimSize(d);
+    Value result;
+    if (kind == ReduceKind::log_sum_exp) {
+      result = logSumExp(rewriter, loc, adaptor.getInput(), dims);
+    } else {
+      Value acc = buildReduction(rewriter, loc, adaptor.getInput(), {}, dims,
+                                 initialValue(kind, rewriter, loc, type),
+                                 [&](OpBuilder &b, Location l, ValueRange args) {
+                                   return accumulate(kind, b, l, args[0], args[1]);
+                                 });
+      result = finish(kind, rewriter, loc, acc, count);
+    }
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, op.getType().getShape()));
+    return success();
+  }
+};
+
+/// softmax (IsLog = false) or log_softmax along one axis.
+template <typename OpTy, bool IsLog>
+struct SoftmaxLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto type = tensorTypeOf(op.getInput());
+    if (failed(requireStaticShapes(op)) ||
+        failed(requireArithType(op, type.getElementType(), false, "input")))
+      return failure();
+    int64_t axis = normalizeAxis(op.getAxis(), type.getRank());
+    if (axis < 0)
+      return emitUnsupported(op) << "axis " << static_cast<int64_t>(op.getAxis())
+                                 << " is out of range for rank "
+                                 << type.getRank();
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    SmallVector<int64_t> dims{axis};
+    AffineMap identity = rewriter.getMultiDimIdentityMap(type.getRank());
+    AffineMap row = dropDimsMap(rewriter.getContext(), type.getRank(), dims);
+    Value rowMax = reduceMax(rewriter, loc, x, dims);
+    Value result;
+    if (IsLog) {
+      Value sum = reduceSumExp(rewriter, loc, x, rowMax, dims);
+      Value lse = mapSameShape(rewriter, loc, ValueRange{sum, rowMax},
+                               [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                                 Value log = b.create<math::LogOp>(l, args[0]);
+                                 return b.create<arith::AddFOp>(l, log, args[1]);
+                               });
+      result = buildParallelGeneric(rewriter, loc, type, ValueRange{x, lse}, {identity, row},
+                                    [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                                      return b.create<arith::SubFOp>(l, args[0], args[1]);
+                                    });
+    } else {
+      Value e = buildParallelGeneric(rewriter, loc, type, ValueRange{x, rowMax}, {identity, row},
+                                     [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                                       Value shifted = b.create<arith::SubFOp>(l, args[0], args[1]);
+                                       return b.create<math::ExpOp>(l, shifted);
+                                     });
+      Value sum = reduceSum(rewriter, loc, e, dims);
+      result = buildParallelGeneric(rewriter, loc, type, ValueRange{e, sum}, {identity, row},
+                                    [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                                      return b.create<arith::DivFOp>(l, args[0], args[1]);
+                                    });
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateReducePatterns(RewritePatternSet &patterns) {
+  patterns.add<ReduceLowering, SoftmaxLowering<graph::SoftmaxOp, false>,
+               SoftmaxLowering<graph::LogSoftmaxOp, true>>(patterns.getContext());
+}
+
+} // namespace kiln::lowering

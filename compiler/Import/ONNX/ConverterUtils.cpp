@@ -1,0 +1,115 @@
+//===- ConverterUtils.cpp - helpers shared by the ONNX op converters ------===//
+#include "compiler/Import/ONNX/ConverterUtils.h"
+
+#include "mlir/IR/Diagnostics.h"
+
+using namespace mlir;
+using namespace kiln::importer;
+
+LogicalResult kiln::importer::checkSameElementType(NodeContext &node, Value a, Value b) {
+  Type ta = cast<RankedTensorType>(a.getType()).getElementType();
+  Type tb = cast<RankedTensorType>(b.getType()).getElementType();
+  if (ta == tb)
+    return success();
+  emitError(node.loc()) << "operand element types differ: " << ta << " vs " << tb;
+  return failure();
+}
+
+FailureOr<SmallVector<int64_t>> kiln::importer::normalizeAxes(NodeContext &node,
+                                                                    ArrayRef<int64_t> axes,
+                                                                    int64_t rank) {
+  SmallVector<int64_t> result;
+  for (int64_t axis : axes) {
+    FailureOr<int64_t> a = node.normalizeAxis(axis, rank);
+    if (failed(a))
+      return failure();
+    if (llvm::is_contained(result, *a))
+      return node.fail("axis " + llvm::Twine(axis) + " is given twice");
+    result.push_back(*a);
+  }
+  llvm::sort(result);
+  return result;
+}
+
+FailureOr<SmallVector<int64_t>>
+kiln::importer::requireStaticShape(NodeContext &node, RankedTensorType type,
+                                         llvm::StringRef what) {
+  if (!type.hasStaticShape()) {
+    emitError(node.loc()) << what << " needs a static input shape, got " << type
+                          << " (dynamic shapes are not supported yet)";
+    return failure();
+  }
+  return SmallVector<int64_t>(type.getShape());
+}
+
+void kiln::importer::splitPadding(int64_t total, bool sameUpper, int64_t &begin,
+                                        int64_t &end) {
+  begin = sameUpper ? total / 2 : total - total / 2;
+  end = total - begin;
+}
+
+namespace {
+/// Pads for auto_pad SAME_*: output = ceil(input / stride), padding split around the input.
+FailureOr<SmallVector<int64_t>> samePads(NodeContext &node, RankedTensorType input,
+                                         const Window &w, bool sameUpper) {
+  size_t spatial = w.kernel.size();
+  SmallVector<int64_t> pads(2 * spatial, 0);
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t in = input.getDimSize(i + 2);
+    if (ShapedType::isDynamic(in))
+      return node.fail("auto_pad SAME_* needs static spatial dims (dynamic shapes are not "
+                       "supported yet)");
+    int64_t out = (in + w.strides[i] - 1) / w.strides[i];
+    int64_t span = (w.kernel[i] - 1) * w.dilations[i] + 1;
+    int64_t total = std::max<int64_t>(0, (out - 1) * w.strides[i] + span - in);
+    splitPadding(total, sameUpper, pads[i], pads[i + spatial]);
+  }
+  return pads;
+}
+} // namespace
+
+FailureOr<Window> kiln::importer::readWindow(NodeContext &node, RankedTensorType input,
+                                                   ArrayRef<int64_t> kernel) {
+  if (input.getRank() < 3)
+    return node.fail("the input must have rank >= 3 (N, C, spatial...), not " +
+                     llvm::Twine(input.getRank()));
+  size_t spatial = input.getRank() - 2;
+  Window w;
+  w.kernel.assign(kernel.begin(), kernel.end());
+  w.strides = node.attrInts("strides", SmallVector<int64_t>(spatial, 1));
+  w.dilations = node.attrInts("dilations", SmallVector<int64_t>(spatial, 1));
+  SmallVector<int64_t> pads = node.attrInts("pads", SmallVector<int64_t>(2 * spatial, 0));
+  if (w.kernel.size() != spatial || w.strides.size() != spatial ||
+      w.dilations.size() != spatial || pads.size() != 2 * spatial)
+    return node.fail("kernel_shape/strides/dilations/pads do not match the input's " +
+                     llvm::Twine(spatial) + " spatial dims");
+  auto positive = [](int64_t v) { return v > 0; };
+  if (!llvm::all_of(w.kernel, positive) || !llvm::all_of(w.strides, positive) ||
+      !llvm::all_of(w.dilations, positive))
+    return node.fail("kernel_shape, strides and dilations must be positive");
+  if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return node.fail("negative pads are not supported");
+  std::string autoPad = node.attrString("auto_pad", "NOTSET");
+  bool explicitPads = llvm::any_of(pads, [](int64_t p) { return p != 0; });
+  if (autoPad == "NOTSET") {
+    w.pads = pads;
+  } else if (explicitPads) {
+    return node.fail("auto_pad " + autoPad + " and non-zero pads are both given");
+  } else if (autoPad == "VALID") {
+    w.pads = pads;
+  } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    FailureOr<SmallVector<int64_t>> same = samePads(node, input, w, autoPad == "SAME_UPPER");
+    if (failed(same))
+      return failure();
+    w.pads = *same;
+  } else {
+    return node.fail("unknown auto_pad '" + autoPad + "'");
+  }
+  return w;
+}
+
+FailureOr<Value> kiln::importer::buildSlice(NodeContext &node, Value input,
+                                                  ArrayRef<int64_t> starts, ArrayRef<int64_t> ends,
+                                                  ArrayRef<int64_t> steps) {
+  return node.create<kiln::SliceOp>(input, starts, ends, steps);
+}

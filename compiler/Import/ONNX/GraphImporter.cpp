@@ -1,0 +1,293 @@
+//===- GraphImporter.cpp - walks an ONNX graph and calls one converter per node -===//
+#include "compiler/Import/ONNX/GraphImporter.h"
+
+#include "compiler/Import/ONNX/ConverterRegistry.h"
+#include "compiler/Import/ONNX/NodeContext.h"
+#include "compiler/Import/ONNX/TensorImport.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Path.h"
+
+using namespace mlir;
+using namespace kiln::importer;
+
+namespace {
+class GraphImporter {
+public:
+  GraphImporter(MLIRContext &ctx, const onnx::ModelProto &model, llvm::StringRef displayName,
+                llvm::StringRef modelDir, const ::kiln::ImportOptions &options)
+      : ctx(ctx), model(model), graph(model.graph()), displayName(displayName.str()),
+        options(options), builder(&ctx), env{builder, modelDir.str()},
+        fileLoc(FileLineColLoc::get(&ctx, llvm::sys::path::filename(displayName), 0, 0)) {}
+
+  FailureOr<OwningOpRef<ModuleOp>> run();
+
+private:
+  LogicalResult error(const llvm::Twine &what);
+  LogicalResult readOpset();
+  LogicalResult collectInitializers();
+  FailureOr<RankedTensorType> inputType(const onnx::ValueInfoProto &info);
+  FailureOr<func::FuncOp> buildSignature(ModuleOp module);
+  FailureOr<Value> lookup(llvm::StringRef name);
+  LogicalResult importNode(const onnx::NodeProto &node, size_t index);
+  LogicalResult convertNode(NodeContext &node, ConverterFn fn);
+  LogicalResult bindOutputs(NodeContext &node);
+  LogicalResult buildReturn(func::FuncOp func);
+
+  MLIRContext &ctx;
+  const onnx::ModelProto &model;
+  const onnx::GraphProto &graph;
+  std::string displayName;
+  const ::kiln::ImportOptions &options;
+  OpBuilder builder;
+  ImportEnv env;
+  Location fileLoc;
+  int64_t opset = 0;
+  llvm::StringMap<Value> values;
+  llvm::StringMap<const onnx::TensorProto *> initializers;
+};
+} // namespace
+
+LogicalResult GraphImporter::error(const llvm::Twine &what) {
+  emitError(fileLoc) << displayName << ": " << what;
+  return failure();
+}
+
+LogicalResult GraphImporter::readOpset() {
+  for (const onnx::OperatorSetIdProto &id : model.opset_import())
+    if (id.domain().empty() || id.domain() == "ai.onnx")
+      opset = id.version();
+  if (opset == 0)
+    return error("the model imports no default-domain (ai.onnx) opset");
+  if (opset < ::kiln::kMinSupportedOpset || opset > ::kiln::kMaxSupportedOpset)
+    return error("opset " + llvm::Twine(opset) + " is not supported (Kiln supports opsets " +
+                 llvm::Twine(::kiln::kMinSupportedOpset) + " to " +
+                 llvm::Twine(::kiln::kMaxSupportedOpset) + ")");
+  return success();
+}
+
+LogicalResult GraphImporter::collectInitializers() {
+  for (const onnx::TensorProto &t : graph.initializer())
+    if (!initializers.try_emplace(t.name(), &t).second)
+      return error("initializer '" + t.name() + "' is defined twice");
+  if (graph.sparse_initializer_size())
+    return error("sparse initializers are not supported");
+  return success();
+}
+
+FailureOr<RankedTensorType> GraphImporter::inputType(const onnx::ValueInfoProto &info) {
+  const std::string &name = info.name();
+  if (!info.type().has_tensor_type())
+    return error("input '" + name + "' is not a tensor");
+  const onnx::TypeProto::Tensor &tensor = info.type().tensor_type();
+  Type elementType = convertElementType(&ctx, tensor.elem_type());
+  if (!elementType)
+    return error("input '" + name + "' has unsupported element type " +
+                 dataTypeName(tensor.elem_type()));
+  SmallVector<int64_t> shape;
+  for (const onnx::TensorShapeProto::Dimension &d : tensor.shape().dim()) {
+    if (d.has_dim_value() && d.dim_value() < 0)
+      return error("input '" + name + "' has a negative dim");
+    shape.push_back(d.has_dim_value() ? d.dim_value() : ShapedType::kDynamic);
+  }
+  auto override = options.inputShapes.find(name);
+  if (override == options.inputShapes.end()) {
+    if (!tensor.has_shape())
+      return error("input '" + name + "' has no shape (unknown rank); give one in the options");
+    return RankedTensorType::get(shape, elementType);
+  }
+  ArrayRef<int64_t> given = override->second;
+  if (tensor.has_shape() && given.size() != shape.size())
+    return error("the shape override of input '" + name + "' has rank " +
+                 llvm::Twine(given.size()) + "; the model declares rank " +
+                 llvm::Twine(shape.size()));
+  for (size_t d = 0; d < given.size(); ++d) {
+    if (given[d] < 0)
+      return error("the shape override of input '" + name + "' has a negative dim");
+    if (tensor.has_shape() && !ShapedType::isDynamic(shape[d]) && shape[d] != given[d])
+      return error("the shape override of input '" + name + "' sets dim " + llvm::Twine(d) +
+                   " to " + llvm::Twine(given[d]) + "; the model declares " +
+                   llvm::Twine(shape[d]));
+  }
+  return RankedTensorType::get(given, elementType);
+}
+
+FailureOr<func::FuncOp> GraphImporter::buildSignature(ModuleOp module) {
+  SmallVector<Type> argTypes;
+  SmallVector<std::string> argNames;
+  for (const onnx::ValueInfoProto &info : graph.input()) {
+    if (initializers.count(info.name()))
+      continue; // an initializer listed as an input (IR < 4): a constant, not an argument
+    FailureOr<RankedTensorType> type = inputType(info);
+    if (failed(type))
+      return failure();
+    argTypes.push_back(*type);
+    argNames.push_back(info.name());
+  }
+  for (const auto &entry : options.inputShapes)
+    if (!llvm::is_contained(argNames, entry.getKey().str()))
+      return error("a shape override names '" + entry.getKey() +
+                   "', which is not an input of the model");
+  builder.setInsertionPointToEnd(module.getBody());
+  auto func = builder.create<func::FuncOp>(fileLoc, "main", builder.getFunctionType(argTypes, {}));
+  Block *entry = func.addEntryBlock();
+  for (auto [i, name] : llvm::enumerate(argNames)) {
+    if (!values.try_emplace(name, entry->getArgument(i)).second)
+      return error("input '" + name + "' is listed twice");
+    func.setArgAttr(i, "kiln.name", builder.getStringAttr(name));
+    entry->getArgument(i).setLoc(NameLoc::get(builder.getStringAttr(name), fileLoc));
+  }
+  builder.setInsertionPointToEnd(entry);
+  return func;
+}
+
+FailureOr<Value> GraphImporter::lookup(llvm::StringRef name) {
+  if (Value v = values.lookup(name))
+    return v;
+  auto init = initializers.find(name);
+  if (init == initializers.end())
+    return Value();
+  std::string why;
+  FailureOr<DenseElementsAttr> value = convertTensor(*init->second, &ctx, env.modelDir, why);
+  if (failed(value))
+    return error("initializer " + why);
+  Location loc = NameLoc::get(builder.getStringAttr(name), fileLoc);
+  Value constant = builder.create<kiln::ConstantOp>(loc, *value);
+  values[name] = constant;
+  return constant;
+}
+
+LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, size_t index) {
+  std::string name = node.name().empty() ? node.op_type() + "_" + std::to_string(index)
+                                         : node.name();
+  Location loc = NameLoc::get(builder.getStringAttr(name), fileLoc);
+  std::string prefix = displayName + ": node '" + name + "' (" + node.op_type() + ", opset " +
+                       std::to_string(opset) + "): ";
+  auto nodeError = [&](const llvm::Twine &what) {
+    emitError(loc) << prefix << what;
+    return failure();
+  };
+  if (!node.domain().empty() && node.domain() != "ai.onnx")
+    return nodeError("the op domain '" + node.domain() + "' is not supported");
+  SmallVector<Value> inputs;
+  for (const std::string &inputName : node.input()) {
+    FailureOr<Value> v = inputName.empty() ? FailureOr<Value>(Value()) : lookup(inputName);
+    if (failed(v))
+      return failure();
+    if (!*v && !inputName.empty())
+      return nodeError("input '" + inputName +
+                       "' is not a graph input, an initializer or an output of an earlier node");
+    inputs.push_back(*v);
+  }
+  ConverterRegistry::Match match = ConverterRegistry::get().lookup(node.op_type(), opset);
+  if (!match.fn && match.firstSupportedOpset == 0)
+    return nodeError("the op is not supported");
+  if (!match.fn)
+    return nodeError("the op is only supported from opset " +
+                     llvm::Twine(match.firstSupportedOpset) + " on");
+  const Arity &arity = match.arity;
+  size_t used = inputs.size(); // trailing empty names are absent optional inputs
+  while (used > 0 && !inputs[used - 1])
+    --used;
+  if (used > arity.max)
+    return nodeError("has " + llvm::Twine(used) + " inputs; the converter for this opset takes " +
+                     "at most " + llvm::Twine(arity.max));
+  for (unsigned i = 0; i < arity.min; ++i)
+    if (i >= inputs.size() || !inputs[i])
+      return nodeError("input #" + llvm::Twine(i) + " is required");
+  NodeContext context(env, node, loc, opset, std::move(inputs));
+  SmallVector<std::string> messages;
+  LogicalResult result = success();
+  {
+    // Errors of converters, shape inference and verifiers are gathered, then prefixed.
+    ScopedDiagnosticHandler capture(&ctx, [&](Diagnostic &diag) {
+      if (diag.getSeverity() != DiagnosticSeverity::Error)
+        return failure();
+      messages.push_back(diag.str());
+      return success();
+    });
+    result = convertNode(context, match.fn);
+  }
+  if (failed(result))
+    return nodeError(messages.empty() ? std::string("the conversion failed")
+                                      : llvm::join(messages, "; "));
+  return success();
+}
+
+LogicalResult GraphImporter::convertNode(NodeContext &node, ConverterFn fn) {
+  if (failed(fn(node)) || node.hasAttributeError())
+    return failure();
+  return bindOutputs(node);
+}
+
+LogicalResult GraphImporter::bindOutputs(NodeContext &node) {
+  ArrayRef<Value> results = node.results();
+  for (auto [i, name] : llvm::enumerate(node.node().output())) {
+    if (name.empty())
+      continue; // an optional output nobody reads
+    if (i >= results.size() || !results[i])
+      return node.fail("output #" + llvm::Twine(i) + " ('" + name + "') is not supported");
+    if (values.count(name) || initializers.count(name))
+      return node.fail("output '" + name + "' is already defined");
+    values[name] = results[i];
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::buildReturn(func::FuncOp func) {
+  SmallVector<Value> results;
+  for (const onnx::ValueInfoProto &output : graph.output()) {
+    FailureOr<Value> v = lookup(output.name());
+    if (failed(v))
+      return failure();
+    if (!*v)
+      return error("graph output '" + output.name() + "' is not produced by any node");
+    results.push_back(*v);
+  }
+  builder.create<func::ReturnOp>(fileLoc, results);
+  func.setType(builder.getFunctionType(func.getArgumentTypes(), ValueRange(results).getTypes()));
+  for (auto [i, output] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, "kiln.name", builder.getStringAttr(output.name()));
+  return success();
+}
+
+/// Erases ops that folding at import left unused (e.g. a weight whose only use, a transpose,
+/// folded into a new constant), so @main holds each weight once.
+static void eraseDeadOps(func::FuncOp func) {
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(func.getBody().front())))
+    if (isOpTriviallyDead(&op))
+      op.erase();
+}
+
+FailureOr<OwningOpRef<ModuleOp>> GraphImporter::run() {
+  ctx.loadDialect<func::FuncDialect, kiln::KilnDialect>();
+  if (failed(readOpset()) || failed(collectInitializers()))
+    return failure();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  (*module)->setAttr("kiln.source", builder.getStringAttr(llvm::sys::path::filename(displayName)));
+  (*module)->setAttr("kiln.opset", builder.getI64IntegerAttr(opset));
+  (*module)->setAttr("kiln.producer", builder.getStringAttr(model.producer_name()));
+  FailureOr<func::FuncOp> func = buildSignature(*module);
+  if (failed(func))
+    return failure();
+  for (auto [index, node] : llvm::enumerate(graph.node()))
+    if (failed(importNode(node, index)))
+      return failure();
+  if (failed(buildReturn(*func)))
+    return failure();
+  eraseDeadOps(*func);
+  if (failed(verify(*module)))
+    return failure();
+  return module;
+}
+
+FailureOr<OwningOpRef<ModuleOp>>
+kiln::importer::importModel(MLIRContext &ctx, const onnx::ModelProto &model,
+                                  llvm::StringRef displayName, llvm::StringRef modelDir,
+                                  const ::kiln::ImportOptions &options) {
+  return GraphImporter(ctx, model, displayName, modelDir, options).run();
+}

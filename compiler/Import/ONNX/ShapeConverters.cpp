@@ -1,0 +1,229 @@
+//===- ShapeConverters.cpp - ONNX shape ops (Reshape, Squeeze, Shape, Constant, ...) → kiln -===//
+#include "compiler/Import/ONNX/ConverterUtils.h"
+
+#include "mlir/Dialect/Traits.h"
+
+using namespace mlir;
+using namespace kiln::importer;
+
+namespace {
+/// The product of `dims`, dynamic if any is.
+int64_t product(ArrayRef<int64_t> dims) {
+  int64_t p = 1;
+  for (int64_t d : dims) {
+    if (ShapedType::isDynamic(d))
+      return ShapedType::kDynamic;
+    p *= d;
+  }
+  return p;
+}
+
+/// Resolves an ONNX Reshape target: 0 copies the input dim (unless allowzero), -1 is inferred.
+FailureOr<SmallVector<int64_t>> reshapeTarget(NodeContext &n, ArrayRef<int64_t> spec) {
+  RankedTensorType in = n.inputType(0);
+  bool allowZero = n.attrInt("allowzero", 0) != 0;
+  SmallVector<int64_t> shape;
+  int64_t inferred = -1;
+  for (auto [i, v] : llvm::enumerate(spec)) {
+    if (v == 0 && !allowZero && (int64_t)i >= in.getRank())
+      return n.fail("shape value 0 at index " + llvm::Twine(i) + " copies a dim the input lacks");
+    if (v == -1 && inferred >= 0)
+      return n.fail("shape has more than one -1");
+    if (v < -1)
+      return n.fail("shape value " + llvm::Twine(v) + " is invalid");
+    if (v == -1)
+      inferred = i;
+    shape.push_back(v == 0 && !allowZero ? in.getDimSize(i) : v == -1 ? ShapedType::kDynamic : v);
+  }
+  int64_t total = product(in.getShape());
+  SmallVector<int64_t> known(shape);
+  if (inferred >= 0)
+    known.erase(known.begin() + inferred);
+  int64_t knownCount = product(known);
+  if (inferred >= 0 && !ShapedType::isDynamic(total) && !ShapedType::isDynamic(knownCount)) {
+    if (knownCount == 0 || total % knownCount != 0)
+      return n.fail("cannot infer the -1 dim: " + llvm::Twine(total) + " elements into parts of " +
+                    llvm::Twine(knownCount));
+    shape[inferred] = total / knownCount;
+  }
+  int64_t count = product(shape);
+  if (!ShapedType::isDynamic(total) && !ShapedType::isDynamic(count) && count != total)
+    return n.fail("cannot reshape " + llvm::Twine(total) + " elements into " +
+                  llvm::Twine(count));
+  return shape;
+}
+
+LogicalResult convertReshape(NodeContext &n) {
+  FailureOr<SmallVector<int64_t>> spec = n.constantInts(1, "shape");
+  if (failed(spec))
+    return failure();
+  FailureOr<SmallVector<int64_t>> shape = reshapeTarget(n, *spec);
+  return failed(shape) ? failure() : n.setResult(n.reshape(n.input(0), *shape));
+}
+
+LogicalResult convertFlatten(NodeContext &n) {
+  ArrayRef<int64_t> shape = n.inputType(0).getShape();
+  int64_t rank = shape.size(), axis = n.attrInt("axis", 1);
+  if (axis < -rank || axis > rank)
+    return n.fail("axis " + llvm::Twine(axis) + " is out of range for rank " + llvm::Twine(rank));
+  if (axis < 0)
+    axis += rank;
+  return n.setResult(
+      n.reshape(n.input(0), {product(shape.take_front(axis)), product(shape.drop_front(axis))}));
+}
+
+/// Squeeze `axes` (each of extent 1), or every static 1 when no axes are given.
+LogicalResult buildSqueeze(NodeContext &n, std::optional<SmallVector<int64_t>> axes) {
+  RankedTensorType type = n.inputType(0);
+  SmallVector<int64_t> drop;
+  if (axes) {
+    FailureOr<SmallVector<int64_t>> normalized = normalizeAxes(n, *axes, type.getRank());
+    if (failed(normalized))
+      return failure();
+    drop = *normalized;
+  } else {
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (type.isDynamicDim(d))
+        return n.fail("Squeeze without axes needs static dims (dynamic shapes are not supported "
+                      "yet)");
+      if (type.getDimSize(d) == 1)
+        drop.push_back(d);
+    }
+  }
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    bool dropped = llvm::is_contained(drop, d);
+    if (dropped && !type.isDynamicDim(d) && type.getDimSize(d) != 1)
+      return n.fail("cannot squeeze dim " + llvm::Twine(d) + " of extent " +
+                    llvm::Twine(type.getDimSize(d)));
+    if (!dropped)
+      shape.push_back(type.getDimSize(d));
+  }
+  return n.setResult(n.reshape(n.input(0), shape));
+}
+
+LogicalResult convertSqueezeAttr(NodeContext &n) {
+  return buildSqueeze(n, n.hasAttr("axes") ? std::optional(n.attrInts("axes")) : std::nullopt);
+}
+
+LogicalResult convertSqueezeInput(NodeContext &n) {
+  if (!n.hasInput(1))
+    return buildSqueeze(n, std::nullopt);
+  FailureOr<SmallVector<int64_t>> axes = n.constantInts(1, "axes");
+  return failed(axes) ? failure() : buildSqueeze(n, *axes);
+}
+
+/// Inserts unit dims at `axes` (positions in the result).
+LogicalResult buildUnsqueeze(NodeContext &n, ArrayRef<int64_t> axes) {
+  ArrayRef<int64_t> in = n.inputType(0).getShape();
+  int64_t rank = in.size() + axes.size();
+  FailureOr<SmallVector<int64_t>> normalized = normalizeAxes(n, axes, rank);
+  if (failed(normalized))
+    return failure();
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0, next = 0; d < rank; ++d)
+    shape.push_back(llvm::is_contained(*normalized, d) ? 1 : in[next++]);
+  return n.setResult(n.reshape(n.input(0), shape));
+}
+
+LogicalResult convertUnsqueezeAttr(NodeContext &n) {
+  if (!n.hasAttr("axes"))
+    return n.fail("attribute 'axes' is required");
+  return buildUnsqueeze(n, n.attrInts("axes"));
+}
+
+LogicalResult convertUnsqueezeInput(NodeContext &n) {
+  FailureOr<SmallVector<int64_t>> axes = n.constantInts(1, "axes");
+  return failed(axes) ? failure() : buildUnsqueeze(n, *axes);
+}
+
+/// Expand: bidirectional numpy broadcast of the input with a constant shape.
+LogicalResult convertExpand(NodeContext &n) {
+  FailureOr<SmallVector<int64_t>> target = n.constantInts(1, "shape");
+  if (failed(target))
+    return failure();
+  if (llvm::any_of(*target, [](int64_t d) { return d < 0; }))
+    return n.fail("shape values must be non-negative");
+  RankedTensorType type = n.inputType(0);
+  SmallVector<int64_t> shape;
+  if (!OpTrait::util::getBroadcastedShape(type.getShape(), *target, shape))
+    return n.fail("the input does not broadcast to the shape");
+  if (ArrayRef<int64_t>(shape) == type.getShape())
+    return n.setResult(n.input(0));
+  return n.setResult(n.createTyped<kiln::ExpandOp>(type.clone(shape), n.input(0)));
+}
+
+/// Shape, with the start/end window of opset 15 (absent attributes select every dim).
+LogicalResult convertShape(NodeContext &n) {
+  int64_t rank = n.inputType(0).getRank();
+  auto clampDim = [&](int64_t d) { return std::clamp<int64_t>(d < 0 ? d + rank : d, 0, rank); };
+  int64_t start = clampDim(n.attrInt("start", 0)), end = clampDim(n.attrInt("end", rank));
+  FailureOr<Value> shape = n.create<kiln::ShapeOp>(n.input(0));
+  if (failed(shape) || (start == 0 && end == rank))
+    return n.setResult(shape);
+  return n.setResult(
+      buildSlice(n, *shape, {start}, {std::max(start, end)}, ArrayRef<int64_t>{1}));
+}
+
+LogicalResult convertConstantOfShape(NodeContext &n) {
+  FailureOr<SmallVector<int64_t>> shape = n.constantInts(0, "shape");
+  if (failed(shape))
+    return failure();
+  if (llvm::any_of(*shape, [](int64_t d) { return d < 0; }))
+    return n.fail("shape values must be non-negative");
+  Attribute fill = FloatAttr::get(n.builder().getF32Type(), 0.0);
+  if (const onnx::TensorProto *t = n.attrTensor("value")) {
+    FailureOr<DenseElementsAttr> value = n.tensorValue(*t);
+    if (failed(value))
+      return failure();
+    if (value->getNumElements() != 1)
+      return n.fail("attribute 'value' must have one element");
+    fill = value->getSplatValue<Attribute>();
+  }
+  auto type = RankedTensorType::get(*shape, cast<TypedAttr>(fill).getType());
+  return n.setResult(n.constant(DenseElementsAttr::get(type, fill)));
+}
+
+/// Constant: one of value, value_float(s), value_int(s).
+LogicalResult convertConstant(NodeContext &n) {
+  OpBuilder &b = n.builder();
+  const onnx::NodeProto &node = n.node();
+  if (node.attribute_size() != 1)
+    return n.fail("expects exactly one value attribute");
+  llvm::StringRef kind = node.attribute(0).name();
+  if (kind == "value") {
+    const onnx::TensorProto *t = n.attrTensor("value");
+    FailureOr<DenseElementsAttr> value = t ? n.tensorValue(*t) : FailureOr<DenseElementsAttr>();
+    return failed(value) ? failure() : n.setResult(n.constant(*value));
+  }
+  if (kind == "value_float" || kind == "value_int") {
+    Type et = kind == "value_float" ? (Type)b.getF32Type() : (Type)b.getI64Type();
+    double v = kind == "value_float" ? n.attrFloat(kind, 0) : (double)n.attrInt(kind, 0);
+    return n.setResult(n.scalar(et, v));
+  }
+  if (kind == "value_floats") {
+    SmallVector<float> values = llvm::to_vector_of<float>(n.attrFloats(kind));
+    auto type = RankedTensorType::get({(int64_t)values.size()}, b.getF32Type());
+    return n.setResult(n.constant(DenseElementsAttr::get(type, ArrayRef<float>(values))));
+  }
+  if (kind == "value_ints") {
+    SmallVector<int64_t> values = n.attrInts(kind);
+    auto type = RankedTensorType::get({(int64_t)values.size()}, b.getI64Type());
+    return n.setResult(n.constant(DenseElementsAttr::get(type, ArrayRef<int64_t>(values))));
+  }
+  return n.fail("attribute '" + kind + "' is not supported");
+}
+} // namespace
+
+void kiln::importer::registerShapeConverters(ConverterRegistry &r) {
+  r.add("Reshape", 5, convertReshape, {2, 2});
+  r.add("Flatten", 1, convertFlatten);
+  r.add("Squeeze", 1, convertSqueezeAttr);
+  r.add("Squeeze", 13, convertSqueezeInput, {1, 2});
+  r.add("Unsqueeze", 1, convertUnsqueezeAttr);
+  r.add("Unsqueeze", 13, convertUnsqueezeInput, {2, 2});
+  r.add("Expand", 8, convertExpand, {2, 2});
+  r.add("Shape", 1, convertShape);
+  r.add("ConstantOfShape", 9, convertConstantOfShape);
+  r.add("Constant", 1, convertConstant, {0, 0});
+}

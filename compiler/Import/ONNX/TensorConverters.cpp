@@ -1,0 +1,223 @@
+//===- TensorConverters.cpp - ONNX data movement (Concat, Split, Slice, Gather, Pad, ...) → kiln -===//
+#include "compiler/Import/ONNX/ConverterUtils.h"
+
+#include <algorithm>
+#include <numeric>
+
+using namespace mlir;
+using namespace kiln::importer;
+
+namespace {
+LogicalResult convertIdentity(NodeContext &n) { return n.setResult(n.input(0)); }
+
+/// Dropout at inference forwards its input; its optional mask is all true.
+LogicalResult convertDropout(NodeContext &n) {
+  if (n.hasInput(2)) {
+    FailureOr<double> training = n.constantScalar(2, "training_mode");
+    if (failed(training))
+      return failure();
+    if (*training != 0)
+      return n.fail("training_mode = true is not supported (inference only)");
+  }
+  if (n.node().output_size() < 2 || n.node().output(1).empty())
+    return n.setResult(n.input(0));
+  FailureOr<SmallVector<int64_t>> shape = requireStaticShape(n, n.inputType(0), "Dropout's mask");
+  if (failed(shape))
+    return failure();
+  auto maskType = RankedTensorType::get(*shape, n.builder().getI1Type());
+  return n.setResults({n.input(0), n.constant(DenseElementsAttr::get(maskType, true))});
+}
+
+LogicalResult convertConcat(NodeContext &n) {
+  if (!n.hasAttr("axis"))
+    return n.fail("attribute 'axis' is required");
+  SmallVector<Value> inputs;
+  for (unsigned i = 0; i < n.numInputs(); ++i) {
+    if (!n.hasInput(i))
+      return n.fail("input #" + llvm::Twine(i) + " is empty");
+    if (failed(checkSameElementType(n, n.input(0), n.input(i))))
+      return failure();
+    inputs.push_back(n.input(i));
+  }
+  FailureOr<int64_t> axis = n.normalizeAxis(n.attrInt("axis", 0), n.inputType(0).getRank());
+  if (failed(axis))
+    return failure();
+  return n.setResult(n.create<kiln::ConcatOp>(ValueRange(inputs), *axis));
+}
+
+/// Split into one kiln.slice per output; `sizes` empty = equal parts.
+LogicalResult buildSplit(NodeContext &n, SmallVector<int64_t> sizes) {
+  FailureOr<SmallVector<int64_t>> shape = requireStaticShape(n, n.inputType(0), "Split");
+  if (failed(shape))
+    return failure();
+  FailureOr<int64_t> axis = n.normalizeAxis(n.attrInt("axis", 0), shape->size());
+  if (failed(axis))
+    return failure();
+  int64_t dim = (*shape)[*axis], parts = n.node().output_size();
+  if (sizes.empty()) {
+    if (parts == 0 || dim % parts != 0)
+      return n.fail("dim " + llvm::Twine(dim) + " does not split into " + llvm::Twine(parts) +
+                    " equal parts");
+    sizes.assign(parts, dim / parts);
+  }
+  if ((int64_t)sizes.size() != parts || llvm::any_of(sizes, [](int64_t s) { return s < 0; }) ||
+      std::accumulate(sizes.begin(), sizes.end(), int64_t(0)) != dim)
+    return n.fail("split sizes must be " + llvm::Twine(parts) + " non-negative values summing to " +
+                  llvm::Twine(dim));
+  SmallVector<int64_t> starts(shape->size(), 0), ends(*shape), steps(shape->size(), 1);
+  SmallVector<Value> results;
+  for (int64_t size : sizes) {
+    ends[*axis] = starts[*axis] + size;
+    FailureOr<Value> part = buildSlice(n, n.input(0), starts, ends, steps);
+    if (failed(part))
+      return failure();
+    results.push_back(*part);
+    starts[*axis] = ends[*axis];
+  }
+  return n.setResults(results);
+}
+
+LogicalResult convertSplitAttr(NodeContext &n) { return buildSplit(n, n.attrInts("split")); }
+
+LogicalResult convertSplitInput(NodeContext &n) {
+  if (!n.hasInput(1))
+    return buildSplit(n, {});
+  FailureOr<SmallVector<int64_t>> sizes = n.constantInts(1, "split");
+  return failed(sizes) ? failure() : buildSplit(n, *sizes);
+}
+
+/// ONNX Slice on constant starts/ends/axes/steps, clamped per the ONNX rules.
+LogicalResult buildOnnxSlice(NodeContext &n, ArrayRef<int64_t> starts, ArrayRef<int64_t> ends,
+                             SmallVector<int64_t> axes, SmallVector<int64_t> steps) {
+  FailureOr<SmallVector<int64_t>> shape = requireStaticShape(n, n.inputType(0), "Slice");
+  if (failed(shape))
+    return failure();
+  int64_t rank = shape->size(), count = starts.size();
+  if (axes.empty())
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, count));
+  if (steps.empty())
+    steps.assign(count, 1);
+  if ((int64_t)ends.size() != count || (int64_t)axes.size() != count ||
+      (int64_t)steps.size() != count)
+    return n.fail("starts, ends, axes and steps must have the same length");
+  SmallVector<int64_t> from(rank, 0), to(*shape), by(rank, 1);
+  SmallVector<bool> seen(rank, false);
+  for (int64_t i = 0; i < count; ++i) {
+    FailureOr<int64_t> axis = n.normalizeAxis(axes[i], rank);
+    if (failed(axis))
+      return failure();
+    if (seen[*axis] || steps[i] == 0)
+      return n.fail("axes must be unique and steps non-zero");
+    seen[*axis] = true;
+    int64_t dim = (*shape)[*axis], start = starts[i], end = ends[i], step = steps[i];
+    start = start < 0 ? start + dim : start;
+    end = end < 0 ? end + dim : end;
+    bool forward = step > 0;
+    from[*axis] = std::clamp<int64_t>(start, 0, forward ? dim : std::max<int64_t>(dim - 1, 0));
+    to[*axis] = std::clamp<int64_t>(end, forward ? 0 : -1, forward ? dim : dim - 1);
+    by[*axis] = step;
+  }
+  return n.setResult(buildSlice(n, n.input(0), from, to, by));
+}
+
+/// Slice before opset 10: starts/ends/axes attributes, unit steps.
+LogicalResult convertSliceAttrs(NodeContext &n) {
+  return buildOnnxSlice(n, n.attrInts("starts"), n.attrInts("ends"), n.attrInts("axes"), {});
+}
+
+/// Slice from opset 10: constant starts, ends, optional axes and steps inputs.
+LogicalResult convertSliceInputs(NodeContext &n) {
+  FailureOr<SmallVector<int64_t>> starts = n.constantInts(1, "starts");
+  FailureOr<SmallVector<int64_t>> ends = n.constantInts(2, "ends");
+  if (failed(starts) || failed(ends))
+    return failure();
+  FailureOr<SmallVector<int64_t>> axes = SmallVector<int64_t>(), steps = SmallVector<int64_t>();
+  if (n.hasInput(3))
+    axes = n.constantInts(3, "axes");
+  if (n.hasInput(4))
+    steps = n.constantInts(4, "steps");
+  if (failed(axes) || failed(steps))
+    return failure();
+  return buildOnnxSlice(n, *starts, *ends, *axes, *steps);
+}
+
+LogicalResult convertGather(NodeContext &n) {
+  if (!isa<IntegerType>(n.inputType(1).getElementType()))
+    return n.fail("indices must be integers");
+  FailureOr<int64_t> axis = n.normalizeAxis(n.attrInt("axis", 0), n.inputType(0).getRank());
+  if (failed(axis))
+    return failure();
+  return n.setResult(n.create<kiln::GatherOp>(n.input(0), n.input(1), *axis));
+}
+
+LogicalResult convertTranspose(NodeContext &n) {
+  int64_t rank = n.inputType(0).getRank();
+  SmallVector<int64_t> perm = llvm::to_vector(llvm::reverse(llvm::seq<int64_t>(0, rank)));
+  perm = n.attrInts("perm", perm);
+  return n.setResult(n.create<kiln::TransposeOp>(n.input(0), perm));
+}
+
+/// Pad with non-negative pads, then slice away negative ones (cropping).
+LogicalResult buildPad(NodeContext &n, ArrayRef<int64_t> pads, double value) {
+  std::string modeName = n.attrString("mode", "constant");
+  std::optional<kiln::PadMode> mode = kiln::symbolizePadMode(modeName);
+  if (!mode)
+    return n.fail("pad mode '" + modeName + "' is not supported (constant, reflect, edge)");
+  int64_t rank = n.inputType(0).getRank();
+  if ((int64_t)pads.size() != 2 * rank)
+    return n.fail("pads must have 2 * rank = " + llvm::Twine(2 * rank) + " values");
+  RankedTensorType type = n.inputType(0);
+  for (int64_t d = 0; d < rank && *mode != kiln::PadMode::constant; ++d)
+    if (!type.isDynamicDim(d) &&
+        (type.getDimSize(d) == 0 || (*mode == kiln::PadMode::reflect &&
+                                     std::max(pads[d], pads[d + rank]) >= type.getDimSize(d))))
+      return n.fail("pad mode '" + modeName + "' cannot pad dim " + llvm::Twine(d) +
+                    " of extent " + llvm::Twine(type.getDimSize(d)) + " by that much");
+  SmallVector<int64_t> grow =
+      llvm::map_to_vector(pads, [](int64_t p) { return std::max<int64_t>(p, 0); });
+  FailureOr<Value> padded = n.input(0);
+  if (llvm::any_of(grow, [](int64_t p) { return p != 0; }))
+    padded = n.create<kiln::PadOp>(n.input(0), grow, *mode, APFloat(value));
+  if (failed(padded) || llvm::all_of(pads, [](int64_t p) { return p >= 0; }))
+    return n.setResult(padded);
+  FailureOr<SmallVector<int64_t>> shape = requireStaticShape(
+      n, cast<RankedTensorType>(padded->getType()), "Pad with negative pads");
+  if (failed(shape))
+    return failure();
+  SmallVector<int64_t> starts(rank), ends(rank), steps(rank, 1);
+  for (int64_t d = 0; d < rank; ++d) {
+    starts[d] = -std::min<int64_t>(pads[d], 0);
+    ends[d] = (*shape)[d] + std::min<int64_t>(pads[d + rank], 0);
+  }
+  return n.setResult(buildSlice(n, *padded, starts, ends, steps));
+}
+
+/// Pad before opset 11: `pads` and `value` attributes.
+LogicalResult convertPadAttrs(NodeContext &n) {
+  return buildPad(n, n.attrInts("pads"), n.attrFloat("value", 0.0));
+}
+
+/// Pad from opset 11: constant `pads` and optional `constant_value` inputs.
+LogicalResult convertPadInputs(NodeContext &n) {
+  FailureOr<SmallVector<int64_t>> pads = n.constantInts(1, "pads");
+  FailureOr<double> value = n.hasInput(2) ? n.constantScalar(2, "constant_value") : 0.0;
+  if (failed(pads) || failed(value))
+    return failure();
+  return buildPad(n, *pads, *value);
+}
+} // namespace
+
+void kiln::importer::registerTensorConverters(ConverterRegistry &r) {
+  const Arity variadic{1, Arity::kUnbounded};
+  r.add("Identity", 1, convertIdentity);
+  r.add("Dropout", 1, convertDropout, {1, 3});
+  r.add("Concat", 1, convertConcat, variadic);
+  r.add("Split", 1, convertSplitAttr);
+  r.add("Split", 13, convertSplitInput, {1, 2});
+  r.add("Slice", 1, convertSliceAttrs);
+  r.add("Slice", 10, convertSliceInputs, {3, 5});
+  r.add("Gather", 1, convertGather, {2, 2});
+  r.add("Transpose", 1, convertTranspose);
+  r.add("Pad", 1, convertPadAttrs);
+  r.add("Pad", 11, convertPadInputs, {2, 3});
+}

@@ -1,0 +1,53 @@
+"""Arithmetic, comparison, Where and Cast models."""
+from common import parse
+
+
+def build(out_dir):
+    return {
+        "add_broadcast": parse("""
+            g (float[2,3] a, float[3] b) => (float[2,3] c) { c = Add(a, b) }"""),
+        "arith": parse("""
+            g (float[2,3] a, float[2,1] b) => (float[2,3] r) {
+              s = Sub(a, b)
+              m = Mul(s, a)
+              r = Div(m, b)
+            }"""),
+        "pow_int_exponent": parse("""
+            g (float[4] x) => (float[4] y) <int64[1] e = {2}> { y = Pow(x, e) }"""),
+        "variadic": parse("""
+            g (float[2,3] a, float[3] b, float[1] c) => (float[2,3] mn, float[2,3] mx,
+                                                         float[2,3] sm, float[2,3] me,
+                                                         float[2,3] one) {
+              mn = Min(a, b, c)
+              mx = Max(a, b)
+              sm = Sum(a, b, c)
+              me = Mean(a, b)
+              one = Sum(a)
+            }"""),
+        "unary": parse("""
+            g (float[5] x) => (float[5] y) {
+              t0 = Sqrt(x)
+              t1 = Exp(t0)
+              t2 = Log(t1)
+              t3 = Erf(t2)
+              t4 = Neg(t3)
+              t5 = Abs(t4)
+              t6 = Reciprocal(t5)
+              t7 = Floor(t6)
+              y = Ceil(t7)
+            }"""),
+        "compare_where": parse("""
+            g (float[2,3] a, float[3] b) => (float[2,3] y, bool[2,3] eq, bool[2,3] gt) {
+              lt = Less(a, b)
+              gt = Greater(a, b)
+              eq = Equal(a, b)
+              y = Where(lt, a, b)
+            }"""),
+        "cast": parse("""
+            g (float[2,3] a) => (int32[2,3] i, float[2,3] same) {
+              i = Cast <to = 6> (a)
+              same = Cast <to = 1> (a)
+            }"""),
+        "cast_folds": parse("""
+            g () => (float[3] y) <int64[3] c = {1, 2, 3}> { y = Cast <to = 1> (c) }"""),
+    }

@@ -1,0 +1,26 @@
+"""Ops the importer does not convert: unknown ops, ops newer than the model's opset, other domains."""
+from onnx import helper
+
+from common import parse
+
+
+def custom_domain():
+    model = parse("""g (float[2] x) => (float[2] y) { y = Relu(x) }""")
+    node = model.graph.node[0]
+    node.op_type, node.domain, node.name = "FusedGelu", "com.microsoft", "gelu"
+    model.opset_import.add(domain="com.microsoft", version=1)
+    return model
+
+
+def build(out_dir):
+    return {
+        "resize": parse("""
+            g (float[1,1,2,2] x, float[4] s) => (float[1,1,4,4] y) { y = Resize(x, , s) }""",
+                        names=["Resize_7"]),
+        "not": parse("""g (bool[2] x) => (bool[2] y) { y = Not(x) }"""),
+        "layernorm_13": parse("""
+            g (float[2,4] x, float[4] s) => (float[2,4] y) { y = LayerNormalization(x, s) }""",
+                              names=["ln"]),
+        "hardswish_13": parse("""g (float[2] x) => (float[2] y) { y = HardSwish(x) }"""),
+        "custom_domain": custom_domain(),
+    }

@@ -1,0 +1,27 @@
+// RUN: kiln-opt %s -split-input-file -pass-pipeline='builtin.module(func.func(kiln-conv-layout-nhwc))' | FileCheck %s
+
+// A dense conv runs in NHWC between transposes; the constant filter is transposed at compile time.
+// CHECK-LABEL: func @dense
+// CHECK: %[[W:.*]] = kiln.constant {{.*}} : tensor<3x3x2x4xf32>
+// CHECK: %[[X:.*]] = kiln.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>}
+// CHECK: %[[C:.*]] = kiln.conv %[[X]], %[[W]] {{.*}}layout = "NHWC"{{.*}} -> tensor<1x6x6x4xf32>
+// CHECK: kiln.transpose %[[C]] {perm = array<i64: 0, 3, 1, 2>} {{.*}} -> tensor<1x4x6x6xf32>
+func.func @dense(%x: tensor<1x2x8x8xf32>) -> tensor<1x4x6x6xf32> {
+  %w = kiln.constant dense<1.0> : tensor<4x2x3x3xf32>
+  %0 = kiln.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x2x8x8xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+// Depthwise converts too; other grouped convs stay NCHW.
+// CHECK-LABEL: func @groups
+// CHECK: kiln.conv {{.*}}layout = "NHWC"{{.*}} -> tensor<1x8x8x4xf32>
+// CHECK: kiln.conv
+// CHECK-NOT: layout = "NHWC"
+// CHECK-SAME: -> tensor<1x4x8x8xf32>
+func.func @groups(%x: tensor<1x4x8x8xf32>, %dw: tensor<4x1x1x1xf32>, %g2: tensor<4x2x1x1xf32>) -> (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) {
+  %0 = kiln.conv %x, %dw {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 4 : i64} : (tensor<1x4x8x8xf32>, tensor<4x1x1x1xf32>) -> tensor<1x4x8x8xf32>
+  %1 = kiln.conv %x, %g2 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64} : (tensor<1x4x8x8xf32>, tensor<4x2x1x1xf32>) -> tensor<1x4x8x8xf32>
+  return %0, %1 : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>
+}

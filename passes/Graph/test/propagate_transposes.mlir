@@ -1,0 +1,52 @@
+// RUN: kiln-opt %s -split-input-file -pass-pipeline='builtin.module(func.func(kiln-propagate-transposes))' | FileCheck %s
+
+// conv → relu → conv: the transpose pair between the convs cancels through the relu.
+// CHECK-LABEL: func @chain
+// CHECK: kiln.transpose %arg0
+// CHECK: kiln.conv
+// CHECK-NEXT: kiln.relu {{.*}} : tensor<1x8x8x4xf32>
+// CHECK-NEXT: kiln.conv
+// CHECK-NEXT: kiln.transpose
+// CHECK-NEXT: return
+func.func @chain(%x: tensor<1x4x8x8xf32>, %w: tensor<1x1x4x4xf32>) -> tensor<1x4x8x8xf32> {
+  %t0 = kiln.transpose %x {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x4x8x8xf32>) -> tensor<1x8x8x4xf32>
+  %c0 = kiln.conv %t0, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x8x8x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x8x8x4xf32>
+  %t1 = kiln.transpose %c0 {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x8x8x4xf32>) -> tensor<1x4x8x8xf32>
+  %r = kiln.relu %t1 : tensor<1x4x8x8xf32>
+  %t2 = kiln.transpose %r {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x4x8x8xf32>) -> tensor<1x8x8x4xf32>
+  %c1 = kiln.conv %t2, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x8x8x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x8x8x4xf32>
+  %t3 = kiln.transpose %c1 {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x8x8x4xf32>) -> tensor<1x4x8x8xf32>
+  return %t3 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// Residual add of two transposed values and a per-channel constant: both move; global
+// average pooling reduces in NHWC and the transpose of unit dims becomes a reshape.
+// CHECK-LABEL: func @residual_pool
+// CHECK: kiln.add %arg0, %arg1 : (tensor<1x8x8x4xf32>, tensor<1x8x8x4xf32>)
+// CHECK: kiln.add {{.*}} : (tensor<1x8x8x4xf32>, tensor<1x1x1x4xf32>)
+// CHECK: kiln.reduce mean {{.*}}axes = array<i64: 1, 2>
+// CHECK: kiln.reshape {{.*}} : tensor<1x1x1x4xf32> to tensor<1x4x1x1xf32>
+// CHECK-NOT: kiln.transpose
+func.func @residual_pool(%a: tensor<1x8x8x4xf32>, %b: tensor<1x8x8x4xf32>) -> tensor<1x4x1x1xf32> {
+  %ta = kiln.transpose %a {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x8x8x4xf32>) -> tensor<1x4x8x8xf32>
+  %tb = kiln.transpose %b {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x8x8x4xf32>) -> tensor<1x4x8x8xf32>
+  %s = kiln.add %ta, %tb : (tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %bias = kiln.constant dense<[[[1.0]], [[2.0]], [[3.0]], [[4.0]]]> : tensor<4x1x1xf32>
+  %s2 = kiln.add %s, %bias : (tensor<1x4x8x8xf32>, tensor<4x1x1xf32>) -> tensor<1x4x8x8xf32>
+  %m = kiln.reduce mean %s2 {axes = array<i64: 2, 3>, keepdims = true} : (tensor<1x4x8x8xf32>) -> tensor<1x4x1x1xf32>
+  return %m : tensor<1x4x1x1xf32>
+}
+
+// -----
+
+// Concat along channels of NHWC values becomes a concat on the last axis.
+// CHECK-LABEL: func @concat
+// CHECK: kiln.concat %arg0, %arg1 {axis = 3 : i64}
+func.func @concat(%a: tensor<1x8x8x4xf32>, %b: tensor<1x8x8x2xf32>) -> tensor<1x6x8x8xf32> {
+  %ta = kiln.transpose %a {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x8x8x4xf32>) -> tensor<1x4x8x8xf32>
+  %tb = kiln.transpose %b {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x8x8x2xf32>) -> tensor<1x2x8x8xf32>
+  %c = kiln.concat %ta, %tb {axis = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<1x2x8x8xf32>) -> tensor<1x6x8x8xf32>
+  return %c : tensor<1x6x8x8xf32>
+}
