@@ -82,6 +82,9 @@ LogicalResult lowerAndEmit(ModuleOp module, PhaseRunner &phases, StringRef artif
   MLIRContext *ctx = module.getContext();
   PassManager graph(ctx);
   graph.addPass(createCanonicalizerPass());
+  graph.addNestedPass<func::FuncOp>(createConvertConvLayout());
+  graph.addNestedPass<func::FuncOp>(createPropagateTransposes());
+  graph.addPass(createCanonicalizerPass());
   graph.addPass(createCSEPass());
   FailureOr<bool> stop = phases.run("graph", &graph);
   if (failed(stop) || *stop)

@@ -61,6 +61,12 @@ def main():
             err = np.abs(got.astype(np.float64) - expected.astype(np.float64))
             bound = args.atol + args.rtol * np.abs(expected.astype(np.float64))
             worst = max(worst, float(err.max()) if err.size else 0.0)
+            # Outputs of tiny magnitude (e.g. untrained weights) would pass any absolute bound:
+            # also bound the error relative to the output's own scale.
+            scale = float(np.abs(expected).max()) if expected.size else 0.0
+            if scale > 0 and err.max() > args.rtol * scale:
+                sys.exit(f"FAILED: output {output_names[i]}: max abs error {err.max():.3g} "
+                         f"exceeds {args.rtol} x the output scale {scale:.3g}")
             if not np.all(err <= bound):
                 k = int(np.argmax(err - bound))
                 sys.exit(f"FAILED: output {output_names[i]}: max abs error {err.max():.3g}, "

@@ -39,4 +39,18 @@ def LowerStridedCopies : Pass<"kiln-cpu-lower-strided-copies", "mlir::func::Func
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def OutlineParallelLoops : Pass<"kiln-cpu-outline-parallel-loops", "mlir::ModuleOp"> {
+  let summary = "Runs outermost scf.parallel loops on the runtime's thread pool";
+  let description = [{
+    Each outermost scf.parallel of a function (collapsed to one dim) moves into
+    `func @<fn>.par<N>(%begin, %end, <captured memrefs>)` that runs iterations [begin, end);
+    the loop is replaced by a call of the declaration `@<fn>.par<N>.dispatch(%n, <memrefs>)`,
+    which the CPU target defines as a call of `kiln_parallel_for` (runtime/include/kiln/
+    parallel.h). Pure ops feeding the body are sunk into it first; a loop that captures anything
+    but static memrefs stays sequential.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 #endif

@@ -43,6 +43,8 @@ void kiln::buildCPUCodegenPipeline(OpPassManager &pm) {
   memrefPm.addPass(createLowerStridedCopies());
   memrefPm.addPass(createHoistVectorTransfers());
   memrefPm.addPass(createLowerVectorOps());
+  addTextual(pm, "func.func(scf-forall-to-parallel,canonicalize)");
+  pm.addPass(createOutlineParallelLoops());
   addTextual(pm, kLowerToLLVM);
 }
 

@@ -22,14 +22,28 @@ int64_t vectorTile(int64_t extent, int64_t limit) {
   return largestDivisorAtMost(extent, limit);
 }
 
+/// Cache tile: a divisor of the extent (cache tiles keep static shapes; only register tiles
+/// are peeled).
+int64_t cacheTile(int64_t extent, int64_t limit) { return largestDivisorAtMost(extent, limit); }
+
+/// Cache tile of the vectorized dim: a divisor whose remainder after `vector`-wide register
+/// tiles is a multiple of 8 lanes (odd-width vectors like 26 lanes scalarize badly in LLVM).
+int64_t vectorCacheTile(int64_t extent, int64_t limit, int64_t vector) {
+  for (int64_t d = std::min(extent, limit); d > 1; --d)
+    if (extent % d == 0 && (d % vector) % 8 == 0)
+      return d;
+  return largestDivisorAtMost(extent, limit);
+}
+
 Schedule matmulSchedule(ArrayRef<int64_t> r, size_t batchDims) {
   Schedule s;
   int64_t m = r[batchDims], n = r[batchDims + 1], k = r[batchDims + 2];
   s.outerTiles.assign(batchDims, 1);
-  s.outerTiles.append({largestDivisorAtMost(m, 64), vectorTile(n, 256), largestDivisorAtMost(k, 256)});
+  s.outerTiles.append({cacheTile(m, 64), vectorCacheTile(n, 256, 32), cacheTile(k, 256)});
+  // Register tiles need not divide: the last partial tile is peeled.
   s.innerTiles.assign(batchDims, 1);
-  s.innerTiles.append({largestDivisorAtMost(s.outerTiles[batchDims], 8),
-                       vectorTile(s.outerTiles[batchDims + 1], 32), 1});
+  s.innerTiles.append({std::min<int64_t>(s.outerTiles[batchDims], 8),
+                       std::min<int64_t>(s.outerTiles[batchDims + 1], 32), 1});
   return s;
 }
 
@@ -61,31 +75,94 @@ Schedule genericSchedule(linalg::LinalgOp op, ArrayRef<int64_t> r) {
 }
 } // namespace
 
+/// conv_2d_nhwc_hwcf loops: (n, oh, ow, f, kh, kw, c). 8 output pixels x 32 filters of
+/// accumulators, 16 channels per step; kh = kw = 1 per tile so it decomposes to a 1-D conv.
+Schedule convNhwcSchedule(ArrayRef<int64_t> r) {
+  Schedule s;
+  s.innerTiles = {1, 1, std::min<int64_t>(r[2], 8), std::min<int64_t>(r[3], 32), 1, 1,
+                  largestDivisorAtMost(r[6], 16)};
+  return s;
+}
+
+/// depthwise_conv_2d_nhwc_hwc loops: (n, oh, ow, c, kh, kw).
+Schedule depthwiseNhwcSchedule(ArrayRef<int64_t> r) {
+  Schedule s;
+  s.innerTiles = {1, 1, std::min<int64_t>(r[2], 8), std::min<int64_t>(r[3], 32), 1, 0};
+  return s;
+}
+
 Schedule chooseDefaultSchedule(linalg::LinalgOp op) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (llvm::any_of(ranges, ShapedType::isDynamic) || ranges.empty())
-    return Schedule{{}, {}, false};
+    return Schedule{{}, {}, {}, false};
   if (isa<linalg::MatmulOp>(op))
     return matmulSchedule(ranges, 0);
   if (isa<linalg::BatchMatmulOp>(op))
     return matmulSchedule(ranges, 1);
+  if (isa<linalg::Conv2DNhwcHwcfOp>(op))
+    return convNhwcSchedule(ranges);
+  if (isa<linalg::DepthwiseConv2DNhwcHwcOp>(op))
+    return depthwiseNhwcSchedule(ranges);
   if (isa<linalg::Conv2DNchwFchwOp>(op))
     return convNchwSchedule(ranges);
   if (isa<linalg::DepthwiseConv2DNchwChwOp>(op))
     // No vector path for NCHW depthwise in MLIR 19: one channel row at a time, scalar.
-    return Schedule{{}, {1, 1, 1, 0, 0, 0}, false};
+    return Schedule{{}, {}, {1, 1, 1, 0, 0, 0}, false};
   if (isa<linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(op))
-    return Schedule{{}, {1, 1, 1, largestDivisorAtMost(ranges[3], 16), 1, 0}, true};
+    return Schedule{{}, {}, {1, 1, 1, largestDivisorAtMost(ranges[3], 16), 1, 0}, true};
   if (isa<linalg::ConvolutionOpInterface>(op.getOperation()))
-    return Schedule{{}, {}, false};
+    return Schedule{{}, {}, {}, false};
   return genericSchedule(op, ranges);
+}
+
+void addParallelSplit(linalg::LinalgOp op, Schedule &s) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  auto iterators = op.getIteratorTypesArray();
+  size_t rank = ranges.size();
+  if (!s.parallelTiles.empty() || llvm::any_of(ranges, ShapedType::isDynamic))
+    return;
+  s.parallelTiles.assign(rank, 0);
+  auto isParallel = [&](size_t d) { return iterators[d] == utils::IteratorType::parallel; };
+  int64_t tasks = 1;
+  for (size_t d = 0; d < s.outerTiles.size() && d < rank; ++d)
+    if (isParallel(d) && s.outerTiles[d] > 0 && s.outerTiles[d] < ranges[d]) {
+      s.parallelTiles[d] = s.outerTiles[d];
+      tasks *= ranges[d] / s.outerTiles[d];
+    }
+  if (tasks > 1) {
+    for (size_t d = 0; d < rank; ++d)
+      if (s.parallelTiles[d])
+        s.outerTiles[d] = 0; // the parallel level already tiles it
+    return;
+  }
+  s.parallelTiles.assign(rank, 0);
+  for (size_t d = 0; d < rank; ++d) {
+    if (!isParallel(d) || ranges[d] < 2)
+      continue;
+    int64_t inner = d < s.innerTiles.size() && s.innerTiles[d] > 0 ? s.innerTiles[d] : 1;
+    if (d < s.outerTiles.size() && s.outerTiles[d] > 0)
+      return; // a cache tile spans the whole dim: splitting here would break it
+    int64_t tile = largestDivisorAtMost(ranges[d], inner);
+    if (ranges[d] / tile < 2)
+      continue;
+    s.parallelTiles[d] = tile;
+    if (d < s.innerTiles.size() && s.innerTiles[d] >= tile)
+      s.innerTiles[d] = 0;
+    return;
+  }
+  s.parallelTiles.clear();
 }
 
 Schedule getSchedule(linalg::LinalgOp op) {
   auto dict = op->getAttrOfType<DictionaryAttr>(kScheduleAttr);
-  if (!dict)
-    return chooseDefaultSchedule(op);
+  if (!dict) {
+    Schedule s = chooseDefaultSchedule(op);
+    addParallelSplit(op, s);
+    return s;
+  }
   Schedule s;
+  if (auto par = dict.getAs<DenseI64ArrayAttr>("parallel"))
+    s.parallelTiles.assign(par.asArrayRef().begin(), par.asArrayRef().end());
   if (auto outer = dict.getAs<DenseI64ArrayAttr>("outer"))
     s.outerTiles.assign(outer.asArrayRef().begin(), outer.asArrayRef().end());
   if (auto inner = dict.getAs<DenseI64ArrayAttr>("inner"))

@@ -12,6 +12,9 @@
 namespace kiln {
 /// Tile sizes per loop of the op's iteration space; 0 leaves a loop untiled.
 struct Schedule {
+  /// Tiles of the parallel loops run over the runtime's thread pool (scf.forall); 0 = not
+  /// split. Only parallel (non-reduction) loops may be split.
+  llvm::SmallVector<int64_t> parallelTiles;
   llvm::SmallVector<int64_t> outerTiles; ///< cache-level tiles
   llvm::SmallVector<int64_t> innerTiles; ///< register/vector-level tiles (relative to outer)
   bool vectorize = true;
@@ -25,6 +28,10 @@ Schedule getSchedule(mlir::linalg::LinalgOp op);
 
 /// Heuristic default schedule by op kind (matmul, conv, elementwise, reduction...).
 Schedule chooseDefaultSchedule(mlir::linalg::LinalgOp op);
+
+/// Fills `parallelTiles` from the other levels: the parallel dims of the cache tiles, or else
+/// the first parallel loop with more than one iteration, at its register tile (dividing).
+void addParallelSplit(mlir::linalg::LinalgOp op, Schedule &schedule);
 
 /// Largest divisor of `extent` that is <= `limit` (1 if none); used so tiles divide shapes.
 int64_t largestDivisorAtMost(int64_t extent, int64_t limit);

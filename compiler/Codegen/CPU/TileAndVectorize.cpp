@@ -3,7 +3,9 @@
 #include "compiler/Codegen/CPU/Schedule.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
@@ -22,16 +24,27 @@ constexpr int64_t kMaxVectorizedIterations = 1 << 16;
 constexpr StringLiteral kNoVectorizeAttr = "kiln.no_vectorize";
 
 /// Tiles `op` with `tiles` (0 = untiled) and returns the tiled op, or `op` when nothing to do.
-FailureOr<Operation *> tile(RewriterBase &rewriter, Operation *op, ArrayRef<int64_t> tiles) {
+/// With `peel`, loops whose step does not divide their range are split into a full-tile loop
+/// and a last partial tile, so both keep static shapes (and can be vectorized).
+FailureOr<Operation *> tile(RewriterBase &rewriter, Operation *op, ArrayRef<int64_t> tiles,
+                            bool peel, bool forall = false) {
   if (tiles.empty() || llvm::all_of(tiles, [](int64_t t) { return t == 0; }))
     return op;
   scf::SCFTilingOptions options;
   options.setTileSizes(getAsIndexOpFoldResult(op->getContext(), tiles));
+  if (forall)
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
   rewriter.setInsertionPoint(op);
   auto result = scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
   if (failed(result))
     return failure();
   rewriter.replaceOp(op, result->replacements);
+  if (peel)
+    for (LoopLikeOpInterface loop : llvm::reverse(result->loops)) // inner first: clones stay peeled
+      if (auto forOp = dyn_cast<scf::ForOp>(loop.getOperation())) {
+        scf::ForOp partial;
+        (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
+      }
   return result->tiledOps.back();
 }
 
@@ -67,9 +80,12 @@ struct TileAndVectorizePass : kiln::impl::TileAndVectorizeBase<TileAndVectorizeP
     func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
     for (linalg::LinalgOp op : ops) {
       kiln::Schedule schedule = kiln::getSchedule(op);
-      FailureOr<Operation *> tiled = tile(rewriter, op, schedule.outerTiles);
+      FailureOr<Operation *> tiled =
+          tile(rewriter, op, schedule.parallelTiles, /*peel=*/false, /*forall=*/true);
       if (succeeded(tiled))
-        tiled = tile(rewriter, *tiled, schedule.innerTiles);
+        tiled = tile(rewriter, *tiled, schedule.outerTiles, /*peel=*/false);
+      if (succeeded(tiled))
+        tiled = tile(rewriter, *tiled, schedule.innerTiles, /*peel=*/true);
       if (failed(tiled)) {
         op->emitError("kiln-cpu-tile-and-vectorize: tiling failed for this schedule");
         return signalPassFailure();
@@ -78,8 +94,15 @@ struct TileAndVectorizePass : kiln::impl::TileAndVectorizeBase<TileAndVectorizeP
         (*tiled)->setAttr(kNoVectorizeAttr, rewriter.getUnitAttr());
     }
 
+    // Canonicalization folds the peeled tiles' sizes to constants (static shapes).
     RewritePatternSet decompose(&getContext());
     linalg::populateDecomposeConvolutionPatterns(decompose);
+    for (Dialect *dialect : getContext().getLoadedDialects())
+      dialect->getCanonicalizationPatterns(decompose);
+    for (RegisteredOperationName name : getContext().getRegisteredOperations())
+      if (isa<linalg::LinalgDialect, tensor::TensorDialect, affine::AffineDialect,
+              arith::ArithDialect, scf::SCFDialect>(name.getDialect()))
+        name.getCanonicalizationPatterns(decompose, &getContext());
     (void)applyPatternsAndFoldGreedily(func, std::move(decompose));
 
     SmallVector<linalg::LinalgOp> candidates;

@@ -6,7 +6,7 @@
 // NHWC (input N...C, filter ...CF): group 1 → conv_2d_nhwc_hwcf, depthwise →
 // depthwise_conv_2d_nhwc_hwc, other groups → a linalg.generic over [N, OH, OW, G, F/G].
 // 1-D convs run as 2-D with a unit height; 3-D convs use the NCDHW/NDHWC ops (grouped
-// non-depthwise 3-D only in NHWC).
+// non-depthwise 3-D ones a generic).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Conversion/KilnToLinalg/Patterns.h"
@@ -93,27 +93,38 @@ Value buildDepthwiseNHWC(OpBuilder &b, Location loc, Value input, Value filter, 
                                                          dilations);
 }
 
-/// Grouped NHWC conv as a generic: input [N, S..., G, C/G], filter [K..., C/G, G, F/G],
-/// accumulator [N, O..., G, F/G]; loops (n, o..., g, f, k..., c).
-Value buildGroupedNHWC(OpBuilder &b, Location loc, Value input, Value filter, Value init,
-                       ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations, int64_t group) {
+/// Grouped conv as a generic with the group split out of the channel dims: NHWC input
+/// [N, S..., G, C/G], filter [K..., C/G, G, F/G], accumulator [N, O..., G, F/G]; NCHW input
+/// [N, G, C/G, S...], filter [G, F/G, C/G, K...], accumulator [N, G, F/G, O...].
+/// Loops (n, o..., g, f, k..., c).
+Value buildGroupedGeneric(OpBuilder &b, Location loc, Value input, Value filter, Value init,
+                          ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations, int64_t group,
+                          bool nhwc) {
   ArrayRef<int64_t> outShape = typeOf(init).getShape();
   unsigned rank = outShape.size(), spatial = rank - 2, loops = 2 * spatial + 4;
-  Value in = reshapeTo(b, loc, input, splitDim(typeOf(input).getShape(), rank - 1, group));
-  Value w = reshapeTo(b, loc, filter, splitDim(typeOf(filter).getShape(), rank - 1, group));
-  Value out = reshapeTo(b, loc, init, splitDim(outShape, rank - 1, group));
+  unsigned channelDim = nhwc ? rank - 1 : 1, filterDim = nhwc ? rank - 1 : 0;
+  Value in = reshapeTo(b, loc, input, splitDim(typeOf(input).getShape(), channelDim, group));
+  Value w = reshapeTo(b, loc, filter, splitDim(typeOf(filter).getShape(), filterDim, group));
+  Value out = reshapeTo(b, loc, init, splitDim(outShape, channelDim, group));
   MLIRContext *ctx = b.getContext();
   auto dim = [&](unsigned d) { return getAffineDimExpr(d, ctx); };
   unsigned g = spatial + 1, f = spatial + 2, k = spatial + 3, c = 2 * spatial + 3;
-  SmallVector<AffineExpr> inExprs{dim(0)}, wExprs, outExprs{dim(0)};
+  SmallVector<AffineExpr> window, kernel, outPos;
   for (unsigned i = 0; i < spatial; ++i) {
-    inExprs.push_back(dim(1 + i) * strides[i] + dim(k + i) * dilations[i]);
-    wExprs.push_back(dim(k + i));
-    outExprs.push_back(dim(1 + i));
+    window.push_back(dim(1 + i) * strides[i] + dim(k + i) * dilations[i]);
+    kernel.push_back(dim(k + i));
+    outPos.push_back(dim(1 + i));
   }
-  inExprs.append({dim(g), dim(c)});
-  wExprs.append({dim(c), dim(g), dim(f)});
-  outExprs.append({dim(g), dim(f)});
+  auto concat = [](std::initializer_list<ArrayRef<AffineExpr>> parts) {
+    SmallVector<AffineExpr> all;
+    for (ArrayRef<AffineExpr> part : parts)
+      all.append(part.begin(), part.end());
+    return all;
+  };
+  AffineExpr n = dim(0), gg = dim(g), ff = dim(f), cc = dim(c);
+  SmallVector<AffineExpr> inExprs = nhwc ? concat({n, window, {gg, cc}}) : concat({{n, gg, cc}, window});
+  SmallVector<AffineExpr> wExprs = nhwc ? concat({kernel, {cc, gg, ff}}) : concat({{gg, ff, cc}, kernel});
+  SmallVector<AffineExpr> outExprs = nhwc ? concat({n, outPos, {gg, ff}}) : concat({{n, gg, ff}, outPos});
   SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inExprs, ctx),
                               AffineMap::get(loops, 0, wExprs, ctx),
                               AffineMap::get(loops, 0, outExprs, ctx)};
@@ -149,23 +160,20 @@ Value buildConvolutionNHWC(OpBuilder &b, Location loc, Value input, Value filter
                                                           dilations);
   if (group == channels && filters == channels)
     return buildDepthwiseNHWC(b, loc, input, filter, init, strides, dilations);
-  return buildGroupedNHWC(b, loc, input, filter, init, strides, dilations, group);
+  return buildGroupedGeneric(b, loc, input, filter, init, strides, dilations, group,
+                             /*nhwc=*/true);
 }
 
-} // namespace
-
-FailureOr<Value> buildConvolution(OpBuilder &b, Operation *op, Value input, Value filter,
-                                  Value init, ArrayRef<int64_t> strides,
-                                  ArrayRef<int64_t> dilations, int64_t group) {
-  Location loc = op->getLoc();
+/// NCHW convolution (1 to 3 spatial dims, any group) of an already padded input.
+Value buildConvolutionNCHW(OpBuilder &b, Location loc, Value input, Value filter, Value init,
+                           ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                           int64_t group) {
   if (strides.size() == 1) {
     SmallVector<int64_t> outShape(typeOf(init).getShape());
-    FailureOr<Value> out = buildConvolution(
-        b, op, insertUnitDim(b, loc, input, 2), insertUnitDim(b, loc, filter, 2),
+    Value out = buildConvolutionNCHW(
+        b, loc, insertUnitDim(b, loc, input, 2), insertUnitDim(b, loc, filter, 2),
         insertUnitDim(b, loc, init, 2), {1, strides[0]}, {1, dilations[0]}, group);
-    if (failed(out))
-      return failure();
-    return reshapeTo(b, loc, *out, outShape);
+    return reshapeTo(b, loc, out, outShape);
   }
   int64_t channels = typeOf(input).getDimSize(1), filters = typeOf(filter).getDimSize(0);
   bool twoD = strides.size() == 2;
@@ -177,9 +185,18 @@ FailureOr<Value> buildConvolution(OpBuilder &b, Operation *op, Value input, Valu
   if (group == channels && filters == channels)
     return buildDepthwise(b, loc, input, filter, init, strides, dilations);
   if (!twoD)
-    return emitUnsupported(op) << "grouped 3-D convolution (group " << group
-                               << ") that is not depthwise";
+    return buildGroupedGeneric(b, loc, input, filter, init, strides, dilations, group,
+                               /*nhwc=*/false);
   return buildGrouped2D(b, loc, input, filter, init, strides, dilations, group);
+}
+
+} // namespace
+
+Value buildConvolution(OpBuilder &b, Location loc, Value input, Value filter, Value init,
+                       ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations, int64_t group,
+                       bool nhwc) {
+  return nhwc ? buildConvolutionNHWC(b, loc, input, filter, init, strides, dilations, group)
+              : buildConvolutionNCHW(b, loc, input, filter, init, strides, dilations, group);
 }
 
 LogicalResult checkConvOperands(Operation *op, Value input, Value filter, Value bias) {
@@ -228,14 +245,9 @@ struct ConvLowering : OpConversionPattern<graph::ConvOp> {
     Value padded = padWithValue(rewriter, loc, adaptor.getInput(), low, high,
                                 createScalar(rewriter, loc, elementType, 0));
     Value init = buildConvInit(rewriter, loc, resultType, adaptor.getBias(), channelDim);
-    FailureOr<Value> result =
-        nhwc ? buildConvolutionNHWC(rewriter, loc, padded, adaptor.getFilter(), init,
-                                    op.getStrides(), op.getDilations(), op.getGroup())
-             : buildConvolution(rewriter, op, padded, adaptor.getFilter(), init, op.getStrides(),
-                                op.getDilations(), op.getGroup());
-    if (failed(result))
-      return failure();
-    rewriter.replaceOp(op, *result);
+    rewriter.replaceOp(op, buildConvolution(rewriter, loc, padded, adaptor.getFilter(), init,
+                                            op.getStrides(), op.getDilations(), op.getGroup(),
+                                            nhwc));
     return success();
   }
 };

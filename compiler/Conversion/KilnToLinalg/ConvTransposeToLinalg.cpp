@@ -106,11 +106,8 @@ struct ConvTransposeLowering : OpConversionPattern<graph::ConvTransposeOp> {
     Value init =
         buildConvInit(rewriter, loc, resultType.clone(fullShape), adaptor.getBias(), 1);
     SmallVector<int64_t> unitStrides(padding.low.size(), 1);
-    FailureOr<Value> full = buildConvolution(rewriter, op, input, filter, init, unitStrides,
-                                             op.getDilations(), group);
-    if (failed(full))
-      return failure();
-    Value result = *full;
+    Value result = buildConvolution(rewriter, loc, input, filter, init, unitStrides,
+                                    op.getDilations(), group, /*nhwc=*/false);
     if (fullShape != resultType.getShape()) {
       SmallVector<int64_t> offsets{0, 0}, steps(fullShape.size(), 1);
       offsets.append(padding.cropLow);

@@ -145,6 +145,16 @@ AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> operandShape,
   return AffineMap::get(rank, 0, exprs, ctx);
 }
 
+bool broadcastsTo(ArrayRef<int64_t> operandShape, ArrayRef<int64_t> resultShape) {
+  if (operandShape.size() > resultShape.size())
+    return false;
+  size_t lead = resultShape.size() - operandShape.size();
+  for (auto [i, size] : llvm::enumerate(operandShape))
+    if (size != 1 && size != resultShape[lead + i])
+      return false;
+  return true;
+}
+
 AffineMap dropDimsMap(MLIRContext *ctx, unsigned rank, ArrayRef<int64_t> droppedDims) {
   SmallVector<AffineExpr> exprs;
   for (unsigned d = 0; d < rank; ++d)

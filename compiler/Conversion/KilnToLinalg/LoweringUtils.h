@@ -65,6 +65,8 @@ Value convertFloat(OpBuilder &b, Location loc, Value x, Type to);
 /// result broadcasts reads index 0.
 AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> operandShape,
                        ArrayRef<int64_t> resultShape);
+/// Whether `operandShape` broadcasts (numpy rules, one-directional) to `resultShape`.
+bool broadcastsTo(ArrayRef<int64_t> operandShape, ArrayRef<int64_t> resultShape);
 /// Map of a loop nest of `rank` dims onto the dims that are not in `droppedDims`
 /// (per-row statistics of a reduction over `droppedDims`).
 AffineMap dropDimsMap(MLIRContext *ctx, unsigned rank, ArrayRef<int64_t> droppedDims);

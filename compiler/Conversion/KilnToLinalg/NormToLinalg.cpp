@@ -37,9 +37,12 @@ struct LayerNormLowering : OpConversionPattern<graph::LayerNormOp> {
     if (failed(requireStaticShapes(op)) ||
         failed(requireArithType(op, elementType, false, "input")))
       return failure();
-    if (tensorTypeOf(op.getScale()).getElementType() != elementType ||
-        (op.getBias() && tensorTypeOf(op.getBias()).getElementType() != elementType))
-      return emitUnsupported(op) << "scale and bias must have the input's element type";
+    for (Value param : {op.getScale(), op.getBias()})
+      if (param && (tensorTypeOf(param).getElementType() != elementType ||
+                    !broadcastsTo(tensorTypeOf(param).getShape(), type.getShape())))
+        return emitUnsupported(op) << "scale and bias must have the input's element type and "
+                                      "broadcast to its shape, got "
+                                   << param.getType();
     int64_t rank = type.getRank();
     int64_t axis = normalizeAxis(op.getAxis(), rank);
     if (axis < 0)

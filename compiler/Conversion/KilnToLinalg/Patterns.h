@@ -27,12 +27,13 @@ void populateDataMovementPatterns(RewritePatternSet &patterns);
 /// kiln.gather / kiln.pad → generics with index arithmetic or tensor.pad.
 void populateGatherPadPatterns(RewritePatternSet &patterns);
 
-/// Builds `init + conv(input, filter)` in NCHW: an already padded input NC<spatial>, a
-/// filter F(C/group)<kernel> and `init` N F <out spatial>; 1, 2 or 3 spatial dims (1-D is
-/// expressed as 2-D). Emits an error at `op` and fails for a grouped, non-depthwise 3-D conv.
-FailureOr<Value> buildConvolution(OpBuilder &b, Operation *op, Value input, Value filter,
-                                  Value init, ArrayRef<int64_t> strides,
-                                  ArrayRef<int64_t> dilations, int64_t group);
+/// Builds `init + conv(input, filter)` of an already padded input with 1, 2 or 3 spatial
+/// dims and any group. NCHW: input NC<spatial>, filter F(C/group)<kernel>, `init`
+/// N F <out spatial>; NHWC: input N<spatial>C, filter <kernel>(C/group)F, `init`
+/// N <out spatial> F. Named linalg conv ops where one exists, else a linalg.generic.
+Value buildConvolution(OpBuilder &b, Location loc, Value input, Value filter, Value init,
+                       ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations, int64_t group,
+                       bool nhwc);
 
 /// Checks what every conv lowering needs (emitting an error at `op` otherwise): static
 /// shapes, one float or integer element type across input, filter and (optional) bias, and

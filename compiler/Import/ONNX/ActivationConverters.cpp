@@ -9,8 +9,7 @@ using namespace mlir;
 using namespace kiln::importer;
 
 namespace {
-template <typename OpTy>
-LogicalResult convertUnary(NodeContext &n) {
+template <typename OpTy> LogicalResult convertUnary(NodeContext &n) {
   return n.setResult(n.create<OpTy>(n.input(0)));
 }
 

@@ -14,7 +14,8 @@ void ConverterRegistry::add(llvm::StringRef opType, int64_t sinceVersion, Conver
   assert(llvm::none_of(entries, [&](const Entry &e) { return e.sinceVersion == sinceVersion; }) &&
          "converter registered twice for the same (op, version)");
   entries.push_back({sinceVersion, fn, arity});
-  llvm::sort(entries, [](const Entry &a, const Entry &b) { return a.sinceVersion < b.sinceVersion; });
+  llvm::sort(entries,
+             [](const Entry &a, const Entry &b) { return a.sinceVersion < b.sinceVersion; });
 }
 
 ConverterRegistry::Match ConverterRegistry::lookup(llvm::StringRef opType, int64_t opset) const {

@@ -15,9 +15,8 @@ LogicalResult kiln::importer::checkSameElementType(NodeContext &node, Value a, V
   return failure();
 }
 
-FailureOr<SmallVector<int64_t>> kiln::importer::normalizeAxes(NodeContext &node,
-                                                                    ArrayRef<int64_t> axes,
-                                                                    int64_t rank) {
+FailureOr<SmallVector<int64_t>>
+kiln::importer::normalizeAxes(NodeContext &node, ArrayRef<int64_t> axes, int64_t rank) {
   SmallVector<int64_t> result;
   for (int64_t axis : axes) {
     FailureOr<int64_t> a = node.normalizeAxis(axis, rank);
@@ -32,8 +31,7 @@ FailureOr<SmallVector<int64_t>> kiln::importer::normalizeAxes(NodeContext &node,
 }
 
 FailureOr<SmallVector<int64_t>>
-kiln::importer::requireStaticShape(NodeContext &node, RankedTensorType type,
-                                         llvm::StringRef what) {
+kiln::importer::requireStaticShape(NodeContext &node, RankedTensorType type, llvm::StringRef what) {
   if (!type.hasStaticShape()) {
     emitError(node.loc()) << what << " needs a static input shape, got " << type
                           << " (dynamic shapes are not supported yet)";
@@ -42,16 +40,15 @@ kiln::importer::requireStaticShape(NodeContext &node, RankedTensorType type,
   return SmallVector<int64_t>(type.getShape());
 }
 
-void kiln::importer::splitPadding(int64_t total, bool sameUpper, int64_t &begin,
-                                        int64_t &end) {
+void kiln::importer::splitPadding(int64_t total, bool sameUpper, int64_t &begin, int64_t &end) {
   begin = sameUpper ? total / 2 : total - total / 2;
   end = total - begin;
 }
 
 namespace {
 /// Pads for auto_pad SAME_*: output = ceil(input / stride), padding split around the input.
-FailureOr<SmallVector<int64_t>> samePads(NodeContext &node, RankedTensorType input,
-                                         const Window &w, bool sameUpper) {
+FailureOr<SmallVector<int64_t>> samePads(NodeContext &node, RankedTensorType input, const Window &w,
+                                         bool sameUpper) {
   size_t spatial = w.kernel.size();
   SmallVector<int64_t> pads(2 * spatial, 0);
   for (size_t i = 0; i < spatial; ++i) {
@@ -69,7 +66,7 @@ FailureOr<SmallVector<int64_t>> samePads(NodeContext &node, RankedTensorType inp
 } // namespace
 
 FailureOr<Window> kiln::importer::readWindow(NodeContext &node, RankedTensorType input,
-                                                   ArrayRef<int64_t> kernel) {
+                                             ArrayRef<int64_t> kernel) {
   if (input.getRank() < 3)
     return node.fail("the input must have rank >= 3 (N, C, spatial...), not " +
                      llvm::Twine(input.getRank()));
@@ -79,8 +76,8 @@ FailureOr<Window> kiln::importer::readWindow(NodeContext &node, RankedTensorType
   w.strides = node.attrInts("strides", SmallVector<int64_t>(spatial, 1));
   w.dilations = node.attrInts("dilations", SmallVector<int64_t>(spatial, 1));
   SmallVector<int64_t> pads = node.attrInts("pads", SmallVector<int64_t>(2 * spatial, 0));
-  if (w.kernel.size() != spatial || w.strides.size() != spatial ||
-      w.dilations.size() != spatial || pads.size() != 2 * spatial)
+  if (w.kernel.size() != spatial || w.strides.size() != spatial || w.dilations.size() != spatial ||
+      pads.size() != 2 * spatial)
     return node.fail("kernel_shape/strides/dilations/pads do not match the input's " +
                      llvm::Twine(spatial) + " spatial dims");
   auto positive = [](int64_t v) { return v > 0; };
@@ -109,7 +106,7 @@ FailureOr<Window> kiln::importer::readWindow(NodeContext &node, RankedTensorType
 }
 
 FailureOr<Value> kiln::importer::buildSlice(NodeContext &node, Value input,
-                                                  ArrayRef<int64_t> starts, ArrayRef<int64_t> ends,
-                                                  ArrayRef<int64_t> steps) {
+                                            ArrayRef<int64_t> starts, ArrayRef<int64_t> ends,
+                                            ArrayRef<int64_t> steps) {
   return node.create<kiln::SliceOp>(input, starts, ends, steps);
 }

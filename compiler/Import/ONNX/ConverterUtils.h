@@ -13,8 +13,7 @@ using namespace mlir;
 LogicalResult checkSameElementType(NodeContext &node, Value a, Value b);
 
 /// A broadcasting binary kiln op on operands of one element type.
-template <typename OpTy>
-FailureOr<Value> buildBinary(NodeContext &node, Value a, Value b) {
+template <typename OpTy> FailureOr<Value> buildBinary(NodeContext &node, Value a, Value b) {
   if (failed(checkSameElementType(node, a, b)))
     return failure();
   return node.create<OpTy>(a, b);

@@ -16,6 +16,8 @@ using namespace mlir;
 using namespace kiln::importer;
 
 namespace {
+/// Imports one model: lives for one importModel() call. `values` maps ONNX value names to the
+/// SSA values built so far; initializers become constants on first use.
 class GraphImporter {
 public:
   GraphImporter(MLIRContext &ctx, const onnx::ModelProto &model, llvm::StringRef displayName,
@@ -33,8 +35,10 @@ private:
   FailureOr<RankedTensorType> inputType(const onnx::ValueInfoProto &info);
   FailureOr<func::FuncOp> buildSignature(ModuleOp module);
   FailureOr<Value> lookup(llvm::StringRef name);
+  LogicalResult resolveInputs(const onnx::NodeProto &node, SmallVectorImpl<Value> &inputs,
+                              std::string &missing);
   LogicalResult importNode(const onnx::NodeProto &node, size_t index);
-  LogicalResult convertNode(NodeContext &node, ConverterFn fn);
+  LogicalResult convertNode(const onnx::NodeProto &node, Location loc, SmallVector<Value> inputs);
   LogicalResult bindOutputs(NodeContext &node);
   LogicalResult buildReturn(func::FuncOp func);
 
@@ -161,45 +165,27 @@ FailureOr<Value> GraphImporter::lookup(llvm::StringRef name) {
   return constant;
 }
 
-LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, size_t index) {
-  std::string name = node.name().empty() ? node.op_type() + "_" + std::to_string(index)
-                                         : node.name();
-  Location loc = NameLoc::get(builder.getStringAttr(name), fileLoc);
-  std::string prefix = displayName + ": node '" + name + "' (" + node.op_type() + ", opset " +
-                       std::to_string(opset) + "): ";
-  auto nodeError = [&](const llvm::Twine &what) {
-    emitError(loc) << prefix << what;
-    return failure();
-  };
-  if (!node.domain().empty() && node.domain() != "ai.onnx")
-    return nodeError("the op domain '" + node.domain() + "' is not supported");
-  SmallVector<Value> inputs;
+LogicalResult GraphImporter::resolveInputs(const onnx::NodeProto &node,
+                                           SmallVectorImpl<Value> &inputs, std::string &missing) {
   for (const std::string &inputName : node.input()) {
     FailureOr<Value> v = inputName.empty() ? FailureOr<Value>(Value()) : lookup(inputName);
     if (failed(v))
       return failure();
-    if (!*v && !inputName.empty())
-      return nodeError("input '" + inputName +
-                       "' is not a graph input, an initializer or an output of an earlier node");
+    if (!*v && !inputName.empty() && missing.empty())
+      missing = inputName;
     inputs.push_back(*v);
   }
-  ConverterRegistry::Match match = ConverterRegistry::get().lookup(node.op_type(), opset);
-  if (!match.fn && match.firstSupportedOpset == 0)
-    return nodeError("the op is not supported");
-  if (!match.fn)
-    return nodeError("the op is only supported from opset " +
-                     llvm::Twine(match.firstSupportedOpset) + " on");
-  const Arity &arity = match.arity;
-  size_t used = inputs.size(); // trailing empty names are absent optional inputs
-  while (used > 0 && !inputs[used - 1])
-    --used;
-  if (used > arity.max)
-    return nodeError("has " + llvm::Twine(used) + " inputs; the converter for this opset takes " +
-                     "at most " + llvm::Twine(arity.max));
-  for (unsigned i = 0; i < arity.min; ++i)
-    if (i >= inputs.size() || !inputs[i])
-      return nodeError("input #" + llvm::Twine(i) + " is required");
-  NodeContext context(env, node, loc, opset, std::move(inputs));
+  return success();
+}
+
+LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, size_t index) {
+  std::string name =
+      node.name().empty() ? node.op_type() + "_" + std::to_string(index) : node.name();
+  Location loc = NameLoc::get(builder.getStringAttr(name), fileLoc);
+  SmallVector<Value> inputs;
+  std::string missing;
+  if (failed(resolveInputs(node, inputs, missing)))
+    return failure();
   SmallVector<std::string> messages;
   LogicalResult result = success();
   {
@@ -210,18 +196,54 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, size_t inde
       messages.push_back(diag.str());
       return success();
     });
-    result = convertNode(context, match.fn);
+    if (!missing.empty())
+      result = emitError(loc) << "input '" << missing
+                              << "' is not a graph input, an initializer or an output of an "
+                                 "earlier node";
+    else
+      result = convertNode(node, loc, std::move(inputs));
   }
-  if (failed(result))
-    return nodeError(messages.empty() ? std::string("the conversion failed")
+  if (succeeded(result))
+    return success();
+  emitError(loc) << displayName << ": node '" << name << "' (" << node.op_type() << ", opset "
+                 << opset << "): "
+                 << (messages.empty() ? std::string("the conversion failed")
                                       : llvm::join(messages, "; "));
-  return success();
+  return failure();
 }
 
-LogicalResult GraphImporter::convertNode(NodeContext &node, ConverterFn fn) {
-  if (failed(fn(node)) || node.hasAttributeError())
+/// Why `inputs` do not fit `arity`, or "" when they do.
+static std::string arityError(const Arity &arity, ArrayRef<Value> inputs) {
+  size_t used = inputs.size(); // trailing empty names are absent optional inputs
+  while (used > 0 && !inputs[used - 1])
+    --used;
+  if (used > arity.max)
+    return ("has " + llvm::Twine(used) + " inputs; the converter for this opset takes at most " +
+            llvm::Twine(arity.max))
+        .str();
+  for (unsigned i = 0; i < arity.min; ++i)
+    if (i >= inputs.size() || !inputs[i])
+      return ("input #" + llvm::Twine(i) + " is required").str();
+  return "";
+}
+
+LogicalResult GraphImporter::convertNode(const onnx::NodeProto &node, Location loc,
+                                         SmallVector<Value> inputs) {
+  if (!node.domain().empty() && node.domain() != "ai.onnx")
+    return emitError(loc) << "the op domain '" << node.domain() << "' is not supported";
+  ConverterRegistry::Match match = ConverterRegistry::get().lookup(node.op_type(), opset);
+  if (!match.fn && match.firstSupportedOpset == 0)
+    return emitError(loc) << "the op is not supported";
+  if (!match.fn)
+    return emitError(loc) << "the op is only supported from opset " << match.firstSupportedOpset
+                          << " on";
+  std::string arity = arityError(match.arity, inputs);
+  if (!arity.empty())
+    return emitError(loc) << arity;
+  NodeContext context(env, node, loc, opset, std::move(inputs));
+  if (failed(match.fn(context)) || context.hasAttributeError())
     return failure();
-  return bindOutputs(node);
+  return bindOutputs(context);
 }
 
 LogicalResult GraphImporter::bindOutputs(NodeContext &node) {
@@ -285,9 +307,10 @@ FailureOr<OwningOpRef<ModuleOp>> GraphImporter::run() {
   return module;
 }
 
-FailureOr<OwningOpRef<ModuleOp>>
-kiln::importer::importModel(MLIRContext &ctx, const onnx::ModelProto &model,
-                                  llvm::StringRef displayName, llvm::StringRef modelDir,
-                                  const ::kiln::ImportOptions &options) {
+FailureOr<OwningOpRef<ModuleOp>> kiln::importer::importModel(MLIRContext &ctx,
+                                                             const onnx::ModelProto &model,
+                                                             llvm::StringRef displayName,
+                                                             llvm::StringRef modelDir,
+                                                             const ::kiln::ImportOptions &options) {
   return GraphImporter(ctx, model, displayName, modelDir, options).run();
 }

@@ -14,8 +14,7 @@ using namespace mlir;
 /// Constant nodes as kiln.constant, one converter call per node. `displayName` names the model
 /// in errors; `modelDir` resolves external data ("" = none allowed).
 FailureOr<OwningOpRef<ModuleOp>> importModel(MLIRContext &ctx, const onnx::ModelProto &model,
-                                             llvm::StringRef displayName,
-                                             llvm::StringRef modelDir,
+                                             llvm::StringRef displayName, llvm::StringRef modelDir,
                                              const ::kiln::ImportOptions &options);
 
 } // namespace kiln::importer

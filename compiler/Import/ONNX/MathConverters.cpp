@@ -9,8 +9,7 @@ namespace {
 Type elementTypeOf(Value v) { return cast<RankedTensorType>(v.getType()).getElementType(); }
 
 /// Add, Sub, Mul, Div and the comparisons: one broadcasting kiln op.
-template <typename OpTy>
-LogicalResult convertBinary(NodeContext &n) {
+template <typename OpTy> LogicalResult convertBinary(NodeContext &n) {
   return n.setResult(buildBinary<OpTy>(n, n.input(0), n.input(1)));
 }
 
@@ -28,8 +27,7 @@ LogicalResult convertPow(NodeContext &n) {
 }
 
 /// Folds every input into a chain of binary ops: ((in0 op in1) op in2) ...
-template <typename OpTy>
-FailureOr<Value> chainInputs(NodeContext &n) {
+template <typename OpTy> FailureOr<Value> chainInputs(NodeContext &n) {
   Value acc = n.input(0);
   for (unsigned i = 1; i < n.numInputs(); ++i) {
     if (!n.hasInput(i))
@@ -43,8 +41,7 @@ FailureOr<Value> chainInputs(NodeContext &n) {
 }
 
 /// Variadic Min, Max, Sum: chains of broadcasting binary ops.
-template <typename OpTy>
-LogicalResult convertVariadic(NodeContext &n) {
+template <typename OpTy> LogicalResult convertVariadic(NodeContext &n) {
   return n.setResult(chainInputs<OpTy>(n));
 }
 
@@ -60,8 +57,7 @@ LogicalResult convertMean(NodeContext &n) {
 }
 
 /// Elementwise ops of one operand.
-template <typename OpTy>
-LogicalResult convertUnary(NodeContext &n) {
+template <typename OpTy> LogicalResult convertUnary(NodeContext &n) {
   return n.setResult(n.create<OpTy>(n.input(0)));
 }
 

@@ -25,8 +25,8 @@ LogicalResult convertConv(NodeContext &n) {
   FailureOr<Window> w = readWindow(n, n.inputType(0), *kernel);
   if (failed(w))
     return failure();
-  return n.setResult(n.create<kiln::ConvOp>(n.input(0), n.input(1), n.input(2), w->strides,
-                                            w->pads, w->dilations, n.attrInt("group", 1)));
+  return n.setResult(n.create<kiln::ConvOp>(n.input(0), n.input(1), n.input(2), w->strides, w->pads,
+                                            w->dilations, n.attrInt("group", 1)));
 }
 
 /// ConvTranspose pads from a wanted output size (output_shape, or input * stride for SAME_*).
@@ -68,8 +68,8 @@ LogicalResult convertConvTranspose(NodeContext &n) {
       n.attrInts("output_padding", SmallVector<int64_t>(spatial, 0));
   if (w.strides.size() != spatial || w.dilations.size() != spatial ||
       w.pads.size() != 2 * spatial || outputPadding.size() != spatial)
-    return n.fail("strides/dilations/pads/output_padding do not match the " +
-                  llvm::Twine(spatial) + " spatial dims");
+    return n.fail("strides/dilations/pads/output_padding do not match the " + llvm::Twine(spatial) +
+                  " spatial dims");
   std::string autoPad = n.attrString("auto_pad", "NOTSET");
   if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER" &&
       autoPad != "SAME_LOWER")
@@ -89,9 +89,8 @@ LogicalResult convertConvTranspose(NodeContext &n) {
   if (group < 1 || (!ShapedType::isDynamic(channels) && channels != n.inputType(1).getDimSize(0)) ||
       n.inputType(1).getDimSize(0) % group != 0)
     return n.fail("the filter's dim 0 must equal the input channels and divide by group");
-  return n.setResult(n.create<kiln::ConvTransposeOp>(n.input(0), n.input(1), n.input(2),
-                                                     w.strides, w.pads, w.dilations,
-                                                     outputPadding, group));
+  return n.setResult(n.create<kiln::ConvTransposeOp>(n.input(0), n.input(1), n.input(2), w.strides,
+                                                     w.pads, w.dilations, outputPadding, group));
 }
 
 LogicalResult convertMatMul(NodeContext &n) {
@@ -113,8 +112,10 @@ LogicalResult convertGemm(NodeContext &n) {
   Value a = n.input(0), b = n.input(1);
   if (n.inputType(0).getRank() != 2 || n.inputType(1).getRank() != 2)
     return n.fail("A and B must be 2-D");
-  FailureOr<Value> at = n.attrInt("transA", 0) ? n.create<kiln::TransposeOp>(a, ArrayRef<int64_t>{1, 0}) : a;
-  FailureOr<Value> bt = n.attrInt("transB", 0) ? n.create<kiln::TransposeOp>(b, ArrayRef<int64_t>{1, 0}) : b;
+  FailureOr<Value> at =
+      n.attrInt("transA", 0) ? n.create<kiln::TransposeOp>(a, ArrayRef<int64_t>{1, 0}) : a;
+  FailureOr<Value> bt =
+      n.attrInt("transB", 0) ? n.create<kiln::TransposeOp>(b, ArrayRef<int64_t>{1, 0}) : b;
   if (failed(at) || failed(bt))
     return failure();
   FailureOr<Value> y = buildBinary<kiln::MatMulOp>(n, *at, *bt);
@@ -138,8 +139,8 @@ LogicalResult convertBatchNorm(NodeContext &n) {
   if (n.attrInt("training_mode", 0) != 0)
     return n.fail("training_mode = 1 is not supported (inference only)");
   FloatAttr eps = n.builder().getF64FloatAttr(n.attrFloat("epsilon", 1e-5));
-  return n.setResult(n.create<kiln::BatchNormOp>(n.input(0), n.input(1), n.input(2), n.input(3),
-                                                 n.input(4), eps));
+  return n.setResult(
+      n.create<kiln::BatchNormOp>(n.input(0), n.input(1), n.input(2), n.input(3), n.input(4), eps));
 }
 
 /// LayerNormalization's optional outputs: Mean and 1 / sqrt(Var + epsilon) over dims [axis, rank).
@@ -172,9 +173,8 @@ LogicalResult convertLayerNorm(NodeContext &n) {
     return failure();
   OpBuilder &b = n.builder();
   double epsilon = n.attrFloat("epsilon", 1e-5);
-  FailureOr<Value> y = n.create<kiln::LayerNormOp>(n.input(0), n.input(1), n.input(2),
-                                                   b.getI64IntegerAttr(*axis),
-                                                   b.getF64FloatAttr(epsilon));
+  FailureOr<Value> y = n.create<kiln::LayerNormOp>(
+      n.input(0), n.input(1), n.input(2), b.getI64IntegerAttr(*axis), b.getF64FloatAttr(epsilon));
   const onnx::NodeProto &node = n.node();
   bool wantsStatistics = (node.output_size() > 1 && !node.output(1).empty()) ||
                          (node.output_size() > 2 && !node.output(2).empty());
@@ -187,8 +187,7 @@ LogicalResult convertLayerNorm(NodeContext &n) {
 }
 
 /// Softmax / LogSoftmax from opset 13: along one axis (default -1).
-template <typename OpTy>
-LogicalResult convertSoftmaxAxis(NodeContext &n) {
+template <typename OpTy> LogicalResult convertSoftmaxAxis(NodeContext &n) {
   FailureOr<int64_t> axis = n.normalizeAxis(n.attrInt("axis", -1), n.inputType(0).getRank());
   if (failed(axis))
     return failure();
@@ -197,8 +196,7 @@ LogicalResult convertSoftmaxAxis(NodeContext &n) {
 
 /// Softmax / LogSoftmax before opset 13: the input is coerced to 2-D at `axis` (default 1), so
 /// it runs over all dims from `axis` on: reshape → last-axis softmax → reshape back.
-template <typename OpTy>
-LogicalResult convertSoftmaxFlattened(NodeContext &n) {
+template <typename OpTy> LogicalResult convertSoftmaxFlattened(NodeContext &n) {
   RankedTensorType type = n.inputType(0);
   int64_t rank = type.getRank();
   FailureOr<int64_t> axis = n.normalizeAxis(n.attrInt("axis", 1), rank);

@@ -175,7 +175,8 @@ FailureOr<Value> NodeContext::scalar(Type elementType, double value) {
 }
 
 FailureOr<Value> NodeContext::reshape(Value input, ArrayRef<int64_t> shape) {
-  auto type = RankedTensorType::get(shape, cast<RankedTensorType>(input.getType()).getElementType());
+  auto type =
+      RankedTensorType::get(shape, cast<RankedTensorType>(input.getType()).getElementType());
   return createTyped<kiln::ReshapeOp>(type, input);
 }
 

@@ -63,8 +63,7 @@ public:
   FailureOr<DenseElementsAttr> tensorValue(const onnx::TensorProto &tensor);
 
   /// Builds an op whose result type is inferred (InferTypeOpInterface), verifies and folds it.
-  template <typename OpTy, typename... Args>
-  FailureOr<Value> create(Args &&...args);
+  template <typename OpTy, typename... Args> FailureOr<Value> create(Args &&...args);
   /// Builds an op with an explicit result type, verifies and folds it.
   template <typename OpTy, typename... Args>
   FailureOr<Value> createTyped(Type resultType, Args &&...args);
@@ -101,8 +100,7 @@ private:
   bool attributeError_ = false;
 };
 
-template <typename OpTy, typename... Args>
-FailureOr<Value> NodeContext::create(Args &&...args) {
+template <typename OpTy, typename... Args> FailureOr<Value> NodeContext::create(Args &&...args) {
   static_assert(OpTy::template hasTrait<InferTypeOpInterface::Trait>(),
                 "ops without type inference are built with createTyped");
   OperationState state(loc_, OperationName(OpTy::getOperationName(), context()));

@@ -14,7 +14,8 @@ namespace kiln {
 mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>>
 importONNXBytes(mlir::MLIRContext &ctx, llvm::StringRef bytes, llvm::StringRef modelDir,
                 llvm::StringRef displayName, const ImportOptions &options) {
-  mlir::Location loc = mlir::FileLineColLoc::get(&ctx, llvm::sys::path::filename(displayName), 0, 0);
+  mlir::Location loc =
+      mlir::FileLineColLoc::get(&ctx, llvm::sys::path::filename(displayName), 0, 0);
   if (bytes.size() > (size_t)std::numeric_limits<int>::max()) {
     mlir::emitError(loc) << displayName
                          << ": the model is larger than 2 GiB; keep its weights in external data";

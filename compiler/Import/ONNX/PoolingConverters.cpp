@@ -6,8 +6,7 @@ using namespace kiln::importer;
 
 namespace {
 /// MaxPool / AveragePool: window from kernel_shape, strides, pads/auto_pad, dilations.
-template <typename OpTy, bool isMax>
-LogicalResult convertPool(NodeContext &n) {
+template <typename OpTy, bool isMax> LogicalResult convertPool(NodeContext &n) {
   if (!n.hasAttr("kernel_shape"))
     return n.fail("attribute 'kernel_shape' is required");
   FailureOr<Window> w = readWindow(n, n.inputType(0), n.attrInts("kernel_shape"));
@@ -20,8 +19,7 @@ LogicalResult convertPool(NodeContext &n) {
 }
 
 /// GlobalAveragePool / GlobalMaxPool: a reduction over every spatial dim, keeping them.
-template <kiln::ReduceKind kind>
-LogicalResult convertGlobalPool(NodeContext &n) {
+template <kiln::ReduceKind kind> LogicalResult convertGlobalPool(NodeContext &n) {
   int64_t rank = n.inputType(0).getRank();
   if (rank < 3)
     return n.fail("the input must have rank >= 3 (N, C, spatial...)");

@@ -20,14 +20,12 @@ LogicalResult buildReduce(NodeContext &n, kiln::ReduceKind kind, ArrayRef<int64_
 }
 
 /// Reduce* with an `axes` attribute (every reduce op before opset 18, ReduceSum before 13).
-template <kiln::ReduceKind kind>
-LogicalResult convertReduceAttr(NodeContext &n) {
+template <kiln::ReduceKind kind> LogicalResult convertReduceAttr(NodeContext &n) {
   return buildReduce(n, kind, n.attrInts("axes"), /*noopWithEmptyAxes=*/false);
 }
 
 /// Reduce* with an optional constant `axes` input and noop_with_empty_axes (ReduceSum-13).
-template <kiln::ReduceKind kind>
-LogicalResult convertReduceInput(NodeContext &n) {
+template <kiln::ReduceKind kind> LogicalResult convertReduceInput(NodeContext &n) {
   SmallVector<int64_t> axes;
   if (n.hasInput(1)) {
     FailureOr<SmallVector<int64_t>> given = n.constantInts(1, "axes");

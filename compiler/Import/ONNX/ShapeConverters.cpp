@@ -48,8 +48,7 @@ FailureOr<SmallVector<int64_t>> reshapeTarget(NodeContext &n, ArrayRef<int64_t> 
   }
   int64_t count = product(shape);
   if (!ShapedType::isDynamic(total) && !ShapedType::isDynamic(count) && count != total)
-    return n.fail("cannot reshape " + llvm::Twine(total) + " elements into " +
-                  llvm::Twine(count));
+    return n.fail("cannot reshape " + llvm::Twine(total) + " elements into " + llvm::Twine(count));
   return shape;
 }
 
@@ -161,8 +160,7 @@ LogicalResult convertShape(NodeContext &n) {
   FailureOr<Value> shape = n.create<kiln::ShapeOp>(n.input(0));
   if (failed(shape) || (start == 0 && end == rank))
     return n.setResult(shape);
-  return n.setResult(
-      buildSlice(n, *shape, {start}, {std::max(start, end)}, ArrayRef<int64_t>{1}));
+  return n.setResult(buildSlice(n, *shape, {start}, {std::max(start, end)}, ArrayRef<int64_t>{1}));
 }
 
 LogicalResult convertConstantOfShape(NodeContext &n) {

@@ -1,4 +1,5 @@
-//===- TensorConverters.cpp - ONNX data movement (Concat, Split, Slice, Gather, Pad, ...) → kiln -===//
+//===- TensorConverters.cpp - ONNX data movement (Concat, Split, Slice, Gather, Pad, ...) → kiln
+//-===//
 #include "compiler/Import/ONNX/ConverterUtils.h"
 
 #include <algorithm>
@@ -171,8 +172,8 @@ LogicalResult buildPad(NodeContext &n, ArrayRef<int64_t> pads, double value) {
     if (!type.isDynamicDim(d) &&
         (type.getDimSize(d) == 0 || (*mode == kiln::PadMode::reflect &&
                                      std::max(pads[d], pads[d + rank]) >= type.getDimSize(d))))
-      return n.fail("pad mode '" + modeName + "' cannot pad dim " + llvm::Twine(d) +
-                    " of extent " + llvm::Twine(type.getDimSize(d)) + " by that much");
+      return n.fail("pad mode '" + modeName + "' cannot pad dim " + llvm::Twine(d) + " of extent " +
+                    llvm::Twine(type.getDimSize(d)) + " by that much");
   SmallVector<int64_t> grow =
       llvm::map_to_vector(pads, [](int64_t p) { return std::max<int64_t>(p, 0); });
   FailureOr<Value> padded = n.input(0);
@@ -180,8 +181,8 @@ LogicalResult buildPad(NodeContext &n, ArrayRef<int64_t> pads, double value) {
     padded = n.create<kiln::PadOp>(n.input(0), grow, *mode, APFloat(value));
   if (failed(padded) || llvm::all_of(pads, [](int64_t p) { return p >= 0; }))
     return n.setResult(padded);
-  FailureOr<SmallVector<int64_t>> shape = requireStaticShape(
-      n, cast<RankedTensorType>(padded->getType()), "Pad with negative pads");
+  FailureOr<SmallVector<int64_t>> shape =
+      requireStaticShape(n, cast<RankedTensorType>(padded->getType()), "Pad with negative pads");
   if (failed(shape))
     return failure();
   SmallVector<int64_t> starts(rank), ends(rank), steps(rank, 1);

@@ -16,14 +16,22 @@ using onnx::TensorProto;
 Type kiln::importer::convertElementType(MLIRContext *ctx, int32_t dataType) {
   Builder b(ctx);
   switch (dataType) {
-  case TensorProto::FLOAT: return b.getF32Type();
-  case TensorProto::DOUBLE: return b.getF64Type();
-  case TensorProto::FLOAT16: return b.getF16Type();
-  case TensorProto::INT64: return b.getI64Type();
-  case TensorProto::INT32: return b.getI32Type();
-  case TensorProto::INT8: return b.getI8Type();
-  case TensorProto::BOOL: return b.getI1Type();
-  default: return {};
+  case TensorProto::FLOAT:
+    return b.getF32Type();
+  case TensorProto::DOUBLE:
+    return b.getF64Type();
+  case TensorProto::FLOAT16:
+    return b.getF16Type();
+  case TensorProto::INT64:
+    return b.getI64Type();
+  case TensorProto::INT32:
+    return b.getI32Type();
+  case TensorProto::INT8:
+    return b.getI8Type();
+  case TensorProto::BOOL:
+    return b.getI1Type();
+  default:
+    return {};
   }
 }
 
@@ -54,9 +62,18 @@ void appendValues(const google::protobuf::RepeatedField<T> &values, int64_t widt
 LogicalResult typedFieldBytes(const TensorProto &t, int64_t width, std::string &bytes,
                               int64_t &count) {
   switch (t.data_type()) {
-  case TensorProto::FLOAT: appendValues(t.float_data(), width, bytes); count = t.float_data_size(); break;
-  case TensorProto::DOUBLE: appendValues(t.double_data(), width, bytes); count = t.double_data_size(); break;
-  case TensorProto::INT64: appendValues(t.int64_data(), width, bytes); count = t.int64_data_size(); break;
+  case TensorProto::FLOAT:
+    appendValues(t.float_data(), width, bytes);
+    count = t.float_data_size();
+    break;
+  case TensorProto::DOUBLE:
+    appendValues(t.double_data(), width, bytes);
+    count = t.double_data_size();
+    break;
+  case TensorProto::INT64:
+    appendValues(t.int64_data(), width, bytes);
+    count = t.int64_data_size();
+    break;
   case TensorProto::INT32:
   case TensorProto::INT8:
   case TensorProto::FLOAT16: // int32_data holds the 16-bit patterns
@@ -68,7 +85,8 @@ LogicalResult typedFieldBytes(const TensorProto &t, int64_t width, std::string &
       bytes.push_back(v != 0);
     count = t.int32_data_size();
     break;
-  default: return failure();
+  default:
+    return failure();
   }
   return success();
 }
@@ -98,12 +116,11 @@ LogicalResult readExternalData(const TensorProto &t, llvm::StringRef modelDir, s
   if (llvm::sys::path::is_absolute(location) || llvm::sys::path::has_root_name(location))
     return why = "external data location '" + location + "' is an absolute path", failure();
   int depth = 0; // folders below the model's folder, walking the path lexically
-  for (llvm::StringRef part : llvm::make_range(llvm::sys::path::begin(location),
-                                               llvm::sys::path::end(location))) {
+  for (llvm::StringRef part :
+       llvm::make_range(llvm::sys::path::begin(location), llvm::sys::path::end(location))) {
     depth += part == ".." ? -1 : part == "." ? 0 : 1;
     if (depth < 0)
-      return why = "external data location '" + location + "' leaves the model's folder",
-             failure();
+      return why = "external data location '" + location + "' leaves the model's folder", failure();
   }
   llvm::SmallString<256> path(modelDir);
   llvm::sys::path::append(path, location);
@@ -120,8 +137,7 @@ LogicalResult readExternalData(const TensorProto &t, llvm::StringRef modelDir, s
            failure();
   auto buffer = llvm::MemoryBuffer::getFileSlice(path, want, offset, /*IsVolatile=*/false);
   if (!buffer)
-    return why = ("cannot read external data file '" + path + "': " +
-                  buffer.getError().message())
+    return why = ("cannot read external data file '" + path + "': " + buffer.getError().message())
                      .str(),
            failure();
   bytes.assign((*buffer)->getBufferStart(), (*buffer)->getBufferSize());
@@ -143,9 +159,9 @@ DenseElementsAttr fromRawBytes(RankedTensorType type, llvm::StringRef data) {
 } // namespace
 
 FailureOr<DenseElementsAttr> kiln::importer::convertTensor(const TensorProto &tensor,
-                                                                 MLIRContext *ctx,
-                                                                 llvm::StringRef modelDir,
-                                                                 std::string &error) {
+                                                           MLIRContext *ctx,
+                                                           llvm::StringRef modelDir,
+                                                           std::string &error) {
   auto fail = [&](const llvm::Twine &why) -> FailureOr<DenseElementsAttr> {
     error = ("tensor '" + tensor.name() + "': " + why).str();
     return failure();

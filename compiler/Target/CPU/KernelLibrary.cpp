@@ -55,6 +55,46 @@ void addPackedEntry(llvm::Module &m, llvm::Function *impl, llvm::StringRef name)
   b.CreateRetVoid();
 }
 
+/// Defines each `<body>.dispatch(i64 n, ptr...)` left by kiln-cpu-outline-parallel-loops: it
+/// packs the pointers into a context and calls the runtime's
+/// `kiln_parallel_for(void (*)(void *ctx, int64_t begin, int64_t end), void *ctx, int64_t n)`
+/// with a trampoline that unpacks them and runs `<body>(begin, end, ptr...)`.
+LogicalResult defineParallelDispatches(llvm::Module &m) {
+  llvm::LLVMContext &ctx = m.getContext();
+  auto *ptrTy = llvm::PointerType::getUnqual(ctx);
+  auto *i64 = llvm::Type::getInt64Ty(ctx);
+  auto *voidTy = llvm::Type::getVoidTy(ctx);
+  auto *chunkTy = llvm::FunctionType::get(voidTy, {ptrTy, i64, i64}, false);
+  llvm::FunctionCallee parallelFor = m.getOrInsertFunction(
+      "kiln_parallel_for", llvm::FunctionType::get(voidTy, {ptrTy, ptrTy, i64}, false));
+  for (llvm::Function &dispatch : llvm::make_early_inc_range(m)) {
+    llvm::StringRef name = dispatch.getName();
+    if (!dispatch.isDeclaration() || !name.consume_back(".dispatch"))
+      continue;
+    llvm::Function *body = m.getFunction(name);
+    unsigned numPtrs = dispatch.arg_size() - 1;
+    if (!body || body->arg_size() != numPtrs + 2)
+      return failure();
+    auto *tramp = llvm::Function::Create(chunkTy, llvm::GlobalValue::InternalLinkage,
+                                         name + ".chunk", m);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", tramp));
+    llvm::SmallVector<llvm::Value *> args{tramp->getArg(1), tramp->getArg(2)};
+    for (unsigned i = 0; i < numPtrs; ++i)
+      args.push_back(b.CreateLoad(ptrTy, b.CreateConstGEP1_64(ptrTy, tramp->getArg(0), i)));
+    b.CreateCall(body, args);
+    b.CreateRetVoid();
+
+    dispatch.setLinkage(llvm::GlobalValue::InternalLinkage);
+    b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", &dispatch));
+    llvm::Value *context = b.CreateAlloca(ptrTy, b.getInt64(std::max(numPtrs, 1u)));
+    for (unsigned i = 0; i < numPtrs; ++i)
+      b.CreateStore(dispatch.getArg(i + 1), b.CreateConstGEP1_64(ptrTy, context, i));
+    b.CreateCall(parallelFor, {tramp, context, dispatch.getArg(0)});
+    b.CreateRetVoid();
+  }
+  return success();
+}
+
 LogicalResult linkSharedLibrary(ModuleOp module, llvm::StringRef objPath, llvm::StringRef soPath) {
   std::string linker;
   for (const char *name : {"ld.lld-19", "ld.lld"})
@@ -117,6 +157,8 @@ LogicalResult kiln::emitKernelLibrary(ModuleOp module, llvm::ArrayRef<std::strin
       return module.emitError("kiln: kernel ") << name << " is missing after lowering";
     addPackedEntry(*llvmModule, impl, name);
   }
+  if (failed(defineParallelDispatches(*llvmModule)))
+    return module.emitError("kiln: malformed parallel dispatch in the kernels");
   auto optimize = makeOptimizingTransformer(options.optLevel, 0, machine.get());
   if (llvm::Error err = optimize(llvmModule.get()))
     return module.emitError("kiln: LLVM optimization failed: ") << llvm::toString(std::move(err));

@@ -4,8 +4,8 @@
 // lookup by opset, and the five reference models importing with fully static shapes.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/Import/ONNX/ConverterRegistry.h"
 #include "compiler/Import/ONNX/ONNXImporter.h"
+#include "compiler/Import/ONNX/ConverterRegistry.h"
 
 #include "kiln/Dialect/Graph/KilnDialect.h"
 

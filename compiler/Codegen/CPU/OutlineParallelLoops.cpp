@@ -1,0 +1,152 @@
+//===- OutlineParallelLoops.cpp - scf.parallel → runtime thread-pool dispatch ===//
+#include "compiler/Codegen/CPU/Passes.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/Passes.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+#include <numeric>
+
+namespace kiln {
+#define GEN_PASS_DEF_OUTLINEPARALLELLOOPS
+#include "compiler/Codegen/CPU/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+/// Clones pure ops that the loop body uses from above into the body, until only values that
+/// cannot move (arguments, allocations) are captured.
+void sinkPureProducers(scf::ParallelOp loop) {
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    llvm::SetVector<Value> captured;
+    getUsedValuesDefinedAbove(loop.getRegion(), captured);
+    for (Value v : captured) {
+      Operation *def = v.getDefiningOp();
+      if (!def || def->getNumRegions() || !isMemoryEffectFree(def))
+        continue;
+      OpBuilder b = OpBuilder::atBlockBegin(loop.getBody());
+      Operation *copy = b.clone(*def);
+      replaceAllUsesInRegionWith(v, copy->getResult(cast<OpResult>(v).getResultNumber()),
+                                 loop.getRegion());
+      changed = true;
+    }
+  }
+}
+
+bool isPassableMemRef(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  return type && type.hasStaticShape() && type.getLayout().isIdentity();
+}
+
+std::optional<int64_t> constantIndex(Value v) {
+  if (auto c = v.getDefiningOp<arith::ConstantIndexOp>())
+    return c.value();
+  return std::nullopt;
+}
+
+/// Moves a 1-D `loop` into `<fn>.par<index>` + a dispatch call. Fails (leaving the loop
+/// sequential) if the bounds are not constant or the body captures non-memref values.
+LogicalResult outline(scf::ParallelOp loop, func::FuncOp fn, int index, SymbolTable &symbols) {
+  auto lb = constantIndex(loop.getLowerBound()[0]), ub = constantIndex(loop.getUpperBound()[0]),
+       step = constantIndex(loop.getStep()[0]);
+  if (!lb || !ub || !step || *step <= 0)
+    return failure();
+  sinkPureProducers(loop);
+  llvm::SetVector<Value> captured;
+  getUsedValuesDefinedAbove(loop.getRegion(), captured);
+  if (!llvm::all_of(captured, isPassableMemRef))
+    return failure();
+
+  MLIRContext *ctx = fn.getContext();
+  Location loc = loop.getLoc();
+  OpBuilder b(fn);
+  b.setInsertionPointAfter(fn);
+  std::string name = (fn.getName() + ".par" + Twine(index)).str();
+  SmallVector<Type> argTypes{b.getIndexType(), b.getIndexType()};
+  for (Value v : captured)
+    argTypes.push_back(v.getType());
+  auto body = b.create<func::FuncOp>(loc, name, b.getFunctionType(argTypes, {}));
+  body.setPrivate();
+  Block *entry = body.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  auto forOp = b.create<scf::ForOp>(loc, entry->getArgument(0), entry->getArgument(1),
+                                    b.create<arith::ConstantIndexOp>(loc, 1));
+  b.create<func::ReturnOp>(loc);
+  b.setInsertionPointToStart(forOp.getBody());
+  Value iv = b.create<arith::AddIOp>(
+      loc, b.create<arith::ConstantIndexOp>(loc, *lb),
+      b.create<arith::MulIOp>(loc, forOp.getInductionVar(),
+                              b.create<arith::ConstantIndexOp>(loc, *step)));
+  IRMapping map;
+  map.map(loop.getInductionVars()[0], iv);
+  for (auto [v, arg] : llvm::zip(captured, entry->getArguments().drop_front(2)))
+    map.map(v, arg);
+  for (Operation &op : loop.getBody()->without_terminator())
+    b.clone(op, map);
+
+  SmallVector<Type> dispatchTypes{b.getIndexType()};
+  dispatchTypes.append(argTypes.begin() + 2, argTypes.end());
+  b.setInsertionPointAfter(body);
+  auto dispatch = b.create<func::FuncOp>(loc, name + ".dispatch",
+                                         b.getFunctionType(dispatchTypes, {}));
+  dispatch.setPrivate();
+  symbols.insert(body);
+  symbols.insert(dispatch);
+
+  b.setInsertionPoint(loop);
+  SmallVector<Value> operands{
+      b.create<arith::ConstantIndexOp>(loc, (*ub - *lb + *step - 1) / *step)};
+  operands.append(captured.begin(), captured.end());
+  b.create<func::CallOp>(loc, dispatch, operands);
+  loop.erase();
+  (void)ctx;
+  return success();
+}
+
+SmallVector<scf::ParallelOp> outermostLoops(func::FuncOp fn) {
+  SmallVector<scf::ParallelOp> loops;
+  fn.walk([&](scf::ParallelOp loop) {
+    if (!loop->getParentOfType<scf::ParallelOp>())
+      loops.push_back(loop);
+  });
+  return loops;
+}
+
+struct OutlineParallelLoopsPass
+    : kiln::impl::OutlineParallelLoopsBase<OutlineParallelLoopsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<func::FuncOp> functions(module.getOps<func::FuncOp>());
+    // Collapse every outermost loop to one dim, then fold its bounds to constants.
+    IRRewriter rewriter(&getContext());
+    for (func::FuncOp fn : functions)
+      for (scf::ParallelOp loop : outermostLoops(fn))
+        if (loop.getNumLoops() > 1) {
+          std::vector<unsigned> all(loop.getNumLoops());
+          std::iota(all.begin(), all.end(), 0);
+          rewriter.setInsertionPoint(loop);
+          collapseParallelLoops(rewriter, loop, {all});
+        }
+    OpPassManager fold("builtin.module");
+    fold.addPass(createCanonicalizerPass());
+    if (failed(runPipeline(fold, module)))
+      return signalPassFailure();
+
+    SymbolTable symbols(module);
+    for (func::FuncOp fn : functions) {
+      int index = 0;
+      for (scf::ParallelOp loop : outermostLoops(fn))
+        // A loop that cannot be outlined stays a correct sequential loop.
+        if (succeeded(outline(loop, fn, index, symbols)))
+          ++index;
+    }
+  }
+};
+} // namespace
