@@ -52,10 +52,31 @@ struct ConvToNHWC : OpRewritePattern<kiln::ConvOp> {
   kiln::ConvLayoutControlFn control;
 };
 
+/// 2-D pools follow the convolutions into NHWC, so no transpose separates them.
+template <typename PoolOp>
+struct PoolToNHWC : OpRewritePattern<PoolOp> {
+  using OpRewritePattern<PoolOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(PoolOp pool, PatternRewriter &rewriter) const override {
+    if (pool.getLayout() != "NCHW" || pool.getInput().getType().getRank() != 4)
+      return failure();
+    Location loc = pool.getLoc();
+    Value input = rewriter.create<kiln::TransposeOp>(
+        loc, pool.getInput(), rewriter.getDenseI64ArrayAttr({0, 2, 3, 1}));
+    auto nhwc = rewriter.create<PoolOp>(
+        loc, input, pool.getKernelShapeAttr(), pool.getStridesAttr(), pool.getPadsAttr(),
+        pool.getDilationsAttr(), pool.getCeilModeAttr(), pool.getCountIncludePadAttr(),
+        rewriter.getStringAttr("NHWC"));
+    rewriter.replaceOpWithNewOp<kiln::TransposeOp>(pool, nhwc.getResult(),
+                                                   rewriter.getDenseI64ArrayAttr({0, 3, 1, 2}));
+    return success();
+  }
+};
+
 struct ConvertConvLayoutPass : kiln::impl::ConvertConvLayoutBase<ConvertConvLayoutPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<ConvToNHWC>(&getContext(), kiln::defaultConvLayoutControl);
+    patterns.add<PoolToNHWC<kiln::MaxPoolOp>, PoolToNHWC<kiln::AvgPoolOp>>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

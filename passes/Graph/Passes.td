@@ -21,12 +21,13 @@ def OutlineKernels : Pass<"kiln-outline-kernels", "mlir::ModuleOp"> {
 }
 
 def ConvertConvLayout : Pass<"kiln-conv-layout-nhwc", "mlir::func::FuncOp"> {
-  let summary = "Runs 2-D convolutions in NHWC with transposes around them";
+  let summary = "Runs 2-D convolutions and pools in NHWC with transposes around them";
   let description = [{
     NHWC convolutions (dense and depthwise) vectorize at near peak in MLIR 19, NCHW ones do
     not. Each chosen kiln.conv becomes transpose → conv{layout = "NHWC"} → transpose; the
     filter transpose folds into the constant weights. kiln-propagate-transposes then cancels
-    the transposes between consecutive convolutions. The choice goes through a control function.
+    the transposes between consecutive convolutions. The choice for convolutions goes through a
+    control function; 2-D max/avg pools always follow (their NHWC form vectorizes along C).
   }];
 }
 

@@ -108,6 +108,10 @@ Schedule chooseDefaultSchedule(linalg::LinalgOp op) {
   if (isa<linalg::DepthwiseConv2DNchwChwOp>(op))
     // No vector path for NCHW depthwise in MLIR 19: one channel row at a time, scalar.
     return Schedule{{}, {}, {1, 1, 1, 0, 0, 0}, false};
+  if (isa<linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(op))
+    // (n, oh, ow, c, kh, kw): rows of output pixels, channels in vectors; kh = 1 per tile.
+    return Schedule{{}, {}, {1, 1, std::min<int64_t>(ranges[2], 8),
+                             std::min<int64_t>(ranges[3], 32), 1, 0}, true};
   if (isa<linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(op))
     return Schedule{{}, {}, {1, 1, 1, largestDivisorAtMost(ranges[3], 16), 1, 0}, true};
   if (isa<linalg::ConvolutionOpInterface>(op.getOperation()))

@@ -62,9 +62,9 @@ Value buildDepthwise(OpBuilder &b, Location loc, Value input, Value filter, Valu
   Value dwFilter = reshapeTo(b, loc, filter, dwShape);
   if (strides.size() == 2)
     return createConvOp<linalg::DepthwiseConv2DNchwChwOp>(b, loc, input, dwFilter, init, strides,
-                                                         dilations);
+                                                          dilations);
   return createConvOp<linalg::DepthwiseConv3DNcdhwCdhwOp>(b, loc, input, dwFilter, init, strides,
-                                                         dilations);
+                                                          dilations);
 }
 
 /// Grouped 2-D conv: input [N, G, C/G, H, W], filter [G, F/G, C/G, kh, kw].
@@ -88,9 +88,9 @@ Value buildDepthwiseNHWC(OpBuilder &b, Location loc, Value input, Value filter, 
   Value dwFilter = reshapeTo(b, loc, filter, dwShape);
   if (strides.size() == 2)
     return createConvOp<linalg::DepthwiseConv2DNhwcHwcOp>(b, loc, input, dwFilter, init, strides,
-                                                         dilations);
+                                                          dilations);
   return createConvOp<linalg::DepthwiseConv3DNdhwcDhwcOp>(b, loc, input, dwFilter, init, strides,
-                                                         dilations);
+                                                          dilations);
 }
 
 /// Grouped conv as a generic with the group split out of the channel dims: NHWC input
@@ -122,9 +122,12 @@ Value buildGroupedGeneric(OpBuilder &b, Location loc, Value input, Value filter,
     return all;
   };
   AffineExpr n = dim(0), gg = dim(g), ff = dim(f), cc = dim(c);
-  SmallVector<AffineExpr> inExprs = nhwc ? concat({n, window, {gg, cc}}) : concat({{n, gg, cc}, window});
-  SmallVector<AffineExpr> wExprs = nhwc ? concat({kernel, {cc, gg, ff}}) : concat({{gg, ff, cc}, kernel});
-  SmallVector<AffineExpr> outExprs = nhwc ? concat({n, outPos, {gg, ff}}) : concat({{n, gg, ff}, outPos});
+  SmallVector<AffineExpr> inExprs =
+      nhwc ? concat({n, window, {gg, cc}}) : concat({{n, gg, cc}, window});
+  SmallVector<AffineExpr> wExprs =
+      nhwc ? concat({kernel, {cc, gg, ff}}) : concat({{gg, ff, cc}, kernel});
+  SmallVector<AffineExpr> outExprs =
+      nhwc ? concat({n, outPos, {gg, ff}}) : concat({{n, gg, ff}, outPos});
   SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inExprs, ctx),
                               AffineMap::get(loops, 0, wExprs, ctx),
                               AffineMap::get(loops, 0, outExprs, ctx)};
@@ -141,8 +144,7 @@ Value buildGroupedGeneric(OpBuilder &b, Location loc, Value input, Value filter,
 
 /// NHWC convolution (1 to 3 spatial dims, any group) of an already padded input.
 Value buildConvolutionNHWC(OpBuilder &b, Location loc, Value input, Value filter, Value init,
-                           ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
-                           int64_t group) {
+                           ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations, int64_t group) {
   if (strides.size() == 1) {
     SmallVector<int64_t> outShape(typeOf(init).getShape());
     Value out = buildConvolutionNHWC(
@@ -153,11 +155,10 @@ Value buildConvolutionNHWC(OpBuilder &b, Location loc, Value input, Value filter
   int64_t channels = typeOf(input).getShape().back();
   int64_t filters = typeOf(filter).getShape().back();
   if (group == 1)
-    return strides.size() == 2
-               ? createConvOp<linalg::Conv2DNhwcHwcfOp>(b, loc, input, filter, init, strides,
-                                                        dilations)
-               : createConvOp<linalg::Conv3DNdhwcDhwcfOp>(b, loc, input, filter, init, strides,
-                                                          dilations);
+    return strides.size() == 2 ? createConvOp<linalg::Conv2DNhwcHwcfOp>(b, loc, input, filter, init,
+                                                                        strides, dilations)
+                               : createConvOp<linalg::Conv3DNdhwcDhwcfOp>(b, loc, input, filter,
+                                                                          init, strides, dilations);
   if (group == channels && filters == channels)
     return buildDepthwiseNHWC(b, loc, input, filter, init, strides, dilations);
   return buildGroupedGeneric(b, loc, input, filter, init, strides, dilations, group,
@@ -166,8 +167,7 @@ Value buildConvolutionNHWC(OpBuilder &b, Location loc, Value input, Value filter
 
 /// NCHW convolution (1 to 3 spatial dims, any group) of an already padded input.
 Value buildConvolutionNCHW(OpBuilder &b, Location loc, Value input, Value filter, Value init,
-                           ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
-                           int64_t group) {
+                           ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations, int64_t group) {
   if (strides.size() == 1) {
     SmallVector<int64_t> outShape(typeOf(init).getShape());
     Value out = buildConvolutionNCHW(
@@ -245,9 +245,9 @@ struct ConvLowering : OpConversionPattern<graph::ConvOp> {
     Value padded = padWithValue(rewriter, loc, adaptor.getInput(), low, high,
                                 createScalar(rewriter, loc, elementType, 0));
     Value init = buildConvInit(rewriter, loc, resultType, adaptor.getBias(), channelDim);
-    rewriter.replaceOp(op, buildConvolution(rewriter, loc, padded, adaptor.getFilter(), init,
-                                            op.getStrides(), op.getDilations(), op.getGroup(),
-                                            nhwc));
+    rewriter.replaceOp(op,
+                       buildConvolution(rewriter, loc, padded, adaptor.getFilter(), init,
+                                        op.getStrides(), op.getDilations(), op.getGroup(), nhwc));
     return success();
   }
 };

@@ -31,9 +31,9 @@ Value flipFilter(OpBuilder &b, Location loc, Value filter, int64_t group) {
   for (auto [i, k] : llvm::enumerate(kernel))
     exprs.push_back(getAffineConstantExpr(k - 1, ctx) - getAffineDimExpr(3 + i, ctx));
   auto flippedType = RankedTensorType::get(dstShape, type.getElementType());
-  Value flipped = buildParallelGeneric(
-      b, loc, flippedType, grouped, AffineMap::get(rank, 0, exprs, ctx),
-      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  Value flipped =
+      buildParallelGeneric(b, loc, flippedType, grouped, AffineMap::get(rank, 0, exprs, ctx),
+                           [](OpBuilder &, Location, ValueRange args) { return args[0]; });
   SmallVector<int64_t> convShape{group * fg, cg};
   convShape.append(kernel.begin(), kernel.end());
   return reshapeTo(b, loc, flipped, convShape);
@@ -103,8 +103,7 @@ struct ConvTransposeLowering : OpConversionPattern<graph::ConvTransposeOp> {
     SmallVector<int64_t> fullShape(resultType.getShape());
     for (size_t i = 0; i < padding.low.size(); ++i)
       fullShape[i + 2] += padding.cropLow[i] + padding.cropHigh[i];
-    Value init =
-        buildConvInit(rewriter, loc, resultType.clone(fullShape), adaptor.getBias(), 1);
+    Value init = buildConvInit(rewriter, loc, resultType.clone(fullShape), adaptor.getBias(), 1);
     SmallVector<int64_t> unitStrides(padding.low.size(), 1);
     Value result = buildConvolution(rewriter, loc, input, filter, init, unitStrides,
                                     op.getDilations(), group, /*nhwc=*/false);

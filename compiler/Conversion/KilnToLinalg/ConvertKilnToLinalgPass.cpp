@@ -51,8 +51,7 @@ private:
   ScopedDiagnosticHandler handler;
 };
 
-struct ConvertKilnToLinalgPass
-    : kiln::impl::ConvertKilnToLinalgPassBase<ConvertKilnToLinalgPass> {
+struct ConvertKilnToLinalgPass : kiln::impl::ConvertKilnToLinalgPassBase<ConvertKilnToLinalgPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);

@@ -43,8 +43,8 @@ struct ReshapeLowering : OpConversionPattern<graph::ReshapeOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     if (failed(requireStaticShapes(op)))
       return failure();
-    rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), adaptor.getInput(),
-                                     op.getType().getShape()));
+    rewriter.replaceOp(
+        op, reshapeTo(rewriter, op.getLoc(), adaptor.getInput(), op.getType().getShape()));
     return success();
   }
 };
@@ -102,9 +102,9 @@ struct SliceLowering : OpConversionPattern<graph::SliceOp> {
     if (type.getNumElements() == 0) {
       result = createEmpty(rewriter, loc, type.getShape(), type.getElementType());
     } else if (llvm::all_of(steps, [](int64_t s) { return s > 0; })) {
-      result = rewriter.create<tensor::ExtractSliceOp>(loc, type, adaptor.getInput(),
-                                                       ValueRange{}, ValueRange{}, ValueRange{},
-                                                       starts, type.getShape(), steps);
+      result = rewriter.create<tensor::ExtractSliceOp>(loc, type, adaptor.getInput(), ValueRange{},
+                                                       ValueRange{}, ValueRange{}, starts,
+                                                       type.getShape(), steps);
     } else {
       // Result index i of dim d reads input index starts[d] + i * steps[d].
       MLIRContext *ctx = rewriter.getContext();
@@ -137,8 +137,8 @@ struct ExpandLowering : OpConversionPattern<graph::ExpandOp> {
 } // namespace
 
 void populateDataMovementPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConstantLowering, ShapeLowering, ReshapeLowering, TransposeLowering,
-               ConcatLowering, SliceLowering, ExpandLowering>(patterns.getContext());
+  patterns.add<ConstantLowering, ShapeLowering, ReshapeLowering, TransposeLowering, ConcatLowering,
+               SliceLowering, ExpandLowering>(patterns.getContext());
 }
 
 } // namespace kiln::lowering

@@ -97,8 +97,7 @@ Value unaryPayload(graph::EluOp op, OpBuilder &b, Location loc, Value x) {
 }
 
 /// A unary op: checks the input type, then one generic with `unaryPayload`.
-template <typename OpTy>
-class UnaryLowering : public OpConversionPattern<OpTy> {
+template <typename OpTy> class UnaryLowering : public OpConversionPattern<OpTy> {
 public:
   UnaryLowering(MLIRContext *ctx, bool allowInteger)
       : OpConversionPattern<OpTy>(ctx), allowInteger(allowInteger) {}
@@ -108,11 +107,11 @@ public:
     if (failed(requireStaticShapes(op)) ||
         failed(requireArithType(op, elementTypeOf(op.getInput()), allowInteger, "input")))
       return failure();
-    Value result = buildElementwise(
-        rewriter, op.getLoc(), tensorTypeOf(op.getResult()), adaptor.getInput(),
-        [&](OpBuilder &b, Location loc, ValueRange args) {
-          return unaryPayload(op, b, loc, args[0]);
-        });
+    Value result =
+        buildElementwise(rewriter, op.getLoc(), tensorTypeOf(op.getResult()), adaptor.getInput(),
+                         [&](OpBuilder &b, Location loc, ValueRange args) {
+                           return unaryPayload(op, b, loc, args[0]);
+                         });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -142,8 +141,8 @@ Value binaryPayload(graph::MaxOp, OpBuilder &b, Location l, Value x, Value y) {
   return createMax(b, l, x, y);
 }
 
-Value comparePayload(arith::CmpFPredicate fp, arith::CmpIPredicate ip, OpBuilder &b,
-                     Location l, Value x, Value y) {
+Value comparePayload(arith::CmpFPredicate fp, arith::CmpIPredicate ip, OpBuilder &b, Location l,
+                     Value x, Value y) {
   if (isa<FloatType>(x.getType()))
     return b.create<arith::CmpFOp>(l, fp, x, y);
   return b.create<arith::CmpIOp>(l, ip, x, y);
@@ -159,8 +158,7 @@ Value binaryPayload(graph::GreaterOp, OpBuilder &b, Location l, Value x, Value y
 }
 
 /// A binary op with operands of one element type (float or signless integer).
-template <typename OpTy>
-class BinaryLowering : public OpConversionPattern<OpTy> {
+template <typename OpTy> class BinaryLowering : public OpConversionPattern<OpTy> {
 public:
   using OpConversionPattern<OpTy>::OpConversionPattern;
 
@@ -170,14 +168,13 @@ public:
     if (failed(requireStaticShapes(op)) || failed(requireArithType(op, lhsType, true, "lhs")))
       return failure();
     if (lhsType != rhsType)
-      return emitUnsupported(op) << "operand element types differ (" << lhsType << " vs "
-                                 << rhsType << ")";
-    Value result = buildElementwise(
-        rewriter, op.getLoc(), tensorTypeOf(op.getResult()),
-        ValueRange{adaptor.getLhs(), adaptor.getRhs()},
-        [&](OpBuilder &b, Location loc, ValueRange args) {
-          return binaryPayload(op, b, loc, args[0], args[1]);
-        });
+      return emitUnsupported(op) << "operand element types differ (" << lhsType << " vs " << rhsType
+                                 << ")";
+    Value result = buildElementwise(rewriter, op.getLoc(), tensorTypeOf(op.getResult()),
+                                    ValueRange{adaptor.getLhs(), adaptor.getRhs()},
+                                    [&](OpBuilder &b, Location loc, ValueRange args) {
+                                      return binaryPayload(op, b, loc, args[0], args[1]);
+                                    });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -189,19 +186,20 @@ void populateElementwisePatterns(RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
   patterns.add<UnaryLowering<graph::ReluOp>, UnaryLowering<graph::NegOp>,
                UnaryLowering<graph::AbsOp>, UnaryLowering<graph::ClipOp>>(ctx,
-                                                                        /*allowInteger=*/true);
-  patterns.add<UnaryLowering<graph::SigmoidOp>, UnaryLowering<graph::TanhOp>,
-               UnaryLowering<graph::ExpOp>, UnaryLowering<graph::LogOp>,
-               UnaryLowering<graph::SqrtOp>, UnaryLowering<graph::ErfOp>,
-               UnaryLowering<graph::ReciprocalOp>, UnaryLowering<graph::FloorOp>,
-               UnaryLowering<graph::CeilOp>, UnaryLowering<graph::HardSwishOp>,
-               UnaryLowering<graph::HardSigmoidOp>, UnaryLowering<graph::LeakyReluOp>,
-               UnaryLowering<graph::EluOp>>(ctx, /*allowInteger=*/false);
-  patterns.add<BinaryLowering<graph::AddOp>, BinaryLowering<graph::SubOp>,
-               BinaryLowering<graph::MulOp>, BinaryLowering<graph::DivOp>,
-               BinaryLowering<graph::MinOp>, BinaryLowering<graph::MaxOp>,
-               BinaryLowering<graph::EqualOp>, BinaryLowering<graph::LessOp>,
-               BinaryLowering<graph::GreaterOp>>(ctx);
+                                                                          /*allowInteger=*/true);
+  patterns
+      .add<UnaryLowering<graph::SigmoidOp>, UnaryLowering<graph::TanhOp>,
+           UnaryLowering<graph::ExpOp>, UnaryLowering<graph::LogOp>, UnaryLowering<graph::SqrtOp>,
+           UnaryLowering<graph::ErfOp>, UnaryLowering<graph::ReciprocalOp>,
+           UnaryLowering<graph::FloorOp>, UnaryLowering<graph::CeilOp>,
+           UnaryLowering<graph::HardSwishOp>, UnaryLowering<graph::HardSigmoidOp>,
+           UnaryLowering<graph::LeakyReluOp>, UnaryLowering<graph::EluOp>>(ctx,
+                                                                           /*allowInteger=*/false);
+  patterns
+      .add<BinaryLowering<graph::AddOp>, BinaryLowering<graph::SubOp>, BinaryLowering<graph::MulOp>,
+           BinaryLowering<graph::DivOp>, BinaryLowering<graph::MinOp>, BinaryLowering<graph::MaxOp>,
+           BinaryLowering<graph::EqualOp>, BinaryLowering<graph::LessOp>,
+           BinaryLowering<graph::GreaterOp>>(ctx);
   populateSelectCastPowPatterns(patterns);
 }
 

@@ -49,8 +49,8 @@ struct GatherLowering : OpConversionPattern<graph::GatherOp> {
         rewriter, op.getLoc(), resultType, adaptor.getIndices(), indicesMap,
         [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
           Value i = b.create<arith::IndexCastOp>(loc, b.getIndexType(), args[0]);
-          Value isNegative = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, i,
-                                                     indexConstant(b, loc, 0));
+          Value isNegative =
+              b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, i, indexConstant(b, loc, 0));
           Value wrapped = b.create<arith::AddIOp>(loc, i, indexConstant(b, loc, extent));
           i = clampIndex(b, loc, b.create<arith::SelectOp>(loc, isNegative, wrapped, i), extent);
           SmallVector<Value> coords;
@@ -102,11 +102,14 @@ struct PadLowering : OpConversionPattern<graph::PadOp> {
     int64_t rank = type.getRank();
     ArrayRef<int64_t> pads = op.getPads();
     SmallVector<int64_t> low(pads.take_front(rank)), high(pads.drop_front(rank));
+    ArrayRef<int64_t> srcShape = tensorTypeOf(op.getInput()).getShape();
+    bool emptySource = llvm::any_of(llvm::seq<int64_t>(0, rank), [&](int64_t d) {
+      return srcShape[d] + std::min<int64_t>(low[d], 0) + std::min<int64_t>(high[d], 0) <= 0;
+    });
+    if (op.getMode() != graph::PadMode::constant && emptySource && type.getNumElements() > 0)
+      return emitUnsupported(op) << "reflect/edge padding of an empty tensor";
     Value input = cropNegativePads(rewriter, loc, adaptor.getInput(), low, high);
     ArrayRef<int64_t> inShape = tensorTypeOf(input).getShape();
-    if (op.getMode() != graph::PadMode::constant &&
-        llvm::any_of(inShape, [](int64_t n) { return n == 0; }) && type.getNumElements() > 0)
-      return emitUnsupported(op) << "reflect/edge padding of an empty tensor";
     Value result;
     if (op.getMode() == graph::PadMode::constant) {
       Value value = createScalar(rewriter, loc, elementType, op.getValue().convertToDouble());
@@ -118,8 +121,7 @@ struct PadLowering : OpConversionPattern<graph::PadOp> {
             for (int64_t d = 0; d < rank; ++d) {
               Value o = b.create<linalg::IndexOp>(l, d);
               bool padded = low[d] != 0 || high[d] != 0;
-              coords.push_back(padded ? sourceIndex(b, l, o, inShape[d], low[d], op.getMode())
-                                      : o);
+              coords.push_back(padded ? sourceIndex(b, l, o, inShape[d], low[d], op.getMode()) : o);
             }
             return b.create<tensor::ExtractOp>(l, input, coords).getResult();
           });

@@ -17,8 +17,8 @@ LogicalResult requireStaticShapes(Operation *op) {
     auto tensor = dyn_cast<RankedTensorType>(type);
     if (tensor && tensor.hasStaticShape())
       return success();
-    return emitUnsupported(op) << "dynamic shapes are not supported yet (" << kind << " #"
-                               << index << " has type " << type << ")";
+    return emitUnsupported(op) << "dynamic shapes are not supported yet (" << kind << " #" << index
+                               << " has type " << type << ")";
   };
   for (auto [i, v] : llvm::enumerate(op->getOperands()))
     if (failed(check(v.getType(), "operand", i)))
@@ -139,8 +139,7 @@ AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> operandShape,
   SmallVector<AffineExpr> exprs;
   for (auto [i, size] : llvm::enumerate(operandShape)) {
     bool broadcast = size == 1 && resultShape[lead + i] != 1;
-    exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
-                              : getAffineDimExpr(lead + i, ctx));
+    exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx) : getAffineDimExpr(lead + i, ctx));
   }
   return AffineMap::get(rank, 0, exprs, ctx);
 }
@@ -178,8 +177,8 @@ Value buildParallelGeneric(OpBuilder &b, Location loc, RankedTensorType resultTy
   return generic.getResult(0);
 }
 
-Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
-                       ValueRange inputs, PayloadFn payload) {
+Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
+                       PayloadFn payload) {
   SmallVector<AffineMap> maps;
   for (Value input : inputs)
     maps.push_back(

@@ -80,8 +80,8 @@ using PayloadFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
 Value buildParallelGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
                            ValueRange inputs, ArrayRef<AffineMap> inputMaps, PayloadFn payload);
 /// An all-parallel `linalg.generic` over `resultType` whose inputs broadcast numpy-style.
-Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
-                       ValueRange inputs, PayloadFn payload);
+Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
+                       PayloadFn payload);
 /// A `linalg.generic` reducing `input` over `reducedDims` (result: the other dims, element
 /// type of `init`), starting from `init`. `rowInputs` have the result's shape and are read
 /// per row. `combine` gets (input element, row elements..., accumulator).

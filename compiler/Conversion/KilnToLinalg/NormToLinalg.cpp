@@ -47,8 +47,7 @@ struct LayerNormLowering : OpConversionPattern<graph::LayerNormOp> {
     int64_t axis = normalizeAxis(op.getAxis(), rank);
     if (axis < 0)
       return emitUnsupported(op) << "axis " << static_cast<int64_t>(op.getAxis())
-                                 << " is out of range for rank "
-                                 << rank;
+                                 << " is out of range for rank " << rank;
     SmallVector<int64_t> dims = llvm::to_vector(llvm::seq<int64_t>(axis, rank));
     int64_t count = 1;
     for (int64_t d : dims)
@@ -65,8 +64,8 @@ struct LayerNormLowering : OpConversionPattern<graph::LayerNormOp> {
 private:
   /// Per-row mean and 1 / sqrt(variance + eps) in `statType`.
   static std::pair<Value, Value> rowStatistics(OpBuilder &b, Location loc, Value x,
-                                               ArrayRef<int64_t> dims, int64_t count,
-                                               Type statType, double epsilon) {
+                                               ArrayRef<int64_t> dims, int64_t count, Type statType,
+                                               double epsilon) {
     Value zero = createScalar(b, loc, statType, 0);
     Value sum = buildReduction(b, loc, x, {}, dims, zero,
                                [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
@@ -92,8 +91,8 @@ private:
   }
 
   /// (x - mean) * rstd * scale (+ bias), scale and bias broadcast numpy-style.
-  static Value normalize(OpBuilder &b, Location loc, Value x, Value mean, Value rstd,
-                         Value scale, Value bias, ArrayRef<int64_t> dims) {
+  static Value normalize(OpBuilder &b, Location loc, Value x, Value mean, Value rstd, Value scale,
+                         Value bias, ArrayRef<int64_t> dims) {
     auto type = tensorTypeOf(x);
     MLIRContext *ctx = b.getContext();
     AffineMap row = dropDimsMap(ctx, type.getRank(), dims);
@@ -110,8 +109,8 @@ private:
           Type statType = args[1].getType();
           Value v = convertFloat(nb, l, args[0], statType);
           Value centered = nb.create<arith::SubFOp>(l, v, args[1]);
-          Value normed = convertFloat(nb, l, nb.create<arith::MulFOp>(l, centered, args[2]),
-                                      elementType);
+          Value normed =
+              convertFloat(nb, l, nb.create<arith::MulFOp>(l, centered, args[2]), elementType);
           Value scaled = nb.create<arith::MulFOp>(l, normed, args[3]);
           return bias ? nb.create<arith::AddFOp>(l, scaled, args[4]).getResult() : scaled;
         });
@@ -197,13 +196,13 @@ struct BatchNormLowering : OpConversionPattern<graph::BatchNormOp> {
     auto [mul, add] = folded ? *folded : channelTerms(rewriter, loc, params, epsilon);
     MLIRContext *ctx = rewriter.getContext();
     AffineMap channel = AffineMap::get(type.getRank(), 0, getAffineDimExpr(1, ctx), ctx);
-    Value result = buildParallelGeneric(
-        rewriter, loc, type, ValueRange{adaptor.getInput(), mul, add},
-        {rewriter.getMultiDimIdentityMap(type.getRank()), channel, channel},
-        [](OpBuilder &b, Location l, ValueRange args) -> Value {
-          Value scaled = b.create<arith::MulFOp>(l, args[0], args[1]);
-          return b.create<arith::AddFOp>(l, scaled, args[2]);
-        });
+    Value result =
+        buildParallelGeneric(rewriter, loc, type, ValueRange{adaptor.getInput(), mul, add},
+                             {rewriter.getMultiDimIdentityMap(type.getRank()), channel, channel},
+                             [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                               Value scaled = b.create<arith::MulFOp>(l, args[0], args[1]);
+                               return b.create<arith::AddFOp>(l, scaled, args[2]);
+                             });
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -1,6 +1,6 @@
 //===- PoolToLinalg.cpp - kiln.max_pool / kiln.avg_pool → linalg pooling --===//
 //
-// NCHW. The input is padded with the pooling identity (-inf for max, 0 for avg) by the
+// NCHW (and NHWC for 2-D pools). The input is padded with the pooling identity (-inf for max, 0 for avg) by the
 // begin/end pads plus, in ceil mode, whatever the last window needs beyond the end pad; then
 // linalg.pooling_nchw_max / _sum (1-D pools run as 2-D with a unit height; 3-D pools, which
 // have no NCDHW named op, run as the equivalent linalg.generic). avg divides by the number of
@@ -19,8 +19,7 @@ struct Window {
   SmallVector<int64_t> kernel, strides, dilations, padBegin, padEnd, input, output;
 };
 
-template <typename OpTy>
-Window windowOf(OpTy op) {
+template <typename OpTy> Window windowOf(OpTy op) {
   Window w;
   auto pads = op.getPads();
   size_t spatial = op.getKernelShape().size();
@@ -29,10 +28,12 @@ Window windowOf(OpTy op) {
   w.dilations.assign(op.getDilations().begin(), op.getDilations().end());
   w.padBegin.assign(pads.begin(), pads.begin() + spatial);
   w.padEnd.assign(pads.begin() + spatial, pads.end());
-  w.input.assign(op.getInput().getType().getShape().drop_front(2).begin(),
-                 op.getInput().getType().getShape().end());
-  w.output.assign(op.getResult().getType().getShape().drop_front(2).begin(),
-                  op.getResult().getType().getShape().end());
+  // Spatial dims: after N, C (NCHW) or between N and C (NHWC).
+  size_t first = op.getLayout() == "NHWC" ? 1 : 2;
+  auto in = op.getInput().getType().getShape().slice(first, spatial);
+  auto out = op.getResult().getType().getShape().slice(first, spatial);
+  w.input.assign(in.begin(), in.end());
+  w.output.assign(out.begin(), out.end());
   if (spatial == 1) {
     for (auto *v : {&w.kernel, &w.strides, &w.dilations, &w.input, &w.output})
       v->insert(v->begin(), 1);
@@ -84,7 +85,7 @@ SmallVector<int64_t> windowCounts(const Window &w, bool countIncludePad) {
 
 /// sum / count, with the count per output position computed at compile time.
 Value divideByTapCount(OpBuilder &b, Location loc, Value sum, const Window &w,
-                       bool countIncludePad) {
+                       bool countIncludePad, bool nhwc) {
   auto type = tensorTypeOf(sum);
   auto floatType = cast<FloatType>(type.getElementType());
   SmallVector<int64_t> counts = windowCounts(w, countIncludePad);
@@ -104,7 +105,8 @@ Value divideByTapCount(OpBuilder &b, Location loc, Value sum, const Window &w,
   auto countType = RankedTensorType::get(w.output, floatType);
   Value countTensor = b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(countType, values));
   unsigned rank = type.getRank();
-  AffineMap spatial = dropDimsMap(b.getContext(), rank, {0, 1});
+  AffineMap spatial =
+      dropDimsMap(b.getContext(), rank, {0, nhwc ? static_cast<int64_t>(rank) - 1 : 1});
   return buildParallelGeneric(b, loc, type, ValueRange{sum, countTensor},
                               {b.getMultiDimIdentityMap(rank), spatial},
                               [](OpBuilder &nb, Location l, ValueRange args) -> Value {
@@ -131,16 +133,15 @@ Value buildGenericPool(OpBuilder &b, Location loc, Value padded, Value window, V
   SmallVector<utils::IteratorType> iterators(2 + spatial, utils::IteratorType::parallel);
   iterators.append(spatial, utils::IteratorType::reduction);
   auto pool = b.create<linalg::GenericOp>(
-      loc, TypeRange{init.getType()}, ValueRange{padded, window}, ValueRange{init}, maps,
-      iterators, [&](OpBuilder &nb, Location l, ValueRange args) {
+      loc, TypeRange{init.getType()}, ValueRange{padded, window}, ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nb, Location l, ValueRange args) {
         Value acc = isMax ? createMax(nb, l, args[2], args[0]) : createAdd(nb, l, args[2], args[0]);
         nb.create<linalg::YieldOp>(l, acc);
       });
   return pool.getResult(0);
 }
 
-template <typename OpTy, bool IsMax>
-struct PoolLowering : OpConversionPattern<OpTy> {
+template <typename OpTy, bool IsMax> struct PoolLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
 
   LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
@@ -160,6 +161,8 @@ struct PoolLowering : OpConversionPattern<OpTy> {
         llvm::any_of(w.padEnd, [](int64_t p) { return p < 0; }))
       return emitUnsupported(op) << "negative pads";
     Location loc = op.getLoc();
+    if (op.getLayout() == "NHWC")
+      return lowerNHWC(op, adaptor.getInput(), w, rewriter);
     SmallVector<int64_t> shape{inputType.getDimSize(0), inputType.getDimSize(1)}, outShape(shape);
     shape.append(w.input);
     outShape.append(w.output);
@@ -176,12 +179,40 @@ struct PoolLowering : OpConversionPattern<OpTy> {
                        ? buildGenericPool(rewriter, loc, padded, window, init, w, IsMax)
                        : createNamedPool(rewriter, loc, padded, window, init, w);
     if (!IsMax)
-      pooled = divideByTapCount(rewriter, loc, pooled, w, op.getCountIncludePad());
+      pooled = divideByTapCount(rewriter, loc, pooled, w, op.getCountIncludePad(), false);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, pooled, op.getResult().getType().getShape()));
     return success();
   }
 
 private:
+  /// NHWC 2-D pools: pooling_nhwc_{max,sum}, which vectorize along the channels.
+  static LogicalResult lowerNHWC(OpTy op, Value input, const Window &w,
+                                 ConversionPatternRewriter &rewriter) {
+    auto inputType = tensorTypeOf(op.getInput());
+    if (inputType.getRank() != 4)
+      return emitUnsupported(op) << "NHWC pooling with " << inputType.getRank() - 2
+                                 << " spatial dims (supported: 2)";
+    Location loc = op.getLoc();
+    Type elementType = inputType.getElementType();
+    Value identity = IsMax ? createLowest(rewriter, loc, elementType)
+                           : createScalar(rewriter, loc, elementType, 0);
+    SmallVector<int64_t> padEnd = requiredPadEnd(w);
+    Value padded = padWithValue(rewriter, loc, input, {0, w.padBegin[0], w.padBegin[1], 0},
+                                {0, padEnd[0], padEnd[1], 0}, identity);
+    Value init = createFilled(rewriter, loc, op.getResult().getType().getShape(), identity);
+    Value window = createEmpty(rewriter, loc, w.kernel, elementType);
+    using NamedOp = std::conditional_t<IsMax, linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>;
+    Value pooled = rewriter
+                       .create<NamedOp>(loc, TypeRange{init.getType()}, ValueRange{padded, window},
+                                        ValueRange{init}, rewriter.getI64TensorAttr(w.strides),
+                                        rewriter.getI64TensorAttr(w.dilations))
+                       .getResult(0);
+    if (!IsMax)
+      pooled = divideByTapCount(rewriter, loc, pooled, w, op.getCountIncludePad(), true);
+    rewriter.replaceOp(op, pooled);
+    return success();
+  }
+
   static Value createNamedPool(OpBuilder &b, Location loc, Value padded, Value window, Value init,
                                const Window &w) {
     using NamedOp = std::conditional_t<IsMax, linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>;

@@ -60,25 +60,34 @@ Value finiteShift(OpBuilder &b, Location loc, Value rowMax) {
 /// The accumulation step `acc ⊕ f(x)` of a reduce kind (log_sum_exp is handled apart).
 Value accumulate(ReduceKind kind, OpBuilder &b, Location l, Value x, Value acc) {
   switch (kind) {
-  case ReduceKind::max: return createMax(b, l, acc, x);
-  case ReduceKind::min: return createMin(b, l, acc, x);
-  case ReduceKind::prod: return createMul(b, l, acc, x);
+  case ReduceKind::max:
+    return createMax(b, l, acc, x);
+  case ReduceKind::min:
+    return createMin(b, l, acc, x);
+  case ReduceKind::prod:
+    return createMul(b, l, acc, x);
   case ReduceKind::sum_square:
-  case ReduceKind::l2: return createAdd(b, l, acc, createMul(b, l, x, x));
+  case ReduceKind::l2:
+    return createAdd(b, l, acc, createMul(b, l, x, x));
   case ReduceKind::l1:
     return createAdd(b, l, acc,
                      isa<FloatType>(x.getType()) ? b.create<math::AbsFOp>(l, x).getResult()
                                                  : b.create<math::AbsIOp>(l, x).getResult());
-  default: return createAdd(b, l, acc, x); // sum, mean, log_sum
+  default:
+    return createAdd(b, l, acc, x); // sum, mean, log_sum
   }
 }
 
 Value initialValue(ReduceKind kind, OpBuilder &b, Location l, Type type) {
   switch (kind) {
-  case ReduceKind::max: return createLowest(b, l, type);
-  case ReduceKind::min: return createHighest(b, l, type);
-  case ReduceKind::prod: return createScalar(b, l, type, 1);
-  default: return createScalar(b, l, type, 0);
+  case ReduceKind::max:
+    return createLowest(b, l, type);
+  case ReduceKind::min:
+    return createHighest(b, l, type);
+  case ReduceKind::prod:
+    return createScalar(b, l, type, 1);
+  default:
+    return createScalar(b, l, type, 0);
   }
 }
 
@@ -146,8 +155,7 @@ struct ReduceLowering : OpConversionPattern<graph::ReduceOp> {
 };
 
 /// softmax (IsLog = false) or log_softmax along one axis.
-template <typename OpTy, bool IsLog>
-struct SoftmaxLowering : OpConversionPattern<OpTy> {
+template <typename OpTy, bool IsLog> struct SoftmaxLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
 
   LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
@@ -159,8 +167,7 @@ struct SoftmaxLowering : OpConversionPattern<OpTy> {
     int64_t axis = normalizeAxis(op.getAxis(), type.getRank());
     if (axis < 0)
       return emitUnsupported(op) << "axis " << static_cast<int64_t>(op.getAxis())
-                                 << " is out of range for rank "
-                                 << type.getRank();
+                                 << " is out of range for rank " << type.getRank();
     Location loc = op.getLoc();
     Value x = adaptor.getInput();
     SmallVector<int64_t> dims{axis};

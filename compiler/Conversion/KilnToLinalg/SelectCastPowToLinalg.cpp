@@ -53,11 +53,11 @@ struct CastLowering : OpConversionPattern<graph::CastOp> {
       rewriter.replaceOp(op, adaptor.getInput());
       return success();
     }
-    Value result = buildElementwise(rewriter, op.getLoc(), tensorTypeOf(op.getResult()),
-                                    adaptor.getInput(),
-                                    [&](OpBuilder &b, Location loc, ValueRange args) {
-                                      return castScalar(b, loc, args[0], to);
-                                    });
+    Value result =
+        buildElementwise(rewriter, op.getLoc(), tensorTypeOf(op.getResult()), adaptor.getInput(),
+                         [&](OpBuilder &b, Location loc, ValueRange args) {
+                           return castScalar(b, loc, args[0], to);
+                         });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -76,12 +76,12 @@ struct WhereLowering : OpConversionPattern<graph::WhereOp> {
     if (elementTypeOf(op.getX()) != elementTypeOf(op.getY()))
       return emitUnsupported(op) << "x and y element types differ (" << elementTypeOf(op.getX())
                                  << " vs " << elementTypeOf(op.getY()) << ")";
-    Value result = buildElementwise(
-        rewriter, op.getLoc(), tensorTypeOf(op.getResult()),
-        ValueRange{adaptor.getCond(), adaptor.getX(), adaptor.getY()},
-        [](OpBuilder &b, Location loc, ValueRange args) -> Value {
-          return b.create<arith::SelectOp>(loc, args[0], args[1], args[2]);
-        });
+    Value result =
+        buildElementwise(rewriter, op.getLoc(), tensorTypeOf(op.getResult()),
+                         ValueRange{adaptor.getCond(), adaptor.getX(), adaptor.getY()},
+                         [](OpBuilder &b, Location loc, ValueRange args) -> Value {
+                           return b.create<arith::SelectOp>(loc, args[0], args[1], args[2]);
+                         });
     rewriter.replaceOp(op, result);
     return success();
   }

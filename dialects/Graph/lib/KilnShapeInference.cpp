@@ -176,17 +176,32 @@ LogicalResult ConvTransposeOp::inferReturnTypes(MLIRContext *, std::optional<Loc
   return success();
 }
 
+/// Pools infer on the NCHW view of their input; NHWC moves the channel dim last and back.
+template <typename Adaptor>
+LogicalResult inferPool(std::optional<Location> loc, Adaptor adaptor,
+                        SmallVectorImpl<Type> &types) {
+  auto input = tensorOf(adaptor.getInput());
+  bool nhwc = adaptor.getLayout() == "NHWC";
+  if (!nhwc && adaptor.getLayout() != "NCHW")
+    return emitFailure(loc, "pool layout must be NCHW or NHWC");
+  Shape in(input.getShape());
+  if (nhwc && in.size() >= 3)
+    std::rotate(in.begin() + 1, in.end() - 1, in.end());
+  Shape shape{in[0], in.size() > 1 ? in[1] : 0};
+  if (failed(windowShape(loc, RankedTensorType::get(in, input.getElementType()),
+                         adaptor.getKernelShape(), adaptor.getStrides(), adaptor.getPads(),
+                         adaptor.getDilations(), adaptor.getCeilMode(), shape)))
+    return failure();
+  if (nhwc)
+    std::rotate(shape.begin() + 1, shape.begin() + 2, shape.end());
+  types.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
 #define KILN_POOL_INFER(OP)                                                                    \
   LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc,               \
                                      Adaptor adaptor, SmallVectorImpl<Type> &types) {          \
-    auto input = tensorOf(adaptor.getInput());                                                 \
-    Shape shape{input.getDimSize(0), input.getDimSize(1)};                                     \
-    if (failed(windowShape(loc, input, adaptor.getKernelShape(), adaptor.getStrides(),         \
-                           adaptor.getPads(), adaptor.getDilations(), adaptor.getCeilMode(),   \
-                           shape)))                                                            \
-      return failure();                                                                        \
-    types.push_back(RankedTensorType::get(shape, input.getElementType()));                     \
-    return success();                                                                          \
+    return inferPool(loc, adaptor, types);                                                     \
   }
 KILN_POOL_INFER(MaxPoolOp)
 KILN_POOL_INFER(AvgPoolOp)

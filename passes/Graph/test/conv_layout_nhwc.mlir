@@ -25,3 +25,15 @@ func.func @groups(%x: tensor<1x4x8x8xf32>, %dw: tensor<4x1x1x1xf32>, %g2: tensor
   %1 = kiln.conv %x, %g2 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64} : (tensor<1x4x8x8xf32>, tensor<4x2x1x1xf32>) -> tensor<1x4x8x8xf32>
   return %0, %1 : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>
 }
+
+// -----
+
+// Pools run in NHWC too.
+// CHECK-LABEL: func @pool
+// CHECK: %[[X:.*]] = kiln.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>}
+// CHECK: %[[P:.*]] = kiln.max_pool %[[X]] {{.*}}layout = "NHWC"{{.*}} -> tensor<1x4x4x2xf32>
+// CHECK: kiln.transpose %[[P]] {perm = array<i64: 0, 3, 1, 2>}
+func.func @pool(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32> {
+  %0 = kiln.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false, count_include_pad = false} : (tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
+}

@@ -1,10 +1,9 @@
 // RUN: kiln-opt %s -split-input-file -pass-pipeline='builtin.module(func.func(kiln-cpu-tile-and-vectorize))' | FileCheck %s
 
-// The default matmul schedule: cache tiles, then 8x32 register tiles, vectorized into a
-// contraction over k.
+// The default matmul schedule: the cache tiles of the parallel dims split over threads
+// (scf.forall), then 8x32 register tiles, vectorized into a contraction over k.
 // CHECK-LABEL: func @matmul
-// CHECK: scf.for {{.*}} step %c64
-// CHECK: scf.for {{.*}} step %c256
+// CHECK: scf.forall (%{{.*}}) = (0) to (512) step (256)
 // CHECK: scf.for {{.*}} step %c8
 // CHECK: scf.for {{.*}} step %c32
 // CHECK: vector.contract {{.*}} vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
@@ -33,7 +32,7 @@ func.func @scheduled(%a: tensor<8x8xf32>, %b: tensor<8x32xf32>, %c: tensor<8x32x
 
 // Elementwise: outer dims one by one, the innermost in vectors of a size that divides it.
 // CHECK-LABEL: func @relu
-// CHECK: scf.for
+// CHECK: scf.forall (%{{.*}}) in (4)
 // CHECK: scf.for {{.*}} step %c56
 // CHECK: arith.maximumf {{.*}} : vector<1x56xf32>
 #map = affine_map<(d0, d1) -> (d0, d1)>

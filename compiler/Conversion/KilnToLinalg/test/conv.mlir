@@ -81,6 +81,20 @@ func.func @conv_3d(%x: tensor<1x2x4x4x4xf32>, %w: tensor<3x2x2x2x2xf32>) -> tens
 
 // -----
 
+// Grouped 3-D convs have no named op: a generic with the group split out.
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8, d9) -> (d0, d4, d9, d1 + d6, d2 + d7, d3 + d8)>
+// CHECK-DAG: #[[FL:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8, d9) -> (d4, d5, d9, d6, d7, d8)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8, d9) -> (d0, d4, d5, d1, d2, d3)>
+// CHECK-LABEL: func.func @conv_3d_grouped
+// CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[FL]], #[[OUT]]]
+// CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<1x2x2x4x4x4xf32>, tensor<2x2x2x2x2x2xf32>) outs(%{{.*}} : tensor<1x2x2x3x3x3xf32>)
+func.func @conv_3d_grouped(%x: tensor<1x4x4x4x4xf32>, %w: tensor<4x2x2x2x2xf32>) -> tensor<1x4x3x3x3xf32> {
+  %0 = kiln.conv %x, %w {strides = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>, dilations = array<i64: 1, 1, 1>, group = 2} : (tensor<1x4x4x4x4xf32>, tensor<4x2x2x2x2xf32>) -> tensor<1x4x3x3x3xf32>
+  return %0 : tensor<1x4x3x3x3xf32>
+}
+
+// -----
+
 // NHWC: pads on dims 1..rank-2, bias along the last dim, HWCF filter.
 // CHECK-DAG: #[[CH:.*]] = affine_map<(d0, d1, d2, d3) -> (d3)>
 // CHECK-LABEL: func.func @conv_nhwc

@@ -59,14 +59,6 @@ func.func @avg_pool_int(%x: tensor<1x1x4x4xi32>) -> tensor<1x1x3x3xi32> {
 
 // -----
 
-func.func @conv_3d_grouped_nchw(%x: tensor<1x4x4x4x4xf32>, %w: tensor<4x2x2x2x2xf32>) -> tensor<1x4x3x3x3xf32> {
-  // expected-error @+1 {{'kiln.conv' op cannot be lowered to linalg: grouped 3-D convolution (group 2) that is not depthwise}}
-  %0 = kiln.conv %x, %w {strides = array<i64: 1, 1, 1>, pads = array<i64: 0, 0, 0, 0, 0, 0>, dilations = array<i64: 1, 1, 1>, group = 2} : (tensor<1x4x4x4x4xf32>, tensor<4x2x2x2x2xf32>) -> tensor<1x4x3x3x3xf32>
-  return %0 : tensor<1x4x3x3x3xf32>
-}
-
-// -----
-
 func.func @conv_mixed(%x: tensor<1x2x4x4xi8>, %w: tensor<2x2x1x1xi32>) -> tensor<1x2x4x4xi8> {
   // expected-error @+1 {{'kiln.conv' op cannot be lowered to linalg: input, filter and bias must share one float or integer element type}}
   %0 = kiln.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1} : (tensor<1x2x4x4xi8>, tensor<2x2x1x1xi32>) -> tensor<1x2x4x4xi8>

@@ -99,3 +99,14 @@ func.func @max_pool_3d(%x: tensor<1x2x5x5x5xf32>) -> tensor<1x2x3x3x3xf32> {
   %0 = kiln.max_pool %x {kernel_shape = array<i64: 2, 2, 2>, strides = array<i64: 2, 2, 2>, pads = array<i64: 0, 0, 0, 0, 0, 0>, dilations = array<i64: 1, 1, 1>, ceil_mode = true, count_include_pad = false} : (tensor<1x2x5x5x5xf32>) -> tensor<1x2x3x3x3xf32>
   return %0 : tensor<1x2x3x3x3xf32>
 }
+
+// -----
+
+// NHWC max pool: the named NHWC op over the -inf padded input.
+// CHECK-LABEL: func @max_pool_nhwc
+// CHECK: tensor.pad
+// CHECK: linalg.pooling_nhwc_max {{.*}} ins({{.*}} : tensor<1x10x10x4xf32>, tensor<3x3xf32>) outs({{.*}} : tensor<1x4x4x4xf32>)
+func.func @max_pool_nhwc(%x: tensor<1x8x8x4xf32>) -> tensor<1x4x4x4xf32> {
+  %0 = kiln.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = false, count_include_pad = false, layout = "NHWC"} : (tensor<1x8x8x4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
