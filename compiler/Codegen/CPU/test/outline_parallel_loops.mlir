@@ -1,0 +1,43 @@
+// RUN: kiln-opt %s -kiln-cpu-outline-parallel-loops | FileCheck %s
+
+// The loop body moves into @k.par0(begin, end, memrefs...), the loop becomes a dispatch call
+// with the iteration count; the constant and the subview it needs are sunk into the body.
+// CHECK-LABEL: func.func @k(
+// CHECK-SAME: %[[A:[a-z0-9]+]]: memref<16x8xf32>, %[[B:[a-z0-9]+]]: memref<16x8xf32>)
+// CHECK: %[[N:.*]] = arith.constant 8 : index
+// CHECK: call @k.par0.dispatch(%[[N]], %[[A]], %[[B]]) : (index, memref<16x8xf32>, memref<16x8xf32>) -> ()
+// CHECK-NOT: scf.parallel
+// CHECK-LABEL: func.func private @k.par0(%{{.*}}: index, %{{.*}}: index, %{{.*}}: memref<16x8xf32>, %{{.*}}: memref<16x8xf32>)
+// CHECK: scf.for
+// CHECK: arith.constant 2 : index
+// CHECK: vector.transfer_read
+// CHECK-LABEL: func.func private @k.par0.dispatch(index, memref<16x8xf32>, memref<16x8xf32>)
+func.func @k(%a: memref<16x8xf32>, %b: memref<16x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %c16 = arith.constant 16 : index
+  %f0 = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%c16) step (%c2) {
+    %v = vector.transfer_read %a[%i, %c0], %f0 {in_bounds = [true, true]} : memref<16x8xf32>, vector<2x8xf32>
+    vector.transfer_write %v, %b[%i, %c0] {in_bounds = [true, true]} : vector<2x8xf32>, memref<16x8xf32>
+    scf.reduce
+  }
+  return
+}
+
+// A 2-D loop is collapsed first: 4 x 2 iterations.
+// CHECK-LABEL: func.func @k2
+// CHECK: arith.constant 8 : index
+// CHECK: call @k2.par0.dispatch
+func.func @k2(%a: memref<16x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  %f1 = arith.constant 1.0 : f32
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c16, %c8) step (%c4, %c4) {
+    memref.store %f1, %a[%i, %j] : memref<16x8xf32>
+    scf.reduce
+  }
+  return
+}
