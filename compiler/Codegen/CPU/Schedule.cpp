@@ -79,6 +79,9 @@ Schedule genericSchedule(linalg::LinalgOp op, ArrayRef<int64_t> r) {
 /// accumulators, 16 channels per step; kh = kw = 1 per tile so it decomposes to a 1-D conv.
 Schedule convNhwcSchedule(ArrayRef<int64_t> r) {
   Schedule s;
+  // Filter blocks outermost: a [kh, kw, c, 64] weight slice stays in L2 across all pixels
+  // (deep layers have few pixels and megabytes of weights).
+  s.outerTiles = {0, 0, 0, vectorCacheTile(r[3], 64, 32), 0, 0, 0};
   s.innerTiles = {1, 1, std::min<int64_t>(r[2], 8), std::min<int64_t>(r[3], 32), 1, 1,
                   largestDivisorAtMost(r[6], 16)};
   return s;

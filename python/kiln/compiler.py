@@ -1,0 +1,115 @@
+"""kiln.compile and kiln.ir: an ONNX model (path or onnx.ModelProto) through Kiln's compiler."""
+import os
+import shutil
+import tempfile
+import warnings
+
+from . import _kiln
+from .errors import CompileWarning, TuningNotAvailableError, compile_error
+from .module import Module
+
+#: the CPU the kernels are compiled for unless `cpu=` says otherwise (AVX-512)
+DEFAULT_CPU = "x86-64-v4"
+
+_COMPILE_OPTIONS = {"cpu", "input_shapes", "threads", "verbose"}
+_IR_OPTIONS = {"cpu", "input_shapes", "verbose"}
+
+
+def phases():
+    """The pipeline's phase names, in order: import, graph, kernels, linalg, llvm."""
+    return list(_kiln.phases())
+
+
+def _model_source(model):
+    """(path or bytes, from_bytes, display name) of `model`: a path, an onnx.ModelProto or the
+    bytes of a serialized ModelProto."""
+    if isinstance(model, (str, os.PathLike)):
+        return os.fspath(model), False, os.fspath(model)
+    if isinstance(model, (bytes, bytearray, memoryview)):
+        return bytes(model), True, "<onnx bytes>"
+    if hasattr(model, "SerializeToString") and hasattr(model, "graph"):
+        name = (model.graph.name or "model").replace("/", "_")
+        return model.SerializeToString(), True, f"<onnx.ModelProto '{name}'>"
+    raise TypeError(f"kiln: model must be a path, an onnx.ModelProto or its serialized bytes, "
+                    f"not {type(model).__name__}")
+
+
+def _input_shapes(shapes):
+    """Validates `input_shapes={name: shape}` into {str: [int, ...]}."""
+    if shapes is None:
+        return {}
+    if not hasattr(shapes, "items"):
+        raise TypeError("kiln: input_shapes must be a dict {input name: shape}")
+    out = {}
+    for name, shape in shapes.items():
+        try:
+            dims = [int(d) for d in shape]
+        except (TypeError, ValueError):
+            raise TypeError(f"kiln: input_shapes['{name}'] must be a sequence of ints, "
+                            f"got {shape!r}") from None
+        if any(d < 0 for d in dims):
+            raise ValueError(f"kiln: input_shapes['{name}'] has a negative dim: {dims}")
+        out[str(name)] = dims
+    return out
+
+
+def _check_options(options, allowed, what):
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise TypeError(f"kiln.{what}: unknown option(s) {', '.join(unknown)} "
+                        f"(known: {', '.join(sorted(allowed))})")
+
+
+def _run_compiler(model, artifact, target, options, compile_to=""):
+    source, from_bytes, display = _model_source(model)
+    ok, ir, errors, warns = _kiln.compile_model(
+        source, from_bytes, display, artifact, target, options.get("cpu") or DEFAULT_CPU,
+        _input_shapes(options.get("input_shapes")), compile_to, bool(options.get("verbose")))
+    for w in warns:
+        warnings.warn(w, CompileWarning, stacklevel=3)
+    if not ok:
+        raise compile_error(list(errors))
+    return ir
+
+
+def compile(model, target="cpu", tuning_db=None, **options):  # noqa: A001 - kiln.compile
+    """Compiles an ONNX model ahead of time and loads it.
+
+    model: a path to an .onnx file, an ``onnx.ModelProto`` or its serialized bytes.
+    target: ``"cpu"`` (the only target of this build).
+    tuning_db: must be None: tuning is not available yet (raises TuningNotAvailableError).
+    options: ``cpu="x86-64-v4"`` (or ``"x86-64"``, ``"host"``, an LLVM CPU name),
+        ``input_shapes={name: shape}`` to fix symbolic input dims, ``threads=N`` (the runtime's
+        process-wide thread pool; default: one per CPU), ``verbose=True`` (phase timings on stderr).
+
+    Returns a :class:`kiln.Module`. Its artifact lives in a temporary folder removed when the
+    Module is garbage-collected; ``Module.export(path)`` keeps a copy.
+    Raises kiln.UnsupportedOpError, kiln.CompileError (with the compiler's diagnostics).
+    """
+    _check_options(options, _COMPILE_OPTIONS, "compile")
+    if tuning_db is not None:
+        raise TuningNotAvailableError(
+            "kiln.compile: tuning is not available yet (the autotuner is a later issue); "
+            "pass tuning_db=None")
+    threads = options.get("threads")
+    tempdir = tempfile.mkdtemp(prefix="kiln-")
+    try:
+        artifact = os.path.join(tempdir, "model.kiln")
+        _run_compiler(model, artifact, target, options)
+        return Module(artifact, threads=threads, _tempdir=tempdir)
+    except BaseException:
+        shutil.rmtree(tempdir, ignore_errors=True)
+        raise
+
+
+def ir(model, phase, target="cpu", **options):
+    """The IR text of `model` after pipeline phase `phase` (see :func:`kiln.phases`):
+    ``import``, ``graph``, ``kernels``, ``linalg`` or ``llvm``. Large constants are elided.
+
+    Takes the same `model` and options (``cpu``, ``input_shapes``, ``verbose``) as
+    :func:`kiln.compile`; nothing is written to disk.
+    """
+    _check_options(options, _IR_OPTIONS, "ir")
+    if phase not in phases():
+        raise ValueError(f"kiln.ir: unknown phase {phase!r} (phases: {', '.join(phases())})")
+    return _run_compiler(model, "", target, options, compile_to=phase)

@@ -1,0 +1,82 @@
+//===- CompileDriver.cpp - runs kiln::compileModel/compileModule for Python ----===//
+#include "CompileDriver.h"
+
+#include "compiler/Pipeline/Compiler.h"
+#include "compiler/Pipeline/Registration.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <mutex>
+
+namespace kiln::python {
+namespace {
+/// The pass registry is global: fill it once per process (the codegen pipeline names upstream
+/// passes textually, as in kiln-compile).
+void registerPassesOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { kiln::registerKilnPasses(); });
+}
+
+CompileOptions toOptions(const CompileRequest &request) {
+  CompileOptions options;
+  options.target = request.target;
+  options.cpu.cpu = request.cpu;
+  options.compileTo = request.compileTo;
+  options.progress = request.progress;
+  for (const auto &[name, shape] : request.inputShapes)
+    options.import.inputShapes[name] = llvm::SmallVector<int64_t>(shape.begin(), shape.end());
+  return options;
+}
+} // namespace
+
+CompileResult compile(const CompileRequest &request) {
+  registerPassesOnce();
+  mlir::DialectRegistry registry;
+  kiln::registerKilnDialects(registry);
+  mlir::MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  ctx.printOpOnDiagnostic(false); // no whole-module dumps in exception messages
+
+  CompileResult result;
+  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &diag) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << diag;
+    for (const mlir::Diagnostic &note : diag.getNotes())
+      os << "\n  note: " << note;
+    os.flush();
+    if (diag.getSeverity() == mlir::DiagnosticSeverity::Error)
+      result.errors.push_back(std::move(text));
+    else if (diag.getSeverity() == mlir::DiagnosticSeverity::Warning)
+      result.warnings.push_back(std::move(text));
+    return mlir::success();
+  });
+
+  CompileOptions options = toOptions(request);
+  llvm::raw_string_ostream ir(result.ir);
+  mlir::LogicalResult status = mlir::failure();
+  if (!request.fromBytes) {
+    status = kiln::compileModel(ctx, request.modelPath, request.artifactPath, options, ir);
+  } else {
+    auto module = kiln::importONNXBytes(ctx, request.modelBytes, /*modelDir=*/"",
+                                        request.displayName, options.import);
+    if (mlir::succeeded(module))
+      status = kiln::compileModule(module->get(), request.artifactPath, options, ir);
+  }
+  ir.flush();
+  result.ok = mlir::succeeded(status) && result.errors.empty();
+  if (!result.ok && result.errors.empty())
+    result.errors.push_back("kiln: the compilation failed without a diagnostic");
+  return result;
+}
+
+std::vector<std::string> phases() {
+  std::vector<std::string> names;
+  for (llvm::StringRef p : kiln::pipelinePhases())
+    names.push_back(p.str());
+  return names;
+}
+
+} // namespace kiln::python

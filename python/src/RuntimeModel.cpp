@@ -1,0 +1,127 @@
+//===- RuntimeModel.cpp - load, describe and run an artifact from Python -------===//
+#include "RuntimeModel.h"
+
+#include <cstring>
+
+namespace py = pybind11;
+
+namespace kiln::python {
+
+void raiseKilnError(const char *name, const std::string &message) {
+  py::object cls = py::module_::import("kiln.errors").attr(name);
+  PyErr_SetString(cls.ptr(), message.c_str());
+  throw py::error_already_set();
+}
+
+namespace {
+/// Raises kiln.RuntimeError for a failed runtime call, with the runtime's own message.
+void check(kiln_status status, const char *what) {
+  if (status == KILN_OK)
+    return;
+  raiseKilnError("RuntimeError", std::string(what) + " failed (" + kiln_status_string(status) +
+                                     "): " + kiln_last_error());
+}
+
+TensorDesc describe(const kiln_tensor_info &info) {
+  TensorDesc d;
+  d.name = info.name;
+  d.dtype = kiln_dtype_name(info.dtype);
+  d.shape.assign(info.shape, info.shape + info.rank);
+  d.bytes = info.bytes;
+  return d;
+}
+} // namespace
+
+RuntimeModel::RuntimeModel(const std::string &path, int numThreads) : path_(path) {
+  kiln_options options{};
+  options.num_threads = numThreads;
+  kiln_status status;
+  {
+    py::gil_scoped_release release;
+    status = kiln_model_load(path.c_str(), &options, &model_);
+  }
+  check(status, "kiln_model_load");
+  try {
+    describeAll();
+  } catch (...) {
+    kiln_model_free(model_);
+    throw;
+  }
+}
+
+void RuntimeModel::describeAll() {
+  size_t numInputs = 0, numOutputs = 0;
+  check(kiln_model_num_inputs(model_, &numInputs), "kiln_model_num_inputs");
+  check(kiln_model_num_outputs(model_, &numOutputs), "kiln_model_num_outputs");
+  kiln_tensor_info info;
+  for (size_t i = 0; i < numInputs; ++i) {
+    check(kiln_model_input_info(model_, i, &info), "kiln_model_input_info");
+    inputs_.push_back(describe(info));
+  }
+  for (size_t i = 0; i < numOutputs; ++i) {
+    check(kiln_model_output_info(model_, i, &info), "kiln_model_output_info");
+    outputs_.push_back(describe(info));
+  }
+}
+
+RuntimeModel::~RuntimeModel() { kiln_model_free(model_); }
+
+std::vector<py::array> RuntimeModel::run(const std::vector<py::array> &arrays) {
+  if (arrays.size() != inputs_.size())
+    raiseKilnError("InputError", "the model takes " + std::to_string(inputs_.size()) +
+                                     " inputs, got " + std::to_string(arrays.size()));
+  // Defensive re-check of what kiln.Module already validated: the runtime reads raw bytes.
+  std::vector<const void *> data;
+  for (size_t i = 0; i < arrays.size(); ++i) {
+    const py::array &a = arrays[i];
+    const TensorDesc &d = inputs_[i];
+    if (!(a.flags() & py::array::c_style) || (size_t)a.nbytes() != d.bytes ||
+        !a.dtype().equal(py::dtype(d.dtype)))
+      raiseKilnError("InputError", "input '" + d.name + "': expected a C-contiguous " + d.dtype +
+                                       " array of " + std::to_string(d.bytes) + " bytes");
+    data.push_back(a.data());
+  }
+  // Outputs are allocated while holding the GIL and before taking the model's lock (taking the
+  // GIL while holding the lock could deadlock with another thread running this model).
+  std::vector<py::array> results;
+  for (const TensorDesc &d : outputs_)
+    results.emplace_back(py::dtype(d.dtype), d.shape);
+  std::vector<void *> outData;
+  for (py::array &r : results)
+    outData.push_back(r.mutable_data());
+
+  kiln_status status = KILN_OK;
+  const char *failed = nullptr;
+  std::string error;
+  {
+    py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (size_t i = 0; i < data.size() && status == KILN_OK; ++i)
+      if ((status = kiln_model_set_input(model_, i, data[i], inputs_[i].bytes)) != KILN_OK)
+        failed = "kiln_model_set_input";
+    if (status == KILN_OK && (status = kiln_model_run(model_)) != KILN_OK)
+      failed = "kiln_model_run";
+    for (size_t i = 0; i < outputs_.size() && status == KILN_OK; ++i) {
+      const void *out = nullptr;
+      size_t bytes = 0;
+      if ((status = kiln_model_get_output(model_, i, &out, &bytes)) != KILN_OK) {
+        failed = "kiln_model_get_output";
+      } else if (bytes != outputs_[i].bytes) {
+        status = KILN_ERROR_INTERNAL;
+        failed = "kiln_model_get_output";
+        error = "output '" + outputs_[i].name + "' has " + std::to_string(bytes) +
+                " bytes, expected " + std::to_string(outputs_[i].bytes);
+      } else if (bytes) {
+        std::memcpy(outData[i], out, bytes);
+      }
+    }
+    if (status != KILN_OK && error.empty())
+      error = kiln_last_error(); // thread-local: read it on the failing thread
+  }
+  if (status != KILN_OK)
+    raiseKilnError("RuntimeError", std::string(failed) + " failed (" +
+                                       kiln_status_string(status) + "): " + error);
+  return results;
+}
+
+} // namespace kiln::python

@@ -1,0 +1,55 @@
+//===- RuntimeModel.h - a loaded artifact (runtime C API) for Python -----------===//
+#ifndef KILN_PYTHON_RUNTIMEMODEL_H
+#define KILN_PYTHON_RUNTIMEMODEL_H
+
+#include "kiln/runtime.h"
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace kiln::python {
+
+/// Raises the exception class `name` of `kiln.errors` with `message`.
+[[noreturn]] void raiseKilnError(const char *name, const std::string &message);
+
+/// One input or output as the manifest declares it.
+struct TensorDesc {
+  std::string name;
+  std::string dtype; ///< manifest/numpy name: "float32", "int64", "bool", ...
+  std::vector<int64_t> shape;
+  size_t bytes = 0;
+};
+
+/// Owns a kiln_model. `run` takes C-contiguous arrays of exactly the declared dtype and size
+/// (kiln.Module checks names, shapes and dtypes first) and returns fresh arrays holding copies
+/// of the outputs: the runtime's arena, where outputs live, is overwritten by the next run.
+class RuntimeModel {
+public:
+  RuntimeModel(const std::string &path, int numThreads);
+  ~RuntimeModel();
+  RuntimeModel(const RuntimeModel &) = delete;
+  RuntimeModel &operator=(const RuntimeModel &) = delete;
+
+  const std::vector<TensorDesc> &inputs() const { return inputs_; }
+  const std::vector<TensorDesc> &outputs() const { return outputs_; }
+  const std::string &path() const { return path_; }
+
+  /// Sets every input, runs the plan and copies the outputs out, with the GIL released.
+  std::vector<pybind11::array> run(const std::vector<pybind11::array> &inputs);
+
+private:
+  void describeAll();
+
+  kiln_model *model_ = nullptr;
+  std::string path_;
+  std::vector<TensorDesc> inputs_, outputs_;
+  std::mutex mutex_; ///< one model must not run on two threads at once
+};
+
+} // namespace kiln::python
+
+#endif
