@@ -11,10 +11,10 @@ namespace kiln::python {
 
 /// What to compile and how. Exactly one of `modelPath` / `modelBytes` is used (`fromBytes`).
 struct CompileRequest {
-  std::string modelPath;   ///< an .onnx file (external data resolved beside it)
-  std::string modelBytes;  ///< a serialized ModelProto (no external data)
+  std::string modelPath;  ///< an .onnx file (external data resolved beside it)
+  std::string modelBytes; ///< a serialized ModelProto (no external data)
   bool fromBytes = false;
-  std::string displayName; ///< names the model in errors (bytes only; a path names itself)
+  std::string displayName;  ///< names the model in errors (bytes only; a path names itself)
   std::string artifactPath; ///< the artifact folder to write (unused with `compileTo`)
   std::string target = "cpu";
   std::string cpu = "x86-64-v4";

@@ -119,8 +119,8 @@ std::vector<py::array> RuntimeModel::run(const std::vector<py::array> &arrays) {
       error = kiln_last_error(); // thread-local: read it on the failing thread
   }
   if (status != KILN_OK)
-    raiseKilnError("RuntimeError", std::string(failed) + " failed (" +
-                                       kiln_status_string(status) + "): " + error);
+    raiseKilnError("RuntimeError",
+                   std::string(failed) + " failed (" + kiln_status_string(status) + "): " + error);
   return results;
 }
 

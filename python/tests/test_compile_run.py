@@ -125,3 +125,17 @@ def test_runs_from_threads(compiled_mlp):
         results = list(pool.map(lambda x: module.run([x])[0], xs))
     for x, y in zip(xs, results):
         np.testing.assert_allclose(y, reference(x, w, b), rtol=1e-5, atol=1e-4)
+
+
+def test_compiles_from_threads():
+    from concurrent.futures import ThreadPoolExecutor
+    models = [mlp_model(seed=s) for s in range(4)]
+    x = np.random.default_rng(6).standard_normal((2, 8)).astype(np.float32)
+
+    def compile_and_run(entry):
+        model, w, b = entry
+        return kiln.compile(model).run([x])[0], reference(x, w, b)
+
+    with ThreadPoolExecutor(2) as pool:
+        for got, want in pool.map(compile_and_run, models):
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
