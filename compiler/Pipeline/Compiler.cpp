@@ -84,6 +84,7 @@ LogicalResult lowerAndEmit(ModuleOp module, PhaseRunner &phases, StringRef artif
   graph.addPass(createCanonicalizerPass());
   graph.addNestedPass<func::FuncOp>(createConvertConvLayout());
   graph.addNestedPass<func::FuncOp>(createPropagateTransposes());
+  graph.addNestedPass<func::FuncOp>(createConvToMatmul());
   graph.addPass(createCanonicalizerPass());
   graph.addPass(createCSEPass());
   FailureOr<bool> stop = phases.run("graph", &graph);

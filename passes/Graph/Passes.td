@@ -40,4 +40,20 @@ def PropagateTransposes : Pass<"kiln-propagate-transposes", "mlir::func::FuncOp"
   }];
 }
 
+def ConvToMatmul : Pass<"kiln-conv-to-matmul", "mlir::func::FuncOp"> {
+  let summary = "Runs chosen NHWC convolutions as im2col + matmul";
+  let description = [{
+    Deep layers have few output pixels and megabytes of weights: as a direct convolution each
+    weight is reused by only a handful of pixels, as a GEMM ([pixels, kh*kw*c] x [kh*kw*c, f])
+    the matmul schedule keeps weight blocks in cache. The im2col matrix is built from
+    kiln.pad + one strided kiln.slice per filter tap + kiln.concat; 1x1 stride-1 convolutions
+    are a reshape. The choice goes through a control function (default: group 1 and at most
+    `max-pixels` output pixels, or 1x1 unpadded stride 1).
+  }];
+  let options = [
+    Option<"maxPixels", "max-pixels", "int64_t", "256",
+           "largest number of output pixels (N*OH*OW) run as im2col + matmul">
+  ];
+}
+
 #endif

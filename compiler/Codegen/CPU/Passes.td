@@ -31,12 +31,14 @@ def LowerVectorOps : Pass<"kiln-cpu-lower-vector-ops", "mlir::func::FuncOp"> {
 }
 
 def LowerStridedCopies : Pass<"kiln-cpu-lower-strided-copies", "mlir::func::FuncOp"> {
-  let summary = "Turns memref.copy between non-contiguous memrefs into linalg.copy";
+  let summary = "Turns memref.copy between non-contiguous memrefs into vectorized copies";
   let description = [{
     A strided memref.copy lowers to a call of `memrefCopy`, a symbol a standalone kernel library
-    does not have; as linalg.copy it becomes loops.
+    does not have; as linalg.copy it becomes loops over vector rows (innermost dim in chunks of
+    up to 64 elements).
   }];
-  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect"];
 }
 
 def OutlineParallelLoops : Pass<"kiln-cpu-outline-parallel-loops", "mlir::ModuleOp"> {

@@ -12,3 +12,16 @@ func.func @copies(%a: memref<4x8xf32>, %b: memref<4x8xf32>, %c: memref<8x8xf32>)
   memref.copy %s, %t : memref<4x4xf32, strided<[8, 1]>> to memref<4x4xf32, strided<[8, 1]>>
   return
 }
+
+// Long rows are copied as vectors, one row at a time.
+// CHECK-LABEL: func @rows
+// CHECK: scf.for
+// CHECK: vector.transfer_read {{.*}} vector<1x64xf32>
+// CHECK: vector.transfer_write
+// CHECK-NOT: linalg.copy
+func.func @rows(%a: memref<4x256xf32>, %c: memref<8x256xf32>) {
+  %t = memref.subview %c[2, 0] [4, 128] [1, 2] : memref<8x256xf32> to memref<4x128xf32, strided<[256, 2], offset: 512>>
+  %s = memref.subview %a[0, 0] [4, 128] [1, 1] : memref<4x256xf32> to memref<4x128xf32, strided<[256, 1]>>
+  memref.copy %s, %t : memref<4x128xf32, strided<[256, 1]>> to memref<4x128xf32, strided<[256, 2], offset: 512>>
+  return
+}

@@ -1,0 +1,98 @@
+//===- ConvToMatmul.cpp - NHWC convolutions as im2col + matmul ------------===//
+#include "passes/Graph/Passes.h"
+
+#include "kiln/Dialect/Graph/KilnDialect.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_CONVTOMATMUL
+#include "passes/Graph/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+bool isPointwise(kiln::ConvOp conv) {
+  auto filter = conv.getFilter().getType();
+  return filter.getDimSize(0) == 1 && filter.getDimSize(1) == 1 &&
+         llvm::all_of(conv.getStrides(), [](int64_t s) { return s == 1; }) &&
+         llvm::all_of(conv.getPads(), [](int64_t p) { return p == 0; });
+}
+
+/// Default choice: dense 2-D NHWC convolutions with few output pixels, or pointwise ones.
+bool defaultConvToMatmulControl(kiln::ConvOp conv, int64_t maxPixels) {
+  auto input = conv.getInput().getType(), result = conv.getType();
+  if (conv.getLayout() != "NHWC" || conv.getGroup() != 1 || input.getRank() != 4 ||
+      !input.hasStaticShape() || !result.hasStaticShape())
+    return false;
+  int64_t pixels = result.getDimSize(0) * result.getDimSize(1) * result.getDimSize(2);
+  return isPointwise(conv) || pixels <= maxPixels;
+}
+
+/// [N, OH, OW, KH*KW*C]: one strided slice of the padded input per filter tap.
+Value buildIm2col(PatternRewriter &rewriter, kiln::ConvOp conv) {
+  Location loc = conv.getLoc();
+  Value input = conv.getInput();
+  auto pads = conv.getPads(), strides = conv.getStrides(), dil = conv.getDilations();
+  if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
+    input = rewriter.create<kiln::PadOp>(
+        loc, input, rewriter.getDenseI64ArrayAttr({0, pads[0], pads[1], 0, 0, pads[2], pads[3], 0}),
+        kiln::PadModeAttr::get(rewriter.getContext(), kiln::PadMode::constant),
+        rewriter.getF64FloatAttr(0.0));
+  auto in = cast<RankedTensorType>(input.getType());
+  auto filter = conv.getFilter().getType();
+  int64_t n = in.getDimSize(0), c = in.getDimSize(3);
+  int64_t oh = conv.getType().getDimSize(1), ow = conv.getType().getDimSize(2);
+  SmallVector<Value> taps;
+  for (int64_t kh = 0; kh < filter.getDimSize(0); ++kh)
+    for (int64_t kw = 0; kw < filter.getDimSize(1); ++kw) {
+      int64_t h0 = kh * dil[0], w0 = kw * dil[1];
+      taps.push_back(rewriter.create<kiln::SliceOp>(
+          loc, input, rewriter.getDenseI64ArrayAttr({0, h0, w0, 0}),
+          rewriter.getDenseI64ArrayAttr(
+              {n, h0 + (oh - 1) * strides[0] + 1, w0 + (ow - 1) * strides[1] + 1, c}),
+          rewriter.getDenseI64ArrayAttr({1, strides[0], strides[1], 1})));
+    }
+  if (taps.size() == 1)
+    return taps.front();
+  return rewriter.create<kiln::ConcatOp>(loc, taps, 3);
+}
+
+struct ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
+  ConvAsMatmul(MLIRContext *ctx, int64_t maxPixels) : OpRewritePattern(ctx), maxPixels(maxPixels) {}
+
+  LogicalResult matchAndRewrite(kiln::ConvOp conv, PatternRewriter &rewriter) const override {
+    if (!defaultConvToMatmulControl(conv, maxPixels))
+      return failure();
+    Location loc = conv.getLoc();
+    auto result = conv.getType();
+    auto filter = conv.getFilter().getType();
+    Value cols = isPointwise(conv) ? conv.getInput() : buildIm2col(rewriter, conv);
+    auto colsType = cast<RankedTensorType>(cols.getType());
+    int64_t pixels = result.getDimSize(0) * result.getDimSize(1) * result.getDimSize(2);
+    int64_t depth = colsType.getDimSize(3), f = filter.getDimSize(3);
+    Value lhs = rewriter.create<kiln::ReshapeOp>(loc, colsType.clone({pixels, depth}), cols);
+    // HWCF flattens to (kh, kw, c) x f, the im2col column order; folds for constant filters.
+    Value rhs = rewriter.createOrFold<kiln::ReshapeOp>(loc, filter.clone({depth, f}),
+                                                       conv.getFilter());
+    Value out = rewriter.create<kiln::MatMulOp>(loc, lhs, rhs);
+    if (conv.getBias())
+      out = rewriter.create<kiln::AddOp>(loc, out, conv.getBias());
+    rewriter.replaceOpWithNewOp<kiln::ReshapeOp>(conv, result, out);
+    return success();
+  }
+
+  int64_t maxPixels;
+};
+
+struct ConvToMatmulPass : kiln::impl::ConvToMatmulBase<ConvToMatmulPass> {
+  using ConvToMatmulBase::ConvToMatmulBase;
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<ConvAsMatmul>(&getContext(), maxPixels);
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+} // namespace

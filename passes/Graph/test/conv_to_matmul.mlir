@@ -1,0 +1,42 @@
+// RUN: kiln-opt %s -split-input-file -pass-pipeline='builtin.module(func.func(kiln-conv-to-matmul))' | FileCheck %s
+
+// A 3x3 NHWC conv with few output pixels: pad, one strided slice per tap, concat, matmul, bias.
+// CHECK-LABEL: func @deep
+// CHECK: %[[P:.*]] = kiln.pad constant %arg0 {{.*}} -> tensor<1x6x6x8xf32>
+// CHECK-COUNT-9: kiln.slice %[[P]]
+// CHECK: %[[C:.*]] = kiln.concat {{.*}} {axis = 3 : i64} {{.*}} -> tensor<1x4x4x72xf32>
+// CHECK: %[[L:.*]] = kiln.reshape %[[C]] : tensor<1x4x4x72xf32> to tensor<16x72xf32>
+// CHECK: %[[W:.*]] = kiln.reshape %arg1 : tensor<3x3x8x16xf32> to tensor<72x16xf32>
+// CHECK: %[[M:.*]] = kiln.matmul %[[L]], %[[W]]
+// CHECK: %[[B:.*]] = kiln.add %[[M]], %arg2
+// CHECK: kiln.reshape %[[B]] : tensor<16x16xf32> to tensor<1x4x4x16xf32>
+func.func @deep(%x: tensor<1x4x4x8xf32>, %w: tensor<3x3x8x16xf32>, %b: tensor<16xf32>) -> tensor<1x4x4x16xf32> {
+  %0 = kiln.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x4x4x8xf32>, tensor<3x3x8x16xf32>, tensor<16xf32>) -> tensor<1x4x4x16xf32>
+  return %0 : tensor<1x4x4x16xf32>
+}
+
+// -----
+
+// Strided taps: slice steps follow the conv stride.
+// CHECK-LABEL: func @strided
+// CHECK: kiln.slice {{.*}}steps = array<i64: 1, 2, 2, 1>
+func.func @strided(%x: tensor<1x8x8x4xf32>, %w: tensor<3x3x4x4xf32>) -> tensor<1x3x3x4xf32> {
+  %0 = kiln.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x8x8x4xf32>, tensor<3x3x4x4xf32>) -> tensor<1x3x3x4xf32>
+  return %0 : tensor<1x3x3x4xf32>
+}
+
+// -----
+
+// Pointwise convolutions are a reshape + matmul at any size; large 3x3 ones and NCHW ones stay.
+// CHECK-LABEL: func @keep
+// CHECK-NOT: kiln.slice
+// CHECK: kiln.matmul {{.*}} : (tensor<1024x8xf32>, tensor<8x16xf32>)
+// CHECK: kiln.conv {{.*}}layout = "NHWC"
+// CHECK: kiln.conv
+// CHECK-NOT: layout
+func.func @keep(%x: tensor<1x32x32x8xf32>, %w1: tensor<1x1x8x16xf32>, %w3: tensor<3x3x8x16xf32>, %xn: tensor<1x8x4x4xf32>, %wn: tensor<16x8x3x3xf32>) -> (tensor<1x32x32x16xf32>, tensor<1x30x30x16xf32>, tensor<1x16x2x2xf32>) {
+  %0 = kiln.conv %x, %w1 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x32x32x8xf32>, tensor<1x1x8x16xf32>) -> tensor<1x32x32x16xf32>
+  %1 = kiln.conv %x, %w3 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x32x32x8xf32>, tensor<3x3x8x16xf32>) -> tensor<1x30x30x16xf32>
+  %2 = kiln.conv %xn, %wn {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x8x4x4xf32>, tensor<16x8x3x3xf32>) -> tensor<1x16x2x2xf32>
+  return %0, %1, %2 : tensor<1x32x32x16xf32>, tensor<1x30x30x16xf32>, tensor<1x16x2x2xf32>
+}
