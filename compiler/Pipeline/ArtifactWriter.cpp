@@ -65,7 +65,7 @@ json::Value manifestJSON(const ExecutionPlan &plan, const ArtifactInfo &info) {
       {"inputs", namedValues(plan.inputs)},
       {"outputs", namedValues(plan.outputs)},
       {"steps", std::move(steps)},
-      {"tuning", json::Object{{"records_used", json::Array()}}}};
+      {"tuning", json::Object{{"records_used", json::Array(info.tuningRecordsUsed)}}}};
 }
 
 bool writeArtifactFiles(StringRef dir, const ExecutionPlan &plan, const ArtifactInfo &info,

@@ -15,6 +15,7 @@ struct ArtifactInfo {
   std::string sourceModel;
   std::string producer;
   int64_t opset = 0;
+  std::vector<std::string> tuningRecordsUsed; ///< "<workload key> <spec>" per applied record
 };
 
 /// The manifest as JSON (format version 1).

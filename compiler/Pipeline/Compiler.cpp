@@ -15,6 +15,7 @@
 #include "llvm/Support/Path.h"
 
 #include <chrono>
+#include <functional>
 
 using namespace mlir;
 
@@ -77,9 +78,19 @@ ArtifactInfo artifactInfo(ModuleOp module, const CompileOptions &options) {
   return info;
 }
 
-LogicalResult lowerAndEmit(ModuleOp module, PhaseRunner &phases, StringRef artifactPath,
-                           const CompileOptions &options) {
+/// The phases up to kernels in linalg: graph passes, outlining, the execution plan (taken
+/// from @main, which is then erased), kiln → linalg. `stopped` when a phase ended the pipeline.
+struct FrontEnd {
+  ExecutionPlan plan;
+  ArtifactInfo info;
+  bool stopped = false;
+};
+
+FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
+                                const CompileOptions &options,
+                                const std::function<void(PassManager &)> &extraLinalgPasses) {
   MLIRContext *ctx = module.getContext();
+  FrontEnd out;
   PassManager graph(ctx);
   graph.addPass(createCanonicalizerPass());
   graph.addNestedPass<func::FuncOp>(createConvertConvLayout());
@@ -88,39 +99,54 @@ LogicalResult lowerAndEmit(ModuleOp module, PhaseRunner &phases, StringRef artif
   graph.addPass(createCanonicalizerPass());
   graph.addPass(createCSEPass());
   FailureOr<bool> stop = phases.run("graph", &graph);
-  if (failed(stop) || *stop)
-    return failure(failed(stop));
+  if (failed(stop) || (out.stopped = *stop))
+    return failed(stop) ? FailureOr<FrontEnd>(failure()) : std::move(out);
 
   PassManager kernels(ctx);
   kernels.addPass(createOutlineKernels());
-  if (failed(stop = phases.run("kernels", &kernels)) || *stop)
-    return failure(failed(stop));
+  if (failed(stop = phases.run("kernels", &kernels)) || (out.stopped = *stop))
+    return failed(stop) ? FailureOr<FrontEnd>(failure()) : std::move(out);
 
   auto main = module.lookupSymbol<func::FuncOp>("main");
   FailureOr<ExecutionPlan> plan = buildExecutionPlan(main);
   if (failed(plan))
     return failure();
-  ArtifactInfo info = artifactInfo(module, options);
+  out.plan = std::move(*plan);
+  out.info = artifactInfo(module, options);
   main.erase();
-  std::vector<std::string> kernelNames;
-  for (const PlanStep &s : plan->steps)
-    kernelNames.push_back(s.kernel);
 
   PassManager linalg(ctx);
   linalg.addPass(createConvertKilnToLinalgPass());
   linalg.addPass(createCanonicalizerPass());
-  if (failed(stop = phases.run("linalg", &linalg)) || *stop)
-    return failure(failed(stop));
+  if (extraLinalgPasses)
+    extraLinalgPasses(linalg);
+  if (failed(stop = phases.run("linalg", &linalg)))
+    return failure();
+  out.stopped = *stop;
+  return std::move(out);
+}
+
+LogicalResult lowerAndEmit(ModuleOp module, PhaseRunner &phases, StringRef artifactPath,
+                           const CompileOptions &options) {
+  FailureOr<FrontEnd> front = runFrontEnd(module, phases, options, options.extraLinalgPasses);
+  if (failed(front) || front->stopped)
+    return failure(failed(front));
+  std::vector<std::string> kernelNames;
+  for (const PlanStep &s : front->plan.steps)
+    kernelNames.push_back(s.kernel);
 
   markKernelArgsReadOnly(module);
-  PassManager llvmPm(ctx);
+  PassManager llvmPm(module.getContext());
   buildCPUCodegenPipeline(llvmPm);
-  if (failed(stop = phases.run("llvm", &llvmPm)) || *stop)
+  FailureOr<bool> stop = phases.run("llvm", &llvmPm);
+  if (failed(stop) || *stop)
     return failure(failed(stop));
 
   auto start = std::chrono::steady_clock::now();
   std::string error;
-  if (!writeArtifactFiles(artifactPath, *plan, info, error))
+  front->info.tuningRecordsUsed = options.tuningRecordsUsed ? *options.tuningRecordsUsed
+                                                            : std::vector<std::string>{};
+  if (!writeArtifactFiles(artifactPath, front->plan, front->info, error))
     return module.emitError("kiln: ") << error;
   llvm::SmallString<256> so(artifactPath);
   llvm::sys::path::append(so, "kernels.so");
@@ -150,6 +176,17 @@ LogicalResult compileModule(ModuleOp module, StringRef artifactPath, const Compi
   LogicalResult result = lowerAndEmit(module, phases, artifactPath, options);
   // A phase that stopped the pipeline on purpose returns failure(false) == success.
   return result;
+}
+
+FailureOr<ExecutionPlan> lowerToLinalgKernels(ModuleOp module) {
+  CompileOptions silent;
+  silent.progress = false;
+  PhaseRunner phases(module, silent, llvm::nulls());
+  FailureOr<FrontEnd> front = runFrontEnd(module, phases, silent, nullptr);
+  if (failed(front))
+    return failure();
+  markKernelArgsReadOnly(module);
+  return std::move(front->plan);
 }
 
 LogicalResult compileModel(MLIRContext &ctx, StringRef modelPath, StringRef artifactPath,

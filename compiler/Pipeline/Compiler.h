@@ -3,11 +3,17 @@
 #define KILN_PIPELINE_COMPILER_H
 
 #include "compiler/Import/ONNX/ONNXImporter.h"
+#include "compiler/Pipeline/ExecutionPlan.h"
 #include "compiler/Target/CPU/KernelLibrary.h"
+
+#include "mlir/Pass/PassManager.h"
 
 #include "llvm/Support/raw_ostream.h"
 
+#include <functional>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace kiln {
 /// The named phases of the pipeline, in order. `--compile-to` stops after one,
@@ -26,6 +32,11 @@ struct CompileOptions {
   std::string dumpIrAfter; ///< phase name, or "" for none
   std::string compileTo;   ///< phase name, or "" to produce the artifact
   bool progress = true;    ///< one line per phase on stderr with its time
+  /// Added to the end of the `linalg` phase, e.g. the pass applying tuning records (so their
+  /// schedules show in `--dump-ir-after=linalg`).
+  std::function<void(mlir::PassManager &)> extraLinalgPasses;
+  /// Keys of the tuning records applied, filled by those passes, written to the manifest.
+  std::shared_ptr<std::vector<std::string>> tuningRecordsUsed;
 };
 
 /// Compiles `modelPath`. With `compileTo` set, prints that phase's IR to `irOutput` and stops;
@@ -34,6 +45,11 @@ struct CompileOptions {
 mlir::LogicalResult compileModel(mlir::MLIRContext &ctx, llvm::StringRef modelPath,
                                  llvm::StringRef artifactPath, const CompileOptions &options,
                                  llvm::raw_ostream &irOutput);
+
+/// The phases up to `linalg`, silently: afterwards `module` holds only the kernel functions
+/// (linalg on tensors, arguments read-only) and the returned plan says how they are called.
+/// Used by the tuner to extract workloads exactly as the compiler builds them.
+mlir::FailureOr<ExecutionPlan> lowerToLinalgKernels(mlir::ModuleOp module);
 
 /// Same for a model already imported into `module` (e.g. from Python's onnx.ModelProto).
 mlir::LogicalResult compileModule(mlir::ModuleOp module, llvm::StringRef artifactPath,
