@@ -2,6 +2,11 @@
 #include "compiler/Pipeline/Compiler.h"
 #include "compiler/Pipeline/Registration.h"
 
+#include "autotune/database/TuningDatabase.h"
+#include "autotune/workload/ApplyRecords.h"
+
+#include <map>
+
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
@@ -26,6 +31,35 @@ static cl::opt<std::string> compileTo("compile-to",
 static cl::list<std::string> inputShapes("input-shape",
                                          cl::desc("fix an input's shape: NAME=D0,D1,..."));
 static cl::opt<bool> quiet("quiet", cl::desc("no progress lines"));
+static cl::opt<std::string> tuningDb("tuning-db",
+                                     cl::desc("apply the best schedules of this tuning database"));
+
+/// The best record per workload of `path` for the target (exceptions stop here).
+static bool loadBestRecords(const std::string &path, const std::string &target,
+                            kiln::tune::BestRecords &out) {
+  try {
+    std::vector<std::string> warnings;
+    auto db = kiln::tune::openJsonLinesDatabase(path, &warnings);
+    for (const std::string &w : warnings)
+      llvm::errs() << "kiln-compile: warning: " << w << "\n";
+    std::map<std::string, double> defaults;
+    for (const kiln::tune::TuningRecord &r : db->all())
+      if (r.target == target && r.ok() && r.knobs.empty())
+        defaults[r.workload] = r.seconds;
+    for (const kiln::tune::TuningRecord &r : db->all()) {
+      if (r.target != target || !r.ok() || r.knobs.empty())
+        continue;
+      auto best = db->best(r.workload, target);
+      if (!best || best->knobs.empty() || out.count(r.workload))
+        continue;
+      out[r.workload] = {best->knobs, best->seconds, defaults[r.workload], best->spec};
+    }
+    return true;
+  } catch (const std::exception &e) {
+    llvm::errs() << "kiln-compile: error: " << e.what() << "\n";
+    return false;
+  }
+}
 
 static bool parseInputShapes(kiln::ImportOptions &options) {
   for (const std::string &spec : inputShapes) {
@@ -75,6 +109,15 @@ int main(int argc, char **argv) {
   options.progress = !quiet;
   if (!parseInputShapes(options.import))
     return 1;
+  if (!tuningDb.empty()) {
+    auto records = std::make_shared<kiln::tune::BestRecords>();
+    if (!loadBestRecords(tuningDb, "cpu/" + cpu, *records))
+      return 1;
+    options.tuningRecordsUsed = std::make_shared<std::vector<std::string>>();
+    options.extraLinalgPasses = [records, used = options.tuningRecordsUsed](mlir::PassManager &pm) {
+      pm.addPass(kiln::tune::createApplyTuningRecordsPass(records, used));
+    };
+  }
 
   std::string error;
   std::unique_ptr<llvm::ToolOutputFile> irFile;

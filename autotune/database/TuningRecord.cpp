@@ -1,0 +1,152 @@
+//===- TuningRecord.cpp - TuningRecord <-> JSON line, and record/config helpers ---===//
+#include "autotune/database/TuningRecord.h"
+#include "autotune/TuningUtil.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <ctime>
+#include <limits>
+
+namespace kiln::tune {
+
+using nlohmann::json;
+
+double TuningRecord::throughput() const {
+  if (!ok())
+    return 0;
+  if (gflops > 0)
+    return gflops;
+  return seconds > 0 ? 1.0 / seconds : 0;
+}
+
+std::string isoTimestampNow() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buffer;
+}
+
+TuningRecord makeRecord(const std::string &workload, const std::string &spec,
+                        const std::string &target, const SearchSpace &space,
+                        const Measurement &measurement, std::vector<float> features) {
+  TuningRecord record;
+  record.workload = workload;
+  record.spec = spec;
+  record.target = target;
+  record.knobs = configToValues(space, measurement.config);
+  record.seconds = measurement.seconds;
+  record.gflops = measurement.gflops;
+  record.error = measurement.error;
+  record.time = isoTimestampNow();
+  record.features = std::move(features);
+  return record;
+}
+
+std::optional<Config> recordConfig(const TuningRecord &record, const SearchSpace &space) {
+  return valuesToConfig(space, record.knobs);
+}
+
+std::optional<Measurement> recordMeasurement(const TuningRecord &record, const SearchSpace &space) {
+  std::optional<Config> config = recordConfig(record, space);
+  if (!config)
+    return std::nullopt;
+  Measurement m;
+  m.config = std::move(*config);
+  m.seconds = record.seconds;
+  m.gflops = record.gflops;
+  m.error = record.error;
+  return m;
+}
+
+static void requireFinite(double value, const char *field) {
+  if (!std::isfinite(value))
+    throw TuneError(std::string("tuning record: field '") + field + "' is not finite");
+}
+
+std::string recordToJsonLine(const TuningRecord &record) {
+  requireFinite(record.seconds, "seconds");
+  requireFinite(record.gflops, "gflops");
+  // Insertion order keeps lines readable: format and keys first, features last.
+  nlohmann::ordered_json j;
+  j["format"] = record.format;
+  j["workload"] = record.workload;
+  j["spec"] = record.spec;
+  j["target"] = record.target;
+  j["feature_version"] = record.featureVersion;
+  j["knobs"] = nlohmann::ordered_json::object();
+  for (const auto &[name, value] : record.knobs)
+    j["knobs"][name] = value;
+  j["seconds"] = record.seconds;
+  j["gflops"] = record.gflops;
+  j["error"] = record.error;
+  j["time"] = record.time;
+  if (!record.features.empty()) {
+    auto &features = j["features"] = nlohmann::ordered_json::array();
+    for (float f : record.features) // a non-finite feature is stored as null (missing)
+      features.push_back(std::isfinite(f) ? nlohmann::ordered_json(f) : nullptr);
+  }
+  // Replace invalid UTF-8 (e.g. in a compiler's error text) rather than throwing.
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+/// The "features" array: numbers, or null for a missing (non-finite) value.
+static std::vector<float> parseFeatures(const json &j) {
+  if (!j.is_array())
+    throw TuneError(std::string("field 'features' has the wrong type (") + j.type_name() + ")");
+  std::vector<float> features;
+  for (const json &v : j) {
+    if (v.is_null())
+      features.push_back(std::numeric_limits<float>::quiet_NaN());
+    else if (v.is_number())
+      features.push_back(v.get<float>());
+    else
+      throw TuneError("field 'features' holds a " + std::string(v.type_name()));
+  }
+  return features;
+}
+
+/// The field `name` of `j`, checked to be of the JSON type `T` maps to.
+template <typename T> static T field(const json &j, const char *name) {
+  auto it = j.find(name);
+  if (it == j.end())
+    throw TuneError(std::string("missing field '") + name + "'");
+  try {
+    return it->template get<T>();
+  } catch (const json::exception &) {
+    throw TuneError(std::string("field '") + name + "' has the wrong type (" + it->type_name() +
+                    ")");
+  }
+}
+
+TuningRecord recordFromJsonLine(const std::string &line) {
+  json j;
+  try {
+    j = json::parse(line);
+  } catch (const json::parse_error &e) {
+    throw TuneError(std::string("not valid JSON: ") + e.what());
+  }
+  if (!j.is_object())
+    throw TuneError(std::string("a record must be a JSON object, not ") + j.type_name());
+  TuningRecord r;
+  r.format = field<int>(j, "format");
+  if (r.format != kRecordFormatVersion)
+    throw TuneError("record format version " + std::to_string(r.format) +
+                    " is not the supported version " + std::to_string(kRecordFormatVersion));
+  r.workload = field<std::string>(j, "workload");
+  r.spec = field<std::string>(j, "spec");
+  r.target = field<std::string>(j, "target");
+  r.featureVersion = field<int>(j, "feature_version");
+  r.knobs = field<std::map<std::string, int64_t>>(j, "knobs");
+  r.seconds = field<double>(j, "seconds");
+  r.gflops = field<double>(j, "gflops");
+  r.error = field<std::string>(j, "error");
+  r.time = field<std::string>(j, "time");
+  if (j.contains("features"))
+    r.features = parseFeatures(j["features"]);
+  return r;
+}
+
+} // namespace kiln::tune

@@ -1,0 +1,39 @@
+//===- Tuner.h - the tuning loop: tasks, search, measure, record ----------===//
+#ifndef KILN_AUTOTUNE_DRIVER_TUNER_H
+#define KILN_AUTOTUNE_DRIVER_TUNER_H
+
+#include "autotune/measure/CPURunner.h"
+#include "autotune/workload/Workload.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+#include <vector>
+
+namespace kiln::tune {
+
+struct TuneOptions {
+  std::string dbPath;              ///< JSON-lines tuning database (appended to, resumed from)
+  std::string strategy = "xgb";    ///< "xgb" (cost-model guided) or "random"
+  std::string scheduler = "gradient";
+  size_t trials = 64;              ///< measurements over all tasks (resumed ones count)
+  size_t batchSize = 16;           ///< measured per round
+  uint64_t seed = 0;
+  RunnerOptions runner;
+  bool progress = true;
+};
+
+/// "cpu/<cpu name>": the target key of records.
+std::string targetKey(const RunnerOptions &runner);
+
+/// Tunes `tasks` (workload, occurrences): measures each task's default schedule once, then
+/// spends the trial budget over the tasks (task scheduler), each round a batch proposed by the
+/// search strategy, built and timed by the runner, and appended to the database at once (a
+/// killed run loses at most the batch in flight; a rerun resumes from the records). One
+/// progress line per round. Throws TuneError on database errors.
+void tune(const std::vector<std::pair<Workload, int>> &tasks, const TuneOptions &options,
+          llvm::raw_ostream &log);
+
+} // namespace kiln::tune
+
+#endif

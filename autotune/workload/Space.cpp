@@ -1,0 +1,145 @@
+//===- Space.cpp - knobs per workload kind --------------------------------===//
+#include "autotune/workload/Space.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+
+#include <algorithm>
+
+using namespace mlir;
+
+namespace kiln::tune {
+namespace {
+/// Candidate values that are at most `extent` (the extent itself if none fits).
+std::vector<int64_t> upTo(int64_t extent, std::initializer_list<int64_t> candidates) {
+  std::vector<int64_t> out;
+  for (int64_t c : candidates)
+    if (c <= extent)
+      out.push_back(c);
+  if (out.empty())
+    out.push_back(extent);
+  return out;
+}
+
+/// Divisors of `extent` between 4 and `limit` (the extent itself when it fits), at most eight:
+/// multiples of 8 first (they vectorize without odd remainders), then evenly spread others.
+std::vector<int64_t> dividing(int64_t extent, int64_t limit) {
+  std::vector<int64_t> all, preferred, rest;
+  for (int64_t d = 4; d <= std::min(extent, limit); ++d)
+    if (extent % d == 0)
+      all.push_back(d);
+  if (all.empty())
+    return {largestDivisorAtMost(extent, limit)};
+  for (int64_t d : all)
+    (d % 8 == 0 ? preferred : rest).push_back(d);
+  std::vector<int64_t> out(preferred.end() - std::min<size_t>(preferred.size(), 8), preferred.end());
+  for (size_t i = 0; out.size() < 8 && i < rest.size(); ++i)
+    out.push_back(rest[rest.size() - 1 - i]);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+int64_t value(const SearchSpace &space, const Config &config, StringRef name) {
+  for (size_t i = 0; i < space.knobs.size(); ++i)
+    if (space.knobs[i].name == name)
+      return space.knobs[i].values[config[i]];
+  return 0;
+}
+} // namespace
+
+SearchSpace spaceFor(const Workload &w) {
+  SearchSpace s;
+  auto &r = w.loopRanges;
+  switch (w.kind) {
+  case WorkloadKind::Matmul:
+  case WorkloadKind::BatchMatmul: {
+    size_t b = w.kind == WorkloadKind::BatchMatmul ? 1 : 0;
+    s.knobs = {{"tile_m", dividing(r[b], 256)},
+               {"tile_n", dividing(r[b + 1], 512)},
+               {"tile_k", dividing(r[b + 2], 512)},
+               {"reg_m", upTo(r[b], {1, 2, 4, 6, 8})},
+               {"reg_n", upTo(r[b + 1], {16, 32, 48, 64})}};
+    break;
+  }
+  case WorkloadKind::ConvNhwc: // (n, oh, ow, f, kh, kw, c)
+    s.knobs = {{"reg_ow", upTo(r[2], {1, 2, 4, 7, 8, 14, 16})},
+               {"reg_f", upTo(r[3], {16, 32, 48, 64})},
+               {"step_c", dividing(r[6], 64)},
+               {"block_f", dividing(r[3], 256)}};
+    break;
+  case WorkloadKind::DepthwiseNhwc: // (n, oh, ow, c, kh, kw)
+    s.knobs = {{"reg_ow", upTo(r[2], {1, 2, 4, 7, 8, 14, 16})},
+               {"reg_c", upTo(r[3], {16, 32, 64})}};
+    break;
+  case WorkloadKind::Generic:
+    s.knobs = {{"vector", upTo(r.back(), {8, 16, 32, 64, 128})}};
+    break;
+  }
+  return s;
+}
+
+Schedule scheduleFor(const Workload &w, const SearchSpace &space, const Config &config) {
+  Schedule s = chooseDefaultSchedule(w.anchor);
+  if (config.empty()) {
+    addParallelSplit(w.anchor, s);
+    return s;
+  }
+  auto v = [&](StringRef name) { return value(space, config, name); };
+  switch (w.kind) {
+  case WorkloadKind::Matmul:
+  case WorkloadKind::BatchMatmul: {
+    size_t b = w.kind == WorkloadKind::BatchMatmul ? 1 : 0;
+    s.outerTiles.assign(b, 1);
+    s.outerTiles.append({v("tile_m"), v("tile_n"), v("tile_k")});
+    s.innerTiles.assign(b, 1);
+    s.innerTiles.append({std::min(v("reg_m"), v("tile_m")), std::min(v("reg_n"), v("tile_n")), 1});
+    break;
+  }
+  case WorkloadKind::ConvNhwc: {
+    int64_t block = v("block_f");
+    s.outerTiles = {0, 0, 0, block, 0, 0, 0};
+    s.innerTiles = {1, 1, v("reg_ow"), std::min(v("reg_f"), block), 1, 1, v("step_c")};
+    break;
+  }
+  case WorkloadKind::DepthwiseNhwc:
+    s.innerTiles = {1, 1, v("reg_ow"), v("reg_c"), 1, 0};
+    break;
+  case WorkloadKind::Generic:
+    if (!s.innerTiles.empty() && s.innerTiles.back() > 0)
+      s.innerTiles.back() = v("vector");
+    break;
+  }
+  s.parallelTiles.clear();
+  addParallelSplit(w.anchor, s);
+  return s;
+}
+
+DictionaryAttr scheduleAttr(MLIRContext *ctx, const Schedule &s) {
+  Builder b(ctx);
+  return b.getDictionaryAttr({b.getNamedAttr("parallel", b.getDenseI64ArrayAttr(s.parallelTiles)),
+                              b.getNamedAttr("outer", b.getDenseI64ArrayAttr(s.outerTiles)),
+                              b.getNamedAttr("inner", b.getDenseI64ArrayAttr(s.innerTiles)),
+                              b.getNamedAttr("vectorize", b.getBoolAttr(s.vectorize))});
+}
+
+std::map<std::string, int64_t> knobValues(const SearchSpace &space, const Config &config) {
+  std::map<std::string, int64_t> out;
+  for (size_t i = 0; i < space.knobs.size() && i < config.size(); ++i)
+    out[space.knobs[i].name] = space.knobs[i].values[config[i]];
+  return out;
+}
+
+FailureOr<Config> configFromValues(const SearchSpace &space,
+                                   const std::map<std::string, int64_t> &values) {
+  Config config;
+  for (const Knob &k : space.knobs) {
+    auto it = values.find(k.name);
+    if (it == values.end())
+      return failure();
+    auto pos = std::find(k.values.begin(), k.values.end(), it->second);
+    if (pos == k.values.end())
+      return failure();
+    config.push_back(pos - k.values.begin());
+  }
+  return config;
+}
+} // namespace kiln::tune

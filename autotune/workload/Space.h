@@ -1,0 +1,32 @@
+//===- Space.h - the schedule knobs of a workload and configs → schedules --===//
+#ifndef KILN_AUTOTUNE_WORKLOAD_SPACE_H
+#define KILN_AUTOTUNE_WORKLOAD_SPACE_H
+
+#include "autotune/Tuning.h"
+#include "autotune/workload/Workload.h"
+#include "compiler/Codegen/CPU/Schedule.h"
+
+#include <map>
+
+namespace kiln::tune {
+
+/// The knobs of a workload's kind: cache tiles, register tiles and vector widths, with only
+/// values that fit its shape (every config is a valid schedule).
+SearchSpace spaceFor(const Workload &workload);
+
+/// The schedule a config stands for. An empty config is the default heuristics.
+Schedule scheduleFor(const Workload &workload, const SearchSpace &space, const Config &config);
+
+/// The `kiln.schedule` attribute of a schedule (what TileAndVectorize reads).
+mlir::DictionaryAttr scheduleAttr(mlir::MLIRContext *ctx, const Schedule &schedule);
+
+/// knob name → value, the form stored in tuning records.
+std::map<std::string, int64_t> knobValues(const SearchSpace &space, const Config &config);
+
+/// The config of recorded knob values; fails if a knob or value is not in the space.
+mlir::FailureOr<Config> configFromValues(const SearchSpace &space,
+                                         const std::map<std::string, int64_t> &values);
+
+} // namespace kiln::tune
+
+#endif
