@@ -2,10 +2,7 @@
 #include "compiler/Pipeline/Compiler.h"
 #include "compiler/Pipeline/Registration.h"
 
-#include "autotune/database/TuningDatabase.h"
-#include "autotune/workload/ApplyRecords.h"
-
-#include <map>
+#include "autotune/driver/BestRecords.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -34,26 +31,14 @@ static cl::opt<bool> quiet("quiet", cl::desc("no progress lines"));
 static cl::opt<std::string> tuningDb("tuning-db",
                                      cl::desc("apply the best schedules of this tuning database"));
 
-/// The best record per workload of `path` for the target (exceptions stop here).
+/// The best records of `path` for the target; errors and warnings are printed here.
 static bool loadBestRecords(const std::string &path, const std::string &target,
                             kiln::tune::BestRecords &out) {
   try {
     std::vector<std::string> warnings;
-    auto db = kiln::tune::openJsonLinesDatabase(path, &warnings);
+    out = kiln::tune::loadBestRecords(path, target, warnings);
     for (const std::string &w : warnings)
       llvm::errs() << "kiln-compile: warning: " << w << "\n";
-    std::map<std::string, double> defaults;
-    for (const kiln::tune::TuningRecord &r : db->all())
-      if (r.target == target && r.ok() && r.knobs.empty())
-        defaults[r.workload] = r.seconds;
-    for (const kiln::tune::TuningRecord &r : db->all()) {
-      if (r.target != target || !r.ok() || r.knobs.empty())
-        continue;
-      auto best = db->best(r.workload, target);
-      if (!best || best->knobs.empty() || out.count(r.workload))
-        continue;
-      out[r.workload] = {best->knobs, best->seconds, defaults[r.workload], best->spec};
-    }
     return true;
   } catch (const std::exception &e) {
     llvm::errs() << "kiln-compile: error: " << e.what() << "\n";
