@@ -8,7 +8,7 @@
 """
 from .compiler import DEFAULT_CPU, compile, ir, phases  # noqa: A004 - kiln.compile
 from .errors import (CompileError, CompileWarning, InputError, KilnError, RuntimeError,
-                     TuningNotAvailableError, UnsupportedOpError)
+                     UnsupportedOpError)
 from .module import Module, TensorInfo, load
 
 __version__ = "0.1.0"
@@ -16,5 +16,5 @@ __version__ = "0.1.0"
 __all__ = [
     "compile", "ir", "phases", "load", "Module", "TensorInfo", "DEFAULT_CPU",
     "KilnError", "CompileError", "UnsupportedOpError", "InputError", "RuntimeError",
-    "TuningNotAvailableError", "CompileWarning",
+    "CompileWarning",
 ]

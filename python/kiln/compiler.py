@@ -5,7 +5,7 @@ import tempfile
 import warnings
 
 from . import _kiln
-from .errors import CompileWarning, TuningNotAvailableError, compile_error
+from .errors import CompileWarning, compile_error
 from .module import Module
 
 #: the CPU the kernels are compiled for unless `cpu=` says otherwise (AVX-512)
@@ -60,11 +60,12 @@ def _check_options(options, allowed, what):
                         f"(known: {', '.join(sorted(allowed))})")
 
 
-def _run_compiler(model, artifact, target, options, compile_to=""):
+def _run_compiler(model, artifact, target, options, compile_to="", tuning_db=None):
     source, from_bytes, display = _model_source(model)
     ok, ir, errors, warns = _kiln.compile_model(
         source, from_bytes, display, artifact, target, options.get("cpu") or DEFAULT_CPU,
-        _input_shapes(options.get("input_shapes")), compile_to, bool(options.get("verbose")))
+        _input_shapes(options.get("input_shapes")), compile_to, bool(options.get("verbose")),
+        os.fspath(tuning_db) if tuning_db is not None else "")
     for w in warns:
         warnings.warn(w, CompileWarning, stacklevel=3)
     if not ok:
@@ -77,7 +78,8 @@ def compile(model, target="cpu", tuning_db=None, **options):  # noqa: A001 - kil
 
     model: a path to an .onnx file, an ``onnx.ModelProto`` or its serialized bytes.
     target: ``"cpu"`` (the only target of this build).
-    tuning_db: must be None: tuning is not available yet (raises TuningNotAvailableError).
+    tuning_db: a tuning database written by ``kiln-tune`` (a path): each kernel whose workload
+        has a record faster than its default schedule gets that schedule.
     options: ``cpu="x86-64-v4"`` (or ``"x86-64"``, ``"host"``, an LLVM CPU name),
         ``input_shapes={name: shape}`` to fix symbolic input dims, ``threads=N`` (the runtime's
         process-wide thread pool; default: one per CPU), ``verbose=True`` (phase timings on stderr).
@@ -87,15 +89,11 @@ def compile(model, target="cpu", tuning_db=None, **options):  # noqa: A001 - kil
     Raises kiln.UnsupportedOpError, kiln.CompileError (with the compiler's diagnostics).
     """
     _check_options(options, _COMPILE_OPTIONS, "compile")
-    if tuning_db is not None:
-        raise TuningNotAvailableError(
-            "kiln.compile: tuning is not available yet (the autotuner is a later issue); "
-            "pass tuning_db=None")
     threads = options.get("threads")
     tempdir = tempfile.mkdtemp(prefix="kiln-")
     try:
         artifact = os.path.join(tempdir, "model.kiln")
-        _run_compiler(model, artifact, target, options)
+        _run_compiler(model, artifact, target, options, tuning_db=tuning_db)
         return Module(artifact, threads=threads, _tempdir=tempdir)
     except BaseException:
         shutil.rmtree(tempdir, ignore_errors=True)

@@ -28,10 +28,6 @@ class RuntimeError(KilnError, builtins.RuntimeError):  # noqa: A001 - kiln.Runti
     """The runtime failed to load or run an artifact."""
 
 
-class TuningNotAvailableError(KilnError, NotImplementedError):
-    """Tuning (a tuning database) was requested; the autotuner does not exist yet."""
-
-
 class CompileWarning(UserWarning):
     """A warning diagnostic of the compiler."""
 

@@ -2,6 +2,7 @@
 #include "CompileDriver.h"
 
 #include "compiler/Pipeline/Compiler.h"
+#include "autotune/driver/BestRecords.h"
 #include "compiler/Pipeline/Registration.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -55,6 +56,21 @@ CompileResult compile(const CompileRequest &request) {
   });
 
   CompileOptions options = toOptions(request);
+  if (!request.tuningDb.empty()) {
+    auto records = std::make_shared<kiln::tune::BestRecords>();
+    try {
+      std::vector<std::string> warnings;
+      *records = kiln::tune::loadBestRecords(request.tuningDb, "cpu/" + request.cpu, warnings);
+      result.warnings.insert(result.warnings.end(), warnings.begin(), warnings.end());
+    } catch (const std::exception &e) {
+      result.errors.push_back(std::string("kiln: tuning database: ") + e.what());
+      return result;
+    }
+    options.tuningRecordsUsed = std::make_shared<std::vector<std::string>>();
+    options.extraLinalgPasses = [records, used = options.tuningRecordsUsed](mlir::PassManager &pm) {
+      pm.addPass(kiln::tune::createApplyTuningRecordsPass(records, used));
+    };
+  }
   llvm::raw_string_ostream ir(result.ir);
   mlir::LogicalResult status = mlir::failure();
   if (!request.fromBytes) {

@@ -21,6 +21,7 @@ struct CompileRequest {
   std::map<std::string, std::vector<int64_t>> inputShapes;
   std::string compileTo; ///< a phase: stop there and return its IR; "" = write the artifact
   bool progress = false; ///< the compiler's per-phase timing lines on stderr
+  std::string tuningDb;  ///< a tuning database whose best schedules are applied ("" = none)
 };
 
 /// The outcome: `ok`, the IR text (with `compileTo`), and every diagnostic as text.

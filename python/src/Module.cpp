@@ -24,7 +24,8 @@ py::tuple compileModel(py::object model, bool fromBytes, const std::string &disp
                        const std::string &artifactPath, const std::string &target,
                        const std::string &cpu,
                        const std::map<std::string, std::vector<int64_t>> &inputShapes,
-                       const std::string &compileTo, bool progress) {
+                       const std::string &compileTo, bool progress,
+                       const std::string &tuningDb) {
   CompileRequest request;
   if (fromBytes)
     request.modelBytes = model.cast<py::bytes>();
@@ -38,6 +39,7 @@ py::tuple compileModel(py::object model, bool fromBytes, const std::string &disp
   request.inputShapes = inputShapes;
   request.compileTo = compileTo;
   request.progress = progress;
+  request.tuningDb = tuningDb;
   CompileResult result;
   {
     py::gil_scoped_release release;
@@ -53,6 +55,7 @@ PYBIND11_MODULE(_kiln, m) {
   m.def("compile_model", &compileModel, py::arg("model"), py::arg("from_bytes"),
         py::arg("display_name"), py::arg("artifact_path"), py::arg("target"), py::arg("cpu"),
         py::arg("input_shapes"), py::arg("compile_to"), py::arg("progress"),
+        py::arg("tuning_db") = "",
         "Compiles a model (a path, or ModelProto bytes with from_bytes=True) into an artifact "
         "folder, or to a phase's IR with compile_to. Returns (ok, ir, errors, warnings).");
   m.def("phases", &phases, "The pipeline's phase names, in order.");

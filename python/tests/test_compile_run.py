@@ -99,10 +99,19 @@ def test_input_shapes_option_fixes_a_symbolic_dim():
     np.testing.assert_allclose(module.run([x])[0], reference(x, w, b), rtol=1e-5, atol=1e-5)
 
 
-def test_tuning_db_fails_loudly(small_mlp):
-    with pytest.raises(kiln.TuningNotAvailableError, match="tuning is not available"):
-        kiln.compile(small_mlp[0], tuning_db="records.json")
-    assert issubclass(kiln.TuningNotAvailableError, NotImplementedError)
+def test_tuning_db(small_mlp, tmp_path):
+    model, w, b = small_mlp
+    # A database without records of this model's workloads: defaults, same results.
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    module = kiln.compile(model, tuning_db=empty)
+    x = np.random.default_rng(3).standard_normal(module.inputs[0].shape).astype(np.float32)
+    np.testing.assert_allclose(module.run([x])[0], reference(x, w, b), rtol=1e-5, atol=1e-5)
+    # A corrupt database is a compile error naming the file and line, not a silent default.
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n{}\n")
+    with pytest.raises(kiln.CompileError, match="bad.jsonl:1"):
+        kiln.compile(model, tuning_db=bad)
 
 
 def test_unknown_option_and_bad_model_type(small_mlp):
