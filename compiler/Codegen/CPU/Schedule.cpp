@@ -13,6 +13,16 @@ int64_t largestDivisorAtMost(int64_t extent, int64_t limit) {
   return 1;
 }
 
+int64_t registerVectorTile(int64_t extent, int64_t limit) {
+  if (extent <= 8)
+    return extent;
+  auto isPow2 = [](int64_t v) { return v > 0 && (v & (v - 1)) == 0; };
+  for (int64_t t = limit; t >= 8; t /= 2)
+    if (t <= extent && (extent % t == 0 || isPow2(extent % t)))
+      return t;
+  return 8;
+}
+
 namespace {
 /// Register tile for the columns of a matmul: a multiple of the 16-lane vector when possible.
 int64_t vectorTile(int64_t extent, int64_t limit) {
@@ -43,7 +53,7 @@ Schedule matmulSchedule(ArrayRef<int64_t> r, size_t batchDims) {
   // Register tiles need not divide: the last partial tile is peeled.
   s.innerTiles.assign(batchDims, 1);
   s.innerTiles.append({std::min<int64_t>(s.outerTiles[batchDims], 8),
-                       std::min<int64_t>(s.outerTiles[batchDims + 1], 32), 1});
+                       registerVectorTile(s.outerTiles[batchDims + 1], 32), 1});
   return s;
 }
 
@@ -67,7 +77,7 @@ Schedule genericSchedule(linalg::LinalgOp op, ArrayRef<int64_t> r) {
     if (!parallel)
       s.innerTiles.push_back(0);
     else if (i + 1 == rank)
-      s.innerTiles.push_back(largestDivisorAtMost(r[i], 64));
+      s.innerTiles.push_back(registerVectorTile(r[i], 64));
     else
       s.innerTiles.push_back(1);
   }
@@ -82,7 +92,8 @@ Schedule convNhwcSchedule(ArrayRef<int64_t> r) {
   // Filter blocks outermost: a [kh, kw, c, 64] weight slice stays in L2 across all pixels
   // (deep layers have few pixels and megabytes of weights).
   s.outerTiles = {0, 0, 0, vectorCacheTile(r[3], 64, 32), 0, 0, 0};
-  s.innerTiles = {1, 1, std::min<int64_t>(r[2], 8), std::min<int64_t>(r[3], 32), 1, 1,
+  s.innerTiles = {1, 1, std::min<int64_t>(r[2], 8),
+                  registerVectorTile(s.outerTiles[3] ? s.outerTiles[3] : r[3], 32), 1, 1,
                   largestDivisorAtMost(r[6], 16)};
   return s;
 }
@@ -90,7 +101,7 @@ Schedule convNhwcSchedule(ArrayRef<int64_t> r) {
 /// depthwise_conv_2d_nhwc_hwc loops: (n, oh, ow, c, kh, kw).
 Schedule depthwiseNhwcSchedule(ArrayRef<int64_t> r) {
   Schedule s;
-  s.innerTiles = {1, 1, std::min<int64_t>(r[2], 8), std::min<int64_t>(r[3], 32), 1, 0};
+  s.innerTiles = {1, 1, std::min<int64_t>(r[2], 8), registerVectorTile(r[3], 32), 1, 0};
   return s;
 }
 
@@ -114,7 +125,7 @@ Schedule chooseDefaultSchedule(linalg::LinalgOp op) {
   if (isa<linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(op))
     // (n, oh, ow, c, kh, kw): rows of output pixels, channels in vectors; kh = 1 per tile.
     return Schedule{{}, {}, {1, 1, std::min<int64_t>(ranges[2], 8),
-                             std::min<int64_t>(ranges[3], 32), 1, 0}, true};
+                             registerVectorTile(ranges[3], 32), 1, 0}, true};
   if (isa<linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(op))
     return Schedule{{}, {}, {1, 1, 1, largestDivisorAtMost(ranges[3], 16), 1, 0}, true};
   if (isa<linalg::ConvolutionOpInterface>(op.getOperation()))

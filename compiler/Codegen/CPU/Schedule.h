@@ -33,6 +33,11 @@ Schedule chooseDefaultSchedule(mlir::linalg::LinalgOp op);
 /// the first parallel loop with more than one iteration, at its register tile (dividing).
 void addParallelSplit(mlir::linalg::LinalgOp op, Schedule &schedule);
 
+/// Vector width of a register tile over a dim of `extent`: the largest power of two up to
+/// `limit` whose remainder (peeled) is 0 or a power of two; widths like 24 or 56 lanes split
+/// into mixed registers that LLVM handles very badly (24 lanes: 3 GFLOP/s vs 95 for 16 + 8).
+int64_t registerVectorTile(int64_t extent, int64_t limit);
+
 /// Largest divisor of `extent` that is <= `limit` (1 if none); used so tiles divide shapes.
 int64_t largestDivisorAtMost(int64_t extent, int64_t limit);
 } // namespace kiln
