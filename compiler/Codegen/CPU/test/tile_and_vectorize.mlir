@@ -30,11 +30,13 @@ func.func @scheduled(%a: tensor<8x8xf32>, %b: tensor<8x32xf32>, %c: tensor<8x32x
 
 // -----
 
-// Elementwise: outer dims one by one, the innermost in vectors of a size that divides it.
+// Elementwise: outer dims one by one, the innermost in power-of-two vectors; the remainder
+// (112 = 3 x 32 + 16) is peeled into its own static tile.
 // CHECK-LABEL: func @relu
 // CHECK: scf.forall (%{{.*}}) in (4)
-// CHECK: scf.for {{.*}} step %c56
-// CHECK: arith.maximumf {{.*}} : vector<1x56xf32>
+// CHECK: scf.for {{.*}} = %c0 to %c96 step %c32
+// CHECK: arith.maximumf {{.*}} : vector<1x32xf32>
+// CHECK: arith.maximumf {{.*}} : vector<1x16xf32>
 #map = affine_map<(d0, d1) -> (d0, d1)>
 func.func @relu(%x: tensor<4x112xf32>) -> tensor<4x112xf32> {
   %z = arith.constant 0.0 : f32
