@@ -70,7 +70,9 @@ def print_header(facts, config):
     print(f"# Kiln vs onnxruntime-node {facts['ort_version']} (CPU), "
           f"untuned Kiln")
     print(f"# date {facts['date']}; machine: {facts['cpu']}, nproc "
-          f"{facts['nproc']}; kiln {facts['kiln_commit']}; node {facts['node']}")
+          f"{facts['nproc']}; node {facts['node']}")
+    print(f"# kiln: HEAD {facts['kiln_commit']}, kiln-compile built "
+          f"{facts['kiln_compile_built']}")
     print(f"# rounds {config['rounds']} x repeat {config['repeat']} "
           f"(warm-up {config['warmup']}) per engine, alternating; "
           f"load average at start {facts['load_start']}")
@@ -78,15 +80,17 @@ def print_header(facts, config):
 
 def print_table(rows, failures):
     print(f"{'model':<15}{'thr':>4}{'kiln_ms':>10}{'ort_ms':>10}"
-          f"{'ort/kiln':>10}{'kiln_spr%':>11}{'ort_spr%':>10}")
+          f"{'ort/kiln':>10}{'kiln_spr%':>11}{'ort_spr%':>10}{'others':>8}")
     for r in rows:
         print(f"{r['model']:<15}{r['threads']:>4}{r['kiln']['median_ms']:>10.3f}"
               f"{r['ort']['median_ms']:>10.3f}{r['ratio_ort_over_kiln']:>10.2f}"
-              f"{r['kiln']['spread_pct']:>11.1f}{r['ort']['spread_pct']:>10.1f}")
+              f"{r['kiln']['spread_pct']:>11.1f}{r['ort']['spread_pct']:>10.1f}"
+              f"{r['others_cores']:>8.2f}")
     for model, reason in failures.items():
         print(f"{model:<15} failed: {reason}")
     print("ratio = onnxruntime median / Kiln median: > 1 means Kiln is faster. "
-          "spr% = spread of the round medians.")
+          "spr% = spread of the round medians;\nothers = mean cores used by "
+          "other processes meanwhile (of nproc): above ~0.2 the row is disturbed.")
     print(TUNED_NOTE)
 
 
@@ -102,10 +106,11 @@ def write_files(out_dir, stamp, facts, config, rows, failures):
         w = csv.writer(f)
         w.writerow(["model", "threads", "kiln_median_ms", "ort_median_ms",
                     "ratio_ort_over_kiln", "kiln_min_ms", "ort_min_ms",
-                    "kiln_spread_pct", "ort_spread_pct"])
+                    "kiln_spread_pct", "ort_spread_pct", "others_cores"])
         for r in rows:
             k, o = r["kiln"], r["ort"]
             w.writerow([r["model"], r["threads"]] + [f"{x:.4f}" for x in (
                 k["median_ms"], o["median_ms"], r["ratio_ort_over_kiln"],
-                k["min_ms"], o["min_ms"], k["spread_pct"], o["spread_pct"])])
+                k["min_ms"], o["min_ms"], k["spread_pct"], o["spread_pct"],
+                r["others_cores"])])
     return base + ".json", base + ".csv"

@@ -38,7 +38,9 @@ def parse_args():
     p.add_argument("--out", default=os.path.join(REPO, "bench", "out"))  # git-ignored
     p.add_argument("--wait-load", type=int, default=0, metavar="SECONDS",
                    help="first wait up to this long for the 1-min load to drop")
-    p.add_argument("--max-load", type=float, default=1.5)
+    p.add_argument("--max-load", type=float, default=1.5, help="1-min load average")
+    p.add_argument("--max-busy", type=float, default=0.5,
+                   help="cores busy over 5 s, before starting")
     return p.parse_args()
 
 
@@ -82,16 +84,27 @@ def children_seconds():
     return t.children_user + t.children_system
 
 
-def wait_for_low_load(max_wait, max_load):
-    """Waits, up to max_wait s, until the 1-min load average and the cores
-    busy over the last 5 s are both under max_load."""
+def mark():
+    return (busy_seconds(), children_seconds(), time.time())
+
+
+def others_cores(since):
+    """Mean cores used by processes other than this run's since mark()."""
+    busy, children, start = since
+    return round(((busy_seconds() - busy) - (children_seconds() - children))
+                 / (time.time() - start), 2)
+
+
+def wait_for_low_load(max_wait, max_load, max_busy):
+    """Waits, up to max_wait s, until the 1-min load average is under max_load
+    and the cores busy over the last 5 s under max_busy."""
     deadline = time.time() + max_wait
     while True:
         busy, start = busy_seconds(), time.time()
         time.sleep(5)
         cores = (busy_seconds() - busy) / (time.time() - start)
         load = os.getloadavg()[0]
-        if (load <= max_load and cores <= max_load) or time.time() > deadline:
+        if (load <= max_load and cores <= max_busy) or time.time() > deadline:
             return
         log(f"load {load:.2f}, {cores:.2f} cores busy: waiting")
         time.sleep(25)
@@ -119,7 +132,7 @@ def bench_model(name, model, artifact, inp, kiln_run, args, threads_list):
     """Alternating rounds (the engine that goes first alternates too)."""
     rows = []
     for threads in threads_list:
-        kiln, ort = [], []
+        kiln, ort, since = [], [], mark()
         for k in range(args.rounds):
             order = ("kiln", "ort") if k % 2 == 0 else ("ort", "kiln")
             for engine in order:
@@ -128,6 +141,7 @@ def bench_model(name, model, artifact, inp, kiln_run, args, threads_list):
                 else:
                     ort.append(ort_round(model, inp, threads, args))
         row = report.summarize(name, threads, kiln, ort)
+        row["others_cores"] = others_cores(since)
         log(f"{name} threads={threads}: kiln {row['kiln']['median_ms']:.3f} ms, "
             f"ort {row['ort']['median_ms']:.3f} ms")
         rows.append(row)
@@ -141,9 +155,12 @@ def main():
     kiln_compile, kiln_run = wait_for_tools(args.kiln_bin)
     models = ([m for m in args.models.split(",") if m] or sorted(
         f[:-5] for f in os.listdir(args.models_dir) if f.endswith(".onnx")))
-    wait_for_low_load(args.wait_load, args.max_load)
+    wait_for_low_load(args.wait_load, args.max_load, args.max_busy)
 
+    built = time.strftime("%Y-%m-%d %H:%M UTC",
+                          time.gmtime(os.path.getmtime(kiln_compile)))
     facts = dict(report.machine_facts(REPO), ort_version=ort_version,
+                 kiln_compile_built=built,
                  load_start=" ".join(f"{x:.2f}" for x in os.getloadavg()))
     config = {k: getattr(args, k) for k in ("rounds", "repeat", "warmup")}
     config.update(threads=threads_list, models=models, command=" ".join(sys.argv))
@@ -151,7 +168,7 @@ def main():
     art_dir = os.path.join(args.out, "artifacts")
     os.makedirs(art_dir, exist_ok=True)
 
-    marks = (busy_seconds(), children_seconds(), time.time())
+    since = mark()
     rows, failures = [], {}
     for name in models:
         model = os.path.join(args.models_dir, name + ".onnx")
@@ -169,9 +186,7 @@ def main():
             log(f"{name} failed: {failures[name]}")
 
     facts["load_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    facts["others_cores"] = round(  # mean cores used by other processes
-        ((busy_seconds() - marks[0]) - (children_seconds() - marks[1]))
-        / (time.time() - marks[2]), 2)
+    facts["others_cores"] = others_cores(since)
     report.print_header(facts, config)
     report.print_table(rows, failures)
     print(f"# load average at end {facts['load_end']}; other processes used "
