@@ -12,8 +12,8 @@ import platform
 import statistics
 import subprocess
 
-TUNED_NOTE = ("tuned: not measured -- numbers with a tuning database need "
-              "kiln-tune, which does not exist yet")
+TUNED_NOTE = ("rows named '<model> (tuned)' use a tuning database (run.py --tune-trials N); "
+              "without that flag only untuned Kiln is measured")
 
 
 def _cmd(args, cwd=None):
@@ -79,10 +79,10 @@ def print_header(facts, config):
 
 
 def print_table(rows, failures):
-    print(f"{'model':<15}{'thr':>4}{'kiln_ms':>10}{'ort_ms':>10}"
+    print(f"{'model':<22}{'thr':>4}{'kiln_ms':>10}{'ort_ms':>10}"
           f"{'ort/kiln':>10}{'kiln_spr%':>11}{'ort_spr%':>10}{'others':>8}")
     for r in rows:
-        print(f"{r['model']:<15}{r['threads']:>4}{r['kiln']['median_ms']:>10.3f}"
+        print(f"{r['model']:<22}{r['threads']:>4}{r['kiln']['median_ms']:>10.3f}"
               f"{r['ort']['median_ms']:>10.3f}{r['ratio_ort_over_kiln']:>10.2f}"
               f"{r['kiln']['spread_pct']:>11.1f}{r['ort']['spread_pct']:>10.1f}"
               f"{r['others_cores']:>8.2f}")
@@ -99,8 +99,8 @@ def write_files(out_dir, stamp, facts, config, rows, failures):
     os.makedirs(out_dir, exist_ok=True)
     base = os.path.join(out_dir, f"vs_onnxruntime-{stamp}")
     with open(base + ".json", "w") as f:
-        json.dump({"facts": facts, "config": config, "untuned": rows,
-                   "failures": failures, "tuned": None, "tuned_note": TUNED_NOTE},
+        json.dump({"facts": facts, "config": config, "rows": rows,
+                   "failures": failures, "tuned_note": TUNED_NOTE},
                   f, indent=1)
     with open(base + ".csv", "w", newline="") as f:
         w = csv.writer(f)

@@ -35,6 +35,9 @@ def parse_args():
     p.add_argument("--models-dir",
                    default=os.path.normpath(os.path.join(REPO, "..", "shared", "models")))
     p.add_argument("--kiln-bin", default=os.path.join(REPO, "build", "bin"))
+    p.add_argument("--tune-trials", type=int, default=0, metavar="N",
+                   help="also run each model tuned: kiln-tune N trials into "
+                        "<out>/tune-<model>.jsonl (resumed when rerun), then --tuning-db")
     p.add_argument("--out", default=os.path.join(REPO, "bench", "out"))  # git-ignored
     p.add_argument("--wait-load", type=int, default=0, metavar="SECONDS",
                    help="first wait up to this long for the 1-min load to drop")
@@ -180,6 +183,17 @@ def main():
                            check=True, capture_output=True, text=True)
             rows += bench_model(name, model, artifact, inp, kiln_run, args,
                                 threads_list)
+            if args.tune_trials > 0:
+                db = os.path.join(args.out, f"tune-{name}.jsonl")
+                log(f"tuning {name}: {args.tune_trials} trials into {db}")
+                subprocess.run([os.path.join(args.kiln_bin, "kiln-tune"), model, "--db", db,
+                                "--trials", str(args.tune_trials)],
+                               check=True, capture_output=True, text=True)
+                tuned = os.path.join(art_dir, name + "-tuned.kiln")
+                subprocess.run([kiln_compile, model, "-o", tuned, "--quiet", "--tuning-db", db],
+                               check=True, capture_output=True, text=True)
+                rows += bench_model(name + " (tuned)", model, tuned, inp, kiln_run, args,
+                                    threads_list)
         except subprocess.CalledProcessError as e:
             last = (e.stderr or "").strip().splitlines()[-1:] or [f"exit {e.returncode}"]
             failures[name] = f"{os.path.basename(e.cmd[0])}: {last[0]}"
