@@ -225,7 +225,7 @@ def plot(rows, path, budget):
     top = 40
     c = pngplot.Canvas(cols * pw, top + nrows * ph + 10)
     c.text(10, 6, "Kiln autotuning: best-so-far GFLOP/s vs trials (mean over seeds); "
-           "grey dashed = default schedule, dotted = 95% of best found", scale=1)
+           "grey dashed = default schedule, orange dotted = 95% of best found", scale=1)
     entries = [("xgb (cold)", COLORS["xgb"], 0), ("random", COLORS["random"], DASH["random"])]
     if any("transfer" in r["curves"] for r in rows):
         entries.append(("xgb warm-started (transfer)", COLORS["transfer"], 0))
@@ -236,7 +236,7 @@ def plot(rows, path, budget):
         lo = min(p[1] for _, _, pts, _ in series for p in pts)
         lo = max(lo, 0.5 * r["ref"])
         clamped = [(k, col, [(a, max(b, lo)) for a, b in pts], d) for k, col, pts, d in series]
-        hl = [(0.95 * r["ref"], (90, 90, 90), 2)]
+        hl = [(0.95 * r["ref"], (230, 130, 0), 3)]
         if r["default"] >= lo:
             hl.append((r["default"], pngplot.GREY, 6))
         pngplot.panel(c, x, y, pw, ph, f"{r['name']}  {r['task']}", clamped, xlabel="trials",

@@ -327,7 +327,7 @@ def gemm(args, workloads, seeds):
         subprocess.run([tools[1], model, "-o", art, "--quiet"] + extra, check=True)
         arts[label] = art
     manifest = json.load(open(os.path.join(arts["tuned"], "manifest.json")))
-    used = manifest.get("records_used", [])
+    used = manifest.get("tuning", {}).get("records_used", manifest.get("records_used", []))
     # Correctness of the tuned artifact on the fixed inputs.
     import numpy as np
     from onnx import TensorProto, numpy_helper

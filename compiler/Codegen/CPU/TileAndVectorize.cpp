@@ -48,8 +48,15 @@ FailureOr<Operation *> tile(RewriterBase &rewriter, Operation *op, ArrayRef<int6
   return result->tiledOps.back();
 }
 
+bool hasBoolOperand(linalg::LinalgOp op) {
+  return llvm::any_of(op->getOperandTypes(),
+                      [](Type t) { return getElementTypeOrSelf(t).isInteger(1); });
+}
+
 bool isVectorizable(linalg::LinalgOp op) {
-  if (op->hasAttr(kNoVectorizeAttr) || !op.hasPureTensorSemantics())
+  // i1 vectors load and store bit-packed, while buffers hold one byte per bool: keep bool
+  // kernels scalar (they are rare and small).
+  if (op->hasAttr(kNoVectorizeAttr) || !op.hasPureTensorSemantics() || hasBoolOperand(op))
     return false;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t iterations = 1;

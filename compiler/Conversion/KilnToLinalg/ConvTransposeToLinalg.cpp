@@ -23,17 +23,22 @@ Value flipFilter(OpBuilder &b, Location loc, Value filter, int64_t group) {
   srcShape.append(kernel.begin(), kernel.end());
   dstShape.append(kernel.begin(), kernel.end());
   Value grouped = reshapeTo(b, loc, filter, srcShape);
-  // Loops (g, f, c, k...) read grouped[g, c, f, K - 1 - k...].
-  MLIRContext *ctx = b.getContext();
-  unsigned rank = dstShape.size();
-  SmallVector<AffineExpr> exprs{getAffineDimExpr(0, ctx), getAffineDimExpr(2, ctx),
-                                getAffineDimExpr(1, ctx)};
-  for (auto [i, k] : llvm::enumerate(kernel))
-    exprs.push_back(getAffineConstantExpr(k - 1, ctx) - getAffineDimExpr(3 + i, ctx));
+  // Loops (g, f, c, k...) read grouped[g, c, f, K - 1 - k...]. The read is a tensor.extract
+  // at computed indices: an indexing map with K - 1 - k would not survive tiling (linalg's
+  // verifier bounds such maps by the whole extent, not the tile).
   auto flippedType = RankedTensorType::get(dstShape, type.getElementType());
-  Value flipped =
-      buildParallelGeneric(b, loc, flippedType, grouped, AffineMap::get(rank, 0, exprs, ctx),
-                           [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  Value flipped = buildParallelGeneric(
+      b, loc, flippedType, ValueRange{}, {}, [&](OpBuilder &nb, Location nloc, ValueRange) {
+        SmallVector<Value> coords{nb.create<linalg::IndexOp>(nloc, 0),
+                                  nb.create<linalg::IndexOp>(nloc, 2),
+                                  nb.create<linalg::IndexOp>(nloc, 1)};
+        for (auto [i, k] : llvm::enumerate(kernel)) {
+          Value last = nb.create<arith::ConstantIndexOp>(nloc, k - 1);
+          coords.push_back(
+              nb.create<arith::SubIOp>(nloc, last, nb.create<linalg::IndexOp>(nloc, 3 + i)));
+        }
+        return nb.create<tensor::ExtractOp>(nloc, grouped, coords).getResult();
+      });
   SmallVector<int64_t> convShape{group * fg, cg};
   convShape.append(kernel.begin(), kernel.end());
   return reshapeTo(b, loc, flipped, convShape);

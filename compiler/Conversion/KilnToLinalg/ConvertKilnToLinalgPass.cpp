@@ -22,6 +22,7 @@ void kiln::populateKilnToLinalgPatterns(RewritePatternSet &patterns) {
   lowering::populateNormPatterns(patterns);
   lowering::populateDataMovementPatterns(patterns);
   lowering::populateGatherPadPatterns(patterns);
+  lowering::populateScatterPatterns(patterns);
 }
 
 namespace {
@@ -57,7 +58,7 @@ struct ConvertKilnToLinalgPass : kiln::impl::ConvertKilnToLinalgPassBase<Convert
     ConversionTarget target(*ctx);
     target.addIllegalDialect<kiln::lowering::graph::KilnDialect>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect, math::MathDialect,
-                           tensor::TensorDialect>();
+                           scf::SCFDialect, tensor::TensorDialect>();
     RewritePatternSet patterns(ctx);
     kiln::populateKilnToLinalgPatterns(patterns);
     RedundantLegalizationErrorFilter filter(ctx);

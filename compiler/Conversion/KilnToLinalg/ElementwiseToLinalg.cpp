@@ -96,6 +96,95 @@ Value unaryPayload(graph::EluOp op, OpBuilder &b, Location loc, Value x) {
   return b.create<arith::SelectOp>(loc, isPositive, x, b.create<arith::MulFOp>(loc, alpha, expm1));
 }
 
+Value unaryPayload(graph::NotOp, OpBuilder &b, Location loc, Value x) {
+  return b.create<arith::XOrIOp>(loc, x, createScalar(b, loc, x.getType(), 1));
+}
+Value unaryPayload(graph::RoundOp, OpBuilder &b, Location loc, Value x) {
+  return b.create<math::RoundEvenOp>(loc, x);
+}
+// Trigonometric and hyperbolic functions. The CPU pipeline vectorizes sin, cos, atan, acos,
+// exp, log and sqrt (polynomials or LLVM intrinsics) but not the libm-only functions, so the
+// others are composed from those; the ones that lose precision in f32 (cancellation in
+// exp(x) - exp(-x), log(1 + tiny)) compute in f64.
+Value unaryPayload(graph::SinOp, OpBuilder &b, Location loc, Value x) {
+  return b.create<math::SinOp>(loc, x);
+}
+Value unaryPayload(graph::CosOp, OpBuilder &b, Location loc, Value x) {
+  return b.create<math::CosOp>(loc, x);
+}
+Value unaryPayload(graph::AtanOp, OpBuilder &b, Location loc, Value x) {
+  return b.create<math::AtanOp>(loc, x);
+}
+Value unaryPayload(graph::AcosOp, OpBuilder &b, Location loc, Value x) {
+  return b.create<math::AcosOp>(loc, x);
+}
+/// asin(x) = 2 atan(x / (1 + sqrt(1 - x²))) (well conditioned up to |x| = 1).
+Value unaryPayload(graph::AsinOp, OpBuilder &b, Location loc, Value x) {
+  Value one = constantLike(b, loc, x, 1);
+  Value root = b.create<math::SqrtOp>(
+      loc, b.create<arith::SubFOp>(loc, one, b.create<arith::MulFOp>(loc, x, x)));
+  Value ratio = b.create<arith::DivFOp>(loc, x, b.create<arith::AddFOp>(loc, one, root));
+  return b.create<arith::MulFOp>(loc, constantLike(b, loc, x, 2),
+                                 b.create<math::AtanOp>(loc, ratio));
+}
+/// fn(x) computed in f64 (x extended, the result truncated back).
+Value inF64(OpBuilder &b, Location loc, Value x, function_ref<Value(Value)> fn) {
+  Type type = x.getType();
+  return convertFloat(b, loc, fn(convertFloat(b, loc, x, b.getF64Type())), type);
+}
+Value unaryPayload(graph::TanOp, OpBuilder &b, Location loc, Value x) {
+  return inF64(b, loc, x, [&](Value v) -> Value {
+    return b.create<arith::DivFOp>(loc, b.create<math::SinOp>(loc, v),
+                                   b.create<math::CosOp>(loc, v));
+  });
+}
+/// (exp(x) + sign * exp(-x)) / 2 in f64: cosh (sign 1) and sinh (sign -1).
+Value expPair(OpBuilder &b, Location loc, Value x, bool minus) {
+  return inF64(b, loc, x, [&](Value v) -> Value {
+    Value e = b.create<math::ExpOp>(loc, v);
+    Value inv = b.create<math::ExpOp>(loc, b.create<arith::NegFOp>(loc, v));
+    Value sum = minus ? b.create<arith::SubFOp>(loc, e, inv).getResult()
+                      : b.create<arith::AddFOp>(loc, e, inv).getResult();
+    return b.create<arith::MulFOp>(loc, sum, constantLike(b, loc, v, 0.5));
+  });
+}
+Value unaryPayload(graph::SinhOp, OpBuilder &b, Location loc, Value x) {
+  return expPair(b, loc, x, true);
+}
+Value unaryPayload(graph::CoshOp, OpBuilder &b, Location loc, Value x) {
+  return expPair(b, loc, x, false);
+}
+/// asinh(x) = sign(x) log(|x| + sqrt(x² + 1)), in f64.
+Value unaryPayload(graph::AsinhOp, OpBuilder &b, Location loc, Value x) {
+  return inF64(b, loc, x, [&](Value v) -> Value {
+    Value a = b.create<math::AbsFOp>(loc, v);
+    Value root =
+        b.create<math::SqrtOp>(loc, b.create<arith::AddFOp>(loc, b.create<arith::MulFOp>(loc, v, v),
+                                                            constantLike(b, loc, v, 1)));
+    Value y = b.create<math::LogOp>(loc, b.create<arith::AddFOp>(loc, a, root));
+    return b.create<math::CopySignOp>(loc, y, v);
+  });
+}
+/// acosh(x) = log(x + sqrt(x² - 1)), in f64 (NaN below 1).
+Value unaryPayload(graph::AcoshOp, OpBuilder &b, Location loc, Value x) {
+  return inF64(b, loc, x, [&](Value v) -> Value {
+    Value root =
+        b.create<math::SqrtOp>(loc, b.create<arith::SubFOp>(loc, b.create<arith::MulFOp>(loc, v, v),
+                                                            constantLike(b, loc, v, 1)));
+    return b.create<math::LogOp>(loc, b.create<arith::AddFOp>(loc, v, root));
+  });
+}
+/// atanh(x) = log((1 + x) / (1 - x)) / 2, in f64.
+Value unaryPayload(graph::AtanhOp, OpBuilder &b, Location loc, Value x) {
+  return inF64(b, loc, x, [&](Value v) -> Value {
+    Value one = constantLike(b, loc, v, 1);
+    Value ratio = b.create<arith::DivFOp>(loc, b.create<arith::AddFOp>(loc, one, v),
+                                          b.create<arith::SubFOp>(loc, one, v));
+    return b.create<arith::MulFOp>(loc, b.create<math::LogOp>(loc, ratio),
+                                   constantLike(b, loc, v, 0.5));
+  });
+}
+
 /// A unary op: checks the input type, then one generic with `unaryPayload`.
 template <typename OpTy> class UnaryLowering : public OpConversionPattern<OpTy> {
 public:
@@ -141,6 +230,37 @@ Value binaryPayload(graph::MaxOp, OpBuilder &b, Location l, Value x, Value y) {
   return createMax(b, l, x, y);
 }
 
+Value binaryPayload(graph::AndOp, OpBuilder &b, Location l, Value x, Value y) {
+  return b.create<arith::AndIOp>(l, x, y);
+}
+Value binaryPayload(graph::OrOp, OpBuilder &b, Location l, Value x, Value y) {
+  return b.create<arith::OrIOp>(l, x, y);
+}
+Value binaryPayload(graph::XorOp, OpBuilder &b, Location l, Value x, Value y) {
+  return b.create<arith::XOrIOp>(l, x, y);
+}
+/// fmod: C remainder (sign of x). Otherwise Python's %: a non-zero remainder whose sign differs
+/// from y's gets y added.
+Value binaryPayload(graph::ModOp op, OpBuilder &b, Location l, Value x, Value y) {
+  bool isFloat = isa<FloatType>(x.getType());
+  Value rem = isFloat ? b.create<arith::RemFOp>(l, x, y).getResult()
+                      : b.create<arith::RemSIOp>(l, x, y).getResult();
+  if (op.getFmod())
+    return rem;
+  Value zero = createScalar(b, l, x.getType(), 0);
+  auto less = [&](Value v) {
+    return isFloat ? b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, v, zero).getResult()
+                   : b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, v, zero).getResult();
+  };
+  Value nonZero = isFloat
+                      ? b.create<arith::CmpFOp>(l, arith::CmpFPredicate::UNE, rem, zero).getResult()
+                      : b.create<arith::CmpIOp>(l, arith::CmpIPredicate::ne, rem, zero).getResult();
+  Value remNegative = less(rem), yNegative = less(y);
+  Value signsDiffer = b.create<arith::XOrIOp>(l, remNegative, yNegative);
+  Value adjust = b.create<arith::AndIOp>(l, nonZero, signsDiffer);
+  return b.create<arith::SelectOp>(l, adjust, createAdd(b, l, rem, y), rem);
+}
+
 Value comparePayload(arith::CmpFPredicate fp, arith::CmpIPredicate ip, OpBuilder &b, Location l,
                      Value x, Value y) {
   if (isa<FloatType>(x.getType()))
@@ -184,22 +304,28 @@ public:
 
 void populateElementwisePatterns(RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
-  patterns.add<UnaryLowering<graph::ReluOp>, UnaryLowering<graph::NegOp>,
-               UnaryLowering<graph::AbsOp>, UnaryLowering<graph::ClipOp>>(ctx,
-                                                                          /*allowInteger=*/true);
   patterns
-      .add<UnaryLowering<graph::SigmoidOp>, UnaryLowering<graph::TanhOp>,
-           UnaryLowering<graph::ExpOp>, UnaryLowering<graph::LogOp>, UnaryLowering<graph::SqrtOp>,
-           UnaryLowering<graph::ErfOp>, UnaryLowering<graph::ReciprocalOp>,
-           UnaryLowering<graph::FloorOp>, UnaryLowering<graph::CeilOp>,
-           UnaryLowering<graph::HardSwishOp>, UnaryLowering<graph::HardSigmoidOp>,
-           UnaryLowering<graph::LeakyReluOp>, UnaryLowering<graph::EluOp>>(ctx,
-                                                                           /*allowInteger=*/false);
+      .add<UnaryLowering<graph::ReluOp>, UnaryLowering<graph::NegOp>, UnaryLowering<graph::AbsOp>,
+           UnaryLowering<graph::ClipOp>, UnaryLowering<graph::NotOp>>(ctx, /*allowInteger=*/true);
+  patterns.add<
+      UnaryLowering<graph::SigmoidOp>, UnaryLowering<graph::TanhOp>, UnaryLowering<graph::ExpOp>,
+      UnaryLowering<graph::LogOp>, UnaryLowering<graph::SqrtOp>, UnaryLowering<graph::ErfOp>,
+      UnaryLowering<graph::ReciprocalOp>, UnaryLowering<graph::FloorOp>,
+      UnaryLowering<graph::CeilOp>, UnaryLowering<graph::HardSwishOp>,
+      UnaryLowering<graph::HardSigmoidOp>, UnaryLowering<graph::LeakyReluOp>,
+      UnaryLowering<graph::EluOp>, UnaryLowering<graph::RoundOp>, UnaryLowering<graph::SinOp>,
+      UnaryLowering<graph::CosOp>, UnaryLowering<graph::TanOp>, UnaryLowering<graph::AsinOp>,
+      UnaryLowering<graph::AcosOp>, UnaryLowering<graph::AtanOp>, UnaryLowering<graph::SinhOp>,
+      UnaryLowering<graph::CoshOp>, UnaryLowering<graph::AsinhOp>, UnaryLowering<graph::AcoshOp>,
+      UnaryLowering<graph::AtanhOp>>(ctx,
+                                     /*allowInteger=*/false);
   patterns
       .add<BinaryLowering<graph::AddOp>, BinaryLowering<graph::SubOp>, BinaryLowering<graph::MulOp>,
            BinaryLowering<graph::DivOp>, BinaryLowering<graph::MinOp>, BinaryLowering<graph::MaxOp>,
            BinaryLowering<graph::EqualOp>, BinaryLowering<graph::LessOp>,
-           BinaryLowering<graph::GreaterOp>>(ctx);
+           BinaryLowering<graph::GreaterOp>, BinaryLowering<graph::AndOp>,
+           BinaryLowering<graph::OrOp>, BinaryLowering<graph::XorOp>, BinaryLowering<graph::ModOp>>(
+          ctx);
   populateSelectCastPowPatterns(patterns);
 }
 

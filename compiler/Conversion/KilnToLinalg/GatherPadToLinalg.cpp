@@ -67,6 +67,91 @@ struct GatherLowering : OpConversionPattern<graph::GatherOp> {
   }
 };
 
+/// An index read from an indices tensor as `index`, negative ones wrapped, clamped into
+/// [0, extent) (ONNX makes out-of-range indices an error; clamping keeps the read in bounds).
+Value wrapIndex(OpBuilder &b, Location loc, Value raw, int64_t extent) {
+  Value i = b.create<arith::IndexCastOp>(loc, b.getIndexType(), raw);
+  Value isNegative =
+      b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, i, indexConstant(b, loc, 0));
+  Value wrapped = b.create<arith::AddIOp>(loc, i, indexConstant(b, loc, extent));
+  return clampIndex(b, loc, b.create<arith::SelectOp>(loc, isNegative, wrapped, i), extent);
+}
+
+/// gather_elements: a generic over `indices` (the result's shape) extracting
+/// data[i0, ..., indices[i], ..., in].
+struct GatherElementsLowering : OpConversionPattern<graph::GatherElementsOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(graph::GatherElementsOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op)))
+      return failure();
+    auto dataType = tensorTypeOf(op.getData()), indicesType = tensorTypeOf(op.getIndices());
+    auto indexType = dyn_cast<IntegerType>(indicesType.getElementType());
+    if (!indexType || !indexType.isSignless() || indexType.getWidth() < 8)
+      return emitUnsupported(op) << "indices must be signless integers (i8 to i64), not "
+                                 << indicesType.getElementType();
+    int64_t axis = op.getAxis(), extent = dataType.getDimSize(axis);
+    if (extent == 0)
+      return emitUnsupported(op) << "gather from an empty axis";
+    Value data = adaptor.getData();
+    AffineMap identity = rewriter.getMultiDimIdentityMap(indicesType.getRank());
+    Value result = buildParallelGeneric(
+        rewriter, op.getLoc(), op.getType(), adaptor.getIndices(), identity,
+        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < dataType.getRank(); ++d)
+            coords.push_back(d == axis ? wrapIndex(b, loc, args[0], extent)
+                                       : b.create<linalg::IndexOp>(loc, d).getResult());
+          return b.create<tensor::ExtractOp>(loc, data, coords);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// gather_nd: a generic over the result; the index tuple of each element is read from
+/// `indices` with tensor.extract, then data is extracted at [batch..., tuple..., rest...].
+struct GatherNDLowering : OpConversionPattern<graph::GatherNDOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(graph::GatherNDOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op)))
+      return failure();
+    auto dataType = tensorTypeOf(op.getData()), indicesType = tensorTypeOf(op.getIndices());
+    auto indexType = dyn_cast<IntegerType>(indicesType.getElementType());
+    if (!indexType || !indexType.isSignless() || indexType.getWidth() < 8)
+      return emitUnsupported(op) << "indices must be signless integers (i8 to i64), not "
+                                 << indicesType.getElementType();
+    int64_t batch = op.getBatchDims(), q = indicesType.getRank();
+    int64_t k = indicesType.getDimSize(q - 1);
+    if (llvm::any_of(dataType.getShape(), [](int64_t d) { return d == 0; }))
+      return emitUnsupported(op) << "gather from an empty dim";
+    Value data = adaptor.getData(), indices = adaptor.getIndices();
+    Value result = buildParallelGeneric(
+        rewriter, op.getLoc(), op.getType(), ValueRange{}, {},
+        [&](OpBuilder &b, Location loc, ValueRange) -> Value {
+          // Result dims: [0, q - 1) index the tuples, the rest the trailing data dims.
+          SmallVector<Value> tuple;
+          for (int64_t d = 0; d + 1 < q; ++d)
+            tuple.push_back(b.create<linalg::IndexOp>(loc, d));
+          SmallVector<Value> coords(tuple.begin(), tuple.begin() + batch);
+          for (int64_t j = 0; j < k; ++j) {
+            SmallVector<Value> at(tuple);
+            at.push_back(indexConstant(b, loc, j));
+            Value raw = b.create<tensor::ExtractOp>(loc, indices, at);
+            coords.push_back(wrapIndex(b, loc, raw, dataType.getDimSize(batch + j)));
+          }
+          for (int64_t d = batch + k; d < dataType.getRank(); ++d)
+            coords.push_back(b.create<linalg::IndexOp>(loc, q - 1 + d - batch - k));
+          return b.create<tensor::ExtractOp>(loc, data, coords);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// The input index that result index `o` of a dim (input size `n`, begin pad `p` > 0 or
 /// end pad) reads under reflect or edge padding.
 Value sourceIndex(OpBuilder &b, Location loc, Value o, int64_t n, int64_t p, graph::PadMode mode) {
@@ -154,7 +239,8 @@ private:
 } // namespace
 
 void populateGatherPadPatterns(RewritePatternSet &patterns) {
-  patterns.add<GatherLowering, PadLowering>(patterns.getContext());
+  patterns.add<GatherLowering, GatherElementsLowering, GatherNDLowering, PadLowering>(
+      patterns.getContext());
 }
 
 } // namespace kiln::lowering

@@ -5,11 +5,12 @@
 include "mlir/Pass/PassBase.td"
 
 def ConvertKilnToLinalgPass : Pass<"kiln-to-linalg"> {
-  let summary = "Lowers kiln graph ops to linalg, tensor, arith and math ops on tensors";
+  let summary = "Lowers kiln graph ops to linalg, tensor, arith, math and scf ops on tensors";
   let description = [{
     Every kiln op becomes destination-passing-style linalg on tensors: elementwise ops one
     broadcasting `linalg.generic`, matmul/conv/pooling the named linalg ops, reductions and
-    normalizations generics with reduction loops, data movement tensor ops. Shapes must be
+    normalizations generics with reduction loops, data movement tensor ops, scatters
+    loop nests of tensor.insert. Shapes must be
     static. An op that cannot be lowered (dynamic shape, unsupported element type or
     attribute combination) makes the pass fail with an error at that op naming the reason.
   }];
@@ -17,6 +18,7 @@ def ConvertKilnToLinalgPass : Pass<"kiln-to-linalg"> {
     "mlir::arith::ArithDialect",
     "mlir::linalg::LinalgDialect",
     "mlir::math::MathDialect",
+    "mlir::scf::SCFDialect",
     "mlir::tensor::TensorDialect",
   ];
 }

@@ -26,6 +26,8 @@ void populateNormPatterns(RewritePatternSet &patterns);
 void populateDataMovementPatterns(RewritePatternSet &patterns);
 /// kiln.gather / kiln.pad → generics with index arithmetic or tensor.pad.
 void populateGatherPadPatterns(RewritePatternSet &patterns);
+/// kiln.scatter_elements / scatter_nd → a copy and a loop nest of tensor.insert.
+void populateScatterPatterns(RewritePatternSet &patterns);
 
 /// Builds `init + conv(input, filter)` of an already padded input with 1, 2 or 3 spatial
 /// dims and any group. NCHW: input NC<spatial>, filter F(C/group)<kernel>, `init`

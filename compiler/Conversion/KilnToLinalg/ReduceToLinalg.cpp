@@ -116,6 +116,56 @@ Value logSumExp(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> dims) {
                       });
 }
 
+/// How a partial result of `kind` combines with another (after the first stage applied the
+/// element transform: squares, absolute values).
+ReduceKind combineKind(ReduceKind kind) {
+  switch (kind) {
+  case ReduceKind::max:
+  case ReduceKind::min:
+  case ReduceKind::prod:
+    return kind;
+  default:
+    return ReduceKind::sum;
+  }
+}
+
+/// Reduces `x` over `dims` with `kind`'s accumulation (no finishing step). A reduced innermost
+/// run of more than 64 elements is split in two stages, [.., P / k, k] reduced over all but k,
+/// then over k: the CPU schedule vectorizes an innermost reduction whole, and a vector of
+/// thousands of lanes unrolls into minutes of compile time; a reduced outer dim stays a loop.
+Value accumulateOver(ReduceKind kind, OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> dims) {
+  auto type = tensorTypeOf(x);
+  Type et = type.getElementType();
+  auto combine = [&](ReduceKind k) {
+    return [k](OpBuilder &nb, Location l, ValueRange args) {
+      return accumulate(k, nb, l, args[0], args[1]);
+    };
+  };
+  int64_t rank = type.getRank(), suffix = rank, run = 1;
+  while (suffix > 0 && llvm::is_contained(dims, suffix - 1))
+    run *= type.getDimSize(--suffix);
+  int64_t lanes = 0;
+  for (int64_t k = 64; k >= 8 && run > 64; --k)
+    if (run % k == 0) {
+      lanes = k;
+      break;
+    }
+  if (!lanes)
+    return buildReduction(b, loc, x, {}, dims, initialValue(kind, b, loc, et), combine(kind));
+  SmallVector<int64_t> shape(type.getShape().take_front(suffix)), firstDims;
+  shape.append({run / lanes, lanes});
+  for (int64_t d : dims)
+    if (d < suffix)
+      firstDims.push_back(d);
+  firstDims.push_back(suffix);
+  Value partial = buildReduction(b, loc, reshapeTo(b, loc, x, shape), {}, firstDims,
+                                 initialValue(kind, b, loc, et), combine(kind));
+  int64_t last = tensorTypeOf(partial).getRank() - 1;
+  ReduceKind second = combineKind(kind);
+  return buildReduction(b, loc, partial, {}, {last}, initialValue(second, b, loc, et),
+                        combine(second));
+}
+
 bool needsFloat(ReduceKind kind) {
   return kind == ReduceKind::l2 || kind == ReduceKind::log_sum || kind == ReduceKind::log_sum_exp;
 }
@@ -142,11 +192,7 @@ struct ReduceLowering : OpConversionPattern<graph::ReduceOp> {
     if (kind == ReduceKind::log_sum_exp) {
       result = logSumExp(rewriter, loc, adaptor.getInput(), dims);
     } else {
-      Value acc = buildReduction(rewriter, loc, adaptor.getInput(), {}, dims,
-                                 initialValue(kind, rewriter, loc, type),
-                                 [&](OpBuilder &b, Location l, ValueRange args) {
-                                   return accumulate(kind, b, l, args[0], args[1]);
-                                 });
+      Value acc = accumulateOver(kind, rewriter, loc, adaptor.getInput(), dims);
       result = finish(kind, rewriter, loc, acc, count);
     }
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, op.getType().getShape()));

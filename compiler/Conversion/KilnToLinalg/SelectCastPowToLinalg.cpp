@@ -104,14 +104,16 @@ std::optional<double> specialExponent(Value rhs) {
   return std::nullopt;
 }
 
-/// x ** y; integer ** integer is math.ipowi, anything with a float computes in float.
+/// x ** y; a float base computes in its type. An integer base computes in f64 (or the float
+/// exponent's type) and truncates back: exact while |x ** y| < 2^53 (the CPU pipeline has no
+/// lowering of math.ipowi).
 Value powPayload(OpBuilder &b, Location loc, Value x, Value y) {
   Type xType = x.getType(), yType = y.getType();
   if (isa<FloatType>(xType))
     return b.create<math::PowFOp>(loc, x, castScalar(b, loc, y, xType));
-  if (isa<IntegerType>(yType))
-    return b.create<math::IPowIOp>(loc, x, castScalar(b, loc, y, xType));
-  Value power = b.create<math::PowFOp>(loc, castScalar(b, loc, x, yType), y);
+  Type computeType = isa<FloatType>(yType) ? yType : b.getF64Type();
+  Value power = b.create<math::PowFOp>(loc, castScalar(b, loc, x, computeType),
+                                       castScalar(b, loc, y, computeType));
   return castScalar(b, loc, power, xType);
 }
 

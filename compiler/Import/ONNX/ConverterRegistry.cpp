@@ -44,6 +44,12 @@ const ConverterRegistry &ConverterRegistry::get() {
   static const ConverterRegistry registry = [] {
     ConverterRegistry r;
     registerMathConverters(r);
+    registerLogicConverters(r);
+    registerIndexConverters(r);
+    registerNormalizationConverters(r);
+    registerLossConverters(r);
+    registerRecurrentConverters(r);
+    registerEinsumConverters(r);
     registerActivationConverters(r);
     registerNNConverters(r);
     registerPoolingConverters(r);

@@ -56,6 +56,12 @@ private:
 
 // One registration function per category file.
 void registerMathConverters(ConverterRegistry &registry);
+void registerLogicConverters(ConverterRegistry &registry);
+void registerIndexConverters(ConverterRegistry &registry);
+void registerNormalizationConverters(ConverterRegistry &registry);
+void registerLossConverters(ConverterRegistry &registry);
+void registerRecurrentConverters(ConverterRegistry &registry);
+void registerEinsumConverters(ConverterRegistry &registry);
 void registerActivationConverters(ConverterRegistry &registry);
 void registerNNConverters(ConverterRegistry &registry);
 void registerPoolingConverters(ConverterRegistry &registry);

@@ -15,6 +15,24 @@ LogicalResult kiln::importer::checkSameElementType(NodeContext &node, Value a, V
   return failure();
 }
 
+FailureOr<Value> kiln::importer::legacyBroadcastOperand(NodeContext &node, Value a, Value b) {
+  if (node.opset() >= 7 || node.attrInt("broadcast", 0) == 0 || !node.hasAttr("axis"))
+    return b;
+  auto aType = cast<RankedTensorType>(a.getType()), bType = cast<RankedTensorType>(b.getType());
+  FailureOr<int64_t> axis = node.normalizeAxis(node.attrInt("axis", 0), aType.getRank());
+  if (failed(axis))
+    return failure();
+  int64_t trailing = aType.getRank() - *axis - bType.getRank();
+  if (trailing < 0)
+    return node.fail("operand B of rank " + llvm::Twine(bType.getRank()) +
+                     " does not fit operand A from axis " + llvm::Twine(*axis));
+  if (trailing == 0)
+    return b;
+  SmallVector<int64_t> shape(bType.getShape());
+  shape.append(trailing, 1);
+  return node.reshape(b, shape);
+}
+
 FailureOr<SmallVector<int64_t>>
 kiln::importer::normalizeAxes(NodeContext &node, ArrayRef<int64_t> axes, int64_t rank) {
   SmallVector<int64_t> result;
@@ -109,4 +127,50 @@ FailureOr<Value> kiln::importer::buildSlice(NodeContext &node, Value input,
                                             ArrayRef<int64_t> starts, ArrayRef<int64_t> ends,
                                             ArrayRef<int64_t> steps) {
   return node.create<kiln::SliceOp>(input, starts, ends, steps);
+}
+
+FailureOr<Value> kiln::importer::select(NodeContext &node, FailureOr<Value> cond,
+                                        FailureOr<Value> x, FailureOr<Value> y) {
+  if (failed(cond) || failed(x) || failed(y))
+    return failure();
+  return node.create<kiln::WhereOp>(*cond, *x, *y);
+}
+
+FailureOr<Value> kiln::importer::scalarLike(NodeContext &node, FailureOr<Value> like,
+                                            double value) {
+  if (failed(like))
+    return failure();
+  return node.scalar(cast<RankedTensorType>(like->getType()).getElementType(), value);
+}
+
+FailureOr<Value> kiln::importer::castTo(NodeContext &node, FailureOr<Value> x, Type elementType) {
+  if (failed(x))
+    return failure();
+  return node.createTyped<kiln::CastOp>(cast<RankedTensorType>(x->getType()).clone(elementType),
+                                        *x);
+}
+
+FailureOr<Value> kiln::importer::reduce(NodeContext &node, FailureOr<Value> x,
+                                        kiln::ReduceKind kind, ArrayRef<int64_t> axes,
+                                        bool keepdims) {
+  if (failed(x))
+    return failure();
+  return node.create<kiln::ReduceOp>(*x, kind, axes, keepdims);
+}
+
+FailureOr<Value> kiln::importer::iotaAlong(NodeContext &node, int64_t extent, int64_t axis,
+                                           int64_t rank, Type elementType) {
+  SmallVector<int64_t> shape(rank, 1);
+  shape[axis] = extent;
+  auto type = RankedTensorType::get(shape, elementType);
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < extent; ++i) {
+    if (isa<FloatType>(elementType))
+      values.push_back(FloatAttr::get(elementType, (double)i));
+    else if (isa<IntegerType>(elementType) && !elementType.isInteger(1))
+      values.push_back(IntegerAttr::get(elementType, i));
+    else
+      return node.fail("cannot build indices of element type");
+  }
+  return node.constant(DenseElementsAttr::get(type, values));
 }

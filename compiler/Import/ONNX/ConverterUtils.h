@@ -19,6 +19,43 @@ template <typename OpTy> FailureOr<Value> buildBinary(NodeContext &node, Value a
   return node.create<OpTy>(a, b);
 }
 
+/// `b` as the second operand of a binary op: before opset 7, `broadcast = 1` with `axis` aligns
+/// b's dims with a's dims from `axis` on (b gets trailing unit dims for numpy broadcasting);
+/// otherwise (and from opset 7) b is returned as it is.
+FailureOr<Value> legacyBroadcastOperand(NodeContext &node, Value a, Value b);
+
+//===-- Composition: ONNX ops built out of several kiln ops ---------------===//
+// Each builder takes operands that may have failed to build and propagates the first failure,
+// so a composition checks once, at the end.
+
+/// A unary kiln op of `x`.
+template <typename OpTy> FailureOr<Value> unary(NodeContext &node, FailureOr<Value> x) {
+  if (failed(x))
+    return failure();
+  return node.create<OpTy>(*x);
+}
+/// A broadcasting binary kiln op (same element types).
+template <typename OpTy>
+FailureOr<Value> binary(NodeContext &node, FailureOr<Value> x, FailureOr<Value> y) {
+  if (failed(x) || failed(y))
+    return failure();
+  return buildBinary<OpTy>(node, *x, *y);
+}
+/// kiln.where(cond, x, y).
+FailureOr<Value> select(NodeContext &node, FailureOr<Value> cond, FailureOr<Value> x,
+                        FailureOr<Value> y);
+/// A rank-0 constant of `like`'s element type.
+FailureOr<Value> scalarLike(NodeContext &node, FailureOr<Value> like, double value);
+/// kiln.cast of `x` to `elementType` (same shape).
+FailureOr<Value> castTo(NodeContext &node, FailureOr<Value> x, Type elementType);
+/// kiln.reduce of `x` over `axes` (sorted, non-negative).
+FailureOr<Value> reduce(NodeContext &node, FailureOr<Value> x, kiln::ReduceKind kind,
+                        ArrayRef<int64_t> axes, bool keepdims);
+/// The constant 0, 1, ..., extent - 1 of `elementType` along dim `axis` of a rank-`rank`
+/// tensor whose other dims are 1 (compared against indices, it makes one-hot masks).
+FailureOr<Value> iotaAlong(NodeContext &node, int64_t extent, int64_t axis, int64_t rank,
+                           Type elementType);
+
 /// The axes made non-negative, unique and sorted (ONNX reduce/squeeze/unsqueeze rules).
 FailureOr<SmallVector<int64_t>> normalizeAxes(NodeContext &node, ArrayRef<int64_t> axes,
                                               int64_t rank);

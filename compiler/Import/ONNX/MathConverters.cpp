@@ -8,15 +8,24 @@ using namespace kiln::importer;
 namespace {
 Type elementTypeOf(Value v) { return cast<RankedTensorType>(v.getType()).getElementType(); }
 
-/// Add, Sub, Mul, Div and the comparisons: one broadcasting kiln op.
+/// Add, Sub, Mul, Div and the comparisons: one broadcasting kiln op (legacy broadcasting
+/// before opset 7).
 template <typename OpTy> LogicalResult convertBinary(NodeContext &n) {
-  return n.setResult(buildBinary<OpTy>(n, n.input(0), n.input(1)));
+  FailureOr<Value> rhs = legacyBroadcastOperand(n, n.input(0), n.input(1));
+  if (failed(rhs))
+    return failure();
+  return n.setResult(buildBinary<OpTy>(n, n.input(0), *rhs));
 }
 
-/// Pow: since opset 12 the exponent may have another type; it is cast to the base's.
+/// Pow: since opset 12 the exponent may have another type; for a float base it is cast to
+/// the base's type.
 LogicalResult convertPow(NodeContext &n) {
-  Value base = n.input(0), exponent = n.input(1);
-  if (elementTypeOf(base) != elementTypeOf(exponent)) {
+  FailureOr<Value> rhs = legacyBroadcastOperand(n, n.input(0), n.input(1));
+  if (failed(rhs))
+    return failure();
+  Value base = n.input(0), exponent = *rhs;
+  // An integer base keeps its exponent's type: the lowering computes int ** float in float.
+  if (isa<FloatType>(elementTypeOf(base)) && elementTypeOf(base) != elementTypeOf(exponent)) {
     auto type = cast<RankedTensorType>(exponent.getType()).clone(elementTypeOf(base));
     FailureOr<Value> cast = n.createTyped<kiln::CastOp>(type, exponent);
     if (failed(cast))
@@ -61,6 +70,25 @@ template <typename OpTy> LogicalResult convertUnary(NodeContext &n) {
   return n.setResult(n.create<OpTy>(n.input(0)));
 }
 
+/// Mod: fmod = 1 is C's remainder, fmod = 0 (integers only) Python's.
+LogicalResult convertMod(NodeContext &n) {
+  bool fmod = n.attrInt("fmod", 0) != 0;
+  if (!fmod && isa<FloatType>(elementTypeOf(n.input(0))))
+    return n.fail("fmod = 0 on floating-point inputs (ONNX requires fmod = 1 for them)");
+  if (failed(checkSameElementType(n, n.input(0), n.input(1))))
+    return failure();
+  return n.setResult(n.create<kiln::ModOp>(n.input(0), n.input(1), n.builder().getBoolAttr(fmod)));
+}
+
+/// Sign: 1, -1 or 0 of the input's type.
+LogicalResult convertSign(NodeContext &n) {
+  Value x = n.input(0);
+  FailureOr<Value> zero = scalarLike(n, x, 0);
+  FailureOr<Value> negative =
+      select(n, binary<kiln::LessOp>(n, x, zero), scalarLike(n, x, -1), zero);
+  return n.setResult(select(n, binary<kiln::GreaterOp>(n, x, zero), scalarLike(n, x, 1), negative));
+}
+
 /// Where(cond, x, y): cond must be bool; x and y share their element type.
 LogicalResult convertWhere(NodeContext &n) {
   if (!elementTypeOf(n.input(0)).isInteger(1))
@@ -70,16 +98,34 @@ LogicalResult convertWhere(NodeContext &n) {
   return n.setResult(n.create<kiln::WhereOp>(n.input(0), n.input(1), n.input(2)));
 }
 
-/// Cast to the element type of the `to` attribute.
-LogicalResult convertCast(NodeContext &n) {
-  if (!n.hasAttr("to"))
-    return n.fail("attribute 'to' is required");
-  int64_t to = n.attrInt("to", 0);
+/// A kiln.cast of input 0 to the ONNX data type `to`.
+LogicalResult buildCast(NodeContext &n, int64_t to) {
   Type elementType = convertElementType(n.context(), to);
   if (!elementType)
     return n.fail("cast to unsupported element type " + dataTypeName(to));
   auto type = n.inputType(0).clone(elementType);
   return n.setResult(n.createTyped<kiln::CastOp>(type, n.input(0)));
+}
+
+/// CastLike: a cast to the element type of input 1.
+LogicalResult convertCastLike(NodeContext &n) {
+  return n.setResult(castTo(n, n.input(0), elementTypeOf(n.input(1))));
+}
+
+/// Cast from opset 6: `to` is a TensorProto data type number.
+LogicalResult convertCast(NodeContext &n) {
+  if (!n.hasAttr("to"))
+    return n.fail("attribute 'to' is required");
+  return buildCast(n, n.attrInt("to", 0));
+}
+
+/// Cast before opset 6: `to` is the data type's name ("FLOAT", "INT64", ...).
+LogicalResult convertCastNamed(NodeContext &n) {
+  std::string name = n.attrString("to", "");
+  onnx::TensorProto::DataType to;
+  if (!onnx::TensorProto::DataType_Parse(llvm::StringRef(name).upper(), &to))
+    return n.fail("attribute 'to' names no data type: '" + name + "'");
+  return buildCast(n, to);
 }
 } // namespace
 
@@ -106,6 +152,22 @@ void kiln::importer::registerMathConverters(ConverterRegistry &r) {
   r.add("Reciprocal", 1, convertUnary<kiln::ReciprocalOp>);
   r.add("Floor", 1, convertUnary<kiln::FloorOp>);
   r.add("Ceil", 1, convertUnary<kiln::CeilOp>);
+  r.add("Round", 11, convertUnary<kiln::RoundOp>);
+  r.add("Sin", 7, convertUnary<kiln::SinOp>);
+  r.add("Cos", 7, convertUnary<kiln::CosOp>);
+  r.add("Tan", 7, convertUnary<kiln::TanOp>);
+  r.add("Asin", 7, convertUnary<kiln::AsinOp>);
+  r.add("Acos", 7, convertUnary<kiln::AcosOp>);
+  r.add("Atan", 7, convertUnary<kiln::AtanOp>);
+  r.add("Sinh", 9, convertUnary<kiln::SinhOp>);
+  r.add("Cosh", 9, convertUnary<kiln::CoshOp>);
+  r.add("Asinh", 9, convertUnary<kiln::AsinhOp>);
+  r.add("Acosh", 9, convertUnary<kiln::AcoshOp>);
+  r.add("Atanh", 9, convertUnary<kiln::AtanhOp>);
+  r.add("Mod", 10, convertMod, two);
+  r.add("Sign", 9, convertSign);
   r.add("Where", 9, convertWhere, {3, 3});
+  r.add("CastLike", 15, convertCastLike, two);
+  r.add("Cast", 1, convertCastNamed);
   r.add("Cast", 6, convertCast);
 }

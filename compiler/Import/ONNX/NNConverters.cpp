@@ -133,12 +133,46 @@ LogicalResult convertGemm(NodeContext &n) {
   return n.setResult(sum);
 }
 
+/// BatchNormalization in training mode (opset 14+): normalizes with the batch's mean and
+/// (population) variance over every dim but the channels, and outputs the running statistics
+/// input * momentum + batch * (1 - momentum).
+LogicalResult convertBatchNormTraining(NodeContext &n, FloatAttr eps) {
+  Value x = n.input(0);
+  int64_t rank = n.inputType(0).getRank();
+  SmallVector<int64_t> axes{0};
+  for (int64_t d = 2; d < rank; ++d)
+    axes.push_back(d);
+  SmallVector<int64_t> channels{n.inputType(0).getDimSize(1)};
+  FailureOr<Value> rowMean = reduce(n, x, kiln::ReduceKind::mean, axes, true);
+  FailureOr<Value> centered = binary<kiln::SubOp>(n, x, rowMean);
+  FailureOr<Value> rowVariance =
+      reduce(n, binary<kiln::MulOp>(n, centered, centered), kiln::ReduceKind::mean, axes, true);
+  if (failed(rowMean) || failed(rowVariance))
+    return failure();
+  FailureOr<Value> mean = n.reshape(*rowMean, channels);
+  FailureOr<Value> variance = n.reshape(*rowVariance, channels);
+  if (failed(mean) || failed(variance))
+    return failure();
+  FailureOr<Value> y =
+      n.create<kiln::BatchNormOp>(x, n.input(1), n.input(2), *mean, *variance, eps);
+  double momentum = n.attrFloat("momentum", 0.9);
+  auto running = [&](Value given, FailureOr<Value> batch) {
+    return binary<kiln::AddOp>(n, binary<kiln::MulOp>(n, given, scalarLike(n, given, momentum)),
+                               binary<kiln::MulOp>(n, batch, scalarLike(n, given, 1 - momentum)));
+  };
+  FailureOr<Value> runningMean = running(n.input(3), mean);
+  FailureOr<Value> runningVar = running(n.input(4), variance);
+  if (failed(y) || failed(runningMean) || failed(runningVar))
+    return failure();
+  return n.setResults({*y, *runningMean, *runningVar});
+}
+
 LogicalResult convertBatchNorm(NodeContext &n) {
   if (n.opset() < 9 && n.attrInt("spatial", 1) != 1)
     return n.fail("spatial = 0 is not supported");
-  if (n.attrInt("training_mode", 0) != 0)
-    return n.fail("training_mode = 1 is not supported (inference only)");
   FloatAttr eps = n.builder().getF64FloatAttr(n.attrFloat("epsilon", 1e-5));
+  if (n.attrInt("training_mode", 0) != 0)
+    return convertBatchNormTraining(n, eps);
   return n.setResult(
       n.create<kiln::BatchNormOp>(n.input(0), n.input(1), n.input(2), n.input(3), n.input(4), eps));
 }

@@ -33,7 +33,7 @@ importONNXBytes(mlir::MLIRContext &ctx, llvm::StringRef bytes, llvm::StringRef m
                 llvm::StringRef displayName, const ImportOptions &options = {});
 
 /// The range of default-domain ("" / "ai.onnx") opsets the importer accepts.
-constexpr int64_t kMinSupportedOpset = 7;
+constexpr int64_t kMinSupportedOpset = 1;
 constexpr int64_t kMaxSupportedOpset = 17;
 
 } // namespace kiln

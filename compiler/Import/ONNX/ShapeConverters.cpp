@@ -3,6 +3,8 @@
 
 #include "mlir/Dialect/Traits.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace kiln::importer;
 
@@ -57,6 +59,14 @@ LogicalResult convertReshape(NodeContext &n) {
   if (failed(spec))
     return failure();
   FailureOr<SmallVector<int64_t>> shape = reshapeTarget(n, *spec);
+  return failed(shape) ? failure() : n.setResult(n.reshape(n.input(0), *shape));
+}
+
+/// Reshape before opset 5: the target is the `shape` attribute.
+LogicalResult convertReshapeAttr(NodeContext &n) {
+  if (!n.hasAttr("shape"))
+    return n.fail("attribute 'shape' is required");
+  FailureOr<SmallVector<int64_t>> shape = reshapeTarget(n, n.attrInts("shape"));
   return failed(shape) ? failure() : n.setResult(n.reshape(n.input(0), *shape));
 }
 
@@ -163,6 +173,39 @@ LogicalResult convertShape(NodeContext &n) {
   return n.setResult(buildSlice(n, *shape, {start}, {std::max(start, end)}, ArrayRef<int64_t>{1}));
 }
 
+/// Size: the element count as an int64 scalar (a constant: shapes are static).
+LogicalResult convertSize(NodeContext &n) {
+  FailureOr<SmallVector<int64_t>> shape = requireStaticShape(n, n.inputType(0), "Size");
+  if (failed(shape))
+    return failure();
+  return n.setResult(n.scalar(n.builder().getI64Type(), (double)product(*shape)));
+}
+
+/// Range with constant start, limit and delta: the constant
+/// start, start + delta, ... up to (excluding) limit.
+LogicalResult convertRange(NodeContext &n) {
+  FailureOr<double> start = n.constantScalar(0, "start"), limit = n.constantScalar(1, "limit"),
+                    delta = n.constantScalar(2, "delta");
+  if (failed(start) || failed(limit) || failed(delta))
+    return failure();
+  if (*delta == 0)
+    return n.fail("delta must not be 0");
+  Type et = n.inputType(0).getElementType();
+  int64_t count = std::max<int64_t>(0, (int64_t)std::ceil((*limit - *start) / *delta));
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < count; ++i) {
+    double v = *start + i * *delta;
+    if (isa<FloatType>(et))
+      values.push_back(FloatAttr::get(et, v));
+    else if (isa<IntegerType>(et) && !et.isInteger(1))
+      values.push_back(IntegerAttr::get(et, (int64_t)v));
+    else
+      return n.fail("start must be a number");
+  }
+  return n.setResult(
+      n.constant(DenseElementsAttr::get(RankedTensorType::get({count}, et), values)));
+}
+
 LogicalResult convertConstantOfShape(NodeContext &n) {
   FailureOr<SmallVector<int64_t>> shape = n.constantInts(0, "shape");
   if (failed(shape))
@@ -214,6 +257,7 @@ LogicalResult convertConstant(NodeContext &n) {
 } // namespace
 
 void kiln::importer::registerShapeConverters(ConverterRegistry &r) {
+  r.add("Reshape", 1, convertReshapeAttr);
   r.add("Reshape", 5, convertReshape, {2, 2});
   r.add("Flatten", 1, convertFlatten);
   r.add("Squeeze", 1, convertSqueezeAttr);
@@ -222,6 +266,8 @@ void kiln::importer::registerShapeConverters(ConverterRegistry &r) {
   r.add("Unsqueeze", 13, convertUnsqueezeInput, {2, 2});
   r.add("Expand", 8, convertExpand, {2, 2});
   r.add("Shape", 1, convertShape);
+  r.add("Size", 1, convertSize);
+  r.add("Range", 11, convertRange, {3, 3});
   r.add("ConstantOfShape", 9, convertConstantOfShape);
   r.add("Constant", 1, convertConstant, {0, 0});
 }

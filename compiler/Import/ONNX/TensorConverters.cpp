@@ -30,7 +30,8 @@ LogicalResult convertDropout(NodeContext &n) {
 }
 
 LogicalResult convertConcat(NodeContext &n) {
-  if (!n.hasAttr("axis"))
+  // Before opset 4 the axis is optional (default 1).
+  if (!n.hasAttr("axis") && n.opset() >= 4)
     return n.fail("attribute 'axis' is required");
   SmallVector<Value> inputs;
   for (unsigned i = 0; i < n.numInputs(); ++i) {
@@ -40,7 +41,7 @@ LogicalResult convertConcat(NodeContext &n) {
       return failure();
     inputs.push_back(n.input(i));
   }
-  FailureOr<int64_t> axis = n.normalizeAxis(n.attrInt("axis", 0), n.inputType(0).getRank());
+  FailureOr<int64_t> axis = n.normalizeAxis(n.attrInt("axis", 1), n.inputType(0).getRank());
   if (failed(axis))
     return failure();
   return n.setResult(n.create<kiln::ConcatOp>(ValueRange(inputs), *axis));
@@ -79,6 +80,14 @@ LogicalResult buildSplit(NodeContext &n, SmallVector<int64_t> sizes) {
 }
 
 LogicalResult convertSplitAttr(NodeContext &n) { return buildSplit(n, n.attrInts("split")); }
+
+/// Split-1: the sizes come from the `split` attribute or a constant second input.
+LogicalResult convertSplitAttrOrInput(NodeContext &n) {
+  if (!n.hasInput(1))
+    return convertSplitAttr(n);
+  FailureOr<SmallVector<int64_t>> sizes = n.constantInts(1, "split");
+  return failed(sizes) ? failure() : buildSplit(n, *sizes);
+}
 
 LogicalResult convertSplitInput(NodeContext &n) {
   if (!n.hasInput(1))
@@ -158,6 +167,88 @@ LogicalResult convertTranspose(NodeContext &n) {
   return n.setResult(n.create<kiln::TransposeOp>(n.input(0), perm));
 }
 
+/// reshape → transpose → reshape, the shape of DepthToSpace, SpaceToDepth and Tile.
+LogicalResult reshapeTransposeReshape(NodeContext &n, ArrayRef<int64_t> split,
+                                      ArrayRef<int64_t> perm, ArrayRef<int64_t> result) {
+  FailureOr<Value> x = n.reshape(n.input(0), split);
+  if (succeeded(x))
+    x = n.create<kiln::TransposeOp>(*x, perm);
+  return failed(x) ? failure() : n.setResult(n.reshape(*x, result));
+}
+
+/// DepthToSpace on N, C, H, W: blocks of C move into H and W (mode DCR: depth, column, row;
+/// CRD: column, row, depth).
+LogicalResult convertDepthToSpace(NodeContext &n) {
+  FailureOr<SmallVector<int64_t>> shape = requireStaticShape(n, n.inputType(0), "DepthToSpace");
+  if (failed(shape))
+    return failure();
+  int64_t b = n.attrInt("blocksize", 0);
+  if (shape->size() != 4 || b <= 0 || (*shape)[1] % (b * b) != 0)
+    return n.fail("needs a 4-D input whose channels divide by blocksize^2");
+  int64_t N = (*shape)[0], C = (*shape)[1] / (b * b), H = (*shape)[2], W = (*shape)[3];
+  std::string mode = n.attrString("mode", "DCR");
+  if (mode != "DCR" && mode != "CRD")
+    return n.fail("unknown mode '" + mode + "'");
+  if (mode == "DCR")
+    return reshapeTransposeReshape(n, {N, b, b, C, H, W}, {0, 3, 4, 1, 5, 2}, {N, C, H * b, W * b});
+  return reshapeTransposeReshape(n, {N, C, b, b, H, W}, {0, 1, 4, 2, 5, 3}, {N, C, H * b, W * b});
+}
+
+/// SpaceToDepth on N, C, H, W: blocks of H and W move into the channels.
+LogicalResult convertSpaceToDepth(NodeContext &n) {
+  FailureOr<SmallVector<int64_t>> shape = requireStaticShape(n, n.inputType(0), "SpaceToDepth");
+  if (failed(shape))
+    return failure();
+  int64_t b = n.attrInt("blocksize", 0);
+  if (shape->size() != 4 || b <= 0 || (*shape)[2] % b != 0 || (*shape)[3] % b != 0)
+    return n.fail("needs a 4-D input whose H and W divide by blocksize");
+  int64_t N = (*shape)[0], C = (*shape)[1], H = (*shape)[2] / b, W = (*shape)[3] / b;
+  return reshapeTransposeReshape(n, {N, C, H, b, W, b}, {0, 3, 5, 1, 2, 4}, {N, C * b * b, H, W});
+}
+
+/// Tile with constant repeats: x as [1, d0, 1, d1, ...] expanded to [r0, d0, r1, d1, ...] and
+/// collapsed to [r0 * d0, r1 * d1, ...].
+LogicalResult buildTile(NodeContext &n, ArrayRef<int64_t> repeats) {
+  FailureOr<SmallVector<int64_t>> shape = requireStaticShape(n, n.inputType(0), "Tile");
+  if (failed(shape))
+    return failure();
+  if (repeats.size() != shape->size() || llvm::any_of(repeats, [](int64_t r) { return r < 0; }))
+    return n.fail("repeats must hold one non-negative value per dim");
+  SmallVector<int64_t> interleaved, expanded, result;
+  for (auto [d, r] : llvm::zip(*shape, repeats)) {
+    interleaved.append({1, d});
+    expanded.append({r, d});
+    result.push_back(r * d);
+  }
+  if (llvm::all_of(repeats, [](int64_t r) { return r == 1; }))
+    return n.setResult(n.input(0));
+  FailureOr<Value> x = n.reshape(n.input(0), interleaved);
+  if (succeeded(x))
+    x = n.createTyped<kiln::ExpandOp>(n.inputType(0).clone(expanded), *x);
+  return failed(x) ? failure() : n.setResult(n.reshape(*x, result));
+}
+
+LogicalResult convertTile(NodeContext &n) {
+  FailureOr<SmallVector<int64_t>> repeats = n.constantInts(1, "repeats");
+  return failed(repeats) ? failure() : buildTile(n, *repeats);
+}
+
+/// Tile-1: `tiles` copies along `axis`, both inputs.
+LogicalResult convertTileAxis(NodeContext &n) {
+  FailureOr<SmallVector<int64_t>> tiles = n.constantInts(1, "tiles");
+  FailureOr<SmallVector<int64_t>> axis = n.constantInts(2, "axis");
+  if (failed(tiles) || failed(axis))
+    return failure();
+  if (tiles->size() != 1 || axis->size() != 1)
+    return n.fail("tiles and axis must be scalars");
+  FailureOr<int64_t> a = n.normalizeAxis(axis->front(), n.inputType(0).getRank());
+  if (failed(a))
+    return failure();
+  SmallVector<int64_t> repeats(n.inputType(0).getRank(), 1);
+  repeats[*a] = tiles->front();
+  return buildTile(n, repeats);
+}
+
 /// Pad with non-negative pads, then slice away negative ones (cropping).
 LogicalResult buildPad(NodeContext &n, ArrayRef<int64_t> pads, double value) {
   std::string modeName = n.attrString("mode", "constant");
@@ -193,9 +284,10 @@ LogicalResult buildPad(NodeContext &n, ArrayRef<int64_t> pads, double value) {
   return n.setResult(buildSlice(n, *padded, starts, ends, steps));
 }
 
-/// Pad before opset 11: `pads` and `value` attributes.
+/// Pad before opset 11: `pads` (`paddings` in Pad-1) and `value` attributes.
 LogicalResult convertPadAttrs(NodeContext &n) {
-  return buildPad(n, n.attrInts("pads"), n.attrFloat("value", 0.0));
+  const char *name = n.opset() < 2 ? "paddings" : "pads";
+  return buildPad(n, n.attrInts(name), n.attrFloat("value", 0.0));
 }
 
 /// Pad from opset 11: constant `pads` and optional `constant_value` inputs.
@@ -213,12 +305,17 @@ void kiln::importer::registerTensorConverters(ConverterRegistry &r) {
   r.add("Identity", 1, convertIdentity);
   r.add("Dropout", 1, convertDropout, {1, 3});
   r.add("Concat", 1, convertConcat, variadic);
-  r.add("Split", 1, convertSplitAttr);
+  r.add("Split", 1, convertSplitAttrOrInput, {1, 2});
+  r.add("Split", 2, convertSplitAttr);
   r.add("Split", 13, convertSplitInput, {1, 2});
   r.add("Slice", 1, convertSliceAttrs);
   r.add("Slice", 10, convertSliceInputs, {3, 5});
   r.add("Gather", 1, convertGather, {2, 2});
   r.add("Transpose", 1, convertTranspose);
+  r.add("DepthToSpace", 1, convertDepthToSpace);
+  r.add("SpaceToDepth", 1, convertSpaceToDepth);
+  r.add("Tile", 1, convertTileAxis, {3, 3});
+  r.add("Tile", 6, convertTile, {2, 2});
   r.add("Pad", 1, convertPadAttrs);
   r.add("Pad", 11, convertPadInputs, {2, 3});
 }

@@ -26,6 +26,8 @@ Type kiln::importer::convertElementType(MLIRContext *ctx, int32_t dataType) {
     return b.getI64Type();
   case TensorProto::INT32:
     return b.getI32Type();
+  case TensorProto::INT16:
+    return b.getIntegerType(16);
   case TensorProto::INT8:
     return b.getI8Type();
   case TensorProto::BOOL:
@@ -75,6 +77,7 @@ LogicalResult typedFieldBytes(const TensorProto &t, int64_t width, std::string &
     count = t.int64_data_size();
     break;
   case TensorProto::INT32:
+  case TensorProto::INT16:
   case TensorProto::INT8:
   case TensorProto::FLOAT16: // int32_data holds the 16-bit patterns
     appendValues(t.int32_data(), width, bytes);

@@ -125,19 +125,81 @@ Attribute applyArith(Arith k, Attribute a, Attribute b) {
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
-#define KILN_ARITH_FOLD(OP, KIND)                                                              \
-  OpFoldResult OP::fold(FoldAdaptor adaptor) {                                                 \
-    return foldBinary(*this, adaptor.getOperands(),                                            \
-                      [](Attribute a, Attribute b) { return applyArith(KIND, a, b); });        \
+namespace {
+/// Which float zeros count as an identity: x + -0 = x and x - +0 = x for every x (-0 too).
+enum class Zero { Any, Negative, Positive };
+
+/// Whether `rhs` is a splat constant equal to `value`.
+bool isSplatOf(Attribute rhs, double value, Zero zero) {
+  auto d = dense(rhs);
+  if (!d || !d.isSplat())
+    return false;
+  if (isa<FloatType>(d.getElementType())) {
+    APFloat v = d.getSplatValue<APFloat>();
+    if (v.isZero() && zero != Zero::Any && v.isNegative() != (zero == Zero::Negative))
+      return false;
+    return v.convertToDouble() == value;
   }
-KILN_ARITH_FOLD(AddOp, Arith::Add)
-KILN_ARITH_FOLD(SubOp, Arith::Sub)
-KILN_ARITH_FOLD(MulOp, Arith::Mul)
-KILN_ARITH_FOLD(DivOp, Arith::Div)
-KILN_ARITH_FOLD(MinOp, Arith::Min)
-KILN_ARITH_FOLD(MaxOp, Arith::Max)
+  if (isa<IntegerType>(d.getElementType()) && !d.getElementType().isInteger(1))
+    return d.getSplatValue<APInt>().getSExtValue() == value;
+  return false;
+}
+
+/// x op c → x when c is the op's right identity and the result has x's type (x + -0, x - +0,
+/// x * 1, x / 1; integer x + 0 and x - 0). Exact for every x, NaN and -0 included.
+OpFoldResult foldRightIdentity(Operation *op, Attribute rhs, double identity, Zero zero) {
+  Value lhs = op->getOperand(0);
+  if (lhs.getType() != op->getResult(0).getType() || !isSplatOf(rhs, identity, zero))
+    return {};
+  return lhs;
+}
+
+Attribute foldArith(Operation *op, ArrayRef<Attribute> operands, Arith kind) {
+  return foldBinary(op, operands,
+                    [kind](Attribute a, Attribute b) { return applyArith(kind, a, b); });
+}
+} // namespace
+
+OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult x = foldRightIdentity(*this, adaptor.getRhs(), 0.0, Zero::Negative))
+    return x;
+  return foldArith(*this, adaptor.getOperands(), Arith::Add);
+}
+OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult x = foldRightIdentity(*this, adaptor.getRhs(), 0.0, Zero::Positive))
+    return x;
+  return foldArith(*this, adaptor.getOperands(), Arith::Sub);
+}
+OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult x = foldRightIdentity(*this, adaptor.getRhs(), 1.0, Zero::Any))
+    return x;
+  return foldArith(*this, adaptor.getOperands(), Arith::Mul);
+}
+OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
+  if (OpFoldResult x = foldRightIdentity(*this, adaptor.getRhs(), 1.0, Zero::Any))
+    return x;
+  return foldArith(*this, adaptor.getOperands(), Arith::Div);
+}
+OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
+  return foldArith(*this, adaptor.getOperands(), Arith::Min);
+}
+OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
+  return foldArith(*this, adaptor.getOperands(), Arith::Max);
+}
 
 OpFoldResult PowOp::fold(FoldAdaptor) { return {}; }
+
+OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
+  auto src = dense(adaptor.getInput());
+  if (!src || src.getNumElements() > kMaxFoldElementsArith)
+    return {};
+  if (isa<FloatType>(src.getElementType()))
+    return src.mapValues(src.getElementType(),
+                         [](const APFloat &v) { return neg(v).bitcastToAPInt(); });
+  if (isa<IntegerType>(src.getElementType()) && !src.getElementType().isInteger(1))
+    return src.mapValues(src.getElementType(), [](const APInt &v) { return -v; });
+  return {};
+}
 
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())

@@ -91,6 +91,10 @@ KILN_BINARY_INFER(DivOp)
 KILN_BINARY_INFER(PowOp)
 KILN_BINARY_INFER(MinOp)
 KILN_BINARY_INFER(MaxOp)
+KILN_BINARY_INFER(ModOp)
+KILN_BINARY_INFER(AndOp)
+KILN_BINARY_INFER(OrOp)
+KILN_BINARY_INFER(XorOp)
 KILN_COMPARE_INFER(EqualOp)
 KILN_COMPARE_INFER(LessOp)
 KILN_COMPARE_INFER(GreaterOp)
@@ -305,6 +309,80 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   shape.append(data.getShape().begin() + axis + 1, data.getShape().end());
   types.push_back(RankedTensorType::get(shape, data.getElementType()));
   return success();
+}
+
+LogicalResult GatherElementsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                 Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto data = tensorOf(adaptor.getData()), indices = tensorOf(adaptor.getIndices());
+  int64_t axis = adaptor.getAxis();
+  if (indices.getRank() != data.getRank())
+    return emitFailure(loc, "gather_elements indices must have the rank of data");
+  if (axis < 0 || axis >= data.getRank())
+    return emitFailure(loc, "gather_elements axis out of range");
+  if (!isa<IntegerType>(indices.getElementType()))
+    return emitFailure(loc, "gather_elements indices must be integers");
+  types.push_back(RankedTensorType::get(indices.getShape(), data.getElementType()));
+  return success();
+}
+
+LogicalResult GatherNDOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                           Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto data = tensorOf(adaptor.getData()), indices = tensorOf(adaptor.getIndices());
+  int64_t batch = adaptor.getBatchDims(), q = indices.getRank(), r = data.getRank();
+  if (q < 1 || batch < 0 || batch >= std::min(q, r))
+    return emitFailure(loc, "gather_nd batch_dims must be below the ranks of data and indices");
+  int64_t k = indices.getDimSize(q - 1);
+  if (ShapedType::isDynamic(k) || k < 1 || batch + k > r)
+    return emitFailure(loc, "gather_nd index tuples must be static and fit the data rank");
+  if (!isa<IntegerType>(indices.getElementType()))
+    return emitFailure(loc, "gather_nd indices must be integers");
+  Shape shape(indices.getShape().drop_back());
+  shape.append(data.getShape().begin() + batch + k, data.getShape().end());
+  types.push_back(RankedTensorType::get(shape, data.getElementType()));
+  return success();
+}
+
+/// Checks shared by the scatter ops: integer indices, `updates` of data's element type, a
+/// known reduction. The result has data's type.
+static LogicalResult inferScatter(std::optional<Location> loc, Value data, Value indices,
+                                  Value updates, StringRef reduction,
+                                  SmallVectorImpl<Type> &types) {
+  if (!isa<IntegerType>(tensorOf(indices).getElementType()))
+    return emitFailure(loc, "scatter indices must be integers");
+  if (tensorOf(updates).getElementType() != tensorOf(data).getElementType())
+    return emitFailure(loc, "scatter updates must have the element type of data");
+  if (!llvm::is_contained({"none", "add", "mul", "min", "max"}, reduction))
+    return emitFailure(loc, "scatter reduction must be none, add, mul, min or max");
+  types.push_back(data.getType());
+  return success();
+}
+
+LogicalResult ScatterElementsOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                  Adaptor adaptor,
+                                                  SmallVectorImpl<Type> &types) {
+  auto data = tensorOf(adaptor.getData()), indices = tensorOf(adaptor.getIndices());
+  if (indices.getShape() != tensorOf(adaptor.getUpdates()).getShape() ||
+      indices.getRank() != data.getRank())
+    return emitFailure(loc, "scatter_elements indices and updates must have one shape of the "
+                            "rank of data");
+  if (adaptor.getAxis() < 0 || adaptor.getAxis() >= data.getRank())
+    return emitFailure(loc, "scatter_elements axis out of range");
+  return inferScatter(loc, adaptor.getData(), adaptor.getIndices(), adaptor.getUpdates(),
+                      adaptor.getReduction(), types);
+}
+
+LogicalResult ScatterNDOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto data = tensorOf(adaptor.getData()), indices = tensorOf(adaptor.getIndices());
+  int64_t q = indices.getRank(), k = q ? indices.getDimSize(q - 1) : 0;
+  if (q < 1 || ShapedType::isDynamic(k) || k < 1 || k > data.getRank())
+    return emitFailure(loc, "scatter_nd index tuples must be static and fit the data rank");
+  Shape expected(indices.getShape().drop_back());
+  expected.append(data.getShape().begin() + k, data.getShape().end());
+  if (ArrayRef<int64_t>(expected) != tensorOf(adaptor.getUpdates()).getShape())
+    return emitFailure(loc, "scatter_nd updates must have shape indices[:-1] + data[k:]");
+  return inferScatter(loc, adaptor.getData(), adaptor.getIndices(), adaptor.getUpdates(),
+                      adaptor.getReduction(), types);
 }
 
 LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,

@@ -49,3 +49,53 @@ func.func @identity(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %r2 = kiln.reshape %r : tensor<6xf32> to tensor<2x3xf32>
   return %r2 : tensor<2x3xf32>
 }
+
+// -----
+
+// Right identities fold exactly: x + -0, x - +0, x * 1, x / 1 (integers: x + 0 too); x + +0
+// does not (-0 + +0 = +0), nor x - -0.
+// CHECK-LABEL: func @right_identities
+// CHECK-DAG: %[[PZ:.*]] = kiln.constant dense<0.000000e+00> : tensor<f32>
+// CHECK-DAG: %[[NZ:.*]] = kiln.constant dense<-0.000000e+00> : tensor<f32>
+// CHECK: %[[KEEP1:.*]] = kiln.add %arg0, %[[PZ]]
+// CHECK: %[[KEEP2:.*]] = kiln.sub %arg0, %[[NZ]]
+// CHECK: return %arg0, %arg0, %arg0, %arg0, %arg1, %[[KEEP1]], %[[KEEP2]]
+func.func @right_identities(%x: tensor<3xf32>, %i: tensor<3xi64>) -> (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xi64>, tensor<3xf32>, tensor<3xf32>) {
+  %pz = kiln.constant dense<0.0> : tensor<f32>
+  %nz = kiln.constant dense<-0.0> : tensor<f32>
+  %one = kiln.constant dense<1.0> : tensor<f32>
+  %izero = kiln.constant dense<0> : tensor<i64>
+  %0 = kiln.add %x, %nz : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
+  %1 = kiln.sub %x, %pz : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
+  %2 = kiln.mul %x, %one : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
+  %3 = kiln.div %x, %one : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
+  %4 = kiln.add %i, %izero : (tensor<3xi64>, tensor<i64>) -> tensor<3xi64>
+  %5 = kiln.add %x, %pz : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
+  %6 = kiln.sub %x, %nz : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
+  return %0, %1, %2, %3, %4, %5, %6 : tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xi64>, tensor<3xf32>, tensor<3xf32>
+}
+
+// -----
+
+// An identity that would broadcast x does not fold.
+// CHECK-LABEL: func @identity_broadcasts
+// CHECK: kiln.mul
+func.func @identity_broadcasts(%x: tensor<3xf32>) -> tensor<2x3xf32> {
+  %one = kiln.constant dense<1.0> : tensor<2x3xf32>
+  %0 = kiln.mul %x, %one : (tensor<3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @neg_constant
+// CHECK-NEXT: %[[C:.*]] = kiln.constant dense<[-1, 2]> : tensor<2xi64>
+// CHECK-NEXT: %[[F:.*]] = kiln.constant dense<[-1.500000e+00, 0.000000e+00]> : tensor<2xf32>
+// CHECK-NEXT: return %[[C]], %[[F]]
+func.func @neg_constant() -> (tensor<2xi64>, tensor<2xf32>) {
+  %a = kiln.constant dense<[1, -2]> : tensor<2xi64>
+  %b = kiln.constant dense<[1.5, -0.0]> : tensor<2xf32>
+  %0 = kiln.neg %a : tensor<2xi64>
+  %1 = kiln.neg %b : tensor<2xf32>
+  return %0, %1 : tensor<2xi64>, tensor<2xf32>
+}

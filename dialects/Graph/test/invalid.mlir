@@ -39,3 +39,39 @@ func.func @bad_reduce_axes(%x: tensor<2x3xf32>) -> tensor<2xf32> {
   %0 = kiln.reduce sum %x {axes = array<i64: 1, 1>, keepdims = false} : (tensor<2x3xf32>) -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+func.func @bad_gather_elements_rank(%d: tensor<2x3xf32>, %i: tensor<4xi64>) -> tensor<4xf32> {
+  // expected-error @+2 {{gather_elements indices must have the rank of data}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.gather_elements %d, %i {axis = 0} : (tensor<2x3xf32>, tensor<4xi64>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @bad_gather_nd_tuple(%d: tensor<2x3xf32>, %i: tensor<4x3xi64>) -> tensor<4xf32> {
+  // expected-error @+2 {{gather_nd index tuples must be static and fit the data rank}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.gather_nd %d, %i {batch_dims = 0} : (tensor<2x3xf32>, tensor<4x3xi64>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @bad_scatter_updates(%d: tensor<2x3xf32>, %i: tensor<2x2xi64>, %u: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+2 {{scatter_elements indices and updates must have one shape of the rank of data}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.scatter_elements %d, %i, %u {axis = 0} : (tensor<2x3xf32>, tensor<2x2xi64>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @bad_scatter_reduction(%d: tensor<2x3xf32>, %i: tensor<1x1xi64>, %u: tensor<1x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+2 {{scatter reduction must be none, add, mul, min or max}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.scatter_nd %d, %i, %u {reduction = "sub"} : (tensor<2x3xf32>, tensor<1x1xi64>, tensor<1x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}

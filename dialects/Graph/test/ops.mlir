@@ -41,3 +41,46 @@ func.func @pool_pad_slice(%x: tensor<1x2x7x7xf32>) -> tensor<1x2x2x4xf32> {
   %1 = kiln.slice %0 {starts = array<i64: 0, 0, 0, 0>, ends = array<i64: 1, 2, 4, 4>, steps = array<i64: 1, 1, 2, 1>} : (tensor<1x2x4x4xf32>) -> tensor<1x2x2x4xf32>
   return %1 : tensor<1x2x2x4xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @new_elementwise
+func.func @new_elementwise(%a: tensor<2xi1>, %b: tensor<2xi1>, %x: tensor<2xf32>, %i: tensor<2xi32>) -> (tensor<2xi1>, tensor<2xf32>, tensor<2xi32>) {
+  // CHECK: kiln.and {{.*}} -> tensor<2xi1>
+  %0 = kiln.and %a, %b : (tensor<2xi1>, tensor<2xi1>) -> tensor<2xi1>
+  // CHECK: kiln.or
+  %1 = kiln.or %0, %b : (tensor<2xi1>, tensor<2xi1>) -> tensor<2xi1>
+  // CHECK: kiln.xor
+  %2 = kiln.xor %1, %a : (tensor<2xi1>, tensor<2xi1>) -> tensor<2xi1>
+  // CHECK: kiln.not
+  %3 = kiln.not %2 : tensor<2xi1>
+  // CHECK: kiln.round
+  %4 = kiln.round %x : tensor<2xf32>
+  // CHECK: kiln.asinh
+  %5 = kiln.asinh %4 : tensor<2xf32>
+  // CHECK: kiln.mod {{.*}} {fmod = false}
+  %6 = kiln.mod %i, %i {fmod = false} : (tensor<2xi32>, tensor<2xi32>) -> tensor<2xi32>
+  return %3, %5, %6 : tensor<2xi1>, tensor<2xf32>, tensor<2xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func @gathers
+func.func @gathers(%d: tensor<3x4xf32>, %i: tensor<2x4xi64>, %j: tensor<2x1xi64>) -> (tensor<2x4xf32>, tensor<2x4xf32>) {
+  // CHECK: kiln.gather_elements {{.*}} {axis = 0 : i64} : (tensor<3x4xf32>, tensor<2x4xi64>) -> tensor<2x4xf32>
+  %0 = kiln.gather_elements %d, %i {axis = 0} : (tensor<3x4xf32>, tensor<2x4xi64>) -> tensor<2x4xf32>
+  // CHECK: kiln.gather_nd {{.*}} {batch_dims = 0 : i64} : (tensor<3x4xf32>, tensor<2x1xi64>) -> tensor<2x4xf32>
+  %1 = kiln.gather_nd %d, %j {batch_dims = 0} : (tensor<3x4xf32>, tensor<2x1xi64>) -> tensor<2x4xf32>
+  return %0, %1 : tensor<2x4xf32>, tensor<2x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @scatters
+func.func @scatters(%d: tensor<3x4xf32>, %i: tensor<3x2xi64>, %u: tensor<3x2xf32>, %j: tensor<2x1xi64>, %v: tensor<2x4xf32>) -> (tensor<3x4xf32>, tensor<3x4xf32>) {
+  // CHECK: kiln.scatter_elements {{.*}} {axis = 1 : i64, reduction = "max"}
+  %0 = kiln.scatter_elements %d, %i, %u {axis = 1, reduction = "max"} : (tensor<3x4xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> tensor<3x4xf32>
+  // CHECK: kiln.scatter_nd {{.*}} : (tensor<3x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<3x4xf32>
+  %1 = kiln.scatter_nd %0, %j, %v : (tensor<3x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<3x4xf32>
+  return %0, %1 : tensor<3x4xf32>, tensor<3x4xf32>
+}

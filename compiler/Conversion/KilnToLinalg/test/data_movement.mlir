@@ -151,3 +151,41 @@ func.func @shape(%x: tensor<2x3x4xf32>) -> tensor<3xi64> {
   %0 = kiln.shape %x : (tensor<2x3x4xf32>) -> tensor<3xi64>
   return %0 : tensor<3xi64>
 }
+
+// -----
+
+// gather_elements: a generic over `indices` (the result's shape); the element's index along
+// `axis` comes from `indices` (negative → + extent, clamped), the others are its own.
+// CHECK-LABEL: func.func @gather_elements
+// CHECK-SAME: (%[[D:.*]]: tensor<3x4xf32>, %[[I:.*]]: tensor<2x4xi64>)
+// CHECK: linalg.generic {{.*}} ins(%[[I]] : tensor<2x4xi64>) outs(%{{.*}} : tensor<2x4xf32>)
+// CHECK: ^bb0(%[[IN:.*]]: i64, %{{.*}}: f32):
+// CHECK: %[[IX:.*]] = arith.index_cast %[[IN]] : i64 to index
+// CHECK: arith.addi %[[IX]], %c3
+// CHECK: arith.minsi %{{.*}}, %c2
+// CHECK: %[[ROW:.*]] = arith.maxsi
+// CHECK: %[[COL:.*]] = linalg.index 1 : index
+// CHECK: tensor.extract %[[D]][%[[ROW]], %[[COL]]] : tensor<3x4xf32>
+func.func @gather_elements(%d: tensor<3x4xf32>, %i: tensor<2x4xi64>) -> tensor<2x4xf32> {
+  %0 = kiln.gather_elements %d, %i {axis = 0} : (tensor<3x4xf32>, tensor<2x4xi64>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// gather_nd: a generic over the result; each index tuple is read from `indices`, batch dims and
+// trailing dims come from the result's own indices.
+// CHECK-LABEL: func.func @gather_nd
+// CHECK-SAME: (%[[D:.*]]: tensor<2x3x4xf32>, %[[I:.*]]: tensor<2x5x1xi32>)
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<2x5x4xf32>)
+// CHECK: %[[B:.*]] = linalg.index 0 : index
+// CHECK: %[[T:.*]] = linalg.index 1 : index
+// CHECK: %[[RAW:.*]] = tensor.extract %[[I]][%[[B]], %[[T]], %c0{{.*}}] : tensor<2x5x1xi32>
+// CHECK: arith.index_cast %[[RAW]] : i32 to index
+// CHECK: %[[K:.*]] = arith.maxsi
+// CHECK: %[[REST:.*]] = linalg.index 2 : index
+// CHECK: tensor.extract %[[D]][%[[B]], %[[K]], %[[REST]]] : tensor<2x3x4xf32>
+func.func @gather_nd(%d: tensor<2x3x4xf32>, %i: tensor<2x5x1xi32>) -> tensor<2x5x4xf32> {
+  %0 = kiln.gather_nd %d, %i {batch_dims = 1} : (tensor<2x3x4xf32>, tensor<2x5x1xi32>) -> tensor<2x5x4xf32>
+  return %0 : tensor<2x5x4xf32>
+}

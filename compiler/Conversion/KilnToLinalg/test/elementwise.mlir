@@ -150,7 +150,8 @@ func.func @activations(%a: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// pow with a constant splat exponent 2 → x * x, 0.5 → sqrt; otherwise math.powf / math.ipowi.
+// pow with a constant splat exponent 2 → x * x, 0.5 → sqrt; otherwise math.powf. An integer
+// base computes in f64 and truncates back (the CPU pipeline does not lower math.ipowi).
 // CHECK-LABEL: func.func @pow
 // CHECK: linalg.generic
 // CHECK-SAME: ins(%{{.*}} : tensor<4xf32>)
@@ -164,7 +165,11 @@ func.func @activations(%a: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK: arith.sitofp %{{.*}} : i32 to f32
 // CHECK: math.powf
 // CHECK: linalg.generic
-// CHECK: math.ipowi
+// CHECK: arith.sitofp %{{.*}} : i32 to f64
+// CHECK: arith.sitofp %{{.*}} : i32 to f64
+// CHECK: math.powf %{{.*}}, %{{.*}} : f64
+// CHECK: arith.fptosi %{{.*}} : f64 to i32
+// CHECK-NOT: math.ipowi
 func.func @pow(%a: tensor<4xf32>, %b: tensor<4xf32>, %e: tensor<4xi32>, %i: tensor<4xi32>) -> (tensor<4xf32>, tensor<4xi32>) {
   %two = kiln.constant dense<2.0> : tensor<f32>
   %half = kiln.constant dense<0.5> : tensor<1xf32>
@@ -207,4 +212,77 @@ func.func @casts(%a: tensor<4xf32>) -> (tensor<4xbf16>, tensor<4xi8>, tensor<4xf
 func.func @constant() -> tensor<2xf32> {
   %0 = kiln.constant dense<[1.0, 2.0]> : tensor<2xf32>
   return %0 : tensor<2xf32>
+}
+
+// -----
+
+// Logical ops on i1; mod with fmod (C remainder) and without (the sign follows the divisor).
+// CHECK-LABEL: func.func @logic_mod
+// CHECK: arith.andi %{{.*}}, %{{.*}} : i1
+// CHECK: arith.ori %{{.*}}, %{{.*}} : i1
+// CHECK: arith.xori %{{.*}}, %{{.*}} : i1
+// CHECK: %[[TRUE:.*]] = arith.constant true
+// CHECK: arith.xori %{{.*}}, %[[TRUE]] : i1
+// CHECK: arith.remf %{{.*}}, %{{.*}} : f32
+// CHECK: linalg.generic
+// CHECK: ^bb0(%[[X:.*]]: i32, %[[Y:.*]]: i32, %{{.*}}: i32):
+// CHECK: %[[REM:.*]] = arith.remsi %[[X]], %[[Y]] : i32
+// CHECK: %[[NZ:.*]] = arith.cmpi ne, %[[REM]]
+// CHECK: %[[RNEG:.*]] = arith.cmpi slt, %[[REM]]
+// CHECK: %[[YNEG:.*]] = arith.cmpi slt, %[[Y]]
+// CHECK: %[[DIFF:.*]] = arith.xori %[[RNEG]], %[[YNEG]] : i1
+// CHECK: %[[FIX:.*]] = arith.andi %[[NZ]], %[[DIFF]] : i1
+// CHECK: %[[SUM:.*]] = arith.addi %[[REM]], %[[Y]] : i32
+// CHECK: arith.select %[[FIX]], %[[SUM]], %[[REM]] : i32
+func.func @logic_mod(%a: tensor<4xi1>, %b: tensor<4xi1>, %x: tensor<4xf32>, %y: tensor<4xf32>, %i: tensor<4xi32>, %j: tensor<4xi32>) -> (tensor<4xi1>, tensor<4xi1>, tensor<4xi1>, tensor<4xi1>, tensor<4xf32>, tensor<4xi32>) {
+  %0 = kiln.and %a, %b : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  %1 = kiln.or %a, %b : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  %2 = kiln.xor %a, %b : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  %3 = kiln.not %a : tensor<4xi1>
+  %4 = kiln.mod %x, %y {fmod = true} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %5 = kiln.mod %i, %j {fmod = false} : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0, %1, %2, %3, %4, %5 : tensor<4xi1>, tensor<4xi1>, tensor<4xi1>, tensor<4xi1>, tensor<4xf32>, tensor<4xi32>
+}
+
+// -----
+
+// round is round-half-even; sin/cos/atan/acos map to math ops; asin goes through atan; tan and
+// the hyperbolic functions are composed of exp/log/sqrt/sin/cos in f64.
+// CHECK-LABEL: func.func @trigonometry
+// CHECK: math.roundeven %{{.*}} : f32
+// CHECK: math.sin %{{.*}} : f32
+// CHECK: math.cos %{{.*}} : f32
+// CHECK: math.atan %{{.*}} : f32
+// CHECK: math.acos %{{.*}} : f32
+// CHECK: math.sqrt
+// CHECK: math.atan
+// CHECK: arith.extf %{{.*}} : f32 to f64
+// CHECK: math.sin %{{.*}} : f64
+// CHECK: math.cos %{{.*}} : f64
+// CHECK: arith.divf %{{.*}}, %{{.*}} : f64
+// CHECK: arith.truncf %{{.*}} : f64 to f32
+// CHECK: math.exp %{{.*}} : f64
+// CHECK: arith.subf %{{.*}}, %{{.*}} : f64
+// CHECK: math.exp %{{.*}} : f64
+// CHECK: arith.addf %{{.*}}, %{{.*}} : f64
+// CHECK: math.log %{{.*}} : f64
+// CHECK: math.copysign %{{.*}}, %{{.*}} : f64
+// CHECK: math.log %{{.*}} : f64
+// CHECK: math.log %{{.*}} : f64
+// CHECK-NOT: math.tan
+// CHECK-NOT: math.sinh
+func.func @trigonometry(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = kiln.round %x : tensor<4xf32>
+  %1 = kiln.sin %0 : tensor<4xf32>
+  %2 = kiln.cos %1 : tensor<4xf32>
+  %3 = kiln.atan %2 : tensor<4xf32>
+  %4 = kiln.acos %3 : tensor<4xf32>
+  %5 = kiln.asin %4 : tensor<4xf32>
+  %6 = kiln.tan %5 : tensor<4xf32>
+  %7 = kiln.sinh %6 : tensor<4xf32>
+  %8 = kiln.cosh %7 : tensor<4xf32>
+  %9 = kiln.asinh %8 : tensor<4xf32>
+  %10 = kiln.acosh %9 : tensor<4xf32>
+  %11 = kiln.atanh %10 : tensor<4xf32>
+  return %11 : tensor<4xf32>
 }

@@ -143,3 +143,22 @@ func.func @log_softmax(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = kiln.log_softmax %x {axis = 0} : tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+// A reduced innermost run of more than 64 elements (6 x 40 = 240) reduces in two stages:
+// [3, 4, 60] over dim 1 (60 lanes stay parallel), then over the 60 lanes; l2's squares are
+// taken in the first stage, the second adds, sqrt finishes.
+// CHECK-LABEL: func.func @reduce_split
+// CHECK: tensor.expand_shape %{{.*}} output_shape [3, 4, 60]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]{{.*}} outs(%{{.*}} : tensor<3x60xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]{{.*}} outs(%{{.*}} : tensor<3xf32>)
+// CHECK-NOT: arith.mulf
+// CHECK: arith.addf
+// CHECK: math.sqrt
+func.func @reduce_split(%x: tensor<3x6x40xf32>) -> tensor<3xf32> {
+  %0 = kiln.reduce l2 %x {axes = array<i64: 1, 2>, keepdims = false} : (tensor<3x6x40xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}

@@ -50,7 +50,7 @@ def build(out_dir):
         "truncated": valid[: len(valid) // 2],
         "not_onnx": b"\xff\xff\xff\xff this is not a protobuf",
         "no_graph": onnx.ModelProto(ir_version=8).SerializeToString(),
-        "opset_6": with_opsets([("", 6)]),
+        "opset_0": with_opsets([("", 0)]),
         "opset_18": with_opsets([("", 18)]),
         "no_default_opset": with_opsets([("ai.onnx.ml", 3)]),
         "missing_value": parse("""g (float[2] x) => (float[2] y) { y = Add(x, ghost) }""",
@@ -63,10 +63,10 @@ def build(out_dir):
         "uint16_initializer": unsupported_initializer_type(),
         "unranked_input": unranked_input(),
         "bad_attribute_type": bad_attribute_type(),
-        "bn_training": parse("""
-            g (float[1,2,3] x, float[2] s, float[2] b, float[2] m, float[2] v) => (float[1,2,3] y) {
-              y = BatchNormalization <training_mode = 1> (x, s, b, m, v)
-            }""", opset=15, names=["bn"]),
+        "dropout_training": parse("""
+            g (float[1,2,3] x) => (float[1,2,3] y) <float r = {0.5}, bool t = {1}> {
+              y = Dropout(x, r, t)
+            }""", opset=13, names=["drop"]),
         "bn_extra_outputs": parse("""
             g (float[1,2,3] x, float[2] s, float[2] b, float[2] m, float[2] v)
               => (float[1,2,3] y, float[2] rm) {

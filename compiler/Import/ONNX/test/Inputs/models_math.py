@@ -48,6 +48,38 @@ def build(out_dir):
               i = Cast <to = 6> (a)
               same = Cast <to = 1> (a)
             }"""),
+        "pow_int_base": parse("""
+            g (int32[4] x, float[4] e) => (int32[4] y) { y = Pow(x, e) }"""),
+        "more_math": parse("""
+            g (float[4] x, int32[4] i, int32[4] j) => (float[4] y, int32[4] m, float[4] s,
+                                                       int32[4] c) {
+              t0 = Round(x)
+              t1 = Sin(t0)
+              t2 = Cos(t1)
+              t3 = Tan(t2)
+              t4 = Asin(t3)
+              t5 = Acos(t4)
+              t6 = Atan(t5)
+              t7 = Sinh(t6)
+              t8 = Cosh(t7)
+              t9 = Asinh(t8)
+              t10 = Acosh(t9)
+              y = Atanh(t10)
+              m = Mod(i, j)
+              s = Sign(x)
+              c = CastLike(x, i)
+            }""", opset=15),
+        "fmod": parse("""
+            g (float[4] x, float[1] y) => (float[4] z) { z = Mod <fmod = 1> (x, y) }"""),
+        "float_mod_without_fmod": parse("""
+            g (float[4] x, float[4] y) => (float[4] z) { z = Mod(x, y) }""", names=["mod"]),
+        "legacy_broadcast": parse("""
+            g (float[2,3,4] a, float[3] b, float[3,4] c) => (float[2,3,4] y, float[2,3,4] z) {
+              y = Add <broadcast = 1, axis = 1> (a, b)
+              z = Mul <broadcast = 1> (a, c)
+            }""", opset=6),
+        "cast_named": parse("""
+            g (float[2] x) => (int64[2] y) { y = Cast <to = "INT64"> (x) }""", opset=5),
         "cast_folds": parse("""
             g () => (float[3] y) <int64[3] c = {1, 2, 3}> { y = Cast <to = 1> (c) }"""),
     }

@@ -70,4 +70,16 @@ def build(out_dir):
               y = Softmax(x)
               z = LogSoftmax <axis = 1> (x)
             }"""),
+        "bn_training": parse("""
+            g (float[2,3,4] x, float[3] s, float[3] b, float[3] m, float[3] v)
+              => (float[2,3,4] y, float[3] rm, float[3] rv) {
+              y, rm, rv = BatchNormalization <training_mode = 1, momentum = 0.75> (x, s, b, m, v)
+            }""", opset=15),
+        "einsum": parse("""
+            g (float[5,2,3] a, float[5,3,4] b, float[3,3] c) => (float[5,2,4] ab, float[3] d,
+                                                                 float[3,3] t) {
+              ab = Einsum <equation = "bij,bjk->bik"> (a, b)
+              d = Einsum <equation = "ii->i"> (c)
+              t = Einsum <equation = "ij->ji"> (c)
+            }""", opset=12),
     }

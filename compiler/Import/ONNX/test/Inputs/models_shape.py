@@ -100,6 +100,15 @@ def build(out_dir):
               c = ConstantOfShape <value = float[1] {2.5}> (empty)
             }"""),
         "constants": constants(),
+        "size_range": parse("""
+            g (float[2,3] x) => (int64 n, float[3] r) <float a = {1.0}, float b = {2.5},
+                                                       float d = {0.5}> {
+              n = Size(x)
+              r = Range(a, b, d)
+            }""", opset=11),
+        "reshape_1": parse("""
+            g (float[2,3] x) => (float[3,2] y) { y = Reshape <shape = [3, -1]> (x) }""",
+                           opset=4),
         "reshape_runtime_shape": parse("""
             g (float[2,3] x, int64[2] s) => (float[3,2] y) { y = Reshape(x, s) }""",
                                        names=["reshape_node"]),

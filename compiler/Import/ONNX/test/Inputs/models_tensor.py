@@ -60,6 +60,22 @@ def build(out_dir):
               b = Dropout(a, r, t)
               c = Dropout(x)
             }"""),
+        "space_depth": parse("""
+            g (float[1,8,2,3] x, float[1,2,4,6] z) => (float[1,2,4,6] a, float[1,2,4,6] b,
+                                                      float[1,8,2,3] c) {
+              a = DepthToSpace <blocksize = 2> (x)
+              b = DepthToSpace <blocksize = 2, mode = "CRD"> (x)
+              c = SpaceToDepth <blocksize = 2> (z)
+            }"""),
+        "tile": parse("""
+            g (float[2,3] x) => (float[4,3] y) <int64[2] r = {2, 1}> { y = Tile(x, r) }"""),
+        "legacy_tensor": parse("""
+            g (float[2,3] a, float[2,3] b) => (float[2,6] c, float[4,5] p, float[2,1] s0,
+                                               float[2,2] s1) <int64[2] sizes = {1, 2}> {
+              c = Concat(a, b)
+              p = Pad <paddings = [1, 1, 1, 1]> (a)
+              s0, s1 = Split <axis = 1> (a, sizes)
+            }""", opset=1),
         "dropout_mask": parse("""
             g (float[2,3] x) => (float[2,3] y, bool[2,3] mask) { y, mask = Dropout(x) }"""),
     }

@@ -17,7 +17,7 @@ def build(out_dir):
         "resize": parse("""
             g (float[1,1,2,2] x, float[4] s) => (float[1,1,4,4] y) { y = Resize(x, , s) }""",
                         names=["Resize_7"]),
-        "not": parse("""g (bool[2] x) => (bool[2] y) { y = Not(x) }"""),
+        "unique": parse("""g (float[4] x) => (float[4] y) { y = Unique(x) }"""),
         "layernorm_13": parse("""
             g (float[2,4] x, float[4] s) => (float[2,4] y) { y = LayerNormalization(x, s) }""",
                               names=["ln"]),

@@ -45,6 +45,14 @@ class Kiln_BinaryOp<string mnemonic, list<Trait> traits = []>
   let hasFolder = 1;
 }
 
+// Elementwise logical op of two i1 operands with numpy broadcasting; the result is i1.
+class Kiln_LogicalOp<string mnemonic, list<Trait> traits = []>
+    : Kiln_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor])> {
+  let arguments = (ins Kiln_Tensor:$lhs, Kiln_Tensor:$rhs);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
 // Comparison with numpy broadcasting; the result is i1.
 class Kiln_CompareOp<string mnemonic, list<Trait> traits = []>
     : Kiln_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor])> {

@@ -14,6 +14,22 @@ def Kiln_PowOp : Kiln_BinaryOp<"pow"> { let summary = "lhs ** rhs"; }
 def Kiln_MinOp : Kiln_BinaryOp<"min", [Commutative]> { let summary = "elementwise minimum"; }
 def Kiln_MaxOp : Kiln_BinaryOp<"max", [Commutative]> { let summary = "elementwise maximum"; }
 
+def Kiln_ModOp : Kiln_Op<"mod", [Pure, InferTypeOpAdaptor]> {
+  let summary = "remainder with numpy broadcasting";
+  let description = [{
+    `fmod` = true: the sign of the result follows `lhs` (C fmod; integers truncate).
+    `fmod` = false (integers only): the sign follows `rhs` (Python's %).
+  }];
+  let arguments = (ins Kiln_Tensor:$lhs, Kiln_Tensor:$rhs, BoolAttr:$fmod);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def Kiln_AndOp : Kiln_LogicalOp<"and", [Commutative]> { let summary = "lhs and rhs (i1)"; }
+def Kiln_OrOp : Kiln_LogicalOp<"or", [Commutative]> { let summary = "lhs or rhs (i1)"; }
+def Kiln_XorOp : Kiln_LogicalOp<"xor", [Commutative]> { let summary = "lhs xor rhs (i1)"; }
+def Kiln_NotOp : Kiln_UnaryOp<"not"> { let summary = "logical not (i1)"; }
+
 def Kiln_EqualOp : Kiln_CompareOp<"equal", [Commutative]> { let summary = "lhs == rhs"; }
 def Kiln_LessOp : Kiln_CompareOp<"less"> { let summary = "lhs < rhs"; }
 def Kiln_GreaterOp : Kiln_CompareOp<"greater"> { let summary = "lhs > rhs"; }
@@ -25,11 +41,26 @@ def Kiln_ExpOp : Kiln_UnaryOp<"exp"> { let summary = "exp(x)"; }
 def Kiln_LogOp : Kiln_UnaryOp<"log"> { let summary = "natural logarithm"; }
 def Kiln_SqrtOp : Kiln_UnaryOp<"sqrt"> { let summary = "square root"; }
 def Kiln_ErfOp : Kiln_UnaryOp<"erf"> { let summary = "Gauss error function"; }
-def Kiln_NegOp : Kiln_UnaryOp<"neg"> { let summary = "-x"; }
+def Kiln_NegOp : Kiln_UnaryOp<"neg"> {
+  let summary = "-x";
+  let hasFolder = 1;
+}
 def Kiln_AbsOp : Kiln_UnaryOp<"abs"> { let summary = "|x|"; }
 def Kiln_ReciprocalOp : Kiln_UnaryOp<"reciprocal"> { let summary = "1 / x"; }
 def Kiln_FloorOp : Kiln_UnaryOp<"floor"> { let summary = "floor(x)"; }
 def Kiln_CeilOp : Kiln_UnaryOp<"ceil"> { let summary = "ceil(x)"; }
+def Kiln_RoundOp : Kiln_UnaryOp<"round"> { let summary = "round half to even"; }
+def Kiln_SinOp : Kiln_UnaryOp<"sin"> { let summary = "sin(x)"; }
+def Kiln_CosOp : Kiln_UnaryOp<"cos"> { let summary = "cos(x)"; }
+def Kiln_TanOp : Kiln_UnaryOp<"tan"> { let summary = "tan(x)"; }
+def Kiln_AsinOp : Kiln_UnaryOp<"asin"> { let summary = "arcsin(x)"; }
+def Kiln_AcosOp : Kiln_UnaryOp<"acos"> { let summary = "arccos(x)"; }
+def Kiln_AtanOp : Kiln_UnaryOp<"atan"> { let summary = "arctan(x)"; }
+def Kiln_SinhOp : Kiln_UnaryOp<"sinh"> { let summary = "sinh(x)"; }
+def Kiln_CoshOp : Kiln_UnaryOp<"cosh"> { let summary = "cosh(x)"; }
+def Kiln_AsinhOp : Kiln_UnaryOp<"asinh"> { let summary = "arsinh(x)"; }
+def Kiln_AcoshOp : Kiln_UnaryOp<"acosh"> { let summary = "arcosh(x)"; }
+def Kiln_AtanhOp : Kiln_UnaryOp<"atanh"> { let summary = "artanh(x)"; }
 def Kiln_HardSwishOp : Kiln_UnaryOp<"hard_swish"> {
   let summary = "x * max(0, min(1, x / 6 + 1 / 2))";
 }

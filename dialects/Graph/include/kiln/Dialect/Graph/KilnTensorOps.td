@@ -61,6 +61,58 @@ def Kiln_GatherOp : Kiln_Op<"gather", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
+def Kiln_GatherElementsOp : Kiln_Op<"gather_elements", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX GatherElements: result[i] = data[i with i[axis] = indices[i]]";
+  let description = [{
+    `indices` has the rank of `data` and gives the result's shape; negative indices count
+    from the end of `axis`.
+  }];
+  let arguments = (ins Kiln_Tensor:$data, Kiln_Tensor:$indices, I64Attr:$axis);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
+def Kiln_GatherNDOp : Kiln_Op<"gather_nd", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX GatherND: slices of `data` at index tuples (last dim of `indices`)";
+  let description = [{
+    With b = `batch_dims`, indices [B..., I..., k] (B: the first b dims of data) select
+    data[B..., i_1, ..., i_k, rest...]; the result is [B..., I..., rest...]. Negative indices
+    count from the end of their dim.
+  }];
+  let arguments = (ins Kiln_Tensor:$data, Kiln_Tensor:$indices, I64Attr:$batch_dims);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
+def Kiln_ScatterElementsOp : Kiln_Op<"scatter_elements", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX ScatterElements: data with updates[i] written at i[axis] = indices[i]";
+  let description = [{
+    `indices` and `updates` have one shape, of the rank of `data`; negative indices count from
+    the end of `axis`. `reduction` ("none", "add", "mul", "min", "max") combines an update
+    with the element it lands on; with "none", of duplicate indices the last update wins.
+  }];
+  let arguments = (ins Kiln_Tensor:$data, Kiln_Tensor:$indices, Kiln_Tensor:$updates,
+                       I64Attr:$axis, DefaultValuedStrAttr<StrAttr, "none">:$reduction);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Kiln_ScatterNDOp : Kiln_Op<"scatter_nd", [Pure, InferTypeOpAdaptor]> {
+  let summary = "ONNX ScatterND: data with slices of `updates` written at index tuples";
+  let description = [{
+    indices [I..., k] select data[i_1, ..., i_k, ...]; updates is [I..., data dims k...].
+    `reduction` as for scatter_elements.
+  }];
+  let arguments = (ins Kiln_Tensor:$data, Kiln_Tensor:$indices, Kiln_Tensor:$updates,
+                       DefaultValuedStrAttr<StrAttr, "none">:$reduction);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $data `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 def Kiln_ExpandOp : Kiln_Op<"expand", [Pure]> {
   let summary = "numpy broadcast to the result shape";
   let arguments = (ins Kiln_Tensor:$input);

@@ -1,0 +1,195 @@
+//===- IndexConverters.cpp - ONNX ops on positions (ArgMax, Hardmax, Trilu, EyeLike, ...) → kiln
+//-===//
+//
+// Positions are compared against constant index ranges (iotaAlong), so arg-reductions and
+// masks are compositions of broadcasting kiln ops with static shapes.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Import/ONNX/ConverterUtils.h"
+#include "compiler/Import/ONNX/TensorImport.h"
+
+using namespace mlir;
+using namespace kiln::importer;
+
+namespace {
+/// The int64 index of the max (`isMax`) or min along `axis` (kept as a unit dim): the first one,
+/// or the last with `lastIndex`. The positions holding the extreme value keep their index,
+/// the others become a sentinel beyond the range, and a min (max for the last) picks one.
+FailureOr<Value> argExtreme(NodeContext &n, Value x, int64_t axis, bool isMax, bool lastIndex) {
+  RankedTensorType type = cast<RankedTensorType>(x.getType());
+  int64_t extent = type.getDimSize(axis);
+  if (ShapedType::isDynamic(extent))
+    return n.fail("the reduced dim must be static (dynamic shapes are not supported yet)");
+  if (extent == 0)
+    return n.fail("cannot take the arg-extreme of an empty dim");
+  auto kind = isMax ? kiln::ReduceKind::max : kiln::ReduceKind::min;
+  FailureOr<Value> extreme = reduce(n, x, kind, {axis}, /*keepdims=*/true);
+  FailureOr<Value> hit = binary<kiln::EqualOp>(n, x, extreme);
+  Type i64 = n.builder().getI64Type();
+  FailureOr<Value> iota = iotaAlong(n, extent, axis, type.getRank(), i64);
+  FailureOr<Value> sentinel = n.scalar(i64, lastIndex ? -1 : extent);
+  FailureOr<Value> candidates = select(n, hit, iota, sentinel);
+  return reduce(n, candidates, lastIndex ? kiln::ReduceKind::max : kiln::ReduceKind::min, {axis},
+                /*keepdims=*/true);
+}
+
+/// ArgMax / ArgMin: axis (default 0), keepdims (default 1), select_last_index (opset 12).
+template <bool IsMax> LogicalResult convertArgExtreme(NodeContext &n) {
+  RankedTensorType type = n.inputType(0);
+  FailureOr<int64_t> axis = n.normalizeAxis(n.attrInt("axis", 0), type.getRank());
+  if (failed(axis))
+    return failure();
+  FailureOr<Value> index =
+      argExtreme(n, n.input(0), *axis, IsMax, n.attrInt("select_last_index", 0) != 0);
+  if (failed(index) || n.attrInt("keepdims", 1) != 0)
+    return n.setResult(index);
+  SmallVector<int64_t> shape(type.getShape());
+  shape.erase(shape.begin() + *axis);
+  return n.setResult(n.reshape(*index, shape));
+}
+
+/// Hardmax: 1 at the first max along the axis, 0 elsewhere. From opset 13 along `axis`
+/// (default -1); before, over the input coerced to 2-D at `axis` (default 1).
+LogicalResult convertHardmax(NodeContext &n) {
+  RankedTensorType type = n.inputType(0);
+  int64_t rank = type.getRank();
+  bool flattened = n.opset() < 13;
+  FailureOr<int64_t> axis = n.normalizeAxis(n.attrInt("axis", flattened ? 1 : -1), rank);
+  if (failed(axis))
+    return failure();
+  Value x = n.input(0);
+  int64_t along = *axis;
+  if (flattened) {
+    FailureOr<SmallVector<int64_t>> shape = requireStaticShape(n, type, "Hardmax");
+    if (failed(shape))
+      return failure();
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < rank; ++d)
+      (d < *axis ? outer : inner) *= (*shape)[d];
+    FailureOr<Value> flat = n.reshape(x, {outer, inner});
+    if (failed(flat))
+      return failure();
+    x = *flat;
+    along = 1;
+  }
+  auto xType = cast<RankedTensorType>(x.getType());
+  FailureOr<Value> index = argExtreme(n, x, along, /*isMax=*/true, /*lastIndex=*/false);
+  FailureOr<Value> iota =
+      iotaAlong(n, xType.getDimSize(along), along, xType.getRank(), n.builder().getI64Type());
+  FailureOr<Value> oneHot =
+      castTo(n, binary<kiln::EqualOp>(n, iota, index), xType.getElementType());
+  if (failed(oneHot) || !flattened)
+    return n.setResult(oneHot);
+  return n.setResult(n.reshape(*oneHot, type.getShape()));
+}
+
+/// GatherElements (Gather's element-wise form, opset 11).
+LogicalResult convertGatherElements(NodeContext &n) {
+  FailureOr<int64_t> axis = n.normalizeAxis(n.attrInt("axis", 0), n.inputType(0).getRank());
+  if (failed(axis))
+    return failure();
+  return n.setResult(n.create<kiln::GatherElementsOp>(n.input(0), n.input(1), *axis));
+}
+
+/// GatherND (opset 11; batch_dims from 12).
+LogicalResult convertGatherND(NodeContext &n) {
+  return n.setResult(
+      n.create<kiln::GatherNDOp>(n.input(0), n.input(1), n.attrInt("batch_dims", 0)));
+}
+
+/// ScatterElements (Scatter before opset 11): `reduction` from opset 16. Nothing to scatter
+/// leaves the data as it is.
+LogicalResult convertScatterElements(NodeContext &n) {
+  FailureOr<int64_t> axis = n.normalizeAxis(n.attrInt("axis", 0), n.inputType(0).getRank());
+  if (failed(axis))
+    return failure();
+  if (n.inputType(2).hasStaticShape() && n.inputType(2).getNumElements() == 0)
+    return n.setResult(n.input(0));
+  return n.setResult(n.create<kiln::ScatterElementsOp>(n.input(0), n.input(1), n.input(2), *axis,
+                                                       n.attrString("reduction", "none")));
+}
+
+LogicalResult convertScatterND(NodeContext &n) {
+  if (n.inputType(2).hasStaticShape() && n.inputType(2).getNumElements() == 0)
+    return n.setResult(n.input(0));
+  return n.setResult(n.create<kiln::ScatterNDOp>(n.input(0), n.input(1), n.input(2),
+                                                 n.attrString("reduction", "none")));
+}
+
+/// A constant i1 mask over the last two dims [rows, cols]: element (i, j) is `keep(j - i)`.
+FailureOr<Value> diagonalMask(NodeContext &n, int64_t rows, int64_t cols,
+                              function_ref<bool(int64_t)> keep) {
+  SmallVector<bool> values;
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      values.push_back(keep(j - i));
+  auto type = RankedTensorType::get({rows, cols}, n.builder().getI1Type());
+  return n.constant(DenseElementsAttr::get(type, values));
+}
+
+/// Trilu: keep the upper (j - i >= k) or lower (j - i <= k) triangle of the last two dims;
+/// k (input 1) must be a constant.
+LogicalResult convertTrilu(NodeContext &n) {
+  RankedTensorType type = n.inputType(0);
+  if (type.getRank() < 2)
+    return n.fail("the input must have rank >= 2");
+  int64_t rows = type.getDimSize(type.getRank() - 2), cols = type.getDimSize(type.getRank() - 1);
+  if (ShapedType::isDynamic(rows) || ShapedType::isDynamic(cols))
+    return n.fail("the last two dims must be static (dynamic shapes are not supported yet)");
+  int64_t k = 0;
+  if (n.hasInput(1)) {
+    FailureOr<SmallVector<int64_t>> given = n.constantInts(1, "k");
+    if (failed(given))
+      return failure();
+    if (given->size() != 1)
+      return n.fail("k must have one element");
+    k = given->front();
+  }
+  bool upper = n.attrInt("upper", 1) != 0;
+  FailureOr<Value> mask =
+      diagonalMask(n, rows, cols, [&](int64_t diff) { return upper ? diff >= k : diff <= k; });
+  return n.setResult(select(n, mask, n.input(0), scalarLike(n, n.input(0), 0)));
+}
+
+/// EyeLike: ones on diagonal k of a 2-D shape, zeros elsewhere, of `dtype` (default: the
+/// input's type).
+LogicalResult convertEyeLike(NodeContext &n) {
+  RankedTensorType type = n.inputType(0);
+  if (type.getRank() != 2 || !type.hasStaticShape())
+    return n.fail("the input must be 2-D with a static shape");
+  Type elementType = type.getElementType();
+  if (n.hasAttr("dtype")) {
+    int64_t dtype = n.attrInt("dtype", 0);
+    elementType = convertElementType(n.context(), dtype);
+    if (!elementType)
+      return n.fail("unsupported dtype " + dataTypeName(dtype));
+  }
+  int64_t k = n.attrInt("k", 0), rows = type.getDimSize(0), cols = type.getDimSize(1);
+  auto resultType = RankedTensorType::get({rows, cols}, elementType);
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) {
+      double v = j - i == k ? 1 : 0;
+      if (isa<FloatType>(elementType))
+        values.push_back(FloatAttr::get(elementType, v));
+      else if (elementType.isInteger(1))
+        values.push_back(BoolAttr::get(n.context(), v != 0));
+      else
+        values.push_back(IntegerAttr::get(elementType, (int64_t)v));
+    }
+  return n.setResult(n.constant(DenseElementsAttr::get(resultType, values)));
+}
+} // namespace
+
+void kiln::importer::registerIndexConverters(ConverterRegistry &r) {
+  r.add("ArgMax", 1, convertArgExtreme<true>);
+  r.add("ArgMin", 1, convertArgExtreme<false>);
+  r.add("Hardmax", 1, convertHardmax);
+  r.add("GatherElements", 11, convertGatherElements, {2, 2});
+  r.add("GatherND", 11, convertGatherND, {2, 2});
+  r.add("Scatter", 9, convertScatterElements, {3, 3});
+  r.add("ScatterElements", 11, convertScatterElements, {3, 3});
+  r.add("ScatterND", 11, convertScatterND, {3, 3});
+  r.add("Trilu", 14, convertTrilu, {1, 2});
+  r.add("EyeLike", 9, convertEyeLike);
+}
