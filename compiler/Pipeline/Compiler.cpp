@@ -96,6 +96,7 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   graph.addNestedPass<func::FuncOp>(createConvertConvLayout());
   graph.addNestedPass<func::FuncOp>(createPropagateTransposes());
   graph.addNestedPass<func::FuncOp>(createConvToMatmul());
+  graph.addNestedPass<func::FuncOp>(createExplicitConvPadding());
   graph.addPass(createCanonicalizerPass());
   graph.addPass(createCSEPass());
   FailureOr<bool> stop = phases.run("graph", &graph);

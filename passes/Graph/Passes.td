@@ -56,4 +56,13 @@ def ConvToMatmul : Pass<"kiln-conv-to-matmul", "mlir::func::FuncOp"> {
   ];
 }
 
+def ExplicitConvPadding : Pass<"kiln-explicit-conv-padding", "mlir::func::FuncOp"> {
+  let summary = "Pads NHWC convolution inputs with a kiln.pad of their own";
+  let description = [{
+    Padding inside a conv kernel bufferizes to a heap allocation and a copy on every call (page
+    faults for megabyte inputs); as its own op the padded tensor is a planned arena buffer and
+    the conv kernel reads it directly.
+  }];
+}
+
 #endif

@@ -1,0 +1,20 @@
+// RUN: kiln-opt %s -split-input-file -pass-pipeline='builtin.module(func.func(kiln-explicit-conv-padding))' | FileCheck %s
+
+// CHECK-LABEL: func @padded
+// CHECK: %[[P:.*]] = kiln.pad constant %arg0 {pads = array<i64: 0, 1, 1, 0, 0, 1, 1, 0>, value = 0.000000e+00 : f64} {{.*}} -> tensor<1x10x10x4xf32>
+// CHECK: kiln.conv %[[P]], %arg1 {{.*}}pads = array<i64: 0, 0, 0, 0>
+func.func @padded(%x: tensor<1x8x8x4xf32>, %w: tensor<3x3x1x4xf32>) -> tensor<1x4x4x4xf32> {
+  %0 = kiln.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 4 : i64, layout = "NHWC"} : (tensor<1x8x8x4xf32>, tensor<3x3x1x4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// NCHW convs and unpadded ones are left alone.
+// CHECK-LABEL: func @untouched
+// CHECK-NOT: kiln.pad
+func.func @untouched(%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x3x3xf32>, %y: tensor<1x8x8x4xf32>, %v: tensor<1x1x4x4xf32>) -> (tensor<1x4x8x8xf32>, tensor<1x8x8x4xf32>) {
+  %0 = kiln.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x8x8xf32>
+  %1 = kiln.conv %y, %v {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x8x8x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x8x8x4xf32>
+  return %0, %1 : tensor<1x4x8x8xf32>, tensor<1x8x8x4xf32>
+}
