@@ -20,7 +20,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))  # bench/: machine_load
 import report  # noqa: E402
+from machine_load import mark, others_cores, wait_for_low_load  # noqa: E402
 
 # (name, model, kiln-tune spec). Convs are NCHW specs; Kiln turns 1x1 convs and convs with
 # <= 256 output pixels into im2col + matmul, so some of them tune a matmul workload.
@@ -69,45 +71,9 @@ def log(msg):
 
 
 # ---- machine load ------------------------------------------------------------------------
-def busy_seconds():
-    """CPU seconds all processes have used since boot (/proc/stat, no idle/iowait)."""
-    with open("/proc/stat") as f:
-        ticks = [int(x) for x in f.readline().split()[1:9]]
-    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
-
-
-def children_seconds():
-    t = os.times()
-    return t.children_user + t.children_system
-
-
-def mark():
-    return (busy_seconds(), children_seconds(), time.time())
-
-
-def others_cores(since):
-    """Mean cores used by processes other than this run's since mark()."""
-    busy, children, start = since
-    wall = max(time.time() - start, 1e-6)
-    return round(((busy_seconds() - busy) - (children_seconds() - children)) / wall, 2)
-
-
 def uptime():
     with open("/proc/loadavg") as f:
         return " ".join(f.read().split()[:3])
-
-
-def wait_for_low_load(max_wait, max_load=1.0, max_busy=0.3):
-    deadline = time.time() + max_wait
-    while True:
-        busy, start = busy_seconds(), time.time()
-        time.sleep(5)
-        cores = (busy_seconds() - busy) / (time.time() - start)
-        load = os.getloadavg()[0]
-        if (load <= max_load and cores <= max_busy) or time.time() > deadline:
-            return
-        log(f"load {load:.2f}, {cores:.2f} cores busy: waiting")
-        time.sleep(25)
 
 
 def wait_for_tools(paths, tries=20, pause=30):
@@ -381,7 +347,7 @@ def main():
         w for w in WORKLOADS if w[0] in args.workloads.split(",")]
     targets = set(filter(None, args.transfer.split(",")))
     if args.wait_load:
-        wait_for_low_load(args.wait_load)
+        wait_for_low_load(args.wait_load, 1.0, 0.3, log)
     start = time.time()
     facts = {"started": time.strftime("%Y-%m-%d %H:%M:%S"), "load_start": uptime(),
              "cpu": report.cpu_model(), "nproc": os.cpu_count(), "trials": args.trials,

@@ -19,7 +19,9 @@ import subprocess
 import sys
 import time
 
-import report
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # bench/
+import report  # noqa: E402
+from machine_load import mark, others_cores, wait_for_low_load  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -74,45 +76,6 @@ def wait_for_tools(kiln_bin, tries=20, pause=30):
     sys.exit(f"missing {tools}")
 
 
-def busy_seconds():
-    """CPU seconds all processes have used since boot (/proc/stat, no idle)."""
-    with open("/proc/stat") as f:
-        ticks = [int(x) for x in f.readline().split()[1:9]]
-    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
-
-
-def children_seconds():
-    """CPU seconds used by this script's finished child processes."""
-    t = os.times()
-    return t.children_user + t.children_system
-
-
-def mark():
-    return (busy_seconds(), children_seconds(), time.time())
-
-
-def others_cores(since):
-    """Mean cores used by processes other than this run's since mark()."""
-    busy, children, start = since
-    return round(((busy_seconds() - busy) - (children_seconds() - children))
-                 / (time.time() - start), 2)
-
-
-def wait_for_low_load(max_wait, max_load, max_busy):
-    """Waits, up to max_wait s, until the 1-min load average is under max_load
-    and the cores busy over the last 5 s under max_busy."""
-    deadline = time.time() + max_wait
-    while True:
-        busy, start = busy_seconds(), time.time()
-        time.sleep(5)
-        cores = (busy_seconds() - busy) / (time.time() - start)
-        load = os.getloadavg()[0]
-        if (load <= max_load and cores <= max_busy) or time.time() > deadline:
-            return
-        log(f"load {load:.2f}, {cores:.2f} cores busy: waiting")
-        time.sleep(25)
-
-
 def kiln_round(kiln_run, artifact, inp, threads, args):
     out = subprocess.run(
         [kiln_run, artifact, "--input", inp, "--repeat", str(args.repeat),
@@ -158,7 +121,7 @@ def main():
     kiln_compile, kiln_run = wait_for_tools(args.kiln_bin)
     models = ([m for m in args.models.split(",") if m] or sorted(
         f[:-5] for f in os.listdir(args.models_dir) if f.endswith(".onnx")))
-    wait_for_low_load(args.wait_load, args.max_load, args.max_busy)
+    wait_for_low_load(args.wait_load, args.max_load, args.max_busy, log)
 
     built = time.strftime("%Y-%m-%d %H:%M UTC",
                           time.gmtime(os.path.getmtime(kiln_compile)))
