@@ -42,7 +42,7 @@ struct Measurement {
 };
 
 /// The version of the feature layout (bumped whenever features change meaning).
-constexpr int kFeatureVersion = 1;
+constexpr int kFeatureVersion = 2;
 /// The version of the tuning-record format.
 constexpr int kRecordFormatVersion = 1;
 

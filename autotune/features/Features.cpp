@@ -74,6 +74,10 @@ const std::vector<std::string> &featureNames() {
         n.push_back(std::string("log_bytes_") + level + "_op" + std::to_string(op));
         n.push_back(std::string("reuse_") + level + "_op" + std::to_string(op));
       }
+    for (const char *name : {"vector_accumulators", "spills", "vector_width_is_16k",
+                             "log_reduction_reg_elems", "log_weight_cache_bytes_vs_l2",
+                             "odd_task_count", "innermost_remainder_share"})
+      n.push_back(name);
     while (n.size() < kFeatureLength)
       n.push_back("reserved_" + std::to_string(n.size()));
     return n;
@@ -105,6 +109,21 @@ std::vector<float> extractFeatures(const Workload &w, const Schedule &s) {
   f[9] = w.kind == WorkloadKind::ConvNhwc;
   f[10] = w.kind == WorkloadKind::DepthwiseNhwc;
   f[11] = w.kind == WorkloadKind::Generic;
+  // Register pressure and shape of the innermost vector work (version 2).
+  auto iterators = linalg::LinalgOp(w.anchor).getIteratorTypesArray();
+  double parallelRegElems = 1, reductionRegElems = 1;
+  for (size_t d = 0; d < reg.size(); ++d)
+    (iterators[d] == utils::IteratorType::parallel ? parallelRegElems : reductionRegElems) *=
+        reg[d];
+  double accumulators = std::ceil(parallelRegElems / 16.0); // f32 lanes of a zmm register
+  f[30] = static_cast<float>(accumulators);
+  f[31] = accumulators > 28 ? 1.f : 0.f; // spills past the 32 registers (minus operands)
+  f[32] = reg.empty() ? 0.f : static_cast<float>(reg.back() % 16 == 0);
+  f[33] = lg(reductionRegElems);
+  f[34] = maps.size() > 1 ? lg(footprint(maps[1], cache) * 4) - 21 : 0; // weights vs 2 MB L2
+  f[35] = static_cast<float>(static_cast<int64_t>(product(whole) / product(task)) % 2);
+  f[36] = reg.empty() ? 0.f : static_cast<float>(whole.back() % std::max<int64_t>(reg.back(), 1)) /
+                                  std::max<int64_t>(reg.back(), 1);
   size_t i = 12;
   for (const auto *tile : {&reg, &cache, &task})
     for (size_t op = 0; op < 3; ++op, i += 2) {

@@ -17,7 +17,9 @@ constexpr size_t kFeatureLength = 40;
 /// computed from the anchor op's loop nest as the schedule tiles it (its indexing maps give each
 /// buffer's footprint per loop level): log-scaled work, trip counts per level (parallel, cache,
 /// register), vector width, arithmetic intensity of the register tile, bytes touched and reuse
-/// per buffer per level, the share of work in peeled partial tiles, and the kind of op. Sizes
+/// per buffer per level, the share of work in peeled partial tiles, the kind of op, and (version
+/// 2) register pressure: vector accumulators, spills, vector width, weight bytes per cache tile
+/// against L2, odd task counts, the innermost remainder. Sizes
 /// enter as logs and ratios so a model trained on some shapes transfers to others.
 std::vector<float> extractFeatures(const Workload &workload, const Schedule &schedule);
 

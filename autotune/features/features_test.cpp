@@ -28,7 +28,7 @@ struct FeaturesTest : ::testing::Test {
 };
 
 TEST_F(FeaturesTest, FixedLengthAndVersion) {
-  EXPECT_EQ(kFeatureVersion, 1);
+  EXPECT_EQ(kFeatureVersion, 2);
   EXPECT_EQ(featureNames().size(), kFeatureLength);
   for (const char *spec : {"matmul:64,128,256", "conv2d:1,16,28,28,32,3,3,1,1"}) {
     auto tasks = workloads(spec);
