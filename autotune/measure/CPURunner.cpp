@@ -94,7 +94,11 @@ size_t bytesOf(Type t) {
     auto fn = reinterpret_cast<void (*)(void **)>(dlsym(lib, ("cand_" + std::to_string(i)).c_str()));
     if (!fn)
       _exit(4);
-    fn(args.data()); // warm-up
+    auto warm = std::chrono::steady_clock::now();
+    for (int w = 0; w < 2 || std::chrono::duration<double>(std::chrono::steady_clock::now() - warm)
+                                     .count() < o.warmupSeconds;
+         ++w)
+      fn(args.data());
     std::vector<double> times;
     double total = 0;
     while ((int)times.size() < o.minRepeats || (total < o.minSeconds && times.size() < 1000)) {

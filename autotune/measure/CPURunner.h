@@ -15,8 +15,9 @@ namespace kiln::tune {
 struct RunnerOptions {
   CPUTargetOptions target;
   int threads = 1;             ///< runtime thread-pool size while timing
-  int minRepeats = 5;          ///< timed runs at least ...
-  double minSeconds = 0.05;    ///< ... and at least this long in total (median reported)
+  int minRepeats = 10;         ///< timed runs at least ...
+  double minSeconds = 0.1;     ///< ... and at least this long in total (median reported)
+  double warmupSeconds = 0.02; ///< untimed runs first (at least 2): caches, pages, clocks
   double timeoutSeconds = 120; ///< per batch; a hung candidate becomes an error
   std::string workDir = "/tmp";
 };
