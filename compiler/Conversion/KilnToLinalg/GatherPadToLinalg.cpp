@@ -22,18 +22,25 @@ Value clampIndex(OpBuilder &b, Location loc, Value i, int64_t size) {
   return b.create<arith::MaxSIOp>(loc, upper, indexConstant(b, loc, 0));
 }
 
+/// Static shapes and signless i8..i64 indices, the common preconditions of the gathers.
+LogicalResult checkGatherOperands(Operation *op, RankedTensorType indicesType) {
+  if (failed(requireStaticShapes(op)))
+    return failure();
+  auto indexType = dyn_cast<IntegerType>(indicesType.getElementType());
+  if (!indexType || !indexType.isSignless() || indexType.getWidth() < 8)
+    return emitUnsupported(op) << "indices must be signless integers (i8 to i64), not "
+                               << indicesType.getElementType();
+  return success();
+}
+
 struct GatherLowering : OpConversionPattern<graph::GatherOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult matchAndRewrite(graph::GatherOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)))
-      return failure();
     auto dataType = tensorTypeOf(op.getData()), indicesType = tensorTypeOf(op.getIndices());
-    auto indexType = dyn_cast<IntegerType>(indicesType.getElementType());
-    if (!indexType || !indexType.isSignless() || indexType.getWidth() < 8)
-      return emitUnsupported(op) << "indices must be signless integers (i8 to i64), not "
-                                 << indicesType.getElementType();
+    if (failed(checkGatherOperands(op, indicesType)))
+      return failure();
     int64_t axis = op.getAxis(), indicesRank = indicesType.getRank();
     int64_t extent = dataType.getDimSize(axis);
     if (extent == 0)
@@ -84,13 +91,9 @@ struct GatherElementsLowering : OpConversionPattern<graph::GatherElementsOp> {
 
   LogicalResult matchAndRewrite(graph::GatherElementsOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)))
-      return failure();
     auto dataType = tensorTypeOf(op.getData()), indicesType = tensorTypeOf(op.getIndices());
-    auto indexType = dyn_cast<IntegerType>(indicesType.getElementType());
-    if (!indexType || !indexType.isSignless() || indexType.getWidth() < 8)
-      return emitUnsupported(op) << "indices must be signless integers (i8 to i64), not "
-                                 << indicesType.getElementType();
+    if (failed(checkGatherOperands(op, indicesType)))
+      return failure();
     int64_t axis = op.getAxis(), extent = dataType.getDimSize(axis);
     if (extent == 0)
       return emitUnsupported(op) << "gather from an empty axis";
@@ -117,13 +120,9 @@ struct GatherNDLowering : OpConversionPattern<graph::GatherNDOp> {
 
   LogicalResult matchAndRewrite(graph::GatherNDOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)))
-      return failure();
     auto dataType = tensorTypeOf(op.getData()), indicesType = tensorTypeOf(op.getIndices());
-    auto indexType = dyn_cast<IntegerType>(indicesType.getElementType());
-    if (!indexType || !indexType.isSignless() || indexType.getWidth() < 8)
-      return emitUnsupported(op) << "indices must be signless integers (i8 to i64), not "
-                                 << indicesType.getElementType();
+    if (failed(checkGatherOperands(op, indicesType)))
+      return failure();
     int64_t batch = op.getBatchDims(), q = indicesType.getRank();
     int64_t k = indicesType.getDimSize(q - 1);
     if (llvm::any_of(dataType.getShape(), [](int64_t d) { return d == 0; }))
