@@ -71,16 +71,17 @@ Value unaryPayload(graph::FloorOp, OpBuilder &b, Location loc, Value x) {
 Value unaryPayload(graph::CeilOp, OpBuilder &b, Location loc, Value x) {
   return b.create<math::CeilOp>(loc, x);
 }
-Value unaryPayload(graph::HardSwishOp, OpBuilder &b, Location loc, Value x) {
-  Value scaled = b.create<arith::MulFOp>(loc, x, constantLike(b, loc, x, 1.0 / 6.0));
-  Value shifted = b.create<arith::AddFOp>(loc, scaled, constantLike(b, loc, x, 0.5));
-  return b.create<arith::MulFOp>(loc, x, clamp(b, loc, shifted, 0, 1));
-}
-Value unaryPayload(graph::HardSigmoidOp op, OpBuilder &b, Location loc, Value x) {
-  double alpha = op.getAlpha().convertToDouble(), beta = op.getBeta().convertToDouble();
+/// max(0, min(1, alpha * x + beta)): hard sigmoid, and the gate of hard swish.
+Value hardSigmoid(OpBuilder &b, Location loc, Value x, double alpha, double beta) {
   Value scaled = b.create<arith::MulFOp>(loc, x, constantLike(b, loc, x, alpha));
   Value shifted = b.create<arith::AddFOp>(loc, scaled, constantLike(b, loc, x, beta));
   return clamp(b, loc, shifted, 0, 1);
+}
+Value unaryPayload(graph::HardSwishOp, OpBuilder &b, Location loc, Value x) {
+  return b.create<arith::MulFOp>(loc, x, hardSigmoid(b, loc, x, 1.0 / 6.0, 0.5));
+}
+Value unaryPayload(graph::HardSigmoidOp op, OpBuilder &b, Location loc, Value x) {
+  return hardSigmoid(b, loc, x, op.getAlpha().convertToDouble(), op.getBeta().convertToDouble());
 }
 Value unaryPayload(graph::LeakyReluOp op, OpBuilder &b, Location loc, Value x) {
   Value zero = constantLike(b, loc, x, 0);

@@ -44,6 +44,13 @@ FailureOr<SmallVector<int64_t>> NodeContext::constantInts(unsigned i, llvm::Stri
   return ints;
 }
 
+FailureOr<SmallVector<int64_t>> NodeContext::constantShape(unsigned i, llvm::StringRef what) {
+  FailureOr<SmallVector<int64_t>> shape = constantInts(i, what);
+  if (succeeded(shape) && llvm::any_of(*shape, [](int64_t d) { return d < 0; }))
+    return fail("shape values must be non-negative");
+  return shape;
+}
+
 FailureOr<double> NodeContext::constantScalar(unsigned i, llvm::StringRef what) {
   FailureOr<DenseElementsAttr> value = constantInput(i, what);
   if (failed(value))

@@ -44,6 +44,8 @@ public:
   RankedTensorType inputType(unsigned i) const;
   /// The integer values of input `i`, which must fold to a constant; `what` names it in errors.
   FailureOr<SmallVector<int64_t>> constantInts(unsigned i, llvm::StringRef what);
+  /// constantInts() of a shape input: every value must also be non-negative.
+  FailureOr<SmallVector<int64_t>> constantShape(unsigned i, llvm::StringRef what);
   /// The value of input `i`, a constant with one element, as a double.
   FailureOr<double> constantScalar(unsigned i, llvm::StringRef what);
 

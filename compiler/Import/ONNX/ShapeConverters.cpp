@@ -148,11 +148,9 @@ LogicalResult convertUnsqueezeInput(NodeContext &n) {
 
 /// Expand: bidirectional numpy broadcast of the input with a constant shape.
 LogicalResult convertExpand(NodeContext &n) {
-  FailureOr<SmallVector<int64_t>> target = n.constantInts(1, "shape");
+  FailureOr<SmallVector<int64_t>> target = n.constantShape(1, "shape");
   if (failed(target))
     return failure();
-  if (llvm::any_of(*target, [](int64_t d) { return d < 0; }))
-    return n.fail("shape values must be non-negative");
   RankedTensorType type = n.inputType(0);
   SmallVector<int64_t> shape;
   if (!OpTrait::util::getBroadcastedShape(type.getShape(), *target, shape))
@@ -207,11 +205,9 @@ LogicalResult convertRange(NodeContext &n) {
 }
 
 LogicalResult convertConstantOfShape(NodeContext &n) {
-  FailureOr<SmallVector<int64_t>> shape = n.constantInts(0, "shape");
+  FailureOr<SmallVector<int64_t>> shape = n.constantShape(0, "shape");
   if (failed(shape))
     return failure();
-  if (llvm::any_of(*shape, [](int64_t d) { return d < 0; }))
-    return n.fail("shape values must be non-negative");
   Attribute fill = FloatAttr::get(n.builder().getF32Type(), 0.0);
   if (const onnx::TensorProto *t = n.attrTensor("value")) {
     FailureOr<DenseElementsAttr> value = n.tensorValue(*t);
