@@ -5,6 +5,7 @@
 
 #include "compiler/Codegen/CPU/Passes.h"
 #include "compiler/Conversion/KilnToLinalg/KilnToLinalg.h"
+#include "passes/Fusion/Passes.h"
 #include "passes/Graph/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -99,6 +100,11 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   graph.addNestedPass<func::FuncOp>(createExplicitConvPadding());
   graph.addPass(createCanonicalizerPass());
   graph.addPass(createCSEPass());
+  if (options.fuse) {
+    graph.addNestedPass<func::FuncOp>(createRecognizeLayerNorm());
+    graph.addNestedPass<func::FuncOp>(createSinkReshapes());
+    graph.addNestedPass<func::FuncOp>(createFuseElementwise());
+  }
   FailureOr<bool> stop = phases.run("graph", &graph);
   if (failed(stop) || (out.stopped = *stop))
     return failed(stop) ? FailureOr<FrontEnd>(failure()) : std::move(out);

@@ -32,6 +32,9 @@ struct CompileOptions {
   std::string dumpIrAfter; ///< phase name, or "" for none
   std::string compileTo;   ///< phase name, or "" to produce the artifact
   bool progress = true;    ///< one line per phase on stderr with its time
+  /// Fusion (kiln-recognize-layer-norm, kiln-sink-reshapes, kiln-fuse-elementwise); off: one
+  /// kernel per op, for comparisons and for bisecting a wrong result.
+  bool fuse = true;
   /// Added to the end of the `linalg` phase, e.g. the pass applying tuning records (so their
   /// schedules show in `--dump-ir-after=linalg`).
   std::function<void(mlir::PassManager &)> extraLinalgPasses;

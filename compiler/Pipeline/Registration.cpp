@@ -2,6 +2,7 @@
 #include "compiler/Pipeline/Registration.h"
 
 #include "kiln/Dialect/Graph/KilnDialect.h"
+#include "passes/Fusion/Passes.h"
 #include "passes/Graph/Passes.h"
 #include "compiler/Codegen/CPU/Passes.h"
 #include "compiler/Conversion/KilnToLinalg/KilnToLinalg.h"
@@ -21,6 +22,7 @@ void kiln::registerKilnDialects(mlir::DialectRegistry &registry) {
 void kiln::registerKilnPasses() {
   mlir::registerAllPasses();
   kiln::registerGraphPasses();
+  kiln::registerFusionPasses();
   kiln::registerCPUCodegenPasses();
   kiln::registerKilnToLinalgPass();
 }

@@ -28,6 +28,9 @@ static cl::opt<std::string> compileTo("compile-to",
 static cl::list<std::string> inputShapes("input-shape",
                                          cl::desc("fix an input's shape: NAME=D0,D1,..."));
 static cl::opt<bool> quiet("quiet", cl::desc("no progress lines"));
+static cl::opt<bool> fuse("fuse", cl::desc("fuse ops into shared kernels (default on; "
+                                           "--fuse=false: one kernel per op)"),
+                          cl::init(true));
 static cl::opt<std::string> tuningDb("tuning-db",
                                      cl::desc("apply the best schedules of this tuning database"));
 
@@ -92,6 +95,7 @@ int main(int argc, char **argv) {
   options.dumpIrAfter = dumpIrAfter;
   options.compileTo = compileTo;
   options.progress = !quiet;
+  options.fuse = fuse;
   if (!parseInputShapes(options.import))
     return 1;
   if (!tuningDb.empty()) {

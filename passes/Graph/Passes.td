@@ -11,7 +11,7 @@ def OutlineKernels : Pass<"kiln-outline-kernels", "mlir::ModuleOp"> {
     execution plan turns into weights and views) becomes `func.func @kiln_k<N>` marked
     `kiln.kernel`, called from `@main`. Small constants (at most `inline-constant-limit`
     elements) are cloned into the kernel; larger ones stay in `@main` and become weights.
-    A fused region (later) outlines as one kernel.
+    A `kiln.fused` region outlines as one kernel holding its body.
   }];
   let options = [
     Option<"inlineConstantLimit", "inline-constant-limit", "int64_t", "64",

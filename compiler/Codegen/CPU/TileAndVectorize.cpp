@@ -1,6 +1,7 @@
 //===- TileAndVectorize.cpp - apply each linalg op's schedule -------------===//
 #include "compiler/Codegen/CPU/Passes.h"
 #include "compiler/Codegen/CPU/Schedule.h"
+#include "compiler/Codegen/CPU/Tiling.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -21,32 +22,6 @@ using namespace mlir;
 namespace {
 /// Ops with more iterations than this are not vectorized whole (they were not tiled).
 constexpr int64_t kMaxVectorizedIterations = 1 << 16;
-constexpr StringLiteral kNoVectorizeAttr = "kiln.no_vectorize";
-
-/// Tiles `op` with `tiles` (0 = untiled) and returns the tiled op, or `op` when nothing to do.
-/// With `peel`, loops whose step does not divide their range are split into a full-tile loop
-/// and a last partial tile, so both keep static shapes (and can be vectorized).
-FailureOr<Operation *> tile(RewriterBase &rewriter, Operation *op, ArrayRef<int64_t> tiles,
-                            bool peel, bool forall = false) {
-  if (tiles.empty() || llvm::all_of(tiles, [](int64_t t) { return t == 0; }))
-    return op;
-  scf::SCFTilingOptions options;
-  options.setTileSizes(getAsIndexOpFoldResult(op->getContext(), tiles));
-  if (forall)
-    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-  rewriter.setInsertionPoint(op);
-  auto result = scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
-  if (failed(result))
-    return failure();
-  rewriter.replaceOp(op, result->replacements);
-  if (peel)
-    for (LoopLikeOpInterface loop : llvm::reverse(result->loops)) // inner first: clones stay peeled
-      if (auto forOp = dyn_cast<scf::ForOp>(loop.getOperation())) {
-        scf::ForOp partial;
-        (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
-      }
-  return result->tiledOps.back();
-}
 
 bool hasBoolOperand(linalg::LinalgOp op) {
   return llvm::any_of(op->getOperandTypes(),
@@ -56,7 +31,7 @@ bool hasBoolOperand(linalg::LinalgOp op) {
 bool isVectorizable(linalg::LinalgOp op) {
   // i1 vectors load and store bit-packed, while buffers hold one byte per bool: keep bool
   // kernels scalar (they are rare and small).
-  if (op->hasAttr(kNoVectorizeAttr) || !op.hasPureTensorSemantics() || hasBoolOperand(op))
+  if (op->hasAttr(kiln::kNoVectorizeAttr) || !op.hasPureTensorSemantics() || hasBoolOperand(op))
     return false;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t iterations = 1;
@@ -83,22 +58,26 @@ struct TileAndVectorizePass : kiln::impl::TileAndVectorizeBase<TileAndVectorizeP
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     IRRewriter rewriter(&getContext());
+    FailureOr<bool> fused = kiln::tileFusedKernel(rewriter, func);
+    if (failed(fused))
+      return signalPassFailure();
     SmallVector<linalg::LinalgOp> ops;
-    func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+    if (!*fused)
+      func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
     for (linalg::LinalgOp op : ops) {
       kiln::Schedule schedule = kiln::getSchedule(op);
       FailureOr<Operation *> tiled =
-          tile(rewriter, op, schedule.parallelTiles, /*peel=*/false, /*forall=*/true);
+          kiln::tileOp(rewriter, op, schedule.parallelTiles, /*peel=*/false, /*forall=*/true);
       if (succeeded(tiled))
-        tiled = tile(rewriter, *tiled, schedule.outerTiles, /*peel=*/false);
+        tiled = kiln::tileOp(rewriter, *tiled, schedule.outerTiles, /*peel=*/false);
       if (succeeded(tiled))
-        tiled = tile(rewriter, *tiled, schedule.innerTiles, /*peel=*/true);
+        tiled = kiln::tileOp(rewriter, *tiled, schedule.innerTiles, /*peel=*/true);
       if (failed(tiled)) {
         op->emitError("kiln-cpu-tile-and-vectorize: tiling failed for this schedule");
         return signalPassFailure();
       }
       if (!schedule.vectorize)
-        (*tiled)->setAttr(kNoVectorizeAttr, rewriter.getUnitAttr());
+        (*tiled)->setAttr(kiln::kNoVectorizeAttr, rewriter.getUnitAttr());
     }
 
     // Canonicalization folds the peeled tiles' sizes to constants (static shapes).
@@ -122,7 +101,7 @@ struct TileAndVectorizePass : kiln::impl::TileAndVectorizeBase<TileAndVectorizeP
       // An op the vectorizer rejects stays scalar; it still lowers to correct loops.
       (void)linalg::vectorize(rewriter, op);
     }
-    func.walk([&](Operation *op) { op->removeAttr(kNoVectorizeAttr); });
+    func.walk([&](Operation *op) { op->removeAttr(kiln::kNoVectorizeAttr); });
     applyCleanupPatterns(func);
   }
 };

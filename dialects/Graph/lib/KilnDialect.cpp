@@ -28,3 +28,9 @@ Operation *KilnDialect::materializeConstant(OpBuilder &builder, Attribute value,
 
 #define GET_OP_CLASSES
 #include "kiln/Dialect/Graph/KilnOps.cpp.inc"
+
+bool kiln::isElementwise(Operation *op) {
+  return op->hasTrait<OpTrait::Elementwise>() ||
+         isa<AddOp, SubOp, MulOp, DivOp, PowOp, MinOp, MaxOp, ModOp, AndOp, OrOp, XorOp, EqualOp,
+             LessOp, GreaterOp, CastOp, WhereOp>(op);
+}

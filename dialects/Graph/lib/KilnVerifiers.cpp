@@ -60,3 +60,13 @@ LogicalResult ReduceOp::verify() {
   }
   return success();
 }
+
+LogicalResult FusedOp::verify() {
+  auto yield = dyn_cast<YieldOp>(getBody().front().getTerminator());
+  if (!yield)
+    return emitOpError("body must end in kiln.yield");
+  if (yield.getValues().getTypes() != getResultTypes())
+    return emitOpError("yields ") << yield.getValues().getTypes() << " but has results "
+                                  << getResultTypes();
+  return success();
+}

@@ -21,4 +21,10 @@ namespace mlir {
 namespace kiln = ::kiln;
 } // namespace mlir
 
+namespace kiln {
+/// True for ops that compute each result element from the elements at the same (broadcast)
+/// position of their operands: unary math, binary arithmetic, comparisons, logic, where, cast.
+bool isElementwise(mlir::Operation *op);
+} // namespace kiln
+
 #endif // KILN_DIALECT_GRAPH_KILNDIALECT_H

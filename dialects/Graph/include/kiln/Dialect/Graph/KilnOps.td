@@ -6,5 +6,6 @@ include "kiln/Dialect/Graph/KilnBase.td"
 include "kiln/Dialect/Graph/KilnElementwiseOps.td"
 include "kiln/Dialect/Graph/KilnNNOps.td"
 include "kiln/Dialect/Graph/KilnTensorOps.td"
+include "kiln/Dialect/Graph/KilnStructureOps.td"
 
 #endif // KILN_OPS_TD

@@ -1,0 +1,243 @@
+//===- TileFusedKernel.cpp - tile-and-fuse of an anchor and its epilogue --===//
+#include "compiler/Codegen/CPU/Schedule.h"
+#include "compiler/Codegen/CPU/Tiling.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+using namespace mlir;
+
+namespace {
+/// Most elements of the kernel's result computed per cache tile: the anchor's output tile and
+/// the epilogue's operands stay in L1/L2 between the anchor and the epilogue.
+constexpr int64_t kMaxEpilogueTile = 16384;
+constexpr StringLiteral kAnchorMark = "kiln.fusion_anchor";
+
+bool isAnchor(linalg::LinalgOp op) {
+  return isa<linalg::ContractionOpInterface, linalg::ConvolutionOpInterface>(op.getOperation()) ||
+         op.getNumReductionLoops() > 0;
+}
+
+/// The op computing the kernel's only result: an all-parallel generic writing it in order.
+linalg::GenericOp findRoot(func::FuncOp func) {
+  Operation *ret = func.getBody().front().getTerminator();
+  if (ret->getNumOperands() != 1)
+    return {};
+  auto root = ret->getOperand(0).getDefiningOp<linalg::GenericOp>();
+  if (!root || root.getNumDpsInits() != 1 || root.getNumReductionLoops() != 0 ||
+      !root.getIndexingMapMatchingResult(root->getResult(0)).isIdentity() ||
+      !root.hasPureTensorSemantics())
+    return {};
+  return root;
+}
+
+/// Merges chains of elementwise generics (bias add, activation, residual add) into one.
+void fuseElementwiseGenerics(func::FuncOp func) {
+  RewritePatternSet patterns(func.getContext());
+  linalg::populateElementwiseOpsFusionPatterns(patterns, [](OpOperand *operand) {
+    Operation *producer = operand->get().getDefiningOp();
+    return producer && producer->hasOneUse();
+  });
+  (void)applyPatternsAndFoldGreedily(func, std::move(patterns));
+}
+
+/// Makes `root` update its input `value` in place: `value` becomes its destination (when the
+/// destination was a mere tensor.empty, unread). Tile-and-fuse then computes the anchor into
+/// the kernel's output tile and the epilogue rewrites that tile, instead of the anchor writing
+/// a whole-tensor temporary that bufferization would allocate on every call.
+linalg::GenericOp makeEpilogueInPlace(RewriterBase &rewriter, linalg::GenericOp root, Value value) {
+  OpOperand *init = root.getDpsInitOperand(0);
+  if (!init->get().getDefiningOp<tensor::EmptyOp>() || root.payloadUsesValueFromOperand(init) ||
+      value.getType() != init->get().getType() || !value.hasOneUse())
+    return root;
+  OpOperand *input = nullptr;
+  for (OpOperand *operand : root.getDpsInputOperands())
+    if (operand->get() == value && root.getMatchingIndexingMap(operand).isIdentity())
+      input = operand;
+  if (!input)
+    return root;
+  unsigned index = input->getOperandNumber();
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  for (OpOperand *operand : root.getDpsInputOperands())
+    if (operand != input) {
+      inputs.push_back(operand->get());
+      maps.push_back(root.getMatchingIndexingMap(operand));
+    }
+  maps.push_back(root.getMatchingIndexingMap(init));
+  rewriter.setInsertionPoint(root);
+  auto inPlace = rewriter.create<linalg::GenericOp>(root.getLoc(), root->getResultTypes(), inputs,
+                                                    ValueRange{value}, maps,
+                                                    root.getIteratorTypesArray());
+  rewriter.inlineRegionBefore(root.getRegion(), inPlace.getRegion(), inPlace.getRegion().begin());
+  Block &body = inPlace.getRegion().front();
+  body.getArgument(index).replaceAllUsesWith(body.getArguments().back());
+  body.eraseArgument(index);
+  rewriter.replaceOp(root, inPlace->getResults());
+  return inPlace;
+}
+
+/// Whether tile-and-fuse from `root` reaches every linalg op of `func`: each is a producer
+/// of the root through linalg ops only, and each result is used only by linalg ops (a value
+/// that escapes through a reshape would be computed twice).
+bool fusesWhole(func::FuncOp func, linalg::GenericOp root) {
+  llvm::DenseSet<Operation *> reached{root};
+  SmallVector<Operation *> work{root};
+  while (!work.empty()) {
+    Operation *op = work.pop_back_val();
+    for (Value v : op->getOperands())
+      if (auto producer = v.getDefiningOp<linalg::LinalgOp>())
+        if (reached.insert(producer).second)
+          work.push_back(producer);
+  }
+  bool whole = true;
+  func.walk([&](linalg::LinalgOp op) {
+    if (!reached.contains(op) || !op.hasPureTensorSemantics())
+      whole = false;
+    else if (op != root)
+      for (Operation *user : op->getUsers())
+        whole &= isa<linalg::LinalgOp>(user);
+  });
+  return whole;
+}
+
+/// Tiles `consumer` by `tiles` and computes each linalg producer inside the loops, per tile.
+/// Returns the tiled consumer.
+FailureOr<TilingInterface> tileAndFuse(RewriterBase &rewriter, TilingInterface consumer,
+                                       ArrayRef<int64_t> tiles, bool forall) {
+  if (llvm::all_of(tiles, [](int64_t t) { return t == 0; }))
+    return consumer;
+  scf::SCFTileAndFuseOptions options;
+  options.tilingOptions.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tiles));
+  if (forall)
+    options.tilingOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  options.setFusionControlFn([](tensor::ExtractSliceOp, OpResult producer, bool) {
+    return std::make_tuple(isa<linalg::LinalgOp>(producer.getOwner()), false);
+  });
+  rewriter.setInsertionPoint(consumer);
+  auto result = scf::tileConsumerAndFuseProducersUsingSCF(rewriter, consumer, options);
+  if (failed(result))
+    return failure();
+  for (OpResult r : consumer->getResults())
+    rewriter.replaceAllUsesWith(r, result->replacements.lookup(r));
+  rewriter.eraseOp(consumer);
+  // The untiled producers are dead now; erase them (consumers first).
+  for (Operation *producer : llvm::reverse(result->fusedProducers))
+    if (producer->use_empty())
+      rewriter.eraseOp(producer);
+  return cast<TilingInterface>(result->tiledAndFusedOps.front());
+}
+
+/// Shrinks the outermost whole dims of a cache tile over `ranges` until it holds at most
+/// kMaxEpilogueTile elements (0 = whole dim).
+void capTile(SmallVectorImpl<int64_t> &tiles, ArrayRef<int64_t> ranges) {
+  int64_t elements = 1;
+  for (auto [t, r] : llvm::zip(tiles, ranges))
+    elements *= t ? std::min(t, r) : r;
+  for (size_t d = 0; d < tiles.size() && elements > kMaxEpilogueTile; ++d) {
+    int64_t extent = tiles[d] ? std::min(tiles[d], ranges[d]) : ranges[d];
+    int64_t rest = elements / extent;
+    int64_t tile = kiln::largestDivisorAtMost(extent, std::max<int64_t>(1, kMaxEpilogueTile / rest));
+    if (tile < extent) {
+      tiles[d] = tile;
+      elements = rest * tile;
+    }
+  }
+}
+} // namespace
+
+FailureOr<Operation *> kiln::tileOp(RewriterBase &rewriter, Operation *op, ArrayRef<int64_t> tiles,
+                                    bool peel, bool forall) {
+  if (tiles.empty() || llvm::all_of(tiles, [](int64_t t) { return t == 0; }))
+    return op;
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(op->getContext(), tiles));
+  if (forall)
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  rewriter.setInsertionPoint(op);
+  auto result = scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
+  if (failed(result))
+    return failure();
+  rewriter.replaceOp(op, result->replacements);
+  if (peel)
+    for (LoopLikeOpInterface loop : llvm::reverse(result->loops)) // inner first: clones stay peeled
+      if (auto forOp = dyn_cast<scf::ForOp>(loop.getOperation())) {
+        scf::ForOp partial;
+        (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
+      }
+  return result->tiledOps.back();
+}
+
+FailureOr<bool> kiln::tileFusedKernel(RewriterBase &rewriter, func::FuncOp func) {
+  linalg::LinalgOp anchor;
+  func.walk([&](linalg::LinalgOp op) {
+    if (!anchor && isAnchor(op))
+      anchor = op;
+  });
+  linalg::GenericOp root = findRoot(func);
+  if (!anchor || !root || anchor == root)
+    return false;
+  fuseElementwiseGenerics(func);
+  root = findRoot(func);
+  if (!root || !fusesWhole(func, root))
+    return false;
+  AffineMap anchorOut = anchor.getIndexingMapMatchingResult(anchor->getResult(0));
+  SmallVector<int64_t> rootRanges = root.getStaticLoopRanges();
+  if (!anchorOut.isProjectedPermutation() ||
+      cast<ShapedType>(anchor->getResult(0).getType()).getShape() != ArrayRef(rootRanges) ||
+      llvm::any_of(rootRanges, ShapedType::isDynamic))
+    return false;
+
+  root = makeEpilogueInPlace(rewriter, root, anchor->getResult(0));
+  Schedule schedule = getSchedule(anchor);
+  // The root's loops are the anchor's result dims: map anchor tiles onto them.
+  auto toRoot = [&](ArrayRef<int64_t> tiles) {
+    SmallVector<int64_t> out(rootRanges.size(), 0);
+    for (unsigned i = 0; i < anchorOut.getNumResults(); ++i)
+      if (unsigned d = anchorOut.getDimPosition(i); d < tiles.size())
+        out[i] = tiles[d];
+    return out;
+  };
+  anchor->setAttr(kAnchorMark, rewriter.getUnitAttr());
+  FailureOr<TilingInterface> consumer =
+      tileAndFuse(rewriter, cast<TilingInterface>(root.getOperation()), toRoot(schedule.parallelTiles), /*forall=*/true);
+  SmallVector<int64_t> cache = toRoot(schedule.outerTiles);
+  if (succeeded(consumer)) {
+    capTile(cache, cast<linalg::LinalgOp>(consumer->getOperation()).getStaticLoopRanges());
+    consumer = tileAndFuse(rewriter, *consumer, cache, /*forall=*/false);
+  }
+  if (failed(consumer))
+    return func.emitError("kiln-cpu-tile-and-vectorize: tile-and-fuse failed for this schedule");
+
+  // The anchor's clone in the innermost tile: its reduction tiles, then register tiles.
+  SmallVector<linalg::LinalgOp> tiledAnchors, others;
+  func.walk([&](linalg::LinalgOp op) {
+    (op->hasAttr(kAnchorMark) ? tiledAnchors : others).push_back(op);
+  });
+  for (linalg::LinalgOp op : tiledAnchors) {
+    op->removeAttr(kAnchorMark);
+    SmallVector<int64_t> reductionTiles(schedule.outerTiles);
+    auto iterators = op.getIteratorTypesArray();
+    for (size_t d = 0; d < reductionTiles.size() && d < iterators.size(); ++d)
+      if (iterators[d] == utils::IteratorType::parallel)
+        reductionTiles[d] = 0;
+    FailureOr<Operation *> tiled = tileOp(rewriter, op, reductionTiles, /*peel=*/false);
+    if (succeeded(tiled))
+      tiled = tileOp(rewriter, *tiled, schedule.innerTiles, /*peel=*/true);
+    if (failed(tiled))
+      return op->emitError("kiln-cpu-tile-and-vectorize: tiling the fused anchor failed");
+    if (!schedule.vectorize)
+      (*tiled)->setAttr(kNoVectorizeAttr, rewriter.getUnitAttr());
+  }
+  for (linalg::LinalgOp op : others) {
+    Schedule own = chooseDefaultSchedule(op);
+    FailureOr<Operation *> tiled = tileOp(rewriter, op, own.innerTiles, /*peel=*/true);
+    if (failed(tiled))
+      return op->emitError("kiln-cpu-tile-and-vectorize: tiling a fused op failed");
+    if (!own.vectorize)
+      (*tiled)->setAttr(kNoVectorizeAttr, rewriter.getUnitAttr());
+  }
+  return true;
+}

@@ -1,0 +1,27 @@
+//===- Tiling.h - tiling helpers shared by the CPU scheduling passes ------===//
+#ifndef KILN_CODEGEN_CPU_TILING_H
+#define KILN_CODEGEN_CPU_TILING_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace kiln {
+/// Marks a tiled op the vectorizer must leave scalar (its schedule says so).
+constexpr llvm::StringLiteral kNoVectorizeAttr = "kiln.no_vectorize";
+
+/// Tiles `op` with `tiles` (0 = untiled) and returns the tiled op, or `op` when nothing to do.
+/// With `peel`, loops whose step does not divide their range are split into a full-tile loop
+/// and a last partial tile, so both keep static shapes (and can be vectorized).
+mlir::FailureOr<mlir::Operation *> tileOp(mlir::RewriterBase &rewriter, mlir::Operation *op,
+                                          llvm::ArrayRef<int64_t> tiles, bool peel,
+                                          bool forall = false);
+
+/// Schedules a fused kernel: an anchor (contraction, convolution or reduction) whose result
+/// feeds elementwise linalg ops up to the returned value. The returned op is tiled at the
+/// anchor's parallel and cache levels with every producer computed tile by tile inside
+/// (tile-and-fuse), then the anchor's clone gets its reduction and register tiles and the
+/// other ops their vector tiles. Returns false (IR untouched) when `func` is no such kernel.
+mlir::FailureOr<bool> tileFusedKernel(mlir::RewriterBase &rewriter, mlir::func::FuncOp func);
+} // namespace kiln
+
+#endif

@@ -1,0 +1,61 @@
+// RUN: kiln-opt %s -split-input-file -pass-pipeline='builtin.module(func.func(kiln-cpu-tile-and-vectorize))' | FileCheck %s
+
+// A fused kernel (matmul + bias + relu): one parallel loop over row blocks; in each block the
+// accumulator is zeroed, the matmul runs in 6x64 register tiles and the epilogue rewrites the
+// block in place — all on a tile of the kernel's output (no whole-tensor temporary).
+// CHECK-LABEL: func.func @matmul_bias_relu
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<128x96xf32>
+// CHECK-NOT: tensor.empty
+// CHECK: scf.forall (%{{.*}}) = (0) to (128) step (64) shared_outs(%[[OUT:.*]] = %[[E]])
+// CHECK: tensor.extract_slice %[[OUT]]
+// CHECK: vector.contract {{.*}} : vector<6x1xf32>, vector<1x64xf32> into vector<6x64xf32>
+// CHECK: arith.addf {{.*}} : vector<1x64xf32>
+// CHECK-NEXT: arith.maximumf {{.*}} : vector<1x64xf32>
+// CHECK: tensor.parallel_insert_slice
+// CHECK-NOT: scf.forall
+// CHECK: return
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d1)>
+func.func @matmul_bias_relu(%a: tensor<128x16xf32>, %b: tensor<16x96xf32>, %bias: tensor<96xf32>) -> tensor<128x96xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<128x96xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e0 : tensor<128x96xf32>) -> tensor<128x96xf32>
+  %mm = linalg.matmul ins(%a, %b : tensor<128x16xf32>, tensor<16x96xf32>) outs(%fill : tensor<128x96xf32>) -> tensor<128x96xf32>
+  %e1 = tensor.empty() : tensor<128x96xf32>
+  %add = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]} ins(%mm, %bias : tensor<128x96xf32>, tensor<96xf32>) outs(%e1 : tensor<128x96xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<128x96xf32>
+  %e2 = tensor.empty() : tensor<128x96xf32>
+  %relu = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%add : tensor<128x96xf32>) outs(%e2 : tensor<128x96xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %m = arith.maximumf %x, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<128x96xf32>
+  return %relu : tensor<128x96xf32>
+}
+
+// -----
+
+// The matmul's result is also returned: it must be written whole, so each op keeps its own
+// loops (two parallel loops) and nothing is fused.
+#id = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @escaping_anchor
+// CHECK: scf.forall
+// CHECK: vector.contract
+// CHECK: scf.forall
+// CHECK: arith.maximumf
+func.func @escaping_anchor(%a: tensor<128x16xf32>, %b: tensor<16x96xf32>) -> (tensor<128x96xf32>, tensor<128x96xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<128x96xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e0 : tensor<128x96xf32>) -> tensor<128x96xf32>
+  %mm = linalg.matmul ins(%a, %b : tensor<128x16xf32>, tensor<16x96xf32>) outs(%fill : tensor<128x96xf32>) -> tensor<128x96xf32>
+  %e1 = tensor.empty() : tensor<128x96xf32>
+  %relu = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%mm : tensor<128x96xf32>) outs(%e1 : tensor<128x96xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %m = arith.maximumf %x, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<128x96xf32>
+  return %mm, %relu : tensor<128x96xf32>, tensor<128x96xf32>
+}

@@ -1,0 +1,129 @@
+//===- FuseElementwise.cpp - anchors + elementwise consumers → kiln.fused -===//
+#include "passes/Fusion/Passes.h"
+
+#include "kiln/Dialect/Graph/KilnDialect.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringExtras.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_FUSEELEMENTWISE
+#include "passes/Fusion/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+/// Ops whose result a group is built around: compute-heavy ops that read their inputs many
+/// times, so that their consumers are worth running on each output tile while it is in cache.
+bool isAnchor(Operation *op) {
+  return isa<kiln::ConvOp, kiln::MatMulOp, kiln::ReduceOp>(op);
+}
+
+ArrayRef<int64_t> shapeOf(Value v) { return cast<ShapedType>(v.getType()).getShape(); }
+
+/// Bool tensors stay out of groups: the CPU codegen keeps kernels that touch i1 scalar.
+bool touchesBool(Operation *op) {
+  auto isBool = [](Type t) { return getElementTypeOrSelf(t).isInteger(1); };
+  return llvm::any_of(op->getOperandTypes(), isBool) ||
+         llvm::any_of(op->getResultTypes(), isBool);
+}
+
+bool canStartGroup(Operation *op) {
+  return op->getNumResults() == 1 && (isAnchor(op) || kiln::isElementwise(op)) &&
+         cast<ShapedType>(op->getResult(0).getType()).hasStaticShape() && !touchesBool(op);
+}
+
+/// An elementwise op that may join a group producing values of `shape`: one result of that
+/// very shape (it must not broadcast the group's values to a larger tensor).
+bool canJoin(Operation *op, ArrayRef<int64_t> shape) {
+  return kiln::isElementwise(op) && op->getNumResults() == 1 &&
+         shapeOf(op->getResult(0)) == shape && !touchesBool(op);
+}
+
+/// Grows the group that starts at `start`: every elementwise op reachable through uses that
+/// may join, then the longest prefix (in block order) in which only the last op has uses
+/// outside the group. Ops in `taken` belong to other groups.
+SmallVector<Operation *> growGroup(Operation *start, const kiln::FusionControlFn &control,
+                                   const llvm::DenseSet<Operation *> &taken) {
+  ArrayRef<int64_t> shape = shapeOf(start->getResult(0));
+  Block *block = start->getBlock();
+  llvm::SetVector<Operation *> reached;
+  reached.insert(start);
+  for (size_t i = 0; i < reached.size(); ++i)
+    for (Operation *user : reached[i]->getUsers())
+      if (user->getBlock() == block && !taken.contains(user) && canJoin(user, shape) &&
+          control(start, user))
+        reached.insert(user);
+  SmallVector<Operation *> members = reached.takeVector();
+  llvm::sort(members, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+
+  size_t best = 1;
+  llvm::DenseSet<Operation *> prefix;
+  for (size_t k = 0; k < members.size(); ++k) {
+    prefix.insert(members[k]);
+    bool valid = llvm::all_of(ArrayRef(members).take_front(k), [&](Operation *m) {
+      return llvm::all_of(m->getUsers(), [&](Operation *u) { return prefix.contains(u); });
+    });
+    if (valid)
+      best = k + 1;
+  }
+  members.resize(best);
+  return members;
+}
+
+std::string kindOf(ArrayRef<Operation *> members) {
+  return llvm::join(llvm::map_range(members,
+                                    [](Operation *op) {
+                                      return op->getName().stripDialect().str();
+                                    }),
+                    "+");
+}
+
+/// Moves `members` (in block order) into a kiln.fused placed where the last one was.
+void makeFused(ArrayRef<Operation *> members) {
+  Operation *last = members.back();
+  OpBuilder b(last);
+  auto fused = b.create<kiln::FusedOp>(last->getLoc(), last->getResultTypes(),
+                                       b.getStringAttr(kindOf(members)));
+  Block *body = b.createBlock(&fused.getBody());
+  b.setInsertionPointToEnd(body);
+  auto yield = b.create<kiln::YieldOp>(last->getLoc(), last->getResults());
+  for (Operation *m : members)
+    m->moveBefore(yield);
+  last->getResult(0).replaceUsesWithIf(fused.getResult(0), [&](OpOperand &use) {
+    return use.getOwner() != yield.getOperation();
+  });
+}
+
+bool acceptAll(Operation *, Operation *) { return true; }
+
+struct FuseElementwisePass : kiln::impl::FuseElementwiseBase<FuseElementwisePass> {
+  FuseElementwisePass() = default;
+  explicit FuseElementwisePass(kiln::FusionControlFn control) : control(std::move(control)) {}
+
+  void runOnOperation() override {
+    for (Block &block : getOperation().getBody()) {
+      llvm::DenseSet<Operation *> taken;
+      SmallVector<SmallVector<Operation *>> groups;
+      for (Operation &op : block) {
+        if (taken.contains(&op) || !canStartGroup(&op))
+          continue;
+        SmallVector<Operation *> group = growGroup(&op, control, taken);
+        if (group.size() < 2)
+          continue;
+        taken.insert(group.begin(), group.end());
+        groups.push_back(std::move(group));
+      }
+      for (ArrayRef<Operation *> group : groups)
+        makeFused(group);
+    }
+  }
+
+  kiln::FusionControlFn control = acceptAll;
+};
+} // namespace
+
+std::unique_ptr<Pass> kiln::createFuseElementwise(FusionControlFn control) {
+  return std::make_unique<FuseElementwisePass>(std::move(control));
+}

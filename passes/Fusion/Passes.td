@@ -1,0 +1,46 @@
+//===- Passes.td - fusion passes of Kiln ----------------------------------===//
+#ifndef KILN_PASSES_FUSION_PASSES_TD
+#define KILN_PASSES_FUSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def FuseElementwise : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Groups anchors and their elementwise consumers into kiln.fused regions";
+  let description = [{
+    An anchor (convolution, matmul, reduction) absorbs the elementwise ops that consume its
+    result at the result's shape — bias adds, activations (relu, clip, the Erf form of GELU),
+    residual adds — and an elementwise op that is no anchor's consumer starts a chain of its
+    own. A group has one result: every member but the last is used only inside the group (a
+    value also needed elsewhere would have to be written out anyway). Operands from outside
+    (bias, residual) may broadcast; a consumer that would broadcast the group's value to a
+    larger shape stays outside. Each candidate goes through a control function (the heuristic
+    default accepts every legal candidate; a cost model can veto). Each group becomes one
+    `kiln.fused` region, outlined later as one kernel.
+  }];
+  let dependentDialects = ["mlir::kiln::KilnDialect"];
+}
+
+def SinkReshapes : Pass<"kiln-sink-reshapes", "mlir::func::FuncOp"> {
+  let summary = "Moves reshapes below elementwise ops so that producers and consumers meet";
+  let description = [{
+    `relu(reshape(x))` becomes `reshape(relu(x))`, and a binary op of two reshapes of the same
+    source shape, or of a reshape and an operand that only varies along the trailing dims the
+    reshape keeps (a bias), computes before the reshape. A matmul's epilogue (e.g. the bias add
+    of an im2col convolution, then the residual add and relu on the 4-D shape) then follows
+    the matmul directly and can fuse with it.
+  }];
+  let dependentDialects = ["mlir::kiln::KilnDialect"];
+}
+
+def RecognizeLayerNorm : Pass<"kiln-recognize-layer-norm", "mlir::func::FuncOp"> {
+  let summary = "Turns the decomposed LayerNorm of older exports into one kiln.layer_norm";
+  let description = [{
+    Exporters before opset 17 spell LayerNorm as `d = x - mean(x)`, `d / sqrt(mean(d^2) + eps)`,
+    then `* gamma + beta`: nine ops, two of them reductions, and as many passes over memory.
+    The pattern (trailing axes, keepdims means, exponent 2, a scalar eps, per-feature gamma and
+    beta) becomes one `kiln.layer_norm`, which lowers to one kernel.
+  }];
+  let dependentDialects = ["mlir::kiln::KilnDialect"];
+}
+
+#endif
