@@ -75,3 +75,14 @@ func.func @bad_scatter_reduction(%d: tensor<2x3xf32>, %i: tensor<1x1xi64>, %u: t
   %0 = kiln.scatter_nd %d, %i, %u {reduction = "sub"} : (tensor<2x3xf32>, tensor<1x1xi64>, tensor<1x3xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+func.func @fused_wrong_yield(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{yields 'tensor<4xi32>' but has results 'tensor<4xf32>'}}
+  %0 = kiln.fused "cast" -> tensor<4xf32> {
+    %1 = kiln.cast %a : tensor<4xf32> to tensor<4xi32>
+    kiln.yield %1 : tensor<4xi32>
+  }
+  return %0 : tensor<4xf32>
+}

@@ -84,3 +84,21 @@ func.func @scatters(%d: tensor<3x4xf32>, %i: tensor<3x2xi64>, %u: tensor<3x2xf32
   %1 = kiln.scatter_nd %0, %j, %v : (tensor<3x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<3x4xf32>
   return %0, %1 : tensor<3x4xf32>, tensor<3x4xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @fused
+// CHECK: %[[F:.*]] = kiln.fused "add+relu" -> tensor<4xf32> {
+// CHECK-NEXT: kiln.add
+// CHECK-NEXT: %[[R:.*]] = kiln.relu
+// CHECK-NEXT: kiln.yield %[[R]] : tensor<4xf32>
+// CHECK-NEXT: }
+// CHECK-NEXT: return %[[F]]
+func.func @fused(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = kiln.fused "add+relu" -> tensor<4xf32> {
+    %1 = kiln.add %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    %2 = kiln.relu %1 : tensor<4xf32>
+    kiln.yield %2 : tensor<4xf32>
+  }
+  return %0 : tensor<4xf32>
+}
