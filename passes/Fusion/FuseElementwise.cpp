@@ -43,7 +43,8 @@ bool canJoin(Operation *op, ArrayRef<int64_t> shape) {
 
 /// Grows the group that starts at `start`: every elementwise op reachable through uses that
 /// may join, then the longest prefix (in block order) in which only the last op has uses
-/// outside the group. Ops in `taken` belong to other groups.
+/// outside the group, then a constant pad that is the only user of that last op. Ops in
+/// `taken` belong to other groups.
 SmallVector<Operation *> growGroup(Operation *start, const kiln::FusionControlFn &control,
                                    const llvm::DenseSet<Operation *> &taken) {
   ArrayRef<int64_t> shape = shapeOf(start->getResult(0));
@@ -69,6 +70,17 @@ SmallVector<Operation *> growGroup(Operation *start, const kiln::FusionControlFn
       best = k + 1;
   }
   members.resize(best);
+
+  // A constant pad of the group's value (the input of the next convolution) is written by the
+  // group itself: border fills plus the group's result in the interior of the padded buffer,
+  // instead of a kernel of its own that copies the value once more.
+  Operation *last = members.back();
+  if (last->hasOneUse())
+    if (auto pad = dyn_cast<kiln::PadOp>(*last->getUsers().begin()))
+      if (pad.getMode() == kiln::PadMode::constant && !taken.contains(pad) &&
+          llvm::all_of(pad.getPads(), [](int64_t p) { return p >= 0; }) &&
+          pad.getType().hasStaticShape() && control(start, pad))
+        members.push_back(pad);
   return members;
 }
 

@@ -13,8 +13,11 @@ def FuseElementwise : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
     own. A group has one result: every member but the last is used only inside the group (a
     value also needed elsewhere would have to be written out anyway). Operands from outside
     (bias, residual) may broadcast; a consumer that would broadcast the group's value to a
-    larger shape stays outside. Each candidate goes through a control function (the heuristic
-    default accepts every legal candidate; a cost model can veto). Each group becomes one
+    larger shape stays outside. A constant `kiln.pad` that is the only user of the group's
+    value joins as its last op: the kernel then writes the border and its result into the
+    interior of the padded buffer, and no pad kernel copies the value again. Each candidate
+    goes through a control function (the heuristic default accepts every legal candidate; a
+    cost model can veto). Each group becomes one
     `kiln.fused` region, outlined later as one kernel.
   }];
   let dependentDialects = ["mlir::kiln::KilnDialect"];

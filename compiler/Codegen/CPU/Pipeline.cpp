@@ -9,6 +9,9 @@ namespace {
 /// The phases after scheduling, as upstream passes. Kept as text so that the exact pipeline is
 /// printable (`--dump-pass-pipeline`) and mirrors what kiln-opt runs in tests.
 constexpr const char *kBufferize =
+    // A padded result's interior is an insert_slice of the producer's value: give the
+    // producer the interior of the result as its destination instead of a buffer of its own.
+    "eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries=1 "
     "function-boundary-type-conversion=identity-layout-map},"
     // Canonicalize first: the returned value must be the alloc itself for it to be hoisted

@@ -24,6 +24,9 @@ int64_t registerVectorTile(int64_t extent, int64_t limit) {
 }
 
 namespace {
+/// Ops with fewer loop iterations than this run on one thread.
+constexpr int64_t kMinParallelIterations = 1 << 14;
+
 /// Register tile for the columns of a matmul: a multiple of the 16-lane vector when possible.
 int64_t vectorTile(int64_t extent, int64_t limit) {
   for (int64_t d : {limit, limit / 2, (int64_t)16, (int64_t)8})
@@ -140,6 +143,12 @@ void addParallelSplit(linalg::LinalgOp op, Schedule &s) {
   auto iterators = op.getIteratorTypesArray();
   size_t rank = ranges.size();
   if (!s.parallelTiles.empty() || llvm::any_of(ranges, ShapedType::isDynamic))
+    return;
+  // Too little work to pay for waking the pool (a few microseconds), e.g. a pad's border.
+  int64_t iterations = 1;
+  for (int64_t r : ranges)
+    iterations *= r;
+  if (iterations < kMinParallelIterations)
     return;
   s.parallelTiles.assign(rank, 0);
   auto isParallel = [&](size_t d) { return iterators[d] == utils::IteratorType::parallel; };

@@ -58,6 +58,7 @@ struct TileAndVectorizePass : kiln::impl::TileAndVectorizeBase<TileAndVectorizeP
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     IRRewriter rewriter(&getContext());
+    kiln::decomposePads(rewriter, func);
     FailureOr<bool> fused = kiln::tileFusedKernel(rewriter, func);
     if (failed(fused))
       return signalPassFailure();

@@ -20,12 +20,16 @@ bool isAnchor(linalg::LinalgOp op) {
          op.getNumReductionLoops() > 0;
 }
 
-/// The op computing the kernel's only result: an all-parallel generic writing it in order.
+/// The op computing the kernel's only result: an all-parallel generic writing it in order, or
+/// writing the interior of a padded result (a tensor.insert_slice into the border fills).
 linalg::GenericOp findRoot(func::FuncOp func) {
   Operation *ret = func.getBody().front().getTerminator();
   if (ret->getNumOperands() != 1)
     return {};
-  auto root = ret->getOperand(0).getDefiningOp<linalg::GenericOp>();
+  Value result = ret->getOperand(0);
+  if (auto insert = result.getDefiningOp<tensor::InsertSliceOp>())
+    result = insert.getSource();
+  auto root = result.getDefiningOp<linalg::GenericOp>();
   if (!root || root.getNumDpsInits() != 1 || root.getNumReductionLoops() != 0 ||
       !root.getIndexingMapMatchingResult(root->getResult(0)).isIdentity() ||
       !root.hasPureTensorSemantics())
@@ -79,9 +83,10 @@ linalg::GenericOp makeEpilogueInPlace(RewriterBase &rewriter, linalg::GenericOp 
   return inPlace;
 }
 
-/// Whether tile-and-fuse from `root` reaches every linalg op of `func`: each is a producer
-/// of the root through linalg ops only, and each result is used only by linalg ops (a value
-/// that escapes through a reshape would be computed twice).
+/// Whether tile-and-fuse from `root` takes the whole computation along: each linalg op it
+/// reaches (the root's producers through linalg ops only) is used only by linalg ops (a value
+/// that escapes through a reshape would be computed twice). Ops it does not reach (the border
+/// fills of a padded result) must not feed any it does; they keep their own schedules.
 bool fusesWhole(func::FuncOp func, linalg::GenericOp root) {
   llvm::DenseSet<Operation *> reached{root};
   SmallVector<Operation *> work{root};
@@ -94,11 +99,13 @@ bool fusesWhole(func::FuncOp func, linalg::GenericOp root) {
   }
   bool whole = true;
   func.walk([&](linalg::LinalgOp op) {
-    if (!reached.contains(op) || !op.hasPureTensorSemantics())
+    if (!op.hasPureTensorSemantics())
       whole = false;
+    else if (!reached.contains(op))
+      return;
     else if (op != root)
       for (Operation *user : op->getUsers())
-        whole &= isa<linalg::LinalgOp>(user);
+        whole &= isa<linalg::LinalgOp>(user) && reached.contains(user);
   });
   return whole;
 }

@@ -16,6 +16,12 @@ mlir::FailureOr<mlir::Operation *> tileOp(mlir::RewriterBase &rewriter, mlir::Op
                                           llvm::ArrayRef<int64_t> tiles, bool peel,
                                           bool forall = false);
 
+/// Rewrites each static constant tensor.pad into fills of the border and an insert of the
+/// source into the interior. Bufferized with empty-tensor elimination, the op producing the
+/// source writes straight into the interior of the padded buffer (or one vectorized, parallel
+/// copy does, when the source is a kernel argument): no whole-buffer fill, no extra pass.
+void decomposePads(mlir::RewriterBase &rewriter, mlir::func::FuncOp func);
+
 /// Schedules a fused kernel: an anchor (contraction, convolution or reduction) whose result
 /// feeds elementwise linalg ops up to the returned value. The returned op is tiled at the
 /// anchor's parallel and cache levels with every producer computed tile by tile inside

@@ -109,3 +109,22 @@ func.func @chain(%x: tensor<2x3xf32>, %y: tensor<3xf32>) -> tensor<2x3xf32> {
   %2 = kiln.mul %1, %x : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
   return %2 : tensor<2x3xf32>
 }
+
+// -----
+
+// A constant pad that is the only user of the group's value joins the group (the kernel
+// writes the padded buffer); a pad of a value that is also used elsewhere does not.
+// CHECK-LABEL: func.func @absorbs_pad
+// CHECK: %[[A:.*]] = kiln.fused "conv+relu+pad" -> tensor<1x10x10x16xf32>
+// CHECK: %[[B:.*]] = kiln.fused "conv+relu" -> tensor<1x8x8x16xf32>
+// CHECK: %[[P:.*]] = kiln.pad constant %[[B]]
+// CHECK-NOT: kiln.fused
+func.func @absorbs_pad(%x: tensor<1x8x8x4xf32>, %w: tensor<1x1x4x16xf32>) -> (tensor<1x10x10x16xf32>, tensor<1x10x10x16xf32>, tensor<1x8x8x16xf32>) {
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC", pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x8x8x4xf32>, tensor<1x1x4x16xf32>) -> tensor<1x8x8x16xf32>
+  %1 = kiln.relu %0 : tensor<1x8x8x16xf32>
+  %2 = kiln.pad constant %1 {pads = array<i64: 0, 1, 1, 0, 0, 1, 1, 0>, value = 0.000000e+00 : f64} : (tensor<1x8x8x16xf32>) -> tensor<1x10x10x16xf32>
+  %3 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC", pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x8x8x4xf32>, tensor<1x1x4x16xf32>) -> tensor<1x8x8x16xf32>
+  %4 = kiln.relu %3 : tensor<1x8x8x16xf32>
+  %5 = kiln.pad constant %4 {pads = array<i64: 0, 1, 1, 0, 0, 1, 1, 0>, value = 0.000000e+00 : f64} : (tensor<1x8x8x16xf32>) -> tensor<1x10x10x16xf32>
+  return %2, %5, %4 : tensor<1x10x10x16xf32>, tensor<1x10x10x16xf32>, tensor<1x8x8x16xf32>
+}

@@ -33,14 +33,32 @@ func.func @scheduled(%a: tensor<8x8xf32>, %b: tensor<8x32xf32>, %c: tensor<8x32x
 // -----
 
 // Elementwise: outer dims one by one, the innermost in power-of-two vectors; the remainder
-// (112 = 3 x 32 + 16) is peeled into its own static tile.
+// (112 = 3 x 32 + 16) is peeled into its own static tile; rows are split over the threads.
 // CHECK-LABEL: func @relu
-// CHECK: scf.forall (%{{.*}}) in (4)
+// CHECK: scf.forall (%{{.*}}) in (256)
 // CHECK: scf.for {{.*}} = %c0 to %c96 step %c32
 // CHECK: arith.maximumf {{.*}} : vector<1x32xf32>
 // CHECK: arith.maximumf {{.*}} : vector<1x16xf32>
 #map = affine_map<(d0, d1) -> (d0, d1)>
-func.func @relu(%x: tensor<4x112xf32>) -> tensor<4x112xf32> {
+func.func @relu(%x: tensor<256x112xf32>) -> tensor<256x112xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<256x112xf32>
+  %r = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<256x112xf32>) outs(%e : tensor<256x112xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %z : f32
+    linalg.yield %m : f32
+  } -> tensor<256x112xf32>
+  return %r : tensor<256x112xf32>
+}
+
+// -----
+
+// A small op runs on one thread: waking the pool would cost more than the work.
+// CHECK-LABEL: func @small_relu
+// CHECK-NOT: scf.forall
+// CHECK: arith.maximumf {{.*}} : vector<1x32xf32>
+#map = affine_map<(d0, d1) -> (d0, d1)>
+func.func @small_relu(%x: tensor<4x112xf32>) -> tensor<4x112xf32> {
   %z = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<4x112xf32>
   %r = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x112xf32>) outs(%e : tensor<4x112xf32>) {
