@@ -84,3 +84,12 @@ func.func @scatters(%d: tensor<3x4xf32>, %i: tensor<3x2xi64>, %u: tensor<3x2xf32
   %1 = kiln.scatter_nd %0, %j, %v : (tensor<3x4xf32>, tensor<2x1xi64>, tensor<2x4xf32>) -> tensor<3x4xf32>
   return %0, %1 : tensor<3x4xf32>, tensor<3x4xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @bit_shift
+// CHECK: kiln.bit_shift %arg0, %arg1 {left = true} : (tensor<2x3xui8>, tensor<3xui8>) -> tensor<2x3xui8>
+func.func @bit_shift(%a: tensor<2x3xui8>, %b: tensor<3xui8>) -> tensor<2x3xui8> {
+  %0 = kiln.bit_shift %a, %b {left = true} : (tensor<2x3xui8>, tensor<3xui8>) -> tensor<2x3xui8>
+  return %0 : tensor<2x3xui8>
+}
