@@ -56,6 +56,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerReductionConverters(r);
     registerTensorConverters(r);
     registerShapeConverters(r);
+    registerQuantizationConverters(r);
     return r;
   }();
   return registry;

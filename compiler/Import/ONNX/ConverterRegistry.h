@@ -68,6 +68,7 @@ void registerPoolingConverters(ConverterRegistry &registry);
 void registerReductionConverters(ConverterRegistry &registry);
 void registerTensorConverters(ConverterRegistry &registry);
 void registerShapeConverters(ConverterRegistry &registry);
+void registerQuantizationConverters(ConverterRegistry &registry);
 
 } // namespace kiln::importer
 
