@@ -57,6 +57,8 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerTensorConverters(r);
     registerShapeConverters(r);
     registerQuantizationConverters(r);
+    registerPermuteConverters(r);
+    registerGridSampleConverter(r);
     return r;
   }();
   return registry;

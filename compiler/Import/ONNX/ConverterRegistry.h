@@ -69,6 +69,8 @@ void registerReductionConverters(ConverterRegistry &registry);
 void registerTensorConverters(ConverterRegistry &registry);
 void registerShapeConverters(ConverterRegistry &registry);
 void registerQuantizationConverters(ConverterRegistry &registry);
+void registerPermuteConverters(ConverterRegistry &registry);
+void registerGridSampleConverter(ConverterRegistry &registry);
 
 } // namespace kiln::importer
 
