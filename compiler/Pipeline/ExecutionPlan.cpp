@@ -15,6 +15,9 @@ std::string dtypeName(Type t) {
   if (t.isF64()) return "float64";
   if (t.isInteger(1)) return "bool";
   if (t.isUnsignedInteger(8)) return "uint8";
+  if (t.isUnsignedInteger(16)) return "uint16";
+  if (t.isUnsignedInteger(32)) return "uint32";
+  if (t.isUnsignedInteger(64)) return "uint64";
   if (t.isSignlessInteger(8) || t.isSignedInteger(8)) return "int8";
   if (t.isSignlessInteger(16)) return "int16";
   if (t.isSignlessInteger(32)) return "int32";

@@ -16,7 +16,8 @@ constexpr DTypeEntry kDTypes[] = {
     {KILN_DTYPE_FLOAT64, "float64", 8}, {KILN_DTYPE_INT8, "int8", 1},
     {KILN_DTYPE_UINT8, "uint8", 1},     {KILN_DTYPE_INT16, "int16", 2},
     {KILN_DTYPE_INT32, "int32", 4},     {KILN_DTYPE_INT64, "int64", 8},
-    {KILN_DTYPE_BOOL, "bool", 1},
+    {KILN_DTYPE_BOOL, "bool", 1},       {KILN_DTYPE_UINT16, "uint16", 2},
+    {KILN_DTYPE_UINT32, "uint32", 4},   {KILN_DTYPE_UINT64, "uint64", 8},
 };
 
 const DTypeEntry *find(kiln_dtype dtype) {

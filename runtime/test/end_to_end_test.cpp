@@ -132,5 +132,9 @@ TEST(EndToEnd, StatusAndDTypeNames) {
   EXPECT_STREQ(kiln_dtype_name(KILN_DTYPE_INT64), "int64");
   EXPECT_EQ(kiln_dtype_size(KILN_DTYPE_BOOL), 1u);
   EXPECT_EQ(kiln_dtype_size(KILN_DTYPE_FLOAT16), 2u);
-  EXPECT_EQ(kiln_dtype_size(kiln_dtype(4)), 0u);
+  EXPECT_EQ(kiln_dtype_size(KILN_DTYPE_UINT16), 2u);
+  EXPECT_EQ(kiln_dtype_size(KILN_DTYPE_UINT64), 8u);
+  EXPECT_STREQ(kiln_dtype_name(KILN_DTYPE_UINT32), "uint32");
+  EXPECT_EQ(kiln_dtype_size(kiln_dtype(8)), 0u); // ONNX's STRING: not an artifact dtype
+
 }

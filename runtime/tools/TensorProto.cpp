@@ -24,6 +24,7 @@ enum Field {
   kNameField = 8,
   kRawDataField = 9,
   kDoubleDataField = 10,
+  kUint64DataField = 11,
   kDataLocationField = 14,
 };
 
@@ -125,6 +126,7 @@ struct TypedData {
   std::vector<int64_t> int32s;  ///< int32_data (also 8/16-bit types, float16)
   std::vector<int64_t> int64s;
   std::vector<uint64_t> doubles; ///< double_data, as bits
+  std::vector<int64_t> uint64s;  ///< uint64_data (uint32, uint64)
   bool hasRaw = false;
 };
 
@@ -166,6 +168,9 @@ void readField(WireReader &reader, uint32_t field, uint32_t wireType,
   case kInt64DataField:
     return readRepeated(reader, wireType, kVarint, field,
                         varintTo(typed.int64s));
+  case kUint64DataField:
+    return readRepeated(reader, wireType, kVarint, field,
+                        varintTo(typed.uint64s));
   case kDoubleDataField:
     return readRepeated(reader, wireType, kFixed64, field, [&](WireReader &r) {
       typed.doubles.push_back(r.fixed<uint64_t>());
@@ -199,6 +204,9 @@ void fillFromTypedData(Tensor &tensor, const TypedData &typed) {
     return narrowInto(typed.doubles, size, tensor.data);
   case kInt64:
     return narrowInto(typed.int64s, size, tensor.data);
+  case kUint32:
+  case kUint64:
+    return narrowInto(typed.uint64s, size, tensor.data);
   default:
     return narrowInto(typed.int32s, size, tensor.data);
   }
@@ -248,12 +256,15 @@ size_t dataTypeSize(int32_t dataType) {
   case kBool:
     return 1;
   case kInt16:
+  case kUint16:
   case kFloat16:
     return 2;
   case kFloat:
   case kInt32:
+  case kUint32:
     return 4;
   case kInt64:
+  case kUint64:
   case kDouble:
     return 8;
   default:

@@ -16,12 +16,15 @@ enum DataType : int32_t {
   kFloat = 1,
   kUint8 = 2,
   kInt8 = 3,
+  kUint16 = 4,
   kInt16 = 5,
   kInt32 = 6,
   kInt64 = 7,
   kBool = 9,
   kFloat16 = 10,
   kDouble = 11,
+  kUint32 = 12,
+  kUint64 = 13,
 };
 
 /// Bytes per element of an ONNX data type, or 0 if unsupported here.

@@ -85,6 +85,12 @@ double elementAt(kiln_dtype dtype, const void *data, size_t index) {
     return load<uint8_t>(data, index);
   case KILN_DTYPE_INT16:
     return load<int16_t>(data, index);
+  case KILN_DTYPE_UINT16:
+    return load<uint16_t>(data, index);
+  case KILN_DTYPE_UINT32:
+    return load<uint32_t>(data, index);
+  case KILN_DTYPE_UINT64:
+    return double(load<uint64_t>(data, index));
   case KILN_DTYPE_INT32:
     return load<int32_t>(data, index);
   case KILN_DTYPE_INT64:
@@ -117,7 +123,14 @@ void fillRandom(kiln_dtype dtype, void *data, size_t count, uint64_t seed) {
       store(data, i, uint8_t(integer));
       break;
     case KILN_DTYPE_INT16:
+    case KILN_DTYPE_UINT16:
       store(data, i, int16_t(integer));
+      break;
+    case KILN_DTYPE_UINT32:
+      store(data, i, uint32_t(integer));
+      break;
+    case KILN_DTYPE_UINT64:
+      store(data, i, uint64_t(integer));
       break;
     case KILN_DTYPE_INT32:
       store(data, i, int32_t(integer));

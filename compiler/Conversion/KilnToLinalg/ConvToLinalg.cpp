@@ -254,8 +254,8 @@ struct ConvLowering : OpConversionPattern<graph::ConvOp> {
 
 } // namespace
 
-void populateConvPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConvLowering>(patterns.getContext());
+void populateConvPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<ConvLowering>(converter, patterns.getContext());
 }
 
 } // namespace kiln::lowering

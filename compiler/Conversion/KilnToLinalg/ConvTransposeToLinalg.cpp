@@ -126,8 +126,8 @@ struct ConvTransposeLowering : OpConversionPattern<graph::ConvTransposeOp> {
 
 } // namespace
 
-void populateConvTransposePatterns(RewritePatternSet &patterns) {
-  patterns.add<ConvTransposeLowering>(patterns.getContext());
+void populateConvTransposePatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<ConvTransposeLowering>(converter, patterns.getContext());
 }
 
 } // namespace kiln::lowering

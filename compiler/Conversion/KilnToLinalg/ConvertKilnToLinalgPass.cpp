@@ -2,7 +2,10 @@
 #include "compiler/Conversion/KilnToLinalg/KilnToLinalg.h"
 #include "compiler/Conversion/KilnToLinalg/Patterns.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/Transforms/DialectConversion.h"
 
 namespace kiln {
 #define GEN_PASS_DEF_CONVERTKILNTOLINALGPASS
@@ -12,17 +15,18 @@ namespace kiln {
 
 using namespace mlir;
 
-void kiln::populateKilnToLinalgPatterns(RewritePatternSet &patterns) {
-  lowering::populateElementwisePatterns(patterns);
-  lowering::populateMatMulPatterns(patterns);
-  lowering::populateConvPatterns(patterns);
-  lowering::populateConvTransposePatterns(patterns);
-  lowering::populatePoolPatterns(patterns);
-  lowering::populateReducePatterns(patterns);
-  lowering::populateNormPatterns(patterns);
-  lowering::populateDataMovementPatterns(patterns);
-  lowering::populateGatherPadPatterns(patterns);
-  lowering::populateScatterPatterns(patterns);
+void kiln::populateKilnToLinalgPatterns(const TypeConverter &converter,
+                                        RewritePatternSet &patterns) {
+  lowering::populateElementwisePatterns(converter, patterns);
+  lowering::populateMatMulPatterns(converter, patterns);
+  lowering::populateConvPatterns(converter, patterns);
+  lowering::populateConvTransposePatterns(converter, patterns);
+  lowering::populatePoolPatterns(converter, patterns);
+  lowering::populateReducePatterns(converter, patterns);
+  lowering::populateNormPatterns(converter, patterns);
+  lowering::populateDataMovementPatterns(converter, patterns);
+  lowering::populateGatherPadPatterns(converter, patterns);
+  lowering::populateScatterPatterns(converter, patterns);
 }
 
 namespace {
@@ -55,12 +59,24 @@ private:
 struct ConvertKilnToLinalgPass : kiln::impl::ConvertKilnToLinalgPassBase<ConvertKilnToLinalgPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
+    if (failed(kiln::lowering::checkUnsignedSupport(getOperation())))
+      return signalPassFailure();
+    kiln::lowering::SignlessTypeConverter converter;
     ConversionTarget target(*ctx);
     target.addIllegalDialect<kiln::lowering::graph::KilnDialect>();
-    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect, math::MathDialect,
-                           scf::SCFDialect, tensor::TensorDialect>();
+    // Unsigned integer types become signless: ops (and functions) holding one are illegal.
+    target.addDynamicallyLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                                      math::MathDialect, scf::SCFDialect, tensor::TensorDialect,
+                                      func::FuncDialect>(
+        [&](Operation *op) { return converter.isLegal(op); });
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp fn) {
+      return converter.isSignatureLegal(fn.getFunctionType()) &&
+             converter.isLegal(&fn.getBody());
+    });
     RewritePatternSet patterns(ctx);
-    kiln::populateKilnToLinalgPatterns(patterns);
+    kiln::populateKilnToLinalgPatterns(converter, patterns);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
     RedundantLegalizationErrorFilter filter(ctx);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
       signalPassFailure();

@@ -18,7 +18,11 @@ struct ConstantLowering : OpConversionPattern<graph::ConstantOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     if (failed(requireStaticShapes(op)))
       return failure();
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getValue());
+    auto value = cast<ElementsAttr>(op.getValue());
+    Type signless = toSignless(value.getType());
+    if (signless != value.getType()) // unsigned data: the same bits, signless
+      value = cast<DenseElementsAttr>(value).bitcast(cast<ShapedType>(signless).getElementType());
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, value);
     return success();
   }
 };
@@ -44,7 +48,7 @@ struct ReshapeLowering : OpConversionPattern<graph::ReshapeOp> {
     if (failed(requireStaticShapes(op)))
       return failure();
     rewriter.replaceOp(
-        op, reshapeTo(rewriter, op.getLoc(), adaptor.getInput(), op.getType().getShape()));
+        op, reshapeTo(rewriter, op.getLoc(), adaptor.getInput(), tensorTypeOf(op.getResult()).getShape()));
     return success();
   }
 };
@@ -56,7 +60,7 @@ struct TransposeLowering : OpConversionPattern<graph::TransposeOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     if (failed(requireStaticShapes(op)))
       return failure();
-    auto type = op.getType();
+    auto type = tensorTypeOf(op.getResult());
     Value init = createEmpty(rewriter, op.getLoc(), type.getShape(), type.getElementType());
     rewriter.replaceOpWithNewOp<linalg::TransposeOp>(op, adaptor.getInput(), init, op.getPerm());
     return success();
@@ -70,7 +74,7 @@ struct ConcatLowering : OpConversionPattern<graph::ConcatOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     if (failed(requireStaticShapes(op)))
       return failure();
-    auto type = op.getType();
+    auto type = tensorTypeOf(op.getResult());
     int64_t axis = op.getAxis(), rank = type.getRank();
     Value result = createEmpty(rewriter, op.getLoc(), type.getShape(), type.getElementType());
     SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
@@ -95,7 +99,7 @@ struct SliceLowering : OpConversionPattern<graph::SliceOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     if (failed(requireStaticShapes(op)))
       return failure();
-    auto type = op.getType();
+    auto type = tensorTypeOf(op.getResult());
     ArrayRef<int64_t> starts = op.getStarts(), steps = op.getSteps();
     Location loc = op.getLoc();
     Value result;
@@ -127,7 +131,7 @@ struct ExpandLowering : OpConversionPattern<graph::ExpandOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     if (failed(requireStaticShapes(op)))
       return failure();
-    Value result = buildElementwise(rewriter, op.getLoc(), op.getType(), adaptor.getInput(),
+    Value result = buildElementwise(rewriter, op.getLoc(), tensorTypeOf(op.getResult()), adaptor.getInput(),
                                     [](OpBuilder &, Location, ValueRange args) { return args[0]; });
     rewriter.replaceOp(op, result);
     return success();
@@ -136,9 +140,9 @@ struct ExpandLowering : OpConversionPattern<graph::ExpandOp> {
 
 } // namespace
 
-void populateDataMovementPatterns(RewritePatternSet &patterns) {
+void populateDataMovementPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<ConstantLowering, ShapeLowering, ReshapeLowering, TransposeLowering, ConcatLowering,
-               SliceLowering, ExpandLowering>(patterns.getContext());
+               SliceLowering, ExpandLowering>(converter, patterns.getContext());
 }
 
 } // namespace kiln::lowering

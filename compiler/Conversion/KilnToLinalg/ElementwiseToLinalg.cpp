@@ -39,8 +39,11 @@ Value unaryPayload(graph::AbsOp, OpBuilder &b, Location loc, Value x) {
   return b.create<math::AbsIOp>(loc, x);
 }
 Value unaryPayload(graph::ClipOp op, OpBuilder &b, Location loc, Value x) {
-  Value lower = createMax(b, loc, x, constantLike(b, loc, x, op.getMin().convertToDouble()));
-  return createMin(b, loc, lower, constantLike(b, loc, x, op.getMax().convertToDouble()));
+  bool u = isUnsigned(op.getInput());
+  Value lo = createScalar(b, loc, x.getType(), op.getMin().convertToDouble(), u);
+  Value lower = createMax(b, loc, x, lo, u);
+  Value hi = createScalar(b, loc, x.getType(), op.getMax().convertToDouble(), u);
+  return createMin(b, loc, lower, hi, u);
 }
 Value unaryPayload(graph::SigmoidOp, OpBuilder &b, Location loc, Value x) {
   Value one = constantLike(b, loc, x, 1);
@@ -189,8 +192,8 @@ Value unaryPayload(graph::AtanhOp, OpBuilder &b, Location loc, Value x) {
 /// A unary op: checks the input type, then one generic with `unaryPayload`.
 template <typename OpTy> class UnaryLowering : public OpConversionPattern<OpTy> {
 public:
-  UnaryLowering(MLIRContext *ctx, bool allowInteger)
-      : OpConversionPattern<OpTy>(ctx), allowInteger(allowInteger) {}
+  UnaryLowering(const TypeConverter &converter, MLIRContext *ctx, bool allowInteger)
+      : OpConversionPattern<OpTy>(converter, ctx), allowInteger(allowInteger) {}
 
   LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
@@ -212,37 +215,39 @@ private:
 
 //===-- Binary arithmetic and comparisons ---------------------------------===//
 
-Value binaryPayload(graph::AddOp, OpBuilder &b, Location l, Value x, Value y) {
+Value binaryPayload(graph::AddOp, OpBuilder &b, Location l, Value x, Value y, bool) {
   return createAdd(b, l, x, y);
 }
-Value binaryPayload(graph::SubOp, OpBuilder &b, Location l, Value x, Value y) {
+Value binaryPayload(graph::SubOp, OpBuilder &b, Location l, Value x, Value y, bool) {
   return createSub(b, l, x, y);
 }
-Value binaryPayload(graph::MulOp, OpBuilder &b, Location l, Value x, Value y) {
+Value binaryPayload(graph::MulOp, OpBuilder &b, Location l, Value x, Value y, bool) {
   return createMul(b, l, x, y);
 }
-Value binaryPayload(graph::DivOp, OpBuilder &b, Location l, Value x, Value y) {
-  return createDiv(b, l, x, y);
+Value binaryPayload(graph::DivOp, OpBuilder &b, Location l, Value x, Value y, bool u) {
+  return createDiv(b, l, x, y, u);
 }
-Value binaryPayload(graph::MinOp, OpBuilder &b, Location l, Value x, Value y) {
-  return createMin(b, l, x, y);
+Value binaryPayload(graph::MinOp, OpBuilder &b, Location l, Value x, Value y, bool u) {
+  return createMin(b, l, x, y, u);
 }
-Value binaryPayload(graph::MaxOp, OpBuilder &b, Location l, Value x, Value y) {
-  return createMax(b, l, x, y);
+Value binaryPayload(graph::MaxOp, OpBuilder &b, Location l, Value x, Value y, bool u) {
+  return createMax(b, l, x, y, u);
 }
 
-Value binaryPayload(graph::AndOp, OpBuilder &b, Location l, Value x, Value y) {
+Value binaryPayload(graph::AndOp, OpBuilder &b, Location l, Value x, Value y, bool) {
   return b.create<arith::AndIOp>(l, x, y);
 }
-Value binaryPayload(graph::OrOp, OpBuilder &b, Location l, Value x, Value y) {
+Value binaryPayload(graph::OrOp, OpBuilder &b, Location l, Value x, Value y, bool) {
   return b.create<arith::OrIOp>(l, x, y);
 }
-Value binaryPayload(graph::XorOp, OpBuilder &b, Location l, Value x, Value y) {
+Value binaryPayload(graph::XorOp, OpBuilder &b, Location l, Value x, Value y, bool) {
   return b.create<arith::XOrIOp>(l, x, y);
 }
 /// fmod: C remainder (sign of x). Otherwise Python's %: a non-zero remainder whose sign differs
-/// from y's gets y added.
-Value binaryPayload(graph::ModOp op, OpBuilder &b, Location l, Value x, Value y) {
+/// from y's gets y added. Unsigned: remui, where both agree.
+Value binaryPayload(graph::ModOp op, OpBuilder &b, Location l, Value x, Value y, bool u) {
+  if (u)
+    return b.create<arith::RemUIOp>(l, x, y);
   bool isFloat = isa<FloatType>(x.getType());
   Value rem = isFloat ? b.create<arith::RemFOp>(l, x, y).getResult()
                       : b.create<arith::RemSIOp>(l, x, y).getResult();
@@ -268,33 +273,49 @@ Value comparePayload(arith::CmpFPredicate fp, arith::CmpIPredicate ip, OpBuilder
     return b.create<arith::CmpFOp>(l, fp, x, y);
   return b.create<arith::CmpIOp>(l, ip, x, y);
 }
-Value binaryPayload(graph::EqualOp, OpBuilder &b, Location l, Value x, Value y) {
+Value binaryPayload(graph::EqualOp, OpBuilder &b, Location l, Value x, Value y, bool) {
   return comparePayload(arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq, b, l, x, y);
 }
-Value binaryPayload(graph::LessOp, OpBuilder &b, Location l, Value x, Value y) {
-  return comparePayload(arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt, b, l, x, y);
+Value binaryPayload(graph::LessOp, OpBuilder &b, Location l, Value x, Value y, bool u) {
+  return comparePayload(arith::CmpFPredicate::OLT,
+                        u ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt, b, l, x, y);
 }
-Value binaryPayload(graph::GreaterOp, OpBuilder &b, Location l, Value x, Value y) {
-  return comparePayload(arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt, b, l, x, y);
+Value binaryPayload(graph::GreaterOp, OpBuilder &b, Location l, Value x, Value y, bool u) {
+  return comparePayload(arith::CmpFPredicate::OGT,
+                        u ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt, b, l, x, y);
+}
+/// Shifts by the bit width or more give 0 (LLVM's shl/shrui would give poison).
+Value binaryPayload(graph::BitShiftOp op, OpBuilder &b, Location l, Value x, Value y, bool) {
+  Value shifted = op.getLeft() ? b.create<arith::ShLIOp>(l, x, y).getResult()
+                               : b.create<arith::ShRUIOp>(l, x, y).getResult();
+  Value width = createScalar(b, l, x.getType(), x.getType().getIntOrFloatBitWidth());
+  Value inRange = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::ult, y, width);
+  return b.create<arith::SelectOp>(l, inRange, shifted, createScalar(b, l, x.getType(), 0));
 }
 
-/// A binary op with operands of one element type (float or signless integer).
+/// A binary op with operands of one element type (float or integer; unsigned integers pick
+/// the unsigned arith ops).
 template <typename OpTy> class BinaryLowering : public OpConversionPattern<OpTy> {
 public:
   using OpConversionPattern<OpTy>::OpConversionPattern;
 
   LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    Type lhsType = elementTypeOf(op.getLhs()), rhsType = elementTypeOf(op.getRhs());
+    // Compares the kiln types: ui8 and i8 lower to the same type but differ.
+    Type lhsType = getElementTypeOrSelf(op.getLhs().getType());
+    Type rhsType = getElementTypeOrSelf(op.getRhs().getType());
     if (failed(requireStaticShapes(op)) || failed(requireArithType(op, lhsType, true, "lhs")))
       return failure();
+    if (std::is_same_v<OpTy, graph::BitShiftOp> && !isa<IntegerType>(lhsType))
+      return emitUnsupported(op) << "bit shifts need integer operands, not " << lhsType;
     if (lhsType != rhsType)
       return emitUnsupported(op) << "operand element types differ (" << lhsType << " vs " << rhsType
                                  << ")";
     Value result = buildElementwise(rewriter, op.getLoc(), tensorTypeOf(op.getResult()),
                                     ValueRange{adaptor.getLhs(), adaptor.getRhs()},
                                     [&](OpBuilder &b, Location loc, ValueRange args) {
-                                      return binaryPayload(op, b, loc, args[0], args[1]);
+                                      return binaryPayload(op, b, loc, args[0], args[1],
+                                                           isUnsigned(op.getLhs()));
                                     });
     rewriter.replaceOp(op, result);
     return success();
@@ -303,11 +324,12 @@ public:
 
 } // namespace
 
-void populateElementwisePatterns(RewritePatternSet &patterns) {
+void populateElementwisePatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
   patterns
       .add<UnaryLowering<graph::ReluOp>, UnaryLowering<graph::NegOp>, UnaryLowering<graph::AbsOp>,
-           UnaryLowering<graph::ClipOp>, UnaryLowering<graph::NotOp>>(ctx, /*allowInteger=*/true);
+           UnaryLowering<graph::ClipOp>, UnaryLowering<graph::NotOp>>(converter, ctx,
+                                                                     /*allowInteger=*/true);
   patterns.add<
       UnaryLowering<graph::SigmoidOp>, UnaryLowering<graph::TanhOp>, UnaryLowering<graph::ExpOp>,
       UnaryLowering<graph::LogOp>, UnaryLowering<graph::SqrtOp>, UnaryLowering<graph::ErfOp>,
@@ -318,16 +340,15 @@ void populateElementwisePatterns(RewritePatternSet &patterns) {
       UnaryLowering<graph::CosOp>, UnaryLowering<graph::TanOp>, UnaryLowering<graph::AsinOp>,
       UnaryLowering<graph::AcosOp>, UnaryLowering<graph::AtanOp>, UnaryLowering<graph::SinhOp>,
       UnaryLowering<graph::CoshOp>, UnaryLowering<graph::AsinhOp>, UnaryLowering<graph::AcoshOp>,
-      UnaryLowering<graph::AtanhOp>>(ctx,
-                                     /*allowInteger=*/false);
+      UnaryLowering<graph::AtanhOp>>(converter, ctx, /*allowInteger=*/false);
   patterns
       .add<BinaryLowering<graph::AddOp>, BinaryLowering<graph::SubOp>, BinaryLowering<graph::MulOp>,
            BinaryLowering<graph::DivOp>, BinaryLowering<graph::MinOp>, BinaryLowering<graph::MaxOp>,
            BinaryLowering<graph::EqualOp>, BinaryLowering<graph::LessOp>,
            BinaryLowering<graph::GreaterOp>, BinaryLowering<graph::AndOp>,
-           BinaryLowering<graph::OrOp>, BinaryLowering<graph::XorOp>, BinaryLowering<graph::ModOp>>(
-          ctx);
-  populateSelectCastPowPatterns(patterns);
+           BinaryLowering<graph::OrOp>, BinaryLowering<graph::XorOp>, BinaryLowering<graph::ModOp>,
+           BinaryLowering<graph::BitShiftOp>>(converter, ctx);
+  populateSelectCastPowPatterns(converter, patterns);
 }
 
 } // namespace kiln::lowering

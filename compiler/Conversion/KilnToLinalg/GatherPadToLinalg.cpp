@@ -237,9 +237,9 @@ private:
 
 } // namespace
 
-void populateGatherPadPatterns(RewritePatternSet &patterns) {
+void populateGatherPadPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<GatherLowering, GatherElementsLowering, GatherNDLowering, PadLowering>(
-      patterns.getContext());
+      converter, patterns.getContext());
 }
 
 } // namespace kiln::lowering

@@ -4,6 +4,7 @@
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/Pass.h"
+#include "mlir/Transforms/DialectConversion.h"
 
 #include <memory>
 
@@ -11,8 +12,10 @@ namespace kiln {
 
 /// Adds the conversion patterns that rewrite every kiln op into linalg/tensor/arith/math ops
 /// on tensors (static shapes). A pattern that meets an op it cannot lower emits an error at
-/// the op ("cannot be lowered to linalg: <reason>") and fails to match.
-void populateKilnToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// the op ("cannot be lowered to linalg: <reason>") and fails to match. `converter` maps
+/// unsigned integer element types to signless ones (lowering::SignlessTypeConverter).
+void populateKilnToLinalgPatterns(const mlir::TypeConverter &converter,
+                                  mlir::RewritePatternSet &patterns);
 
 /// Creates the `kiln-to-linalg` pass: a partial dialect conversion with the kiln dialect
 /// illegal, on any op (usually the module).

@@ -32,13 +32,12 @@ LogicalResult requireStaticShapes(Operation *op) {
 LogicalResult requireArithType(Operation *op, Type type, bool allowInteger, StringRef what) {
   if (isa<FloatType>(type))
     return success();
-  auto intType = dyn_cast<IntegerType>(type);
-  if (allowInteger && intType && intType.isSignless())
+  if (allowInteger && isa<IntegerType>(type))
     return success();
   return emitUnsupported(op) << what << " element type " << type << " is not supported (expected "
-                             << (allowInteger ? "a float or signless integer type)"
-                                              : "a float type)");
+                             << (allowInteger ? "a float or integer type)" : "a float type)");
 }
+
 
 int64_t normalizeAxis(uint64_t axis, int64_t rank) {
   int64_t a = static_cast<int64_t>(axis);
@@ -47,16 +46,26 @@ int64_t normalizeAxis(uint64_t axis, int64_t rank) {
   return a >= 0 && a < rank ? a : -1;
 }
 
-RankedTensorType tensorTypeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+RankedTensorType tensorTypeOf(Value v) {
+  return cast<RankedTensorType>(toSignless(v.getType()));
+}
 
 namespace {
-/// `value` as an APInt of `width` bits, saturated to the signed range (NaN gives 0).
-APInt saturatingInt(unsigned width, double value) {
+/// `value` as an APInt of `width` bits, saturated to the signed (or unsigned) range (NaN
+/// gives 0).
+APInt saturatingInt(unsigned width, double value, bool isUnsigned) {
   if (width == 1)
     return APInt(1, value != 0 && !std::isnan(value));
-  double limit = std::ldexp(1.0, width - 1);
   if (std::isnan(value))
     return APInt(width, 0);
+  if (isUnsigned) {
+    if (value <= 0)
+      return APInt(width, 0);
+    if (value >= std::ldexp(1.0, width))
+      return APInt::getMaxValue(width);
+    return APInt(width, static_cast<uint64_t>(value));
+  }
+  double limit = std::ldexp(1.0, width - 1);
   if (value >= limit)
     return APInt::getSignedMaxValue(width);
   if (value < -limit)
@@ -72,28 +81,30 @@ Value floatOrInt(OpBuilder &b, Location loc, Value x, Value y) {
 }
 } // namespace
 
-Value createScalar(OpBuilder &b, Location loc, Type type, double value) {
+Value createScalar(OpBuilder &b, Location loc, Type type, double value, bool isUnsigned) {
   if (auto floatType = dyn_cast<FloatType>(type))
     return b.create<arith::ConstantOp>(loc, b.getFloatAttr(floatType, value));
   auto intType = cast<IntegerType>(type);
   return b.create<arith::ConstantOp>(
-      loc, b.getIntegerAttr(intType, saturatingInt(intType.getWidth(), value)));
+      loc, b.getIntegerAttr(intType, saturatingInt(intType.getWidth(), value, isUnsigned)));
 }
 
-Value createLowest(OpBuilder &b, Location loc, Type type) {
+Value createLowest(OpBuilder &b, Location loc, Type type, bool isUnsigned) {
   if (auto floatType = dyn_cast<FloatType>(type))
     return b.create<arith::ConstantOp>(
         loc, b.getFloatAttr(floatType, APFloat::getInf(floatType.getFloatSemantics(), true)));
   unsigned width = type.getIntOrFloatBitWidth();
-  return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(type, APInt::getSignedMinValue(width)));
+  APInt lowest = isUnsigned ? APInt::getMinValue(width) : APInt::getSignedMinValue(width);
+  return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(type, lowest));
 }
 
-Value createHighest(OpBuilder &b, Location loc, Type type) {
+Value createHighest(OpBuilder &b, Location loc, Type type, bool isUnsigned) {
   if (auto floatType = dyn_cast<FloatType>(type))
     return b.create<arith::ConstantOp>(
         loc, b.getFloatAttr(floatType, APFloat::getInf(floatType.getFloatSemantics(), false)));
   unsigned width = type.getIntOrFloatBitWidth();
-  return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(type, APInt::getSignedMaxValue(width)));
+  APInt highest = isUnsigned ? APInt::getMaxValue(width) : APInt::getSignedMaxValue(width);
+  return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(type, highest));
 }
 
 Value createEmpty(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type elementType) {
@@ -114,13 +125,19 @@ Value createSub(OpBuilder &b, Location loc, Value x, Value y) {
 Value createMul(OpBuilder &b, Location loc, Value x, Value y) {
   return floatOrInt<arith::MulFOp, arith::MulIOp>(b, loc, x, y);
 }
-Value createDiv(OpBuilder &b, Location loc, Value x, Value y) {
+Value createDiv(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
+  if (isUnsigned)
+    return b.create<arith::DivUIOp>(loc, x, y);
   return floatOrInt<arith::DivFOp, arith::DivSIOp>(b, loc, x, y);
 }
-Value createMax(OpBuilder &b, Location loc, Value x, Value y) {
+Value createMax(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
+  if (isUnsigned)
+    return b.create<arith::MaxUIOp>(loc, x, y);
   return floatOrInt<arith::MaximumFOp, arith::MaxSIOp>(b, loc, x, y);
 }
-Value createMin(OpBuilder &b, Location loc, Value x, Value y) {
+Value createMin(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
+  if (isUnsigned)
+    return b.create<arith::MinUIOp>(loc, x, y);
   return floatOrInt<arith::MinimumFOp, arith::MinSIOp>(b, loc, x, y);
 }
 

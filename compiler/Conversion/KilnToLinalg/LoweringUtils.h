@@ -36,15 +36,35 @@ LogicalResult requireArithType(Operation *op, Type type, bool allowInteger, Stri
 /// it is out of range.
 int64_t normalizeAxis(uint64_t axis, int64_t rank);
 
-/// The ranked tensor type of `v`.
+/// Unsigned integers (ui8 ... ui64, which the kiln dialect carries from ONNX's uint types)
+/// lower to signless integers of the same width: arith and linalg only take signless ones.
+/// The lowering of an op reads the signedness from the kiln op's own types and picks the
+/// unsigned arith ops (divui, remui, cmpi ult, maxui, uitofp, extui, ...).
+Type toSignless(Type type);
+/// Whether the element type of `v` (a tensor or a scalar) is an unsigned integer type.
+bool isUnsigned(Value v);
+/// The type converter of the lowering: unsigned integers (and tensors of them) → signless.
+class SignlessTypeConverter : public TypeConverter {
+public:
+  SignlessTypeConverter();
+};
+
+/// Whether the lowering of `op` honours unsigned element types.
+bool supportsUnsigned(Operation *op);
+/// Fails with an error at the first kiln op under `root` that has an unsigned element type
+/// but a lowering that would treat it as signed.
+LogicalResult checkUnsignedSupport(Operation *root);
+
+/// The ranked tensor type of `v`, with an unsigned element type made signless.
 RankedTensorType tensorTypeOf(Value v);
 
-/// A scalar constant of the float or integer `type` holding `value` (truncated for integers).
-Value createScalar(OpBuilder &b, Location loc, Type type, double value);
-/// The identity of max: -inf for floats, the smallest signed value for integers.
-Value createLowest(OpBuilder &b, Location loc, Type type);
-/// The identity of min: +inf for floats, the largest signed value for integers.
-Value createHighest(OpBuilder &b, Location loc, Type type);
+/// A scalar constant of the float or integer `type` holding `value` (truncated for integers,
+/// saturated to the signed range, or the unsigned one when `isUnsigned`).
+Value createScalar(OpBuilder &b, Location loc, Type type, double value, bool isUnsigned = false);
+/// The identity of max: -inf for floats, the smallest (signed or unsigned) integer.
+Value createLowest(OpBuilder &b, Location loc, Type type, bool isUnsigned = false);
+/// The identity of min: +inf for floats, the largest (signed or unsigned) integer.
+Value createHighest(OpBuilder &b, Location loc, Type type, bool isUnsigned = false);
 
 /// `tensor.empty` of a static shape.
 Value createEmpty(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type elementType);
@@ -55,9 +75,10 @@ Value createFilled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Value sc
 Value createAdd(OpBuilder &b, Location loc, Value x, Value y);
 Value createSub(OpBuilder &b, Location loc, Value x, Value y);
 Value createMul(OpBuilder &b, Location loc, Value x, Value y);
-Value createDiv(OpBuilder &b, Location loc, Value x, Value y);
-Value createMax(OpBuilder &b, Location loc, Value x, Value y);
-Value createMin(OpBuilder &b, Location loc, Value x, Value y);
+/// Integer division, max and min are signed unless `isUnsigned`.
+Value createDiv(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned = false);
+Value createMax(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned = false);
+Value createMin(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned = false);
 /// Converts a scalar between float types (extf/truncf) or returns it unchanged.
 Value convertFloat(OpBuilder &b, Location loc, Value x, Type to);
 

@@ -113,8 +113,8 @@ private:
 
 } // namespace
 
-void populateMatMulPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatMulLowering>(patterns.getContext());
+void populateMatMulPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<MatMulLowering>(converter, patterns.getContext());
 }
 
 } // namespace kiln::lowering

@@ -210,8 +210,8 @@ struct BatchNormLowering : OpConversionPattern<graph::BatchNormOp> {
 
 } // namespace
 
-void populateNormPatterns(RewritePatternSet &patterns) {
-  patterns.add<LayerNormLowering, BatchNormLowering>(patterns.getContext());
+void populateNormPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<LayerNormLowering, BatchNormLowering>(converter, patterns.getContext());
 }
 
 } // namespace kiln::lowering

@@ -7,27 +7,27 @@
 namespace kiln::lowering {
 
 /// Unary/binary/compare/where/cast and activation ops → one broadcasting linalg.generic.
-void populateElementwisePatterns(RewritePatternSet &patterns);
+void populateElementwisePatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.where / kiln.cast / kiln.pow → one broadcasting linalg.generic (added by the above).
-void populateSelectCastPowPatterns(RewritePatternSet &patterns);
+void populateSelectCastPowPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.matmul → linalg.matmul / batch_matmul / matvec / vecmat / dot.
-void populateMatMulPatterns(RewritePatternSet &patterns);
+void populateMatMulPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.conv → linalg conv ops.
-void populateConvPatterns(RewritePatternSet &patterns);
+void populateConvPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.conv_transpose → zero-inserted input + flipped-filter linalg conv.
-void populateConvTransposePatterns(RewritePatternSet &patterns);
+void populateConvTransposePatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.max_pool / kiln.avg_pool → linalg pooling ops.
-void populatePoolPatterns(RewritePatternSet &patterns);
+void populatePoolPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.reduce / softmax / log_softmax → reduction generics.
-void populateReducePatterns(RewritePatternSet &patterns);
+void populateReducePatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.layer_norm / batch_norm → reduction and elementwise generics.
-void populateNormPatterns(RewritePatternSet &patterns);
+void populateNormPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// constant, shape, reshape, transpose, concat, slice, expand → tensor/linalg ops.
-void populateDataMovementPatterns(RewritePatternSet &patterns);
+void populateDataMovementPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.gather / kiln.pad → generics with index arithmetic or tensor.pad.
-void populateGatherPadPatterns(RewritePatternSet &patterns);
+void populateGatherPadPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.scatter_elements / scatter_nd → a copy and a loop nest of tensor.insert.
-void populateScatterPatterns(RewritePatternSet &patterns);
+void populateScatterPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 
 /// Builds `init + conv(input, filter)` of an already padded input with 1, 2 or 3 spatial
 /// dims and any group. NCHW: input NC<spatial>, filter F(C/group)<kernel>, `init`

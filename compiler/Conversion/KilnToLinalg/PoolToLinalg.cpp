@@ -31,7 +31,7 @@ template <typename OpTy> Window windowOf(OpTy op) {
   // Spatial dims: after N, C (NCHW) or between N and C (NHWC).
   size_t first = op.getLayout() == "NHWC" ? 1 : 2;
   auto in = op.getInput().getType().getShape().slice(first, spatial);
-  auto out = op.getResult().getType().getShape().slice(first, spatial);
+  auto out = tensorTypeOf(op.getResult()).getShape().slice(first, spatial);
   w.input.assign(in.begin(), in.end());
   w.output.assign(out.begin(), out.end());
   if (spatial == 1) {
@@ -117,7 +117,7 @@ Value divideByTapCount(OpBuilder &b, Location loc, Value sum, const Window &w,
 /// The pooling_nchw_{max,sum} loop nest as a generic, for any number of spatial dims:
 /// loops (n, c, o..., k...) with the input read at o * stride + k * dilation.
 Value buildGenericPool(OpBuilder &b, Location loc, Value padded, Value window, Value init,
-                       const Window &w, bool isMax) {
+                       const Window &w, bool isMax, bool isUnsigned) {
   MLIRContext *ctx = b.getContext();
   unsigned spatial = w.kernel.size(), loops = 2 + 2 * spatial;
   SmallVector<AffineExpr> inExprs{getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx)}, kExprs;
@@ -135,7 +135,8 @@ Value buildGenericPool(OpBuilder &b, Location loc, Value padded, Value window, V
   auto pool = b.create<linalg::GenericOp>(
       loc, TypeRange{init.getType()}, ValueRange{padded, window}, ValueRange{init}, maps, iterators,
       [&](OpBuilder &nb, Location l, ValueRange args) {
-        Value acc = isMax ? createMax(nb, l, args[2], args[0]) : createAdd(nb, l, args[2], args[0]);
+        Value acc = isMax ? createMax(nb, l, args[2], args[0], isUnsigned)
+                          : createAdd(nb, l, args[2], args[0]);
         nb.create<linalg::YieldOp>(l, acc);
       });
   return pool.getResult(0);
@@ -166,7 +167,8 @@ template <typename OpTy, bool IsMax> struct PoolLowering : OpConversionPattern<O
     SmallVector<int64_t> shape{inputType.getDimSize(0), inputType.getDimSize(1)}, outShape(shape);
     shape.append(w.input);
     outShape.append(w.output);
-    Value identity = IsMax ? createLowest(rewriter, loc, elementType)
+    bool isUnsignedMax = IsMax && isUnsigned(op.getInput());
+    Value identity = IsMax ? createLowest(rewriter, loc, elementType, isUnsignedMax)
                            : createScalar(rewriter, loc, elementType, 0);
     SmallVector<int64_t> low{0, 0}, high{0, 0};
     low.append(w.padBegin);
@@ -175,12 +177,14 @@ template <typename OpTy, bool IsMax> struct PoolLowering : OpConversionPattern<O
                                 low, high, identity);
     Value init = createFilled(rewriter, loc, outShape, identity);
     Value window = createEmpty(rewriter, loc, w.kernel, elementType);
-    Value pooled = w.kernel.size() == 3
-                       ? buildGenericPool(rewriter, loc, padded, window, init, w, IsMax)
-                       : createNamedPool(rewriter, loc, padded, window, init, w);
+    // linalg has no unsigned NCHW max pool: the generic loop nest takes its place.
+    Value pooled =
+        w.kernel.size() == 3 || isUnsignedMax
+            ? buildGenericPool(rewriter, loc, padded, window, init, w, IsMax, isUnsignedMax)
+            : createNamedPool(rewriter, loc, padded, window, init, w);
     if (!IsMax)
       pooled = divideByTapCount(rewriter, loc, pooled, w, op.getCountIncludePad(), false);
-    rewriter.replaceOp(op, reshapeTo(rewriter, loc, pooled, op.getResult().getType().getShape()));
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, pooled, tensorTypeOf(op.getResult()).getShape()));
     return success();
   }
 
@@ -194,23 +198,33 @@ private:
                                  << " spatial dims (supported: 2)";
     Location loc = op.getLoc();
     Type elementType = inputType.getElementType();
-    Value identity = IsMax ? createLowest(rewriter, loc, elementType)
+    bool isUnsignedMax = IsMax && isUnsigned(op.getInput());
+    Value identity = IsMax ? createLowest(rewriter, loc, elementType, isUnsignedMax)
                            : createScalar(rewriter, loc, elementType, 0);
     SmallVector<int64_t> padEnd = requiredPadEnd(w);
     Value padded = padWithValue(rewriter, loc, input, {0, w.padBegin[0], w.padBegin[1], 0},
                                 {0, padEnd[0], padEnd[1], 0}, identity);
-    Value init = createFilled(rewriter, loc, op.getResult().getType().getShape(), identity);
+    Value init = createFilled(rewriter, loc, tensorTypeOf(op.getResult()).getShape(), identity);
     Value window = createEmpty(rewriter, loc, w.kernel, elementType);
     using NamedOp = std::conditional_t<IsMax, linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>;
-    Value pooled = rewriter
-                       .create<NamedOp>(loc, TypeRange{init.getType()}, ValueRange{padded, window},
-                                        ValueRange{init}, rewriter.getI64TensorAttr(w.strides),
-                                        rewriter.getI64TensorAttr(w.dilations))
-                       .getResult(0);
+    Value pooled = isUnsignedMax
+                       ? createNhwcPool<linalg::PoolingNhwcMaxUnsignedOp>(rewriter, loc, padded,
+                                                                          window, init, w)
+                       : createNhwcPool<NamedOp>(rewriter, loc, padded, window, init, w);
     if (!IsMax)
       pooled = divideByTapCount(rewriter, loc, pooled, w, op.getCountIncludePad(), true);
     rewriter.replaceOp(op, pooled);
     return success();
+  }
+
+  template <typename NamedOp>
+  static Value createNhwcPool(OpBuilder &b, Location loc, Value padded, Value window, Value init,
+                              const Window &w) {
+    return b
+        .create<NamedOp>(loc, TypeRange{init.getType()}, ValueRange{padded, window},
+                         ValueRange{init}, b.getI64TensorAttr(w.strides),
+                         b.getI64TensorAttr(w.dilations))
+        .getResult(0);
   }
 
   static Value createNamedPool(OpBuilder &b, Location loc, Value padded, Value window, Value init,
@@ -226,9 +240,9 @@ private:
 
 } // namespace
 
-void populatePoolPatterns(RewritePatternSet &patterns) {
+void populatePoolPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<PoolLowering<graph::MaxPoolOp, true>, PoolLowering<graph::AvgPoolOp, false>>(
-      patterns.getContext());
+      converter, patterns.getContext());
 }
 
 } // namespace kiln::lowering

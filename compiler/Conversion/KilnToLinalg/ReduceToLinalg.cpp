@@ -251,9 +251,9 @@ template <typename OpTy, bool IsLog> struct SoftmaxLowering : OpConversionPatter
 
 } // namespace
 
-void populateReducePatterns(RewritePatternSet &patterns) {
+void populateReducePatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<ReduceLowering, SoftmaxLowering<graph::SoftmaxOp, false>,
-               SoftmaxLowering<graph::LogSoftmaxOp, true>>(patterns.getContext());
+               SoftmaxLowering<graph::LogSoftmaxOp, true>>(converter, patterns.getContext());
 }
 
 } // namespace kiln::lowering

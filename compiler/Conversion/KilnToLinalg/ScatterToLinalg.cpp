@@ -136,8 +136,8 @@ struct ScatterNDLowering : OpConversionPattern<graph::ScatterNDOp> {
 
 } // namespace
 
-void populateScatterPatterns(RewritePatternSet &patterns) {
-  patterns.add<ScatterElementsLowering, ScatterNDLowering>(patterns.getContext());
+void populateScatterPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<ScatterElementsLowering, ScatterNDLowering>(converter, patterns.getContext());
 }
 
 } // namespace kiln::lowering

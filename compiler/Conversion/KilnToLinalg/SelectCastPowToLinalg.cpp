@@ -10,7 +10,9 @@ Type elementTypeOf(Value v) { return tensorTypeOf(v).getElementType(); }
 
 /// Converts scalar `x` to `to` (float or signless integer types) with ONNX Cast semantics:
 /// float → integer truncates toward zero, anything → i1 is "not zero", i1 → number is 0/1.
-Value castScalar(OpBuilder &b, Location loc, Value x, Type to) {
+/// `fromUnsigned` / `toUnsigned` say which integers stand for unsigned ones.
+Value castScalar(OpBuilder &b, Location loc, Value x, Type to, bool fromUnsigned = false,
+                 bool toUnsigned = false) {
   Type from = x.getType();
   if (from == to)
     return x;
@@ -21,7 +23,7 @@ Value castScalar(OpBuilder &b, Location loc, Value x, Type to) {
     return convertFloat(b, loc, x, to);
   }
   if (toFloat) {
-    if (from.isInteger(1))
+    if (from.isInteger(1) || fromUnsigned)
       return b.create<arith::UIToFPOp>(loc, to, x);
     return b.create<arith::SIToFPOp>(loc, to, x);
   }
@@ -31,9 +33,13 @@ Value castScalar(OpBuilder &b, Location loc, Value x, Type to) {
       return b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, x, zero);
     return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, x, zero);
   }
+  if (fromFloat && toUnsigned)
+    return b.create<arith::FPToUIOp>(loc, to, x);
   if (fromFloat)
     return b.create<arith::FPToSIOp>(loc, to, x);
-  if (from.isInteger(1))
+  if (from.getIntOrFloatBitWidth() == to.getIntOrFloatBitWidth()) // ui8 <-> i8: same bits
+    return x;
+  if (from.isInteger(1) || (fromUnsigned && from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth()))
     return b.create<arith::ExtUIOp>(loc, to, x);
   if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
     return b.create<arith::ExtSIOp>(loc, to, x);
@@ -46,6 +52,7 @@ struct CastLowering : OpConversionPattern<graph::CastOp> {
   LogicalResult matchAndRewrite(graph::CastOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Type from = elementTypeOf(op.getInput()), to = elementTypeOf(op.getResult());
+    bool fromUnsigned = isUnsigned(op.getInput()), toUnsigned = isUnsigned(op.getResult());
     if (failed(requireStaticShapes(op)) || failed(requireArithType(op, from, true, "input")) ||
         failed(requireArithType(op, to, true, "result")))
       return failure();
@@ -56,7 +63,7 @@ struct CastLowering : OpConversionPattern<graph::CastOp> {
     Value result =
         buildElementwise(rewriter, op.getLoc(), tensorTypeOf(op.getResult()), adaptor.getInput(),
                          [&](OpBuilder &b, Location loc, ValueRange args) {
-                           return castScalar(b, loc, args[0], to);
+                           return castScalar(b, loc, args[0], to, fromUnsigned, toUnsigned);
                          });
     rewriter.replaceOp(op, result);
     return success();
@@ -107,14 +114,14 @@ std::optional<double> specialExponent(Value rhs) {
 /// x ** y; a float base computes in its type. An integer base computes in f64 (or the float
 /// exponent's type) and truncates back: exact while |x ** y| < 2^53 (the CPU pipeline has no
 /// lowering of math.ipowi).
-Value powPayload(OpBuilder &b, Location loc, Value x, Value y) {
+Value powPayload(OpBuilder &b, Location loc, Value x, Value y, bool xUnsigned, bool yUnsigned) {
   Type xType = x.getType(), yType = y.getType();
   if (isa<FloatType>(xType))
-    return b.create<math::PowFOp>(loc, x, castScalar(b, loc, y, xType));
+    return b.create<math::PowFOp>(loc, x, castScalar(b, loc, y, xType, yUnsigned));
   Type computeType = isa<FloatType>(yType) ? yType : b.getF64Type();
-  Value power = b.create<math::PowFOp>(loc, castScalar(b, loc, x, computeType),
-                                       castScalar(b, loc, y, computeType));
-  return castScalar(b, loc, power, xType);
+  Value power = b.create<math::PowFOp>(loc, castScalar(b, loc, x, computeType, xUnsigned),
+                                       castScalar(b, loc, y, computeType, yUnsigned));
+  return castScalar(b, loc, power, xType, false, xUnsigned);
 }
 
 struct PowLowering : OpConversionPattern<graph::PowOp> {
@@ -145,8 +152,10 @@ struct PowLowering : OpConversionPattern<graph::PowOp> {
     } else {
       result = buildElementwise(rewriter, op.getLoc(), resultType,
                                 ValueRange{adaptor.getLhs(), adaptor.getRhs()},
-                                [](OpBuilder &b, Location loc, ValueRange args) {
-                                  return powPayload(b, loc, args[0], args[1]);
+                                [&](OpBuilder &b, Location loc, ValueRange args) {
+                                  return powPayload(b, loc, args[0], args[1],
+                                                    isUnsigned(op.getLhs()),
+                                                    isUnsigned(op.getRhs()));
                                 });
     }
     rewriter.replaceOp(op, result);
@@ -156,8 +165,8 @@ struct PowLowering : OpConversionPattern<graph::PowOp> {
 
 } // namespace
 
-void populateSelectCastPowPatterns(RewritePatternSet &patterns) {
-  patterns.add<CastLowering, WhereLowering, PowLowering>(patterns.getContext());
+void populateSelectCastPowPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<CastLowering, WhereLowering, PowLowering>(converter, patterns.getContext());
 }
 
 } // namespace kiln::lowering

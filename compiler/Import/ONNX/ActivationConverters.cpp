@@ -22,6 +22,8 @@ double clipDefault(Type elementType, bool upper) {
   unsigned width = intType.getWidth();
   if (width == 1)
     return upper ? 1 : 0;
+  if (intType.isUnsigned())
+    return upper ? std::ldexp(1.0, width) - 1 : 0;
   double limit = std::ldexp(1.0, width - 1);
   return upper ? limit - 1 : -limit;
 }

@@ -56,6 +56,9 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerReductionConverters(r);
     registerTensorConverters(r);
     registerShapeConverters(r);
+    registerQuantizationConverters(r);
+    registerPermuteConverters(r);
+    registerGridSampleConverter(r);
     return r;
   }();
   return registry;

@@ -68,6 +68,9 @@ void registerPoolingConverters(ConverterRegistry &registry);
 void registerReductionConverters(ConverterRegistry &registry);
 void registerTensorConverters(ConverterRegistry &registry);
 void registerShapeConverters(ConverterRegistry &registry);
+void registerQuantizationConverters(ConverterRegistry &registry);
+void registerPermuteConverters(ConverterRegistry &registry);
+void registerGridSampleConverter(ConverterRegistry &registry);
 
 } // namespace kiln::importer
 

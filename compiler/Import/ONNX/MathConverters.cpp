@@ -80,6 +80,19 @@ LogicalResult convertMod(NodeContext &n) {
   return n.setResult(n.create<kiln::ModOp>(n.input(0), n.input(1), n.builder().getBoolAttr(fmod)));
 }
 
+/// BitShift: `direction` LEFT or RIGHT, on integers of one type (ONNX: unsigned ones).
+LogicalResult convertBitShift(NodeContext &n) {
+  std::string direction = n.attrString("direction", "");
+  if (direction != "LEFT" && direction != "RIGHT")
+    return n.fail("attribute 'direction' must be LEFT or RIGHT, not '" + direction + "'");
+  if (!isa<IntegerType>(elementTypeOf(n.input(0))) || elementTypeOf(n.input(0)).isInteger(1))
+    return n.fail("bit shifts need integer inputs");
+  if (failed(checkSameElementType(n, n.input(0), n.input(1))))
+    return failure();
+  return n.setResult(n.create<kiln::BitShiftOp>(n.input(0), n.input(1),
+                                                n.builder().getBoolAttr(direction == "LEFT")));
+}
+
 /// Sign: 1, -1 or 0 of the input's type.
 LogicalResult convertSign(NodeContext &n) {
   Value x = n.input(0);
@@ -165,6 +178,7 @@ void kiln::importer::registerMathConverters(ConverterRegistry &r) {
   r.add("Acosh", 9, convertUnary<kiln::AcoshOp>);
   r.add("Atanh", 9, convertUnary<kiln::AtanhOp>);
   r.add("Mod", 10, convertMod, two);
+  r.add("BitShift", 11, convertBitShift, two);
   r.add("Sign", 9, convertSign);
   r.add("Where", 9, convertWhere, {3, 3});
   r.add("CastLike", 15, convertCastLike, two);

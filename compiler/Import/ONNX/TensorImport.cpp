@@ -32,6 +32,14 @@ Type kiln::importer::convertElementType(MLIRContext *ctx, int32_t dataType) {
     return b.getI8Type();
   case TensorProto::BOOL:
     return b.getI1Type();
+  case TensorProto::UINT8:
+    return b.getIntegerType(8, /*isSigned=*/false);
+  case TensorProto::UINT16:
+    return b.getIntegerType(16, /*isSigned=*/false);
+  case TensorProto::UINT32:
+    return b.getIntegerType(32, /*isSigned=*/false);
+  case TensorProto::UINT64:
+    return b.getIntegerType(64, /*isSigned=*/false);
   default:
     return {};
   }
@@ -79,9 +87,16 @@ LogicalResult typedFieldBytes(const TensorProto &t, int64_t width, std::string &
   case TensorProto::INT32:
   case TensorProto::INT16:
   case TensorProto::INT8:
+  case TensorProto::UINT16:
+  case TensorProto::UINT8:
   case TensorProto::FLOAT16: // int32_data holds the 16-bit patterns
     appendValues(t.int32_data(), width, bytes);
     count = t.int32_data_size();
+    break;
+  case TensorProto::UINT32:
+  case TensorProto::UINT64:
+    appendValues(t.uint64_data(), width, bytes);
+    count = t.uint64_data_size();
     break;
   case TensorProto::BOOL:
     for (int32_t v : t.int32_data())

@@ -32,5 +32,5 @@ Operation *KilnDialect::materializeConstant(OpBuilder &builder, Attribute value,
 bool kiln::isElementwise(Operation *op) {
   return op->hasTrait<OpTrait::Elementwise>() ||
          isa<AddOp, SubOp, MulOp, DivOp, PowOp, MinOp, MaxOp, ModOp, AndOp, OrOp, XorOp, EqualOp,
-             LessOp, GreaterOp, CastOp, WhereOp>(op);
+             LessOp, GreaterOp, CastOp, WhereOp, BitShiftOp>(op);
 }

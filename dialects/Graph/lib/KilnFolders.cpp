@@ -108,6 +108,7 @@ Attribute applyArith(Arith k, Attribute a, Attribute b) {
   }
   auto ia = cast<IntegerAttr>(a);
   APInt x = ia.getValue(), y = cast<IntegerAttr>(b).getValue();
+  bool isUnsigned = ia.getType().isUnsignedInteger();
   switch (k) {
   case Arith::Add: return IntegerAttr::get(ia.getType(), x + y);
   case Arith::Sub: return IntegerAttr::get(ia.getType(), x - y);
@@ -115,9 +116,11 @@ Attribute applyArith(Arith k, Attribute a, Attribute b) {
   case Arith::Div:
     if (y.isZero())
       return {};
-    return IntegerAttr::get(ia.getType(), x.sdiv(y));
-  case Arith::Min: return IntegerAttr::get(ia.getType(), x.slt(y) ? x : y);
-  case Arith::Max: return IntegerAttr::get(ia.getType(), x.sgt(y) ? x : y);
+    return IntegerAttr::get(ia.getType(), isUnsigned ? x.udiv(y) : x.sdiv(y));
+  case Arith::Min:
+    return IntegerAttr::get(ia.getType(), (isUnsigned ? x.ult(y) : x.slt(y)) ? x : y);
+  case Arith::Max:
+    return IntegerAttr::get(ia.getType(), (isUnsigned ? x.ugt(y) : x.sgt(y)) ? x : y);
   }
   return {};
 }
@@ -140,8 +143,11 @@ bool isSplatOf(Attribute rhs, double value, Zero zero) {
       return false;
     return v.convertToDouble() == value;
   }
-  if (isa<IntegerType>(d.getElementType()) && !d.getElementType().isInteger(1))
-    return d.getSplatValue<APInt>().getSExtValue() == value;
+  if (isa<IntegerType>(d.getElementType()) && !d.getElementType().isInteger(1)) {
+    APInt v = d.getSplatValue<APInt>();
+    return (d.getElementType().isUnsignedInteger() ? (double)v.getZExtValue()
+                                                   : (double)v.getSExtValue()) == value;
+  }
   return false;
 }
 
@@ -212,20 +218,27 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   for (Attribute a : src.getValues<Attribute>()) {
     if (auto i = dyn_cast<IntegerAttr>(a)) {
       APInt v = i.getValue();
+      // i1 and unsigned sources extend with zeros.
+      bool zext = from.isInteger(1) || from.isUnsignedInteger();
       if (auto it = dyn_cast<IntegerType>(to))
         out.push_back(IntegerAttr::get(to, it.getWidth() == 1 ? APInt(1, !v.isZero())
+                                           : zext             ? v.zextOrTrunc(it.getWidth())
                                                               : v.sextOrTrunc(it.getWidth())));
       else if (auto ft = dyn_cast<FloatType>(to))
-        out.push_back(FloatAttr::get(to, from.isInteger(1) ? (double)v.getZExtValue()
-                                                           : (double)v.getSExtValue()));
+        out.push_back(FloatAttr::get(to, zext ? (double)v.getZExtValue() : (double)v.getSExtValue()));
       else
         return {};
     } else if (auto f = dyn_cast<FloatAttr>(a)) {
       double v = f.getValueAsDouble();
       if (isa<FloatType>(to))
         out.push_back(FloatAttr::get(to, v));
-      else if (auto it = dyn_cast<IntegerType>(to))
-        out.push_back(IntegerAttr::get(to, it.getWidth() == 1 ? (int64_t)(v != 0) : (int64_t)v));
+      else if (auto it = dyn_cast<IntegerType>(to); it && it.getWidth() == 1)
+        out.push_back(IntegerAttr::get(to, (int64_t)(v != 0)));
+      else if (auto it = dyn_cast<IntegerType>(to); it && it.isUnsigned())
+        out.push_back(IntegerAttr::get(
+            to, APInt(it.getWidth(), v < 0 ? (uint64_t)(int64_t)v : (uint64_t)v)));
+      else if (isa<IntegerType>(to))
+        out.push_back(IntegerAttr::get(to, (int64_t)v));
       else
         return {};
     } else {

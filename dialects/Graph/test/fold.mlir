@@ -99,3 +99,22 @@ func.func @neg_constant() -> (tensor<2xi64>, tensor<2xf32>) {
   %1 = kiln.neg %b : tensor<2xf32>
   return %0, %1 : tensor<2xi64>, tensor<2xf32>
 }
+
+// -----
+
+// Unsigned constants fold with unsigned semantics: 200 / 3 = 66, max(200, 3) = 200, and a
+// cast to f32 reads 200, not -56.
+// CHECK-LABEL: func @unsigned_folds
+// CHECK-DAG: kiln.constant dense<66> : tensor<1xui8>
+// CHECK-DAG: kiln.constant dense<200> : tensor<1xui8>
+// CHECK-DAG: kiln.constant dense<2.000000e+02> : tensor<1xf32>
+// CHECK-DAG: kiln.constant dense<200> : tensor<1xi64>
+func.func @unsigned_folds() -> (tensor<1xui8>, tensor<1xui8>, tensor<1xf32>, tensor<1xi64>) {
+  %a = kiln.constant dense<200> : tensor<1xui8>
+  %b = kiln.constant dense<3> : tensor<1xui8>
+  %0 = kiln.div %a, %b : (tensor<1xui8>, tensor<1xui8>) -> tensor<1xui8>
+  %1 = kiln.max %a, %b : (tensor<1xui8>, tensor<1xui8>) -> tensor<1xui8>
+  %2 = kiln.cast %a : tensor<1xui8> to tensor<1xf32>
+  %3 = kiln.cast %a : tensor<1xui8> to tensor<1xi64>
+  return %0, %1, %2, %3 : tensor<1xui8>, tensor<1xui8>, tensor<1xf32>, tensor<1xi64>
+}

@@ -102,3 +102,12 @@ func.func @fused(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
   }
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @bit_shift
+// CHECK: kiln.bit_shift %arg0, %arg1 {left = true} : (tensor<2x3xui8>, tensor<3xui8>) -> tensor<2x3xui8>
+func.func @bit_shift(%a: tensor<2x3xui8>, %b: tensor<3xui8>) -> tensor<2x3xui8> {
+  %0 = kiln.bit_shift %a, %b {left = true} : (tensor<2x3xui8>, tensor<3xui8>) -> tensor<2x3xui8>
+  return %0 : tensor<2x3xui8>
+}

@@ -30,12 +30,15 @@ typedef enum kiln_dtype {
   KILN_DTYPE_FLOAT32 = 1,
   KILN_DTYPE_UINT8 = 2,
   KILN_DTYPE_INT8 = 3,
+  KILN_DTYPE_UINT16 = 4,
   KILN_DTYPE_INT16 = 5,
   KILN_DTYPE_INT32 = 6,
   KILN_DTYPE_INT64 = 7,
   KILN_DTYPE_BOOL = 9, ///< one byte per element
   KILN_DTYPE_FLOAT16 = 10,
-  KILN_DTYPE_FLOAT64 = 11
+  KILN_DTYPE_FLOAT64 = 11,
+  KILN_DTYPE_UINT32 = 12,
+  KILN_DTYPE_UINT64 = 13
 } kiln_dtype;
 
 /// Load-time options. Zero-initialize, then set what you need.

@@ -82,4 +82,17 @@ def build(out_dir):
             g (float[2] x) => (int64[2] y) { y = Cast <to = "INT64"> (x) }""", opset=5),
         "cast_folds": parse("""
             g () => (float[3] y) <int64[3] c = {1, 2, 3}> { y = Cast <to = 1> (c) }"""),
+        "unsigned": parse("""
+            g (uint8[4] a, uint16[4] b, uint32[4] c, uint64[4] d) => (uint8[4] q, uint16[4] l,
+                                                                     uint32[4] r, float[4] f)
+              <uint64[1] k = {1}> {
+              q = Div(a, a)
+              l = BitShift <direction = "LEFT"> (b, b)
+              r = BitShift <direction = "RIGHT"> (c, c)
+              e = Add(d, k)
+              f = Cast <to = 1> (e)
+            }""", opset=13),
+        "bitshift_bad_direction": parse("""
+            g (uint8[4] a) => (uint8[4] b) { b = BitShift <direction = "UP"> (a, a) }""",
+            names=["shift"], opset=13),
     }

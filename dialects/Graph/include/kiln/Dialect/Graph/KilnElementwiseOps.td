@@ -25,6 +25,18 @@ def Kiln_ModOp : Kiln_Op<"mod", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
 }
 
+def Kiln_BitShiftOp : Kiln_Op<"bit_shift", [Pure, InferTypeOpAdaptor]> {
+  let summary = "lhs << rhs or lhs >> rhs (logical) with numpy broadcasting";
+  let description = [{
+    Integer operands of one type. `left` = true shifts left, false shifts right, filling with
+    zeros (ONNX BitShift is defined on unsigned types). A shift by the bit width or more
+    gives 0.
+  }];
+  let arguments = (ins Kiln_Tensor:$lhs, Kiln_Tensor:$rhs, BoolAttr:$left);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
 def Kiln_AndOp : Kiln_LogicalOp<"and", [Commutative]> { let summary = "lhs and rhs (i1)"; }
 def Kiln_OrOp : Kiln_LogicalOp<"or", [Commutative]> { let summary = "lhs or rhs (i1)"; }
 def Kiln_XorOp : Kiln_LogicalOp<"xor", [Commutative]> { let summary = "lhs xor rhs (i1)"; }
