@@ -5,6 +5,7 @@
 #include "cpu/HostResources.h"
 #include "src/Error.h"
 
+#include <chrono>
 #include <cstring>
 #include <unordered_map>
 
@@ -20,6 +21,7 @@ public:
       : weights_(dir + "/weights.bin", manifest.weightsBytes),
         arena_(manifest.arenaBytes), kernels_(dir + "/kernels.so") {
     bindSteps(manifest, dir + "/kernels.so");
+    stepSeconds_.assign(steps_.size(), 0.0);
   }
 
   void writeValue(const ValueInfo &value, const void *data) override {
@@ -31,8 +33,18 @@ public:
   }
 
   void run() override {
-    for (const BoundStep &step : steps_)
-      step.kernel(args_.data() + step.firstArg);
+    if (!profiling()) {
+      for (const BoundStep &step : steps_)
+        step.kernel(args_.data() + step.firstArg);
+      return;
+    }
+    for (size_t i = 0; i < steps_.size(); ++i) {
+      auto start = std::chrono::steady_clock::now();
+      steps_[i].kernel(args_.data() + steps_[i].firstArg);
+      std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+      stepSeconds_[i] += elapsed.count();
+    }
+    ++profiledRuns_;
   }
 
 private:

@@ -229,4 +229,36 @@ kiln_status kiln_model_get_output(const kiln_model *model, size_t index,
   });
 }
 
+kiln_status kiln_model_set_profiling(kiln_model *model, int enabled) {
+  return guard([&] {
+    requireNonNull(model, "kiln_model_set_profiling", "model");
+    model->executor->setProfiling(enabled != 0);
+  });
+}
+
+kiln_status kiln_model_num_steps(const kiln_model *model, size_t *count) {
+  return guard([&] {
+    requireNonNull(model, "kiln_model_num_steps", "model");
+    requireNonNull(count, "kiln_model_num_steps", "count");
+    *count = model->manifest.steps.size();
+  });
+}
+
+kiln_status kiln_model_step_info(const kiln_model *model, size_t index,
+                                 kiln_step_info *info) {
+  return guard([&] {
+    requireNonNull(model, "kiln_model_step_info", "model");
+    requireNonNull(info, "kiln_model_step_info", "info");
+    checkIndex(index, model->manifest.steps.size(), "kiln_model_step_info",
+               "step");
+    const kiln::Step &step = model->manifest.steps[index];
+    info->kernel = step.kernel.c_str();
+    info->op = step.op.c_str();
+    info->name = step.name.c_str();
+    const std::vector<double> &seconds = model->executor->stepSeconds();
+    info->total_ms = index < seconds.size() ? seconds[index] * 1e3 : 0.0;
+    info->runs = model->executor->profiledRuns();
+  });
+}
+
 } // extern "C"

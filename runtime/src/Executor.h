@@ -5,8 +5,10 @@
 
 #include "src/Manifest.h"
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace kiln {
 
@@ -22,8 +24,29 @@ public:
   /// Host-readable bytes of `value` as the last run left them.
   virtual const void *readValue(const ValueInfo &value) const = 0;
 
-  /// Runs every step of the plan, in order.
+  /// Runs every step of the plan, in order. While profiling is on, adds each
+  /// step's wall time to stepSeconds().
   virtual void run() = 0;
+
+  /// Turns per-step timing on or off; turning it on clears the totals.
+  void setProfiling(bool on) {
+    profiling_ = on;
+    if (on) {
+      stepSeconds_.assign(stepSeconds_.size(), 0.0);
+      profiledRuns_ = 0;
+    }
+  }
+  bool profiling() const { return profiling_; }
+  /// Seconds spent in each step over the profiled runs.
+  const std::vector<double> &stepSeconds() const { return stepSeconds_; }
+  uint64_t profiledRuns() const { return profiledRuns_; }
+
+protected:
+  std::vector<double> stepSeconds_; ///< sized by the device to its step count
+  uint64_t profiledRuns_ = 0;
+
+private:
+  bool profiling_ = false;
 };
 
 /// Builds the executor for `manifest.targetKind` over the artifact folder

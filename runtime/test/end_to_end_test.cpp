@@ -138,3 +138,29 @@ TEST(EndToEnd, StatusAndDTypeNames) {
   EXPECT_EQ(kiln_dtype_size(kiln_dtype(8)), 0u); // ONNX's STRING: not an artifact dtype
 
 }
+
+TEST(EndToEnd, ProfilingCountsEveryStepOfEveryRun) {
+  TestArtifact artifact;
+  Loaded model(artifact, 1);
+  ASSERT_EQ(model.status(), KILN_OK) << kiln_last_error();
+  size_t steps = 0;
+  ASSERT_EQ(kiln_model_num_steps(model.get(), &steps), KILN_OK);
+  ASSERT_EQ(steps, 2u);
+  std::vector<float> x = testInput(0), y = testInput(1);
+  runOnce(model.get(), x, y); // before profiling: not counted
+  ASSERT_EQ(kiln_model_set_profiling(model.get(), 1), KILN_OK);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(runOnce(model.get(), x, y), expectedOutput(x, y));
+  ASSERT_EQ(kiln_model_set_profiling(model.get(), 0), KILN_OK);
+  runOnce(model.get(), x, y); // after: not counted either
+  for (size_t i = 0; i < steps; ++i) {
+    kiln_step_info info = {};
+    ASSERT_EQ(kiln_model_step_info(model.get(), i, &info), KILN_OK);
+    EXPECT_EQ(info.runs, 3u);
+    EXPECT_GT(info.total_ms, 0.0);
+    EXPECT_NE(std::strlen(info.kernel), 0u);
+  }
+  kiln_step_info info = {};
+  EXPECT_EQ(kiln_model_step_info(model.get(), steps, &info), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(std::strstr(kiln_last_error(), "kiln_model_step_info"), nullptr);
+}

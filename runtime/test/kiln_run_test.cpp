@@ -126,6 +126,16 @@ TEST(KilnRun, RandomInputsAreSeededAndTimingIsPrinted) {
   EXPECT_NE(values(first.out), values(other.out));
 }
 
+TEST(KilnRun, ProfilePrintsEveryStepAndTheTimePerOp) {
+  TestArtifact artifact;
+  Result result = runKilnRun("'" + artifact.path() + "' --repeat 4 --profile");
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_TRUE(std::regex_search(
+      result.out, std::regex("profile: 2 steps, [0-9.]+ ms per run in kernels \\(mean of 4 runs\\)")))
+      << result.out;
+  EXPECT_NE(result.out.find("  by op:\n"), std::string::npos) << result.out;
+}
+
 TEST(KilnRun, OutputNamesAreSanitized) {
   nlohmann::json manifest = testManifest();
   manifest["outputs"][0]["name"] = "out/sum:0";

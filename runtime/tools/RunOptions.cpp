@@ -72,6 +72,8 @@ const char *runUsage() {
          "--repeat)\n"
          "  --threads T             thread pool size (default: all CPUs)\n"
          "  --seed S                seed of random inputs (default 0)\n"
+         "  --profile               time every kernel over the runs; prints the\n"
+         "                          slowest steps and the time per kind of op\n"
          "  --help                  this text\n";
 }
 
@@ -92,6 +94,8 @@ RunOptions parseRunOptions(int argc, char **argv) {
       options.warmup = parseInteger(arg, cursor.value(arg), 0, 1000000000);
     else if (arg == "--threads")
       options.threads = int(parseInteger(arg, cursor.value(arg), 1, 4096));
+    else if (arg == "--profile")
+      options.profile = true;
     else if (arg == "--seed")
       options.seed =
           uint64_t(parseInteger(arg, cursor.value(arg), 0, INT64_MAX));

@@ -17,6 +17,7 @@ struct RunOptions {
   int64_t warmup = -1;             ///< -1: 1 when timing, else 0
   int threads = 0;                 ///< 0: the runtime's default
   uint64_t seed = 0;               ///< seed of random inputs
+  bool profile = false;            ///< per-step times of the (timed) runs
   bool help = false;
 };
 

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <sys/stat.h>
@@ -58,6 +59,15 @@ public:
     check(kiln_model_set_input(model_, index, data.data(), data.size()));
   }
   void run() { check(kiln_model_run(model_)); }
+  void setProfiling(bool on) { check(kiln_model_set_profiling(model_, on)); }
+  std::vector<kiln_step_info> steps() const {
+    size_t count = 0;
+    check(kiln_model_num_steps(model_, &count));
+    std::vector<kiln_step_info> out(count);
+    for (size_t i = 0; i < count; ++i)
+      check(kiln_model_step_info(model_, i, &out[i]));
+    return out;
+  }
   const void *output(size_t index) const {
     const void *data = nullptr;
     size_t bytes = 0;
@@ -216,6 +226,46 @@ void timeRuns(Model &model, int64_t repeat) {
               (long long)repeat, median, ms.front(), mean);
 }
 
+/// The slowest steps and the time per kind of op, per run.
+void printProfile(const Model &model) {
+  std::vector<kiln_step_info> steps = model.steps();
+  if (steps.empty() || steps[0].runs == 0)
+    return;
+  double runs = double(steps[0].runs), total = 0;
+  std::map<std::string, std::pair<double, int>> byOp;
+  for (const kiln_step_info &s : steps) {
+    total += s.total_ms / runs;
+    auto &entry = byOp[s.op];
+    entry.first += s.total_ms / runs;
+    ++entry.second;
+  }
+  std::vector<size_t> order(steps.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return steps[a].total_ms > steps[b].total_ms;
+  });
+  std::printf("profile: %zu steps, %.3f ms per run in kernels (mean of %llu runs)\n",
+              steps.size(), total, (unsigned long long)steps[0].runs);
+  std::printf("  %-6s %9s %6s  %-10s %-34s %s\n", "step", "ms", "%", "kernel", "op",
+              "node");
+  for (size_t k = 0; k < order.size() && k < 20; ++k) {
+    const kiln_step_info &s = steps[order[k]];
+    double ms = s.total_ms / runs;
+    std::printf("  %-6zu %9.4f %5.1f%%  %-10s %-34s %s\n", order[k], ms,
+                100 * ms / total, s.kernel, s.op, s.name);
+  }
+  std::vector<std::pair<std::string, std::pair<double, int>>> ops(byOp.begin(),
+                                                                  byOp.end());
+  std::sort(ops.begin(), ops.end(), [](const auto &a, const auto &b) {
+    return a.second.first > b.second.first;
+  });
+  std::printf("  by op:\n");
+  for (const auto &[op, entry] : ops)
+    std::printf("    %9.4f ms %5.1f%%  %3d x %s\n", entry.first,
+                100 * entry.first / total, entry.second, op.c_str());
+}
+
 int runTool(int argc, char **argv) {
   RunOptions options = parseRunOptions(argc, argv);
   if (options.help) {
@@ -231,10 +281,16 @@ int runTool(int argc, char **argv) {
   int64_t warmup = options.warmup >= 0 ? options.warmup : options.repeat > 0;
   for (int64_t i = 0; i < warmup; ++i)
     model.run();
+  if (options.profile)
+    model.setProfiling(true);
   if (options.repeat > 0)
     timeRuns(model, options.repeat);
   else
     model.run();
+  if (options.profile) {
+    model.setProfiling(false);
+    printProfile(model);
+  }
 
   std::vector<kiln_tensor_info> outputs = model.outputs();
   for (size_t i = 0; i < outputs.size(); ++i)

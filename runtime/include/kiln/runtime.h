@@ -121,6 +121,27 @@ KILN_EXPORT kiln_status kiln_model_get_output(const kiln_model *model,
                                               size_t index, const void **data,
                                               size_t *bytes);
 
+/// One step of the plan (one kernel call) and its time over the profiled runs.
+typedef struct kiln_step_info {
+  const char *kernel; ///< kernel symbol in kernels.so
+  const char *op;     ///< what it computes, e.g. "kiln.fused(conv+relu)"
+  const char *name;   ///< the ONNX node it came from ("" if unknown)
+  double total_ms;    ///< wall time summed over the profiled runs
+  uint64_t runs;      ///< profiled runs since profiling was turned on
+} kiln_step_info;
+
+/// Turns per-step timing of kiln_model_run on (non-zero; clears the totals) or
+/// off. Timing adds two clock reads per step.
+KILN_EXPORT kiln_status kiln_model_set_profiling(kiln_model *model, int enabled);
+
+/// Number of steps (kernel calls) of one run.
+KILN_EXPORT kiln_status kiln_model_num_steps(const kiln_model *model, size_t *count);
+
+/// Step `index` of the plan and its profiled time. The strings live as long as
+/// the model.
+KILN_EXPORT kiln_status kiln_model_step_info(const kiln_model *model, size_t index,
+                                             kiln_step_info *info);
+
 #ifdef __cplusplus
 } // extern "C"
 #endif
