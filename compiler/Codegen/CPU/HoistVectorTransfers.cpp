@@ -3,6 +3,7 @@
 
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
@@ -26,6 +27,10 @@ struct HoistVectorTransfersPass
     if (failed(runPipeline(prep, getOperation())))
       return signalPassFailure();
     linalg::hoistRedundantVectorTransfers(getOperation());
+    // A register tile's zero fill, accumulator and epilogue: forward each write to the read
+    // of the same vector and drop writes that are overwritten before being read.
+    IRRewriter rewriter(&getContext());
+    vector::transferOpflowOpt(rewriter, getOperation());
   }
 };
 } // namespace

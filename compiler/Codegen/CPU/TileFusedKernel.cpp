@@ -113,7 +113,7 @@ bool fusesWhole(func::FuncOp func, linalg::GenericOp root) {
 /// Tiles `consumer` by `tiles` and computes each linalg producer inside the loops, per tile.
 /// Returns the tiled consumer.
 FailureOr<TilingInterface> tileAndFuse(RewriterBase &rewriter, TilingInterface consumer,
-                                       ArrayRef<int64_t> tiles, bool forall) {
+                                       ArrayRef<int64_t> tiles, bool forall, bool peel = false) {
   if (llvm::all_of(tiles, [](int64_t t) { return t == 0; }))
     return consumer;
   scf::SCFTileAndFuseOptions options;
@@ -134,7 +134,14 @@ FailureOr<TilingInterface> tileAndFuse(RewriterBase &rewriter, TilingInterface c
   for (Operation *producer : llvm::reverse(result->fusedProducers))
     if (producer->use_empty())
       rewriter.eraseOp(producer);
-  return cast<TilingInterface>(result->tiledAndFusedOps.front());
+  auto tiled = cast<TilingInterface>(result->tiledAndFusedOps.front());
+  if (peel) // inner loops first, so that the clones of the body stay peeled
+    for (LoopLikeOpInterface loop : llvm::reverse(result->loops))
+      if (auto forOp = dyn_cast<scf::ForOp>(loop.getOperation())) {
+        scf::ForOp partial;
+        (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
+      }
+  return tiled;
 }
 
 /// Shrinks the outermost whole dims of a cache tile over `ranges` until it holds at most
@@ -207,6 +214,9 @@ FailureOr<bool> kiln::tileFusedKernel(RewriterBase &rewriter, func::FuncOp func)
         out[i] = tiles[d];
     return out;
   };
+  // The anchor itself is erased by tile-and-fuse: keep what is needed of it.
+  SmallVector<int64_t> anchorRanges = anchor.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> anchorIterators = anchor.getIteratorTypesArray();
   anchor->setAttr(kAnchorMark, rewriter.getUnitAttr());
   FailureOr<TilingInterface> consumer =
       tileAndFuse(rewriter, cast<TilingInterface>(root.getOperation()), toRoot(schedule.parallelTiles), /*forall=*/true);
@@ -218,27 +228,58 @@ FailureOr<bool> kiln::tileFusedKernel(RewriterBase &rewriter, func::FuncOp func)
   if (failed(consumer))
     return func.emitError("kiln-cpu-tile-and-vectorize: tile-and-fuse failed for this schedule");
 
-  // The anchor's clone in the innermost tile: its reduction tiles, then register tiles.
+  // Register level: when the anchor's reduction is whole inside a cache tile, each register
+  // tile of the result computes its accumulator and applies the epilogue right away (the zero
+  // fill, the accumulator and the epilogue then meet in registers: forwarded after
+  // bufferization). A reduction split in cache blocks completes only after the last block, so
+  // the epilogue then runs per cache tile.
+  bool reductionWhole = true;
+  for (size_t d = 0; d < schedule.outerTiles.size() && d < anchorIterators.size(); ++d)
+    if (anchorIterators[d] == utils::IteratorType::reduction && schedule.outerTiles[d] > 0 &&
+        schedule.outerTiles[d] < anchorRanges[d])
+      reductionWhole = false;
+  bool registerLevel = reductionWhole && schedule.vectorize;
+  if (registerLevel) {
+    consumer = tileAndFuse(rewriter, *consumer, toRoot(schedule.innerTiles), /*forall=*/false,
+                           /*peel=*/true);
+    if (failed(consumer))
+      return func.emitError("kiln-cpu-tile-and-vectorize: register tile-and-fuse failed");
+  }
+
+  // The anchor's clones in the innermost tiles: the rest of their tiles (reductions; and at
+  // the cache level, the register tiles).
   SmallVector<linalg::LinalgOp> tiledAnchors, others;
   func.walk([&](linalg::LinalgOp op) {
     (op->hasAttr(kAnchorMark) ? tiledAnchors : others).push_back(op);
   });
+  auto reductionsOnly = [](linalg::LinalgOp op, ArrayRef<int64_t> tiles) {
+    SmallVector<int64_t> out(tiles);
+    auto iterators = op.getIteratorTypesArray();
+    for (size_t d = 0; d < out.size() && d < iterators.size(); ++d)
+      if (iterators[d] == utils::IteratorType::parallel)
+        out[d] = 0;
+    return out;
+  };
   for (linalg::LinalgOp op : tiledAnchors) {
     op->removeAttr(kAnchorMark);
-    SmallVector<int64_t> reductionTiles(schedule.outerTiles);
-    auto iterators = op.getIteratorTypesArray();
-    for (size_t d = 0; d < reductionTiles.size() && d < iterators.size(); ++d)
-      if (iterators[d] == utils::IteratorType::parallel)
-        reductionTiles[d] = 0;
-    FailureOr<Operation *> tiled = tileOp(rewriter, op, reductionTiles, /*peel=*/false);
-    if (succeeded(tiled))
-      tiled = tileOp(rewriter, *tiled, schedule.innerTiles, /*peel=*/true);
+    FailureOr<Operation *> tiled;
+    if (registerLevel) {
+      tiled = tileOp(rewriter, op, reductionsOnly(op, schedule.innerTiles), /*peel=*/true);
+    } else {
+      tiled = tileOp(rewriter, op, reductionsOnly(op, schedule.outerTiles), /*peel=*/false);
+      if (succeeded(tiled))
+        tiled = tileOp(rewriter, *tiled, schedule.innerTiles, /*peel=*/true);
+    }
     if (failed(tiled))
       return op->emitError("kiln-cpu-tile-and-vectorize: tiling the fused anchor failed");
     if (!schedule.vectorize)
       (*tiled)->setAttr(kNoVectorizeAttr, rewriter.getUnitAttr());
   }
+  // The other ops (zero fill, epilogue) are register tiles already, or get vector tiles.
   for (linalg::LinalgOp op : others) {
+    // Register tiles (their sizes fold to constants later) are vectorized whole.
+    if (registerLevel && op->getParentOfType<scf::ForOp>())
+      continue;
     Schedule own = chooseDefaultSchedule(op);
     FailureOr<Operation *> tiled = tileOp(rewriter, op, own.innerTiles, /*peel=*/true);
     if (failed(tiled))

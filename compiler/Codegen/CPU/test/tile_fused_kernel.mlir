@@ -1,19 +1,34 @@
 // RUN: kiln-opt %s -split-input-file -pass-pipeline='builtin.module(func.func(kiln-cpu-tile-and-vectorize))' | FileCheck %s
+// RUN: kiln-opt %s -split-input-file -pass-pipeline='builtin.module(func.func(kiln-cpu-tile-and-vectorize),eliminate-empty-tensors,one-shot-bufferize{bufferize-function-boundaries=1 function-boundary-type-conversion=identity-layout-map},canonicalize,cse,canonicalize,buffer-results-to-out-params{hoist-static-allocs=1},canonicalize,cse,func.func(kiln-cpu-hoist-vector-transfers))' | FileCheck %s --check-prefix=REG
 
-// A fused kernel (matmul + bias + relu): one parallel loop over row blocks; in each block the
-// accumulator is zeroed, the matmul runs in 6x64 register tiles and the epilogue rewrites the
-// block in place — all on a tile of the kernel's output (no whole-tensor temporary).
+// A fused kernel (matmul + bias + relu): one parallel loop over row blocks of the kernel's
+// output; in each block, per 6x64 register tile: zero the accumulator, run the k loop, apply
+// the epilogue, store — all on a tile of the output (no whole-tensor temporary).
 // CHECK-LABEL: func.func @matmul_bias_relu
 // CHECK: %[[E:.*]] = tensor.empty() : tensor<128x96xf32>
 // CHECK-NOT: tensor.empty
 // CHECK: scf.forall (%{{.*}}) = (0) to (128) step (64) shared_outs(%[[OUT:.*]] = %[[E]])
 // CHECK: tensor.extract_slice %[[OUT]]
+// CHECK: scf.for %{{.*}} = %c0 to %c60 step %c6
+// CHECK: vector.transfer_write %{{.*}} : vector<6x64xf32>, tensor<6x64xf32>
 // CHECK: vector.contract {{.*}} : vector<6x1xf32>, vector<1x64xf32> into vector<6x64xf32>
-// CHECK: arith.addf {{.*}} : vector<1x64xf32>
-// CHECK-NEXT: arith.maximumf {{.*}} : vector<1x64xf32>
+// CHECK: arith.addf {{.*}} : vector<6x64xf32>
+// CHECK-NEXT: arith.maximumf {{.*}} : vector<6x64xf32>
 // CHECK: tensor.parallel_insert_slice
 // CHECK-NOT: scf.forall
 // CHECK: return
+
+// After bufferization and hoisting, the accumulator starts as zeros in registers and the
+// epilogue applies to the registers: one store per tile, no reads of the output.
+// REG-LABEL: func.func @matmul_bias_relu
+// REG-NOT: memref.alloc
+// REG: scf.for %{{.*}} iter_args(%{{.*}} = %cst{{.*}}) -> (vector<6x64xf32>)
+// REG: vector.contract
+// REG: arith.addf {{.*}} : vector<6x64xf32>
+// REG-NEXT: arith.maximumf {{.*}} : vector<6x64xf32>
+// REG-NEXT: vector.transfer_write {{.*}} : vector<6x64xf32>, memref<128x96xf32>
+// REG-NOT: vector.transfer_read %arg3
+// REG: return
 #id = affine_map<(d0, d1) -> (d0, d1)>
 #row = affine_map<(d0, d1) -> (d1)>
 func.func @matmul_bias_relu(%a: tensor<128x16xf32>, %b: tensor<16x96xf32>, %bias: tensor<96xf32>) -> tensor<128x96xf32> {
@@ -41,6 +56,7 @@ func.func @matmul_bias_relu(%a: tensor<128x16xf32>, %b: tensor<16x96xf32>, %bias
 // The matmul's result is also returned: it must be written whole, so each op keeps its own
 // loops (two parallel loops) and nothing is fused.
 #id = affine_map<(d0, d1) -> (d0, d1)>
+// REG-LABEL: func.func @escaping_anchor
 // CHECK-LABEL: func.func @escaping_anchor
 // CHECK: scf.forall
 // CHECK: vector.contract
