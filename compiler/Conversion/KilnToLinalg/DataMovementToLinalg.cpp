@@ -58,10 +58,12 @@ struct TransposeLowering : OpConversionPattern<graph::TransposeOp> {
 
   LogicalResult matchAndRewrite(graph::TransposeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)))
-      return failure();
     auto type = tensorTypeOf(op.getResult());
-    Value init = createEmpty(rewriter, op.getLoc(), type.getShape(), type.getElementType());
+    SmallVector<Value> sizes;
+    for (auto [d, from] : llvm::enumerate(op.getPerm()))
+      if (type.isDynamicDim(d))
+        sizes.push_back(rewriter.create<tensor::DimOp>(op.getLoc(), adaptor.getInput(), from));
+    Value init = createEmpty(rewriter, op.getLoc(), type, sizes);
     rewriter.replaceOpWithNewOp<linalg::TransposeOp>(op, adaptor.getInput(), init, op.getPerm());
     return success();
   }
