@@ -52,12 +52,16 @@ SmallVector<OpFoldResult> rowMajorStrides(OpBuilder &b, Location loc, MemRefType
   int64_t staticStride = 1;
   Value dynamicStride;
   for (int64_t d = type.getRank() - 1; d >= 0; --d) {
-    if (dynamicStride) {
+    if (dynamicStride && staticStride != 1) {
       Value s = b.create<arith::ConstantIndexOp>(loc, staticStride);
       strides[d] = b.create<arith::MulIOp>(loc, dynamicStride, s).getResult();
+    } else if (dynamicStride) {
+      strides[d] = dynamicStride;
     } else {
       strides[d] = b.getIndexAttr(staticStride);
     }
+    if (d == 0)
+      break;
     if (type.isDynamicDim(d)) {
       // The product of the sizes after d-1: size[d] * staticStride * dynamicStride.
       Value product = cast<Value>(sizes[d]);
