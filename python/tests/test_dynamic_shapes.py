@@ -113,3 +113,24 @@ def test_shared_model_with_a_dynamic_batch():
     for batch in (1, 2):
         (y,) = module.run([np.concatenate([x] * batch)])
         np.testing.assert_allclose(y, np.concatenate([want] * batch), rtol=1e-3, atol=1e-4)
+
+
+KILN_RUN = os.path.join(os.path.dirname(kiln.__file__), "..", "..", "bin", "kiln-run")
+
+
+@pytest.mark.skipif(not os.path.exists(KILN_RUN), reason="kiln-run not built")
+def test_kiln_run_takes_the_batch_from_the_input_file(tmp_path):
+    import subprocess
+    model, reference = dynamic_models.conv_net()
+    _compile(model).export(tmp_path / "model.kiln")
+    x = np.random.default_rng(4).standard_normal((4, 3, 12, 12)).astype(np.float32)
+    onnx.save_tensor(numpy_helper.from_array(x, "x"), str(tmp_path / "x.pb"))
+    done = subprocess.run([KILN_RUN, str(tmp_path / "model.kiln"), "--input", f"x={tmp_path}/x.pb",
+                           "--output-dir", str(tmp_path / "out")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "float32 [4,5]" in done.stdout
+    y = numpy_helper.to_array(onnx.load_tensor(str(tmp_path / "out" / "y.pb")))
+    np.testing.assert_allclose(y, reference(x), rtol=1e-4, atol=1e-4)
+    bad = subprocess.run([KILN_RUN, str(tmp_path / "model.kiln"), "--input",
+                          f"x={tmp_path}/x.pb", "--input", "x=again"], capture_output=True, text=True)
+    assert bad.returncode != 0
