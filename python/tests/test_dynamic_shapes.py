@@ -134,3 +134,18 @@ def test_kiln_run_takes_the_batch_from_the_input_file(tmp_path):
     bad = subprocess.run([KILN_RUN, str(tmp_path / "model.kiln"), "--input",
                           f"x={tmp_path}/x.pb", "--input", "x=again"], capture_output=True, text=True)
     assert bad.returncode != 0
+
+
+def test_static_values_in_a_dynamic_plan():
+    """A static input and a static intermediate share the run-time arena with dynamic ones."""
+    graph = helper.make_graph(
+        [helper.make_node("Relu", ["s"], ["r"]), helper.make_node("Add", ["x", "r"], ["y"])],
+        "mixed", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 4]),
+                  helper.make_tensor_value_info("s", TensorProto.FLOAT, [4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4])])
+    module = _compile(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]))
+    assert module.inputs[1].shape == (4,)
+    s = np.array([-1, 2, -3, 4], np.float32)
+    for batch in (1, 5):
+        x = np.arange(batch * 4, dtype=np.float32).reshape(batch, 4)
+        np.testing.assert_array_equal(module.run([x, s])[0], x + np.maximum(s, 0))
