@@ -142,6 +142,10 @@ bool fitsShape(const std::vector<int64_t> &dims,
   return true;
 }
 
+bool hasDynamicDim(const std::vector<int64_t> &shape) {
+  return std::find(shape.begin(), shape.end(), -1) != shape.end();
+}
+
 /// The input from `file`, or random values (dynamic dims of size 1).
 onnx::Tensor loadInput(const std::string &file, const kiln_tensor_info &input,
                        size_t index, uint64_t seed) {
@@ -162,7 +166,8 @@ onnx::Tensor loadInput(const std::string &file, const kiln_tensor_info &input,
       !fitsShape(tensor.dims, shapeOf(input)))
     throw std::runtime_error(
         "input '" + std::string(input.name) + "': expected " +
-        describe(input.dtype, shapeOf(input)) + " (-1: any size), got " +
+        describe(input.dtype, shapeOf(input)) +
+        (hasDynamicDim(shapeOf(input)) ? " (-1: any size)" : "") + ", got " +
         describe(tensor.dataType, tensor.dims) + " from " + file);
   return tensor;
 }

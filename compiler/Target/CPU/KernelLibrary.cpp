@@ -83,7 +83,7 @@ void addShapeEntry(llvm::Module &m, llvm::Function *impl, llvm::StringRef name) 
   b.CreateRetVoid();
 }
 
-/// Defines each `<body>.dispatch(i64 n, ptr...)` left by kiln-cpu-outline-parallel-loops: it
+/// Defines each `<body>.dispatch(i64 n, ptr or i64...)` left by kiln-cpu-outline-parallel-loops: it
 /// packs the pointers into a context and calls the runtime's
 /// `kiln_parallel_for(void (*)(void *ctx, int64_t begin, int64_t end), void *ctx, int64_t n)`
 /// with a trampoline that unpacks them and runs `<body>(begin, end, ptr...)`.
@@ -107,16 +107,24 @@ LogicalResult defineParallelDispatches(llvm::Module &m) {
                                          name + ".chunk", m);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", tramp));
     llvm::SmallVector<llvm::Value *> args{tramp->getArg(1), tramp->getArg(2)};
-    for (unsigned i = 0; i < numPtrs; ++i)
-      args.push_back(b.CreateLoad(ptrTy, b.CreateConstGEP1_64(ptrTy, tramp->getArg(0), i)));
+    // Context slots hold pointers, or integers (captured indices) cast to pointers.
+    for (unsigned i = 0; i < numPtrs; ++i) {
+      llvm::Value *slot = b.CreateLoad(ptrTy, b.CreateConstGEP1_64(ptrTy, tramp->getArg(0), i));
+      llvm::Type *type = body->getArg(i + 2)->getType();
+      args.push_back(type->isIntegerTy() ? b.CreatePtrToInt(slot, type) : slot);
+    }
     b.CreateCall(body, args);
     b.CreateRetVoid();
 
     dispatch.setLinkage(llvm::GlobalValue::InternalLinkage);
     b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", &dispatch));
     llvm::Value *context = b.CreateAlloca(ptrTy, b.getInt64(std::max(numPtrs, 1u)));
-    for (unsigned i = 0; i < numPtrs; ++i)
-      b.CreateStore(dispatch.getArg(i + 1), b.CreateConstGEP1_64(ptrTy, context, i));
+    for (unsigned i = 0; i < numPtrs; ++i) {
+      llvm::Value *arg = dispatch.getArg(i + 1);
+      if (arg->getType()->isIntegerTy())
+        arg = b.CreateIntToPtr(arg, ptrTy);
+      b.CreateStore(arg, b.CreateConstGEP1_64(ptrTy, context, i));
+    }
     b.CreateCall(parallelFor, {tramp, context, dispatch.getArg(0)});
     b.CreateRetVoid();
   }
