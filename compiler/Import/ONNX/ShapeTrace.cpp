@@ -50,6 +50,32 @@ FailureOr<Elements> traceSlice(kiln::SliceOp slice) {
   }
   return out;
 }
+/// Integer arithmetic on two traced shape tensors whose elements are all constants (one side
+/// may be a single element, broadcast).
+template <typename OpTy>
+FailureOr<Elements> traceArithmetic(OpTy op, int64_t (*apply)(int64_t, int64_t)) {
+  FailureOr<Elements> lhs = traceShape(op.getLhs()), rhs = traceShape(op.getRhs());
+  if (failed(lhs) || failed(rhs) ||
+      (lhs->size() != rhs->size() && lhs->size() != 1 && rhs->size() != 1))
+    return failure();
+  Elements out;
+  for (size_t i = 0, n = std::max(lhs->size(), rhs->size()); i < n; ++i) {
+    const ShapeElement &a = (*lhs)[lhs->size() == 1 ? 0 : i];
+    const ShapeElement &b = (*rhs)[rhs->size() == 1 ? 0 : i];
+    if (!a.isConstant() || !b.isConstant())
+      return failure();
+    out.push_back({apply(a.value, b.value), Value(), -1});
+  }
+  return out;
+}
+
+int64_t mul(int64_t a, int64_t b) { return a * b; }
+int64_t add(int64_t a, int64_t b) { return a + b; }
+int64_t sub(int64_t a, int64_t b) { return a - b; }
+int64_t floorDiv(int64_t a, int64_t b) {
+  // ONNX integer Div truncates; b == 0 is left to fail (no constant).
+  return b == 0 ? 0 : a / b;
+}
 } // namespace
 
 FailureOr<Elements> traceShape(Value shape) {
@@ -81,6 +107,18 @@ FailureOr<Elements> traceShape(Value shape) {
     return isa<IntegerType>(getElementTypeOrSelf(op.getInput().getType()))
                ? traceShape(op.getInput())
                : FailureOr<Elements>(failure());
+  if (auto op = dyn_cast_or_null<kiln::MulOp>(def))
+    return traceArithmetic(op, mul);
+  if (auto op = dyn_cast_or_null<kiln::AddOp>(def))
+    return traceArithmetic(op, add);
+  if (auto op = dyn_cast_or_null<kiln::SubOp>(def))
+    return traceArithmetic(op, sub);
+  if (auto op = dyn_cast_or_null<kiln::DivOp>(def)) {
+    FailureOr<Elements> rhs = traceShape(op.getRhs());
+    if (failed(rhs) || llvm::any_of(*rhs, [](auto &e) { return e.isConstant() && !e.value; }))
+      return failure();
+    return traceArithmetic(op, floorDiv);
+  }
   if (auto op = dyn_cast_or_null<kiln::ConcatOp>(def)) {
     Elements out;
     for (Value input : op.getInputs()) {
