@@ -40,11 +40,14 @@ void sinkPureProducers(scf::ParallelOp loop) {
   }
 }
 
-/// What the body may capture: static identity memrefs (pointers) and index values (e.g. the
-/// dynamic dims of a kernel), which the dispatch packs into its context.
-bool isPassable(Value v) {
-  if (v.getType().isIndex())
-    return true;
+/// What the body may capture: static identity memrefs (pointers) and the index arguments of
+/// the kernel (its dynamic dims), which the dispatch packs into its context. Static kernels
+/// have no index arguments: their loops are outlined exactly as before dynamic shapes.
+bool isPassable(Value v, func::FuncOp fn) {
+  if (v.getType().isIndex()) {
+    auto arg = dyn_cast<BlockArgument>(v);
+    return arg && arg.getOwner() == &fn.getBody().front();
+  }
   auto type = dyn_cast<MemRefType>(v.getType());
   return type && type.hasStaticShape() && type.getLayout().isIdentity();
 }
@@ -66,7 +69,7 @@ LogicalResult outline(scf::ParallelOp loop, func::FuncOp fn, int index, SymbolTa
   sinkPureProducers(loop);
   llvm::SetVector<Value> captured;
   getUsedValuesDefinedAbove(loop.getRegion(), captured);
-  if (!llvm::all_of(captured, isPassable))
+  if (!llvm::all_of(captured, [&](Value v) { return isPassable(v, fn); }))
     return failure();
 
   MLIRContext *ctx = fn.getContext();
