@@ -33,27 +33,57 @@ bool writeFile(StringRef path, StringRef bytes, std::string &error) {
   }
   return true;
 }
+
+/// The fields of format version 2 (dynamic shapes) of a value: its lifetime when it owns
+/// arena bytes, its source when it is a view.
+void addDynamicFields(const PlanValue &v, json::Object &out) {
+  if (v.viewOf >= 0) {
+    out["view_of"] = v.viewOf;
+    if (!v.dimsFrom.empty())
+      out["dims_from"] = ints(v.dimsFrom);
+  } else if (v.storage == PlanValue::Storage::Arena) {
+    out["live"] = json::Array{v.firstStep, v.lastStep};
+  }
+}
+
+json::Value stepJSON(const PlanStep &s, bool dynamic) {
+  json::Object out{{"kernel", s.kernel},
+                   {"args", ints(s.args)},
+                   {"num_outputs", s.numOutputs},
+                   {"op", s.op},
+                   {"name", s.name}};
+  if (!dynamic)
+    return out;
+  json::Array dims;
+  for (auto [position, d] : s.dims)
+    dims.push_back(json::Array{position, d});
+  out["dims"] = std::move(dims);
+  if (!s.shapeFunction.empty())
+    out["shape_function"] = s.shapeFunction;
+  return out;
+}
 } // namespace
 
 json::Value manifestJSON(const ExecutionPlan &plan, const ArtifactInfo &info) {
   json::Array values, steps;
-  for (const PlanValue &v : plan.values)
-    values.push_back(json::Object{
-        {"id", v.id},
-        {"dtype", v.dtype},
-        {"shape", ints(v.shape)},
-        {"storage", v.storage == PlanValue::Storage::Arena ? "arena" : "weights"},
-        {"offset", v.offset},
-        {"bytes", v.bytes}});
+  for (const PlanValue &v : plan.values) {
+    json::Object value{{"id", v.id},
+                       {"dtype", v.dtype},
+                       {"shape", ints(v.shape)},
+                       {"storage", v.storage == PlanValue::Storage::Arena ? "arena" : "weights"},
+                       {"offset", v.offset},
+                       {"bytes", v.bytes}};
+    if (plan.dynamic)
+      addDynamicFields(v, value);
+    values.push_back(std::move(value));
+  }
   for (const PlanStep &s : plan.steps)
-    steps.push_back(json::Object{{"kernel", s.kernel},
-                                 {"args", ints(s.args)},
-                                 {"num_outputs", s.numOutputs},
-                                 {"op", s.op},
-                                 {"name", s.name}});
+    steps.push_back(stepJSON(s, plan.dynamic));
+  // A static plan stays format version 1 (what older runtimes read); version 2 adds
+  // dynamic dims (docs/artifact.md).
   return json::Object{
       {"format", "kiln-artifact"},
-      {"format_version", 1},
+      {"format_version", plan.dynamic ? 2 : 1},
       {"kiln_version", "0.1.0"},
       {"target", json::Object{{"kind", info.target}, {"cpu", info.cpu}, {"triple", info.triple}}},
       {"source", json::Object{{"model", info.sourceModel},

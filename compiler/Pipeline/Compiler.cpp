@@ -60,8 +60,9 @@ private:
 void markKernelArgsReadOnly(ModuleOp module) {
   module.walk([](func::FuncOp fn) {
     for (unsigned i = 0; i < fn.getNumArguments(); ++i)
-      fn.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
-                    BoolAttr::get(fn.getContext(), false));
+      if (isa<TensorType>(fn.getArgument(i).getType()))
+        fn.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
+                         BoolAttr::get(fn.getContext(), false));
   });
 }
 
@@ -125,6 +126,8 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   PassManager linalg(ctx);
   linalg.addPass(createConvertKilnToLinalgPass());
   linalg.addPass(createCanonicalizerPass());
+  if (out.plan.dynamic)
+    linalg.addPass(createShapeFunctionsPass());
   if (extraLinalgPasses)
     extraLinalgPasses(linalg);
   if (failed(stop = phases.run("linalg", &linalg)))

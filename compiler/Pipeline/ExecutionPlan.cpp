@@ -51,21 +51,51 @@ FailureOr<std::vector<char>> constantBytes(kiln::ConstantOp cst) {
   return out;
 }
 
+/// For each dim of a reshape's `result`: the dim of `source` it equals when both are dynamic
+/// and every dim before it is the same in both, else -1. Fails when more than one dynamic
+/// dim is left to infer from the element count.
+FailureOr<std::vector<int64_t>> viewDims(Operation *op, RankedTensorType source,
+                                         RankedTensorType result) {
+  std::vector<int64_t> from(result.getRank(), -1);
+  int64_t inferred = 0;
+  bool samePrefix = true;
+  for (int64_t d = 0; d < result.getRank(); ++d) {
+    bool inSource = d < source.getRank();
+    if (result.isDynamicDim(d)) {
+      if (samePrefix && inSource && source.isDynamicDim(d))
+        from[d] = d;
+      else
+        ++inferred;
+    }
+    samePrefix = samePrefix && inSource && source.getDimSize(d) == result.getDimSize(d);
+  }
+  if (inferred > 1)
+    return op->emitError("kiln: the execution plan cannot work out the dynamic dims of ")
+           << result << " from " << source << " at run time";
+  return from;
+}
+
 class PlanBuilder {
 public:
   FailureOr<int64_t> addValue(Value v, PlanValue::Storage storage, int64_t time, int64_t root) {
     auto type = dyn_cast<RankedTensorType>(v.getType());
-    if (!type || !type.hasStaticShape())
-      return emitError(v.getLoc(), "kiln: dynamic shapes are not supported yet: ") << v.getType();
+    if (!type)
+      return emitError(v.getLoc(), "kiln: the execution plan needs ranked tensors, not ")
+             << v.getType();
+    if (!type.hasStaticShape() && storage == PlanValue::Storage::Weights)
+      return emitError(v.getLoc(), "kiln: a constant with a dynamic shape: ") << v.getType();
     std::string dtype = dtypeName(type.getElementType());
     if (dtype.empty())
       return emitError(v.getLoc(), "kiln: unsupported element type ") << type.getElementType();
     PlanValue pv;
     pv.id = plan.values.size();
     pv.dtype = dtype;
-    pv.shape.assign(type.getShape().begin(), type.getShape().end());
+    for (int64_t d : type.getShape())
+      pv.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
     pv.storage = storage;
-    pv.bytes = type.getNumElements() * elementBytes(type.getElementType());
+    plan.dynamic |= !type.hasStaticShape();
+    pv.bytes = type.hasStaticShape() ? type.getNumElements() * elementBytes(type.getElementType())
+                                     : 0;
     plan.values.push_back(pv);
     roots.push_back(root < 0 ? pv.id : root);
     if (root < 0)
@@ -114,6 +144,12 @@ public:
         return failure();
       step.args.push_back(*id);
     }
+    for (auto [position, id] : llvm::enumerate(step.args))
+      for (auto [d, size] : llvm::enumerate(plan.values[id].shape))
+        if (size < 0)
+          step.dims.push_back({(int64_t)position, (int64_t)d});
+    if (!step.dims.empty())
+      step.shapeFunction = step.kernel + "_shape";
     plan.steps.push_back(std::move(step));
     return success();
   }
@@ -135,7 +171,7 @@ public:
         int64_t src = ids.lookup(reshape.getInput());
         use(reshape.getInput(), time);
         auto id = addValue(reshape.getResult(), plan.values[src].storage, time, roots[src]);
-        ok = failed(id) ? failure() : success();
+        ok = failed(id) ? failure() : addView(reshape, *id, src);
       } else if (auto call = dyn_cast<func::CallOp>(op))
         ok = addCall(call, time++);
       else if (auto ret = dyn_cast<func::ReturnOp>(op)) {
@@ -153,7 +189,27 @@ public:
     return success();
   }
 
+  LogicalResult addView(kiln::ReshapeOp reshape, int64_t id, int64_t src) {
+    PlanValue &view = plan.values[id];
+    view.viewOf = src;
+    auto result = cast<RankedTensorType>(reshape.getType());
+    if (result.hasStaticShape())
+      return success();
+    auto dims = viewDims(reshape, cast<RankedTensorType>(reshape.getInput().getType()), result);
+    if (failed(dims))
+      return failure();
+    view.dimsFrom = std::move(*dims);
+    return success();
+  }
+
   void placeArenaValues() {
+    for (PlanValue &v : plan.values)
+      if (roots[v.id] == v.id) {
+        v.firstStep = lifetimes[v.id].first;
+        v.lastStep = std::min<int64_t>(lifetimes[v.id].last, plan.steps.size() + 1);
+      }
+    if (plan.dynamic)
+      return; // sizes are known at run time only: the runtime places every arena buffer
     std::vector<size_t> arenaRoots;
     std::vector<BufferLifetime> buffers;
     for (const PlanValue &v : plan.values)

@@ -12,10 +12,18 @@ struct PlanValue {
   enum class Storage { Arena, Weights };
   int64_t id = 0;
   std::string dtype;
-  std::vector<int64_t> shape;
+  std::vector<int64_t> shape; ///< -1 for a dim known only at run time
   Storage storage = Storage::Arena;
   int64_t offset = 0;
-  int64_t bytes = 0;
+  int64_t bytes = 0; ///< 0 when the shape is dynamic
+  /// A view (reshape) of value `viewOf`'s bytes, or -1.
+  int64_t viewOf = -1;
+  /// For a view with dynamic dims: per dim, the dim of `viewOf` it equals, or -1 (static, or
+  /// the single dim inferred from the element count).
+  std::vector<int64_t> dimsFrom;
+  /// Steps (1-based; 0 = before the first) between which an arena buffer that is no view is
+  /// live; the runtime re-plans the arena with them when shapes are dynamic.
+  int64_t firstStep = 0, lastStep = 0;
 };
 
 struct PlanStep {
@@ -24,6 +32,12 @@ struct PlanStep {
   int64_t numOutputs = 1;
   std::string op;   ///< the kiln op (or fused group) the kernel computes
   std::string name; ///< the ONNX node name, for profiles and errors
+  /// The dynamic dims of the args, (position in `args`, dim) in order: passed to the kernel
+  /// after the pointers, and (those of the inputs) to `shapeFunction`.
+  std::vector<std::pair<int64_t, int64_t>> dims;
+  /// `<kernel>_shape` when `dims` is not empty: computes the outputs' dynamic dims and checks
+  /// that the inputs' dims agree.
+  std::string shapeFunction;
 };
 
 /// What the runtime executes: values in an arena or in the weights, kernel steps in order.
@@ -33,12 +47,16 @@ struct ExecutionPlan {
   std::vector<PlanStep> steps;
   int64_t arenaBytes = 0;
   std::vector<char> weights; ///< weights.bin, each constant 64-byte aligned
+  /// Some value has a dynamic dim: the runtime computes shapes and arena offsets at run time.
+  bool dynamic = false;
 };
 
 /// Builds the plan from `main` after kiln-outline-kernels: block arguments are inputs,
 /// kiln.constant → weights, func.call of a kernel → a step, kiln.reshape → a view of its
 /// operand's bytes, the return → outputs. Arena offsets come from liveness (MemoryPlanner).
-/// Fails with a diagnostic on anything else (e.g. a dynamic shape).
+/// With dynamic dims, values record their lifetimes and views how their dims follow their
+/// source; steps list their dynamic dims and shape function. Fails with a diagnostic on
+/// anything else (e.g. a reshape whose dims the runtime could not work out).
 mlir::FailureOr<ExecutionPlan> buildExecutionPlan(mlir::func::FuncOp main);
 
 /// The artifact's name for an element type ("float32", "int64", ...), "" if unsupported.

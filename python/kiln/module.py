@@ -17,7 +17,9 @@ _ARTIFACT_FILES = ("manifest.json", "kernels.so", "weights.bin")
 
 
 def _infos(raw):
-    return [TensorInfo(name, np.dtype(dtype), tuple(shape)) for name, dtype, shape, _ in raw]
+    """TensorInfos with None for a dim known only at run time (-1 in the manifest)."""
+    return [TensorInfo(name, np.dtype(dtype), tuple(None if d < 0 else d for d in shape))
+            for name, dtype, shape, _ in raw]
 
 
 class Module:
@@ -41,12 +43,14 @@ class Module:
 
     @property
     def inputs(self):
-        """The model inputs in order, as TensorInfo(name, dtype, shape)."""
+        """The model inputs in order, as TensorInfo(name, dtype, shape); a dynamic dim (a
+        symbolic one in the model, e.g. the batch) is None and takes any size."""
         return list(self._inputs)
 
     @property
     def outputs(self):
-        """The model outputs in order, as TensorInfo(name, dtype, shape)."""
+        """The model outputs in order, as TensorInfo(name, dtype, shape); a dynamic dim is
+        None (its size follows from the inputs of each run)."""
         return list(self._outputs)
 
     @property
@@ -58,7 +62,9 @@ class Module:
         """Runs the model.
 
         inputs: a dict {input name: array} or a list/tuple of arrays in the order of
-        ``Module.inputs``. Arrays must have exactly the declared shape and dtype; a C-contiguous
+        ``Module.inputs``. Arrays must have the declared dtype and shape, any size along a
+        dynamic (None) dim; dims that the model ties together (e.g. the batch of two inputs)
+        must agree, else kiln.InputError names the step where they differ. A C-contiguous
         numpy array is passed without a copy (plain lists/scalars are converted when the cast is
         safe). Raises kiln.InputError naming the input and what was expected.
 
@@ -101,7 +107,8 @@ class Module:
 
 
 def _signature(infos):
-    return ", ".join(f"{i.name}: {i.dtype}{list(i.shape)}" for i in infos)
+    return ", ".join(f"{i.name}: {i.dtype}[{', '.join('?' if d is None else str(d) for d in i.shape)}]"
+                     for i in infos)
 
 
 def _as_input(value, info):
@@ -118,8 +125,10 @@ def _as_input(value, info):
             raise InputError(f"kiln: input '{info.name}': expected dtype {info.dtype}, "
                              f"got values of {array.dtype}")
         array = array.astype(info.dtype)
-    if array.shape != info.shape:
-        raise InputError(f"kiln: input '{info.name}': expected shape {info.shape}, "
+    if len(array.shape) != len(info.shape) or any(
+            want is not None and want != got for want, got in zip(info.shape, array.shape)):
+        raise InputError(f"kiln: input '{info.name}': expected shape {info.shape}"
+                         f"{' (None: any size)' if None in info.shape else ''}, "
                          f"got {array.shape}")
     if not array.flags.c_contiguous:
         array = np.array(array, order="C")

@@ -1,6 +1,7 @@
 //===- RuntimeModel.cpp - load, describe and run an artifact from Python -------===//
 #include "RuntimeModel.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace py = pybind11;
@@ -30,7 +31,15 @@ TensorDesc describe(const kiln_tensor_info &info) {
   d.bytes = info.bytes;
   return d;
 }
+[[noreturn]] void raiseFailure(const char *failed, kiln_status status, const std::string &error) {
+  raiseKilnError("RuntimeError",
+                 std::string(failed) + " failed (" + kiln_status_string(status) + "): " + error);
+}
 } // namespace
+
+bool TensorDesc::dynamic() const {
+  return std::any_of(shape.begin(), shape.end(), [](int64_t d) { return d < 0; });
+}
 
 RuntimeModel::RuntimeModel(const std::string &path, int numThreads) : path_(path) {
   kiln_options options{};
@@ -70,6 +79,10 @@ std::vector<py::array> RuntimeModel::run(const std::vector<py::array> &arrays) {
   if (arrays.size() != inputs_.size())
     raiseKilnError("InputError", "the model takes " + std::to_string(inputs_.size()) +
                                      " inputs, got " + std::to_string(arrays.size()));
+  auto isDynamic = [](const TensorDesc &d) { return d.dynamic(); };
+  if (std::any_of(inputs_.begin(), inputs_.end(), isDynamic) ||
+      std::any_of(outputs_.begin(), outputs_.end(), isDynamic))
+    return runDynamic(arrays);
   // Defensive re-check of what kiln.Module already validated: the runtime reads raw bytes.
   std::vector<const void *> data;
   for (size_t i = 0; i < arrays.size(); ++i) {
@@ -121,6 +134,61 @@ std::vector<py::array> RuntimeModel::run(const std::vector<py::array> &arrays) {
   if (status != KILN_OK)
     raiseKilnError("RuntimeError",
                    std::string(failed) + " failed (" + kiln_status_string(status) + "): " + error);
+  return results;
+}
+
+std::vector<py::array> RuntimeModel::runDynamic(const std::vector<py::array> &arrays) {
+  std::vector<std::vector<int64_t>> shapes;
+  for (size_t i = 0; i < arrays.size(); ++i) {
+    const py::array &a = arrays[i];
+    if (!(a.flags() & py::array::c_style) || !a.dtype().equal(py::dtype(inputs_[i].dtype)))
+      raiseKilnError("InputError", "input '" + inputs_[i].name + "': expected a C-contiguous " +
+                                       inputs_[i].dtype + " array");
+    shapes.emplace_back(a.shape(), a.shape() + a.ndim());
+  }
+  // Output sizes are known after the run: copy them out under the lock, into numpy arrays
+  // once the GIL is held again.
+  std::vector<std::vector<uint8_t>> bytes(outputs_.size());
+  std::vector<std::vector<int64_t>> outShapes(outputs_.size());
+  kiln_status status = KILN_OK;
+  const char *failed = nullptr;
+  std::string error;
+  {
+    py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (size_t i = 0; i < arrays.size() && status == KILN_OK; ++i)
+      if ((status = kiln_model_set_input_shaped(model_, i, arrays[i].data(), arrays[i].nbytes(),
+                                                shapes[i].size(), shapes[i].data())) != KILN_OK)
+        failed = "kiln_model_set_input_shaped";
+    if (status == KILN_OK && (status = kiln_model_run(model_)) != KILN_OK)
+      failed = "kiln_model_run";
+    for (size_t i = 0; i < outputs_.size() && status == KILN_OK; ++i) {
+      const void *out = nullptr;
+      size_t size = 0, rank = 0;
+      const int64_t *shape = nullptr;
+      if ((status = kiln_model_get_output(model_, i, &out, &size)) != KILN_OK ||
+          (status = kiln_model_get_output_shape(model_, i, &rank, &shape)) != KILN_OK) {
+        failed = "kiln_model_get_output";
+        break;
+      }
+      bytes[i].assign(static_cast<const uint8_t *>(out), static_cast<const uint8_t *>(out) + size);
+      outShapes[i].assign(shape, shape + rank);
+    }
+    if (status != KILN_OK)
+      error = kiln_last_error(); // thread-local: read it on the failing thread
+  }
+  if (status != KILN_OK) {
+    // Inconsistent shapes of the inputs are the caller's mistake.
+    if (status == KILN_ERROR_INVALID_ARGUMENT)
+      raiseKilnError("InputError", error);
+    raiseFailure(failed, status, error);
+  }
+  std::vector<py::array> results;
+  for (size_t i = 0; i < outputs_.size(); ++i) {
+    results.emplace_back(py::dtype(outputs_[i].dtype), outShapes[i]);
+    if (!bytes[i].empty())
+      std::memcpy(results.back().mutable_data(), bytes[i].data(), bytes[i].size());
+  }
   return results;
 }
 

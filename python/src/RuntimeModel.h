@@ -20,13 +20,15 @@ namespace kiln::python {
 struct TensorDesc {
   std::string name;
   std::string dtype; ///< manifest/numpy name: "float32", "int64", "bool", ...
-  std::vector<int64_t> shape;
-  size_t bytes = 0;
+  std::vector<int64_t> shape; ///< -1 for a dim known at run time
+  size_t bytes = 0;           ///< 0 when the shape has a dynamic dim
+  bool dynamic() const;
 };
 
 /// Owns a kiln_model. `run` takes C-contiguous arrays of exactly the declared dtype and size
-/// (kiln.Module checks names, shapes and dtypes first) and returns fresh arrays holding copies
-/// of the outputs: the runtime's arena, where outputs live, is overwritten by the next run.
+/// (any size along dynamic dims; kiln.Module checks names, shapes and dtypes first) and returns
+/// fresh arrays holding copies of the outputs: the runtime's arena, where outputs live, is
+/// overwritten by the next run.
 class RuntimeModel {
 public:
   RuntimeModel(const std::string &path, int numThreads);
@@ -43,6 +45,8 @@ public:
 
 private:
   void describeAll();
+  /// Inputs or outputs with dynamic dims: outputs are sized after the run.
+  std::vector<pybind11::array> runDynamic(const std::vector<pybind11::array> &inputs);
 
   kiln_model *model_ = nullptr;
   std::string path_;

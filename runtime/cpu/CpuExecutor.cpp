@@ -18,14 +18,35 @@ using KernelFn = void (*)(void **args);
 class CpuExecutor final : public Executor {
 public:
   CpuExecutor(const Manifest &manifest, const std::string &dir)
-      : weights_(dir + "/weights.bin", manifest.weightsBytes),
-        arena_(manifest.arenaBytes), kernels_(dir + "/kernels.so") {
-    bindSteps(manifest, dir + "/kernels.so");
-    stepSeconds_.assign(steps_.size(), 0.0);
+      : manifest_(manifest), weights_(dir + "/weights.bin", manifest.weightsBytes),
+        kernels_(dir + "/kernels.so"), plan_(staticPlan(manifest)) {
+    resolveKernels(dir + "/kernels.so");
+    if (!manifest.dynamic) {
+      arena_ = std::make_unique<AlignedBuffer>(manifest.arenaBytes);
+      bindArgs();
+    }
+    stepSeconds_.assign(manifest.steps.size(), 0.0);
   }
 
+  void prepare(const std::vector<std::vector<int64_t>> &inputShapes) override {
+    // A static plan keeps the manifest's offsets (the C API checked the sizes).
+    if (!manifest_.dynamic || (prepared_ && inputShapes == lastShapes_))
+      return;
+    plan_ = resolvePlan(manifest_, inputShapes, shapeFunctions_);
+    if (!arena_ || plan_.arenaBytes > arenaCapacity_) {
+      arena_.reset();
+      arena_ = std::make_unique<AlignedBuffer>(plan_.arenaBytes);
+      arenaCapacity_ = plan_.arenaBytes;
+    }
+    bindArgs();
+    lastShapes_ = inputShapes;
+    prepared_ = true;
+  }
+
+  const ResolvedPlan &resolved() const override { return plan_; }
+
   void writeValue(const ValueInfo &value, const void *data) override {
-    std::memcpy(address(value), data, value.bytes);
+    std::memcpy(address(value), data, plan_.bytes[indexOf(value)]);
   }
 
   const void *readValue(const ValueInfo &value) const override {
@@ -53,37 +74,67 @@ private:
     size_t firstArg; ///< index of the step's first pointer in args_
   };
 
-  void *address(const ValueInfo &value) const {
-    const uint8_t *base =
-        value.storage == Storage::Arena ? arena_.data() : weights_.data();
-    return const_cast<uint8_t *>(base) + value.offset;
+  size_t indexOf(const ValueInfo &value) const {
+    return size_t(&value - manifest_.values.data());
   }
 
-  /// Resolves every step's kernel up front and precomputes its argument
-  /// pointers, so that run() is a plain loop of calls.
-  void bindSteps(const Manifest &manifest, const std::string &libraryPath) {
-    std::unordered_map<std::string, KernelFn> resolved;
-    for (size_t i = 0; i < manifest.steps.size(); ++i) {
-      const Step &step = manifest.steps[i];
-      KernelFn &kernel = resolved[step.kernel];
-      if (!kernel)
-        kernel = reinterpret_cast<KernelFn>(kernels_.symbol(step.kernel));
-      if (!kernel)
+  void *address(const ValueInfo &value) const {
+    const uint8_t *base =
+        value.storage == Storage::Arena ? arena_->data() : weights_.data();
+    return const_cast<uint8_t *>(base) + plan_.offsets[indexOf(value)];
+  }
+
+  /// Resolves every step's kernel (and shape function) up front.
+  void resolveKernels(const std::string &libraryPath) {
+    std::unordered_map<std::string, void *> resolved;
+    auto lookup = [&](const std::string &name, size_t i, const Step &step) {
+      void *&symbol = resolved[name];
+      if (!symbol)
+        symbol = kernels_.symbol(name);
+      if (!symbol)
         throw Error(KILN_ERROR_KERNEL_LOAD,
-                    libraryPath + ": missing kernel symbol '" + step.kernel +
+                    libraryPath + ": missing kernel symbol '" + name +
                         "' needed by steps[" + std::to_string(i) + "]" +
                         (step.name.empty() ? "" : " (" + step.name + ")"));
-      steps_.push_back({kernel, args_.size()});
-      for (size_t arg : step.args)
-        args_.push_back(address(manifest.values[arg]));
+      return symbol;
+    };
+    for (size_t i = 0; i < manifest_.steps.size(); ++i) {
+      const Step &step = manifest_.steps[i];
+      kernelFns_.push_back(reinterpret_cast<KernelFn>(lookup(step.kernel, i, step)));
+      shapeFunctions_.push_back(
+          step.shapeFunction.empty()
+              ? nullptr
+              : reinterpret_cast<ShapeFunction>(lookup(step.shapeFunction, i, step)));
     }
   }
 
+  /// Precomputes every step's argument pointers (values, then pointers to its
+  /// dynamic dims), so that run() is a plain loop of calls.
+  void bindArgs() {
+    steps_.clear();
+    args_.clear();
+    for (size_t i = 0; i < manifest_.steps.size(); ++i) {
+      const Step &step = manifest_.steps[i];
+      steps_.push_back({kernelFns_[i], args_.size()});
+      for (size_t arg : step.args)
+        args_.push_back(address(manifest_.values[arg]));
+      for (int64_t &dim : plan_.stepDims[i])
+        args_.push_back(&dim);
+    }
+  }
+
+  const Manifest &manifest_;
   MappedFile weights_;
-  AlignedBuffer arena_;
   SharedLibrary kernels_;
+  std::unique_ptr<AlignedBuffer> arena_;
+  uint64_t arenaCapacity_ = 0;
+  ResolvedPlan plan_;
+  std::vector<KernelFn> kernelFns_;
+  std::vector<ShapeFunction> shapeFunctions_;
   std::vector<BoundStep> steps_;
   std::vector<void *> args_;
+  std::vector<std::vector<int64_t>> lastShapes_;
+  bool prepared_ = false;
 };
 
 } // namespace

@@ -18,6 +18,7 @@ struct kiln_model {
   /// Each input's latest bytes, copied into the arena at the start of every
   /// run (the plan may reuse an input's arena bytes once it is consumed).
   std::vector<std::vector<uint8_t>> inputs;
+  std::vector<std::vector<int64_t>> inputShapes;
   std::vector<bool> inputSet;
   bool hasRun = false;
 };
@@ -112,6 +113,7 @@ kiln_status kiln_model_load(const char *path, const kiln_options *options,
     loaded->manifest = readManifest(path);
     loaded->executor = createExecutor(loaded->manifest, path);
     loaded->inputs.resize(loaded->manifest.inputs.size());
+    loaded->inputShapes.resize(loaded->manifest.inputs.size());
     loaded->inputSet.assign(loaded->manifest.inputs.size(), false);
     if (options && options->num_threads > 0)
       kiln_set_num_threads(options->num_threads);
@@ -184,6 +186,10 @@ kiln_status kiln_model_set_input(kiln_model *model, size_t index,
                "input");
     const ValueInfo &value =
         model->manifest.values[model->manifest.inputs[index].value];
+    if (value.isDynamic())
+      invalid("kiln_model_set_input: " + inputLabel(model, index) +
+              " has dynamic dims " + formatShape(value.shape) +
+              ": give its shape with kiln_model_set_input_shaped");
     if (bytes != value.bytes)
       invalid("kiln_model_set_input: " + inputLabel(model, index) +
               " expects " + std::to_string(value.bytes) + " bytes (" +
@@ -193,6 +199,40 @@ kiln_status kiln_model_set_input(kiln_model *model, size_t index,
       requireNonNull(data, "kiln_model_set_input", "data");
     model->inputs[index].assign(static_cast<const uint8_t *>(data),
                                 static_cast<const uint8_t *>(data) + bytes);
+    model->inputShapes[index] = value.shape;
+    model->inputSet[index] = true;
+  });
+}
+
+kiln_status kiln_model_set_input_shaped(kiln_model *model, size_t index,
+                                        const void *data, size_t bytes,
+                                        size_t rank, const int64_t *shape) {
+  return guard([&] {
+    const char *fn = "kiln_model_set_input_shaped";
+    requireNonNull(model, fn, "model");
+    checkIndex(index, model->manifest.inputs.size(), fn, "input");
+    if (rank > 0)
+      requireNonNull(shape, fn, "shape");
+    const ValueInfo &value =
+        model->manifest.values[model->manifest.inputs[index].value];
+    std::vector<int64_t> given(shape, shape + rank);
+    bool matches = given.size() == value.shape.size();
+    for (size_t d = 0; matches && d < rank; ++d)
+      matches = given[d] >= 0 && (value.shape[d] < 0 || value.shape[d] == given[d]);
+    if (!matches)
+      invalid(std::string(fn) + ": " + inputLabel(model, index) + " expects shape " +
+              formatShape(value.shape) + " (-1: any size), got " + formatShape(given));
+    auto expected = shapeBytes(given, dtypeSize(value.dtype));
+    if (!expected || bytes != *expected)
+      invalid(std::string(fn) + ": " + inputLabel(model, index) + " of shape " +
+              formatShape(given) + " is " +
+              (expected ? std::to_string(*expected) : std::string("too many")) +
+              " bytes of " + dtypeName(value.dtype) + ", got " + std::to_string(bytes));
+    if (bytes > 0)
+      requireNonNull(data, fn, "data");
+    model->inputs[index].assign(static_cast<const uint8_t *>(data),
+                                static_cast<const uint8_t *>(data) + bytes);
+    model->inputShapes[index] = std::move(given);
     model->inputSet[index] = true;
   });
 }
@@ -204,9 +244,12 @@ kiln_status kiln_model_run(kiln_model *model) {
     for (size_t i = 0; i < manifest.inputs.size(); ++i) {
       if (!model->inputSet[i])
         invalid("kiln_model_run: " + inputLabel(model, i) + " was not set");
+    }
+    model->hasRun = false; // until this run succeeds, outputs are not readable
+    model->executor->prepare(model->inputShapes);
+    for (size_t i = 0; i < manifest.inputs.size(); ++i)
       model->executor->writeValue(manifest.values[manifest.inputs[i].value],
                                   model->inputs[i].data());
-    }
     model->executor->run();
     model->hasRun = true;
   });
@@ -222,10 +265,26 @@ kiln_status kiln_model_get_output(const kiln_model *model, size_t index,
                "output");
     if (!model->hasRun)
       invalid("kiln_model_get_output: the model has not run yet");
-    const ValueInfo &value =
-        model->manifest.values[model->manifest.outputs[index].value];
-    *data = model->executor->readValue(value);
-    *bytes = size_t(value.bytes);
+    size_t value = model->manifest.outputs[index].value;
+    *data = model->executor->readValue(model->manifest.values[value]);
+    *bytes = size_t(model->executor->resolved().bytes[value]);
+  });
+}
+
+kiln_status kiln_model_get_output_shape(const kiln_model *model, size_t index,
+                                        size_t *rank, const int64_t **shape) {
+  return guard([&] {
+    const char *fn = "kiln_model_get_output_shape";
+    requireNonNull(model, fn, "model");
+    requireNonNull(rank, fn, "rank");
+    requireNonNull(shape, fn, "shape");
+    checkIndex(index, model->manifest.outputs.size(), fn, "output");
+    if (!model->hasRun)
+      invalid(std::string(fn) + ": the model has not run yet");
+    const std::vector<int64_t> &dims =
+        model->executor->resolved().shapes[model->manifest.outputs[index].value];
+    *rank = dims.size();
+    *shape = dims.data();
   });
 }
 

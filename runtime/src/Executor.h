@@ -3,6 +3,7 @@
 #ifndef KILN_RUNTIME_SRC_EXECUTOR_H
 #define KILN_RUNTIME_SRC_EXECUTOR_H
 
+#include "src/DynamicShapes.h"
 #include "src/Manifest.h"
 
 #include <cstdint>
@@ -18,7 +19,18 @@ class Executor {
 public:
   virtual ~Executor() = default;
 
-  /// Copies `value.bytes` bytes of host memory into `value` (an arena value).
+  /// Sizes the plan for `inputShapes` (one per model input, in order): for a plan with
+  /// dynamic dims, computes every shape and re-places the arena (growing it when needed);
+  /// for a static plan only checks the shapes. Cheap when the shapes are those of the
+  /// previous call. Throws kiln::Error naming a bad input or the step whose input dims
+  /// disagree.
+  virtual void prepare(const std::vector<std::vector<int64_t>> &inputShapes) = 0;
+
+  /// Every value's shape, bytes and offset as of the last prepare().
+  virtual const ResolvedPlan &resolved() const = 0;
+
+  /// Copies the bytes of `value` (its size as of the last prepare()) from host memory into
+  /// `value` (an arena value).
   virtual void writeValue(const ValueInfo &value, const void *data) = 0;
 
   /// Host-readable bytes of `value` as the last run left them.

@@ -113,6 +113,19 @@ ValueInfo parseValue(const FieldReader &reader, const json &obj,
   value.storage = storage == "arena" ? Storage::Arena : Storage::Weights;
   value.offset = reader.size(obj, "offset", where);
   value.bytes = reader.size(obj, "bytes", where);
+  if (obj.contains("view_of"))
+    value.viewOf = reader.integer(obj, "view_of", where); // an id until resolved
+  if (obj.contains("dims_from"))
+    for (const json &d : reader.array(obj, "dims_from", where))
+      value.dimsFrom.push_back(reader.integer(d, where + ".dims_from"));
+  if (obj.contains("live")) {
+    const json &live = reader.array(obj, "live", where);
+    if (live.size() != 2)
+      reader.fail(where + ".live", "expected [first step, last step]");
+    value.hasLive = true;
+    value.firstStep = reader.integer(live[0], where + ".live");
+    value.lastStep = reader.integer(live[1], where + ".live");
+  }
   return value;
 }
 
@@ -167,23 +180,45 @@ Step parseStep(const FieldReader &reader, const json &obj,
   step.numOutputs = reader.size(obj, "num_outputs", where);
   step.op = reader.optionalString(obj, "op");
   step.name = reader.optionalString(obj, "name");
+  step.shapeFunction = reader.optionalString(obj, "shape_function");
+  if (obj.contains("dims")) {
+    const json &dims = reader.array(obj, "dims", where);
+    for (size_t i = 0; i < dims.size(); ++i) {
+      std::string dimWhere = where + "." + FieldReader::at("dims", i);
+      if (!dims[i].is_array() || dims[i].size() != 2)
+        reader.fail(dimWhere, "expected [arg position, dim]");
+      int64_t position = reader.integer(dims[i][0], dimWhere);
+      int64_t dim = reader.integer(dims[i][1], dimWhere);
+      if (position < 0 || dim < 0)
+        reader.fail(dimWhere, "must not be negative");
+      step.dims.push_back({size_t(position), size_t(dim)});
+    }
+  }
   return step;
 }
 
-void checkFormat(const FieldReader &reader, const json &root) {
+int64_t checkFormat(const FieldReader &reader, const json &root) {
   std::string format = reader.string(root, "format", "");
   if (format != kFormatName)
     reader.fail("format", "expected \"" + std::string(kFormatName) +
                               "\", got \"" + format + "\"");
   int64_t version = reader.integer(root, "format_version", "");
-  if (version != kFormatVersion)
+  if (version < 1 || version > kFormatVersion)
     reader.fail("format_version", "unsupported version " +
                                       std::to_string(version) +
-                                      " (this runtime reads version " +
+                                      " (this runtime reads versions 1 to " +
                                       std::to_string(kFormatVersion) + ")");
+  return version;
 }
 
 } // namespace
+
+bool ValueInfo::isDynamic() const {
+  for (int64_t d : shape)
+    if (d < 0)
+      return true;
+  return false;
+}
 
 Manifest parseManifest(const std::string &text, const std::string &path) {
   FieldReader reader(path);
@@ -195,10 +230,11 @@ Manifest parseManifest(const std::string &text, const std::string &path) {
   }
   if (!root.is_object())
     reader.fail("", "expected a JSON object at the top level");
-  checkFormat(reader, root);
+  int64_t version = checkFormat(reader, root);
 
   Manifest manifest;
   manifest.path = path;
+  manifest.formatVersion = version;
   manifest.targetKind =
       reader.string(reader.field(root, "target", ""), "kind", "target");
   manifest.arenaBytes = reader.size(root, "arena_bytes", "");
@@ -209,6 +245,13 @@ Manifest parseManifest(const std::string &text, const std::string &path) {
         parseValue(reader, values[i], FieldReader::at("values", i)));
 
   ValueIndex index(reader, manifest.values);
+  for (size_t i = 0; i < manifest.values.size(); ++i) {
+    ValueInfo &value = manifest.values[i];
+    std::string where = FieldReader::at("values", i);
+    if (value.viewOf >= 0)
+      value.viewOf = int64_t(index.lookup(value.viewOf, where + ".view_of"));
+    manifest.dynamic |= value.isDynamic();
+  }
   manifest.inputs = parseBindings(reader, root, "inputs", index);
   manifest.outputs = parseBindings(reader, root, "outputs", index);
   const json &steps = reader.array(root, "steps", "");

@@ -17,10 +17,17 @@ enum class Storage { Arena, Weights };
 struct ValueInfo {
   int64_t id = 0;
   kiln_dtype dtype = KILN_DTYPE_FLOAT32;
-  std::vector<int64_t> shape;
+  std::vector<int64_t> shape; ///< -1: a dim known at run time (format version 2)
   Storage storage = Storage::Arena;
   uint64_t offset = 0;
-  uint64_t bytes = 0;
+  uint64_t bytes = 0; ///< 0 when the shape has a dynamic dim
+  // Format version 2 only:
+  int64_t viewOf = -1;          ///< index of the value this one is a view of, or -1
+  std::vector<int64_t> dimsFrom; ///< a dynamic view's dims: dim of `viewOf`, or -1
+  bool hasLive = false;         ///< whether the manifest gave the lifetime below
+  int64_t firstStep = 0;        ///< lifetime of an arena buffer that is no view
+  int64_t lastStep = 0;
+  bool isDynamic() const;
 };
 
 /// A named model input or output bound to a value.
@@ -36,6 +43,11 @@ struct Step {
   size_t numOutputs = 0;
   std::string op;
   std::string name;
+  /// Format version 2: (position in `args`, dim) of each dynamic dim of the args, passed
+  /// after the pointers; the inputs' ones go to `shapeFunction`, which returns the outputs'
+  /// ones and a consistency flag.
+  std::vector<std::pair<size_t, size_t>> dims;
+  std::string shapeFunction;
 };
 
 /// Everything the runtime reads from manifest.json.
@@ -48,11 +60,14 @@ struct Manifest {
   std::vector<Binding> inputs;
   std::vector<Binding> outputs;
   std::vector<Step> steps;
+  int64_t formatVersion = 1;
+  bool dynamic = false; ///< some value has a dynamic dim
 };
 
-/// The format name and version this runtime reads.
+/// The format name and the newest version this runtime reads (it reads 1 and 2; version
+/// 2 adds dynamic dims).
 constexpr const char *kFormatName = "kiln-artifact";
-constexpr int64_t kFormatVersion = 1;
+constexpr int64_t kFormatVersion = 2;
 
 /// Parses and validates manifest text; `path` names it in errors. Throws
 /// kiln::Error (KILN_ERROR_INVALID_ARTIFACT) naming the file and the problem.

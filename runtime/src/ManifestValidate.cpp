@@ -4,6 +4,8 @@
 #include "src/Error.h"
 #include "src/Manifest.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <set>
 
 namespace kiln {
@@ -18,9 +20,51 @@ std::string describeValue(const Manifest &manifest, size_t index) {
          std::to_string(manifest.values[index].id) + ")";
 }
 
+/// A value with dynamic dims (format version 2): its size is known at run time only.
+void checkDynamicValue(const Manifest &manifest, size_t index) {
+  const ValueInfo &value = manifest.values[index];
+  std::string where = describeValue(manifest, index);
+  if (manifest.formatVersion < 2)
+    fail(manifest, where + ": dynamic dims need format version 2, shape " +
+                       formatShape(value.shape));
+  for (int64_t d : value.shape)
+    if (d < -1)
+      fail(manifest, where + ": invalid shape " + formatShape(value.shape));
+  if (value.bytes != 0 || value.storage != Storage::Arena)
+    fail(manifest, where + ": a dynamic value has bytes 0 and storage \"arena\"");
+}
+
+/// Format version 2: views point backwards, arena buffers carry their lifetimes.
+void checkPlanLinks(const Manifest &manifest, size_t index) {
+  const ValueInfo &value = manifest.values[index];
+  std::string where = describeValue(manifest, index);
+  if (value.viewOf >= int64_t(index))
+    fail(manifest, where + ": view_of must name an earlier value");
+  if (value.viewOf >= 0 && !value.dimsFrom.empty()) {
+    const ValueInfo &source = manifest.values[value.viewOf];
+    if (value.dimsFrom.size() != value.shape.size())
+      fail(manifest, where + ": dims_from needs one entry per dim");
+    for (int64_t d : value.dimsFrom)
+      if (d < -1 || d >= int64_t(source.shape.size()))
+        fail(manifest, where + ": dims_from names dim " + std::to_string(d) +
+                           " of a rank-" + std::to_string(source.shape.size()) +
+                           " value");
+  }
+  bool root = value.viewOf < 0 && value.storage == Storage::Arena;
+  if (manifest.dynamic && root &&
+      (!value.hasLive || value.firstStep > value.lastStep || value.firstStep < 0))
+    fail(manifest, where + ": an arena buffer of a dynamic plan needs \"live\": "
+                           "[first step, last step]");
+}
+
 void checkValue(const Manifest &manifest, size_t index) {
   const ValueInfo &value = manifest.values[index];
   std::string where = describeValue(manifest, index);
+  if (value.isDynamic())
+    checkDynamicValue(manifest, index);
+  checkPlanLinks(manifest, index);
+  if (value.isDynamic())
+    return;
   size_t elementSize = dtypeSize(value.dtype);
   auto expected = shapeBytes(value.shape, elementSize);
   if (!expected)
@@ -31,6 +75,8 @@ void checkValue(const Manifest &manifest, size_t index) {
                        dtypeName(value.dtype) + " needs " +
                        std::to_string(*expected));
   bool inArena = value.storage == Storage::Arena;
+  if (inArena && manifest.dynamic)
+    return; // a dynamic plan places its arena buffers at run time
   uint64_t limit = inArena ? manifest.arenaBytes : manifest.weightsBytes;
   if (value.offset > limit || value.bytes > limit - value.offset)
     fail(manifest, where + ": bytes [" + std::to_string(value.offset) + ", " +
@@ -64,6 +110,31 @@ void checkInputsLiveInArena(const Manifest &manifest) {
   }
 }
 
+/// `dims` lists exactly the dynamic dims of the args, in order; outputs come after inputs.
+void checkStepDims(const Manifest &manifest, const Step &step,
+                   const std::string &where) {
+  std::vector<std::pair<size_t, size_t>> expected;
+  size_t firstOutput = step.args.size() - step.numOutputs;
+  size_t lastInput = 0, minOutput = SIZE_MAX;
+  for (size_t p = 0; p < step.args.size(); ++p) {
+    const std::vector<int64_t> &shape = manifest.values[step.args[p]].shape;
+    for (size_t d = 0; d < shape.size(); ++d)
+      if (shape[d] < 0)
+        expected.push_back({p, d});
+    if (p < firstOutput)
+      lastInput = std::max(lastInput, step.args[p]);
+    else
+      minOutput = std::min(minOutput, step.args[p]);
+  }
+  if (step.dims != expected)
+    fail(manifest, where + ": dims must list the dynamic dims of its args in order");
+  if (step.dims.empty() != step.shapeFunction.empty())
+    fail(manifest, where + ": a step has a shape_function exactly when it has dims");
+  if (manifest.dynamic && firstOutput > 0 && minOutput != SIZE_MAX &&
+      lastInput >= minOutput)
+    fail(manifest, where + ": its outputs must be values after its inputs");
+}
+
 void checkStep(const Manifest &manifest, size_t index) {
   const Step &step = manifest.steps[index];
   std::string where = "steps[" + std::to_string(index) + "] (" + step.kernel +
@@ -81,6 +152,7 @@ void checkStep(const Manifest &manifest, size_t index) {
                          describeValue(manifest, step.args[i]) +
                          ", which lives in read-only weights");
   }
+  checkStepDims(manifest, step, where);
 }
 
 } // namespace

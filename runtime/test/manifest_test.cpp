@@ -75,10 +75,10 @@ TEST(Manifest, BadJson) {
 
 TEST(Manifest, WrongFormatAndVersion) {
   json manifest = testManifest();
-  manifest["format_version"] = 2;
+  manifest["format_version"] = 3;
   std::string error = manifestError(manifest);
   EXPECT_CONTAINS(error,
-                  "manifest.json: format_version: unsupported version 2");
+                  "manifest.json: format_version: unsupported version 3");
   manifest = testManifest();
   manifest["format"] = "onnx";
   EXPECT_CONTAINS(manifestError(manifest),
@@ -196,4 +196,29 @@ TEST(Manifest, BadArguments) {
   TestArtifact artifact;
   EXPECT_EQ(kiln_model_load(artifact.path().c_str(), &options, &model),
             KILN_ERROR_INVALID_ARGUMENT);
+}
+
+TEST(Manifest, DynamicDimsNeedVersionTwo) {
+  json manifest = testManifest();
+  manifest["values"][0]["shape"] = {-1, 256};
+  manifest["values"][0]["bytes"] = 0;
+  EXPECT_CONTAINS(manifestError(manifest), "dynamic dims need format version 2");
+}
+
+TEST(Manifest, DynamicStepsListTheirDims) {
+  json manifest = testManifest();
+  manifest["format_version"] = 2;
+  manifest["values"][0]["shape"] = {-1, 256};
+  manifest["values"][0]["bytes"] = 0;
+  for (auto &value : manifest["values"])
+    if (value["storage"] == "arena")
+      value["live"] = {0, 3};
+  // steps[0] reads the dynamic value 0 but lists no dims.
+  EXPECT_CONTAINS(manifestError(manifest),
+                  "steps[0] (kiln_k0, /Add): dims must list the dynamic dims");
+  manifest["steps"][0]["dims"] = {{0, 0}};
+  EXPECT_CONTAINS(manifestError(manifest), "a step has a shape_function exactly when");
+  manifest["values"][1].erase("live");
+  manifest["steps"][0]["shape_function"] = "kiln_k0_shape";
+  EXPECT_CONTAINS(manifestError(manifest), "needs \"live\"");
 }

@@ -55,8 +55,10 @@ public:
   std::vector<kiln_tensor_info> outputs() const {
     return infos(kiln_model_num_outputs, kiln_model_output_info);
   }
-  void setInput(size_t index, const std::vector<uint8_t> &data) {
-    check(kiln_model_set_input(model_, index, data.data(), data.size()));
+  void setInput(size_t index, const onnx::Tensor &tensor) {
+    check(kiln_model_set_input_shaped(model_, index, tensor.data.data(),
+                                      tensor.data.size(), tensor.dims.size(),
+                                      tensor.dims.data()));
   }
   void run() { check(kiln_model_run(model_)); }
   void setProfiling(bool on) { check(kiln_model_set_profiling(model_, on)); }
@@ -68,11 +70,17 @@ public:
       check(kiln_model_step_info(model_, i, &out[i]));
     return out;
   }
-  const void *output(size_t index) const {
+  const void *output(size_t index, size_t &bytes) const {
     const void *data = nullptr;
-    size_t bytes = 0;
     check(kiln_model_get_output(model_, index, &data, &bytes));
     return data;
+  }
+  /// The shape of output `index` in the last run (dynamic dims resolved).
+  std::vector<int64_t> outputShape(size_t index) const {
+    size_t rank = 0;
+    const int64_t *shape = nullptr;
+    check(kiln_model_get_output_shape(model_, index, &rank, &shape));
+    return std::vector<int64_t>(shape, shape + rank);
   }
 
 private:
@@ -133,22 +141,45 @@ assignInputFiles(const std::vector<std::string> &specs,
   return files;
 }
 
-std::vector<uint8_t> loadInput(const std::string &file,
-                               const kiln_tensor_info &input, size_t index,
-                               uint64_t seed) {
+/// Whether `dims` fit `declared`, where -1 (a dynamic dim) takes any size.
+bool fitsShape(const std::vector<int64_t> &dims,
+               const std::vector<int64_t> &declared) {
+  if (dims.size() != declared.size())
+    return false;
+  for (size_t d = 0; d < dims.size(); ++d)
+    if (declared[d] >= 0 && declared[d] != dims[d])
+      return false;
+  return true;
+}
+
+bool hasDynamicDim(const std::vector<int64_t> &shape) {
+  return std::find(shape.begin(), shape.end(), -1) != shape.end();
+}
+
+/// The input from `file`, or random values (dynamic dims of size 1).
+onnx::Tensor loadInput(const std::string &file, const kiln_tensor_info &input,
+                       size_t index, uint64_t seed) {
   if (file.empty()) {
-    std::vector<uint8_t> data(input.bytes);
-    fillRandom(input.dtype, data.data(),
-               input.bytes / kiln_dtype_size(input.dtype), seed + index);
-    return data;
+    onnx::Tensor tensor;
+    tensor.dataType = int32_t(input.dtype);
+    size_t count = 1;
+    for (int64_t d : shapeOf(input)) {
+      tensor.dims.push_back(d < 0 ? 1 : d);
+      count *= size_t(d < 0 ? 1 : d);
+    }
+    tensor.data.resize(count * kiln_dtype_size(input.dtype));
+    fillRandom(input.dtype, tensor.data.data(), count, seed + index);
+    return tensor;
   }
   onnx::Tensor tensor = onnx::readTensorFile(file);
-  if (tensor.dataType != int32_t(input.dtype) || tensor.dims != shapeOf(input))
+  if (tensor.dataType != int32_t(input.dtype) ||
+      !fitsShape(tensor.dims, shapeOf(input)))
     throw std::runtime_error(
         "input '" + std::string(input.name) + "': expected " +
-        describe(input.dtype, shapeOf(input)) + ", got " +
+        describe(input.dtype, shapeOf(input)) +
+        (hasDynamicDim(shapeOf(input)) ? " (-1: any size)" : "") + ", got " +
         describe(tensor.dataType, tensor.dims) + " from " + file);
-  return std::move(tensor.data);
+  return tensor;
 }
 
 /// Creates `dir` and its parents.
@@ -177,13 +208,16 @@ std::string sanitizeFileName(const std::string &name) {
   return result;
 }
 
-void printOutput(size_t index, const kiln_tensor_info &info, const void *data) {
-  size_t count = info.bytes / kiln_dtype_size(info.dtype);
+void printOutput(Model &model, size_t index, const kiln_tensor_info &info) {
+  size_t bytes = 0;
+  const void *data = model.output(index, bytes);
+  std::vector<int64_t> shape = model.outputShape(index);
+  size_t count = bytes / kiln_dtype_size(info.dtype);
   std::printf("output %zu '%s': %s\n", index, info.name,
-              describe(info.dtype, shapeOf(info)).c_str());
+              describe(info.dtype, shape).c_str());
   std::printf("  values: %s\n",
               formatValues(info.dtype, data, count, 10).c_str());
-  int64_t last = info.rank ? info.shape[info.rank - 1] : 0;
+  int64_t last = shape.empty() ? 0 : shape.back();
   if (!isFloating(info.dtype) || last <= 1)
     return;
   std::printf("  top-5 (row 0):");
@@ -199,9 +233,10 @@ void writeOutputs(Model &model, const std::string &dir) {
     onnx::Tensor tensor;
     tensor.name = outputs[i].name;
     tensor.dataType = int32_t(outputs[i].dtype);
-    tensor.dims = shapeOf(outputs[i]);
-    const uint8_t *data = static_cast<const uint8_t *>(model.output(i));
-    tensor.data.assign(data, data + outputs[i].bytes);
+    tensor.dims = model.outputShape(i);
+    size_t bytes = 0;
+    const uint8_t *data = static_cast<const uint8_t *>(model.output(i, bytes));
+    tensor.data.assign(data, data + bytes);
     onnx::writeTensorFile(dir + "/" + sanitizeFileName(tensor.name) + ".pb",
                           tensor);
   }
@@ -294,7 +329,7 @@ int runTool(int argc, char **argv) {
 
   std::vector<kiln_tensor_info> outputs = model.outputs();
   for (size_t i = 0; i < outputs.size(); ++i)
-    printOutput(i, outputs[i], model.output(i));
+    printOutput(model, i, outputs[i]);
   if (!options.outputDir.empty())
     writeOutputs(model, options.outputDir);
   return 0;

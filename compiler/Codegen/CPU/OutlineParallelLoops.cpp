@@ -40,7 +40,14 @@ void sinkPureProducers(scf::ParallelOp loop) {
   }
 }
 
-bool isPassableMemRef(Value v) {
+/// What the body may capture: static identity memrefs (pointers) and the index arguments of
+/// the kernel (its dynamic dims), which the dispatch packs into its context. Static kernels
+/// have no index arguments: their loops are outlined exactly as before dynamic shapes.
+bool isPassable(Value v, func::FuncOp fn) {
+  if (v.getType().isIndex()) {
+    auto arg = dyn_cast<BlockArgument>(v);
+    return arg && arg.getOwner() == &fn.getBody().front();
+  }
   auto type = dyn_cast<MemRefType>(v.getType());
   return type && type.hasStaticShape() && type.getLayout().isIdentity();
 }
@@ -52,16 +59,17 @@ std::optional<int64_t> constantIndex(Value v) {
 }
 
 /// Moves a 1-D `loop` into `<fn>.par<index>` + a dispatch call. Fails (leaving the loop
-/// sequential) if the bounds are not constant or the body captures non-memref values.
+/// sequential) if the lower bound or step is not constant or the body captures values other
+/// than static memrefs and indices. A dynamic upper bound (a dynamic batch) is fine.
 LogicalResult outline(scf::ParallelOp loop, func::FuncOp fn, int index, SymbolTable &symbols) {
   auto lb = constantIndex(loop.getLowerBound()[0]), ub = constantIndex(loop.getUpperBound()[0]),
        step = constantIndex(loop.getStep()[0]);
-  if (!lb || !ub || !step || *step <= 0)
+  if (!lb || !step || *step <= 0)
     return failure();
   sinkPureProducers(loop);
   llvm::SetVector<Value> captured;
   getUsedValuesDefinedAbove(loop.getRegion(), captured);
-  if (!llvm::all_of(captured, isPassableMemRef))
+  if (!llvm::all_of(captured, [&](Value v) { return isPassable(v, fn); }))
     return failure();
 
   MLIRContext *ctx = fn.getContext();
@@ -101,8 +109,18 @@ LogicalResult outline(scf::ParallelOp loop, func::FuncOp fn, int index, SymbolTa
   symbols.insert(dispatch);
 
   b.setInsertionPoint(loop);
-  SmallVector<Value> operands{
-      b.create<arith::ConstantIndexOp>(loc, (*ub - *lb + *step - 1) / *step)};
+  Value count;
+  if (ub) {
+    count = b.create<arith::ConstantIndexOp>(loc, (*ub - *lb + *step - 1) / *step);
+  } else if (*lb == 0 && *step == 1) {
+    count = loop.getUpperBound()[0];
+  } else { // ceil((ub - lb) / step) at run time
+    Value span = b.create<arith::SubIOp>(loc, loop.getUpperBound()[0],
+                                         b.create<arith::ConstantIndexOp>(loc, *lb));
+    count = b.create<arith::CeilDivSIOp>(loc, span,
+                                         b.create<arith::ConstantIndexOp>(loc, *step));
+  }
+  SmallVector<Value> operands{count};
   operands.append(captured.begin(), captured.end());
   b.create<func::CallOp>(loc, dispatch, operands);
   loop.erase();

@@ -55,4 +55,18 @@ def OutlineParallelLoops : Pass<"kiln-cpu-outline-parallel-loops", "mlir::Module
                            "mlir::arith::ArithDialect"];
 }
 
+def DynamicKernelABI : Pass<"kiln-cpu-dynamic-kernel-abi", "mlir::func::FuncOp"> {
+  let summary = "Passes the dynamic dims of a kernel's buffers as trailing index arguments";
+  let description = [{
+    Runs after bufferization (results are out-parameters). The bare-pointer calling convention
+    only takes static memrefs, so every argument of a dynamically shaped memref type becomes a
+    rank-0 memref of its element type (a bare pointer) and the function gets one trailing
+    `index` argument per dynamic dim, in argument order, dim order; the body views the pointer
+    as the original type with memref.reinterpret_cast (row-major strides from the sizes).
+    A dynamically sized result buffer that is only copied into its out-parameter is replaced
+    by the out-parameter (the runtime allocates it with the size the shape function computed).
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
 #endif

@@ -41,6 +41,7 @@ void kiln::buildCPUCodegenPipeline(OpPassManager &pm) {
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(createTileAndVectorize());
   addTextual(pm, kBufferize);
+  pm.nest<func::FuncOp>().addPass(createDynamicKernelABI());
   addTextual(pm, kDeallocate);
   OpPassManager &memrefPm = pm.nest<func::FuncOp>();
   memrefPm.addPass(createLowerStridedCopies());

@@ -44,6 +44,25 @@ bool isVectorizable(linalg::LinalgOp op) {
          succeeded(linalg::vectorizeOpPrecondition(op));
 }
 
+/// Tiles the dynamic parallel loops of `op` by 1 (a plain loop over, e.g., the batch), so
+/// the op inside has static shapes and gets the schedule of a static op. Returns `op` when
+/// its loops are static, or when a dynamic loop is a reduction (then it stays scalar).
+FailureOr<Operation *> tileDynamicLoops(RewriterBase &rewriter, linalg::LinalgOp op) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  auto iterators = op.getIteratorTypesArray();
+  SmallVector<int64_t> tiles(ranges.size(), 0);
+  for (auto [d, range] : llvm::enumerate(ranges)) {
+    if (!ShapedType::isDynamic(range))
+      continue;
+    if (iterators[d] != utils::IteratorType::parallel)
+      return op.getOperation();
+    tiles[d] = 1;
+  }
+  if (llvm::all_of(tiles, [](int64_t t) { return t == 0; }))
+    return op.getOperation();
+  return kiln::tileOp(rewriter, op, tiles, /*peel=*/false, /*forall=*/true);
+}
+
 void applyCleanupPatterns(func::FuncOp func) {
   RewritePatternSet patterns(func.getContext());
   vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
@@ -65,7 +84,13 @@ struct TileAndVectorizePass : kiln::impl::TileAndVectorizeBase<TileAndVectorizeP
     SmallVector<linalg::LinalgOp> ops;
     if (!*fused)
       func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
-    for (linalg::LinalgOp op : ops) {
+    for (linalg::LinalgOp dynamicOp : ops) {
+      FailureOr<Operation *> inner = tileDynamicLoops(rewriter, dynamicOp);
+      if (failed(inner)) {
+        dynamicOp->emitError("kiln-cpu-tile-and-vectorize: tiling the dynamic loops failed");
+        return signalPassFailure();
+      }
+      auto op = cast<linalg::LinalgOp>(*inner);
       kiln::Schedule schedule = kiln::getSchedule(op);
       FailureOr<Operation *> tiled =
           kiln::tileOp(rewriter, op, schedule.parallelTiles, /*peel=*/false, /*forall=*/true);

@@ -14,15 +14,16 @@
 namespace kiln::lowering {
 
 Value buildConvInit(OpBuilder &b, Location loc, RankedTensorType resultType, Value bias,
-                    int64_t channelDim) {
+                    int64_t channelDim, ValueRange dynamicSizes) {
   if (!bias)
-    return createFilled(b, loc, resultType.getShape(),
+    return createFilled(b, loc, resultType, dynamicSizes,
                         createScalar(b, loc, resultType.getElementType(), 0));
   MLIRContext *ctx = b.getContext();
   AffineMap channel =
       AffineMap::get(resultType.getRank(), 0, getAffineDimExpr(channelDim, ctx), ctx);
-  return buildParallelGeneric(b, loc, resultType, bias, channel,
-                              [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  return buildParallelGeneric(
+      b, loc, resultType, bias, channel,
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; }, dynamicSizes);
 }
 
 namespace {
@@ -199,8 +200,9 @@ Value buildConvolution(OpBuilder &b, Location loc, Value input, Value filter, Va
               : buildConvolutionNCHW(b, loc, input, filter, init, strides, dilations, group);
 }
 
-LogicalResult checkConvOperands(Operation *op, Value input, Value filter, Value bias) {
-  if (failed(requireStaticShapes(op)))
+LogicalResult checkConvOperands(Operation *op, Value input, Value filter, Value bias,
+                                bool dynamicBatch) {
+  if (failed(dynamicBatch ? requireStaticExceptBatch(op) : requireStaticShapes(op)))
     return failure();
   Type elementType = typeOf(input).getElementType();
   if (failed(requireArithType(op, elementType, true, "input")))
@@ -222,7 +224,8 @@ struct ConvLowering : OpConversionPattern<graph::ConvOp> {
 
   LogicalResult matchAndRewrite(graph::ConvOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(checkConvOperands(op, op.getInput(), op.getFilter(), op.getBias())))
+    if (failed(checkConvOperands(op, op.getInput(), op.getFilter(), op.getBias(),
+                                 /*dynamicBatch=*/true)))
       return failure();
     bool nhwc = op.getLayout() == "NHWC";
     if (!nhwc && op.getLayout() != "NCHW")
@@ -244,7 +247,8 @@ struct ConvLowering : OpConversionPattern<graph::ConvOp> {
     Type elementType = resultType.getElementType();
     Value padded = padWithValue(rewriter, loc, adaptor.getInput(), low, high,
                                 createScalar(rewriter, loc, elementType, 0));
-    Value init = buildConvInit(rewriter, loc, resultType, adaptor.getBias(), channelDim);
+    Value init = buildConvInit(rewriter, loc, resultType, adaptor.getBias(), channelDim,
+                               dynamicSizesLike(rewriter, loc, resultType, adaptor.getInput()));
     rewriter.replaceOp(op,
                        buildConvolution(rewriter, loc, padded, adaptor.getFilter(), init,
                                         op.getStrides(), op.getDilations(), op.getGroup(), nhwc));

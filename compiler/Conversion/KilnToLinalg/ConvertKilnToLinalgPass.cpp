@@ -9,6 +9,7 @@
 
 namespace kiln {
 #define GEN_PASS_DEF_CONVERTKILNTOLINALGPASS
+#define GEN_PASS_DECL_SHAPEFUNCTIONSPASS
 #define GEN_PASS_REGISTRATION
 #include "compiler/Conversion/KilnToLinalg/Passes.h.inc"
 } // namespace kiln
@@ -84,4 +85,7 @@ struct ConvertKilnToLinalgPass : kiln::impl::ConvertKilnToLinalgPassBase<Convert
 };
 } // namespace
 
-void kiln::registerKilnToLinalgPass() { registerConvertKilnToLinalgPass(); }
+void kiln::registerKilnToLinalgPass() {
+  registerConvertKilnToLinalgPass();
+  registerShapeFunctionsPass();
+}

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Conversion/KilnToLinalg/Patterns.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 namespace kiln::lowering {
 namespace {
@@ -58,10 +59,12 @@ struct TransposeLowering : OpConversionPattern<graph::TransposeOp> {
 
   LogicalResult matchAndRewrite(graph::TransposeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)))
-      return failure();
     auto type = tensorTypeOf(op.getResult());
-    Value init = createEmpty(rewriter, op.getLoc(), type.getShape(), type.getElementType());
+    SmallVector<Value> sizes;
+    for (auto [d, from] : llvm::enumerate(op.getPerm()))
+      if (type.isDynamicDim(d))
+        sizes.push_back(rewriter.create<tensor::DimOp>(op.getLoc(), adaptor.getInput(), from));
+    Value init = createEmpty(rewriter, op.getLoc(), type, sizes);
     rewriter.replaceOpWithNewOp<linalg::TransposeOp>(op, adaptor.getInput(), init, op.getPerm());
     return success();
   }
@@ -72,20 +75,29 @@ struct ConcatLowering : OpConversionPattern<graph::ConcatOp> {
 
   LogicalResult matchAndRewrite(graph::ConcatOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)))
-      return failure();
     auto type = tensorTypeOf(op.getResult());
     int64_t axis = op.getAxis(), rank = type.getRank();
-    Value result = createEmpty(rewriter, op.getLoc(), type.getShape(), type.getElementType());
+    // Dims other than the concatenated one may be dynamic (they are the same in every input).
+    for (Value input : op.getInputs())
+      if (tensorTypeOf(input).isDynamicDim(axis))
+        return emitUnsupported(op) << "concatenation along dynamic dim " << axis;
+    Location loc = op.getLoc();
+    Value first = adaptor.getInputs().front();
+    Value result = createEmpty(rewriter, loc, type, dynamicSizesLike(rewriter, loc, type, first));
     SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
     for (Value input : adaptor.getInputs()) {
-      ArrayRef<int64_t> shape = tensorTypeOf(input).getShape();
-      if (shape[axis] == 0)
+      auto inputType = tensorTypeOf(input);
+      if (inputType.getDimSize(axis) == 0)
         continue;
-      result = rewriter.create<tensor::InsertSliceOp>(op.getLoc(), input, result, ValueRange{},
-                                                      ValueRange{}, ValueRange{}, offsets, shape,
-                                                      strides);
-      offsets[axis] += shape[axis];
+      SmallVector<OpFoldResult> sizes;
+      for (int64_t d = 0; d < rank; ++d)
+        sizes.push_back(inputType.isDynamicDim(d)
+                            ? OpFoldResult(rewriter.create<tensor::DimOp>(loc, input, d).getResult())
+                            : OpFoldResult(rewriter.getIndexAttr(inputType.getDimSize(d))));
+      result = rewriter.create<tensor::InsertSliceOp>(
+          loc, input, result, getAsIndexOpFoldResult(rewriter.getContext(), offsets), sizes,
+          getAsIndexOpFoldResult(rewriter.getContext(), strides));
+      offsets[axis] += inputType.getDimSize(axis);
     }
     rewriter.replaceOp(op, result);
     return success();

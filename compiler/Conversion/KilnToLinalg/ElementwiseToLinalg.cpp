@@ -197,8 +197,7 @@ public:
 
   LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)) ||
-        failed(requireArithType(op, elementTypeOf(op.getInput()), allowInteger, "input")))
+    if (failed(requireArithType(op, elementTypeOf(op.getInput()), allowInteger, "input")))
       return failure();
     Value result =
         buildElementwise(rewriter, op.getLoc(), tensorTypeOf(op.getResult()), adaptor.getInput(),
@@ -304,7 +303,7 @@ public:
     // Compares the kiln types: ui8 and i8 lower to the same type but differ.
     Type lhsType = getElementTypeOrSelf(op.getLhs().getType());
     Type rhsType = getElementTypeOrSelf(op.getRhs().getType());
-    if (failed(requireStaticShapes(op)) || failed(requireArithType(op, lhsType, true, "lhs")))
+    if (failed(requireArithType(op, lhsType, true, "lhs")))
       return failure();
     if (std::is_same_v<OpTy, graph::BitShiftOp> && !isa<IntegerType>(lhsType))
       return emitUnsupported(op) << "bit shifts need integer operands, not " << lhsType;

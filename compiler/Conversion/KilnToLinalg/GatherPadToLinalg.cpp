@@ -175,10 +175,10 @@ struct PadLowering : OpConversionPattern<graph::PadOp> {
 
   LogicalResult matchAndRewrite(graph::PadOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)))
-      return failure();
     auto type = op.getType();
     Type elementType = type.getElementType();
+    if (!type.hasStaticShape() && failed(checkDynamicPads(op)))
+      return failure();
     if (op.getMode() == graph::PadMode::constant &&
         failed(requireArithType(op, elementType, true, "input")))
       return failure();
@@ -215,6 +215,18 @@ struct PadLowering : OpConversionPattern<graph::PadOp> {
   }
 
 private:
+  /// A dynamic dim may only take constant, non-negative pads (tensor.pad computes its size).
+  static LogicalResult checkDynamicPads(graph::PadOp op) {
+    auto inType = tensorTypeOf(op.getInput());
+    int64_t rank = inType.getRank();
+    if (op.getMode() != graph::PadMode::constant)
+      return emitUnsupported(op) << "reflect/edge padding of a tensor with dynamic dims";
+    for (int64_t d = 0; d < rank; ++d)
+      if (inType.isDynamicDim(d) && (op.getPads()[d] < 0 || op.getPads()[d + rank] < 0))
+        return emitUnsupported(op) << "negative pads on dynamic dim " << d;
+    return success();
+  }
+
   /// Crops by the negative pads (ONNX: a negative pad removes elements) and zeroes them.
   static Value cropNegativePads(OpBuilder &b, Location loc, Value input,
                                 SmallVectorImpl<int64_t> &low, SmallVectorImpl<int64_t> &high) {
@@ -223,7 +235,9 @@ private:
     for (int64_t d = 0; d < type.getRank(); ++d) {
       int64_t cropLow = std::max<int64_t>(-low[d], 0), cropHigh = std::max<int64_t>(-high[d], 0);
       offsets.push_back(cropLow);
-      sizes.push_back(std::max<int64_t>(type.getDimSize(d) - cropLow - cropHigh, 0));
+      sizes.push_back(type.isDynamicDim(d)
+                          ? ShapedType::kDynamic // no crop (checkDynamicPads)
+                          : std::max<int64_t>(type.getDimSize(d) - cropLow - cropHigh, 0));
       low[d] = std::max<int64_t>(low[d], 0);
       high[d] = std::max<int64_t>(high[d], 0);
     }

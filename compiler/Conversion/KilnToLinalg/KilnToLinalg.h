@@ -21,7 +21,11 @@ void populateKilnToLinalgPatterns(const mlir::TypeConverter &converter,
 /// illegal, on any op (usually the module).
 std::unique_ptr<mlir::Pass> createConvertKilnToLinalgPass();
 
-/// Registers `kiln-to-linalg` with the global pass registry (for kiln-opt and pipelines).
+/// Creates `kiln-shape-functions` (Passes.td): a `<kernel>_shape` function per kernel with
+/// dynamic dims, which the runtime calls to size outputs and check input shapes.
+std::unique_ptr<mlir::Pass> createShapeFunctionsPass();
+
+/// Registers `kiln-to-linalg` and `kiln-shape-functions` with the global pass registry (for kiln-opt and pipelines).
 void registerKilnToLinalgPass();
 
 } // namespace kiln

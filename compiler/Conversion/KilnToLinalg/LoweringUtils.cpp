@@ -29,6 +29,24 @@ LogicalResult requireStaticShapes(Operation *op) {
   return success();
 }
 
+LogicalResult requireStaticExceptBatch(Operation *op) {
+  auto check = [&](Type type, StringRef kind, unsigned index) -> LogicalResult {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (tensor && llvm::none_of(llvm::seq<int64_t>(1, std::max<int64_t>(tensor.getRank(), 1)),
+                                [&](int64_t d) { return tensor.isDynamicDim(d); }))
+      return success();
+    return emitUnsupported(op) << "only dim 0 (the batch) may be dynamic (" << kind << " #"
+                               << index << " has type " << type << ")";
+  };
+  for (auto [i, v] : llvm::enumerate(op->getOperands()))
+    if (failed(check(v.getType(), "operand", i)))
+      return failure();
+  for (auto [i, v] : llvm::enumerate(op->getResults()))
+    if (failed(check(v.getType(), "result", i)))
+      return failure();
+  return success();
+}
+
 LogicalResult requireArithType(Operation *op, Type type, bool allowInteger, StringRef what) {
   if (isa<FloatType>(type))
     return success();
@@ -116,6 +134,49 @@ Value createFilled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Value sc
   return b.create<linalg::FillOp>(loc, ValueRange{scalar}, ValueRange{empty}).getResult(0);
 }
 
+Value createEmpty(OpBuilder &b, Location loc, RankedTensorType type, ValueRange dynamicSizes) {
+  return b.create<tensor::EmptyOp>(loc, type, dynamicSizes);
+}
+
+Value createFilled(OpBuilder &b, Location loc, RankedTensorType type, ValueRange dynamicSizes,
+                   Value scalar) {
+  Value empty = createEmpty(b, loc, type, dynamicSizes);
+  return b.create<linalg::FillOp>(loc, ValueRange{scalar}, ValueRange{empty}).getResult(0);
+}
+
+SmallVector<Value> dynamicSizesLike(OpBuilder &b, Location loc, RankedTensorType type,
+                                    Value like) {
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      sizes.push_back(b.create<tensor::DimOp>(loc, like, d));
+  return sizes;
+}
+
+FailureOr<SmallVector<Value>> dynamicSizesFromMaps(OpBuilder &b, Location loc,
+                                                   RankedTensorType type, AffineMap resultMap,
+                                                   ValueRange inputs,
+                                                   ArrayRef<AffineMap> inputMaps) {
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (!type.isDynamicDim(d))
+      continue;
+    Value size;
+    for (auto [input, map] : llvm::zip(inputs, inputMaps)) {
+      auto inputType = dyn_cast<RankedTensorType>(input.getType());
+      for (unsigned j = 0; !size && inputType && j < map.getNumResults(); ++j)
+        if (map.getResult(j) == resultMap.getResult(d) && inputType.isDynamicDim(j))
+          size = b.create<tensor::DimOp>(loc, input, j);
+      if (size)
+        break;
+    }
+    if (!size)
+      return failure();
+    sizes.push_back(size);
+  }
+  return sizes;
+}
+
 Value createAdd(OpBuilder &b, Location loc, Value x, Value y) {
   return floatOrInt<arith::AddFOp, arith::AddIOp>(b, loc, x, y);
 }
@@ -180,12 +241,23 @@ AffineMap dropDimsMap(MLIRContext *ctx, unsigned rank, ArrayRef<int64_t> dropped
 }
 
 Value buildParallelGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
-                           ValueRange inputs, ArrayRef<AffineMap> inputMaps, PayloadFn payload) {
+                           ValueRange inputs, ArrayRef<AffineMap> inputMaps, PayloadFn payload,
+                           std::optional<ValueRange> dynamicSizes) {
   unsigned rank = resultType.getRank();
   SmallVector<AffineMap> maps(inputMaps);
   maps.push_back(b.getMultiDimIdentityMap(rank));
   SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-  Value init = createEmpty(b, loc, resultType.getShape(), resultType.getElementType());
+  SmallVector<Value> sizes;
+  if (dynamicSizes) {
+    sizes.assign(dynamicSizes->begin(), dynamicSizes->end());
+  } else if (!resultType.hasStaticShape()) {
+    FailureOr<SmallVector<Value>> fromMaps =
+        dynamicSizesFromMaps(b, loc, resultType, maps.back(), inputs, inputMaps);
+    if (failed(fromMaps)) // A pattern bug: it must pass the sizes it cannot map.
+      llvm::report_fatal_error("kiln-to-linalg: a dynamic result dim has no input dim");
+    sizes = std::move(*fromMaps);
+  }
+  Value init = createEmpty(b, loc, resultType, sizes);
   auto generic = b.create<linalg::GenericOp>(
       loc, TypeRange{resultType}, inputs, ValueRange{init}, maps, iterators,
       [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
@@ -208,19 +280,22 @@ Value buildReduction(OpBuilder &b, Location loc, Value input, ValueRange rowInpu
   auto inputType = tensorTypeOf(input);
   unsigned rank = inputType.getRank();
   SmallVector<int64_t> rowShape;
+  SmallVector<Value> rowSizes; // the dynamic dims of the rows
   SmallVector<utils::IteratorType> iterators;
   for (unsigned d = 0; d < rank; ++d) {
     bool reduced = llvm::is_contained(reducedDims, d);
     iterators.push_back(reduced ? utils::IteratorType::reduction : utils::IteratorType::parallel);
     if (!reduced)
       rowShape.push_back(inputType.getDimSize(d));
+    if (!reduced && inputType.isDynamicDim(d))
+      rowSizes.push_back(b.create<tensor::DimOp>(loc, input, d));
   }
   AffineMap rowMap = dropDimsMap(b.getContext(), rank, reducedDims);
   SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank)};
   maps.append(rowInputs.size() + 1, rowMap);
   SmallVector<Value> inputs{input};
   inputs.append(rowInputs.begin(), rowInputs.end());
-  Value out = createFilled(b, loc, rowShape, init);
+  Value out = createFilled(b, loc, RankedTensorType::get(rowShape, init.getType()), rowSizes, init);
   auto generic = b.create<linalg::GenericOp>(
       loc, TypeRange{out.getType()}, inputs, ValueRange{out}, maps, iterators,
       [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
@@ -240,9 +315,14 @@ std::optional<SmallVector<ReassociationIndices>> collapseGroups(ArrayRef<int64_t
     return std::nullopt;
   for (auto [group, size] : llvm::zip(*groups, narrow)) {
     int64_t product = 1;
-    for (int64_t d : group)
-      product *= wide[d];
-    if (product != size)
+    bool dynamic = false;
+    for (int64_t d : group) {
+      dynamic |= ShapedType::isDynamic(wide[d]);
+      product *= ShapedType::isDynamic(wide[d]) ? 1 : wide[d];
+    }
+    // A dynamic narrow dim holds exactly one dynamic wide dim (and unit dims).
+    if (dynamic != ShapedType::isDynamic(size) || (!dynamic && product != size) ||
+        (dynamic && product != 1))
       return std::nullopt;
   }
   return groups;
@@ -265,10 +345,12 @@ Value reshapeTo(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape) {
   if (src.size() < shape.size())
     if (auto groups = collapseGroups(shape, src))
       return b.create<tensor::ExpandShapeOp>(loc, target, v, *groups);
-  // Neither a pure collapse nor a pure expansion: go through 1-D.
+  // Neither a pure collapse nor a pure expansion: go through 1-D (a dynamic target needs
+  // a single dynamic dim, which tensor.expand_shape infers).
   Value flat = v;
   if (src.size() != 1) {
-    auto flatType = RankedTensorType::get({type.getNumElements()}, type.getElementType());
+    int64_t count = type.hasStaticShape() ? type.getNumElements() : ShapedType::kDynamic;
+    auto flatType = RankedTensorType::get({count}, type.getElementType());
     flat = b.create<tensor::CollapseShapeOp>(loc, flatType, v, allInOneGroup(src.size()));
   }
   if (shape.size() == 1)
@@ -284,7 +366,8 @@ Value padWithValue(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> low,
   auto type = tensorTypeOf(v);
   SmallVector<int64_t> shape;
   for (int64_t d = 0; d < type.getRank(); ++d)
-    shape.push_back(type.getDimSize(d) + low[d] + high[d]);
+    shape.push_back(type.isDynamicDim(d) ? ShapedType::kDynamic
+                                         : type.getDimSize(d) + low[d] + high[d]);
   auto resultType = RankedTensorType::get(shape, type.getElementType());
   MLIRContext *ctx = b.getContext();
   return b.create<tensor::PadOp>(loc, resultType, v, getAsIndexOpFoldResult(ctx, low),

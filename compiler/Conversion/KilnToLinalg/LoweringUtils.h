@@ -27,6 +27,9 @@ InFlightDiagnostic emitUnsupported(Operation *op);
 
 /// Fails with a diagnostic unless every operand and result is a statically shaped tensor.
 LogicalResult requireStaticShapes(Operation *op);
+/// Fails with a diagnostic unless every operand and result is a ranked tensor whose dims are
+/// static except dim 0 (a dynamic batch).
+LogicalResult requireStaticExceptBatch(Operation *op);
 
 /// Fails with a diagnostic unless `type` is a float type, or (when `allowInteger`) a
 /// signless integer type; `what` names the value in the message ("input", "lhs", ...).
@@ -70,6 +73,20 @@ Value createHighest(OpBuilder &b, Location loc, Type type, bool isUnsigned = fal
 Value createEmpty(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type elementType);
 /// `tensor.empty` + `linalg.fill` with `scalar` (whose type is the element type).
 Value createFilled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Value scalar);
+/// `tensor.empty` of `type`; `dynamicSizes` holds one index value per dynamic dim, in order.
+Value createEmpty(OpBuilder &b, Location loc, RankedTensorType type, ValueRange dynamicSizes);
+/// `createEmpty` of `type` filled with `scalar`.
+Value createFilled(OpBuilder &b, Location loc, RankedTensorType type, ValueRange dynamicSizes,
+                   Value scalar);
+/// The sizes of `type`'s dynamic dims read (tensor.dim) from the same dims of `like`.
+SmallVector<Value> dynamicSizesLike(OpBuilder &b, Location loc, RankedTensorType type, Value like);
+/// The sizes of the dynamic dims of a linalg op's result `type` (indexing map `resultMap`),
+/// each read from the first input dim that `inputMaps` send to the same loop. Fails when a
+/// dynamic dim has none (e.g. a convolution's output pixels, a sum of two loops).
+FailureOr<SmallVector<Value>> dynamicSizesFromMaps(OpBuilder &b, Location loc,
+                                                   RankedTensorType type, AffineMap resultMap,
+                                                   ValueRange inputs,
+                                                   ArrayRef<AffineMap> inputMaps);
 
 /// Float-or-integer arithmetic on scalars of the same type.
 Value createAdd(OpBuilder &b, Location loc, Value x, Value y);
@@ -98,9 +115,12 @@ AffineMap dropDimsMap(MLIRContext *ctx, unsigned rank, ArrayRef<int64_t> dropped
 using PayloadFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
 
 /// An all-parallel `linalg.generic` over `resultType` (identity output map) reading
-/// `inputs` through `inputMaps`.
+/// `inputs` through `inputMaps`. The sizes of dynamic result dims are `dynamicSizes` when
+/// given, else read from the inputs through the maps (dynamicSizesFromMaps, which must
+/// succeed).
 Value buildParallelGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
-                           ValueRange inputs, ArrayRef<AffineMap> inputMaps, PayloadFn payload);
+                           ValueRange inputs, ArrayRef<AffineMap> inputMaps, PayloadFn payload,
+                           std::optional<ValueRange> dynamicSizes = std::nullopt);
 /// An all-parallel `linalg.generic` over `resultType` whose inputs broadcast numpy-style.
 Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
                        PayloadFn payload);

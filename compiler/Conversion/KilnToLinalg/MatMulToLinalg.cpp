@@ -24,14 +24,30 @@ bool allOnes(ArrayRef<int64_t> dims) {
   return llvm::all_of(dims, [](int64_t d) { return d == 1; });
 }
 
-Value zeros(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type elementType) {
-  return createFilled(b, loc, shape, createScalar(b, loc, elementType, 0));
+/// The sizes of the dynamic dims of a 2-D or vector contraction's result: its rows come from
+/// the lhs (dim 0 of a matrix), its columns from the rhs (last dim of a matrix).
+SmallVector<Value> contractionSizes(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                                    ArrayRef<int64_t> outShape) {
+  auto a = tensorTypeOf(lhs), c = tensorTypeOf(rhs);
+  SmallVector<std::pair<Value, int64_t>> sources;
+  if (a.getRank() == 2)
+    sources.push_back({lhs, 0});
+  if (c.getRank() == 2)
+    sources.push_back({rhs, 1});
+  SmallVector<Value> sizes;
+  for (auto [d, size] : llvm::enumerate(outShape))
+    if (ShapedType::isDynamic(size))
+      sizes.push_back(b.create<tensor::DimOp>(loc, sources[d].first, sources[d].second));
+  return sizes;
 }
 
 /// Runs the named contraction `OpTy` of `lhs` and `rhs` into a zero-filled `outShape`.
 template <typename OpTy>
 Value contract(OpBuilder &b, Location loc, Value lhs, Value rhs, ArrayRef<int64_t> outShape) {
-  Value init = zeros(b, loc, outShape, tensorTypeOf(lhs).getElementType());
+  Type elementType = tensorTypeOf(lhs).getElementType();
+  Value init = createFilled(b, loc, RankedTensorType::get(outShape, elementType),
+                            contractionSizes(b, loc, lhs, rhs, outShape),
+                            createScalar(b, loc, elementType, 0));
   return b.create<OpTy>(loc, ValueRange{lhs, rhs}, ValueRange{init}).getResult(0);
 }
 
@@ -78,8 +94,14 @@ struct MatMulLowering : OpConversionPattern<graph::MatMulOp> {
     auto lhsType = tensorTypeOf(op.getLhs()), rhsType = tensorTypeOf(op.getRhs());
     auto resultType = tensorTypeOf(op.getResult());
     Type elementType = lhsType.getElementType();
-    if (failed(requireStaticShapes(op)) || failed(requireArithType(op, elementType, true, "lhs")))
+    if (failed(requireArithType(op, elementType, true, "lhs")))
       return failure();
+    // Matrices and vectors may have dynamic dims (not the contracted one); batched
+    // products need static shapes.
+    bool batched = lhsType.getRank() > 2 || rhsType.getRank() > 2;
+    if (batched || lhsType.isDynamicDim(lhsType.getRank() - 1) || rhsType.isDynamicDim(0))
+      if (failed(requireStaticShapes(op)))
+        return failure();
     if (elementType != rhsType.getElementType())
       return emitUnsupported(op) << "operand element types differ (" << elementType << " vs "
                                  << rhsType.getElementType() << ")";

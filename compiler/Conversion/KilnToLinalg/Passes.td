@@ -10,8 +10,8 @@ def ConvertKilnToLinalgPass : Pass<"kiln-to-linalg"> {
     Every kiln op becomes destination-passing-style linalg on tensors: elementwise ops one
     broadcasting `linalg.generic`, matmul/conv/pooling the named linalg ops, reductions and
     normalizations generics with reduction loops, data movement tensor ops, scatters
-    loop nests of tensor.insert. Shapes must be
-    static. An op that cannot be lowered (dynamic shape, unsupported element type or
+    loop nests of tensor.insert. Dynamic dims become tensor.dim / tensor.empty sizes where
+    the op's lowering supports them (elementwise, matmul, conv/pool batch, ...). An op that cannot be lowered (dynamic shape, unsupported element type or
     attribute combination) makes the pass fail with an error at that op naming the reason.
   }];
   let dependentDialects = [
@@ -21,6 +21,20 @@ def ConvertKilnToLinalgPass : Pass<"kiln-to-linalg"> {
     "mlir::scf::SCFDialect",
     "mlir::tensor::TensorDialect",
   ];
+}
+
+def ShapeFunctionsPass : Pass<"kiln-shape-functions", "mlir::ModuleOp"> {
+  let summary = "Adds `<kernel>_shape` run-time shape functions for dynamically shaped kernels";
+  let description = [{
+    For each `kiln.kernel` function on linalg-on-tensors with a dynamic argument or result
+    dim, adds `<kernel>_shape(index...) -> (index...)`: it takes the dynamic dims of the
+    kernel's arguments (argument order, dim order) and returns the dynamic dims of its
+    results, then a flag (1 or 0) saying whether the argument dims its loops tie together
+    agree. The runtime calls it to size the outputs and to reject inconsistent input shapes
+    before any kernel runs. Fails, naming the kernel, when a result size depends on the
+    values of the inputs.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::tensor::TensorDialect"];
 }
 
 #endif // KILN_CONVERSION_KILNTOLINALG_PASSES_TD

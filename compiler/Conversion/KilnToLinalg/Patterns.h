@@ -39,13 +39,14 @@ Value buildConvolution(OpBuilder &b, Location loc, Value input, Value filter, Va
 
 /// Checks what every conv lowering needs (emitting an error at `op` otherwise): static
 /// shapes, one float or integer element type across input, filter and (optional) bias, and
-/// 1 to 3 spatial dims.
-LogicalResult checkConvOperands(Operation *op, Value input, Value filter, Value bias);
+/// 1 to 3 spatial dims. Shapes are static, but for dim 0 (the batch) with `dynamicBatch`.
+LogicalResult checkConvOperands(Operation *op, Value input, Value filter, Value bias,
+                                bool dynamicBatch = false);
 
 /// The conv accumulator of `resultType`: `bias` [F] broadcast along `channelDim` (1 in NCHW,
-/// the last dim in NHWC), or zeros when `bias` is null.
+/// the last dim in NHWC), or zeros when `bias` is null. `dynamicSizes`: one per dynamic dim.
 Value buildConvInit(OpBuilder &b, Location loc, RankedTensorType resultType, Value bias,
-                    int64_t channelDim);
+                    int64_t channelDim, ValueRange dynamicSizes = {});
 
 } // namespace kiln::lowering
 

@@ -149,7 +149,9 @@ template <typename OpTy, bool IsMax> struct PoolLowering : OpConversionPattern<O
                                 ConversionPatternRewriter &rewriter) const override {
     auto inputType = tensorTypeOf(op.getInput());
     Type elementType = inputType.getElementType();
-    if (failed(requireStaticShapes(op)) ||
+    // NHWC pools (what the graph passes make of 2-D pools) take a dynamic batch.
+    bool nhwc = op.getLayout() == "NHWC";
+    if (failed(nhwc ? requireStaticExceptBatch(op) : requireStaticShapes(op)) ||
         failed(requireArithType(op, elementType, /*allowInteger=*/IsMax, "input")))
       return failure();
     if (elementType.isInteger(1))
@@ -204,7 +206,9 @@ private:
     SmallVector<int64_t> padEnd = requiredPadEnd(w);
     Value padded = padWithValue(rewriter, loc, input, {0, w.padBegin[0], w.padBegin[1], 0},
                                 {0, padEnd[0], padEnd[1], 0}, identity);
-    Value init = createFilled(rewriter, loc, tensorTypeOf(op.getResult()).getShape(), identity);
+    auto resultType = tensorTypeOf(op.getResult());
+    Value init = createFilled(rewriter, loc, resultType,
+                              dynamicSizesLike(rewriter, loc, resultType, input), identity);
     Value window = createEmpty(rewriter, loc, w.kernel, elementType);
     using NamedOp = std::conditional_t<IsMax, linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>;
     Value pooled = isUnsignedMax

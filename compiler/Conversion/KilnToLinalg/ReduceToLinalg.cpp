@@ -178,9 +178,11 @@ struct ReduceLowering : OpConversionPattern<graph::ReduceOp> {
     auto inputType = tensorTypeOf(op.getInput());
     Type type = inputType.getElementType();
     ReduceKind kind = op.getKind();
-    if (failed(requireStaticShapes(op)) ||
-        failed(requireArithType(op, type, !needsFloat(kind), "input")))
+    if (failed(requireArithType(op, type, !needsFloat(kind), "input")))
       return failure();
+    for (int64_t d : op.getAxes())
+      if (inputType.isDynamicDim(d))
+        return emitUnsupported(op) << "reduction over dynamic dim " << d;
     if (type.isInteger(1))
       return emitUnsupported(op) << "reduction of i1 values";
     Location loc = op.getLoc();

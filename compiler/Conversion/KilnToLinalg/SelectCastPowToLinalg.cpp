@@ -53,7 +53,7 @@ struct CastLowering : OpConversionPattern<graph::CastOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     Type from = elementTypeOf(op.getInput()), to = elementTypeOf(op.getResult());
     bool fromUnsigned = isUnsigned(op.getInput()), toUnsigned = isUnsigned(op.getResult());
-    if (failed(requireStaticShapes(op)) || failed(requireArithType(op, from, true, "input")) ||
+    if (failed(requireArithType(op, from, true, "input")) ||
         failed(requireArithType(op, to, true, "result")))
       return failure();
     if (from == to) {
@@ -130,7 +130,7 @@ struct PowLowering : OpConversionPattern<graph::PowOp> {
   LogicalResult matchAndRewrite(graph::PowOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Type baseType = elementTypeOf(op.getLhs());
-    if (failed(requireStaticShapes(op)) || failed(requireArithType(op, baseType, true, "lhs")) ||
+    if (failed(requireArithType(op, baseType, true, "lhs")) ||
         failed(requireArithType(op, elementTypeOf(op.getRhs()), true, "rhs")))
       return failure();
     if (baseType.isInteger(1))

@@ -1,6 +1,7 @@
 //===- NodeContext.cpp - inputs, attributes, op building and errors for converters -===//
 #include "compiler/Import/ONNX/NodeContext.h"
 
+#include "compiler/Import/ONNX/ShapeTrace.h"
 #include "compiler/Import/ONNX/TensorImport.h"
 
 #include "mlir/IR/Matchers.h"
@@ -21,11 +22,30 @@ RankedTensorType NodeContext::inputType(unsigned i) const {
   return hasInput(i) ? cast<RankedTensorType>(input(i).getType()) : RankedTensorType();
 }
 
+namespace {
+/// An integer shape tensor whose elements all trace back to constants (e.g. a static dim of
+/// a tensor with a dynamic batch, read through Shape → Gather → Mul), or null.
+DenseElementsAttr tracedConstant(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || !isa<IntegerType>(type.getElementType()))
+    return {};
+  FailureOr<SmallVector<kiln::importer::ShapeElement>> traced = kiln::importer::traceShape(v);
+  if (failed(traced) || (int64_t)traced->size() != type.getNumElements() ||
+      llvm::any_of(*traced, [](auto &e) { return !e.isConstant(); }))
+    return {};
+  unsigned width = type.getElementType().getIntOrFloatBitWidth();
+  SmallVector<APInt> values;
+  for (const auto &e : *traced)
+    values.push_back(APInt(width, e.value, /*isSigned=*/true));
+  return DenseElementsAttr::get(type, values);
+}
+} // namespace
+
 FailureOr<DenseElementsAttr> NodeContext::constantInput(unsigned i, llvm::StringRef what) {
   if (!hasInput(i))
     return fail("input #" + llvm::Twine(i) + " (" + what + ") is missing");
   DenseElementsAttr value;
-  if (!matchPattern(input(i), m_Constant(&value)))
+  if (!matchPattern(input(i), m_Constant(&value)) && !(value = tracedConstant(input(i))))
     return fail(llvm::Twine(what) + " (input '" + node_.input(i) +
                 "') is computed at run time; it must fold to a constant at import (dynamic shapes "
                 "and run-time parameters are not supported yet)");

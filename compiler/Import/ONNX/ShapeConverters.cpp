@@ -1,5 +1,8 @@
 //===- ShapeConverters.cpp - ONNX shape ops (Reshape, Squeeze, Shape, Constant, ...) → kiln -===//
 #include "compiler/Import/ONNX/ConverterUtils.h"
+#include "compiler/Import/ONNX/ShapeTrace.h"
+
+#include "mlir/IR/Matchers.h"
 
 #include "mlir/Dialect/Traits.h"
 
@@ -54,7 +57,67 @@ FailureOr<SmallVector<int64_t>> reshapeTarget(NodeContext &n, ArrayRef<int64_t> 
   return shape;
 }
 
+/// Reshape to a shape computed at run time whose elements trace back (ShapeTrace.h) to
+/// constants and dims of tensors: dims of the input cancel out of the -1 inference, so
+/// `x.view(x.size(0), -1)` keeps its static dims; others become `?`.
+FailureOr<SmallVector<int64_t>> tracedReshapeTarget(NodeContext &n,
+                                                     ArrayRef<ShapeElement> elements) {
+  RankedTensorType in = n.inputType(0);
+  SmallVector<int64_t> spec, shape;
+  SmallVector<bool> cancelled(in.getRank(), false);
+  for (const ShapeElement &e : elements) {
+    if (e.isConstant()) {
+      spec.push_back(e.value);
+      continue;
+    }
+    spec.push_back(1); // placeholder: a dim only known at run time
+    if (e.source == n.input(0) && !cancelled[e.dim])
+      cancelled[e.dim] = true;
+    else
+      cancelled.clear(); // not a dim of the input: nothing cancels safely
+  }
+  FailureOr<SmallVector<int64_t>> target = reshapeTarget(n, spec);
+  if (failed(target))
+    return failure();
+  // The -1 (if any) is static when every input dim left after cancelling is static.
+  int64_t rest = 1;
+  bool restStatic = !cancelled.empty();
+  for (int64_t d = 0; restStatic && d < in.getRank(); ++d)
+    if (!cancelled[d]) {
+      restStatic = !in.isDynamicDim(d);
+      rest *= in.isDynamicDim(d) ? 1 : in.getDimSize(d);
+    }
+  int64_t known = 1;
+  for (auto [i, e] : llvm::enumerate(elements)) {
+    bool inferred = e.isConstant() && e.value == -1;
+    if (!e.isConstant())
+      (*target)[i] = ShapedType::kDynamic;
+    else if (!inferred && !ShapedType::isDynamic((*target)[i]))
+      known *= (*target)[i];
+  }
+  for (auto [i, e] : llvm::enumerate(elements))
+    if (e.isConstant() && e.value == -1) {
+      if (restStatic && known > 0 && rest % known == 0)
+        (*target)[i] = rest / known;
+      else if (restStatic)
+        return n.fail("cannot infer the -1 dim: " + llvm::Twine(rest) +
+                      " elements per run-time dim into parts of " + llvm::Twine(known));
+      else
+        (*target)[i] = ShapedType::kDynamic;
+    }
+  return target;
+}
+
 LogicalResult convertReshape(NodeContext &n) {
+  if (n.hasInput(1)) {
+    DenseElementsAttr constant;
+    if (!matchPattern(n.input(1), m_Constant(&constant)))
+      if (FailureOr<SmallVector<ShapeElement>> traced = traceShape(n.input(1));
+          succeeded(traced)) {
+        FailureOr<SmallVector<int64_t>> shape = tracedReshapeTarget(n, *traced);
+        return failed(shape) ? failure() : n.setResult(n.reshape(n.input(0), *shape));
+      }
+  }
   FailureOr<SmallVector<int64_t>> spec = n.constantInts(1, "shape");
   if (failed(spec))
     return failure();

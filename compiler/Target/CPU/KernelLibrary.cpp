@@ -1,6 +1,7 @@
 //===- KernelLibrary.cpp - LLVM IR, packed entry points, object, .so -------===//
 #include "compiler/Target/CPU/KernelLibrary.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/IRBuilder.h"
@@ -37,7 +38,9 @@ std::pair<std::string, std::string> cpuAndFeatures(llvm::StringRef cpu) {
   return {llvm::sys::getHostCPUName().str(), features};
 }
 
-/// `void name(void **args)` calling the bare-pointer kernel, which becomes internal.
+/// `void name(void **args)` calling the bare-pointer kernel, which becomes internal. A
+/// pointer parameter takes `args[i]`; an integer one (a dynamic dim) the int64_t that
+/// `args[i]` points to.
 void addPackedEntry(llvm::Module &m, llvm::Function *impl, llvm::StringRef name) {
   llvm::LLVMContext &ctx = m.getContext();
   impl->setName(name + ".impl");
@@ -49,13 +52,38 @@ void addPackedEntry(llvm::Module &m, llvm::Function *impl, llvm::StringRef name)
   llvm::SmallVector<llvm::Value *> args;
   for (unsigned i = 0; i < impl->arg_size(); ++i) {
     llvm::Value *slot = b.CreateConstGEP1_64(ptrTy, entry->getArg(0), i);
-    args.push_back(b.CreateLoad(ptrTy, slot));
+    llvm::Value *arg = b.CreateLoad(ptrTy, slot);
+    llvm::Type *type = impl->getArg(i)->getType();
+    args.push_back(type->isIntegerTy() ? b.CreateLoad(type, arg) : arg);
   }
   b.CreateCall(impl, args);
   b.CreateRetVoid();
 }
 
-/// Defines each `<body>.dispatch(i64 n, ptr...)` left by kiln-cpu-outline-parallel-loops: it
+/// `void name(const int64_t *in, int64_t *out)` calling the shape function `impl` (integer
+/// parameters, an integer or a struct of integers as result), which becomes internal.
+void addShapeEntry(llvm::Module &m, llvm::Function *impl, llvm::StringRef name) {
+  llvm::LLVMContext &ctx = m.getContext();
+  impl->setName(name + ".impl");
+  impl->setLinkage(llvm::GlobalValue::InternalLinkage);
+  auto *ptrTy = llvm::PointerType::getUnqual(ctx);
+  auto *i64 = llvm::Type::getInt64Ty(ctx);
+  auto *fnTy = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptrTy, ptrTy}, false);
+  auto *entry = llvm::Function::Create(fnTy, llvm::GlobalValue::ExternalLinkage, name, m);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", entry));
+  llvm::SmallVector<llvm::Value *> args;
+  for (unsigned i = 0; i < impl->arg_size(); ++i)
+    args.push_back(b.CreateLoad(i64, b.CreateConstGEP1_64(i64, entry->getArg(0), i)));
+  llvm::Value *result = b.CreateCall(impl, args);
+  auto *structTy = llvm::dyn_cast<llvm::StructType>(result->getType());
+  unsigned count = structTy ? structTy->getNumElements() : 1;
+  for (unsigned i = 0; i < count; ++i)
+    b.CreateStore(structTy ? b.CreateExtractValue(result, i) : result,
+                  b.CreateConstGEP1_64(i64, entry->getArg(1), i));
+  b.CreateRetVoid();
+}
+
+/// Defines each `<body>.dispatch(i64 n, ptr or i64...)` left by kiln-cpu-outline-parallel-loops: it
 /// packs the pointers into a context and calls the runtime's
 /// `kiln_parallel_for(void (*)(void *ctx, int64_t begin, int64_t end), void *ctx, int64_t n)`
 /// with a trampoline that unpacks them and runs `<body>(begin, end, ptr...)`.
@@ -79,16 +107,24 @@ LogicalResult defineParallelDispatches(llvm::Module &m) {
                                          name + ".chunk", m);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", tramp));
     llvm::SmallVector<llvm::Value *> args{tramp->getArg(1), tramp->getArg(2)};
-    for (unsigned i = 0; i < numPtrs; ++i)
-      args.push_back(b.CreateLoad(ptrTy, b.CreateConstGEP1_64(ptrTy, tramp->getArg(0), i)));
+    // Context slots hold pointers, or integers (captured indices) cast to pointers.
+    for (unsigned i = 0; i < numPtrs; ++i) {
+      llvm::Value *slot = b.CreateLoad(ptrTy, b.CreateConstGEP1_64(ptrTy, tramp->getArg(0), i));
+      llvm::Type *type = body->getArg(i + 2)->getType();
+      args.push_back(type->isIntegerTy() ? b.CreatePtrToInt(slot, type) : slot);
+    }
     b.CreateCall(body, args);
     b.CreateRetVoid();
 
     dispatch.setLinkage(llvm::GlobalValue::InternalLinkage);
     b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", &dispatch));
     llvm::Value *context = b.CreateAlloca(ptrTy, b.getInt64(std::max(numPtrs, 1u)));
-    for (unsigned i = 0; i < numPtrs; ++i)
-      b.CreateStore(dispatch.getArg(i + 1), b.CreateConstGEP1_64(ptrTy, context, i));
+    for (unsigned i = 0; i < numPtrs; ++i) {
+      llvm::Value *arg = dispatch.getArg(i + 1);
+      if (arg->getType()->isIntegerTy())
+        arg = b.CreateIntToPtr(arg, ptrTy);
+      b.CreateStore(arg, b.CreateConstGEP1_64(ptrTy, context, i));
+    }
     b.CreateCall(parallelFor, {tramp, context, dispatch.getArg(0)});
     b.CreateRetVoid();
   }
@@ -129,6 +165,11 @@ LogicalResult kiln::verifyCPUName(llvm::StringRef cpu, std::string &error) {
 LogicalResult kiln::emitKernelLibrary(ModuleOp module, llvm::ArrayRef<std::string> kernels,
                                       const CPUTargetOptions &options, llvm::StringRef soPath) {
   initializeLLVMTargets();
+  llvm::SmallVector<std::string> shapeFunctions;
+  module.walk([&](LLVM::LLVMFuncOp fn) {
+    if (fn->hasAttr("kiln.shape_function"))
+      shapeFunctions.push_back(fn.getName().str());
+  });
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, llvmContext);
   if (!llvmModule)
@@ -157,6 +198,8 @@ LogicalResult kiln::emitKernelLibrary(ModuleOp module, llvm::ArrayRef<std::strin
       return module.emitError("kiln: kernel ") << name << " is missing after lowering";
     addPackedEntry(*llvmModule, impl, name);
   }
+  for (const std::string &name : shapeFunctions)
+    addShapeEntry(*llvmModule, llvmModule->getFunction(name), name);
   if (failed(defineParallelDispatches(*llvmModule)))
     return module.emitError("kiln: malformed parallel dispatch in the kernels");
   auto optimize = makeOptimizingTransformer(options.optLevel, 0, machine.get());

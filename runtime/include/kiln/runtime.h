@@ -53,8 +53,8 @@ typedef struct kiln_tensor_info {
   const char *name;
   kiln_dtype dtype;
   size_t rank;
-  const int64_t *shape; ///< `rank` dimensions
-  size_t bytes;         ///< product(shape) * kiln_dtype_size(dtype)
+  const int64_t *shape; ///< `rank` dimensions; -1 for a dim known at run time
+  size_t bytes;         ///< product(shape) * kiln_dtype_size(dtype); 0 if dynamic
 } kiln_tensor_info;
 
 /// A loaded artifact: its plan, weights, kernels and arena.
@@ -111,8 +111,20 @@ KILN_EXPORT kiln_status kiln_model_find_input(const kiln_model *model,
 KILN_EXPORT kiln_status kiln_model_set_input(kiln_model *model, size_t index,
                                              const void *data, size_t bytes);
 
-/// Runs every step of the plan. All inputs must have been set. One model must
-/// not run on two threads at once; distinct models may.
+/// Copies input `index` of the given `shape` (`rank` dims): the input's static
+/// dims must match, its dynamic (-1) dims take any size, and `bytes` must be
+/// the size of that shape. Required for inputs with dynamic dims; also takes
+/// static inputs. The copy is kept and used by every later run.
+KILN_EXPORT kiln_status kiln_model_set_input_shaped(kiln_model *model,
+                                                    size_t index,
+                                                    const void *data,
+                                                    size_t bytes, size_t rank,
+                                                    const int64_t *shape);
+
+/// Runs every step of the plan. All inputs must have been set. With dynamic
+/// dims, first computes every shape from the inputs' (rejecting inputs whose
+/// dims disagree, e.g. two batch sizes, naming the step) and sizes the arena.
+/// One model must not run on two threads at once; distinct models may.
 KILN_EXPORT kiln_status kiln_model_run(kiln_model *model);
 
 /// Points `*data` at output `index` of the last run (`*bytes` its size). The
@@ -141,6 +153,12 @@ KILN_EXPORT kiln_status kiln_model_num_steps(const kiln_model *model, size_t *co
 /// the model.
 KILN_EXPORT kiln_status kiln_model_step_info(const kiln_model *model, size_t index,
                                              kiln_step_info *info);
+
+/// The shape of output `index` in the last run (`*rank` dims at `*shape`, valid
+/// until the next run or kiln_model_free): dynamic dims have their run-time size.
+KILN_EXPORT kiln_status kiln_model_get_output_shape(const kiln_model *model,
+                                                    size_t index, size_t *rank,
+                                                    const int64_t **shape);
 
 #ifdef __cplusplus
 } // extern "C"

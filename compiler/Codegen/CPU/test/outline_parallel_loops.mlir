@@ -41,3 +41,21 @@ func.func @k2(%a: memref<16x8xf32>) {
   }
   return
 }
+
+// A dynamic batch: the count is computed at run time and the index it needs is passed.
+// CHECK-LABEL: func.func @k3(
+// CHECK-SAME: %[[P:[a-z0-9]+]]: memref<f32>, %[[N:[a-z0-9]+]]: index)
+// CHECK: call @k3.par0.dispatch(%[[N]], %[[P]], %[[N]]) : (index, memref<f32>, index) -> ()
+// CHECK-LABEL: func.func private @k3.par0(%{{.*}}: index, %{{.*}}: index, %{{.*}}: memref<f32>, %{{.*}}: index)
+// CHECK: memref.reinterpret_cast
+func.func @k3(%p: memref<f32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %f1 = arith.constant 1.0 : f32
+  %a = memref.reinterpret_cast %p to offset: [0], sizes: [%n, 8], strides: [8, 1] : memref<f32> to memref<?x8xf32>
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    memref.store %f1, %a[%i, %c0] : memref<?x8xf32>
+    scf.reduce
+  }
+  return
+}

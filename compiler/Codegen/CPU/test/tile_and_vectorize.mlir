@@ -79,3 +79,25 @@ func.func @conv(%x: tensor<1x16x10x10xf32>, %w: tensor<32x16x3x3xf32>, %init: te
   %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x16x10x10xf32>, tensor<32x16x3x3xf32>) outs(%init : tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32>
   return %r : tensor<1x32x8x8xf32>
 }
+
+// -----
+
+// A dynamic batch: the batch loop is tiled by 1 (scf.forall), the 1x24 op inside gets the
+// static elementwise schedule (16 + 8 lanes) and vectorizes.
+// CHECK-LABEL: func.func @relu_dynamic_batch
+// CHECK: scf.forall (%[[I:.*]]) in (%{{.*}})
+// CHECK: vector.transfer_read %arg0[%[[I]], %c0]{{.*}} vector<1x16xf32>
+// CHECK: vector.transfer_read %arg0[%[[I]], %c16]{{.*}} vector<1x8xf32>
+// CHECK: tensor.parallel_insert_slice
+func.func @relu_dynamic_batch(%arg0: tensor<?x24xf32>) -> tensor<?x24xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %c0 = arith.constant 0 : index
+  %dim = tensor.dim %arg0, %c0 : tensor<?x24xf32>
+  %0 = tensor.empty(%dim) : tensor<?x24xf32>
+  %1 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%arg0 : tensor<?x24xf32>) outs(%0 : tensor<?x24xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %2 = arith.maximumf %in, %cst : f32
+    linalg.yield %2 : f32
+  } -> tensor<?x24xf32>
+  return %1 : tensor<?x24xf32>
+}

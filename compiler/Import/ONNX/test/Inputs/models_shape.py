@@ -109,6 +109,35 @@ def build(out_dir):
         "reshape_1": parse("""
             g (float[2,3] x) => (float[3,2] y) { y = Reshape <shape = [3, -1]> (x) }""",
                            opset=4),
+        # x.view(x.size(0), -1) as PyTorch exports it: the shape traces back to dim 0 of x.
+        "reshape_view_batch": parse("""
+            g (float[N,3,4] x) => (float[N,12] y, float[N,3,4] z) {
+              s = Shape(x)
+              i = Constant <value_int = 0> ()
+              n = Gather <axis = 0> (s, i)
+              axes = Constant <value_ints = [0]> ()
+              n1 = Unsqueeze(n, axes)
+              m1 = Constant <value_ints = [-1]> ()
+              shape = Concat <axis = 0> (n1, m1)
+              y = Reshape(x, shape)
+              back = Shape(x)
+              z = Reshape(y, back)
+            }"""),
+        # Arithmetic on the static dims of a tensor with a dynamic batch folds at import.
+        "shape_arith_dynamic_batch": parse("""
+            g (float[N,4] x) => (float[N,2,2] y, float[8] z) {
+              s = Shape(x)
+              i0 = Constant <value_ints = [0]> ()
+              i1 = Constant <value_ints = [1]> ()
+              two = Constant <value_ints = [2]> ()
+              n = Gather <axis = 0> (s, i0)
+              c = Gather <axis = 0> (s, i1)
+              half = Div(c, two)
+              shape = Concat <axis = 0> (n, half, two)
+              y = Reshape(x, shape)
+              c2 = Mul(c, two)
+              z = ConstantOfShape <value = float[1] {1.5}> (c2)
+            }"""),
         "reshape_runtime_shape": parse("""
             g (float[2,3] x, int64[2] s) => (float[3,2] y) { y = Reshape(x, s) }""",
                                        names=["reshape_node"]),

@@ -1,0 +1,137 @@
+//===- DynamicKernelABI.cpp - dynamic memref arguments → pointer + dims ----===//
+//
+// The kernel ABI for dynamic shapes (docs/artifact.md): a kernel's buffers are bare pointers
+// in argument order, followed by one int64 per dynamic dim of those buffers (argument order,
+// dim order). This pass gives a bufferized kernel that signature.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Codegen/CPU/Passes.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_DYNAMICKERNELABI
+#include "compiler/Codegen/CPU/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+bool isDynamicBuffer(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  return memref && !memref.hasStaticShape();
+}
+
+/// `%buf = memref.alloc(...)`, written, then `memref.copy %buf, %out` with `%out` an
+/// out-parameter used nowhere else: the kernel writes `%out` directly.
+void foldResultCopies(func::FuncOp fn) {
+  SmallVector<memref::CopyOp> copies;
+  fn.walk([&](memref::CopyOp copy) { copies.push_back(copy); });
+  for (memref::CopyOp copy : copies) {
+    auto out = dyn_cast<BlockArgument>(copy.getTarget());
+    auto alloc = copy.getSource().getDefiningOp<memref::AllocOp>();
+    if (!out || out.getOwner() != &fn.getBody().front() || !out.hasOneUse() || !alloc ||
+        alloc.getType() != out.getType() || alloc->getBlock() != copy->getBlock() ||
+        !isa<func::ReturnOp>(copy->getNextNode()))
+      continue;
+    // The buffer must not be freed or returned: its only other users read or write it.
+    if (llvm::any_of(alloc->getUsers(), [](Operation *user) {
+          return isa<memref::DeallocOp, func::ReturnOp>(user);
+        }))
+      continue;
+    copy.erase();
+    alloc.getResult().replaceAllUsesWith(out);
+    alloc.erase();
+  }
+}
+
+/// Row-major strides of `type` over `sizes` (static where every later size is static).
+SmallVector<OpFoldResult> rowMajorStrides(OpBuilder &b, Location loc, MemRefType type,
+                                          ArrayRef<OpFoldResult> sizes) {
+  SmallVector<OpFoldResult> strides(type.getRank());
+  int64_t staticStride = 1;
+  Value dynamicStride;
+  for (int64_t d = type.getRank() - 1; d >= 0; --d) {
+    if (dynamicStride && staticStride != 1) {
+      Value s = b.create<arith::ConstantIndexOp>(loc, staticStride);
+      strides[d] = b.create<arith::MulIOp>(loc, dynamicStride, s).getResult();
+    } else if (dynamicStride) {
+      strides[d] = dynamicStride;
+    } else {
+      strides[d] = b.getIndexAttr(staticStride);
+    }
+    if (d == 0)
+      break;
+    if (type.isDynamicDim(d)) {
+      // The product of the sizes after d-1: size[d] * staticStride * dynamicStride.
+      Value product = cast<Value>(sizes[d]);
+      if (staticStride != 1)
+        product = b.create<arith::MulIOp>(loc, product,
+                                          b.create<arith::ConstantIndexOp>(loc, staticStride));
+      if (dynamicStride)
+        product = b.create<arith::MulIOp>(loc, product, dynamicStride);
+      dynamicStride = product;
+      staticStride = 1;
+    } else {
+      staticStride *= type.getDimSize(d);
+    }
+  }
+  return strides;
+}
+
+LogicalResult rewriteSignature(func::FuncOp fn) {
+  Block &entry = fn.getBody().front();
+  unsigned numBuffers = fn.getNumArguments();
+  SmallVector<unsigned> dynamicArgs;
+  for (unsigned i = 0; i < numBuffers; ++i) {
+    if (!isDynamicBuffer(fn.getArgument(i).getType()))
+      continue;
+    auto type = cast<MemRefType>(fn.getArgument(i).getType());
+    if (!type.getLayout().isIdentity())
+      return fn.emitError("kiln-cpu-dynamic-kernel-abi: argument #")
+             << i << " has a non-identity layout: " << type;
+    dynamicArgs.push_back(i);
+  }
+  if (dynamicArgs.empty())
+    return success();
+  OpBuilder b = OpBuilder::atBlockBegin(&entry);
+  Location loc = fn.getLoc();
+  for (unsigned i : dynamicArgs) {
+    auto type = cast<MemRefType>(fn.getArgument(i).getType());
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (!type.isDynamicDim(d)) {
+        sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
+        continue;
+      }
+      (void)fn.insertArgument(fn.getNumArguments(), b.getIndexType(), {}, loc);
+      sizes.push_back(fn.getArgument(fn.getNumArguments() - 1));
+    }
+    auto pointerType = MemRefType::get({}, type.getElementType());
+    (void)fn.insertArgument(i, pointerType, {}, loc);
+    BlockArgument pointer = fn.getArgument(i), old = fn.getArgument(i + 1);
+    Value view = b.create<memref::ReinterpretCastOp>(loc, type, pointer, b.getIndexAttr(0), sizes,
+                                                     rowMajorStrides(b, loc, type, sizes));
+    old.replaceAllUsesWith(view);
+    (void)fn.eraseArgument(i + 1);
+  }
+  return success();
+}
+
+struct DynamicKernelABIPass : kiln::impl::DynamicKernelABIBase<DynamicKernelABIPass> {
+  void runOnOperation() override {
+    func::FuncOp fn = getOperation();
+    if (fn.isExternal() ||
+        llvm::none_of(fn.getArgumentTypes(), [](Type t) { return isDynamicBuffer(t); }))
+      return;
+    if (!fn.getResultTypes().empty()) {
+      fn.emitError("kiln-cpu-dynamic-kernel-abi: a kernel with dynamic buffers still returns "
+                   "values (expected out-parameters)");
+      return signalPassFailure();
+    }
+    foldResultCopies(fn);
+    if (failed(rewriteSignature(fn)))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,156 @@
+//===- ShapeFunctions.cpp - a run-time shape function per dynamic kernel --===//
+//
+// For every kernel (a func with `kiln.kernel`) that has a dynamically shaped argument or
+// result, builds `<kernel>_shape(dims of the dynamic input dims) -> (dynamic result dims...,
+// consistent)`: the result sizes the kernel will produce and whether the input dims that its
+// loops tie together agree (an index, 1 or 0). It is the kernel itself with every result
+// replaced by its sizes, resolved through the ops (ReifyRankedShapedTypeOpInterface, the
+// destination of linalg ops, tensor.empty sizes) and dead code removed; a result size that
+// depends on the values of the inputs makes the pass fail naming the kernel.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Conversion/KilnToLinalg/KilnToLinalg.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_SHAPEFUNCTIONSPASS
+#include "compiler/Conversion/KilnToLinalg/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+bool isDynamicTensor(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && !tensor.hasStaticShape();
+}
+
+/// 1 when every pair of operand dims a linalg op's loop reads agree, else 0 (an index).
+/// Checks the linalg ops at the top level of `fn`; the flag is built at `b`'s position.
+Value consistencyFlag(OpBuilder &b, Location loc, func::FuncOp fn) {
+  Block &entry = fn.getBody().front();
+  Value ok = OpBuilder::atBlockBegin(&entry).create<arith::ConstantIntOp>(loc, 1, 1);
+  for (auto op : entry.getOps<linalg::LinalgOp>()) {
+    if (!op.hasDynamicShape())
+      continue;
+    OpBuilder before(op);
+    for (unsigned loop = 0; loop < op.getNumLoops(); ++loop) {
+      SmallVector<std::pair<Value, unsigned>> dims;
+      op.mapIterationSpaceDimToAllOperandDims(loop, dims);
+      if (dims.size() < 2 || llvm::none_of(dims, [](auto &d) {
+            return cast<ShapedType>(d.first.getType()).isDynamicDim(d.second);
+          }))
+        continue;
+      Value first = before.create<tensor::DimOp>(loc, dims[0].first, dims[0].second);
+      for (auto [v, d] : llvm::drop_begin(dims)) {
+        Value other = before.create<tensor::DimOp>(loc, v, d);
+        Value same = before.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, first, other);
+        ok = before.create<arith::AndIOp>(loc, ok, same);
+      }
+    }
+  }
+  return b.create<arith::IndexCastOp>(loc, b.getIndexType(),
+                                      b.create<arith::ExtUIOp>(loc, b.getI64Type(), ok));
+}
+
+/// Resolves tensor.dim ops through the ops that produce their sources, then drops dead ops.
+void resolveDims(func::FuncOp fn) {
+  RewritePatternSet patterns(fn.getContext());
+  memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
+  memref::populateResolveShapedTypeResultDimsPatterns(patterns);
+  tensor::DimOp::getCanonicalizationPatterns(patterns, fn.getContext());
+  tensor::EmptyOp::getCanonicalizationPatterns(patterns, fn.getContext());
+  arith::AndIOp::getCanonicalizationPatterns(patterns, fn.getContext());
+  arith::CmpIOp::getCanonicalizationPatterns(patterns, fn.getContext());
+  (void)applyPatternsAndFoldGreedily(fn, std::move(patterns));
+}
+
+/// Replaces `tensor.dim %arg, <constant>` of the tensor arguments by new index arguments
+/// (one per dynamic dim of each argument, in order) and erases the tensor arguments.
+LogicalResult takeDimsAsArguments(func::FuncOp fn, StringRef kernel) {
+  Block &entry = fn.getBody().front();
+  unsigned numTensors = fn.getNumArguments();
+  Location loc = fn.getLoc();
+  for (unsigned i = 0; i < numTensors; ++i) {
+    auto type = cast<RankedTensorType>(fn.getArgument(i).getType());
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (!type.isDynamicDim(d))
+        continue;
+      BlockArgument size = entry.addArgument(IndexType::get(fn.getContext()), loc);
+      for (Operation *user : llvm::make_early_inc_range(fn.getArgument(i).getUsers())) {
+        auto dim = dyn_cast<tensor::DimOp>(user);
+        std::optional<int64_t> index = dim ? dim.getConstantIndex() : std::nullopt;
+        if (index && *index == d) {
+          dim.replaceAllUsesWith(size);
+          dim.erase();
+        }
+      }
+    }
+  }
+  resolveDims(fn);
+  for (unsigned i = 0; i < numTensors; ++i)
+    if (!fn.getArgument(i).use_empty())
+      return fn.emitError("kiln: the result shape of kernel ")
+             << kernel << " depends on the values of its inputs (not only on their shapes); "
+             << "it cannot be computed before the kernel runs";
+  llvm::BitVector erase(entry.getNumArguments());
+  erase.set(0, numTensors);
+  entry.eraseArguments(erase);
+  auto ret = cast<func::ReturnOp>(entry.getTerminator());
+  fn.setType(FunctionType::get(fn.getContext(), entry.getArgumentTypes(),
+                               ret.getOperandTypes()));
+  return success();
+}
+
+FailureOr<func::FuncOp> buildShapeFunction(func::FuncOp kernel, SymbolTable &symbols) {
+  auto fn = cast<func::FuncOp>(kernel->clone());
+  fn.setName((kernel.getName() + "_shape").str());
+  fn->removeAttr("kiln.kernel");
+  fn->removeAttr("kiln.op");
+  fn->setAttr("kiln.shape_function", kernel.getSymNameAttr());
+  fn.setAllArgAttrs(ArrayRef<DictionaryAttr>{});
+  fn.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
+  symbols.insert(fn, std::next(Block::iterator(kernel)));
+  auto ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator());
+  OpBuilder b(ret);
+  Location loc = ret.getLoc();
+  SmallVector<Value> sizes;
+  for (Value result : ret.getOperands()) {
+    auto type = cast<RankedTensorType>(result.getType());
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        sizes.push_back(b.create<tensor::DimOp>(loc, result, d));
+  }
+  sizes.push_back(consistencyFlag(b, loc, fn));
+  b.create<func::ReturnOp>(loc, sizes);
+  ret.erase();
+  resolveDims(fn);
+  if (failed(takeDimsAsArguments(fn, kernel.getName())))
+    return failure();
+  return fn;
+}
+
+struct ShapeFunctionsPass : kiln::impl::ShapeFunctionsPassBase<ShapeFunctionsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SymbolTable symbols(module);
+    SmallVector<func::FuncOp> kernels;
+    for (auto fn : module.getOps<func::FuncOp>())
+      if (fn->hasAttr("kiln.kernel") &&
+          (llvm::any_of(fn.getArgumentTypes(), isDynamicTensor) ||
+           llvm::any_of(fn.getResultTypes(), isDynamicTensor)))
+        kernels.push_back(fn);
+    for (func::FuncOp kernel : kernels)
+      if (failed(buildShapeFunction(kernel, symbols)))
+        return signalPassFailure();
+  }
+};
+} // namespace
