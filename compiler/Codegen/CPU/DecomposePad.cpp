@@ -26,7 +26,11 @@ Value fillBorder(RewriterBase &rewriter, Location loc, Value dest, Value value,
         sizes.push_back(j < d ? inner[j] : j == d ? size : padded[j]);
       }
       Value slab = rewriter.create<tensor::EmptyOp>(loc, sizes, elementType);
-      Value filled = rewriter.create<linalg::FillOp>(loc, value, slab).getResult(0);
+      auto fill = rewriter.create<linalg::FillOp>(loc, value, slab);
+      // Written whole: a tiled, peeled fill chained into insert_slices lost its full tiles to
+      // the insert_slice/transfer_write folding (only the peeled remainder was stored).
+      fill->setAttr(kiln::kWholeTileAttr, rewriter.getUnitAttr());
+      Value filled = fill.getResult(0);
       SmallVector<int64_t> strides(rank, 1);
       dest = rewriter.create<tensor::InsertSliceOp>(loc, filled, dest, ValueRange{}, ValueRange{},
                                                     ValueRange{}, offsets, sizes, strides);

@@ -199,6 +199,8 @@ void addParallelSplit(linalg::LinalgOp op, Schedule &s) {
 }
 
 Schedule getSchedule(linalg::LinalgOp op) {
+  if (op->hasAttr("kiln.whole_tile"))
+    return Schedule{{}, {}, {}, true};
   auto dict = op->getAttrOfType<DictionaryAttr>(kScheduleAttr);
   if (!dict) {
     Schedule s = chooseDefaultSchedule(op);

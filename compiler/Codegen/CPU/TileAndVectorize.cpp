@@ -127,7 +127,10 @@ struct TileAndVectorizePass : kiln::impl::TileAndVectorizeBase<TileAndVectorizeP
       // An op the vectorizer rejects stays scalar; it still lowers to correct loops.
       (void)linalg::vectorize(rewriter, op);
     }
-    func.walk([&](Operation *op) { op->removeAttr(kiln::kNoVectorizeAttr); });
+    func.walk([&](Operation *op) {
+      op->removeAttr(kiln::kNoVectorizeAttr);
+      op->removeAttr(kiln::kWholeTileAttr);
+    });
     applyCleanupPatterns(func);
   }
 };

@@ -9,6 +9,9 @@ namespace kiln {
 /// Marks a tiled op the vectorizer must leave scalar (its schedule says so).
 constexpr llvm::StringLiteral kNoVectorizeAttr = "kiln.no_vectorize";
 
+/// Marks an op that is vectorized whole, untiled (a pad's border slab).
+constexpr llvm::StringLiteral kWholeTileAttr = "kiln.whole_tile";
+
 /// Tiles `op` with `tiles` (0 = untiled) and returns the tiled op, or `op` when nothing to do.
 /// With `peel`, loops whose step does not divide their range are split into a full-tile loop
 /// and a last partial tile, so both keep static shapes (and can be vectorized).

@@ -5,10 +5,10 @@
 // CHECK-LABEL: func.func @pad(
 // CHECK-SAME: %[[OUT:[a-z0-9]+]]: memref<1x10x10x32xf32>)
 // CHECK-NOT: memref.alloc
-// CHECK: memref.subview %[[OUT]][0, 0, 0, 0] [1, 1, 10, 32]
-// CHECK: memref.subview %[[OUT]][0, 9, 0, 0] [1, 1, 10, 32]
-// CHECK: memref.subview %[[OUT]][0, 1, 0, 0] [1, 8, 1, 32]
-// CHECK: memref.subview %[[OUT]][0, 1, 9, 0] [1, 8, 1, 32]
+// CHECK: vector.transfer_write %{{.*}}, %[[OUT]][%c0, %c0, %c0, %c0] {{.*}} : vector<1x1x10x32xf32>
+// CHECK: vector.transfer_write %{{.*}}, %[[OUT]][%c0, %c9, %c0, %c0] {{.*}} : vector<1x1x10x32xf32>
+// CHECK: vector.transfer_write %{{.*}}, %[[OUT]][%c0, %c1, %c0, %c0] {{.*}} : vector<1x8x1x32xf32>
+// CHECK: vector.transfer_write %{{.*}}, %[[OUT]][%c0, %c1, %c9, %c0] {{.*}} : vector<1x8x1x32xf32>
 // CHECK: %[[IN:.*]] = memref.subview %[[OUT]][0, 1, 1, 0] [1, 8, 8, 32]
 // CHECK: vector.transfer_read %arg0
 // CHECK: vector.transfer_write {{.*}} : vector<1x1x1x32xf32>
@@ -47,4 +47,20 @@ func.func @relu_pad(%x: tensor<1x8x8x32xf32>) -> tensor<1x10x10x32xf32> {
     tensor.yield %z : f32
   } : tensor<1x8x8x32xf32> to tensor<1x10x10x32xf32>
   return %0 : tensor<1x10x10x32xf32>
+}
+
+// -----
+
+// A border slab whose width is no multiple of the vector width is written whole: tiled and
+// peeled, its full tiles were once folded away and only the remainder stored.
+// CHECK-LABEL: func.func @wide_border(
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%c0, %c0, %c0, %c0] {{.*}} : vector<1x1x1x100xf32>
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%c0, %c0, %c0, %c1100] {{.*}} : vector<1x1x1x100xf32>
+func.func @wide_border(%x: tensor<1x1x1x1000xf32>) -> tensor<1x1x1x1200xf32> {
+  %z = arith.constant 0xFF800000 : f32
+  %0 = tensor.pad %x low[0, 0, 0, 100] high[0, 0, 0, 100] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %z : f32
+  } : tensor<1x1x1x1000xf32> to tensor<1x1x1x1200xf32>
+  return %0 : tensor<1x1x1x1200xf32>
 }
