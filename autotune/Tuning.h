@@ -35,8 +35,9 @@ using Config = std::vector<int>;
 /// The measured (or failed) run of one config.
 struct Measurement {
   Config config;
-  double seconds = 0;   ///< median time of one run, valid when `error` is empty
+  double seconds = 0;   ///< time of one run (a low quantile of the timed runs), if ok()
   double gflops = 0;    ///< throughput, valid when `error` is empty
+  double noise = 0;     ///< relative spread of the timed runs ((median - reported) / reported)
   std::string error;    ///< why building or running failed; empty on success
   bool ok() const { return error.empty(); }
 };

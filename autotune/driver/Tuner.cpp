@@ -11,7 +11,11 @@
 
 #include "llvm/Support/FormatVariadic.h"
 
+#include <algorithm>
+#include <cmath>
+#include <numeric>
 #include <optional>
+#include <set>
 
 namespace kiln::tune {
 namespace {
@@ -149,5 +153,107 @@ void tune(const std::vector<std::pair<Workload, int>> &tasks, const TuneOptions 
     log << llvm::formatv("  {0,-40} x{1}  {2,7} / {3,7}  ({4} configs measured)\n",
                          t.workload->spec, tasks[&t - &states[0]].second,
                          gflops(*t.workload, t.best), gflops(*t.workload, t.baseline), t.measured);
+}
+
+namespace {
+std::vector<double> ranks(const std::vector<double> &v) {
+  std::vector<size_t> order(v.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return v[a] < v[b]; });
+  std::vector<double> r(v.size());
+  for (size_t i = 0; i < order.size();) {
+    size_t j = i;
+    while (j + 1 < order.size() && v[order[j + 1]] == v[order[i]])
+      ++j;
+    for (size_t k = i; k <= j; ++k)
+      r[order[k]] = (static_cast<double>(i) + static_cast<double>(j)) / 2;
+    i = j + 1;
+  }
+  return r;
+}
+} // namespace
+
+double spearman(const std::vector<double> &a, const std::vector<double> &b) {
+  if (a.size() != b.size() || a.size() < 2)
+    return std::nan("");
+  std::vector<double> ra = ranks(a), rb = ranks(b);
+  double ma = 0, mb = 0;
+  for (size_t i = 0; i < ra.size(); ++i) {
+    ma += ra[i] / ra.size();
+    mb += rb[i] / rb.size();
+  }
+  double sab = 0, saa = 0, sbb = 0;
+  for (size_t i = 0; i < ra.size(); ++i) {
+    sab += (ra[i] - ma) * (rb[i] - mb);
+    saa += (ra[i] - ma) * (ra[i] - ma);
+    sbb += (rb[i] - mb) * (rb[i] - mb);
+  }
+  return saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : std::nan("");
+}
+
+void checkMeasurement(const std::vector<std::pair<Workload, int>> &tasks, const TuneOptions &o,
+                      size_t configs, llvm::raw_ostream &log) {
+  RunnerOptions legacy = o.runner;
+  legacy.clock = TimingClock::Wall;
+  legacy.rounds = 1;
+  legacy.quantile = 0.5;
+  CPURunner current(o.runner), old(legacy);
+  Rng rng(o.seed);
+  for (const auto &[w, count] : tasks) {
+    SearchSpace space = spaceFor(w);
+    std::set<Config> seen;
+    std::vector<Schedule> schedules;
+    for (size_t tries = 0; seen.size() < configs && tries < 20 * configs; ++tries) {
+      Config c = randomConfig(space, rng);
+      if (seen.insert(c).second)
+        schedules.push_back(scheduleFor(w, space, c));
+    }
+    // A, B: the same configs measured twice per method, the methods alternating.
+    std::vector<std::vector<Measurement>> runs;
+    for (int pass = 0; pass < 2; ++pass) {
+      runs.push_back(current.run(w, schedules));
+      runs.push_back(old.run(w, schedules));
+    }
+    for (int method = 0; method < 2; ++method) {
+      const auto &a = runs[method], &b = runs[2 + method];
+      std::vector<double> ta, tb;
+      double noise = 0, maxDiff = 0;
+      for (size_t i = 0; i < a.size(); ++i)
+        if (a[i].ok() && b[i].ok()) {
+          ta.push_back(a[i].gflops);
+          tb.push_back(b[i].gflops);
+          noise += a[i].noise + b[i].noise;
+          maxDiff = std::max(maxDiff, std::abs(a[i].gflops - b[i].gflops) /
+                                          std::min(a[i].gflops, b[i].gflops));
+        }
+      // Pairs whose first-run throughputs differ by more than 5%: the ones worth ranking.
+      // and the close ones (within 5%), where noise decides.
+      size_t clear = 0, agree = 0, close = 0, closeAgree = 0;
+      for (size_t i = 0; i < ta.size(); ++i)
+        for (size_t j = i + 1; j < ta.size(); ++j)
+          if (std::abs(ta[i] - ta[j]) > 0.05 * std::min(ta[i], ta[j])) {
+            ++clear;
+            agree += (ta[i] > ta[j]) == (tb[i] > tb[j]);
+          } else if (ta[i] != ta[j]) {
+            ++close;
+            closeAgree += (ta[i] > ta[j]) == (tb[i] > tb[j]);
+          }
+      std::vector<double> rel;
+      for (size_t i = 0; i < ta.size(); ++i)
+        rel.push_back(std::abs(ta[i] - tb[i]) / std::min(ta[i], tb[i]));
+      std::sort(rel.begin(), rel.end());
+      log << llvm::formatv(
+          "kiln-tune: measure-check {0,-36} {1,-28} configs {2,3}  spearman {3:f3}  pairwise "
+          "{4:f3}  pairwise(>5%) {5:f3} of {6}  pairwise(<5%) {10:f3} of {11}  rerun diff "
+          "median {7:f1}% max {8:f1}%  noise {9:f3}\n",
+          w.spec, method == 0 ? "thread-cpu/q0.1/interleaved" : "wall/median (old)", ta.size(),
+          spearman(ta, tb), pairwiseAccuracy(tb, ta),
+          clear ? static_cast<double>(agree) / clear : std::nan(""), clear,
+          rel.empty() ? 0.0 : 100 * rel[rel.size() / 2], 100 * maxDiff,
+          ta.empty() ? 0.0 : noise / (2 * ta.size()),
+          close ? static_cast<double>(closeAgree) / close : std::nan(""), close);
+      log.flush();
+    }
+  }
 }
 } // namespace kiln::tune

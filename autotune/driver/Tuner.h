@@ -34,6 +34,16 @@ std::string targetKey(const RunnerOptions &runner);
 void tune(const std::vector<std::pair<Workload, int>> &tasks, const TuneOptions &options,
           llvm::raw_ostream &log);
 
+/// Measurement repeatability: per task, measures `configs` random configs (seeded) twice with
+/// `options.runner` and twice the way the runner used to (wall clock, median of one block of
+/// runs per candidate), alternating the two, and logs the rank agreement of the two runs of
+/// each method (Spearman, pairwise): the ceiling of any cost model's ranking accuracy.
+void checkMeasurement(const std::vector<std::pair<Workload, int>> &tasks,
+                      const TuneOptions &options, size_t configs, llvm::raw_ostream &log);
+
+/// Spearman rank correlation of two equally long series (average ranks for ties).
+double spearman(const std::vector<double> &a, const std::vector<double> &b);
+
 } // namespace kiln::tune
 
 #endif

@@ -12,12 +12,28 @@
 
 namespace kiln::tune {
 
+/// Which clock times a run.
+enum class TimingClock {
+  Auto,      ///< ThreadCPU with one thread, Wall otherwise
+  Wall,      ///< steady_clock around the call
+  ThreadCPU, ///< CLOCK_THREAD_CPUTIME_ID of the calling thread: time this thread ran, so
+             ///< preemption by other processes on a shared machine does not count
+};
+
 struct RunnerOptions {
   CPUTargetOptions target;
   int threads = 1;             ///< runtime thread-pool size while timing
   int minRepeats = 10;         ///< timed runs at least ...
-  double minSeconds = 0.1;     ///< ... and at least this long in total (median reported)
+  double minSeconds = 0.1;     ///< ... and at least this long in total, over all rounds
   double warmupSeconds = 0.02; ///< untimed runs first (at least 2): caches, pages, clocks
+  /// Rounds over the batch: each round runs every candidate (one untimed run to warm its
+  /// caches, then its share of the timed runs), so slow drifts of the machine's load hit all
+  /// candidates alike instead of whichever was being timed at the moment.
+  int rounds = 4;
+  /// The reported time: this quantile of all timed runs (0 = fastest, 0.5 = median). A low
+  /// quantile estimates the undisturbed time; disturbances only ever add time.
+  double quantile = 0.1;
+  TimingClock clock = TimingClock::Auto;
   double timeoutSeconds = 120; ///< per batch; a hung candidate becomes an error
   std::string workDir = "/tmp";
 };

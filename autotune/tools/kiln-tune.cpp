@@ -47,6 +47,11 @@ static int takeThreadsOption(int &argc, char **argv) {
   argc = out;
   return std::max(threads, 1);
 }
+static cl::opt<unsigned> measureCheck(
+    "measure-check",
+    cl::desc("measure N random configs per task twice (current and old timing method), report "
+             "how well the two runs agree (rank correlation), tune nothing"),
+    cl::init(0));
 static cl::opt<bool> allKernels("all-kernels",
                                 cl::desc("also tune elementwise/reduction kernels"));
 
@@ -105,6 +110,10 @@ int main(int argc, char **argv) {
   options.runner.target.cpu = cpu;
   options.runner.threads = threads;
   try {
+    if (measureCheck) {
+      tune::checkMeasurement(tasks, options, measureCheck, llvm::errs());
+      return 0;
+    }
     tune::tune(tasks, options, llvm::errs());
   } catch (const std::exception &e) {
     llvm::errs() << "kiln-tune: error: " << e.what() << "\n";
