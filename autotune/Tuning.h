@@ -42,8 +42,9 @@ struct Measurement {
   bool ok() const { return error.empty(); }
 };
 
-/// The version of the feature layout (bumped whenever features change meaning).
-constexpr int kFeatureVersion = 2;
+/// The version of the feature layout (bumped whenever features change meaning). Records of
+/// other versions stay loadable; their features are left out of training sets.
+constexpr int kFeatureVersion = 3;
 /// The version of the tuning-record format.
 constexpr int kRecordFormatVersion = 1;
 

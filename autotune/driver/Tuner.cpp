@@ -12,6 +12,7 @@
 #include "llvm/Support/FormatVariadic.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <numeric>
 #include <optional>
@@ -34,10 +35,10 @@ Measurement measureDefault(CPURunner &runner, const Workload &w) {
 }
 
 void record(TuningDatabase &db, const TaskState &t, const std::string &target,
-            const Measurement &m, bool isDefault) {
+            const Measurement &m, bool isDefault, FeatureExtractor *extract) {
   std::vector<float> features;
   if (!isDefault)
-    features = extractFeatures(*t.workload, scheduleFor(*t.workload, t.space, m.config));
+    features = (*extract)(*t.workload, scheduleFor(*t.workload, t.space, m.config));
   TuningRecord r = makeRecord(t.workload->key, t.workload->spec, target,
                               isDefault ? SearchSpace{} : t.space, m, std::move(features));
   db.append(r);
@@ -80,12 +81,14 @@ void tune(const std::vector<std::pair<Workload, int>> &tasks, const TuneOptions 
   CPURunner runner(o.runner);
   std::vector<TaskState> states;
   std::vector<Task> schedTasks;
+  auto extractor = tasks.empty() ? nullptr
+                                 : std::make_shared<FeatureExtractor>(tasks[0].first.kernel.getContext());
   for (const auto &[w, count] : tasks) {
     TaskState t{&w, spaceFor(w), nullptr, std::nullopt, std::nullopt, 0};
     SearchOptions so;
     so.seed = o.seed;
-    so.features = [&w, space = t.space](const Config &c) {
-      return extractFeatures(w, scheduleFor(w, space, c));
+    so.features = [&w, space = t.space, extract = extractor](const Config &c) {
+      return (*extract)(w, scheduleFor(w, space, c));
     };
     TrainingSetOptions transfer;
     transfer.excludeWorkload = w.key;
@@ -95,7 +98,7 @@ void tune(const std::vector<std::pair<Workload, int>> &tasks, const TuneOptions 
     resume(t, *db, target);
     if (!t.baseline) {
       Measurement m = measureDefault(runner, w);
-      record(*db, t, target, m, /*isDefault=*/true);
+      record(*db, t, target, m, /*isDefault=*/true, extractor.get());
       if (m.ok())
         t.baseline = m.seconds;
     }
@@ -126,7 +129,7 @@ void tune(const std::vector<std::pair<Workload, int>> &tasks, const TuneOptions 
     std::optional<double> batchBest;
     for (size_t i = 0; i < ms.size(); ++i) {
       ms[i].config = configs[i];
-      record(*db, t, target, ms[i], false);
+      record(*db, t, target, ms[i], false, extractor.get());
       measured.push_back(ms[i].ok() ? ms[i].gflops : 0);
       if (ms[i].ok() && (!batchBest || ms[i].seconds < *batchBest))
         batchBest = ms[i].seconds;
@@ -253,6 +256,34 @@ void checkMeasurement(const std::vector<std::pair<Workload, int>> &tasks, const 
           ta.empty() ? 0.0 : noise / (2 * ta.size()),
           close ? static_cast<double>(closeAgree) / close : std::nan(""), close);
       log.flush();
+    }
+  }
+}
+
+void dumpFeatures(const std::vector<std::pair<Workload, int>> &tasks, const TuneOptions &o,
+                  size_t configs, llvm::raw_ostream &out) {
+  Rng rng(o.seed);
+  const std::vector<std::string> &names = featureNames();
+  std::unique_ptr<FeatureExtractor> extract;
+  if (!tasks.empty())
+    extract = std::make_unique<FeatureExtractor>(tasks[0].first.kernel.getContext());
+  for (const auto &[w, count] : tasks) {
+    SearchSpace space = spaceFor(w);
+    out << w.spec << ": " << space.size() << " configs\n";
+    for (size_t i = 0; i <= configs; ++i) {
+      Config c = i == 0 ? Config{} : randomConfig(space, rng);
+      auto t0 = std::chrono::steady_clock::now();
+      std::vector<float> f = (*extract)(w, scheduleFor(w, space, c));
+      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                      .count();
+      out << (i == 0 ? std::string("  default") : "  config");
+      for (const auto &[name, value] : knobValues(space, c))
+        out << " " << name << "=" << value;
+      out << llvm::formatv("  ({0:f1} ms)\n   ", ms);
+      for (size_t k = 0; k < f.size(); ++k)
+        if (f[k] != 0)
+          out << " " << names[k] << "=" << llvm::formatv("{0:g4}", f[k]);
+      out << "\n";
     }
   }
 }

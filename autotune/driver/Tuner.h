@@ -41,6 +41,11 @@ void tune(const std::vector<std::pair<Workload, int>> &tasks, const TuneOptions 
 void checkMeasurement(const std::vector<std::pair<Workload, int>> &tasks,
                       const TuneOptions &options, size_t configs, llvm::raw_ostream &log);
 
+/// Prints, per task, the features (name = value) of the default config and `configs` random
+/// ones (seeded), with the knob values and the milliseconds each extraction took.
+void dumpFeatures(const std::vector<std::pair<Workload, int>> &tasks, const TuneOptions &options,
+                  size_t configs, llvm::raw_ostream &out);
+
 /// Spearman rank correlation of two equally long series (average ranks for ties).
 double spearman(const std::vector<double> &a, const std::vector<double> &b);
 

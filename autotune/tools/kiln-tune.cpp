@@ -52,6 +52,11 @@ static cl::opt<unsigned> measureCheck(
     cl::desc("measure N random configs per task twice (current and old timing method), report "
              "how well the two runs agree (rank correlation), tune nothing"),
     cl::init(0));
+static cl::opt<unsigned> dumpFeatures(
+    "dump-features",
+    cl::desc("print the features of the default and N random configs per task (and the time "
+             "one extraction takes), tune nothing"),
+    cl::init(0));
 static cl::opt<bool> allKernels("all-kernels",
                                 cl::desc("also tune elementwise/reduction kernels"));
 
@@ -110,6 +115,10 @@ int main(int argc, char **argv) {
   options.runner.target.cpu = cpu;
   options.runner.threads = threads;
   try {
+    if (dumpFeatures) {
+      tune::dumpFeatures(tasks, options, dumpFeatures, llvm::outs());
+      return 0;
+    }
     if (measureCheck) {
       tune::checkMeasurement(tasks, options, measureCheck, llvm::errs());
       return 0;
