@@ -10,6 +10,7 @@
 #include "llvm/Support/FileSystem.h"
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstring>
 #include <numeric>
@@ -40,7 +41,7 @@ int anchorIndex(const Workload &w) {
 /// Builds `cand_<i>` for the given candidates into `soPath`; returns the error text.
 std::string buildLibrary(const Workload &w, const std::vector<Schedule> &schedules,
                          const std::vector<size_t> &which, const CPUTargetOptions &target,
-                         const std::string &soPath) {
+                         const std::string &soPath, bool reference = false) {
   MLIRContext *ctx = w.kernel.getContext();
   std::string errors;
   ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &d) {
@@ -53,6 +54,12 @@ std::string buildLibrary(const Workload &w, const std::vector<Schedule> &schedul
   b.setInsertionPointToEnd(module->getBody());
   int anchor = anchorIndex(w);
   std::vector<std::string> names;
+  if (reference) {
+    auto fn = cast<func::FuncOp>(b.clone(*w.kernel));
+    names.push_back("ref");
+    fn.setSymName(names.back());
+    fn.walk([&](linalg::LinalgOp op) { op->removeAttr(kScheduleAttr); });
+  }
   for (size_t i : which) {
     auto fn = cast<func::FuncOp>(b.clone(*w.kernel));
     names.push_back("cand_" + std::to_string(i));
@@ -94,11 +101,13 @@ double quantileOf(std::vector<double> &v, double q) {
 /// candidate i survived its first round (so a crash or hang is pinned on the right one), then
 /// "T i seconds noise" per candidate at the end.
 [[noreturn]] void timeInChild(const std::string &soPath, const std::vector<size_t> &which,
-                              const std::vector<size_t> &bufferBytes, const RunnerOptions &o,
-                              int fd) {
+                              const std::vector<size_t> &bufferBytes,
+                              const std::vector<bool> &checkedOutputs, const std::string &refPath,
+                              const RunnerOptions &o, int fd) {
   void *lib = dlopen(soPath.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!lib)
     _exit(3);
+  void *refLib = refPath.empty() ? nullptr : dlopen(refPath.c_str(), RTLD_NOW | RTLD_LOCAL);
   kiln_set_num_threads(o.threads);
   bool cpuTime = o.clock == TimingClock::ThreadCPU ||
                  (o.clock == TimingClock::Auto && o.threads <= 1);
@@ -116,6 +125,37 @@ double quantileOf(std::vector<double> &v, double q) {
       _exit(5);
   };
   using Fn = void (*)(void **);
+  // The reference outputs: the kernel under its default schedule, on the same inputs.
+  std::vector<std::vector<float>> expected(bufferBytes.size());
+  Fn ref = refLib ? reinterpret_cast<Fn>(dlsym(refLib, "ref")) : nullptr;
+  if (ref) {
+    ref(args.data());
+    for (size_t b = 0; b < bufferBytes.size(); ++b)
+      if (checkedOutputs[b]) {
+        const float *p = static_cast<const float *>(args[b]);
+        expected[b].assign(p, p + bufferBytes[b] / 4);
+        std::fill_n(static_cast<float *>(args[b]), bufferBytes[b] / 4, 0.f);
+      }
+  }
+  /// Largest error of the outputs against the reference, relative to the largest reference
+  /// value (summation orders differ between schedules: rounding, not wrong results).
+  auto outputError = [&]() {
+    double worst = 0;
+    for (size_t b = 0; b < bufferBytes.size(); ++b) {
+      if (expected[b].empty())
+        continue;
+      const float *p = static_cast<const float *>(args[b]);
+      double scale = 1e-6, error = 0;
+      for (size_t i = 0; i < expected[b].size(); ++i) {
+        scale = std::max(scale, (double)std::abs(expected[b][i]));
+        double e = std::abs((double)p[i] - expected[b][i]);
+        error = std::isnan(e) ? INFINITY : std::max(error, e);
+      }
+      worst = std::max(worst, error / scale);
+      std::fill_n(static_cast<float *>(args[b]), bufferBytes[b] / 4, 0.f);
+    }
+    return worst;
+  };
   std::vector<Fn> fns;
   for (size_t i : which) {
     auto fn = reinterpret_cast<Fn>(dlsym(lib, ("cand_" + std::to_string(i)).c_str()));
@@ -127,10 +167,24 @@ double quantileOf(std::vector<double> &v, double q) {
   int repeatsPerRound = std::max(1, (o.minRepeats + rounds - 1) / rounds);
   double secondsPerRound = o.minSeconds / rounds;
   std::vector<std::vector<double>> times(which.size());
+  std::vector<bool> wrong(which.size(), false);
   for (int round = 0; round < rounds; ++round) {
     for (size_t step = 0; step < which.size(); ++step) {
       size_t c = (step + static_cast<size_t>(round)) % which.size(); // rotate the order
       Fn fn = fns[c];
+      if (wrong[c])
+        continue;
+      if (round == 0 && ref) {
+        fn(args.data());
+        double error = outputError();
+        if (!(error <= o.tolerance)) {
+          char line[128];
+          snprintf(line, sizeof(line), "W %zu %.3g\n", which[c], error);
+          say(line);
+          wrong[c] = true;
+          continue;
+        }
+      }
       // Warm-up: the whole warm-up time in the first round, one run in later rounds (the
       // other candidates ran in between and evicted this one's data and code).
       double warm = now(CLOCK_MONOTONIC);
@@ -151,6 +205,8 @@ double quantileOf(std::vector<double> &v, double q) {
     }
   }
   for (size_t c = 0; c < which.size(); ++c) {
+    if (wrong[c])
+      continue;
     double reported = quantileOf(times[c], o.quantile);
     double median = quantileOf(times[c], 0.5);
     double noise = reported > 0 ? (median - reported) / reported : 0;
@@ -164,7 +220,8 @@ double quantileOf(std::vector<double> &v, double q) {
 /// Runs the child and fills `out` for `which`; candidates the child never reported get the
 /// child's fate as their error.
 void timeCandidates(const std::string &soPath, const std::vector<size_t> &which,
-                    const std::vector<size_t> &bufferBytes, const RunnerOptions &o,
+                    const std::vector<size_t> &bufferBytes, const std::vector<bool> &checked,
+                    const std::string &refPath, const RunnerOptions &o,
                     std::vector<Measurement> &out) {
   int fds[2];
   if (pipe(fds) != 0) {
@@ -175,7 +232,7 @@ void timeCandidates(const std::string &soPath, const std::vector<size_t> &which,
   pid_t pid = fork();
   if (pid == 0) {
     close(fds[0]);
-    timeInChild(soPath, which, bufferBytes, o, fds[1]);
+    timeInChild(soPath, which, bufferBytes, checked, refPath, o, fds[1]);
   }
   close(fds[1]);
   std::string buffer;
@@ -207,6 +264,13 @@ void timeCandidates(const std::string &soPath, const std::vector<size_t> &which,
         continue;
       if (tag == 'R') {
         survived[index] = true;
+      } else if (tag == 'W') {
+        std::string error;
+        line >> error;
+        out[index].error = "wrong result: max error " + error + " of the largest output value "
+                           "against the default schedule's (tolerance " +
+                           std::to_string(o.tolerance) + ")";
+        survived[index] = done[index] = true;
       } else if (tag == 'T') {
         double seconds = 0, noise = 0;
         line >> seconds >> noise;
@@ -243,10 +307,28 @@ std::vector<Measurement> CPURunner::run(const Workload &w,
                                         const std::vector<Schedule> &schedules) {
   std::vector<Measurement> out(schedules.size());
   std::vector<size_t> bufferBytes;
-  for (Type t : w.kernel.getArgumentTypes())
+  std::vector<bool> checked;
+  for (Type t : w.kernel.getArgumentTypes()) {
     bufferBytes.push_back(bytesOf(t));
-  for (Type t : w.kernel.getResultTypes())
+    checked.push_back(false);
+  }
+  for (Type t : w.kernel.getResultTypes()) {
     bufferBytes.push_back(bytesOf(t));
+    checked.push_back(options.verify && cast<RankedTensorType>(t).getElementType().isF32());
+  }
+  std::string refPath;
+  if (options.verify) {
+    auto it = referenceLibraries_.find(w.key);
+    if (it == referenceLibraries_.end()) {
+      std::string path = options.workDir + "/kiln-tune-" + std::to_string(getpid()) + "-ref" +
+                         std::to_string(referenceLibraries_.size()) + ".so";
+      // A workload whose default schedule does not build is timed unverified.
+      if (!buildLibrary(w, {}, {}, options.target, path, /*reference=*/true).empty())
+        path.clear();
+      it = referenceLibraries_.emplace(w.key, path).first;
+    }
+    refPath = it->second;
+  }
   std::string soPath = options.workDir + "/kiln-tune-" + std::to_string(getpid()) + ".so";
   std::vector<size_t> all(schedules.size());
   std::iota(all.begin(), all.end(), 0);
@@ -269,11 +351,17 @@ std::vector<Measurement> CPURunner::run(const Workload &w,
     }
   }
   if (!built.empty())
-    timeCandidates(soPath, built, bufferBytes, options, out);
+    timeCandidates(soPath, built, bufferBytes, checked, refPath, options, out);
   llvm::sys::fs::remove(soPath);
   for (Measurement &m : out)
     if (m.ok() && m.seconds > 0)
       m.gflops = w.flops / m.seconds / 1e9;
   return out;
+}
+
+CPURunner::~CPURunner() {
+  for (const auto &[key, path] : referenceLibraries_)
+    if (!path.empty())
+      llvm::sys::fs::remove(path);
 }
 } // namespace kiln::tune

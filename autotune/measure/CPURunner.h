@@ -7,6 +7,7 @@
 #include "compiler/Codegen/CPU/Schedule.h"
 #include "compiler/Target/CPU/KernelLibrary.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,22 +35,32 @@ struct RunnerOptions {
   /// quantile estimates the undisturbed time; disturbances only ever add time.
   double quantile = 0.1;
   TimingClock clock = TimingClock::Auto;
+  /// Checks each candidate's float outputs against the kernel under its default schedule (built
+  /// once per workload, run on the same inputs); a mismatch is an error, not a time.
+  bool verify = true;
+  /// Largest accepted output error, relative to the largest reference output value.
+  double tolerance = 1e-3;
   double timeoutSeconds = 120; ///< per batch; a hung candidate becomes an error
   std::string workDir = "/tmp";
 };
 
 /// Builds all schedules of a batch into one kernel library (falling back to one library per
 /// schedule to pin down build errors) and times each in a child process, so a candidate that
-/// fails to build, crashes or hangs becomes a Measurement with an error, never a tuner crash.
+/// fails to build, crashes, hangs or computes a wrong result becomes a Measurement with an
+/// error, never a tuner crash.
 class CPURunner {
 public:
   explicit CPURunner(RunnerOptions options) : options(std::move(options)) {}
+  ~CPURunner();
+  CPURunner(const CPURunner &) = delete;
+  CPURunner &operator=(const CPURunner &) = delete;
 
   /// One Measurement per schedule (configs are left empty: the caller fills them in).
   std::vector<Measurement> run(const Workload &workload, const std::vector<Schedule> &schedules);
 
 private:
   RunnerOptions options;
+  std::map<std::string, std::string> referenceLibraries_; ///< workload key -> library ("": none)
 };
 
 } // namespace kiln::tune

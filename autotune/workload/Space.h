@@ -7,6 +7,7 @@
 #include "compiler/Codegen/CPU/Schedule.h"
 
 #include <map>
+#include <optional>
 
 namespace kiln::tune {
 
@@ -23,7 +24,12 @@ mlir::DictionaryAttr scheduleAttr(mlir::MLIRContext *ctx, const Schedule &schedu
 /// knob name → value, the form stored in tuning records.
 std::map<std::string, int64_t> knobValues(const SearchSpace &space, const Config &config);
 
-/// The config of recorded knob values; fails if a knob or value is not in the space.
+/// The value a knob added to a space after version-1 records had (what those schedules did
+/// without it): reg_k 1, par 0, block_oh the whole extent; nullopt for other knobs.
+std::optional<int64_t> legacyKnobValue(const Knob &knob);
+
+/// The config of recorded knob values; fails if a value is not in the space or a knob is
+/// missing that has no legacy value.
 mlir::FailureOr<Config> configFromValues(const SearchSpace &space,
                                          const std::map<std::string, int64_t> &values);
 
