@@ -87,6 +87,10 @@ void tune(const std::vector<std::pair<Workload, int>> &tasks, const TuneOptions 
     TaskState t{&w, spaceFor(w), nullptr, std::nullopt, std::nullopt, 0};
     SearchOptions so;
     so.seed = o.seed;
+    // Features come from running the scheduling passes (~5-25 ms a config): fewer, shorter
+    // annealing chains than the defaults keep the model's search to a few seconds a batch.
+    so.population = 16;
+    so.annealSteps = 12;
     so.features = [&w, space = t.space, extract = extractor](const Config &c) {
       return (*extract)(w, scheduleFor(w, space, c));
     };
