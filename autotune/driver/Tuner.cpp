@@ -106,6 +106,15 @@ void tune(const std::vector<std::pair<Workload, int>> &tasks, const TuneOptions 
       if (m.ok())
         t.baseline = m.seconds;
     }
+    // The default schedule is a point of the space (usually): the strategy learns its time as
+    // a measured config (xgb starts its chains from it; no strategy proposes it again).
+    if (std::optional<Config> c = defaultConfig(w, t.space); c && t.baseline) {
+      Measurement m;
+      m.config = *c;
+      m.seconds = *t.baseline;
+      m.gflops = w.flops / *t.baseline / 1e9;
+      t.strategy->update({m});
+    }
     schedTasks.push_back({w.spec, static_cast<double>(count)});
     states.push_back(std::move(t));
   }

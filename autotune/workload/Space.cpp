@@ -176,6 +176,48 @@ Schedule scheduleFor(const Workload &w, const SearchSpace &space, const Config &
   return s;
 }
 
+std::optional<Config> defaultConfig(const Workload &w, const SearchSpace &space) {
+  Schedule d = chooseDefaultSchedule(w.anchor);
+  auto &r = w.loopRanges;
+  auto at = [](const SmallVector<int64_t> &t, size_t i, int64_t whole) {
+    return i < t.size() && t[i] > 0 ? t[i] : whole;
+  };
+  std::map<std::string, int64_t> v;
+  switch (w.kind) {
+  case WorkloadKind::Matmul:
+  case WorkloadKind::BatchMatmul: {
+    size_t b = w.kind == WorkloadKind::BatchMatmul ? 1 : 0;
+    v = {{"tile_m", at(d.outerTiles, b, r[b])},     {"tile_n", at(d.outerTiles, b + 1, r[b + 1])},
+         {"tile_k", at(d.outerTiles, b + 2, r[b + 2])}, {"reg_m", at(d.innerTiles, b, 1)},
+         {"reg_n", at(d.innerTiles, b + 1, 1)},     {"reg_k", 1},
+         {"par", 0}};
+    break;
+  }
+  case WorkloadKind::ConvNhwc:
+    v = {{"reg_ow", at(d.innerTiles, 2, 1)}, {"reg_f", at(d.innerTiles, 3, 1)},
+         {"step_c", at(d.innerTiles, 6, r[6])}, {"block_f", at(d.outerTiles, 3, r[3])},
+         {"block_oh", r[1]}, {"par", 0}};
+    break;
+  case WorkloadKind::DepthwiseNhwc:
+    v = {{"reg_ow", at(d.innerTiles, 2, 1)}, {"reg_c", at(d.innerTiles, 3, 1)}, {"block_oh", r[1]}};
+    break;
+  case WorkloadKind::Generic:
+    if (d.innerTiles.empty() || d.innerTiles.back() <= 0)
+      return std::nullopt;
+    v = {{"vector", d.innerTiles.back()}};
+    break;
+  }
+  FailureOr<Config> c = configFromValues(space, v);
+  if (failed(c))
+    return std::nullopt;
+  // Only if the config really stands for the default schedule.
+  Schedule mine = scheduleFor(w, space, *c), theirs = scheduleFor(w, space, Config{});
+  if (mine.parallelTiles != theirs.parallelTiles || mine.outerTiles != theirs.outerTiles ||
+      mine.innerTiles != theirs.innerTiles)
+    return std::nullopt;
+  return *c;
+}
+
 DictionaryAttr scheduleAttr(MLIRContext *ctx, const Schedule &s) {
   Builder b(ctx);
   return b.getDictionaryAttr({b.getNamedAttr("parallel", b.getDenseI64ArrayAttr(s.parallelTiles)),

@@ -18,6 +18,10 @@ SearchSpace spaceFor(const Workload &workload);
 /// The schedule a config stands for. An empty config is the default heuristics.
 Schedule scheduleFor(const Workload &workload, const SearchSpace &space, const Config &config);
 
+/// The config of the space whose schedule is the default heuristics' one; nullopt when the
+/// space has no such point (the default's tiles are not among the knob values).
+std::optional<Config> defaultConfig(const Workload &workload, const SearchSpace &space);
+
 /// The `kiln.schedule` attribute of a schedule (what TileAndVectorize reads).
 mlir::DictionaryAttr scheduleAttr(mlir::MLIRContext *ctx, const Schedule &schedule);
 
