@@ -4,6 +4,7 @@
 #include "autotune/TuningUtil.h"
 #include "autotune/database/TuningDatabase.h"
 #include "autotune/features/Features.h"
+#include "autotune/model/CostModel.h"
 #include "autotune/model/TrainingSet.h"
 #include "autotune/schedule/TaskScheduler.h"
 #include "autotune/search/SearchStrategy.h"
@@ -16,6 +17,7 @@
 #include <cmath>
 #include <numeric>
 #include <optional>
+#include <map>
 #include <set>
 
 namespace kiln::tune {
@@ -299,5 +301,58 @@ void dumpFeatures(const std::vector<std::pair<Workload, int>> &tasks, const Tune
       out << "\n";
     }
   }
+}
+
+void evaluateModel(const std::string &trainDb, const std::string &testDb, llvm::raw_ostream &log) {
+  std::vector<std::string> warnings;
+  auto train = openJsonLinesDatabase(trainDb, &warnings);
+  auto test = openJsonLinesDatabase(testDb, &warnings);
+  for (const std::string &w : warnings)
+    log << "kiln-tune: warning: " << w << "\n";
+  std::map<std::string, std::string> specs;
+  std::map<std::string, std::vector<const TuningRecord *>> testBy;
+  for (const TuningRecord &r : test->all())
+    if (r.ok() && !r.features.empty() && r.featureVersion == kFeatureVersion) {
+      testBy[r.workload].push_back(&r);
+      specs[r.workload] = r.spec;
+    }
+  auto accuracy = [&](const TrainingSet &data, const std::vector<const TuningRecord *> &rows) {
+    if (data.features.empty())
+      return std::nan("");
+    auto model = createCostModel("xgb");
+    model->fit(data.features, data.throughputs, data.groups);
+    FeatureMatrix x;
+    std::vector<double> y;
+    for (const TuningRecord *r : rows) {
+      x.push_back(r->features);
+      y.push_back(r->throughput());
+    }
+    return pairwiseAccuracy(model->predict(x), y);
+  };
+  double sums[3] = {0, 0, 0};
+  int counts[3] = {0, 0, 0};
+  for (const auto &[key, rows] : testBy) {
+    std::vector<TuningRecord> same, others;
+    for (const TuningRecord &r : train->all())
+      (r.workload == key ? same : others).push_back(r);
+    TrainingSetOptions all;
+    TrainingSetOptions exclude;
+    exclude.excludeWorkload = key;
+    double acc[3] = {accuracy(buildTrainingSet(same, all), rows),
+                     accuracy(buildTrainingSet(train->all(), all), rows),
+                     accuracy(buildTrainingSet(train->all(), exclude), rows)};
+    for (int i = 0; i < 3; ++i)
+      if (!std::isnan(acc[i])) {
+        sums[i] += acc[i];
+        ++counts[i];
+      }
+    log << llvm::formatv("kiln-tune: model-eval {0,-40} test {1,3}  train same {2,4}  acc same "
+                         "{3:f3}  all {4:f3}  others (transfer) {5:f3}\n",
+                         specs[key], rows.size(), same.size(), acc[0], acc[1], acc[2]);
+  }
+  log << llvm::formatv("kiln-tune: model-eval mean over {0} workloads: same {1:f3}  all {2:f3}  "
+                       "others (transfer) {3:f3}\n",
+                       testBy.size(), sums[0] / std::max(counts[0], 1),
+                       sums[1] / std::max(counts[1], 1), sums[2] / std::max(counts[2], 1));
 }
 } // namespace kiln::tune

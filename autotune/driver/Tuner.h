@@ -46,6 +46,12 @@ void checkMeasurement(const std::vector<std::pair<Workload, int>> &tasks,
 void dumpFeatures(const std::vector<std::pair<Workload, int>> &tasks, const TuneOptions &options,
                   size_t configs, llvm::raw_ostream &out);
 
+/// Offline ranking accuracy of the "xgb" cost model: for each workload of `testDb`, pairwise
+/// accuracy on its successful records of a model trained on the records of `trainDb` of (a) the
+/// same workload only, (b) all workloads, (c) the other workloads only (transfer, zero-shot).
+/// Only records of the current feature version count. Lines go to `log`.
+void evaluateModel(const std::string &trainDb, const std::string &testDb, llvm::raw_ostream &log);
+
 /// Spearman rank correlation of two equally long series (average ranks for ties).
 double spearman(const std::vector<double> &a, const std::vector<double> &b);
 

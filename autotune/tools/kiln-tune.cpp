@@ -57,6 +57,10 @@ static cl::opt<unsigned> dumpFeatures(
     cl::desc("print the features of the default and N random configs per task (and the time "
              "one extraction takes), tune nothing"),
     cl::init(0));
+static cl::opt<std::string> evalTest(
+    "evaluate-model",
+    cl::desc("TEST.jsonl: ranking accuracy of the cost model trained on --db's records, on the "
+             "records of TEST.jsonl (same workload, all, others only); tunes nothing"));
 static cl::opt<bool> allKernels("all-kernels",
                                 cl::desc("also tune elementwise/reduction kernels"));
 
@@ -75,6 +79,15 @@ int main(int argc, char **argv) {
   int threads = takeThreadsOption(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "Kiln: tune kernel schedules into a database\n"
                                           "  --threads T  threads while timing (default 1)\n");
+  if (!evalTest.empty()) {
+    try {
+      tune::evaluateModel(dbPath, evalTest, llvm::errs());
+    } catch (const std::exception &e) {
+      llvm::errs() << "kiln-tune: error: " << e.what() << "\n";
+      return 1;
+    }
+    return 0;
+  }
   if (modelPath.empty() == workloadSpec.empty()) {
     llvm::errs() << "kiln-tune: error: give either a model or --workload SPEC\n";
     return 1;
