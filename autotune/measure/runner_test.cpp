@@ -83,6 +83,37 @@ TEST_F(RunnerTest, SampledSpacePointsBuildAndMatchTheDefault) {
   }
 }
 
+// Regression: a k register tile as large as the k cache tile with par 1 or 2 computed wrong
+// results (found by the runner's output check in the tuning benchmark; scheduleFor now keeps
+// two k register steps per cache tile there). Fails without that workaround.
+TEST_F(RunnerTest, FullKRegisterTilesMatchTheDefault) {
+  CPURunner runner(quick());
+  auto tasks = workloads("matmul:64,1024,1024");
+  ASSERT_EQ(tasks.size(), 1u);
+  const Workload &w = tasks[0].first;
+  SearchSpace space = spaceFor(w);
+  std::vector<Config> configs;
+  std::vector<std::string> names;
+  for (int64_t par : {0, 1, 2})
+    for (int64_t tk : {4, 8, 16})
+      for (int64_t rk : {1, 4, 8}) {
+        std::map<std::string, int64_t> v = {{"tile_m", 8}, {"tile_n", 64}, {"tile_k", tk},
+                                            {"reg_m", 6},  {"reg_n", 64},  {"reg_k", rk},
+                                            {"par", par}};
+        auto c = configFromValues(space, v);
+        ASSERT_TRUE(mlir::succeeded(c));
+        configs.push_back(*c);
+        names.push_back("par=" + std::to_string(par) + " tile_k=" + std::to_string(tk) +
+                        " reg_k=" + std::to_string(rk));
+      }
+  std::vector<Schedule> schedules;
+  for (const Config &c : configs)
+    schedules.push_back(scheduleFor(w, space, c));
+  std::vector<Measurement> ms = runner.run(w, schedules);
+  for (size_t i = 0; i < ms.size(); ++i)
+    EXPECT_TRUE(ms[i].ok()) << names[i] << ": " << ms[i].error;
+}
+
 // The output check runs: with a tolerance no result can meet, every candidate is an error
 // that says why, and none gets a time.
 TEST_F(RunnerTest, OutputsAreCheckedAgainstTheDefaultSchedule) {
