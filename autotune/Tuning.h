@@ -35,14 +35,16 @@ using Config = std::vector<int>;
 /// The measured (or failed) run of one config.
 struct Measurement {
   Config config;
-  double seconds = 0;   ///< median time of one run, valid when `error` is empty
+  double seconds = 0;   ///< time of one run (a low quantile of the timed runs), if ok()
   double gflops = 0;    ///< throughput, valid when `error` is empty
+  double noise = 0;     ///< relative spread of the timed runs ((median - reported) / reported)
   std::string error;    ///< why building or running failed; empty on success
   bool ok() const { return error.empty(); }
 };
 
-/// The version of the feature layout (bumped whenever features change meaning).
-constexpr int kFeatureVersion = 2;
+/// The version of the feature layout (bumped whenever features change meaning). Records of
+/// other versions stay loadable; their features are left out of training sets.
+constexpr int kFeatureVersion = 3;
 /// The version of the tuning-record format.
 constexpr int kRecordFormatVersion = 1;
 

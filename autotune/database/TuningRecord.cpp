@@ -40,6 +40,7 @@ TuningRecord makeRecord(const std::string &workload, const std::string &spec,
   record.seconds = measurement.seconds;
   record.gflops = measurement.gflops;
   record.error = measurement.error;
+  record.noise = measurement.noise;
   record.time = isoTimestampNow();
   record.features = std::move(features);
   return record;
@@ -58,6 +59,7 @@ std::optional<Measurement> recordMeasurement(const TuningRecord &record, const S
   m.seconds = record.seconds;
   m.gflops = record.gflops;
   m.error = record.error;
+  m.noise = record.noise;
   return m;
 }
 
@@ -82,6 +84,8 @@ std::string recordToJsonLine(const TuningRecord &record) {
   j["seconds"] = record.seconds;
   j["gflops"] = record.gflops;
   j["error"] = record.error;
+  if (record.noise > 0 && std::isfinite(record.noise))
+    j["noise"] = record.noise;
   j["time"] = record.time;
   if (!record.features.empty()) {
     auto &features = j["features"] = nlohmann::ordered_json::array();
@@ -144,6 +148,8 @@ TuningRecord recordFromJsonLine(const std::string &line) {
   r.gflops = field<double>(j, "gflops");
   r.error = field<std::string>(j, "error");
   r.time = field<std::string>(j, "time");
+  if (j.contains("noise")) // optional: absent in records from before noise estimates
+    r.noise = field<double>(j, "noise");
   if (j.contains("features"))
     r.features = parseFeatures(j["features"]);
   return r;

@@ -21,9 +21,10 @@ struct TuningRecord {
   std::string target;                   ///< e.g. "cpu/x86-64-v4"
   int featureVersion = kFeatureVersion; ///< layout version of `features`
   std::map<std::string, int64_t> knobs; ///< knob name -> chosen value
-  double seconds = 0;                   ///< median time of one run (valid when ok())
+  double seconds = 0;                   ///< time of one run as the runner reports it (ok())
   double gflops = 0;                    ///< throughput (valid when ok())
   std::string error;                    ///< why it failed; empty on success
+  double noise = 0;                     ///< optional: relative spread of the timed runs
   std::string time;                     ///< ISO-8601 UTC timestamp of the measurement
   std::vector<float> features;          ///< optional (empty = not stored); NaN = missing
 

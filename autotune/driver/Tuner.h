@@ -34,6 +34,27 @@ std::string targetKey(const RunnerOptions &runner);
 void tune(const std::vector<std::pair<Workload, int>> &tasks, const TuneOptions &options,
           llvm::raw_ostream &log);
 
+/// Measurement repeatability: per task, measures `configs` random configs (seeded) twice with
+/// `options.runner` and twice the way the runner used to (wall clock, median of one block of
+/// runs per candidate), alternating the two, and logs the rank agreement of the two runs of
+/// each method (Spearman, pairwise): the ceiling of any cost model's ranking accuracy.
+void checkMeasurement(const std::vector<std::pair<Workload, int>> &tasks,
+                      const TuneOptions &options, size_t configs, llvm::raw_ostream &log);
+
+/// Prints, per task, the features (name = value) of the default config and `configs` random
+/// ones (seeded), with the knob values and the milliseconds each extraction took.
+void dumpFeatures(const std::vector<std::pair<Workload, int>> &tasks, const TuneOptions &options,
+                  size_t configs, llvm::raw_ostream &out);
+
+/// Offline ranking accuracy of the "xgb" cost model: for each workload of `testDb`, pairwise
+/// accuracy on its successful records of a model trained on the records of `trainDb` of (a) the
+/// same workload only, (b) all workloads, (c) the other workloads only (transfer, zero-shot).
+/// Only records of the current feature version count. Lines go to `log`.
+void evaluateModel(const std::string &trainDb, const std::string &testDb, llvm::raw_ostream &log);
+
+/// Spearman rank correlation of two equally long series (average ranks for ties).
+double spearman(const std::vector<double> &a, const std::vector<double> &b);
+
 } // namespace kiln::tune
 
 #endif

@@ -10,12 +10,15 @@
 #include "llvm/Support/FileSystem.h"
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstring>
 #include <numeric>
 #include <dlfcn.h>
 #include <poll.h>
 #include <random>
+#include <sstream>
+#include <ctime>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,7 +41,7 @@ int anchorIndex(const Workload &w) {
 /// Builds `cand_<i>` for the given candidates into `soPath`; returns the error text.
 std::string buildLibrary(const Workload &w, const std::vector<Schedule> &schedules,
                          const std::vector<size_t> &which, const CPUTargetOptions &target,
-                         const std::string &soPath) {
+                         const std::string &soPath, bool reference = false) {
   MLIRContext *ctx = w.kernel.getContext();
   std::string errors;
   ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &d) {
@@ -51,6 +54,12 @@ std::string buildLibrary(const Workload &w, const std::vector<Schedule> &schedul
   b.setInsertionPointToEnd(module->getBody());
   int anchor = anchorIndex(w);
   std::vector<std::string> names;
+  if (reference) {
+    auto fn = cast<func::FuncOp>(b.clone(*w.kernel));
+    names.push_back("ref");
+    fn.setSymName(names.back());
+    fn.walk([&](linalg::LinalgOp op) { op->removeAttr(kScheduleAttr); });
+  }
   for (size_t i : which) {
     auto fn = cast<func::FuncOp>(b.clone(*w.kernel));
     names.push_back("cand_" + std::to_string(i));
@@ -74,14 +83,35 @@ size_t bytesOf(Type t) {
   return tensor.getNumElements() * std::max(1u, bits / 8);
 }
 
-/// Child process: time each candidate, one "index seconds" line per candidate on `fd`.
+/// Seconds on `clock` (CLOCK_THREAD_CPUTIME_ID or CLOCK_MONOTONIC).
+double now(clockid_t clock) {
+  timespec t{};
+  clock_gettime(clock, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
+/// The `q` quantile (0..1, nearest rank) of `v` (reordered).
+double quantileOf(std::vector<double> &v, double q) {
+  size_t k = std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size() - 1) + 0.5));
+  std::nth_element(v.begin(), v.begin() + k, v.end());
+  return v[k];
+}
+
+/// Child process: times the candidates in interleaved rounds and reports on `fd`: "R i" once
+/// candidate i survived its first round (so a crash or hang is pinned on the right one), then
+/// "T i seconds noise" per candidate at the end.
 [[noreturn]] void timeInChild(const std::string &soPath, const std::vector<size_t> &which,
-                              const std::vector<size_t> &bufferBytes, const RunnerOptions &o,
-                              int fd) {
+                              const std::vector<size_t> &bufferBytes,
+                              const std::vector<bool> &checkedOutputs, const std::string &refPath,
+                              const RunnerOptions &o, int fd) {
   void *lib = dlopen(soPath.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!lib)
     _exit(3);
+  void *refLib = refPath.empty() ? nullptr : dlopen(refPath.c_str(), RTLD_NOW | RTLD_LOCAL);
   kiln_set_num_threads(o.threads);
+  bool cpuTime = o.clock == TimingClock::ThreadCPU ||
+                 (o.clock == TimingClock::Auto && o.threads <= 1);
+  clockid_t clock = cpuTime ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC;
   std::vector<void *> args;
   std::mt19937 rng(1234);
   for (size_t bytes : bufferBytes) {
@@ -90,28 +120,99 @@ size_t bytesOf(Type t) {
       p[i] = std::uniform_real_distribution<float>(-1, 1)(rng);
     args.push_back(p);
   }
-  for (size_t i : which) {
-    auto fn = reinterpret_cast<void (*)(void **)>(dlsym(lib, ("cand_" + std::to_string(i)).c_str()));
-    if (!fn)
-      _exit(4);
-    auto warm = std::chrono::steady_clock::now();
-    for (int w = 0; w < 2 || std::chrono::duration<double>(std::chrono::steady_clock::now() - warm)
-                                     .count() < o.warmupSeconds;
-         ++w)
-      fn(args.data());
-    std::vector<double> times;
-    double total = 0;
-    while ((int)times.size() < o.minRepeats || (total < o.minSeconds && times.size() < 1000)) {
-      auto t0 = std::chrono::steady_clock::now();
-      fn(args.data());
-      double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      times.push_back(s);
-      total += s;
-    }
-    std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
-    std::string line = std::to_string(i) + " " + std::to_string(times[times.size() / 2]) + "\n";
+  auto say = [&](const std::string &line) {
     if (write(fd, line.data(), line.size()) < 0)
       _exit(5);
+  };
+  using Fn = void (*)(void **);
+  // The reference outputs: the kernel under its default schedule, on the same inputs.
+  std::vector<std::vector<float>> expected(bufferBytes.size());
+  Fn ref = refLib ? reinterpret_cast<Fn>(dlsym(refLib, "ref")) : nullptr;
+  if (ref) {
+    ref(args.data());
+    for (size_t b = 0; b < bufferBytes.size(); ++b)
+      if (checkedOutputs[b]) {
+        const float *p = static_cast<const float *>(args[b]);
+        expected[b].assign(p, p + bufferBytes[b] / 4);
+        std::fill_n(static_cast<float *>(args[b]), bufferBytes[b] / 4, 0.f);
+      }
+  }
+  /// Largest error of the outputs against the reference, relative to the largest reference
+  /// value (summation orders differ between schedules: rounding, not wrong results).
+  auto outputError = [&]() {
+    double worst = 0;
+    for (size_t b = 0; b < bufferBytes.size(); ++b) {
+      if (expected[b].empty())
+        continue;
+      const float *p = static_cast<const float *>(args[b]);
+      double scale = 1e-6, error = 0;
+      for (size_t i = 0; i < expected[b].size(); ++i) {
+        scale = std::max(scale, (double)std::abs(expected[b][i]));
+        double e = std::abs((double)p[i] - expected[b][i]);
+        error = std::isnan(e) ? INFINITY : std::max(error, e);
+      }
+      worst = std::max(worst, error / scale);
+      std::fill_n(static_cast<float *>(args[b]), bufferBytes[b] / 4, 0.f);
+    }
+    return worst;
+  };
+  std::vector<Fn> fns;
+  for (size_t i : which) {
+    auto fn = reinterpret_cast<Fn>(dlsym(lib, ("cand_" + std::to_string(i)).c_str()));
+    if (!fn)
+      _exit(4);
+    fns.push_back(fn);
+  }
+  int rounds = std::max(1, o.rounds);
+  int repeatsPerRound = std::max(1, (o.minRepeats + rounds - 1) / rounds);
+  double secondsPerRound = o.minSeconds / rounds;
+  std::vector<std::vector<double>> times(which.size());
+  std::vector<bool> wrong(which.size(), false);
+  for (int round = 0; round < rounds; ++round) {
+    for (size_t step = 0; step < which.size(); ++step) {
+      size_t c = (step + static_cast<size_t>(round)) % which.size(); // rotate the order
+      Fn fn = fns[c];
+      if (wrong[c])
+        continue;
+      if (round == 0 && ref) {
+        fn(args.data());
+        double error = outputError();
+        if (!(error <= o.tolerance)) {
+          char line[128];
+          snprintf(line, sizeof(line), "W %zu %.3g\n", which[c], error);
+          say(line);
+          wrong[c] = true;
+          continue;
+        }
+      }
+      // Warm-up: the whole warm-up time in the first round, one run in later rounds (the
+      // other candidates ran in between and evicted this one's data and code).
+      double warm = now(CLOCK_MONOTONIC);
+      for (int w = 0; w < (round == 0 ? 2 : 1) ||
+                      (round == 0 && now(CLOCK_MONOTONIC) - warm < o.warmupSeconds);
+           ++w)
+        fn(args.data());
+      double total = 0;
+      for (int r = 0; r < repeatsPerRound || (total < secondsPerRound && r < 1000); ++r) {
+        double t0 = now(clock);
+        fn(args.data());
+        double s = now(clock) - t0;
+        times[c].push_back(s);
+        total += s;
+      }
+      if (round == 0)
+        say("R " + std::to_string(which[c]) + "\n");
+    }
+  }
+  for (size_t c = 0; c < which.size(); ++c) {
+    if (wrong[c])
+      continue;
+    double reported = quantileOf(times[c], o.quantile);
+    double median = quantileOf(times[c], 0.5);
+    double noise = reported > 0 ? (median - reported) / reported : 0;
+    char line[128];
+    snprintf(line, sizeof(line), "T %zu %.9g %.6g\n", which[c], reported, noise);
+    say(line);
   }
   _exit(0);
 }
@@ -119,7 +220,8 @@ size_t bytesOf(Type t) {
 /// Runs the child and fills `out` for `which`; candidates the child never reported get the
 /// child's fate as their error.
 void timeCandidates(const std::string &soPath, const std::vector<size_t> &which,
-                    const std::vector<size_t> &bufferBytes, const RunnerOptions &o,
+                    const std::vector<size_t> &bufferBytes, const std::vector<bool> &checked,
+                    const std::string &refPath, const RunnerOptions &o,
                     std::vector<Measurement> &out) {
   int fds[2];
   if (pipe(fds) != 0) {
@@ -130,11 +232,11 @@ void timeCandidates(const std::string &soPath, const std::vector<size_t> &which,
   pid_t pid = fork();
   if (pid == 0) {
     close(fds[0]);
-    timeInChild(soPath, which, bufferBytes, o, fds[1]);
+    timeInChild(soPath, which, bufferBytes, checked, refPath, o, fds[1]);
   }
   close(fds[1]);
   std::string buffer;
-  std::vector<bool> done(out.size(), false);
+  std::vector<bool> survived(out.size(), false), done(out.size(), false);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(o.timeoutSeconds);
   bool timedOut = false;
   while (true) {
@@ -153,11 +255,29 @@ void timeCandidates(const std::string &soPath, const std::vector<size_t> &which,
     buffer.append(chunk, n);
     size_t eol;
     while ((eol = buffer.find('\n')) != std::string::npos) {
-      size_t index = std::stoul(buffer.substr(0, eol));
-      double seconds = std::stod(buffer.substr(buffer.find(' ') + 1, eol));
-      out[index].seconds = seconds;
-      done[index] = true;
+      std::istringstream line(buffer.substr(0, eol));
       buffer.erase(0, eol + 1);
+      char tag = 0;
+      size_t index = 0;
+      line >> tag >> index;
+      if (!line || index >= out.size())
+        continue;
+      if (tag == 'R') {
+        survived[index] = true;
+      } else if (tag == 'W') {
+        std::string error;
+        line >> error;
+        out[index].error = "wrong result: max error " + error + " of the largest output value "
+                           "against the default schedule's (tolerance " +
+                           std::to_string(o.tolerance) + ")";
+        survived[index] = done[index] = true;
+      } else if (tag == 'T') {
+        double seconds = 0, noise = 0;
+        line >> seconds >> noise;
+        out[index].seconds = seconds;
+        out[index].noise = noise;
+        done[index] = true;
+      }
     }
   }
   close(fds[0]);
@@ -166,12 +286,20 @@ void timeCandidates(const std::string &soPath, const std::vector<size_t> &which,
   std::string fate = timedOut ? "timed out" :
                      WIFSIGNALED(status) ? "crashed (signal " + std::to_string(WTERMSIG(status)) + ")" :
                      "timing process exited with " + std::to_string(WEXITSTATUS(status));
-  bool first = true;
-  for (size_t i : which)
-    if (!done[i]) {
-      out[i].error = first ? fate : "not run: an earlier candidate " + fate;
-      first = false;
+  // The culprit is the first candidate (in round-0 order) that never survived its first round;
+  // if all survived, the failure came later and hits every unreported candidate alike.
+  bool blamed = false;
+  for (size_t i : which) {
+    if (done[i])
+      continue;
+    if (!survived[i] && !blamed) {
+      out[i].error = fate;
+      blamed = true;
+    } else {
+      out[i].error = survived[i] ? "timing process " + fate + " after its first round"
+                                 : "not run: an earlier candidate " + fate;
     }
+  }
 }
 } // namespace
 
@@ -179,10 +307,28 @@ std::vector<Measurement> CPURunner::run(const Workload &w,
                                         const std::vector<Schedule> &schedules) {
   std::vector<Measurement> out(schedules.size());
   std::vector<size_t> bufferBytes;
-  for (Type t : w.kernel.getArgumentTypes())
+  std::vector<bool> checked;
+  for (Type t : w.kernel.getArgumentTypes()) {
     bufferBytes.push_back(bytesOf(t));
-  for (Type t : w.kernel.getResultTypes())
+    checked.push_back(false);
+  }
+  for (Type t : w.kernel.getResultTypes()) {
     bufferBytes.push_back(bytesOf(t));
+    checked.push_back(options.verify && cast<RankedTensorType>(t).getElementType().isF32());
+  }
+  std::string refPath;
+  if (options.verify) {
+    auto it = referenceLibraries_.find(w.key);
+    if (it == referenceLibraries_.end()) {
+      std::string path = options.workDir + "/kiln-tune-" + std::to_string(getpid()) + "-ref" +
+                         std::to_string(referenceLibraries_.size()) + ".so";
+      // A workload whose default schedule does not build is timed unverified.
+      if (!buildLibrary(w, {}, {}, options.target, path, /*reference=*/true).empty())
+        path.clear();
+      it = referenceLibraries_.emplace(w.key, path).first;
+    }
+    refPath = it->second;
+  }
   std::string soPath = options.workDir + "/kiln-tune-" + std::to_string(getpid()) + ".so";
   std::vector<size_t> all(schedules.size());
   std::iota(all.begin(), all.end(), 0);
@@ -205,11 +351,17 @@ std::vector<Measurement> CPURunner::run(const Workload &w,
     }
   }
   if (!built.empty())
-    timeCandidates(soPath, built, bufferBytes, options, out);
+    timeCandidates(soPath, built, bufferBytes, checked, refPath, options, out);
   llvm::sys::fs::remove(soPath);
   for (Measurement &m : out)
     if (m.ok() && m.seconds > 0)
       m.gflops = w.flops / m.seconds / 1e9;
   return out;
+}
+
+CPURunner::~CPURunner() {
+  for (const auto &[key, path] : referenceLibraries_)
+    if (!path.empty())
+      llvm::sys::fs::remove(path);
 }
 } // namespace kiln::tune

@@ -65,6 +65,7 @@ TEST_F(DatabaseTest, RoundTripKeepsEveryField) {
   EXPECT_TRUE(db->open(path_).empty()); // a missing file is a new database
   TuningRecord withFeatures = record("w1", 4, 2e-3);
   withFeatures.features = {0.5f, 1.25f, -3.0f, 0.1f};
+  withFeatures.noise = 0.0625;
   db->append(withFeatures);
   db->append(record("w1", 8, 0, "llvm: cannot select"));
   db->append(record("w1", 16, 1e-3));
@@ -84,6 +85,8 @@ TEST_F(DatabaseTest, RoundTripKeepsEveryField) {
   EXPECT_EQ(r.gflops, withFeatures.gflops);
   EXPECT_EQ(r.time, "2024-05-01T12:00:00Z");
   EXPECT_EQ(r.features, withFeatures.features);
+  EXPECT_EQ(r.noise, 0.0625);
+  EXPECT_EQ(again->all()[1].noise, 0); // optional: absent, as in records from before it
   EXPECT_EQ(again->all()[1].error, "llvm: cannot select");
   EXPECT_TRUE(again->all()[1].features.empty());
   EXPECT_EQ(readFile().rfind("{\"format\":1,\"workload\":\"w1\",", 0), 0u); // readable order

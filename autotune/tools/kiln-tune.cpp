@@ -47,6 +47,20 @@ static int takeThreadsOption(int &argc, char **argv) {
   argc = out;
   return std::max(threads, 1);
 }
+static cl::opt<unsigned> measureCheck(
+    "measure-check",
+    cl::desc("measure N random configs per task twice (current and old timing method), report "
+             "how well the two runs agree (rank correlation), tune nothing"),
+    cl::init(0));
+static cl::opt<unsigned> dumpFeatures(
+    "dump-features",
+    cl::desc("print the features of the default and N random configs per task (and the time "
+             "one extraction takes), tune nothing"),
+    cl::init(0));
+static cl::opt<std::string> evalTest(
+    "evaluate-model",
+    cl::desc("TEST.jsonl: ranking accuracy of the cost model trained on --db's records, on the "
+             "records of TEST.jsonl (same workload, all, others only); tunes nothing"));
 static cl::opt<bool> allKernels("all-kernels",
                                 cl::desc("also tune elementwise/reduction kernels"));
 
@@ -65,6 +79,15 @@ int main(int argc, char **argv) {
   int threads = takeThreadsOption(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "Kiln: tune kernel schedules into a database\n"
                                           "  --threads T  threads while timing (default 1)\n");
+  if (!evalTest.empty()) {
+    try {
+      tune::evaluateModel(dbPath, evalTest, llvm::errs());
+    } catch (const std::exception &e) {
+      llvm::errs() << "kiln-tune: error: " << e.what() << "\n";
+      return 1;
+    }
+    return 0;
+  }
   if (modelPath.empty() == workloadSpec.empty()) {
     llvm::errs() << "kiln-tune: error: give either a model or --workload SPEC\n";
     return 1;
@@ -105,6 +128,14 @@ int main(int argc, char **argv) {
   options.runner.target.cpu = cpu;
   options.runner.threads = threads;
   try {
+    if (dumpFeatures) {
+      tune::dumpFeatures(tasks, options, dumpFeatures, llvm::outs());
+      return 0;
+    }
+    if (measureCheck) {
+      tune::checkMeasurement(tasks, options, measureCheck, llvm::errs());
+      return 0;
+    }
     tune::tune(tasks, options, llvm::errs());
   } catch (const std::exception &e) {
     llvm::errs() << "kiln-tune: error: " << e.what() << "\n";

@@ -23,6 +23,11 @@ namespace kiln {
 /// signatures use the bare-pointer convention (one pointer per static memref).
 void buildCPUCodegenPipeline(mlir::OpPassManager &pm);
 
+/// The first part of buildCPUCodegenPipeline: schedule (tile, vectorize), bufferize, hoist
+/// vector transfers. Leaves scf loops and vector ops on memrefs (the autotuner reads its
+/// features from this loop nest).
+void buildCPUSchedulePipeline(mlir::OpPassManager &pm);
+
 /// Registers the passes above and the pipeline `kiln-cpu-codegen` (for kiln-opt).
 void registerCPUCodegenPasses();
 } // namespace kiln

@@ -37,7 +37,7 @@ void addTextual(OpPassManager &pm, const char *pipeline) {
 }
 } // namespace
 
-void kiln::buildCPUCodegenPipeline(OpPassManager &pm) {
+void kiln::buildCPUSchedulePipeline(OpPassManager &pm) {
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(createTileAndVectorize());
   addTextual(pm, kBufferize);
@@ -46,6 +46,11 @@ void kiln::buildCPUCodegenPipeline(OpPassManager &pm) {
   OpPassManager &memrefPm = pm.nest<func::FuncOp>();
   memrefPm.addPass(createLowerStridedCopies());
   memrefPm.addPass(createHoistVectorTransfers());
+}
+
+void kiln::buildCPUCodegenPipeline(OpPassManager &pm) {
+  buildCPUSchedulePipeline(pm);
+  OpPassManager &memrefPm = pm.nest<func::FuncOp>();
   memrefPm.addPass(createLowerVectorOps());
   addTextual(pm, "func.func(scf-forall-to-parallel,canonicalize)");
   pm.addPass(createOutlineParallelLoops());
