@@ -473,16 +473,6 @@ std::vector<float> featuresOfScheduled(func::FuncOp func, const Workload &w) {
   return f;
 }
 
-/// Position of the anchor among the kernel's linalg ops (to find it again in clones).
-int anchorIndex(const Workload &w) {
-  int i = 0, found = -1;
-  w.kernel.walk([&](linalg::LinalgOp op) {
-    if (op == w.anchor)
-      found = i;
-    ++i;
-  });
-  return found;
-}
 } // namespace
 
 const std::vector<std::string> &featureNames() {

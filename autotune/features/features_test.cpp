@@ -1,7 +1,7 @@
 //===- features_test.cpp - feature vectors of real scheduled workloads -----===//
 #include "autotune/features/Features.h"
 #include "autotune/workload/Space.h"
-#include "compiler/Pipeline/Registration.h"
+#include "autotune/test/WorkloadTest.h"
 
 #include "mlir/IR/MLIRContext.h"
 
@@ -15,23 +15,7 @@
 using namespace kiln::tune;
 
 namespace {
-struct FeaturesTest : ::testing::Test {
-  void SetUp() override {
-    static std::once_flag once; // the scheduling pipeline is partly textual: registered passes
-    std::call_once(once, [] { kiln::registerKilnPasses(); });
-    mlir::DialectRegistry registry;
-    kiln::registerKilnDialects(registry);
-    ctx = std::make_unique<mlir::MLIRContext>(registry);
-    ctx->loadAllAvailableDialects();
-  }
-  std::vector<std::pair<Workload, int>> workloads(const std::string &spec) {
-    auto module = buildWorkloadModule(*ctx, spec);
-    EXPECT_TRUE(mlir::succeeded(module)) << spec;
-    modules.push_back(std::move(*module));
-    return extractWorkloads(modules.back().get());
-  }
-  std::unique_ptr<mlir::MLIRContext> ctx;
-  std::vector<mlir::OwningOpRef<mlir::ModuleOp>> modules;
+struct FeaturesTest : kiln::tune::test::WorkloadTest {
 };
 
 TEST_F(FeaturesTest, FixedLengthAndVersion) {

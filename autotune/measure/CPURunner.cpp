@@ -27,16 +27,6 @@ using namespace mlir;
 
 namespace kiln::tune {
 namespace {
-/// Position of the anchor among the kernel's linalg ops (to find it again in clones).
-int anchorIndex(const Workload &w) {
-  int i = 0, found = -1;
-  w.kernel.walk([&](linalg::LinalgOp op) {
-    if (op == w.anchor)
-      found = i;
-    ++i;
-  });
-  return found;
-}
 
 /// Builds `cand_<i>` for the given candidates into `soPath`; returns the error text.
 std::string buildLibrary(const Workload &w, const std::vector<Schedule> &schedules,

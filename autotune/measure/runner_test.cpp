@@ -2,7 +2,7 @@
 #include "autotune/TuningUtil.h"
 #include "autotune/measure/CPURunner.h"
 #include "autotune/workload/Space.h"
-#include "compiler/Pipeline/Registration.h"
+#include "autotune/test/WorkloadTest.h"
 
 #include "mlir/IR/MLIRContext.h"
 
@@ -15,21 +15,7 @@ using namespace kiln::tune;
 using kiln::Schedule;
 
 namespace {
-struct RunnerTest : ::testing::Test {
-  void SetUp() override {
-    static std::once_flag once; // the codegen pipeline is partly textual: registered passes
-    std::call_once(once, [] { kiln::registerKilnPasses(); });
-    mlir::DialectRegistry registry;
-    kiln::registerKilnDialects(registry);
-    ctx = std::make_unique<mlir::MLIRContext>(registry);
-    ctx->loadAllAvailableDialects();
-  }
-  std::vector<std::pair<Workload, int>> workloads(const std::string &spec) {
-    auto module = buildWorkloadModule(*ctx, spec);
-    EXPECT_TRUE(mlir::succeeded(module)) << spec;
-    modules.push_back(std::move(*module));
-    return extractWorkloads(modules.back().get());
-  }
+struct RunnerTest : kiln::tune::test::WorkloadTest {
   /// Quick timing: correctness is the point here, not the times.
   static RunnerOptions quick() {
     RunnerOptions o;
@@ -52,8 +38,6 @@ struct RunnerTest : ::testing::Test {
       configs.insert(randomConfig(space, rng));
     return {configs.begin(), configs.end()};
   }
-  std::unique_ptr<mlir::MLIRContext> ctx;
-  std::vector<mlir::OwningOpRef<mlir::ModuleOp>> modules;
 };
 
 // The spaces' promise: every config is a valid schedule. Sampled configs of each kind (odd

@@ -51,6 +51,16 @@ std::string kernelKey(func::FuncOp kernel) {
 }
 } // namespace
 
+int anchorIndex(const Workload &w) {
+  int i = 0, found = -1;
+  w.kernel.walk([&](linalg::LinalgOp op) {
+    if (op == w.anchor)
+      found = i;
+    ++i;
+  });
+  return found;
+}
+
 FailureOr<Workload> analyzeKernel(func::FuncOp kernel) {
   linalg::LinalgOp anchor, largest;
   kernel.walk([&](linalg::LinalgOp op) {

@@ -27,6 +27,10 @@ struct Workload {
   double flops = 0;                ///< 2 x multiply-adds (or 1 per element for elementwise)
 };
 
+/// Position of the anchor among the kernel's linalg ops (walk order), to find it again in a
+/// clone of the kernel; -1 if absent.
+int anchorIndex(const Workload &w);
+
 /// Analyzes a kernel function in linalg on tensors; fails (no diagnostic) for kernels without
 /// a statically shaped linalg op, which are not tunable.
 mlir::FailureOr<Workload> analyzeKernel(mlir::func::FuncOp kernel);

@@ -199,7 +199,7 @@ void addParallelSplit(linalg::LinalgOp op, Schedule &s) {
 }
 
 Schedule getSchedule(linalg::LinalgOp op) {
-  if (op->hasAttr("kiln.whole_tile"))
+  if (op->hasAttr(kWholeTileAttr))
     return Schedule{{}, {}, {}, true};
   auto dict = op->getAttrOfType<DictionaryAttr>(kScheduleAttr);
   if (!dict) {

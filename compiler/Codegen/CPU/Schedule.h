@@ -23,6 +23,9 @@ struct Schedule {
 /// Name of the attribute that carries a schedule on a linalg op in the IR.
 constexpr llvm::StringLiteral kScheduleAttr = "kiln.schedule";
 
+/// Marks an op that is vectorized whole, untiled (a pad's border slab): its schedule is empty.
+constexpr llvm::StringLiteral kWholeTileAttr = "kiln.whole_tile";
+
 /// The schedule of `op`: its `kiln.schedule` attribute if present, else the default heuristics.
 Schedule getSchedule(mlir::linalg::LinalgOp op);
 

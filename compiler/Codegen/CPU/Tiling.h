@@ -2,15 +2,13 @@
 #ifndef KILN_CODEGEN_CPU_TILING_H
 #define KILN_CODEGEN_CPU_TILING_H
 
+#include "compiler/Codegen/CPU/Schedule.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace kiln {
 /// Marks a tiled op the vectorizer must leave scalar (its schedule says so).
 constexpr llvm::StringLiteral kNoVectorizeAttr = "kiln.no_vectorize";
-
-/// Marks an op that is vectorized whole, untiled (a pad's border slab).
-constexpr llvm::StringLiteral kWholeTileAttr = "kiln.whole_tile";
 
 /// Tiles `op` with `tiles` (0 = untiled) and returns the tiled op, or `op` when nothing to do.
 /// With `peel`, loops whose step does not divide their range are split into a full-tile loop

@@ -12,6 +12,20 @@ InFlightDiagnostic emitUnsupported(Operation *op) {
   return op->emitOpError() << kUnsupportedMarker;
 }
 
+namespace {
+/// Runs `check(type, "operand"|"result", index)` on every operand and result of `op`.
+LogicalResult checkOperandAndResultTypes(
+    Operation *op, llvm::function_ref<LogicalResult(Type, StringRef, unsigned)> check) {
+  for (auto [i, v] : llvm::enumerate(op->getOperands()))
+    if (failed(check(v.getType(), "operand", i)))
+      return failure();
+  for (auto [i, v] : llvm::enumerate(op->getResults()))
+    if (failed(check(v.getType(), "result", i)))
+      return failure();
+  return success();
+}
+} // namespace
+
 LogicalResult requireStaticShapes(Operation *op) {
   auto check = [&](Type type, StringRef kind, unsigned index) -> LogicalResult {
     auto tensor = dyn_cast<RankedTensorType>(type);
@@ -20,13 +34,7 @@ LogicalResult requireStaticShapes(Operation *op) {
     return emitUnsupported(op) << "dynamic shapes are not supported yet (" << kind << " #" << index
                                << " has type " << type << ")";
   };
-  for (auto [i, v] : llvm::enumerate(op->getOperands()))
-    if (failed(check(v.getType(), "operand", i)))
-      return failure();
-  for (auto [i, v] : llvm::enumerate(op->getResults()))
-    if (failed(check(v.getType(), "result", i)))
-      return failure();
-  return success();
+  return checkOperandAndResultTypes(op, check);
 }
 
 LogicalResult requireStaticExceptBatch(Operation *op) {
@@ -38,13 +46,7 @@ LogicalResult requireStaticExceptBatch(Operation *op) {
     return emitUnsupported(op) << "only dim 0 (the batch) may be dynamic (" << kind << " #"
                                << index << " has type " << type << ")";
   };
-  for (auto [i, v] : llvm::enumerate(op->getOperands()))
-    if (failed(check(v.getType(), "operand", i)))
-      return failure();
-  for (auto [i, v] : llvm::enumerate(op->getResults()))
-    if (failed(check(v.getType(), "result", i)))
-      return failure();
-  return success();
+  return checkOperandAndResultTypes(op, check);
 }
 
 LogicalResult requireArithType(Operation *op, Type type, bool allowInteger, StringRef what) {
