@@ -9,6 +9,7 @@
 #include "autotune/schedule/TaskScheduler.h"
 #include "autotune/search/SearchStrategy.h"
 #include "autotune/workload/Space.h"
+#include "compiler/Target/CPU/CPUTarget.h"
 
 #include "llvm/Support/FormatVariadic.h"
 
@@ -71,7 +72,9 @@ std::string gflops(const Workload &w, std::optional<double> s) {
 }
 } // namespace
 
-std::string targetKey(const RunnerOptions &runner) { return "cpu/" + runner.target.cpu; }
+std::string targetKey(const RunnerOptions &runner) {
+  return tuningTargetKey(runner.target.cpu);
+}
 
 void tune(const std::vector<std::pair<Workload, int>> &tasks, const TuneOptions &o,
           llvm::raw_ostream &log) {

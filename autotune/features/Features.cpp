@@ -18,6 +18,7 @@
 #include "autotune/workload/Space.h"
 
 #include "compiler/Codegen/CPU/Passes.h"
+#include "compiler/Target/CPU/CPUTarget.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -514,6 +515,7 @@ std::vector<float> FeatureExtractor::operator()(const Workload &w, const Schedul
   // features (a config that does not build gets measured as an error anyway).
   ScopedDiagnosticHandler quiet(ctx, [](Diagnostic &) { return success(); });
   OwningOpRef<ModuleOp> module = ModuleOp::create(w.kernel.getLoc());
+  copyTargetAttr(w.kernel->getParentOfType<ModuleOp>(), *module);
   OpBuilder b(ctx);
   b.setInsertionPointToEnd(module->getBody());
   auto fn = cast<func::FuncOp>(b.clone(*w.kernel));

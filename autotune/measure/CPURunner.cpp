@@ -3,6 +3,7 @@
 #include "autotune/workload/Space.h"
 
 #include "compiler/Codegen/CPU/Passes.h"
+#include "compiler/Target/CPU/CPUTarget.h"
 #include "kiln/parallel.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -40,6 +41,10 @@ std::string buildLibrary(const Workload &w, const std::vector<Schedule> &schedul
     return success();
   });
   OwningOpRef<ModuleOp> module = ModuleOp::create(w.kernel.getLoc());
+  std::optional<ResolvedCPU> cpu = resolveCPU(target.cpu);
+  if (!cpu)
+    return "unknown CPU '" + target.cpu + "'";
+  setTargetAttr(*module, *cpu);
   OpBuilder b(ctx);
   b.setInsertionPointToEnd(module->getBody());
   int anchor = anchorIndex(w);

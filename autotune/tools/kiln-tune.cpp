@@ -22,7 +22,7 @@ static cl::opt<std::string> workloadSpec(
 static cl::opt<std::string> dbPath("db", cl::desc("tuning database (JSON lines)"), cl::Required);
 static cl::opt<std::string> target("target", cl::desc("target: cpu"), cl::init("cpu"));
 static cl::opt<std::string> cpu("cpu", cl::desc("CPU (as kiln-compile --cpu)"),
-                                cl::init("x86-64-v4"));
+                                cl::init("host"));
 static cl::opt<unsigned> trials("trials", cl::desc("measurements over all tasks"), cl::init(64));
 static cl::opt<unsigned> batch("batch", cl::desc("measurements per round"), cl::init(16));
 static cl::opt<std::string> strategy("strategy", cl::desc("xgb | random"), cl::init("xgb"));

@@ -20,6 +20,15 @@ std::vector<int64_t> upTo(int64_t extent, std::initializer_list<int64_t> candida
   return out;
 }
 
+/// Output-pixel register tiles: the candidates up to `extent`, and `extent` itself when it is
+/// smaller than 16 (the default schedules clamp their tile to a narrow row: ow 5 -> 5).
+std::vector<int64_t> pixelTiles(int64_t extent) {
+  std::vector<int64_t> out = upTo(extent, {1, 2, 3, 4, 6, 7, 8, 14, 16});
+  if (extent < 16 && !llvm::is_contained(out, extent))
+    out.push_back(extent);
+  return out;
+}
+
 /// Divisors of `extent` between 4 and `limit` (the extent itself when it fits), at most eight:
 /// multiples of 8 first (they vectorize without odd remainders), then evenly spread others.
 std::vector<int64_t> dividing(int64_t extent, int64_t limit) {
@@ -111,7 +120,7 @@ SearchSpace spaceFor(const Workload &w) {
     break;
   }
   case WorkloadKind::ConvNhwc: // (n, oh, ow, f, kh, kw, c)
-    s.knobs = {{"reg_ow", upTo(r[2], {1, 2, 4, 7, 8, 14, 16})},
+    s.knobs = {{"reg_ow", pixelTiles(r[2])},
                {"reg_f", upTo(r[3], {8, 16, 32, 48, 64})},
                {"step_c", dividing(r[6], 64)},
                {"block_f", dividing(r[3], 256)},
@@ -119,7 +128,7 @@ SearchSpace spaceFor(const Workload &w) {
                {"par", {0, 1, 2}}};
     break;
   case WorkloadKind::DepthwiseNhwc: // (n, oh, ow, c, kh, kw)
-    s.knobs = {{"reg_ow", upTo(r[2], {1, 2, 4, 7, 8, 14, 16})},
+    s.knobs = {{"reg_ow", pixelTiles(r[2])},
                {"reg_c", upTo(r[3], {8, 16, 32, 64})},
                {"block_oh", someDivisors(r[1], 6)}};
     break;

@@ -10,7 +10,9 @@ namespace kiln {
 /// Metadata recorded next to the plan (docs/artifact.md).
 struct ArtifactInfo {
   std::string target = "cpu";
-  std::string cpu;
+  std::string cpu;                   ///< as requested (--cpu)
+  std::string cpuName;               ///< resolved ("host" → this machine's CPU)
+  std::vector<std::string> isa;      ///< ISA extensions the kernels may use
   std::string triple;
   std::string sourceModel;
   std::string producer;

@@ -2,6 +2,7 @@
 #include "compiler/Pipeline/Compiler.h"
 #include "compiler/Pipeline/ArtifactWriter.h"
 #include "compiler/Pipeline/ExecutionPlan.h"
+#include "compiler/Target/CPU/CPUTarget.h"
 
 #include "compiler/Codegen/CPU/Passes.h"
 #include "compiler/Conversion/KilnToLinalg/KilnToLinalg.h"
@@ -70,6 +71,10 @@ ArtifactInfo artifactInfo(ModuleOp module, const CompileOptions &options) {
   ArtifactInfo info;
   info.target = options.target;
   info.cpu = options.cpu.cpu;
+  if (std::optional<ResolvedCPU> cpu = resolveCPU(options.cpu.cpu)) {
+    info.cpuName = cpu->name;
+    info.isa = cpu->isa;
+  }
   info.triple = kernelTargetTriple();
   if (auto s = module->getAttrOfType<StringAttr>("kiln.source"))
     info.sourceModel = s.str();
@@ -95,6 +100,7 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   FrontEnd out;
   PassManager graph(ctx);
   graph.addPass(createCanonicalizerPass());
+  graph.addNestedPass<func::FuncOp>(createFoldBatchNorm());
   graph.addNestedPass<func::FuncOp>(createConvertConvLayout());
   graph.addNestedPass<func::FuncOp>(createPropagateTransposes());
   graph.addNestedPass<func::FuncOp>(createConvToMatmul());
@@ -146,6 +152,8 @@ LogicalResult lowerAndEmit(ModuleOp module, PhaseRunner &phases, StringRef artif
     kernelNames.push_back(s.kernel);
 
   markKernelArgsReadOnly(module);
+  // Checked by compileModule: the CPU name resolves.
+  setTargetAttr(module, *resolveCPU(options.cpu.cpu));
   PassManager llvmPm(module.getContext());
   buildCPUCodegenPipeline(llvmPm);
   FailureOr<bool> stop = phases.run("llvm", &llvmPm);
@@ -188,7 +196,11 @@ LogicalResult compileModule(ModuleOp module, StringRef artifactPath, const Compi
   return result;
 }
 
-FailureOr<ExecutionPlan> lowerToLinalgKernels(ModuleOp module) {
+FailureOr<ExecutionPlan> lowerToLinalgKernels(ModuleOp module, StringRef cpu) {
+  std::optional<ResolvedCPU> target = resolveCPU(cpu);
+  if (!target)
+    return module.emitError("kiln: unknown CPU '") << cpu << "'", failure();
+  setTargetAttr(module, *target);
   CompileOptions silent;
   silent.progress = false;
   PhaseRunner phases(module, silent, llvm::nulls());

@@ -51,8 +51,10 @@ mlir::LogicalResult compileModel(mlir::MLIRContext &ctx, llvm::StringRef modelPa
 
 /// The phases up to `linalg`, silently: afterwards `module` holds only the kernel functions
 /// (linalg on tensors, arguments read-only) and the returned plan says how they are called.
-/// Used by the tuner to extract workloads exactly as the compiler builds them.
-mlir::FailureOr<ExecutionPlan> lowerToLinalgKernels(mlir::ModuleOp module);
+/// Used by the tuner to extract workloads exactly as the compiler builds them; the module gets
+/// `cpu`'s `kiln.target`.
+mlir::FailureOr<ExecutionPlan> lowerToLinalgKernels(mlir::ModuleOp module,
+                                                    llvm::StringRef cpu = "host");
 
 /// Same for a model already imported into `module` (e.g. from Python's onnx.ModelProto).
 mlir::LogicalResult compileModule(mlir::ModuleOp module, llvm::StringRef artifactPath,

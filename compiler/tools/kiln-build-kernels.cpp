@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/Codegen/CPU/Passes.h"
 #include "compiler/Pipeline/Registration.h"
+#include "compiler/Target/CPU/CPUTarget.h"
 #include "compiler/Target/CPU/KernelLibrary.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -21,7 +22,7 @@ namespace cl = llvm::cl;
 
 static cl::opt<std::string> inputPath(cl::Positional, cl::desc("<kernels.mlir>"), cl::Required);
 static cl::opt<std::string> outputPath("o", cl::desc("output shared library"), cl::Required);
-static cl::opt<std::string> cpu("cpu", cl::desc("target CPU"), cl::init("x86-64-v4"));
+static cl::opt<std::string> cpu("cpu", cl::desc("target CPU"), cl::init("host"));
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
@@ -44,6 +45,13 @@ int main(int argc, char **argv) {
         fn.setArgAttr(i, mlir::bufferization::BufferizationDialect::kWritableAttrName,
                       mlir::BoolAttr::get(&ctx, false));
     }
+  std::optional<kiln::ResolvedCPU> target = kiln::resolveCPU(cpu);
+  if (!target) {
+    llvm::errs() << "kiln-build-kernels: error: unknown CPU '" << cpu << "'\n";
+    return 1;
+  }
+  if (!module->getOperation()->hasAttr("kiln.target"))
+    kiln::setTargetAttr(*module, *target);
   mlir::PassManager pm(&ctx);
   kiln::buildCPUCodegenPipeline(pm);
   kiln::CPUTargetOptions options;

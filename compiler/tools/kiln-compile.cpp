@@ -1,6 +1,7 @@
 //===- kiln-compile.cpp - ONNX model → Kiln artifact ----------------------===//
 #include "compiler/Pipeline/Compiler.h"
 #include "compiler/Pipeline/Registration.h"
+#include "compiler/Target/CPU/CPUTarget.h"
 
 #include "autotune/driver/BestRecords.h"
 
@@ -18,8 +19,8 @@ static cl::opt<std::string> outputPath("o", cl::desc("artifact folder, or the IR
                                                      "--compile-to ('-' = stdout)"),
                                        cl::value_desc("path"));
 static cl::opt<std::string> target("target", cl::desc("target: cpu"), cl::init("cpu"));
-static cl::opt<std::string> cpu("cpu", cl::desc("CPU: x86-64-v4 (default), x86-64, host, ..."),
-                                cl::init("x86-64-v4"));
+static cl::opt<std::string> cpu("cpu", cl::desc("CPU: host (default: this machine), x86-64-v4 (AVX-512), x86-64-v3 (AVX2), x86-64, or an LLVM CPU name"),
+                                cl::init("host"));
 static cl::opt<std::string> dumpIrAfter("dump-ir-after",
                                         cl::desc("print the IR after a phase to stdout: import, "
                                                  "graph, kernels, linalg, llvm"));
@@ -100,7 +101,7 @@ int main(int argc, char **argv) {
     return 1;
   if (!tuningDb.empty()) {
     auto records = std::make_shared<kiln::tune::BestRecords>();
-    if (!loadBestRecords(tuningDb, "cpu/" + cpu, *records))
+    if (!loadBestRecords(tuningDb, kiln::tuningTargetKey(cpu), *records))
       return 1;
     options.tuningRecordsUsed = std::make_shared<std::vector<std::string>>();
     options.extraLinalgPasses = [records, used = options.tuningRecordsUsed](mlir::PassManager &pm) {

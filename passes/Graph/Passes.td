@@ -20,6 +20,15 @@ def OutlineKernels : Pass<"kiln-outline-kernels", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect"];
 }
 
+def FoldBatchNorm : Pass<"kiln-fold-batch-norm", "mlir::func::FuncOp"> {
+  let summary = "Folds an inference batch norm into the convolution before it";
+  let description = [{
+    `batch_norm(conv(x, W, b))` with constant weights and parameters becomes
+    `conv(x, W * s, (b - mean) * s + beta)` with `s = scale / sqrt(var + eps)` per output
+    channel. Runs before the layout pass (NCHW convs only); the conv must have no other user.
+  }];
+}
+
 def ConvertConvLayout : Pass<"kiln-conv-layout-nhwc", "mlir::func::FuncOp"> {
   let summary = "Runs 2-D convolutions and pools in NHWC with transposes around them";
   let description = [{

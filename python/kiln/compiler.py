@@ -8,8 +8,8 @@ from . import _kiln
 from .errors import CompileWarning, compile_error
 from .module import Module
 
-#: the CPU the kernels are compiled for unless `cpu=` says otherwise (AVX-512)
-DEFAULT_CPU = "x86-64-v4"
+#: the CPU the kernels are compiled for unless `cpu=` says otherwise (the compiling machine)
+DEFAULT_CPU = "host"
 
 _COMPILE_OPTIONS = {"cpu", "input_shapes", "threads", "verbose"}
 _IR_OPTIONS = {"cpu", "input_shapes", "verbose"}
@@ -80,7 +80,7 @@ def compile(model, target="cpu", tuning_db=None, **options):  # noqa: A001 - kil
     target: ``"cpu"`` (the only target of this build).
     tuning_db: a tuning database written by ``kiln-tune`` (a path): each kernel whose workload
         has a record faster than its default schedule gets that schedule.
-    options: ``cpu="x86-64-v4"`` (or ``"x86-64"``, ``"host"``, an LLVM CPU name),
+    options: ``cpu="host"`` (or ``"x86-64-v4"``, ``"x86-64-v3"``, ``"x86-64"``, an LLVM CPU name),
         ``input_shapes={name: shape}`` to fix symbolic input dims, ``threads=N`` (the runtime's
         process-wide thread pool; default: one per CPU), ``verbose=True`` (phase timings on stderr).
 

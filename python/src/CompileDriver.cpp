@@ -4,6 +4,7 @@
 #include "compiler/Pipeline/Compiler.h"
 #include "autotune/driver/BestRecords.h"
 #include "compiler/Pipeline/Registration.h"
+#include "compiler/Target/CPU/CPUTarget.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -60,7 +61,7 @@ CompileResult compile(const CompileRequest &request) {
     auto records = std::make_shared<kiln::tune::BestRecords>();
     try {
       std::vector<std::string> warnings;
-      *records = kiln::tune::loadBestRecords(request.tuningDb, "cpu/" + request.cpu, warnings);
+      *records = kiln::tune::loadBestRecords(request.tuningDb, kiln::tuningTargetKey(request.cpu), warnings);
       result.warnings.insert(result.warnings.end(), warnings.begin(), warnings.end());
     } catch (const std::exception &e) {
       result.errors.push_back(std::string("kiln: tuning database: ") + e.what());

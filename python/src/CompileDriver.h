@@ -17,7 +17,7 @@ struct CompileRequest {
   std::string displayName;  ///< names the model in errors (bytes only; a path names itself)
   std::string artifactPath; ///< the artifact folder to write (unused with `compileTo`)
   std::string target = "cpu";
-  std::string cpu = "x86-64-v4";
+  std::string cpu = "host";
   std::map<std::string, std::vector<int64_t>> inputShapes;
   std::string compileTo; ///< a phase: stop there and return its IR; "" = write the artifact
   bool progress = false; ///< the compiler's per-phase timing lines on stderr

@@ -1,6 +1,7 @@
 // The CPU device: runs a plan's kernels from kernels.so over a host arena and
 // mapped weights.
 #include "cpu/CpuExecutor.h"
+#include "cpu/CpuFeatures.h"
 
 #include "cpu/HostResources.h"
 #include "src/Error.h"
@@ -15,11 +16,27 @@ namespace {
 /// The C signature of every compiled kernel.
 using KernelFn = void (*)(void **args);
 
+/// `manifest` if this CPU has every ISA extension its kernels may use; else an error naming
+/// what is missing (before the kernel library is even loaded).
+const Manifest &checkCpu(const Manifest &manifest, const std::string &dir) {
+  std::vector<std::string> missing = unsupportedCpuFeatures(manifest.targetIsa);
+  if (missing.empty())
+    return manifest;
+  std::string list;
+  for (const std::string &m : missing)
+    list += (list.empty() ? "" : ", ") + m;
+  throw Error(KILN_ERROR_KERNEL_LOAD,
+              dir + ": the kernels were compiled for CPU '" + manifest.targetCpu +
+                  "' and use " + list + ", which this CPU does not support; recompile with "
+                  "--cpu=host (or an older --cpu such as x86-64-v3)");
+}
+
 class CpuExecutor final : public Executor {
 public:
   CpuExecutor(const Manifest &manifest, const std::string &dir)
-      : manifest_(manifest), weights_(dir + "/weights.bin", manifest.weightsBytes),
-        kernels_(dir + "/kernels.so"), plan_(staticPlan(manifest)) {
+      : manifest_(checkCpu(manifest, dir)),
+        weights_(dir + "/weights.bin", manifest.weightsBytes), kernels_(dir + "/kernels.so"),
+        plan_(staticPlan(manifest)) {
     resolveKernels(dir + "/kernels.so");
     if (!manifest.dynamic) {
       arena_ = std::make_unique<AlignedBuffer>(manifest.arenaBytes);

@@ -235,8 +235,17 @@ Manifest parseManifest(const std::string &text, const std::string &path) {
   Manifest manifest;
   manifest.path = path;
   manifest.formatVersion = version;
-  manifest.targetKind =
-      reader.string(reader.field(root, "target", ""), "kind", "target");
+  const json &target = reader.field(root, "target", "");
+  manifest.targetKind = reader.string(target, "kind", "target");
+  manifest.targetCpu = reader.optionalString(target, "cpu");
+  if (target.contains("isa")) {
+    const json &isa = reader.array(target, "isa", "target");
+    for (size_t i = 0; i < isa.size(); ++i) {
+      if (!isa[i].is_string())
+        reader.fail(FieldReader::at("target.isa", i), "expected a string");
+      manifest.targetIsa.push_back(isa[i].get<std::string>());
+    }
+  }
   manifest.arenaBytes = reader.size(root, "arena_bytes", "");
   manifest.weightsBytes = reader.size(root, "weights_bytes", "");
   const json &values = reader.array(root, "values", "");

@@ -54,6 +54,8 @@ struct Step {
 struct Manifest {
   std::string path; ///< manifest.json path, used in error messages
   std::string targetKind;
+  std::string targetCpu;              ///< the compiler's --cpu, for messages
+  std::vector<std::string> targetIsa; ///< ISA extensions the kernels may use (may be empty)
   uint64_t arenaBytes = 0;
   uint64_t weightsBytes = 0;
   std::vector<ValueInfo> values;

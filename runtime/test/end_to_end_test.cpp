@@ -164,3 +164,15 @@ TEST(EndToEnd, ProfilingCountsEveryStepOfEveryRun) {
   EXPECT_EQ(kiln_model_step_info(model.get(), steps, &info), KILN_ERROR_INVALID_ARGUMENT);
   EXPECT_NE(std::strstr(kiln_last_error(), "kiln_model_step_info"), nullptr);
 }
+
+TEST(EndToEnd, KernelsForAnotherCpuAreRefusedNamingTheExtension) {
+  nlohmann::json manifest = testManifest();
+  manifest["target"]["isa"] = {"avx", "kiln-test-extension"};
+  TestArtifact artifact(manifest);
+  Loaded model(artifact);
+  EXPECT_EQ(model.status(), KILN_ERROR_KERNEL_LOAD);
+  std::string error = kiln_last_error();
+  EXPECT_NE(error.find("compiled for CPU 'x86-64' and use kiln-test-extension"),
+            std::string::npos) << error;
+  EXPECT_NE(error.find("--cpu=host"), std::string::npos) << error;
+}

@@ -23,6 +23,19 @@ int64_t registerVectorTile(int64_t extent, int64_t limit) {
   return 8;
 }
 
+VectorTarget vectorTargetOf(Operation *op) {
+  VectorTarget t;
+  for (Operation *p = op; p; p = p->getParentOp())
+    if (auto dict = p->getAttrOfType<DictionaryAttr>(kTargetAttr)) {
+      if (auto bits = dict.getAs<IntegerAttr>("vector_bits"))
+        t.lanes = std::max<int64_t>(bits.getInt() / 32, 4);
+      if (auto regs = dict.getAs<IntegerAttr>("vector_registers"))
+        t.registers = regs.getInt();
+      break;
+    }
+  return t;
+}
+
 namespace {
 /// Ops with fewer loop iterations than this run on one thread.
 constexpr int64_t kMinParallelIterations = 1 << 14;
@@ -62,14 +75,16 @@ int64_t rowCacheTile(int64_t m, int64_t rows) {
   return best;
 }
 
-Schedule matmulSchedule(ArrayRef<int64_t> r, size_t batchDims) {
+Schedule matmulSchedule(ArrayRef<int64_t> r, size_t batchDims, VectorTarget t) {
   Schedule s;
   int64_t m = r[batchDims], n = r[batchDims + 1], k = r[batchDims + 2];
   int64_t nTile = vectorCacheTile(n, 256, 32);
-  // 6 x 64 (24 of the 32 zmm registers as accumulators) where the columns allow, else 8 x 32;
-  // measured 6x64 vs 8x32: 151 vs 138 GFLOP/s (128x768x768), 139 vs 125 (64x1024x1024).
-  int64_t regN = registerVectorTile(nTile, 64);
-  int64_t regM = regN == 64 ? 6 : 8;
+  // 6 rows x 4 vectors (24 of the 32 zmm registers as accumulators) where the columns allow,
+  // else 8 x 2; measured 6x64 vs 8x32 with AVX-512: 151 vs 138 GFLOP/s (128x768x768), 139 vs
+  // 125 (64x1024x1024). With 16 registers (AVX2): 6 x 2 vectors, the classic 6x16 kernel.
+  int64_t wide = (t.bigRegisterFile() ? 4 : 2) * t.lanes;
+  int64_t regN = registerVectorTile(nTile, wide);
+  int64_t regM = regN == wide ? 6 : 8;
   s.outerTiles.assign(batchDims, 1);
   s.outerTiles.append({rowCacheTile(m, regM), nTile, cacheTile(k, 256)});
   // Register tiles need not divide: the last partial tile is peeled.
@@ -80,16 +95,16 @@ Schedule matmulSchedule(ArrayRef<int64_t> r, size_t batchDims) {
 
 /// conv_2d_nchw_fchw loops: (n, f, oh, ow, c, kh, kw). One register tile per step; kw stays
 /// whole so that the tile decomposes to a 1-D convolution.
-Schedule convNchwSchedule(ArrayRef<int64_t> r) {
+Schedule convNchwSchedule(ArrayRef<int64_t> r, VectorTarget t) {
   Schedule s;
-  s.innerTiles = {1, vectorTile(r[1], 32), 1, largestDivisorAtMost(r[3], 8),
+  s.innerTiles = {1, vectorTile(r[1], 2 * t.lanes), 1, largestDivisorAtMost(r[3], 8),
                   largestDivisorAtMost(r[4], 16), 1, 0};
   return s;
 }
 
 /// Elementwise and reductions: outer parallel dims one at a time, the innermost dim in vectors;
 /// reduction dims stay whole.
-Schedule genericSchedule(linalg::LinalgOp op, ArrayRef<int64_t> r) {
+Schedule genericSchedule(linalg::LinalgOp op, ArrayRef<int64_t> r, VectorTarget t) {
   Schedule s;
   auto iterators = op.getIteratorTypesArray();
   size_t rank = r.size();
@@ -98,7 +113,7 @@ Schedule genericSchedule(linalg::LinalgOp op, ArrayRef<int64_t> r) {
     if (!parallel)
       s.innerTiles.push_back(0);
     else if (i + 1 == rank)
-      s.innerTiles.push_back(registerVectorTile(r[i], 64));
+      s.innerTiles.push_back(registerVectorTile(r[i], 4 * t.lanes));
     else
       s.innerTiles.push_back(1);
   }
@@ -106,23 +121,25 @@ Schedule genericSchedule(linalg::LinalgOp op, ArrayRef<int64_t> r) {
 }
 } // namespace
 
-/// conv_2d_nhwc_hwcf loops: (n, oh, ow, f, kh, kw, c). 8 output pixels x 32 filters of
-/// accumulators, 16 channels per step; kh = kw = 1 per tile so it decomposes to a 1-D conv.
-Schedule convNhwcSchedule(ArrayRef<int64_t> r) {
+/// conv_2d_nhwc_hwcf loops: (n, oh, ow, f, kh, kw, c). 8 output pixels x 2 vectors of filters
+/// as accumulators (6 x 2 with 16 registers), 16 channels per step; kh = kw = 1 per tile so it
+/// decomposes to a 1-D conv.
+Schedule convNhwcSchedule(ArrayRef<int64_t> r, VectorTarget t) {
   Schedule s;
   // Filter blocks outermost: a [kh, kw, c, 64] weight slice stays in L2 across all pixels
   // (deep layers have few pixels and megabytes of weights).
   s.outerTiles = {0, 0, 0, vectorCacheTile(r[3], 64, 32), 0, 0, 0};
-  s.innerTiles = {1, 1, std::min<int64_t>(r[2], 8),
-                  registerVectorTile(s.outerTiles[3] ? s.outerTiles[3] : r[3], 32), 1, 1,
+  s.innerTiles = {1, 1, std::min<int64_t>(r[2], t.bigRegisterFile() ? 8 : 6),
+                  registerVectorTile(s.outerTiles[3] ? s.outerTiles[3] : r[3], 2 * t.lanes), 1, 1,
                   largestDivisorAtMost(r[6], 16)};
   return s;
 }
 
 /// depthwise_conv_2d_nhwc_hwc loops: (n, oh, ow, c, kh, kw).
-Schedule depthwiseNhwcSchedule(ArrayRef<int64_t> r) {
+Schedule depthwiseNhwcSchedule(ArrayRef<int64_t> r, VectorTarget t) {
   Schedule s;
-  s.innerTiles = {1, 1, std::min<int64_t>(r[2], 8), registerVectorTile(r[3], 32), 1, 0};
+  s.innerTiles = {1, 1, std::min<int64_t>(r[2], t.bigRegisterFile() ? 8 : 4),
+                  registerVectorTile(r[3], 2 * t.lanes), 1, 0};
   return s;
 }
 
@@ -130,28 +147,29 @@ Schedule chooseDefaultSchedule(linalg::LinalgOp op) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (llvm::any_of(ranges, ShapedType::isDynamic) || ranges.empty())
     return Schedule{{}, {}, {}, false};
+  VectorTarget t = vectorTargetOf(op);
   if (isa<linalg::MatmulOp>(op))
-    return matmulSchedule(ranges, 0);
+    return matmulSchedule(ranges, 0, t);
   if (isa<linalg::BatchMatmulOp>(op))
-    return matmulSchedule(ranges, 1);
+    return matmulSchedule(ranges, 1, t);
   if (isa<linalg::Conv2DNhwcHwcfOp>(op))
-    return convNhwcSchedule(ranges);
+    return convNhwcSchedule(ranges, t);
   if (isa<linalg::DepthwiseConv2DNhwcHwcOp>(op))
-    return depthwiseNhwcSchedule(ranges);
+    return depthwiseNhwcSchedule(ranges, t);
   if (isa<linalg::Conv2DNchwFchwOp>(op))
-    return convNchwSchedule(ranges);
+    return convNchwSchedule(ranges, t);
   if (isa<linalg::DepthwiseConv2DNchwChwOp>(op))
     // No vector path for NCHW depthwise in MLIR 19: one channel row at a time, scalar.
     return Schedule{{}, {}, {1, 1, 1, 0, 0, 0}, false};
   if (isa<linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(op))
     // (n, oh, ow, c, kh, kw): rows of output pixels, channels in vectors; kh = 1 per tile.
-    return Schedule{{}, {}, {1, 1, std::min<int64_t>(ranges[2], 8),
-                             registerVectorTile(ranges[3], 32), 1, 0}, true};
+    return Schedule{{}, {}, {1, 1, std::min<int64_t>(ranges[2], t.bigRegisterFile() ? 8 : 4),
+                             registerVectorTile(ranges[3], 2 * t.lanes), 1, 0}, true};
   if (isa<linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(op))
     return Schedule{{}, {}, {1, 1, 1, largestDivisorAtMost(ranges[3], 16), 1, 0}, true};
   if (isa<linalg::ConvolutionOpInterface>(op.getOperation()))
     return Schedule{{}, {}, {}, false};
-  return genericSchedule(op, ranges);
+  return genericSchedule(op, ranges, t);
 }
 
 void addParallelSplit(linalg::LinalgOp op, Schedule &s) {

@@ -26,6 +26,19 @@ constexpr llvm::StringLiteral kScheduleAttr = "kiln.schedule";
 /// Marks an op that is vectorized whole, untiled (a pad's border slab): its schedule is empty.
 constexpr llvm::StringLiteral kWholeTileAttr = "kiln.whole_tile";
 
+/// Module attribute naming the CPU the kernels are for (compiler/Target/CPU/CPUTarget.h):
+/// `{cpu, vector_bits, vector_registers}`. The default schedules are sized by it.
+constexpr llvm::StringLiteral kTargetAttr = "kiln.target";
+
+/// What the default schedules are sized for: f32 lanes per vector register and the number of
+/// vector registers. Without a `kiln.target` on an enclosing op: AVX-512 (tests pin it).
+struct VectorTarget {
+  int64_t lanes = 16;
+  int64_t registers = 32;
+  bool bigRegisterFile() const { return registers >= 32; }
+};
+VectorTarget vectorTargetOf(mlir::Operation *op);
+
 /// The schedule of `op`: its `kiln.schedule` attribute if present, else the default heuristics.
 Schedule getSchedule(mlir::linalg::LinalgOp op);
 

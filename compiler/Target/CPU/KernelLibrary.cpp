@@ -1,5 +1,6 @@
 //===- KernelLibrary.cpp - LLVM IR, packed entry points, object, .so -------===//
 #include "compiler/Target/CPU/KernelLibrary.h"
+#include "compiler/Target/CPU/CPUTarget.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -27,15 +28,6 @@ void initializeLLVMTargets() {
     return true;
   }();
   (void)done;
-}
-
-std::pair<std::string, std::string> cpuAndFeatures(llvm::StringRef cpu) {
-  if (cpu != "host")
-    return {cpu.str(), ""};
-  std::string features;
-  for (auto &f : llvm::sys::getHostCPUFeatures())
-    features += (features.empty() ? "" : ",") + std::string(f.second ? "+" : "-") + f.first().str();
-  return {llvm::sys::getHostCPUName().str(), features};
 }
 
 /// `void name(void **args)` calling the bare-pointer kernel, which becomes internal. A
@@ -156,7 +148,7 @@ LogicalResult linkSharedLibrary(ModuleOp module, llvm::StringRef objPath, llvm::
 std::string kiln::kernelTargetTriple() { return kTriple.str(); }
 
 LogicalResult kiln::verifyCPUName(llvm::StringRef cpu, std::string &error) {
-  if (cpu == "host" || llvm::X86::parseArchX86(cpu, /*Only64Bit=*/true) != llvm::X86::CK_None)
+  if (resolveCPU(cpu))
     return success();
   error = ("unknown CPU '" + cpu + "' (expected host, x86-64, x86-64-v2/v3/v4 or an x86 CPU name)").str();
   return failure();
@@ -179,7 +171,10 @@ LogicalResult kiln::emitKernelLibrary(ModuleOp module, llvm::ArrayRef<std::strin
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(kTriple.str(), error);
   if (!target)
     return module.emitError("kiln: no LLVM target for ") << kTriple << ": " << error;
-  auto [cpu, features] = cpuAndFeatures(options.cpu);
+  std::optional<ResolvedCPU> resolved = resolveCPU(options.cpu);
+  if (!resolved)
+    return module.emitError("kiln: unknown CPU '") << options.cpu << "'";
+  const std::string &cpu = resolved->name, &features = resolved->features;
   llvm::TargetOptions targetOptions;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
       kTriple.str(), cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,

@@ -9,8 +9,9 @@
 
 namespace kiln {
 struct CPUTargetOptions {
-  /// `x86-64-v4` (AVX-512, the default), `x86-64` (portable baseline) or `host`.
-  std::string cpu = "x86-64-v4";
+  /// `host` (this machine, the default), `x86-64-v4` (AVX-512), `x86-64-v3` (AVX2),
+  /// `x86-64` (portable baseline) or an LLVM x86 CPU name.
+  std::string cpu = "host";
   /// LLVM optimization level for the kernels (MLIR already unrolled and vectorized them).
   unsigned optLevel = 2;
 };

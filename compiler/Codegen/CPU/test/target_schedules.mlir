@@ -1,0 +1,34 @@
+// RUN: kiln-opt %s -split-input-file -pass-pipeline='builtin.module(func.func(kiln-cpu-tile-and-vectorize))' | FileCheck %s
+
+// With AVX2 (`kiln.target`: 256-bit vectors, 16 registers) the default matmul register tile
+// is 6 rows x 2 vectors (12 accumulators), not AVX-512's 6 x 64 lanes.
+// CHECK-LABEL: func @matmul_avx2
+// CHECK: scf.for {{.*}} step %c6
+// CHECK: scf.for {{.*}} step %c16
+// CHECK: vector.contract {{.*}} vector<6x1xf32>, vector<1x16xf32> into vector<6x16xf32>
+// CHECK-NOT: vector<6x64xf32>
+module attributes {kiln.target = {cpu = "znver3", vector_bits = 256 : i64, vector_registers = 16 : i64}} {
+func.func @matmul_avx2(%a: tensor<64x256xf32>, %b: tensor<256x512xf32>) -> tensor<64x512xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64x512xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<64x512xf32>) -> tensor<64x512xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<64x256xf32>, tensor<256x512xf32>) outs(%f : tensor<64x512xf32>) -> tensor<64x512xf32>
+  return %r : tensor<64x512xf32>
+}
+}
+
+// -----
+
+// NHWC conv with AVX2: 6 output pixels x 16 filters per register tile.
+// CHECK-LABEL: func @conv_avx2
+// CHECK: vector<1x6x16xf32>
+// CHECK-NOT: vector<1x8x32xf32>
+module attributes {kiln.target = {cpu = "znver3", vector_bits = 256 : i64, vector_registers = 16 : i64}} {
+func.func @conv_avx2(%x: tensor<1x8x14x32xf32>, %w: tensor<3x3x32x64xf32>) -> tensor<1x6x12x64xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x6x12x64xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<1x6x12x64xf32>) -> tensor<1x6x12x64xf32>
+  %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x8x14x32xf32>, tensor<3x3x32x64xf32>) outs(%f : tensor<1x6x12x64xf32>) -> tensor<1x6x12x64xf32>
+  return %r : tensor<1x6x12x64xf32>
+}
+}

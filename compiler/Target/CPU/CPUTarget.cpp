@@ -1,0 +1,66 @@
+//===- CPUTarget.cpp - CPU names → LLVM features, vector shape, ISA list ---===//
+#include "compiler/Target/CPU/CPUTarget.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/X86TargetParser.h"
+
+using namespace mlir;
+
+namespace {
+/// The extensions the runtime checks with __builtin_cpu_supports (same list in
+/// runtime/src/CpuFeatures.cpp).
+constexpr const char *kCheckedISA[] = {"sse4.2",  "popcnt",   "avx",      "avx2",
+                                       "fma",     "f16c",     "bmi",      "bmi2",
+                                       "avx512f", "avx512cd", "avx512bw", "avx512dq",
+                                       "avx512vl"};
+} // namespace
+
+std::optional<kiln::ResolvedCPU> kiln::resolveCPU(llvm::StringRef cpu) {
+  ResolvedCPU out;
+  llvm::StringSet<> enabled;
+  if (cpu == "host") {
+    out.name = llvm::sys::getHostCPUName().str();
+    for (auto &f : llvm::sys::getHostCPUFeatures()) {
+      out.features += (out.features.empty() ? "" : ",") +
+                      std::string(f.second ? "+" : "-") + f.first().str();
+      if (f.second)
+        enabled.insert(f.first());
+    }
+  } else {
+    if (llvm::X86::parseArchX86(cpu, /*Only64Bit=*/true) == llvm::X86::CK_None)
+      return std::nullopt;
+    out.name = cpu.str();
+    llvm::SmallVector<llvm::StringRef> features;
+    llvm::X86::getFeaturesForCPU(cpu, features, /*NeedPlus=*/false);
+    for (llvm::StringRef f : features)
+      enabled.insert(f);
+  }
+  out.vectorBits = enabled.contains("avx512f") ? 512 : enabled.contains("avx") ? 256 : 128;
+  out.vectorRegisters = enabled.contains("avx512f") ? 32 : 16;
+  for (const char *isa : kCheckedISA)
+    if (enabled.contains(isa))
+      out.isa.push_back(isa);
+  return out;
+}
+
+void kiln::copyTargetAttr(ModuleOp from, ModuleOp to) {
+  if (Attribute t = from ? from->getAttr("kiln.target") : Attribute())
+    to->setAttr("kiln.target", t);
+}
+
+std::string kiln::tuningTargetKey(llvm::StringRef cpu) {
+  std::optional<ResolvedCPU> r = resolveCPU(cpu);
+  return "cpu/" + (r ? r->name : cpu.str());
+}
+
+void kiln::setTargetAttr(ModuleOp module, const ResolvedCPU &cpu) {
+  Builder b(module.getContext());
+  module->setAttr("kiln.target",
+                  b.getDictionaryAttr({b.getNamedAttr("cpu", b.getStringAttr(cpu.name)),
+                                       b.getNamedAttr("vector_bits", b.getI64IntegerAttr(cpu.vectorBits)),
+                                       b.getNamedAttr("vector_registers",
+                                                      b.getI64IntegerAttr(cpu.vectorRegisters))}));
+}
