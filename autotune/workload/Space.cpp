@@ -204,7 +204,7 @@ std::optional<Config> defaultConfig(const Workload &w, const SearchSpace &space)
     size_t b = w.kind == WorkloadKind::BatchMatmul ? 1 : 0;
     v = {{"tile_m", at(d.outerTiles, b, r[b])},     {"tile_n", at(d.outerTiles, b + 1, r[b + 1])},
          {"tile_k", at(d.outerTiles, b + 2, r[b + 2])}, {"reg_m", at(d.innerTiles, b, 1)},
-         {"reg_n", at(d.innerTiles, b + 1, 1)},     {"reg_k", 1},
+         {"reg_n", at(d.innerTiles, b + 1, 1)},     {"reg_k", at(d.innerTiles, b + 2, 1)},
          {"par", 0}};
     break;
   }
