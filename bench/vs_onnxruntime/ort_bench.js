@@ -96,6 +96,7 @@ async function main() {
     threads: args.threads,
     session_threads_added: threadsAdded,
     cpu_per_wall: (cpu.user + cpu.system) / wallUs,
+    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
     warmup: args.warmup,
     repeat: args.repeat,
     median_ms: median(latencies),

@@ -54,6 +54,7 @@ def summarize(model, threads, kiln_rounds, ort_rounds):
         medians = [r["median_ms"] for r in rounds]
         mid = statistics.median(medians)
         return {"median_ms": mid, "min_ms": min(r["min_ms"] for r in rounds),
+                "peak_rss_mb": max(r["peak_rss_mb"] for r in rounds),
                 "spread_pct": 100.0 * (max(medians) - min(medians)) / mid,
                 "round_medians_ms": medians}
 
@@ -80,17 +81,20 @@ def print_header(facts, config):
 
 def print_table(rows, failures):
     print(f"{'model':<22}{'thr':>4}{'kiln_ms':>10}{'ort_ms':>10}"
-          f"{'ort/kiln':>10}{'kiln_spr%':>11}{'ort_spr%':>10}{'others':>8}")
+          f"{'ort/kiln':>10}{'kiln_spr%':>11}{'ort_spr%':>10}{'others':>8}"
+          f"{'kiln_MB':>9}{'ort_MB':>8}")
     for r in rows:
         print(f"{r['model']:<22}{r['threads']:>4}{r['kiln']['median_ms']:>10.3f}"
               f"{r['ort']['median_ms']:>10.3f}{r['ratio_ort_over_kiln']:>10.2f}"
               f"{r['kiln']['spread_pct']:>11.1f}{r['ort']['spread_pct']:>10.1f}"
-              f"{r['others_cores']:>8.2f}")
+              f"{r['others_cores']:>8.2f}{r['kiln']['peak_rss_mb']:>9.0f}"
+              f"{r['ort']['peak_rss_mb']:>8.0f}")
     for model, reason in failures.items():
         print(f"{model:<15} failed: {reason}")
     print("ratio = onnxruntime median / Kiln median: > 1 means Kiln is faster. "
           "spr% = spread of the round medians;\nothers = mean cores used by "
-          "other processes meanwhile (of nproc): above ~0.2 the row is disturbed.")
+          "other processes meanwhile (of nproc): above ~0.2 the row is disturbed.\n"
+          "kiln_MB / ort_MB = peak resident memory of the process (kiln-run / node).")
     print(TUNED_NOTE)
 
 
@@ -106,11 +110,12 @@ def write_files(out_dir, stamp, facts, config, rows, failures):
         w = csv.writer(f)
         w.writerow(["model", "threads", "kiln_median_ms", "ort_median_ms",
                     "ratio_ort_over_kiln", "kiln_min_ms", "ort_min_ms",
-                    "kiln_spread_pct", "ort_spread_pct", "others_cores"])
+                    "kiln_spread_pct", "ort_spread_pct", "others_cores",
+                    "kiln_peak_rss_mb", "ort_peak_rss_mb"])
         for r in rows:
             k, o = r["kiln"], r["ort"]
             w.writerow([r["model"], r["threads"]] + [f"{x:.4f}" for x in (
                 k["median_ms"], o["median_ms"], r["ratio_ort_over_kiln"],
                 k["min_ms"], o["min_ms"], k["spread_pct"], o["spread_pct"],
-                r["others_cores"])])
+                r["others_cores"], k["peak_rss_mb"], o["peak_rss_mb"])])
     return base + ".json", base + ".csv"

@@ -82,7 +82,8 @@ def kiln_round(kiln_run, artifact, inp, threads, args):
          "--warmup", str(args.warmup), "--threads", str(threads)],
         capture_output=True, text=True, check=True).stdout
     value = lambda key: float(re.search(rf"^{key}: ([0-9.]+)$", out, re.M).group(1))
-    return {"median_ms": value("median_ms"), "min_ms": value("min_ms")}
+    return {"median_ms": value("median_ms"), "min_ms": value("min_ms"),
+            "peak_rss_mb": value("peak_rss_mb")}
 
 
 def ort_round(model, inp, threads, args):

@@ -66,7 +66,7 @@ const char *runUsage() {
          "                          position (repeatable; missing inputs are\n"
          "                          random: floats in [-1,1], ints in [0,10))\n"
          "  --output-dir DIR        write each output as DIR/<name>.pb\n"
-         "  --repeat N              time N runs; prints median_ms, min_ms, "
+         "  --repeat N              time N runs; prints median_ms, min_ms, peak_rss_mb, "
          "mean_ms\n"
          "  --warmup W              untimed runs first (default 1 with "
          "--repeat)\n"

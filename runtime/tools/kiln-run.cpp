@@ -14,6 +14,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <vector>
 
@@ -259,6 +260,10 @@ void timeRuns(Model &model, int64_t repeat) {
     mean += value / double(ms.size());
   std::printf("runs: %lld\nmedian_ms: %.3f\nmin_ms: %.3f\nmean_ms: %.3f\n",
               (long long)repeat, median, ms.front(), mean);
+  // Peak resident memory of the whole process (runtime, weights, arena, kernels.so).
+  struct rusage usage;
+  if (getrusage(RUSAGE_SELF, &usage) == 0)
+    std::printf("peak_rss_mb: %.1f\n", double(usage.ru_maxrss) / 1024.0);
 }
 
 /// The slowest steps and the time per kind of op, per run.
