@@ -68,8 +68,9 @@ TEST_F(RunnerTest, SampledSpacePointsBuildAndMatchTheDefault) {
 }
 
 // Regression: a k register tile as large as the k cache tile with par 1 or 2 computed wrong
-// results (found by the runner's output check in the tuning benchmark; scheduleFor now keeps
-// two k register steps per cache tile there). Fails without that workaround.
+// results (found by the runner's output check in the tuning benchmark): MLIR 19's
+// slice/transfer folder dropped a peeled register tile's write; FoldTransferSlices.cpp
+// replaces it (FileCheck: tile_and_vectorize.mlir, @peeled_rows_whole_k).
 TEST_F(RunnerTest, FullKRegisterTilesMatchTheDefault) {
   CPURunner runner(quick());
   auto tasks = workloads("matmul:64,1024,1024");

@@ -158,12 +158,6 @@ Schedule scheduleFor(const Workload &w, const SearchSpace &space, const Config &
                          std::min(v("reg_k"), v("tile_k"))});
     s.parallelTiles.clear();
     applyParallelChoice(w, s, v("par"), {b, b + 1});
-    // Workaround of a codegen bug: with only one of m, n split over the pool (par 1, 2) and a
-    // k register tile as large as the k cache tile, the kernel computes wrong results (the
-    // runner's output check caught it; autotune_runner_test keeps a case). Keep two k register
-    // steps per cache tile there.
-    if (!s.parallelTiles.empty() && s.innerTiles[b + 2] >= v("tile_k") && v("tile_k") > 1)
-      s.innerTiles[b + 2] = largestDivisorAtMost(v("tile_k"), v("tile_k") / 2);
     break;
   }
   case WorkloadKind::ConvNhwc: {

@@ -27,9 +27,10 @@ Value fillBorder(RewriterBase &rewriter, Location loc, Value dest, Value value,
       }
       Value slab = rewriter.create<tensor::EmptyOp>(loc, sizes, elementType);
       auto fill = rewriter.create<linalg::FillOp>(loc, value, slab);
-      // Written whole: a tiled, peeled fill chained into insert_slices lost its full tiles to
-      // the insert_slice/transfer_write folding (only the peeled remainder was stored).
-      fill->setAttr(kiln::kWholeTileAttr, rewriter.getUnitAttr());
+      // Tiled like any fill. (It was once vectorized whole: MLIR 19's slice/transfer folder
+      // dropped the full tiles of a peeled fill chained into insert_slices; Kiln's own
+      // folder, FoldTransferSlices.cpp, keeps them. Whole, a 10 x 1040 slab unrolled to
+      // 250K lines of LLVM IR.)
       Value filled = fill.getResult(0);
       SmallVector<int64_t> strides(rank, 1);
       dest = rewriter.create<tensor::InsertSliceOp>(loc, filled, dest, ValueRange{}, ValueRange{},

@@ -228,8 +228,6 @@ void addParallelSplit(linalg::LinalgOp op, Schedule &s) {
 }
 
 Schedule getSchedule(linalg::LinalgOp op) {
-  if (op->hasAttr(kWholeTileAttr))
-    return Schedule{{}, {}, {}, true};
   auto dict = op->getAttrOfType<DictionaryAttr>(kScheduleAttr);
   if (!dict) {
     Schedule s = chooseDefaultSchedule(op);

@@ -23,9 +23,6 @@ struct Schedule {
 /// Name of the attribute that carries a schedule on a linalg op in the IR.
 constexpr llvm::StringLiteral kScheduleAttr = "kiln.schedule";
 
-/// Marks an op that is vectorized whole, untiled (a pad's border slab): its schedule is empty.
-constexpr llvm::StringLiteral kWholeTileAttr = "kiln.whole_tile";
-
 /// Module attribute naming the CPU the kernels are for (compiler/Target/CPU/CPUTarget.h):
 /// `{cpu, vector_bits, vector_registers}`. The default schedules are sized by it.
 constexpr llvm::StringLiteral kTargetAttr = "kiln.target";

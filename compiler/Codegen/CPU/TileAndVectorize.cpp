@@ -67,7 +67,7 @@ void applyCleanupPatterns(func::FuncOp func) {
   RewritePatternSet patterns(func.getContext());
   vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
   vector::populateVectorReductionToContractPatterns(patterns);
-  tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
+  kiln::populateFoldTransferSlicePatterns(patterns);
   vector::TransferReadOp::getCanonicalizationPatterns(patterns, func.getContext());
   vector::TransferWriteOp::getCanonicalizationPatterns(patterns, func.getContext());
   (void)applyPatternsAndFoldGreedily(func, std::move(patterns));
@@ -127,10 +127,7 @@ struct TileAndVectorizePass : kiln::impl::TileAndVectorizeBase<TileAndVectorizeP
       // An op the vectorizer rejects stays scalar; it still lowers to correct loops.
       (void)linalg::vectorize(rewriter, op);
     }
-    func.walk([&](Operation *op) {
-      op->removeAttr(kiln::kNoVectorizeAttr);
-      op->removeAttr(kiln::kWholeTileAttr);
-    });
+    func.walk([&](Operation *op) { op->removeAttr(kiln::kNoVectorizeAttr); });
     applyCleanupPatterns(func);
   }
 };

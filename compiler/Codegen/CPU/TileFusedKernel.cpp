@@ -278,7 +278,7 @@ FailureOr<bool> kiln::tileFusedKernel(RewriterBase &rewriter, func::FuncOp func)
   // The other ops (zero fill, epilogue) are register tiles already, or get vector tiles.
   for (linalg::LinalgOp op : others) {
     // Register tiles (their sizes fold to constants later) are vectorized whole.
-    if ((registerLevel && op->getParentOfType<scf::ForOp>()) || op->hasAttr(kWholeTileAttr))
+    if (registerLevel && op->getParentOfType<scf::ForOp>())
       continue;
     Schedule own = chooseDefaultSchedule(op);
     FailureOr<Operation *> tiled = tileOp(rewriter, op, own.innerTiles, /*peel=*/true);

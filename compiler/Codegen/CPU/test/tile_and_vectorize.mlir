@@ -101,3 +101,21 @@ func.func @relu_dynamic_batch(%arg0: tensor<?x24xf32>) -> tensor<?x24xf32> {
   } -> tensor<?x24xf32>
   return %1 : tensor<?x24xf32>
 }
+
+// -----
+
+// Regression: rows peeled off a register tile (8 = 6 + 2) with the whole k cache tile in
+// one register step. The second write updates the tile the first one wrote, and that tile is
+// what goes back into the result (MLIR 19's slice/transfer folder dropped the first write).
+// CHECK-LABEL: func @peeled_rows_whole_k
+// CHECK: %[[W1:.*]] = vector.transfer_write {{.*}} : vector<6x64xf32>, tensor<8x64xf32>
+// CHECK: vector.transfer_read %[[W1]]
+// CHECK: %[[W2:.*]] = vector.transfer_write %{{.*}}, %[[W1]][%c6, %c0] {{.*}} : vector<2x64xf32>, tensor<8x64xf32>
+// CHECK: tensor.insert_slice %[[W2]] into
+func.func @peeled_rows_whole_k(%a: tensor<16x64xf32>, %b: tensor<64x128xf32>) -> tensor<16x128xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x128xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<16x128xf32>) -> tensor<16x128xf32>
+  %r = linalg.matmul {kiln.schedule = {parallel = array<i64: 0, 64, 0>, outer = array<i64: 8, 0, 8>, inner = array<i64: 6, 64, 8>, vectorize = true}} ins(%a, %b : tensor<16x64xf32>, tensor<64x128xf32>) outs(%f : tensor<16x128xf32>) -> tensor<16x128xf32>
+  return %r : tensor<16x128xf32>
+}
