@@ -50,8 +50,9 @@ Knob = collections.namedtuple("Knob", "name values")
 
 
 def target_key(cpu=DEFAULT_CPU):
-    """The target of records measured for `cpu`: "cpu/<cpu>"."""
-    return f"cpu/{cpu}"
+    """The target key of records measured on `cpu`: "cpu/" + its resolved name ("host" is this
+    machine's CPU, e.g. "cpu/znver3"), as kiln-tune writes and kiln.compile looks up."""
+    return _tune.target_key(cpu)
 
 
 class Space:

@@ -15,6 +15,7 @@
 #include "autotune/model/CostModel.h"
 #include "autotune/model/TrainingSet.h"
 #include "autotune/search/SearchStrategy.h"
+#include "compiler/Target/CPU/CPUTarget.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -535,6 +536,14 @@ void bindAutotune(py::module_ &parent) {
   m.attr("FEATURE_NAMES") = py::tuple(py::cast(featureNames()));
   m.attr("COST_MODELS") = py::tuple(py::cast(costModelNames()));
   m.attr("SEARCH_STRATEGIES") = py::tuple(py::cast(searchStrategyNames()));
+  m.def(
+      "target_key",
+      [](const std::string &cpu) {
+        if (std::string error = checkCPU(cpu); !error.empty())
+          throw TuneError(error);
+        return kiln::tuningTargetKey(cpu);
+      },
+      py::arg("cpu"), "The target key of records measured on `cpu` (\"cpu/<resolved name>\").");
   bindWorkloads(m);
   bindRecords(m);
   bindDatabase(m);
