@@ -295,7 +295,7 @@ class CostModel:
         sizes of consecutive runs of comparable rows (None = one group). Returns self."""
         if throughputs is None:
             data, throughputs, groups = training_set(data)
-        self._native.fit(data, throughputs, list(groups or []))
+        self._native.fit(data, throughputs, _groups(groups))
         return self
 
     def predict(self, features):
@@ -318,7 +318,11 @@ def pairwise_accuracy(scores, measured, groups=None):
     """Fraction of pairs (within each group) with distinct measured values that `scores` order
     the same way (ties count half); NaN when there is no such pair."""
     return _tune.pairwise_accuracy(np.asarray(scores, np.float64).ravel(),
-                                   np.asarray(measured, np.float64).ravel(), list(groups or []))
+                                   np.asarray(measured, np.float64).ravel(), _groups(groups))
+
+
+def _groups(groups):
+    return [] if groups is None else [int(g) for g in groups]
 
 
 def search(workload, db, trials=64, strategy="xgb", seed=0, threads=1, batch_size=16,

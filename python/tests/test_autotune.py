@@ -174,7 +174,7 @@ def test_cost_model_learns_a_synthetic_ranking(random_rows, tmp_path):
         np.testing.assert_allclose(loaded.predict(x[test]), scores)
     assert at.pairwise_accuracy([1, 2, 3], [10, 20, 30]) == 1.0
     assert at.pairwise_accuracy([3, 2, 1], [10, 20, 30]) == 0.0
-    assert at.pairwise_accuracy([1, 2, 2, 1], [1, 2, 1, 2], groups=[2, 2]) == 0.5
+    assert at.pairwise_accuracy([1, 2, 2, 1], [1, 2, 1, 2], groups=np.array([2, 2])) == 0.5
 
 
 def test_cost_model_errors(random_rows):
