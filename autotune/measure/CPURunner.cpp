@@ -99,6 +99,12 @@ double quantileOf(std::vector<double> &v, double q) {
                               const std::vector<size_t> &bufferBytes,
                               const std::vector<bool> &checkedOutputs, const std::string &refPath,
                               const RunnerOptions &o, int fd) {
+  // The libraries import kiln_parallel_for. When the runtime came in through a library opened
+  // RTLD_LOCAL (Python's _kiln), its symbols are not global: make them so, as the runtime's
+  // own loader does (runtime/README.md).
+  Dl_info runtime;
+  if (dladdr(reinterpret_cast<void *>(&kiln_parallel_for), &runtime) && runtime.dli_fname)
+    (void)dlopen(runtime.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
   void *lib = dlopen(soPath.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!lib)
     _exit(3);

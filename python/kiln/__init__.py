@@ -8,13 +8,14 @@
 """
 from .compiler import DEFAULT_CPU, compile, ir, phases  # noqa: A004 - kiln.compile
 from .errors import (CompileError, CompileWarning, InputError, KilnError, RuntimeError,
-                     UnsupportedOpError)
+                     TuneError, TuneWarning, UnsupportedOpError)
 from .module import Module, TensorInfo, load
+from . import autotune  # kiln.autotune: the tuner's parts
 
 __version__ = "0.1.0"
 
 __all__ = [
     "compile", "ir", "phases", "load", "Module", "TensorInfo", "DEFAULT_CPU",
     "KilnError", "CompileError", "UnsupportedOpError", "InputError", "RuntimeError",
-    "CompileWarning",
+    "CompileWarning", "TuneError", "TuneWarning", "autotune",
 ]

@@ -32,6 +32,15 @@ class CompileWarning(UserWarning):
     """A warning diagnostic of the compiler."""
 
 
+class TuneError(KilnError):
+    """An autotuner part (kiln.autotune) failed: a bad workload spec or config, a corrupt tuning
+    database, a cost model misuse; the message is the tuner's."""
+
+
+class TuneWarning(UserWarning):
+    """A warning of the autotuner, e.g. a torn last line of a tuning database that was skipped."""
+
+
 # The importer's wording (compiler/Import/ONNX/GraphImporter.cpp) for a model that needs an op,
 # domain or opset without a converter, and for an op feature a converter rejects.
 _UNSUPPORTED = [

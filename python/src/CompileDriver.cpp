@@ -13,14 +13,12 @@
 #include <mutex>
 
 namespace kiln::python {
-namespace {
-/// The pass registry is global: fill it once per process (the codegen pipeline names upstream
-/// passes textually, as in kiln-compile).
 void registerPassesOnce() {
   static std::once_flag once;
   std::call_once(once, [] { kiln::registerKilnPasses(); });
 }
 
+namespace {
 CompileOptions toOptions(const CompileRequest &request) {
   CompileOptions options;
   options.target = request.target;

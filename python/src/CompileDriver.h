@@ -36,6 +36,10 @@ struct CompileResult {
 /// may release the GIL); failures come back as `ok == false` with the collected error messages.
 CompileResult compile(const CompileRequest &request);
 
+/// Fills the global pass registry once per process (the codegen pipeline names upstream passes
+/// textually, as in kiln-compile).
+void registerPassesOnce();
+
 /// The pipeline's phase names, in order.
 std::vector<std::string> phases();
 

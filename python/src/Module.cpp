@@ -7,6 +7,10 @@
 namespace py = pybind11;
 using namespace kiln::python;
 
+namespace kiln::python {
+void bindAutotune(py::module_ &m); // Autotune.cpp: the submodule _kiln.tune
+}
+
 namespace {
 py::tuple describe(const TensorDesc &d) {
   return py::make_tuple(d.name, d.dtype, py::tuple(py::cast(d.shape)), d.bytes);
@@ -73,4 +77,6 @@ PYBIND11_MODULE(_kiln, m) {
       .def("run", &RuntimeModel::run, py::arg("inputs"),
            "Runs on C-contiguous arrays of the declared dtypes and sizes, in order; returns "
            "new arrays holding copies of the outputs.");
+
+  bindAutotune(m);
 }
