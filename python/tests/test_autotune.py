@@ -223,10 +223,15 @@ def test_search_writes_records_the_database_reads(matmul, tmp_path, strategy):
     assert len({tuple(sorted(r.knobs.items())) for r in tuned}) == 8  # no repeats
     assert db.best(matmul) is not None
     assert any("round   2  trials    8/8" in line for line in lines)
-    # Seeded: the same search proposes the same configs.
+    # Seeded: the same search proposes the same configs. Random search is seeded throughout;
+    # xgb's later batches follow its model, trained on measured (noisy) times, so only its
+    # size and its first proposals before any training are pinned here (test_search_*
+    # gtests pin the whole sequence with a fake runner).
     again = at.search(SPEC, tmp_path / "again.jsonl", trials=8, strategy=strategy, seed=1,
                       batch_size=4, progress=False, **QUICK)
-    assert [r.knobs for r in again] == [r.knobs for r in db]
+    assert len(again) == len(db)
+    pinned = len(db) if strategy == "random" else 1
+    assert [r.knobs for r in again][:pinned] == [r.knobs for r in db][:pinned]
     # A rerun resumes: nothing left to measure.
     assert len(at.search(matmul, path, trials=8, progress=False, **QUICK)) == 9
     # The records train a cost model.
