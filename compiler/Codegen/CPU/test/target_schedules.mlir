@@ -1,13 +1,13 @@
 // RUN: kiln-opt %s -split-input-file -pass-pipeline='builtin.module(func.func(kiln-cpu-tile-and-vectorize))' | FileCheck %s
 
 // With AVX2 (`kiln.target`: 256-bit vectors, 16 registers) the default matmul is rank-8
-// updates: k cache tiles of 8 outermost, 4 rows x 2 vectors per register tile, k unrolled by 8
+// updates: k cache tiles of 8 outermost, 2 rows x 4 vectors per register tile, k unrolled by 8
 // (not AVX-512's 6 x 64 lanes over k blocks of 256).
 // CHECK-LABEL: func @matmul_avx2
 // CHECK: scf.for {{.*}} step %c8
-// CHECK: scf.for {{.*}} step %c4
-// CHECK: scf.for {{.*}} step %c16
-// CHECK: vector.contract {{.*}} vector<4x8xf32>, vector<8x16xf32> into vector<4x16xf32>
+// CHECK: scf.for {{.*}} step %c2
+// CHECK: scf.for {{.*}} step %c32
+// CHECK: vector.contract {{.*}} vector<2x8xf32>, vector<8x32xf32> into vector<2x32xf32>
 // CHECK-NOT: vector<6x64xf32>
 module attributes {kiln.target = {cpu = "znver3", vector_bits = 256 : i64, vector_registers = 16 : i64}} {
 func.func @matmul_avx2(%a: tensor<64x256xf32>, %b: tensor<256x512xf32>) -> tensor<64x512xf32> {
