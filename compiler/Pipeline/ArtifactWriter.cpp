@@ -41,6 +41,11 @@ void addDynamicFields(const PlanValue &v, json::Object &out) {
     out["view_of"] = v.viewOf;
     if (!v.dimsFrom.empty())
       out["dims_from"] = ints(v.dimsFrom);
+    if (v.shapeFrom >= 0) {
+      out["shape_from"] = v.shapeFrom;
+      out["shape_mode"] = v.shapeMode;
+      out["node"] = v.node;
+    }
   } else if (v.storage == PlanValue::Storage::Arena) {
     out["live"] = json::Array{v.firstStep, v.lastStep};
   }
@@ -60,6 +65,12 @@ json::Value stepJSON(const PlanStep &s, bool dynamic) {
   out["dims"] = std::move(dims);
   if (!s.shapeFunction.empty())
     out["shape_function"] = s.shapeFunction;
+  if (!s.valueArgs.empty()) {
+    json::Array values;
+    for (auto [position, element] : s.valueArgs)
+      values.push_back(json::Array{position, element});
+    out["value_args"] = std::move(values);
+  }
   return out;
 }
 } // namespace

@@ -139,6 +139,8 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   if (failed(stop = phases.run("linalg", &linalg)))
     return failure();
   out.stopped = *stop;
+  if (!out.stopped && out.plan.dynamic && failed(addShapeValueArgs(module, out.plan)))
+    return failure();
   return std::move(out);
 }
 

@@ -75,6 +75,17 @@ FailureOr<std::vector<int64_t>> viewDims(Operation *op, RankedTensorType source,
   return from;
 }
 
+/// The ONNX node name in `loc` (a NameLoc, possibly inside a FusedLoc), or "".
+std::string nodeName(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (std::string name = nodeName(inner); !name.empty())
+        return name;
+  return "";
+}
+
 class PlanBuilder {
 public:
   FailureOr<int64_t> addValue(Value v, PlanValue::Storage storage, int64_t time, int64_t root) {
@@ -172,6 +183,8 @@ public:
         use(reshape.getInput(), time);
         auto id = addValue(reshape.getResult(), plan.values[src].storage, time, roots[src]);
         ok = failed(id) ? failure() : addView(reshape, *id, src);
+      } else if (auto reshape = dyn_cast<kiln::ReshapeToOp>(op)) {
+        ok = addValueShapedView(reshape, time);
       } else if (auto call = dyn_cast<func::CallOp>(op))
         ok = addCall(call, time++);
       else if (auto ret = dyn_cast<func::ReturnOp>(op)) {
@@ -202,6 +215,26 @@ public:
     return success();
   }
 
+  /// A kiln.reshape_to: a view of its input whose dims the runtime reads from its shape value.
+  LogicalResult addValueShapedView(kiln::ReshapeToOp reshape, int64_t time) {
+    int64_t src = ids.lookup(reshape.getInput()), shape = ids.lookup(reshape.getShape());
+    if (!isHostReadable(shape))
+      return reshape.emitError("kiln: the ")
+             << (reshape.getMode().starts_with("reshape") ? "shape" : "axes") << " of node '"
+             << nodeName(reshape.getLoc())
+             << "' is computed by a kernel; shape values read at run time must be graph "
+                "inputs or constants (the runtime reads them before any kernel runs)";
+    use(reshape.getInput(), time);
+    auto id = addValue(reshape.getResult(), plan.values[src].storage, time, roots[src]);
+    if (failed(id))
+      return failure();
+    plan.values[*id].viewOf = src;
+    plan.values[*id].shapeFrom = shape;
+    plan.values[*id].shapeMode = reshape.getMode().str();
+    plan.values[*id].node = nodeName(reshape.getLoc());
+    return success();
+  }
+
   void placeArenaValues() {
     for (PlanValue &v : plan.values)
       if (roots[v.id] == v.id) {
@@ -226,12 +259,44 @@ public:
 
   ExecutionPlan plan;
 
+  /// Whether value `id` (or the value it views) is a graph input or a weight.
+  bool isHostReadable(int64_t id) const {
+    int64_t root = roots[id];
+    return plan.values[root].storage == PlanValue::Storage::Weights ||
+           llvm::any_of(plan.inputs, [&](auto &input) { return input.second == root; });
+  }
+
 private:
   DenseMap<Value, int64_t> ids;
   std::vector<int64_t> roots;
   std::vector<BufferLifetime> lifetimes;
 };
 } // namespace
+
+LogicalResult addShapeValueArgs(ModuleOp module, ExecutionPlan &plan) {
+  std::vector<int64_t> roots(plan.values.size());
+  for (const PlanValue &v : plan.values)
+    roots[v.id] = v.viewOf < 0 ? v.id : roots[v.viewOf];
+  for (PlanStep &step : plan.steps) {
+    auto fn = module.lookupSymbol<func::FuncOp>(step.shapeFunction);
+    auto args = fn ? fn->getAttrOfType<DenseI64ArrayAttr>("kiln.value_args") : nullptr;
+    if (!args)
+      continue;
+    for (size_t i = 0; i + 1 < args.size(); i += 2) {
+      int64_t root = roots[step.args[args[i]]];
+      bool readable = plan.values[root].storage == PlanValue::Storage::Weights ||
+                      llvm::any_of(plan.inputs, [&](auto &in) { return in.second == root; });
+      if (!readable)
+        return fn.emitError("kiln: ")
+               << step.op << " (node '" << step.name << "'): operand " << args[i]
+               << " is a shape value (it sets the size of the result) computed by a kernel; "
+                  "shape values read at run time must be graph inputs or constants (the "
+                  "runtime reads them before any kernel runs)";
+      step.valueArgs.push_back({args[i], args[i + 1]});
+    }
+  }
+  return success();
+}
 
 FailureOr<ExecutionPlan> buildExecutionPlan(func::FuncOp main) {
   PlanBuilder builder;

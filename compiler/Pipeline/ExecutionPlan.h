@@ -3,6 +3,7 @@
 #define KILN_PIPELINE_EXECUTIONPLAN_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
 
 #include <string>
 #include <vector>
@@ -21,6 +22,12 @@ struct PlanValue {
   /// For a view with dynamic dims: per dim, the dim of `viewOf` it equals, or -1 (static, or
   /// the single dim inferred from the element count).
   std::vector<int64_t> dimsFrom;
+  /// A view whose dims follow the int64 values of value `shapeFrom` (a graph input or a
+  /// weight, read on the host before any kernel runs) as `shapeMode` says ("reshape",
+  /// "reshape_allowzero", "unsqueeze", "squeeze"; kiln.reshape_to), or -1.
+  int64_t shapeFrom = -1;
+  std::string shapeMode;
+  std::string node; ///< the ONNX node of a view with `shapeFrom`, for errors
   /// Steps (1-based; 0 = before the first) between which an arena buffer that is no view is
   /// live; the runtime re-plans the arena with them when shapes are dynamic.
   int64_t firstStep = 0, lastStep = 0;
@@ -38,6 +45,9 @@ struct PlanStep {
   /// `<kernel>_shape` when `dims` is not empty: computes the outputs' dynamic dims and checks
   /// that the inputs' dims agree.
   std::string shapeFunction;
+  /// Shape values: (position in `args`, element) of each input element whose bits (zero-
+  /// extended to int64) the shape function reads after the input dims.
+  std::vector<std::pair<int64_t, int64_t>> valueArgs;
 };
 
 /// What the runtime executes: values in an arena or in the weights, kernel steps in order.
@@ -58,6 +68,12 @@ struct ExecutionPlan {
 /// source; steps list their dynamic dims and shape function. Fails with a diagnostic on
 /// anything else (e.g. a reshape whose dims the runtime could not work out).
 mlir::FailureOr<ExecutionPlan> buildExecutionPlan(mlir::func::FuncOp main);
+
+/// Copies the shape values each step's shape function reads (`kiln.value_args` of the
+/// `<kernel>_shape` functions in `module`, after kiln-shape-functions) into the plan. Fails
+/// naming the node when a shape value is computed by a kernel: the runtime reads shape
+/// values on the host before any kernel runs, so they must be graph inputs or weights.
+mlir::LogicalResult addShapeValueArgs(mlir::ModuleOp module, ExecutionPlan &plan);
 
 /// The artifact's name for an element type ("float32", "int64", ...), "" if unsupported.
 std::string dtypeName(mlir::Type elementType);

@@ -16,7 +16,7 @@ using namespace mlir;
 namespace {
 /// Ops the execution plan handles itself: they never become kernels.
 bool isPlanOp(Operation *op) {
-  return isa<kiln::ConstantOp, kiln::ReshapeOp, func::ReturnOp>(op);
+  return isa<kiln::ConstantOp, kiln::ReshapeOp, kiln::ReshapeToOp, func::ReturnOp>(op);
 }
 
 bool isInlinableConstant(Value v, int64_t limit) {

@@ -45,11 +45,23 @@ public:
     stepSeconds_.assign(manifest.steps.size(), 0.0);
   }
 
-  void prepare(const std::vector<std::vector<int64_t>> &inputShapes) override {
-    // A static plan keeps the manifest's offsets (the C API checked the sizes).
-    if (!manifest_.dynamic || (prepared_ && inputShapes == lastShapes_))
+  void prepare(const std::vector<std::vector<int64_t>> &inputShapes,
+               const std::vector<const void *> &inputData) override {
+    // A static plan keeps the manifest's offsets (the C API checked the sizes). Shape values
+    // may change with the same shapes: such a plan is resolved every time (host work only).
+    if (!manifest_.dynamic ||
+        (prepared_ && inputShapes == lastShapes_ && !manifest_.readsValues))
       return;
-    plan_ = resolvePlan(manifest_, inputShapes, shapeFunctions_);
+    HostData hostData = [&](size_t value) -> const void * {
+      const ValueInfo &info = manifest_.values[value];
+      if (info.storage == Storage::Weights)
+        return weights_.data() + info.offset;
+      for (size_t i = 0; i < manifest_.inputs.size(); ++i)
+        if (manifest_.inputs[i].value == value && i < inputData.size())
+          return inputData[i];
+      return nullptr;
+    };
+    plan_ = resolvePlan(manifest_, inputShapes, shapeFunctions_, hostData);
     if (!arena_ || plan_.arenaBytes > arenaCapacity_) {
       arena_.reset();
       arena_ = std::make_unique<AlignedBuffer>(plan_.arenaBytes);

@@ -246,7 +246,10 @@ kiln_status kiln_model_run(kiln_model *model) {
         invalid("kiln_model_run: " + inputLabel(model, i) + " was not set");
     }
     model->hasRun = false; // until this run succeeds, outputs are not readable
-    model->executor->prepare(model->inputShapes);
+    std::vector<const void *> inputData;
+    for (const auto &bytes : model->inputs)
+      inputData.push_back(bytes.data());
+    model->executor->prepare(model->inputShapes, inputData);
     for (size_t i = 0; i < manifest.inputs.size(); ++i)
       model->executor->writeValue(manifest.values[manifest.inputs[i].value],
                                   model->inputs[i].data());

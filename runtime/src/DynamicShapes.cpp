@@ -4,9 +4,12 @@
 
 #include "src/DType.h"
 #include "src/Error.h"
+#include "src/ShapeValues.h"
 
 #include "compiler/Pipeline/MemoryPlanner.h"
 
+#include <algorithm>
+#include <cstring>
 #include <string>
 
 namespace kiln {
@@ -24,8 +27,8 @@ std::string stepLabel(const Step &step, size_t index) {
 
 class Resolver {
 public:
-  Resolver(const Manifest &manifest, ResolvedPlan &plan)
-      : manifest_(manifest), plan_(plan),
+  Resolver(const Manifest &manifest, ResolvedPlan &plan, const HostData &hostData)
+      : manifest_(manifest), plan_(plan), hostData_(hostData),
         known_(manifest.values.size(), false) {
     plan_.shapes.resize(manifest.values.size());
     for (size_t i = 0; i < manifest.values.size(); ++i) {
@@ -48,9 +51,49 @@ public:
     known_[binding.value] = true;
   }
 
+  /// The host bytes of value `index` (an input, a weight or a view of one) before any kernel
+  /// runs; `user` names who needs them in the error.
+  const uint8_t *hostBytes(size_t index, const std::string &user) const {
+    size_t root = index;
+    while (manifest_.values[root].viewOf >= 0)
+      root = size_t(manifest_.values[root].viewOf);
+    const void *data = hostData_ ? hostData_(root) : nullptr;
+    if (!data)
+      invalid(user + " reads the values of values[" + std::to_string(index) +
+              "] to size its result, but they are not available before the kernels run");
+    return static_cast<const uint8_t *>(data);
+  }
+
+  /// Element `element` of value `index` as its raw bits, zero-extended to int64.
+  int64_t elementBits(size_t index, size_t element, const std::string &user) const {
+    size_t width = dtypeSize(manifest_.values[index].dtype);
+    uint64_t bits = 0;
+    std::memcpy(&bits, hostBytes(index, user) + element * width, std::min<size_t>(width, 8));
+    return int64_t(bits);
+  }
+
+  /// A view whose dims follow the int64 values of `shapeFrom`.
+  void resolveValueShapedView(size_t index) {
+    const ValueInfo &value = manifest_.values[index];
+    size_t source = size_t(value.viewOf), shape = size_t(value.shapeFrom);
+    ensureKnown(source);
+    std::string op = value.shapeMode == "unsqueeze" ? "Unsqueeze"
+                     : value.shapeMode == "squeeze" ? "Squeeze"
+                                                    : "Reshape";
+    std::string label = op + " node '" + value.node + "' (values[" + std::to_string(index) + "])";
+    std::vector<int64_t> values(size_t(manifest_.values[shape].shape[0]));
+    for (size_t i = 0; i < values.size(); ++i)
+      values[i] = elementBits(shape, i, label);
+    plan_.shapes[index] =
+        valueShapedDims(value.shapeMode, plan_.shapes[source], values, label);
+    known_[index] = true;
+  }
+
   /// A view's shape: dims copied from its source, then the one inferred dim.
   void resolveView(size_t index) {
     const ValueInfo &value = manifest_.values[index];
+    if (value.shapeFrom >= 0)
+      return resolveValueShapedView(index);
     size_t source = size_t(value.viewOf);
     ensureKnown(source);
     std::vector<int64_t> &shape = plan_.shapes[index];
@@ -104,7 +147,10 @@ public:
     for (auto [p, d] : step.dims)
       if (p < firstOutput)
         in.push_back(plan_.shapes[step.args[p]][d]);
-    out.assign(step.dims.size() - in.size() + 1, -1);
+    size_t outputDims = step.dims.size() - in.size();
+    for (auto [p, element] : step.valueArgs)
+      in.push_back(elementBits(step.args[p], element, stepLabel(step, index)));
+    out.assign(outputDims + 1, -1);
     fn(in.data(), out.data());
     if (out.back() != 1)
       invalid("inconsistent input shapes: dims that must agree differ at " +
@@ -133,6 +179,7 @@ private:
 
   const Manifest &manifest_;
   ResolvedPlan &plan_;
+  const HostData &hostData_;
   std::vector<bool> known_;
 };
 
@@ -177,10 +224,11 @@ void placeValues(const Manifest &manifest, ResolvedPlan &plan) {
 
 ResolvedPlan resolvePlan(const Manifest &manifest,
                          const std::vector<std::vector<int64_t>> &inputShapes,
-                         const std::vector<ShapeFunction> &shapeFunctions) {
+                         const std::vector<ShapeFunction> &shapeFunctions,
+                         const HostData &hostData) {
   ResolvedPlan plan;
   plan.stepDims.resize(manifest.steps.size());
-  Resolver resolver(manifest, plan);
+  Resolver resolver(manifest, plan, hostData);
   for (size_t i = 0; i < manifest.inputs.size(); ++i)
     resolver.setInput(i, inputShapes.at(i));
   for (size_t i = 0; i < manifest.steps.size(); ++i)

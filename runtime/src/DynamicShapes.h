@@ -6,6 +6,7 @@
 #include "src/Manifest.h"
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace kiln {
@@ -13,6 +14,10 @@ namespace kiln {
 /// A step's shape function: reads the dynamic dims of its inputs, writes those
 /// of its outputs and then 1 (the input dims agree) or 0.
 using ShapeFunction = void (*)(const int64_t *in, int64_t *out);
+
+/// The host bytes of a value that is a model input or a weight (views: those of the
+/// value they view), or null when it has none before the kernels run.
+using HostData = std::function<const void *(size_t value)>;
 
 /// Every value's shape, size and arena offset for one set of input shapes.
 struct ResolvedPlan {
@@ -28,10 +33,12 @@ struct ResolvedPlan {
 /// steps' shape functions (`shapeFunctions[i]` for steps[i], null if none) in
 /// order, sizes the views, then places every arena buffer with the lifetimes
 /// of the manifest. Throws kiln::Error (KILN_ERROR_INVALID_ARGUMENT) naming the
-/// input or the step whose input dims disagree.
+/// input or the step whose input dims disagree. Shape values (views with `shapeFrom`,
+/// steps with `valueArgs`) are read through `hostData`.
 ResolvedPlan resolvePlan(const Manifest &manifest,
                          const std::vector<std::vector<int64_t>> &inputShapes,
-                         const std::vector<ShapeFunction> &shapeFunctions);
+                         const std::vector<ShapeFunction> &shapeFunctions,
+                         const HostData &hostData = {});
 
 /// The plan of a static manifest as a ResolvedPlan (its own offsets).
 ResolvedPlan staticPlan(const Manifest &manifest);

@@ -23,8 +23,10 @@ public:
   /// dynamic dims, computes every shape and re-places the arena (growing it when needed);
   /// for a static plan only checks the shapes. Cheap when the shapes are those of the
   /// previous call. Throws kiln::Error naming a bad input or the step whose input dims
-  /// disagree.
-  virtual void prepare(const std::vector<std::vector<int64_t>> &inputShapes) = 0;
+  /// disagree. `inputData` (one host pointer per model input) gives the values of inputs
+  /// that are shape values (Manifest::readsValues; then the plan is resolved every call).
+  virtual void prepare(const std::vector<std::vector<int64_t>> &inputShapes,
+                       const std::vector<const void *> &inputData) = 0;
 
   /// Every value's shape, bytes and offset as of the last prepare().
   virtual const ResolvedPlan &resolved() const = 0;

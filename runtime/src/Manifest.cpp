@@ -115,6 +115,14 @@ ValueInfo parseValue(const FieldReader &reader, const json &obj,
   value.bytes = reader.size(obj, "bytes", where);
   if (obj.contains("view_of"))
     value.viewOf = reader.integer(obj, "view_of", where); // an id until resolved
+  if (obj.contains("shape_from")) {
+    value.shapeFrom = reader.integer(obj, "shape_from", where); // an id until resolved
+    value.shapeMode = reader.string(obj, "shape_mode", where);
+    value.node = reader.optionalString(obj, "node");
+    if (value.shapeMode != "reshape" && value.shapeMode != "reshape_allowzero" &&
+        value.shapeMode != "unsqueeze" && value.shapeMode != "squeeze")
+      reader.fail(where + ".shape_mode", "unknown mode '" + value.shapeMode + "'");
+  }
   if (obj.contains("dims_from"))
     for (const json &d : reader.array(obj, "dims_from", where))
       value.dimsFrom.push_back(reader.integer(d, where + ".dims_from"));
@@ -194,6 +202,19 @@ Step parseStep(const FieldReader &reader, const json &obj,
       step.dims.push_back({size_t(position), size_t(dim)});
     }
   }
+  if (obj.contains("value_args")) {
+    const json &values = reader.array(obj, "value_args", where);
+    for (size_t i = 0; i < values.size(); ++i) {
+      std::string valueWhere = where + "." + FieldReader::at("value_args", i);
+      if (!values[i].is_array() || values[i].size() != 2)
+        reader.fail(valueWhere, "expected [arg position, element]");
+      int64_t position = reader.integer(values[i][0], valueWhere);
+      int64_t element = reader.integer(values[i][1], valueWhere);
+      if (position < 0 || element < 0)
+        reader.fail(valueWhere, "must not be negative");
+      step.valueArgs.push_back({size_t(position), size_t(element)});
+    }
+  }
   return step;
 }
 
@@ -259,6 +280,10 @@ Manifest parseManifest(const std::string &text, const std::string &path) {
     std::string where = FieldReader::at("values", i);
     if (value.viewOf >= 0)
       value.viewOf = int64_t(index.lookup(value.viewOf, where + ".view_of"));
+    if (value.shapeFrom >= 0) {
+      value.shapeFrom = int64_t(index.lookup(value.shapeFrom, where + ".shape_from"));
+      manifest.readsValues = true;
+    }
     manifest.dynamic |= value.isDynamic();
   }
   manifest.inputs = parseBindings(reader, root, "inputs", index);
@@ -267,6 +292,8 @@ Manifest parseManifest(const std::string &text, const std::string &path) {
   for (size_t i = 0; i < steps.size(); ++i)
     manifest.steps.push_back(
         parseStep(reader, steps[i], FieldReader::at("steps", i), index));
+  for (const Step &step : manifest.steps)
+    manifest.readsValues |= !step.valueArgs.empty();
   validateManifest(manifest);
   return manifest;
 }

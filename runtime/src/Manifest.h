@@ -24,6 +24,11 @@ struct ValueInfo {
   // Format version 2 only:
   int64_t viewOf = -1;          ///< index of the value this one is a view of, or -1
   std::vector<int64_t> dimsFrom; ///< a dynamic view's dims: dim of `viewOf`, or -1
+  /// A view whose dims follow the int64 values of value `shapeFrom` (read on the host) as
+  /// `shapeMode` says: "reshape", "reshape_allowzero", "unsqueeze", "squeeze"; or -1.
+  int64_t shapeFrom = -1;
+  std::string shapeMode;
+  std::string node; ///< the ONNX node of a view with `shapeFrom`, for errors
   bool hasLive = false;         ///< whether the manifest gave the lifetime below
   int64_t firstStep = 0;        ///< lifetime of an arena buffer that is no view
   int64_t lastStep = 0;
@@ -48,6 +53,9 @@ struct Step {
   /// ones and a consistency flag.
   std::vector<std::pair<size_t, size_t>> dims;
   std::string shapeFunction;
+  /// Shape values: (position in `args`, element) of input elements whose bits, zero-extended
+  /// to int64, follow the input dims in the shape function's `in` (host data: inputs, weights).
+  std::vector<std::pair<size_t, size_t>> valueArgs;
 };
 
 /// Everything the runtime reads from manifest.json.
@@ -64,6 +72,7 @@ struct Manifest {
   std::vector<Step> steps;
   int64_t formatVersion = 1;
   bool dynamic = false; ///< some value has a dynamic dim
+  bool readsValues = false; ///< some dims follow the values of inputs (shape values)
 };
 
 /// The format name and the newest version this runtime reads (it reads 1 and 2; version

@@ -50,6 +50,13 @@ void checkPlanLinks(const Manifest &manifest, size_t index) {
                            " of a rank-" + std::to_string(source.shape.size()) +
                            " value");
   }
+  if (value.shapeFrom >= 0) {
+    const ValueInfo &shape = manifest.values[value.shapeFrom];
+    if (value.viewOf < 0 || value.shapeFrom >= int64_t(index))
+      fail(manifest, where + ": shape_from must name an earlier value, on a view");
+    if (shape.shape.size() != 1 || shape.shape[0] < 0 || shape.dtype != KILN_DTYPE_INT64)
+      fail(manifest, where + ": shape_from must name a 1-D int64 value of static length");
+  }
   bool root = value.viewOf < 0 && value.storage == Storage::Arena;
   if (manifest.dynamic && root &&
       (!value.hasLive || value.firstStep > value.lastStep || value.firstStep < 0))
@@ -153,6 +160,16 @@ void checkStep(const Manifest &manifest, size_t index) {
                          ", which lives in read-only weights");
   }
   checkStepDims(manifest, step, where);
+  size_t firstOutput = step.args.size() - step.numOutputs;
+  for (auto [p, element] : step.valueArgs) {
+    if (p >= firstOutput || step.shapeFunction.empty())
+      fail(manifest, where + ": value_args must name inputs of a step with a shape_function");
+    const ValueInfo &value = manifest.values[step.args[p]];
+    auto count = shapeBytes(value.shape, 1);
+    if (value.isDynamic() || !count || element >= *count)
+      fail(manifest, where + ": value_args element " + std::to_string(element) +
+                         " is out of range for " + describeValue(manifest, step.args[p]));
+  }
 }
 
 } // namespace

@@ -27,6 +27,8 @@ void kiln::populateKilnToLinalgPatterns(const TypeConverter &converter,
   lowering::populateNormPatterns(converter, patterns);
   lowering::populateDataMovementPatterns(converter, patterns);
   lowering::populateGatherPadPatterns(converter, patterns);
+  lowering::populateShapeValuePatterns(converter, patterns);
+  lowering::populateShapeValueGatherPatterns(converter, patterns);
   lowering::populateScatterPatterns(converter, patterns);
 }
 

@@ -24,6 +24,11 @@ void populateReducePatterns(const TypeConverter &converter, RewritePatternSet &p
 void populateNormPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// constant, shape, reshape, transpose, concat, slice, expand → tensor/linalg ops.
 void populateDataMovementPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
+/// kiln.expand_to / constant_of_shape / range: result dims from run-time shape values.
+void populateShapeValuePatterns(const TypeConverter &converter, RewritePatternSet &patterns);
+/// kiln.slice_by / tile_by / pad_by: gathers at coordinates from run-time parameters.
+void populateShapeValueGatherPatterns(const TypeConverter &converter,
+                                      RewritePatternSet &patterns);
 /// kiln.gather / kiln.pad → generics with index arithmetic or tensor.pad.
 void populateGatherPadPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.scatter_elements / scatter_nd → a copy and a loop nest of tensor.insert.

@@ -75,8 +75,7 @@ struct WhereLowering : OpConversionPattern<graph::WhereOp> {
 
   LogicalResult matchAndRewrite(graph::WhereOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)))
-      return failure();
+    // Dynamic dims as in the other elementwise ops (sizes read through the maps).
     if (!elementTypeOf(op.getCond()).isInteger(1))
       return emitUnsupported(op) << "the condition must have element type i1, not "
                                  << elementTypeOf(op.getCond());

@@ -5,8 +5,10 @@
 // consistent)`: the result sizes the kernel will produce and whether the input dims that its
 // loops tie together agree (an index, 1 or 0). It is the kernel itself with every result
 // replaced by its sizes, resolved through the ops (ReifyRankedShapedTypeOpInterface, the
-// destination of linalg ops, tensor.empty sizes) and dead code removed; a result size that
-// depends on the values of the inputs makes the pass fail naming the kernel.
+// destination of linalg ops, tensor.empty sizes) and dead code removed. A result size that
+// depends on the values of an input ("shape value": elements read with constant indices)
+// takes those elements as extra arguments after the dims (`kiln.value_args` lists them);
+// any other dependence on values makes the pass fail naming the kernel.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Conversion/KilnToLinalg/KilnToLinalg.h"
@@ -18,7 +20,10 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <map>
 
 namespace kiln {
 #define GEN_PASS_DEF_SHAPEFUNCTIONSPASS
@@ -73,6 +78,55 @@ void resolveDims(func::FuncOp fn) {
   (void)applyPatternsAndFoldGreedily(fn, std::move(patterns));
 }
 
+/// `bits` (an element's raw bits, zero-extended to i64 by the runtime) as `type`.
+Value fromBits(OpBuilder &b, Location loc, Value bits, Type type) {
+  unsigned width = type.getIntOrFloatBitWidth();
+  Value v = width == 64 ? bits
+                        : b.create<arith::TruncIOp>(loc, b.getIntegerType(width), bits).getResult();
+  return isa<FloatType>(type) ? b.create<arith::BitcastOp>(loc, type, v).getResult() : v;
+}
+
+/// Replaces `tensor.extract %arg[<constants>]` of the first `numTensors` (tensor)
+/// arguments by new i64 arguments after the existing ones, one per (argument, element)
+/// in order, and records them as `kiln.value_args` = [arg, element, ...]: the runtime
+/// passes those elements' bits after the input dims. Fails when an argument has another use.
+LogicalResult takeValuesAsArguments(func::FuncOp fn, unsigned numTensors) {
+  Block &entry = fn.getBody().front();
+  std::map<std::pair<int64_t, int64_t>, SmallVector<tensor::ExtractOp>> reads;
+  for (unsigned i = 0; i < numTensors; ++i) {
+    auto type = cast<RankedTensorType>(fn.getArgument(i).getType());
+    for (Operation *user : fn.getArgument(i).getUsers()) {
+      auto extract = dyn_cast<tensor::ExtractOp>(user);
+      if (!extract || !type.hasStaticShape())
+        return failure();
+      int64_t linear = 0;
+      for (auto [d, index] : llvm::enumerate(extract.getIndices())) {
+        std::optional<int64_t> c = getConstantIntValue(index);
+        if (!c)
+          return failure();
+        linear = linear * type.getDimSize(d) + *c;
+      }
+      reads[{i, linear}].push_back(extract);
+    }
+  }
+  SmallVector<int64_t> recorded;
+  Type i64 = IntegerType::get(fn.getContext(), 64);
+  for (auto &[key, extracts] : reads) {
+    BlockArgument bits = entry.addArgument(i64, fn.getLoc());
+    OpBuilder b = OpBuilder::atBlockBegin(&entry);
+    Value value = fromBits(b, fn.getLoc(), bits, extracts.front().getType());
+    for (tensor::ExtractOp extract : extracts) {
+      extract.replaceAllUsesWith(value);
+      extract.erase();
+    }
+    recorded.append({key.first, key.second});
+  }
+  if (!recorded.empty())
+    fn->setAttr("kiln.value_args", DenseI64ArrayAttr::get(fn.getContext(), recorded));
+  resolveDims(fn);
+  return success();
+}
+
 /// Replaces `tensor.dim %arg, <constant>` of the tensor arguments by new index arguments
 /// (one per dynamic dim of each argument, in order) and erases the tensor arguments.
 LogicalResult takeDimsAsArguments(func::FuncOp fn, StringRef kernel) {
@@ -96,11 +150,11 @@ LogicalResult takeDimsAsArguments(func::FuncOp fn, StringRef kernel) {
     }
   }
   resolveDims(fn);
-  for (unsigned i = 0; i < numTensors; ++i)
-    if (!fn.getArgument(i).use_empty())
-      return fn.emitError("kiln: the result shape of kernel ")
-             << kernel << " depends on the values of its inputs (not only on their shapes); "
-             << "it cannot be computed before the kernel runs";
+  if (failed(takeValuesAsArguments(fn, numTensors)))
+    return fn.emitError("kiln: the result shape of kernel ")
+           << kernel << " depends on the values of its inputs in a way the runtime cannot "
+           << "compute before the kernel runs (only elements read with constant indices "
+           << "from statically shaped inputs can be shape values)";
   llvm::BitVector erase(entry.getNumArguments());
   erase.set(0, numTensors);
   entry.eraseArguments(erase);

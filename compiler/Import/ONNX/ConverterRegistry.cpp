@@ -59,6 +59,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerQuantizationConverters(r);
     registerPermuteConverters(r);
     registerGridSampleConverter(r);
+    registerCumSumConverter(r);
     return r;
   }();
   return registry;

@@ -71,6 +71,7 @@ void registerShapeConverters(ConverterRegistry &registry);
 void registerQuantizationConverters(ConverterRegistry &registry);
 void registerPermuteConverters(ConverterRegistry &registry);
 void registerGridSampleConverter(ConverterRegistry &registry);
+void registerCumSumConverter(ConverterRegistry &registry);
 
 } // namespace kiln::importer
 

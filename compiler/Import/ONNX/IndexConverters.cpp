@@ -8,6 +8,8 @@
 #include "compiler/Import/ONNX/ConverterUtils.h"
 #include "compiler/Import/ONNX/TensorImport.h"
 
+#include "mlir/IR/Matchers.h"
+
 using namespace mlir;
 using namespace kiln::importer;
 
@@ -127,8 +129,20 @@ FailureOr<Value> diagonalMask(NodeContext &n, int64_t rows, int64_t cols,
   return n.constant(DenseElementsAttr::get(type, values));
 }
 
-/// Trilu: keep the upper (j - i >= k) or lower (j - i <= k) triangle of the last two dims;
-/// k (input 1) must be a constant.
+/// The constant j - i (int64) over [rows, cols]: element (i, j) is its diagonal offset.
+Value diagonalOffsets(NodeContext &n, int64_t rows, int64_t cols) {
+  SmallVector<int64_t> values;
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      values.push_back(j - i);
+  auto type = RankedTensorType::get({rows, cols}, n.builder().getI64Type());
+  return n.constant(DenseElementsAttr::get(type, ArrayRef<int64_t>(values)));
+}
+
+/// Trilu: keep the upper (j - i >= k) or lower (j - i <= k) triangle of the last two dims.
+/// A constant k folds into a constant mask; a run-time k (one element) stays an operand:
+/// the mask compares the constant diagonal offsets against it, so one artifact serves
+/// every k.
 LogicalResult convertTrilu(NodeContext &n) {
   RankedTensorType type = n.inputType(0);
   if (type.getRank() < 2)
@@ -136,8 +150,25 @@ LogicalResult convertTrilu(NodeContext &n) {
   int64_t rows = type.getDimSize(type.getRank() - 2), cols = type.getDimSize(type.getRank() - 1);
   if (ShapedType::isDynamic(rows) || ShapedType::isDynamic(cols))
     return n.fail("the last two dims must be static (dynamic shapes are not supported yet)");
+  bool upper = n.attrInt("upper", 1) != 0;
   int64_t k = 0;
   if (n.hasInput(1)) {
+    DenseElementsAttr constant;
+    RankedTensorType kType = n.inputType(1);
+    if (!matchPattern(n.input(1), m_Constant(&constant))) {
+      if (!kType.hasStaticShape() || kType.getNumElements() != 1 ||
+          !kType.getElementType().isInteger(64))
+        return n.fail("k must be one int64 element");
+      FailureOr<Value> kScalar = n.reshape(n.input(1), {});
+      if (failed(kScalar))
+        return failure();
+      Value offsets = diagonalOffsets(n, rows, cols);
+      // upper: keep offset >= k, i.e. !(offset < k); lower: keep !(offset > k).
+      FailureOr<Value> drop = upper ? n.create<kiln::LessOp>(offsets, *kScalar)
+                                    : n.create<kiln::GreaterOp>(offsets, *kScalar);
+      FailureOr<Value> keep = unary<kiln::NotOp>(n, drop);
+      return n.setResult(select(n, keep, n.input(0), scalarLike(n, n.input(0), 0)));
+    }
     FailureOr<SmallVector<int64_t>> given = n.constantInts(1, "k");
     if (failed(given))
       return failure();
@@ -145,7 +176,6 @@ LogicalResult convertTrilu(NodeContext &n) {
       return n.fail("k must have one element");
     k = given->front();
   }
-  bool upper = n.attrInt("upper", 1) != 0;
   FailureOr<Value> mask =
       diagonalMask(n, rows, cols, [&](int64_t diff) { return upper ? diff >= k : diff <= k; });
   return n.setResult(select(n, mask, n.input(0), scalarLike(n, n.input(0), 0)));
@@ -179,6 +209,55 @@ LogicalResult convertEyeLike(NodeContext &n) {
     }
   return n.setResult(n.constant(DenseElementsAttr::get(resultType, values)));
 }
+
+/// OneHot: `on` (values[1]) where an index (negative ones count from depth) equals the
+/// position along the new axis, `off` (values[0]) elsewhere. A run-time depth is a shape
+/// value: the positions are a kiln.range up to it, so the new axis is `?`.
+LogicalResult convertOneHot(NodeContext &n) {
+  RankedTensorType indices = n.inputType(0), depthType = n.inputType(1), values = n.inputType(2);
+  int64_t rank = indices.getRank() + 1;
+  FailureOr<int64_t> axis = n.normalizeAxis(n.attrInt("axis", -1), rank);
+  if (failed(axis))
+    return failure();
+  Type et = depthType.getElementType();
+  if (!depthType.hasStaticShape() || depthType.getNumElements() != 1 || et.isInteger(1) ||
+      !et.isIntOrFloat())
+    return n.fail("depth must be one number");
+  if (!values.hasStaticShape() || values.getRank() != 1 || values.getDimSize(0) != 2)
+    return n.fail("values must be [off_value, on_value]");
+  FailureOr<Value> depth = n.reshape(n.input(1), {});
+  FailureOr<Value> positions = failure();
+  SmallVector<int64_t> along(rank, 1);
+  if (!n.isRunTimeValue(1)) {
+    FailureOr<double> d = n.constantScalar(1, "depth");
+    if (failed(d))
+      return failure();
+    positions = iotaAlong(n, (int64_t)*d, *axis, rank, et);
+  } else {
+    FailureOr<Value> zero = scalarLike(n, depth, 0), one = scalarLike(n, depth, 1);
+    if (failed(depth) || failed(zero) || failed(one))
+      return failure();
+    auto rangeType = RankedTensorType::get({ShapedType::kDynamic}, et);
+    positions = n.createTyped<kiln::RangeOp>(rangeType, *zero, *depth, *one);
+    along[*axis] = ShapedType::kDynamic;
+    if (succeeded(positions))
+      positions = n.reshape(*positions, along);
+  }
+  // Indices in the depth's type, negative ones wrapped, with a unit dim at the new axis.
+  FailureOr<Value> index = castTo(n, n.input(0), et);
+  FailureOr<Value> negative = binary<kiln::LessOp>(n, index, scalarLike(n, index, 0));
+  index = select(n, negative, binary<kiln::AddOp>(n, index, depth), index);
+  SmallVector<int64_t> unsqueezed(indices.getShape());
+  unsqueezed.insert(unsqueezed.begin() + *axis, 1);
+  if (succeeded(index))
+    index = n.reshape(*index, unsqueezed);
+  FailureOr<Value> hot = binary<kiln::EqualOp>(n, index, positions);
+  FailureOr<Value> off = buildSlice(n, n.input(2), {0}, {1}, ArrayRef<int64_t>{1});
+  FailureOr<Value> on = buildSlice(n, n.input(2), {1}, {2}, ArrayRef<int64_t>{1});
+  if (failed(off) || failed(on))
+    return failure();
+  return n.setResult(select(n, hot, n.reshape(*on, {}), n.reshape(*off, {})));
+}
 } // namespace
 
 void kiln::importer::registerIndexConverters(ConverterRegistry &r) {
@@ -192,4 +271,5 @@ void kiln::importer::registerIndexConverters(ConverterRegistry &r) {
   r.add("ScatterND", 11, convertScatterND, {3, 3});
   r.add("Trilu", 14, convertTrilu, {1, 2});
   r.add("EyeLike", 9, convertEyeLike);
+  r.add("OneHot", 9, convertOneHot, {3, 3});
 }

@@ -41,6 +41,11 @@ DenseElementsAttr tracedConstant(Value v) {
 }
 } // namespace
 
+bool NodeContext::isRunTimeValue(unsigned i) const {
+  DenseElementsAttr value;
+  return hasInput(i) && !matchPattern(input(i), m_Constant(&value)) && !tracedConstant(input(i));
+}
+
 FailureOr<DenseElementsAttr> NodeContext::constantInput(unsigned i, llvm::StringRef what) {
   if (!hasInput(i))
     return fail("input #" + llvm::Twine(i) + " (" + what + ") is missing");

@@ -46,6 +46,9 @@ public:
   FailureOr<SmallVector<int64_t>> constantInts(unsigned i, llvm::StringRef what);
   /// constantInts() of a shape input: every value must also be non-negative.
   FailureOr<SmallVector<int64_t>> constantShape(unsigned i, llvm::StringRef what);
+  /// Whether input `i` is present and known only at run time: it neither folds to a constant
+  /// nor traces back to constants (ShapeTrace.h).
+  bool isRunTimeValue(unsigned i) const;
   /// The value of input `i`, a constant with one element, as a double.
   FailureOr<double> constantScalar(unsigned i, llvm::StringRef what);
 

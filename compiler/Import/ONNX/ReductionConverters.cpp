@@ -27,7 +27,10 @@ template <kiln::ReduceKind kind> LogicalResult convertReduceAttr(NodeContext &n)
 /// Reduce* with an optional constant `axes` input and noop_with_empty_axes (ReduceSum-13).
 template <kiln::ReduceKind kind> LogicalResult convertReduceInput(NodeContext &n) {
   SmallVector<int64_t> axes;
-  if (n.hasInput(1)) {
+  RankedTensorType axesType = n.hasInput(1) ? n.inputType(1) : RankedTensorType();
+  // An axes input of static length 0 has no values to read: known at import.
+  bool empty = axesType && axesType.hasStaticShape() && axesType.getNumElements() == 0;
+  if (n.hasInput(1) && !empty) {
     FailureOr<SmallVector<int64_t>> given = n.constantInts(1, "axes");
     if (failed(given))
       return failure();

@@ -1,6 +1,7 @@
 //===- ShapeConverters.cpp - ONNX shape ops (Reshape, Squeeze, Shape, Constant, ...) → kiln -===//
 #include "compiler/Import/ONNX/ConverterUtils.h"
 #include "compiler/Import/ONNX/ShapeTrace.h"
+#include "compiler/Import/ONNX/ShapeValues.h"
 
 #include "mlir/IR/Matchers.h"
 
@@ -109,6 +110,8 @@ FailureOr<SmallVector<int64_t>> tracedReshapeTarget(NodeContext &n,
 }
 
 LogicalResult convertReshape(NodeContext &n) {
+  if (n.isRunTimeValue(1) && failed(traceShape(n.input(1))))
+    return convertRunTimeReshape(n, n.attrInt("allowzero", 0) ? "reshape_allowzero" : "reshape");
   if (n.hasInput(1)) {
     DenseElementsAttr constant;
     if (!matchPattern(n.input(1), m_Constant(&constant)))
@@ -181,6 +184,8 @@ LogicalResult convertSqueezeAttr(NodeContext &n) {
 LogicalResult convertSqueezeInput(NodeContext &n) {
   if (!n.hasInput(1))
     return buildSqueeze(n, std::nullopt);
+  if (n.isRunTimeValue(1))
+    return convertRunTimeReshape(n, "squeeze");
   FailureOr<SmallVector<int64_t>> axes = n.constantInts(1, "axes");
   return failed(axes) ? failure() : buildSqueeze(n, *axes);
 }
@@ -205,12 +210,16 @@ LogicalResult convertUnsqueezeAttr(NodeContext &n) {
 }
 
 LogicalResult convertUnsqueezeInput(NodeContext &n) {
+  if (n.isRunTimeValue(1))
+    return convertRunTimeReshape(n, "unsqueeze");
   FailureOr<SmallVector<int64_t>> axes = n.constantInts(1, "axes");
   return failed(axes) ? failure() : buildUnsqueeze(n, *axes);
 }
 
 /// Expand: bidirectional numpy broadcast of the input with a constant shape.
 LogicalResult convertExpand(NodeContext &n) {
+  if (n.isRunTimeValue(1))
+    return convertRunTimeExpand(n);
   FailureOr<SmallVector<int64_t>> target = n.constantShape(1, "shape");
   if (failed(target))
     return failure();
@@ -245,6 +254,8 @@ LogicalResult convertSize(NodeContext &n) {
 /// Range with constant start, limit and delta: the constant
 /// start, start + delta, ... up to (excluding) limit.
 LogicalResult convertRange(NodeContext &n) {
+  if (n.isRunTimeValue(0) || n.isRunTimeValue(1) || n.isRunTimeValue(2))
+    return convertRunTimeRange(n);
   FailureOr<double> start = n.constantScalar(0, "start"), limit = n.constantScalar(1, "limit"),
                     delta = n.constantScalar(2, "delta");
   if (failed(start) || failed(limit) || failed(delta))
@@ -268,9 +279,6 @@ LogicalResult convertRange(NodeContext &n) {
 }
 
 LogicalResult convertConstantOfShape(NodeContext &n) {
-  FailureOr<SmallVector<int64_t>> shape = n.constantShape(0, "shape");
-  if (failed(shape))
-    return failure();
   Attribute fill = FloatAttr::get(n.builder().getF32Type(), 0.0);
   if (const onnx::TensorProto *t = n.attrTensor("value")) {
     FailureOr<DenseElementsAttr> value = n.tensorValue(*t);
@@ -280,6 +288,11 @@ LogicalResult convertConstantOfShape(NodeContext &n) {
       return n.fail("attribute 'value' must have one element");
     fill = value->getSplatValue<Attribute>();
   }
+  if (n.isRunTimeValue(0))
+    return convertRunTimeConstantOfShape(n, cast<TypedAttr>(fill));
+  FailureOr<SmallVector<int64_t>> shape = n.constantShape(0, "shape");
+  if (failed(shape))
+    return failure();
   auto type = RankedTensorType::get(*shape, cast<TypedAttr>(fill).getType());
   return n.setResult(n.constant(DenseElementsAttr::get(type, fill)));
 }

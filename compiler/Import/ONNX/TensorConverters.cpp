@@ -1,6 +1,7 @@
 //===- TensorConverters.cpp - ONNX data movement (Concat, Split, Slice, Gather, Pad, ...) → kiln
 //-===//
 #include "compiler/Import/ONNX/ConverterUtils.h"
+#include "compiler/Import/ONNX/ShapeValues.h"
 
 #include <algorithm>
 #include <numeric>
@@ -137,6 +138,8 @@ LogicalResult convertSliceAttrs(NodeContext &n) {
 
 /// Slice from opset 10: constant starts, ends, optional axes and steps inputs.
 LogicalResult convertSliceInputs(NodeContext &n) {
+  if (n.isRunTimeValue(1) || n.isRunTimeValue(2) || n.isRunTimeValue(3) || n.isRunTimeValue(4))
+    return convertRunTimeSlice(n);
   FailureOr<SmallVector<int64_t>> starts = n.constantInts(1, "starts");
   FailureOr<SmallVector<int64_t>> ends = n.constantInts(2, "ends");
   if (failed(starts) || failed(ends))
@@ -229,6 +232,8 @@ LogicalResult buildTile(NodeContext &n, ArrayRef<int64_t> repeats) {
 }
 
 LogicalResult convertTile(NodeContext &n) {
+  if (n.isRunTimeValue(1))
+    return convertRunTimeTile(n);
   FailureOr<SmallVector<int64_t>> repeats = n.constantInts(1, "repeats");
   return failed(repeats) ? failure() : buildTile(n, *repeats);
 }
@@ -292,6 +297,8 @@ LogicalResult convertPadAttrs(NodeContext &n) {
 
 /// Pad from opset 11: constant `pads` and optional `constant_value` inputs.
 LogicalResult convertPadInputs(NodeContext &n) {
+  if (n.isRunTimeValue(1) || n.isRunTimeValue(2))
+    return convertRunTimePad(n);
   FailureOr<SmallVector<int64_t>> pads = n.constantInts(1, "pads");
   FailureOr<double> value = n.hasInput(2) ? n.constantScalar(2, "constant_value") : 0.0;
   if (failed(pads) || failed(value))

@@ -52,11 +52,43 @@ func.func @k_static(%x: tensor<2x4xf32>) -> tensor<2x4xf32> attributes {kiln.ker
 
 // -----
 
-// A result size read from the input's values cannot be computed before the kernel runs.
+// A result size read from an input's elements (a shape value) takes those elements'
+// bits as i64 arguments after the dims; kiln.value_args lists (argument, element).
+// CHECK-LABEL: func.func @k_fill_shape
+// CHECK-SAME: (%[[N:.*]]: i64) -> (index, index) attributes {kiln.shape_function = "k_fill", kiln.value_args = array<i64: 0, 1>}
+// CHECK: %[[I:.*]] = arith.index_cast %[[N]] : i64 to index
+// CHECK: return %[[I]], %{{.*}} : index, index
+func.func @k_fill(%x: tensor<2xi64>) -> tensor<?xf32> attributes {kiln.kernel} {
+  %c1 = arith.constant 1 : index
+  %v = tensor.extract %x[%c1] : tensor<2xi64>
+  %n = arith.index_cast %v : i64 to index
+  %e = tensor.empty(%n) : tensor<?xf32>
+  return %e : tensor<?xf32>
+}
+
+// -----
+
+// A float element arrives as its bits: truncated and bitcast back.
+// CHECK-LABEL: func.func @k_float_shape
+// CHECK-SAME: (%[[B:.*]]: i64) -> (index, index)
+// CHECK: %[[T:.*]] = arith.trunci %[[B]] : i64 to i32
+// CHECK: arith.bitcast %[[T]] : i32 to f32
+func.func @k_float(%x: tensor<f32>) -> tensor<?xf32> attributes {kiln.kernel} {
+  %v = tensor.extract %x[] : tensor<f32>
+  %i = arith.fptosi %v : f32 to i64
+  %n = arith.index_cast %i : i64 to index
+  %e = tensor.empty(%n) : tensor<?xf32>
+  return %e : tensor<?xf32>
+}
+
+// -----
+
+// A size that depends on values read otherwise (a dynamic index) cannot be computed first.
 // expected-error @+1 {{the result shape of kernel k_data depends on the values of its inputs}}
-func.func @k_data(%x: tensor<1xindex>) -> tensor<?xf32> attributes {kiln.kernel} {
+func.func @k_data(%x: tensor<2xindex>, %i: tensor<?xf32>) -> tensor<?xf32> attributes {kiln.kernel} {
   %c0 = arith.constant 0 : index
-  %n = tensor.extract %x[%c0] : tensor<1xindex>
+  %d = tensor.dim %i, %c0 : tensor<?xf32>
+  %n = tensor.extract %x[%d] : tensor<2xindex>
   %e = tensor.empty(%n) : tensor<?xf32>
   return %e : tensor<?xf32>
 }

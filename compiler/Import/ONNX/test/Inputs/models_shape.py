@@ -141,4 +141,18 @@ def build(out_dir):
         "reshape_runtime_shape": parse("""
             g (float[2,3] x, int64[2] s) => (float[3,2] y) { y = Reshape(x, s) }""",
                                        names=["reshape_node"]),
+        "shape_values": parse("""
+            g (float[2,3] x, int64[2] axes, int64[3] shape, float lim)
+                => (float[2,3] sq, float[2,2,3] e, float[2,2,3] c, float[2] r) {
+              u = Unsqueeze(x, axes)
+              sq = Squeeze(u, axes)
+              e = Expand(x, shape)
+              c = ConstantOfShape <value = float[1] {2.0}> (shape)
+              zero = Constant <value_float = 0.0> ()
+              one = Constant <value_float = 1.0> ()
+              r = Range(zero, lim, one)
+            }"""),
+        "reshape_unknown_rank": parse("""
+            g (float[2,3] x, int64[M] s) => (float[6] y) { y = Reshape(x, s) }""",
+                                      names=["reshape_node"]),
     }

@@ -3,6 +3,7 @@
 #define KILN_TENSOR_OPS_TD
 
 include "kiln/Dialect/Graph/KilnBase.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
 
 def Kiln_ConstantOp : Kiln_Op<"constant", [ConstantLike, Pure, AllTypesMatch<["value", "result"]>]> {
   let summary = "a constant tensor (initializers and Constant nodes)";
@@ -135,6 +136,78 @@ def Kiln_ShapeOp : Kiln_Op<"shape", [Pure, InferTypeOpAdaptor]> {
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
+}
+
+//===-- Shape values: dims from the values of a tensor known at run time ---===//
+// A "shape value" operand (a Reshape shape, Unsqueeze axes, an Expand shape, a Range limit,
+// ...) that is neither a constant nor traceable to dims stays a tensor operand; the result's
+// rank is static, its value-dependent dims are `?`. The runtime computes them from the host
+// data of the operand (a graph input or a weight) before any kernel runs (docs/design.md,
+// "Dynamic shapes").
+
+def Kiln_ReshapeToOp : Kiln_Op<"reshape_to", [Pure]> {
+  let summary = "a view whose dims follow the int64 values of `shape` at run time";
+  let description = [{
+    `mode` says how the values of the 1-D int64 `shape` give the result dims:
+    "reshape" (ONNX Reshape: 0 copies the input dim, -1 is inferred), "reshape_allowzero"
+    (0 is a zero dim), "unsqueeze" (axes of the result that get extent 1), "squeeze" (axes
+    of the input, each of extent 1, that are dropped). The execution plan holds it as a view
+    (no kernel); the runtime resolves the dims.
+  }];
+  let arguments = (ins Kiln_Tensor:$input, Kiln_Tensor:$shape, StrAttr:$mode);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$mode $input `,` $shape attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Kiln_ExpandToOp : Kiln_Op<"expand_to", [Pure]> {
+  let summary = "numpy broadcast of `input` with the int64 values of `shape` (run time)";
+  let arguments = (ins Kiln_Tensor:$input, Kiln_Tensor:$shape);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input `,` $shape attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Kiln_ConstantOfShapeOp : Kiln_Op<"constant_of_shape", [Pure]> {
+  let summary = "a tensor of the dims given by the int64 values of `shape`, filled with `value`";
+  let arguments = (ins Kiln_Tensor:$shape, TypedAttrInterface:$value);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$shape attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Kiln_RangeOp : Kiln_Op<"range", [Pure]> {
+  let summary = "start, start + delta, ... up to (excluding) limit; one-element operands";
+  let arguments = (ins Kiln_Tensor:$start, Kiln_Tensor:$limit, Kiln_Tensor:$delta);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$start `,` $limit `,` $delta attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Kiln_SliceByOp : Kiln_Op<"slice_by", [Pure]> {
+  let summary = "ONNX Slice with run-time starts, ends, axes and steps (1-D int64, same length)";
+  let arguments = (ins Kiln_Tensor:$input, Kiln_Tensor:$starts, Kiln_Tensor:$ends,
+                       Kiln_Tensor:$axes, Kiln_Tensor:$steps);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input `,` $starts `,` $ends `,` $axes `,` $steps attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Kiln_TileByOp : Kiln_Op<"tile_by", [Pure]> {
+  let summary = "ONNX Tile with run-time repeats (1-D int64, one per input dim)";
+  let arguments = (ins Kiln_Tensor:$input, Kiln_Tensor:$repeats);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input `,` $repeats attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Kiln_PadByOp : Kiln_Op<"pad_by", [Pure]> {
+  let summary = "ONNX Pad with run-time pads (begins, then ends) and a one-element value";
+  let arguments = (ins Kiln_Tensor:$input, Kiln_Tensor:$pads, Kiln_Tensor:$value,
+                       Kiln_PadModeAttr:$mode);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$mode $input `,` $pads `,` $value attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
 }
 
 #endif // KILN_TENSOR_OPS_TD
