@@ -13,7 +13,6 @@
 using namespace mlir;
 
 namespace kiln::tune {
-namespace {
 const char *kindName(WorkloadKind k) {
   switch (k) {
   case WorkloadKind::Matmul: return "matmul";
@@ -25,6 +24,7 @@ const char *kindName(WorkloadKind k) {
   return "?";
 }
 
+namespace {
 int64_t iterations(linalg::LinalgOp op) {
   int64_t n = 1;
   for (int64_t r : op.getStaticLoopRanges())

@@ -27,6 +27,9 @@ struct Workload {
   double flops = 0;                ///< 2 x multiply-adds (or 1 per element for elementwise)
 };
 
+/// The kind as the specs and records spell it ("matmul", "conv2d_nhwc", ...).
+const char *kindName(WorkloadKind kind);
+
 /// Position of the anchor among the kernel's linalg ops (walk order), to find it again in a
 /// clone of the kernel; -1 if absent.
 int anchorIndex(const Workload &w);

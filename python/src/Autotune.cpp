@@ -48,17 +48,6 @@ void checkConfigs(const TuneTask &t, const std::vector<Config> &configs, bool al
                       " knobs)");
 }
 
-const char *kindName(WorkloadKind k) {
-  switch (k) {
-  case WorkloadKind::Matmul: return "matmul";
-  case WorkloadKind::BatchMatmul: return "batch_matmul";
-  case WorkloadKind::ConvNhwc: return "conv2d_nhwc";
-  case WorkloadKind::DepthwiseNhwc: return "depthwise_nhwc";
-  case WorkloadKind::Generic: return "generic";
-  }
-  return "?";
-}
-
 std::vector<WorkloadRef> refsOf(const std::shared_ptr<TuneContext> &tc) {
   std::vector<WorkloadRef> refs;
   for (size_t i = 0; i < tc->tasks.size(); ++i)

@@ -3,20 +3,7 @@ import numpy as np
 from onnx import TensorProto, helper, numpy_helper
 
 import kiln
-
-
-def conv_nchw(x, w, b, pad):
-    """Direct stride-1 convolution in numpy (reference)."""
-    n, c, h, wd = x.shape
-    f, _, kh, kw = w.shape
-    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    oh, ow = h + 2 * pad - kh + 1, wd + 2 * pad - kw + 1
-    out = np.zeros((n, f, oh, ow), np.float64)
-    for i in range(kh):
-        for j in range(kw):
-            patch = xp[:, :, i:i + oh, j:j + ow]
-            out += np.einsum("nchw,fc->nfhw", patch, w[:, :, i, j])
-    return out + b[None, :, None, None]
+from test_onnx_backend import conv_reference
 
 
 def test_conv_batch_norm_relu_matches_reference():
@@ -46,7 +33,7 @@ def test_conv_batch_norm_relu_matches_reference():
 
     x = rng.standard_normal((2, c, 9, 7)).astype(np.float32)
     (y,) = kiln.compile(model).run([x])
-    conv = conv_nchw(x.astype(np.float64), w.astype(np.float64), b.astype(np.float64), 1)
+    conv = conv_reference(x.astype(np.float64), w.astype(np.float64), b.astype(np.float64), 1)
     norm = (conv - mean[None, :, None, None]) / np.sqrt(var + eps)[None, :, None, None]
     ref = np.maximum(norm * scale[None, :, None, None] + beta[None, :, None, None], 0)
     np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-4)
