@@ -124,12 +124,17 @@ void ThreadPool::dispatch(kiln_parallel_fn fn, void *ctx, int64_t n) {
   job_.fn = fn;
   job_.ctx = ctx;
   job_.n = n;
+  // Lane t covers the indices [n t / L, n (t + 1) / L), in up to kChunksPerThread chunks.
   int threads = numThreads_.load();
-  job_.numChunks = std::min(n, int64_t(threads) * kChunksPerThread);
-  job_.numLanes = int(std::min<int64_t>({threads, kMaxLanes, job_.numChunks}));
+  job_.numLanes = int(std::min<int64_t>({threads, kMaxLanes, n}));
+  job_.numChunks = 0;
   for (int lane = 0; lane < job_.numLanes; ++lane) {
-    job_.lanes[lane].next.store(job_.numChunks * lane / job_.numLanes);
-    job_.lanes[lane].end = job_.numChunks * (lane + 1) / job_.numLanes;
+    Lane &l = job_.lanes[lane];
+    l.begin = n * lane / job_.numLanes;
+    l.size = n * (lane + 1) / job_.numLanes - l.begin;
+    l.numChunks = std::min(l.size, kChunksPerThread);
+    l.next.store(0);
+    job_.numChunks += l.numChunks;
   }
   job_.doneChunks.store(0);
   uint32_t generation = generation_.load() + 1;
@@ -140,9 +145,9 @@ void ThreadPool::dispatch(kiln_parallel_fn fn, void *ctx, int64_t n) {
   spinUntil([&] { return active_.load() == 0; });
 }
 
-void ThreadPool::runChunk(int64_t chunk) {
-  const int64_t base = job_.n / job_.numChunks, extra = job_.n % job_.numChunks;
-  int64_t begin = chunk * base + std::min(chunk, extra);
+void ThreadPool::runChunk(const Lane &lane, int64_t chunk) {
+  const int64_t base = lane.size / lane.numChunks, extra = lane.size % lane.numChunks;
+  int64_t begin = lane.begin + chunk * base + std::min(chunk, extra);
   int64_t end = begin + base + (chunk < extra ? 1 : 0);
   job_.fn(job_.ctx, begin, end);
   job_.doneChunks.fetch_add(1);
@@ -152,8 +157,9 @@ void ThreadPool::runChunks(int lane) {
   // Own lane first, then the others' leftovers (a late or descheduled thread).
   for (int i = 0; i < job_.numLanes; ++i) {
     Lane &from = job_.lanes[(lane + i) % job_.numLanes];
-    for (int64_t chunk = from.next.fetch_add(1); chunk < from.end; chunk = from.next.fetch_add(1))
-      runChunk(chunk);
+    for (int64_t chunk = from.next.fetch_add(1); chunk < from.numChunks;
+         chunk = from.next.fetch_add(1))
+      runChunk(from, chunk);
   }
 }
 
