@@ -187,7 +187,9 @@ FailureOr<OwningOpRef<ModuleOp>> buildWorkloadModule(MLIRContext &ctx, StringRef
                << name << "' (expected matmul:M,N,K or conv2d:N,C,H,W,K,R,S,stride,pad)",
            failure();
   }
-  if (failed(lowerToLinalgKernels(*module)))
+  // A conv2d spec names the convolution kernel itself, not the Winograd batched matmul the
+  // compiler may make of a 3x3 one (tuning a model tunes whichever kernels it compiles to).
+  if (failed(lowerToLinalgKernels(*module, "host", /*winograd=*/false)))
     return failure();
   return std::move(module);
 }

@@ -103,6 +103,8 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   graph.addNestedPass<func::FuncOp>(createFoldBatchNorm());
   graph.addNestedPass<func::FuncOp>(createConvertConvLayout());
   graph.addNestedPass<func::FuncOp>(createPropagateTransposes());
+  if (options.winograd)
+    graph.addNestedPass<func::FuncOp>(createWinogradConv({options.winogradTile}));
   graph.addNestedPass<func::FuncOp>(createConvToMatmul());
   graph.addNestedPass<func::FuncOp>(createExplicitConvPadding());
   graph.addPass(createCanonicalizerPass());
@@ -198,13 +200,14 @@ LogicalResult compileModule(ModuleOp module, StringRef artifactPath, const Compi
   return result;
 }
 
-FailureOr<ExecutionPlan> lowerToLinalgKernels(ModuleOp module, StringRef cpu) {
+FailureOr<ExecutionPlan> lowerToLinalgKernels(ModuleOp module, StringRef cpu, bool winograd) {
   std::optional<ResolvedCPU> target = resolveCPU(cpu);
   if (!target)
     return module.emitError("kiln: unknown CPU '") << cpu << "'", failure();
   setTargetAttr(module, *target);
   CompileOptions silent;
   silent.progress = false;
+  silent.winograd = winograd;
   PhaseRunner phases(module, silent, llvm::nulls());
   FailureOr<FrontEnd> front = runFrontEnd(module, phases, silent, nullptr);
   if (failed(front))

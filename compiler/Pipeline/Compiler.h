@@ -35,6 +35,12 @@ struct CompileOptions {
   /// Fusion (kiln-recognize-layer-norm, kiln-sink-reshapes, kiln-fuse-elementwise); off: one
   /// kernel per op, for comparisons and for bisecting a wrong result.
   bool fuse = true;
+  /// 3x3 convolutions the control function picks run as Winograd F(m x m, 3 x 3)
+  /// (kiln-winograd-conv); off: every convolution direct or im2col, for comparisons.
+  bool winograd = true;
+  /// With winograd: 2 or 4 forces that output tile on every candidate (experiments); 0 lets
+  /// the control function choose.
+  int64_t winogradTile = 0;
   /// Added to the end of the `linalg` phase, e.g. the pass applying tuning records (so their
   /// schedules show in `--dump-ir-after=linalg`).
   std::function<void(mlir::PassManager &)> extraLinalgPasses;
@@ -52,9 +58,10 @@ mlir::LogicalResult compileModel(mlir::MLIRContext &ctx, llvm::StringRef modelPa
 /// The phases up to `linalg`, silently: afterwards `module` holds only the kernel functions
 /// (linalg on tensors, arguments read-only) and the returned plan says how they are called.
 /// Used by the tuner to extract workloads exactly as the compiler builds them; the module gets
-/// `cpu`'s `kiln.target`.
+/// `cpu`'s `kiln.target`. `winograd` as CompileOptions::winograd.
 mlir::FailureOr<ExecutionPlan> lowerToLinalgKernels(mlir::ModuleOp module,
-                                                    llvm::StringRef cpu = "host");
+                                                    llvm::StringRef cpu = "host",
+                                                    bool winograd = true);
 
 /// Same for a model already imported into `module` (e.g. from Python's onnx.ModelProto).
 mlir::LogicalResult compileModule(mlir::ModuleOp module, llvm::StringRef artifactPath,

@@ -32,6 +32,14 @@ static cl::opt<bool> quiet("quiet", cl::desc("no progress lines"));
 static cl::opt<bool> fuse("fuse", cl::desc("fuse ops into shared kernels (default on; "
                                            "--fuse=false: one kernel per op)"),
                           cl::init(true));
+static cl::opt<bool> winograd("winograd",
+                              cl::desc("run chosen 3x3 convolutions as Winograd F(m x m, 3 x 3) "
+                                       "(default on; --winograd=false: direct or im2col)"),
+                              cl::init(true));
+static cl::opt<int> winogradTile("winograd-tile",
+                                 cl::desc("force Winograd tile 2 or 4 on every 3x3 candidate "
+                                          "(0: the heuristic chooses)"),
+                                 cl::init(0));
 static cl::opt<std::string> tuningDb("tuning-db",
                                      cl::desc("apply the best schedules of this tuning database"));
 
@@ -97,6 +105,8 @@ int main(int argc, char **argv) {
   options.compileTo = compileTo;
   options.progress = !quiet;
   options.fuse = fuse;
+  options.winograd = winograd;
+  options.winogradTile = winogradTile;
   if (!parseInputShapes(options.import))
     return 1;
   if (!tuningDb.empty()) {

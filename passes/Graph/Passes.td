@@ -65,6 +65,24 @@ def ConvToMatmul : Pass<"kiln-conv-to-matmul", "mlir::func::FuncOp"> {
   ];
 }
 
+def WinogradConv : Pass<"kiln-winograd-conv", "mlir::func::FuncOp"> {
+  let summary = "Runs chosen 3x3 NHWC convolutions as Winograd F(m x m, 3 x 3)";
+  let description = [{
+    conv → [add residual] → [relu | clip] becomes kiln.winograd_input → kiln.matmul (batched
+    over the (m+2)^2 tile positions, with the filter transformed at compile time) →
+    kiln.winograd_output, which adds the bias and the residual and clamps in the same pass.
+    F(4x4, 3x3) does 2.25 instead of 9 multiplications per output and channel pair. The
+    choice goes through a control function (default: the tile with the fewest multiplications
+    counting tiles cut at the edges, if it saves a third, and a transformed filter of at most
+    `max-weight-bytes`); `tile` forces m = 2 or 4 for every candidate (tests, experiments).
+  }];
+  let options = [
+    Option<"tile", "tile", "int64_t", "0", "force this output tile (2 or 4); 0: the control function's choice">,
+    Option<"maxWeightBytes", "max-weight-bytes", "int64_t", "(24 << 20)",
+           "largest transformed filter ((m+2)^2 * C * K * 4 bytes) worth the transform">
+  ];
+}
+
 def ExplicitConvPadding : Pass<"kiln-explicit-conv-padding", "mlir::func::FuncOp"> {
   let summary = "Pads NHWC convolution and max-pool inputs with a kiln.pad of their own";
   let description = [{

@@ -11,8 +11,8 @@ from .module import Module
 #: the CPU the kernels are compiled for unless `cpu=` says otherwise (the compiling machine)
 DEFAULT_CPU = "host"
 
-_COMPILE_OPTIONS = {"cpu", "input_shapes", "threads", "verbose"}
-_IR_OPTIONS = {"cpu", "input_shapes", "verbose"}
+_COMPILE_OPTIONS = {"cpu", "input_shapes", "threads", "verbose", "fuse", "winograd"}
+_IR_OPTIONS = {"cpu", "input_shapes", "verbose", "fuse", "winograd"}
 
 
 def phases():
@@ -60,12 +60,24 @@ def _check_options(options, allowed, what):
                         f"(known: {', '.join(sorted(allowed))})")
 
 
+def _winograd_switch(value):
+    """``winograd=`` as the native layer's int: True (the heuristic) 0, False -1, 2 or 4."""
+    if value is True:
+        return 0
+    if value is False:
+        return -1
+    if value in (2, 4) and not isinstance(value, bool):
+        return int(value)
+    raise ValueError(f"kiln: winograd must be True, False, 2 or 4, not {value!r}")
+
+
 def _run_compiler(model, artifact, target, options, compile_to="", tuning_db=None):
     source, from_bytes, display = _model_source(model)
     ok, ir, errors, warns = _kiln.compile_model(
         source, from_bytes, display, artifact, target, options.get("cpu") or DEFAULT_CPU,
         _input_shapes(options.get("input_shapes")), compile_to, bool(options.get("verbose")),
-        os.fspath(tuning_db) if tuning_db is not None else "")
+        os.fspath(tuning_db) if tuning_db is not None else "", bool(options.get("fuse", True)),
+        _winograd_switch(options.get("winograd", True)))
     for w in warns:
         warnings.warn(w, CompileWarning, stacklevel=3)
     if not ok:
@@ -82,7 +94,9 @@ def compile(model, target="cpu", tuning_db=None, **options):  # noqa: A001 - kil
         has a record faster than its default schedule gets that schedule.
     options: ``cpu="host"`` (or ``"x86-64-v4"``, ``"x86-64-v3"``, ``"x86-64"``, an LLVM CPU name),
         ``input_shapes={name: shape}`` to fix symbolic input dims, ``threads=N`` (the runtime's
-        process-wide thread pool; default: one per CPU), ``verbose=True`` (phase timings on stderr).
+        process-wide thread pool; default: one per CPU), ``verbose=True`` (phase timings on stderr),
+        ``fuse=False`` (one kernel per op), ``winograd=False`` (3x3 convolutions direct or
+        im2col; ``2`` or ``4`` forces Winograd F(m x m, 3 x 3) on every candidate).
 
     Returns a :class:`kiln.Module`. Its artifact lives in a temporary folder removed when the
     Module is garbage-collected; ``Module.export(path)`` keeps a copy.
@@ -104,8 +118,8 @@ def ir(model, phase, target="cpu", **options):
     """The IR text of `model` after pipeline phase `phase` (see :func:`kiln.phases`):
     ``import``, ``graph``, ``kernels``, ``linalg`` or ``llvm``. Large constants are elided.
 
-    Takes the same `model` and options (``cpu``, ``input_shapes``, ``verbose``) as
-    :func:`kiln.compile`; nothing is written to disk.
+    Takes the same `model` and options (``cpu``, ``input_shapes``, ``verbose``, ``fuse``,
+    ``winograd``) as :func:`kiln.compile`; nothing is written to disk.
     """
     _check_options(options, _IR_OPTIONS, "ir")
     if phase not in phases():

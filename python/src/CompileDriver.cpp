@@ -10,6 +10,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <mutex>
 
 namespace kiln::python {
@@ -25,6 +26,9 @@ CompileOptions toOptions(const CompileRequest &request) {
   options.cpu.cpu = request.cpu;
   options.compileTo = request.compileTo;
   options.progress = request.progress;
+  options.fuse = request.fuse;
+  options.winograd = request.winograd >= 0;
+  options.winogradTile = std::max(request.winograd, 0);
   for (const auto &[name, shape] : request.inputShapes)
     options.import.inputShapes[name] = llvm::SmallVector<int64_t>(shape.begin(), shape.end());
   return options;

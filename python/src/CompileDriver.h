@@ -22,6 +22,8 @@ struct CompileRequest {
   std::string compileTo; ///< a phase: stop there and return its IR; "" = write the artifact
   bool progress = false; ///< the compiler's per-phase timing lines on stderr
   std::string tuningDb;  ///< a tuning database whose best schedules are applied ("" = none)
+  bool fuse = true;      ///< CompileOptions::fuse
+  int winograd = 0;      ///< -1: no Winograd convolutions; 0: the heuristic's; 2 or 4: forced
 };
 
 /// The outcome: `ok`, the IR text (with `compileTo`), and every diagnostic as text.

@@ -29,7 +29,7 @@ py::tuple compileModel(py::object model, bool fromBytes, const std::string &disp
                        const std::string &cpu,
                        const std::map<std::string, std::vector<int64_t>> &inputShapes,
                        const std::string &compileTo, bool progress,
-                       const std::string &tuningDb) {
+                       const std::string &tuningDb, bool fuse, int winograd) {
   CompileRequest request;
   if (fromBytes)
     request.modelBytes = model.cast<py::bytes>();
@@ -44,6 +44,8 @@ py::tuple compileModel(py::object model, bool fromBytes, const std::string &disp
   request.compileTo = compileTo;
   request.progress = progress;
   request.tuningDb = tuningDb;
+  request.fuse = fuse;
+  request.winograd = winograd;
   CompileResult result;
   {
     py::gil_scoped_release release;
@@ -59,9 +61,10 @@ PYBIND11_MODULE(_kiln, m) {
   m.def("compile_model", &compileModel, py::arg("model"), py::arg("from_bytes"),
         py::arg("display_name"), py::arg("artifact_path"), py::arg("target"), py::arg("cpu"),
         py::arg("input_shapes"), py::arg("compile_to"), py::arg("progress"),
-        py::arg("tuning_db") = "",
+        py::arg("tuning_db") = "", py::arg("fuse") = true, py::arg("winograd") = 0,
         "Compiles a model (a path, or ModelProto bytes with from_bytes=True) into an artifact "
-        "folder, or to a phase's IR with compile_to. Returns (ok, ir, errors, warnings).");
+        "folder, or to a phase's IR with compile_to. winograd: -1 off, 0 the heuristic, 2 or 4 "
+        "that tile for every 3x3 candidate. Returns (ok, ir, errors, warnings).");
   m.def("phases", &phases, "The pipeline's phase names, in order.");
 
   py::class_<RuntimeModel>(m, "RuntimeModel",

@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -30,6 +31,7 @@ void kiln::populateKilnToLinalgPatterns(const TypeConverter &converter,
   lowering::populateShapeValuePatterns(converter, patterns);
   lowering::populateShapeValueGatherPatterns(converter, patterns);
   lowering::populateScatterPatterns(converter, patterns);
+  lowering::populateWinogradPatterns(converter, patterns);
 }
 
 namespace {
@@ -70,7 +72,7 @@ struct ConvertKilnToLinalgPass : kiln::impl::ConvertKilnToLinalgPassBase<Convert
     // Unsigned integer types become signless: ops (and functions) holding one are illegal.
     target.addDynamicallyLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                                       math::MathDialect, scf::SCFDialect, tensor::TensorDialect,
-                                      func::FuncDialect>(
+                                      vector::VectorDialect, func::FuncDialect>(
         [&](Operation *op) { return converter.isLegal(op); });
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp fn) {
       return converter.isSignatureLegal(fn.getFunctionType()) &&

@@ -20,6 +20,7 @@ def ConvertKilnToLinalgPass : Pass<"kiln-to-linalg"> {
     "mlir::math::MathDialect",
     "mlir::scf::SCFDialect",
     "mlir::tensor::TensorDialect",
+    "mlir::vector::VectorDialect",
   ];
 }
 

@@ -33,6 +33,8 @@ void populateShapeValueGatherPatterns(const TypeConverter &converter,
 void populateGatherPadPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.scatter_elements / scatter_nd → a copy and a loop nest of tensor.insert.
 void populateScatterPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
+/// kiln.winograd_input / winograd_output → scf loops of vector ops on tensors.
+void populateWinogradPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 
 /// Builds `init + conv(input, filter)` of an already padded input with 1, 2 or 3 spatial
 /// dims and any group. NCHW: input NC<spatial>, filter F(C/group)<kernel>, `init`

@@ -86,3 +86,35 @@ func.func @fused_wrong_yield(%a: tensor<4xf32>) -> tensor<4xf32> {
   }
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+func.func @winograd_bad_tile(%x: tensor<1x8x8x16xf32>) -> tensor<9x16x16xf32> {
+  // expected-error @+1 {{tile must be 2 or 4, not 3}}
+  %v = kiln.winograd_input %x {pads = array<i64: 1, 1, 1, 1>, tile = 3 : i64} : (tensor<1x8x8x16xf32>) -> tensor<9x16x16xf32>
+  return %v : tensor<9x16x16xf32>
+}
+
+// -----
+
+func.func @winograd_bad_tiles(%x: tensor<1x8x8x16xf32>) -> tensor<16x9x16xf32> {
+  // expected-error @+1 {{transformed tiles must be [16, 16, 16], not 'tensor<16x9x16xf32>'}}
+  %v = kiln.winograd_input %x {pads = array<i64: 1, 1, 1, 1>, tile = 2 : i64} : (tensor<1x8x8x16xf32>) -> tensor<16x9x16xf32>
+  return %v : tensor<16x9x16xf32>
+}
+
+// -----
+
+func.func @winograd_bad_residual(%m: tensor<36x4x16xf32>, %r: tensor<1x8x8x16xf32>) -> tensor<1x7x7x16xf32> {
+  // expected-error @+1 {{residual must have the result's type 'tensor<1x7x7x16xf32>'}}
+  %y = kiln.winograd_output %m residual %r {max = 6.0 : f64, min = 0.0 : f64, tile = 4 : i64} : (tensor<36x4x16xf32>, tensor<1x8x8x16xf32>) -> tensor<1x7x7x16xf32>
+  return %y : tensor<1x7x7x16xf32>
+}
+
+// -----
+
+func.func @winograd_bad_clamp(%m: tensor<36x4x16xf32>) -> tensor<1x7x7x16xf32> {
+  // expected-error @+1 {{min must not exceed max}}
+  %y = kiln.winograd_output %m {max = 0.0 : f64, min = 6.0 : f64, tile = 4 : i64} : (tensor<36x4x16xf32>) -> tensor<1x7x7x16xf32>
+  return %y : tensor<1x7x7x16xf32>
+}

@@ -111,3 +111,14 @@ func.func @bit_shift(%a: tensor<2x3xui8>, %b: tensor<3xui8>) -> tensor<2x3xui8> 
   %0 = kiln.bit_shift %a, %b {left = true} : (tensor<2x3xui8>, tensor<3xui8>) -> tensor<2x3xui8>
   return %0 : tensor<2x3xui8>
 }
+
+// -----
+
+// CHECK-LABEL: func @winograd
+// CHECK: kiln.winograd_input %arg0 {pads = array<i64: 1, 1, 1, 1>, tile = 4 : i64} : (tensor<1x8x8x16xf32>) -> tensor<36x4x16xf32>
+// CHECK: kiln.winograd_output %arg1 bias %arg2 residual %arg3 {max = 6.000000e+00 : f64, min = 0.000000e+00 : f64, tile = 4 : i64}
+func.func @winograd(%x: tensor<1x8x8x16xf32>, %m: tensor<36x4x32xf32>, %b: tensor<32xf32>, %r: tensor<1x8x8x32xf32>) -> (tensor<36x4x16xf32>, tensor<1x8x8x32xf32>) {
+  %v = kiln.winograd_input %x {pads = array<i64: 1, 1, 1, 1>, tile = 4 : i64} : (tensor<1x8x8x16xf32>) -> tensor<36x4x16xf32>
+  %y = kiln.winograd_output %m bias %b residual %r {max = 6.0 : f64, min = 0.0 : f64, tile = 4 : i64} : (tensor<36x4x32xf32>, tensor<32xf32>, tensor<1x8x8x32xf32>) -> tensor<1x8x8x32xf32>
+  return %v, %y : tensor<36x4x16xf32>, tensor<1x8x8x32xf32>
+}

@@ -1,0 +1,314 @@
+//===- WinogradToVectors.cpp - winograd_input / winograd_output → vector code ===//
+//
+// The transforms are small constant matrices applied to every tile, channel by channel: as
+// linalg they would be dense 36-term sums per element, so they lower straight to loops of
+// vector ops over channel vectors instead, with the matrices' zeros skipped and ±1 as
+// adds: an scf.forall over tile rows (the kernel's threads), scf.for over the tiles of a row
+// and the channel vectors, destination-passing on tensors (bufferizes in place).
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Conversion/KilnToLinalg/Patterns.h"
+
+#include "kiln/Dialect/Graph/Winograd.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <cmath>
+
+namespace kiln::lowering {
+namespace {
+
+/// Channels per vector: 16 (a 512-bit register) where they divide the channel count, else 8.
+int64_t channelVector(int64_t channels) { return channels % 16 == 0 ? 16 : 8; }
+
+Value splat(OpBuilder &b, Location loc, VectorType type, double value) {
+  return b.create<arith::ConstantOp>(
+      loc, DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(), value)));
+}
+
+/// sum_i coeffs[i] * values[i], skipping zero coefficients; +1 and -1 are adds and subtracts,
+/// others fused multiply-adds. At least one coefficient must be non-zero.
+Value combine(OpBuilder &b, Location loc, ArrayRef<double> coeffs, ArrayRef<Value> values) {
+  auto type = cast<VectorType>(values.front().getType());
+  // Start from a +1 term when there is one (no multiply, no negation).
+  const double *one = llvm::find(coeffs, 1.0);
+  size_t start = one != coeffs.end() ? size_t(one - coeffs.begin()) : coeffs.size();
+  Value acc = start < coeffs.size() ? values[start] : Value();
+  for (auto [i, c] : llvm::enumerate(coeffs)) {
+    if (c == 0.0 || i == start)
+      continue;
+    Value v = values[i];
+    if (!acc)
+      acc = b.create<arith::MulFOp>(loc, splat(b, loc, type, c), v);
+    else if (c == 1.0)
+      acc = b.create<arith::AddFOp>(loc, acc, v);
+    else if (c == -1.0)
+      acc = b.create<arith::SubFOp>(loc, acc, v);
+    else
+      acc = b.create<vector::FMAOp>(loc, splat(b, loc, type, c), v, acc);
+  }
+  return acc;
+}
+
+/// out[r][col] = sum_k mat[r][k] * in[k][col] for an `rows` x `inner` matrix: the row-wise
+/// half of the sandwich products (B^T d, A^T M); `in` is inner x cols, row-major.
+SmallVector<Value> leftMultiply(OpBuilder &b, Location loc, ArrayRef<double> mat, int64_t rows,
+                                int64_t inner, ArrayRef<Value> in, int64_t cols) {
+  SmallVector<Value> out;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t col = 0; col < cols; ++col) {
+      SmallVector<Value> column;
+      for (int64_t k = 0; k < inner; ++k)
+        column.push_back(in[k * cols + col]);
+      out.push_back(combine(b, loc, mat.slice(r * inner, inner), column));
+    }
+  return out;
+}
+
+/// out[row][c] = sum_k in[row][k] * mat[c][k]: the right half (· B, · A), `mat` is
+/// `cols` x `inner`.
+SmallVector<Value> rightMultiply(OpBuilder &b, Location loc, ArrayRef<double> mat, int64_t cols,
+                                 int64_t inner, ArrayRef<Value> in, int64_t rows) {
+  SmallVector<Value> out;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      out.push_back(combine(b, loc, mat.slice(c * inner, inner), in.slice(r * inner, inner)));
+  return out;
+}
+
+Value idx(OpBuilder &b, Location loc, int64_t v) {
+  return b.create<arith::ConstantIndexOp>(loc, v);
+}
+
+/// The tile row `row` of an scf.forall over N * TH rows: (n, th).
+std::pair<Value, Value> splitRow(OpBuilder &b, Location loc, Value row, int64_t th) {
+  return {b.create<arith::DivUIOp>(loc, row, idx(b, loc, th)),
+          b.create<arith::RemUIOp>(loc, row, idx(b, loc, th))};
+}
+
+/// scf.forall over `rows` whose body builds the new value of `slice` (an extract_slice of the
+/// shared output at `offsets`/`sizes`) and inserts it back.
+using RowBodyFn = function_ref<Value(OpBuilder &, Location, Value row, Value slice)>;
+Value buildRowLoop(OpBuilder &b, Location loc, Value init, int64_t rows,
+                   function_ref<void(OpBuilder &, Location, Value row,
+                                     SmallVectorImpl<OpFoldResult> &offsets,
+                                     SmallVectorImpl<OpFoldResult> &sizes)>
+                       sliceOf,
+                   RowBodyFn body) {
+  auto forall = b.create<scf::ForallOp>(
+      loc, ArrayRef<OpFoldResult>{b.getIndexAttr(rows)}, ValueRange{init}, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  Value row = forall.getInductionVar(0), shared = forall.getRegionIterArgs()[0];
+  SmallVector<OpFoldResult> offsets, sizes;
+  sliceOf(b, loc, row, offsets, sizes);
+  SmallVector<OpFoldResult> strides(offsets.size(), b.getIndexAttr(1));
+  Value slice = b.create<tensor::ExtractSliceOp>(loc, shared, offsets, sizes, strides);
+  Value done = body(b, loc, row, slice);
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  b.create<tensor::ParallelInsertSliceOp>(loc, done, shared, offsets, sizes, strides);
+  return forall.getResult(0);
+}
+
+/// for (iv = 0; iv < ub; iv += step) acc = body(iv, acc): an scf.for threading one tensor.
+Value buildLoop(OpBuilder &b, Location loc, int64_t ub, int64_t step, Value acc,
+                function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
+  auto loop = b.create<scf::ForOp>(
+      loc, idx(b, loc, 0), idx(b, loc, ub), idx(b, loc, step), ValueRange{acc},
+      [&](OpBuilder &nb, Location nl, Value iv, ValueRange args) {
+        nb.create<scf::YieldOp>(nl, body(nb, nl, iv, args[0]));
+      });
+  return loop.getResult(0);
+}
+
+struct WinogradInputLowering : OpConversionPattern<graph::WinogradInputOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(graph::WinogradInputOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    const WinogradMatrices *w = getWinogradMatrices(op.getTile());
+    if (!w)
+      return emitUnsupported(op) << "Winograd tile " << op.getTile();
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto inType = tensorTypeOf(input), outType = tensorTypeOf(op.getResult());
+    int64_t h = inType.getDimSize(1), wd = inType.getDimSize(2), c = inType.getDimSize(3);
+    auto pads = op.getPads();
+    int64_t m = w->m, alpha = w->alpha;
+    int64_t th = winogradTiles(h + pads[0] + pads[2] - 2, m);
+    int64_t tw = winogradTiles(wd + pads[1] + pads[3] - 2, m);
+    int64_t lanes = channelVector(c);
+    auto vecType = VectorType::get({lanes}, inType.getElementType());
+    Value init = createEmpty(rewriter, loc, outType.getShape(), outType.getElementType());
+    auto sliceOf = [&](OpBuilder &b, Location l, Value row, SmallVectorImpl<OpFoldResult> &off,
+                       SmallVectorImpl<OpFoldResult> &sizes) {
+      Value first = b.create<arith::MulIOp>(l, row, idx(b, l, tw));
+      off.assign({b.getIndexAttr(0), first, b.getIndexAttr(0)});
+      sizes.assign({b.getIndexAttr(alpha * alpha), b.getIndexAttr(tw), b.getIndexAttr(c)});
+    };
+    auto body = [&](OpBuilder &b, Location l, Value row, Value slice) -> Value {
+      auto [n, tileRow] = splitRow(b, l, row, th);
+      return buildLoop(b, l, tw, 1, slice, [&](OpBuilder &b, Location l, Value tile, Value acc) {
+        // Input rows and columns of this tile, clamped into the tensor; out-of-range ones
+        // (the zero padding) are replaced by zeros after the read.
+        auto coords = [&](Value t, int64_t pad, int64_t extent, SmallVector<Value> &at,
+                          SmallVector<Value> &valid) {
+          Value base = b.create<arith::MulIOp>(l, t, idx(b, l, m));
+          for (int64_t i = 0; i < alpha; ++i) {
+            Value pos = b.create<arith::SubIOp>(
+                l, b.create<arith::AddIOp>(l, base, idx(b, l, i)), idx(b, l, pad));
+            valid.push_back(b.create<arith::AndIOp>(
+                l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, pos, idx(b, l, 0)),
+                b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, pos, idx(b, l, extent))));
+            Value clamped = b.create<arith::MaxSIOp>(l, pos, idx(b, l, 0));
+            at.push_back(b.create<arith::MinSIOp>(l, clamped, idx(b, l, extent - 1)));
+          }
+        };
+        SmallVector<Value> rows, rowValid, cols, colValid;
+        coords(tileRow, pads[0], h, rows, rowValid);
+        coords(tile, pads[1], wd, cols, colValid);
+        Value zero = splat(b, l, vecType, 0.0);
+        Value pad = createScalar(b, l, vecType.getElementType(), 0.0);
+        return buildLoop(b, l, c, lanes, acc, [&](OpBuilder &b, Location l, Value ch, Value acc) {
+          SmallVector<Value> d;
+          for (int64_t i = 0; i < alpha; ++i)
+            for (int64_t j = 0; j < alpha; ++j) {
+              Value v = b.create<vector::TransferReadOp>(
+                  l, vecType, input, ValueRange{n, rows[i], cols[j], ch}, pad,
+                  ArrayRef<bool>{true});
+              Value ok = b.create<arith::AndIOp>(l, rowValid[i], colValid[j]);
+              d.push_back(b.create<arith::SelectOp>(l, ok, v, zero));
+            }
+          SmallVector<Value> t = leftMultiply(b, l, w->bt, alpha, alpha, d, alpha);
+          SmallVector<Value> v = rightMultiply(b, l, w->bt, alpha, alpha, t, alpha);
+          for (int64_t e = 0; e < alpha * alpha; ++e)
+            acc = b.create<vector::TransferWriteOp>(l, v[e], acc,
+                                                    ValueRange{idx(b, l, e), tile, ch},
+                                                    ArrayRef<bool>{true})
+                      .getResult();
+          return acc;
+        });
+      });
+    };
+    rewriter.replaceOp(op, buildRowLoop(rewriter, loc, init, inType.getDimSize(0) * th, sliceOf,
+                                        body));
+    return success();
+  }
+};
+
+struct WinogradOutputLowering : OpConversionPattern<graph::WinogradOutputOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(graph::WinogradOutputOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    const WinogradMatrices *w = getWinogradMatrices(op.getTile());
+    if (!w)
+      return emitUnsupported(op) << "Winograd tile " << op.getTile();
+    Location loc = op.getLoc();
+    auto outType = tensorTypeOf(op.getResult());
+    int64_t oh = outType.getDimSize(1), ow = outType.getDimSize(2), k = outType.getDimSize(3);
+    int64_t m = w->m, alpha = w->alpha;
+    int64_t th = winogradTiles(oh, m), tw = winogradTiles(ow, m);
+    bool cutRows = oh % m != 0, cutCols = ow % m != 0;
+    int64_t lanes = channelVector(k);
+    auto vecType = VectorType::get({lanes}, outType.getElementType());
+    Value products = adaptor.getInput(), bias = adaptor.getBias(),
+          residual = adaptor.getResidual();
+    double lo = op.getMin().convertToDouble(), hi = op.getMax().convertToDouble();
+    Value init = createEmpty(rewriter, loc, outType.getShape(), outType.getElementType());
+
+    auto sliceOf = [&](OpBuilder &b, Location l, Value row, SmallVectorImpl<OpFoldResult> &off,
+                       SmallVectorImpl<OpFoldResult> &sizes) {
+      auto [n, tileRow] = splitRow(b, l, row, th);
+      Value top = b.create<arith::MulIOp>(l, tileRow, idx(b, l, m));
+      OpFoldResult height = b.getIndexAttr(m);
+      if (cutRows) // the last tile row ends at oh
+        height = b.create<arith::MinSIOp>(
+                      l, idx(b, l, m), b.create<arith::SubIOp>(l, idx(b, l, oh), top))
+                     .getResult();
+      off.assign({n, top, b.getIndexAttr(0), b.getIndexAttr(0)});
+      sizes.assign({b.getIndexAttr(1), height, b.getIndexAttr(ow), b.getIndexAttr(k)});
+    };
+    auto body = [&](OpBuilder &b, Location l, Value row, Value slice) -> Value {
+      auto [n, tileRow] = splitRow(b, l, row, th);
+      Value top = b.create<arith::MulIOp>(l, tileRow, idx(b, l, m));
+      Value height = cutRows ? b.create<tensor::DimOp>(l, slice, 1).getResult() : Value();
+      Value firstTile = b.create<arith::MulIOp>(l, row, idx(b, l, tw));
+      Value pad = createScalar(b, l, vecType.getElementType(), 0.0);
+      return buildLoop(b, l, tw, 1, slice, [&](OpBuilder &b, Location l, Value tile, Value acc) {
+        Value p = b.create<arith::AddIOp>(l, firstTile, tile);
+        Value left = b.create<arith::MulIOp>(l, tile, idx(b, l, m));
+        return buildLoop(b, l, k, lanes, acc, [&](OpBuilder &b, Location l, Value ch, Value acc) {
+          SmallVector<Value> mv;
+          for (int64_t e = 0; e < alpha * alpha; ++e)
+            mv.push_back(b.create<vector::TransferReadOp>(
+                l, vecType, products, ValueRange{idx(b, l, e), p, ch}, pad,
+                ArrayRef<bool>{true}));
+          SmallVector<Value> t = leftMultiply(b, l, w->at, m, alpha, mv, alpha);
+          SmallVector<Value> y = rightMultiply(b, l, w->at, m, alpha, t, m);
+          Value biasVec;
+          if (bias)
+            biasVec = b.create<vector::TransferReadOp>(l, vecType, bias, ValueRange{ch}, pad,
+                                                       ArrayRef<bool>{true});
+          for (int64_t a = 0; a < m; ++a)
+            for (int64_t c = 0; c < m; ++c)
+              acc = storeOutput(b, l, y[a * m + c], biasVec, residual, acc, n, top, a,
+                                b.create<arith::AddIOp>(l, left, idx(b, l, c)), ch, height,
+                                cutCols ? ow : 0, lo, hi);
+          return acc;
+        });
+      });
+    };
+    rewriter.replaceOp(op, buildRowLoop(rewriter, loc, init, outType.getDimSize(0) * th, sliceOf,
+                                        body));
+    return success();
+  }
+
+  /// Adds bias and residual to `y`, clamps it and writes it at (a, col, ch) of `acc` (the tile
+  /// row's slice, whose row a is row top + a of the result); skipped past `height` rows (when
+  /// given) or `width` columns (when non-zero).
+  static Value storeOutput(OpBuilder &b, Location l, Value y, Value biasVec, Value residual,
+                           Value acc, Value n, Value top, int64_t a, Value col, Value ch,
+                           Value height, int64_t width, double lo, double hi) {
+    auto write = [&](OpBuilder &b, Location l) -> Value {
+      Value v = y;
+      if (biasVec)
+        v = b.create<arith::AddFOp>(l, v, biasVec);
+      if (residual) {
+        Value r = b.create<vector::TransferReadOp>(
+            l, cast<VectorType>(y.getType()), residual,
+            ValueRange{n, b.create<arith::AddIOp>(l, top, idx(b, l, a)), col, ch},
+            createScalar(b, l, getElementTypeOrSelf(y.getType()), 0.0), ArrayRef<bool>{true});
+        v = b.create<arith::AddFOp>(l, v, r);
+      }
+      auto type = cast<VectorType>(y.getType());
+      if (!std::isinf(lo))
+        v = b.create<arith::MaximumFOp>(l, v, splat(b, l, type, lo));
+      if (!std::isinf(hi))
+        v = b.create<arith::MinimumFOp>(l, v, splat(b, l, type, hi));
+      return b.create<vector::TransferWriteOp>(l, v, acc, ValueRange{idx(b, l, 0), idx(b, l, a),
+                                                                     col, ch},
+                                               ArrayRef<bool>{true})
+          .getResult();
+    };
+    Value inside;
+    if (height)
+      inside = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, idx(b, l, a), height);
+    if (width) {
+      Value colOk = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, col, idx(b, l, width));
+      inside = inside ? b.create<arith::AndIOp>(l, inside, colOk).getResult() : colOk;
+    }
+    if (!inside)
+      return write(b, l);
+    auto ifOp = b.create<scf::IfOp>(
+        l, inside, [&](OpBuilder &tb, Location tl) { tb.create<scf::YieldOp>(tl, write(tb, tl)); },
+        [&](OpBuilder &eb, Location el) { eb.create<scf::YieldOp>(el, acc); });
+    return ifOp.getResult(0);
+  }
+};
+} // namespace
+
+void populateWinogradPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<WinogradInputLowering, WinogradOutputLowering>(converter,
+                                                              patterns.getContext());
+}
+} // namespace kiln::lowering

@@ -1,0 +1,69 @@
+// RUN: kiln-opt %s -kiln-to-linalg -canonicalize -split-input-file | FileCheck %s
+
+// F(2x2, 3x3) input transform of an 8x8x16 input: a parallel loop over the 4 tile rows, each
+// writing its [16, 4 tiles, 16] slice; per tile 16 clamped reads zeroed outside the input
+// (the padding), B^T d B with adds and subtracts only (B's entries are 0 and ±1), 16 writes.
+// CHECK-LABEL: func @input
+// CHECK: scf.forall (%{{.*}}) in (4) shared_outs
+// CHECK: tensor.extract_slice {{.*}} [16, 4, 16] [1, 1, 1]
+// CHECK: scf.for
+// CHECK-COUNT-16: vector.transfer_read %arg0{{.*}}
+// CHECK-NOT: vector.fma
+// CHECK: arith.subf
+// CHECK-COUNT-16: vector.transfer_write
+// CHECK: tensor.parallel_insert_slice
+func.func @input(%x: tensor<1x8x8x16xf32>) -> tensor<16x16x16xf32> {
+  %v = kiln.winograd_input %x {pads = array<i64: 1, 1, 1, 1>, tile = 2 : i64} : (tensor<1x8x8x16xf32>) -> tensor<16x16x16xf32>
+  return %v : tensor<16x16x16xf32>
+}
+
+// -----
+
+// The clamp and select keep reads inside the input.
+// CHECK-LABEL: func @input_pads
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: vector.transfer_read
+// CHECK: arith.select
+func.func @input_pads(%x: tensor<1x6x6x8xf32>) -> tensor<36x4x8xf32> {
+  %v = kiln.winograd_input %x {pads = array<i64: 2, 2, 0, 0>, tile = 4 : i64} : (tensor<1x6x6x8xf32>) -> tensor<36x4x8xf32>
+  return %v : tensor<36x4x8xf32>
+}
+
+// -----
+
+// F(4x4, 3x3) output transform of a 7x7 result: 2 tile rows, the second cut to 3 rows (a
+// slice of dynamic height); 36 reads per tile, A^T M A with fused multiply-adds (A's entries
+// 2, 4, 8); bias, residual and clamp to [0, 6] per output vector, written only inside the
+// result (scf.if).
+// CHECK-LABEL: func @output
+// CHECK: scf.forall (%{{.*}}) in (2) shared_outs
+// CHECK: tensor.extract_slice {{.*}} [1, %{{.*}}, 7, 16] [1, 1, 1, 1] : tensor<1x7x7x16xf32> to tensor<1x?x7x16xf32>
+// CHECK-COUNT-36: vector.transfer_read %arg0
+// CHECK: vector.fma
+// CHECK: vector.transfer_read %arg1
+// CHECK: scf.if
+// CHECK: arith.addf
+// CHECK: vector.transfer_read %arg2
+// CHECK: arith.addf
+// CHECK: arith.maximumf
+// CHECK: arith.minimumf
+// CHECK: vector.transfer_write
+// CHECK: tensor.parallel_insert_slice
+func.func @output(%m: tensor<36x4x16xf32>, %b: tensor<16xf32>, %r: tensor<1x7x7x16xf32>) -> tensor<1x7x7x16xf32> {
+  %y = kiln.winograd_output %m bias %b residual %r {max = 6.0 : f64, min = 0.0 : f64, tile = 4 : i64} : (tensor<36x4x16xf32>, tensor<16xf32>, tensor<1x7x7x16xf32>) -> tensor<1x7x7x16xf32>
+  return %y : tensor<1x7x7x16xf32>
+}
+
+// -----
+
+// Whole tiles (8x8 with m = 4): static slices and no conditions; no bias, no clamp.
+// CHECK-LABEL: func @output_whole
+// CHECK: tensor.extract_slice {{.*}} [1, 4, 8, 32] [1, 1, 1, 1]
+// CHECK-NOT: scf.if
+// CHECK-NOT: arith.maximumf
+// CHECK: tensor.parallel_insert_slice
+func.func @output_whole(%m: tensor<36x4x32xf32>) -> tensor<1x8x8x32xf32> {
+  %y = kiln.winograd_output %m {max = 0x7FF0000000000000 : f64, min = 0xFFF0000000000000 : f64, tile = 4 : i64} : (tensor<36x4x32xf32>) -> tensor<1x8x8x32xf32>
+  return %y : tensor<1x8x8x32xf32>
+}

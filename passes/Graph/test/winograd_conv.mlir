@@ -1,0 +1,68 @@
+// RUN: kiln-opt %s -split-input-file -pass-pipeline='builtin.module(func.func(kiln-winograd-conv))' | FileCheck %s
+// RUN: kiln-opt %s -split-input-file -pass-pipeline='builtin.module(func.func(kiln-winograd-conv{tile=2}))' | FileCheck %s --check-prefix=F2
+
+// conv + residual add + relu: F(4x4, 3x3) for 56x56 (14 x 14 tiles), the filter transformed
+// into a [36, C, K] constant, bias, residual and relu in winograd_output.
+// CHECK-LABEL: func @block
+// CHECK-DAG: %[[U:.*]] = kiln.constant {{.*}} : tensor<36x64x64xf32>
+// CHECK: %[[V:.*]] = kiln.winograd_input %arg0 {pads = array<i64: 1, 1, 1, 1>, tile = 4 : i64} : (tensor<1x56x56x64xf32>) -> tensor<36x196x64xf32>
+// CHECK: %[[M:.*]] = kiln.matmul %[[V]], %[[U]] : (tensor<36x196x64xf32>, tensor<36x64x64xf32>) -> tensor<36x196x64xf32>
+// CHECK: %[[Y:.*]] = kiln.winograd_output %[[M]] bias %arg2 residual %arg3 {max = 0x7FF0000000000000 : f64, min = 0.000000e+00 : f64, tile = 4 : i64}
+// CHECK-NOT: kiln.add
+// CHECK-NOT: kiln.relu
+// CHECK: return %[[Y]]
+// F2-LABEL: func @block
+// F2: kiln.winograd_input {{.*}}tile = 2 : i64{{.*}} -> tensor<16x784x64xf32>
+func.func @block(%x: tensor<1x56x56x64xf32>, %unused: tensor<1xf32>, %b: tensor<64xf32>, %r: tensor<1x56x56x64xf32>) -> tensor<1x56x56x64xf32> {
+  %w = kiln.constant dense<0.01> : tensor<3x3x64x64xf32>
+  %c = kiln.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x56x56x64xf32>, tensor<3x3x64x64xf32>, tensor<64xf32>) -> tensor<1x56x56x64xf32>
+  %s = kiln.add %r, %c : (tensor<1x56x56x64xf32>, tensor<1x56x56x64xf32>) -> tensor<1x56x56x64xf32>
+  %y = kiln.relu %s : tensor<1x56x56x64xf32>
+  return %y : tensor<1x56x56x64xf32>
+}
+
+// -----
+
+// The filter transform: a 3x3 filter of ones gives U = G 1 G^T per channel pair; its first
+// element is G[0] 1 G[0]^T = 1/16 (0x3D800000) for F(4x4, 3x3) (G[0] = [1/4, 0, 0]). Clip is absorbed;
+// the bias-less conv has no bias operand; 7x7 outputs leave 2 x 2 tiles, cut at the edge.
+// CHECK-LABEL: func @clip_no_bias
+// CHECK: kiln.constant dense<"0x0000803D{{.*}} : tensor<36x8x16xf32>
+// CHECK: kiln.winograd_output %{{[0-9]+}} {max = 6.000000e+00 : f64, min = 0.000000e+00 : f64, tile = 4 : i64} : (tensor<36x4x16xf32>) -> tensor<1x7x7x16xf32>
+func.func @clip_no_bias(%x: tensor<1x7x7x8xf32>) -> tensor<1x7x7x16xf32> {
+  %w = kiln.constant dense<1.0> : tensor<3x3x8x16xf32>
+  %c = kiln.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x7x7x8xf32>, tensor<3x3x8x16xf32>) -> tensor<1x7x7x16xf32>
+  %y = kiln.clip %c {min = 0.0 : f64, max = 6.0 : f64} : tensor<1x7x7x16xf32>
+  return %y : tensor<1x7x7x16xf32>
+}
+
+// -----
+
+// Not candidates: stride 2, a 1x1 filter, a grouped conv, channels that are not a multiple of
+// 8, a filter that is not a constant, NCHW. A conv with two users keeps its add.
+// CHECK-LABEL: func @untouched
+// CHECK-NOT: winograd
+// CHECK-COUNT-6: kiln.conv
+// CHECK-LABEL: func @two_users
+// CHECK: kiln.winograd_output %{{[0-9]+}} {max = 0x7FF0000000000000 : f64, min = 0xFFF0000000000000 : f64, tile = 4 : i64}
+// CHECK: kiln.add
+func.func @untouched(%x: tensor<1x16x16x16xf32>, %x12: tensor<1x16x16x12xf32>, %wv: tensor<3x3x16x16xf32>, %n: tensor<1x16x16x16xf32>) -> (tensor<1x8x8x16xf32>, tensor<1x16x16x16xf32>, tensor<1x16x16x16xf32>, tensor<1x16x16x16xf32>, tensor<1x16x16x16xf32>, tensor<1x16x14x14xf32>) {
+  %w = kiln.constant dense<0.01> : tensor<3x3x16x16xf32>
+  %w1 = kiln.constant dense<0.01> : tensor<1x1x16x16xf32>
+  %wg = kiln.constant dense<0.01> : tensor<3x3x8x16xf32>
+  %w12 = kiln.constant dense<0.01> : tensor<3x3x12x16xf32>
+  %wn = kiln.constant dense<0.01> : tensor<16x16x3x3xf32>
+  %0 = kiln.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x16x16x16xf32>, tensor<3x3x16x16xf32>) -> tensor<1x8x8x16xf32>
+  %1 = kiln.conv %x, %w1 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x16x16x16xf32>, tensor<1x1x16x16xf32>) -> tensor<1x16x16x16xf32>
+  %2 = kiln.conv %x, %wg {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 2 : i64, layout = "NHWC"} : (tensor<1x16x16x16xf32>, tensor<3x3x8x16xf32>) -> tensor<1x16x16x16xf32>
+  %3 = kiln.conv %x12, %w12 {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x16x16x12xf32>, tensor<3x3x12x16xf32>) -> tensor<1x16x16x16xf32>
+  %4 = kiln.conv %x, %wv {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x16x16x16xf32>, tensor<3x3x16x16xf32>) -> tensor<1x16x16x16xf32>
+  %5 = kiln.conv %n, %wn {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x16x16x16xf32>, tensor<16x16x3x3xf32>) -> tensor<1x16x14x14xf32>
+  return %0, %1, %2, %3, %4, %5 : tensor<1x8x8x16xf32>, tensor<1x16x16x16xf32>, tensor<1x16x16x16xf32>, tensor<1x16x16x16xf32>, tensor<1x16x16x16xf32>, tensor<1x16x14x14xf32>
+}
+func.func @two_users(%x: tensor<1x16x16x16xf32>, %r: tensor<1x16x16x16xf32>) -> (tensor<1x16x16x16xf32>, tensor<1x16x16x16xf32>) {
+  %w = kiln.constant dense<0.01> : tensor<3x3x16x16xf32>
+  %c = kiln.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x16x16x16xf32>, tensor<3x3x16x16xf32>) -> tensor<1x16x16x16xf32>
+  %s = kiln.add %c, %r : (tensor<1x16x16x16xf32>, tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32>
+  return %c, %s : tensor<1x16x16x16xf32>, tensor<1x16x16x16xf32>
+}
