@@ -7,5 +7,6 @@ include "kiln/Dialect/Graph/KilnElementwiseOps.td"
 include "kiln/Dialect/Graph/KilnNNOps.td"
 include "kiln/Dialect/Graph/KilnTensorOps.td"
 include "kiln/Dialect/Graph/KilnStructureOps.td"
+include "kiln/Dialect/Graph/KilnDynamicOps.td"
 
 #endif // KILN_OPS_TD
