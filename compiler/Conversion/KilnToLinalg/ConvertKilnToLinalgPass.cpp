@@ -30,6 +30,10 @@ void kiln::populateKilnToLinalgPatterns(const TypeConverter &converter,
   lowering::populateShapeValuePatterns(converter, patterns);
   lowering::populateShapeValueGatherPatterns(converter, patterns);
   lowering::populateScatterPatterns(converter, patterns);
+  lowering::populateResizePatterns(converter, patterns);
+  lowering::populateDynamicPatterns(converter, patterns);
+  lowering::populateLoopPatterns(converter, patterns);
+  lowering::populateRandomPatterns(converter, patterns);
 }
 
 namespace {
