@@ -60,6 +60,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerPermuteConverters(r);
     registerGridSampleConverter(r);
     registerCumSumConverter(r);
+    registerResizeConverters(r);
     return r;
   }();
   return registry;

@@ -72,6 +72,7 @@ void registerQuantizationConverters(ConverterRegistry &registry);
 void registerPermuteConverters(ConverterRegistry &registry);
 void registerGridSampleConverter(ConverterRegistry &registry);
 void registerCumSumConverter(ConverterRegistry &registry);
+void registerResizeConverters(ConverterRegistry &registry);
 
 } // namespace kiln::importer
 
