@@ -61,6 +61,8 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerGridSampleConverter(r);
     registerCumSumConverter(r);
     registerResizeConverters(r);
+    registerSelectionConverters(r);
+    registerRandomConverters(r);
     return r;
   }();
   return registry;

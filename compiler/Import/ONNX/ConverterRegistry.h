@@ -73,6 +73,8 @@ void registerPermuteConverters(ConverterRegistry &registry);
 void registerGridSampleConverter(ConverterRegistry &registry);
 void registerCumSumConverter(ConverterRegistry &registry);
 void registerResizeConverters(ConverterRegistry &registry);
+void registerSelectionConverters(ConverterRegistry &registry);
+void registerRandomConverters(ConverterRegistry &registry);
 
 } // namespace kiln::importer
 
