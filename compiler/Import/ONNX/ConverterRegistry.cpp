@@ -63,6 +63,8 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerResizeConverters(r);
     registerSelectionConverters(r);
     registerRandomConverters(r);
+    registerSignalConverters(r);
+    registerTextConverters(r);
     return r;
   }();
   return registry;

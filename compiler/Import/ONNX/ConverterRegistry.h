@@ -75,6 +75,8 @@ void registerCumSumConverter(ConverterRegistry &registry);
 void registerResizeConverters(ConverterRegistry &registry);
 void registerSelectionConverters(ConverterRegistry &registry);
 void registerRandomConverters(ConverterRegistry &registry);
+void registerSignalConverters(ConverterRegistry &registry);
+void registerTextConverters(ConverterRegistry &registry);
 
 } // namespace kiln::importer
 
