@@ -65,6 +65,7 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerRandomConverters(r);
     registerSignalConverters(r);
     registerTextConverters(r);
+    registerControlFlowConverters(r);
     return r;
   }();
   return registry;

@@ -77,6 +77,7 @@ void registerSelectionConverters(ConverterRegistry &registry);
 void registerRandomConverters(ConverterRegistry &registry);
 void registerSignalConverters(ConverterRegistry &registry);
 void registerTextConverters(ConverterRegistry &registry);
+void registerControlFlowConverters(ConverterRegistry &registry);
 
 } // namespace kiln::importer
 
