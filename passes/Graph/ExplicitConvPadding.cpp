@@ -1,9 +1,11 @@
-//===- ExplicitConvPadding.cpp - conv padding as a kiln.pad of its own ----===//
+//===- ExplicitConvPadding.cpp - conv / max-pool padding as a kiln.pad ----===//
 #include "passes/Graph/Passes.h"
 
 #include "kiln/Dialect/Graph/KilnDialect.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <limits>
 
 namespace kiln {
 #define GEN_PASS_DEF_EXPLICITCONVPADDING
@@ -13,20 +15,28 @@ namespace kiln {
 using namespace mlir;
 
 namespace {
+/// NHWC begin/end pads of a 2-D window op ([h0, w0, h1, w1]) as kiln.pad's per-dim pads.
+Value padNhwc(PatternRewriter &rewriter, Location loc, Value input, ArrayRef<int64_t> pads,
+              double value) {
+  return rewriter.create<kiln::PadOp>(
+      loc, input, rewriter.getDenseI64ArrayAttr({0, pads[0], pads[1], 0, 0, pads[2], pads[3], 0}),
+      kiln::PadModeAttr::get(rewriter.getContext(), kiln::PadMode::constant),
+      rewriter.getF64FloatAttr(value));
+}
+
+bool hasPadding(ArrayRef<int64_t> pads) {
+  return llvm::any_of(pads, [](int64_t p) { return p != 0; }) &&
+         llvm::none_of(pads, [](int64_t p) { return p < 0; });
+}
+
 struct PadConvInput : OpRewritePattern<kiln::ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(kiln::ConvOp conv, PatternRewriter &rewriter) const override {
     auto pads = conv.getPads();
     if (conv.getLayout() != "NHWC" || conv.getInput().getType().getRank() != 4 ||
-        llvm::all_of(pads, [](int64_t p) { return p == 0; }) ||
-        llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+        !hasPadding(pads))
       return failure();
-    Location loc = conv.getLoc();
-    Value padded = rewriter.create<kiln::PadOp>(
-        loc, conv.getInput(),
-        rewriter.getDenseI64ArrayAttr({0, pads[0], pads[1], 0, 0, pads[2], pads[3], 0}),
-        kiln::PadModeAttr::get(rewriter.getContext(), kiln::PadMode::constant),
-        rewriter.getF64FloatAttr(0.0));
+    Value padded = padNhwc(rewriter, conv.getLoc(), conv.getInput(), pads, 0.0);
     rewriter.replaceOpWithNewOp<kiln::ConvOp>(
         conv, padded, conv.getFilter(), conv.getBias(), conv.getStridesAttr(),
         rewriter.getDenseI64ArrayAttr({0, 0, 0, 0}), conv.getDilationsAttr(), conv.getGroupAttr(),
@@ -35,11 +45,32 @@ struct PadConvInput : OpRewritePattern<kiln::ConvOp> {
   }
 };
 
+/// A float NHWC max pool pads with -inf, which never wins the max: the pooling kernel then
+/// reads a planned buffer that its producer fills in place (a pad inside the pool's kernel
+/// is a copy of the whole input on every call).
+struct PadMaxPoolInput : OpRewritePattern<kiln::MaxPoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(kiln::MaxPoolOp pool, PatternRewriter &rewriter) const override {
+    auto pads = pool.getPads();
+    auto input = cast<RankedTensorType>(pool.getInput().getType());
+    if (pool.getLayout() != "NHWC" || input.getRank() != 4 || pool.getCeilMode() ||
+        !isa<FloatType>(input.getElementType()) || pads.size() != 4 || !hasPadding(pads))
+      return failure();
+    Value padded = padNhwc(rewriter, pool.getLoc(), pool.getInput(), pads,
+                           -std::numeric_limits<double>::infinity());
+    rewriter.replaceOpWithNewOp<kiln::MaxPoolOp>(
+        pool, pool.getType(), padded, pool.getKernelShapeAttr(), pool.getStridesAttr(),
+        rewriter.getDenseI64ArrayAttr({0, 0, 0, 0}), pool.getDilationsAttr(),
+        pool.getCeilModeAttr(), pool.getCountIncludePadAttr(), pool.getLayoutAttr());
+    return success();
+  }
+};
+
 struct ExplicitConvPaddingPass
     : kiln::impl::ExplicitConvPaddingBase<ExplicitConvPaddingPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<PadConvInput>(&getContext());
+    patterns.add<PadConvInput, PadMaxPoolInput>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

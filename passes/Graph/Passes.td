@@ -66,11 +66,12 @@ def ConvToMatmul : Pass<"kiln-conv-to-matmul", "mlir::func::FuncOp"> {
 }
 
 def ExplicitConvPadding : Pass<"kiln-explicit-conv-padding", "mlir::func::FuncOp"> {
-  let summary = "Pads NHWC convolution inputs with a kiln.pad of their own";
+  let summary = "Pads NHWC convolution and max-pool inputs with a kiln.pad of their own";
   let description = [{
     Padding inside a conv kernel bufferizes to a heap allocation and a copy on every call (page
     faults for megabyte inputs); as its own op the padded tensor is a planned arena buffer and
-    the conv kernel reads it directly.
+    the conv kernel reads it directly. Float NHWC max pools (not ceil_mode) get a -inf pad the
+    same way; fusion then lets the producer write into the padded buffer's interior.
   }];
 }
 

@@ -124,30 +124,40 @@ void ThreadPool::dispatch(kiln_parallel_fn fn, void *ctx, int64_t n) {
   job_.fn = fn;
   job_.ctx = ctx;
   job_.n = n;
-  job_.numChunks = std::min(n, int64_t(numThreads_.load()) * kChunksPerThread);
-  job_.nextChunk.store(0);
+  int threads = numThreads_.load();
+  job_.numChunks = std::min(n, int64_t(threads) * kChunksPerThread);
+  job_.numLanes = int(std::min<int64_t>({threads, kMaxLanes, job_.numChunks}));
+  for (int lane = 0; lane < job_.numLanes; ++lane) {
+    job_.lanes[lane].next.store(job_.numChunks * lane / job_.numLanes);
+    job_.lanes[lane].end = job_.numChunks * (lane + 1) / job_.numLanes;
+  }
   job_.doneChunks.store(0);
   uint32_t generation = generation_.load() + 1;
   publishGeneration(generation);
-  runChunks();
+  runChunks(0);
   spinUntil([&] { return job_.doneChunks.load() == job_.numChunks; });
   closedGeneration_.store(generation);
   spinUntil([&] { return active_.load() == 0; });
 }
 
-void ThreadPool::runChunks() {
-  const int64_t numChunks = job_.numChunks;
-  const int64_t base = job_.n / numChunks, extra = job_.n % numChunks;
-  for (int64_t chunk = job_.nextChunk.fetch_add(1); chunk < numChunks;
-       chunk = job_.nextChunk.fetch_add(1)) {
-    int64_t begin = chunk * base + std::min(chunk, extra);
-    int64_t end = begin + base + (chunk < extra ? 1 : 0);
-    job_.fn(job_.ctx, begin, end);
-    job_.doneChunks.fetch_add(1);
+void ThreadPool::runChunk(int64_t chunk) {
+  const int64_t base = job_.n / job_.numChunks, extra = job_.n % job_.numChunks;
+  int64_t begin = chunk * base + std::min(chunk, extra);
+  int64_t end = begin + base + (chunk < extra ? 1 : 0);
+  job_.fn(job_.ctx, begin, end);
+  job_.doneChunks.fetch_add(1);
+}
+
+void ThreadPool::runChunks(int lane) {
+  // Own lane first, then the others' leftovers (a late or descheduled thread).
+  for (int i = 0; i < job_.numLanes; ++i) {
+    Lane &from = job_.lanes[(lane + i) % job_.numLanes];
+    for (int64_t chunk = from.next.fetch_add(1); chunk < from.end; chunk = from.next.fetch_add(1))
+      runChunk(chunk);
   }
 }
 
-void ThreadPool::workerLoop(uint32_t seen) {
+void ThreadPool::workerLoop(int lane, uint32_t seen) {
   tInsideParallel = true;
   for (;;) {
     uint32_t generation = waitForGeneration(seen);
@@ -157,7 +167,7 @@ void ThreadPool::workerLoop(uint32_t seen) {
     active_.fetch_add(1);
     if (generation_.load() == generation &&
         closedGeneration_.load() != generation)
-      runChunks();
+      runChunks(std::min(lane, kMaxLanes - 1));
     active_.fetch_sub(1);
   }
 }
@@ -192,7 +202,7 @@ void ThreadPool::startWorkers() {
   stopWorkers();
   uint32_t seen = generation_.load();
   for (int i = 1; i < numThreads_.load(); ++i)
-    workers_.emplace_back([this, seen] { workerLoop(seen); });
+    workers_.emplace_back([this, i, seen] { workerLoop(i, seen); });
 }
 
 void ThreadPool::stopWorkers() {

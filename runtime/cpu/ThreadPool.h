@@ -33,20 +33,35 @@ public:
   int numThreads() const { return numThreads_.load(); }
 
 private:
+  /// Most threads a job is partitioned for (larger pools share the last lanes).
+  static constexpr int kMaxLanes = 64;
+
+  /// The chunks that one thread owns: [next, end), claimed from the front by
+  /// the owner first, then by threads that ran out of their own (stealing).
+  struct alignas(64) Lane {
+    std::atomic<int64_t> next{0};
+    int64_t end = 0;
+  };
+
   /// The loop being run. Plain fields are written only while no worker can
-  /// read them (see dispatch() and workerLoop()).
+  /// read them (see dispatch() and workerLoop()). Thread t owns the t-th
+  /// contiguous block of chunks, so consecutive loops over the same range give
+  /// each thread the same indices and the data it wrote stays in its own cache
+  /// (reading data that the other core wrote costs ~4x here: 1 MB in 36 vs 9.6 us).
   struct Job {
     kiln_parallel_fn fn = nullptr;
     void *ctx = nullptr;
     int64_t n = 0;
     int64_t numChunks = 0;
-    std::atomic<int64_t> nextChunk{0};
+    int numLanes = 0;
+    Lane lanes[kMaxLanes];
     std::atomic<int64_t> doneChunks{0};
   };
 
   void dispatch(kiln_parallel_fn fn, void *ctx, int64_t n);
-  void runChunks();
-  void workerLoop(uint32_t seen);
+  void runChunks(int lane);
+  void runChunk(int64_t chunk);
+  void workerLoop(int lane, uint32_t seen);
   uint32_t waitForGeneration(uint32_t seen);
   void publishGeneration(uint32_t generation);
   void startWorkers();

@@ -215,8 +215,19 @@ void addParallelSplit(linalg::LinalgOp op, Schedule &s) {
     if (!isParallel(d) || ranges[d] < 2)
       continue;
     int64_t inner = d < s.innerTiles.size() && s.innerTiles[d] > 0 ? s.innerTiles[d] : 1;
-    if (d < s.outerTiles.size() && s.outerTiles[d] > 0)
-      return; // a cache tile spans the whole dim: splitting here would break it
+    if (d < s.outerTiles.size() && s.outerTiles[d] > 0) {
+      // The cache tile spans the whole dim (e.g. all 196 rows of a matmul): split it into the
+      // fewest parallel tiles that keep whole register tiles, else try the next dim.
+      int64_t tile = 0;
+      for (int64_t t = ranges[d] / 2; t >= inner && !tile; --t)
+        if (ranges[d] % t == 0 && t % inner == 0)
+          tile = t;
+      if (!tile)
+        continue;
+      s.parallelTiles[d] = tile;
+      s.outerTiles[d] = 0;
+      return;
+    }
     int64_t tile = largestDivisorAtMost(ranges[d], inner);
     if (ranges[d] / tile < 2)
       continue;

@@ -18,3 +18,18 @@ func.func @untouched(%x: tensor<1x4x8x8xf32>, %w: tensor<4x4x3x3xf32>, %y: tenso
   %1 = kiln.conv %y, %v {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x8x8x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x8x8x4xf32>
   return %0, %1 : tensor<1x4x8x8xf32>, tensor<1x8x8x4xf32>
 }
+
+// -----
+
+// A float NHWC max pool pads with -inf; ceil_mode pools and NCHW pools keep their pads.
+// CHECK-LABEL: func @max_pool
+// CHECK: %[[P:.*]] = kiln.pad constant %arg0 {pads = array<i64: 0, 1, 1, 0, 0, 1, 1, 0>, value = 0xFFF0000000000000 : f64} {{.*}} -> tensor<1x10x10x4xf32>
+// CHECK: kiln.max_pool %[[P]] {{.*}}pads = array<i64: 0, 0, 0, 0>
+// CHECK: kiln.max_pool %arg0 {{.*}}ceil_mode = true{{.*}}pads = array<i64: 1, 1, 1, 1>
+// CHECK: kiln.max_pool %arg1 {{.*}}pads = array<i64: 1, 1, 1, 1>
+func.func @max_pool(%x: tensor<1x8x8x4xf32>, %y: tensor<1x4x8x8xf32>) -> (tensor<1x4x4x4xf32>, tensor<1x5x5x4xf32>, tensor<1x4x4x4xf32>) {
+  %0 = kiln.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = false, count_include_pad = false, layout = "NHWC"} : (tensor<1x8x8x4xf32>) -> tensor<1x4x4x4xf32>
+  %1 = kiln.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = true, count_include_pad = false, layout = "NHWC"} : (tensor<1x8x8x4xf32>) -> tensor<1x5x5x4xf32>
+  %2 = kiln.max_pool %y {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = false, count_include_pad = false} : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32>
+  return %0, %1, %2 : tensor<1x4x4x4xf32>, tensor<1x5x5x4xf32>, tensor<1x4x4x4xf32>
+}

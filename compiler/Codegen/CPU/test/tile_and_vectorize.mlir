@@ -32,6 +32,22 @@ func.func @scheduled(%a: tensor<8x8xf32>, %b: tensor<8x32xf32>, %c: tensor<8x32x
 
 // -----
 
+// When the cache tiles span the whole op (196 rows, all 256 columns) the rows, which no
+// multiple of the 6-row register tile divides, stay whole and the columns split in two
+// parallel tiles of whole 64-lane register tiles.
+// CHECK-LABEL: func @matmul_whole_cache_tile
+// CHECK: scf.forall (%{{.*}}) = (0) to (256) step (128)
+// CHECK: vector.contract {{.*}} vector<6x1xf32>, vector<1x64xf32> into vector<6x64xf32>
+func.func @matmul_whole_cache_tile(%a: tensor<196x64xf32>, %b: tensor<64x256xf32>) -> tensor<196x256xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<196x256xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<196x256xf32>) -> tensor<196x256xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<196x64xf32>, tensor<64x256xf32>) outs(%f : tensor<196x256xf32>) -> tensor<196x256xf32>
+  return %r : tensor<196x256xf32>
+}
+
+// -----
+
 // Elementwise: outer dims one by one, the innermost in power-of-two vectors; the remainder
 // (112 = 3 x 32 + 16) is peeled into its own static tile; rows are split over the threads.
 // CHECK-LABEL: func @relu
