@@ -24,6 +24,62 @@ bool isInlinableConstant(Value v, int64_t limit) {
   return cst && cast<ShapedType>(cst.getType()).getNumElements() <= limit;
 }
 
+/// Marks a clone of a cheap producer of a shape value that the consumer's kernel computes.
+constexpr llvm::StringLiteral kInlineProducer = "kiln.inline_producer";
+/// The most elements a cloned producer computes.
+constexpr int64_t kProducerElementLimit = 64;
+
+/// The operands of `op` whose values size its result (shape values), or none.
+SmallVector<unsigned> shapeValueOperands(Operation *op) {
+  if (isa<kiln::RangeOp, kiln::ConstantOfShapeOp>(op))
+    return llvm::to_vector(llvm::seq<unsigned>(0, op->getNumOperands()));
+  if (isa<kiln::ExpandToOp, kiln::SliceByOp, kiln::TileByOp, kiln::PadByOp, kiln::ResizeOp,
+          kiln::ReduceByOp, kiln::SplitByOp, kiln::TopKOp, kiln::CompressOp>(op))
+    return llvm::to_vector(llvm::seq<unsigned>(1, op->getNumOperands()));
+  return {};
+}
+
+/// Appends to `chain` (producers first) the ops computing `v` from graph inputs and constants
+/// when they are all small elementwise kiln ops; false when some other op computes it.
+bool cheapProducers(Value v, SmallVectorImpl<Operation *> &chain) {
+  Operation *def = v.getDefiningOp();
+  if (!def || isa<kiln::ConstantOp>(def) || llvm::is_contained(chain, def))
+    return true;
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!kiln::isElementwise(def) || def->getNumResults() != 1 || !type ||
+      !type.hasStaticShape() || type.getNumElements() > kProducerElementLimit)
+    return false;
+  for (Value operand : def->getOperands())
+    if (!cheapProducers(operand, chain))
+      return false;
+  chain.push_back(def);
+  return true;
+}
+
+/// A shape value computed by small elementwise ops (e.g. a Range limit cast from an int input)
+/// gets its own copy of them, marked kInlineProducer, that the consumer's kernel computes: its
+/// shape function then reads the graph inputs the chain starts from. The originals stay for
+/// their other users (or die).
+void cloneShapeValueProducers(func::FuncOp main) {
+  for (Operation &op : llvm::make_early_inc_range(main.getBody().front())) {
+    for (unsigned i : shapeValueOperands(&op)) {
+      SmallVector<Operation *> chain;
+      Value v = op.getOperand(i);
+      if (!v.getDefiningOp() || isa<kiln::ConstantOp>(v.getDefiningOp()) ||
+          !cheapProducers(v, chain))
+        continue;
+      OpBuilder b(&op);
+      IRMapping map;
+      for (Operation *producer : chain)
+        b.clone(*producer, map)->setAttr(kInlineProducer, b.getUnitAttr());
+      op.setOperand(i, map.lookup(v));
+      for (Operation *producer : llvm::reverse(chain))
+        if (producer->use_empty())
+          producer->erase();
+    }
+  }
+}
+
 /// The ops a kernel runs and the values it returns: one op, or the body of a kiln.fused.
 struct KernelBody {
   SmallVector<Operation *> ops;
@@ -41,7 +97,15 @@ KernelBody kernelBody(Operation *op) {
     body.opName = ("kiln.fused(" + fused.getKind() + ")").str();
     return body;
   }
-  body.ops.push_back(op);
+  // Inlined producers of its shape values first (in order), then the op.
+  SmallVector<Operation *> producers{op};
+  for (size_t i = 0; i < producers.size(); ++i)
+    for (Value v : producers[i]->getOperands())
+      if (Operation *def = v.getDefiningOp();
+          def && def->hasAttr(kInlineProducer) && !llvm::is_contained(producers, def))
+        producers.push_back(def);
+  llvm::sort(producers, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  body.ops.append(producers.begin(), producers.end());
   llvm::append_range(body.results, op->getResults());
   body.opName = op->getName().getStringRef().str();
   return body;
@@ -81,7 +145,7 @@ func::FuncOp outlineOp(Operation *op, StringRef name, int64_t constantLimit,
   for (Value v : constants)
     map.map(v, b.clone(*v.getDefiningOp())->getResult(0));
   for (Operation *inner : body.ops)
-    b.clone(*inner, map);
+    b.clone(*inner, map)->removeAttr(kInlineProducer);
   b.create<func::ReturnOp>(op->getLoc(),
                            llvm::map_to_vector(body.results, [&](Value v) {
                              return map.lookup(v);
@@ -100,9 +164,10 @@ struct OutlineKernelsPass : kiln::impl::OutlineKernelsBase<OutlineKernelsPass> {
       return signalPassFailure();
     }
     SymbolTable symbols(module);
+    cloneShapeValueProducers(main);
     int index = 0;
     for (Operation &op : llvm::make_early_inc_range(main.getBody().front())) {
-      if (isPlanOp(&op))
+      if (isPlanOp(&op) || op.hasAttr(kInlineProducer))
         continue;
       SmallVector<Value> operands;
       func::FuncOp fn = outlineOp(&op, "kiln_k" + std::to_string(index++), inlineConstantLimit,
@@ -113,6 +178,10 @@ struct OutlineKernelsPass : kiln::impl::OutlineKernelsBase<OutlineKernelsPass> {
       op.replaceAllUsesWith(call.getResults());
       op.erase();
     }
+    // The inlined producers' copies in @main are dead now that their consumers are calls.
+    for (Operation &op : llvm::make_early_inc_range(llvm::reverse(main.getBody().front())))
+      if (op.hasAttr(kInlineProducer) && op.use_empty())
+        op.erase();
     // Constants now used only inside kernels are dead in @main.
     for (Operation &op : llvm::make_early_inc_range(llvm::reverse(main.getBody().front())))
       if (isa<kiln::ConstantOp>(op) && op.use_empty())

@@ -59,7 +59,7 @@ def test_run_node_conv():
 
 def test_run_node_unsupported_op():
     with pytest.raises(kiln.UnsupportedOpError):
-        backend.run_node(helper.make_node("Det", ["x"], ["y"]),
+        backend.run_node(helper.make_node("Unique", ["x"], ["y"]),
                          [np.eye(3, dtype=np.float32)])
 
 

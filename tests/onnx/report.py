@@ -56,7 +56,8 @@ REASON_NOTES = [
     "`unsupported op X`: the importer has no converter for X (or its domain/opset).",
     "`dynamic: Op what is a run-time value`: the test feeds a shape, axes, k, ... as a graph "
     "input that this op does not read at run time yet (shape values work for Reshape, "
-    "Unsqueeze, Squeeze, Expand, ConstantOfShape, Range, Slice, Tile, Pad; docs/design.md).",
+    "Unsqueeze, Squeeze, Expand, ConstantOfShape, Range, Slice, Tile, Pad, Resize, "
+    "ReduceSum axes, Split, TopK, Compress, NonZero, the windows; docs/design.md).",
     "`dtype X not supported`: the importer or the runtime has no such element type.",
     "`non-tensor graph input`: sequence or optional types.",
     "`wrong result`: compiled and ran, but an output differs from the reference beyond the "

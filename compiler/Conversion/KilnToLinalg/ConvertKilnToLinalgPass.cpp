@@ -32,6 +32,10 @@ void kiln::populateKilnToLinalgPatterns(const TypeConverter &converter,
   lowering::populateShapeValueGatherPatterns(converter, patterns);
   lowering::populateScatterPatterns(converter, patterns);
   lowering::populateWinogradPatterns(converter, patterns);
+  lowering::populateResizePatterns(converter, patterns);
+  lowering::populateDynamicPatterns(converter, patterns);
+  lowering::populateLoopPatterns(converter, patterns);
+  lowering::populateRandomPatterns(converter, patterns);
 }
 
 namespace {

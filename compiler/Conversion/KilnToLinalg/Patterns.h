@@ -35,6 +35,54 @@ void populateGatherPadPatterns(const TypeConverter &converter, RewritePatternSet
 void populateScatterPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.winograd_input / winograd_output → scf loops of vector ops on tensors.
 void populateWinogradPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
+/// kiln.resize → one gather generic per resized dim.
+void populateResizePatterns(const TypeConverter &converter, RewritePatternSet &patterns);
+/// kiln.reduce_by / split_by / compress / non_zero: sized by run-time values.
+void populateDynamicPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
+/// kiln.top_k / det: loop nests of tensor.extract / tensor.insert.
+void populateLoopPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
+/// kiln.random_like: a counter-based hash per element.
+void populateRandomPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
+
+/// Scalar i64 helpers at a fixed location.
+struct I64 {
+  OpBuilder &b;
+  Location loc;
+  Value c(int64_t v) { return b.create<arith::ConstantIntOp>(loc, v, 64); }
+  /// An index constant (the arithmetic below works on index values as well).
+  Value ci(int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v); }
+  Value at(Value tensor, int64_t i) {
+    Value index = b.create<arith::ConstantIndexOp>(loc, i);
+    return b.create<tensor::ExtractOp>(loc, tensor, ValueRange{index});
+  }
+  Value dim(Value tensor, int64_t d) {
+    Value n = b.create<tensor::DimOp>(loc, tensor, d);
+    return b.create<arith::IndexCastOp>(loc, b.getI64Type(), n);
+  }
+  Value index(Value v) { return b.create<arith::IndexCastOp>(loc, b.getIndexType(), v); }
+  Value add(Value x, Value y) { return b.create<arith::AddIOp>(loc, x, y); }
+  Value sub(Value x, Value y) { return b.create<arith::SubIOp>(loc, x, y); }
+  Value mul(Value x, Value y) { return b.create<arith::MulIOp>(loc, x, y); }
+  Value max(Value x, Value y) { return b.create<arith::MaxSIOp>(loc, x, y); }
+  Value min(Value x, Value y) { return b.create<arith::MinSIOp>(loc, x, y); }
+  Value clamp(Value x, Value lo, Value hi) { return min(max(x, lo), hi); }
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
+    return b.create<arith::CmpIOp>(loc, p, x, y);
+  }
+  Value select(Value c, Value x, Value y) { return b.create<arith::SelectOp>(loc, c, x, y); }
+};
+
+/// The accumulation step `acc (+) f(x)` of a reduce kind (f: square, abs, ...; log_sum_exp
+/// is handled apart) and its initial value.
+Value reduceAccumulate(graph::ReduceKind kind, OpBuilder &b, Location l, Value x, Value acc);
+Value reduceInitialValue(graph::ReduceKind kind, OpBuilder &b, Location l, Type type);
+
+/// A generic over `type` (`sizes`: its dynamic dims) whose element is
+/// `input[coords(indices)]`, or `finish(indices, element)` when given.
+Value gatherGeneric(OpBuilder &b, Location loc, RankedTensorType type, ValueRange sizes,
+                    Value input,
+                    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)> coords,
+                    function_ref<Value(OpBuilder &, Location, ValueRange, Value)> finish = {});
 
 /// Builds `init + conv(input, filter)` of an already padded input with 1, 2 or 3 spatial
 /// dims and any group. NCHW: input NC<spatial>, filter F(C/group)<kernel>, `init`

@@ -9,9 +9,42 @@
 #include "compiler/Conversion/KilnToLinalg/Patterns.h"
 
 namespace kiln::lowering {
-namespace {
-
 using graph::ReduceKind;
+
+Value reduceAccumulate(ReduceKind kind, OpBuilder &b, Location l, Value x, Value acc) {
+  switch (kind) {
+  case ReduceKind::max:
+    return createMax(b, l, acc, x);
+  case ReduceKind::min:
+    return createMin(b, l, acc, x);
+  case ReduceKind::prod:
+    return createMul(b, l, acc, x);
+  case ReduceKind::sum_square:
+  case ReduceKind::l2:
+    return createAdd(b, l, acc, createMul(b, l, x, x));
+  case ReduceKind::l1:
+    return createAdd(b, l, acc,
+                     isa<FloatType>(x.getType()) ? b.create<math::AbsFOp>(l, x).getResult()
+                                                 : b.create<math::AbsIOp>(l, x).getResult());
+  default:
+    return createAdd(b, l, acc, x); // sum, mean, log_sum
+  }
+}
+
+Value reduceInitialValue(ReduceKind kind, OpBuilder &b, Location l, Type type) {
+  switch (kind) {
+  case ReduceKind::max:
+    return createLowest(b, l, type);
+  case ReduceKind::min:
+    return createHighest(b, l, type);
+  case ReduceKind::prod:
+    return createScalar(b, l, type, 1);
+  default:
+    return createScalar(b, l, type, 0);
+  }
+}
+
+namespace {
 
 Value reduceMax(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> dims) {
   Type type = tensorTypeOf(x).getElementType();
@@ -55,40 +88,6 @@ Value finiteShift(OpBuilder &b, Location loc, Value rowMax) {
     Value isInf = nb.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, abs, inf);
     return nb.create<arith::SelectOp>(l, isInf, createScalar(nb, l, m.getType(), 0), m);
   });
-}
-
-/// The accumulation step `acc ⊕ f(x)` of a reduce kind (log_sum_exp is handled apart).
-Value accumulate(ReduceKind kind, OpBuilder &b, Location l, Value x, Value acc) {
-  switch (kind) {
-  case ReduceKind::max:
-    return createMax(b, l, acc, x);
-  case ReduceKind::min:
-    return createMin(b, l, acc, x);
-  case ReduceKind::prod:
-    return createMul(b, l, acc, x);
-  case ReduceKind::sum_square:
-  case ReduceKind::l2:
-    return createAdd(b, l, acc, createMul(b, l, x, x));
-  case ReduceKind::l1:
-    return createAdd(b, l, acc,
-                     isa<FloatType>(x.getType()) ? b.create<math::AbsFOp>(l, x).getResult()
-                                                 : b.create<math::AbsIOp>(l, x).getResult());
-  default:
-    return createAdd(b, l, acc, x); // sum, mean, log_sum
-  }
-}
-
-Value initialValue(ReduceKind kind, OpBuilder &b, Location l, Type type) {
-  switch (kind) {
-  case ReduceKind::max:
-    return createLowest(b, l, type);
-  case ReduceKind::min:
-    return createHighest(b, l, type);
-  case ReduceKind::prod:
-    return createScalar(b, l, type, 1);
-  default:
-    return createScalar(b, l, type, 0);
-  }
 }
 
 /// Applies the final step of mean / l2 / log_sum to the accumulated tensor.
@@ -138,7 +137,7 @@ Value accumulateOver(ReduceKind kind, OpBuilder &b, Location loc, Value x, Array
   Type et = type.getElementType();
   auto combine = [&](ReduceKind k) {
     return [k](OpBuilder &nb, Location l, ValueRange args) {
-      return accumulate(k, nb, l, args[0], args[1]);
+      return reduceAccumulate(k, nb, l, args[0], args[1]);
     };
   };
   int64_t rank = type.getRank(), suffix = rank, run = 1;
@@ -151,7 +150,7 @@ Value accumulateOver(ReduceKind kind, OpBuilder &b, Location loc, Value x, Array
       break;
     }
   if (!lanes)
-    return buildReduction(b, loc, x, {}, dims, initialValue(kind, b, loc, et), combine(kind));
+    return buildReduction(b, loc, x, {}, dims, reduceInitialValue(kind, b, loc, et), combine(kind));
   SmallVector<int64_t> shape(type.getShape().take_front(suffix)), firstDims;
   shape.append({run / lanes, lanes});
   for (int64_t d : dims)
@@ -159,10 +158,10 @@ Value accumulateOver(ReduceKind kind, OpBuilder &b, Location loc, Value x, Array
       firstDims.push_back(d);
   firstDims.push_back(suffix);
   Value partial = buildReduction(b, loc, reshapeTo(b, loc, x, shape), {}, firstDims,
-                                 initialValue(kind, b, loc, et), combine(kind));
+                                 reduceInitialValue(kind, b, loc, et), combine(kind));
   int64_t last = tensorTypeOf(partial).getRank() - 1;
   ReduceKind second = combineKind(kind);
-  return buildReduction(b, loc, partial, {}, {last}, initialValue(second, b, loc, et),
+  return buildReduction(b, loc, partial, {}, {last}, reduceInitialValue(second, b, loc, et),
                         combine(second));
 }
 

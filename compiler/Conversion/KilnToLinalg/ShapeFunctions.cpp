@@ -17,8 +17,10 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -66,9 +68,110 @@ Value consistencyFlag(OpBuilder &b, Location loc, func::FuncOp fn) {
                                       b.create<arith::ExtUIOp>(loc, b.getI64Type(), ok));
 }
 
+/// `tensor.extract` at constant indices of the result of an all-parallel linalg.generic with
+/// an identity output map: its payload on the inputs' elements at those indices. A shape
+/// value computed inside the kernel (an inlined producer) becomes arithmetic on the elements
+/// of the kernel's arguments, which the shape function then reads.
+struct ExtractOfParallelGeneric : OpRewritePattern<tensor::ExtractOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tensor::ExtractOp extract,
+                                PatternRewriter &rewriter) const override {
+    auto generic = extract.getTensor().getDefiningOp<linalg::GenericOp>();
+    if (!generic || generic.getNumDpsInits() != 1 ||
+        generic.getNumParallelLoops() != generic.getNumLoops() ||
+        !generic.getIndexingMapsArray().back().isIdentity() ||
+        llvm::any_of(generic.getRegion().getOps(),
+                     [](Operation &op) { return op.getNumRegions() != 0; }))
+      return failure();
+    SmallVector<int64_t> point;
+    for (Value index : extract.getIndices()) {
+      std::optional<int64_t> c = getConstantIntValue(index);
+      if (!c)
+        return failure();
+      point.push_back(*c);
+    }
+    Location loc = extract.getLoc();
+    IRMapping map;
+    Block &body = generic.getRegion().front();
+    for (OpOperand &operand : generic->getOpOperands()) {
+      Value v = operand.get();
+      BlockArgument arg = body.getArgument(operand.getOperandNumber());
+      if (!isa<RankedTensorType>(v.getType())) {
+        map.map(arg, v);
+        continue;
+      }
+      SmallVector<Value> at;
+      for (int64_t i : generic.getMatchingIndexingMap(&operand).compose(point))
+        at.push_back(rewriter.create<arith::ConstantIndexOp>(loc, i));
+      map.map(arg, rewriter.create<tensor::ExtractOp>(loc, v, at));
+    }
+    for (Operation &op : body.without_terminator()) {
+      if (auto index = dyn_cast<linalg::IndexOp>(op)) {
+        map.map(index.getResult(),
+                rewriter.create<arith::ConstantIndexOp>(loc, point[index.getDim()]));
+        continue;
+      }
+      rewriter.clone(op, map);
+    }
+    rewriter.replaceOp(extract, map.lookup(body.getTerminator()->getOperand(0)));
+    return success();
+  }
+};
+
+/// Whether `v` is `arg` with elements written into it: through tensor.insert,
+/// tensor.insert_slice, and nested scf.for / scf.if that do the same. (MLIR's own loop folder
+/// follows insert_slice and scf.for only.)
+bool keepsShapeOf(Value v, Value arg) {
+  while (v != arg) {
+    auto result = dyn_cast<OpResult>(v);
+    if (!result)
+      return false;
+    Operation *op = result.getOwner();
+    unsigned i = result.getResultNumber();
+    if (auto insert = dyn_cast<tensor::InsertOp>(op)) {
+      v = insert.getDest();
+    } else if (auto slice = dyn_cast<tensor::InsertSliceOp>(op)) {
+      v = slice.getDest();
+    } else if (auto loop = dyn_cast<scf::ForOp>(op)) {
+      auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+      if (!keepsShapeOf(yield.getOperand(i), loop.getRegionIterArgs()[i]))
+        return false;
+      v = loop.getInitArgs()[i];
+    } else if (auto branch = dyn_cast<scf::IfOp>(op)) {
+      return branch.getNumRegions() == 2 && !branch.getElseRegion().empty() &&
+             keepsShapeOf(branch.thenYield().getOperand(i), arg) &&
+             keepsShapeOf(branch.elseYield().getOperand(i), arg);
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+/// `tensor.dim` of an scf.for result whose body only writes elements into the carried tensor:
+/// the dim of the loop's init.
+struct DimOfShapePreservingLoop : OpRewritePattern<tensor::DimOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tensor::DimOp dim, PatternRewriter &rewriter) const override {
+    auto result = dyn_cast<OpResult>(dim.getSource());
+    auto loop = result ? dyn_cast<scf::ForOp>(result.getOwner()) : nullptr;
+    if (!loop)
+      return failure();
+    unsigned i = result.getResultNumber();
+    auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+    if (!keepsShapeOf(yield.getOperand(i), loop.getRegionIterArgs()[i]))
+      return failure();
+    rewriter.replaceOpWithNewOp<tensor::DimOp>(dim, loop.getInitArgs()[i], dim.getIndex());
+    return success();
+  }
+};
+
 /// Resolves tensor.dim ops through the ops that produce their sources, then drops dead ops.
 void resolveDims(func::FuncOp fn) {
   RewritePatternSet patterns(fn.getContext());
+  patterns.add<ExtractOfParallelGeneric, DimOfShapePreservingLoop>(fn.getContext());
   memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
   memref::populateResolveShapedTypeResultDimsPatterns(patterns);
   tensor::DimOp::getCanonicalizationPatterns(patterns, fn.getContext());

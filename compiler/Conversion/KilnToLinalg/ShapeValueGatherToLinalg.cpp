@@ -11,39 +11,10 @@
 #include "compiler/Conversion/KilnToLinalg/Patterns.h"
 
 namespace kiln::lowering {
-namespace {
-/// Scalar i64 helpers at a fixed location.
-struct I64 {
-  OpBuilder &b;
-  Location loc;
-  Value c(int64_t v) { return b.create<arith::ConstantIntOp>(loc, v, 64); }
-  Value at(Value tensor, int64_t i) {
-    Value index = b.create<arith::ConstantIndexOp>(loc, i);
-    return b.create<tensor::ExtractOp>(loc, tensor, ValueRange{index});
-  }
-  Value dim(Value tensor, int64_t d) {
-    Value n = b.create<tensor::DimOp>(loc, tensor, d);
-    return b.create<arith::IndexCastOp>(loc, b.getI64Type(), n);
-  }
-  Value index(Value v) { return b.create<arith::IndexCastOp>(loc, b.getIndexType(), v); }
-  Value add(Value x, Value y) { return b.create<arith::AddIOp>(loc, x, y); }
-  Value sub(Value x, Value y) { return b.create<arith::SubIOp>(loc, x, y); }
-  Value mul(Value x, Value y) { return b.create<arith::MulIOp>(loc, x, y); }
-  Value max(Value x, Value y) { return b.create<arith::MaxSIOp>(loc, x, y); }
-  Value min(Value x, Value y) { return b.create<arith::MinSIOp>(loc, x, y); }
-  Value clamp(Value x, Value lo, Value hi) { return min(max(x, lo), hi); }
-  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
-    return b.create<arith::CmpIOp>(loc, p, x, y);
-  }
-  Value select(Value c, Value x, Value y) { return b.create<arith::SelectOp>(loc, c, x, y); }
-};
-
-/// A generic over `type` (sizes `sizes`) whose element is `input[coords(indices)]`, or
-/// `fallback(indices, element)` when given.
 Value gatherGeneric(OpBuilder &b, Location loc, RankedTensorType type, ValueRange sizes,
                     Value input,
                     function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)> coords,
-                    function_ref<Value(OpBuilder &, Location, ValueRange, Value)> finish = {}) {
+                    function_ref<Value(OpBuilder &, Location, ValueRange, Value)> finish) {
   return buildParallelGeneric(
       b, loc, type, ValueRange{}, {},
       [&](OpBuilder &nb, Location l, ValueRange) -> Value {
@@ -56,6 +27,7 @@ Value gatherGeneric(OpBuilder &b, Location loc, RankedTensorType type, ValueRang
       sizes);
 }
 
+namespace {
 /// ONNX Slice: per dim, the entry whose axis names it (else the whole dim), negative starts and
 /// ends counted from the end, clamped, size ceil((end - start) / step) or 0.
 struct SliceByLowering : OpConversionPattern<graph::SliceByOp> {

@@ -60,6 +60,12 @@ const ConverterRegistry &ConverterRegistry::get() {
     registerPermuteConverters(r);
     registerGridSampleConverter(r);
     registerCumSumConverter(r);
+    registerResizeConverters(r);
+    registerSelectionConverters(r);
+    registerRandomConverters(r);
+    registerSignalConverters(r);
+    registerTextConverters(r);
+    registerControlFlowConverters(r);
     return r;
   }();
   return registry;

@@ -72,6 +72,12 @@ void registerQuantizationConverters(ConverterRegistry &registry);
 void registerPermuteConverters(ConverterRegistry &registry);
 void registerGridSampleConverter(ConverterRegistry &registry);
 void registerCumSumConverter(ConverterRegistry &registry);
+void registerResizeConverters(ConverterRegistry &registry);
+void registerSelectionConverters(ConverterRegistry &registry);
+void registerRandomConverters(ConverterRegistry &registry);
+void registerSignalConverters(ConverterRegistry &registry);
+void registerTextConverters(ConverterRegistry &registry);
+void registerControlFlowConverters(ConverterRegistry &registry);
 
 } // namespace kiln::importer
 

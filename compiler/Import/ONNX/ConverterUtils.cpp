@@ -174,3 +174,22 @@ FailureOr<Value> kiln::importer::iotaAlong(NodeContext &node, int64_t extent, in
   }
   return node.constant(DenseElementsAttr::get(type, values));
 }
+
+FailureOr<Value> kiln::importer::argExtreme(NodeContext &n, Value x, int64_t axis, bool isMax,
+                                            bool lastIndex) {
+  RankedTensorType type = cast<RankedTensorType>(x.getType());
+  int64_t extent = type.getDimSize(axis);
+  if (ShapedType::isDynamic(extent))
+    return n.fail("the reduced dim must be static (dynamic shapes are not supported yet)");
+  if (extent == 0)
+    return n.fail("cannot take the arg-extreme of an empty dim");
+  auto kind = isMax ? kiln::ReduceKind::max : kiln::ReduceKind::min;
+  FailureOr<Value> extreme = reduce(n, x, kind, {axis}, /*keepdims=*/true);
+  FailureOr<Value> hit = binary<kiln::EqualOp>(n, x, extreme);
+  Type i64 = n.builder().getI64Type();
+  FailureOr<Value> iota = iotaAlong(n, extent, axis, type.getRank(), i64);
+  FailureOr<Value> sentinel = n.scalar(i64, lastIndex ? -1 : extent);
+  FailureOr<Value> candidates = select(n, hit, iota, sentinel);
+  return reduce(n, candidates, lastIndex ? kiln::ReduceKind::max : kiln::ReduceKind::min, {axis},
+                /*keepdims=*/true);
+}

@@ -56,6 +56,11 @@ FailureOr<Value> reduce(NodeContext &node, FailureOr<Value> x, kiln::ReduceKind 
 FailureOr<Value> iotaAlong(NodeContext &node, int64_t extent, int64_t axis, int64_t rank,
                            Type elementType);
 
+/// The int64 index of the max (`isMax`) or min along `axis` (kept as a unit dim): the first one,
+/// or the last with `lastIndex`. The positions holding the extreme value keep their index,
+/// the others become a sentinel beyond the range, and a min (max for the last) picks one.
+FailureOr<Value> argExtreme(NodeContext &n, Value x, int64_t axis, bool isMax, bool lastIndex);
+
 /// The axes made non-negative, unique and sorted (ONNX reduce/squeeze/unsqueeze rules).
 FailureOr<SmallVector<int64_t>> normalizeAxes(NodeContext &node, ArrayRef<int64_t> axes,
                                               int64_t rank);

@@ -9,6 +9,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Path.h"
 
@@ -23,8 +24,12 @@ public:
   GraphImporter(MLIRContext &ctx, const onnx::ModelProto &model, llvm::StringRef displayName,
                 llvm::StringRef modelDir, const ::kiln::ImportOptions &options)
       : ctx(ctx), model(model), graph(model.graph()), displayName(displayName.str()),
-        options(options), builder(&ctx), env{builder, modelDir.str()},
-        fileLoc(FileLineColLoc::get(&ctx, llvm::sys::path::filename(displayName), 0, 0)) {}
+        options(options), builder(&ctx), env{builder, modelDir.str(), {}},
+        fileLoc(FileLineColLoc::get(&ctx, llvm::sys::path::filename(displayName), 0, 0)) {
+    env.importSubgraph = [this](const onnx::GraphProto &g, ArrayRef<Value> inputs) {
+      return importSubgraph(g, inputs);
+    };
+  }
 
   FailureOr<OwningOpRef<ModuleOp>> run();
 
@@ -41,6 +46,8 @@ private:
   LogicalResult convertNode(const onnx::NodeProto &node, Location loc, SmallVector<Value> inputs);
   LogicalResult bindOutputs(NodeContext &node);
   LogicalResult buildReturn(func::FuncOp func);
+  FailureOr<SmallVector<Value>> importSubgraph(const onnx::GraphProto &subgraph,
+                                               ArrayRef<Value> inputs);
 
   MLIRContext &ctx;
   const onnx::ModelProto &model;
@@ -275,6 +282,47 @@ LogicalResult GraphImporter::buildReturn(func::FuncOp func) {
   for (auto [i, output] : llvm::enumerate(graph.output()))
     func.setResultAttr(i, "kiln.name", builder.getStringAttr(output.name()));
   return success();
+}
+
+FailureOr<SmallVector<Value>> GraphImporter::importSubgraph(const onnx::GraphProto &subgraph,
+                                                            ArrayRef<Value> inputs) {
+  if ((int64_t)inputs.size() != subgraph.input_size()) {
+    emitError(fileLoc) << "subgraph '" << subgraph.name() << "' takes " << subgraph.input_size()
+                       << " inputs, given " << inputs.size();
+    return failure();
+  }
+  if (subgraph.sparse_initializer_size()) {
+    emitError(fileLoc) << "subgraph '" << subgraph.name() << "': sparse initializers";
+    return failure();
+  }
+  // The subgraph's names shadow the enclosing ones until it is imported.
+  llvm::StringMap<Value> outerValues = values;
+  llvm::StringMap<const onnx::TensorProto *> outerInitializers = initializers;
+  auto restore = llvm::make_scope_exit([&] {
+    values = std::move(outerValues);
+    initializers = std::move(outerInitializers);
+  });
+  for (const onnx::TensorProto &t : subgraph.initializer()) {
+    values.erase(t.name());
+    initializers[t.name()] = &t;
+  }
+  for (auto [info, v] : llvm::zip(subgraph.input(), inputs))
+    values[info.name()] = v;
+  for (auto [index, node] : llvm::enumerate(subgraph.node()))
+    if (failed(importNode(node, index)))
+      return failure();
+  SmallVector<Value> results;
+  for (const onnx::ValueInfoProto &output : subgraph.output()) {
+    FailureOr<Value> v = lookup(output.name());
+    if (failed(v))
+      return failure();
+    if (!*v) {
+      emitError(fileLoc) << "subgraph output '" << output.name() << "' is not produced";
+      return failure();
+    }
+    results.push_back(*v);
+  }
+  return results;
 }
 
 /// Erases ops that folding at import left unused (e.g. a weight whose only use, a transpose,

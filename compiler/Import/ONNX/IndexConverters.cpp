@@ -14,27 +14,6 @@ using namespace mlir;
 using namespace kiln::importer;
 
 namespace {
-/// The int64 index of the max (`isMax`) or min along `axis` (kept as a unit dim): the first one,
-/// or the last with `lastIndex`. The positions holding the extreme value keep their index,
-/// the others become a sentinel beyond the range, and a min (max for the last) picks one.
-FailureOr<Value> argExtreme(NodeContext &n, Value x, int64_t axis, bool isMax, bool lastIndex) {
-  RankedTensorType type = cast<RankedTensorType>(x.getType());
-  int64_t extent = type.getDimSize(axis);
-  if (ShapedType::isDynamic(extent))
-    return n.fail("the reduced dim must be static (dynamic shapes are not supported yet)");
-  if (extent == 0)
-    return n.fail("cannot take the arg-extreme of an empty dim");
-  auto kind = isMax ? kiln::ReduceKind::max : kiln::ReduceKind::min;
-  FailureOr<Value> extreme = reduce(n, x, kind, {axis}, /*keepdims=*/true);
-  FailureOr<Value> hit = binary<kiln::EqualOp>(n, x, extreme);
-  Type i64 = n.builder().getI64Type();
-  FailureOr<Value> iota = iotaAlong(n, extent, axis, type.getRank(), i64);
-  FailureOr<Value> sentinel = n.scalar(i64, lastIndex ? -1 : extent);
-  FailureOr<Value> candidates = select(n, hit, iota, sentinel);
-  return reduce(n, candidates, lastIndex ? kiln::ReduceKind::max : kiln::ReduceKind::min, {axis},
-                /*keepdims=*/true);
-}
-
 /// ArgMax / ArgMin: axis (default 0), keepdims (default 1), select_last_index (opset 12).
 template <bool IsMax> LogicalResult convertArgExtreme(NodeContext &n) {
   RankedTensorType type = n.inputType(0);

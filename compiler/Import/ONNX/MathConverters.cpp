@@ -140,6 +140,17 @@ LogicalResult convertCastNamed(NodeContext &n) {
     return n.fail("attribute 'to' names no data type: '" + name + "'");
   return buildCast(n, to);
 }
+/// Det: the determinant of each [n, n] matrix of the [..., n, n] input.
+LogicalResult convertDet(NodeContext &n) {
+  RankedTensorType in = n.inputType(0);
+  int64_t rank = in.getRank();
+  if (rank < 2 || !isa<FloatType>(in.getElementType()))
+    return n.fail("the input must be [..., n, n] floats");
+  if (in.getDimSize(rank - 1) != in.getDimSize(rank - 2) || in.isDynamicDim(rank - 1))
+    return n.fail("the matrices must be square, of static size");
+  auto type = RankedTensorType::get(in.getShape().drop_back(2), in.getElementType());
+  return n.setResult(n.createTyped<kiln::DetOp>(type, n.input(0)));
+}
 } // namespace
 
 void kiln::importer::registerMathConverters(ConverterRegistry &r) {
@@ -184,4 +195,5 @@ void kiln::importer::registerMathConverters(ConverterRegistry &r) {
   r.add("CastLike", 15, convertCastLike, two);
   r.add("Cast", 1, convertCastNamed);
   r.add("Cast", 6, convertCast);
+  r.add("Det", 11, convertDet);
 }

@@ -6,6 +6,7 @@
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -76,6 +77,22 @@ FailureOr<SmallVector<int64_t>> NodeContext::constantShape(unsigned i, llvm::Str
   return shape;
 }
 
+FailureOr<SmallVector<double>> NodeContext::constantFloats(unsigned i, llvm::StringRef what) {
+  FailureOr<DenseElementsAttr> value = constantInput(i, what);
+  if (failed(value))
+    return failure();
+  SmallVector<double> values;
+  if (isa<FloatType>(value->getElementType())) {
+    for (const APFloat &v : value->getValues<APFloat>())
+      values.push_back(v.convertToDouble());
+    return values;
+  }
+  bool isBool = value->getElementType().isInteger(1);
+  for (const APInt &v : value->getValues<APInt>())
+    values.push_back(isBool ? (double)v.getZExtValue() : (double)v.getSExtValue());
+  return values;
+}
+
 FailureOr<double> NodeContext::constantScalar(unsigned i, llvm::StringRef what) {
   FailureOr<DenseElementsAttr> value = constantInput(i, what);
   if (failed(value))
@@ -106,6 +123,7 @@ const AttributeProto *NodeContext::typedAttr(llvm::StringRef name, int kind,
                        (kind == AttributeProto::FLOAT && a->has_f()) ||
                        (kind == AttributeProto::STRING && a->has_s()) ||
                        (kind == AttributeProto::TENSOR && a->has_t()) ||
+                       (kind == AttributeProto::GRAPH && a->has_g()) ||
                        (kind == AttributeProto::INTS && a->ints_size()) ||
                        (kind == AttributeProto::FLOATS && a->floats_size()));
   if (untypedMatch)
@@ -163,6 +181,11 @@ const onnx::TensorProto *NodeContext::attrTensor(llvm::StringRef name) {
   return a ? &a->t() : nullptr;
 }
 
+const onnx::GraphProto *NodeContext::attrGraph(llvm::StringRef name) {
+  const AttributeProto *a = typedAttr(name, AttributeProto::GRAPH, "a graph");
+  return a ? &a->g() : nullptr;
+}
+
 FailureOr<DenseElementsAttr> NodeContext::tensorValue(const onnx::TensorProto &tensor) {
   std::string error;
   FailureOr<DenseElementsAttr> value = convertTensor(tensor, context(), env_.modelDir, error);
@@ -180,7 +203,21 @@ FailureOr<Value> NodeContext::insertAndFold(OperationState &state) {
     op->erase();
     return folded.front();
   }
+  // A result without elements holds no data: an empty constant (no kernel computes it).
+  auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (op->getNumResults() == 1 && type && type.hasStaticShape() && type.getNumElements() == 0 &&
+      isMemoryEffectFree(op) && !isa<kiln::ConstantOp>(op)) {
+    op->erase();
+    return constant(DenseElementsAttr::get(type, ArrayRef<Attribute>{}));
+  }
   return op->getResult(0);
+}
+
+FailureOr<Operation *> NodeContext::insertAndVerify(OperationState &state) {
+  Operation *op = builder().create(state);
+  if (failed(mlir::verify(op)))
+    return failure();
+  return op;
 }
 
 Value NodeContext::constant(DenseElementsAttr value) {

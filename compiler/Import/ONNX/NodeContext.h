@@ -8,6 +8,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "onnx/onnx_pb.h"
 
+#include <functional>
 #include <string>
 
 namespace kiln::importer {
@@ -19,6 +20,11 @@ using namespace mlir;
 struct ImportEnv {
   OpBuilder &builder;
   std::string modelDir;
+  /// Imports a subgraph (an If branch, a Scan body) at the builder's position with its inputs
+  /// bound to `inputs`; names it does not define resolve in the enclosing graphs. Returns its
+  /// outputs, or fails with the error of the node that failed.
+  std::function<FailureOr<SmallVector<Value>>(const onnx::GraphProto &, ArrayRef<Value>)>
+      importSubgraph;
 };
 
 /// One ONNX node being converted: its resolved inputs, typed attribute access, op creation with
@@ -49,6 +55,8 @@ public:
   /// Whether input `i` is present and known only at run time: it neither folds to a constant
   /// nor traces back to constants (ShapeTrace.h).
   bool isRunTimeValue(unsigned i) const;
+  /// The values of input `i` (float or integer), which must fold to a constant, as doubles.
+  FailureOr<SmallVector<double>> constantFloats(unsigned i, llvm::StringRef what);
   /// The value of input `i`, a constant with one element, as a double.
   FailureOr<double> constantScalar(unsigned i, llvm::StringRef what);
 
@@ -64,6 +72,14 @@ public:
   const onnx::TensorProto *attrTensor(llvm::StringRef name);
   bool hasAttributeError() const { return attributeError_; }
 
+  /// The graph attribute `name`, or null when absent (or of another kind, reported).
+  const onnx::GraphProto *attrGraph(llvm::StringRef name);
+  /// Imports `graph` inline (ImportEnv::importSubgraph).
+  FailureOr<SmallVector<Value>> importSubgraph(const onnx::GraphProto &graph,
+                                               ArrayRef<Value> inputs) {
+    return env_.importSubgraph(graph, inputs);
+  }
+
   /// The constant of a TensorProto (inline or external data).
   FailureOr<DenseElementsAttr> tensorValue(const onnx::TensorProto &tensor);
 
@@ -72,6 +88,9 @@ public:
   /// Builds an op with an explicit result type, verifies and folds it.
   template <typename OpTy, typename... Args>
   FailureOr<Value> createTyped(Type resultType, Args &&...args);
+  /// Builds an op with several explicit result types and verifies it (no folding).
+  template <typename OpTy, typename... Args>
+  FailureOr<Operation *> createMultiResult(TypeRange resultTypes, Args &&...args);
   /// A kiln.constant.
   Value constant(DenseElementsAttr value);
   /// A rank-0 constant of `elementType` holding `value` (integers must be integral).
@@ -95,6 +114,7 @@ private:
   const onnx::AttributeProto *typedAttr(llvm::StringRef name, int kind, llvm::StringRef kindName);
   FailureOr<DenseElementsAttr> constantInput(unsigned i, llvm::StringRef what);
   FailureOr<Value> insertAndFold(OperationState &state);
+  FailureOr<Operation *> insertAndVerify(OperationState &state);
 
   const ImportEnv &env_;
   const onnx::NodeProto &node_;
@@ -125,6 +145,13 @@ FailureOr<Value> NodeContext::createTyped(Type resultType, Args &&...args) {
   OperationState state(loc_, OperationName(OpTy::getOperationName(), context()));
   OpTy::build(builder(), state, resultType, std::forward<Args>(args)...);
   return insertAndFold(state);
+}
+
+template <typename OpTy, typename... Args>
+FailureOr<Operation *> NodeContext::createMultiResult(TypeRange resultTypes, Args &&...args) {
+  OperationState state(loc_, OperationName(OpTy::getOperationName(), context()));
+  OpTy::build(builder(), state, resultTypes, std::forward<Args>(args)...);
+  return insertAndVerify(state);
 }
 
 } // namespace kiln::importer

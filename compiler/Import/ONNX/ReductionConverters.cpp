@@ -19,6 +19,30 @@ LogicalResult buildReduce(NodeContext &n, kiln::ReduceKind kind, ArrayRef<int64_
   return n.setResult(n.create<kiln::ReduceOp>(n.input(0), kind, *normalized, keepdims));
 }
 
+/// A reduction over axes known only at run time: kiln.reduce_by keeps the reduced dims (as
+/// 1); keepdims = 0 drops them with a kiln.reshape_to "squeeze" by the same axes.
+LogicalResult buildRunTimeReduce(NodeContext &n, kiln::ReduceKind kind) {
+  RankedTensorType in = n.inputType(0), axesType = n.inputType(1);
+  if (axesType.getRank() != 1 || axesType.isDynamicDim(0) ||
+      !axesType.getElementType().isInteger(64))
+    return n.fail("axes (input '" + n.node().input(1) +
+                  "') must be a 1-D int64 tensor of static length (it sets the result rank)");
+  SmallVector<int64_t> shape;
+  for (int64_t d : in.getShape())
+    shape.push_back(d == 1 ? 1 : ShapedType::kDynamic);
+  FailureOr<Value> reduced = n.createTyped<kiln::ReduceByOp>(in.clone(shape), n.input(0),
+                                                             n.input(1), kind);
+  if (failed(reduced) || n.attrInt("keepdims", 1) != 0)
+    return n.setResult(reduced);
+  int64_t rank = in.getRank() - axesType.getDimSize(0);
+  if (rank < 0)
+    return n.fail("more axes than input dims");
+  auto type = RankedTensorType::get(SmallVector<int64_t>(rank, ShapedType::kDynamic),
+                                    in.getElementType());
+  return n.setResult(n.createTyped<kiln::ReshapeToOp>(type, *reduced, n.input(1),
+                                                      n.builder().getStringAttr("squeeze")));
+}
+
 /// Reduce* with an `axes` attribute (every reduce op before opset 18, ReduceSum before 13).
 template <kiln::ReduceKind kind> LogicalResult convertReduceAttr(NodeContext &n) {
   return buildReduce(n, kind, n.attrInts("axes"), /*noopWithEmptyAxes=*/false);
@@ -30,6 +54,8 @@ template <kiln::ReduceKind kind> LogicalResult convertReduceInput(NodeContext &n
   RankedTensorType axesType = n.hasInput(1) ? n.inputType(1) : RankedTensorType();
   // An axes input of static length 0 has no values to read: known at import.
   bool empty = axesType && axesType.hasStaticShape() && axesType.getNumElements() == 0;
+  if (n.hasInput(1) && !empty && n.isRunTimeValue(1))
+    return buildRunTimeReduce(n, kind);
   if (n.hasInput(1) && !empty) {
     FailureOr<SmallVector<int64_t>> given = n.constantInts(1, "axes");
     if (failed(given))

@@ -1,5 +1,4 @@
-//===- TensorConverters.cpp - ONNX data movement (Concat, Split, Slice, Gather, Pad, ...) → kiln
-//-===//
+//===- TensorConverters.cpp - ONNX data movement (Concat, Split, Slice, Gather, Pad, ...) → kiln -===//
 #include "compiler/Import/ONNX/ConverterUtils.h"
 #include "compiler/Import/ONNX/ShapeValues.h"
 
@@ -11,24 +10,6 @@ using namespace kiln::importer;
 
 namespace {
 LogicalResult convertIdentity(NodeContext &n) { return n.setResult(n.input(0)); }
-
-/// Dropout at inference forwards its input; its optional mask is all true.
-LogicalResult convertDropout(NodeContext &n) {
-  if (n.hasInput(2)) {
-    FailureOr<double> training = n.constantScalar(2, "training_mode");
-    if (failed(training))
-      return failure();
-    if (*training != 0)
-      return n.fail("training_mode = true is not supported (inference only)");
-  }
-  if (n.node().output_size() < 2 || n.node().output(1).empty())
-    return n.setResult(n.input(0));
-  FailureOr<SmallVector<int64_t>> shape = requireStaticShape(n, n.inputType(0), "Dropout's mask");
-  if (failed(shape))
-    return failure();
-  auto maskType = RankedTensorType::get(*shape, n.builder().getI1Type());
-  return n.setResults({n.input(0), n.constant(DenseElementsAttr::get(maskType, true))});
-}
 
 LogicalResult convertConcat(NodeContext &n) {
   // Before opset 4 the axis is optional (default 1).
@@ -90,7 +71,30 @@ LogicalResult convertSplitAttrOrInput(NodeContext &n) {
   return failed(sizes) ? failure() : buildSplit(n, *sizes);
 }
 
+/// Split by sizes known only at run time: kiln.split_by, every part's size along axis `?`.
+LogicalResult buildRunTimeSplit(NodeContext &n) {
+  RankedTensorType in = n.inputType(0), split = n.inputType(1);
+  if (split.getRank() != 1 || split.isDynamicDim(0) || !split.getElementType().isInteger(64))
+    return n.fail("split (input '" + n.node().input(1) +
+                  "') must be a 1-D int64 tensor of static length");
+  int64_t parts = n.node().output_size();
+  if (split.getDimSize(0) != parts)
+    return n.fail("split has " + llvm::Twine(split.getDimSize(0)) + " sizes for " +
+                  llvm::Twine(parts) + " outputs");
+  FailureOr<int64_t> axis = n.normalizeAxis(n.attrInt("axis", 0), in.getRank());
+  if (failed(axis))
+    return failure();
+  SmallVector<int64_t> shape(in.getShape());
+  shape[*axis] = ShapedType::kDynamic;
+  SmallVector<Type> types(parts, in.clone(shape));
+  FailureOr<Operation *> op =
+      n.createMultiResult<kiln::SplitByOp>(types, n.input(0), n.input(1), *axis);
+  return failed(op) ? failure() : n.setResults(SmallVector<Value>((*op)->getResults()));
+}
+
 LogicalResult convertSplitInput(NodeContext &n) {
+  if (n.isRunTimeValue(1))
+    return buildRunTimeSplit(n);
   if (!n.hasInput(1))
     return buildSplit(n, {});
   FailureOr<SmallVector<int64_t>> sizes = n.constantInts(1, "split");
@@ -310,7 +314,6 @@ LogicalResult convertPadInputs(NodeContext &n) {
 void kiln::importer::registerTensorConverters(ConverterRegistry &r) {
   const Arity variadic{1, Arity::kUnbounded};
   r.add("Identity", 1, convertIdentity);
-  r.add("Dropout", 1, convertDropout, {1, 3});
   r.add("Concat", 1, convertConcat, variadic);
   r.add("Split", 1, convertSplitAttrOrInput, {1, 2});
   r.add("Split", 2, convertSplitAttr);

@@ -89,6 +89,54 @@ func.func @fused_wrong_yield(%a: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
+func.func @resize_bad_target(%x: tensor<1x4xf32>, %s: tensor<3xf32>) -> tensor<?x?xf32> {
+  // expected-error @+1 {{target must be 1-D float scales or int64 sizes, one per input dim}}
+  %0 = kiln.resize %x, %s {coordinate_transformation_mode = "half_pixel", cubic_coeff_a = -7.500000e-01 : f64, exclude_outside = false, extrapolation_value = 0.000000e+00 : f64, mode = "linear", nearest_mode = "round_prefer_floor"} : (tensor<1x4xf32>, tensor<3xf32>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+func.func @resize_crop_without_roi(%x: tensor<4xf32>, %s: tensor<1xf32>) -> tensor<?xf32> {
+  // expected-error @+1 {{tf_crop_and_resize needs a 1-D float roi of 2 x rank values}}
+  %0 = kiln.resize %x, %s {coordinate_transformation_mode = "tf_crop_and_resize", cubic_coeff_a = -7.500000e-01 : f64, exclude_outside = false, extrapolation_value = 0.000000e+00 : f64, mode = "linear", nearest_mode = "round_prefer_floor"} : (tensor<4xf32>, tensor<1xf32>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+func.func @split_by_count(%x: tensor<6xf32>, %s: tensor<3xi64>) -> (tensor<?xf32>, tensor<?xf32>) {
+  // expected-error @+1 {{needs one result per split size}}
+  %0:2 = kiln.split_by %x, %s {axis = 0 : i64} : (tensor<6xf32>, tensor<3xi64>) -> (tensor<?xf32>, tensor<?xf32>)
+  return %0#0, %0#1 : tensor<?xf32>, tensor<?xf32>
+}
+
+// -----
+
+func.func @top_k_bad_k(%x: tensor<4xf32>, %k: tensor<2xi64>) -> (tensor<?xf32>, tensor<?xi64>) {
+  // expected-error @+1 {{k must be a one-element int64 tensor}}
+  %0:2 = kiln.top_k %x, %k {axis = 0 : i64, largest = true} : (tensor<4xf32>, tensor<2xi64>) -> (tensor<?xf32>, tensor<?xi64>)
+  return %0#0, %0#1 : tensor<?xf32>, tensor<?xi64>
+}
+
+// -----
+
+func.func @det_not_square(%x: tensor<2x3xf32>) -> tensor<f32> {
+  // expected-error @+1 {{input must be [..., n, n] floats}}
+  %0 = kiln.det %x : (tensor<2x3xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @random_ints(%x: tensor<4xf32>) -> tensor<4xi32> {
+  // expected-error @+1 {{result must be floats of the shape of `like`}}
+  %0 = kiln.random_like "uniform" %x {a = 0.0 : f64, b = 1.0 : f64, seed = 0 : i64} : (tensor<4xf32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
 func.func @winograd_bad_tile(%x: tensor<1x8x8x16xf32>) -> tensor<9x16x16xf32> {
   // expected-error @+1 {{tile must be 2 or 4, not 3}}
   %v = kiln.winograd_input %x {pads = array<i64: 1, 1, 1, 1>, tile = 3 : i64} : (tensor<1x8x8x16xf32>) -> tensor<9x16x16xf32>

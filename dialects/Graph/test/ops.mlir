@@ -114,6 +114,30 @@ func.func @bit_shift(%a: tensor<2x3xui8>, %b: tensor<3xui8>) -> tensor<2x3xui8> 
 
 // -----
 
+// Ops sized by run-time values, loops and random numbers (KilnDynamicOps.td).
+// CHECK-LABEL: func @dynamic_ops
+// CHECK: kiln.resize %arg0, %arg1 {{.*}}mode = "linear"{{.*}} : (tensor<1x1x4x4xf32>, tensor<4xf32>) -> tensor<?x?x?x?xf32>
+// CHECK: kiln.reduce_by sum %arg0, %arg2 : (tensor<1x1x4x4xf32>, tensor<2xi64>) -> tensor<1x1x?x?xf32>
+// CHECK: kiln.split_by %arg0, %arg2 {axis = 2 : i64} : (tensor<1x1x4x4xf32>, tensor<2xi64>) -> (tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>)
+// CHECK: kiln.top_k %arg0, %arg3 {axis = 3 : i64, largest = true} : (tensor<1x1x4x4xf32>, tensor<1xi64>) -> (tensor<1x1x4x?xf32>, tensor<1x1x4x?xi64>)
+// CHECK: kiln.compress %arg0, %arg4 {axis = 3 : i64} : (tensor<1x1x4x4xf32>, tensor<4xi1>) -> tensor<1x1x4x?xf32>
+// CHECK: kiln.non_zero %arg4 : (tensor<4xi1>) -> tensor<1x?xi64>
+// CHECK: kiln.det %arg0 : (tensor<1x1x4x4xf32>) -> tensor<1x1xf32>
+// CHECK: kiln.random_like "normal" %arg0 {a = 0.000000e+00 : f64, b = 1.000000e+00 : f64, seed = 5 : i64}
+func.func @dynamic_ops(%x: tensor<1x1x4x4xf32>, %s: tensor<4xf32>, %a: tensor<2xi64>, %k: tensor<1xi64>, %c: tensor<4xi1>) {
+  %0 = kiln.resize %x, %s {coordinate_transformation_mode = "half_pixel", cubic_coeff_a = -7.500000e-01 : f64, exclude_outside = false, extrapolation_value = 0.000000e+00 : f64, mode = "linear", nearest_mode = "round_prefer_floor"} : (tensor<1x1x4x4xf32>, tensor<4xf32>) -> tensor<?x?x?x?xf32>
+  %1 = kiln.reduce_by sum %x, %a : (tensor<1x1x4x4xf32>, tensor<2xi64>) -> tensor<1x1x?x?xf32>
+  %2:2 = kiln.split_by %x, %a {axis = 2 : i64} : (tensor<1x1x4x4xf32>, tensor<2xi64>) -> (tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>)
+  %3:2 = kiln.top_k %x, %k {axis = 3 : i64, largest = true} : (tensor<1x1x4x4xf32>, tensor<1xi64>) -> (tensor<1x1x4x?xf32>, tensor<1x1x4x?xi64>)
+  %4 = kiln.compress %x, %c {axis = 3 : i64} : (tensor<1x1x4x4xf32>, tensor<4xi1>) -> tensor<1x1x4x?xf32>
+  %5 = kiln.non_zero %c : (tensor<4xi1>) -> tensor<1x?xi64>
+  %6 = kiln.det %x : (tensor<1x1x4x4xf32>) -> tensor<1x1xf32>
+  %7 = kiln.random_like "normal" %x {a = 0.0 : f64, b = 1.0 : f64, seed = 5 : i64} : (tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32>
+  return
+}
+
+// -----
+
 // CHECK-LABEL: func @winograd
 // CHECK: kiln.winograd_input %arg0 {pads = array<i64: 1, 1, 1, 1>, tile = 4 : i64} : (tensor<1x8x8x16xf32>) -> tensor<36x4x16xf32>
 // CHECK: kiln.winograd_output %arg1 bias %arg2 residual %arg3 {max = 6.000000e+00 : f64, min = 0.000000e+00 : f64, tile = 4 : i64}

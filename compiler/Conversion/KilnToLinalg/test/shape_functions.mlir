@@ -92,3 +92,60 @@ func.func @k_data(%x: tensor<2xindex>, %i: tensor<?xf32>) -> tensor<?xf32> attri
   %e = tensor.empty(%n) : tensor<?xf32>
   return %e : tensor<?xf32>
 }
+
+// -----
+
+// A size computed inside the kernel from an input element (an inlined producer: a cast in a
+// 0-d generic) is the generic's payload on that element, read as a shape value.
+// CHECK-LABEL: func.func @k_cast_limit_shape
+// CHECK-SAME: (%[[B:.*]]: i64) -> (index, index) attributes {kiln.shape_function = "k_cast_limit", kiln.value_args = array<i64: 0, 0>}
+// CHECK: %[[T:.*]] = arith.trunci %[[B]] : i64 to i32
+// CHECK: %[[F:.*]] = arith.sitofp %[[T]] : i32 to f32
+// CHECK: %[[I:.*]] = arith.fptosi %[[F]] : f32 to i64
+// CHECK: %[[N:.*]] = arith.index_cast %[[I]] : i64 to index
+// CHECK: return %[[N]], %{{.*}} : index, index
+func.func @k_cast_limit(%x: tensor<i32>) -> tensor<?xf32> attributes {kiln.kernel} {
+  %e0 = tensor.empty() : tensor<f32>
+  %c = linalg.generic {indexing_maps = [affine_map<() -> ()>, affine_map<() -> ()>], iterator_types = []} ins(%x : tensor<i32>) outs(%e0 : tensor<f32>) {
+  ^bb0(%in: i32, %out: f32):
+    %f = arith.sitofp %in : i32 to f32
+    linalg.yield %f : f32
+  } -> tensor<f32>
+  %v = tensor.extract %c[] : tensor<f32>
+  %i = arith.fptosi %v : f32 to i64
+  %n = arith.index_cast %i : i64 to index
+  %e = tensor.empty(%n) : tensor<?xf32>
+  return %e : tensor<?xf32>
+}
+
+// -----
+
+// A loop that only writes elements into its carried tensor keeps the shape of its init
+// (tensor.insert under scf.if and a nested scf.for).
+// CHECK-LABEL: func.func @k_loop_shape
+// CHECK-SAME: (%[[B:.*]]: i64) -> (index, index)
+// CHECK: %[[N:.*]] = arith.index_cast %[[B]] : i64 to index
+// CHECK-NOT: scf.for
+// CHECK: return %[[N]], %{{.*}} : index, index
+func.func @k_loop(%x: tensor<1xi64>, %c: tensor<4xi1>) -> tensor<?xindex> attributes {kiln.kernel} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %v = tensor.extract %x[%c0] : tensor<1xi64>
+  %n = arith.index_cast %v : i64 to index
+  %e = tensor.empty(%n) : tensor<?xindex>
+  %r = scf.for %i = %c0 to %c4 step %c1 iter_args(%t = %e) -> (tensor<?xindex>) {
+    %inner = scf.for %j = %c0 to %c1 step %c1 iter_args(%u = %t) -> (tensor<?xindex>) {
+      %b = tensor.extract %c[%i] : tensor<4xi1>
+      %w = scf.if %b -> (tensor<?xindex>) {
+        %ins = tensor.insert %i into %u[%j] : tensor<?xindex>
+        scf.yield %ins : tensor<?xindex>
+      } else {
+        scf.yield %u : tensor<?xindex>
+      }
+      scf.yield %w : tensor<?xindex>
+    }
+    scf.yield %inner : tensor<?xindex>
+  }
+  return %r : tensor<?xindex>
+}

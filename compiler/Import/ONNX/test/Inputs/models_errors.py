@@ -63,10 +63,10 @@ def build(out_dir):
         "complex_initializer": unsupported_initializer_type(),
         "unranked_input": unranked_input(),
         "bad_attribute_type": bad_attribute_type(),
-        "dropout_training": parse("""
-            g (float[1,2,3] x) => (float[1,2,3] y) <float r = {0.5}, bool t = {1}> {
-              y = Dropout(x, r, t)
-            }""", opset=13, names=["drop"]),
+        "resize_mode": parse("""
+            g (float[1,1,2,2] x) => (float[1,1,4,4] y) <float[4] s = {1, 1, 2, 2}> {
+              y = Resize <mode = "area"> (x, , s)
+            }""", opset=13, names=["resize"]),
         "bn_extra_outputs": parse("""
             g (float[1,2,3] x, float[2] s, float[2] b, float[2] m, float[2] v)
               => (float[1,2,3] y, float[2] rm) {

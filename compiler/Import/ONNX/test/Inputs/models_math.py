@@ -4,6 +4,8 @@ from common import parse
 
 def build(out_dir):
     return {
+        "det": parse("""
+            g (float[3,2,2] x) => (float[3] y) { y = Det(x) }""", opset=11),
         "add_broadcast": parse("""
             g (float[2,3] a, float[3] b) => (float[2,3] c) { c = Add(a, b) }"""),
         "arith": parse("""

@@ -23,6 +23,6 @@ def build(out_dir):
             }"""),
         "maxpool_indices": parse("""
             g (float[1,2,4,4] x) => (float[1,2,2,2] y, int64[1,2,2,2] i) {
-              y, i = MaxPool <kernel_shape = [2, 2], strides = [2, 2]> (x)
+              y, i = MaxPool <kernel_shape = [2, 2], strides = [2, 2], storage_order = 1> (x)
             }""", names=["pool_with_indices"]),
     }

@@ -28,6 +28,11 @@ def build(out_dir):
               b = ReduceSum(x)
               c = ReduceSum <noop_with_empty_axes = 1> (x)
             }"""),
+        "reduce_sum_runtime_axes": parse("""
+            g (float[2,3,4] x, int64[1] axes) => (float[?,?,?] a, float[?,?] b) {
+              a = ReduceSum(x, axes)
+              b = ReduceSum <keepdims = 0> (x, axes)
+            }"""),
         "reduce_duplicate_axes": parse("""
             g (float[2,3,4] x) => (float[2] y) { y = ReduceMean <axes = [1, -2]> (x) }""",
                                        names=["dup"]),

@@ -17,6 +17,10 @@ def build(out_dir):
               a, b = Split(x, sizes)
               c, d = Split(x)
             }"""),
+        "split_runtime": parse("""
+            g (float[6,4] x, int64[2] sizes) => (float[?,4] a, float[?,4] b) {
+              a, b = Split(x, sizes)
+            }"""),
         "slice_9": parse("""
             g (float[3,5] x) => (float[3,4] y) {
               y = Slice <starts = [1], ends = [1000], axes = [1]> (x)

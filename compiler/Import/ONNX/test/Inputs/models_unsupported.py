@@ -14,9 +14,9 @@ def custom_domain():
 
 def build(out_dir):
     return {
-        "resize": parse("""
-            g (float[1,1,2,2] x, float[4] s) => (float[1,1,4,4] y) { y = Resize(x, , s) }""",
-                        names=["Resize_7"]),
+        "nms": parse("""
+            g (float[1,4,4] b, float[1,1,4] s) => (int64[2,3] y) { y = NonMaxSuppression(b, s) }""",
+                     names=["nms_7"]),
         "unique": parse("""g (float[4] x) => (float[4] y) { y = Unique(x) }"""),
         "layernorm_13": parse("""
             g (float[2,4] x, float[4] s) => (float[2,4] y) { y = LayerNormalization(x, s) }""",

@@ -1,0 +1,41 @@
+// RUN: kiln-opt %s -kiln-to-linalg -split-input-file | FileCheck %s
+
+// TopK with a run-time k (a shape value; outside [0, dim] the size is -1): per row, k picks,
+// each the best element that comes after the previous pick (value, then index).
+// CHECK-LABEL: func.func @top_k
+// CHECK: %[[K:.*]] = tensor.extract %arg1[%{{.*}}] : tensor<1xi64>
+// CHECK: %[[SIZE:.*]] = arith.index_cast %{{.*}} : i64 to index
+// CHECK: %[[V:.*]] = tensor.empty(%[[SIZE]]) : tensor<3x?xf32>
+// CHECK: %[[I:.*]] = tensor.empty(%[[SIZE]]) : tensor<3x?xi64>
+// CHECK: %[[INF:.*]] = arith.constant 0x7F800000 : f32
+// CHECK: scf.for %[[ROW:.*]] = {{.*}} iter_args(%{{.*}} = %[[V]], %{{.*}} = %[[I]])
+// CHECK: scf.for %[[J:.*]] = %{{.*}} to %[[SIZE]] {{.*}} iter_args({{.*}}, %[[PREV:.*]] = %[[INF]], %[[PREVI:.*]] = %{{.*}})
+// CHECK: scf.for
+// CHECK: arith.cmpf ogt, %[[PREV]]
+// CHECK: arith.cmpf oeq
+// CHECK: tensor.insert %{{.*}} into %{{.*}}[%[[ROW]], %[[J]]] : tensor<3x?xf32>
+// CHECK: tensor.insert %{{.*}} into %{{.*}}[%[[ROW]], %[[J]]] : tensor<3x?xi64>
+func.func @top_k(%x: tensor<3x4xf32>, %k: tensor<1xi64>) -> (tensor<3x?xf32>, tensor<3x?xi64>) {
+  %v, %i = kiln.top_k %x, %k {axis = 1 : i64, largest = true} : (tensor<3x4xf32>, tensor<1xi64>) -> (tensor<3x?xf32>, tensor<3x?xi64>)
+  return %v, %i : tensor<3x?xf32>, tensor<3x?xi64>
+}
+
+// -----
+
+// Det: per matrix a copy (a generic into the work tensor), then per column the pivot search,
+// a row swap, the pivot into the product and the elimination below it.
+// CHECK-LABEL: func.func @det
+// CHECK: scf.for %[[B:.*]] = {{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (tensor<2xf32>, tensor<3x3xf32>)
+// CHECK: linalg.generic
+// CHECK: tensor.extract %arg0[%[[B]], %{{.*}}, %{{.*}}] : tensor<2x3x3xf32>
+// CHECK: scf.for
+// CHECK: math.absf
+// CHECK: arith.cmpf ogt
+// CHECK: arith.mulf
+// CHECK: arith.negf
+// CHECK: arith.divf
+// CHECK: tensor.insert %{{.*}} into %{{.*}}[%[[B]]] : tensor<2xf32>
+func.func @det(%x: tensor<2x3x3xf32>) -> tensor<2xf32> {
+  %r = kiln.det %x : (tensor<2x3x3xf32>) -> tensor<2xf32>
+  return %r : tensor<2xf32>
+}
