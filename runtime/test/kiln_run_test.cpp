@@ -1,5 +1,6 @@
 // Runs the kiln-run binary on a hand-built artifact: inputs, outputs, timing,
 // and its errors.
+#include <algorithm>
 #include "TestArtifact.h"
 #include "tools/TensorProto.h"
 
@@ -134,6 +135,18 @@ TEST(KilnRun, ProfilePrintsEveryStepAndTheTimePerOp) {
       result.out, std::regex("profile: 2 steps, [0-9.]+ ms per run in kernels \\(mean of 4 runs\\)")))
       << result.out;
   EXPECT_NE(result.out.find("  by op:\n"), std::string::npos) << result.out;
+}
+
+TEST(KilnRun, ProfileStepsLimitsTheListedSteps) {
+  TestArtifact artifact;
+  Result result = runKilnRun("'" + artifact.path() + "' --repeat 2 --profile-steps 1");
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  // One step line (kernel names start with "kiln_k" in the test artifact) between the header
+  // and the per-op summary.
+  std::string list = result.out.substr(result.out.find("node\n"));
+  list = list.substr(0, list.find("  by op:"));
+  size_t lines = std::count(list.begin(), list.end(), '\n');
+  EXPECT_EQ(lines, 2u) << result.out; // the header's end + one step
 }
 
 TEST(KilnRun, OutputNamesAreSanitized) {

@@ -74,6 +74,8 @@ const char *runUsage() {
          "  --seed S                seed of random inputs (default 0)\n"
          "  --profile               time every kernel over the runs; prints the\n"
          "                          slowest steps and the time per kind of op\n"
+         "  --profile-steps N       list the N slowest steps (default 20; implies "
+         "--profile)\n"
          "  --help                  this text\n";
 }
 
@@ -96,6 +98,10 @@ RunOptions parseRunOptions(int argc, char **argv) {
       options.threads = int(parseInteger(arg, cursor.value(arg), 1, 4096));
     else if (arg == "--profile")
       options.profile = true;
+    else if (arg == "--profile-steps") {
+      options.profileSteps = parseInteger(arg, cursor.value(arg), 1, 1000000000);
+      options.profile = true;
+    }
     else if (arg == "--seed")
       options.seed =
           uint64_t(parseInteger(arg, cursor.value(arg), 0, INT64_MAX));

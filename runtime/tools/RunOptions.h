@@ -18,6 +18,7 @@ struct RunOptions {
   int threads = 0;                 ///< 0: the runtime's default
   uint64_t seed = 0;               ///< seed of random inputs
   bool profile = false;            ///< per-step times of the (timed) runs
+  int64_t profileSteps = 20;       ///< slowest steps listed by --profile
   bool help = false;
 };
 

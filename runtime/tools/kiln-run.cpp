@@ -267,7 +267,7 @@ void timeRuns(Model &model, int64_t repeat) {
 }
 
 /// The slowest steps and the time per kind of op, per run.
-void printProfile(const Model &model) {
+void printProfile(const Model &model, int64_t listed) {
   std::vector<kiln_step_info> steps = model.steps();
   if (steps.empty() || steps[0].runs == 0)
     return;
@@ -289,7 +289,7 @@ void printProfile(const Model &model) {
               steps.size(), total, (unsigned long long)steps[0].runs);
   std::printf("  %-6s %9s %6s  %-10s %-34s %s\n", "step", "ms", "%", "kernel", "op",
               "node");
-  for (size_t k = 0; k < order.size() && k < 20; ++k) {
+  for (size_t k = 0; k < order.size() && int64_t(k) < listed; ++k) {
     const kiln_step_info &s = steps[order[k]];
     double ms = s.total_ms / runs;
     std::printf("  %-6zu %9.4f %5.1f%%  %-10s %-34s %s\n", order[k], ms,
@@ -329,7 +329,7 @@ int runTool(int argc, char **argv) {
     model.run();
   if (options.profile) {
     model.setProfiling(false);
-    printProfile(model);
+    printProfile(model, options.profileSteps);
   }
 
   std::vector<kiln_tensor_info> outputs = model.outputs();

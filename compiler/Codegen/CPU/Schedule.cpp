@@ -217,11 +217,14 @@ void addParallelSplit(linalg::LinalgOp op, Schedule &s) {
     int64_t inner = d < s.innerTiles.size() && s.innerTiles[d] > 0 ? s.innerTiles[d] : 1;
     if (d < s.outerTiles.size() && s.outerTiles[d] > 0) {
       // The cache tile spans the whole dim (e.g. all 196 rows of a matmul): split it into the
-      // fewest parallel tiles that keep whole register tiles, else try the next dim.
+      // fewest parallel tiles whose register tiles waste at most 15% (196 rows: 2 x 98 =
+      // 2 x (16 x 6 + 2)), else try the next dim.
       int64_t tile = 0;
-      for (int64_t t = ranges[d] / 2; t >= inner && !tile; --t)
-        if (ranges[d] % t == 0 && t % inner == 0)
+      for (int64_t t = ranges[d] / 2; t >= inner && !tile; --t) {
+        double used = double(t) / double((t + inner - 1) / inner * inner);
+        if (ranges[d] % t == 0 && used >= 0.85)
           tile = t;
+      }
       if (!tile)
         continue;
       s.parallelTiles[d] = tile;

@@ -32,11 +32,10 @@ func.func @scheduled(%a: tensor<8x8xf32>, %b: tensor<8x32xf32>, %c: tensor<8x32x
 
 // -----
 
-// When the cache tiles span the whole op (196 rows, all 256 columns) the rows, which no
-// multiple of the 6-row register tile divides, stay whole and the columns split in two
-// parallel tiles of whole 64-lane register tiles.
+// When the cache tiles span the whole op (196 rows, all 256 columns) the rows split into the
+// fewest parallel tiles whose 6-row register tiles waste little: 2 x 98 rows (16 x 6 + 2).
 // CHECK-LABEL: func @matmul_whole_cache_tile
-// CHECK: scf.forall (%{{.*}}) = (0) to (256) step (128)
+// CHECK: scf.forall (%{{.*}}) = (0) to (196) step (98)
 // CHECK: vector.contract {{.*}} vector<6x1xf32>, vector<1x64xf32> into vector<6x64xf32>
 func.func @matmul_whole_cache_tile(%a: tensor<196x64xf32>, %b: tensor<64x256xf32>) -> tensor<196x256xf32> {
   %z = arith.constant 0.0 : f32
