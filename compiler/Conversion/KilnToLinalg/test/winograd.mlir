@@ -1,20 +1,34 @@
 // RUN: kiln-opt %s -kiln-to-linalg -canonicalize -split-input-file | FileCheck %s
 
-// F(2x2, 3x3) input transform of an 8x8x16 input: a parallel loop over the 4 tile rows, each
-// writing its [16, 4 tiles, 16] slice; per tile 16 clamped reads zeroed outside the input
-// (the padding), B^T d B with adds and subtracts only (B's entries are 0 and ±1), 16 writes.
+// F(2x2, 3x3) input transform of an 8x8x16 input: a loop over the 4 tile rows, each writing
+// its [16, 4 tiles, 16] slice; per tile 16 clamped reads zeroed outside the input (the
+// padding), B^T d B with adds and subtracts only (B's entries are 0 and ±1), 16 writes. Too
+// little work for threads: an scf.for.
 // CHECK-LABEL: func @input
-// CHECK: scf.forall (%{{.*}}) in (4) shared_outs
+// CHECK-NOT: scf.forall
+// CHECK: scf.for %{{.*}} = %c0 to %c4 step %c1
 // CHECK: tensor.extract_slice {{.*}} [16, 4, 16] [1, 1, 1]
 // CHECK: scf.for
 // CHECK-COUNT-16: vector.transfer_read %arg0{{.*}}
 // CHECK-NOT: vector.fma
 // CHECK: arith.subf
 // CHECK-COUNT-16: vector.transfer_write
-// CHECK: tensor.parallel_insert_slice
+// CHECK: tensor.insert_slice
 func.func @input(%x: tensor<1x8x8x16xf32>) -> tensor<16x16x16xf32> {
   %v = kiln.winograd_input %x {pads = array<i64: 1, 1, 1, 1>, tile = 2 : i64} : (tensor<1x8x8x16xf32>) -> tensor<16x16x16xf32>
   return %v : tensor<16x16x16xf32>
+}
+
+// -----
+
+// 36 x 196 x 64 transformed elements: the 14 tile rows run over the thread pool.
+// CHECK-LABEL: func @input_parallel
+// CHECK: scf.forall (%{{.*}}) in (14) shared_outs
+// CHECK: tensor.extract_slice {{.*}} [36, 14, 64] [1, 1, 1]
+// CHECK: tensor.parallel_insert_slice
+func.func @input_parallel(%x: tensor<1x56x56x64xf32>) -> tensor<36x196x64xf32> {
+  %v = kiln.winograd_input %x {pads = array<i64: 1, 1, 1, 1>, tile = 4 : i64} : (tensor<1x56x56x64xf32>) -> tensor<36x196x64xf32>
+  return %v : tensor<36x196x64xf32>
 }
 
 // -----
@@ -37,7 +51,7 @@ func.func @input_pads(%x: tensor<1x6x6x8xf32>) -> tensor<36x4x8xf32> {
 // 2, 4, 8); bias, residual and clamp to [0, 6] per output vector, written only inside the
 // result (scf.if).
 // CHECK-LABEL: func @output
-// CHECK: scf.forall (%{{.*}}) in (2) shared_outs
+// CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1
 // CHECK: tensor.extract_slice {{.*}} [1, %{{.*}}, 7, 16] [1, 1, 1, 1] : tensor<1x7x7x16xf32> to tensor<1x?x7x16xf32>
 // CHECK-COUNT-36: vector.transfer_read %arg0
 // CHECK: vector.fma
@@ -49,7 +63,7 @@ func.func @input_pads(%x: tensor<1x6x6x8xf32>) -> tensor<36x4x8xf32> {
 // CHECK: arith.maximumf
 // CHECK: arith.minimumf
 // CHECK: vector.transfer_write
-// CHECK: tensor.parallel_insert_slice
+// CHECK: tensor.insert_slice
 func.func @output(%m: tensor<36x4x16xf32>, %b: tensor<16xf32>, %r: tensor<1x7x7x16xf32>) -> tensor<1x7x7x16xf32> {
   %y = kiln.winograd_output %m bias %b residual %r {max = 6.0 : f64, min = 0.0 : f64, tile = 4 : i64} : (tensor<36x4x16xf32>, tensor<16xf32>, tensor<1x7x7x16xf32>) -> tensor<1x7x7x16xf32>
   return %y : tensor<1x7x7x16xf32>
@@ -62,7 +76,7 @@ func.func @output(%m: tensor<36x4x16xf32>, %b: tensor<16xf32>, %r: tensor<1x7x7x
 // CHECK: tensor.extract_slice {{.*}} [1, 4, 8, 32] [1, 1, 1, 1]
 // CHECK-NOT: scf.if
 // CHECK-NOT: arith.maximumf
-// CHECK: tensor.parallel_insert_slice
+// CHECK: tensor.insert_slice
 func.func @output_whole(%m: tensor<36x4x32xf32>) -> tensor<1x8x8x32xf32> {
   %y = kiln.winograd_output %m {max = 0x7FF0000000000000 : f64, min = 0xFFF0000000000000 : f64, tile = 4 : i64} : (tensor<36x4x32xf32>) -> tensor<1x8x8x32xf32>
   return %y : tensor<1x8x8x32xf32>
