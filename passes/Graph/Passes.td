@@ -83,6 +83,17 @@ def WinogradConv : Pass<"kiln-winograd-conv", "mlir::func::FuncOp"> {
   ];
 }
 
+def SplitConcat : Pass<"kiln-split-concat", "mlir::func::FuncOp"> {
+  let summary = "Dissolves channel concats into the matmuls and max pools that consume them";
+  let description = [{
+    A concat along the innermost dim copies every part. When its only consumer is a matmul by
+    a constant (through a view that merges leading dims: a 1x1 convolution), the matmul splits
+    along its contraction: concat(a, b) x W = a x W[0:ca] + b x W[ca:], the sum meeting in the
+    last matmul's epilogue. An NHWC max pool of it pools each part and concats the (smaller)
+    results, which the next matmul may then split. SqueezeNet's fire modules lose their copies.
+  }];
+}
+
 def ExplicitConvPadding : Pass<"kiln-explicit-conv-padding", "mlir::func::FuncOp"> {
   let summary = "Pads NHWC convolution and max-pool inputs with a kiln.pad of their own";
   let description = [{
