@@ -46,7 +46,9 @@ kiln::ConcatOp channelConcatOf(Value v, int64_t &rows) {
 }
 
 /// matmul(concat(parts) viewed as [P, C], W) with W a constant [C, K] → the sum over the parts
-/// of matmul(part as [P, C_i], W[rows of part i]).
+/// of matmul(part as [P, C_i], W[rows of part i]), when the partial sums move less memory than
+/// the concat: parts x K < C (each partial product, P x K, is written and read once more, the
+/// concat copies P x C). An im2col (9 taps of C channels, K >= C filters) stays one GEMM.
 struct SplitMatmulOfConcat : OpRewritePattern<kiln::MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(kiln::MatMulOp matmul, PatternRewriter &rewriter) const override {
@@ -59,8 +61,11 @@ struct SplitMatmulOfConcat : OpRewritePattern<kiln::MatMulOp> {
     if (!concat || rows != lhsType.getDimSize(0) || !concat->hasOneUse() ||
         (matmul.getLhs() != concat.getResult() && !matmul.getLhs().hasOneUse()))
       return failure();
+    int64_t k = rhsType.getDimSize(1);
+    if (int64_t(concat.getInputs().size()) * k >= rhsType.getDimSize(0))
+      return failure();
     Location loc = matmul.getLoc();
-    int64_t k = rhsType.getDimSize(1), offset = 0;
+    int64_t offset = 0;
     Value sum;
     for (Value part : concat.getInputs()) {
       int64_t c = tensorOf(part).getDimSize(tensorOf(part).getRank() - 1);
