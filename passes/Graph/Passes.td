@@ -83,6 +83,16 @@ def WinogradConv : Pass<"kiln-winograd-conv", "mlir::func::FuncOp"> {
   ];
 }
 
+def DepthwiseConv : Pass<"kiln-depthwise-conv", "mlir::func::FuncOp"> {
+  let summary = "Depthwise NHWC convolutions (+ relu/clip) as kiln.depthwise_conv2d";
+  let description = [{
+    A padded depthwise conv otherwise runs as a kiln.pad (a copy of its whole input into a
+    bigger buffer) and the conv; kiln.depthwise_conv2d reads the zero padding in place and
+    applies the bias and a following relu or clip as it stores its result. Static f32 NHWC
+    convs with one channel per group, no dilation and channels in multiples of 8.
+  }];
+}
+
 def SplitConcat : Pass<"kiln-split-concat", "mlir::func::FuncOp"> {
   let summary = "Dissolves channel concats into the matmuls and max pools that consume them";
   let description = [{

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Graph/Passes.h"
+#include "passes/Graph/ConvEpilogue.h"
 
 #include "kiln/Dialect/Graph/KilnDialect.h"
 #include "kiln/Dialect/Graph/Winograd.h"
@@ -13,7 +14,6 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
-#include <limits>
 
 namespace kiln {
 #define GEN_PASS_DEF_WINOGRADCONV
@@ -98,41 +98,6 @@ Value transformFilter(PatternRewriter &rewriter, Location loc, DenseElementsAttr
   return rewriter.create<kiln::ConstantOp>(loc, DenseElementsAttr::get(uType, ArrayRef<float>(u)));
 }
 
-/// The ops after the conv that winograd_output absorbs: an add of a tensor of the result's
-/// type (residual), then relu or clip; each must be the only user of the value before it.
-struct Epilogue {
-  Value residual;
-  double min = -std::numeric_limits<double>::infinity();
-  double max = std::numeric_limits<double>::infinity();
-  SmallVector<Operation *> ops; ///< absorbed, in order
-};
-
-Operation *onlyUser(Value v) { return v.hasOneUse() ? *v.getUsers().begin() : nullptr; }
-
-Epilogue matchEpilogue(kiln::ConvOp conv) {
-  Epilogue e;
-  Value current = conv.getResult();
-  if (auto add = dyn_cast_or_null<kiln::AddOp>(onlyUser(current))) {
-    Value other = add.getLhs() == current ? add.getRhs() : add.getLhs();
-    if (other != current && other.getType() == current.getType() &&
-        add.getType() == current.getType()) {
-      e.residual = other;
-      e.ops.push_back(add);
-      current = add.getResult();
-    }
-  }
-  Operation *user = onlyUser(current);
-  if (auto relu = dyn_cast_or_null<kiln::ReluOp>(user)) {
-    e.min = 0;
-    e.ops.push_back(relu);
-  } else if (auto clip = dyn_cast_or_null<kiln::ClipOp>(user)) {
-    e.min = clip.getMin().convertToDouble();
-    e.max = clip.getMax().convertToDouble();
-    e.ops.push_back(clip);
-  }
-  return e;
-}
-
 struct ConvAsWinograd : OpRewritePattern<kiln::ConvOp> {
   ConvAsWinograd(MLIRContext *ctx, WinogradControlFn control)
       : OpRewritePattern(ctx), control(std::move(control)) {}
@@ -143,8 +108,8 @@ struct ConvAsWinograd : OpRewritePattern<kiln::ConvOp> {
     DenseElementsAttr filter;
     if (!w || !isWinogradCandidate(conv) || !matchPattern(conv.getFilter(), m_Constant(&filter)))
       return rewriter.notifyMatchFailure(conv, "not chosen for Winograd");
-    Epilogue epilogue = matchEpilogue(conv);
-    Operation *last = epilogue.ops.empty() ? conv.getOperation() : epilogue.ops.back();
+    kiln::ConvEpilogue epilogue = kiln::matchConvEpilogue(conv, /*allowResidual=*/true);
+    Operation *last = epilogue.last(conv);
     rewriter.setInsertionPoint(last);
     Location loc = conv.getLoc();
     auto input = conv.getInput().getType(), result = conv.getType();
@@ -160,13 +125,7 @@ struct ConvAsWinograd : OpRewritePattern<kiln::ConvOp> {
     Value out = rewriter.create<kiln::WinogradOutputOp>(
         loc, result, products, conv.getBias(), epilogue.residual, rewriter.getI64IntegerAttr(m),
         rewriter.getF64FloatAttr(epilogue.min), rewriter.getF64FloatAttr(epilogue.max));
-    rewriter.replaceOp(last, out);
-    // The absorbed ops before the last one, users first, then the conv.
-    for (Operation *op : llvm::reverse(epilogue.ops))
-      if (op != last)
-        rewriter.eraseOp(op);
-    if (last != conv.getOperation())
-      rewriter.eraseOp(conv);
+    epilogue.replace(rewriter, conv, out);
     return success();
   }
 

@@ -32,6 +32,7 @@ void kiln::populateKilnToLinalgPatterns(const TypeConverter &converter,
   lowering::populateShapeValueGatherPatterns(converter, patterns);
   lowering::populateScatterPatterns(converter, patterns);
   lowering::populateWinogradPatterns(converter, patterns);
+  lowering::populateDepthwisePatterns(converter, patterns);
   lowering::populateResizePatterns(converter, patterns);
   lowering::populateDynamicPatterns(converter, patterns);
   lowering::populateLoopPatterns(converter, patterns);

@@ -35,6 +35,8 @@ void populateGatherPadPatterns(const TypeConverter &converter, RewritePatternSet
 void populateScatterPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.winograd_input / winograd_output → scf loops of vector ops on tensors.
 void populateWinogradPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
+/// kiln.depthwise_conv2d → scf loops of vector ops on tensors.
+void populateDepthwisePatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.resize → one gather generic per resized dim.
 void populateResizePatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.reduce_by / split_by / compress / non_zero: sized by run-time values.

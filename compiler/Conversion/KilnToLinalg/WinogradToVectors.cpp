@@ -8,22 +8,13 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Conversion/KilnToLinalg/Patterns.h"
+#include "compiler/Conversion/KilnToLinalg/VectorLoops.h"
 
 #include "kiln/Dialect/Graph/Winograd.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
-#include <cmath>
 
 namespace kiln::lowering {
 namespace {
-
-/// Channels per vector: 16 (a 512-bit register) where they divide the channel count, else 8.
-int64_t channelVector(int64_t channels) { return channels % 16 == 0 ? 16 : 8; }
-
-Value splat(OpBuilder &b, Location loc, VectorType type, double value) {
-  return b.create<arith::ConstantOp>(
-      loc, DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(), value)));
-}
 
 /// sum_i coeffs[i] * values[i], skipping zero coefficients; +1 and -1 are adds and subtracts,
 /// others fused multiply-adds. At least one coefficient must be non-zero.
@@ -75,10 +66,6 @@ SmallVector<Value> rightMultiply(OpBuilder &b, Location loc, ArrayRef<double> ma
   return out;
 }
 
-Value idx(OpBuilder &b, Location loc, int64_t v) {
-  return b.create<arith::ConstantIndexOp>(loc, v);
-}
-
 /// The tile row `row` of an scf.forall over N * TH rows: (n, th).
 std::pair<Value, Value> splitRow(OpBuilder &b, Location loc, Value row, int64_t th) {
   return {b.create<arith::DivUIOp>(loc, row, idx(b, loc, th)),
@@ -89,60 +76,6 @@ std::pair<Value, Value> splitRow(OpBuilder &b, Location loc, Value row, int64_t 
 /// pool's hand-off and the other core's cache misses cost more than they save (an F(4x4)
 /// input transform of 49 tiles x 32 channels took 4.4 us alone and 13-18 us split).
 constexpr int64_t kMinParallelElements = 1 << 18;
-
-/// A loop over `rows` whose body builds the new value of `slice` (an extract_slice of the
-/// result at `offsets`/`sizes`) and inserts it back: an scf.forall (the kernel's threads)
-/// when `parallel`, else an scf.for threading the result.
-using RowBodyFn = function_ref<Value(OpBuilder &, Location, Value row, Value slice)>;
-using RowSliceFn = function_ref<void(OpBuilder &, Location, Value row,
-                                     SmallVectorImpl<OpFoldResult> &offsets,
-                                     SmallVectorImpl<OpFoldResult> &sizes)>;
-Value buildRowLoop(OpBuilder &b, Location loc, Value init, int64_t rows, bool parallel,
-                   RowSliceFn sliceOf, RowBodyFn body) {
-  OpBuilder::InsertionGuard guard(b);
-  auto strides = [&](size_t rank) { return SmallVector<OpFoldResult>(rank, b.getIndexAttr(1)); };
-  if (!parallel) {
-    auto loop = b.create<scf::ForOp>(
-        loc, b.create<arith::ConstantIndexOp>(loc, 0), b.create<arith::ConstantIndexOp>(loc, rows),
-        b.create<arith::ConstantIndexOp>(loc, 1), ValueRange{init},
-        [&](OpBuilder &nb, Location nl, Value row, ValueRange args) {
-          SmallVector<OpFoldResult> offsets, sizes;
-          sliceOf(nb, nl, row, offsets, sizes);
-          Value slice = nb.create<tensor::ExtractSliceOp>(nl, args[0], offsets, sizes,
-                                                          strides(offsets.size()));
-          Value done = body(nb, nl, row, slice);
-          nb.create<scf::YieldOp>(nl, nb.create<tensor::InsertSliceOp>(
-                                          nl, done, args[0], offsets, sizes,
-                                          strides(offsets.size()))
-                                          .getResult());
-        });
-    return loop.getResult(0);
-  }
-  auto forall = b.create<scf::ForallOp>(
-      loc, ArrayRef<OpFoldResult>{b.getIndexAttr(rows)}, ValueRange{init}, std::nullopt);
-  b.setInsertionPointToStart(forall.getBody());
-  Value row = forall.getInductionVar(0), shared = forall.getRegionIterArgs()[0];
-  SmallVector<OpFoldResult> offsets, sizes;
-  sliceOf(b, loc, row, offsets, sizes);
-  Value slice = b.create<tensor::ExtractSliceOp>(loc, shared, offsets, sizes,
-                                                 strides(offsets.size()));
-  Value done = body(b, loc, row, slice);
-  b.setInsertionPointToStart(forall.getTerminator().getBody());
-  b.create<tensor::ParallelInsertSliceOp>(loc, done, shared, offsets, sizes,
-                                          strides(offsets.size()));
-  return forall.getResult(0);
-}
-
-/// for (iv = 0; iv < ub; iv += step) acc = body(iv, acc): an scf.for threading one tensor.
-Value buildLoop(OpBuilder &b, Location loc, int64_t ub, int64_t step, Value acc,
-                function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
-  auto loop = b.create<scf::ForOp>(
-      loc, idx(b, loc, 0), idx(b, loc, ub), idx(b, loc, step), ValueRange{acc},
-      [&](OpBuilder &nb, Location nl, Value iv, ValueRange args) {
-        nb.create<scf::YieldOp>(nl, body(nb, nl, iv, args[0]));
-      });
-  return loop.getResult(0);
-}
 
 struct WinogradInputLowering : OpConversionPattern<graph::WinogradInputOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -191,24 +124,18 @@ struct WinogradInputLowering : OpConversionPattern<graph::WinogradInputOp> {
         coords(tileRow, pads[0], h, rows, rowValid);
         coords(tile, pads[1], wd, cols, colValid);
         Value zero = splat(b, l, vecType, 0.0);
-        Value pad = createScalar(b, l, vecType.getElementType(), 0.0);
         return buildLoop(b, l, c, lanes, acc, [&](OpBuilder &b, Location l, Value ch, Value acc) {
           SmallVector<Value> d;
           for (int64_t i = 0; i < alpha; ++i)
             for (int64_t j = 0; j < alpha; ++j) {
-              Value v = b.create<vector::TransferReadOp>(
-                  l, vecType, input, ValueRange{n, rows[i], cols[j], ch}, pad,
-                  ArrayRef<bool>{true});
+              Value v = readVector(b, l, vecType, input, {n, rows[i], cols[j], ch});
               Value ok = b.create<arith::AndIOp>(l, rowValid[i], colValid[j]);
               d.push_back(b.create<arith::SelectOp>(l, ok, v, zero));
             }
           SmallVector<Value> t = leftMultiply(b, l, w->bt, alpha, alpha, d, alpha);
           SmallVector<Value> v = rightMultiply(b, l, w->bt, alpha, alpha, t, alpha);
           for (int64_t e = 0; e < alpha * alpha; ++e)
-            acc = b.create<vector::TransferWriteOp>(l, v[e], acc,
-                                                    ValueRange{idx(b, l, e), tile, ch},
-                                                    ArrayRef<bool>{true})
-                      .getResult();
+            acc = writeVector(b, l, v[e], acc, {idx(b, l, e), tile, ch});
           return acc;
         });
       });
@@ -258,22 +185,18 @@ struct WinogradOutputLowering : OpConversionPattern<graph::WinogradOutputOp> {
       Value top = b.create<arith::MulIOp>(l, tileRow, idx(b, l, m));
       Value height = cutRows ? b.create<tensor::DimOp>(l, slice, 1).getResult() : Value();
       Value firstTile = b.create<arith::MulIOp>(l, row, idx(b, l, tw));
-      Value pad = createScalar(b, l, vecType.getElementType(), 0.0);
       return buildLoop(b, l, tw, 1, slice, [&](OpBuilder &b, Location l, Value tile, Value acc) {
         Value p = b.create<arith::AddIOp>(l, firstTile, tile);
         Value left = b.create<arith::MulIOp>(l, tile, idx(b, l, m));
         return buildLoop(b, l, k, lanes, acc, [&](OpBuilder &b, Location l, Value ch, Value acc) {
           SmallVector<Value> mv;
           for (int64_t e = 0; e < alpha * alpha; ++e)
-            mv.push_back(b.create<vector::TransferReadOp>(
-                l, vecType, products, ValueRange{idx(b, l, e), p, ch}, pad,
-                ArrayRef<bool>{true}));
+            mv.push_back(readVector(b, l, vecType, products, {idx(b, l, e), p, ch}));
           SmallVector<Value> t = leftMultiply(b, l, w->at, m, alpha, mv, alpha);
           SmallVector<Value> y = rightMultiply(b, l, w->at, m, alpha, t, m);
           Value biasVec;
           if (bias)
-            biasVec = b.create<vector::TransferReadOp>(l, vecType, bias, ValueRange{ch}, pad,
-                                                       ArrayRef<bool>{true});
+            biasVec = readVector(b, l, vecType, bias, {ch});
           for (int64_t a = 0; a < m; ++a)
             for (int64_t c = 0; c < m; ++c)
               acc = storeOutput(b, l, y[a * m + c], biasVec, residual, acc, n, top, a,
@@ -300,21 +223,12 @@ struct WinogradOutputLowering : OpConversionPattern<graph::WinogradOutputOp> {
       if (biasVec)
         v = b.create<arith::AddFOp>(l, v, biasVec);
       if (residual) {
-        Value r = b.create<vector::TransferReadOp>(
-            l, cast<VectorType>(y.getType()), residual,
-            ValueRange{n, b.create<arith::AddIOp>(l, top, idx(b, l, a)), col, ch},
-            createScalar(b, l, getElementTypeOrSelf(y.getType()), 0.0), ArrayRef<bool>{true});
+        Value r = readVector(b, l, cast<VectorType>(y.getType()), residual,
+                             {n, b.create<arith::AddIOp>(l, top, idx(b, l, a)), col, ch});
         v = b.create<arith::AddFOp>(l, v, r);
       }
-      auto type = cast<VectorType>(y.getType());
-      if (!std::isinf(lo))
-        v = b.create<arith::MaximumFOp>(l, v, splat(b, l, type, lo));
-      if (!std::isinf(hi))
-        v = b.create<arith::MinimumFOp>(l, v, splat(b, l, type, hi));
-      return b.create<vector::TransferWriteOp>(l, v, acc, ValueRange{idx(b, l, 0), idx(b, l, a),
-                                                                     col, ch},
-                                               ArrayRef<bool>{true})
-          .getResult();
+      v = clampVector(b, l, v, lo, hi);
+      return writeVector(b, l, v, acc, {idx(b, l, 0), idx(b, l, a), col, ch});
     };
     Value inside;
     if (height)

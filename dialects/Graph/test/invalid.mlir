@@ -166,3 +166,19 @@ func.func @winograd_bad_clamp(%m: tensor<36x4x16xf32>) -> tensor<1x7x7x16xf32> {
   %y = kiln.winograd_output %m {max = 0.0 : f64, min = 6.0 : f64, tile = 4 : i64} : (tensor<36x4x16xf32>) -> tensor<1x7x7x16xf32>
   return %y : tensor<1x7x7x16xf32>
 }
+
+// -----
+
+func.func @depthwise_bad_result(%x: tensor<1x8x8x16xf32>, %w: tensor<3x3x16xf32>) -> tensor<1x7x8x16xf32> {
+  // expected-error @+1 {{result dim 1 must be 8}}
+  %y = kiln.depthwise_conv2d %x, %w {max = 6.0 : f64, min = 0.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x16xf32>) -> tensor<1x7x8x16xf32>
+  return %y : tensor<1x7x8x16xf32>
+}
+
+// -----
+
+func.func @depthwise_bad_channels(%x: tensor<1x8x8x16xf32>, %w: tensor<3x3x8xf32>) -> tensor<1x8x8x16xf32> {
+  // expected-error @+1 {{filter and result must have the input's 16 channels}}
+  %y = kiln.depthwise_conv2d %x, %w {max = 6.0 : f64, min = 0.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x8xf32>) -> tensor<1x8x8x16xf32>
+  return %y : tensor<1x8x8x16xf32>
+}

@@ -8,6 +8,7 @@ include "kiln/Dialect/Graph/KilnNNOps.td"
 include "kiln/Dialect/Graph/KilnTensorOps.td"
 include "kiln/Dialect/Graph/KilnStructureOps.td"
 include "kiln/Dialect/Graph/KilnWinogradOps.td"
+include "kiln/Dialect/Graph/KilnDepthwiseOps.td"
 include "kiln/Dialect/Graph/KilnDynamicOps.td"
 
 #endif // KILN_OPS_TD

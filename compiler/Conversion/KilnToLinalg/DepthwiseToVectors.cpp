@@ -1,0 +1,170 @@
+//===- DepthwiseToVectors.cpp - kiln.depthwise_conv2d → vector code -------===//
+//
+// Per output row (an scf.forall over N * OH when there is enough work): blocks of pixels whose
+// taps all fall inside the input run without checks, each tap row read once as a sliding
+// window of channel vectors shared by the block's pixels; the few pixels at the left and
+// right edges run one by one, taps outside the input selected to zero. Filter rows outside
+// the input are skipped (the kh loop's bounds follow the output row). Bias first, clamp last,
+// one store per output vector: the zero padding is never materialized.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Conversion/KilnToLinalg/Patterns.h"
+#include "compiler/Conversion/KilnToLinalg/VectorLoops.h"
+
+namespace kiln::lowering {
+namespace {
+/// Output rows with fewer multiply-adds than this run on one thread.
+constexpr int64_t kMinParallelMacs = 1 << 17;
+/// Output pixels per block (accumulators in registers).
+constexpr int64_t kBlockPixels = 8;
+
+/// The static geometry of one depthwise convolution.
+struct Geometry {
+  int64_t h, w, c, kh, kw, oh, ow, sh, sw, top, left;
+  /// Output columns [lo, hi) whose taps are all inside the input.
+  int64_t interiorLo, interiorHi;
+};
+
+Geometry geometryOf(graph::DepthwiseConv2DOp op) {
+  auto in = tensorTypeOf(op.getInput()), filter = tensorTypeOf(op.getFilter()),
+       out = tensorTypeOf(op.getResult());
+  Geometry g{in.getDimSize(1),     in.getDimSize(2),     in.getDimSize(3),
+             filter.getDimSize(0), filter.getDimSize(1), out.getDimSize(1),
+             out.getDimSize(2),    op.getStrides()[0],   op.getStrides()[1],
+             op.getPads()[0],      op.getPads()[1],      0,
+             0};
+  // ow * sw - left >= 0 and ow * sw - left + kw - 1 <= w - 1.
+  g.interiorLo = std::min(g.ow, (g.left + g.sw - 1) / g.sw);
+  int64_t last = g.w - g.kw + g.left; // the largest ow * sw allowed
+  g.interiorHi = last < 0 ? g.interiorLo : std::min(g.ow, last / g.sw + 1);
+  g.interiorHi = std::max(g.interiorHi, g.interiorLo);
+  return g;
+}
+
+struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(graph::DepthwiseConv2DOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Geometry g = geometryOf(op);
+    auto outType = tensorTypeOf(op.getResult());
+    auto vecType = VectorType::get({channelVector(g.c)}, outType.getElementType());
+    Value input = adaptor.getInput(), filter = adaptor.getFilter(), bias = adaptor.getBias();
+    double lo = op.getMin().convertToDouble(), hi = op.getMax().convertToDouble();
+    int64_t rows = outType.getDimSize(0) * g.oh;
+    bool parallel = rows * g.ow * g.c * g.kh * g.kw >= kMinParallelMacs;
+    Value init = createEmpty(rewriter, loc, outType.getShape(), outType.getElementType());
+
+    auto sliceOf = [&](OpBuilder &b, Location l, Value row, SmallVectorImpl<OpFoldResult> &off,
+                       SmallVectorImpl<OpFoldResult> &sizes) {
+      Value n = b.create<arith::DivUIOp>(l, row, idx(b, l, g.oh));
+      Value oh = b.create<arith::RemUIOp>(l, row, idx(b, l, g.oh));
+      off.assign({n, oh, b.getIndexAttr(0), b.getIndexAttr(0)});
+      sizes.assign({b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(g.ow),
+                    b.getIndexAttr(g.c)});
+    };
+    auto body = [&](OpBuilder &b, Location l, Value row, Value slice) -> Value {
+      Row r{g, vecType, input, filter, bias, lo, hi};
+      r.n = b.create<arith::DivUIOp>(l, row, idx(b, l, g.oh));
+      Value oh = b.create<arith::RemUIOp>(l, row, idx(b, l, g.oh));
+      // Input row of tap 0, and the taps [khLo, khHi) that fall inside the input.
+      r.ihBase = b.create<arith::SubIOp>(l, b.create<arith::MulIOp>(l, oh, idx(b, l, g.sh)),
+                                         idx(b, l, g.top));
+      Value neg = b.create<arith::SubIOp>(l, idx(b, l, 0), r.ihBase);
+      r.khLo = b.create<arith::MinSIOp>(
+          l, b.create<arith::MaxSIOp>(l, neg, idx(b, l, 0)), idx(b, l, g.kh));
+      r.khHi = b.create<arith::MaxSIOp>(
+          l, b.create<arith::MinSIOp>(l, b.create<arith::AddIOp>(l, neg, idx(b, l, g.h)),
+                                      idx(b, l, g.kh)),
+          r.khLo);
+      int64_t blocks = (g.interiorHi - g.interiorLo) / kBlockPixels;
+      int64_t blockEnd = g.interiorLo + blocks * kBlockPixels;
+      Value acc = r.pixels(b, l, 0, g.interiorLo, slice);
+      acc = buildLoop(b, l, g.interiorLo, blockEnd, kBlockPixels, acc,
+                      [&](OpBuilder &b, Location l, Value ow, Value acc) {
+                        return r.channels(b, l, ow, kBlockPixels, /*checked=*/false, acc);
+                      });
+      return r.pixels(b, l, blockEnd, g.ow, acc);
+    };
+    rewriter.replaceOp(op, buildRowLoop(rewriter, loc, init, rows, parallel, sliceOf, body));
+    return success();
+  }
+
+  /// The code of one output row.
+  struct Row {
+    const Geometry &g;
+    VectorType vecType;
+    Value input, filter, bias;
+    double lo, hi;
+    Value n, ihBase, khLo, khHi;
+
+    /// Pixels [from, to) one by one, taps checked against the input's columns.
+    Value pixels(OpBuilder &b, Location l, int64_t from, int64_t to, Value acc) const {
+      return buildLoop(b, l, from, to, 1, acc, [&](OpBuilder &b, Location l, Value ow, Value acc) {
+        return channels(b, l, ow, 1, /*checked=*/true, acc);
+      });
+    }
+
+    /// Output pixels [ow, ow + count) of this row, every channel vector.
+    Value channels(OpBuilder &b, Location l, Value ow, int64_t count, bool checked,
+                   Value acc) const {
+      int64_t lanes = vecType.getNumElements();
+      return buildLoop(b, l, 0, g.c, lanes, acc, [&](OpBuilder &b, Location l, Value ch, Value acc) {
+        SmallVector<Value> init(count, bias ? readVector(b, l, vecType, bias, {ch})
+                                            : splat(b, l, vecType, 0.0));
+        auto kLoop = b.create<scf::ForOp>(
+            l, khLo, khHi, idx(b, l, 1), init,
+            [&](OpBuilder &b, Location l, Value kh, ValueRange sums) {
+              b.create<scf::YieldOp>(l, tapRow(b, l, ow, count, checked, ch, kh, sums));
+            });
+        for (int64_t p = 0; p < count; ++p) {
+          Value v = clampVector(b, l, kLoop.getResult(p), lo, hi);
+          Value col = b.create<arith::AddIOp>(l, ow, idx(b, l, p));
+          acc = writeVector(b, l, v, acc, {idx(b, l, 0), idx(b, l, 0), col, ch});
+        }
+        return acc;
+      });
+    }
+
+    /// The sums plus one filter row's taps: input row ihBase + kh, read once per column the
+    /// block touches (a sliding window shared by its pixels).
+    SmallVector<Value> tapRow(OpBuilder &b, Location l, Value ow, int64_t count, bool checked,
+                              Value ch, Value kh, ValueRange sums) const {
+      Value ih = b.create<arith::AddIOp>(l, ihBase, kh);
+      SmallVector<Value> w;
+      for (int64_t j = 0; j < g.kw; ++j)
+        w.push_back(readVector(b, l, vecType, filter, {kh, idx(b, l, j), ch}));
+      Value first = b.create<arith::SubIOp>(l, b.create<arith::MulIOp>(l, ow, idx(b, l, g.sw)),
+                                            idx(b, l, g.left));
+      SmallVector<Value> out(sums.begin(), sums.end());
+      SmallVector<Value> window((count - 1) * g.sw + g.kw);
+      for (int64_t d = 0; d < int64_t(window.size()); ++d)
+        window[d] = inputAt(b, l, ih, b.create<arith::AddIOp>(l, first, idx(b, l, d)), ch,
+                            checked);
+      for (int64_t p = 0; p < count; ++p)
+        for (int64_t j = 0; j < g.kw; ++j)
+          out[p] = b.create<vector::FMAOp>(l, window[p * g.sw + j], w[j], out[p]);
+      return out;
+    }
+
+    /// input[n, ih, iw, ch..]; with `checked`, zero where iw is outside the input.
+    Value inputAt(OpBuilder &b, Location l, Value ih, Value iw, Value ch, bool checked) const {
+      if (!checked)
+        return readVector(b, l, vecType, input, {n, ih, iw, ch});
+      Value inside = b.create<arith::AndIOp>(
+          l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, iw, idx(b, l, 0)),
+          b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, iw, idx(b, l, g.w)));
+      Value clamped = b.create<arith::MinSIOp>(
+          l, b.create<arith::MaxSIOp>(l, iw, idx(b, l, 0)), idx(b, l, g.w - 1));
+      Value x = readVector(b, l, vecType, input, {n, ih, clamped, ch});
+      return b.create<arith::SelectOp>(l, inside, x, splat(b, l, vecType, 0.0));
+    }
+  };
+};
+} // namespace
+
+void populateDepthwisePatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<DepthwiseLowering>(converter, patterns.getContext());
+}
+} // namespace kiln::lowering

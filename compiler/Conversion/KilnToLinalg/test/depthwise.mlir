@@ -1,0 +1,39 @@
+// RUN: kiln-opt %s -kiln-to-linalg -canonicalize -split-input-file | FileCheck %s
+
+// 3x3, stride 1, pads 1 on a 20-pixel row: pixel 0 alone (its left tap is the zero padding),
+// pixels 1..16 in two blocks of 8 without checks (a sliding window of 10 input vectors per
+// filter row, 24 multiply-adds), pixels 17..19 alone again. The filter rows run from khLo to
+// khHi (the rows inside the input). Bias first, clamp to [0, 6], one store per vector.
+// CHECK-LABEL: func @dw
+// CHECK: scf.for %{{.*}} = %c0 to %c6 step %c1 iter_args
+// CHECK: tensor.extract_slice {{.*}} [1, 1, 20, 16] [1, 1, 1, 1]
+// CHECK: vector.transfer_read %arg2
+// CHECK: scf.for
+// CHECK: scf.for %{{.*}} = %c1 to %c17 step %c8
+// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-10: vector.transfer_read %arg0
+// CHECK-COUNT-24: vector.fma
+// CHECK: arith.maximumf
+// CHECK: arith.minimumf
+// CHECK: vector.transfer_write
+// CHECK: scf.for %{{.*}} = %c17 to %c20 step %c1
+// CHECK: arith.select
+// CHECK: tensor.insert_slice
+func.func @dw(%x: tensor<1x6x20x16xf32>, %w: tensor<3x3x16xf32>, %b: tensor<16xf32>) -> tensor<1x6x20x16xf32> {
+  %y = kiln.depthwise_conv2d %x, %w bias %b {max = 6.0 : f64, min = 0.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x6x20x16xf32>, tensor<3x3x16xf32>, tensor<16xf32>) -> tensor<1x6x20x16xf32>
+  return %y : tensor<1x6x20x16xf32>
+}
+
+// -----
+
+// Enough work for the thread pool: an scf.forall over the 56 output rows; stride 2 gives a
+// window of 17 vectors per block of 8 pixels; no bias, no clamp.
+// CHECK-LABEL: func @dw_parallel
+// CHECK: scf.forall (%{{.*}}) in (56) shared_outs
+// CHECK-COUNT-17: vector.transfer_read %arg0
+// CHECK-NOT: arith.maximumf
+// CHECK: tensor.parallel_insert_slice
+func.func @dw_parallel(%x: tensor<1x112x112x32xf32>, %w: tensor<3x3x32xf32>) -> tensor<1x56x56x32xf32> {
+  %y = kiln.depthwise_conv2d %x, %w {max = 0x7FF0000000000000 : f64, min = 0xFFF0000000000000 : f64, pads = array<i64: 0, 0, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x112x112x32xf32>, tensor<3x3x32xf32>) -> tensor<1x56x56x32xf32>
+  return %y : tensor<1x56x56x32xf32>
+}

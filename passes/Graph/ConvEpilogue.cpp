@@ -1,0 +1,46 @@
+//===- ConvEpilogue.cpp - the ops after a convolution its kernel can absorb ===//
+#include "passes/Graph/ConvEpilogue.h"
+
+#include "kiln/Dialect/Graph/KilnDialect.h"
+
+using namespace mlir;
+
+namespace kiln {
+namespace {
+Operation *onlyUser(Value v) { return v.hasOneUse() ? *v.getUsers().begin() : nullptr; }
+} // namespace
+
+ConvEpilogue matchConvEpilogue(Operation *conv, bool allowResidual) {
+  ConvEpilogue e;
+  Value current = conv->getResult(0);
+  if (auto add = dyn_cast_or_null<AddOp>(onlyUser(current)); add && allowResidual) {
+    Value other = add.getLhs() == current ? add.getRhs() : add.getLhs();
+    if (other != current && other.getType() == current.getType() &&
+        add.getType() == current.getType()) {
+      e.residual = other;
+      e.ops.push_back(add);
+      current = add.getResult();
+    }
+  }
+  Operation *user = onlyUser(current);
+  if (auto relu = dyn_cast_or_null<ReluOp>(user)) {
+    e.min = 0;
+    e.ops.push_back(relu);
+  } else if (auto clip = dyn_cast_or_null<ClipOp>(user)) {
+    e.min = clip.getMin().convertToDouble();
+    e.max = clip.getMax().convertToDouble();
+    e.ops.push_back(clip);
+  }
+  return e;
+}
+
+void ConvEpilogue::replace(RewriterBase &rewriter, Operation *conv, Value fused) const {
+  Operation *lastOp = last(conv);
+  rewriter.replaceOp(lastOp, fused);
+  for (Operation *op : llvm::reverse(ops)) // users first
+    if (op != lastOp)
+      rewriter.eraseOp(op);
+  if (lastOp != conv)
+    rewriter.eraseOp(conv);
+}
+} // namespace kiln
