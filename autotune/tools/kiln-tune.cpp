@@ -16,17 +16,27 @@
 namespace cl = llvm::cl;
 using namespace kiln;
 
-static cl::opt<std::string> modelPath(cl::Positional, cl::desc("[<model.onnx>]"));
-static cl::opt<std::string> workloadSpec(
-    "workload", cl::desc("tune one workload: matmul:M,N,K or conv2d:N,C,H,W,K,R,S,stride,pad"));
-static cl::opt<std::string> dbPath("db", cl::desc("tuning database (JSON lines)"), cl::Required);
-static cl::opt<std::string> target("target", cl::desc("target: cpu"), cl::init("cpu"));
-static cl::opt<std::string> cpu("cpu", cl::desc("CPU (as kiln-compile --cpu)"),
-                                cl::init("host"));
-static cl::opt<unsigned> trials("trials", cl::desc("measurements over all tasks"), cl::init(64));
-static cl::opt<unsigned> batch("batch", cl::desc("measurements per round"), cl::init(16));
-static cl::opt<std::string> strategy("strategy", cl::desc("xgb | random"), cl::init("xgb"));
-static cl::opt<unsigned> seed("seed", cl::desc("seed of every random choice"), cl::init(0));
+static cl::OptionCategory kilnCategory("kiln-tune options");
+static cl::opt<std::string> modelPath(cl::Positional, cl::desc("[<model.onnx>]"),
+                                      cl::cat(kilnCategory));
+static cl::opt<std::string>
+    workloadSpec("workload",
+                 cl::desc("tune one workload: matmul:M,N,K or conv2d:N,C,H,W,K,R,S,stride,pad"),
+                 cl::cat(kilnCategory));
+static cl::opt<std::string> dbPath("db", cl::desc("tuning database (JSON lines)"), cl::Required,
+                                   cl::cat(kilnCategory));
+static cl::opt<std::string> target("target", cl::desc("target: cpu"), cl::init("cpu"),
+                                   cl::cat(kilnCategory));
+static cl::opt<std::string> cpu("cpu", cl::desc("CPU (as kiln-compile --cpu)"), cl::init("host"),
+                                cl::cat(kilnCategory));
+static cl::opt<unsigned> trials("trials", cl::desc("measurements over all tasks"), cl::init(64),
+                                cl::cat(kilnCategory));
+static cl::opt<unsigned> batch("batch", cl::desc("measurements per round"), cl::init(16),
+                               cl::cat(kilnCategory));
+static cl::opt<std::string> strategy("strategy", cl::desc("xgb | random"), cl::init("xgb"),
+                                     cl::cat(kilnCategory));
+static cl::opt<unsigned> seed("seed", cl::desc("seed of every random choice"), cl::init(0),
+                              cl::cat(kilnCategory));
 
 /// `--threads T` (threads while timing) is taken out of argv before LLVM's option parser,
 /// because LLVM itself registers a hidden global option of that name.
@@ -51,18 +61,19 @@ static cl::opt<unsigned> measureCheck(
     "measure-check",
     cl::desc("measure N random configs per task twice (current and old timing method), report "
              "how well the two runs agree (rank correlation), tune nothing"),
-    cl::init(0));
+    cl::init(0), cl::cat(kilnCategory));
 static cl::opt<unsigned> dumpFeatures(
     "dump-features",
     cl::desc("print the features of the default and N random configs per task (and the time "
              "one extraction takes), tune nothing"),
-    cl::init(0));
+    cl::init(0), cl::cat(kilnCategory));
 static cl::opt<std::string> evalTest(
     "evaluate-model",
     cl::desc("TEST.jsonl: ranking accuracy of the cost model trained on --db's records, on the "
-             "records of TEST.jsonl (same workload, all, others only); tunes nothing"));
-static cl::opt<bool> allKernels("all-kernels",
-                                cl::desc("also tune elementwise/reduction kernels"));
+             "records of TEST.jsonl (same workload, all, others only); tunes nothing"),
+    cl::cat(kilnCategory));
+static cl::opt<bool> allKernels("all-kernels", cl::desc("also tune elementwise/reduction kernels"),
+                                cl::cat(kilnCategory));
 
 /// The kernels to tune, in linalg, in `module`; errors are diagnostics.
 static mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> loadKernels(mlir::MLIRContext &ctx) {
@@ -77,8 +88,10 @@ static mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> loadKernels(mlir::MLIR
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   int threads = takeThreadsOption(argc, argv);
-  cl::ParseCommandLineOptions(argc, argv, "Kiln: tune kernel schedules into a database\n"
-                                          "  --threads T  threads while timing (default 1)\n");
+  cl::HideUnrelatedOptions(kilnCategory);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "Kiln: tune kernel schedules into a database\n"
+                              "  --threads T  threads while timing (default 1)\n");
   if (!evalTest.empty()) {
     try {
       tune::evaluateModel(dbPath, evalTest, llvm::errs());

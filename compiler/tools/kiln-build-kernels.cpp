@@ -20,12 +20,17 @@
 
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> inputPath(cl::Positional, cl::desc("<kernels.mlir>"), cl::Required);
-static cl::opt<std::string> outputPath("o", cl::desc("output shared library"), cl::Required);
-static cl::opt<std::string> cpu("cpu", cl::desc("target CPU"), cl::init("host"));
+static cl::OptionCategory kilnCategory("kiln-build-kernels options");
+static cl::opt<std::string> inputPath(cl::Positional, cl::desc("<kernels.mlir>"), cl::Required,
+                                      cl::cat(kilnCategory));
+static cl::opt<std::string> outputPath("o", cl::desc("output shared library"), cl::Required,
+                                       cl::cat(kilnCategory));
+static cl::opt<std::string> cpu("cpu", cl::desc("target CPU"), cl::init("host"),
+                                cl::cat(kilnCategory));
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(kilnCategory);
   cl::ParseCommandLineOptions(argc, argv, "Kiln: build kernels (.mlir) into a library\n");
   mlir::DialectRegistry registry;
   kiln::registerKilnDialects(registry);

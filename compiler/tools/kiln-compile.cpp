@@ -7,41 +7,52 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/ToolOutputFile.h"
-#include "mlir/Support/FileUtilities.h"
 
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"), cl::Required);
-static cl::opt<std::string> outputPath("o", cl::desc("artifact folder, or the IR file with "
-                                                     "--compile-to ('-' = stdout)"),
-                                       cl::value_desc("path"));
-static cl::opt<std::string> target("target", cl::desc("target: cpu"), cl::init("cpu"));
-static cl::opt<std::string> cpu("cpu", cl::desc("CPU: host (default: this machine), x86-64-v4 (AVX-512), x86-64-v3 (AVX2), x86-64, or an LLVM CPU name"),
-                                cl::init("host"));
+static cl::OptionCategory kilnCategory("kiln-compile options");
+static cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"), cl::Required,
+                                      cl::cat(kilnCategory));
+static cl::opt<std::string> outputPath("o",
+                                       cl::desc("artifact folder, or the IR file with "
+                                                "--compile-to ('-' = stdout)"),
+                                       cl::value_desc("path"), cl::cat(kilnCategory));
+static cl::opt<std::string> target("target", cl::desc("target: cpu"), cl::init("cpu"),
+                                   cl::cat(kilnCategory));
+static cl::opt<std::string> cpu("cpu",
+                                cl::desc("CPU: host (default: this machine), x86-64-v4 (AVX-512), "
+                                         "x86-64-v3 (AVX2), x86-64, or an LLVM CPU name"),
+                                cl::init("host"), cl::cat(kilnCategory));
 static cl::opt<std::string> dumpIrAfter("dump-ir-after",
                                         cl::desc("print the IR after a phase to stdout: import, "
-                                                 "graph, kernels, linalg, llvm"));
+                                                 "graph, kernels, linalg, llvm"),
+                                        cl::cat(kilnCategory));
 static cl::opt<std::string> compileTo("compile-to",
-                                      cl::desc("stop after a phase and write its IR to -o"));
+                                      cl::desc("stop after a phase and write its IR to -o"),
+                                      cl::cat(kilnCategory));
 static cl::list<std::string> inputShapes("input-shape",
-                                         cl::desc("fix an input's shape: NAME=D0,D1,..."));
-static cl::opt<bool> quiet("quiet", cl::desc("no progress lines"));
-static cl::opt<bool> fuse("fuse", cl::desc("fuse ops into shared kernels (default on; "
-                                           "--fuse=false: one kernel per op)"),
-                          cl::init(true));
+                                         cl::desc("fix an input's shape: NAME=D0,D1,..."),
+                                         cl::cat(kilnCategory));
+static cl::opt<bool> quiet("quiet", cl::desc("no progress lines"), cl::cat(kilnCategory));
+static cl::opt<bool> fuse("fuse",
+                          cl::desc("fuse ops into shared kernels (default on; "
+                                   "--fuse=false: one kernel per op)"),
+                          cl::init(true), cl::cat(kilnCategory));
 static cl::opt<bool> winograd("winograd",
                               cl::desc("run chosen 3x3 convolutions as Winograd F(m x m, 3 x 3) "
                                        "(default on; --winograd=false: direct or im2col)"),
-                              cl::init(true));
+                              cl::init(true), cl::cat(kilnCategory));
 static cl::opt<int> winogradTile("winograd-tile",
                                  cl::desc("force Winograd tile 2 or 4 on every 3x3 candidate "
                                           "(0: the heuristic chooses)"),
-                                 cl::init(0));
+                                 cl::init(0), cl::cat(kilnCategory));
 static cl::opt<std::string> tuningDb("tuning-db",
-                                     cl::desc("apply the best schedules of this tuning database"));
+                                     cl::desc("apply the best schedules of this tuning database"),
+                                     cl::cat(kilnCategory));
 
 /// The best records of `path` for the target; errors and warnings are printed here.
 static bool loadBestRecords(const std::string &path, const std::string &target,
@@ -80,6 +91,7 @@ static bool parseInputShapes(kiln::ImportOptions &options) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(kilnCategory);
   cl::ParseCommandLineOptions(argc, argv, "Kiln: compile an ONNX model ahead of time\n");
   if (outputPath.empty()) {
     llvm::errs() << "kiln-compile: error: no output given (-o ARTIFACT)\n";
