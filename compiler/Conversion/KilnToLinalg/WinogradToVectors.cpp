@@ -72,10 +72,12 @@ std::pair<Value, Value> splitRow(OpBuilder &b, Location loc, Value row, int64_t 
           b.create<arith::RemUIOp>(loc, row, idx(b, loc, th))};
 }
 
-/// Transforms moving fewer transformed elements than this run on one thread: on 2 cores the
-/// pool's hand-off and the other core's cache misses cost more than they save (an F(4x4)
-/// input transform of 49 tiles x 32 channels took 4.4 us alone and 13-18 us split).
-constexpr int64_t kMinParallelElements = 1 << 18;
+/// Transforms moving fewer transformed elements than this run on one thread (waking the pool
+/// costs a few microseconds). In a model the data of a transform was written by the previous
+/// kernel on every thread: a one-thread transform of small tiles then waits on the other
+/// core's caches (squeezenet1_1 at 2 threads, same run: 2.96 ms with transforms under 256K
+/// elements on one thread, 2.83 ms with all parallel).
+constexpr int64_t kMinParallelElements = 1 << 14;
 
 struct WinogradInputLowering : OpConversionPattern<graph::WinogradInputOp> {
   using OpConversionPattern::OpConversionPattern;
