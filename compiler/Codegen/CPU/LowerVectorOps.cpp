@@ -26,7 +26,10 @@ struct LowerVectorOpsPass : kiln::impl::LowerVectorOpsBase<LowerVectorOpsPass> {
       vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
       vector::populateVectorMultiReductionLoweringPatterns(
           patterns, vector::VectorMultiReductionLowering::InnerParallel);
-      vector::populateVectorTransposeLoweringPatterns(patterns, options);
+      // 16x16 / 8x8 register transposes as shuffles (the element-wise default is scalar).
+      vector::VectorTransformsOptions transposes;
+      transposes.setVectorTransposeLowering(vector::VectorTransposeLowering::Shuffle16x16);
+      vector::populateVectorTransposeLoweringPatterns(patterns, transposes);
       vector::populateVectorBroadcastLoweringPatterns(patterns);
       vector::populateVectorShapeCastLoweringPatterns(patterns);
       vector::populateVectorOuterProductLoweringPatterns(patterns);

@@ -116,16 +116,45 @@ Schedule convNchwSchedule(ArrayRef<int64_t> r, VectorTarget t) {
 
 /// Elementwise and reductions: outer parallel dims one at a time, the innermost dim in vectors;
 /// reduction dims stay whole.
+/// The loop that walks the innermost dim of an input the op reads across: a parallel loop
+/// other than the innermost that indexes the last dim of some input (a transpose moving the
+/// channels of NHWC to the front), or -1. Only for 32-bit elements (16 x 16 register
+/// transposes lower to shuffles; other widths would go element by element).
+int64_t transposedLoop(linalg::LinalgOp op) {
+  size_t rank = op.getNumLoops();
+  if (llvm::any_of(op->getOperandTypes(), [](Type t) {
+        Type e = getElementTypeOrSelf(t);
+        return !isa<IntegerType, FloatType>(e) || e.getIntOrFloatBitWidth() != 32;
+      }))
+    return -1;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (map.getNumResults() < 2 || !map.isProjectedPermutation())
+      continue;
+    int64_t d = map.getDimPosition(map.getNumResults() - 1);
+    if (d + 1 != int64_t(rank) && op.getIteratorTypesArray()[d] == utils::IteratorType::parallel)
+      return d;
+  }
+  return -1;
+}
+
 Schedule genericSchedule(linalg::LinalgOp op, ArrayRef<int64_t> r, VectorTarget t) {
   Schedule s;
   auto iterators = op.getIteratorTypesArray();
   size_t rank = r.size();
+  // A transpose reads along another loop than it writes: square tiles of one vector each way
+  // read rows and write rows, transposed in registers (elementwise vectors along the output's
+  // last dim alone read the input at a stride: 5 GB/s for NHWC -> NCHW).
+  int64_t across = transposedLoop(op);
   for (size_t i = 0; i < rank; ++i) {
     bool parallel = iterators[i] == utils::IteratorType::parallel;
     if (!parallel)
       s.innerTiles.push_back(0);
     else if (i + 1 == rank)
-      s.innerTiles.push_back(registerVectorTile(r[i], 4 * t.lanes));
+      s.innerTiles.push_back(across >= 0 ? std::min(r[i], t.lanes)
+                                         : registerVectorTile(r[i], 4 * t.lanes));
+    else if (int64_t(i) == across)
+      s.innerTiles.push_back(std::min(r[i], t.lanes));
     else
       s.innerTiles.push_back(1);
   }

@@ -13,3 +13,13 @@ func.func @contract_exp(%x: vector<2x1xf32>, %y: vector<1x16xf32>, %acc: vector<
   %e = math.exp %r : vector<2x16xf32>
   return %e : vector<2x16xf32>
 }
+
+// A 16 x 16 register transpose becomes 64 two-vector shuffles (the element-wise lowering would
+// extract and insert all 256 elements).
+// CHECK-LABEL: func @transpose16
+// CHECK-NOT: vector.transpose
+// CHECK-COUNT-64: vector.shuffle
+func.func @transpose16(%v: vector<16x16xf32>) -> vector<16x16xf32> {
+  %t = vector.transpose %v, [1, 0] : vector<16x16xf32> to vector<16x16xf32>
+  return %t : vector<16x16xf32>
+}

@@ -134,3 +134,17 @@ func.func @peeled_rows_whole_k(%a: tensor<16x64xf32>, %b: tensor<64x128xf32>) ->
   %r = linalg.matmul {kiln.schedule = {parallel = array<i64: 0, 64, 0>, outer = array<i64: 8, 0, 8>, inner = array<i64: 6, 64, 8>, vectorize = true}} ins(%a, %b : tensor<16x64xf32>, tensor<64x128xf32>) outs(%f : tensor<16x128xf32>) -> tensor<16x128xf32>
   return %r : tensor<16x128xf32>
 }
+
+// -----
+
+// A transpose NHWC -> NCHW reads along c and writes along w: 16 x 16 tiles (c, w), read as
+// rows of the input and transposed in registers.
+// CHECK-LABEL: func @transpose_nhwc_to_nchw
+// CHECK: vector.transfer_read {{.*}} vector<1x1x16x16xf32>
+// CHECK: vector.transpose {{.*}} [0, 3, 1, 2] : vector<1x1x16x16xf32> to vector<1x16x1x16xf32>
+// CHECK: vector.transfer_write {{.*}} vector<1x16x1x16xf32>
+func.func @transpose_nhwc_to_nchw(%x: tensor<1x8x32x64xf32>) -> tensor<1x64x8x32xf32> {
+  %e = tensor.empty() : tensor<1x64x8x32xf32>
+  %t = linalg.transpose ins(%x : tensor<1x8x32x64xf32>) outs(%e : tensor<1x64x8x32xf32>) permutation = [0, 3, 1, 2]
+  return %t : tensor<1x64x8x32xf32>
+}
