@@ -122,16 +122,18 @@ Config randomNeighbour(const SearchSpace &space, const Config &config, Rng &rng)
   return next;
 }
 
-std::vector<Config> neighbours(const SearchSpace &space, const Config &config) {
+std::vector<Config> neighbours(const SearchSpace &space, const Config &config, int reach) {
   std::vector<Config> result;
   for (size_t k = 0; k < space.knobs.size(); ++k) {
-    for (int delta : {-1, 1}) {
-      int v = config[k] + delta;
-      if (v < 0 || static_cast<size_t>(v) >= space.knobs[k].values.size())
-        continue;
-      Config next = config;
-      next[k] = v;
-      result.push_back(std::move(next));
+    for (int distance = 1; distance <= reach; ++distance) {
+      for (int delta : {-distance, distance}) {
+        int v = config[k] + delta;
+        if (v < 0 || static_cast<size_t>(v) >= space.knobs[k].values.size())
+          continue;
+        Config next = config;
+        next[k] = v;
+        result.push_back(std::move(next));
+      }
     }
   }
   return result;

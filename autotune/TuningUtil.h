@@ -52,8 +52,9 @@ Config randomConfig(const SearchSpace &space, Rng &rng);
 /// every knob has a single value.
 Config randomNeighbour(const SearchSpace &space, const Config &config, Rng &rng);
 
-/// Every neighbour of `config` (each knob moved by one value index either way), in knob order.
-std::vector<Config> neighbours(const SearchSpace &space, const Config &config);
+/// Every neighbour of `config`: one knob moved by 1..`reach` value indices either way, in knob
+/// order (nearest first per knob).
+std::vector<Config> neighbours(const SearchSpace &space, const Config &config, int reach = 1);
 
 /// The config with linear index `index` in [0, space.size()) (the last knob varies fastest).
 Config configAt(const SearchSpace &space, uint64_t index);

@@ -92,6 +92,7 @@ void tune(const std::vector<std::pair<Workload, int>> &tasks, const TuneOptions 
     TaskState t{&w, spaceFor(w), nullptr, std::nullopt, std::nullopt, 0};
     SearchOptions so;
     so.seed = o.seed;
+    so.costModel = o.costModel;
     // Features come from running the scheduling passes (~5-25 ms a config): fewer, shorter
     // annealing chains than the defaults keep the model's search to a few seconds a batch.
     so.population = 16;
@@ -306,7 +307,8 @@ void dumpFeatures(const std::vector<std::pair<Workload, int>> &tasks, const Tune
   }
 }
 
-void evaluateModel(const std::string &trainDb, const std::string &testDb, llvm::raw_ostream &log) {
+void evaluateModel(const std::string &trainDb, const std::string &testDb,
+                   const std::string &costModel, llvm::raw_ostream &log) {
   std::vector<std::string> warnings;
   auto train = openJsonLinesDatabase(trainDb, &warnings);
   auto test = openJsonLinesDatabase(testDb, &warnings);
@@ -322,7 +324,7 @@ void evaluateModel(const std::string &trainDb, const std::string &testDb, llvm::
   auto accuracy = [&](const TrainingSet &data, const std::vector<const TuningRecord *> &rows) {
     if (data.features.empty())
       return std::nan("");
-    auto model = createCostModel("xgb");
+    auto model = createCostModel(costModel);
     model->fit(data.features, data.throughputs, data.groups);
     FeatureMatrix x;
     std::vector<double> y;

@@ -15,6 +15,7 @@ namespace kiln::tune {
 struct TuneOptions {
   std::string dbPath;              ///< JSON-lines tuning database (appended to, resumed from)
   std::string strategy = "xgb";    ///< "xgb" (cost-model guided) or "random"
+  std::string costModel = "xgb";   ///< the cost model of "xgb" (createCostModel's names)
   std::string scheduler = "gradient";
   size_t trials = 64;              ///< measurements over all tasks (resumed ones count)
   size_t batchSize = 16;           ///< measured per round
@@ -46,11 +47,12 @@ void checkMeasurement(const std::vector<std::pair<Workload, int>> &tasks,
 void dumpFeatures(const std::vector<std::pair<Workload, int>> &tasks, const TuneOptions &options,
                   size_t configs, llvm::raw_ostream &out);
 
-/// Offline ranking accuracy of the "xgb" cost model: for each workload of `testDb`, pairwise
-/// accuracy on its successful records of a model trained on the records of `trainDb` of (a) the
-/// same workload only, (b) all workloads, (c) the other workloads only (transfer, zero-shot).
-/// Only records of the current feature version count. Lines go to `log`.
-void evaluateModel(const std::string &trainDb, const std::string &testDb, llvm::raw_ostream &log);
+/// Offline ranking accuracy of the cost model `costModel`: for each workload of `testDb`,
+/// pairwise accuracy on its successful records of a model trained on the records of `trainDb`
+/// of (a) the same workload only, (b) all workloads, (c) the other workloads only (transfer,
+/// zero-shot). Only records of the current feature version count. Lines go to `log`.
+void evaluateModel(const std::string &trainDb, const std::string &testDb,
+                   const std::string &costModel, llvm::raw_ostream &log);
 
 /// Spearman rank correlation of two equally long series (average ranks for ties).
 double spearman(const std::vector<double> &a, const std::vector<double> &b);

@@ -3,9 +3,11 @@
 // Each batch: chains start from the best measured configs and random ones; every step moves
 // each chain to a random neighbour (one knob, one value index), all proposals scored in one
 // predict call, accepted when better or with probability exp(Δ/T) as T cools to zero. The
-// unvisited configs seen are ranked by score; each pick takes the next one, or with chance ε
-// a uniform random config. After every update the model is refit on all data so far (plus
-// the prior records of other workloads, if any).
+// unvisited configs seen, and every neighbour of the best few measured configs, are ranked by
+// score; each pick takes the next one, or with chance ε a uniform random config. Before there
+// is a model (a cold start knows only the default schedule's time), a share of the batch is
+// neighbours of the best measured configs and the rest uniform random. After every update the
+// model is refit on all data so far (plus the prior records of other workloads, if any).
 //
 //===----------------------------------------------------------------------===//
 #include "autotune/search/StrategyBase.h"
@@ -32,8 +34,10 @@ public:
 private:
   const std::vector<float> &featuresOf(const Config &config);
   std::vector<double> predictConfigs(const std::vector<Config> &configs);
+  std::vector<Config> elites(size_t count) const;
   std::vector<Config> startPoints();
   std::vector<Config> anneal();
+  void takeNeighbours(size_t count, std::vector<Config> &batch);
   void retrain();
 
   SearchOptions options_;
@@ -75,15 +79,20 @@ std::vector<double> ModelSearch::predictConfigs(const std::vector<Config> &confi
   return model_->predict(rows);
 }
 
-std::vector<Config> ModelSearch::startPoints() {
+/// Up to `count` measured configs, the fastest first.
+std::vector<Config> ModelSearch::elites(size_t count) const {
   std::vector<std::pair<double, Config>> best = succeeded_;
   std::sort(best.begin(), best.end(), [](const auto &a, const auto &b) {
     return a.first != b.first ? a.first > b.first : a.second < b.second;
   });
   std::vector<Config> points;
-  size_t elites = std::max<size_t>(1, options_.population / 2);
-  for (size_t i = 0; i < best.size() && points.size() < elites; ++i)
+  for (size_t i = 0; i < best.size() && points.size() < count; ++i)
     points.push_back(best[i].second);
+  return points;
+}
+
+std::vector<Config> ModelSearch::startPoints() {
+  std::vector<Config> points = elites(std::max<size_t>(1, options_.population / 2));
   while (points.size() < options_.population)
     points.push_back(randomConfig(space_, rng_));
   return points;
@@ -110,6 +119,15 @@ std::vector<Config> ModelSearch::anneal() {
   for (size_t i = 0; i < points.size(); ++i)
     if (!isVisited(points[i]))
       found.emplace(points[i], scores[i]);
+  // Every neighbour of the best measured configs competes too: the model picks among them.
+  std::vector<Config> near;
+  for (const Config &elite : elites(options_.neighbourhoods))
+    for (Config &c : neighbours(space_, elite, options_.neighbourReach))
+      if (!isVisited(c))
+        near.push_back(std::move(c));
+  std::vector<double> nearScores = predictConfigs(near);
+  for (size_t i = 0; i < near.size(); ++i)
+    found.emplace(near[i], nearScores[i]);
   const double scale = options_.temperature * spread(scores);
   for (size_t step = 0; step < options_.annealSteps; ++step) {
     double t = scale * (1.0 - static_cast<double>(step) / options_.annealSteps);
@@ -140,11 +158,25 @@ std::vector<Config> ModelSearch::anneal() {
   return result;
 }
 
+void ModelSearch::takeNeighbours(size_t count, std::vector<Config> &batch) {
+  std::vector<Config> near;
+  for (const Config &elite : elites(options_.neighbourhoods))
+    for (Config &c : neighbours(space_, elite, options_.neighbourReach))
+      if (!isVisited(c))
+        near.push_back(std::move(c));
+  for (size_t i = near.size(); i > 1; --i) // seeded shuffle
+    std::swap(near[i - 1], near[uniformIndex(rng_, i)]);
+  for (size_t i = 0; i < near.size() && batch.size() < count; ++i)
+    if (markVisited(near[i]))
+      batch.push_back(near[i]);
+}
+
 std::vector<Config> ModelSearch::nextBatch(size_t n) {
-  std::vector<Config> ranked;
+  std::vector<Config> ranked, batch;
   if (modelReady_ && n > 0)
     ranked = anneal();
-  std::vector<Config> batch;
+  else
+    takeNeighbours(static_cast<size_t>(std::lround(options_.localShare * n)), batch);
   size_t next = 0;
   while (batch.size() < n) {
     std::optional<Config> pick;

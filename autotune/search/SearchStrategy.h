@@ -28,13 +28,21 @@ struct SearchOptions {
   size_t population = 64;        ///< simulated-annealing chains, scored together each step
   size_t annealSteps = 40;       ///< annealing steps per batch
   double temperature = 1.0;      ///< start temperature, in units of the population's score spread
+  /// "xgb": every neighbour (one knob one value index away) of this many best measured configs
+  /// is scored with the annealed candidates; without a model yet, they are the local picks.
+  size_t neighbourhoods = 4;
+  int neighbourReach = 2;        ///< ... moving one knob by up to this many value indices
+  /// "xgb" without a model yet: this share of a batch is neighbours of the best measured
+  /// configs (usually the default schedule's), the rest uniform random.
+  double localShare = 0.5;
   TrainingSet prior;             ///< records of other workloads (transfer / warm start)
   size_t featureCacheLimit = 20000; ///< features of unmeasured configs kept between batches
 };
 
 /// Proposes batches of configs of one workload and learns from their measurements.
-/// Implementations: "random" (uniform without repeats), "xgb" (simulated annealing over
-/// cost-model scores, ε-greedy, retrained after every update). Deterministic for a seed.
+/// Implementations: "random" (uniform without repeats), "xgb" (simulated annealing and the
+/// neighbourhoods of the best measured configs, ranked by cost-model scores, ε-greedy,
+/// retrained after every update). Deterministic for a seed.
 class SearchStrategy {
 public:
   virtual ~SearchStrategy() = default;

@@ -1,5 +1,6 @@
 //===- search_test.cpp - SearchStrategy: no repeats, determinism, xgb beats random ---===//
 #include "ToyProblem.h"
+#include "autotune/TuningUtil.h"
 #include "autotune/search/SearchStrategy.h"
 
 #include <gtest/gtest.h>
@@ -93,6 +94,35 @@ TEST(SearchStrategy, XgbReachesTheOptimumInFewerTrialsThanRandom) {
   }
   EXPECT_GE(xgbFound, 4u);
   EXPECT_LT(2 * xgbTotal, randomTotal);
+}
+
+TEST(SearchStrategy, NeighboursMoveOneKnobUpToReach) {
+  SearchSpace space{{{"a", {1, 2, 3, 4}}, {"b", {1, 2}}}};
+  std::vector<Config> near = neighbours(space, {1, 0});
+  EXPECT_EQ(near, (std::vector<Config>{{0, 0}, {2, 0}, {1, 1}}));
+  std::vector<Config> far = neighbours(space, {1, 0}, 2);
+  EXPECT_EQ(far, (std::vector<Config>{{0, 0}, {2, 0}, {3, 0}, {1, 1}}));
+}
+
+TEST(SearchStrategy, ColdXgbExploresAroundTheMeasuredBest) {
+  // Before a model exists, half of a batch is neighbours (up to two value indices away on one
+  // knob) of the best measured config, the rest random.
+  ToyProblem toy;
+  SearchOptions options = toyOptions(toy, 11);
+  auto xgb = createSearchStrategy("xgb", toy.space, options);
+  Measurement known;
+  known.config = {3, 3, 3, 3};
+  known.seconds = 1;
+  known.gflops = 1;
+  xgb->update({known});
+  std::vector<Config> batch = xgb->nextBatch(16);
+  ASSERT_EQ(batch.size(), 16u);
+  std::vector<Config> near = neighbours(toy.space, known.config, options.neighbourReach);
+  size_t local = 0;
+  for (const Config &c : batch)
+    local += std::find(near.begin(), near.end(), c) != near.end();
+  EXPECT_GE(local, 8u);
+  EXPECT_LT(local, 16u);
 }
 
 TEST(SearchStrategy, ModelScoresAreAvailableAfterTraining) {

@@ -35,6 +35,11 @@ static cl::opt<unsigned> batch("batch", cl::desc("measurements per round"), cl::
                                cl::cat(kilnCategory));
 static cl::opt<std::string> strategy("strategy", cl::desc("xgb | random"), cl::init("xgb"),
                                      cl::cat(kilnCategory));
+static cl::opt<std::string> costModel(
+    "cost-model",
+    cl::desc("cost model of --strategy xgb and --evaluate-model: xgb (rank:pairwise) | xgb-reg "
+             "(regression) | random (ablation)"),
+    cl::init("xgb"), cl::cat(kilnCategory));
 static cl::opt<unsigned> seed("seed", cl::desc("seed of every random choice"), cl::init(0),
                               cl::cat(kilnCategory));
 
@@ -94,7 +99,7 @@ int main(int argc, char **argv) {
                               "  --threads T  threads while timing (default 1)\n");
   if (!evalTest.empty()) {
     try {
-      tune::evaluateModel(dbPath, evalTest, llvm::errs());
+      tune::evaluateModel(dbPath, evalTest, costModel, llvm::errs());
     } catch (const std::exception &e) {
       llvm::errs() << "kiln-tune: error: " << e.what() << "\n";
       return 1;
@@ -135,6 +140,7 @@ int main(int argc, char **argv) {
   tune::TuneOptions options;
   options.dbPath = dbPath;
   options.strategy = strategy;
+  options.costModel = costModel;
   options.trials = trials;
   options.batchSize = batch;
   options.seed = seed;

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Tuning-efficiency benchmark of kiln-tune: xgb against random search, ranking accuracy,
-transfer against a cold start, and the best tuned 1024^3 f32 GEMM against numpy's BLAS.
+transfer against a cold start, and the best tuned 1024^3 f32 GEMM against oneDNN's sgemm.
 
 Runs everything one process at a time (the machine has 2 cores), writes the tuning databases
 and logs under --out (bench/out/tuning), results.json there, then calls report.py for the
@@ -57,9 +57,17 @@ def parse_args():
                    help="workloads tuned warm-started from the others' records ('' = none)")
     p.add_argument("--gemm-trials", type=int, default=64, help="trials for the 1024^3 GEMM")
     p.add_argument("--gemm-rounds", type=int, default=5, help="alternating timing rounds")
-    p.add_argument("--gemm-repeat", type=int, default=10, help="timed kiln-run runs per round")
-    p.add_argument("--peer-repeat", type=int, default=3, help="timed numpy runs per round")
-    p.add_argument("--skip", default="", help="comma-separated: study,transfer,gemm")
+    p.add_argument("--gemm-repeat", type=int, default=20,
+                   help="timed runs per round (kiln-run and oneDNN alike)")
+    p.add_argument("--skip", default="",
+                   help="comma-separated: study,ranking,transfer,remeasure,gemm")
+    p.add_argument("--remeasure", type=int, default=2,
+                   help="batches re-measuring the incumbents of every run (median)")
+    p.add_argument("--cost-model", default="",
+                   help="kiln-tune --cost-model for xgb runs and the ranking folds (default: "
+                        "kiln-tune's)")
+    p.add_argument("--strategies", default="xgb,random",
+                   help="strategies of the study (experiments: e.g. xgb alone)")
     p.add_argument("--wait-load", type=float, default=0,
                    help="first wait up to S seconds for a quiet machine")
     p.add_argument("--fresh", action="store_true", help="delete --out first")
@@ -120,6 +128,8 @@ def tune_run(args, spec, db, strategy, seed, trials, prior=None):
         cmd = [os.path.join(args.kiln_bin, "kiln-tune"), "--workload", spec, "--db", db,
                "--trials", str(trials), "--batch", str(args.batch), "--strategy", strategy,
                "--seed", str(seed), "--threads", "1"]
+        if args.cost_model and strategy == "xgb":
+            cmd += ["--cost-model", args.cost_model]
         wait_for_tools([cmd[0]])
         since, load0 = mark(), uptime()
         out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -148,6 +158,7 @@ def tune_run(args, spec, db, strategy, seed, trials, prior=None):
         "seed": seed, "db": os.path.relpath(db, ROOT), "tasks": int(tasks[0]) if tasks else None,
         "warm_start_records": len(records) - len(own),
         "gflops": [0.0 if r.get("error") else r["gflops"] for r in tuned],
+        "configs": [r["knobs"] for r in tuned],
         "errors": sum(1 for r in tuned if r.get("error")),
         "default_gflops": defaults[0]["gflops"] if defaults else None,
         "round_acc": [r["acc"] for r in rounds], **meta,
@@ -159,7 +170,7 @@ def study(args, workloads, seeds):
     runs = []
     for si, seed in enumerate(seeds):
         for wi, (name, model, spec) in enumerate(workloads):
-            order = ["xgb", "random"] if (si + wi) % 2 == 0 else ["random", "xgb"]
+            order = args.strategies if (si + wi) % 2 == 0 else args.strategies[::-1]
             for strategy in order:
                 db = os.path.join(args.out, "study", name, f"{strategy}-s{seed}.jsonl")
                 r = tune_run(args, spec, db, strategy, seed, args.trials)
@@ -170,6 +181,99 @@ def study(args, workloads, seeds):
                     f"(default {r['default_gflops'] or 0:.1f}) {r['wall_s']} s, "
                     f"others {r['others_cores']} cores")
     return runs
+
+
+def incumbents(run):
+    """Per trial, the index of the run's best config so far by its own measurements."""
+    out, best = [], None
+    for i, g in enumerate(run["gflops"]):
+        if best is None or g > run["gflops"][best]:
+            best = i
+        out.append(best)
+    return out
+
+
+def remeasure(args, workloads, runs):
+    """Measures again, per workload, every config that was some run's incumbent (its best so far
+    by its own measurements) at some trial, and the default schedule, all in one batch of the
+    tuner's runner (one process, interleaved rounds: the same machine conditions for all),
+    `--remeasure` times; the median per config. Runs measured minutes apart on a shared machine
+    differ by up to ~10% (other processes share the L3 cache and memory); these numbers compare
+    the configs the runs found fairly. Returns {name: {"default": g, "configs": [[knobs, g]]}}."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(args.kiln_bin)), "python"))
+    from kiln import autotune as at
+    out = {}
+    for name, _, spec in workloads:
+        path = os.path.join(args.out, "remeasured", f"{name}.json")
+        if os.path.exists(path):
+            out[name] = json.load(open(path))
+            continue
+        keys, configs = set(), []
+        for r in runs:
+            if r["name"] != name:
+                continue
+            for i in sorted(set(incumbents(r))):
+                key = json.dumps(r["configs"][i], sort_keys=True)
+                if key not in keys:
+                    keys.add(key)
+                    configs.append(r["configs"][i])
+        w = at.Workload.parse(spec)
+        since = mark()
+        samples = [[] for _ in range(len(configs) + 1)]
+        for _ in range(args.remeasure):
+            for i, m in enumerate(at.measure(w, [()] + configs)):
+                samples[i].append(0.0 if m.error else m.gflops)
+        res = {"default": statistics.median(samples[0]),
+               "configs": [[c, statistics.median(g)] for c, g in zip(configs, samples[1:])],
+               "others_cores": others_cores(since)}
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        json.dump(res, open(path, "w"), indent=1)
+        out[name] = res
+        log(f"remeasured {name}: {len(configs)} incumbents + default, best "
+            f"{max(g for _, g in res['configs']):.1f} GFLOP/s, default {res['default']:.1f}")
+    return out
+
+
+EVAL_RE = re.compile(r"model-eval (\S+) f32\s+test\s+(\d+)\s+train same\s+(\d+)\s+acc same (\S+)"
+                     r"\s+all (\S+)\s+others \(transfer\) (\S+)")
+
+
+def ranking(args, workloads, seeds):
+    """Held-out ranking accuracy of the "xgb" cost model, by `kiln-tune --evaluate-model`: for
+    each seed s, the test set is the random-search run of seed s of every workload (uniform
+    configs, none seen in training), the training set all other study runs (xgb runs of every
+    seed, random runs of the other seeds). Per workload: the model trained on that workload's
+    records only ("same"), on every workload's ("all"), on the other workloads' only
+    ("others", zero-shot transfer)."""
+    folds = []
+    folder = os.path.join(args.out, "ranking")
+    os.makedirs(folder, exist_ok=True)
+    tool = os.path.join(args.kiln_bin, "kiln-tune")
+    for seed in seeds:
+        train, test = os.path.join(folder, f"train-s{seed}.jsonl"), os.path.join(folder, f"test-s{seed}.jsonl")
+        with open(train, "w") as ftrain, open(test, "w") as ftest:
+            for name, _, _ in workloads:
+                for strategy in args.strategies:
+                    for other in seeds:
+                        held_out = strategy == "random" and other == seed
+                        for r in read_db(os.path.join(args.out, "study", name,
+                                                      f"{strategy}-s{other}.jsonl")):
+                            (ftest if held_out else ftrain).write(
+                                json.dumps(r, separators=(",", ":")) + "\n")
+        cm = ["--cost-model", args.cost_model] if args.cost_model else []
+        out = subprocess.run([tool, "--db", train, "--evaluate-model", test] + cm,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if out.returncode != 0:
+            raise SystemExit(f"kiln-tune --evaluate-model failed: {out.stdout[-2000:]}")
+        with open(os.path.join(folder, f"eval-s{seed}.log"), "w") as f:
+            f.write(out.stdout)
+        rows = {m[1]: {"test": int(m[2]), "train_same": int(m[3]), "same": float(m[4]),
+                       "all": float(m[5]), "others": float(m[6])} for m in EVAL_RE.finditer(out.stdout)}
+        folds.append({"seed": seed, "workloads": rows})
+        log(f"ranking, held-out random seed {seed}: " + ", ".join(
+            f"{k} {statistics.mean(r[k] for r in rows.values()):.3f}"
+            for k in ("same", "all", "others")))
+    return folds
 
 
 def prior_records(args, names, seed):
@@ -199,7 +303,7 @@ def transfer(args, workloads, seeds, targets):
     return runs
 
 
-# ---- 1024^3 GEMM against numpy ------------------------------------------------------------
+# ---- 1024^3 GEMM against oneDNN -----------------------------------------------------------
 def write_gemm_model(path, n=1024):
     import onnx
     from onnx import TensorProto, helper
@@ -240,27 +344,37 @@ def kiln_time(kiln_run, artifact, inputs, repeat, warmup):
     return {k: float(v) for k, v in vals.items()}
 
 
-def peer_time(repeat, warmup=1):
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               BLIS_NUM_THREADS="1")
-    out = subprocess.run([sys.executable, os.path.join(HERE, "numpy_gemm.py"), "1024",
-                          str(repeat), str(warmup)], stdout=subprocess.PIPE, text=True, env=env,
-                         check=True)
+def ensure_dnnl():
+    """Installs Debian's oneDNN (libdnnl-dev) when missing: the benchmark's GEMM peer only."""
+    have = subprocess.run(["dpkg-query", "-W", "-f", "${Status}", "libdnnl-dev"],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    if "install ok installed" not in have.stdout:
+        sudo = [] if os.getuid() == 0 else ["sudo"]
+        log("installing libdnnl-dev (oneDNN) for the GEMM peer")
+        subprocess.run(sudo + ["apt-get", "update", "-qq"], check=True)
+        subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", "--no-install-recommends",
+                               "libdnnl-dev"], check=True,
+                       env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+    return subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "libdnnl-dev"],
+                          stdout=subprocess.PIPE, text=True, check=True).stdout
+
+
+def build_dnnl_timer(folder):
+    """Builds dnnl_sgemm.cpp (the oneDNN timer) into `folder`; returns the binary's path."""
+    exe = os.path.join(folder, "dnnl_sgemm")
+    src = os.path.join(HERE, "dnnl_sgemm.cpp")
+    subprocess.run(["clang++-19", "-O2", "-std=c++17", src, "-o", exe, "-ldnnl", "-lgomp"],
+                   check=True)
+    return exe
+
+
+def dnnl_time(exe, threads, repeat, warmup=2):
+    """One process timing dnnl_sgemm 1024^3 on `threads` OpenMP threads (oneDNN 2.6 on Debian
+    uses libgomp: OMP_NUM_THREADS sets its threads)."""
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OMP_PROC_BIND="false")
+    out = subprocess.run([exe, "1024", str(repeat), str(warmup)], stdout=subprocess.PIPE,
+                         text=True, env=env, check=True)
     return json.loads(out.stdout)
-
-
-def blas_package(peer_info):
-    """The Debian package (and version) owning the BLAS numpy loaded, if dpkg knows it."""
-    pkgs = []
-    for lib in (peer_info or {}).get("blas", []):
-        out = subprocess.run(["dpkg", "-S", lib], stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL, text=True)
-        if out.returncode == 0:
-            pkg = out.stdout.split(":")[0].strip()
-            ver = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", pkg],
-                                 stdout=subprocess.PIPE, text=True).stdout
-            pkgs.append(f"{os.path.basename(lib)}: {pkg} {ver}")
-    return pkgs
 
 
 def gemm(args, workloads, seeds):
@@ -304,18 +418,28 @@ def gemm(args, workloads, seeds):
     t.ParseFromString(open(os.path.join(outdir, "Y.pb"), "rb").read())
     got, want = numpy_helper.to_array(t), a.astype(np.float64) @ b.astype(np.float64)
     max_err = float(np.abs(got - want).max())
-    # Alternating rounds, rotating which engine goes first.
-    engines = ["kiln_tuned", "kiln_untuned", "numpy"]
+    # oneDNN: first check that OMP_NUM_THREADS really sets its threads (1 vs 2), then time it
+    # 1-threaded in the rounds, alternating with Kiln.
+    dnnl_version = ensure_dnnl()
+    exe = build_dnnl_timer(folder)
+    threads_check = {}
+    for t in (1, 2):
+        res = dnnl_time(exe, t, args.gemm_repeat)
+        threads_check[t] = {k: res[k] for k in ("median_ms", "omp_max_threads", "os_threads",
+                                                "cpu_per_wall", "isa", "max_abs_error")}
+        log(f"oneDNN {t} thread(s): {threads_check[t]}")
+    if threads_check[1]["os_threads"] != 1 or threads_check[1]["omp_max_threads"] != 1:
+        raise SystemExit(f"oneDNN did not run on 1 thread: {threads_check[1]}")
+    engines = ["kiln_tuned", "kiln_untuned", "onednn"]
     samples = {e: [] for e in engines}
-    peer_info = None
     since, load0 = mark(), uptime()
     for k in range(args.gemm_rounds):
         order = engines[k % 3:] + engines[:k % 3]
         for e in order:
-            if e == "numpy":
-                res = peer_time(args.peer_repeat)
-                peer_info = {x: res[x] for x in ("blas", "numpy", "show_config")}
-                samples[e].append({"median_ms": res["median_ms"], "min_ms": res["min_ms"]})
+            if e == "onednn":
+                res = dnnl_time(exe, 1, args.gemm_repeat)
+                samples[e].append({x: res[x] for x in ("median_ms", "min_ms",
+                                                       "thread_cpu_median_ms", "os_threads")})
             else:
                 samples[e].append(kiln_time(tools[2], arts[e.split("_")[1]], inputs,
                                             args.gemm_repeat, 2))
@@ -329,15 +453,20 @@ def gemm(args, workloads, seeds):
         summary[e] = {"median_ms": med, "min_ms": best, "gflops": flops / med / 1e6,
                       "gflops_at_min": flops / best / 1e6,
                       "round_medians_ms": [s["median_ms"] for s in samples[e]]}
+    summary["onednn"]["thread_cpu_median_ms"] = statistics.median(
+        s["thread_cpu_median_ms"] for s in samples["onednn"])
     return {"tune_run": run, "db_best_gflops": best_db, "records_used": used,
-            "max_abs_error_vs_float64": max_err, "engines": summary, "peer": peer_info,
+            "max_abs_error_vs_float64": max_err, "engines": summary,
+            "ratio_tuned_vs_onednn": summary["kiln_tuned"]["gflops"] / summary["onednn"]["gflops"],
+            "ratio_db_best_vs_onednn": (best_db or 0) / summary["onednn"]["gflops"],
+            "onednn": {"package": f"libdnnl-dev {dnnl_version}", "threads_check": threads_check},
             "others_cores": others_cores(since), "load_before": load0, "load_after": uptime(),
-            "blas_package": blas_package(peer_info), "kiln_repeat": args.gemm_repeat, "peer_repeat": args.peer_repeat,
-            "rounds": args.gemm_rounds}
+            "repeat": args.gemm_repeat, "rounds": args.gemm_rounds}
 
 
 def main():
     args = parse_args()
+    args.strategies = args.strategies.split(",")
     if args.fresh:
         shutil.rmtree(args.out, ignore_errors=True)
     os.makedirs(args.out, exist_ok=True)
@@ -356,8 +485,12 @@ def main():
     results = {"facts": facts, "workloads": [list(w) for w in workloads], "runs": []}
     if "study" not in skip:
         results["runs"] += study(args, workloads, seeds)
+    if "ranking" not in skip and "random" in args.strategies:
+        results["ranking"] = ranking(args, workloads, seeds)
     if "transfer" not in skip and targets:
         results["runs"] += transfer(args, workloads, seeds, targets)
+    if "remeasure" not in skip:
+        results["remeasured"] = remeasure(args, workloads, results["runs"])
     if "gemm" not in skip:
         results["gemm"] = gemm(args, workloads, seeds)
     facts["load_end"] = uptime()
