@@ -121,7 +121,9 @@ void tune(const std::vector<std::pair<Workload, int>> &tasks, const TuneOptions 
       m.gflops = w.flops / *t.baseline / 1e9;
       t.strategy->update({m});
     }
-    schedTasks.push_back({w.spec, static_cast<double>(count)});
+    // The warm-up reaches the tasks that take most of the model's time first.
+    std::optional<double> time = t.best ? t.best : t.baseline;
+    schedTasks.push_back({w.spec, static_cast<double>(count), time.value_or(0)});
     states.push_back(std::move(t));
   }
   size_t already = 0;

@@ -1,6 +1,7 @@
 //===- GradientScheduler.cpp - the "gradient" scheduler: weight × expected gain (Ansor) ---===//
 //
-// After one warm-up batch per task, the next batch goes to the task that promises the most
+// After one warm-up batch per task (heaviest first: occurrences × default time, the order of
+// the tasks where that is unknown), the next batch goes to the task that promises the most
 // model time saved per trial: occurrences × (α · measured rate + (1-α) · optimistic rate),
 // where the measured rate is the drop of the task's best time per trial over the last
 // `window` reports and the optimistic rate is best / trials (the next trials could improve as
@@ -49,9 +50,14 @@ size_t GradientScheduler::pick() {
   for (size_t i = 0; i < tasks_.size(); ++i)
     if (!tasks_[i].exhausted)
       live.push_back(i);
+  // Warm-up: one batch each, the most model time first (ties: in order).
+  std::optional<size_t> cold;
+  auto weight = [&](size_t i) { return tasks_[i].task.occurrences * tasks_[i].task.seconds; };
   for (size_t i : live)
-    if (tasks_[i].rounds == 0)
-      return i; // warm-up: one batch each, in order
+    if (tasks_[i].rounds == 0 && (!cold || weight(i) > weight(*cold)))
+      cold = i;
+  if (cold)
+    return *cold;
   if (options_.epsilon > 0 && uniformReal(rng_) < options_.epsilon)
     return live[uniformIndex(rng_, live.size())];
   size_t best = live.front();

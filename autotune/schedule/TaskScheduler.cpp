@@ -20,6 +20,9 @@ SchedulerBase::SchedulerBase(const std::vector<Task> &tasks, const TaskScheduler
     if (!(task.occurrences > 0) || !std::isfinite(task.occurrences))
       throw TuneError("task scheduler: task '" + task.name + "' has occurrence count " +
                       std::to_string(task.occurrences) + " (must be positive)");
+    if (!(task.seconds >= 0) || !std::isfinite(task.seconds))
+      throw TuneError("task scheduler: task '" + task.name + "' has time " +
+                      std::to_string(task.seconds) + " s (must be finite, >= 0)");
     TaskState state;
     state.task = task;
     tasks_.push_back(std::move(state));

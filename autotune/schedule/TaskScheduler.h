@@ -11,10 +11,12 @@
 
 namespace kiln::tune {
 
-/// One task: a distinct workload of the model and how often the model runs it.
+/// One task: a distinct workload of the model, how often the model runs it and, when known,
+/// the time of one run with the default schedule (0: unknown).
 struct Task {
   std::string name;
   double occurrences = 1;
+  double seconds = 0;
 };
 
 /// How a scheduler spends the budget.
@@ -41,7 +43,8 @@ struct TaskReport {
 };
 
 /// Decides which task gets the next batch. Implementations: "gradient" (the default: one
-/// warm-up batch per task round-robin, then the task with the largest weight × expected gain,
+/// warm-up batch per task, the tasks taking most of the model's time (occurrences × seconds)
+/// first, so a budget smaller than the warm-up still reaches the heavy ones; then the task with the largest weight × expected gain,
 /// where weight = occurrences × best time and the gain mixes the recent improvement rate with
 /// an optimistic one, as in Ansor), "round-robin". Deterministic for a seed.
 class TaskScheduler {

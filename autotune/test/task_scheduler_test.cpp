@@ -64,6 +64,19 @@ TEST(TaskScheduler, GradientWarmsUpThenFavoursHeavyTasks) {
   EXPECT_GT(trials[1], 2 * trials[0]);
 }
 
+TEST(TaskScheduler, GradientWarmsUpTheHeaviestTasksFirst) {
+  // 3 tasks, budget for 2 warm-up batches: the two that take most of the model's time
+  // (occurrences x default seconds) get them; the light first task gets none.
+  std::vector<Task> tasks = {{"light", 1, 1e-5}, {"heavy", 1, 1e-3}, {"often", 10, 5e-5}};
+  auto scheduler = createTaskScheduler("gradient", tasks, {32, 16});
+  std::vector<size_t> trials;
+  std::vector<TaskAssignment> order = simulate(*scheduler, {1e-5, 1e-3, 5e-5}, trials);
+  ASSERT_EQ(order.size(), 2u);
+  EXPECT_EQ(order[0].task, 1u);
+  EXPECT_EQ(order[1].task, 2u);
+  EXPECT_EQ(trials[0], 0u);
+}
+
 TEST(TaskScheduler, ExhaustedTasksReturnTheirTrials) {
   auto scheduler = createTaskScheduler("gradient", {{"tiny", 100}, {"big", 1}}, {200, 16});
   std::vector<size_t> trials;
@@ -97,6 +110,7 @@ TEST(TaskScheduler, ErrorsAreClear) {
   EXPECT_THROW(createTaskScheduler("ansor", {{"a", 1}}, {10, 1}), TuneError);
   EXPECT_THROW(createTaskScheduler("gradient", {}, {10, 1}), TuneError);
   EXPECT_THROW(createTaskScheduler("gradient", {{"a", 0}}, {10, 1}), TuneError);
+  EXPECT_THROW(createTaskScheduler("gradient", {{"a", 1, -1}}, {10, 1}), TuneError);
   EXPECT_THROW(createTaskScheduler("gradient", {{"a", 1}}, {10, 0}), TuneError);
   auto scheduler = createTaskScheduler("gradient", {{"a", 1}}, {10, 4});
   EXPECT_THROW(scheduler->update(0, TaskReport{1}), TuneError); // nothing outstanding
