@@ -34,6 +34,15 @@ TEST_F(FeaturesTest, FixedLengthAndVersion) {
   }
 }
 
+TEST_F(FeaturesTest, BatchMatmulSpec) {
+  auto tasks = workloads("batch_matmul:4,16,64,32");
+  ASSERT_EQ(tasks.size(), 1u);
+  const Workload &w = tasks[0].first;
+  EXPECT_EQ(w.kind, WorkloadKind::BatchMatmul);
+  EXPECT_EQ(w.spec, "batch_matmul:4x16x64x32 f32");
+  EXPECT_DOUBLE_EQ(w.flops, 2.0 * 4 * 16 * 64 * 32);
+}
+
 TEST_F(FeaturesTest, SchedulesDiffer) {
   auto tasks = workloads("matmul:64,128,256");
   ASSERT_EQ(tasks.size(), 1u);

@@ -45,7 +45,8 @@ struct RunnerTest : kiln::tune::test::WorkloadTest {
 // schedule's outputs (the runner checks each candidate against them).
 TEST_F(RunnerTest, SampledSpacePointsBuildAndMatchTheDefault) {
   CPURunner runner(quick());
-  for (const char *spec : {"matmul:24,40,20", "matmul:96,80,72", "conv2d:1,8,10,10,16,3,3,1,1",
+  for (const char *spec : {"matmul:24,40,20", "matmul:96,80,72", "batch_matmul:3,14,40,24",
+                           "conv2d:1,8,10,10,16,3,3,1,1",
                            "conv2d:1,12,15,15,40,3,3,2,1", "conv2d:1,16,12,12,24,1,1,1,0"}) {
     for (auto &[w, count] : workloads(spec)) {
       SearchSpace space = spaceFor(w);

@@ -21,7 +21,8 @@ static cl::opt<std::string> modelPath(cl::Positional, cl::desc("[<model.onnx>]")
                                       cl::cat(kilnCategory));
 static cl::opt<std::string>
     workloadSpec("workload",
-                 cl::desc("tune one workload: matmul:M,N,K or conv2d:N,C,H,W,K,R,S,stride,pad"),
+                 cl::desc("tune one workload: matmul:M,N,K, batch_matmul:B,M,N,K or "
+                          "conv2d:N,C,H,W,K,R,S,stride,pad"),
                  cl::cat(kilnCategory));
 static cl::opt<std::string> dbPath("db", cl::desc("tuning database (JSON lines)"), cl::Required,
                                    cl::cat(kilnCategory));

@@ -165,6 +165,17 @@ FailureOr<OwningOpRef<ModuleOp>> buildWorkloadModule(MLIRContext &ctx, StringRef
     b.setInsertionPointToStart(fn.addEntryBlock());
     Value mm = b.create<MatMulOp>(loc, fn.getArgument(0), splat(b, loc, {k, n}, 0.01f));
     b.create<func::ReturnOp>(loc, mm);
+  } else if (name == "batch_matmul") {
+    auto v = parseNumbers(ctx, spec, list, 4);
+    if (failed(v))
+      return failure();
+    int64_t batch = (*v)[0], m = (*v)[1], n = (*v)[2], k = (*v)[3];
+    auto input = RankedTensorType::get({batch, m, k}, f32);
+    auto output = RankedTensorType::get({batch, m, n}, f32);
+    auto fn = b.create<func::FuncOp>(loc, "main", b.getFunctionType({input}, {output}));
+    b.setInsertionPointToStart(fn.addEntryBlock());
+    Value mm = b.create<MatMulOp>(loc, fn.getArgument(0), splat(b, loc, {batch, k, n}, 0.01f));
+    b.create<func::ReturnOp>(loc, mm);
   } else if (name == "conv2d") {
     auto v = parseNumbers(ctx, spec, list, 9);
     if (failed(v))
@@ -184,7 +195,9 @@ FailureOr<OwningOpRef<ModuleOp>> buildWorkloadModule(MLIRContext &ctx, StringRef
     b.create<func::ReturnOp>(loc, conv);
   } else {
     return emitError(loc, "unknown workload kind '")
-               << name << "' (expected matmul:M,N,K or conv2d:N,C,H,W,K,R,S,stride,pad)",
+               << name
+               << "' (expected matmul:M,N,K, batch_matmul:B,M,N,K or "
+                  "conv2d:N,C,H,W,K,R,S,stride,pad)",
            failure();
   }
   // A conv2d spec names the convolution kernel itself, not the Winograd batched matmul the

@@ -131,8 +131,9 @@ class Workload:
 
     @classmethod
     def parse(cls, spec):
-        """The workload of a kiln-tune --workload spec: ``matmul:M,N,K`` or
-        ``conv2d:N,C,H,W,K,R,S,stride,pad`` (NCHW terms, as in ONNX)."""
+        """The workload of a kiln-tune --workload spec: ``matmul:M,N,K``,
+        ``batch_matmul:B,M,N,K`` or ``conv2d:N,C,H,W,K,R,S,stride,pad`` (NCHW terms, as in
+        ONNX)."""
         return cls(_tune.parse_workload(str(spec)))
 
     key = property(lambda self: self._native.key)

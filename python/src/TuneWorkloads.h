@@ -40,7 +40,8 @@ struct TuneContext {
   ~TuneContext();
 };
 
-/// The workloads of a spec (`matmul:M,N,K`, `conv2d:N,C,H,W,K,R,S,stride,pad`), or of an ONNX
+/// The workloads of a spec (`matmul:M,N,K`, `batch_matmul:B,M,N,K`,
+/// `conv2d:N,C,H,W,K,R,S,stride,pad`), or of an ONNX
 /// model's kernels (`allKernels`: elementwise/reduction kernels too). Never throws: nullptr and
 /// the error diagnostics in `error` on failure.
 std::shared_ptr<TuneContext> loadWorkloadSpec(const std::string &spec, std::string &error);

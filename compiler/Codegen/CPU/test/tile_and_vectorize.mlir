@@ -47,6 +47,23 @@ func.func @matmul_whole_cache_tile(%a: tensor<196x64xf32>, %b: tensor<64x256xf32
 
 // -----
 
+// A cache tile of at most 16 rows unrolls k by 4 in its register tiles (6 + 6 + 4 rows here);
+// the batch dim is the parallel split.
+// CHECK-LABEL: func @batch_matmul_few_rows
+// CHECK: scf.forall
+// CHECK: vector.contract {{.*}} vector<1x6x4xf32>, vector<1x4x64xf32> into vector<1x6x64xf32>
+// CHECK: vector.contract {{.*}} vector<1x4x4xf32>, vector<1x4x64xf32> into vector<1x4x64xf32>
+// CHECK-NOT: vector<1x6x1xf32>
+func.func @batch_matmul_few_rows(%a: tensor<16x16x256xf32>, %b: tensor<16x256x256xf32>) -> tensor<16x16x256xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x16x256xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<16x16x256xf32>) -> tensor<16x16x256xf32>
+  %r = linalg.batch_matmul ins(%a, %b : tensor<16x16x256xf32>, tensor<16x256x256xf32>) outs(%f : tensor<16x16x256xf32>) -> tensor<16x16x256xf32>
+  return %r : tensor<16x16x256xf32>
+}
+
+// -----
+
 // Elementwise: outer dims one by one, the innermost in power-of-two vectors; the remainder
 // (112 = 3 x 32 + 16) is peeled into its own static tile; rows are split over the threads.
 // CHECK-LABEL: func @relu
