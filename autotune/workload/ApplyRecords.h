@@ -24,8 +24,12 @@ struct BestRecord {
 /// workload key → best record, for one target.
 using BestRecords = std::map<std::string, BestRecord>;
 
+/// How much faster than the default a tuned record must have measured to replace it (3%: the
+/// tuner's reruns of one config differ by up to ~2.6% on a busy 2-core machine).
+constexpr double kMinTunedGain = 0.03;
+
 /// A pass over a module of kernels (linalg on tensors) that gives each kernel whose workload
-/// has a record faster than its default schedule that schedule, as a `kiln.schedule`
+/// has a record at least kMinTunedGain faster than its default schedule that schedule, as a `kiln.schedule`
 /// attribute on its anchor op; the keys and specs applied are appended to `used`. Kernels
 /// without such a record keep the default heuristics.
 std::unique_ptr<mlir::Pass> createApplyTuningRecordsPass(std::shared_ptr<const BestRecords> records,
