@@ -40,6 +40,8 @@ def parse_args():
     p.add_argument("--tune-trials", type=int, default=0, metavar="N",
                    help="also run each model tuned: kiln-tune N trials into "
                         "<out>/tune-<model>.jsonl (resumed when rerun), then --tuning-db")
+    p.add_argument("--tune-threads", type=int, default=0, metavar="T",
+                   help="kiln-tune --threads (default: the largest of --threads)")
     p.add_argument("--out", default=os.path.join(REPO, "bench", "out"))  # git-ignored
     p.add_argument("--wait-load", type=int, default=0, metavar="SECONDS",
                    help="first wait up to this long for the 1-min load to drop")
@@ -149,9 +151,14 @@ def main():
                                 threads_list)
             if args.tune_trials > 0:
                 db = os.path.join(args.out, f"tune-{name}.jsonl")
-                log(f"tuning {name}: {args.tune_trials} trials into {db}")
+                # Timed at the run's largest thread count: a schedule timed at 1 thread may
+                # pick a parallel split (its `par` knob) that loses at 2.
+                tune_threads = args.tune_threads or max(threads_list)
+                log(f"tuning {name}: {args.tune_trials} trials into {db}, "
+                    f"timed at {tune_threads} thread(s)")
                 subprocess.run([os.path.join(args.kiln_bin, "kiln-tune"), model, "--db", db,
-                                "--trials", str(args.tune_trials)],
+                                "--trials", str(args.tune_trials),
+                                "--threads", str(tune_threads)],
                                check=True, capture_output=True, text=True)
                 tuned = os.path.join(art_dir, name + "-tuned.kiln")
                 subprocess.run([kiln_compile, model, "-o", tuned, "--quiet", "--tuning-db", db],
