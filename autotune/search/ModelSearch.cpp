@@ -35,6 +35,7 @@ private:
   const std::vector<float> &featuresOf(const Config &config);
   std::vector<double> predictConfigs(const std::vector<Config> &configs);
   std::vector<Config> elites(size_t count) const;
+  std::vector<Config> unvisitedNeighbours() const;
   std::vector<Config> startPoints();
   std::vector<Config> anneal();
   void takeNeighbours(size_t count, std::vector<Config> &batch);
@@ -91,6 +92,16 @@ std::vector<Config> ModelSearch::elites(size_t count) const {
   return points;
 }
 
+/// The unvisited neighbours of the best measured configs (options' neighbourhoods and reach).
+std::vector<Config> ModelSearch::unvisitedNeighbours() const {
+  std::vector<Config> near;
+  for (const Config &elite : elites(options_.neighbourhoods))
+    for (Config &c : neighbours(space_, elite, options_.neighbourReach))
+      if (!isVisited(c))
+        near.push_back(std::move(c));
+  return near;
+}
+
 std::vector<Config> ModelSearch::startPoints() {
   std::vector<Config> points = elites(std::max<size_t>(1, options_.population / 2));
   while (points.size() < options_.population)
@@ -120,11 +131,7 @@ std::vector<Config> ModelSearch::anneal() {
     if (!isVisited(points[i]))
       found.emplace(points[i], scores[i]);
   // Every neighbour of the best measured configs competes too: the model picks among them.
-  std::vector<Config> near;
-  for (const Config &elite : elites(options_.neighbourhoods))
-    for (Config &c : neighbours(space_, elite, options_.neighbourReach))
-      if (!isVisited(c))
-        near.push_back(std::move(c));
+  std::vector<Config> near = unvisitedNeighbours();
   std::vector<double> nearScores = predictConfigs(near);
   for (size_t i = 0; i < near.size(); ++i)
     found.emplace(near[i], nearScores[i]);
@@ -159,11 +166,7 @@ std::vector<Config> ModelSearch::anneal() {
 }
 
 void ModelSearch::takeNeighbours(size_t count, std::vector<Config> &batch) {
-  std::vector<Config> near;
-  for (const Config &elite : elites(options_.neighbourhoods))
-    for (Config &c : neighbours(space_, elite, options_.neighbourReach))
-      if (!isVisited(c))
-        near.push_back(std::move(c));
+  std::vector<Config> near = unvisitedNeighbours();
   for (size_t i = near.size(); i > 1; --i) // seeded shuffle
     std::swap(near[i - 1], near[uniformIndex(rng_, i)]);
   for (size_t i = 0; i < near.size() && batch.size() < count; ++i)
