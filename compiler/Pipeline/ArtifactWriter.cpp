@@ -86,6 +86,8 @@ json::Value manifestJSON(const ExecutionPlan &plan, const ArtifactInfo &info) {
                        {"bytes", v.bytes}};
     if (plan.dynamic)
       addDynamicFields(v, value);
+    else if (v.viewOf >= 0)
+      value["view_of"] = v.viewOf; // static views share their source's offset
     values.push_back(std::move(value));
   }
   for (const PlanStep &s : plan.steps)
@@ -104,6 +106,9 @@ json::Value manifestJSON(const ExecutionPlan &plan, const ArtifactInfo &info) {
       {"source", json::Object{{"model", info.sourceModel},
                               {"producer", info.producer},
                               {"opset", info.opset}}},
+      // Every value that shares another's bytes names it with view_of: the runtime may read
+      // inputs in place (artifacts without this flag get their inputs copied every run).
+      {"views_recorded", true},
       {"arena_bytes", plan.arenaBytes},
       {"weights_bytes", (int64_t)plan.weights.size()},
       {"values", std::move(values)},

@@ -36,7 +36,7 @@ public:
   CpuExecutor(const Manifest &manifest, const std::string &dir)
       : manifest_(checkCpu(manifest, dir)),
         weights_(dir + "/weights.bin", manifest.weightsBytes), kernels_(dir + "/kernels.so"),
-        plan_(staticPlan(manifest)) {
+        plan_(staticPlan(manifest)), external_(manifest.values.size(), nullptr) {
     resolveKernels(dir + "/kernels.so");
     if (!manifest.dynamic) {
       arena_ = std::make_unique<AlignedBuffer>(manifest.arenaBytes);
@@ -78,6 +78,14 @@ public:
     std::memcpy(address(value), data, plan_.bytes[indexOf(value)]);
   }
 
+  void bindInput(const ValueInfo &value, const void *data) override {
+    const void *&slot = external_[indexOf(value)];
+    if (slot != data) {
+      slot = data;
+      bindArgs();
+    }
+  }
+
   const void *readValue(const ValueInfo &value) const override {
     return address(value);
   }
@@ -107,7 +115,16 @@ private:
     return size_t(&value - manifest_.values.data());
   }
 
+  /// Where the kernels find `value`: in the arena or the weights, or for an input bound with
+  /// bindInput (and every view of it) in the host memory given there.
   void *address(const ValueInfo &value) const {
+    size_t index = indexOf(value), root = index;
+    while (manifest_.values[root].viewOf >= 0)
+      root = size_t(manifest_.values[root].viewOf);
+    if (const void *data = external_[root]) {
+      const auto *bytes = static_cast<const uint8_t *>(data);
+      return const_cast<uint8_t *>(bytes) + (plan_.offsets[index] - plan_.offsets[root]);
+    }
     const uint8_t *base =
         value.storage == Storage::Arena ? arena_->data() : weights_.data();
     return const_cast<uint8_t *>(base) + plan_.offsets[indexOf(value)];
@@ -158,6 +175,7 @@ private:
   std::unique_ptr<AlignedBuffer> arena_;
   uint64_t arenaCapacity_ = 0;
   ResolvedPlan plan_;
+  std::vector<const void *> external_; ///< per value: host memory bound by bindInput, or null
   std::vector<KernelFn> kernelFns_;
   std::vector<ShapeFunction> shapeFunctions_;
   std::vector<BoundStep> steps_;

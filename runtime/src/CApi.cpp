@@ -4,6 +4,7 @@
 
 #include "src/DType.h"
 #include "src/Error.h"
+#include "src/AlignedBytes.h"
 #include "src/Executor.h"
 #include "src/Manifest.h"
 
@@ -15,9 +16,10 @@
 struct kiln_model {
   kiln::Manifest manifest;
   std::unique_ptr<kiln::Executor> executor;
-  /// Each input's latest bytes, copied into the arena at the start of every
-  /// run (the plan may reuse an input's arena bytes once it is consumed).
-  std::vector<std::vector<uint8_t>> inputs;
+  /// Each input's latest bytes (a copy of the caller's, aligned as the arena is). The
+  /// kernels read them in place when the manifest records its views; else they are copied
+  /// into the arena at the start of every run.
+  std::vector<kiln::AlignedBytes> inputs;
   std::vector<std::vector<int64_t>> inputShapes;
   std::vector<bool> inputSet;
   bool hasRun = false;
@@ -250,9 +252,13 @@ kiln_status kiln_model_run(kiln_model *model) {
     for (const auto &bytes : model->inputs)
       inputData.push_back(bytes.data());
     model->executor->prepare(model->inputShapes, inputData);
-    for (size_t i = 0; i < manifest.inputs.size(); ++i)
-      model->executor->writeValue(manifest.values[manifest.inputs[i].value],
-                                  model->inputs[i].data());
+    for (size_t i = 0; i < manifest.inputs.size(); ++i) {
+      const ValueInfo &value = manifest.values[manifest.inputs[i].value];
+      if (manifest.viewsRecorded && !model->inputs[i].empty())
+        model->executor->bindInput(value, model->inputs[i].data());
+      else
+        model->executor->writeValue(value, model->inputs[i].data());
+    }
     model->executor->run();
     model->hasRun = true;
   });

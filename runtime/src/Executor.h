@@ -35,6 +35,12 @@ public:
   /// `value` (an arena value).
   virtual void writeValue(const ValueInfo &value, const void *data) = 0;
 
+  /// Makes the kernels read input `value` (and its views) from host memory `data` (its size
+  /// as of the last prepare(), 64-byte aligned) instead of the arena; no copy. `data` must
+  /// stay unchanged until the run ends (kernels never write to their inputs). Only for a
+  /// manifest with viewsRecorded (else a view of the input would still read the arena).
+  virtual void bindInput(const ValueInfo &value, const void *data) = 0;
+
   /// Host-readable bytes of `value` as the last run left them.
   virtual const void *readValue(const ValueInfo &value) const = 0;
 

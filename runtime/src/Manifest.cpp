@@ -256,6 +256,9 @@ Manifest parseManifest(const std::string &text, const std::string &path) {
   Manifest manifest;
   manifest.path = path;
   manifest.formatVersion = version;
+  auto recorded = root.find("views_recorded");
+  manifest.viewsRecorded =
+      version >= 2 || (recorded != root.end() && recorded->is_boolean() && recorded->get<bool>());
   const json &target = reader.field(root, "target", "");
   manifest.targetKind = reader.string(target, "kind", "target");
   manifest.targetCpu = reader.optionalString(target, "cpu");

@@ -73,6 +73,9 @@ struct Manifest {
   int64_t formatVersion = 1;
   bool dynamic = false; ///< some value has a dynamic dim
   bool readsValues = false; ///< some dims follow the values of inputs (shape values)
+  /// Every alias of a value is a view naming it (`views_recorded`, or format version 2):
+  /// kernels may then read the inputs in place rather than from a copy in the arena.
+  bool viewsRecorded = false;
 };
 
 /// The format name and the newest version this runtime reads (it reads 1 and 2; version

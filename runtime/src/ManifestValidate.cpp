@@ -57,6 +57,12 @@ void checkPlanLinks(const Manifest &manifest, size_t index) {
     if (shape.shape.size() != 1 || shape.shape[0] < 0 || shape.dtype != KILN_DTYPE_INT64)
       fail(manifest, where + ": shape_from must name a 1-D int64 value of static length");
   }
+  if (value.viewOf >= 0 && !manifest.dynamic) {
+    const ValueInfo &source = manifest.values[value.viewOf];
+    if (value.storage != source.storage || value.offset != source.offset ||
+        value.bytes > source.bytes)
+      fail(manifest, where + ": a view lies on the bytes of its view_of value");
+  }
   bool root = value.viewOf < 0 && value.storage == Storage::Arena;
   if (manifest.dynamic && root &&
       (!value.hasLive || value.firstStep > value.lastStep || value.firstStep < 0))

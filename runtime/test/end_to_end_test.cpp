@@ -79,6 +79,26 @@ TEST(EndToEnd, RepeatedRunsRestageInputsTheArenaReused) {
   EXPECT_EQ(runOnce(model.get(), x, y), expectedOutput(x, y));
 }
 
+TEST(EndToEnd, InputsAreReadInPlaceWhenViewsAreRecorded) {
+  // The first step reads x through a view (as a reshape would): with views_recorded the
+  // kernels read x from the model's copy of it, through the view too, run after run.
+  nlohmann::json manifest = testManifest();
+  manifest["views_recorded"] = true;
+  nlohmann::json view = manifest["values"][0];
+  view["id"] = 5;
+  view["view_of"] = 0;
+  manifest["values"].push_back(view);
+  manifest["steps"][0]["args"] = {5, 1, 2};
+  TestArtifact artifact(manifest);
+  Loaded model(artifact, 2);
+  ASSERT_EQ(model.status(), KILN_OK) << kiln_last_error();
+  std::vector<float> x = testInput(0), y = testInput(1);
+  EXPECT_EQ(runOnce(model.get(), x, y), expectedOutput(x, y));
+  EXPECT_EQ(runOnce(model.get(), x, y), expectedOutput(x, y));
+  x[5] = 100.f;
+  EXPECT_EQ(runOnce(model.get(), x, y), expectedOutput(x, y));
+}
+
 TEST(EndToEnd, TwoModelsRunConcurrently) {
   TestArtifact artifact;
   Loaded first(artifact, 2), second(artifact, 2);

@@ -122,6 +122,17 @@ TEST(Manifest, OffsetsMustLieInsideArenaAndWeights) {
   EXPECT_CONTAINS(manifestError(manifest), "lie outside the arena");
 }
 
+TEST(Manifest, StaticViewsLieOnTheirSource) {
+  json manifest = testManifest();
+  json view = manifest["values"][0];
+  view["id"] = 5;
+  view["view_of"] = 0;
+  view["offset"] = kiln::test::kTensorBytes;
+  manifest["values"].push_back(view);
+  EXPECT_CONTAINS(manifestError(manifest),
+                  "values[5] (id 5): a view lies on the bytes of its view_of value");
+}
+
 TEST(Manifest, StepsAndBindingsMustReferToValidValues) {
   json manifest = testManifest();
   manifest["steps"][1]["args"][1] = 42;
