@@ -44,8 +44,8 @@ struct TaskReport {
 
 /// Decides which task gets the next batch. Implementations: "gradient" (the default: one
 /// warm-up batch per task, the tasks taking most of the model's time (occurrences × seconds)
-/// first, so a budget smaller than the warm-up still reaches the heavy ones; then the task with the largest weight × expected gain,
-/// where weight = occurrences × best time and the gain mixes the recent improvement rate with
+/// first, so a budget smaller than the warm-up still reaches the heavy ones; then the task
+/// with the largest weight × expected gain, where weight = occurrences × best time and the gain mixes the recent improvement rate with
 /// an optimistic one, as in Ansor), "round-robin". Deterministic for a seed.
 class TaskScheduler {
 public:

@@ -32,7 +32,8 @@ struct ApplyTuningRecordsPass : PassWrapper<ApplyTuningRecordsPass, OperationPas
       const BestRecord &best = it->second;
       // A tuned schedule replaces the default only where it measured clearly faster: a gain
       // within the timing noise is not worth a schedule measured at one thread count only.
-      if (best.defaultSeconds > 0 && best.tunedSeconds * (1 + kMinTunedGain) > best.defaultSeconds)
+      if (best.defaultSeconds > 0 &&
+          best.tunedSeconds * (1 + kMinTunedGain) > best.defaultSeconds)
         continue;
       SearchSpace space = spaceFor(*w);
       FailureOr<Config> config = configFromValues(space, best.knobs);

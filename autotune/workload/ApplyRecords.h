@@ -29,9 +29,9 @@ using BestRecords = std::map<std::string, BestRecord>;
 constexpr double kMinTunedGain = 0.03;
 
 /// A pass over a module of kernels (linalg on tensors) that gives each kernel whose workload
-/// has a record at least kMinTunedGain faster than its default schedule that schedule, as a `kiln.schedule`
-/// attribute on its anchor op; the keys and specs applied are appended to `used`. Kernels
-/// without such a record keep the default heuristics.
+/// has a record at least kMinTunedGain faster than its default schedule that schedule, as a
+/// `kiln.schedule` attribute on its anchor op; the keys and specs applied are appended to
+/// `used`. Kernels without such a record keep the default heuristics.
 std::unique_ptr<mlir::Pass> createApplyTuningRecordsPass(std::shared_ptr<const BestRecords> records,
                                                          std::shared_ptr<std::vector<std::string>> used);
 

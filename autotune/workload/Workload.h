@@ -43,7 +43,8 @@ std::vector<std::pair<Workload, int>> extractWorkloads(mlir::ModuleOp module);
 
 /// A module with one kernel `@kiln_k0` for a workload spec given on the command line:
 /// `matmul:M,N,K`, `batch_matmul:B,M,N,K` or `conv2d:N,C,H,W,K,R,S,stride,pad` (NCHW terms, as
-/// in ONNX). The kernel goes through the same graph passes and lowering as a model's. Errors → diagnostics.
+/// in ONNX). The kernel goes through the same graph passes and lowering as a model's.
+/// Errors → diagnostics.
 mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>> buildWorkloadModule(mlir::MLIRContext &ctx,
                                                                       llvm::StringRef spec);
 

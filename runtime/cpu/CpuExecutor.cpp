@@ -118,16 +118,14 @@ private:
   /// Where the kernels find `value`: in the arena or the weights, or for an input bound with
   /// bindInput (and every view of it) in the host memory given there.
   void *address(const ValueInfo &value) const {
-    size_t index = indexOf(value), root = index;
-    while (manifest_.values[root].viewOf >= 0)
-      root = size_t(manifest_.values[root].viewOf);
+    size_t index = indexOf(value), root = manifest_.viewRoot(index);
     if (const void *data = external_[root]) {
       const auto *bytes = static_cast<const uint8_t *>(data);
       return const_cast<uint8_t *>(bytes) + (plan_.offsets[index] - plan_.offsets[root]);
     }
     const uint8_t *base =
         value.storage == Storage::Arena ? arena_->data() : weights_.data();
-    return const_cast<uint8_t *>(base) + plan_.offsets[indexOf(value)];
+    return const_cast<uint8_t *>(base) + plan_.offsets[index];
   }
 
   /// Resolves every step's kernel (and shape function) up front.

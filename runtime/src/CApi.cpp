@@ -254,7 +254,7 @@ kiln_status kiln_model_run(kiln_model *model) {
     model->executor->prepare(model->inputShapes, inputData);
     for (size_t i = 0; i < manifest.inputs.size(); ++i) {
       const ValueInfo &value = manifest.values[manifest.inputs[i].value];
-      if (manifest.viewsRecorded && !model->inputs[i].empty())
+      if (manifest.viewsRecorded)
         model->executor->bindInput(value, model->inputs[i].data());
       else
         model->executor->writeValue(value, model->inputs[i].data());

@@ -54,9 +54,7 @@ public:
   /// The host bytes of value `index` (an input, a weight or a view of one) before any kernel
   /// runs; `user` names who needs them in the error.
   const uint8_t *hostBytes(size_t index, const std::string &user) const {
-    size_t root = index;
-    while (manifest_.values[root].viewOf >= 0)
-      root = size_t(manifest_.values[root].viewOf);
+    size_t root = manifest_.viewRoot(index);
     const void *data = hostData_ ? hostData_(root) : nullptr;
     if (!data)
       invalid(user + " reads the values of values[" + std::to_string(index) +
@@ -183,12 +181,6 @@ private:
   std::vector<bool> known_;
 };
 
-size_t rootOf(const Manifest &manifest, size_t index) {
-  while (manifest.values[index].viewOf >= 0)
-    index = size_t(manifest.values[index].viewOf);
-  return index;
-}
-
 /// Sizes every value and places the arena buffers that are no views.
 void placeValues(const Manifest &manifest, ResolvedPlan &plan) {
   size_t count = manifest.values.size();
@@ -217,7 +209,7 @@ void placeValues(const Manifest &manifest, ResolvedPlan &plan) {
     plan.offsets[roots[r]] = uint64_t(offsets[r]);
   for (size_t i = 0; i < count; ++i)
     if (manifest.values[i].viewOf >= 0)
-      plan.offsets[i] = plan.offsets[rootOf(manifest, i)];
+      plan.offsets[i] = plan.offsets[manifest.viewRoot(i)];
 }
 
 } // namespace

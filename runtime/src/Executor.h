@@ -36,7 +36,8 @@ public:
   virtual void writeValue(const ValueInfo &value, const void *data) = 0;
 
   /// Makes the kernels read input `value` (and its views) from host memory `data` (its size
-  /// as of the last prepare(), 64-byte aligned) instead of the arena; no copy. `data` must
+  /// as of the last prepare(), 64-byte aligned) instead of the arena; no copy. A null `data`
+  /// (an empty input) goes back to the value's arena bytes. `data` must
   /// stay unchanged until the run ends (kernels never write to their inputs). Only for a
   /// manifest with viewsRecorded (else a view of the input would still read the arena).
   virtual void bindInput(const ValueInfo &value, const void *data) = 0;

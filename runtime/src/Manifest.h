@@ -76,6 +76,13 @@ struct Manifest {
   /// Every alias of a value is a view naming it (`views_recorded`, or format version 2):
   /// kernels may then read the inputs in place rather than from a copy in the arena.
   bool viewsRecorded = false;
+
+  /// The value whose bytes value `index` shares: itself, or the root of its view chain.
+  size_t viewRoot(size_t index) const {
+    while (values[index].viewOf >= 0)
+      index = size_t(values[index].viewOf);
+    return index;
+  }
 };
 
 /// The format name and the newest version this runtime reads (it reads 1 and 2; version
