@@ -92,10 +92,10 @@ struct MaxPoolOfConcat : OpRewritePattern<kiln::MaxPoolOp> {
         !type.hasStaticShape() || concat.getAxis() != 3)
       return failure();
     SmallVector<Value> pooled;
+    SmallVector<int64_t> shape(tensorOf(pool.getResult()).getShape());
     for (Value part : concat.getInputs()) {
-      auto result = tensorOf(pool.getResult()).clone(
-          {tensorOf(pool.getResult()).getDimSize(0), tensorOf(pool.getResult()).getDimSize(1),
-           tensorOf(pool.getResult()).getDimSize(2), tensorOf(part).getDimSize(3)});
+      shape[3] = tensorOf(part).getDimSize(3);
+      auto result = tensorOf(pool.getResult()).clone(shape);
       pooled.push_back(rewriter.create<kiln::MaxPoolOp>(
           pool.getLoc(), result, part, pool.getKernelShapeAttr(), pool.getStridesAttr(),
           pool.getPadsAttr(), pool.getDilationsAttr(), pool.getCeilModeAttr(),
