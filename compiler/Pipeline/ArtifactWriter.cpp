@@ -57,6 +57,17 @@ json::Value stepJSON(const PlanStep &s, bool dynamic) {
                    {"num_outputs", s.numOutputs},
                    {"op", s.op},
                    {"name", s.name}};
+  if (s.codegen.known) {
+    // Read by people and tools (kiln.Module.report()); the runtime ignores it.
+    json::Object codegen{{"schedule", s.codegen.schedule},
+                         {"vector", !s.codegen.scalar},
+                         {"parallel", !s.codegen.sequential},
+                         {"flops", s.codegen.flops},
+                         {"bytes", s.codegen.bytes}};
+    if (!s.codegen.note.empty())
+      codegen["note"] = s.codegen.note;
+    out["codegen"] = std::move(codegen);
+  }
   if (!dynamic)
     return out;
   json::Array dims;

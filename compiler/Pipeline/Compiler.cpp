@@ -1,8 +1,11 @@
 //===- Compiler.cpp - runs the phases and writes the artifact -------------===//
 #include "compiler/Pipeline/Compiler.h"
 #include "compiler/Pipeline/ArtifactWriter.h"
+#include "compiler/Pipeline/DedupeKernels.h"
 #include "compiler/Pipeline/ExecutionPlan.h"
+#include "compiler/Pipeline/KernelReport.h"
 #include "compiler/Target/CPU/CPUTarget.h"
+#include "compiler/Target/CPU/ParallelBuild.h"
 
 #include "compiler/Codegen/CPU/Passes.h"
 #include "compiler/Conversion/KilnToLinalg/KilnToLinalg.h"
@@ -13,11 +16,13 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
 #include <chrono>
 #include <functional>
+#include <map>
 
 using namespace mlir;
 
@@ -34,8 +39,10 @@ public:
       : module(module), options(options), ir(ir) {}
 
   /// Runs `pm` (if any) as phase `name`; returns true when the pipeline must stop here.
-  FailureOr<bool> run(llvm::StringRef name, PassManager *pm) {
-    auto start = std::chrono::steady_clock::now();
+  /// `start`: when the phase began, if its work was done before the call.
+  FailureOr<bool> run(llvm::StringRef name, PassManager *pm,
+                      std::optional<std::chrono::steady_clock::time_point> begun = {}) {
+    auto start = begun ? *begun : std::chrono::steady_clock::now();
     if (pm && failed(pm->run(module)))
       return failure();
     report(name, start);
@@ -44,11 +51,12 @@ public:
     return options.compileTo == name;
   }
 
-  void report(llvm::StringRef name, std::chrono::steady_clock::time_point start) {
+  void report(llvm::StringRef name, std::chrono::steady_clock::time_point start,
+              llvm::StringRef detail = "") {
     if (!options.progress)
       return;
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    llvm::errs() << llvm::formatv("kiln-compile: {0,-8} {1:f3} s\n", name, s);
+    llvm::errs() << llvm::formatv("kiln-compile: {0,-8} {1:f3} s{2}\n", name, s, detail);
   }
 
 private:
@@ -148,35 +156,73 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   return std::move(out);
 }
 
+/// Kernel names in step order, each once.
+std::vector<std::string> uniqueKernels(const ExecutionPlan &plan) {
+  std::vector<std::string> names;
+  llvm::StringSet<> seen;
+  for (const PlanStep &s : plan.steps)
+    if (seen.insert(s.kernel).second)
+      names.push_back(s.kernel);
+  return names;
+}
+
 LogicalResult lowerAndEmit(ModuleOp module, PhaseRunner &phases, StringRef artifactPath,
                            const CompileOptions &options) {
   FailureOr<FrontEnd> front = runFrontEnd(module, phases, options, options.extraLinalgPasses);
   if (failed(front) || front->stopped)
     return failure(failed(front));
-  std::vector<std::string> kernelNames;
-  for (const PlanStep &s : front->plan.steps)
-    kernelNames.push_back(s.kernel);
+  ExecutionPlan &plan = front->plan;
+  int64_t shared = dedupeKernels(module, plan);
+  std::vector<std::string> kernelNames = uniqueKernels(plan);
+  std::map<std::string, KernelCost> costs;
+  for (const std::string &name : kernelNames)
+    if (auto fn = module.lookupSymbol<func::FuncOp>(name))
+      costs[name] = estimateKernelCost(fn);
 
   markKernelArgsReadOnly(module);
   // Checked by compileModule: the CPU name resolves.
   setTargetAttr(module, *resolveCPU(options.cpu.cpu));
-  PassManager llvmPm(module.getContext());
-  buildCPUCodegenPipeline(llvmPm);
-  FailureOr<bool> stop = phases.run("llvm", &llvmPm);
-  if (failed(stop) || *stop)
-    return failure(failed(stop));
-
+  auto createFolder = [&]() -> LogicalResult {
+    if (std::error_code ec = llvm::sys::fs::create_directories(artifactPath))
+      return module.emitError("kiln: cannot create ") << artifactPath << ": " << ec.message();
+    return success();
+  };
+  llvm::SmallString<256> so(artifactPath);
+  llvm::sys::path::append(so, "kernels.so");
   auto start = std::chrono::steady_clock::now();
+  std::map<std::string, CodegenNotes> notes;
+  BuildTimes times;
+  if (options.dumpIrAfter == "llvm" || options.compileTo == "llvm") {
+    // The IR of the whole module is wanted: one partition, printed after lowering.
+    if (failed(runCPUCodegen(module, notes)))
+      return failure();
+    FailureOr<bool> stop = phases.run("llvm", nullptr, start);
+    if (failed(stop) || *stop)
+      return failure(failed(stop));
+    if (failed(createFolder()) || failed(emitKernelLibrary(module, kernelNames, options.cpu, so)))
+      return failure();
+  } else if (failed(createFolder()) || failed(buildKernelLibrary(module, kernelNames, options.cpu, options.jobs, so,
+                                       notes, &times))) {
+    return failure();
+  }
+  phases.report("codegen", start,
+                llvm::formatv(" ({0} kernels, {1} shared by identical steps; {2} threads: mlir "
+                              "{3:f2} s, llvm translate {4:f2} s, optimize {5:f2} s, "
+                              "machine code {6:f2} s)",
+                              kernelNames.size(), shared, times.jobs, times.mlir,
+                              times.llvm.translate, times.llvm.optimize, times.llvm.codegen)
+                    .str());
+
+  annotatePlanSteps(plan, costs, notes);
+  warnAboutSlowKernels(module, plan);
+  if (options.report)
+    printKernelReport(*options.report, plan,
+                      assumedPeaks(vectorTargetOf(module).lanes * 32));
   std::string error;
   front->info.tuningRecordsUsed = options.tuningRecordsUsed ? *options.tuningRecordsUsed
                                                             : std::vector<std::string>{};
-  if (!writeArtifactFiles(artifactPath, front->plan, front->info, error))
+  if (!writeArtifactFiles(artifactPath, plan, front->info, error))
     return module.emitError("kiln: ") << error;
-  llvm::SmallString<256> so(artifactPath);
-  llvm::sys::path::append(so, "kernels.so");
-  if (failed(emitKernelLibrary(module, kernelNames, options.cpu, so)))
-    return failure();
-  phases.report("emit", start);
   return success();
 }
 } // namespace

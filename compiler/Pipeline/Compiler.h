@@ -46,6 +46,10 @@ struct CompileOptions {
   std::function<void(mlir::PassManager &)> extraLinalgPasses;
   /// Keys of the tuning records applied, filled by those passes, written to the manifest.
   std::shared_ptr<std::vector<std::string>> tuningRecordsUsed;
+  /// Threads that generate code (kernels are split into this many partitions); 0: one per core.
+  unsigned jobs = 0;
+  /// When set, the per-kernel report (schedule, vector/parallel, roofline) is printed here.
+  llvm::raw_ostream *report = nullptr;
 };
 
 /// Compiles `modelPath`. With `compileTo` set, prints that phase's IR to `irOutput` and stops;

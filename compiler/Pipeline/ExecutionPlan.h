@@ -33,6 +33,17 @@ struct PlanValue {
   int64_t firstStep = 0, lastStep = 0;
 };
 
+/// What code generation made of a step's kernel (KernelReport.h): written to the manifest.
+struct StepCodegen {
+  bool known = false;      ///< filled in (after codegen)
+  bool scalar = false;     ///< large scalar loops are left
+  bool sequential = false; ///< large loops run on one thread
+  std::string schedule;    ///< the main op's schedule
+  std::string note;        ///< why scalar / sequential
+  double flops = 0, bytes = 0;
+  double scalarFraction = 0; ///< of the kernel's loop iterations (1 when unknown)
+};
+
 struct PlanStep {
   std::string kernel;
   std::vector<int64_t> args; ///< value ids: inputs, then the `numOutputs` outputs
@@ -48,6 +59,7 @@ struct PlanStep {
   /// Shape values: (position in `args`, element) of each input element whose bits (zero-
   /// extended to int64) the shape function reads after the input dims.
   std::vector<std::pair<int64_t, int64_t>> valueArgs;
+  StepCodegen codegen;
 };
 
 /// What the runtime executes: values in an arena or in the weights, kernel steps in order.

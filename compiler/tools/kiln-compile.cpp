@@ -50,6 +50,17 @@ static cl::opt<int> winogradTile("winograd-tile",
                                  cl::desc("force Winograd tile 2 or 4 on every 3x3 candidate "
                                           "(0: the heuristic chooses)"),
                                  cl::init(0), cl::cat(kilnCategory));
+static cl::opt<unsigned> jobs("jobs",
+                             cl::desc("threads generating code (default 0: one per core)"),
+                             cl::init(0), cl::cat(kilnCategory));
+static cl::opt<unsigned> optLevel("opt-level",
+                                 cl::desc("LLVM optimization level of the kernels, 0-3 "
+                                          "(default 2)"),
+                                 cl::init(2), cl::cat(kilnCategory));
+static cl::opt<bool> report("report",
+                            cl::desc("print a per-kernel table to stdout: schedule, vectorized, "
+                                     "parallel, work, roofline and estimated time"),
+                            cl::cat(kilnCategory));
 static cl::opt<std::string> tuningDb("tuning-db",
                                      cl::desc("apply the best schedules of this tuning database"),
                                      cl::cat(kilnCategory));
@@ -119,6 +130,10 @@ int main(int argc, char **argv) {
   options.fuse = fuse;
   options.winograd = winograd;
   options.winogradTile = winogradTile;
+  options.jobs = jobs;
+  options.cpu.optLevel = std::min(3u, unsigned(optLevel));
+  if (report)
+    options.report = &llvm::outs();
   if (!parseInputShapes(options.import))
     return 1;
   if (!tuningDb.empty()) {

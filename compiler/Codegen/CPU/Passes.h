@@ -28,6 +28,9 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm);
 /// features from this loop nest).
 void buildCPUSchedulePipeline(mlir::OpPassManager &pm);
 
+/// The second part: vector lowering, parallel loops outlined, everything to the LLVM dialect.
+void buildCPULoweringPipeline(mlir::OpPassManager &pm);
+
 /// Registers the passes above and the pipeline `kiln-cpu-codegen` (for kiln-opt).
 void registerCPUCodegenPasses();
 } // namespace kiln

@@ -50,6 +50,10 @@ void kiln::buildCPUSchedulePipeline(OpPassManager &pm) {
 
 void kiln::buildCPUCodegenPipeline(OpPassManager &pm) {
   buildCPUSchedulePipeline(pm);
+  buildCPULoweringPipeline(pm);
+}
+
+void kiln::buildCPULoweringPipeline(OpPassManager &pm) {
   OpPassManager &memrefPm = pm.nest<func::FuncOp>();
   memrefPm.addPass(createLowerVectorOps());
   addTextual(pm, "func.func(scf-forall-to-parallel,canonicalize)");

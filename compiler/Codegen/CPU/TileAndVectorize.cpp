@@ -1,4 +1,5 @@
 //===- TileAndVectorize.cpp - apply each linalg op's schedule -------------===//
+#include "compiler/Codegen/CPU/CodegenNotes.h"
 #include "compiler/Codegen/CPU/Passes.h"
 #include "compiler/Codegen/CPU/Schedule.h"
 #include "compiler/Codegen/CPU/Tiling.h"
@@ -28,20 +29,38 @@ bool hasBoolOperand(linalg::LinalgOp op) {
                       [](Type t) { return getElementTypeOrSelf(t).isInteger(1); });
 }
 
-bool isVectorizable(linalg::LinalgOp op) {
+/// Why the vectorizer must leave `op` scalar, or "" when it may try.
+std::string scalarReason(linalg::LinalgOp op) {
   // i1 vectors load and store bit-packed, while buffers hold one byte per bool: keep bool
   // kernels scalar (they are rare and small).
-  if (op->hasAttr(kiln::kNoVectorizeAttr) || !op.hasPureTensorSemantics() || hasBoolOperand(op))
-    return false;
+  if (op->hasAttr(kiln::kNoVectorizeAttr))
+    return "its schedule turns vectorization off";
+  if (!op.hasPureTensorSemantics())
+    return "it works on buffers";
+  if (hasBoolOperand(op))
+    return "bool (i1) operands stay scalar";
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int64_t iterations = 1;
-  for (int64_t r : ranges) {
+  for (auto [d, r] : llvm::enumerate(ranges)) {
     if (ShapedType::isDynamic(r))
-      return false;
+      return "loop " + std::to_string(d) + " has a dynamic range";
     iterations *= r;
   }
-  return iterations <= kMaxVectorizedIterations &&
-         succeeded(linalg::vectorizeOpPrecondition(op));
+  if (iterations > kMaxVectorizedIterations)
+    return "it was not tiled (" + std::to_string(iterations) + " iterations in one op)";
+  if (failed(linalg::vectorizeOpPrecondition(op)))
+    return "the vectorizer's precondition fails";
+  return "";
+}
+
+/// Loop iterations per run of the kernel's linalg ops before scheduling (-1: dynamic).
+int64_t kernelIterations(func::FuncOp func) {
+  int64_t total = 0;
+  func.walk([&](linalg::LinalgOp op) {
+    int64_t n = kiln::iterationsPerRun(op);
+    total = n < 0 || total < 0 ? -1 : total + n;
+  });
+  return total;
 }
 
 /// Tiles the dynamic parallel loops of `op` by 1 (a plain loop over, e.g., the batch), so
@@ -77,13 +96,16 @@ struct TileAndVectorizePass : kiln::impl::TileAndVectorizeBase<TileAndVectorizeP
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     IRRewriter rewriter(&getContext());
+    int64_t iterations = kernelIterations(func);
     kiln::decomposePads(rewriter, func);
-    FailureOr<bool> fused = kiln::tileFusedKernel(rewriter, func);
+    std::string schedule = "vector code";
+    FailureOr<bool> fused = kiln::tileFusedKernel(rewriter, func, &schedule);
     if (failed(fused))
       return signalPassFailure();
     SmallVector<linalg::LinalgOp> ops;
     if (!*fused)
       func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+    int64_t largest = -1;
     for (linalg::LinalgOp dynamicOp : ops) {
       FailureOr<Operation *> inner = tileDynamicLoops(rewriter, dynamicOp);
       if (failed(inner)) {
@@ -91,18 +113,22 @@ struct TileAndVectorizePass : kiln::impl::TileAndVectorizeBase<TileAndVectorizeP
         return signalPassFailure();
       }
       auto op = cast<linalg::LinalgOp>(*inner);
-      kiln::Schedule schedule = kiln::getSchedule(op);
+      kiln::Schedule opSchedule = kiln::getSchedule(op);
+      if (int64_t n = kiln::iterationsPerRun(op); n > largest || n < 0) {
+        largest = n < 0 ? std::numeric_limits<int64_t>::max() : n;
+        schedule = kiln::describeSchedule(opSchedule);
+      }
       FailureOr<Operation *> tiled =
-          kiln::tileOp(rewriter, op, schedule.parallelTiles, /*peel=*/false, /*forall=*/true);
+          kiln::tileOp(rewriter, op, opSchedule.parallelTiles, /*peel=*/false, /*forall=*/true);
       if (succeeded(tiled))
-        tiled = kiln::tileOp(rewriter, *tiled, schedule.outerTiles, /*peel=*/false);
+        tiled = kiln::tileOp(rewriter, *tiled, opSchedule.outerTiles, /*peel=*/false);
       if (succeeded(tiled))
-        tiled = kiln::tileOp(rewriter, *tiled, schedule.innerTiles, /*peel=*/true);
+        tiled = kiln::tileOp(rewriter, *tiled, opSchedule.innerTiles, /*peel=*/true);
       if (failed(tiled)) {
         op->emitError("kiln-cpu-tile-and-vectorize: tiling failed for this schedule");
         return signalPassFailure();
       }
-      if (!schedule.vectorize)
+      if (!opSchedule.vectorize)
         (*tiled)->setAttr(kiln::kNoVectorizeAttr, rewriter.getUnitAttr());
     }
 
@@ -119,16 +145,23 @@ struct TileAndVectorizePass : kiln::impl::TileAndVectorizeBase<TileAndVectorizeP
 
     SmallVector<linalg::LinalgOp> candidates;
     func.walk([&](linalg::LinalgOp op) {
-      if (isVectorizable(op))
+      std::string reason = scalarReason(op);
+      if (reason.empty())
         candidates.push_back(op);
+      else
+        op->setAttr(kiln::kScalarReasonAttr, rewriter.getStringAttr(reason));
     });
     for (linalg::LinalgOp op : candidates) {
       rewriter.setInsertionPoint(op);
-      // An op the vectorizer rejects stays scalar; it still lowers to correct loops.
-      (void)linalg::vectorize(rewriter, op);
+      // An op the vectorizer rejects stays scalar; it still lowers to correct loops, and
+      // the kernel's notes report it.
+      if (failed(linalg::vectorize(rewriter, op)))
+        op->setAttr(kiln::kScalarReasonAttr, rewriter.getStringAttr("the vectorizer failed"));
     }
     func.walk([&](Operation *op) { op->removeAttr(kiln::kNoVectorizeAttr); });
     applyCleanupPatterns(func);
+    if (func->hasAttr("kiln.kernel"))
+      kiln::recordCodegenNotes(func, schedule, iterations);
   }
 };
 } // namespace

@@ -1,4 +1,5 @@
 //===- TileFusedKernel.cpp - tile-and-fuse of an anchor and its epilogue --===//
+#include "compiler/Codegen/CPU/CodegenNotes.h"
 #include "compiler/Codegen/CPU/Schedule.h"
 #include "compiler/Codegen/CPU/Tiling.h"
 
@@ -184,7 +185,8 @@ FailureOr<Operation *> kiln::tileOp(RewriterBase &rewriter, Operation *op, Array
   return result->tiledOps.back();
 }
 
-FailureOr<bool> kiln::tileFusedKernel(RewriterBase &rewriter, func::FuncOp func) {
+FailureOr<bool> kiln::tileFusedKernel(RewriterBase &rewriter, func::FuncOp func,
+                                      std::string *description) {
   linalg::LinalgOp anchor;
   func.walk([&](linalg::LinalgOp op) {
     if (!anchor && isAnchor(op))
@@ -206,6 +208,8 @@ FailureOr<bool> kiln::tileFusedKernel(RewriterBase &rewriter, func::FuncOp func)
 
   root = makeEpilogueInPlace(rewriter, root, anchor->getResult(0));
   Schedule schedule = getSchedule(anchor);
+  if (description)
+    *description = describeSchedule(schedule) + " (fused)";
   // The root's loops are the anchor's result dims: map anchor tiles onto them.
   auto toRoot = [&](ArrayRef<int64_t> tiles) {
     SmallVector<int64_t> out(rootRanges.size(), 0);

@@ -28,7 +28,9 @@ void decomposePads(mlir::RewriterBase &rewriter, mlir::func::FuncOp func);
 /// anchor's parallel and cache levels with every producer computed tile by tile inside
 /// (tile-and-fuse), then the anchor's clone gets its reduction and register tiles and the
 /// other ops their vector tiles. Returns false (IR untouched) when `func` is no such kernel.
-mlir::FailureOr<bool> tileFusedKernel(mlir::RewriterBase &rewriter, mlir::func::FuncOp func);
+/// `description`, if given, receives the anchor's schedule (describeSchedule).
+mlir::FailureOr<bool> tileFusedKernel(mlir::RewriterBase &rewriter, mlir::func::FuncOp func,
+                                      std::string *description = nullptr);
 
 /// transfer_read of an extract_slice and insert_slice of a transfer_write index the whole
 /// tensor instead (FoldTransferSlices.cpp; replaces MLIR 19's folder, which lost writes).

@@ -16,9 +16,25 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/X86TargetParser.h"
 
+#include <chrono>
+
 using namespace mlir;
 
 namespace {
+/// Seconds since construction or the previous lap.
+class Stopwatch {
+public:
+  double lap() {
+    auto now = std::chrono::steady_clock::now();
+    double s = std::chrono::duration<double>(now - last).count();
+    last = now;
+    return s;
+  }
+
+private:
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+};
+
 constexpr llvm::StringLiteral kTriple = "x86_64-unknown-linux-gnu";
 
 void initializeLLVMTargets() {
@@ -123,7 +139,8 @@ LogicalResult defineParallelDispatches(llvm::Module &m) {
   return success();
 }
 
-LogicalResult linkSharedLibrary(ModuleOp module, llvm::StringRef objPath, llvm::StringRef soPath) {
+LogicalResult linkSharedLibrary(ModuleOp module, llvm::ArrayRef<std::string> objPaths,
+                                llvm::StringRef soPath) {
   std::string linker;
   for (const char *name : {"ld.lld-19", "ld.lld"})
     if (auto found = llvm::sys::findProgramByName(name)) {
@@ -135,8 +152,9 @@ LogicalResult linkSharedLibrary(ModuleOp module, llvm::StringRef objPath, llvm::
       linker = *found;
   if (linker.empty())
     return module.emitError("kiln: cannot find the linker ld.lld (package lld-19)");
-  llvm::SmallVector<llvm::StringRef> argv{linker, "-shared", "--as-needed", "-O1",
-                                          "-o",   soPath,    objPath};
+  llvm::SmallVector<llvm::StringRef> argv{linker, "-shared", "--as-needed", "-O1", "-o", soPath};
+  for (const std::string &obj : objPaths)
+    argv.push_back(obj);
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(linker, argv, std::nullopt, {}, 0, 0, &message);
   if (rc != 0)
@@ -154,9 +172,11 @@ LogicalResult kiln::verifyCPUName(llvm::StringRef cpu, std::string &error) {
   return failure();
 }
 
-LogicalResult kiln::emitKernelLibrary(ModuleOp module, llvm::ArrayRef<std::string> kernels,
-                                      const CPUTargetOptions &options, llvm::StringRef soPath) {
+LogicalResult kiln::emitKernelObject(ModuleOp module, llvm::ArrayRef<std::string> kernels,
+                                     const CPUTargetOptions &options, llvm::StringRef objPath,
+                                     EmitTimes *times) {
   initializeLLVMTargets();
+  Stopwatch clock;
   llvm::SmallVector<std::string> shapeFunctions;
   module.walk([&](LLVM::LLVMFuncOp fn) {
     if (fn->hasAttr("kiln.shape_function"))
@@ -166,6 +186,7 @@ LogicalResult kiln::emitKernelLibrary(ModuleOp module, llvm::ArrayRef<std::strin
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, llvmContext);
   if (!llvmModule)
     return module.emitError("kiln: translation to LLVM IR failed");
+  double translated = clock.lap();
 
   std::string error;
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(kTriple.str(), error);
@@ -200,19 +221,35 @@ LogicalResult kiln::emitKernelLibrary(ModuleOp module, llvm::ArrayRef<std::strin
   auto optimize = makeOptimizingTransformer(options.optLevel, 0, machine.get());
   if (llvm::Error err = optimize(llvmModule.get()))
     return module.emitError("kiln: LLVM optimization failed: ") << llvm::toString(std::move(err));
+  double optimized = clock.lap();
 
-  std::string objPath = (soPath + ".o").str();
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream obj(objPath, ec, llvm::sys::fs::OF_None);
-    if (ec)
-      return module.emitError("kiln: cannot write ") << objPath << ": " << ec.message();
-    llvm::legacy::PassManager pm;
-    if (machine->addPassesToEmitFile(pm, obj, nullptr, llvm::CodeGenFileType::ObjectFile))
-      return module.emitError("kiln: the target cannot emit object files");
-    pm.run(*llvmModule);
+  std::error_code ec;
+  llvm::raw_fd_ostream obj(objPath, ec, llvm::sys::fs::OF_None);
+  if (ec)
+    return module.emitError("kiln: cannot write ") << objPath << ": " << ec.message();
+  llvm::legacy::PassManager pm;
+  if (machine->addPassesToEmitFile(pm, obj, nullptr, llvm::CodeGenFileType::ObjectFile))
+    return module.emitError("kiln: the target cannot emit object files");
+  pm.run(*llvmModule);
+  if (times) {
+    times->translate += translated;
+    times->optimize += optimized;
+    times->codegen += clock.lap();
   }
-  LogicalResult linked = linkSharedLibrary(module, objPath, soPath);
+  return success();
+}
+
+LogicalResult kiln::linkKernelLibrary(ModuleOp module, llvm::ArrayRef<std::string> objPaths,
+                                      llvm::StringRef soPath) {
+  return linkSharedLibrary(module, objPaths, soPath);
+}
+
+LogicalResult kiln::emitKernelLibrary(ModuleOp module, llvm::ArrayRef<std::string> kernels,
+                                      const CPUTargetOptions &options, llvm::StringRef soPath) {
+  std::string objPath = (soPath + ".o").str();
+  LogicalResult emitted = emitKernelObject(module, kernels, options, objPath);
+  LogicalResult linked = succeeded(emitted) ? linkSharedLibrary(module, {objPath}, soPath)
+                                            : failure();
   llvm::sys::fs::remove(objPath);
   return linked;
 }

@@ -26,6 +26,21 @@ mlir::LogicalResult verifyCPUName(llvm::StringRef cpu, std::string &error);
 mlir::LogicalResult emitKernelLibrary(mlir::ModuleOp module, llvm::ArrayRef<std::string> kernels,
                                       const CPUTargetOptions &options, llvm::StringRef soPath);
 
+/// Seconds spent in the stages of emitKernelObject.
+struct EmitTimes {
+  double translate = 0, optimize = 0, codegen = 0;
+};
+
+/// The first half of emitKernelLibrary: the object file `objPath` (kernels' entry points,
+/// parallel dispatches; LLVM-optimized), for linking with others. Adds to `times` if given.
+mlir::LogicalResult emitKernelObject(mlir::ModuleOp module, llvm::ArrayRef<std::string> kernels,
+                                     const CPUTargetOptions &options, llvm::StringRef objPath,
+                                     EmitTimes *times = nullptr);
+
+/// Links object files into the shared library `soPath` with ld.lld (errors on `module`).
+mlir::LogicalResult linkKernelLibrary(mlir::ModuleOp module, llvm::ArrayRef<std::string> objPaths,
+                                      llvm::StringRef soPath);
+
 /// The target triple of the kernels (for the artifact's metadata).
 std::string kernelTargetTriple();
 } // namespace kiln

@@ -1,0 +1,70 @@
+//===- CodegenNotes.h - what the CPU schedule did to each kernel ----------===//
+//
+// No silent slow path: kiln-cpu-tile-and-vectorize records on every kernel function whether
+// its loops were vectorized and run in parallel, and why not. The compiler turns the notes
+// into warnings, the manifest's per-step `codegen` entries and `kiln-compile --report`.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_CODEGEN_CPU_CODEGENNOTES_H
+#define KILN_CODEGEN_CPU_CODEGENNOTES_H
+
+#include "compiler/Codegen/CPU/Schedule.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <string>
+
+namespace kiln {
+/// Function attribute holding the notes (a dictionary).
+constexpr llvm::StringLiteral kCodegenNotesAttr = "kiln.codegen";
+/// Op attribute: why this (tiled) linalg op stays scalar; moved into the notes.
+constexpr llvm::StringLiteral kScalarReasonAttr = "kiln.scalar_reason";
+
+/// Scalar work below this many loop iterations per run is not reported (index arithmetic,
+/// shape tensors, tiny constants).
+constexpr int64_t kReportedScalarIterations = 4096;
+/// Kernels with at least this many iterations per run should run on the thread pool.
+constexpr int64_t kReportedSequentialIterations = 1 << 17;
+
+struct CodegenNotes {
+  /// Loop iterations per run left to scalar loops (linalg ops the vectorizer did not take),
+  /// counting the trips of the loops around them; -1 when a trip count is dynamic.
+  int64_t scalarIterations = 0;
+  /// Why the largest scalar op stays scalar (empty when nothing is scalar).
+  std::string scalarReason;
+  /// Loop iterations of the kernel's linalg ops per run before tiling (-1: dynamic).
+  int64_t iterations = 0;
+  /// Some loop of the kernel runs on the thread pool.
+  bool parallel = false;
+  /// The schedule applied to the kernel's main op, e.g. "par[0,2,0] cache[..] reg[..]", or
+  /// "vector code" for kernels lowered straight to vectors.
+  std::string schedule;
+
+  bool scalar() const {
+    return scalarIterations < 0 || scalarIterations >= kReportedScalarIterations;
+  }
+  bool sequential() const { return !parallel && iterations >= kReportedSequentialIterations; }
+};
+
+/// "par[..] cache[..] reg[..]" (levels that tile nothing are left out), "+novec" when the
+/// schedule turns vectorization off.
+std::string describeSchedule(const Schedule &schedule);
+
+/// Product of the static trip counts of the scf loops around `op` in its function (-1 when
+/// one is dynamic).
+int64_t tripsAround(mlir::Operation *op);
+
+/// Iterations of `op`'s own loops times the static trips of the loops around it (-1 if any
+/// is dynamic).
+int64_t iterationsPerRun(mlir::linalg::LinalgOp op);
+
+/// Writes `notes` onto `func` (kCodegenNotesAttr) and removes the ops' kScalarReasonAttr.
+/// `schedule` and `iterations` come from the caller; the rest is read from the IR: linalg
+/// ops still present are scalar; an scf.forall makes the kernel parallel.
+void recordCodegenNotes(mlir::func::FuncOp func, llvm::StringRef schedule, int64_t iterations);
+
+/// The notes of a kernel function (defaults when it has none).
+CodegenNotes readCodegenNotes(mlir::Operation *func);
+} // namespace kiln
+
+#endif

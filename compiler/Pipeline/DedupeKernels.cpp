@@ -1,0 +1,59 @@
+//===- DedupeKernels.cpp - identical kernels compiled once ----------------===//
+#include "compiler/Pipeline/DedupeKernels.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/OperationSupport.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace kiln {
+namespace {
+/// The text of `fn` as if it were named `@k` (large constants printed whole: a kernel's
+/// constants are small, weights are arguments).
+std::string bodyText(func::FuncOp fn) {
+  if (!fn)
+    return "";
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  StringAttr name = fn.getSymNameAttr();
+  fn.setSymNameAttr(StringAttr::get(fn.getContext(), "k"));
+  fn->print(os, OpPrintingFlags().printGenericOpForm().enableDebugInfo(false).useLocalScope());
+  fn.setSymNameAttr(name);
+  return os.str();
+}
+} // namespace
+
+int64_t dedupeKernels(ModuleOp module, ExecutionPlan &plan) {
+  llvm::StringMap<std::string> canonical; // kernel name → the name of its first copy
+  llvm::StringMap<std::string> byText;    // text of kernel + shape function → kernel name
+  int64_t erased = 0;
+  for (PlanStep &step : plan.steps) {
+    if (canonical.count(step.kernel)) {
+      step.kernel = canonical[step.kernel];
+      if (!step.shapeFunction.empty())
+        step.shapeFunction = step.kernel + "_shape";
+      continue;
+    }
+    auto kernel = module.lookupSymbol<func::FuncOp>(step.kernel);
+    auto shape = module.lookupSymbol<func::FuncOp>(step.kernel + "_shape");
+    // A function another one calls (none today) keeps its name.
+    if (!kernel || !SymbolTable::symbolKnownUseEmpty(kernel, module))
+      continue;
+    std::string key = bodyText(kernel) + "\n//shape\n" + bodyText(shape);
+    auto [it, inserted] = byText.try_emplace(key, step.kernel);
+    canonical[step.kernel] = it->second;
+    if (inserted)
+      continue;
+    kernel.erase();
+    if (shape)
+      shape.erase();
+    ++erased;
+    step.kernel = it->second;
+    if (!step.shapeFunction.empty())
+      step.shapeFunction = step.kernel + "_shape";
+  }
+  return erased;
+}
+} // namespace kiln

@@ -1,0 +1,174 @@
+//===- ParallelBuild.cpp - kernels in linalg → kernels.so on all cores ----===//
+#include "compiler/Target/CPU/ParallelBuild.h"
+
+#include "compiler/Codegen/CPU/Passes.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/EquivalenceClasses.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+using namespace mlir;
+
+namespace kiln {
+namespace {
+/// One thread's share: a module of whole functions and the object file it becomes.
+struct Partition {
+  OwningOpRef<ModuleOp> module;
+  std::vector<std::string> kernels;
+  std::string objPath;
+  std::map<std::string, CodegenNotes> notes;
+  int64_t weight = 0;
+  double mlirSeconds = 0;
+  EmitTimes emitTimes;
+};
+
+/// Top-level functions grouped so that functions referring to each other share a group.
+std::vector<SmallVector<func::FuncOp>> functionGroups(ModuleOp module) {
+  llvm::EquivalenceClasses<Operation *> classes;
+  SmallVector<func::FuncOp> functions(module.getOps<func::FuncOp>());
+  for (func::FuncOp fn : functions) {
+    classes.insert(fn);
+    if (auto uses = SymbolTable::getSymbolUses(fn.getOperation()))
+      for (const SymbolTable::SymbolUse &use : *uses)
+        if (auto callee =
+                module.lookupSymbol<func::FuncOp>(use.getSymbolRef().getRootReference()))
+          classes.unionSets(fn, callee);
+  }
+  std::vector<SmallVector<func::FuncOp>> groups;
+  for (auto it = classes.begin(); it != classes.end(); ++it) {
+    if (!it->isLeader())
+      continue;
+    groups.emplace_back();
+    for (auto member = classes.member_begin(it); member != classes.member_end(); ++member)
+      groups.back().push_back(cast<func::FuncOp>(*member));
+  }
+  return groups;
+}
+
+int64_t sizeOf(ArrayRef<func::FuncOp> group) {
+  int64_t ops = 0;
+  for (func::FuncOp fn : group)
+    fn.walk([&](Operation *) { ++ops; });
+  return ops;
+}
+
+/// Largest groups first, each to the lightest partition (longest-processing-time rule).
+std::vector<Partition> partition(ModuleOp module, ArrayRef<std::string> kernels, unsigned jobs,
+                                 StringRef soPath) {
+  std::vector<SmallVector<func::FuncOp>> groups = functionGroups(module);
+  std::vector<std::pair<int64_t, size_t>> order;
+  for (auto [i, g] : llvm::enumerate(groups))
+    order.push_back({sizeOf(g), i});
+  llvm::sort(order, [](auto a, auto b) { return a.first > b.first; });
+  std::vector<Partition> parts(std::max<size_t>(1, std::min<size_t>(jobs, groups.size())));
+  llvm::StringSet<> kernelNames;
+  for (const std::string &k : kernels)
+    kernelNames.insert(k);
+  for (auto [i, part] : llvm::enumerate(parts)) {
+    part.module = ModuleOp::create(module.getLoc());
+    part.module->getOperation()->setAttrs(module->getAttrDictionary());
+    part.objPath = (soPath + ".part" + std::to_string(i) + ".o").str();
+  }
+  for (auto [weight, index] : order) {
+    Partition &part = *llvm::min_element(
+        parts, [](const Partition &a, const Partition &b) { return a.weight < b.weight; });
+    part.weight += weight;
+    for (func::FuncOp fn : groups[index]) {
+      part.module->push_back(fn.clone());
+      if (kernelNames.contains(fn.getName()))
+        part.kernels.push_back(fn.getName().str());
+    }
+  }
+  return parts;
+}
+
+/// Loads every dialect the pipeline may create, so threads never load one concurrently.
+void loadPipelineDialects(MLIRContext *ctx) {
+  PassManager pm(ctx);
+  buildCPUCodegenPipeline(pm);
+  DialectRegistry registry;
+  pm.getDependentDialects(registry);
+  ctx->appendDialectRegistry(registry);
+  for (StringRef name : registry.getDialectNames())
+    ctx->getOrLoadDialect(name);
+}
+
+unsigned defaultJobs() { return std::max(1u, std::thread::hardware_concurrency()); }
+} // namespace
+
+LogicalResult runCPUCodegen(ModuleOp module, std::map<std::string, CodegenNotes> &notes) {
+  PassManager schedule(module.getContext());
+  buildCPUSchedulePipeline(schedule);
+  if (failed(schedule.run(module)))
+    return failure();
+  module.walk([&](func::FuncOp fn) {
+    if (fn->hasAttr(kCodegenNotesAttr)) {
+      notes[fn.getName().str()] = readCodegenNotes(fn);
+      fn->removeAttr(kCodegenNotesAttr);
+    }
+  });
+  PassManager lower(module.getContext());
+  buildCPULoweringPipeline(lower);
+  return lower.run(module);
+}
+
+LogicalResult buildKernelLibrary(ModuleOp module, ArrayRef<std::string> kernels,
+                                 const CPUTargetOptions &options, unsigned jobs, StringRef soPath,
+                                 std::map<std::string, CodegenNotes> &notes, BuildTimes *times) {
+  MLIRContext *ctx = module.getContext();
+  // Threads may share a context only when its uniquers lock.
+  if (jobs == 0)
+    jobs = defaultJobs();
+  if (!ctx->isMultithreadingEnabled())
+    jobs = 1;
+  std::vector<Partition> parts = partition(module, kernels, jobs, soPath);
+  loadPipelineDialects(ctx);
+  std::vector<char> ok(parts.size(), 0);
+  {
+    ParallelDiagnosticHandler diagnostics(ctx);
+    auto work = [&](size_t i) {
+      diagnostics.setOrderIDForThread(i);
+      Partition &p = parts[i];
+      auto start = std::chrono::steady_clock::now();
+      ok[i] = succeeded(runCPUCodegen(*p.module, p.notes));
+      p.mlirSeconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      ok[i] = ok[i] && succeeded(emitKernelObject(*p.module, p.kernels, options, p.objPath,
+                                                  &p.emitTimes));
+      diagnostics.eraseOrderIDForThread();
+    };
+    std::vector<std::thread> threads;
+    for (size_t i = 1; i < parts.size(); ++i)
+      threads.emplace_back(work, i);
+    work(0);
+    for (std::thread &t : threads)
+      t.join();
+  }
+  std::vector<std::string> objects;
+  for (Partition &p : parts) {
+    notes.insert(p.notes.begin(), p.notes.end());
+    objects.push_back(p.objPath);
+    if (times) {
+      times->mlir += p.mlirSeconds;
+      times->llvm.translate += p.emitTimes.translate;
+      times->llvm.optimize += p.emitTimes.optimize;
+      times->llvm.codegen += p.emitTimes.codegen;
+    }
+  }
+  if (times)
+    times->jobs = parts.size();
+  LogicalResult result = llvm::all_of(ok, [](char c) { return c; })
+                             ? linkKernelLibrary(module, objects, soPath)
+                             : failure();
+  for (const std::string &obj : objects)
+    llvm::sys::fs::remove(obj);
+  return result;
+}
+} // namespace kiln

@@ -1,0 +1,49 @@
+#!/usr/bin/python3
+"""Small ONNX models for the kernel report tests: `python3 make_models.py OUTDIR`.
+
+repeated.onnx: four identical Relu(MatMul(x, W_i) + b_i) blocks (identical kernels, distinct
+               weights) - compiled once each;
+bool.onnx:     Equal of two 256x256 inputs, a kernel that stays scalar (bool values).
+"""
+import os
+import sys
+
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper, save
+
+
+def repeated():
+    rng = np.random.default_rng(0)
+    nodes, inits, x = [], [], "x"
+    for i in range(4):
+        w = numpy_helper.from_array(rng.standard_normal((128, 128)).astype(np.float32), f"w{i}")
+        b = numpy_helper.from_array(rng.standard_normal(128).astype(np.float32), f"b{i}")
+        inits += [w, b]
+        nodes += [helper.make_node("MatMul", [x, f"w{i}"], [f"m{i}"], name=f"mm{i}"),
+                  helper.make_node("Add", [f"m{i}", f"b{i}"], [f"a{i}"], name=f"add{i}"),
+                  helper.make_node("Relu", [f"a{i}"], [f"r{i}"], name=f"relu{i}")]
+        x = f"r{i}"
+    graph = helper.make_graph(
+        nodes, "repeated", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [128, 128])],
+        [helper.make_tensor_value_info(x, TensorProto.FLOAT, [128, 128])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def boolean():
+    node = helper.make_node("Equal", ["a", "b"], ["y"], name="eq")
+    graph = helper.make_graph(
+        [node], "bool", [helper.make_tensor_value_info(n, TensorProto.FLOAT, [256, 256])
+                         for n in ("a", "b")],
+        [helper.make_tensor_value_info("y", TensorProto.BOOL, [256, 256])])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def main():
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    save(repeated(), os.path.join(out, "repeated.onnx"))
+    save(boolean(), os.path.join(out, "bool.onnx"))
+
+
+if __name__ == "__main__":
+    main()
