@@ -45,21 +45,38 @@ def cells(row, threads):
     """The table cells of one row ('-' where nothing was measured)."""
     c = row.get("compile") or {}
     out = [row["model"], f"{c['seconds']:.1f}" if c else "-", f"{c['peak_mb']}" if c else "-"]
-    entries = [row["threads"].get(str(t)) for t in threads]
+    entries = [row["threads"].get(str(t)) or {} for t in threads]
     for engine in ("kiln", "ort"):
-        out += [f"{e[engine]['median_ms']:.2f}" if e else "-" for e in entries]
-    out += [f"{e['ratio']:.2f}" if e else "-" for e in entries]
-    done = [e for e in entries if e]
-    out.append(f"{max(e['kiln']['peak_rss_mb'] for e in done):.0f}/"
-               f"{max(e['ort']['peak_rss_mb'] for e in done):.0f}" if done else "-")
-    out.append(match_text(row) if not row.get("error") else "FAILED")
+        out += [f"{e[engine]['median_ms']:.2f}" if e.get(engine) else "-" for e in entries]
+    out += [f"{e['ratio']:.2f}" if "ratio" in e else "-" for e in entries]
+    peak = lambda engine: max([e[engine]["peak_rss_mb"] for e in entries if e.get(engine)],
+                              default=None)
+    out.append("/".join(f"{p:.0f}" if p else "-" for p in (peak("kiln"), peak("ort"))))
+    out.append(match_text(row) if not row.get("error") else failed_stage(row["error"]))
     return out
+
+
+def failed_stage(error):
+    """'FAILED (compile)', '(kiln-run)', '(onnxruntime)', '(export)' from the error text."""
+    stage = error.split(":", 1)[0].split()[0]
+    return f"FAILED ({stage})"
+
+
+def failure_lines(rows):
+    """One line per model and error (the cases of a dynamic model share their compile)."""
+    seen = {}
+    for r in rows:
+        if r.get("error"):
+            seen.setdefault((r["name"], r["error"]), []).append(r["case"])
+    return [f"{name}{' @' + ','.join(c for c in cases) if any(cases) else ''}: {error}"
+            for (name, error), cases in seen.items()]
 
 
 def summary_lines(rows, threads):
     lines = []
     for t in threads:
-        ratios = [r["threads"][str(t)]["ratio"] for r in rows if str(t) in r["threads"]]
+        ratios = [r["threads"][str(t)]["ratio"] for r in rows
+                  if "ratio" in r["threads"].get(str(t), {})]
         g = geomean(ratios)
         faster = sum(x >= 1.0 for x in ratios)
         lines.append(f"geomean ort/kiln at {t}t: {g:.2f} over {len(ratios)} rows "
@@ -90,9 +107,8 @@ def print_report(facts, config, rows, metas):
           f"{facts['others_cores']} cores")
     print("\n".join(text_table(rows, threads)))
     print("\n".join(summary_lines(rows, threads)))
-    for r in rows:
-        if r.get("error"):
-            print(f"FAILED {r['model']}: {r['error']}")
+    for line in failure_lines(rows):
+        print(f"FAILED {line}")
     print(NOTE)
 
 
@@ -109,7 +125,7 @@ def markdown(facts, config, rows, metas):
     lines += [""] + [f"- {s}" for s in summary_lines(rows, threads)] + ["", NOTE, ""]
     failed = [r for r in rows if r.get("error")]
     if failed:
-        lines += ["## Failures", ""] + [f"- **{r['model']}**: `{r['error']}`" for r in failed]
+        lines += ["## Failures", ""] + [f"- {line}" for line in failure_lines(rows)]
     lines += ["", "## Models", "", "| model | source | input |", "|---|---|---|"]
     lines += [f"| {m['name']} | {m['source']} | {m['input']} |" for m in metas]
     return "\n".join(lines) + "\n"
