@@ -42,6 +42,17 @@ function parseArgs(argv) {
   return args;
 }
 
+// Peak resident memory of this process in MB: VmHWM of /proc/self/status, not
+// resourceUsage().maxRSS, which on Linux keeps the high-water mark of the parent
+// that spawned node (exec carries it over: a Python driver's RSS would count).
+function peakRssMb() {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (kb) return Number(kb[1]) / 1024;
+  } catch (err) { /* not Linux: fall back */ }
+  return process.resourceUsage().maxRSS / 1024;
+}
+
 // Number of OS threads of this process (Linux).
 function osThreads() {
   return fs.readdirSync('/proc/self/task').length;
@@ -114,7 +125,7 @@ async function main() {
     session_threads_added: threadsAdded,
     session_ms: sessionMs,
     cpu_per_wall: (cpu.user + cpu.system) / wallUs,
-    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    peak_rss_mb: peakRssMb(),
     warmup: args.warmup,
     repeat: args.repeat,
     median_ms: median(latencies),
