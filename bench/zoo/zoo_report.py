@@ -6,6 +6,7 @@ import os
 RANK = {"yes": 0, "close": 1, "NO": 2}
 NOTE = ("ratio = onnxruntime ms / Kiln ms (> 1: Kiln faster); ms = median of the round "
         "medians; MB = peak RSS (kiln-run / node); compile = kiln-compile wall s and peak MB; "
+        "warned = kernels kiln-compile warns about (scalar loops: no vectorized schedule); "
         "match: every output within rtol 1e-3 + 1e-4 x max|ref| ('yes'), else relative L2 <= "
         "1e-4 and worst element <= 1e-3 of the scale ('close'), else 'NO' (worst element / "
         "scale shown).")
@@ -35,7 +36,7 @@ def geomean(values):
 
 
 def header(threads):
-    cols = ["model", "compile s", "compile MB"]
+    cols = ["model", "compile s", "compile MB", "warned"]
     cols += [f"kiln ms {t}t" for t in threads] + [f"ort ms {t}t" for t in threads]
     cols += [f"ort/kiln {t}t" for t in threads] + ["MB kiln/ort", "match"]
     return cols
@@ -44,7 +45,8 @@ def header(threads):
 def cells(row, threads):
     """The table cells of one row ('-' where nothing was measured)."""
     c = row.get("compile") or {}
-    out = [row["model"], f"{c['seconds']:.1f}" if c else "-", f"{c['peak_mb']}" if c else "-"]
+    out = [row["model"], f"{c['seconds']:.1f}" if c else "-", f"{c['peak_mb']}" if c else "-",
+           f"{c['warned_kernels']}" if c else "-"]
     entries = [row["threads"].get(str(t)) or {} for t in threads]
     for engine in ("kiln", "ort"):
         out += [f"{e[engine]['median_ms']:.2f}" if e.get(engine) else "-" for e in entries]
