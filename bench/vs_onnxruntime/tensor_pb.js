@@ -3,14 +3,17 @@
 // name, and the data as raw_data or as float/int32/int64/double repeated fields.
 // Returns { name, type, dims, data } with `type` an onnxruntime tensor type
 // string and `data` a typed array, ready for `new ort.Tensor(type, data, dims)`.
+// writeTensorProto does the reverse (dims, data_type, name, raw_data), e.g. for
+// an onnxruntime output tensor.
 'use strict';
 
 // ONNX TensorProto.DataType -> [ort type, TypedArray constructor].
 const TYPES = {
   1: ['float32', Float32Array], 2: ['uint8', Uint8Array], 3: ['int8', Int8Array],
   4: ['uint16', Uint16Array], 5: ['int16', Int16Array], 6: ['int32', Int32Array],
-  7: ['int64', BigInt64Array], 9: ['bool', Uint8Array], 11: ['float64', Float64Array],
-  12: ['uint32', Uint32Array], 13: ['uint64', BigUint64Array],
+  7: ['int64', BigInt64Array], 9: ['bool', Uint8Array], 10: ['float16', Uint16Array],
+  11: ['float64', Float64Array], 12: ['uint32', Uint32Array],
+  13: ['uint64', BigUint64Array],
 };
 
 // TensorProto field numbers used here.
@@ -104,4 +107,33 @@ function readTensorProto(buf) {
   return { name, type, dims, data };
 }
 
-module.exports = { readTensorProto };
+function writeVarint(value) {
+  const bytes = [];
+  let v = BigInt(value);
+  do {
+    const byte = Number(v & 0x7fn);
+    v >>= 7n;
+    bytes.push(v ? byte | 0x80 : byte);
+  } while (v);
+  return Buffer.from(bytes);
+}
+
+function lengthDelimited(field, payload) {
+  return Buffer.concat([writeVarint((field << 3) | 2), writeVarint(payload.length), payload]);
+}
+
+// An ONNX TensorProto (dims, data_type, name, raw_data) of an onnxruntime tensor
+// type string, dims and typed array (float16 data as its raw 16-bit words).
+function writeTensorProto(name, type, dims, data) {
+  const code = Object.keys(TYPES).find((k) => TYPES[k][0] === type);
+  if (!code) throw new Error(`unsupported tensor type ${type}`);
+  const raw = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const parts = [];
+  if (dims.length) parts.push(lengthDelimited(F.dims, Buffer.concat(dims.map(writeVarint))));
+  parts.push(writeVarint(F.dataType << 3), writeVarint(Number(code)));
+  parts.push(lengthDelimited(F.name, Buffer.from(name, 'utf8')));
+  parts.push(lengthDelimited(F.rawData, raw));
+  return Buffer.concat(parts);
+}
+
+module.exports = { readTensorProto, writeTensorProto };
