@@ -47,8 +47,9 @@ FailureOr<Type> dtypeAttr(NodeContext &n, Type dflt) {
   return t;
 }
 
-/// Dropout. Without training (training_mode absent or a constant false, or before opset 12)
-/// it forwards its input and its mask is all true. In training mode (a constant true or a
+/// Dropout. Without training (training_mode absent or a constant false, or before opset 12),
+/// or with a constant ratio of 0 (exports of models with p = 0 in training mode), it forwards
+/// its input and its mask is all true. In training mode (a constant true or a
 /// run-time value) an element is kept where a uniform draw is >= ratio and scaled by
 /// 1 / (1 - ratio); when training_mode is false at run time the input passes unchanged.
 LogicalResult convertDropout(NodeContext &n) {
@@ -62,6 +63,12 @@ LogicalResult convertDropout(NodeContext &n) {
         return failure();
       training = *t != 0;
     }
+  }
+  if (training && n.hasInput(1) && !n.isRunTimeValue(1)) {
+    FailureOr<double> ratio = n.constantScalar(1, "ratio");
+    if (failed(ratio))
+      return failure();
+    training = *ratio != 0;
   }
   if (!training) {
     if (!wantsMask)

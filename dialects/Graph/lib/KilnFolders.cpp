@@ -4,31 +4,70 @@
 // constants while the importer builds (createOrFold) and in canonicalization.
 //
 //===----------------------------------------------------------------------===//
+#include "FoldUtils.h"
 #include "kiln/Dialect/Graph/KilnDialect.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/APFloat.h"
 
 using namespace mlir;
 using namespace kiln;
+using namespace kiln::fold;
+
+SmallVector<int64_t> kiln::fold::stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = (int64_t)shape.size() - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  return strides;
+}
+
+int64_t kiln::fold::broadcastIndex(ArrayRef<int64_t> srcShape, ArrayRef<int64_t> srcStrides,
+                                   ArrayRef<int64_t> idx) {
+  int64_t off = 0, lead = idx.size() - srcShape.size();
+  for (size_t d = 0; d < srcShape.size(); ++d)
+    off += (srcShape[d] == 1 ? 0 : idx[d + lead]) * srcStrides[d];
+  return off;
+}
+
+Attribute kiln::fold::foldElementwise(Operation *op, ArrayRef<Attribute> operands,
+                                      function_ref<Attribute(ArrayRef<Attribute>)> fn) {
+  auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (!type || !type.hasStaticShape() || type.getNumElements() > kMaxFoldElementsArith)
+    return {};
+  SmallVector<DenseElementsAttr> values;
+  SmallVector<SmallVector<int64_t>> strides;
+  for (Attribute a : operands) {
+    auto d = dense(a);
+    if (!d || !isa<FloatType, IntegerType>(d.getElementType()))
+      return {};
+    values.push_back(d);
+    strides.push_back(stridesOf(d.getType().getShape()));
+  }
+  SmallVector<Attribute> out, args(values.size());
+  SmallVector<int64_t> idx(type.getRank(), 0);
+  for (int64_t i = 0, n = type.getNumElements(); i < n; ++i) {
+    for (auto [k, v] : llvm::enumerate(values))
+      args[k] = v.getValues<Attribute>()[broadcastIndex(v.getType().getShape(), strides[k], idx)];
+    Attribute r = fn(args);
+    if (!r)
+      return {};
+    out.push_back(r);
+    for (int64_t d = type.getRank() - 1; d >= 0; --d) {
+      if (++idx[d] < type.getDimSize(d))
+        break;
+      idx[d] = 0;
+    }
+  }
+  return DenseElementsAttr::get(type, out);
+}
 
 namespace {
-/// Constant data-movement folds copy bytes; shape arithmetic is small, weights can be large.
-constexpr int64_t kMaxFoldElementsArith = 1 << 16;
-
-DenseElementsAttr dense(Attribute a) { return dyn_cast_or_null<DenseElementsAttr>(a); }
 
 /// Bytes per element for byte-addressable dense storage, 0 otherwise (i1 is bit-packed).
 int64_t byteWidth(Type elementType) {
   unsigned bits = elementType.getIntOrFloatBitWidth();
   return bits % 8 == 0 ? bits / 8 : 0;
-}
-
-SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
-  SmallVector<int64_t> strides(shape.size(), 1);
-  for (int64_t i = (int64_t)shape.size() - 2; i >= 0; --i)
-    strides[i] = strides[i + 1] * shape[i + 1];
-  return strides;
 }
 
 /// Builds a constant of `type` whose element i comes from source element `srcIndex(i)`.
@@ -53,42 +92,14 @@ DenseElementsAttr gatherElements(DenseElementsAttr src, RankedTensorType type,
   return DenseElementsAttr::getFromRawBuffer(type, out);
 }
 
-/// Broadcast index of `srcShape` for a result index (numpy rules, right aligned).
-int64_t broadcastIndex(ArrayRef<int64_t> srcShape, ArrayRef<int64_t> srcStrides,
-                       ArrayRef<int64_t> idx) {
-  int64_t off = 0, lead = idx.size() - srcShape.size();
-  for (size_t d = 0; d < srcShape.size(); ++d)
-    off += (srcShape[d] == 1 ? 0 : idx[d + lead]) * srcStrides[d];
-  return off;
-}
-
 template <typename Fn>
 Attribute foldBinary(Operation *op, ArrayRef<Attribute> operands, Fn fn) {
   auto lhs = dense(operands[0]), rhs = dense(operands[1]);
-  auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-  if (!lhs || !rhs || !type || !type.hasStaticShape() ||
-      type.getNumElements() > kMaxFoldElementsArith)
+  Type et = getElementTypeOrSelf(op->getResult(0).getType());
+  if (!lhs || !rhs || !isa<FloatType, IntegerType>(et) ||
+      lhs.getElementType() != rhs.getElementType())
     return {};
-  Type et = type.getElementType();
-  if (!isa<FloatType, IntegerType>(et) || lhs.getElementType() != rhs.getElementType())
-    return {};
-  auto ls = lhs.getType().getShape(), rs = rhs.getType().getShape();
-  auto lst = stridesOf(ls), rst = stridesOf(rs);
-  auto lv = lhs.getValues<Attribute>(), rv = rhs.getValues<Attribute>();
-  SmallVector<Attribute> out;
-  SmallVector<int64_t> idx(type.getRank(), 0);
-  for (int64_t i = 0, n = type.getNumElements(); i < n; ++i) {
-    Attribute r = fn(lv[broadcastIndex(ls, lst, idx)], rv[broadcastIndex(rs, rst, idx)]);
-    if (!r)
-      return {};
-    out.push_back(r);
-    for (int64_t d = type.getRank() - 1; d >= 0; --d) {
-      if (++idx[d] < type.getDimSize(d))
-        break;
-      idx[d] = 0;
-    }
-  }
-  return DenseElementsAttr::get(type, out);
+  return foldElementwise(op, operands, [&](ArrayRef<Attribute> e) { return fn(e[0], e[1]); });
 }
 
 enum class Arith { Add, Sub, Mul, Div, Min, Max };

@@ -118,3 +118,39 @@ func.func @unsigned_folds() -> (tensor<1xui8>, tensor<1xui8>, tensor<1xf32>, ten
   %3 = kiln.cast %a : tensor<1xui8> to tensor<1xi64>
   return %0, %1, %2, %3 : tensor<1xui8>, tensor<1xui8>, tensor<1xf32>, tensor<1xi64>
 }
+
+// -----
+
+// Exported shape arithmetic: torch's x.expand(n, -1, -1) is Where(Equal(shape, -1), 1, shape).
+// CHECK-LABEL: func @expand_shape
+// CHECK-NEXT: kiln.constant dense<[1, 1, 768]> : tensor<3xi64>
+// CHECK-NEXT: return
+func.func @expand_shape() -> tensor<3xi64> {
+  %shape = kiln.constant dense<[1, -1, 768]> : tensor<3xi64>
+  %neg = kiln.constant dense<-1> : tensor<1xi64>
+  %ones = kiln.constant dense<1> : tensor<3xi64>
+  %eq = kiln.equal %shape, %neg : (tensor<3xi64>, tensor<1xi64>) -> tensor<3xi1>
+  %r = kiln.where %eq, %ones, %shape : (tensor<3xi1>, tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  return %r : tensor<3xi64>
+}
+
+// -----
+
+// Comparisons, logic and mod on constants (Python's % follows the divisor's sign).
+// CHECK-LABEL: func @logic_mod
+// CHECK-DAG: kiln.constant dense<[true, true, false]> : tensor<3xi1>
+// CHECK-DAG: kiln.constant dense<[1, 2, 0]> : tensor<3xi64>
+// CHECK-DAG: kiln.constant dense<[-2, 2, 0]> : tensor<3xi64>
+func.func @logic_mod() -> (tensor<3xi1>, tensor<3xi64>, tensor<3xi64>) {
+  %a = kiln.constant dense<[-5, 2, 7]> : tensor<3xi64>
+  %b = kiln.constant dense<[3, 4, 7]> : tensor<3xi64>
+  %lt = kiln.less %a, %b : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi1>
+  %gt = kiln.greater %a, %b : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi1>
+  %or = kiln.or %lt, %gt : (tensor<3xi1>, tensor<3xi1>) -> tensor<3xi1>
+  %not = kiln.not %or : tensor<3xi1>
+  %x = kiln.xor %not, %lt : (tensor<3xi1>, tensor<3xi1>) -> tensor<3xi1>
+  %and = kiln.and %x, %lt : (tensor<3xi1>, tensor<3xi1>) -> tensor<3xi1>
+  %m = kiln.mod %a, %b {fmod = false} : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  %f = kiln.mod %a, %b {fmod = true} : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
+  return %and, %m, %f : tensor<3xi1>, tensor<3xi64>, tensor<3xi64>
+}

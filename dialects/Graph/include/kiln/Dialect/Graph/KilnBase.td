@@ -51,6 +51,7 @@ class Kiln_LogicalOp<string mnemonic, list<Trait> traits = []>
   let arguments = (ins Kiln_Tensor:$lhs, Kiln_Tensor:$rhs);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 // Comparison with numpy broadcasting; the result is i1.
@@ -59,6 +60,7 @@ class Kiln_CompareOp<string mnemonic, list<Trait> traits = []>
   let arguments = (ins Kiln_Tensor:$lhs, Kiln_Tensor:$rhs);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def Kiln_ReduceKindAttr : I32EnumAttr<"ReduceKind", "reduction kind", [

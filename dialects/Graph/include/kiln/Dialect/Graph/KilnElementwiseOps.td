@@ -23,6 +23,7 @@ def Kiln_ModOp : Kiln_Op<"mod", [Pure, InferTypeOpAdaptor]> {
   let arguments = (ins Kiln_Tensor:$lhs, Kiln_Tensor:$rhs, BoolAttr:$fmod);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def Kiln_BitShiftOp : Kiln_Op<"bit_shift", [Pure, InferTypeOpAdaptor]> {
@@ -40,7 +41,10 @@ def Kiln_BitShiftOp : Kiln_Op<"bit_shift", [Pure, InferTypeOpAdaptor]> {
 def Kiln_AndOp : Kiln_LogicalOp<"and", [Commutative]> { let summary = "lhs and rhs (i1)"; }
 def Kiln_OrOp : Kiln_LogicalOp<"or", [Commutative]> { let summary = "lhs or rhs (i1)"; }
 def Kiln_XorOp : Kiln_LogicalOp<"xor", [Commutative]> { let summary = "lhs xor rhs (i1)"; }
-def Kiln_NotOp : Kiln_UnaryOp<"not"> { let summary = "logical not (i1)"; }
+def Kiln_NotOp : Kiln_UnaryOp<"not"> {
+  let summary = "logical not (i1)";
+  let hasFolder = 1;
+}
 
 def Kiln_EqualOp : Kiln_CompareOp<"equal", [Commutative]> { let summary = "lhs == rhs"; }
 def Kiln_LessOp : Kiln_CompareOp<"less"> { let summary = "lhs < rhs"; }
@@ -109,6 +113,7 @@ def Kiln_WhereOp : Kiln_Op<"where", [Pure, InferTypeOpAdaptor]> {
   let arguments = (ins Kiln_Tensor:$cond, Kiln_Tensor:$x, Kiln_Tensor:$y);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "$cond `,` $x `,` $y attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 #endif // KILN_ELEMENTWISE_OPS_TD
