@@ -41,20 +41,45 @@ struct UnaryThroughTranspose : OpTraitRewritePattern<OpTrait::Elementwise> {
   }
 };
 
-/// Brings `v` (same rank as the result, or a constant of lower rank) into the transposed frame.
+/// Whether transposing a tensor of `shape` by `perm` keeps the order of its non-unit dims
+/// (then it moves no data: a reshape).
+bool movesNoData(ArrayRef<int64_t> shape, ArrayRef<int64_t> perm) {
+  int64_t last = -1;
+  for (int64_t p : perm) {
+    if (shape[p] == 1)
+      continue;
+    if (p < last)
+      return false;
+    last = p;
+  }
+  return true;
+}
+
+/// Brings `v` (same rank as the result, or of lower rank: numpy broadcasting) into the
+/// transposed frame: the input of a transpose alike, a transposed constant, or a reshape of a
+/// tensor whose transpose moves no data (a per-channel scale [1, C, 1, 1] → [1, 1, 1, C]).
 Value untranspose(PatternRewriter &rewriter, Location loc, Value v, ArrayRef<int64_t> perm) {
   if (auto t = v.getDefiningOp<kiln::TransposeOp>())
     if (t.getPerm() == perm)
       return t.getInput();
   auto type = cast<RankedTensorType>(v.getType());
-  if (!v.getDefiningOp<kiln::ConstantOp>() || type.getRank() > (int64_t)perm.size())
+  if (type.getRank() > (int64_t)perm.size())
     return {};
-  if (type.getRank() < (int64_t)perm.size()) {
-    SmallVector<int64_t> shape(perm.size() - type.getRank(), 1);
-    shape.append(type.getShape().begin(), type.getShape().end());
-    v = rewriter.createOrFold<kiln::ReshapeOp>(loc, type.clone(shape), v);
+  SmallVector<int64_t> full(perm.size() - type.getRank(), 1);
+  full.append(type.getShape().begin(), type.getShape().end());
+  SmallVector<int64_t> inv = inverse(perm);
+  if (!v.getDefiningOp<kiln::ConstantOp>()) {
+    // A view: the reshape to the transposed shape (no transpose op the patterns could move).
+    if (!movesNoData(full, inv) || llvm::count_if(full, ShapedType::isDynamic) > 1)
+      return {};
+    SmallVector<int64_t> shape;
+    for (int64_t p : inv)
+      shape.push_back(full[p]);
+    return rewriter.createOrFold<kiln::ReshapeOp>(loc, type.clone(shape), v);
   }
-  return transpose(rewriter, loc, v, inverse(perm));
+  if (type.getRank() < (int64_t)perm.size())
+    v = rewriter.createOrFold<kiln::ReshapeOp>(loc, type.clone(full), v);
+  return transpose(rewriter, loc, v, inv);
 }
 
 /// binary(transpose(a), b') → transpose(binary(a, b)) when b' is transposed alike or constant.
@@ -64,7 +89,9 @@ struct BinaryThroughTranspose : OpRewritePattern<OpTy> {
   LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
     for (int side = 0; side < 2; ++side) {
       auto t = op->getOperand(side).template getDefiningOp<kiln::TransposeOp>();
-      if (!t || cast<ShapedType>(op.getType()).getRank() != (int64_t)t.getPerm().size())
+      // A transpose that moves no data becomes a reshape instead (UnitTransposeToReshape).
+      if (!t || cast<ShapedType>(op.getType()).getRank() != (int64_t)t.getPerm().size() ||
+          movesNoData(t.getInput().getType().getShape(), t.getPerm()))
         continue;
       Value other = untranspose(rewriter, op.getLoc(), op->getOperand(1 - side), t.getPerm());
       if (!other)
@@ -120,14 +147,8 @@ struct UnitTransposeToReshape : OpRewritePattern<kiln::TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(kiln::TransposeOp op, PatternRewriter &rewriter) const override {
     auto in = op.getInput().getType();
-    int64_t last = -1;
-    for (int64_t p : op.getPerm()) {
-      if (in.getDimSize(p) == 1)
-        continue;
-      if (p < last)
-        return failure();
-      last = p;
-    }
+    if (!movesNoData(in.getShape(), op.getPerm()) || llvm::count_if(in.getShape(), ShapedType::isDynamic) > 1)
+      return failure();
     rewriter.replaceOpWithNewOp<kiln::ReshapeOp>(op, op.getType(), op.getInput());
     return success();
   }

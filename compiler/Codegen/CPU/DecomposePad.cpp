@@ -1,28 +1,43 @@
 //===- DecomposePad.cpp - tensor.pad → border fills + an interior copy ----===//
 #include "compiler/Codegen/CPU/Tiling.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 
 namespace {
-/// Writes `value` into the border of `dest` (a tensor of `padded` shape whose interior is the
+/// Writes `value` into the border of `dest` (a tensor of `padded` sizes whose interior is the
 /// box [low, low + inner)): per padded dim d, the slab below and the slab above the interior,
 /// spanning the interior in dims before d and everything in dims after it. The slabs cover the
-/// border exactly once.
+/// border exactly once. Sizes may be dynamic (Values).
 Value fillBorder(RewriterBase &rewriter, Location loc, Value dest, Value value,
-                 ArrayRef<int64_t> padded, ArrayRef<int64_t> low, ArrayRef<int64_t> inner) {
+                 ArrayRef<OpFoldResult> padded, ArrayRef<OpFoldResult> low,
+                 ArrayRef<OpFoldResult> inner) {
   int64_t rank = padded.size();
   Type elementType = cast<ShapedType>(dest.getType()).getElementType();
+  auto sub = [&](OpFoldResult a, OpFoldResult b) {
+    AffineExpr x, y;
+    bindSymbols(rewriter.getContext(), x, y);
+    return affine::makeComposedFoldedAffineApply(rewriter, loc, x - y, {a, b});
+  };
+  auto add = [&](OpFoldResult a, OpFoldResult b) {
+    AffineExpr x, y;
+    bindSymbols(rewriter.getContext(), x, y);
+    return affine::makeComposedFoldedAffineApply(rewriter, loc, x + y, {a, b});
+  };
+  OpFoldResult zero = rewriter.getIndexAttr(0);
   for (int64_t d = 0; d < rank; ++d) {
-    int64_t high = padded[d] - low[d] - inner[d];
-    for (auto [begin, size] : {std::pair(int64_t{0}, low[d]), std::pair(low[d] + inner[d], high)}) {
-      if (size == 0)
+    OpFoldResult end = add(low[d], inner[d]);
+    OpFoldResult high = sub(padded[d], end);
+    for (auto [begin, size] : {std::pair(zero, low[d]), std::pair(end, high)}) {
+      if (isConstantIntValue(size, 0))
         continue;
-      SmallVector<int64_t> offsets, sizes;
+      SmallVector<OpFoldResult> offsets, sizes;
       for (int64_t j = 0; j < rank; ++j) {
-        offsets.push_back(j < d ? low[j] : j == d ? begin : 0);
+        offsets.push_back(j < d ? low[j] : j == d ? begin : zero);
         sizes.push_back(j < d ? inner[j] : j == d ? size : padded[j]);
       }
       Value slab = rewriter.create<tensor::EmptyOp>(loc, sizes, elementType);
@@ -31,10 +46,9 @@ Value fillBorder(RewriterBase &rewriter, Location loc, Value dest, Value value,
       // dropped the full tiles of a peeled fill chained into insert_slices; Kiln's own
       // folder, FoldTransferSlices.cpp, keeps them. Whole, a 10 x 1040 slab unrolled to
       // 250K lines of LLVM IR.)
-      Value filled = fill.getResult(0);
-      SmallVector<int64_t> strides(rank, 1);
-      dest = rewriter.create<tensor::InsertSliceOp>(loc, filled, dest, ValueRange{}, ValueRange{},
-                                                    ValueRange{}, offsets, sizes, strides);
+      SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
+      dest = rewriter.create<tensor::InsertSliceOp>(loc, fill.getResult(0), dest, offsets, sizes,
+                                                    strides);
     }
   }
   return dest;
@@ -48,35 +62,46 @@ void kiln::decomposePads(RewriterBase &rewriter, func::FuncOp func) {
     Value value = pad.getConstantPaddingValue();
     RankedTensorType type = pad.getResultType();
     auto sourceType = cast<RankedTensorType>(pad.getSource().getType());
-    if (!value || !type.hasStaticShape() || !sourceType.hasStaticShape() ||
-        ShapedType::isDynamicShape(pad.getStaticLow()))
+    if (!value || ShapedType::isDynamicShape(pad.getStaticLow()) ||
+        ShapedType::isDynamicShape(pad.getStaticHigh()))
       continue;
+    bool isStatic = type.hasStaticShape() && sourceType.hasStaticShape();
     Location loc = pad.getLoc();
-    // The padded result and its border come first in the kernel, so that they dominate the op
-    // producing the interior (empty-tensor elimination needs that to hand it the interior).
+    // Static: the padded result and its border come first in the kernel, so that they dominate
+    // the op producing the interior (empty-tensor elimination needs that to hand it the
+    // interior). Dynamic sizes are read from the source, so they are built at the pad.
     Operation *def = value.getDefiningOp();
-    bool hoist = !def || def->hasTrait<OpTrait::ConstantLike>();
+    bool hoist = isStatic && (!def || def->hasTrait<OpTrait::ConstantLike>());
     if (hoist)
       rewriter.setInsertionPointToStart(&func.getBody().front());
     else
       rewriter.setInsertionPoint(pad);
     if (def && (hoist || pad->isProperAncestor(def)))
       value = rewriter.clone(*def)->getResult(0);
-    Value dest = rewriter.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
-    dest = fillBorder(rewriter, loc, dest, value, type.getShape(), pad.getStaticLow(),
-                      sourceType.getShape());
+    SmallVector<OpFoldResult> inner, padded, low = pad.getMixedLowPad();
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      inner.push_back(sourceType.isDynamicDim(d)
+                          ? OpFoldResult(rewriter.create<tensor::DimOp>(loc, pad.getSource(), d)
+                                             .getResult())
+                          : rewriter.getIndexAttr(sourceType.getDimSize(d)));
+      padded.push_back(type.isDynamicDim(d)
+                           ? OpFoldResult(rewriter.create<arith::AddIOp>(
+                                 loc, getValueOrCreateConstantIndexOp(rewriter, loc, inner[d]),
+                                 rewriter.create<arith::ConstantIndexOp>(
+                                     loc, pad.getStaticLow()[d] + pad.getStaticHigh()[d])))
+                           : rewriter.getIndexAttr(type.getDimSize(d)));
+    }
+    Value dest = rewriter.create<tensor::EmptyOp>(loc, padded, type.getElementType());
+    dest = fillBorder(rewriter, loc, dest, value, padded, low, inner);
     rewriter.setInsertionPoint(pad);
     // The interior: computed in place when the source is an op of this kernel (empty-tensor
     // elimination hands it the interior of the result), else copied in.
     Value interior = pad.getSource();
     if (!interior.getDefiningOp<DestinationStyleOpInterface>()) {
-      Value empty = rewriter.create<tensor::EmptyOp>(loc, sourceType.getShape(),
-                                                     sourceType.getElementType());
+      Value empty = rewriter.create<tensor::EmptyOp>(loc, inner, sourceType.getElementType());
       interior = rewriter.create<linalg::CopyOp>(loc, interior, empty).getResult(0);
     }
-    SmallVector<int64_t> strides(type.getRank(), 1);
-    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
-        pad, interior, dest, ValueRange{}, ValueRange{}, ValueRange{}, pad.getStaticLow(),
-        sourceType.getShape(), strides);
+    SmallVector<OpFoldResult> strides(type.getRank(), rewriter.getIndexAttr(1));
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(pad, interior, dest, low, inner, strides);
   }
 }

@@ -36,6 +36,14 @@ VectorTarget vectorTargetOf(Operation *op) {
   return t;
 }
 
+SmallVector<int64_t> scheduleRanges(linalg::LinalgOp op) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  for (int64_t &r : ranges)
+    if (ShapedType::isDynamic(r))
+      r = kRepresentativeExtent;
+  return ranges;
+}
+
 namespace {
 /// Ops with fewer loop iterations than this run on one thread.
 constexpr int64_t kMinParallelIterations = 1 << 14;
@@ -191,8 +199,8 @@ Schedule depthwiseNhwcSchedule(ArrayRef<int64_t> r, VectorTarget t) {
 }
 
 Schedule chooseDefaultSchedule(linalg::LinalgOp op) {
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (llvm::any_of(ranges, ShapedType::isDynamic) || ranges.empty())
+  SmallVector<int64_t> ranges = scheduleRanges(op);
+  if (ranges.empty())
     return Schedule{{}, {}, {}, false};
   VectorTarget t = vectorTargetOf(op);
   if (isa<linalg::MatmulOp>(op))
@@ -220,10 +228,10 @@ Schedule chooseDefaultSchedule(linalg::LinalgOp op) {
 }
 
 void addParallelSplit(linalg::LinalgOp op, Schedule &s) {
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<int64_t> ranges = scheduleRanges(op);
   auto iterators = op.getIteratorTypesArray();
   size_t rank = ranges.size();
-  if (!s.parallelTiles.empty() || llvm::any_of(ranges, ShapedType::isDynamic))
+  if (!s.parallelTiles.empty())
     return;
   // Too little work to pay for waking the pool (a few microseconds), e.g. a pad's border.
   int64_t iterations = 1;

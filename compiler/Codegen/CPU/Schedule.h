@@ -36,6 +36,14 @@ struct VectorTarget {
 };
 VectorTarget vectorTargetOf(mlir::Operation *op);
 
+/// Dynamic loop extents are scheduled as if they were this long (divisible by 64, 60, 48, 32,
+/// 16, 8, 6): the register tiles along them are static and peeled, the last partial tile runs
+/// element by element (TileAndVectorize), so every op that is vectorized has static shapes.
+constexpr int64_t kRepresentativeExtent = 960;
+
+/// The op's static loop ranges with every dynamic one replaced by kRepresentativeExtent.
+llvm::SmallVector<int64_t> scheduleRanges(mlir::linalg::LinalgOp op);
+
 /// The schedule of `op`: its `kiln.schedule` attribute if present, else the default heuristics.
 Schedule getSchedule(mlir::linalg::LinalgOp op);
 

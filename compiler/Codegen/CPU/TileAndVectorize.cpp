@@ -63,23 +63,50 @@ int64_t kernelIterations(func::FuncOp func) {
   return total;
 }
 
-/// Tiles the dynamic parallel loops of `op` by 1 (a plain loop over, e.g., the batch), so
-/// the op inside has static shapes and gets the schedule of a static op. Returns `op` when
-/// its loops are static, or when a dynamic loop is a reduction (then it stays scalar).
-FailureOr<Operation *> tileDynamicLoops(RewriterBase &rewriter, linalg::LinalgOp op) {
+/// Tiles every dynamic loop of `op` by 1 (the peeled last partial register tiles of a dynamic
+/// dim, ops whose schedule leaves a dynamic dim whole), so that the op inside is static and
+/// vectorizes along its static dims. Returns `op` when its loops are static.
+FailureOr<Operation *> tileDynamicLoopsByOne(RewriterBase &rewriter, linalg::LinalgOp op) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  auto iterators = op.getIteratorTypesArray();
   SmallVector<int64_t> tiles(ranges.size(), 0);
-  for (auto [d, range] : llvm::enumerate(ranges)) {
-    if (!ShapedType::isDynamic(range))
-      continue;
-    if (iterators[d] != utils::IteratorType::parallel)
-      return op.getOperation();
-    tiles[d] = 1;
-  }
+  for (auto [d, range] : llvm::enumerate(ranges))
+    if (ShapedType::isDynamic(range))
+      tiles[d] = 1;
   if (llvm::all_of(tiles, [](int64_t t) { return t == 0; }))
     return op.getOperation();
-  return kiln::tileOp(rewriter, op, tiles, /*peel=*/false, /*forall=*/true);
+  return kiln::tileOp(rewriter, op, tiles, /*peel=*/false);
+}
+
+/// Canonicalization (peeled tile sizes fold to constants) and the decomposition of size-1
+/// windowed convolutions to 1-D ones.
+void foldTileSizes(func::FuncOp func) {
+  MLIRContext *ctx = func.getContext();
+  RewritePatternSet patterns(ctx);
+  linalg::populateDecomposeConvolutionPatterns(patterns);
+  for (Dialect *dialect : ctx->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName name : ctx->getRegisteredOperations())
+    if (isa<linalg::LinalgDialect, tensor::TensorDialect, affine::AffineDialect,
+            arith::ArithDialect, scf::SCFDialect>(name.getDialect()))
+      name.getCanonicalizationPatterns(patterns, ctx);
+  (void)applyPatternsAndFoldGreedily(func, std::move(patterns));
+}
+
+/// Tiles the dynamic loops of every op that still has dynamic shapes by 1; returns whether
+/// there was any (a failure is reported and leaves the op as it is: scalar, and noted).
+bool tileRemainingDynamicOps(RewriterBase &rewriter, func::FuncOp func) {
+  SmallVector<linalg::LinalgOp> dynamicOps;
+  func.walk([&](linalg::LinalgOp op) {
+    if (op.hasPureTensorSemantics() && op.hasDynamicShape())
+      dynamicOps.push_back(op);
+  });
+  for (linalg::LinalgOp op : dynamicOps) {
+    bool noVectorize = op->hasAttr(kiln::kNoVectorizeAttr);
+    FailureOr<Operation *> inner = tileDynamicLoopsByOne(rewriter, op);
+    if (succeeded(inner) && noVectorize)
+      (*inner)->setAttr(kiln::kNoVectorizeAttr, rewriter.getUnitAttr());
+  }
+  return !dynamicOps.empty();
 }
 
 void applyCleanupPatterns(func::FuncOp func) {
@@ -106,13 +133,8 @@ struct TileAndVectorizePass : kiln::impl::TileAndVectorizeBase<TileAndVectorizeP
     if (!*fused)
       func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
     int64_t largest = -1;
-    for (linalg::LinalgOp dynamicOp : ops) {
-      FailureOr<Operation *> inner = tileDynamicLoops(rewriter, dynamicOp);
-      if (failed(inner)) {
-        dynamicOp->emitError("kiln-cpu-tile-and-vectorize: tiling the dynamic loops failed");
-        return signalPassFailure();
-      }
-      auto op = cast<linalg::LinalgOp>(*inner);
+    for (linalg::LinalgOp op : ops) {
+      // Dynamic extents are scheduled as kRepresentativeExtent: static register tiles, peeled.
       kiln::Schedule opSchedule = kiln::getSchedule(op);
       if (int64_t n = kiln::iterationsPerRun(op); n > largest || n < 0) {
         largest = n < 0 ? std::numeric_limits<int64_t>::max() : n;
@@ -131,17 +153,12 @@ struct TileAndVectorizePass : kiln::impl::TileAndVectorizeBase<TileAndVectorizeP
       if (!opSchedule.vectorize)
         (*tiled)->setAttr(kiln::kNoVectorizeAttr, rewriter.getUnitAttr());
     }
-
-    // Canonicalization folds the peeled tiles' sizes to constants (static shapes).
-    RewritePatternSet decompose(&getContext());
-    linalg::populateDecomposeConvolutionPatterns(decompose);
-    for (Dialect *dialect : getContext().getLoadedDialects())
-      dialect->getCanonicalizationPatterns(decompose);
-    for (RegisteredOperationName name : getContext().getRegisteredOperations())
-      if (isa<linalg::LinalgDialect, tensor::TensorDialect, affine::AffineDialect,
-              arith::ArithDialect, scf::SCFDialect>(name.getDialect()))
-        name.getCanonicalizationPatterns(decompose, &getContext());
-    (void)applyPatternsAndFoldGreedily(func, std::move(decompose));
+    // Canonicalization folds the peeled tiles' sizes to constants (static shapes); what is
+    // still dynamic after it (the last partial register tile of a dynamic dim) runs element
+    // by element along that dim, then is canonicalized like the rest.
+    foldTileSizes(func);
+    if (tileRemainingDynamicOps(rewriter, func))
+      foldTileSizes(func);
 
     SmallVector<linalg::LinalgOp> candidates;
     func.walk([&](linalg::LinalgOp op) {

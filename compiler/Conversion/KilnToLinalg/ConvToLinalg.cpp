@@ -201,9 +201,19 @@ Value buildConvolution(OpBuilder &b, Location loc, Value input, Value filter, Va
 }
 
 LogicalResult checkConvOperands(Operation *op, Value input, Value filter, Value bias,
-                                bool dynamicBatch) {
-  if (failed(dynamicBatch ? requireStaticExceptBatch(op) : requireStaticShapes(op)))
-    return failure();
+                                bool dynamicSpatial, bool nhwc) {
+  if (!dynamicSpatial) {
+    if (failed(requireStaticShapes(op)))
+      return failure();
+  } else {
+    // The batch and the spatial dims may be dynamic; channels, filter and bias may not.
+    auto in = typeOf(input), out = typeOf(op->getResult(0));
+    int64_t channelDim = nhwc ? in.getRank() - 1 : 1;
+    if (in.isDynamicDim(channelDim) || out.isDynamicDim(channelDim) ||
+        !typeOf(filter).hasStaticShape() || (bias && !typeOf(bias).hasStaticShape()))
+      return emitUnsupported(op) << "dynamic channels or filter (input " << in << ", filter "
+                                 << typeOf(filter) << ")";
+  }
   Type elementType = typeOf(input).getElementType();
   if (failed(requireArithType(op, elementType, true, "input")))
     return failure();
@@ -217,6 +227,34 @@ LogicalResult checkConvOperands(Operation *op, Value input, Value filter, Value 
   return success();
 }
 
+SmallVector<Value> convOutputSizes(OpBuilder &b, Location loc, RankedTensorType resultType,
+                                   Value padded, ArrayRef<int64_t> filterShape,
+                                   ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                                   bool nhwc) {
+  SmallVector<Value> sizes;
+  int64_t rank = resultType.getRank(), spatial = strides.size();
+  int64_t first = nhwc ? 1 : 2;                         // first spatial dim of the tensors
+  int64_t kernelFirst = nhwc ? 0 : 2;                   // first kernel dim of the filter
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!resultType.isDynamicDim(d))
+      continue;
+    Value extent = b.create<tensor::DimOp>(loc, padded, d);
+    if (d < first || d >= first + spatial) { // the batch
+      sizes.push_back(extent);
+      continue;
+    }
+    int64_t i = d - first;
+    int64_t span = dilations[i] * (filterShape[kernelFirst + i] - 1) + 1;
+    // (padded - span) / stride + 1, negative (an error at run time) when the input is smaller
+    // than the window.
+    Value rest = b.create<arith::SubIOp>(loc, extent, b.create<arith::ConstantIndexOp>(loc, span));
+    Value steps = b.create<arith::FloorDivSIOp>(
+        loc, rest, b.create<arith::ConstantIndexOp>(loc, strides[i]));
+    sizes.push_back(b.create<arith::AddIOp>(loc, steps, b.create<arith::ConstantIndexOp>(loc, 1)));
+  }
+  return sizes;
+}
+
 namespace {
 
 struct ConvLowering : OpConversionPattern<graph::ConvOp> {
@@ -224,12 +262,12 @@ struct ConvLowering : OpConversionPattern<graph::ConvOp> {
 
   LogicalResult matchAndRewrite(graph::ConvOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(checkConvOperands(op, op.getInput(), op.getFilter(), op.getBias(),
-                                 /*dynamicBatch=*/true)))
-      return failure();
     bool nhwc = op.getLayout() == "NHWC";
     if (!nhwc && op.getLayout() != "NCHW")
       return emitUnsupported(op) << "layout \"" << op.getLayout() << "\"";
+    if (failed(checkConvOperands(op, op.getInput(), op.getFilter(), op.getBias(),
+                                 /*dynamicSpatial=*/true, nhwc)))
+      return failure();
     ArrayRef<int64_t> pads = op.getPads();
     if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
       return emitUnsupported(op) << "negative pads";
@@ -247,8 +285,10 @@ struct ConvLowering : OpConversionPattern<graph::ConvOp> {
     Type elementType = resultType.getElementType();
     Value padded = padWithValue(rewriter, loc, adaptor.getInput(), low, high,
                                 createScalar(rewriter, loc, elementType, 0));
-    Value init = buildConvInit(rewriter, loc, resultType, adaptor.getBias(), channelDim,
-                               dynamicSizesLike(rewriter, loc, resultType, adaptor.getInput()));
+    Value init = buildConvInit(
+        rewriter, loc, resultType, adaptor.getBias(), channelDim,
+        convOutputSizes(rewriter, loc, resultType, padded, typeOf(op.getFilter()).getShape(),
+                        op.getStrides(), op.getDilations(), nhwc));
     rewriter.replaceOp(op,
                        buildConvolution(rewriter, loc, padded, adaptor.getFilter(), init,
                                         op.getStrides(), op.getDilations(), op.getGroup(), nhwc));

@@ -96,9 +96,18 @@ Value buildConvolution(OpBuilder &b, Location loc, Value input, Value filter, Va
 
 /// Checks what every conv lowering needs (emitting an error at `op` otherwise): static
 /// shapes, one float or integer element type across input, filter and (optional) bias, and
-/// 1 to 3 spatial dims. Shapes are static, but for dim 0 (the batch) with `dynamicBatch`.
+/// 1 to 3 spatial dims. With `dynamicSpatial`, the batch and spatial dims may be dynamic
+/// (channels, filter and bias stay static); `nhwc` says where the channels are.
 LogicalResult checkConvOperands(Operation *op, Value input, Value filter, Value bias,
-                                bool dynamicBatch = false);
+                                bool dynamicSpatial = false, bool nhwc = false);
+
+/// The dynamic dims of a conv's result (one Value per `?` of `resultType`, in order): the
+/// batch of `padded` (the explicitly padded input), and per spatial dim
+/// (padded - dilation * (k - 1) - 1) / stride + 1.
+SmallVector<Value> convOutputSizes(OpBuilder &b, Location loc, RankedTensorType resultType,
+                                   Value padded, ArrayRef<int64_t> filterShape,
+                                   ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                                   bool nhwc);
 
 /// The conv accumulator of `resultType`: `bias` [F] broadcast along `channelDim` (1 in NCHW,
 /// the last dim in NHWC), or zeros when `bias` is null. `dynamicSizes`: one per dynamic dim.

@@ -90,8 +90,39 @@ Value finiteShift(OpBuilder &b, Location loc, Value rowMax) {
   });
 }
 
+/// The number of elements each output of a reduction over `dims` of `x` combines: a constant,
+/// or (dynamic dims) the product of their sizes as an index value.
+OpFoldResult reducedCount(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> dims) {
+  auto type = tensorTypeOf(x);
+  int64_t count = 1;
+  Value dynamic;
+  for (int64_t d : dims) {
+    if (!type.isDynamicDim(d)) {
+      count *= type.getDimSize(d);
+      continue;
+    }
+    Value size = b.create<tensor::DimOp>(loc, x, d);
+    dynamic = dynamic ? b.create<arith::MulIOp>(loc, dynamic, size).getResult() : size;
+  }
+  if (!dynamic)
+    return b.getIndexAttr(count);
+  return b.create<arith::MulIOp>(loc, dynamic, b.create<arith::ConstantIndexOp>(loc, count))
+      .getResult();
+}
+
+/// `count` as a scalar of `type` (inside a payload: a dynamic count is converted there).
+Value countAs(OpBuilder &b, Location loc, OpFoldResult count, Type type) {
+  if (auto attr = dyn_cast<Attribute>(count))
+    return createScalar(b, loc, type, static_cast<double>(cast<IntegerAttr>(attr).getInt()));
+  Value i64 = b.create<arith::IndexCastOp>(loc, b.getI64Type(), cast<Value>(count));
+  if (isa<FloatType>(type))
+    return b.create<arith::SIToFPOp>(loc, type, i64);
+  return type.getIntOrFloatBitWidth() == 64 ? i64
+                                            : b.create<arith::TruncIOp>(loc, type, i64).getResult();
+}
+
 /// Applies the final step of mean / l2 / log_sum to the accumulated tensor.
-Value finish(ReduceKind kind, OpBuilder &b, Location loc, Value acc, int64_t count) {
+Value finish(ReduceKind kind, OpBuilder &b, Location loc, Value acc, OpFoldResult count) {
   if (kind != ReduceKind::mean && kind != ReduceKind::l2 && kind != ReduceKind::log_sum)
     return acc;
   return mapSameShape(b, loc, acc, [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
@@ -100,7 +131,7 @@ Value finish(ReduceKind kind, OpBuilder &b, Location loc, Value acc, int64_t cou
       return nb.create<math::SqrtOp>(l, v);
     if (kind == ReduceKind::log_sum)
       return nb.create<math::LogOp>(l, v);
-    return createDiv(nb, l, v, createScalar(nb, l, v.getType(), static_cast<double>(count)));
+    return createDiv(nb, l, v, countAs(nb, l, count, v.getType()));
   });
 }
 
@@ -141,8 +172,10 @@ Value accumulateOver(ReduceKind kind, OpBuilder &b, Location loc, Value x, Array
     };
   };
   int64_t rank = type.getRank(), suffix = rank, run = 1;
-  while (suffix > 0 && llvm::is_contained(dims, suffix - 1))
+  while (suffix > 0 && llvm::is_contained(dims, suffix - 1) && !type.isDynamicDim(suffix - 1))
     run *= type.getDimSize(--suffix);
+  if (suffix > 0 && llvm::is_contained(dims, suffix - 1))
+    run = 1; // a dynamic reduced dim in the innermost run: one stage (tiled by the schedule)
   int64_t lanes = 0;
   for (int64_t k = 64; k >= 8 && run > 64; --k)
     if (run % k == 0) {
@@ -179,22 +212,16 @@ struct ReduceLowering : OpConversionPattern<graph::ReduceOp> {
     ReduceKind kind = op.getKind();
     if (failed(requireArithType(op, type, !needsFloat(kind), "input")))
       return failure();
-    for (int64_t d : op.getAxes())
-      if (inputType.isDynamicDim(d))
-        return emitUnsupported(op) << "reduction over dynamic dim " << d;
     if (type.isInteger(1))
       return emitUnsupported(op) << "reduction of i1 values";
     Location loc = op.getLoc();
     ArrayRef<int64_t> dims = op.getAxes();
-    int64_t count = 1;
-    for (int64_t d : dims)
-      count *= inputType.getDimSize(d);
     Value result;
     if (kind == ReduceKind::log_sum_exp) {
       result = logSumExp(rewriter, loc, adaptor.getInput(), dims);
     } else {
       Value acc = accumulateOver(kind, rewriter, loc, adaptor.getInput(), dims);
-      result = finish(kind, rewriter, loc, acc, count);
+      result = finish(kind, rewriter, loc, acc, reducedCount(rewriter, loc, adaptor.getInput(), dims));
     }
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, result, op.getType().getShape()));
     return success();

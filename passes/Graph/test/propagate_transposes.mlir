@@ -50,3 +50,19 @@ func.func @concat(%a: tensor<1x8x8x4xf32>, %b: tensor<1x8x8x2xf32>) -> tensor<1x
   %c = kiln.concat %ta, %tb {axis = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<1x2x8x8xf32>) -> tensor<1x6x8x8xf32>
   return %c : tensor<1x6x8x8xf32>
 }
+
+// -----
+
+// A squeeze-and-excitation scale [1, C, 1, 1] (a view of the NHWC [1, 1, 1, C] branch) does
+// not stop the transposes: it is reshaped into the NHWC frame and the pair cancels.
+// CHECK-LABEL: func @channel_scale
+// CHECK-NOT: kiln.transpose
+// CHECK: %[[S:.*]] = kiln.reshape %arg1 : tensor<1x16x1x1xf32> to tensor<1x1x1x16xf32>
+// CHECK: %[[M:.*]] = kiln.mul %[[S]], %arg0 : (tensor<1x1x1x16xf32>, tensor<1x?x?x16xf32>) -> tensor<1x?x?x16xf32>
+// CHECK: return %[[M]]
+func.func @channel_scale(%x: tensor<1x?x?x16xf32>, %s: tensor<1x16x1x1xf32>) -> tensor<1x?x?x16xf32> {
+  %t = kiln.transpose %x {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x?x?x16xf32>) -> tensor<1x16x?x?xf32>
+  %m = kiln.mul %s, %t : (tensor<1x16x1x1xf32>, tensor<1x16x?x?xf32>) -> tensor<1x16x?x?xf32>
+  %b = kiln.transpose %m {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x16x?x?xf32>) -> tensor<1x?x?x16xf32>
+  return %b : tensor<1x?x?x16xf32>
+}

@@ -165,3 +165,26 @@ func.func @transpose_nhwc_to_nchw(%x: tensor<1x8x32x64xf32>) -> tensor<1x64x8x32
   %t = linalg.transpose ins(%x : tensor<1x8x32x64xf32>) outs(%e : tensor<1x64x8x32xf32>) permutation = [0, 3, 1, 2]
   return %t : tensor<1x64x8x32xf32>
 }
+
+// -----
+
+// A dynamic dim is scheduled as if it were long (kRepresentativeExtent): the conv's register
+// tiles of 8 pixels stay static (a peeled loop up to the last multiple of 8), the last partial
+// tile runs pixel by pixel; both are vectorized.
+// CHECK-LABEL: func @conv_dynamic_width
+// CHECK: %[[FULL:.*]] = affine.apply #{{.*}}()[%[[W:.*]]]
+// CHECK: scf.for {{.*}} = %c0 to %[[FULL]] step %c8
+// CHECK: vector.contract {{.*}} vector<1x8x16xf32>, vector<16x32xf32> into vector<1x8x32xf32>
+// CHECK: scf.for {{.*}} = %[[FULL]] to %[[W]] step %c8
+// CHECK: scf.for {{.*}} step %c1
+// CHECK: vector.contract {{.*}} vector<1x1x16xf32>, vector<16x32xf32> into vector<1x1x32xf32>
+// CHECK-NOT: linalg.conv
+func.func @conv_dynamic_width(%x: tensor<1x8x?x16xf32>, %w: tensor<1x1x16x32xf32>) -> tensor<1x8x?x32xf32> {
+  %c2 = arith.constant 2 : index
+  %z = arith.constant 0.0 : f32
+  %d = tensor.dim %x, %c2 : tensor<1x8x?x16xf32>
+  %e = tensor.empty(%d) : tensor<1x8x?x32xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<1x8x?x32xf32>) -> tensor<1x8x?x32xf32>
+  %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x8x?x16xf32>, tensor<1x1x16x32xf32>) outs(%f : tensor<1x8x?x32xf32>) -> tensor<1x8x?x32xf32>
+  return %r : tensor<1x8x?x32xf32>
+}

@@ -46,12 +46,47 @@ func.func @transpose(%x: tensor<3x?xf32>) -> tensor<?x3xf32> {
 // CHECK-SAME: (%[[X:.*]]: tensor<?x8x8x3xf32>
 // CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 1, 1, 0] high[0, 1, 1, 0]
 // CHECK: } : tensor<?x8x8x3xf32> to tensor<?x10x10x3xf32>
-// CHECK: %[[N:.*]] = tensor.dim %[[X]], %c0
+// CHECK: %[[N:.*]] = tensor.dim %[[P]], %c0
 // CHECK: tensor.empty(%[[N]]) : tensor<?x8x8x4xf32>
 // CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} ins(%[[P]]
 func.func @conv_batch(%x: tensor<?x8x8x3xf32>, %w: tensor<3x3x3x4xf32>) -> tensor<?x8x8x4xf32> {
   %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC", pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<?x8x8x3xf32>, tensor<3x3x3x4xf32>) -> tensor<?x8x8x4xf32>
   return %0 : tensor<?x8x8x4xf32>
+}
+
+// -----
+
+// Dynamic image dims: each output dim is (padded - window) / stride + 1, read off the padded
+// input at run time.
+// CHECK-LABEL: func.func @conv_image
+// CHECK-SAME: (%[[X:.*]]: tensor<1x?x?x3xf32>
+// CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: %[[H:.*]] = tensor.dim %[[P]], %c1
+// CHECK: %[[HR:.*]] = arith.subi %[[H]], %c3
+// CHECK: %[[HS:.*]] = arith.floordivsi %[[HR]], %c2
+// CHECK: %[[OH:.*]] = arith.addi %[[HS]], %c1
+// CHECK: %[[W:.*]] = tensor.dim %[[P]], %c2
+// CHECK: tensor.empty(%[[OH]], %{{.*}}) : tensor<1x?x?x4xf32>
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} strides = dense<2>
+func.func @conv_image(%x: tensor<1x?x?x3xf32>, %w: tensor<3x3x3x4xf32>) -> tensor<1x?x?x4xf32> {
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC", pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x?x?x3xf32>, tensor<3x3x3x4xf32>) -> tensor<1x?x?x4xf32>
+  return %0 : tensor<1x?x?x4xf32>
+}
+
+// -----
+
+// A mean over dynamic dims divides by the product of their run-time sizes.
+// CHECK-LABEL: func.func @mean_dynamic
+// CHECK-SAME: (%[[X:.*]]: tensor<1x?x?x8xf32>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "reduction", "parallel"]
+// CHECK: %[[H:.*]] = tensor.dim %[[X]], %c1
+// CHECK: %[[W:.*]] = tensor.dim %[[X]], %c2
+// CHECK: %[[HW:.*]] = arith.muli %[[H]], %[[W]]
+// CHECK: arith.sitofp
+// CHECK: arith.divf
+func.func @mean_dynamic(%x: tensor<1x?x?x8xf32>) -> tensor<1x1x1x8xf32> {
+  %0 = kiln.reduce mean %x {axes = array<i64: 1, 2>, keepdims = true} : (tensor<1x?x?x8xf32>) -> tensor<1x1x1x8xf32>
+  return %0 : tensor<1x1x1x8xf32>
 }
 
 // -----
