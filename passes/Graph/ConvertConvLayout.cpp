@@ -16,10 +16,12 @@ namespace kiln {
 /// Decides whether a convolution runs in NHWC (heuristics now, a cost model later).
 using ConvLayoutControlFn = std::function<bool(ConvOp)>;
 
-/// Default: 2-D dense and depthwise convolutions, which have NHWC vector paths.
+/// Default: 1-D and 2-D dense and depthwise convolutions, which have NHWC vector paths (a
+/// 1-D conv runs as 2-D with a unit height).
 bool defaultConvLayoutControl(ConvOp conv) {
   auto filter = conv.getFilter().getType();
-  if (conv.getLayout() != "NCHW" || filter.getRank() != 4 || !filter.hasStaticShape())
+  if (conv.getLayout() != "NCHW" || (filter.getRank() != 3 && filter.getRank() != 4) ||
+      !filter.hasStaticShape())
     return false;
   int64_t group = conv.getGroup();
   bool depthwise = filter.getDimSize(1) == 1 && filter.getDimSize(0) == group;
@@ -28,6 +30,32 @@ bool defaultConvLayoutControl(ConvOp conv) {
 } // namespace kiln
 
 namespace {
+/// Permutations between channels-first and channels-last for tensors of `rank`:
+/// N C S... → N S... C, and back.
+SmallVector<int64_t> toChannelsLast(int64_t rank) {
+  SmallVector<int64_t> perm{0};
+  for (int64_t d = 2; d < rank; ++d)
+    perm.push_back(d);
+  perm.push_back(1);
+  return perm;
+}
+
+SmallVector<int64_t> toChannelsFirst(int64_t rank) {
+  SmallVector<int64_t> perm{0, rank - 1};
+  for (int64_t d = 1; d + 1 < rank; ++d)
+    perm.push_back(d);
+  return perm;
+}
+
+/// Filter F C K... → K... C F.
+SmallVector<int64_t> filterToChannelsLast(int64_t rank) {
+  SmallVector<int64_t> perm;
+  for (int64_t d = 2; d < rank; ++d)
+    perm.push_back(d);
+  perm.append({1, 0});
+  return perm;
+}
+
 struct ConvToNHWC : OpRewritePattern<kiln::ConvOp> {
   ConvToNHWC(MLIRContext *ctx, kiln::ConvLayoutControlFn control)
       : OpRewritePattern(ctx), control(std::move(control)) {}
@@ -36,16 +64,17 @@ struct ConvToNHWC : OpRewritePattern<kiln::ConvOp> {
     if (!control(conv))
       return failure();
     Location loc = conv.getLoc();
+    int64_t rank = conv.getInput().getType().getRank();
     Value input = rewriter.create<kiln::TransposeOp>(
-        loc, conv.getInput(), rewriter.getDenseI64ArrayAttr({0, 2, 3, 1}));
+        loc, conv.getInput(), rewriter.getDenseI64ArrayAttr(toChannelsLast(rank)));
     // FCHW → HWCF; folds when the filter is a constant.
     Value filter = rewriter.createOrFold<kiln::TransposeOp>(
-        loc, conv.getFilter(), rewriter.getDenseI64ArrayAttr({2, 3, 1, 0}));
+        loc, conv.getFilter(), rewriter.getDenseI64ArrayAttr(filterToChannelsLast(rank)));
     auto nhwc = rewriter.create<kiln::ConvOp>(
         loc, input, filter, conv.getBias(), conv.getStridesAttr(), conv.getPadsAttr(),
         conv.getDilationsAttr(), conv.getGroupAttr(), rewriter.getStringAttr("NHWC"));
-    rewriter.replaceOpWithNewOp<kiln::TransposeOp>(conv, nhwc.getResult(),
-                                                   rewriter.getDenseI64ArrayAttr({0, 3, 1, 2}));
+    rewriter.replaceOpWithNewOp<kiln::TransposeOp>(
+        conv, nhwc.getResult(), rewriter.getDenseI64ArrayAttr(toChannelsFirst(rank)));
     return success();
   }
 

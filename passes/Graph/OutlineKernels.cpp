@@ -39,19 +39,29 @@ SmallVector<unsigned> shapeValueOperands(Operation *op) {
   return {};
 }
 
-/// Appends to `chain` (producers first) the ops computing `v` from graph inputs and constants
-/// when they are all small elementwise kiln ops; false when some other op computes it.
+/// Ops that may compute a shape value inside its consumer's kernel: small elementwise ops and
+/// the shape arithmetic of exported graphs (Shape, Gather, Slice, Concat, Reshape of shapes).
+bool isCheapShapeOp(Operation *def) {
+  return kiln::isElementwise(def) ||
+         isa<kiln::ShapeOp, kiln::GatherOp, kiln::SliceOp, kiln::ConcatOp, kiln::ReshapeOp>(def);
+}
+
+/// Appends to `chain` (producers first) the ops computing `v` from graph inputs, constants
+/// and the dims of any tensor (kiln.shape) when they are all small cheap ops (isCheapShapeOp);
+/// false when some other op computes it.
 bool cheapProducers(Value v, SmallVectorImpl<Operation *> &chain) {
   Operation *def = v.getDefiningOp();
   if (!def || isa<kiln::ConstantOp>(def) || llvm::is_contained(chain, def))
     return true;
   auto type = dyn_cast<RankedTensorType>(v.getType());
-  if (!kiln::isElementwise(def) || def->getNumResults() != 1 || !type ||
+  if (!isCheapShapeOp(def) || def->getNumResults() != 1 || !type ||
       !type.hasStaticShape() || type.getNumElements() > kProducerElementLimit)
     return false;
-  for (Value operand : def->getOperands())
-    if (!cheapProducers(operand, chain))
-      return false;
+  // kiln.shape reads only the dims of its operand: the chain ends there.
+  if (!isa<kiln::ShapeOp>(def))
+    for (Value operand : def->getOperands())
+      if (!cheapProducers(operand, chain))
+        return false;
   chain.push_back(def);
   return true;
 }

@@ -62,11 +62,13 @@ int64_t cacheTile(int64_t extent, int64_t limit) { return largestDivisorAtMost(e
 
 /// Cache tile of the vectorized dim: a divisor whose remainder after `vector`-wide register
 /// tiles is a multiple of 8 lanes (odd-width vectors like 26 lanes scalarize badly in LLVM).
+/// Without such a divisor of at least `vector` (257 filters, 1001 classes), an extent of at
+/// most 512 stays whole (0): its register tiles are peeled, the remainder is static.
 int64_t vectorCacheTile(int64_t extent, int64_t limit, int64_t vector) {
   for (int64_t d = std::min(extent, limit); d > 1; --d)
     if (extent % d == 0 && (d % vector) % 8 == 0)
-      return d;
-  return largestDivisorAtMost(extent, limit);
+      return d >= vector || d == extent ? d : (extent <= 512 ? 0 : d);
+  return extent <= 512 ? 0 : largestDivisorAtMost(extent, limit);
 }
 
 /// Cache tile of a matmul's rows: the divisor of `m` up to 64 that wastes least of its
@@ -87,6 +89,7 @@ Schedule matmulSchedule(ArrayRef<int64_t> r, size_t batchDims, VectorTarget t) {
   Schedule s;
   int64_t m = r[batchDims], n = r[batchDims + 1], k = r[batchDims + 2];
   int64_t nTile = vectorCacheTile(n, 256, 32);
+  int64_t nSpan = nTile ? nTile : n; // the columns one cache tile covers
   s.outerTiles.assign(batchDims, 1);
   s.innerTiles.assign(batchDims, 1);
   if (!t.bigRegisterFile()) {
@@ -96,7 +99,7 @@ Schedule matmulSchedule(ArrayRef<int64_t> r, size_t batchDims, VectorTarget t) {
     // 79 GFLOP/s against 35 for a 6x16 tile over k blocks of 256 (whose B rows, 4 KB apart,
     // keep evicting each other from L1 and L2). 2x32 against 4x16, same run, kernel alone:
     // 2.63/2.80 vs 3.18/3.62 ms at 1 thread, 1.74/1.89 vs 1.82/2.07 ms at 2.
-    int64_t regN = registerVectorTile(nTile, 4 * t.lanes);
+    int64_t regN = registerVectorTile(nSpan, 4 * t.lanes);
     int64_t kTile = cacheTile(k, 8);
     s.outerTiles.append({rowCacheTile(m, 2), nTile, kTile});
     s.innerTiles.append({std::min<int64_t>(s.outerTiles[batchDims], 2), regN, kTile});
@@ -105,7 +108,7 @@ Schedule matmulSchedule(ArrayRef<int64_t> r, size_t batchDims, VectorTarget t) {
   // 6 rows x 4 vectors (24 of the 32 zmm registers as accumulators) where the columns allow,
   // else 8 x 2; measured 6x64 vs 8x32 with AVX-512: 151 vs 138 GFLOP/s (128x768x768), 139 vs
   // 125 (64x1024x1024).
-  int64_t regN = registerVectorTile(nTile, 4 * t.lanes);
+  int64_t regN = registerVectorTile(nSpan, 4 * t.lanes);
   int64_t regM = regN == 4 * t.lanes ? 6 : 8;
   int64_t kTile = cacheTile(k, 256);
   s.outerTiles.append({rowCacheTile(m, regM), nTile, kTile});

@@ -48,7 +48,7 @@ std::string scalarReason(linalg::LinalgOp op) {
   }
   if (iterations > kMaxVectorizedIterations)
     return "it was not tiled (" + std::to_string(iterations) + " iterations in one op)";
-  if (failed(linalg::vectorizeOpPrecondition(op)))
+  if (failed(linalg::vectorizeOpPrecondition(op, {}, {}, /*vectorizeNDExtract=*/true)))
     return "the vectorizer's precondition fails";
   return "";
 }
@@ -172,7 +172,8 @@ struct TileAndVectorizePass : kiln::impl::TileAndVectorizeBase<TileAndVectorizeP
       rewriter.setInsertionPoint(op);
       // An op the vectorizer rejects stays scalar; it still lowers to correct loops, and
       // the kernel's notes report it.
-      if (failed(linalg::vectorize(rewriter, op)))
+      // n-D tensor.extract (gathers: embeddings, resize taps) become vector.gather.
+      if (failed(linalg::vectorize(rewriter, op, {}, {}, /*vectorizeNDExtract=*/true)))
         op->setAttr(kiln::kScalarReasonAttr, rewriter.getStringAttr("the vectorizer failed"));
     }
     func.walk([&](Operation *op) { op->removeAttr(kiln::kNoVectorizeAttr); });

@@ -31,12 +31,26 @@ struct ConstantLowering : OpConversionPattern<graph::ConstantOp> {
 struct ShapeLowering : OpConversionPattern<graph::ShapeOp> {
   using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(graph::ShapeOp op, OpAdaptor,
+  LogicalResult matchAndRewrite(graph::ShapeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)))
-      return failure();
-    auto value = DenseElementsAttr::get(op.getType(), tensorTypeOf(op.getInput()).getShape());
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, value);
+    auto inType = tensorTypeOf(op.getInput());
+    if (inType.hasStaticShape()) {
+      auto value = DenseElementsAttr::get(op.getType(), inType.getShape());
+      rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, value);
+      return success();
+    }
+    // Dynamic dims are read at run time (tensor.dim), static ones are constants.
+    Location loc = op.getLoc();
+    SmallVector<Value> dims;
+    for (int64_t d = 0; d < inType.getRank(); ++d) {
+      if (!inType.isDynamicDim(d)) {
+        dims.push_back(rewriter.create<arith::ConstantIntOp>(loc, inType.getDimSize(d), 64));
+        continue;
+      }
+      Value size = rewriter.create<tensor::DimOp>(loc, adaptor.getInput(), d);
+      dims.push_back(rewriter.create<arith::IndexCastOp>(loc, rewriter.getI64Type(), size));
+    }
+    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, op.getType(), dims);
     return success();
   }
 };
@@ -46,8 +60,10 @@ struct ReshapeLowering : OpConversionPattern<graph::ReshapeOp> {
 
   LogicalResult matchAndRewrite(graph::ReshapeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op)))
-      return failure();
+    auto in = tensorTypeOf(op.getInput()), out = tensorTypeOf(op.getResult());
+    if (!canReshape(in.getShape(), out.getShape()))
+      return emitUnsupported(op) << "a reshape from " << in << " to " << out
+                                 << " whose dynamic dims do not follow from its input";
     rewriter.replaceOp(
         op, reshapeTo(rewriter, op.getLoc(), adaptor.getInput(), tensorTypeOf(op.getResult()).getShape()));
     return success();
@@ -104,11 +120,57 @@ struct ConcatLowering : OpConversionPattern<graph::ConcatOp> {
   }
 };
 
+/// `bound` (ONNX: negative counts from the end) clamped into [0, dim], for a dynamic dim.
+Value clampBound(OpBuilder &b, Location loc, int64_t bound, Value dim) {
+  Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
+  Value v = bound < 0 ? b.create<arith::AddIOp>(
+                            loc, dim, b.create<arith::ConstantIndexOp>(loc, bound)).getResult()
+                      : b.create<arith::ConstantIndexOp>(loc, bound).getResult();
+  return b.create<arith::MaxSIOp>(loc, b.create<arith::MinSIOp>(loc, v, dim), zero);
+}
+
+/// A slice with dynamic dims and positive steps: an extract_slice whose offsets and sizes of
+/// the dynamic dims follow ONNX's clamping rules at run time.
+FailureOr<Value> dynamicSlice(OpBuilder &b, graph::SliceOp op, Value input) {
+  auto inType = tensorTypeOf(op.getInput());
+  ArrayRef<int64_t> starts = op.getStarts(), ends = op.getEnds(), steps = op.getSteps();
+  if (llvm::any_of(steps, [](int64_t s) { return s <= 0; }))
+    return emitUnsupported(op) << "negative steps on a tensor with dynamic dims", failure();
+  Location loc = op.getLoc();
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  auto outType = tensorTypeOf(op.getResult());
+  for (int64_t d = 0; d < inType.getRank(); ++d) {
+    strides.push_back(b.getIndexAttr(steps[d]));
+    if (!inType.isDynamicDim(d)) {
+      offsets.push_back(b.getIndexAttr(starts[d]));
+      sizes.push_back(b.getIndexAttr(outType.getDimSize(d)));
+      continue;
+    }
+    Value dim = b.create<tensor::DimOp>(loc, input, d);
+    Value start = clampBound(b, loc, starts[d], dim), end = clampBound(b, loc, ends[d], dim);
+    Value span = b.create<arith::MaxSIOp>(loc, b.create<arith::SubIOp>(loc, end, start),
+                                          b.create<arith::ConstantIndexOp>(loc, 0));
+    Value size = b.create<arith::CeilDivSIOp>(loc, span,
+                                              b.create<arith::ConstantIndexOp>(loc, steps[d]));
+    offsets.push_back(start);
+    sizes.push_back(size);
+  }
+  return b.create<tensor::ExtractSliceOp>(loc, outType, input, offsets, sizes, strides)
+      .getResult();
+}
+
 struct SliceLowering : OpConversionPattern<graph::SliceOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult matchAndRewrite(graph::SliceOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
+    if (!tensorTypeOf(op.getInput()).hasStaticShape()) {
+      FailureOr<Value> sliced = dynamicSlice(rewriter, op, adaptor.getInput());
+      if (failed(sliced))
+        return failure();
+      rewriter.replaceOp(op, *sliced);
+      return success();
+    }
     if (failed(requireStaticShapes(op)))
       return failure();
     auto type = tensorTypeOf(op.getResult());

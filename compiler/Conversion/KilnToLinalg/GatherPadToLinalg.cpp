@@ -22,10 +22,17 @@ Value clampIndex(OpBuilder &b, Location loc, Value i, int64_t size) {
   return b.create<arith::MaxSIOp>(loc, upper, indexConstant(b, loc, 0));
 }
 
-/// Static shapes and signless i8..i64 indices, the common preconditions of the gathers.
-LogicalResult checkGatherOperands(Operation *op, RankedTensorType indicesType) {
-  if (failed(requireStaticShapes(op)))
+/// Static shapes (with `dynamicIndices`, static data: the indices and the result may have
+/// dynamic dims) and signless i8..i64 indices, the common preconditions of the gathers.
+LogicalResult checkGatherOperands(Operation *op, RankedTensorType indicesType,
+                                  bool dynamicIndices = false) {
+  if (dynamicIndices) {
+    auto data = tensorTypeOf(op->getOperand(0));
+    if (!data.hasStaticShape())
+      return emitUnsupported(op) << "gather from data with dynamic dims (" << data << ")";
+  } else if (failed(requireStaticShapes(op))) {
     return failure();
+  }
   auto indexType = dyn_cast<IntegerType>(indicesType.getElementType());
   if (!indexType || !indexType.isSignless() || indexType.getWidth() < 8)
     return emitUnsupported(op) << "indices must be signless integers (i8 to i64), not "
@@ -39,7 +46,7 @@ struct GatherLowering : OpConversionPattern<graph::GatherOp> {
   LogicalResult matchAndRewrite(graph::GatherOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     auto dataType = tensorTypeOf(op.getData()), indicesType = tensorTypeOf(op.getIndices());
-    if (failed(checkGatherOperands(op, indicesType)))
+    if (failed(checkGatherOperands(op, indicesType, /*dynamicIndices=*/true)))
       return failure();
     int64_t axis = op.getAxis(), indicesRank = indicesType.getRank();
     int64_t extent = dataType.getDimSize(axis);

@@ -308,11 +308,49 @@ Value buildReduction(OpBuilder &b, Location loc, Value input, ValueRange rowInpu
 
 namespace {
 /// Reassociation grouping `wide` dims into `narrow` dims, if it is a pure collapse.
+/// Groups of `wide` dims whose products give the `narrow` dims, in order, when the shapes have
+/// dynamic dims: a dynamic narrow dim takes unit dims and then exactly one dynamic wide dim, a
+/// static one static dims up to its size; trailing unit dims join the last group.
+std::optional<SmallVector<ReassociationIndices>> dynamicGroups(ArrayRef<int64_t> wide,
+                                                               ArrayRef<int64_t> narrow) {
+  SmallVector<ReassociationIndices> groups;
+  size_t i = 0;
+  for (int64_t size : narrow) {
+    ReassociationIndices group;
+    if (ShapedType::isDynamic(size)) {
+      while (i < wide.size() && wide[i] == 1)
+        group.push_back(i++);
+      if (i == wide.size() || !ShapedType::isDynamic(wide[i]))
+        return std::nullopt;
+      group.push_back(i++);
+    } else {
+      int64_t product = 1;
+      do {
+        if (i == wide.size() || ShapedType::isDynamic(wide[i]))
+          return std::nullopt;
+        product *= wide[i];
+        group.push_back(i++);
+      } while (product < size);
+      if (product != size)
+        return std::nullopt;
+    }
+    groups.push_back(group);
+  }
+  for (; i < wide.size(); ++i) {
+    if (wide[i] != 1 || groups.empty())
+      return std::nullopt;
+    groups.back().push_back(i);
+  }
+  return groups;
+}
+
 std::optional<SmallVector<ReassociationIndices>> collapseGroups(ArrayRef<int64_t> wide,
                                                                 ArrayRef<int64_t> narrow) {
   if (narrow.empty())
     return SmallVector<ReassociationIndices>{};
-  auto groups = getReassociationIndicesForCollapse(wide, narrow);
+  auto groups = ShapedType::isDynamicShape(wide) || ShapedType::isDynamicShape(narrow)
+                    ? dynamicGroups(wide, narrow)
+                    : getReassociationIndicesForCollapse(wide, narrow);
   if (!groups || groups->size() != narrow.size())
     return std::nullopt;
   for (auto [group, size] : llvm::zip(*groups, narrow)) {
@@ -358,6 +396,36 @@ Value reshapeTo(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape) {
   if (shape.size() == 1)
     return flat;
   return b.create<tensor::ExpandShapeOp>(loc, target, flat, allInOneGroup(shape.size()));
+}
+
+bool canReshape(ArrayRef<int64_t> src, ArrayRef<int64_t> shape) {
+  if (src == shape || llvm::count_if(shape, ShapedType::isDynamic) <= 1)
+    return true;
+  if (src.size() > shape.size())
+    return collapseGroups(src, shape).has_value();
+  if (src.size() < shape.size())
+    return collapseGroups(shape, src).has_value();
+  return false;
+}
+
+Value reshapeToSizes(OpBuilder &b, Location loc, Value v, ArrayRef<OpFoldResult> sizes) {
+  auto type = tensorTypeOf(v);
+  SmallVector<int64_t> shape;
+  SmallVector<Value> dynamic;
+  for (OpFoldResult s : sizes) {
+    std::optional<int64_t> c = getConstantIntValue(s);
+    shape.push_back(c ? *c : ShapedType::kDynamic);
+  }
+  if (llvm::count_if(shape, ShapedType::isDynamic) <= 1)
+    return reshapeTo(b, loc, v, shape);
+  Value flat = v;
+  if (type.getRank() != 1) {
+    int64_t count = type.hasStaticShape() ? type.getNumElements() : ShapedType::kDynamic;
+    auto flatType = RankedTensorType::get({count}, type.getElementType());
+    flat = b.create<tensor::CollapseShapeOp>(loc, flatType, v, allInOneGroup(type.getRank()));
+  }
+  auto target = RankedTensorType::get(shape, type.getElementType());
+  return b.create<tensor::ExpandShapeOp>(loc, target, flat, allInOneGroup(shape.size()), sizes);
 }
 
 Value padWithValue(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> low,

@@ -134,6 +134,16 @@ Value buildReduction(OpBuilder &b, Location loc, Value input, ValueRange rowInpu
 /// shape is a pure collapse or expansion, else a collapse to 1-D followed by an expansion.
 Value reshapeTo(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape);
 
+/// Whether reshapeTo can reshape a tensor of `src` to `shape` (static shapes, a pure collapse
+/// or expansion whose groups hold at most one dynamic dim each, or a target with at most one
+/// dynamic dim).
+bool canReshape(ArrayRef<int64_t> src, ArrayRef<int64_t> shape);
+
+/// reshapeTo for a target whose dynamic dims cannot be inferred (several in one reshape
+/// group): `sizes` gives every dim of the target (a Value for each dynamic one); the value is
+/// collapsed to 1-D and expanded with those sizes.
+Value reshapeToSizes(OpBuilder &b, Location loc, Value v, ArrayRef<OpFoldResult> sizes);
+
 /// `tensor.pad` of `v` by non-negative `low`/`high` with `padValue`; `v` itself when all
 /// pads are 0.
 Value padWithValue(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> low,

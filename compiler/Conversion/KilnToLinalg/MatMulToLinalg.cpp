@@ -24,16 +24,16 @@ bool allOnes(ArrayRef<int64_t> dims) {
   return llvm::all_of(dims, [](int64_t d) { return d == 1; });
 }
 
-/// The sizes of the dynamic dims of a 2-D or vector contraction's result: its rows come from
-/// the lhs (dim 0 of a matrix), its columns from the rhs (last dim of a matrix).
+/// The sizes of the dynamic dims of a contraction's result: the batch and the rows come from
+/// the lhs (all but its last dim), the columns from the rhs (its last dim; none for vectors).
 SmallVector<Value> contractionSizes(OpBuilder &b, Location loc, Value lhs, Value rhs,
                                     ArrayRef<int64_t> outShape) {
   auto a = tensorTypeOf(lhs), c = tensorTypeOf(rhs);
   SmallVector<std::pair<Value, int64_t>> sources;
-  if (a.getRank() == 2)
-    sources.push_back({lhs, 0});
-  if (c.getRank() == 2)
-    sources.push_back({rhs, 1});
+  for (int64_t d = 0; d + 1 < a.getRank(); ++d)
+    sources.push_back({lhs, d});
+  if (c.getRank() >= 2)
+    sources.push_back({rhs, c.getRank() - 1});
   SmallVector<Value> sizes;
   for (auto [d, size] : llvm::enumerate(outShape))
     if (ShapedType::isDynamic(size))
@@ -51,39 +51,120 @@ Value contract(OpBuilder &b, Location loc, Value lhs, Value rhs, ArrayRef<int64_
   return b.create<OpTy>(loc, ValueRange{lhs, rhs}, ValueRange{init}).getResult(0);
 }
 
-/// `v` ([..., rows, cols]) broadcast to [batch..., rows, cols]; `v` when it has that shape.
-Value broadcastBatch(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> batch) {
+/// Size `d` of `v` as an OpFoldResult (a tensor.dim when dynamic).
+OpFoldResult sizeOf(OpBuilder &b, Location loc, Value v, int64_t d) {
+  auto type = tensorTypeOf(v);
+  if (!type.isDynamicDim(d))
+    return b.getIndexAttr(type.getDimSize(d));
+  return b.create<tensor::DimOp>(loc, v, d).getResult();
+}
+
+/// `v` with its leading `lead` dims collapsed into one (the others kept).
+Value collapseLeading(OpBuilder &b, Location loc, Value v, int64_t lead) {
+  int64_t rank = tensorTypeOf(v).getRank();
+  if (lead == 1)
+    return v;
+  SmallVector<ReassociationIndices> groups{llvm::to_vector(llvm::seq<int64_t>(0, lead))};
+  for (int64_t d = lead; d < rank; ++d)
+    groups.push_back({d});
+  return b.create<tensor::CollapseShapeOp>(loc, v, groups);
+}
+
+/// `v` with its dim 0 expanded into `sizes.size() - rank + 1` dims of `sizes` (all dims of the
+/// result given).
+Value expandLeading(OpBuilder &b, Location loc, Value v, ArrayRef<OpFoldResult> sizes) {
+  auto type = tensorTypeOf(v);
+  int64_t lead = sizes.size() - type.getRank() + 1;
+  if (lead == 1)
+    return v;
+  SmallVector<ReassociationIndices> groups{llvm::to_vector(llvm::seq<int64_t>(0, lead))};
+  for (int64_t d = lead; d < (int64_t)sizes.size(); ++d)
+    groups.push_back({d});
+  SmallVector<int64_t> shape;
+  for (OpFoldResult s : sizes) {
+    std::optional<int64_t> c = getConstantIntValue(s);
+    shape.push_back(c ? *c : ShapedType::kDynamic);
+  }
+  return b.create<tensor::ExpandShapeOp>(loc, type.clone(shape), v, groups, sizes);
+}
+
+/// `v` ([..., rows, cols]) broadcast to [batch..., rows, cols] (`batch` sizes of the result);
+/// `v` when it has that shape.
+Value broadcastBatch(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> batch,
+                     ArrayRef<OpFoldResult> batchSizes) {
   auto type = tensorTypeOf(v);
   SmallVector<int64_t> shape(batch);
   shape.append(type.getShape().end() - 2, type.getShape().end());
   if (type.getShape() == ArrayRef<int64_t>(shape))
     return v;
   auto target = RankedTensorType::get(shape, type.getElementType());
-  return buildElementwise(b, loc, target, v,
-                          [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  SmallVector<Value> dynamic;
+  for (auto [d, size] : llvm::enumerate(shape))
+    if (ShapedType::isDynamic(size))
+      dynamic.push_back(d < batch.size() ? cast<Value>(batchSizes[d])
+                                         : b.create<tensor::DimOp>(loc, v, d - batch.size() +
+                                                                              (type.getRank() - 2))
+                                               .getResult());
+  SmallVector<AffineMap> maps{
+      broadcastMap(b.getContext(), type.getShape(), ArrayRef<int64_t>(shape))};
+  return buildParallelGeneric(
+      b, loc, target, v, maps, [](OpBuilder &, Location, ValueRange args) { return args[0]; },
+      ValueRange(dynamic));
 }
 
-/// [batchA..., M, K] x [batchB..., K, N] → [broadcast batch..., M, N] (both ranks >= 2).
+/// Whether the batch dims and the rows of `lhs` ([batch..., M, K]) collapse into one dim whose
+/// size the IR can carry: at most one of them is dynamic (MLIR 19 bufferizes no expand_shape
+/// with two dynamic dims in one group).
+bool foldsIntoRows(ArrayRef<int64_t> lhs) {
+  return llvm::count_if(lhs.drop_back(), ShapedType::isDynamic) <= 1;
+}
+
+/// [batchA..., M, K] x [batchB..., K, N] → [broadcast batch..., M, N] (both ranks >= 2). Dynamic
+/// dims are read from the operands (a dynamic batch dim must not need broadcasting).
 Value buildBatchedMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs) {
   ArrayRef<int64_t> a = tensorTypeOf(lhs).getShape(), c = tensorTypeOf(rhs).getShape();
   int64_t m = a[a.size() - 2], k = a.back(), n = c.back();
   ArrayRef<int64_t> batchA = a.drop_back(2), batchB = c.drop_back(2);
   SmallVector<int64_t> batch;
   (void)OpTrait::util::getBroadcastedShape(batchA, batchB, batch); // Checked by the verifier.
-  SmallVector<int64_t> outShape(batch);
-  outShape.append({m, n});
-  if (allOnes(batchB)) {
-    // The rhs is one matrix: fold the lhs batch into M and run a single 2-D matmul.
-    Value lhs2d = reshapeTo(b, loc, lhs, {product(batchA) * m, k});
-    Value rhs2d = reshapeTo(b, loc, rhs, {k, n});
-    Value out = contract<linalg::MatmulOp>(b, loc, lhs2d, rhs2d, {product(batchA) * m, n});
-    return reshapeTo(b, loc, out, outShape);
+  // Sizes of the broadcast batch dims, right aligned against each operand.
+  SmallVector<OpFoldResult> batchSizes;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    int64_t fromA = i + batchA.size() - batch.size(), fromB = i + batchB.size() - batch.size();
+    bool useA = fromA >= 0 && fromA < (int64_t)batchA.size() && batchA[fromA] != 1;
+    batchSizes.push_back(useA ? sizeOf(b, loc, lhs, fromA)
+                         : fromB >= 0 && fromB < (int64_t)batchB.size()
+                             ? sizeOf(b, loc, rhs, fromB)
+                             : b.getIndexAttr(1));
   }
-  int64_t count = product(batch);
-  Value lhs3d = reshapeTo(b, loc, broadcastBatch(b, loc, lhs, batch), {count, m, k});
-  Value rhs3d = reshapeTo(b, loc, broadcastBatch(b, loc, rhs, batch), {count, k, n});
-  Value out = contract<linalg::BatchMatmulOp>(b, loc, lhs3d, rhs3d, {count, m, n});
-  return reshapeTo(b, loc, out, outShape);
+  OpFoldResult mSize = sizeOf(b, loc, lhs, a.size() - 2), kSize = sizeOf(b, loc, lhs, a.size() - 1),
+               nSize = sizeOf(b, loc, rhs, c.size() - 1);
+  SmallVector<OpFoldResult> outSizes(batchSizes);
+  outSizes.append({mSize, nSize});
+  if (allOnes(batchB) && foldsIntoRows(a)) {
+    // The rhs is one matrix: fold the lhs batch into M and run a single 2-D matmul.
+    Value lhs2d = collapseLeading(b, loc, lhs, a.size() - 1);
+    Value rhs2d = reshapeTo(b, loc, rhs, {k, n});
+    Value out = contract<linalg::MatmulOp>(b, loc, lhs2d, rhs2d,
+                                           {tensorTypeOf(lhs2d).getDimSize(0), n});
+    return expandLeading(b, loc, out, outSizes);
+  }
+  auto withBatch = [&](Value v) {
+    // Missing leading batch dims (broadcasting) are added as unit dims first.
+    auto type = tensorTypeOf(v);
+    if (type.getRank() == int64_t(batch.size()) + 2)
+      return v;
+    SmallVector<int64_t> shape(batch.size() + 2 - type.getRank(), 1);
+    shape.append(type.getShape().begin(), type.getShape().end());
+    return reshapeTo(b, loc, v, shape);
+  };
+  Value lhs3d = collapseLeading(
+      b, loc, broadcastBatch(b, loc, withBatch(lhs), batch, batchSizes), batch.size());
+  Value rhs3d = collapseLeading(
+      b, loc, broadcastBatch(b, loc, withBatch(rhs), batch, batchSizes), batch.size());
+  Value out = contract<linalg::BatchMatmulOp>(b, loc, lhs3d, rhs3d,
+                                              {tensorTypeOf(lhs3d).getDimSize(0), m, n});
+  return expandLeading(b, loc, out, outSizes);
 }
 
 struct MatMulLowering : OpConversionPattern<graph::MatMulOp> {
@@ -96,12 +177,10 @@ struct MatMulLowering : OpConversionPattern<graph::MatMulOp> {
     Type elementType = lhsType.getElementType();
     if (failed(requireArithType(op, elementType, true, "lhs")))
       return failure();
-    // Matrices and vectors may have dynamic dims (not the contracted one); batched
-    // products need static shapes.
-    bool batched = lhsType.getRank() > 2 || rhsType.getRank() > 2;
-    if (batched || lhsType.isDynamicDim(lhsType.getRank() - 1) || rhsType.isDynamicDim(0))
-      if (failed(requireStaticShapes(op)))
-        return failure();
+    // Dynamic dims: any (a batch dim of 1 against a dynamic one is broadcast by a copy), but
+    // at most one dynamic batch dim where the batch cannot fold into the rows.
+    if (failed(checkDynamicBatch(op, lhsType, rhsType)))
+      return failure();
     if (elementType != rhsType.getElementType())
       return emitUnsupported(op) << "operand element types differ (" << elementType << " vs "
                                  << rhsType.getElementType() << ")";
@@ -113,6 +192,22 @@ struct MatMulLowering : OpConversionPattern<graph::MatMulOp> {
   }
 
 private:
+  static LogicalResult checkDynamicBatch(graph::MatMulOp op, RankedTensorType lhs,
+                                         RankedTensorType rhs) {
+    ArrayRef<int64_t> a = lhs.getShape(), c = rhs.getShape();
+    if (a.size() < 3 && c.size() < 3)
+      return success();
+    ArrayRef<int64_t> batchA = a.size() > 2 ? a.drop_back(2) : ArrayRef<int64_t>{},
+                      batchB = c.size() > 2 ? c.drop_back(2) : ArrayRef<int64_t>{};
+    SmallVector<int64_t> batch;
+    (void)OpTrait::util::getBroadcastedShape(batchA, batchB, batch);
+    bool rowsFold = allOnes(batchB) && a.size() > 1 && foldsIntoRows(a);
+    if (!rowsFold && llvm::count_if(batch, ShapedType::isDynamic) > 1)
+      return emitUnsupported(op) << "more than one dynamic batch dim (" << lhs << " x " << rhs
+                                 << ")";
+    return success();
+  }
+
   static Value lower(OpBuilder &b, Location loc, Value lhs, Value rhs,
                      ArrayRef<int64_t> resultShape) {
     ArrayRef<int64_t> a = tensorTypeOf(lhs).getShape(), c = tensorTypeOf(rhs).getShape();

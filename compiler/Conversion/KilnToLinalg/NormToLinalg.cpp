@@ -34,8 +34,7 @@ struct LayerNormLowering : OpConversionPattern<graph::LayerNormOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     auto type = tensorTypeOf(op.getInput());
     Type elementType = type.getElementType();
-    if (failed(requireStaticShapes(op)) ||
-        failed(requireArithType(op, elementType, false, "input")))
+    if (failed(requireArithType(op, elementType, false, "input")))
       return failure();
     for (Value param : {op.getScale(), op.getBias()})
       if (param && (tensorTypeOf(param).getElementType() != elementType ||
@@ -50,8 +49,12 @@ struct LayerNormLowering : OpConversionPattern<graph::LayerNormOp> {
                                  << " is out of range for rank " << rank;
     SmallVector<int64_t> dims = llvm::to_vector(llvm::seq<int64_t>(axis, rank));
     int64_t count = 1;
-    for (int64_t d : dims)
+    for (int64_t d : dims) {
+      // Rows may be dynamic (a run-time sequence length); the normalized dims may not.
+      if (type.isDynamicDim(d))
+        return emitUnsupported(op) << "normalized dim " << d << " is dynamic (" << type << ")";
       count *= type.getDimSize(d);
+    }
     Location loc = op.getLoc();
     Type statType = elementType.getIntOrFloatBitWidth() < 32 ? rewriter.getF32Type() : elementType;
     auto [mean, rstd] = rowStatistics(rewriter, loc, adaptor.getInput(), dims, count, statType,

@@ -235,8 +235,7 @@ template <typename OpTy, bool IsLog> struct SoftmaxLowering : OpConversionPatter
   LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     auto type = tensorTypeOf(op.getInput());
-    if (failed(requireStaticShapes(op)) ||
-        failed(requireArithType(op, type.getElementType(), false, "input")))
+    if (failed(requireArithType(op, type.getElementType(), false, "input")))
       return failure();
     int64_t axis = normalizeAxis(op.getAxis(), type.getRank());
     if (axis < 0)

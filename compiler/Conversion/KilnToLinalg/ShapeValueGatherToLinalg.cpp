@@ -64,7 +64,8 @@ struct SliceByLowering : OpConversionPattern<graph::SliceByOp> {
       Value diff = i.select(positive, i.sub(end, start), i.sub(start, end));
       Value size = rewriter.create<arith::DivSIOp>(
           loc, i.max(i.add(diff, i.sub(absStep, one)), zero), absStep);
-      sizes.push_back(i.index(i.select(isZero, i.c(-1), size)));
+      if (type.isDynamicDim(d)) // a static dim (not sliced) keeps the input's size
+        sizes.push_back(i.index(i.select(isZero, i.c(-1), size)));
       starts.push_back(i.index(start));
       steps.push_back(i.index(step));
     }

@@ -1,6 +1,8 @@
 //===- ShapeValueConverters.cpp - shape operands known only at run time ---===//
 #include "compiler/Import/ONNX/ShapeValues.h"
 
+#include "mlir/IR/Matchers.h"
+
 using namespace mlir;
 
 namespace kiln::importer {
@@ -109,7 +111,20 @@ LogicalResult convertRunTimeSlice(NodeContext &n) {
   RankedTensorType in = n.inputType(0);
   if (count > in.getRank())
     return n.fail("more slice entries than input dims");
-  auto type = RankedTensorType::get(dynamicDims(in.getRank()), in.getElementType());
+  // With constant axes, the dims no entry slices keep their size (static ones stay static).
+  SmallVector<int64_t> shape = dynamicDims(in.getRank());
+  DenseIntElementsAttr axes;
+  if (matchPattern(operands[2], m_Constant(&axes))) {
+    shape.assign(in.getShape().begin(), in.getShape().end());
+    for (APInt axis : axes.getValues<APInt>()) {
+      int64_t a = axis.getSExtValue();
+      if (a < -in.getRank() || a >= in.getRank())
+        return n.fail("axis " + llvm::Twine(a) + " is out of range for rank " +
+                      llvm::Twine(in.getRank()));
+      shape[a < 0 ? a + in.getRank() : a] = ShapedType::kDynamic;
+    }
+  }
+  auto type = RankedTensorType::get(shape, in.getElementType());
   return n.setResult(n.createTyped<kiln::SliceByOp>(type, n.input(0), operands[0], operands[1],
                                                     operands[2], operands[3]));
 }

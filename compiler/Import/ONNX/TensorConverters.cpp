@@ -3,6 +3,7 @@
 #include "compiler/Import/ONNX/ShapeValues.h"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 
 using namespace mlir;
@@ -30,14 +31,22 @@ LogicalResult convertConcat(NodeContext &n) {
 }
 
 /// Split into one kiln.slice per output; `sizes` empty = equal parts.
+/// The end bound that takes a dynamic dim whole (kiln.slice's ONNX-style bounds).
+constexpr int64_t kWholeDim = std::numeric_limits<int64_t>::max();
+
 LogicalResult buildSplit(NodeContext &n, SmallVector<int64_t> sizes) {
-  FailureOr<SmallVector<int64_t>> shape = requireStaticShape(n, n.inputType(0), "Split");
-  if (failed(shape))
-    return failure();
-  FailureOr<int64_t> axis = n.normalizeAxis(n.attrInt("axis", 0), shape->size());
+  SmallVector<int64_t> shape(n.inputType(0).getShape());
+  FailureOr<int64_t> axis = n.normalizeAxis(n.attrInt("axis", 0), shape.size());
   if (failed(axis))
     return failure();
-  int64_t dim = (*shape)[*axis], parts = n.node().output_size();
+  if (ShapedType::isDynamic(shape[*axis]))
+    return n.fail("splitting dynamic dim " + llvm::Twine(*axis) + " of " +
+                  llvm::Twine(n.node().input(0)) + " is not supported");
+  // Other dynamic dims are taken whole by every part.
+  for (int64_t &d : shape)
+    if (ShapedType::isDynamic(d))
+      d = kWholeDim;
+  int64_t dim = shape[*axis], parts = n.node().output_size();
   if (sizes.empty()) {
     if (parts == 0 || dim % parts != 0)
       return n.fail("dim " + llvm::Twine(dim) + " does not split into " + llvm::Twine(parts) +
@@ -48,7 +57,7 @@ LogicalResult buildSplit(NodeContext &n, SmallVector<int64_t> sizes) {
       std::accumulate(sizes.begin(), sizes.end(), int64_t(0)) != dim)
     return n.fail("split sizes must be " + llvm::Twine(parts) + " non-negative values summing to " +
                   llvm::Twine(dim));
-  SmallVector<int64_t> starts(shape->size(), 0), ends(*shape), steps(shape->size(), 1);
+  SmallVector<int64_t> starts(shape.size(), 0), ends(shape), steps(shape.size(), 1);
   SmallVector<Value> results;
   for (int64_t size : sizes) {
     ends[*axis] = starts[*axis] + size;
@@ -104,10 +113,8 @@ LogicalResult convertSplitInput(NodeContext &n) {
 /// ONNX Slice on constant starts/ends/axes/steps, clamped per the ONNX rules.
 LogicalResult buildOnnxSlice(NodeContext &n, ArrayRef<int64_t> starts, ArrayRef<int64_t> ends,
                              SmallVector<int64_t> axes, SmallVector<int64_t> steps) {
-  FailureOr<SmallVector<int64_t>> shape = requireStaticShape(n, n.inputType(0), "Slice");
-  if (failed(shape))
-    return failure();
-  int64_t rank = shape->size(), count = starts.size();
+  ArrayRef<int64_t> shape = n.inputType(0).getShape();
+  int64_t rank = shape.size(), count = starts.size();
   if (axes.empty())
     axes = llvm::to_vector(llvm::seq<int64_t>(0, count));
   if (steps.empty())
@@ -115,7 +122,10 @@ LogicalResult buildOnnxSlice(NodeContext &n, ArrayRef<int64_t> starts, ArrayRef<
   if ((int64_t)ends.size() != count || (int64_t)axes.size() != count ||
       (int64_t)steps.size() != count)
     return n.fail("starts, ends, axes and steps must have the same length");
-  SmallVector<int64_t> from(rank, 0), to(*shape), by(rank, 1);
+  SmallVector<int64_t> from(rank, 0), to(shape), by(rank, 1);
+  for (int64_t d = 0; d < rank; ++d)
+    if (ShapedType::isDynamic(shape[d]))
+      to[d] = kWholeDim;
   SmallVector<bool> seen(rank, false);
   for (int64_t i = 0; i < count; ++i) {
     FailureOr<int64_t> axis = n.normalizeAxis(axes[i], rank);
@@ -124,7 +134,16 @@ LogicalResult buildOnnxSlice(NodeContext &n, ArrayRef<int64_t> starts, ArrayRef<
     if (seen[*axis] || steps[i] == 0)
       return n.fail("axes must be unique and steps non-zero");
     seen[*axis] = true;
-    int64_t dim = (*shape)[*axis], start = starts[i], end = ends[i], step = steps[i];
+    int64_t dim = shape[*axis], start = starts[i], end = ends[i], step = steps[i];
+    if (ShapedType::isDynamic(dim)) { // ONNX's bounds, clamped at run time
+      if (step < 0)
+        return n.fail("a negative step on dynamic dim " + llvm::Twine(*axis) +
+                      " is not supported");
+      from[*axis] = start;
+      to[*axis] = end;
+      by[*axis] = step;
+      continue;
+    }
     start = start < 0 ? start + dim : start;
     end = end < 0 ? end + dim : end;
     bool forward = step > 0;

@@ -323,7 +323,13 @@ OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
-  if (getInput().getType() == getType() && llvm::all_of(getSteps(), [](int64_t s) { return s == 1; }))
+  // The whole input: every step 1, and dynamic dims sliced from 0 to the end.
+  auto inType = getInput().getType();
+  bool whole = inType == getType() && llvm::all_of(getSteps(), [](int64_t s) { return s == 1; });
+  for (int64_t d = 0; whole && d < inType.getRank(); ++d)
+    whole = !inType.isDynamicDim(d) ||
+            (getStarts()[d] == 0 && getEnds()[d] == std::numeric_limits<int64_t>::max());
+  if (whole)
     return getInput();
   auto src = dense(adaptor.getInput());
   if (!src)

@@ -291,6 +291,11 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
   for (size_t d = 0; d < starts.size(); ++d) {
     if (steps[d] == 0)
       return emitFailure(loc, "slice step must not be 0");
+    if (input.isDynamicDim(d)) { // ONNX-style bounds, resolved at run time
+      shape.push_back(ShapedType::kDynamic);
+      continue;
+    }
+    // Overflow-free: clamped static bounds lie in [-1, dim].
     int64_t n = steps[d] > 0 ? (ends[d] - starts[d] + steps[d] - 1) / steps[d]
                              : (starts[d] - ends[d] - steps[d] - 1) / -steps[d];
     shape.push_back(std::max<int64_t>(0, n));

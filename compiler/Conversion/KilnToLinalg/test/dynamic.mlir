@@ -115,3 +115,29 @@ func.func @concat_channels(%a: tensor<?x2xf32>, %b: tensor<?x3xf32>) -> tensor<?
   %0 = kiln.concat %a, %b {axis = 1 : i64} : (tensor<?x2xf32>, tensor<?x3xf32>) -> tensor<?x5xf32>
   return %0 : tensor<?x5xf32>
 }
+
+// -----
+
+// A batched matmul with a dynamic batch and dynamic rows by a matrix: the batch cannot fold
+// into the rows (two dynamic dims in one group), so the weight is broadcast and the product
+// is a batch_matmul whose result expands back with the run-time sizes.
+// CHECK-LABEL: func.func @matmul_dynamic_batch_rows
+// CHECK-SAME: (%[[A:.*]]: tensor<?x1x?x8xf32>, %[[W:.*]]: tensor<8x4xf32>)
+// CHECK-DAG: %[[B:.*]] = tensor.dim %[[A]], %c0
+// CHECK-DAG: %[[M:.*]] = tensor.dim %[[A]], %c2
+// CHECK: linalg.batch_matmul ins(%{{.*}}, %{{.*}} : tensor<?x?x8xf32>, tensor<?x8x4xf32>)
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2], [3]] output_shape [%[[B]], 1, %[[M]], 4]
+func.func @matmul_dynamic_batch_rows(%a: tensor<?x1x?x8xf32>, %w: tensor<8x4xf32>) -> tensor<?x1x?x4xf32> {
+  %0 = kiln.matmul %a, %w : (tensor<?x1x?x8xf32>, tensor<8x4xf32>) -> tensor<?x1x?x4xf32>
+  return %0 : tensor<?x1x?x4xf32>
+}
+
+// -----
+
+// A dynamic contracted dim (attention weights by values over a run-time sequence).
+// CHECK-LABEL: func.func @matmul_dynamic_k
+// CHECK: linalg.batch_matmul ins(%{{.*}}, %{{.*}} : tensor<4x?x?xf32>, tensor<4x?x16xf32>) outs(%{{.*}} : tensor<4x?x16xf32>)
+func.func @matmul_dynamic_k(%p: tensor<1x4x?x?xf32>, %v: tensor<1x4x?x16xf32>) -> tensor<1x4x?x16xf32> {
+  %0 = kiln.matmul %p, %v : (tensor<1x4x?x?xf32>, tensor<1x4x?x16xf32>) -> tensor<1x4x?x16xf32>
+  return %0 : tensor<1x4x?x16xf32>
+}

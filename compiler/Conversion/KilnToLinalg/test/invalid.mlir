@@ -3,10 +3,10 @@
 // Every op that cannot be lowered fails the pass with one error at the op saying why (the
 // driver's generic "failed to legalize" repeat is dropped).
 
-func.func @dynamic_contracted_dim(%a: tensor<4x?xf32>, %b: tensor<?x8xf32>) -> tensor<4x8xf32> {
-  // expected-error @+1 {{'kiln.matmul' op cannot be lowered to linalg: dynamic shapes are not supported yet}}
-  %0 = kiln.matmul %a, %b : (tensor<4x?xf32>, tensor<?x8xf32>) -> tensor<4x8xf32>
-  return %0 : tensor<4x8xf32>
+func.func @two_dynamic_batch_dims(%a: tensor<?x?x4x8xf32>, %b: tensor<?x?x8x4xf32>) -> tensor<?x?x4x4xf32> {
+  // expected-error @+1 {{'kiln.matmul' op cannot be lowered to linalg: more than one dynamic batch dim}}
+  %0 = kiln.matmul %a, %b : (tensor<?x?x4x8xf32>, tensor<?x?x8x4xf32>) -> tensor<?x?x4x4xf32>
+  return %0 : tensor<?x?x4x4xf32>
 }
 
 // -----

@@ -56,12 +56,13 @@ func.func @matmul_attention(%q: tensor<2x12x64x32xf32>, %k: tensor<2x12x32x64xf3
 
 // -----
 
-// Broadcast batch dims are materialized by a copying generic first.
+// Broadcast batch dims are materialized by a copying generic first (a lower-rank operand gets
+// unit batch dims).
 // CHECK-DAG: #[[BA:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, 0, d2, d3)>
-// CHECK-DAG: #[[BB:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d2, d3)>
+// CHECK-DAG: #[[BB:.*]] = affine_map<(d0, d1, d2, d3) -> (0, d1, d2, d3)>
 // CHECK-LABEL: func.func @matmul_broadcast_batch
 // CHECK: linalg.generic {indexing_maps = [#[[BA]], {{.*}}]{{.*}} ins(%{{.*}} : tensor<2x1x3x4xf32>) outs(%{{.*}} : tensor<2x7x3x4xf32>)
-// CHECK: linalg.generic {indexing_maps = [#[[BB]], {{.*}}]{{.*}} ins(%{{.*}} : tensor<7x4x5xf32>) outs(%{{.*}} : tensor<2x7x4x5xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[BB]], {{.*}}]{{.*}} ins(%{{.*}} : tensor<1x7x4x5xf32>) outs(%{{.*}} : tensor<2x7x4x5xf32>)
 // CHECK: linalg.batch_matmul ins(%{{.*}}, %{{.*}} : tensor<14x3x4xf32>, tensor<14x4x5xf32>)
 // CHECK: tensor.expand_shape %{{.*}} output_shape [2, 7, 3, 5]
 func.func @matmul_broadcast_batch(%a: tensor<2x1x3x4xf32>, %b: tensor<7x4x5xf32>) -> tensor<2x7x3x5xf32> {

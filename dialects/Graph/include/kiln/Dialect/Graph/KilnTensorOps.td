@@ -42,10 +42,13 @@ def Kiln_ConcatOp : Kiln_Op<"concat", [Pure, InferTypeOpAdaptor]> {
 }
 
 def Kiln_SliceOp : Kiln_Op<"slice", [Pure, InferTypeOpAdaptor]> {
-  let summary = "strided slice; starts/ends/steps cover every dim, already clamped";
+  let summary = "strided slice; starts/ends/steps cover every dim";
   let description = [{
     Element i of result dim d reads input index starts[d] + i * steps[d]; the result extent
-    is max(0, ceil((ends[d] - starts[d]) / steps[d])). Negative steps walk backwards.
+    is max(0, ceil((ends[d] - starts[d]) / steps[d])). Negative steps walk backwards. For a
+    static input dim the bounds are already clamped into range. For a dynamic input dim they
+    are ONNX's (a negative bound counts from the end, both are clamped at run time; 0 and
+    INT64_MAX with step 1 take the whole dim) and the result dim is dynamic.
   }];
   let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$starts, DenseI64ArrayAttr:$ends,
                        DenseI64ArrayAttr:$steps);
