@@ -3,6 +3,7 @@
 
 #include "compiler/Import/ONNX/ConverterRegistry.h"
 #include "compiler/Import/ONNX/NodeContext.h"
+#include "compiler/Import/ONNX/NodeOrder.h"
 #include "compiler/Import/ONNX/TensorImport.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -308,8 +309,8 @@ FailureOr<SmallVector<Value>> GraphImporter::importSubgraph(const onnx::GraphPro
   }
   for (auto [info, v] : llvm::zip(subgraph.input(), inputs))
     values[info.name()] = v;
-  for (auto [index, node] : llvm::enumerate(subgraph.node()))
-    if (failed(importNode(node, index)))
+  for (int index : topologicalNodeOrder(subgraph))
+    if (failed(importNode(subgraph.node(index), index)))
       return failure();
   SmallVector<Value> results;
   for (const onnx::ValueInfoProto &output : subgraph.output()) {
@@ -344,8 +345,8 @@ FailureOr<OwningOpRef<ModuleOp>> GraphImporter::run() {
   FailureOr<func::FuncOp> func = buildSignature(*module);
   if (failed(func))
     return failure();
-  for (auto [index, node] : llvm::enumerate(graph.node()))
-    if (failed(importNode(node, index)))
+  for (int index : topologicalNodeOrder(graph))
+    if (failed(importNode(graph.node(index), index)))
       return failure();
   if (failed(buildReturn(*func)))
     return failure();

@@ -44,6 +44,24 @@ def initializer_as_input():
     return model
 
 
+def unsorted_nodes():
+    """Nodes listed after their users (exporters ship such files; onnxruntime accepts them),
+    and a node reading a name nothing produces."""
+    model = parse("""g (float[2] x) => (float[2] y) {
+                       t = Relu(x)
+                       y = Add(t, t)
+                     }""")
+    nodes = list(model.graph.node)
+    del model.graph.node[:]
+    model.graph.node.extend(reversed(nodes))
+    return model
+
+
+def dangling_input():
+    model = parse("""g (float[2] x) => (float[2] y) { y = Add(x, nowhere) }""")
+    return model
+
+
 def build(out_dir):
     write_weights(out_dir)
     return {
@@ -53,6 +71,8 @@ def build(out_dir):
               ids_out = Identity(ids)
             }""", names=["relu_0"]),
         "initializer_input": initializer_as_input(),
+        "unsorted_nodes": unsorted_nodes(),
+        "dangling_input": dangling_input(),
         "external_ok": with_external_weight("weights/w.bin", offset=8, length=16),
         "external_whole_file": with_external_weight("weights/../weights/whole.bin"),
         "external_escape": with_external_weight("../w.bin"),
