@@ -110,6 +110,7 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   graph.addPass(createCanonicalizerPass());
   graph.addNestedPass<func::FuncOp>(createFoldBatchNorm());
   graph.addNestedPass<func::FuncOp>(createConvertConvLayout());
+  graph.addNestedPass<func::FuncOp>(createDecomposeConv3D());
   graph.addNestedPass<func::FuncOp>(createPropagateTransposes());
   if (options.winograd)
     graph.addNestedPass<func::FuncOp>(createWinogradConv({options.winogradTile}));

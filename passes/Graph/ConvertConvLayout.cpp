@@ -16,12 +16,13 @@ namespace kiln {
 /// Decides whether a convolution runs in NHWC (heuristics now, a cost model later).
 using ConvLayoutControlFn = std::function<bool(ConvOp)>;
 
-/// Default: 1-D and 2-D dense and depthwise convolutions, which have NHWC vector paths (a
-/// 1-D conv runs as 2-D with a unit height).
+/// Default: 1-D to 3-D dense and depthwise convolutions, which have NHWC vector paths (a 1-D
+/// conv runs as 2-D with a unit height; kiln-decompose-conv3d makes 3-D ones 2-D convs).
 bool defaultConvLayoutControl(ConvOp conv) {
   auto filter = conv.getFilter().getType();
-  if (conv.getLayout() != "NCHW" || (filter.getRank() != 3 && filter.getRank() != 4) ||
-      !filter.hasStaticShape())
+  if (conv.getLayout() != "NCHW" || filter.getRank() < 3 || filter.getRank() > 5 ||
+      !filter.hasStaticShape() ||
+      (filter.getRank() == 5 && !cast<RankedTensorType>(conv.getInput().getType()).hasStaticShape()))
     return false;
   int64_t group = conv.getGroup();
   bool depthwise = filter.getDimSize(1) == 1 && filter.getDimSize(0) == group;

@@ -30,13 +30,23 @@ def FoldBatchNorm : Pass<"kiln-fold-batch-norm", "mlir::func::FuncOp"> {
 }
 
 def ConvertConvLayout : Pass<"kiln-conv-layout-nhwc", "mlir::func::FuncOp"> {
-  let summary = "Runs 2-D convolutions and pools in NHWC with transposes around them";
+  let summary = "Runs 1-D to 3-D convolutions and 2-D pools in NHWC with transposes around them";
   let description = [{
     NHWC convolutions (dense and depthwise) vectorize at near peak in MLIR 19, NCHW ones do
     not. Each chosen kiln.conv becomes transpose → conv{layout = "NHWC"} → transpose; the
     filter transpose folds into the constant weights. kiln-propagate-transposes then cancels
     the transposes between consecutive convolutions. The choice for convolutions goes through a
     control function; 2-D max/avg pools always follow (their NHWC form vectorizes along C).
+  }];
+}
+
+def DecomposeConv3D : Pass<"kiln-decompose-conv3d", "mlir::func::FuncOp"> {
+  let summary = "Runs NDHWC 3-D convolutions as one 2-D convolution per depth tap";
+  let description = [{
+    y[n, od] = sum over kd of conv2d(x[n, od * sd + kd * dd], W[kd]): the depth slices each tap
+    reads form a batch of images (depth folded into the batch), the tap results are summed.
+    The 2-D convs then take the 2-D paths (NHWC direct, Winograd, im2col), which vectorize;
+    MLIR 19 has none for 3-D convs. Static shapes, any group.
   }];
 }
 

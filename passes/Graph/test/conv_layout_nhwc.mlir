@@ -37,3 +37,26 @@ func.func @pool(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32> {
   %0 = kiln.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false, count_include_pad = false} : (tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32>
   return %0 : tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// 1-D and 3-D convs go channels-last too (the filter's kernel dims first, then C, then F).
+// CHECK-LABEL: func @conv1d
+// CHECK: kiln.transpose %arg0 {perm = array<i64: 0, 2, 1>}
+// CHECK: kiln.conv {{.*}}layout = "NHWC"{{.*}} : (tensor<1x100x2xf32>, tensor<5x2x8xf32>) -> tensor<1x96x8xf32>
+// CHECK: kiln.transpose %{{.*}} {perm = array<i64: 0, 2, 1>}
+func.func @conv1d(%x: tensor<1x2x100xf32>) -> tensor<1x8x96xf32> {
+  %w = kiln.constant dense<1.0> : tensor<8x2x5xf32>
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1>, group = 1 : i64, pads = array<i64: 0, 0>, strides = array<i64: 1>} : (tensor<1x2x100xf32>, tensor<8x2x5xf32>) -> tensor<1x8x96xf32>
+  return %0 : tensor<1x8x96xf32>
+}
+
+// CHECK-LABEL: func @conv3d
+// CHECK: kiln.transpose %arg0 {perm = array<i64: 0, 2, 3, 4, 1>}
+// CHECK: kiln.conv {{.*}}layout = "NHWC"{{.*}} : (tensor<1x4x6x6x2xf32>, tensor<3x3x3x2x8xf32>) -> tensor<1x2x4x4x8xf32>
+// CHECK: kiln.transpose %{{.*}} {perm = array<i64: 0, 4, 1, 2, 3>}
+func.func @conv3d(%x: tensor<1x2x4x6x6xf32>) -> tensor<1x8x2x4x4xf32> {
+  %w = kiln.constant dense<1.0> : tensor<8x2x3x3x3xf32>
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0, 0, 0>, strides = array<i64: 1, 1, 1>} : (tensor<1x2x4x6x6xf32>, tensor<8x2x3x3x3xf32>) -> tensor<1x8x2x4x4xf32>
+  return %0 : tensor<1x8x2x4x4xf32>
+}

@@ -1,0 +1,92 @@
+//===- DecomposeConv3D.cpp - NDHWC 3-D convs → 2-D convs per depth tap ----===//
+//
+// y[n, od] = sum over kd of conv2d(x[n, od * sd + kd * dd], W[kd]): for each depth tap kd the
+// input's depth slices (pad first, stride sd) are taken as a batch of images (the depth folds
+// into the batch: a view of the slice), convolved in 2-D with that tap's filter, and the tap
+// results summed (the adds become the next conv's epilogue). The 2-D convs take every path
+// a 2-D conv takes (NHWC direct, Winograd, im2col). MLIR 19 has no vector path for 3-D convs.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Graph/Passes.h"
+
+#include "kiln/Dialect/Graph/KilnDialect.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_DECOMPOSECONV3D
+#include "passes/Graph/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+/// The depth slices of `x` ([N, D, H, W, C], already padded in depth) that depth tap `kd`
+/// reads, as a batch of images [N * OD, H, W, C].
+Value tapImages(PatternRewriter &rewriter, Location loc, Value x, int64_t start, int64_t od,
+                int64_t stride) {
+  auto type = cast<RankedTensorType>(x.getType());
+  ArrayRef<int64_t> s = type.getShape();
+  Value slice = rewriter.createOrFold<kiln::SliceOp>(
+      loc, x, rewriter.getDenseI64ArrayAttr({0, start, 0, 0, 0}),
+      rewriter.getDenseI64ArrayAttr({s[0], start + (od - 1) * stride + 1, s[2], s[3], s[4]}),
+      rewriter.getDenseI64ArrayAttr({1, stride, 1, 1, 1}));
+  return rewriter.create<kiln::ReshapeOp>(
+      loc, type.clone({s[0] * od, s[2], s[3], s[4]}), slice);
+}
+
+struct Conv3DByDepthTaps : OpRewritePattern<kiln::ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(kiln::ConvOp conv, PatternRewriter &rewriter) const override {
+    auto in = cast<RankedTensorType>(conv.getInput().getType());
+    auto out = cast<RankedTensorType>(conv.getType());
+    auto filter = cast<RankedTensorType>(conv.getFilter().getType());
+    if (conv.getLayout() != "NHWC" || in.getRank() != 5 || !in.hasStaticShape() ||
+        !out.hasStaticShape() || !filter.hasStaticShape())
+      return failure();
+    ArrayRef<int64_t> pads = conv.getPads(), strides = conv.getStrides(),
+                      dil = conv.getDilations();
+    Location loc = conv.getLoc();
+    Value x = conv.getInput();
+    if (pads[0] || pads[3])
+      x = rewriter.create<kiln::PadOp>(
+          loc, x, rewriter.getDenseI64ArrayAttr({0, pads[0], 0, 0, 0, 0, pads[3], 0, 0, 0}),
+          kiln::PadModeAttr::get(rewriter.getContext(), kiln::PadMode::constant),
+          rewriter.getF64FloatAttr(0.0));
+    int64_t n = out.getDimSize(0), od = out.getDimSize(1), kd = filter.getDimSize(0);
+    ArrayRef<int64_t> fs = filter.getShape();
+    auto images = RankedTensorType::get({n * od, out.getDimSize(2), out.getDimSize(3),
+                                         out.getDimSize(4)},
+                                        out.getElementType());
+    Value sum;
+    for (int64_t k = 0; k < kd; ++k) {
+      Value tapFilter = rewriter.createOrFold<kiln::SliceOp>(
+          loc, conv.getFilter(), rewriter.getDenseI64ArrayAttr({k, 0, 0, 0, 0}),
+          rewriter.getDenseI64ArrayAttr({k + 1, fs[1], fs[2], fs[3], fs[4]}),
+          rewriter.getDenseI64ArrayAttr({1, 1, 1, 1, 1}));
+      tapFilter = rewriter.createOrFold<kiln::ReshapeOp>(
+          loc, filter.clone(fs.drop_front()), tapFilter);
+      Value tap = rewriter.create<kiln::ConvOp>(
+          loc, images, tapImages(rewriter, loc, x, k * dil[0], od, strides[0]), tapFilter,
+          k == 0 ? conv.getBias() : Value(),
+          rewriter.getDenseI64ArrayAttr(strides.drop_front()),
+          rewriter.getDenseI64ArrayAttr({pads[1], pads[2], pads[4], pads[5]}),
+          rewriter.getDenseI64ArrayAttr(dil.drop_front()), conv.getGroupAttr(),
+          conv.getLayoutAttr());
+      sum = sum ? rewriter.create<kiln::AddOp>(loc, tap, sum).getResult() : tap;
+    }
+    rewriter.replaceOpWithNewOp<kiln::ReshapeOp>(conv, out, sum);
+    return success();
+  }
+};
+
+struct DecomposeConv3DPass : kiln::impl::DecomposeConv3DBase<DecomposeConv3DPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<Conv3DByDepthTaps>(&getContext());
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+} // namespace

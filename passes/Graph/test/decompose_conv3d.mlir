@@ -1,0 +1,43 @@
+// RUN: kiln-opt %s -split-input-file -pass-pipeline='builtin.module(func.func(kiln-decompose-conv3d))' | FileCheck %s
+
+// A 3x3x3 conv, padded 1 in depth, stride 1: three 2-D convs over the depth slices (folded
+// into the batch), the bias on the first, summed.
+// CHECK-LABEL: func @conv3d
+// CHECK: %[[P:.*]] = kiln.pad constant %arg0 {pads = array<i64: 0, 1, 0, 0, 0, 0, 1, 0, 0, 0>
+// CHECK: %[[S0:.*]] = kiln.slice %[[P]] {ends = array<i64: 1, 4, 6, 6, 8>, starts = array<i64: 0, 0, 0, 0, 0>, steps = array<i64: 1, 1, 1, 1, 1>}
+// CHECK: %[[I0:.*]] = kiln.reshape %[[S0]] : tensor<1x4x6x6x8xf32> to tensor<4x6x6x8xf32>
+// CHECK: %[[C0:.*]] = kiln.conv %[[I0]], %{{.*}}, %arg2 {{.*}}pads = array<i64: 1, 1, 1, 1>{{.*}} -> tensor<4x6x6x16xf32>
+// CHECK: kiln.slice %[[P]] {ends = array<i64: 1, 5, 6, 6, 8>, starts = array<i64: 0, 1, 0, 0, 0>
+// CHECK: %[[C1:.*]] = kiln.conv %{{.*}}, %{{.*}} {{{.*}}pads = array<i64: 1, 1, 1, 1>
+// CHECK: %[[A1:.*]] = kiln.add %[[C1]], %[[C0]]
+// CHECK: kiln.slice %[[P]] {ends = array<i64: 1, 6, 6, 6, 8>, starts = array<i64: 0, 2, 0, 0, 0>
+// CHECK: %[[C2:.*]] = kiln.conv
+// CHECK: %[[A2:.*]] = kiln.add %[[C2]], %[[A1]]
+// CHECK: kiln.reshape %[[A2]] : tensor<4x6x6x16xf32> to tensor<1x4x6x6x16xf32>
+func.func @conv3d(%x: tensor<1x4x6x6x8xf32>, %w: tensor<3x3x3x8x16xf32>, %b: tensor<16xf32>) -> tensor<1x4x6x6x16xf32> {
+  %0 = kiln.conv %x, %w, %b {dilations = array<i64: 1, 1, 1>, group = 1 : i64, layout = "NHWC", pads = array<i64: 1, 1, 1, 1, 1, 1>, strides = array<i64: 1, 1, 1>} : (tensor<1x4x6x6x8xf32>, tensor<3x3x3x8x16xf32>, tensor<16xf32>) -> tensor<1x4x6x6x16xf32>
+  return %0 : tensor<1x4x6x6x16xf32>
+}
+
+// -----
+
+// Depth stride 2: each tap reads every other slice.
+// CHECK-LABEL: func @strided
+// CHECK: kiln.slice %arg0 {ends = array<i64: 1, 7, 8, 8, 4>, starts = array<i64: 0, 0, 0, 0, 0>, steps = array<i64: 1, 2, 1, 1, 1>}
+// CHECK: kiln.slice %arg0 {ends = array<i64: 1, 8, 8, 8, 4>, starts = array<i64: 0, 1, 0, 0, 0>, steps = array<i64: 1, 2, 1, 1, 1>}
+// CHECK-NOT: kiln.slice %arg0
+func.func @strided(%x: tensor<1x8x8x8x4xf32>, %w: tensor<2x1x1x4x4xf32>) -> tensor<1x4x8x8x4xf32> {
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1, 1>, group = 1 : i64, layout = "NHWC", pads = array<i64: 0, 0, 0, 0, 0, 0>, strides = array<i64: 2, 1, 1>} : (tensor<1x8x8x8x4xf32>, tensor<2x1x1x4x4xf32>) -> tensor<1x4x8x8x4xf32>
+  return %0 : tensor<1x4x8x8x4xf32>
+}
+
+// -----
+
+// 2-D convs are left alone.
+// CHECK-LABEL: func @conv2d
+// CHECK-NEXT: kiln.conv
+// CHECK-NEXT: return
+func.func @conv2d(%x: tensor<1x8x8x4xf32>, %w: tensor<3x3x4x4xf32>) -> tensor<1x6x6x4xf32> {
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC", pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x8x8x4xf32>, tensor<3x3x4x4xf32>) -> tensor<1x6x6x4xf32>
+  return %0 : tensor<1x6x6x4xf32>
+}
