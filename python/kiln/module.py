@@ -1,6 +1,7 @@
 """kiln.Module (a loaded artifact: inputs, outputs, run, export) and kiln.load."""
 import collections
 import collections.abc
+import json
 import os
 import shutil
 import weakref
@@ -90,6 +91,20 @@ class Module:
             raise InputError(f"kiln: the model takes {len(names)} inputs {names}, "
                              f"got {len(inputs)}")
         return list(inputs)
+
+    def report(self):
+        """What code generation made of each step, from the artifact's manifest: a list of
+        dicts with ``kernel``, ``op``, ``node`` and (artifacts from this Kiln) ``schedule``,
+        ``vector`` (False: large scalar loops are left), ``parallel`` (False: large loops run
+        on one thread), ``flops``, ``bytes`` and a ``note`` saying why when one is False."""
+        with open(os.path.join(self._path, "manifest.json")) as f:
+            steps = json.load(f)["steps"]
+        rows = []
+        for step in steps:
+            row = {"kernel": step["kernel"], "op": step.get("op", ""), "node": step.get("name", "")}
+            row.update(step.get("codegen", {}))
+            rows.append(row)
+        return rows
 
     def export(self, path):
         """Copies the artifact folder (manifest.json, kernels.so, weights.bin) to `path`, a

@@ -163,10 +163,14 @@ Schedule genericSchedule(linalg::LinalgOp op, ArrayRef<int64_t> r, VectorTarget 
   // read rows and write rows, transposed in registers (elementwise vectors along the output's
   // last dim alone read the input at a stride: 5 GB/s for NHWC -> NCHW).
   int64_t across = transposedLoop(op);
+  bool innermostParallel = rank > 0 && iterators[rank - 1] == utils::IteratorType::parallel;
   for (size_t i = 0; i < rank; ++i) {
     bool parallel = iterators[i] == utils::IteratorType::parallel;
+    // A reduction over outer dims (a global average pool over NHWC's H and W) steps through
+    // them one at a time, each step a vector accumulation along the innermost dim; an
+    // innermost reduction stays whole (a vector reduction).
     if (!parallel)
-      s.innerTiles.push_back(0);
+      s.innerTiles.push_back(innermostParallel && i + 1 < rank ? 1 : 0);
     else if (i + 1 == rank)
       s.innerTiles.push_back(across >= 0 ? std::min(r[i], t.lanes)
                                          : registerVectorTile(r[i], 4 * t.lanes));

@@ -9,7 +9,7 @@
 // computed at compile time (a scalar, or a constant tensor over the output's spatial dims).
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/Conversion/KilnToLinalg/Patterns.h"
+#include "compiler/Conversion/KilnToLinalg/DynamicPools.h"
 
 namespace kiln::lowering {
 namespace {
@@ -151,7 +151,10 @@ template <typename OpTy, bool IsMax> struct PoolLowering : OpConversionPattern<O
     Type elementType = inputType.getElementType();
     // NHWC pools (what the graph passes make of 2-D pools) take a dynamic batch.
     bool nhwc = op.getLayout() == "NHWC";
-    if (failed(nhwc ? requireStaticExceptBatch(op) : requireStaticShapes(op)) ||
+    // NHWC pools take dynamic batch and image dims; the others need static shapes.
+    if (nhwc && inputType.isDynamicDim(inputType.getRank() - 1))
+      return emitUnsupported(op) << "dynamic channels (" << inputType << ")";
+    if ((!nhwc && failed(requireStaticShapes(op))) ||
         failed(requireArithType(op, elementType, /*allowInteger=*/IsMax, "input")))
       return failure();
     if (elementType.isInteger(1))
@@ -203,6 +206,8 @@ private:
     bool isUnsignedMax = IsMax && isUnsigned(op.getInput());
     Value identity = IsMax ? createLowest(rewriter, loc, elementType, isUnsignedMax)
                            : createScalar(rewriter, loc, elementType, 0);
+    if (inputType.isDynamicDim(1) || inputType.isDynamicDim(2))
+      return lowerDynamicNHWC(op, input, identity, rewriter);
     SmallVector<int64_t> padEnd = requiredPadEnd(w);
     Value padded = padWithValue(rewriter, loc, input, {0, w.padBegin[0], w.padBegin[1], 0},
                                 {0, padEnd[0], padEnd[1], 0}, identity);
@@ -217,6 +222,45 @@ private:
                        : createNhwcPool<NamedOp>(rewriter, loc, padded, window, init, w);
     if (!IsMax)
       pooled = divideByTapCount(rewriter, loc, pooled, w, op.getCountIncludePad(), true);
+    rewriter.replaceOp(op, pooled);
+    return success();
+  }
+
+  /// NHWC pools with run-time image dims: output sizes, the end padding of ceil mode and the
+  /// average's tap counts computed from the input's dims (DynamicPools.h).
+  static LogicalResult lowerDynamicNHWC(OpTy op, Value input, Value identity,
+                                        ConversionPatternRewriter &rewriter) {
+    Location loc = op.getLoc();
+    auto pads = op.getPads();
+    PoolWindow2D w{{op.getKernelShape()[0], op.getKernelShape()[1]},
+                   {op.getStrides()[0], op.getStrides()[1]},
+                   {op.getDilations()[0], op.getDilations()[1]},
+                   {pads[0], pads[1]},
+                   {pads[2], pads[3]},
+                   op.getCeilMode()};
+    auto resultType = tensorTypeOf(op.getResult());
+    SmallVector<Value> outSizes{dynamicPoolOutputSize(rewriter, loc, input, 0, w),
+                                dynamicPoolOutputSize(rewriter, loc, input, 1, w)};
+    Value padded = padPoolInput(rewriter, loc, input, outSizes, w, identity);
+    SmallVector<Value> dynamic;
+    for (int64_t d = 0; d < 4; ++d)
+      if (resultType.isDynamicDim(d))
+        dynamic.push_back(d == 0 ? rewriter.create<tensor::DimOp>(loc, input, 0).getResult()
+                                 : outSizes[d - 1]);
+    Value init = createFilled(rewriter, loc, resultType, dynamic, identity);
+    Window window;
+    window.strides = {w.strides[0], w.strides[1]};
+    window.dilations = {w.dilations[0], w.dilations[1]};
+    Value windowTensor =
+        createEmpty(rewriter, loc, {w.kernel[0], w.kernel[1]}, resultType.getElementType());
+    bool isUnsignedMax = IsMax && isUnsigned(op.getInput());
+    using NamedOp = std::conditional_t<IsMax, linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>;
+    Value pooled = isUnsignedMax
+                       ? createNhwcPool<linalg::PoolingNhwcMaxUnsignedOp>(
+                             rewriter, loc, padded, windowTensor, init, window)
+                       : createNhwcPool<NamedOp>(rewriter, loc, padded, windowTensor, init, window);
+    if (!IsMax)
+      pooled = divideByDynamicTapCount(rewriter, loc, pooled, input, w, op.getCountIncludePad());
     rewriter.replaceOp(op, pooled);
     return success();
   }

@@ -1,0 +1,68 @@
+"""Symbolic image and sequence dims: one artifact runs every size and matches the same model
+compiled for that size (input_shapes=), through convs (strided, padded), max and average
+pools (ceil mode, count_include_pad both ways), a per-channel broadcast, a mean, a slice and a
+split, and a matmul over a symbolic sequence."""
+import numpy as np
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+import kiln
+
+_rng = np.random.default_rng(0)
+
+
+def _w(name, *shape):
+    return numpy_helper.from_array((_rng.standard_normal(shape) * 0.2).astype(np.float32), name)
+
+
+def image_net():
+    n = helper.make_node
+    nodes = [n("Conv", ["x", "w0", "b0"], ["c0"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]),
+             n("Relu", ["c0"], ["r0"]),
+             n("MaxPool", ["r0"], ["m0"], kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1),
+             n("Conv", ["m0", "w1"], ["c1"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], group=8),
+             n("Mul", ["c1", "s"], ["p"]),
+             n("AveragePool", ["p"], ["a0"], kernel_shape=[3, 3], pads=[1, 0, 1, 2], count_include_pad=0),
+             n("AveragePool", ["p"], ["a1"], kernel_shape=[2, 2], strides=[2, 2], count_include_pad=1,
+               pads=[0, 0, 1, 1]),
+             n("Slice", ["a0", "starts", "ends", "axes"], ["sl"]),
+             n("ReduceMean", ["sl"], ["y0"], axes=[2, 3], keepdims=0),
+             n("GlobalAveragePool", ["a1"], ["y1"])]
+    inits = [_w("w0", 8, 3, 3, 3), _w("b0", 8), _w("w1", 8, 1, 3, 3), _w("s", 1, 8, 1, 1),
+             numpy_helper.from_array(np.array([1, -1], np.int64), "starts"),
+             numpy_helper.from_array(np.array([1000, 1000], np.int64), "ends"),
+             numpy_helper.from_array(np.array([2, 3], np.int64), "axes")]
+    graph = helper.make_graph(
+        nodes, "image_net", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, "H", "W"])],
+        [helper.make_tensor_value_info(v, TensorProto.FLOAT, None) for v in ("y0", "y1")], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def sequence_net():
+    n = helper.make_node
+    nodes = [n("MatMul", ["x", "w"], ["h"]),
+             n("Split", ["h"], ["q", "k"], axis=2, split=[16, 16]),
+             n("Transpose", ["k"], ["kt"], perm=[0, 2, 1]),
+             n("MatMul", ["q", "kt"], ["s"]),
+             n("Softmax", ["s"], ["p"], axis=-1),
+             n("MatMul", ["p", "q"], ["y"])]
+    graph = helper.make_graph(
+        nodes, "sequence_net", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, "T", 24])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [_w("w", 24, 32)])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)])
+
+
+@pytest.mark.parametrize("build,sizes", [
+    (image_net, [(1, 3, 32, 32), (1, 3, 17, 23), (1, 3, 40, 9)]),
+    (sequence_net, [(1, 7, 24), (1, 64, 24), (1, 1, 24)]),
+], ids=["image", "sequence"])
+def test_dynamic_artifact_matches_static(build, sizes):
+    model = build()
+    dynamic = kiln.compile(model, threads=1)
+    assert None in dynamic.inputs[0].shape
+    for shape in sizes:
+        x = np.random.default_rng(sum(shape)).standard_normal(shape).astype(np.float32)
+        static = kiln.compile(model, threads=1, input_shapes={"x": list(shape)})
+        for got, want in zip(dynamic.run([x]), static.run([x])):
+            assert got.shape == want.shape
+            np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
