@@ -1,4 +1,5 @@
 //===- ConvertConvLayout.cpp - NCHW convolutions → NHWC with transposes ---===//
+#include "passes/Graph/GroupedConv.h"
 #include "passes/Graph/Passes.h"
 
 #include "kiln/Dialect/Graph/KilnDialect.h"
@@ -16,14 +17,15 @@ namespace kiln {
 /// Decides whether a convolution runs in NHWC (heuristics now, a cost model later).
 using ConvLayoutControlFn = std::function<bool(ConvOp)>;
 
-/// Default: 2-D dense and depthwise convolutions, which have NHWC vector paths.
+/// Default: 2-D dense, depthwise and kiln.grouped_conv2d's grouped convolutions, which have
+/// NHWC vector paths.
 bool defaultConvLayoutControl(ConvOp conv) {
   auto filter = conv.getFilter().getType();
   if (conv.getLayout() != "NCHW" || filter.getRank() != 4 || !filter.hasStaticShape())
     return false;
   int64_t group = conv.getGroup();
   bool depthwise = filter.getDimSize(1) == 1 && filter.getDimSize(0) == group;
-  return group == 1 || depthwise;
+  return group == 1 || depthwise || isGroupedConvCandidate(conv);
 }
 } // namespace kiln
 
