@@ -117,6 +117,7 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   graph.addNestedPass<func::FuncOp>(createConvToMatmul());
   graph.addNestedPass<func::FuncOp>(createSplitConcat());
   graph.addNestedPass<func::FuncOp>(createDepthwiseConv());
+  graph.addNestedPass<func::FuncOp>(createGroupedConv());
   graph.addNestedPass<func::FuncOp>(createExplicitConvPadding());
   graph.addPass(createCanonicalizerPass());
   graph.addPass(createCSEPass());

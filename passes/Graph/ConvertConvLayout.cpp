@@ -1,4 +1,5 @@
 //===- ConvertConvLayout.cpp - NCHW convolutions → NHWC with transposes ---===//
+#include "passes/Graph/GroupedConv.h"
 #include "passes/Graph/Passes.h"
 
 #include "kiln/Dialect/Graph/KilnDialect.h"
@@ -16,8 +17,9 @@ namespace kiln {
 /// Decides whether a convolution runs in NHWC (heuristics now, a cost model later).
 using ConvLayoutControlFn = std::function<bool(ConvOp)>;
 
-/// Default: 1-D to 3-D dense and depthwise convolutions, which have NHWC vector paths (a 1-D
-/// conv runs as 2-D with a unit height; kiln-decompose-conv3d makes 3-D ones 2-D convs).
+/// Default: 1-D to 3-D dense and depthwise convolutions and kiln.grouped_conv2d's grouped ones,
+/// which have NHWC vector paths (a 1-D conv runs as 2-D with a unit height;
+/// kiln-decompose-conv3d makes 3-D ones 2-D convs).
 bool defaultConvLayoutControl(ConvOp conv) {
   auto filter = conv.getFilter().getType();
   if (conv.getLayout() != "NCHW" || filter.getRank() < 3 || filter.getRank() > 5 ||
@@ -26,7 +28,7 @@ bool defaultConvLayoutControl(ConvOp conv) {
     return false;
   int64_t group = conv.getGroup();
   bool depthwise = filter.getDimSize(1) == 1 && filter.getDimSize(0) == group;
-  return group == 1 || depthwise;
+  return group == 1 || depthwise || isGroupedConvCandidate(conv);
 }
 } // namespace kiln
 

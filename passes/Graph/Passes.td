@@ -103,6 +103,17 @@ def DepthwiseConv : Pass<"kiln-depthwise-conv", "mlir::func::FuncOp"> {
   }];
 }
 
+def GroupedConv : Pass<"kiln-grouped-conv", "mlir::func::FuncOp"> {
+  let summary = "Grouped NHWC convolutions (+ relu/clip) as kiln.grouped_conv2d";
+  let description = [{
+    Grouped convs (more than one group, not depthwise) otherwise lower to a scalar loop nest;
+    kiln.grouped_conv2d lowers to vector code along the output channels, reads the zero
+    padding in place and applies the bias and a following relu or clip as it stores. Static
+    f32 NHWC convs without dilation whose channels fit its vectors (isGroupedConvCandidate:
+    the layout pass runs the same convs in NHWC).
+  }];
+}
+
 def SplitConcat : Pass<"kiln-split-concat", "mlir::func::FuncOp"> {
   let summary = "Dissolves channel concats into the matmuls and max pools that consume them";
   let description = [{

@@ -18,27 +18,16 @@ constexpr int64_t kMinParallelMacs = 1 << 17;
 /// Output pixels per block (accumulators in registers).
 constexpr int64_t kBlockPixels = 8;
 
-/// The static geometry of one depthwise convolution.
-struct Geometry {
-  int64_t h, w, c, kh, kw, oh, ow, sh, sw, top, left;
-  /// Output columns [lo, hi) whose taps are all inside the input.
-  int64_t interiorLo, interiorHi;
+/// The static geometry of one depthwise convolution: its window and channels.
+struct Geometry : ConvWindow {
+  int64_t c;
 };
 
 Geometry geometryOf(graph::DepthwiseConv2DOp op) {
-  auto in = tensorTypeOf(op.getInput()), filter = tensorTypeOf(op.getFilter()),
-       out = tensorTypeOf(op.getResult());
-  Geometry g{in.getDimSize(1),     in.getDimSize(2),     in.getDimSize(3),
-             filter.getDimSize(0), filter.getDimSize(1), out.getDimSize(1),
-             out.getDimSize(2),    op.getStrides()[0],   op.getStrides()[1],
-             op.getPads()[0],      op.getPads()[1],      0,
-             0};
-  // ow * sw - left >= 0 and ow * sw - left + kw - 1 <= w - 1.
-  g.interiorLo = std::min(g.ow, (g.left + g.sw - 1) / g.sw);
-  int64_t last = g.w - g.kw + g.left; // the largest ow * sw allowed
-  g.interiorHi = last < 0 ? g.interiorLo : std::min(g.ow, last / g.sw + 1);
-  g.interiorHi = std::max(g.interiorHi, g.interiorLo);
-  return g;
+  auto in = tensorTypeOf(op.getInput()), filter = tensorTypeOf(op.getFilter());
+  return {ConvWindow(in, filter.getDimSize(0), filter.getDimSize(1), tensorTypeOf(op.getResult()),
+                     op.getStrides(), op.getPads()),
+          in.getDimSize(3)};
 }
 
 struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
@@ -68,16 +57,10 @@ struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
       Row r{g, vecType, input, filter, bias, lo, hi};
       r.n = b.create<arith::DivUIOp>(l, row, idx(b, l, g.oh));
       Value oh = b.create<arith::RemUIOp>(l, row, idx(b, l, g.oh));
-      // Input row of tap 0, and the taps [khLo, khHi) that fall inside the input.
-      r.ihBase = b.create<arith::SubIOp>(l, b.create<arith::MulIOp>(l, oh, idx(b, l, g.sh)),
-                                         idx(b, l, g.top));
-      Value neg = b.create<arith::SubIOp>(l, idx(b, l, 0), r.ihBase);
-      r.khLo = b.create<arith::MinSIOp>(
-          l, b.create<arith::MaxSIOp>(l, neg, idx(b, l, 0)), idx(b, l, g.kh));
-      r.khHi = b.create<arith::MaxSIOp>(
-          l, b.create<arith::MinSIOp>(l, b.create<arith::AddIOp>(l, neg, idx(b, l, g.h)),
-                                      idx(b, l, g.kh)),
-          r.khLo);
+      RowTaps taps = rowTaps(b, l, g, oh);
+      r.ihBase = taps.ihBase;
+      r.khLo = taps.khLo;
+      r.khHi = taps.khHi;
       int64_t blocks = (g.interiorHi - g.interiorLo) / kBlockPixels;
       int64_t blockEnd = g.interiorLo + blocks * kBlockPixels;
       Value acc = r.pixels(b, l, 0, g.interiorLo, slice);

@@ -37,6 +37,8 @@ void populateScatterPatterns(const TypeConverter &converter, RewritePatternSet &
 void populateWinogradPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.depthwise_conv2d → scf loops of vector ops on tensors.
 void populateDepthwisePatterns(const TypeConverter &converter, RewritePatternSet &patterns);
+/// kiln.grouped_conv2d → scf loops of vector ops on tensors.
+void populateGroupedConvPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.resize → one gather generic per resized dim.
 void populateResizePatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.reduce_by / split_by / compress / non_zero: sized by run-time values.

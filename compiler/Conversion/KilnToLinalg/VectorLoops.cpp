@@ -2,6 +2,8 @@
 #include "compiler/Conversion/KilnToLinalg/VectorLoops.h"
 
 #include <cmath>
+#include <limits>
+#include <tuple>
 
 namespace kiln::lowering {
 Value splat(OpBuilder &b, Location loc, VectorType type, double value) {
@@ -30,6 +32,62 @@ Value clampVector(OpBuilder &b, Location loc, Value v, double lo, double hi) {
   if (!std::isinf(hi))
     v = b.create<arith::MinimumFOp>(loc, v, splat(b, loc, type, hi));
   return v;
+}
+
+ConvWindow::ConvWindow(RankedTensorType input, int64_t kh, int64_t kw, RankedTensorType output,
+                       ArrayRef<int64_t> strides, ArrayRef<int64_t> pads)
+    : h(input.getDimSize(1)), w(input.getDimSize(2)), kh(kh), kw(kw),
+      oh(output.getDimSize(1)), ow(output.getDimSize(2)), sh(strides[0]), sw(strides[1]),
+      top(pads[0]), left(pads[1]) {
+  // ow * sw - left >= 0 and ow * sw - left + kw - 1 <= w - 1.
+  interiorLo = std::min(ow, (left + sw - 1) / sw);
+  int64_t last = w - kw + left; // the largest ow * sw allowed
+  interiorHi = last < 0 ? interiorLo : std::min(ow, last / sw + 1);
+  interiorHi = std::max(interiorHi, interiorLo);
+}
+
+RowTaps rowTaps(OpBuilder &b, Location l, const ConvWindow &g, Value oh) {
+  RowTaps r;
+  r.ihBase = b.create<arith::SubIOp>(l, b.create<arith::MulIOp>(l, oh, idx(b, l, g.sh)),
+                                     idx(b, l, g.top));
+  Value neg = b.create<arith::SubIOp>(l, idx(b, l, 0), r.ihBase);
+  r.khLo = b.create<arith::MinSIOp>(l, b.create<arith::MaxSIOp>(l, neg, idx(b, l, 0)),
+                                    idx(b, l, g.kh));
+  r.khHi = b.create<arith::MaxSIOp>(
+      l, b.create<arith::MinSIOp>(l, b.create<arith::AddIOp>(l, neg, idx(b, l, g.h)),
+                                  idx(b, l, g.kh)),
+      r.khLo);
+  return r;
+}
+
+namespace {
+/// Balanced sizes of at most `pixels` covering `count` pixels.
+SmallVector<int64_t> chunks(int64_t count, int64_t pixels) {
+  SmallVector<int64_t> sizes;
+  int64_t n = (count + pixels - 1) / pixels;
+  for (int64_t i = 0; i < n; ++i)
+    sizes.push_back(count / n + (i < count % n ? 1 : 0));
+  return sizes;
+}
+} // namespace
+
+RowPlan planRow(const ConvWindow &w, int64_t pixels, int64_t minPixels) {
+  auto cost = [&](ArrayRef<int64_t> sizes) {
+    int64_t c = 0;
+    for (int64_t s : sizes)
+      c += std::max(s, minPixels);
+    return c;
+  };
+  RowPlan best;
+  int64_t bestCost = std::numeric_limits<int64_t>::max();
+  for (int64_t k = (w.interiorHi - w.interiorLo) / pixels; k >= 0; --k)
+    for (int64_t a = k ? w.interiorLo : 0; a + k * pixels <= (k ? w.interiorHi : 0); ++a) {
+      RowPlan plan{a, k, chunks(a, pixels), chunks(w.ow - a - k * pixels, pixels)};
+      int64_t c = k * pixels + cost(plan.head) + cost(plan.tail);
+      if (c < bestCost)
+        std::tie(best, bestCost) = std::make_tuple(plan, c);
+    }
+  return best;
 }
 
 Value buildRowLoop(OpBuilder &b, Location loc, Value init, int64_t rows, bool parallel,

@@ -1,9 +1,9 @@
 //===- VectorLoops.h - loops of vector ops on tensors, for hand-written lowerings ===//
 //
 // The kernels that lower straight to vector code rather than to linalg (Winograd transforms,
-// depthwise convolutions) build the same pieces: a loop over output rows that runs on the
+// depthwise and grouped convolutions) build the same pieces: a loop over output rows that runs on the
 // thread pool or not, scf.for loops threading a tensor, channel vectors read and written
-// in bounds, splat constants and the clamp of a fused relu / clip.
+// in bounds, splat constants, the clamp of a fused relu / clip and a conv window's geometry.
 //
 //===----------------------------------------------------------------------===//
 #ifndef KILN_CONVERSION_KILNTOLINALG_VECTORLOOPS_H
@@ -31,6 +31,41 @@ Value writeVector(OpBuilder &b, Location loc, Value vector, Value tensor, ValueR
 
 /// max(lo, min(hi, v)), each side skipped when infinite (no relu / clip).
 Value clampVector(OpBuilder &b, Location loc, Value v, double lo, double hi);
+
+/// The static geometry of a 2-D NHWC convolution window whose zero padding is read in place
+/// (depthwise and grouped convolutions).
+struct ConvWindow {
+  int64_t h, w, kh, kw, oh, ow, sh, sw, top, left;
+  /// Output columns [interiorLo, interiorHi) whose taps are all inside the input.
+  int64_t interiorLo, interiorHi;
+  ConvWindow(RankedTensorType input, int64_t kh, int64_t kw, RankedTensorType output,
+             ArrayRef<int64_t> strides, ArrayRef<int64_t> pads);
+  /// The input column of tap `j` of output column `ow` (< 0 or >= w: the padding).
+  int64_t column(int64_t ow, int64_t j) const { return ow * sw - left + j; }
+  bool columnInside(int64_t ow, int64_t j) const {
+    return column(ow, j) >= 0 && column(ow, j) < w;
+  }
+};
+
+/// Of output row `oh`: the input row of filter row 0 and the filter rows [khLo, khHi) that
+/// fall inside the input (a kh loop with these bounds skips the padding rows).
+struct RowTaps {
+  Value ihBase, khLo, khHi;
+};
+RowTaps rowTaps(OpBuilder &b, Location loc, const ConvWindow &g, Value oh);
+
+/// Which blocks of pixels of an output row run where: static blocks of the `head` sizes from
+/// column 0, then `loops` blocks of `pixels` in a loop from `loopStart` (all their taps
+/// inside the input), then static blocks of the `tail` sizes.
+struct RowPlan {
+  int64_t loopStart = 0, loops = 0;
+  SmallVector<int64_t> head, tail;
+};
+
+/// The plan for blocks of at most `pixels` costing the fewest accumulator slots, a block of
+/// s pixels costing at least `minPixels` (fewer independent accumulators wait on the
+/// multiply-add latency); among equal costs the longest loop (the least code).
+RowPlan planRow(const ConvWindow &w, int64_t pixels, int64_t minPixels);
 
 /// A loop over `rows` whose body builds the new value of `slice` (an extract_slice of `init`
 /// at the `sliceOf` offsets and sizes) and inserts it back: an scf.forall (the kernel's

@@ -1,35 +1,96 @@
-//===- KilnDepthwise.cpp - the verifier of kiln.depthwise_conv2d ----------===//
+//===- KilnDepthwise.cpp - the verifiers of kiln.depthwise_conv2d and kiln.grouped_conv2d ===//
 #include "kiln/Dialect/Graph/KilnDialect.h"
 
 using namespace mlir;
 
+namespace {
+bool isStaticF32(RankedTensorType t, int64_t rank) {
+  return t.getRank() == rank && t.hasStaticShape() && t.getElementType().isF32();
+}
+
+/// What both ops share: strides, pads, the result's spatial dims and batch, min <= max.
+LogicalResult verifyWindow(Operation *op, RankedTensorType input, ArrayRef<int64_t> window,
+                           RankedTensorType result, ArrayRef<int64_t> strides,
+                           ArrayRef<int64_t> pads, double min, double max) {
+  if (strides.size() != 2 || llvm::any_of(strides, [](int64_t s) { return s < 1; }))
+    return op->emitOpError("strides must be 2 values >= 1");
+  if (pads.size() != 4 || llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return op->emitOpError("pads must be 4 values >= 0 (top, left, bottom, right)");
+  for (int d = 0; d < 2; ++d) {
+    int64_t span = input.getDimSize(1 + d) + pads[d] + pads[d + 2] - window[d];
+    if (span < 0 || span / strides[d] + 1 != result.getDimSize(1 + d))
+      return op->emitOpError("result dim ") << 1 + d << " must be " << span / strides[d] + 1;
+  }
+  if (result.getDimSize(0) != input.getDimSize(0))
+    return op->emitOpError("result batch differs from the input's");
+  if (!(min <= max))
+    return op->emitOpError("min must not exceed max");
+  return success();
+}
+} // namespace
+
 namespace kiln {
 LogicalResult DepthwiseConv2DOp::verify() {
   auto input = getInput().getType(), filter = getFilter().getType(), result = getType();
-  auto isStaticF32 = [](RankedTensorType t, int64_t rank) {
-    return t.getRank() == rank && t.hasStaticShape() && t.getElementType().isF32();
-  };
   if (!isStaticF32(input, 4) || !isStaticF32(filter, 3) || !isStaticF32(result, 4))
     return emitOpError("needs static f32 NHWC input and result and a [KH, KW, C] filter");
-  auto strides = getStrides(), pads = getPads();
-  if (strides.size() != 2 || llvm::any_of(strides, [](int64_t s) { return s < 1; }))
-    return emitOpError("strides must be 2 values >= 1");
-  if (pads.size() != 4 || llvm::any_of(pads, [](int64_t p) { return p < 0; }))
-    return emitOpError("pads must be 4 values >= 0 (top, left, bottom, right)");
   int64_t c = input.getDimSize(3);
   if (filter.getDimSize(2) != c || result.getDimSize(3) != c)
     return emitOpError("filter and result must have the input's ") << c << " channels";
   if (getBias() && getBias().getType() != RankedTensorType::get({c}, input.getElementType()))
     return emitOpError("bias must be [") << c << "] f32";
-  for (int d = 0; d < 2; ++d) {
-    int64_t span = input.getDimSize(1 + d) + pads[d] + pads[d + 2] - filter.getDimSize(d);
-    if (span < 0 || span / strides[d] + 1 != result.getDimSize(1 + d))
-      return emitOpError("result dim ") << 1 + d << " must be " << span / strides[d] + 1;
-  }
-  if (result.getDimSize(0) != input.getDimSize(0))
-    return emitOpError("result batch differs from the input's");
-  if (!(getMin().convertToDouble() <= getMax().convertToDouble()))
-    return emitOpError("min must not exceed max");
-  return success();
+  SmallVector<int64_t> window{filter.getDimSize(0), filter.getDimSize(1)};
+  return verifyWindow(*this, input, window, result, getStrides(), getPads(),
+                      getMin().convertToDouble(), getMax().convertToDouble());
+}
+
+LogicalResult GroupedConv2DOp::verify() {
+  auto input = getInput().getType(), filter = getFilter().getType(), result = getType();
+  if (!isStaticF32(input, 4) || !isStaticF32(filter, 5) || !isStaticF32(result, 4))
+    return emitOpError("needs static f32 NHWC input and result and a [F/B, KH, KW, C/G, B] "
+                       "filter");
+  int64_t c = input.getDimSize(3), f = result.getDimSize(3), group = getGroup();
+  if (group < 1 || c % group != 0 || f % group != 0)
+    return emitOpError("group ") << group << " must divide the " << c << " input and " << f
+                                 << " output channels";
+  int64_t block = filter.getDimSize(4);
+  if (filter.getDimSize(3) != c / group || block < 1 ||
+      filter.getDimSize(0) != (f + block - 1) / block)
+    return emitOpError("filter must be [") << (f + block - 1) / block << ", KH, KW, "
+                                           << c / group << ", " << block << "]";
+  if (getBias() && getBias().getType() != RankedTensorType::get({f}, input.getElementType()))
+    return emitOpError("bias must be [") << f << "] f32";
+  SmallVector<int64_t> window{filter.getDimSize(1), filter.getDimSize(2)};
+  return verifyWindow(*this, input, window, result, getStrides(), getPads(),
+                      getMin().convertToDouble(), getMax().convertToDouble());
+}
+} // namespace kiln
+
+namespace kiln {
+bool GroupedConv2DOp::vectorsFit(int64_t inPerGroup, int64_t outPerGroup, int64_t lanes) {
+  if (outPerGroup % lanes == 0)
+    return true;
+  return lanes % outPerGroup == 0 && (lanes / outPerGroup <= 2 || inPerGroup <= outPerGroup);
+}
+
+bool GroupedConv2DOp::hasVectorLowering(int64_t channels, int64_t filters, int64_t group) {
+  if (group < 1 || channels % group != 0 || filters % group != 0 || filters % 8 != 0)
+    return false;
+  return vectorsFit(channels / group, filters / group, 8);
+}
+
+int64_t GroupedConv2DOp::vectorLanes(int64_t inPerGroup, int64_t outPerGroup) {
+  return vectorsFit(inPerGroup, outPerGroup, 16) ? 16 : 8;
+}
+
+int64_t GroupedConv2DOp::filterBlock(int64_t inPerGroup, int64_t outPerGroup) {
+  int64_t lanes = vectorLanes(inPerGroup, outPerGroup);
+  if (outPerGroup % lanes != 0)
+    return lanes;
+  int64_t vectors = outPerGroup / lanes;
+  for (int64_t v = std::min<int64_t>(vectors, 4); v > 1; --v)
+    if (vectors % v == 0)
+      return v * lanes;
+  return lanes;
 }
 } // namespace kiln

@@ -182,3 +182,27 @@ func.func @depthwise_bad_channels(%x: tensor<1x8x8x16xf32>, %w: tensor<3x3x8xf32
   %y = kiln.depthwise_conv2d %x, %w {max = 6.0 : f64, min = 0.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x8xf32>) -> tensor<1x8x8x16xf32>
   return %y : tensor<1x8x8x16xf32>
 }
+
+// -----
+
+func.func @grouped_bad_filter(%x: tensor<1x8x8x32xf32>, %w: tensor<2x3x3x8x16xf32>) -> tensor<1x8x8x32xf32> {
+  // expected-error @+1 {{filter must be [2, KH, KW, 4, 16]}}
+  %y = kiln.grouped_conv2d %x, %w {group = 8 : i64, max = 6.0 : f64, min = 0.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x32xf32>, tensor<2x3x3x8x16xf32>) -> tensor<1x8x8x32xf32>
+  return %y : tensor<1x8x8x32xf32>
+}
+
+// -----
+
+func.func @grouped_bad_group(%x: tensor<1x8x8x32xf32>, %w: tensor<2x3x3x4x16xf32>) -> tensor<1x8x8x32xf32> {
+  // expected-error @+1 {{group 5 must divide the 32 input and 32 output channels}}
+  %y = kiln.grouped_conv2d %x, %w {group = 5 : i64, max = 6.0 : f64, min = 0.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x32xf32>, tensor<2x3x3x4x16xf32>) -> tensor<1x8x8x32xf32>
+  return %y : tensor<1x8x8x32xf32>
+}
+
+// -----
+
+func.func @grouped_bad_result(%x: tensor<1x8x8x32xf32>, %w: tensor<2x3x3x4x16xf32>) -> tensor<1x4x8x32xf32> {
+  // expected-error @+1 {{result dim 1 must be 8}}
+  %y = kiln.grouped_conv2d %x, %w {group = 8 : i64, max = 6.0 : f64, min = 0.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x32xf32>, tensor<2x3x3x4x16xf32>) -> tensor<1x4x8x32xf32>
+  return %y : tensor<1x4x8x32xf32>
+}

@@ -14,7 +14,7 @@ func.func @dense(%x: tensor<1x2x8x8xf32>) -> tensor<1x4x6x6xf32> {
 
 // -----
 
-// Depthwise converts too; other grouped convs stay NCHW.
+// Depthwise converts too; a grouped conv without whole 8-channel vectors stays NCHW.
 // CHECK-LABEL: func @groups
 // CHECK: kiln.conv {{.*}}layout = "NHWC"{{.*}} -> tensor<1x8x8x4xf32>
 // CHECK: kiln.conv
@@ -24,6 +24,26 @@ func.func @groups(%x: tensor<1x4x8x8xf32>, %dw: tensor<4x1x1x1xf32>, %g2: tensor
   %0 = kiln.conv %x, %dw {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 4 : i64} : (tensor<1x4x8x8xf32>, tensor<4x1x1x1xf32>) -> tensor<1x4x8x8xf32>
   %1 = kiln.conv %x, %g2 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64} : (tensor<1x4x8x8xf32>, tensor<4x2x1x1xf32>) -> tensor<1x4x8x8xf32>
   return %0, %1 : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// A grouped conv that kiln.grouped_conv2d covers (16 output channels in groups of 4) converts,
+// its constant filter transposed to HWCF at compile time; one it does not (8 input and 2
+// output channels per group) stays NCHW.
+// CHECK-LABEL: func @grouped
+// CHECK: %[[W:.*]] = kiln.constant {{.*}} : tensor<3x3x4x16xf32>
+// CHECK: %[[X:.*]] = kiln.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>}
+// CHECK: kiln.conv %[[X]], %[[W]] {{.*}}group = 4 : i64, layout = "NHWC"{{.*}} -> tensor<1x6x6x16xf32>
+// CHECK: kiln.conv %arg1
+// CHECK-NOT: layout = "NHWC"
+// CHECK-SAME: -> tensor<1x8x6x6xf32>
+func.func @grouped(%x: tensor<1x16x6x6xf32>, %y: tensor<1x32x6x6xf32>) -> (tensor<1x16x6x6xf32>, tensor<1x8x6x6xf32>) {
+  %w = kiln.constant dense<1.0> : tensor<16x4x3x3xf32>
+  %w2 = kiln.constant dense<1.0> : tensor<8x8x3x3xf32>
+  %0 = kiln.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 4 : i64} : (tensor<1x16x6x6xf32>, tensor<16x4x3x3xf32>) -> tensor<1x16x6x6xf32>
+  %1 = kiln.conv %y, %w2 {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 4 : i64} : (tensor<1x32x6x6xf32>, tensor<8x8x3x3xf32>) -> tensor<1x8x6x6xf32>
+  return %0, %1 : tensor<1x16x6x6xf32>, tensor<1x8x6x6xf32>
 }
 
 // -----

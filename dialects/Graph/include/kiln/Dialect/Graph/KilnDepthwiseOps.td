@@ -1,4 +1,4 @@
-//===- KilnDepthwiseOps.td - depthwise convolution with its epilogue ------===//
+//===- KilnDepthwiseOps.td - depthwise and grouped convolutions with their epilogue ===//
 #ifndef KILN_DEPTHWISE_OPS_TD
 #define KILN_DEPTHWISE_OPS_TD
 
@@ -23,6 +23,45 @@ def Kiln_DepthwiseConv2DOp : Kiln_Op<"depthwise_conv2d", [Pure]> {
     $input `,` $filter (`bias` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+}
+
+def Kiln_GroupedConv2DOp : Kiln_Op<"grouped_conv2d", [Pure]> {
+  let summary = "NHWC grouped 2-D convolution, zero padding read in place, bias, clamp";
+  let description = [{
+    With `group` groups of cg = C / group input and fg = F / group output channels and the
+    filter in blocks of B output channels, [ceil(F / B), KH, KW, cg, B] (the weights of one
+    block of channels contiguous; channels past F are zeros):
+    result[n, oh, ow, f] = clamp(bias[f] + sum_{i,j,c < cg} filter[f / B, i, j, c, f % B] *
+    input[n, oh * sh + i - top, ow * sw + j - left, (f / fg) * cg + c], min, max), input
+    positions outside the input reading as zero (`pads` = top, left, bottom, right). No
+    dilation; `min`/`max` as in kiln.depthwise_conv2d. kiln-grouped-conv (passes/Graph) makes
+    it of a kiln.conv and the relu or clip after it, with B = filterBlock(...) (the channels
+    one vector tile of the lowering computes); it lowers straight to vector code
+    (GroupedToVectors.cpp).
+  }];
+  let arguments = (ins Kiln_Tensor:$input, Kiln_Tensor:$filter, Optional<Kiln_Tensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads, I64Attr:$group,
+                       F64Attr:$min, F64Attr:$max);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $filter (`bias` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Whether vectors of `lanes` consecutive output channels (starting at multiples of
+    /// `lanes`) have a vector lowering: inside one group (fg % lanes == 0) or spanning two
+    /// (fg = lanes / 2), one input channel broadcast per group; or spanning more whole
+    /// groups whose inputs fit one vector (lanes % fg == 0 and cg <= fg: input channels
+    /// shuffled to their group's lanes).
+    static bool vectorsFit(int64_t inPerGroup, int64_t outPerGroup, int64_t lanes);
+    /// Whether these channels run in vectors: F % 8 == 0 and vectorsFit(cg, fg, 8).
+    static bool hasVectorLowering(int64_t channels, int64_t filters, int64_t group);
+    /// The lanes of the lowering's vectors: 16 where they fit the groups, else 8.
+    static int64_t vectorLanes(int64_t inPerGroup, int64_t outPerGroup);
+    /// The filter's block B: the output channels of one tile of the lowering, up to 4
+    /// vectors inside one group, else one vector.
+    static int64_t filterBlock(int64_t inPerGroup, int64_t outPerGroup);
+  }];
 }
 
 #endif // KILN_DEPTHWISE_OPS_TD
