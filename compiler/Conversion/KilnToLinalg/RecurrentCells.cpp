@@ -1,0 +1,415 @@
+//===- RecurrentCells.cpp - one time step of an RNN, GRU or LSTM as linalg ops -===//
+//
+// A step is H R^T (+ bias) as a linalg.matmul into a carried scratch tensor, then one
+// all-parallel generic over [B, H] that reads the projected inputs of step t and the
+// product's gate columns, applies the cell's functions, and writes the new state in place
+// and step t's slice of Y. sequence_lens masks per batch entry: a step at or past its length
+// keeps the state and writes zeros. GRU without linear_before_reset multiplies (r * H) by
+// R_h^T, so its step is two products and two generics.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Conversion/KilnToLinalg/RecurrentCells.h"
+
+namespace kiln::lowering {
+
+SmallVector<Value> RecurrentState::pack() const {
+  SmallVector<Value> values;
+  for (Value v : {h, c, scratch, gated, candidate, y})
+    if (v)
+      values.push_back(v);
+  return values;
+}
+
+RecurrentState RecurrentState::unpack(const RecurrentState &like, ValueRange values) {
+  RecurrentState s;
+  size_t i = 0;
+  SmallVector<Value> from{like.h, like.c, like.scratch, like.gated, like.candidate, like.y};
+  SmallVector<Value *> to{&s.h, &s.c, &s.scratch, &s.gated, &s.candidate, &s.y};
+  for (auto [f, t] : llvm::zip(from, to))
+    if (f)
+      *t = values[i++];
+  return s;
+}
+
+Value recurrentActivation(OpBuilder &b, Location loc, StringRef name, double alpha, double beta,
+                          std::optional<double> clip, Value x) {
+  Type type = x.getType();
+  auto c = [&](double v) { return createScalar(b, loc, type, v); };
+  auto mul = [&](Value u, Value v) { return b.create<arith::MulFOp>(loc, u, v).getResult(); };
+  auto add = [&](Value u, Value v) { return b.create<arith::AddFOp>(loc, u, v).getResult(); };
+  auto ge = [&](Value u, Value v, bool strict) {
+    auto p = strict ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OGE;
+    return b.create<arith::CmpFOp>(loc, p, u, v).getResult();
+  };
+  auto select = [&](Value cond, Value u, Value v) {
+    return b.create<arith::SelectOp>(loc, cond, u, v).getResult();
+  };
+  if (clip)
+    x = createMin(b, loc, createMax(b, loc, x, c(-*clip)), c(*clip));
+  if (name == "Relu")
+    return createMax(b, loc, x, c(0));
+  if (name == "Tanh")
+    return b.create<math::TanhOp>(loc, x);
+  if (name == "Sigmoid") {
+    Value e = b.create<math::ExpOp>(loc, b.create<arith::NegFOp>(loc, x));
+    return b.create<arith::DivFOp>(loc, c(1), add(c(1), e));
+  }
+  if (name == "Affine")
+    return add(mul(c(alpha), x), c(beta));
+  if (name == "LeakyRelu")
+    return select(ge(x, c(0), false), x, mul(c(alpha), x));
+  if (name == "ThresholdedRelu")
+    return select(ge(x, c(alpha), true), x, c(0));
+  if (name == "ScaledTanh")
+    return mul(c(alpha), b.create<math::TanhOp>(loc, mul(c(beta), x)));
+  if (name == "HardSigmoid")
+    return createMin(b, loc, createMax(b, loc, add(mul(c(alpha), x), c(beta)), c(0)), c(1));
+  if (name == "Elu") {
+    Value expm1 = b.create<arith::SubFOp>(loc, b.create<math::ExpOp>(loc, x), c(1));
+    return select(ge(x, c(0), false), x, mul(c(alpha), expm1));
+  }
+  if (name == "Softsign")
+    return b.create<arith::DivFOp>(loc, x, add(c(1), b.create<math::AbsFOp>(loc, x)));
+  // Softplus (the verifier allows no other name): log(1 + e^x) without overflow.
+  Value negAbs = b.create<arith::NegFOp>(loc, b.create<math::AbsFOp>(loc, x));
+  Value log = b.create<math::LogOp>(loc, add(c(1), b.create<math::ExpOp>(loc, negAbs)));
+  return add(createMax(b, loc, x, c(0)), log);
+}
+
+namespace {
+OpFoldResult index(OpBuilder &b, int64_t v) { return b.getIndexAttr(v); }
+
+/// Columns [col, col + width) of a [B, N] tensor, as [B, width].
+Value columns(OpBuilder &b, Location loc, const RecurrentDirection &dir, Value v, int64_t col,
+              int64_t width) {
+  SmallVector<OpFoldResult> offsets{index(b, 0), index(b, col)};
+  SmallVector<OpFoldResult> sizes{dir.batch, index(b, width)}, strides(2, index(b, 1));
+  return b.create<tensor::ExtractSliceOp>(loc, v, offsets, sizes, strides);
+}
+
+/// Elements [start, start + size) of a 1-D tensor.
+Value part(OpBuilder &b, Location loc, Value v, int64_t start, int64_t size) {
+  return b.create<tensor::ExtractSliceOp>(loc, v, ArrayRef<OpFoldResult>{index(b, start)},
+                                          ArrayRef<OpFoldResult>{index(b, size)},
+                                          ArrayRef<OpFoldResult>{index(b, 1)});
+}
+
+/// The projected input of gate `k` at step `t`: [B, H].
+Value stepInput(OpBuilder &b, Location loc, const RecurrentDirection &dir, Value t, int64_t k) {
+  auto type = RankedTensorType::get(
+      {tensorTypeOf(dir.projected).getDimSize(1), dir.hidden}, dir.elementType);
+  SmallVector<OpFoldResult> offsets{t, index(b, 0), index(b, dir.column + k * dir.hidden)};
+  SmallVector<OpFoldResult> sizes{index(b, 1), dir.batch, index(b, dir.hidden)};
+  return b.create<tensor::ExtractSliceOp>(loc, type, dir.projected, offsets, sizes,
+                                          SmallVector<OpFoldResult>(3, index(b, 1)));
+}
+
+/// Y's [B, H] slice at step `t`, direction `d`.
+SmallVector<OpFoldResult> ySliceOffsets(OpBuilder &b, Value t, int64_t d) {
+  return {t, index(b, d), index(b, 0), index(b, 0)};
+}
+SmallVector<OpFoldResult> ySliceSizes(OpBuilder &b, const RecurrentDirection &dir) {
+  return {index(b, 1), index(b, 1), dir.batch, index(b, dir.hidden)};
+}
+Value ySlice(OpBuilder &b, Location loc, const RecurrentDirection &dir, Value y, Value t,
+             int64_t d) {
+  auto type = RankedTensorType::get({tensorTypeOf(y).getDimSize(2), dir.hidden}, dir.elementType);
+  return b.create<tensor::ExtractSliceOp>(loc, type, y, ySliceOffsets(b, t, d),
+                                          ySliceSizes(b, dir),
+                                          SmallVector<OpFoldResult>(4, index(b, 1)));
+}
+Value insertY(OpBuilder &b, Location loc, const RecurrentDirection &dir, Value step, Value y,
+              Value t, int64_t d) {
+  return b.create<tensor::InsertSliceOp>(loc, step, y, ySliceOffsets(b, t, d),
+                                         ySliceSizes(b, dir),
+                                         SmallVector<OpFoldResult>(4, index(b, 1)));
+}
+
+/// The schedule of a step's product (m, n, j, k): register tiles of up to 4 rows x one
+/// column tile x 4 k, the column tiles split between threads when the product is large
+/// enough to pay for waking the pool (kiln.schedule, as the CPU codegen reads it).
+DictionaryAttr productSchedule(OpBuilder &b, RankedTensorType lhs, RankedTensorType rhs) {
+  int64_t rows = lhs.getDimSize(0), tiles = rhs.getDimSize(0), k = rhs.getDimSize(1);
+  int64_t tile = rhs.getDimSize(2);
+  int64_t mr = ShapedType::isDynamic(rows) ? 1 : std::min<int64_t>(rows, 4);
+  SmallVector<NamedAttribute> entries{
+      b.getNamedAttr("inner", b.getDenseI64ArrayAttr({mr, 1, tile, std::min<int64_t>(k, 4)})),
+      b.getNamedAttr("vectorize", b.getBoolAttr(true))};
+  bool large = !ShapedType::isDynamic(rows) && rows * tiles * tile * k >= (1 << 14);
+  if (large && tiles > 1)
+    entries.push_back(b.getNamedAttr("parallel", b.getDenseI64ArrayAttr({0, 1, 0, 0})));
+  return b.getDictionaryAttr(entries);
+}
+
+/// `dest` [B, w] = `bias` (broadcast over rows, or zeros) + lhs [B, H] x R^T, where `rhs`
+/// holds R^T in w / T column tiles [w / T, H, T]: a contraction over (m, n, j, k) that writes
+/// `dest` viewed as [B, w / T, T].
+Value recurrentProduct(OpBuilder &b, Location loc, const RecurrentDirection &dir, Value lhs,
+                       Value rhs, Value bias, Value dest) {
+  MLIRContext *ctx = b.getContext();
+  Value init;
+  if (bias) {
+    SmallVector<AffineMap> maps{AffineMap::get(2, 0, getAffineDimExpr(1, ctx)),
+                                b.getMultiDimIdentityMap(2)};
+    SmallVector<utils::IteratorType> iterators(2, utils::IteratorType::parallel);
+    init = b.create<linalg::GenericOp>(
+                loc, dest.getType(), ValueRange{bias}, ValueRange{dest}, maps, iterators,
+                [](OpBuilder &nb, Location nl, ValueRange args) {
+                  nb.create<linalg::YieldOp>(nl, args[0]);
+                })
+               .getResult(0);
+  } else {
+    Value zero = createScalar(b, loc, dir.elementType, 0);
+    init = b.create<linalg::FillOp>(loc, zero, dest).getResult(0);
+  }
+  auto rhsType = tensorTypeOf(rhs), destType = tensorTypeOf(dest);
+  int64_t tiles = rhsType.getDimSize(0), tile = rhsType.getDimSize(2);
+  auto tiledType = RankedTensorType::get({destType.getDimSize(0), tiles, tile}, dir.elementType);
+  SmallVector<ReassociationIndices> groups{{0}, {1, 2}};
+  Value tiled = b.create<tensor::ExpandShapeOp>(
+      loc, tiledType, init, groups,
+      ArrayRef<OpFoldResult>{dir.batch, b.getIndexAttr(tiles), b.getIndexAttr(tile)});
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineMap> maps{AffineMap::get(4, 0, {d(0), d(3)}, ctx),
+                              AffineMap::get(4, 0, {d(1), d(3), d(2)}, ctx),
+                              AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)};
+  SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  auto product = b.create<linalg::GenericOp>(
+      loc, TypeRange{tiledType}, ValueRange{lhs, rhs}, ValueRange{tiled}, maps, iterators,
+      [](OpBuilder &nb, Location nl, ValueRange args) {
+        Value mul = nb.create<arith::MulFOp>(nl, args[0], args[1]);
+        nb.create<linalg::YieldOp>(nl, ValueRange{nb.create<arith::AddFOp>(nl, args[2], mul)});
+      });
+  product->setAttr("kiln.schedule", productSchedule(b, tensorTypeOf(lhs), rhsType));
+  return b.create<tensor::CollapseShapeOp>(loc, destType, product.getResult(0), groups);
+}
+
+/// Inputs of a gate generic and how it reads them.
+struct GateInputs {
+  SmallVector<Value> values;
+  SmallVector<AffineMap> maps;
+  void add(Value v, AffineMap map) {
+    values.push_back(v);
+    maps.push_back(map);
+  }
+};
+
+using GatePayload = function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>;
+
+/// An all-parallel generic over [B, H] writing `outputs` (identity maps) in place.
+SmallVector<Value> gateGeneric(OpBuilder &b, Location loc, const GateInputs &in,
+                               ValueRange outputs, GatePayload payload) {
+  SmallVector<AffineMap> maps(in.maps);
+  maps.append(outputs.size(), b.getMultiDimIdentityMap(2));
+  SmallVector<utils::IteratorType> iterators(2, utils::IteratorType::parallel);
+  auto generic = b.create<linalg::GenericOp>(
+      loc, outputs.getTypes(), in.values, outputs, maps, iterators,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        nb.create<linalg::YieldOp>(nl, payload(nb, nl, args));
+      });
+  return SmallVector<Value>(generic.getResults());
+}
+
+/// Reads the sequence lengths per batch entry; `valid` says whether step `t` (i64) is
+/// before the length of the entry whose length is `len`.
+struct Masking {
+  Value lens, t;
+  void addInput(OpBuilder &b, GateInputs &in) const {
+    if (lens)
+      in.add(lens, AffineMap::get(2, 0, getAffineDimExpr(0, b.getContext())));
+  }
+  Value valid(OpBuilder &b, Location loc, Value len) const {
+    auto width = cast<IntegerType>(len.getType()).getWidth();
+    if (width < 64)
+      len = b.create<arith::ExtSIOp>(loc, b.getI64Type(), len);
+    else if (width > 64)
+      len = b.create<arith::TruncIOp>(loc, b.getI64Type(), len);
+    return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, t, len);
+  }
+};
+
+struct Functions {
+  const RecurrentDirection &dir;
+  Value apply(OpBuilder &b, Location loc, unsigned i, Value x) const {
+    return recurrentActivation(b, loc, dir.activations[i], dir.alphas[i], dir.betas[i],
+                               dir.clip, x);
+  }
+};
+
+/// Scalar float arithmetic inside a payload.
+struct Arith {
+  OpBuilder &b;
+  Location loc;
+  Value add(Value x, Value y) { return b.create<arith::AddFOp>(loc, x, y); }
+  Value sub(Value x, Value y) { return b.create<arith::SubFOp>(loc, x, y); }
+  Value mul(Value x, Value y) { return b.create<arith::MulFOp>(loc, x, y); }
+  Value select(Value c, Value x, Value y) { return b.create<arith::SelectOp>(loc, c, x, y); }
+  Value constant(Type type, double v) { return createScalar(b, loc, type, v); }
+};
+
+AffineMap identity(OpBuilder &b) { return b.getMultiDimIdentityMap(2); }
+AffineMap perUnit(OpBuilder &b) { return AffineMap::get(2, 0, getAffineDimExpr(1, b.getContext())); }
+
+/// The state after a step (masked by sequence_lens): h' or the old h, and the step's output.
+/// `inputs` are the payload's input elements.
+SmallVector<Value> maskedOutputs(Arith &a, const Masking &mask, ValueRange args, Value h,
+                                 Value hOld, Value c = {}, Value cOld = {}) {
+  SmallVector<Value> out{h};
+  if (c)
+    out.push_back(c);
+  out.push_back(h);
+  if (!mask.lens)
+    return out;
+  Value valid = mask.valid(a.b, a.loc, args.back()); // the length is the last input
+  SmallVector<Value> masked{a.select(valid, h, hOld)};
+  if (c)
+    masked.push_back(a.select(valid, c, cOld));
+  masked.push_back(a.select(valid, h, a.constant(h.getType(), 0)));
+  return masked;
+}
+
+/// LSTM (gates i, o, f, c): i = f(xi + hi + pi c), f = f(xf + hf + pf c) (or 1 - i with
+/// input_forget), c' = f c + i g(xc + hc), o = f(xo + ho + po c'), h' = o h(c').
+RecurrentState lstmStep(OpBuilder &b, Location loc, const RecurrentDirection &dir, int64_t d,
+                        Value t, const RecurrentState &s, const Masking &mask) {
+  int64_t hs = dir.hidden;
+  Value hr = recurrentProduct(b, loc, dir, s.h, dir.recurrence, dir.bias, s.scratch);
+  GateInputs in;
+  for (int64_t k = 0; k < 4; ++k)
+    in.add(stepInput(b, loc, dir, t, k), identity(b));
+  for (int64_t k = 0; k < 4; ++k)
+    in.add(columns(b, loc, dir, hr, k * hs, hs), identity(b));
+  bool peep = bool(dir.peepholes);
+  for (int64_t k = 0; peep && k < 3; ++k)
+    in.add(part(b, loc, dir.peepholes, k * hs, hs), perUnit(b));
+  mask.addInput(b, in);
+  Functions fn{dir};
+  SmallVector<Value> out = gateGeneric(
+      b, loc, in, {s.h, s.c, ySlice(b, loc, dir, s.y, t, d)},
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Arith a{nb, nl};
+        Value hOld = args[args.size() - 3], cOld = args[args.size() - 2];
+        auto pre = [&](int k, int p, Value cell) {
+          Value v = a.add(args[k], args[4 + k]);
+          return peep && p >= 0 ? a.add(v, a.mul(args[8 + p], cell)) : v;
+        };
+        Value i = fn.apply(nb, nl, 0, pre(0, 0, cOld));
+        Value f = dir.inputForget ? a.sub(a.constant(i.getType(), 1), i)
+                                  : fn.apply(nb, nl, 0, pre(2, 2, cOld));
+        Value c = a.add(a.mul(f, cOld), a.mul(i, fn.apply(nb, nl, 1, pre(3, -1, {}))));
+        Value o = fn.apply(nb, nl, 0, pre(1, 1, c));
+        Value h = a.mul(o, fn.apply(nb, nl, 2, c));
+        return maskedOutputs(a, mask, args.drop_back(3), h, hOld, c, cOld);
+      });
+  RecurrentState next = s;
+  next.h = out[0];
+  next.c = out[1];
+  next.scratch = hr;
+  next.y = insertY(b, loc, dir, out[2], s.y, t, d);
+  return next;
+}
+
+/// GRU (gates z, r, h): z = f(xz + hz), r = f(xr + hr), n = g(xh + r (H R_h^T + Rb_h)) with
+/// linear_before_reset, else g(xh + (r H) R_h^T + Rb_h); h' = (1 - z) n + z H.
+RecurrentState gruStep(OpBuilder &b, Location loc, const RecurrentDirection &dir, int64_t d,
+                       Value t, const RecurrentState &s, const Masking &mask) {
+  int64_t hs = dir.hidden;
+  bool lbr = dir.linearBeforeReset;
+  int64_t tile = tensorTypeOf(dir.recurrence).getDimSize(2);
+  auto recurrenceColumns = [&](int64_t col, int64_t width) { // whole column tiles of R^T
+    return b.create<tensor::ExtractSliceOp>(
+        loc, dir.recurrence, ArrayRef<OpFoldResult>{index(b, col / tile), index(b, 0), index(b, 0)},
+        ArrayRef<OpFoldResult>{index(b, width / tile), index(b, hs), index(b, tile)},
+        SmallVector<OpFoldResult>(3, index(b, 1)));
+  };
+  int64_t width = lbr ? 3 * hs : 2 * hs;
+  Value rec = lbr ? dir.recurrence : recurrenceColumns(0, width).getResult();
+  Value bias = dir.bias && !lbr ? part(b, loc, dir.bias, 0, width) : dir.bias;
+  Value hr = recurrentProduct(b, loc, dir, s.h, rec, bias, s.scratch);
+  RecurrentState next = s;
+  next.scratch = hr;
+  Functions fn{dir};
+  Value candidate = lbr ? columns(b, loc, dir, hr, 2 * hs, hs) : Value();
+  if (!lbr) {
+    // r H, then (r H) R_h^T + Rb_h.
+    GateInputs gin;
+    gin.add(stepInput(b, loc, dir, t, 1), identity(b));
+    gin.add(columns(b, loc, dir, hr, hs, hs), identity(b));
+    gin.add(s.h, identity(b));
+    next.gated = gateGeneric(b, loc, gin, {s.gated}, [&](OpBuilder &nb, Location nl,
+                                                          ValueRange args) {
+      Arith a{nb, nl};
+      Value r = fn.apply(nb, nl, 0, a.add(args[0], args[1]));
+      return SmallVector<Value>{a.mul(r, args[2])};
+    })[0];
+    Value biasH = dir.bias ? part(b, loc, dir.bias, 2 * hs, hs) : Value();
+    candidate = recurrentProduct(b, loc, dir, next.gated, recurrenceColumns(2 * hs, hs), biasH,
+                                 s.candidate);
+    next.candidate = candidate;
+  }
+  GateInputs in;
+  for (int64_t k = 0; k < 3; ++k)
+    in.add(stepInput(b, loc, dir, t, k), identity(b));
+  in.add(columns(b, loc, dir, hr, 0, hs), identity(b));
+  in.add(columns(b, loc, dir, hr, hs, hs), identity(b));
+  in.add(candidate, identity(b));
+  mask.addInput(b, in);
+  SmallVector<Value> out = gateGeneric(
+      b, loc, in, {s.h, ySlice(b, loc, dir, s.y, t, d)},
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Arith a{nb, nl};
+        Value hOld = args[args.size() - 2];
+        Value z = fn.apply(nb, nl, 0, a.add(args[0], args[3]));
+        Value gate = args[5];
+        if (lbr)
+          gate = a.mul(fn.apply(nb, nl, 0, a.add(args[1], args[4])), gate);
+        Value n = fn.apply(nb, nl, 1, a.add(args[2], gate));
+        Value h = a.add(n, a.mul(z, a.sub(hOld, n)));
+        return maskedOutputs(a, mask, args.drop_back(2), h, hOld);
+      });
+  next.h = out[0];
+  next.y = insertY(b, loc, dir, out[1], s.y, t, d);
+  return next;
+}
+
+/// RNN: h' = f(x + H R^T).
+RecurrentState rnnStep(OpBuilder &b, Location loc, const RecurrentDirection &dir, int64_t d,
+                       Value t, const RecurrentState &s, const Masking &mask) {
+  Value hr = recurrentProduct(b, loc, dir, s.h, dir.recurrence, dir.bias, s.scratch);
+  GateInputs in;
+  in.add(stepInput(b, loc, dir, t, 0), identity(b));
+  in.add(hr, identity(b));
+  mask.addInput(b, in);
+  Functions fn{dir};
+  SmallVector<Value> out = gateGeneric(
+      b, loc, in, {s.h, ySlice(b, loc, dir, s.y, t, d)},
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Arith a{nb, nl};
+        Value h = fn.apply(nb, nl, 0, a.add(args[0], args[1]));
+        return maskedOutputs(a, mask, args.drop_back(2), h, args[args.size() - 2]);
+      });
+  RecurrentState next = s;
+  next.h = out[0];
+  next.scratch = hr;
+  next.y = insertY(b, loc, dir, out[1], s.y, t, d);
+  return next;
+}
+} // namespace
+
+RecurrentState buildRecurrentStep(OpBuilder &b, Location loc, const RecurrentDirection &dir,
+                                  int64_t d, Value t, const RecurrentState &state) {
+  Masking mask{dir.sequenceLens, Value()};
+  if (mask.lens)
+    mask.t = b.create<arith::IndexCastOp>(loc, b.getI64Type(), t);
+  switch (dir.cell) {
+  case graph::RecurrentCell::lstm:
+    return lstmStep(b, loc, dir, d, t, state, mask);
+  case graph::RecurrentCell::gru:
+    return gruStep(b, loc, dir, d, t, state, mask);
+  case graph::RecurrentCell::rnn:
+    break;
+  }
+  return rnnStep(b, loc, dir, d, t, state, mask);
+}
+} // namespace kiln::lowering
