@@ -86,6 +86,30 @@ Value buildBatchedMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs) {
   return reshapeTo(b, loc, out, outShape);
 }
 
+/// [batch..., M, K] x [K, N] whose batch or M dims are dynamic (a sequence's projection):
+/// the rows collapse into one dynamic dim, one linalg.matmul, the rows expand back.
+Value buildRowFoldedMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs) {
+  auto a = tensorTypeOf(lhs);
+  int64_t rank = a.getRank(), n = tensorTypeOf(rhs).getDimSize(1);
+  ReassociationIndices rows = llvm::to_vector(llvm::seq<int64_t>(0, rank - 1));
+  SmallVector<ReassociationIndices> groups{rows, {rank - 1}};
+  Value lhs2d = b.create<tensor::CollapseShapeOp>(loc, lhs, groups);
+  Value out = contract<linalg::MatmulOp>(b, loc, lhs2d, rhs, {ShapedType::kDynamic, n});
+  SmallVector<int64_t> shape(a.getShape().drop_back());
+  shape.push_back(n);
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, lhs);
+  sizes.back() = b.getIndexAttr(n);
+  return b.create<tensor::ExpandShapeOp>(loc, RankedTensorType::get(shape, a.getElementType()),
+                                         out, groups, sizes);
+}
+
+/// Whether `lhs` [..., M, K] x `rhs` [K, N] is a batched product that only the lhs rows
+/// (batch dims and M) make dynamic.
+bool hasDynamicRowsOnly(RankedTensorType lhs, RankedTensorType rhs) {
+  return lhs.getRank() > 2 && rhs.getRank() == 2 && rhs.hasStaticShape() &&
+         !lhs.hasStaticShape() && !lhs.isDynamicDim(lhs.getRank() - 1);
+}
+
 struct MatMulLowering : OpConversionPattern<graph::MatMulOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -99,7 +123,9 @@ struct MatMulLowering : OpConversionPattern<graph::MatMulOp> {
     // Matrices and vectors may have dynamic dims (not the contracted one); batched
     // products need static shapes.
     bool batched = lhsType.getRank() > 2 || rhsType.getRank() > 2;
-    if (batched || lhsType.isDynamicDim(lhsType.getRank() - 1) || rhsType.isDynamicDim(0))
+    bool dynamicRows = hasDynamicRowsOnly(lhsType, rhsType);
+    if (!dynamicRows &&
+        (batched || lhsType.isDynamicDim(lhsType.getRank() - 1) || rhsType.isDynamicDim(0)))
       if (failed(requireStaticShapes(op)))
         return failure();
     if (elementType != rhsType.getElementType())
@@ -107,8 +133,12 @@ struct MatMulLowering : OpConversionPattern<graph::MatMulOp> {
                                  << rhsType.getElementType() << ")";
     if (elementType.isInteger(1))
       return emitUnsupported(op) << "matmul of i1 values";
-    rewriter.replaceOp(op, lower(rewriter, op.getLoc(), adaptor.getLhs(), adaptor.getRhs(),
-                                 resultType.getShape()));
+    if (dynamicRows)
+      rewriter.replaceOp(op, buildRowFoldedMatmul(rewriter, op.getLoc(), adaptor.getLhs(),
+                                                  adaptor.getRhs()));
+    else
+      rewriter.replaceOp(op, lower(rewriter, op.getLoc(), adaptor.getLhs(), adaptor.getRhs(),
+                                   resultType.getShape()));
     return success();
   }
 
