@@ -1,6 +1,6 @@
 //===- RecurrentCells.cpp - one time step of an RNN, GRU or LSTM as linalg ops -===//
 //
-// A step is H R^T (+ bias) as a linalg.matmul into a carried scratch tensor, then one
+// A step is H R^T (+ bias) as a contraction into a carried scratch tensor, then one
 // all-parallel generic over [B, H] that reads the projected inputs of step t and the
 // product's gate columns, applies the cell's functions, and writes the new state in place
 // and step t's slice of Y. sequence_lens masks per batch entry: a step at or past its length
@@ -79,12 +79,16 @@ Value recurrentActivation(OpBuilder &b, Location loc, StringRef name, double alp
 namespace {
 OpFoldResult index(OpBuilder &b, int64_t v) { return b.getIndexAttr(v); }
 
-/// Columns [col, col + width) of a [B, N] tensor, as [B, width].
+/// Columns [col, col + width) of a product [B, N / T, T] (column tiles of T), as [B, width].
 Value columns(OpBuilder &b, Location loc, const RecurrentDirection &dir, Value v, int64_t col,
               int64_t width) {
-  SmallVector<OpFoldResult> offsets{index(b, 0), index(b, col)};
-  SmallVector<OpFoldResult> sizes{dir.batch, index(b, width)}, strides(2, index(b, 1));
-  return b.create<tensor::ExtractSliceOp>(loc, v, offsets, sizes, strides);
+  int64_t tile = tensorTypeOf(v).getDimSize(2);
+  SmallVector<OpFoldResult> offsets{index(b, 0), index(b, col / tile), index(b, 0)};
+  SmallVector<OpFoldResult> sizes{dir.batch, index(b, width / tile), index(b, tile)};
+  Value slice = b.create<tensor::ExtractSliceOp>(loc, v, offsets, sizes,
+                                                 SmallVector<OpFoldResult>(3, index(b, 1)));
+  return b.create<tensor::CollapseShapeOp>(loc, slice,
+                                           SmallVector<ReassociationIndices>{{0}, {1, 2}});
 }
 
 /// Elements [start, start + size) of a 1-D tensor.
@@ -125,35 +129,48 @@ Value insertY(OpBuilder &b, Location loc, const RecurrentDirection &dir, Value s
                                          SmallVector<OpFoldResult>(4, index(b, 1)));
 }
 
-/// The schedule of a step's product (m, n, j, k): register tiles of up to 4 rows x one
-/// column tile x 4 k, the column tiles split between threads when the product is large
-/// enough to pay for waking the pool (kiln.schedule, as the CPU codegen reads it).
+/// The schedule of a step's product (m, n, j, k): each register tile holds 2 column tiles
+/// of T when the tiles pair up (independent accumulators hide the FMA latency; up to 16
+/// 16-lane vectors) x as many rows as fit, k in steps of 4; the column tiles are split
+/// between threads when the product is large enough to pay for waking the pool
+/// (kiln.schedule, as the CPU codegen reads it).
 DictionaryAttr productSchedule(OpBuilder &b, RankedTensorType lhs, RankedTensorType rhs) {
   int64_t rows = lhs.getDimSize(0), tiles = rhs.getDimSize(0), k = rhs.getDimSize(1);
   int64_t tile = rhs.getDimSize(2);
-  int64_t mr = ShapedType::isDynamic(rows) ? 1 : std::min<int64_t>(rows, 4);
+  int64_t vectors = (tile + 15) / 16;
+  int64_t pair = tiles % 2 == 0 && 2 * vectors <= 8 ? 2 : 1;
+  int64_t mr = ShapedType::isDynamic(rows)
+                   ? 1
+                   : std::clamp<int64_t>(16 / (pair * vectors), 1, std::min<int64_t>(rows, 4));
   SmallVector<NamedAttribute> entries{
-      b.getNamedAttr("inner", b.getDenseI64ArrayAttr({mr, 1, tile, std::min<int64_t>(k, 4)})),
+      b.getNamedAttr("inner",
+                     b.getDenseI64ArrayAttr({mr, pair, tile, std::min<int64_t>(k, 4)})),
       b.getNamedAttr("vectorize", b.getBoolAttr(true))};
   bool large = !ShapedType::isDynamic(rows) && rows * tiles * tile * k >= (1 << 14);
-  if (large && tiles > 1)
-    entries.push_back(b.getNamedAttr("parallel", b.getDenseI64ArrayAttr({0, 1, 0, 0})));
+  if (large && tiles > pair)
+    entries.push_back(b.getNamedAttr("parallel", b.getDenseI64ArrayAttr({0, pair, 0, 0})));
   return b.getDictionaryAttr(entries);
 }
 
-/// `dest` [B, w] = `bias` (broadcast over rows, or zeros) + lhs [B, H] x R^T, where `rhs`
-/// holds R^T in w / T column tiles [w / T, H, T]: a contraction over (m, n, j, k) that writes
-/// `dest` viewed as [B, w / T, T].
+/// `dest` [B, w / T, T] = `bias` [w] (broadcast over rows, or zeros) + lhs [B, H] x R^T,
+/// where `rhs` holds R^T in w / T column tiles [w / T, H, T]: a contraction over
+/// (m, n, j, k). The tiled layout keeps the accumulators' reads and writes on the scratch
+/// buffer itself (no view), so the codegen keeps them in registers.
 Value recurrentProduct(OpBuilder &b, Location loc, const RecurrentDirection &dir, Value lhs,
                        Value rhs, Value bias, Value dest) {
   MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  auto destType = tensorTypeOf(dest);
   Value init;
   if (bias) {
-    SmallVector<AffineMap> maps{AffineMap::get(2, 0, getAffineDimExpr(1, ctx)),
-                                b.getMultiDimIdentityMap(2)};
-    SmallVector<utils::IteratorType> iterators(2, utils::IteratorType::parallel);
+    auto biasType = RankedTensorType::get(destType.getShape().drop_front(), dir.elementType);
+    Value tiledBias = b.create<tensor::ExpandShapeOp>(
+        loc, biasType, bias, SmallVector<ReassociationIndices>{{0, 1}});
+    SmallVector<AffineMap> maps{AffineMap::get(3, 0, {d(1), d(2)}, ctx),
+                                b.getMultiDimIdentityMap(3)};
+    SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
     init = b.create<linalg::GenericOp>(
-                loc, dest.getType(), ValueRange{bias}, ValueRange{dest}, maps, iterators,
+                loc, destType, ValueRange{tiledBias}, ValueRange{dest}, maps, iterators,
                 [](OpBuilder &nb, Location nl, ValueRange args) {
                   nb.create<linalg::YieldOp>(nl, args[0]);
                 })
@@ -162,27 +179,19 @@ Value recurrentProduct(OpBuilder &b, Location loc, const RecurrentDirection &dir
     Value zero = createScalar(b, loc, dir.elementType, 0);
     init = b.create<linalg::FillOp>(loc, zero, dest).getResult(0);
   }
-  auto rhsType = tensorTypeOf(rhs), destType = tensorTypeOf(dest);
-  int64_t tiles = rhsType.getDimSize(0), tile = rhsType.getDimSize(2);
-  auto tiledType = RankedTensorType::get({destType.getDimSize(0), tiles, tile}, dir.elementType);
-  SmallVector<ReassociationIndices> groups{{0}, {1, 2}};
-  Value tiled = b.create<tensor::ExpandShapeOp>(
-      loc, tiledType, init, groups,
-      ArrayRef<OpFoldResult>{dir.batch, b.getIndexAttr(tiles), b.getIndexAttr(tile)});
-  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   SmallVector<AffineMap> maps{AffineMap::get(4, 0, {d(0), d(3)}, ctx),
                               AffineMap::get(4, 0, {d(1), d(3), d(2)}, ctx),
                               AffineMap::get(4, 0, {d(0), d(1), d(2)}, ctx)};
   SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
   iterators.push_back(utils::IteratorType::reduction);
   auto product = b.create<linalg::GenericOp>(
-      loc, TypeRange{tiledType}, ValueRange{lhs, rhs}, ValueRange{tiled}, maps, iterators,
+      loc, TypeRange{destType}, ValueRange{lhs, rhs}, ValueRange{init}, maps, iterators,
       [](OpBuilder &nb, Location nl, ValueRange args) {
         Value mul = nb.create<arith::MulFOp>(nl, args[0], args[1]);
         nb.create<linalg::YieldOp>(nl, ValueRange{nb.create<arith::AddFOp>(nl, args[2], mul)});
       });
-  product->setAttr("kiln.schedule", productSchedule(b, tensorTypeOf(lhs), rhsType));
-  return b.create<tensor::CollapseShapeOp>(loc, destType, product.getResult(0), groups);
+  product->setAttr("kiln.schedule", productSchedule(b, tensorTypeOf(lhs), tensorTypeOf(rhs)));
+  return product.getResult(0);
 }
 
 /// Inputs of a gate generic and how it reads them.
@@ -344,9 +353,9 @@ RecurrentState gruStep(OpBuilder &b, Location loc, const RecurrentDirection &dir
       return SmallVector<Value>{a.mul(r, args[2])};
     })[0];
     Value biasH = dir.bias ? part(b, loc, dir.bias, 2 * hs, hs) : Value();
-    candidate = recurrentProduct(b, loc, dir, next.gated, recurrenceColumns(2 * hs, hs), biasH,
-                                 s.candidate);
-    next.candidate = candidate;
+    next.candidate = recurrentProduct(b, loc, dir, next.gated, recurrenceColumns(2 * hs, hs),
+                                      biasH, s.candidate);
+    candidate = columns(b, loc, dir, next.candidate, 0, hs);
   }
   GateInputs in;
   for (int64_t k = 0; k < 3; ++k)
@@ -379,7 +388,7 @@ RecurrentState rnnStep(OpBuilder &b, Location loc, const RecurrentDirection &dir
   Value hr = recurrentProduct(b, loc, dir, s.h, dir.recurrence, dir.bias, s.scratch);
   GateInputs in;
   in.add(stepInput(b, loc, dir, t, 0), identity(b));
-  in.add(hr, identity(b));
+  in.add(columns(b, loc, dir, hr, 0, dir.hidden), identity(b));
   mask.addInput(b, in);
   Functions fn{dir};
   SmallVector<Value> out = gateGeneric(

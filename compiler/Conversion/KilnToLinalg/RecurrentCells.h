@@ -25,10 +25,10 @@ struct RecurrentDirection {
   Type elementType;
 };
 
-/// The tensors a step carries from one time index to the next. `scratch` [B, G*H] holds
-/// H R^T; GRU without linear_before_reset keeps only z and r there ([B, 2*H]) and has
-/// `gated` [B, H] = r * H and `candidate` [B, H] = (r * H) R_h^T. `y` is the whole output
-/// [S, D, B, H], written at [t, d].
+/// The tensors a step carries from one time index to the next. `scratch` [B, G*H/T, T]
+/// holds H R^T in column tiles of T (R^T's tiles); GRU without linear_before_reset keeps
+/// only z and r there ([B, 2*H/T, T]) and has `gated` [B, H] = r * H and `candidate`
+/// [B, H/T, T] = (r * H) R_h^T. `y` is the whole output [S, D, B, H], written at [t, d].
 struct RecurrentState {
   Value h, c, scratch, gated, candidate, y;
 

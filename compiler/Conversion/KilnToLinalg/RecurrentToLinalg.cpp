@@ -19,10 +19,12 @@ OpFoldResult dimOf(OpBuilder &b, Location loc, Value v, int64_t d) {
   return b.create<tensor::DimOp>(loc, v, d).getResult();
 }
 
-/// [B, cols] of the element type, uninitialized.
-Value emptyRows(OpBuilder &b, Location loc, const RecurrentDirection &dir, int64_t cols) {
-  auto type = RankedTensorType::get(
-      {tensorTypeOf(dir.projected).getDimSize(1), cols}, dir.elementType);
+/// [B, dims...] of the element type, uninitialized.
+Value emptyRows(OpBuilder &b, Location loc, const RecurrentDirection &dir,
+                ArrayRef<int64_t> dims) {
+  SmallVector<int64_t> shape{tensorTypeOf(dir.projected).getDimSize(1)};
+  shape.append(dims.begin(), dims.end());
+  auto type = RankedTensorType::get(shape, dir.elementType);
   SmallVector<Value> sizes;
   if (type.isDynamicDim(0))
     sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, dir.batch));
@@ -40,7 +42,7 @@ SmallVector<OpFoldResult> stateSizes(OpBuilder &b, const RecurrentDirection &dir
 /// A fresh [B, H] state: a copy of direction `d` of `initial` [D, B, H], or zeros.
 Value initialState(OpBuilder &b, Location loc, const RecurrentDirection &dir, Value initial,
                    int64_t d) {
-  Value state = emptyRows(b, loc, dir, dir.hidden);
+  Value state = emptyRows(b, loc, dir, {dir.hidden});
   if (!initial)
     return b.create<linalg::FillOp>(loc, createScalar(b, loc, dir.elementType, 0), state)
         .getResult(0);
@@ -108,10 +110,12 @@ RecurrentState initialStates(OpBuilder &b, Location loc, const RecurrentDirectio
   if (dir.cell == graph::RecurrentCell::lstm)
     s.c = initialState(b, loc, dir, adaptor.getInitialC(), d);
   bool splitGru = dir.cell == graph::RecurrentCell::gru && !dir.linearBeforeReset;
-  s.scratch = emptyRows(b, loc, dir, (splitGru ? 2 : dir.gates) * dir.hidden);
+  int64_t tile = tensorTypeOf(dir.recurrence).getDimSize(2);
+  int64_t tiles = dir.hidden / tile;
+  s.scratch = emptyRows(b, loc, dir, {(splitGru ? 2 : dir.gates) * tiles, tile});
   if (splitGru) {
-    s.gated = emptyRows(b, loc, dir, dir.hidden);
-    s.candidate = emptyRows(b, loc, dir, dir.hidden);
+    s.gated = emptyRows(b, loc, dir, {dir.hidden});
+    s.candidate = emptyRows(b, loc, dir, {tiles, tile});
   }
   return s;
 }
