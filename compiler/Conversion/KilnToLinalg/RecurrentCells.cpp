@@ -31,51 +31,6 @@ RecurrentState RecurrentState::unpack(const RecurrentState &like, ValueRange val
   return s;
 }
 
-Value recurrentActivation(OpBuilder &b, Location loc, StringRef name, double alpha, double beta,
-                          std::optional<double> clip, Value x) {
-  Type type = x.getType();
-  auto c = [&](double v) { return createScalar(b, loc, type, v); };
-  auto mul = [&](Value u, Value v) { return b.create<arith::MulFOp>(loc, u, v).getResult(); };
-  auto add = [&](Value u, Value v) { return b.create<arith::AddFOp>(loc, u, v).getResult(); };
-  auto ge = [&](Value u, Value v, bool strict) {
-    auto p = strict ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OGE;
-    return b.create<arith::CmpFOp>(loc, p, u, v).getResult();
-  };
-  auto select = [&](Value cond, Value u, Value v) {
-    return b.create<arith::SelectOp>(loc, cond, u, v).getResult();
-  };
-  if (clip)
-    x = createMin(b, loc, createMax(b, loc, x, c(-*clip)), c(*clip));
-  if (name == "Relu")
-    return createMax(b, loc, x, c(0));
-  if (name == "Tanh")
-    return b.create<math::TanhOp>(loc, x);
-  if (name == "Sigmoid") {
-    Value e = b.create<math::ExpOp>(loc, b.create<arith::NegFOp>(loc, x));
-    return b.create<arith::DivFOp>(loc, c(1), add(c(1), e));
-  }
-  if (name == "Affine")
-    return add(mul(c(alpha), x), c(beta));
-  if (name == "LeakyRelu")
-    return select(ge(x, c(0), false), x, mul(c(alpha), x));
-  if (name == "ThresholdedRelu")
-    return select(ge(x, c(alpha), true), x, c(0));
-  if (name == "ScaledTanh")
-    return mul(c(alpha), b.create<math::TanhOp>(loc, mul(c(beta), x)));
-  if (name == "HardSigmoid")
-    return createMin(b, loc, createMax(b, loc, add(mul(c(alpha), x), c(beta)), c(0)), c(1));
-  if (name == "Elu") {
-    Value expm1 = b.create<arith::SubFOp>(loc, b.create<math::ExpOp>(loc, x), c(1));
-    return select(ge(x, c(0), false), x, mul(c(alpha), expm1));
-  }
-  if (name == "Softsign")
-    return b.create<arith::DivFOp>(loc, x, add(c(1), b.create<math::AbsFOp>(loc, x)));
-  // Softplus (the verifier allows no other name): log(1 + e^x) without overflow.
-  Value negAbs = b.create<arith::NegFOp>(loc, b.create<math::AbsFOp>(loc, x));
-  Value log = b.create<math::LogOp>(loc, add(c(1), b.create<math::ExpOp>(loc, negAbs)));
-  return add(createMax(b, loc, x, c(0)), log);
-}
-
 namespace {
 OpFoldResult index(OpBuilder &b, int64_t v) { return b.getIndexAttr(v); }
 
@@ -100,8 +55,8 @@ Value part(OpBuilder &b, Location loc, Value v, int64_t start, int64_t size) {
 
 /// The projected input of gate `k` at step `t`: [B, H].
 Value stepInput(OpBuilder &b, Location loc, const RecurrentDirection &dir, Value t, int64_t k) {
-  auto type = RankedTensorType::get(
-      {tensorTypeOf(dir.projected).getDimSize(1), dir.hidden}, dir.elementType);
+  auto type = RankedTensorType::get({tensorTypeOf(dir.projected).getDimSize(1), dir.hidden},
+                                    dir.elementType);
   SmallVector<OpFoldResult> offsets{t, index(b, 0), index(b, dir.column + k * dir.hidden)};
   SmallVector<OpFoldResult> sizes{index(b, 1), dir.batch, index(b, dir.hidden)};
   return b.create<tensor::ExtractSliceOp>(loc, type, dir.projected, offsets, sizes,
@@ -118,14 +73,12 @@ SmallVector<OpFoldResult> ySliceSizes(OpBuilder &b, const RecurrentDirection &di
 Value ySlice(OpBuilder &b, Location loc, const RecurrentDirection &dir, Value y, Value t,
              int64_t d) {
   auto type = RankedTensorType::get({tensorTypeOf(y).getDimSize(2), dir.hidden}, dir.elementType);
-  return b.create<tensor::ExtractSliceOp>(loc, type, y, ySliceOffsets(b, t, d),
-                                          ySliceSizes(b, dir),
+  return b.create<tensor::ExtractSliceOp>(loc, type, y, ySliceOffsets(b, t, d), ySliceSizes(b, dir),
                                           SmallVector<OpFoldResult>(4, index(b, 1)));
 }
 Value insertY(OpBuilder &b, Location loc, const RecurrentDirection &dir, Value step, Value y,
               Value t, int64_t d) {
-  return b.create<tensor::InsertSliceOp>(loc, step, y, ySliceOffsets(b, t, d),
-                                         ySliceSizes(b, dir),
+  return b.create<tensor::InsertSliceOp>(loc, step, y, ySliceOffsets(b, t, d), ySliceSizes(b, dir),
                                          SmallVector<OpFoldResult>(4, index(b, 1)));
 }
 
@@ -143,8 +96,7 @@ DictionaryAttr productSchedule(OpBuilder &b, RankedTensorType lhs, RankedTensorT
                    ? 1
                    : std::clamp<int64_t>(16 / (pair * vectors), 1, std::min<int64_t>(rows, 4));
   SmallVector<NamedAttribute> entries{
-      b.getNamedAttr("inner",
-                     b.getDenseI64ArrayAttr({mr, pair, tile, std::min<int64_t>(k, 4)})),
+      b.getNamedAttr("inner", b.getDenseI64ArrayAttr({mr, pair, tile, std::min<int64_t>(k, 4)})),
       b.getNamedAttr("vectorize", b.getBoolAttr(true))};
   bool large = !ShapedType::isDynamic(rows) && rows * tiles * tile * k >= (1 << 14);
   if (large && tiles > pair)
@@ -164,16 +116,16 @@ Value recurrentProduct(OpBuilder &b, Location loc, const RecurrentDirection &dir
   Value init;
   if (bias) {
     auto biasType = RankedTensorType::get(destType.getShape().drop_front(), dir.elementType);
-    Value tiledBias = b.create<tensor::ExpandShapeOp>(
-        loc, biasType, bias, SmallVector<ReassociationIndices>{{0, 1}});
+    Value tiledBias = b.create<tensor::ExpandShapeOp>(loc, biasType, bias,
+                                                      SmallVector<ReassociationIndices>{{0, 1}});
     SmallVector<AffineMap> maps{AffineMap::get(3, 0, {d(1), d(2)}, ctx),
                                 b.getMultiDimIdentityMap(3)};
     SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
-    init = b.create<linalg::GenericOp>(
-                loc, destType, ValueRange{tiledBias}, ValueRange{dest}, maps, iterators,
-                [](OpBuilder &nb, Location nl, ValueRange args) {
-                  nb.create<linalg::YieldOp>(nl, args[0]);
-                })
+    init = b.create<linalg::GenericOp>(loc, destType, ValueRange{tiledBias}, ValueRange{dest}, maps,
+                                       iterators,
+                                       [](OpBuilder &nb, Location nl, ValueRange args) {
+                                         nb.create<linalg::YieldOp>(nl, args[0]);
+                                       })
                .getResult(0);
   } else {
     Value zero = createScalar(b, loc, dir.elementType, 0);
@@ -207,16 +159,16 @@ struct GateInputs {
 using GatePayload = function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>;
 
 /// An all-parallel generic over [B, H] writing `outputs` (identity maps) in place.
-SmallVector<Value> gateGeneric(OpBuilder &b, Location loc, const GateInputs &in,
-                               ValueRange outputs, GatePayload payload) {
+SmallVector<Value> gateGeneric(OpBuilder &b, Location loc, const GateInputs &in, ValueRange outputs,
+                               GatePayload payload) {
   SmallVector<AffineMap> maps(in.maps);
   maps.append(outputs.size(), b.getMultiDimIdentityMap(2));
   SmallVector<utils::IteratorType> iterators(2, utils::IteratorType::parallel);
-  auto generic = b.create<linalg::GenericOp>(
-      loc, outputs.getTypes(), in.values, outputs, maps, iterators,
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        nb.create<linalg::YieldOp>(nl, payload(nb, nl, args));
-      });
+  auto generic =
+      b.create<linalg::GenericOp>(loc, outputs.getTypes(), in.values, outputs, maps, iterators,
+                                  [&](OpBuilder &nb, Location nl, ValueRange args) {
+                                    nb.create<linalg::YieldOp>(nl, payload(nb, nl, args));
+                                  });
   return SmallVector<Value>(generic.getResults());
 }
 
@@ -241,8 +193,8 @@ struct Masking {
 struct Functions {
   const RecurrentDirection &dir;
   Value apply(OpBuilder &b, Location loc, unsigned i, Value x) const {
-    return recurrentActivation(b, loc, dir.activations[i], dir.alphas[i], dir.betas[i],
-                               dir.clip, x);
+    return recurrentActivation(b, loc, dir.activations[i], dir.alphas[i], dir.betas[i], dir.clip,
+                               x);
   }
 };
 
@@ -258,11 +210,13 @@ struct Arith {
 };
 
 AffineMap identity(OpBuilder &b) { return b.getMultiDimIdentityMap(2); }
-AffineMap perUnit(OpBuilder &b) { return AffineMap::get(2, 0, getAffineDimExpr(1, b.getContext())); }
+AffineMap perUnit(OpBuilder &b) {
+  return AffineMap::get(2, 0, getAffineDimExpr(1, b.getContext()));
+}
 
-/// The state after a step (masked by sequence_lens): h' or the old h, and the step's output.
-/// `inputs` are the payload's input elements.
-SmallVector<Value> maskedOutputs(Arith &a, const Masking &mask, ValueRange args, Value h,
+/// What a gate generic yields: h' (and c'), then the step's output, each masked by
+/// sequence_lens when given (the old state, zeros). `inputs` are the payload's input elements.
+SmallVector<Value> maskedOutputs(Arith &a, const Masking &mask, ValueRange inputs, Value h,
                                  Value hOld, Value c = {}, Value cOld = {}) {
   SmallVector<Value> out{h};
   if (c)
@@ -270,7 +224,7 @@ SmallVector<Value> maskedOutputs(Arith &a, const Masking &mask, ValueRange args,
   out.push_back(h);
   if (!mask.lens)
     return out;
-  Value valid = mask.valid(a.b, a.loc, args.back()); // the length is the last input
+  Value valid = mask.valid(a.b, a.loc, inputs.back()); // the length is the last input
   SmallVector<Value> masked{a.select(valid, h, hOld)};
   if (c)
     masked.push_back(a.select(valid, c, cOld));
@@ -294,23 +248,23 @@ RecurrentState lstmStep(OpBuilder &b, Location loc, const RecurrentDirection &di
     in.add(part(b, loc, dir.peepholes, k * hs, hs), perUnit(b));
   mask.addInput(b, in);
   Functions fn{dir};
-  SmallVector<Value> out = gateGeneric(
-      b, loc, in, {s.h, s.c, ySlice(b, loc, dir, s.y, t, d)},
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Arith a{nb, nl};
-        Value hOld = args[args.size() - 3], cOld = args[args.size() - 2];
-        auto pre = [&](int k, int p, Value cell) {
-          Value v = a.add(args[k], args[4 + k]);
-          return peep && p >= 0 ? a.add(v, a.mul(args[8 + p], cell)) : v;
-        };
-        Value i = fn.apply(nb, nl, 0, pre(0, 0, cOld));
-        Value f = dir.inputForget ? a.sub(a.constant(i.getType(), 1), i)
-                                  : fn.apply(nb, nl, 0, pre(2, 2, cOld));
-        Value c = a.add(a.mul(f, cOld), a.mul(i, fn.apply(nb, nl, 1, pre(3, -1, {}))));
-        Value o = fn.apply(nb, nl, 0, pre(1, 1, c));
-        Value h = a.mul(o, fn.apply(nb, nl, 2, c));
-        return maskedOutputs(a, mask, args.drop_back(3), h, hOld, c, cOld);
-      });
+  SmallVector<Value> out =
+      gateGeneric(b, loc, in, {s.h, s.c, ySlice(b, loc, dir, s.y, t, d)},
+                  [&](OpBuilder &nb, Location nl, ValueRange args) {
+                    Arith a{nb, nl};
+                    Value hOld = args[args.size() - 3], cOld = args[args.size() - 2];
+                    auto pre = [&](int k, int p, Value cell) {
+                      Value v = a.add(args[k], args[4 + k]);
+                      return peep && p >= 0 ? a.add(v, a.mul(args[8 + p], cell)) : v;
+                    };
+                    Value i = fn.apply(nb, nl, 0, pre(0, 0, cOld));
+                    Value f = dir.inputForget ? a.sub(a.constant(i.getType(), 1), i)
+                                              : fn.apply(nb, nl, 0, pre(2, 2, cOld));
+                    Value c = a.add(a.mul(f, cOld), a.mul(i, fn.apply(nb, nl, 1, pre(3, -1, {}))));
+                    Value o = fn.apply(nb, nl, 0, pre(1, 1, c));
+                    Value h = a.mul(o, fn.apply(nb, nl, 2, c));
+                    return maskedOutputs(a, mask, args.drop_back(3), h, hOld, c, cOld);
+                  });
   RecurrentState next = s;
   next.h = out[0];
   next.c = out[1];
@@ -319,64 +273,75 @@ RecurrentState lstmStep(OpBuilder &b, Location loc, const RecurrentDirection &di
   return next;
 }
 
+/// Column tiles [col / T, (col + width) / T) of the direction's R^T: [width / T, H, T].
+Value recurrenceColumns(OpBuilder &b, Location loc, const RecurrentDirection &dir, int64_t col,
+                        int64_t width) {
+  int64_t tile = tensorTypeOf(dir.recurrence).getDimSize(2);
+  return b.create<tensor::ExtractSliceOp>(
+      loc, dir.recurrence, ArrayRef<OpFoldResult>{index(b, col / tile), index(b, 0), index(b, 0)},
+      ArrayRef<OpFoldResult>{index(b, width / tile), index(b, dir.hidden), index(b, tile)},
+      SmallVector<OpFoldResult>(3, index(b, 1)));
+}
+
+/// GRU without linear_before_reset: r = f(xr + hr) (`zr` holds H [R_z R_r]^T + Rb), r * H
+/// into `next.gated`, then (r H) R_h^T + Rb_h into `next.candidate`; returns it as [B, H].
+Value gruCandidate(OpBuilder &b, Location loc, const RecurrentDirection &dir, Value t, Value zr,
+                   const RecurrentState &s, RecurrentState &next) {
+  int64_t hs = dir.hidden;
+  Functions fn{dir};
+  GateInputs in;
+  in.add(stepInput(b, loc, dir, t, 1), identity(b));
+  in.add(columns(b, loc, dir, zr, hs, hs), identity(b));
+  in.add(s.h, identity(b));
+  next.gated = gateGeneric(b, loc, in, {s.gated}, [&](OpBuilder &nb, Location nl, ValueRange args) {
+    Arith a{nb, nl};
+    Value r = fn.apply(nb, nl, 0, a.add(args[0], args[1]));
+    return SmallVector<Value>{a.mul(r, args[2])};
+  })[0];
+  Value bias = dir.bias ? part(b, loc, dir.bias, 2 * hs, hs) : Value();
+  next.candidate = recurrentProduct(b, loc, dir, next.gated,
+                                    recurrenceColumns(b, loc, dir, 2 * hs, hs), bias, s.candidate);
+  return columns(b, loc, dir, next.candidate, 0, hs);
+}
+
 /// GRU (gates z, r, h): z = f(xz + hz), r = f(xr + hr), n = g(xh + r (H R_h^T + Rb_h)) with
 /// linear_before_reset, else g(xh + (r H) R_h^T + Rb_h); h' = (1 - z) n + z H.
 RecurrentState gruStep(OpBuilder &b, Location loc, const RecurrentDirection &dir, int64_t d,
                        Value t, const RecurrentState &s, const Masking &mask) {
   int64_t hs = dir.hidden;
   bool lbr = dir.linearBeforeReset;
-  int64_t tile = tensorTypeOf(dir.recurrence).getDimSize(2);
-  auto recurrenceColumns = [&](int64_t col, int64_t width) { // whole column tiles of R^T
-    return b.create<tensor::ExtractSliceOp>(
-        loc, dir.recurrence, ArrayRef<OpFoldResult>{index(b, col / tile), index(b, 0), index(b, 0)},
-        ArrayRef<OpFoldResult>{index(b, width / tile), index(b, hs), index(b, tile)},
-        SmallVector<OpFoldResult>(3, index(b, 1)));
-  };
   int64_t width = lbr ? 3 * hs : 2 * hs;
-  Value rec = lbr ? dir.recurrence : recurrenceColumns(0, width).getResult();
+  Value rec = lbr ? dir.recurrence : recurrenceColumns(b, loc, dir, 0, width);
   Value bias = dir.bias && !lbr ? part(b, loc, dir.bias, 0, width) : dir.bias;
   Value hr = recurrentProduct(b, loc, dir, s.h, rec, bias, s.scratch);
   RecurrentState next = s;
   next.scratch = hr;
-  Functions fn{dir};
-  Value candidate = lbr ? columns(b, loc, dir, hr, 2 * hs, hs) : Value();
-  if (!lbr) {
-    // r H, then (r H) R_h^T + Rb_h.
-    GateInputs gin;
-    gin.add(stepInput(b, loc, dir, t, 1), identity(b));
-    gin.add(columns(b, loc, dir, hr, hs, hs), identity(b));
-    gin.add(s.h, identity(b));
-    next.gated = gateGeneric(b, loc, gin, {s.gated}, [&](OpBuilder &nb, Location nl,
-                                                          ValueRange args) {
-      Arith a{nb, nl};
-      Value r = fn.apply(nb, nl, 0, a.add(args[0], args[1]));
-      return SmallVector<Value>{a.mul(r, args[2])};
-    })[0];
-    Value biasH = dir.bias ? part(b, loc, dir.bias, 2 * hs, hs) : Value();
-    next.candidate = recurrentProduct(b, loc, dir, next.gated, recurrenceColumns(2 * hs, hs),
-                                      biasH, s.candidate);
-    candidate = columns(b, loc, dir, next.candidate, 0, hs);
-  }
+  Value candidate =
+      lbr ? columns(b, loc, dir, hr, 2 * hs, hs) : gruCandidate(b, loc, dir, t, hr, s, next);
   GateInputs in;
-  for (int64_t k = 0; k < 3; ++k)
-    in.add(stepInput(b, loc, dir, t, k), identity(b));
+  in.add(stepInput(b, loc, dir, t, 0), identity(b));
   in.add(columns(b, loc, dir, hr, 0, hs), identity(b));
-  in.add(columns(b, loc, dir, hr, hs, hs), identity(b));
+  in.add(stepInput(b, loc, dir, t, 2), identity(b));
   in.add(candidate, identity(b));
+  if (lbr) {
+    in.add(stepInput(b, loc, dir, t, 1), identity(b));
+    in.add(columns(b, loc, dir, hr, hs, hs), identity(b));
+  }
   mask.addInput(b, in);
-  SmallVector<Value> out = gateGeneric(
-      b, loc, in, {s.h, ySlice(b, loc, dir, s.y, t, d)},
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Arith a{nb, nl};
-        Value hOld = args[args.size() - 2];
-        Value z = fn.apply(nb, nl, 0, a.add(args[0], args[3]));
-        Value gate = args[5];
-        if (lbr)
-          gate = a.mul(fn.apply(nb, nl, 0, a.add(args[1], args[4])), gate);
-        Value n = fn.apply(nb, nl, 1, a.add(args[2], gate));
-        Value h = a.add(n, a.mul(z, a.sub(hOld, n)));
-        return maskedOutputs(a, mask, args.drop_back(2), h, hOld);
-      });
+  Functions fn{dir};
+  SmallVector<Value> out =
+      gateGeneric(b, loc, in, {s.h, ySlice(b, loc, dir, s.y, t, d)},
+                  [&](OpBuilder &nb, Location nl, ValueRange args) {
+                    Arith a{nb, nl};
+                    Value hOld = args[args.size() - 2];
+                    Value z = fn.apply(nb, nl, 0, a.add(args[0], args[1]));
+                    Value gate = args[3];
+                    if (lbr)
+                      gate = a.mul(fn.apply(nb, nl, 0, a.add(args[4], args[5])), gate);
+                    Value n = fn.apply(nb, nl, 1, a.add(args[2], gate));
+                    Value h = a.add(n, a.mul(z, a.sub(hOld, n)));
+                    return maskedOutputs(a, mask, args.drop_back(2), h, hOld);
+                  });
   next.h = out[0];
   next.y = insertY(b, loc, dir, out[1], s.y, t, d);
   return next;
@@ -391,13 +356,13 @@ RecurrentState rnnStep(OpBuilder &b, Location loc, const RecurrentDirection &dir
   in.add(columns(b, loc, dir, hr, 0, dir.hidden), identity(b));
   mask.addInput(b, in);
   Functions fn{dir};
-  SmallVector<Value> out = gateGeneric(
-      b, loc, in, {s.h, ySlice(b, loc, dir, s.y, t, d)},
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Arith a{nb, nl};
-        Value h = fn.apply(nb, nl, 0, a.add(args[0], args[1]));
-        return maskedOutputs(a, mask, args.drop_back(2), h, args[args.size() - 2]);
-      });
+  SmallVector<Value> out =
+      gateGeneric(b, loc, in, {s.h, ySlice(b, loc, dir, s.y, t, d)},
+                  [&](OpBuilder &nb, Location nl, ValueRange args) {
+                    Arith a{nb, nl};
+                    Value h = fn.apply(nb, nl, 0, a.add(args[0], args[1]));
+                    return maskedOutputs(a, mask, args.drop_back(2), h, args[args.size() - 2]);
+                  });
   RecurrentState next = s;
   next.h = out[0];
   next.scratch = hr;

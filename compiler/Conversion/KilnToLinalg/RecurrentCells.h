@@ -15,13 +15,13 @@ struct RecurrentDirection {
   /// The direction's functions (RNN f; GRU f, g; LSTM f, g, h) with their alpha and beta.
   SmallVector<StringRef> activations;
   SmallVector<double> alphas, betas;
-  Value projected;     // [S, B, D*G*H]
-  int64_t column;      // the first column of this direction's gates in `projected`
-  Value recurrence;    // [G*H/T, H, T]: R^T of this direction in column tiles
-  Value bias;          // [G*H] added to H R^T, or null
-  Value peepholes;     // [3*H] (i, o, f), or null
-  Value sequenceLens;  // [B] integers, or null
-  OpFoldResult batch;  // B
+  Value projected;    // [S, B, D*G*H]
+  int64_t column;     // the first column of this direction's gates in `projected`
+  Value recurrence;   // [G*H/T, H, T]: R^T of this direction in column tiles
+  Value bias;         // [G*H] added to H R^T, or null
+  Value peepholes;    // [3*H] (i, o, f), or null
+  Value sequenceLens; // [B] integers, or null
+  OpFoldResult batch; // B
   Type elementType;
 };
 

@@ -20,8 +20,7 @@ OpFoldResult dimOf(OpBuilder &b, Location loc, Value v, int64_t d) {
 }
 
 /// [B, dims...] of the element type, uninitialized.
-Value emptyRows(OpBuilder &b, Location loc, const RecurrentDirection &dir,
-                ArrayRef<int64_t> dims) {
+Value emptyRows(OpBuilder &b, Location loc, const RecurrentDirection &dir, ArrayRef<int64_t> dims) {
   SmallVector<int64_t> shape{tensorTypeOf(dir.projected).getDimSize(1)};
   shape.append(dims.begin(), dims.end());
   auto type = RankedTensorType::get(shape, dir.elementType);
@@ -47,9 +46,9 @@ Value initialState(OpBuilder &b, Location loc, const RecurrentDirection &dir, Va
     return b.create<linalg::FillOp>(loc, createScalar(b, loc, dir.elementType, 0), state)
         .getResult(0);
   auto type = cast<RankedTensorType>(state.getType());
-  Value slice = b.create<tensor::ExtractSliceOp>(
-      loc, type, initial, stateOffsets(b, d), stateSizes(b, dir),
-      SmallVector<OpFoldResult>(3, b.getIndexAttr(1)));
+  Value slice =
+      b.create<tensor::ExtractSliceOp>(loc, type, initial, stateOffsets(b, d), stateSizes(b, dir),
+                                       SmallVector<OpFoldResult>(3, b.getIndexAttr(1)));
   // A copy (not an identity generic, which folds away): the loop writes the state in place,
   // and the kernel's input must stay as it is.
   return b.create<linalg::CopyOp>(loc, slice, state).getResult(0);
@@ -91,9 +90,9 @@ RecurrentDirection directionOf(OpBuilder &b, Location loc, graph::RecurrentOp op
   offsets[0] = b.getIndexAttr(d);
   for (int64_t size : recType.getShape())
     sizes.push_back(b.getIndexAttr(size));
-  dir.recurrence = b.create<tensor::ExtractSliceOp>(
-      loc, recType, adaptor.getRecurrence(), offsets, sizes,
-      SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
+  dir.recurrence =
+      b.create<tensor::ExtractSliceOp>(loc, recType, adaptor.getRecurrence(), offsets, sizes,
+                                       SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
   dir.bias = directionRow(b, loc, adaptor.getRecurrentBias(), d);
   dir.peepholes = directionRow(b, loc, adaptor.getPeepholes(), d);
   dir.sequenceLens = adaptor.getSequenceLens();
@@ -121,23 +120,22 @@ RecurrentState initialStates(OpBuilder &b, Location loc, const RecurrentDirectio
 }
 
 /// The scf.for over the `seq` steps of direction `d`, forwards or backwards.
-RecurrentState runDirection(OpBuilder &b, Location loc, const RecurrentDirection &dir,
-                            int64_t d, bool reversed, OpFoldResult seq,
-                            const RecurrentState &init) {
+RecurrentState runDirection(OpBuilder &b, Location loc, const RecurrentDirection &dir, int64_t d,
+                            bool reversed, OpFoldResult seq, const RecurrentState &init) {
   Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
   Value one = b.create<arith::ConstantIndexOp>(loc, 1);
   Value steps = getValueOrCreateConstantIndexOp(b, loc, seq);
-  auto loop = b.create<scf::ForOp>(
-      loc, zero, steps, one, init.pack(),
-      [&](OpBuilder &nb, Location nl, Value s, ValueRange carried) {
-        Value t = s;
-        if (reversed) {
-          Value last = nb.create<arith::SubIOp>(nl, steps, one);
-          t = nb.create<arith::SubIOp>(nl, last, s);
-        }
-        RecurrentState state = RecurrentState::unpack(init, carried);
-        nb.create<scf::YieldOp>(nl, buildRecurrentStep(nb, nl, dir, d, t, state).pack());
-      });
+  auto loop = b.create<scf::ForOp>(loc, zero, steps, one, init.pack(),
+                                   [&](OpBuilder &nb, Location nl, Value s, ValueRange carried) {
+                                     Value t = s;
+                                     if (reversed) {
+                                       Value last = nb.create<arith::SubIOp>(nl, steps, one);
+                                       t = nb.create<arith::SubIOp>(nl, last, s);
+                                     }
+                                     RecurrentState state = RecurrentState::unpack(init, carried);
+                                     nb.create<scf::YieldOp>(
+                                         nl, buildRecurrentStep(nb, nl, dir, d, t, state).pack());
+                                   });
   return RecurrentState::unpack(init, loop.getResults());
 }
 

@@ -85,17 +85,16 @@ LogicalResult readActivations(NodeContext &n, const Layer &l, SmallVector<Attrib
 }
 
 /// Checks that weight input `i` is a static [D, rows, cols] tensor.
-LogicalResult checkWeight(NodeContext &n, unsigned i, StringRef what, const Layer &l,
-                          int64_t rows, int64_t cols) {
+LogicalResult checkWeight(NodeContext &n, unsigned i, StringRef what, const Layer &l, int64_t rows,
+                          int64_t cols) {
   RankedTensorType type = n.inputType(i);
   SmallVector<int64_t> expected{l.dirs, rows, cols};
   if (type.getRank() == 2 && rows == 1)
     expected = {l.dirs, cols};
   if (type.getShape() != ArrayRef<int64_t>(expected) || !type.hasStaticShape())
-    return n.fail(what + " must be a static tensor of shape [" + llvm::Twine(expected[0]) +
-                  ", " + llvm::Twine(expected[1]) +
-                  (expected.size() > 2 ? ", " + llvm::Twine(expected[2]) : llvm::Twine()) +
-                  "]");
+    return n.fail(what + " must be a static tensor of shape [" + llvm::Twine(expected[0]) + ", " +
+                  llvm::Twine(expected[1]) +
+                  (expected.size() > 2 ? ", " + llvm::Twine(expected[2]) : llvm::Twine()) + "]");
   return success();
 }
 
@@ -163,8 +162,7 @@ FailureOr<Layer> readLayer(NodeContext &n, kiln::RecurrentCell cell) {
     return n.fail("unknown direction '" + l.direction + "'");
   l.dirs = l.direction == "bidirectional" ? 2 : 1;
   RankedTensorType x = n.inputType(0);
-  if (x.getRank() != 3 || l.hidden <= 0 || !isa<FloatType>(x.getElementType()) ||
-      x.isDynamicDim(2))
+  if (x.getRank() != 3 || l.hidden <= 0 || !isa<FloatType>(x.getElementType()) || x.isDynamicDim(2))
     return n.fail("needs a 3-D float X with a static input size and a positive hidden_size");
   int64_t gh = l.gates * l.hidden;
   if (failed(checkWeight(n, 1, "W", l, gh, x.getDimSize(2))) ||
@@ -220,8 +218,8 @@ template <kiln::RecurrentCell cell> LogicalResult convertRecurrent(NodeContext &
   SmallVector<Value> results((*op)->getResults());
   if (l.batchFirst) {
     for (size_t i = 0; i < results.size(); ++i) {
-      SmallVector<int64_t> perm = i == 0 ? SmallVector<int64_t>{2, 0, 1, 3}
-                                         : SmallVector<int64_t>{1, 0, 2};
+      SmallVector<int64_t> perm =
+          i == 0 ? SmallVector<int64_t>{2, 0, 1, 3} : SmallVector<int64_t>{1, 0, 2};
       FailureOr<Value> t = n.create<kiln::TransposeOp>(results[i], perm);
       if (failed(t))
         return failure();

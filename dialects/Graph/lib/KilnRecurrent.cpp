@@ -55,8 +55,7 @@ LogicalResult checkShape(Operation *op, Value v, StringRef what, ArrayRef<int64_
     return success();
   auto type = cast<RankedTensorType>(v.getType());
   if (!compatible(type, expected))
-    return op->emitOpError() << what << " must be " << shapeString(expected) << ", not "
-                             << type;
+    return op->emitOpError() << what << " must be " << shapeString(expected) << ", not " << type;
   if (et ? type.getElementType() != et : !type.getElementType().isSignlessInteger())
     return op->emitOpError() << what << " has element type " << type.getElementType();
   return success();
@@ -93,8 +92,7 @@ LogicalResult RecurrentOp::verify() {
   if (getLinearBeforeReset() && getCell() != RecurrentCell::gru)
     return emitOpError("linear_before_reset is for GRU cells");
   int64_t count = dirs * getNumActivations();
-  if (int64_t(getActivations().size()) != count ||
-      int64_t(getActivationAlpha().size()) != count ||
+  if (int64_t(getActivations().size()) != count || int64_t(getActivationAlpha().size()) != count ||
       int64_t(getActivationBeta().size()) != count)
     return emitOpError("needs ") << count << " activations, alphas and betas";
   for (Attribute a : getActivations())
