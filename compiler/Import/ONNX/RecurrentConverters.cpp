@@ -162,8 +162,13 @@ FailureOr<Layer> readLayer(NodeContext &n, kiln::RecurrentCell cell) {
     return n.fail("unknown direction '" + l.direction + "'");
   l.dirs = l.direction == "bidirectional" ? 2 : 1;
   RankedTensorType x = n.inputType(0);
-  if (x.getRank() != 3 || l.hidden <= 0 || !isa<FloatType>(x.getElementType()) || x.isDynamicDim(2))
-    return n.fail("needs a 3-D float X with a static input size and a positive hidden_size");
+  if (l.hidden <= 0)
+    return n.fail("needs a positive hidden_size");
+  if (x.getRank() != 3 || !isa<FloatType>(x.getElementType()) || x.isDynamicDim(2)) {
+    std::string type;
+    llvm::raw_string_ostream(type) << x;
+    return n.fail("needs a 3-D float X with a static input size, got '" + type + "'");
+  }
   int64_t gh = l.gates * l.hidden;
   if (failed(checkWeight(n, 1, "W", l, gh, x.getDimSize(2))) ||
       failed(checkWeight(n, 2, "R", l, gh, l.hidden)) ||
