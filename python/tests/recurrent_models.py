@@ -1,6 +1,6 @@
 """ONNX RNN/GRU/LSTM test models and a float64 numpy reference of ONNX's equations."""
 import numpy as np
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper, mapping, numpy_helper
 
 GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}
 DEFAULT_ACTIVATIONS = {"RNN": ["Tanh"], "GRU": ["Sigmoid", "Tanh"],
@@ -136,3 +136,15 @@ def model(op, attrs, seq, batch, inputs_size, seed=0, initial=False, lens=False,
         [numpy_helper.from_array(v, k) for k, v in weights.items()])
     return (helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)]), weights,
             [i.name for i in graph_inputs])
+
+
+def with_element_type(onnx_model, dtype):
+    """`onnx_model` with its float weights, X and outputs in numpy `dtype` instead of float32."""
+    graph = onnx_model.graph
+    for init in graph.initializer:
+        init.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(init).astype(dtype), init.name))
+    elem = mapping.NP_TYPE_TO_TENSOR_TYPE[np.dtype(dtype)]
+    for value in list(graph.input) + list(graph.output):
+        if value.type.tensor_type.elem_type == TensorProto.FLOAT:
+            value.type.tensor_type.elem_type = elem
+    return onnx_model

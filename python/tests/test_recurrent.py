@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import kiln
-from recurrent_models import model, reference
+from recurrent_models import model, reference, with_element_type
 
 SEQ, BATCH, INPUT = 5, 3, 6
 
@@ -116,6 +116,23 @@ def test_two_threads_match_one():
     onnx_model, weights, names = model("LSTM", {"hidden_size": 64}, 9, 2, INPUT)
     module = kiln.compile(onnx_model, threads=2)
     _check(module, "LSTM", {"hidden_size": 64}, weights, names, 9, 2)
+
+
+@pytest.mark.parametrize("dtype,tolerance", [(np.float64, 1e-12), (np.float16, 3e-3)])
+def test_double_and_half(dtype, tolerance):
+    attrs = {"hidden_size": 16, "direction": "bidirectional",
+             "activations": ["Sigmoid", "Tanh", "ScaledTanh"] * 2}
+    onnx_model, weights, _ = model("LSTM", attrs, SEQ, BATCH, INPUT, lens=True)
+    module = kiln.compile(with_element_type(onnx_model, dtype), threads=1)
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((SEQ, BATCH, INPUT)).astype(dtype)
+    lens = np.array([5, 2, 4], np.int32)
+    got = module.run([x, lens])
+    cast = {k: v.astype(dtype) for k, v in weights.items()}
+    want = reference("LSTM", attrs, x, cast["W"], cast["R"], cast["B"], lens)
+    for g, w in zip(got, want):
+        assert g.dtype == dtype
+        np.testing.assert_allclose(g, w, rtol=tolerance, atol=tolerance)
 
 
 def test_unknown_activation_names_the_node():

@@ -2,6 +2,21 @@
 #include "compiler/Conversion/KilnToLinalg/RecurrentCells.h"
 
 namespace kiln::lowering {
+namespace {
+/// tanh(x): math.tanh for f32 (a vectorized polynomial); other float types, which the CPU
+/// pipeline has no vector tanh for, as sign(x) (1 - e^-2|x|) / (1 + e^-2|x|).
+Value tanh(OpBuilder &b, Location loc, Value x) {
+  Type type = x.getType();
+  if (type.isF32())
+    return b.create<math::TanhOp>(loc, x);
+  Value two = createScalar(b, loc, type, -2), one = createScalar(b, loc, type, 1);
+  Value e = b.create<math::ExpOp>(
+      loc, b.create<arith::MulFOp>(loc, two, b.create<math::AbsFOp>(loc, x)));
+  Value t = b.create<arith::DivFOp>(loc, b.create<arith::SubFOp>(loc, one, e),
+                                    b.create<arith::AddFOp>(loc, one, e));
+  return b.create<math::CopySignOp>(loc, t, x);
+}
+} // namespace
 
 Value recurrentActivation(OpBuilder &b, Location loc, StringRef name, double alpha, double beta,
                           std::optional<double> clip, Value x) {
@@ -21,7 +36,7 @@ Value recurrentActivation(OpBuilder &b, Location loc, StringRef name, double alp
   if (name == "Relu")
     return createMax(b, loc, x, c(0));
   if (name == "Tanh")
-    return b.create<math::TanhOp>(loc, x);
+    return tanh(b, loc, x);
   if (name == "Sigmoid") {
     Value e = b.create<math::ExpOp>(loc, b.create<arith::NegFOp>(loc, x));
     return b.create<arith::DivFOp>(loc, c(1), add(c(1), e));
@@ -33,7 +48,7 @@ Value recurrentActivation(OpBuilder &b, Location loc, StringRef name, double alp
   if (name == "ThresholdedRelu")
     return select(ge(x, c(alpha), true), x, c(0));
   if (name == "ScaledTanh")
-    return mul(c(alpha), b.create<math::TanhOp>(loc, mul(c(beta), x)));
+    return mul(c(alpha), tanh(b, loc, mul(c(beta), x)));
   if (name == "HardSigmoid")
     return createMin(b, loc, createMax(b, loc, add(mul(c(alpha), x), c(beta)), c(0)), c(1));
   if (name == "Elu") {
