@@ -113,6 +113,7 @@ def model(op, attrs, seq, batch, inputs_size, seed=0, initial=False, lens=False,
         weights["P"] = rng.uniform(-0.5, 0.5, (dirs, 3 * hs))
     weights = {k: v.astype(np.float32) for k, v in weights.items()}
     x_dims = dims or ([batch, seq, inputs_size] if layout else [seq, batch, inputs_size])
+    batch = x_dims[0 if layout else 1]  # symbolic in `dims`: so are lens and the states
     state_dims = [batch, dirs, hs] if layout else [dirs, batch, hs]
     graph_inputs = [helper.make_tensor_value_info("X", TensorProto.FLOAT, x_dims)]
     names = ["X", "W", "R", "B" if bias else ""]

@@ -103,10 +103,20 @@ def test_symbolic_sequence_length(op, attrs, options):
         _check(module, op, attrs, weights, names, seq, BATCH)
 
 
+@pytest.mark.parametrize("op", ["LSTM", "GRU"])
+def test_symbolic_batch_and_sequence(op):
+    attrs = {"hidden_size": 8, "direction": "bidirectional"}
+    onnx_model, weights, names = model(op, attrs, SEQ, BATCH, INPUT, dims=["T", "N", INPUT])
+    module = kiln.compile(onnx_model, threads=1)
+    assert module.inputs[0].shape == (None, None, INPUT)
+    for seq, batch in ((SEQ, 1), (2, 4), (9, 3)):
+        _check(module, op, attrs, weights, names, seq, batch)
+
+
 def test_symbolic_batch():
     attrs = {"hidden_size": 8, "direction": "bidirectional"}
     onnx_model, weights, names = model("LSTM", attrs, SEQ, BATCH, INPUT,
-                                       dims=[SEQ, "N", INPUT])
+                                       dims=[SEQ, "N", INPUT], lens=True, initial=True)
     module = kiln.compile(onnx_model, threads=1)
     for batch in (1, 4):
         _check(module, "LSTM", attrs, weights, names, SEQ, batch)

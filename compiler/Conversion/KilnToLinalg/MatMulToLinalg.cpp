@@ -99,8 +99,15 @@ Value buildRowFoldedMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs) {
   shape.push_back(n);
   SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, lhs);
   sizes.back() = b.getIndexAttr(n);
-  return b.create<tensor::ExpandShapeOp>(loc, RankedTensorType::get(shape, a.getElementType()),
-                                         out, groups, sizes);
+  auto resultType = RankedTensorType::get(shape, a.getElementType());
+  if (llvm::count_if(shape, ShapedType::isDynamic) < 2)
+    return b.create<tensor::ExpandShapeOp>(loc, resultType, out, groups, sizes);
+  // Two dynamic dims in one expanded group: MLIR 19's tensor.dim folder for expand_shape
+  // assumes one (it divides by the others' product), so reshape by a shape tensor instead.
+  SmallVector<Value> dims = llvm::map_to_vector(
+      sizes, [&](OpFoldResult s) { return getValueOrCreateConstantIndexOp(b, loc, s); });
+  Value shapeValue = b.create<tensor::FromElementsOp>(loc, dims);
+  return b.create<tensor::ReshapeOp>(loc, resultType, out, shapeValue);
 }
 
 /// Whether `lhs` [..., M, K] x `rhs` [K, N] is a batched product that only the lhs rows
