@@ -94,7 +94,7 @@ DictionaryAttr productSchedule(OpBuilder &b, RankedTensorType lhs, RankedTensorT
   int64_t pair = tiles % 2 == 0 && 2 * vectors <= 8 ? 2 : 1;
   int64_t mr = ShapedType::isDynamic(rows)
                    ? 1
-                   : std::clamp<int64_t>(16 / (pair * vectors), 1, std::min<int64_t>(rows, 4));
+                   : std::clamp<int64_t>(16 / (pair * vectors), 1, std::clamp<int64_t>(rows, 1, 4));
   SmallVector<NamedAttribute> entries{
       b.getNamedAttr("inner", b.getDenseI64ArrayAttr({mr, pair, tile, std::min<int64_t>(k, 4)})),
       b.getNamedAttr("vectorize", b.getBoolAttr(true))};
