@@ -38,6 +38,7 @@ void kiln::populateKilnToLinalgPatterns(const TypeConverter &converter,
   lowering::populateDynamicPatterns(converter, patterns);
   lowering::populateLoopPatterns(converter, patterns);
   lowering::populateRandomPatterns(converter, patterns);
+  lowering::populateRecurrentPatterns(converter, patterns);
 }
 
 namespace {

@@ -85,7 +85,14 @@ Value expandLeading(OpBuilder &b, Location loc, Value v, ArrayRef<OpFoldResult> 
     std::optional<int64_t> c = getConstantIntValue(s);
     shape.push_back(c ? *c : ShapedType::kDynamic);
   }
-  return b.create<tensor::ExpandShapeOp>(loc, type.clone(shape), v, groups, sizes);
+  if (llvm::count_if(ArrayRef<int64_t>(shape).take_front(lead), ShapedType::isDynamic) < 2)
+    return b.create<tensor::ExpandShapeOp>(loc, type.clone(shape), v, groups, sizes);
+  // Two dynamic dims in one group: MLIR 19 bufferizes no such expand_shape (and its tensor.dim
+  // folder assumes one), so reshape by a shape tensor instead.
+  SmallVector<Value> dims = llvm::map_to_vector(
+      sizes, [&](OpFoldResult s) { return getValueOrCreateConstantIndexOp(b, loc, s); });
+  Value shapeValue = b.create<tensor::FromElementsOp>(loc, dims);
+  return b.create<tensor::ReshapeOp>(loc, type.clone(shape), v, shapeValue);
 }
 
 /// `v` ([..., rows, cols]) broadcast to [batch..., rows, cols] (`batch` sizes of the result);
@@ -112,13 +119,6 @@ Value broadcastBatch(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> batc
       ValueRange(dynamic));
 }
 
-/// Whether the batch dims and the rows of `lhs` ([batch..., M, K]) collapse into one dim whose
-/// size the IR can carry: at most one of them is dynamic (MLIR 19 bufferizes no expand_shape
-/// with two dynamic dims in one group).
-bool foldsIntoRows(ArrayRef<int64_t> lhs) {
-  return llvm::count_if(lhs.drop_back(), ShapedType::isDynamic) <= 1;
-}
-
 /// [batchA..., M, K] x [batchB..., K, N] → [broadcast batch..., M, N] (both ranks >= 2). Dynamic
 /// dims are read from the operands (a dynamic batch dim must not need broadcasting).
 Value buildBatchedMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs) {
@@ -141,7 +141,7 @@ Value buildBatchedMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs) {
                nSize = sizeOf(b, loc, rhs, c.size() - 1);
   SmallVector<OpFoldResult> outSizes(batchSizes);
   outSizes.append({mSize, nSize});
-  if (allOnes(batchB) && foldsIntoRows(a)) {
+  if (allOnes(batchB)) {
     // The rhs is one matrix: fold the lhs batch into M and run a single 2-D matmul.
     Value lhs2d = collapseLeading(b, loc, lhs, a.size() - 1);
     Value rhs2d = reshapeTo(b, loc, rhs, {k, n});
@@ -201,7 +201,7 @@ private:
                       batchB = c.size() > 2 ? c.drop_back(2) : ArrayRef<int64_t>{};
     SmallVector<int64_t> batch;
     (void)OpTrait::util::getBroadcastedShape(batchA, batchB, batch);
-    bool rowsFold = allOnes(batchB) && a.size() > 1 && foldsIntoRows(a);
+    bool rowsFold = allOnes(batchB) && a.size() > 1;
     if (!rowsFold && llvm::count_if(batch, ShapedType::isDynamic) > 1)
       return emitUnsupported(op) << "more than one dynamic batch dim (" << lhs << " x " << rhs
                                  << ")";

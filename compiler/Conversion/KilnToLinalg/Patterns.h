@@ -45,6 +45,8 @@ void populateResizePatterns(const TypeConverter &converter, RewritePatternSet &p
 void populateDynamicPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.top_k / det: loop nests of tensor.extract / tensor.insert.
 void populateLoopPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
+/// kiln.recurrent: an scf.for over time per direction (RecurrentToLinalg.cpp).
+void populateRecurrentPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.random_like: a counter-based hash per element.
 void populateRandomPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 

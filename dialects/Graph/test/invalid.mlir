@@ -193,6 +193,14 @@ func.func @grouped_bad_filter(%x: tensor<1x8x8x32xf32>, %w: tensor<2x3x3x8x16xf3
 
 // -----
 
+func.func @recurrent_bad_tile(%p: tensor<5x2x128xf32>, %r: tensor<1x2x32x64xf32>) -> (tensor<5x1x2x32xf32>, tensor<1x2x32xf32>, tensor<1x2x32xf32>) {
+  // expected-error @+1 {{recurrence must be [D, 4 * H / T, H, T] with T dividing H}}
+  %y, %yh, %yc = kiln.recurrent lstm %p, %r {activation_alpha = array<f64: 0.0, 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0, 0.0>, activations = ["Sigmoid", "Tanh", "Tanh"], direction = "forward"} : (tensor<5x2x128xf32>, tensor<1x2x32x64xf32>) -> (tensor<5x1x2x32xf32>, tensor<1x2x32xf32>, tensor<1x2x32xf32>)
+  return %y, %yh, %yc : tensor<5x1x2x32xf32>, tensor<1x2x32xf32>, tensor<1x2x32xf32>
+}
+
+// -----
+
 func.func @grouped_bad_group(%x: tensor<1x8x8x32xf32>, %w: tensor<2x3x3x4x16xf32>) -> tensor<1x8x8x32xf32> {
   // expected-error @+1 {{group 5 must divide the 32 input and 32 output channels}}
   %y = kiln.grouped_conv2d %x, %w {group = 5 : i64, max = 6.0 : f64, min = 0.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x32xf32>, tensor<2x3x3x4x16xf32>) -> tensor<1x8x8x32xf32>
@@ -201,8 +209,40 @@ func.func @grouped_bad_group(%x: tensor<1x8x8x32xf32>, %w: tensor<2x3x3x4x16xf32
 
 // -----
 
+func.func @recurrent_bad_directions(%p: tensor<5x2x32xf32>, %r: tensor<1x4x8x8xf32>) -> (tensor<5x1x2x8xf32>, tensor<1x2x8xf32>, tensor<1x2x8xf32>) {
+  // expected-error @+1 {{a bidirectional layer has 2 direction(s) of recurrence weights}}
+  %y, %yh, %yc = kiln.recurrent lstm %p, %r {activation_alpha = array<f64: 0.0, 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0, 0.0>, activations = ["Sigmoid", "Tanh", "Tanh"], direction = "bidirectional"} : (tensor<5x2x32xf32>, tensor<1x4x8x8xf32>) -> (tensor<5x1x2x8xf32>, tensor<1x2x8xf32>, tensor<1x2x8xf32>)
+  return %y, %yh, %yc : tensor<5x1x2x8xf32>, tensor<1x2x8xf32>, tensor<1x2x8xf32>
+}
+
+// -----
+
 func.func @grouped_bad_result(%x: tensor<1x8x8x32xf32>, %w: tensor<2x3x3x4x16xf32>) -> tensor<1x4x8x32xf32> {
   // expected-error @+1 {{result dim 1 must be 8}}
   %y = kiln.grouped_conv2d %x, %w {group = 8 : i64, max = 6.0 : f64, min = 0.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x32xf32>, tensor<2x3x3x4x16xf32>) -> tensor<1x4x8x32xf32>
   return %y : tensor<1x4x8x32xf32>
+}
+
+// -----
+
+func.func @recurrent_bad_activation(%p: tensor<5x2x8xf32>, %r: tensor<1x1x8x8xf32>) -> (tensor<5x1x2x8xf32>, tensor<1x2x8xf32>) {
+  // expected-error @+1 {{unknown activation 'Gelu'}}
+  %y, %yh = kiln.recurrent rnn %p, %r {activation_alpha = array<f64: 0.0>, activation_beta = array<f64: 0.0>, activations = ["Gelu"], direction = "forward"} : (tensor<5x2x8xf32>, tensor<1x1x8x8xf32>) -> (tensor<5x1x2x8xf32>, tensor<1x2x8xf32>)
+  return %y, %yh : tensor<5x1x2x8xf32>, tensor<1x2x8xf32>
+}
+
+// -----
+
+func.func @recurrent_bad_state(%p: tensor<5x2x8xf32>, %r: tensor<1x1x8x8xf32>, %h: tensor<1x3x8xf32>) -> (tensor<5x1x2x8xf32>, tensor<1x2x8xf32>) {
+  // expected-error @+1 {{initial_h must be [1, 2, 8], not 'tensor<1x3x8xf32>'}}
+  %y, %yh = kiln.recurrent rnn %p, %r h0 %h {activation_alpha = array<f64: 0.0>, activation_beta = array<f64: 0.0>, activations = ["Tanh"], direction = "forward"} : (tensor<5x2x8xf32>, tensor<1x1x8x8xf32>, tensor<1x3x8xf32>) -> (tensor<5x1x2x8xf32>, tensor<1x2x8xf32>)
+  return %y, %yh : tensor<5x1x2x8xf32>, tensor<1x2x8xf32>
+}
+
+// -----
+
+func.func @recurrent_gru_peepholes(%p: tensor<5x2x24xf32>, %r: tensor<1x3x8x8xf32>, %peep: tensor<1x24xf32>) -> (tensor<5x1x2x8xf32>, tensor<1x2x8xf32>) {
+  // expected-error @+1 {{initial_c, peepholes, y_c and input_forget are for LSTM cells}}
+  %y, %yh = kiln.recurrent gru %p, %r peepholes %peep {activation_alpha = array<f64: 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0>, activations = ["Sigmoid", "Tanh"], direction = "forward"} : (tensor<5x2x24xf32>, tensor<1x3x8x8xf32>, tensor<1x24xf32>) -> (tensor<5x1x2x8xf32>, tensor<1x2x8xf32>)
+  return %y, %yh : tensor<5x1x2x8xf32>, tensor<1x2x8xf32>
 }

@@ -146,3 +146,14 @@ func.func @winograd(%x: tensor<1x8x8x16xf32>, %m: tensor<36x4x32xf32>, %b: tenso
   %y = kiln.winograd_output %m bias %b residual %r {max = 6.0 : f64, min = 0.0 : f64, tile = 4 : i64} : (tensor<36x4x32xf32>, tensor<32xf32>, tensor<1x8x8x32xf32>) -> tensor<1x8x8x32xf32>
   return %v, %y : tensor<36x4x16xf32>, tensor<1x8x8x32xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @recurrent
+// CHECK: kiln.recurrent lstm %arg0, %arg1 h0 %arg2 c0 %arg3 peepholes %arg4 lens %arg5 {{{.*}}clip = 3.000000e+00 : f64, direction = "bidirectional", input_forget = true}
+// CHECK: kiln.recurrent gru %arg6, %arg7 bias %arg8 {{{.*}}direction = "reverse", linear_before_reset = true} : (tensor<?x1x48xf32>, tensor<1x3x16x16xf32>, tensor<1x48xf32>) -> (tensor<?x1x1x16xf32>, tensor<1x1x16xf32>)
+func.func @recurrent(%p: tensor<7x2x64xf32>, %r: tensor<2x4x8x8xf32>, %h: tensor<2x2x8xf32>, %c: tensor<2x2x8xf32>, %peep: tensor<2x24xf32>, %lens: tensor<2xi32>, %q: tensor<?x1x48xf32>, %s: tensor<1x3x16x16xf32>, %b: tensor<1x48xf32>) {
+  %y, %yh, %yc = kiln.recurrent lstm %p, %r h0 %h c0 %c peepholes %peep lens %lens {activation_alpha = array<f64: 0.0, 0.0, 0.0, 0.0, 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0, 0.0, 0.0, 0.0, 0.0>, activations = ["Sigmoid", "Tanh", "Tanh", "Sigmoid", "Tanh", "Tanh"], clip = 3.0 : f64, direction = "bidirectional", input_forget = true} : (tensor<7x2x64xf32>, tensor<2x4x8x8xf32>, tensor<2x2x8xf32>, tensor<2x2x8xf32>, tensor<2x24xf32>, tensor<2xi32>) -> (tensor<7x2x2x8xf32>, tensor<2x2x8xf32>, tensor<2x2x8xf32>)
+  %gy, %gh = kiln.recurrent gru %q, %s bias %b {activation_alpha = array<f64: 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0>, activations = ["Sigmoid", "Tanh"], direction = "reverse", linear_before_reset = true} : (tensor<?x1x48xf32>, tensor<1x3x16x16xf32>, tensor<1x48xf32>) -> (tensor<?x1x1x16xf32>, tensor<1x1x16xf32>)
+  return
+}

@@ -118,15 +118,17 @@ func.func @concat_channels(%a: tensor<?x2xf32>, %b: tensor<?x3xf32>) -> tensor<?
 
 // -----
 
-// A batched matmul with a dynamic batch and dynamic rows by a matrix: the batch cannot fold
-// into the rows (two dynamic dims in one group), so the weight is broadcast and the product
-// is a batch_matmul whose result expands back with the run-time sizes.
+// A batched matmul with a dynamic batch and dynamic rows by a matrix: the batch folds into
+// the rows (one 2-D matmul, no copy of the weight); two dynamic dims in one group expand back
+// by a shape tensor of the run-time sizes.
 // CHECK-LABEL: func.func @matmul_dynamic_batch_rows
 // CHECK-SAME: (%[[A:.*]]: tensor<?x1x?x8xf32>, %[[W:.*]]: tensor<8x4xf32>)
 // CHECK-DAG: %[[B:.*]] = tensor.dim %[[A]], %c0
 // CHECK-DAG: %[[M:.*]] = tensor.dim %[[A]], %c2
-// CHECK: linalg.batch_matmul ins(%{{.*}}, %{{.*}} : tensor<?x?x8xf32>, tensor<?x8x4xf32>)
-// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2], [3]] output_shape [%[[B]], 1, %[[M]], 4]
+// CHECK: %[[ROWS:.*]] = tensor.collapse_shape %[[A]] {{\[\[}}0, 1, 2], [3]]
+// CHECK: %[[P:.*]] = linalg.matmul ins(%[[ROWS]], %[[W]] : tensor<?x8xf32>, tensor<8x4xf32>)
+// CHECK: %[[SHAPE:.*]] = tensor.from_elements %[[B]], %{{.*}}, %[[M]], %{{.*}} : tensor<4xindex>
+// CHECK: tensor.reshape %[[P]](%[[SHAPE]])
 func.func @matmul_dynamic_batch_rows(%a: tensor<?x1x?x8xf32>, %w: tensor<8x4xf32>) -> tensor<?x1x?x4xf32> {
   %0 = kiln.matmul %a, %w : (tensor<?x1x?x8xf32>, tensor<8x4xf32>) -> tensor<?x1x?x4xf32>
   return %0 : tensor<?x1x?x4xf32>

@@ -10,5 +10,6 @@ include "kiln/Dialect/Graph/KilnStructureOps.td"
 include "kiln/Dialect/Graph/KilnWinogradOps.td"
 include "kiln/Dialect/Graph/KilnDepthwiseOps.td"
 include "kiln/Dialect/Graph/KilnDynamicOps.td"
+include "kiln/Dialect/Graph/KilnRecurrentOps.td"
 
 #endif // KILN_OPS_TD
