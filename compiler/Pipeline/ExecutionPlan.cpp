@@ -105,8 +105,22 @@ public:
       pv.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
     pv.storage = storage;
     plan.dynamic |= !type.hasStaticShape();
-    pv.bytes = type.hasStaticShape() ? type.getNumElements() * elementBytes(type.getElementType())
-                                     : 0;
+    pv.bytes = 0;
+    if (type.hasStaticShape()) {
+      // More than 2^47 bytes (128 TiB) is past any process's address space (and an overflow
+      // past 2^63 would make the plan's offsets wrap).
+      uint64_t bytes = elementBytes(type.getElementType());
+      for (int64_t d : type.getShape())
+        if (__builtin_mul_overflow(bytes, uint64_t(d), &bytes) || bytes > (uint64_t(1) << 47))
+        {
+          std::string node = nodeName(v.getLoc());
+          return emitError(v.getLoc(), "kiln: ")
+                 << (node.empty() ? std::string("a value") : "the result of node '" + node + "'")
+                 << " (" << type << ") needs more than 2^47 bytes (128 TiB), more than a "
+                 << "process can address";
+        }
+      pv.bytes = int64_t(bytes);
+    }
     plan.values.push_back(pv);
     roots.push_back(root < 0 ? pv.id : root);
     if (root < 0)

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <iterator>
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
@@ -14,6 +16,7 @@
 #include <mutex>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 namespace kiln {
@@ -100,18 +103,47 @@ MappedFile::~MappedFile() {
     ::munmap(data_ - kWeightsSkew, size_ + kWeightsSkew);
 }
 
+namespace {
+/// `bytes` for people: "512 B", "3.2 GiB", "8.0 TiB".
+std::string formatBytes(uint64_t bytes) {
+  static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  double value = double(bytes);
+  size_t unit = 0;
+  while (value >= 1024 && unit + 1 < std::size(units)) {
+    value /= 1024;
+    ++unit;
+  }
+  char text[32];
+  std::snprintf(text, sizeof(text), unit ? "%.1f %s" : "%.0f %s", value, units[unit]);
+  return text;
+}
+
+/// Physical memory plus swap: more than this cannot be touched without the kernel killing the
+/// process (overcommit lets the allocation itself succeed), so larger arenas are refused.
+uint64_t memoryLimit() {
+  struct sysinfo info;
+  if (::sysinfo(&info) != 0)
+    return UINT64_MAX;
+  return (uint64_t(info.totalram) + uint64_t(info.totalswap)) * info.mem_unit;
+}
+} // namespace
+
 AlignedBuffer::AlignedBuffer(uint64_t bytes) {
   // aligned_alloc wants a non-zero multiple of the alignment.
   uint64_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
   if (rounded == 0)
     rounded = kAlignment;
-  if (rounded < bytes || rounded > SIZE_MAX)
+  uint64_t limit = memoryLimit();
+  if (rounded < bytes || rounded > SIZE_MAX || rounded > limit)
     throw Error(KILN_ERROR_OUT_OF_MEMORY,
-                "arena of " + std::to_string(bytes) + " bytes is too large");
+                "the intermediate values need " + formatBytes(bytes) + " (" +
+                    std::to_string(bytes) + " bytes); this machine has " +
+                    formatBytes(limit) + " of memory and swap");
   data_ = static_cast<uint8_t *>(std::aligned_alloc(kAlignment, rounded));
   if (!data_)
-    throw Error(KILN_ERROR_OUT_OF_MEMORY, "cannot allocate an arena of " +
-                                              std::to_string(bytes) + " bytes");
+    throw Error(KILN_ERROR_OUT_OF_MEMORY, "cannot allocate " + formatBytes(bytes) + " (" +
+                                              std::to_string(bytes) +
+                                              " bytes) for the intermediate values");
   std::memset(data_, 0, rounded);
 }
 

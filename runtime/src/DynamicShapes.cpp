@@ -152,13 +152,15 @@ public:
     fn(in.data(), out.data());
     if (out.back() != 1)
       invalid("inconsistent input shapes: dims that must agree differ at " +
-              stepLabel(step, index) + " (its inputs: " + describeInputs(step) + ")");
+              stepLabel(step, index) + " (its inputs: " + describeInputs(step) +
+              "; the model's inputs: " + describeModelInputs() + ")");
     size_t next = 0;
     for (auto [p, d] : step.dims)
       if (p >= firstOutput) {
         if (out[next] < 0)
           invalid("negative size " + std::to_string(out[next]) + " computed at " +
-                  stepLabel(step, index));
+                  stepLabel(step, index) + ": the inputs are too small for it (" +
+                  describeModelInputs() + ")");
         plan_.shapes[step.args[p]][d] = out[next++];
       }
     for (size_t p = firstOutput; p < step.args.size(); ++p)
@@ -168,6 +170,18 @@ public:
   }
 
 private:
+  /// "'x' [1,3,2,2] (declared [1,3,-1,-1]), ..." for the model's inputs.
+  std::string describeModelInputs() const {
+    std::string out;
+    for (size_t i = 0; i < manifest_.inputs.size(); ++i) {
+      size_t value = manifest_.inputs[i].value;
+      out += (i ? ", '" : "'") + manifest_.inputs[i].name + "' " +
+             formatShape(plan_.shapes[value]) + " (declared " +
+             formatShape(manifest_.values[value].shape) + ")";
+    }
+    return out;
+  }
+
   std::string describeInputs(const Step &step) const {
     std::string out;
     for (size_t p = 0; p + step.numOutputs < step.args.size(); ++p)
@@ -192,8 +206,13 @@ void placeValues(const Manifest &manifest, ResolvedPlan &plan) {
     const ValueInfo &value = manifest.values[i];
     auto bytes = shapeBytes(plan.shapes[i], dtypeSize(value.dtype));
     if (!bytes)
-      invalid("values[" + std::to_string(i) + "]: invalid shape " +
-              formatShape(plan.shapes[i]));
+      invalid("values[" + std::to_string(i) + "]" +
+              (value.firstStep >= 0 && size_t(value.firstStep) < manifest.steps.size()
+                   ? " (the result of " +
+                         stepLabel(manifest.steps[value.firstStep], value.firstStep) + ")"
+                   : std::string()) +
+              ": shape " + formatShape(plan.shapes[i]) + " of " + dtypeName(value.dtype) +
+              " needs more than 2^62 bytes (check the input sizes)");
     plan.bytes[i] = *bytes;
     if (value.storage == Storage::Weights)
       plan.offsets[i] = value.offset;

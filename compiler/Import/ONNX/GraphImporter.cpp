@@ -39,6 +39,7 @@ private:
   LogicalResult readOpset();
   LogicalResult collectInitializers();
   FailureOr<RankedTensorType> inputType(const onnx::ValueInfoProto &info);
+  FailureOr<RankedTensorType> declaredInputType(const onnx::ValueInfoProto &info);
   FailureOr<func::FuncOp> buildSignature(ModuleOp module);
   FailureOr<Value> lookup(llvm::StringRef name);
   LogicalResult resolveInputs(const onnx::NodeProto &node, SmallVectorImpl<Value> &inputs,
@@ -91,7 +92,32 @@ LogicalResult GraphImporter::collectInitializers() {
   return success();
 }
 
+/// The bytes of `type`'s static dims (dynamic ones count as 1), or nullopt past 2^47 bytes:
+/// the user address space of an x86-64 process, so no machine can hold such an input.
+static std::optional<uint64_t> addressableBytes(RankedTensorType type) {
+  constexpr uint64_t kLimit = uint64_t(1) << 47;
+  uint64_t bytes = std::max<uint64_t>(1, type.getElementTypeBitWidth() / 8);
+  for (int64_t d : type.getShape())
+    if (!ShapedType::isDynamic(d) && (__builtin_mul_overflow(bytes, uint64_t(d), &bytes) ||
+                                      bytes > kLimit))
+      return std::nullopt;
+  return bytes;
+}
+
 FailureOr<RankedTensorType> GraphImporter::inputType(const onnx::ValueInfoProto &info) {
+  FailureOr<RankedTensorType> type = declaredInputType(info);
+  if (succeeded(type) && !addressableBytes(*type)) {
+    std::string shape;
+    llvm::raw_string_ostream os(shape);
+    os << *type;
+    return error("input '" + info.name() + "' (" + shape +
+                 ") needs more than 2^47 bytes (128 TiB), more than a process can address");
+  }
+  return type;
+}
+
+FailureOr<RankedTensorType>
+GraphImporter::declaredInputType(const onnx::ValueInfoProto &info) {
   const std::string &name = info.name();
   if (!info.type().has_tensor_type())
     return error("input '" + name + "' is not a tensor");
