@@ -107,6 +107,8 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   MLIRContext *ctx = module.getContext();
   FrontEnd out;
   PassManager graph(ctx);
+  if (options.target == "cpu") // no f16 arithmetic on x86 (a GPU target would keep f16)
+    graph.addNestedPass<func::FuncOp>(createComputeF16InF32());
   graph.addPass(createCanonicalizerPass());
   graph.addNestedPass<func::FuncOp>(createFoldBatchNorm());
   graph.addNestedPass<func::FuncOp>(createConvertConvLayout());

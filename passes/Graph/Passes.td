@@ -40,6 +40,17 @@ def ConvertConvLayout : Pass<"kiln-conv-layout-nhwc", "mlir::func::FuncOp"> {
   }];
 }
 
+def ComputeF16InF32 : Pass<"kiln-compute-f16-in-f32", "mlir::func::FuncOp"> {
+  let summary = "Computes an f16/bf16 graph in f32 (casts at its inputs and outputs)";
+  let description = [{
+    For targets without f16 arithmetic (x86 CPUs: every f16 op would convert each element to
+    f32 and back): f16/bf16 inputs are cast to f32 once, constants converted at compile time,
+    every op computes in f32, results are cast back to their declared types. Casts to f16
+    inside the graph become casts to f32. onnxruntime's CPU provider does the same with the
+    casts it inserts around nodes that have no f16 kernel.
+  }];
+}
+
 def DecomposeConv3D : Pass<"kiln-decompose-conv3d", "mlir::func::FuncOp"> {
   let summary = "Runs NDHWC 3-D convolutions as one 2-D convolution per depth tap";
   let description = [{

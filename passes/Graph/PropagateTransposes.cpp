@@ -2,6 +2,7 @@
 #include "passes/Graph/Passes.h"
 
 #include "kiln/Dialect/Graph/KilnDialect.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -142,6 +143,132 @@ struct ReduceThroughTranspose : OpRewritePattern<kiln::ReduceOp> {
   }
 };
 
+/// slice(transpose(x, p)) → transpose(slice(x), p) (bounds of transposed dim i on x's p[i]).
+struct SliceThroughTranspose : OpRewritePattern<kiln::SliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(kiln::SliceOp op, PatternRewriter &rewriter) const override {
+    auto t = op.getInput().getDefiningOp<kiln::TransposeOp>();
+    if (!t || movesNoData(t.getInput().getType().getShape(), t.getPerm()))
+      return failure();
+    ArrayRef<int64_t> perm = t.getPerm();
+    SmallVector<int64_t> starts(perm.size()), ends(perm.size()), steps(perm.size());
+    for (auto [i, p] : llvm::enumerate(perm)) {
+      starts[p] = op.getStarts()[i];
+      ends[p] = op.getEnds()[i];
+      steps[p] = op.getSteps()[i];
+    }
+    Value moved = rewriter.create<kiln::SliceOp>(
+        op.getLoc(), t.getInput(), rewriter.getDenseI64ArrayAttr(starts),
+        rewriter.getDenseI64ArrayAttr(ends), rewriter.getDenseI64ArrayAttr(steps));
+    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), moved, perm));
+    return success();
+  }
+};
+
+/// Whether some chain of single-operand-moving users of `v` (elementwise ops, slices, concats,
+/// reshapes), at most `depth` deep, reaches a transpose that undoes `perm`: then a transpose by
+/// `perm` placed at `v` cancels there.
+bool cancelsDownstream(Value v, ArrayRef<int64_t> perm, int depth = 6) {
+  if (depth == 0)
+    return false;
+  for (Operation *user : v.getUsers()) {
+    if (auto t = dyn_cast<kiln::TransposeOp>(user)) {
+      if (llvm::all_of(llvm::enumerate(t.getPerm()),
+                       [&](auto e) { return perm[e.value()] == int64_t(e.index()); }))
+        return true;
+      continue;
+    }
+    bool passes = isa<kiln::SliceOp, kiln::ConcatOp>(user) ||
+                  (user->hasTrait<OpTrait::Elementwise>() &&
+                   isa<kiln::KilnDialect>(user->getDialect()));
+    if (passes && user->getNumResults() == 1 &&
+        cast<ShapedType>(user->getResult(0).getType()).getRank() == int64_t(perm.size()) &&
+        cancelsDownstream(user->getResult(0), perm, depth - 1))
+      return true;
+  }
+  return false;
+}
+
+/// reshape(transpose(x, p)) with static shapes where the reshape only splits dims or only
+/// merges them → transpose(reshape(x)), so the transpose keeps moving toward its inverse.
+/// A split: x's dim p[i] splits as transposed dim i does. A merge of transposed dims whose
+/// source dims are x's consecutive dims in order: x merges them. Any other merge (a channel
+/// shuffle: [N, C/g, g, H, W] → [N, C, H, W]) first moves the data with an inner transpose that
+/// makes every group consecutive, then the transpose of whole groups moves on - only where it
+/// cancels downstream, so no transpose is added.
+struct ReshapeThroughTranspose : OpRewritePattern<kiln::ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(kiln::ReshapeOp op, PatternRewriter &rewriter) const override {
+    auto t = op.getInput().getDefiningOp<kiln::TransposeOp>();
+    auto mid = op.getInput().getType(), result = op.getType();
+    if (!t || !mid.hasStaticShape() || !result.hasStaticShape() ||
+        movesNoData(t.getInput().getType().getShape(), t.getPerm()))
+      return failure();
+    std::optional<SmallVector<ReassociationIndices>> groups =
+        getReassociationIndicesForReshape(mid, result);
+    if (!groups || mid.getRank() == result.getRank())
+      return failure();
+    if (result.getRank() > mid.getRank())
+      return split(op, t, *groups, rewriter);
+    return merge(op, t, *groups, rewriter);
+  }
+
+private:
+  static LogicalResult split(kiln::ReshapeOp op, kiln::TransposeOp t,
+                             ArrayRef<ReassociationIndices> groups, PatternRewriter &rewriter) {
+    ArrayRef<int64_t> perm = t.getPerm(), out = op.getType().getShape();
+    SmallVector<int64_t> inv = inverse(perm), shape, first(perm.size());
+    for (size_t s = 0; s < perm.size(); ++s) {
+      first[s] = shape.size();
+      for (int64_t d : groups[inv[s]])
+        shape.push_back(out[d]);
+    }
+    SmallVector<int64_t> newPerm;
+    for (int64_t p : perm)
+      for (size_t k = 0; k < groups[inv[p]].size(); ++k)
+        newPerm.push_back(first[p] + k);
+    Value split = rewriter.create<kiln::ReshapeOp>(op.getLoc(), op.getType().clone(shape),
+                                                   t.getInput());
+    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), split, newPerm));
+    return success();
+  }
+
+  static LogicalResult merge(kiln::ReshapeOp op, kiln::TransposeOp t,
+                             ArrayRef<ReassociationIndices> groups, PatternRewriter &rewriter) {
+    ArrayRef<int64_t> perm = t.getPerm();
+    ArrayRef<int64_t> in = t.getInput().getType().getShape();
+    // Result dim j merges x's dims perm[groups[j]]; groups go in the order of their first dim.
+    SmallVector<int64_t> order = llvm::to_vector(llvm::seq<int64_t>(0, groups.size()));
+    auto lowest = [&](int64_t j) {
+      int64_t m = INT64_MAX;
+      for (int64_t i : groups[j])
+        m = std::min(m, perm[i]);
+      return m;
+    };
+    llvm::stable_sort(order, [&](int64_t a, int64_t b) { return lowest(a) < lowest(b); });
+    SmallVector<int64_t> inner, merged, outer(groups.size());
+    for (auto [k, j] : llvm::enumerate(order)) {
+      int64_t size = 1;
+      for (int64_t i : groups[j]) {
+        inner.push_back(perm[i]);
+        size *= in[perm[i]];
+      }
+      merged.push_back(size);
+      outer[j] = k;
+    }
+    bool innerMoves = !llvm::equal(inner, llvm::seq<int64_t>(0, inner.size()));
+    if (innerMoves &&
+        (llvm::equal(outer, llvm::seq<int64_t>(0, outer.size())) ||
+         !cancelsDownstream(op.getResult(), outer)))
+      return failure();
+    Value x = transpose(rewriter, op.getLoc(), t.getInput(), inner);
+    Value collapsed =
+        rewriter.create<kiln::ReshapeOp>(op.getLoc(), op.getType().clone(merged), x);
+    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), collapsed, outer));
+    return success();
+  }
+};
+
 /// A transpose that keeps the order of the non-unit dims moves no data: a reshape.
 struct UnitTransposeToReshape : OpRewritePattern<kiln::TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -163,7 +290,8 @@ struct PropagateTransposesPass
     patterns.add<BinaryThroughTranspose<kiln::AddOp>, BinaryThroughTranspose<kiln::SubOp>,
                  BinaryThroughTranspose<kiln::MulOp>, BinaryThroughTranspose<kiln::DivOp>,
                  BinaryThroughTranspose<kiln::MaxOp>, BinaryThroughTranspose<kiln::MinOp>>(ctx);
-    patterns.add<ConcatThroughTranspose, ReduceThroughTranspose, UnitTransposeToReshape>(ctx);
+    patterns.add<ConcatThroughTranspose, ReduceThroughTranspose, SliceThroughTranspose,
+                 ReshapeThroughTranspose, UnitTransposeToReshape>(ctx);
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -66,3 +66,53 @@ func.func @channel_scale(%x: tensor<1x?x?x16xf32>, %s: tensor<1x16x1x1xf32>) -> 
   %b = kiln.transpose %m {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x16x?x?xf32>) -> tensor<1x?x?x16xf32>
   return %b : tensor<1x?x?x16xf32>
 }
+
+// -----
+
+// A channel shuffle between NHWC convs (ShuffleNet: split C into (g, C/g), swap, merge, then
+// chunk): the NCHW transposes move through the reshapes and slices and cancel; what is left
+// is one transpose of the two innermost dims (the shuffle's own data movement) in NHWC.
+// CHECK-LABEL: func @channel_shuffle
+// CHECK: %[[S:.*]] = kiln.reshape %arg0 : tensor<1x4x4x8xf32> to tensor<1x4x4x2x4xf32>
+// CHECK: %[[T:.*]] = kiln.transpose %[[S]] {perm = array<i64: 0, 1, 2, 4, 3>}
+// CHECK: %[[M:.*]] = kiln.reshape %[[T]] : tensor<1x4x4x4x2xf32> to tensor<1x4x4x8xf32>
+// CHECK: kiln.slice %[[M]] {ends = array<i64: 1, 4, 4, 4>, starts = array<i64: 0, 0, 0, 0>
+// CHECK: kiln.slice %[[M]] {ends = array<i64: 1, 4, 4, 8>, starts = array<i64: 0, 0, 0, 4>
+// CHECK-NOT: kiln.transpose
+func.func @channel_shuffle(%x: tensor<1x4x4x8xf32>) -> (tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>) {
+  %t = kiln.transpose %x {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x4x4x8xf32>) -> tensor<1x8x4x4xf32>
+  %r = kiln.reshape %t : tensor<1x8x4x4xf32> to tensor<1x2x4x4x4xf32>
+  %s = kiln.transpose %r {perm = array<i64: 0, 2, 1, 3, 4>} : (tensor<1x2x4x4x4xf32>) -> tensor<1x4x2x4x4xf32>
+  %m = kiln.reshape %s : tensor<1x4x2x4x4xf32> to tensor<1x8x4x4xf32>
+  %a = kiln.slice %m {starts = array<i64: 0, 0, 0, 0>, ends = array<i64: 1, 4, 4, 4>, steps = array<i64: 1, 1, 1, 1>} : (tensor<1x8x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %b = kiln.slice %m {starts = array<i64: 0, 4, 0, 0>, ends = array<i64: 1, 8, 4, 4>, steps = array<i64: 1, 1, 1, 1>} : (tensor<1x8x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %ta = kiln.transpose %a {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %tb = kiln.transpose %b {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  return %ta, %tb : tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// Heads merged after attention ([B, H, T, D] → [B, T, H * D]): the merged dims are not
+// consecutive in the source and nothing downstream undoes a transpose, so it stays.
+// CHECK-LABEL: func @merge_heads
+// CHECK: %[[T:.*]] = kiln.transpose %arg0 {perm = array<i64: 0, 2, 1, 3>}
+// CHECK: kiln.reshape %[[T]] : tensor<1x3x2x4xf32> to tensor<1x3x8xf32>
+func.func @merge_heads(%x: tensor<1x2x3x4xf32>) -> tensor<1x3x8xf32> {
+  %t = kiln.transpose %x {perm = array<i64: 0, 2, 1, 3>} : (tensor<1x2x3x4xf32>) -> tensor<1x3x2x4xf32>
+  %r = kiln.reshape %t : tensor<1x3x2x4xf32> to tensor<1x3x8xf32>
+  return %r : tensor<1x3x8xf32>
+}
+
+// -----
+
+// A split of a transposed dim (GroupNorm's [N, C, H, W] → [N, g, C/g, H, W] after an NHWC
+// conv) splits the source dim; the transpose moves below it.
+// CHECK-LABEL: func @split_groups
+// CHECK: %[[S:.*]] = kiln.reshape %arg0 : tensor<1x4x4x8xf32> to tensor<1x4x4x2x4xf32>
+// CHECK: kiln.transpose %[[S]] {perm = array<i64: 0, 3, 4, 1, 2>} : (tensor<1x4x4x2x4xf32>) -> tensor<1x2x4x4x4xf32>
+func.func @split_groups(%x: tensor<1x4x4x8xf32>) -> tensor<1x2x4x4x4xf32> {
+  %t = kiln.transpose %x {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x4x4x8xf32>) -> tensor<1x8x4x4xf32>
+  %r = kiln.reshape %t : tensor<1x8x4x4xf32> to tensor<1x2x4x4x4xf32>
+  return %r : tensor<1x2x4x4x4xf32>
+}
