@@ -20,14 +20,49 @@ bool isPointwise(kiln::ConvOp conv) {
          llvm::all_of(conv.getPads(), [](int64_t p) { return p == 0; });
 }
 
-/// Default choice: dense 2-D NHWC convolutions with few output pixels, or pointwise ones.
+/// Whether the filter taps tile the input without overlap or gaps (stride = kernel, no
+/// padding or dilation): a ViT/Swin/ConvNeXt patch embedding. Its im2col moves no data twice.
+bool isPatchify(kiln::ConvOp conv) {
+  auto filter = conv.getFilter().getType();
+  ArrayRef<int64_t> strides = conv.getStrides();
+  return strides.size() == 2 && filter.getDimSize(0) == strides[0] &&
+         filter.getDimSize(1) == strides[1] &&
+         llvm::all_of(conv.getDilations(), [](int64_t d) { return d == 1; }) &&
+         llvm::all_of(conv.getPads(), [](int64_t p) { return p == 0; });
+}
+
+/// Default choice: dense 2-D NHWC convolutions with few output pixels, pointwise ones, or patch
+/// embeddings with at least 4x4 taps (one transpose + a GEMM; the direct kernel loops over
+/// the taps).
 bool defaultConvToMatmulControl(kiln::ConvOp conv, int64_t maxPixels) {
   auto input = conv.getInput().getType(), result = conv.getType();
   if (conv.getLayout() != "NHWC" || conv.getGroup() != 1 || input.getRank() != 4 ||
       !input.hasStaticShape() || !result.hasStaticShape())
     return false;
   int64_t pixels = result.getDimSize(0) * result.getDimSize(1) * result.getDimSize(2);
-  return isPointwise(conv) || pixels <= maxPixels;
+  auto filter = conv.getFilter().getType();
+  return isPointwise(conv) || pixels <= maxPixels ||
+         (isPatchify(conv) && filter.getDimSize(0) * filter.getDimSize(1) >= 16);
+}
+
+/// The im2col of a patch embedding: [N, OH*KH, OW*KW, C] (the rows and columns the taps
+/// cover) → [N, OH, KH, OW, KW, C] → [N, OH, OW, KH, KW, C] → [N, OH, OW, KH*KW*C].
+Value buildPatches(PatternRewriter &rewriter, kiln::ConvOp conv) {
+  Location loc = conv.getLoc();
+  Value input = conv.getInput();
+  auto in = cast<RankedTensorType>(input.getType());
+  auto filter = conv.getFilter().getType();
+  int64_t n = in.getDimSize(0), c = in.getDimSize(3), kh = filter.getDimSize(0),
+          kw = filter.getDimSize(1);
+  int64_t oh = conv.getType().getDimSize(1), ow = conv.getType().getDimSize(2);
+  if (in.getDimSize(1) != oh * kh || in.getDimSize(2) != ow * kw)
+    input = rewriter.create<kiln::SliceOp>(loc, input, rewriter.getDenseI64ArrayAttr({0, 0, 0, 0}),
+                                           rewriter.getDenseI64ArrayAttr({n, oh * kh, ow * kw, c}),
+                                           rewriter.getDenseI64ArrayAttr({1, 1, 1, 1}));
+  Value split = rewriter.create<kiln::ReshapeOp>(loc, in.clone({n, oh, kh, ow, kw, c}), input);
+  Value patches =
+      rewriter.create<kiln::TransposeOp>(loc, split, rewriter.getDenseI64ArrayAttr({0, 1, 3, 2, 4, 5}));
+  return rewriter.create<kiln::ReshapeOp>(loc, in.clone({n, oh, ow, kh * kw * c}), patches);
 }
 
 /// [N, OH, OW, KH*KW*C]: one strided slice of the padded input per filter tap.
@@ -68,7 +103,9 @@ struct ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
     Location loc = conv.getLoc();
     auto result = conv.getType();
     auto filter = conv.getFilter().getType();
-    Value cols = isPointwise(conv) ? conv.getInput() : buildIm2col(rewriter, conv);
+    Value cols = isPointwise(conv) ? conv.getInput()
+                 : isPatchify(conv) ? buildPatches(rewriter, conv)
+                                    : buildIm2col(rewriter, conv);
     auto colsType = cast<RankedTensorType>(cols.getType());
     int64_t pixels = result.getDimSize(0) * result.getDimSize(1) * result.getDimSize(2);
     int64_t depth = colsType.getDimSize(3), f = filter.getDimSize(3);

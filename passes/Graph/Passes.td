@@ -77,8 +77,10 @@ def ConvToMatmul : Pass<"kiln-conv-to-matmul", "mlir::func::FuncOp"> {
     weight is reused by only a handful of pixels, as a GEMM ([pixels, kh*kw*c] x [kh*kw*c, f])
     the matmul schedule keeps weight blocks in cache. The im2col matrix is built from
     kiln.pad + one strided kiln.slice per filter tap + kiln.concat; 1x1 stride-1 convolutions
-    are a reshape. The choice goes through a control function (default: group 1 and at most
-    `max-pixels` output pixels, or 1x1 unpadded stride 1).
+    are a reshape; patch embeddings (stride = kernel, unpadded: ViT, Swin, ConvNeXt stems) are
+    reshape + one transpose + reshape. The choice goes through a control function (default:
+    group 1 and at most `max-pixels` output pixels, 1x1 unpadded stride 1, or a patch
+    embedding of at least 4x4 taps).
   }];
   let options = [
     Option<"maxPixels", "max-pixels", "int64_t", "256",

@@ -260,16 +260,21 @@ template <typename OpTy, bool IsLog> struct SoftmaxLowering : OpConversionPatter
                                       return b.create<arith::SubFOp>(l, args[0], args[1]);
                                     });
     } else {
-      Value e = buildParallelGeneric(rewriter, loc, type, ValueRange{x, rowMax}, {identity, row},
-                                     [](OpBuilder &b, Location l, ValueRange args) -> Value {
-                                       Value shifted = b.create<arith::SubFOp>(l, args[0], args[1]);
-                                       return b.create<math::ExpOp>(l, shifted);
-                                     });
-      Value sum = reduceSum(rewriter, loc, e, dims);
-      result = buildParallelGeneric(rewriter, loc, type, ValueRange{e, sum}, {identity, row},
-                                    [](OpBuilder &b, Location l, ValueRange args) -> Value {
-                                      return b.create<arith::DivFOp>(l, args[0], args[1]);
-                                    });
+      // exp(x - max) * (1 / sum of exp(x - max)): the exponentials are recomputed rather than
+      // kept, so the kernel is row reductions feeding one elementwise op (like layer norm)
+      // and the row tiles fuse all of it (with a stored exp tensor it ran as four passes).
+      Value sum = reduceSumExp(rewriter, loc, x, rowMax, dims);
+      Value inverse = mapSameShape(rewriter, loc, ValueRange{sum},
+                                   [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                                     Value one = createScalar(b, l, args[0].getType(), 1);
+                                     return b.create<arith::DivFOp>(l, one, args[0]);
+                                   });
+      result = buildParallelGeneric(
+          rewriter, loc, type, ValueRange{x, rowMax, inverse}, {identity, row, row},
+          [](OpBuilder &b, Location l, ValueRange args) -> Value {
+            Value shifted = b.create<arith::SubFOp>(l, args[0], args[1]);
+            return b.create<arith::MulFOp>(l, b.create<math::ExpOp>(l, shifted), args[2]);
+          });
     }
     rewriter.replaceOp(op, result);
     return success();

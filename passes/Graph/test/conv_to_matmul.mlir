@@ -40,3 +40,19 @@ func.func @keep(%x: tensor<1x32x32x8xf32>, %w1: tensor<1x1x8x16xf32>, %w3: tenso
   %2 = kiln.conv %xn, %wn {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x8x4x4xf32>, tensor<16x8x3x3xf32>) -> tensor<1x16x2x2xf32>
   return %0, %1, %2 : tensor<1x32x32x16xf32>, tensor<1x30x30x16xf32>, tensor<1x16x2x2xf32>
 }
+
+// -----
+
+// A ViT patch embedding (16x16 stride 16 over 3 channels; 32x33 input: the last column is
+// dropped): no slice per tap, one transpose of the patches and a GEMM.
+// CHECK-LABEL: func @patchify
+// CHECK: %[[S:.*]] = kiln.slice %arg0 {ends = array<i64: 1, 32, 32, 3>
+// CHECK: %[[R:.*]] = kiln.reshape %[[S]] : tensor<1x32x32x3xf32> to tensor<1x2x16x2x16x3xf32>
+// CHECK: %[[T:.*]] = kiln.transpose %[[R]] {perm = array<i64: 0, 1, 3, 2, 4, 5>}
+// CHECK: kiln.reshape %[[T]] : tensor<1x2x2x16x16x3xf32> to tensor<4x768xf32>
+// CHECK-NOT: kiln.concat
+// CHECK: kiln.matmul {{.*}} : (tensor<4x768xf32>, tensor<768x8xf32>) -> tensor<4x8xf32>
+func.func @patchify(%x: tensor<1x32x33x3xf32>, %w: tensor<16x16x3x8xf32>) -> tensor<1x2x2x8xf32> {
+  %y = kiln.conv %x, %w {strides = array<i64: 16, 16>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x32x33x3xf32>, tensor<16x16x3x8xf32>) -> tensor<1x2x2x8xf32>
+  return %y : tensor<1x2x2x8xf32>
+}

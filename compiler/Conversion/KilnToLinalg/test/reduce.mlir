@@ -93,20 +93,25 @@ func.func @reduce_all_int(%x: tensor<2x3xi64>) -> (tensor<i64>, tensor<1x1xi64>)
 
 // -----
 
-// softmax: max, exp(x - max), sum, divide.
+// softmax: the row max, the row sum of exp(x - max), its reciprocal, then exp(x - max) times
+// it (the exponentials are recomputed, not stored, so the row tiles fuse everything).
 // CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-DAG: #[[VEC:.*]] = affine_map<(d0) -> (d0)>
 // CHECK-LABEL: func.func @softmax
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
 // CHECK: %[[M:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[X]] : tensor<2x3xf32>)
 // CHECK: arith.maximumf
-// CHECK: %[[E:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]]], iterator_types = ["parallel", "parallel"]} ins(%[[X]], %[[M]] : tensor<2x3xf32>, tensor<2xf32>)
+// CHECK: %[[S:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[X]], %[[M]] : tensor<2x3xf32>, tensor<2xf32>)
 // CHECK: arith.subf
 // CHECK: math.exp
-// CHECK: %[[S:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[E]] : tensor<2x3xf32>)
 // CHECK: arith.addf
-// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]]], iterator_types = ["parallel", "parallel"]} ins(%[[E]], %[[S]] : tensor<2x3xf32>, tensor<2xf32>)
+// CHECK: %[[I:.*]] = linalg.generic {indexing_maps = [#[[VEC]], #[[VEC]]], iterator_types = ["parallel"]} ins(%[[S]] : tensor<2xf32>)
 // CHECK: arith.divf
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ROW]], #[[ID]]], iterator_types = ["parallel", "parallel"]} ins(%[[X]], %[[M]], %[[I]] : tensor<2x3xf32>, tensor<2xf32>, tensor<2xf32>)
+// CHECK: arith.subf
+// CHECK: math.exp
+// CHECK: arith.mulf
 // CHECK: return %[[R]]
 func.func @softmax(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = kiln.softmax %x {axis = 1} : tensor<2x3xf32>
