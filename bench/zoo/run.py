@@ -112,7 +112,8 @@ def compile_model(meta, kiln_compile, art_dir, log_dir, timeout):
     model = os.path.join(zoolib.MODELS, meta["onnx"])
     artifact = os.path.join(art_dir, meta["name"] + ".kiln")
     shutil.rmtree(artifact, ignore_errors=True)
-    code, wall, rss, out, err = run_measured([kiln_compile, model, "-o", artifact], timeout)
+    code, wall, rss, out, err = run_measured(
+        [kiln_compile, model, "-o", artifact] + meta.get("kiln_compile_args", []), timeout)
     with open(os.path.join(log_dir, meta["name"] + ".compile.txt"), "w") as f:
         f.write(f"exit {code}, {wall:.1f} s, {rss:.0f} MB\n--- stdout\n{out}\n--- stderr\n{err}")
     # Kernels kiln-compile warns about ("warning: kernel K (...): scalar loops ..."):
@@ -129,6 +130,13 @@ def compile_model(meta, kiln_compile, art_dir, log_dir, timeout):
 
 def case_inputs(case):
     return {n: os.path.join(zoolib.MODELS, p) for n, p in case["inputs"].items()}
+
+
+def kiln_inputs(meta, inputs):
+    """The inputs Kiln's artifact takes: those fixed with --input-value are compiled in."""
+    args = meta.get("kiln_compile_args", [])
+    fixed = {args[i + 1].split("=")[0] for i, a in enumerate(args[:-1]) if a == "--input-value"}
+    return {n: p for n, p in inputs.items() if n not in fixed}
 
 
 def kiln_cmd(kiln_run, artifact, inputs, threads):
@@ -160,7 +168,7 @@ def check_outputs(meta, case, artifact, kiln_run, args):
     with tempfile.TemporaryDirectory() as tmp:
         ort = zoolib.ort_run(model, inputs, output_dir=os.path.join(tmp, "ort"),
                              timeout=args.run_timeout)
-        done = subprocess.run(kiln_cmd(kiln_run, artifact, inputs, 1) + [
+        done = subprocess.run(kiln_cmd(kiln_run, artifact, kiln_inputs(meta, inputs), 1) + [
             "--output-dir", os.path.join(tmp, "kiln")], capture_output=True, text=True,
             timeout=args.run_timeout)
         if done.returncode != 0:
@@ -192,7 +200,8 @@ def time_case(meta, case, artifact, kiln_run, repeat, threads, args):
     for k in range(args.rounds):
         for engine in (("kiln", "ort") if k % 2 == 0 else ("ort", "kiln")):
             if engine == "kiln" and artifact:
-                kiln.append(kiln_round(kiln_run, artifact, inputs, threads, repeat, args))
+                kiln.append(kiln_round(kiln_run, artifact, kiln_inputs(meta, inputs), threads,
+                                       repeat, args))
             elif engine == "ort":
                 ort.append(zoolib.ort_run(model, inputs, threads, repeat, args.warmup,
                                           timeout=args.run_timeout))

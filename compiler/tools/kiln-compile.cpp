@@ -37,6 +37,10 @@ static cl::opt<std::string> compileTo("compile-to",
 static cl::list<std::string> inputShapes("input-shape",
                                          cl::desc("fix an input's shape: NAME=D0,D1,..."),
                                          cl::cat(kilnCategory));
+static cl::list<std::string> inputValues(
+    "input-value",
+    cl::desc("fix an input to values at compile time (it is no longer an input): NAME=V0,V1,..."),
+    cl::cat(kilnCategory));
 static cl::opt<bool> quiet("quiet", cl::desc("no progress lines"), cl::cat(kilnCategory));
 static cl::opt<bool> fuse("fuse",
                           cl::desc("fuse ops into shared kernels (default on; "
@@ -96,6 +100,22 @@ static bool parseInputShapes(kiln::ImportOptions &options) {
       shape.push_back(d);
     }
     options.inputShapes[name] = shape;
+  }
+  for (const std::string &spec : inputValues) {
+    auto [name, text] = llvm::StringRef(spec).split('=');
+    llvm::SmallVector<double> values;
+    llvm::SmallVector<llvm::StringRef> parts;
+    text.split(parts, ',');
+    for (llvm::StringRef p : parts) {
+      double v;
+      if (name.empty() || p.trim().getAsDouble(v)) {
+        llvm::errs() << "kiln-compile: error: bad --input-value '" << spec
+                     << "' (expected NAME=V0,V1,...)\n";
+        return false;
+      }
+      values.push_back(v);
+    }
+    options.inputValues[name] = values;
   }
   return true;
 }

@@ -73,13 +73,51 @@ struct ConvToNHWC : OpRewritePattern<kiln::ConvOp> {
     // FCHW → HWCF; folds when the filter is a constant.
     Value filter = rewriter.createOrFold<kiln::TransposeOp>(
         loc, conv.getFilter(), rewriter.getDenseI64ArrayAttr(filterToChannelsLast(rank)));
-    auto nhwc = rewriter.create<kiln::ConvOp>(
-        loc, input, filter, conv.getBias(), conv.getStridesAttr(), conv.getPadsAttr(),
-        conv.getDilationsAttr(), conv.getGroupAttr(), rewriter.getStringAttr("NHWC"));
+    Value nhwc = rank == 3 && staticBeyondBatch(conv)
+                     ? conv1DAs2D(rewriter, conv, input, filter)
+                     : rewriter.create<kiln::ConvOp>(
+                           loc, input, filter, conv.getBias(), conv.getStridesAttr(),
+                           conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupAttr(),
+                           rewriter.getStringAttr("NHWC"));
     rewriter.replaceOpWithNewOp<kiln::TransposeOp>(
-        conv, nhwc.getResult(), rewriter.getDenseI64ArrayAttr(toChannelsFirst(rank)));
+        conv, nhwc, rewriter.getDenseI64ArrayAttr(toChannelsFirst(rank)));
     return success();
   }
+
+private:
+  static bool staticBeyondBatch(kiln::ConvOp conv) {
+    for (auto type : {conv.getInput().getType(), conv.getType()})
+      if (llvm::any_of(type.getShape().drop_front(), ShapedType::isDynamic))
+        return false;
+    return true;
+  }
+
+  /// A 1-D NWC conv as a 2-D NHWC conv of unit height between reshapes (views in the plan), so
+  /// the kernel is the 2-D one with its epilogue fused; inside a kernel the unit dim would
+  /// be an expand/collapse that tile-and-fuse does not cross.
+  static Value conv1DAs2D(PatternRewriter &rewriter, kiln::ConvOp conv, Value input,
+                          Value filter) {
+    Location loc = conv.getLoc();
+    auto unitHeight = [&](Value v, int64_t pos) -> Value {
+      auto type = cast<RankedTensorType>(v.getType());
+      SmallVector<int64_t> shape(type.getShape());
+      shape.insert(shape.begin() + pos, 1);
+      return rewriter.createOrFold<kiln::ReshapeOp>(loc, type.clone(shape), v);
+    };
+    ArrayRef<int64_t> pads = conv.getPads();
+    auto conv2d = rewriter.create<kiln::ConvOp>(
+        loc, unitHeight(input, 1), unitHeight(filter, 0), conv.getBias(),
+        rewriter.getDenseI64ArrayAttr({1, conv.getStrides()[0]}),
+        rewriter.getDenseI64ArrayAttr({0, pads[0], 0, pads[1]}),
+        rewriter.getDenseI64ArrayAttr({1, conv.getDilations()[0]}), conv.getGroupAttr(),
+        rewriter.getStringAttr("NHWC"));
+    auto result = conv2d.getType();
+    SmallVector<int64_t> shape(result.getShape());
+    shape.erase(shape.begin() + 1);
+    return rewriter.create<kiln::ReshapeOp>(loc, result.clone(shape), conv2d);
+  }
+
+public:
 
   kiln::ConvLayoutControlFn control;
 };

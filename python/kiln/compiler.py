@@ -4,6 +4,8 @@ import shutil
 import tempfile
 import warnings
 
+import numpy as np
+
 from . import _kiln
 from .errors import CompileWarning, compile_error
 from .module import Module
@@ -11,8 +13,9 @@ from .module import Module
 #: the CPU the kernels are compiled for unless `cpu=` says otherwise (the compiling machine)
 DEFAULT_CPU = "host"
 
-_COMPILE_OPTIONS = {"cpu", "input_shapes", "threads", "verbose", "fuse", "winograd"}
-_IR_OPTIONS = {"cpu", "input_shapes", "verbose", "fuse", "winograd"}
+_COMPILE_OPTIONS = {"cpu", "input_shapes", "input_values", "threads", "verbose", "fuse",
+                    "winograd"}
+_IR_OPTIONS = {"cpu", "input_shapes", "input_values", "verbose", "fuse", "winograd"}
 
 
 def phases():
@@ -60,6 +63,19 @@ def _check_options(options, allowed, what):
                         f"(known: {', '.join(sorted(allowed))})")
 
 
+def _input_values(values):
+    """Validates `input_values={name: value or values}` into {str: [float, ...]} (row-major)."""
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise TypeError("kiln: input_values must be a dict {input name: value(s)}")
+    out = {}
+    for name, value in values.items():
+        flat = np.asarray(value, dtype=np.float64).reshape(-1)
+        out[str(name)] = [float(v) for v in flat]
+    return out
+
+
 def _winograd_switch(value):
     """``winograd=`` as the native layer's int: True (the heuristic) 0, False -1, 2 or 4."""
     if value is True:
@@ -77,7 +93,8 @@ def _run_compiler(model, artifact, target, options, compile_to="", tuning_db=Non
         source, from_bytes, display, artifact, target, options.get("cpu") or DEFAULT_CPU,
         _input_shapes(options.get("input_shapes")), compile_to, bool(options.get("verbose")),
         os.fspath(tuning_db) if tuning_db is not None else "", bool(options.get("fuse", True)),
-        _winograd_switch(options.get("winograd", True)))
+        _winograd_switch(options.get("winograd", True)),
+        _input_values(options.get("input_values")))
     for w in warns:
         warnings.warn(w, CompileWarning, stacklevel=3)
     if not ok:
@@ -93,7 +110,9 @@ def compile(model, target="cpu", tuning_db=None, **options):  # noqa: A001 - kil
     tuning_db: a tuning database written by ``kiln-tune`` (a path): each kernel whose workload
         has a record faster than its default schedule gets that schedule.
     options: ``cpu="host"`` (or ``"x86-64-v4"``, ``"x86-64-v3"``, ``"x86-64"``, an LLVM CPU name),
-        ``input_shapes={name: shape}`` to fix symbolic input dims, ``threads=N`` (the runtime's
+        ``input_shapes={name: shape}`` to fix symbolic input dims, ``input_values={name: value}``
+        to fix an input's values at compile time (it is then no longer an input; e.g. a sample
+        rate that selects a branch), ``threads=N`` (the runtime's
         process-wide thread pool; default: one per CPU), ``verbose=True`` (phase timings on stderr),
         ``fuse=False`` (one kernel per op), ``winograd=False`` (3x3 convolutions direct or
         im2col; ``2`` or ``4`` forces Winograd F(m x m, 3 x 3) on every candidate).

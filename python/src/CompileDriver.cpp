@@ -31,6 +31,8 @@ CompileOptions toOptions(const CompileRequest &request) {
   options.winogradTile = std::max(request.winograd, 0);
   for (const auto &[name, shape] : request.inputShapes)
     options.import.inputShapes[name] = llvm::SmallVector<int64_t>(shape.begin(), shape.end());
+  for (const auto &[name, values] : request.inputValues)
+    options.import.inputValues[name] = llvm::SmallVector<double>(values.begin(), values.end());
   return options;
 }
 } // namespace

@@ -19,6 +19,7 @@ struct CompileRequest {
   std::string target = "cpu";
   std::string cpu = "host";
   std::map<std::string, std::vector<int64_t>> inputShapes;
+  std::map<std::string, std::vector<double>> inputValues; ///< ImportOptions::inputValues
   std::string compileTo; ///< a phase: stop there and return its IR; "" = write the artifact
   bool progress = false; ///< the compiler's per-phase timing lines on stderr
   std::string tuningDb;  ///< a tuning database whose best schedules are applied ("" = none)

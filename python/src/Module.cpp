@@ -29,7 +29,8 @@ py::tuple compileModel(py::object model, bool fromBytes, const std::string &disp
                        const std::string &cpu,
                        const std::map<std::string, std::vector<int64_t>> &inputShapes,
                        const std::string &compileTo, bool progress,
-                       const std::string &tuningDb, bool fuse, int winograd) {
+                       const std::string &tuningDb, bool fuse, int winograd,
+                       const std::map<std::string, std::vector<double>> &inputValues) {
   CompileRequest request;
   if (fromBytes)
     request.modelBytes = model.cast<py::bytes>();
@@ -41,6 +42,7 @@ py::tuple compileModel(py::object model, bool fromBytes, const std::string &disp
   request.target = target;
   request.cpu = cpu;
   request.inputShapes = inputShapes;
+  request.inputValues = inputValues;
   request.compileTo = compileTo;
   request.progress = progress;
   request.tuningDb = tuningDb;
@@ -62,6 +64,7 @@ PYBIND11_MODULE(_kiln, m) {
         py::arg("display_name"), py::arg("artifact_path"), py::arg("target"), py::arg("cpu"),
         py::arg("input_shapes"), py::arg("compile_to"), py::arg("progress"),
         py::arg("tuning_db") = "", py::arg("fuse") = true, py::arg("winograd") = 0,
+        py::arg("input_values") = std::map<std::string, std::vector<double>>{},
         "Compiles a model (a path, or ModelProto bytes with from_bytes=True) into an artifact "
         "folder, or to a phase's IR with compile_to. winograd: -1 off, 0 the heuristic, 2 or 4 "
         "that tile for every 3x3 candidate. Returns (ok, ir, errors, warnings).");

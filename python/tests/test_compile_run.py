@@ -4,6 +4,7 @@ import os
 
 import numpy as np
 import pytest
+from onnx import TensorProto, helper, numpy_helper
 
 import kiln
 from conftest import mlp_model
@@ -148,3 +149,32 @@ def test_compiles_from_threads():
     with ThreadPoolExecutor(2) as pool:
         for got, want in pool.map(compile_and_run, models):
             np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_input_values_fix_an_input_at_compile_time():
+    """An If on an input with branches of different shapes compiles once the input is fixed;
+    the fixed input is no longer one of the module's."""
+    then_graph = helper.make_graph([helper.make_node("Identity", ["x"], ["t"])], "then", [],
+                                   [helper.make_tensor_value_info("t", TensorProto.FLOAT, [3])])
+    else_graph = helper.make_graph(
+        [helper.make_node("Concat", ["x", "x"], ["e"], axis=0)], "else", [],
+        [helper.make_tensor_value_info("e", TensorProto.FLOAT, [6])])
+    graph = helper.make_graph(
+        [helper.make_node("Greater", ["rate", "limit"], ["fast"]),
+         helper.make_node("If", ["fast"], ["y"], then_branch=then_graph,
+                          else_branch=else_graph)],
+        "branch", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3]),
+                   helper.make_tensor_value_info("rate", TensorProto.FLOAT, [1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [numpy_helper.from_array(np.array([10.0], np.float32), "limit")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 16)])
+    x = np.array([1, 2, 3], np.float32)
+    with pytest.raises(kiln.CompileError, match="both branches"):
+        kiln.compile(model)
+    fast = kiln.compile(model, input_values={"rate": 16.0})
+    assert [i.name for i in fast.inputs] == ["x"]
+    np.testing.assert_array_equal(fast.run([x])[0], x)
+    slow = kiln.compile(model, input_values={"rate": [4.0]})
+    np.testing.assert_array_equal(slow.run([x])[0], np.concatenate([x, x]))
+    with pytest.raises(kiln.CompileError, match="not an input of the model"):
+        kiln.compile(model, input_values={"speed": 1})

@@ -30,11 +30,36 @@ namespace {
 
 RankedTensorType typeOf(Value v) { return tensorTypeOf(v); }
 
-/// `v` with a unit dim inserted at `pos` (1-D → 2-D).
+/// The reassociation that inserts a unit dim at `pos` of a rank-`rank` tensor: the unit joins
+/// the group of the dim it precedes (the width a 1-D conv's unit height stands before). Inferring
+/// it from the shapes is ambiguous when other dims are 1 too ([1, 1, C] → [1, 1, 1, C] could put
+/// the unit beside the channels), and tile-and-fuse through such a reshape read wrong elements.
+SmallVector<ReassociationIndices> unitDimGroups(int64_t rank, unsigned pos) {
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t at = d < int64_t(pos) ? d : d + 1;
+    groups.push_back(d == int64_t(pos) ? ReassociationIndices{at - 1, at}
+                                       : ReassociationIndices{at});
+  }
+  return groups;
+}
+
+/// `v` with a unit dim inserted at `pos` < rank (1-D → 2-D).
 Value insertUnitDim(OpBuilder &b, Location loc, Value v, unsigned pos) {
-  SmallVector<int64_t> shape(typeOf(v).getShape());
+  auto type = typeOf(v);
+  SmallVector<int64_t> shape(type.getShape());
   shape.insert(shape.begin() + pos, 1);
-  return reshapeTo(b, loc, v, shape);
+  return b.create<tensor::ExpandShapeOp>(loc, type.clone(shape), v,
+                                         unitDimGroups(type.getRank(), pos));
+}
+
+/// `v` without its unit dim at `pos` (2-D → 1-D), the inverse of insertUnitDim.
+Value dropUnitDim(OpBuilder &b, Location loc, Value v, unsigned pos) {
+  auto type = typeOf(v);
+  SmallVector<int64_t> shape(type.getShape());
+  shape.erase(shape.begin() + pos);
+  return b.create<tensor::CollapseShapeOp>(loc, type.clone(shape), v,
+                                           unitDimGroups(type.getRank() - 1, pos));
 }
 
 /// `shape` with dim `d` split into [groups, shape[d] / groups].
@@ -147,11 +172,10 @@ Value buildGroupedGeneric(OpBuilder &b, Location loc, Value input, Value filter,
 Value buildConvolutionNHWC(OpBuilder &b, Location loc, Value input, Value filter, Value init,
                            ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations, int64_t group) {
   if (strides.size() == 1) {
-    SmallVector<int64_t> outShape(typeOf(init).getShape());
     Value out = buildConvolutionNHWC(
         b, loc, insertUnitDim(b, loc, input, 1), insertUnitDim(b, loc, filter, 0),
         insertUnitDim(b, loc, init, 1), {1, strides[0]}, {1, dilations[0]}, group);
-    return reshapeTo(b, loc, out, outShape);
+    return dropUnitDim(b, loc, out, 1);
   }
   int64_t channels = typeOf(input).getShape().back();
   int64_t filters = typeOf(filter).getShape().back();
@@ -170,11 +194,10 @@ Value buildConvolutionNHWC(OpBuilder &b, Location loc, Value input, Value filter
 Value buildConvolutionNCHW(OpBuilder &b, Location loc, Value input, Value filter, Value init,
                            ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations, int64_t group) {
   if (strides.size() == 1) {
-    SmallVector<int64_t> outShape(typeOf(init).getShape());
     Value out = buildConvolutionNCHW(
         b, loc, insertUnitDim(b, loc, input, 2), insertUnitDim(b, loc, filter, 2),
         insertUnitDim(b, loc, init, 2), {1, strides[0]}, {1, dilations[0]}, group);
-    return reshapeTo(b, loc, out, outShape);
+    return dropUnitDim(b, loc, out, 2);
   }
   int64_t channels = typeOf(input).getDimSize(1), filters = typeOf(filter).getDimSize(0);
   bool twoD = strides.size() == 2;

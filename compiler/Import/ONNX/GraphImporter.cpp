@@ -11,6 +11,8 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/ScopeExit.h"
+
+#include <cmath>
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Path.h"
 
@@ -40,6 +42,8 @@ private:
   LogicalResult collectInitializers();
   FailureOr<RankedTensorType> inputType(const onnx::ValueInfoProto &info);
   FailureOr<RankedTensorType> declaredInputType(const onnx::ValueInfoProto &info);
+  FailureOr<DenseElementsAttr> fixedInputValue(const std::string &name, RankedTensorType type,
+                                               ArrayRef<double> given);
   FailureOr<func::FuncOp> buildSignature(ModuleOp module);
   FailureOr<Value> lookup(llvm::StringRef name);
   LogicalResult resolveInputs(const onnx::NodeProto &node, SmallVectorImpl<Value> &inputs,
@@ -156,19 +160,32 @@ GraphImporter::declaredInputType(const onnx::ValueInfoProto &info) {
 
 FailureOr<func::FuncOp> GraphImporter::buildSignature(ModuleOp module) {
   SmallVector<Type> argTypes;
-  SmallVector<std::string> argNames;
+  SmallVector<std::string> argNames, inputNames;
+  SmallVector<std::pair<std::string, DenseElementsAttr>> fixed;
   for (const onnx::ValueInfoProto &info : graph.input()) {
     if (initializers.count(info.name()))
       continue; // an initializer listed as an input (IR < 4): a constant, not an argument
     FailureOr<RankedTensorType> type = inputType(info);
     if (failed(type))
       return failure();
+    inputNames.push_back(info.name());
+    if (auto value = options.inputValues.find(info.name()); value != options.inputValues.end()) {
+      FailureOr<DenseElementsAttr> attr = fixedInputValue(info.name(), *type, value->second);
+      if (failed(attr))
+        return failure();
+      fixed.emplace_back(info.name(), *attr);
+      continue;
+    }
     argTypes.push_back(*type);
     argNames.push_back(info.name());
   }
   for (const auto &entry : options.inputShapes)
-    if (!llvm::is_contained(argNames, entry.getKey().str()))
+    if (!llvm::is_contained(inputNames, entry.getKey().str()))
       return error("a shape override names '" + entry.getKey() +
+                   "', which is not an input of the model");
+  for (const auto &entry : options.inputValues)
+    if (!llvm::is_contained(inputNames, entry.getKey().str()))
+      return error("--input-value names '" + entry.getKey() +
                    "', which is not an input of the model");
   builder.setInsertionPointToEnd(module.getBody());
   auto func = builder.create<func::FuncOp>(fileLoc, "main", builder.getFunctionType(argTypes, {}));
@@ -180,7 +197,48 @@ FailureOr<func::FuncOp> GraphImporter::buildSignature(ModuleOp module) {
     entry->getArgument(i).setLoc(NameLoc::get(builder.getStringAttr(name), fileLoc));
   }
   builder.setInsertionPointToEnd(entry);
+  for (auto &[name, attr] : fixed)
+    if (!values
+             .try_emplace(name, builder.create<kiln::ConstantOp>(
+                                    NameLoc::get(builder.getStringAttr(name), fileLoc), attr))
+             .second)
+      return error("input '" + name + "' is listed twice");
   return func;
+}
+
+FailureOr<DenseElementsAttr> GraphImporter::fixedInputValue(const std::string &name,
+                                                            RankedTensorType type,
+                                                            ArrayRef<double> given) {
+  if (!type.hasStaticShape() || type.getNumElements() != int64_t(given.size())) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << type;
+    return error("--input-value gives " + llvm::Twine(given.size()) + " value(s) for input '" +
+                 name + "' of type " + text +
+                 (type.hasStaticShape() ? "" : " (fix its shape with --input-shape)"));
+  }
+  Type element = type.getElementType();
+  if (auto floatType = dyn_cast<FloatType>(element)) {
+    SmallVector<APFloat> values;
+    for (double v : given) {
+      APFloat f(v);
+      bool lost;
+      f.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+      values.push_back(f);
+    }
+    return DenseElementsAttr::get(type, values);
+  }
+  if (!element.isIntOrIndex())
+    return error("--input-value: input '" + name + "' is neither integer nor float");
+  unsigned width = element.getIntOrFloatBitWidth();
+  SmallVector<APInt> values;
+  for (double v : given) {
+    if (v != std::floor(v))
+      return error("--input-value: input '" + name + "' is an integer, got " + std::to_string(v));
+    values.push_back(element.isUnsignedInteger() ? APInt(width, uint64_t(v))
+                                                 : APInt(width, int64_t(v), /*isSigned=*/true));
+  }
+  return DenseElementsAttr::get(type, values);
 }
 
 FailureOr<Value> GraphImporter::lookup(llvm::StringRef name) {

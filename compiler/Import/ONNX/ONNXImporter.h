@@ -17,6 +17,10 @@ struct ImportOptions {
   /// Overrides of input shapes by input name (e.g. a symbolic batch dim set to 1). The rank must
   /// match the declared one when the model declares a shape; naming an unknown input is an error.
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// Inputs fixed to values at compile time (e.g. a sample rate that selects an If branch):
+  /// each becomes a constant of its declared (or overridden) static shape, one value per element
+  /// in row-major order, and is no longer an input of the compiled model.
+  llvm::StringMap<llvm::SmallVector<double>> inputValues;
 };
 
 /// Reads an .onnx file and builds `module { func.func @main(...) }` in the kiln dialect.

@@ -60,10 +60,14 @@ func.func @pool(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32> {
 
 // -----
 
-// 1-D and 3-D convs go channels-last too (the filter's kernel dims first, then C, then F).
+// 1-D and 3-D convs go channels-last too (the filter's kernel dims first, then C, then F);
+// a 1-D conv with static sizes becomes a 2-D conv of unit height between reshapes (views), so
+// its kernel is the 2-D one with the epilogue fused.
 // CHECK-LABEL: func @conv1d
 // CHECK: kiln.transpose %arg0 {perm = array<i64: 0, 2, 1>}
-// CHECK: kiln.conv {{.*}}layout = "NHWC"{{.*}} : (tensor<1x100x2xf32>, tensor<5x2x8xf32>) -> tensor<1x96x8xf32>
+// CHECK: kiln.reshape %{{.*}} : tensor<1x100x2xf32> to tensor<1x1x100x2xf32>
+// CHECK: kiln.conv {{.*}}layout = "NHWC", pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x1x100x2xf32>, tensor<1x5x2x8xf32>) -> tensor<1x1x96x8xf32>
+// CHECK: kiln.reshape %{{.*}} : tensor<1x1x96x8xf32> to tensor<1x96x8xf32>
 // CHECK: kiln.transpose %{{.*}} {perm = array<i64: 0, 2, 1>}
 func.func @conv1d(%x: tensor<1x2x100xf32>) -> tensor<1x8x96xf32> {
   %w = kiln.constant dense<1.0> : tensor<8x2x5xf32>
