@@ -255,6 +255,24 @@ void addParallelSplit(linalg::LinalgOp op, Schedule &s) {
       tasks *= ranges[d] / s.outerTiles[d];
     }
   if (tasks > 1) {
+    // A matmul whose cache tiles give few tasks (vit's [197, 768] x [768, 768]: 3 column
+    // tiles) balances badly over the pool (2 threads: 2 + 1): halve parallel tiles, while they
+    // stay multiples of their register tiles, until there are 8 tasks of real work each.
+    if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op.getOperation()))
+      while (tasks < 8 && iterations / (2 * tasks) >= (int64_t(1) << 18)) {
+        bool split = false;
+        for (size_t d = rank; d-- > 0 && !split;) {
+          int64_t tile = s.parallelTiles[d], half = tile / 2;
+          int64_t inner = d < s.innerTiles.size() && s.innerTiles[d] > 0 ? s.innerTiles[d] : 1;
+          if (tile && half >= inner && half % inner == 0 && ranges[d] % half == 0) {
+            s.parallelTiles[d] = half;
+            tasks *= 2;
+            split = true;
+          }
+        }
+        if (!split)
+          break;
+      }
     for (size_t d = 0; d < rank; ++d)
       if (s.parallelTiles[d])
         s.outerTiles[d] = 0; // the parallel level already tiles it

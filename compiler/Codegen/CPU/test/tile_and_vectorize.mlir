@@ -1,12 +1,11 @@
 // RUN: kiln-opt %s -split-input-file -pass-pipeline='builtin.module(func.func(kiln-cpu-tile-and-vectorize))' | FileCheck %s
 
 // The default matmul schedule: the cache tiles of the parallel dims split over threads
-// (scf.forall), then 6x64 register tiles (rows 64 = 10 x 6 + a peeled 4), vectorized into a
-// contraction over k.
+// (scf.forall; 2 column tiles of 256 halved to 8 tasks of 64 for balance), then 6x64 register
+// tiles (rows 64 = 10 x 6 + a peeled 4), vectorized into a contraction over k.
 // CHECK-LABEL: func @matmul
-// CHECK: scf.forall (%{{.*}}) = (0) to (512) step (256)
+// CHECK: scf.forall (%{{.*}}) = (0) to (512) step (64)
 // CHECK: scf.for {{.*}} = %c0 to %c60 step %c6
-// CHECK: scf.for {{.*}} step %c64
 // CHECK: vector.contract {{.*}} vector<6x1xf32>, vector<1x64xf32> into vector<6x64xf32>
 // CHECK: vector.contract {{.*}} vector<4x1xf32>, vector<1x64xf32> into vector<4x64xf32>
 // CHECK-NOT: linalg.matmul
