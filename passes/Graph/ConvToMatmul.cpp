@@ -31,9 +31,9 @@ bool isPatchify(kiln::ConvOp conv) {
          llvm::all_of(conv.getPads(), [](int64_t p) { return p == 0; });
 }
 
-/// Default choice: dense 2-D NHWC convolutions with few output pixels, pointwise ones, or patch
-/// embeddings with at least 4x4 taps (one transpose + a GEMM; the direct kernel loops over
-/// the taps).
+/// Default choice: dense 2-D NHWC convolutions with few output pixels and at most 64 taps,
+/// pointwise ones, or patch embeddings (few pixels, or at least 4x4 taps: one transpose + a
+/// GEMM where the direct kernel loops over the taps).
 bool defaultConvToMatmulControl(kiln::ConvOp conv, int64_t maxPixels) {
   auto input = conv.getInput().getType(), result = conv.getType();
   if (conv.getLayout() != "NHWC" || conv.getGroup() != 1 || input.getRank() != 4 ||
@@ -41,8 +41,15 @@ bool defaultConvToMatmulControl(kiln::ConvOp conv, int64_t maxPixels) {
     return false;
   int64_t pixels = result.getDimSize(0) * result.getDimSize(1) * result.getDimSize(2);
   auto filter = conv.getFilter().getType();
-  return isPointwise(conv) || pixels <= maxPixels ||
-         (isPatchify(conv) && filter.getDimSize(0) * filter.getDimSize(1) >= 16);
+  int64_t taps = filter.getDimSize(0) * filter.getDimSize(1);
+  if (isPointwise(conv))
+    return true;
+  if (isPatchify(conv))
+    return pixels <= maxPixels || taps >= 16;
+  // The im2col is one slice kernel per tap and a concat of them all: past 64 taps (a 1x256
+  // STFT filter bank) that is more kernels than work, and slow to compile; the direct conv
+  // loops over the taps.
+  return pixels <= maxPixels && taps <= 64;
 }
 
 /// The im2col of a patch embedding: [N, OH*KH, OW*KW, C] (the rows and columns the taps

@@ -79,8 +79,8 @@ def ConvToMatmul : Pass<"kiln-conv-to-matmul", "mlir::func::FuncOp"> {
     kiln.pad + one strided kiln.slice per filter tap + kiln.concat; 1x1 stride-1 convolutions
     are a reshape; patch embeddings (stride = kernel, unpadded: ViT, Swin, ConvNeXt stems) are
     reshape + one transpose + reshape. The choice goes through a control function (default:
-    group 1 and at most `max-pixels` output pixels, 1x1 unpadded stride 1, or a patch
-    embedding of at least 4x4 taps).
+    group 1, at most `max-pixels` output pixels and 64 filter taps; 1x1 unpadded stride 1; a
+    patch embedding with few pixels or at least 4x4 taps).
   }];
   let options = [
     Option<"maxPixels", "max-pixels", "int64_t", "256",

@@ -56,3 +56,16 @@ func.func @patchify(%x: tensor<1x32x33x3xf32>, %w: tensor<16x16x3x8xf32>) -> ten
   %y = kiln.conv %x, %w {strides = array<i64: 16, 16>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x32x33x3xf32>, tensor<16x16x3x8xf32>) -> tensor<1x2x2x8xf32>
   return %y : tensor<1x2x2x8xf32>
 }
+
+// -----
+
+// A filter bank of 256 taps (an STFT as a 1x256 conv of stride 128) stays a direct conv: an
+// im2col would be 256 slice kernels and a concat.
+// CHECK-LABEL: func @many_taps
+// CHECK-NOT: kiln.slice
+// CHECK: kiln.conv
+// CHECK-NOT: kiln.matmul
+func.func @many_taps(%x: tensor<1x1x640x1xf32>, %w: tensor<1x256x1x258xf32>) -> tensor<1x1x4x258xf32> {
+  %y = kiln.conv %x, %w {strides = array<i64: 1, 128>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x1x640x1xf32>, tensor<1x256x1x258xf32>) -> tensor<1x1x4x258xf32>
+  return %y : tensor<1x1x4x258xf32>
+}
