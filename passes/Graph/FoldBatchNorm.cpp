@@ -3,7 +3,9 @@
 // y = (conv(x, W) + b - mean) * s + beta with s = scale / sqrt(var + eps) is
 // conv(x, W * s[f]) + ((b - mean) * s + beta): the normalization costs nothing at run time.
 // Only when the conv's weights, bias and every batch-norm parameter are f32 constants and the
-// batch norm is the conv's only user.
+// batch norm is the conv's only user. Any other batch norm with constant parameters becomes
+// x * s + t with per-channel constants (DenseNet's pre-activation BN after a concat): plain
+// elementwise ops, which transposes move through and fusion absorbs.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Graph/Passes.h"
@@ -36,7 +38,7 @@ std::optional<std::vector<float>> constantValues(Value v, int64_t size) {
 }
 
 struct FoldIntoConv : OpRewritePattern<kiln::BatchNormOp> {
-  using OpRewritePattern::OpRewritePattern;
+  FoldIntoConv(MLIRContext *ctx) : OpRewritePattern(ctx, /*benefit=*/2) {}
   LogicalResult matchAndRewrite(kiln::BatchNormOp bn, PatternRewriter &rewriter) const override {
     auto conv = bn.getInput().getDefiningOp<kiln::ConvOp>();
     if (!conv || !conv->hasOneUse())
@@ -79,10 +81,45 @@ struct FoldIntoConv : OpRewritePattern<kiln::BatchNormOp> {
   }
 };
 
+/// batch_norm(x) with constant f32 parameters → x * s + t, s and t of shape [C, 1, ...]
+/// (numpy broadcasting along dim 1 of x).
+struct ToScaleShift : OpRewritePattern<kiln::BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(kiln::BatchNormOp bn, PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(bn.getInput().getType());
+    if (type.getRank() < 2 || type.isDynamicDim(1) || !type.getElementType().isF32())
+      return rewriter.notifyMatchFailure(bn, "not f32 with a static channel dim");
+    int64_t channels = type.getDimSize(1);
+    auto scale = constantValues(bn.getScale(), channels);
+    auto shift = constantValues(bn.getBias(), channels);
+    auto mean = constantValues(bn.getMean(), channels);
+    auto var = constantValues(bn.getVariance(), channels);
+    if (!scale || !shift || !mean || !var)
+      return rewriter.notifyMatchFailure(bn, "parameters are not f32 constants");
+    double eps = bn.getEpsilon().convertToDouble();
+    std::vector<float> mul(channels), add(channels);
+    for (int64_t c = 0; c < channels; ++c) {
+      mul[c] = (*scale)[c] / std::sqrt((*var)[c] + (float)eps);
+      add[c] = (*shift)[c] - (*mean)[c] * mul[c];
+    }
+    SmallVector<int64_t> shape(type.getRank() - 1, 1);
+    shape[0] = channels;
+    auto paramType = RankedTensorType::get(shape, rewriter.getF32Type());
+    Location loc = bn.getLoc();
+    Value s = rewriter.create<kiln::ConstantOp>(
+        loc, DenseElementsAttr::get(paramType, llvm::ArrayRef<float>(mul)));
+    Value t = rewriter.create<kiln::ConstantOp>(
+        loc, DenseElementsAttr::get(paramType, llvm::ArrayRef<float>(add)));
+    Value scaled = rewriter.create<kiln::MulOp>(loc, bn.getInput(), s);
+    rewriter.replaceOpWithNewOp<kiln::AddOp>(bn, scaled, t);
+    return success();
+  }
+};
+
 struct FoldBatchNormPass : kiln::impl::FoldBatchNormBase<FoldBatchNormPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FoldIntoConv>(&getContext());
+    patterns.add<FoldIntoConv, ToScaleShift>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

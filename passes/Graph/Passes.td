@@ -26,6 +26,9 @@ def FoldBatchNorm : Pass<"kiln-fold-batch-norm", "mlir::func::FuncOp"> {
     `batch_norm(conv(x, W, b))` with constant weights and parameters becomes
     `conv(x, W * s, (b - mean) * s + beta)` with `s = scale / sqrt(var + eps)` per output
     channel. Runs before the layout pass (NCHW convs only); the conv must have no other user.
+    Any other batch norm with constant parameters becomes `x * s + t` with per-channel
+    constants of shape [C, 1, ...]: elementwise ops that transposes move through and fusion
+    absorbs.
   }];
 }
 

@@ -4,6 +4,15 @@
 
 include "mlir/Pass/PassBase.td"
 
+def FuseElementwiseGenerics : Pass<"kiln-cpu-fuse-elementwise-generics", "mlir::func::FuncOp"> {
+  let summary = "Merges chains of all-parallel linalg.generic ops into one generic";
+  let description = [{
+    A producer generic with one user that is a generic is folded into it (MLIR's elementwise
+    op fusion), so an anchorless chain of elementwise ops is one loop without temporaries.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def TileAndVectorize : Pass<"kiln-cpu-tile-and-vectorize", "mlir::func::FuncOp"> {
   let summary = "Applies each linalg op's schedule: tile (two levels) and vectorize";
   let description = [{

@@ -38,15 +38,24 @@ func.func @no_bias(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
 
 // -----
 
-// Not folded: the conv has another user; the weights are a run-time input.
+// Not folded into the conv (it has another user; the weights are a run-time input): each batch
+// norm becomes a multiply and an add by per-channel [C, 1, 1] constants:
+// s = 4 / sqrt(3 + 1) = 2, t = 3 - 0.5 * 2 = 2.
 // CHECK-LABEL: func @kept
-// CHECK-COUNT-2: kiln.batch_norm
+// CHECK-NOT: kiln.batch_norm
+// CHECK: kiln.constant dense<2.000000e+00> : tensor<2x1x1xf32>
+// CHECK: kiln.mul %{{.*}}, %{{.*}} : (tensor<1x2x4x4xf32>, tensor<2x1x1xf32>) -> tensor<1x2x4x4xf32>
+// CHECK: kiln.add %{{.*}}, %{{.*}} : (tensor<1x2x4x4xf32>, tensor<2x1x1xf32>) -> tensor<1x2x4x4xf32>
+// CHECK-NOT: kiln.batch_norm
 func.func @kept(%x: tensor<1x1x4x4xf32>, %wx: tensor<2x1x1x1xf32>) -> (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) {
   %w = kiln.constant dense<1.0> : tensor<2x1x1x1xf32>
-  %p = kiln.constant dense<1.0> : tensor<2xf32>
+  %s = kiln.constant dense<4.0> : tensor<2xf32>
+  %b = kiln.constant dense<3.0> : tensor<2xf32>
+  %m = kiln.constant dense<0.5> : tensor<2xf32>
+  %v = kiln.constant dense<3.0> : tensor<2xf32>
   %0 = kiln.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
-  %1 = kiln.batch_norm %0, %p, %p, %p, %p {epsilon = 0.0 : f64} : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %1 = kiln.batch_norm %0, %s, %b, %m, %v {epsilon = 1.0 : f64} : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
   %2 = kiln.conv %x, %wx {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
-  %3 = kiln.batch_norm %2, %p, %p, %p, %p {epsilon = 0.0 : f64} : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %3 = kiln.batch_norm %2, %s, %b, %m, %v {epsilon = 1.0 : f64} : (tensor<1x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
   return %0, %1, %3 : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
 }
