@@ -3,6 +3,7 @@
 #include "compiler/Pipeline/MemoryPlanner.h"
 
 #include "kiln/Dialect/Graph/KilnDialect.h"
+#include "kiln/Dialect/Graph/TensorBytes.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinOps.h"
 
@@ -107,19 +108,16 @@ public:
     plan.dynamic |= !type.hasStaticShape();
     pv.bytes = 0;
     if (type.hasStaticShape()) {
-      // More than 2^47 bytes (128 TiB) is past any process's address space (and an overflow
-      // past 2^63 would make the plan's offsets wrap).
-      uint64_t bytes = elementBytes(type.getElementType());
-      for (int64_t d : type.getShape())
-        if (__builtin_mul_overflow(bytes, uint64_t(d), &bytes) || bytes > (uint64_t(1) << 47))
-        {
-          std::string node = nodeName(v.getLoc());
-          return emitError(v.getLoc(), "kiln: ")
-                 << (node.empty() ? std::string("a value") : "the result of node '" + node + "'")
-                 << " (" << type << ") needs more than 2^47 bytes (128 TiB), more than a "
-                 << "process can address";
-        }
-      pv.bytes = int64_t(bytes);
+      // Past any process's address space (an overflow would also make the offsets wrap).
+      std::optional<uint64_t> bytes = addressableBytes(type);
+      if (!bytes) {
+        std::string node = nodeName(v.getLoc());
+        return emitError(v.getLoc(), "kiln: ")
+               << (node.empty() ? std::string("a value") : "the result of node '" + node + "'")
+               << " (" << type << ") needs more than 2^47 bytes (128 TiB), more than a "
+               << "process can address";
+      }
+      pv.bytes = int64_t(*bytes);
     }
     plan.values.push_back(pv);
     roots.push_back(root < 0 ? pv.id : root);

@@ -84,40 +84,42 @@ static bool loadBestRecords(const std::string &path, const std::string &target,
   }
 }
 
-static bool parseInputShapes(kiln::ImportOptions &options) {
-  for (const std::string &spec : inputShapes) {
-    auto [name, dims] = llvm::StringRef(spec).split('=');
-    llvm::SmallVector<int64_t> shape;
-    llvm::SmallVector<llvm::StringRef> parts;
-    dims.split(parts, ',');
-    for (llvm::StringRef p : parts) {
-      int64_t d;
-      if (p.trim().getAsInteger(10, d) || d < 0) {
-        llvm::errs() << "kiln-compile: error: bad --input-shape '" << spec
-                     << "' (expected NAME=D0,D1,...)\n";
-        return false;
-      }
-      shape.push_back(d);
-    }
-    options.inputShapes[name] = shape;
-  }
-  for (const std::string &spec : inputValues) {
+/// Parses `NAME=V0,V1,...` flags of `flag` into `out[NAME]`, each element by `parse` (false:
+/// malformed); prints the error and returns false on a malformed flag.
+template <typename T, typename ParseFn>
+static bool parseNamedLists(const cl::list<std::string> &specs, llvm::StringRef flag,
+                            llvm::StringRef expected, llvm::StringMap<llvm::SmallVector<T>> &out,
+                            ParseFn parse) {
+  for (const std::string &spec : specs) {
     auto [name, text] = llvm::StringRef(spec).split('=');
-    llvm::SmallVector<double> values;
+    llvm::SmallVector<T> values;
     llvm::SmallVector<llvm::StringRef> parts;
     text.split(parts, ',');
     for (llvm::StringRef p : parts) {
-      double v;
-      if (name.empty() || p.trim().getAsDouble(v)) {
-        llvm::errs() << "kiln-compile: error: bad --input-value '" << spec
-                     << "' (expected NAME=V0,V1,...)\n";
+      T v;
+      if (name.empty() || !parse(p.trim(), v)) {
+        llvm::errs() << "kiln-compile: error: bad --" << flag << " '" << spec << "' (expected "
+                     << expected << ")\n";
         return false;
       }
       values.push_back(v);
     }
-    options.inputValues[name] = values;
+    out[name] = values;
   }
   return true;
+}
+
+/// --input-shape and --input-value into the import options.
+static bool parseInputOverrides(kiln::ImportOptions &options) {
+  return parseNamedLists<int64_t>(inputShapes, "input-shape", "NAME=D0,D1,...",
+                                  options.inputShapes,
+                                  [](llvm::StringRef p, int64_t &d) {
+                                    return !p.getAsInteger(10, d) && d >= 0;
+                                  }) &&
+         parseNamedLists<double>(inputValues, "input-value", "NAME=V0,V1,...",
+                                 options.inputValues, [](llvm::StringRef p, double &v) {
+                                   return !p.getAsDouble(v);
+                                 });
 }
 
 int main(int argc, char **argv) {
@@ -154,7 +156,7 @@ int main(int argc, char **argv) {
   options.cpu.optLevel = std::min(3u, unsigned(optLevel));
   if (report)
     options.report = &llvm::outs();
-  if (!parseInputShapes(options.import))
+  if (!parseInputOverrides(options.import))
     return 1;
   if (!tuningDb.empty()) {
     auto records = std::make_shared<kiln::tune::BestRecords>();

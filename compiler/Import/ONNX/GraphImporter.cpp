@@ -6,6 +6,8 @@
 #include "compiler/Import/ONNX/NodeOrder.h"
 #include "compiler/Import/ONNX/TensorImport.h"
 
+#include "kiln/Dialect/Graph/TensorBytes.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
@@ -96,21 +98,9 @@ LogicalResult GraphImporter::collectInitializers() {
   return success();
 }
 
-/// The bytes of `type`'s static dims (dynamic ones count as 1), or nullopt past 2^47 bytes:
-/// the user address space of an x86-64 process, so no machine can hold such an input.
-static std::optional<uint64_t> addressableBytes(RankedTensorType type) {
-  constexpr uint64_t kLimit = uint64_t(1) << 47;
-  uint64_t bytes = std::max<uint64_t>(1, type.getElementTypeBitWidth() / 8);
-  for (int64_t d : type.getShape())
-    if (!ShapedType::isDynamic(d) && (__builtin_mul_overflow(bytes, uint64_t(d), &bytes) ||
-                                      bytes > kLimit))
-      return std::nullopt;
-  return bytes;
-}
-
 FailureOr<RankedTensorType> GraphImporter::inputType(const onnx::ValueInfoProto &info) {
   FailureOr<RankedTensorType> type = declaredInputType(info);
-  if (succeeded(type) && !addressableBytes(*type)) {
+  if (succeeded(type) && !kiln::addressableBytes(*type)) {
     std::string shape;
     llvm::raw_string_ostream os(shape);
     os << *type;
