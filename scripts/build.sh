@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what Kiln needs (Debian packages), configures and builds everything into build/.
 # Idempotent: a second run with nothing changed takes seconds.
+# Environment: KILN_BUILD_DIR (default build/), KILN_CMAKE_ARGS (extra configure arguments, used
+# when the folder is first configured), KILN_BUILD_TARGETS (build only these), KILN_JOBS.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${KILN_BUILD_DIR:-$ROOT/build}"
 PACKAGES=(cmake ninja-build ccache clang-19 lld-19 llvm-19-dev libmlir-19-dev mlir-19-tools
   libxgboost-dev nlohmann-json3-dev libgtest-dev pybind11-dev libonnx-dev libprotobuf-dev
-  protobuf-compiler python3-numpy python3-onnx python3-pytest libonnx-testdata llvm-19-tools)
+  protobuf-compiler python3-numpy python3-onnx python3-pytest libonnx-testdata llvm-19-tools
+  libclang-rt-19-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -28,7 +31,8 @@ if [ ! -f "$BUILD/build.ninja" ]; then
     -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
     -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld -DCMAKE_SHARED_LINKER_FLAGS=-fuse-ld=lld \
     -DCMAKE_MODULE_LINKER_FLAGS=-fuse-ld=lld \
-    -DPython_EXECUTABLE=/usr/bin/python3
+    -DPython_EXECUTABLE=/usr/bin/python3 ${KILN_CMAKE_ARGS:-}
 fi
 JOBS="${KILN_JOBS:-$(nproc)}"
-cmake --build "$BUILD" -j "$JOBS"
+# shellcheck disable=SC2086 # a list of target names
+cmake --build "$BUILD" -j "$JOBS" ${KILN_BUILD_TARGETS:+--target $KILN_BUILD_TARGETS}

@@ -73,7 +73,30 @@ void RuntimeModel::describeAll() {
   }
 }
 
-RuntimeModel::~RuntimeModel() { kiln_model_free(model_); }
+RuntimeModel::~RuntimeModel() {
+  for (kiln_context *context : idle_)
+    kiln_context_free(context);
+  kiln_model_free(model_);
+}
+
+RuntimeModel::Lease::Lease(RuntimeModel &model) : model_(model) {
+  {
+    std::lock_guard<std::mutex> lock(model.poolMutex_);
+    if (!model.idle_.empty()) {
+      context_ = model.idle_.back();
+      model.idle_.pop_back();
+      return;
+    }
+  }
+  status_ = kiln_context_create(model.model_, &context_);
+}
+
+RuntimeModel::Lease::~Lease() {
+  if (!context_)
+    return;
+  std::lock_guard<std::mutex> lock(model_.poolMutex_);
+  model_.idle_.push_back(context_);
+}
 
 std::vector<py::array> RuntimeModel::run(const std::vector<py::array> &arrays) {
   if (arrays.size() != inputs_.size())
@@ -94,8 +117,7 @@ std::vector<py::array> RuntimeModel::run(const std::vector<py::array> &arrays) {
                                        " array of " + std::to_string(d.bytes) + " bytes");
     data.push_back(a.data());
   }
-  // Outputs are allocated while holding the GIL and before taking the model's lock (taking the
-  // GIL while holding the lock could deadlock with another thread running this model).
+  // Outputs are allocated while holding the GIL: the run itself holds no Python object.
   std::vector<py::array> results;
   for (const TensorDesc &d : outputs_)
     results.emplace_back(py::dtype(d.dtype), d.shape);
@@ -108,20 +130,23 @@ std::vector<py::array> RuntimeModel::run(const std::vector<py::array> &arrays) {
   std::string error;
   {
     py::gil_scoped_release release;
-    std::lock_guard<std::mutex> lock(mutex_);
+    Lease lease(*this);
+    kiln_context *context = lease.get();
+    if ((status = lease.status()) != KILN_OK)
+      failed = "kiln_context_create";
     for (size_t i = 0; i < data.size() && status == KILN_OK; ++i)
-      if ((status = kiln_model_set_input(model_, i, data[i], inputs_[i].bytes)) != KILN_OK)
-        failed = "kiln_model_set_input";
-    if (status == KILN_OK && (status = kiln_model_run(model_)) != KILN_OK)
-      failed = "kiln_model_run";
+      if ((status = kiln_context_set_input(context, i, data[i], inputs_[i].bytes)) != KILN_OK)
+        failed = "kiln_context_set_input";
+    if (status == KILN_OK && (status = kiln_context_run(context)) != KILN_OK)
+      failed = "kiln_context_run";
     for (size_t i = 0; i < outputs_.size() && status == KILN_OK; ++i) {
       const void *out = nullptr;
       size_t bytes = 0;
-      if ((status = kiln_model_get_output(model_, i, &out, &bytes)) != KILN_OK) {
-        failed = "kiln_model_get_output";
+      if ((status = kiln_context_get_output(context, i, &out, &bytes)) != KILN_OK) {
+        failed = "kiln_context_get_output";
       } else if (bytes != outputs_[i].bytes) {
         status = KILN_ERROR_INTERNAL;
-        failed = "kiln_model_get_output";
+        failed = "kiln_context_get_output";
         error = "output '" + outputs_[i].name + "' has " + std::to_string(bytes) +
                 " bytes, expected " + std::to_string(outputs_[i].bytes);
       } else if (bytes) {
@@ -146,7 +171,7 @@ std::vector<py::array> RuntimeModel::runDynamic(const std::vector<py::array> &ar
                                        inputs_[i].dtype + " array");
     shapes.emplace_back(a.shape(), a.shape() + a.ndim());
   }
-  // Output sizes are known after the run: copy them out under the lock, into numpy arrays
+  // Output sizes are known after the run: copy them out of the context, into numpy arrays
   // once the GIL is held again.
   std::vector<std::vector<uint8_t>> bytes(outputs_.size());
   std::vector<std::vector<int64_t>> outShapes(outputs_.size());
@@ -155,20 +180,24 @@ std::vector<py::array> RuntimeModel::runDynamic(const std::vector<py::array> &ar
   std::string error;
   {
     py::gil_scoped_release release;
-    std::lock_guard<std::mutex> lock(mutex_);
+    Lease lease(*this);
+    kiln_context *context = lease.get();
+    if ((status = lease.status()) != KILN_OK)
+      failed = "kiln_context_create";
     for (size_t i = 0; i < arrays.size() && status == KILN_OK; ++i)
-      if ((status = kiln_model_set_input_shaped(model_, i, arrays[i].data(), arrays[i].nbytes(),
-                                                shapes[i].size(), shapes[i].data())) != KILN_OK)
-        failed = "kiln_model_set_input_shaped";
-    if (status == KILN_OK && (status = kiln_model_run(model_)) != KILN_OK)
-      failed = "kiln_model_run";
+      if ((status = kiln_context_set_input_shaped(context, i, arrays[i].data(),
+                                                  arrays[i].nbytes(), shapes[i].size(),
+                                                  shapes[i].data())) != KILN_OK)
+        failed = "kiln_context_set_input_shaped";
+    if (status == KILN_OK && (status = kiln_context_run(context)) != KILN_OK)
+      failed = "kiln_context_run";
     for (size_t i = 0; i < outputs_.size() && status == KILN_OK; ++i) {
       const void *out = nullptr;
       size_t size = 0, rank = 0;
       const int64_t *shape = nullptr;
-      if ((status = kiln_model_get_output(model_, i, &out, &size)) != KILN_OK ||
-          (status = kiln_model_get_output_shape(model_, i, &rank, &shape)) != KILN_OK) {
-        failed = "kiln_model_get_output";
+      if ((status = kiln_context_get_output(context, i, &out, &size)) != KILN_OK ||
+          (status = kiln_context_get_output_shape(context, i, &rank, &shape)) != KILN_OK) {
+        failed = "kiln_context_get_output";
         break;
       }
       bytes[i].assign(static_cast<const uint8_t *>(out), static_cast<const uint8_t *>(out) + size);

@@ -28,7 +28,8 @@ struct TensorDesc {
 /// Owns a kiln_model. `run` takes C-contiguous arrays of exactly the declared dtype and size
 /// (any size along dynamic dims; kiln.Module checks names, shapes and dtypes first) and returns
 /// fresh arrays holding copies of the outputs: the runtime's arena, where outputs live, is
-/// overwritten by the next run.
+/// overwritten by the next run. Thread-safe: each run takes an idle kiln_context of the model
+/// (creating one when all are busy), so Python threads run one model at once.
 class RuntimeModel {
 public:
   RuntimeModel(const std::string &path, int numThreads);
@@ -48,10 +49,25 @@ private:
   /// Inputs or outputs with dynamic dims: outputs are sized after the run.
   std::vector<pybind11::array> runDynamic(const std::vector<pybind11::array> &inputs);
 
+  /// An idle context of the model for the lifetime of one run.
+  class Lease {
+  public:
+    explicit Lease(RuntimeModel &model);
+    ~Lease();
+    kiln_context *get() const { return context_; }
+    kiln_status status() const { return status_; }
+
+  private:
+    RuntimeModel &model_;
+    kiln_context *context_ = nullptr;
+    kiln_status status_ = KILN_OK;
+  };
+
   kiln_model *model_ = nullptr;
   std::string path_;
   std::vector<TensorDesc> inputs_, outputs_;
-  std::mutex mutex_; ///< one model must not run on two threads at once
+  std::mutex poolMutex_;
+  std::vector<kiln_context *> idle_; ///< contexts no run holds (guarded by poolMutex_)
 };
 
 } // namespace kiln::python

@@ -1,5 +1,6 @@
-// The C API of runtime.h: a kiln_model is a validated manifest plus the
-// Executor that runs it.
+// The C API of runtime.h: a kiln_model is a validated manifest and the artifact
+// folder; a kiln_context is one Executor (kernels, weights map, arena) with its
+// inputs. Each model owns a default context for the kiln_model_* run calls.
 #include "kiln/runtime.h"
 
 #include "src/DType.h"
@@ -13,8 +14,8 @@
 #include <string>
 #include <vector>
 
-struct kiln_model {
-  kiln::Manifest manifest;
+struct kiln_context {
+  const kiln_model *model = nullptr;
   std::unique_ptr<kiln::Executor> executor;
   /// Each input's latest bytes (a copy of the caller's, aligned as the arena is). The
   /// kernels read them in place when the manifest records its views; else they are copied
@@ -23,6 +24,12 @@ struct kiln_model {
   std::vector<std::vector<int64_t>> inputShapes;
   std::vector<bool> inputSet;
   bool hasRun = false;
+};
+
+struct kiln_model {
+  kiln::Manifest manifest; ///< read-only once loaded: contexts share it
+  std::string dir;
+  std::unique_ptr<kiln_context> context; ///< the one kiln_model_{set_input,run,...} use
 };
 
 namespace kiln {
@@ -58,6 +65,17 @@ void fillInfo(const Manifest &manifest, const Binding &binding,
   info->bytes = size_t(value.bytes);
 }
 
+std::unique_ptr<kiln_context> newContext(const kiln_model *model) {
+  auto context = std::make_unique<kiln_context>();
+  context->model = model;
+  context->executor = createExecutor(model->manifest, model->dir);
+  size_t inputs = model->manifest.inputs.size();
+  context->inputs.resize(inputs);
+  context->inputShapes.resize(inputs);
+  context->inputSet.assign(inputs, false);
+  return context;
+}
+
 std::string inputLabel(const kiln_model *model, size_t index) {
   return "input " + std::to_string(index) + " ('" +
          model->manifest.inputs[index].name + "')";
@@ -70,6 +88,109 @@ kiln_status setLastError(kiln_status status, const std::string &message) {
   return status;
 }
 
+} // namespace kiln
+
+namespace kiln {
+namespace {
+
+void setInput(kiln_context &context, size_t index, const void *data, size_t bytes,
+              const char *fn) {
+  const kiln_model *model = context.model;
+  checkIndex(index, model->manifest.inputs.size(), fn, "input");
+  const ValueInfo &value = model->manifest.values[model->manifest.inputs[index].value];
+  if (value.isDynamic())
+    invalid(std::string(fn) + ": " + inputLabel(model, index) + " has dynamic dims " +
+            formatShape(value.shape) + ": give its shape with " + fn + "_shaped");
+  if (bytes != value.bytes)
+    invalid(std::string(fn) + ": " + inputLabel(model, index) + " expects " +
+            std::to_string(value.bytes) + " bytes (" + dtypeName(value.dtype) + " " +
+            formatShape(value.shape) + "), got " + std::to_string(bytes));
+  if (bytes > 0)
+    requireNonNull(data, fn, "data");
+  context.inputs[index].assign(static_cast<const uint8_t *>(data),
+                               static_cast<const uint8_t *>(data) + bytes);
+  context.inputShapes[index] = value.shape;
+  context.inputSet[index] = true;
+}
+
+void setInputShaped(kiln_context &context, size_t index, const void *data, size_t bytes,
+                    size_t rank, const int64_t *shape, const char *fn) {
+  const kiln_model *model = context.model;
+  checkIndex(index, model->manifest.inputs.size(), fn, "input");
+  if (rank > 0)
+    requireNonNull(shape, fn, "shape");
+  const ValueInfo &value = model->manifest.values[model->manifest.inputs[index].value];
+  std::vector<int64_t> given(shape, shape + rank);
+  bool matches = given.size() == value.shape.size();
+  for (size_t d = 0; matches && d < rank; ++d)
+    matches = given[d] >= 0 && (value.shape[d] < 0 || value.shape[d] == given[d]);
+  if (!matches)
+    invalid(std::string(fn) + ": " + inputLabel(model, index) + " expects shape " +
+            formatShape(value.shape) + " (-1: any size), got " + formatShape(given));
+  auto expected = shapeBytes(given, dtypeSize(value.dtype));
+  if (!expected || bytes != *expected)
+    invalid(std::string(fn) + ": " + inputLabel(model, index) + " of shape " +
+            formatShape(given) + " is " +
+            (expected ? std::to_string(*expected) : std::string("too many")) +
+            " bytes of " + dtypeName(value.dtype) + ", got " + std::to_string(bytes));
+  if (bytes > 0)
+    requireNonNull(data, fn, "data");
+  context.inputs[index].assign(static_cast<const uint8_t *>(data),
+                               static_cast<const uint8_t *>(data) + bytes);
+  context.inputShapes[index] = std::move(given);
+  context.inputSet[index] = true;
+}
+
+void run(kiln_context &context, const char *fn) {
+  const Manifest &manifest = context.model->manifest;
+  for (size_t i = 0; i < manifest.inputs.size(); ++i)
+    if (!context.inputSet[i])
+      invalid(std::string(fn) + ": " + inputLabel(context.model, i) + " was not set");
+  context.hasRun = false; // until this run succeeds, outputs are not readable
+  std::vector<const void *> inputData;
+  for (const auto &bytes : context.inputs)
+    inputData.push_back(bytes.data());
+  Executor &executor = *context.executor;
+  executor.prepare(context.inputShapes, inputData);
+  for (size_t i = 0; i < manifest.inputs.size(); ++i) {
+    const ValueInfo &value = manifest.values[manifest.inputs[i].value];
+    if (manifest.viewsRecorded)
+      executor.bindInput(value, context.inputs[i].data());
+    else
+      executor.writeValue(value, context.inputs[i].data());
+  }
+  executor.run();
+  context.hasRun = true;
+}
+
+void getOutput(const kiln_context &context, size_t index, const void **data, size_t *bytes,
+               const char *fn) {
+  requireNonNull(data, fn, "data");
+  requireNonNull(bytes, fn, "bytes");
+  const Manifest &manifest = context.model->manifest;
+  checkIndex(index, manifest.outputs.size(), fn, "output");
+  if (!context.hasRun)
+    invalid(std::string(fn) + ": the model has not run yet");
+  size_t value = manifest.outputs[index].value;
+  *data = context.executor->readValue(manifest.values[value]);
+  *bytes = size_t(context.executor->resolved().bytes[value]);
+}
+
+void getOutputShape(const kiln_context &context, size_t index, size_t *rank,
+                    const int64_t **shape, const char *fn) {
+  requireNonNull(rank, fn, "rank");
+  requireNonNull(shape, fn, "shape");
+  const Manifest &manifest = context.model->manifest;
+  checkIndex(index, manifest.outputs.size(), fn, "output");
+  if (!context.hasRun)
+    invalid(std::string(fn) + ": the model has not run yet");
+  const std::vector<int64_t> &dims =
+      context.executor->resolved().shapes[manifest.outputs[index].value];
+  *rank = dims.size();
+  *shape = dims.data();
+}
+
+} // namespace
 } // namespace kiln
 
 using namespace kiln;
@@ -113,10 +234,8 @@ kiln_status kiln_model_load(const char *path, const kiln_options *options,
               std::to_string(options->num_threads) + ")");
     auto loaded = std::make_unique<kiln_model>();
     loaded->manifest = readManifest(path);
-    loaded->executor = createExecutor(loaded->manifest, path);
-    loaded->inputs.resize(loaded->manifest.inputs.size());
-    loaded->inputShapes.resize(loaded->manifest.inputs.size());
-    loaded->inputSet.assign(loaded->manifest.inputs.size(), false);
+    loaded->dir = path;
+    loaded->context = newContext(loaded.get());
     if (options && options->num_threads > 0)
       kiln_set_num_threads(options->num_threads);
     *model = loaded.release();
@@ -184,25 +303,7 @@ kiln_status kiln_model_set_input(kiln_model *model, size_t index,
                                  const void *data, size_t bytes) {
   return guard([&] {
     requireNonNull(model, "kiln_model_set_input", "model");
-    checkIndex(index, model->manifest.inputs.size(), "kiln_model_set_input",
-               "input");
-    const ValueInfo &value =
-        model->manifest.values[model->manifest.inputs[index].value];
-    if (value.isDynamic())
-      invalid("kiln_model_set_input: " + inputLabel(model, index) +
-              " has dynamic dims " + formatShape(value.shape) +
-              ": give its shape with kiln_model_set_input_shaped");
-    if (bytes != value.bytes)
-      invalid("kiln_model_set_input: " + inputLabel(model, index) +
-              " expects " + std::to_string(value.bytes) + " bytes (" +
-              dtypeName(value.dtype) + " " + formatShape(value.shape) +
-              "), got " + std::to_string(bytes));
-    if (bytes > 0)
-      requireNonNull(data, "kiln_model_set_input", "data");
-    model->inputs[index].assign(static_cast<const uint8_t *>(data),
-                                static_cast<const uint8_t *>(data) + bytes);
-    model->inputShapes[index] = value.shape;
-    model->inputSet[index] = true;
+    setInput(*model->context, index, data, bytes, "kiln_model_set_input");
   });
 }
 
@@ -210,57 +311,16 @@ kiln_status kiln_model_set_input_shaped(kiln_model *model, size_t index,
                                         const void *data, size_t bytes,
                                         size_t rank, const int64_t *shape) {
   return guard([&] {
-    const char *fn = "kiln_model_set_input_shaped";
-    requireNonNull(model, fn, "model");
-    checkIndex(index, model->manifest.inputs.size(), fn, "input");
-    if (rank > 0)
-      requireNonNull(shape, fn, "shape");
-    const ValueInfo &value =
-        model->manifest.values[model->manifest.inputs[index].value];
-    std::vector<int64_t> given(shape, shape + rank);
-    bool matches = given.size() == value.shape.size();
-    for (size_t d = 0; matches && d < rank; ++d)
-      matches = given[d] >= 0 && (value.shape[d] < 0 || value.shape[d] == given[d]);
-    if (!matches)
-      invalid(std::string(fn) + ": " + inputLabel(model, index) + " expects shape " +
-              formatShape(value.shape) + " (-1: any size), got " + formatShape(given));
-    auto expected = shapeBytes(given, dtypeSize(value.dtype));
-    if (!expected || bytes != *expected)
-      invalid(std::string(fn) + ": " + inputLabel(model, index) + " of shape " +
-              formatShape(given) + " is " +
-              (expected ? std::to_string(*expected) : std::string("too many")) +
-              " bytes of " + dtypeName(value.dtype) + ", got " + std::to_string(bytes));
-    if (bytes > 0)
-      requireNonNull(data, fn, "data");
-    model->inputs[index].assign(static_cast<const uint8_t *>(data),
-                                static_cast<const uint8_t *>(data) + bytes);
-    model->inputShapes[index] = std::move(given);
-    model->inputSet[index] = true;
+    requireNonNull(model, "kiln_model_set_input_shaped", "model");
+    setInputShaped(*model->context, index, data, bytes, rank, shape,
+                   "kiln_model_set_input_shaped");
   });
 }
 
 kiln_status kiln_model_run(kiln_model *model) {
   return guard([&] {
     requireNonNull(model, "kiln_model_run", "model");
-    const Manifest &manifest = model->manifest;
-    for (size_t i = 0; i < manifest.inputs.size(); ++i) {
-      if (!model->inputSet[i])
-        invalid("kiln_model_run: " + inputLabel(model, i) + " was not set");
-    }
-    model->hasRun = false; // until this run succeeds, outputs are not readable
-    std::vector<const void *> inputData;
-    for (const auto &bytes : model->inputs)
-      inputData.push_back(bytes.data());
-    model->executor->prepare(model->inputShapes, inputData);
-    for (size_t i = 0; i < manifest.inputs.size(); ++i) {
-      const ValueInfo &value = manifest.values[manifest.inputs[i].value];
-      if (manifest.viewsRecorded)
-        model->executor->bindInput(value, model->inputs[i].data());
-      else
-        model->executor->writeValue(value, model->inputs[i].data());
-    }
-    model->executor->run();
-    model->hasRun = true;
+    run(*model->context, "kiln_model_run");
   });
 }
 
@@ -268,39 +328,22 @@ kiln_status kiln_model_get_output(const kiln_model *model, size_t index,
                                   const void **data, size_t *bytes) {
   return guard([&] {
     requireNonNull(model, "kiln_model_get_output", "model");
-    requireNonNull(data, "kiln_model_get_output", "data");
-    requireNonNull(bytes, "kiln_model_get_output", "bytes");
-    checkIndex(index, model->manifest.outputs.size(), "kiln_model_get_output",
-               "output");
-    if (!model->hasRun)
-      invalid("kiln_model_get_output: the model has not run yet");
-    size_t value = model->manifest.outputs[index].value;
-    *data = model->executor->readValue(model->manifest.values[value]);
-    *bytes = size_t(model->executor->resolved().bytes[value]);
+    getOutput(*model->context, index, data, bytes, "kiln_model_get_output");
   });
 }
 
 kiln_status kiln_model_get_output_shape(const kiln_model *model, size_t index,
                                         size_t *rank, const int64_t **shape) {
   return guard([&] {
-    const char *fn = "kiln_model_get_output_shape";
-    requireNonNull(model, fn, "model");
-    requireNonNull(rank, fn, "rank");
-    requireNonNull(shape, fn, "shape");
-    checkIndex(index, model->manifest.outputs.size(), fn, "output");
-    if (!model->hasRun)
-      invalid(std::string(fn) + ": the model has not run yet");
-    const std::vector<int64_t> &dims =
-        model->executor->resolved().shapes[model->manifest.outputs[index].value];
-    *rank = dims.size();
-    *shape = dims.data();
+    requireNonNull(model, "kiln_model_get_output_shape", "model");
+    getOutputShape(*model->context, index, rank, shape, "kiln_model_get_output_shape");
   });
 }
 
 kiln_status kiln_model_set_profiling(kiln_model *model, int enabled) {
   return guard([&] {
     requireNonNull(model, "kiln_model_set_profiling", "model");
-    model->executor->setProfiling(enabled != 0);
+    model->context->executor->setProfiling(enabled != 0);
   });
 }
 
@@ -323,9 +366,61 @@ kiln_status kiln_model_step_info(const kiln_model *model, size_t index,
     info->kernel = step.kernel.c_str();
     info->op = step.op.c_str();
     info->name = step.name.c_str();
-    const std::vector<double> &seconds = model->executor->stepSeconds();
+    const Executor &executor = *model->context->executor;
+    const std::vector<double> &seconds = executor.stepSeconds();
     info->total_ms = index < seconds.size() ? seconds[index] * 1e3 : 0.0;
-    info->runs = model->executor->profiledRuns();
+    info->runs = executor.profiledRuns();
+  });
+}
+
+kiln_status kiln_context_create(const kiln_model *model, kiln_context **context) {
+  return guard([&] {
+    requireNonNull(model, "kiln_context_create", "model");
+    requireNonNull(context, "kiln_context_create", "context");
+    *context = nullptr;
+    *context = newContext(model).release();
+  });
+}
+
+void kiln_context_free(kiln_context *context) { delete context; }
+
+kiln_status kiln_context_set_input(kiln_context *context, size_t index, const void *data,
+                                   size_t bytes) {
+  return guard([&] {
+    requireNonNull(context, "kiln_context_set_input", "context");
+    setInput(*context, index, data, bytes, "kiln_context_set_input");
+  });
+}
+
+kiln_status kiln_context_set_input_shaped(kiln_context *context, size_t index,
+                                          const void *data, size_t bytes, size_t rank,
+                                          const int64_t *shape) {
+  return guard([&] {
+    requireNonNull(context, "kiln_context_set_input_shaped", "context");
+    setInputShaped(*context, index, data, bytes, rank, shape, "kiln_context_set_input_shaped");
+  });
+}
+
+kiln_status kiln_context_run(kiln_context *context) {
+  return guard([&] {
+    requireNonNull(context, "kiln_context_run", "context");
+    run(*context, "kiln_context_run");
+  });
+}
+
+kiln_status kiln_context_get_output(const kiln_context *context, size_t index,
+                                    const void **data, size_t *bytes) {
+  return guard([&] {
+    requireNonNull(context, "kiln_context_get_output", "context");
+    getOutput(*context, index, data, bytes, "kiln_context_get_output");
+  });
+}
+
+kiln_status kiln_context_get_output_shape(const kiln_context *context, size_t index,
+                                          size_t *rank, const int64_t **shape) {
+  return guard([&] {
+    requireNonNull(context, "kiln_context_get_output_shape", "context");
+    getOutputShape(*context, index, rank, shape, "kiln_context_get_output_shape");
   });
 }
 

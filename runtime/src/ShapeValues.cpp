@@ -13,10 +13,19 @@ namespace {
   throw Error(KILN_ERROR_INVALID_ARGUMENT, label + ": " + message);
 }
 
-int64_t product(const std::vector<int64_t> &dims) {
+/// a * b, or an error naming `label` when it does not fit in int64 (shape values are user data).
+int64_t checkedMul(int64_t a, int64_t b, const std::vector<int64_t> &dims,
+                   const std::string &label) {
+  int64_t p;
+  if (__builtin_mul_overflow(a, b, &p))
+    invalid(label, "the elements of shape " + formatShape(dims) + " overflow int64");
+  return p;
+}
+
+int64_t product(const std::vector<int64_t> &dims, const std::string &label) {
   int64_t p = 1;
   for (int64_t d : dims)
-    p *= d;
+    p = checkedMul(p, d, dims, label);
   return p;
 }
 
@@ -40,11 +49,11 @@ std::vector<int64_t> reshapeDims(const std::vector<int64_t> &input,
         invalid(label, "shape " + formatShape(values) + " has more than one -1");
       inferred = int64_t(i);
     } else {
-      known *= v;
+      known = checkedMul(known, v, values, label);
     }
     out[i] = v;
   }
-  int64_t total = product(input);
+  int64_t total = product(input, label);
   if (inferred >= 0) {
     if (known == 0 || total % known != 0)
       invalid(label, "cannot reshape " + formatShape(input) + " into " + formatShape(values));

@@ -119,6 +119,73 @@ TEST(EndToEnd, TwoModelsRunConcurrently) {
   kiln_set_num_threads(0);
 }
 
+/// One context per thread, each with its own inputs, all running one loaded model at once: every
+/// output must be that of its own thread's inputs (a shared arena or input would mix them).
+TEST(EndToEnd, ContextsRunOneModelOnManyThreadsAtOnce) {
+  TestArtifact artifact;
+  Loaded model(artifact, 2);
+  ASSERT_EQ(model.status(), KILN_OK) << kiln_last_error();
+  constexpr int kThreads = 6;
+  std::vector<int> failures(kThreads, 0);
+  auto loop = [&](int t) {
+    kiln_context *context = nullptr;
+    if (kiln_context_create(model.get(), &context) != KILN_OK) {
+      failures[t] = -1;
+      return;
+    }
+    std::vector<float> x = testInput(0), y = testInput(1);
+    for (float &v : x)
+      v += float(t); // this thread's own inputs
+    std::vector<float> expected = expectedOutput(x, y), out(kElements);
+    for (int i = 0; i < 300; ++i) {
+      const void *data = nullptr;
+      size_t bytes = 0;
+      bool ok = kiln_context_set_input(context, 0, x.data(), kTensorBytes) == KILN_OK &&
+                kiln_context_set_input(context, 1, y.data(), kTensorBytes) == KILN_OK &&
+                kiln_context_run(context) == KILN_OK &&
+                kiln_context_get_output(context, 0, &data, &bytes) == KILN_OK &&
+                bytes == kTensorBytes;
+      if (ok)
+        std::memcpy(out.data(), data, kTensorBytes);
+      failures[t] += !ok || out != expected;
+    }
+    kiln_context_free(context);
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back(loop, t);
+  // The model's default context runs at the same time.
+  std::vector<float> x = testInput(0), y = testInput(1);
+  for (int i = 0; i < 100; ++i)
+    EXPECT_EQ(runOnce(model.get(), x, y), expectedOutput(x, y));
+  for (std::thread &thread : threads)
+    thread.join();
+  for (int t = 0; t < kThreads; ++t)
+    EXPECT_EQ(failures[t], 0) << "thread " << t;
+  kiln_set_num_threads(0);
+}
+
+TEST(EndToEnd, ContextMisuseIsReportedNotCrashed) {
+  TestArtifact artifact;
+  Loaded model(artifact);
+  ASSERT_EQ(model.status(), KILN_OK) << kiln_last_error();
+  kiln_context *context = nullptr;
+  EXPECT_EQ(kiln_context_create(nullptr, &context), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(kiln_context_create(model.get(), nullptr), KILN_ERROR_INVALID_ARGUMENT);
+  ASSERT_EQ(kiln_context_create(model.get(), &context), KILN_OK) << kiln_last_error();
+  EXPECT_EQ(kiln_context_run(context), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(kiln_last_error()).find("kiln_context_run: input 0 ('x') was not set"),
+            std::string::npos)
+      << kiln_last_error();
+  const void *data = nullptr;
+  size_t bytes = 0;
+  EXPECT_EQ(kiln_context_get_output(context, 0, &data, &bytes), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(kiln_context_set_input(context, 0, &bytes, 3), KILN_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(kiln_context_run(nullptr), KILN_ERROR_INVALID_ARGUMENT);
+  kiln_context_free(context);
+  kiln_context_free(nullptr);
+}
+
 TEST(EndToEnd, MisuseIsReportedNotCrashed) {
   TestArtifact artifact;
   Loaded model(artifact);

@@ -80,6 +80,17 @@ TEST(ShapeValues, ReshapeCopiesZerosAndInfersMinusOne) {
             std::string::npos);
 }
 
+// Found by fuzz_artifact: shape values are user data, their product must not overflow.
+TEST(ShapeValues, ReshapeValuesWhoseProductOverflowsAreAnError) {
+  const int64_t big = 72340172838076673; // 0x0101010101010101
+  EXPECT_NE(errorOf([&] { kiln::valueShapedDims("reshape", {6}, {big, big}, "n"); })
+                .find("n: the elements of shape [72340172838076673,72340172838076673] overflow"),
+            std::string::npos);
+  EXPECT_NE(errorOf([&] { kiln::valueShapedDims("reshape", {6}, {big, big, -1}, "n"); })
+                .find("overflow int64"),
+            std::string::npos);
+}
+
 TEST(ShapeValues, UnsqueezeAndSqueezeAxes) {
   EXPECT_EQ(kiln::valueShapedDims("unsqueeze", {3, 4}, {0, -1}, "n"), (Dims{1, 3, 4, 1}));
   EXPECT_EQ(kiln::valueShapedDims("unsqueeze", {3, 4}, {2, 1}, "n"), (Dims{3, 1, 1, 4}));

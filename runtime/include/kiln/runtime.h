@@ -1,5 +1,18 @@
 /* Kiln runtime C API: load a compiled artifact folder, feed inputs, run, read
- * outputs. */
+ * outputs.
+ *
+ * Thread safety:
+ *  - A loaded kiln_model is read-only to every call that takes `const kiln_model *`: those may be
+ *    made from any number of threads at once.
+ *  - Runs of one model on several threads at once use one kiln_context per thread
+ *    (kiln_context_create): each context has its own inputs, working memory and outputs; they share
+ *    the model's kernels and (memory-mapped) weights. A context must not be used by two threads at
+ *    once; free every context before its model.
+ *  - kiln_model_set_input / kiln_model_run / kiln_model_get_output and the profiling calls use the
+ *    model's own default context: they follow the same rule (one thread at a time per model).
+ *  - Distinct models may run on different threads at once. All runs share one process-wide thread
+ *    pool (kiln_set_num_threads); a run that finds the pool busy runs its loops on its own thread.
+ *  - kiln_last_error() is per thread. */
 #ifndef KILN_RUNTIME_H
 #define KILN_RUNTIME_H
 
@@ -124,7 +137,8 @@ KILN_EXPORT kiln_status kiln_model_set_input_shaped(kiln_model *model,
 /// Runs every step of the plan. All inputs must have been set. With dynamic
 /// dims, first computes every shape from the inputs' (rejecting inputs whose
 /// dims disagree, e.g. two batch sizes, naming the step) and sizes the arena.
-/// One model must not run on two threads at once; distinct models may.
+/// Uses the model's default context: one thread at a time per model (see kiln_context for
+/// concurrent runs of one model).
 KILN_EXPORT kiln_status kiln_model_run(kiln_model *model);
 
 /// Points `*data` at output `index` of the last run (`*bytes` its size). The
@@ -159,6 +173,35 @@ KILN_EXPORT kiln_status kiln_model_step_info(const kiln_model *model, size_t ind
 KILN_EXPORT kiln_status kiln_model_get_output_shape(const kiln_model *model,
                                                     size_t index, size_t *rank,
                                                     const int64_t **shape);
+
+/// The state of runs of a loaded model: inputs, working memory (the arena) and outputs. Several
+/// contexts of one model run on different threads at once, each with its own inputs; they share
+/// the model's kernels and weights. One thread at a time per context.
+typedef struct kiln_context kiln_context;
+
+/// Creates a context of `model` (which must outlive it). Allocates the arena of a static plan.
+KILN_EXPORT kiln_status kiln_context_create(const kiln_model *model, kiln_context **context);
+
+/// Frees a context (NULL is a no-op).
+KILN_EXPORT void kiln_context_free(kiln_context *context);
+
+/// As kiln_model_set_input / kiln_model_set_input_shaped, for this context.
+KILN_EXPORT kiln_status kiln_context_set_input(kiln_context *context, size_t index,
+                                               const void *data, size_t bytes);
+KILN_EXPORT kiln_status kiln_context_set_input_shaped(kiln_context *context, size_t index,
+                                                      const void *data, size_t bytes,
+                                                      size_t rank, const int64_t *shape);
+
+/// As kiln_model_run, for this context.
+KILN_EXPORT kiln_status kiln_context_run(kiln_context *context);
+
+/// As kiln_model_get_output / kiln_model_get_output_shape: the last run of this context; valid
+/// until its next run or kiln_context_free.
+KILN_EXPORT kiln_status kiln_context_get_output(const kiln_context *context, size_t index,
+                                                const void **data, size_t *bytes);
+KILN_EXPORT kiln_status kiln_context_get_output_shape(const kiln_context *context,
+                                                      size_t index, size_t *rank,
+                                                      const int64_t **shape);
 
 #ifdef __cplusplus
 } // extern "C"
