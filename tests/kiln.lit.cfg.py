@@ -7,7 +7,7 @@ config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".mlir", ".test"]
 config.test_source_root = config.kiln_src_root
 config.test_exec_root = os.path.join(config.kiln_obj_root, "tests", "lit")
-config.excludes = ["build", "Inputs", "docs", "bench", "scripts", "python", "runtime", ".git",
+config.excludes = ["build", "build-sanitize", "Inputs", "docs", "bench", "scripts", "python", "runtime", ".git",
                    "CMakeLists.txt", "README.md", "kiln.lit.cfg.py", "lit.site.cfg.py.in"]
 
 config.environment["PATH"] = os.pathsep.join(

@@ -12,6 +12,11 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/ToolOutputFile.h"
 
+#include <cctype>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
 namespace cl = llvm::cl;
 
 static cl::OptionCategory kilnCategory("kiln-compile options");
@@ -65,6 +70,14 @@ static cl::opt<bool> report("report",
                             cl::desc("print a per-kernel table to stdout: schedule, vectorized, "
                                      "parallel, work, roofline and estimated time"),
                             cl::cat(kilnCategory));
+static cl::opt<std::string> maxTensorBytes(
+    "max-tensor-bytes",
+    cl::desc("refuse models with an input or node result larger than this: bytes, or with a "
+             "K/M/G/T suffix (powers of 1024); default 2^47, what a process can address"),
+    cl::value_desc("size"), cl::cat(kilnCategory));
+static cl::opt<unsigned> timeoutSeconds(
+    "timeout", cl::desc("give up after this many seconds with an error (exit status 124)"),
+    cl::value_desc("seconds"), cl::init(0), cl::cat(kilnCategory));
 static cl::opt<std::string> tuningDb("tuning-db",
                                      cl::desc("apply the best schedules of this tuning database"),
                                      cl::cat(kilnCategory));
@@ -122,6 +135,35 @@ static bool parseInputOverrides(kiln::ImportOptions &options) {
                                  });
 }
 
+/// "16G" → 16 << 30; false when malformed, zero or past 2^64.
+static bool parseByteSize(llvm::StringRef text, uint64_t &bytes) {
+  unsigned shift = 0;
+  if (!text.empty()) {
+    size_t unit = llvm::StringRef("KMGT").find(char(std::toupper((unsigned char)text.back())));
+    if (unit != llvm::StringRef::npos) {
+      shift = 10 * unsigned(unit + 1);
+      text = text.drop_back();
+    }
+  }
+  if (text.getAsInteger(10, bytes) || bytes == 0 || (shift && bytes > (~uint64_t(0) >> shift)))
+    return false;
+  bytes <<= shift;
+  return true;
+}
+
+/// --timeout: a watchdog that ends the process with an error once the time is up (a compile
+/// stuck in a pass cannot be interrupted more gently). An artifact being written is left
+/// incomplete; the runtime refuses it (its files are checked against the manifest).
+static void startWatchdog(unsigned seconds, std::string model) {
+  std::thread([seconds, model = std::move(model)] {
+    std::this_thread::sleep_for(std::chrono::seconds(seconds));
+    llvm::errs() << "kiln-compile: error: " << model << ": compilation did not finish within "
+                 << seconds << " s (--timeout)\n";
+    llvm::errs().flush();
+    std::_Exit(124);
+  }).detach();
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(kilnCategory);
@@ -158,6 +200,13 @@ int main(int argc, char **argv) {
     options.report = &llvm::outs();
   if (!parseInputOverrides(options.import))
     return 1;
+  if (!maxTensorBytes.empty() && !parseByteSize(maxTensorBytes, options.import.maxTensorBytes)) {
+    llvm::errs() << "kiln-compile: error: bad --max-tensor-bytes '" << maxTensorBytes
+                 << "' (expected a positive size such as 1073741824, 512M or 16G)\n";
+    return 1;
+  }
+  if (timeoutSeconds)
+    startWatchdog(timeoutSeconds, inputPath);
   if (!tuningDb.empty()) {
     auto records = std::make_shared<kiln::tune::BestRecords>();
     if (!loadBestRecords(tuningDb, kiln::tuningTargetKey(cpu), *records))

@@ -54,6 +54,12 @@ private:
   LogicalResult convertNode(const onnx::NodeProto &node, Location loc, SmallVector<Value> inputs);
   LogicalResult bindOutputs(NodeContext &node);
   LogicalResult buildReturn(func::FuncOp func);
+  /// "2^47 bytes (128 TiB), more than a process can address" or the --max-tensor-bytes limit.
+  std::string tensorLimitText() const {
+    if (options.maxTensorBytes >= kiln::kMaxTensorBytes)
+      return "2^47 bytes (128 TiB), more than a process can address";
+    return kiln::formatBytes(options.maxTensorBytes) + ", the limit of --max-tensor-bytes";
+  }
   FailureOr<SmallVector<Value>> importSubgraph(const onnx::GraphProto &subgraph,
                                                ArrayRef<Value> inputs);
 
@@ -100,12 +106,12 @@ LogicalResult GraphImporter::collectInitializers() {
 
 FailureOr<RankedTensorType> GraphImporter::inputType(const onnx::ValueInfoProto &info) {
   FailureOr<RankedTensorType> type = declaredInputType(info);
-  if (succeeded(type) && !kiln::addressableBytes(*type)) {
+  if (succeeded(type) && !kiln::addressableBytes(*type, options.maxTensorBytes)) {
     std::string shape;
     llvm::raw_string_ostream os(shape);
     os << *type;
-    return error("input '" + info.name() + "' (" + shape +
-                 ") needs more than 2^47 bytes (128 TiB), more than a process can address");
+    return error("input '" + info.name() + "' (" + shape + ") needs more than " +
+                 tensorLimitText());
   }
   return type;
 }
@@ -337,6 +343,15 @@ LogicalResult GraphImporter::bindOutputs(NodeContext &node) {
       return node.fail("output #" + llvm::Twine(i) + " ('" + name + "') is not supported");
     if (values.count(name) || initializers.count(name))
       return node.fail("output '" + name + "' is already defined");
+    // Checked here, before any later node or pass sizes, folds or allocates it.
+    auto type = dyn_cast<RankedTensorType>(results[i].getType());
+    if (type && !kiln::addressableBytes(type, options.maxTensorBytes)) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << type;
+      return node.fail("output '" + name + "' (" + text + ") needs more than " +
+                       tensorLimitText());
+    }
     values[name] = results[i];
   }
   return success();

@@ -21,6 +21,9 @@ struct ImportOptions {
   /// each becomes a constant of its declared (or overridden) static shape, one value per element
   /// in row-major order, and is no longer an input of the compiled model.
   llvm::StringMap<llvm::SmallVector<double>> inputValues;
+  /// No input, initializer or node result may need more bytes than this (kiln-compile
+  /// --max-tensor-bytes); the default is what an x86-64 process can address (2^47).
+  uint64_t maxTensorBytes = uint64_t(1) << 47;
 };
 
 /// Reads an .onnx file and builds `module { func.func @main(...) }` in the kiln dialect.
