@@ -35,6 +35,11 @@ struct ReduceByLowering : OpConversionPattern<graph::ReduceByOp> {
                                  << et << " over run-time axes";
     I64 i{rewriter, loc};
     int64_t rank = type.getRank(), count = tensorTypeOf(op.getAxes()).getDimSize(0);
+    // Each axis value is compared with every dim in code: their number must be known and small.
+    if (ShapedType::isDynamic(count) || count > kMaxCountedElements)
+      return emitUnsupported(op) << "a reduction over run-time axes needs at most "
+                                 << kMaxCountedElements << " axes of static count, got "
+                                 << tensorTypeOf(op.getAxes());
     using P = arith::CmpIPredicate;
     SmallVector<Value> reduced, extents, sizes;
     Value total = i.ci(1);

@@ -158,10 +158,29 @@ FailureOr<Value> kiln::importer::reduce(NodeContext &node, FailureOr<Value> x,
   return node.create<kiln::ReduceOp>(*x, kind, axes, keepdims);
 }
 
+LogicalResult kiln::importer::checkBuiltConstant(NodeContext &node, ArrayRef<int64_t> dims,
+                                                llvm::StringRef what) {
+  uint64_t count = 1;
+  bool tooMany = false;
+  for (int64_t d : dims)
+    tooMany |= d < 0 || __builtin_mul_overflow(count, uint64_t(d), &count) ||
+               count > kMaxBuiltConstantElements;
+  if (!tooMany)
+    return success();
+  std::string shape;
+  for (int64_t d : dims)
+    shape += (shape.empty() ? "" : "x") + std::to_string(d);
+  return node.fail(what + llvm::Twine(" of shape ") + shape + " would be a constant of more than " +
+                   llvm::Twine(kMaxBuiltConstantElements) + " elements (2^24); such dims are not "
+                   "supported here");
+}
+
 FailureOr<Value> kiln::importer::iotaAlong(NodeContext &node, int64_t extent, int64_t axis,
                                            int64_t rank, Type elementType) {
   SmallVector<int64_t> shape(rank, 1);
   shape[axis] = extent;
+  if (failed(checkBuiltConstant(node, shape, "an index range")))
+    return failure();
   auto type = RankedTensorType::get(shape, elementType);
   SmallVector<Attribute> values;
   for (int64_t i = 0; i < extent; ++i) {

@@ -51,6 +51,13 @@ FailureOr<Value> castTo(NodeContext &node, FailureOr<Value> x, Type elementType)
 /// kiln.reduce of `x` over `axes` (sorted, non-negative).
 FailureOr<Value> reduce(NodeContext &node, FailureOr<Value> x, kiln::ReduceKind kind,
                         ArrayRef<int64_t> axes, bool keepdims);
+/// The most elements a converter materializes as a constant it computes itself (index ranges,
+/// diagonal masks): past it the model's dims are refused rather than filled in for minutes.
+constexpr uint64_t kMaxBuiltConstantElements = uint64_t(1) << 24;
+
+/// Fails naming `what` when a constant of `dims` would exceed kMaxBuiltConstantElements.
+LogicalResult checkBuiltConstant(NodeContext &node, ArrayRef<int64_t> dims, llvm::StringRef what);
+
 /// The constant 0, 1, ..., extent - 1 of `elementType` along dim `axis` of a rank-`rank`
 /// tensor whose other dims are 1 (compared against indices, it makes one-hot masks).
 FailureOr<Value> iotaAlong(NodeContext &node, int64_t extent, int64_t axis, int64_t rank,

@@ -100,6 +100,8 @@ LogicalResult convertScatterND(NodeContext &n) {
 /// A constant i1 mask over the last two dims [rows, cols]: element (i, j) is `keep(j - i)`.
 FailureOr<Value> diagonalMask(NodeContext &n, int64_t rows, int64_t cols,
                               function_ref<bool(int64_t)> keep) {
+  if (failed(checkBuiltConstant(n, {rows, cols}, "a diagonal mask")))
+    return failure();
   SmallVector<bool> values;
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j)
@@ -109,7 +111,9 @@ FailureOr<Value> diagonalMask(NodeContext &n, int64_t rows, int64_t cols,
 }
 
 /// The constant j - i (int64) over [rows, cols]: element (i, j) is its diagonal offset.
-Value diagonalOffsets(NodeContext &n, int64_t rows, int64_t cols) {
+FailureOr<Value> diagonalOffsets(NodeContext &n, int64_t rows, int64_t cols) {
+  if (failed(checkBuiltConstant(n, {rows, cols}, "diagonal offsets")))
+    return failure();
   SmallVector<int64_t> values;
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j)
@@ -141,10 +145,12 @@ LogicalResult convertTrilu(NodeContext &n) {
       FailureOr<Value> kScalar = n.reshape(n.input(1), {});
       if (failed(kScalar))
         return failure();
-      Value offsets = diagonalOffsets(n, rows, cols);
+      FailureOr<Value> offsets = diagonalOffsets(n, rows, cols);
+      if (failed(offsets))
+        return failure();
       // upper: keep offset >= k, i.e. !(offset < k); lower: keep !(offset > k).
-      FailureOr<Value> drop = upper ? n.create<kiln::LessOp>(offsets, *kScalar)
-                                    : n.create<kiln::GreaterOp>(offsets, *kScalar);
+      FailureOr<Value> drop = upper ? n.create<kiln::LessOp>(*offsets, *kScalar)
+                                    : n.create<kiln::GreaterOp>(*offsets, *kScalar);
       FailureOr<Value> keep = unary<kiln::NotOp>(n, drop);
       return n.setResult(select(n, keep, n.input(0), scalarLike(n, n.input(0), 0)));
     }
@@ -174,6 +180,8 @@ LogicalResult convertEyeLike(NodeContext &n) {
       return n.fail("unsupported dtype " + dataTypeName(dtype));
   }
   int64_t k = n.attrInt("k", 0), rows = type.getDimSize(0), cols = type.getDimSize(1);
+  if (failed(checkBuiltConstant(n, {rows, cols}, "EyeLike's result")))
+    return failure();
   auto resultType = RankedTensorType::get({rows, cols}, elementType);
   SmallVector<Attribute> values;
   for (int64_t i = 0; i < rows; ++i)
