@@ -219,7 +219,8 @@ void printOutput(Model &model, size_t index, const kiln_tensor_info &info) {
   std::printf("  values: %s\n",
               formatValues(info.dtype, data, count, 10).c_str());
   int64_t last = shape.empty() ? 0 : shape.back();
-  if (!isFloating(info.dtype) || last <= 1)
+  // Row 0 exists only when the output has elements (an empty output, e.g. [3, 0, 5], has none).
+  if (!isFloating(info.dtype) || last <= 1 || count < size_t(last))
     return;
   std::printf("  top-5 (row 0):");
   for (const auto &[i, value] : topK(info.dtype, data, size_t(last), 5))

@@ -171,7 +171,7 @@ LogicalResult kiln::importer::checkBuiltConstant(NodeContext &node, ArrayRef<int
   for (int64_t d : dims)
     shape += (shape.empty() ? "" : "x") + std::to_string(d);
   return node.fail(what + llvm::Twine(" of shape ") + shape + " would be a constant of more than " +
-                   llvm::Twine(kMaxBuiltConstantElements) + " elements (2^24); such dims are not "
+                   llvm::Twine(kMaxBuiltConstantElements) + " elements (2^26); such dims are not "
                    "supported here");
 }
 

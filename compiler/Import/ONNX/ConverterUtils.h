@@ -53,7 +53,7 @@ FailureOr<Value> reduce(NodeContext &node, FailureOr<Value> x, kiln::ReduceKind 
                         ArrayRef<int64_t> axes, bool keepdims);
 /// The most elements a converter materializes as a constant it computes itself (index ranges,
 /// diagonal masks): past it the model's dims are refused rather than filled in for minutes.
-constexpr uint64_t kMaxBuiltConstantElements = uint64_t(1) << 24;
+constexpr uint64_t kMaxBuiltConstantElements = uint64_t(1) << 26;
 
 /// Fails naming `what` when a constant of `dims` would exceed kMaxBuiltConstantElements.
 LogicalResult checkBuiltConstant(NodeContext &node, ArrayRef<int64_t> dims, llvm::StringRef what);

@@ -9,6 +9,9 @@ namespace kiln::importer {
 namespace {
 /// Input `i` as a shape value: a 1-D int64 tensor of static length (the length fixes the
 /// result rank). Fails naming the operand otherwise.
+/// The most values a run-time shape or axes list may have (ONNX models stay far below).
+constexpr int64_t kMaxShapeValueLength = 64;
+
 FailureOr<Value> shapeValue(NodeContext &n, unsigned i, llvm::StringRef what) {
   RankedTensorType type = n.inputType(i);
   if (type.getRank() == 1 && type.isDynamicDim(0))
@@ -19,6 +22,11 @@ FailureOr<Value> shapeValue(NodeContext &n, unsigned i, llvm::StringRef what) {
                   "') must be a 1-D int64 tensor");
   if (type.getRank() == 0)
     return n.reshape(n.input(i), {1});
+  // Its length is a result rank (or a count of axes): every dim of it is code.
+  if (type.getDimSize(0) > kMaxShapeValueLength)
+    return n.fail(llvm::Twine(what) + " (input '" + n.node().input(i) + "') has " +
+                  llvm::Twine(type.getDimSize(0)) + " values; at most " +
+                  llvm::Twine(kMaxShapeValueLength) + " dims are supported");
   return n.input(i);
 }
 
