@@ -1,9 +1,7 @@
 """kiln.quantize's calibration data contract: .npz, test_data_set_* folders, dicts, and the
 errors that name the input."""
-import os
 
 import numpy as np
-import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
@@ -16,7 +14,8 @@ def two_input_model():
     """y = MatMul(a, W) + b2 with a: f32[2, 4] and b2: f32[2, 3]."""
     w = numpy_helper.from_array(np.ones((4, 3), np.float32), "W")
     graph = helper.make_graph(
-        [helper.make_node("MatMul", ["a", "W"], ["m"]), helper.make_node("Add", ["m", "b2"], ["y"])],
+        [helper.make_node("MatMul", ["a", "W"], ["m"]),
+         helper.make_node("Add", ["m", "b2"], ["y"])],
         "two", [helper.make_tensor_value_info("a", TensorProto.FLOAT, [2, 4]),
                 helper.make_tensor_value_info("b2", TensorProto.FLOAT, [2, 3])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])], [w])

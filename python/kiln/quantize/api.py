@@ -24,6 +24,9 @@ class QuantizeResult:
         self.layers = layers or []
         self.kept_float = list(kept_float)
         self.output_error = output_error
+        self.model_ms = None  # the float model's measured time (analysis only)
+        self.budget, self.metric = None, None
+        self.history = []  # the measured output error after each round of the choice
 
     @property
     def quantized_nodes(self):

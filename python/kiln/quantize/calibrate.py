@@ -25,7 +25,7 @@ def with_outputs(model, graph, tensors):
     return out
 
 
-def compile_quietly(model, compile_options, what):
+def compile_quietly(model, compile_options):
     """kiln.compile with the compiler's codegen warnings (one thread for a loop, ...) counted,
     not printed: they are about speed, and calibration runs are not timed."""
     import kiln
@@ -80,8 +80,7 @@ def calibrate(model, graph, tensors, data, method="minmax", percentile=99.99,
     observers = {t: make_observer(method, percentile) for t in tensors}
     inputs = {name for name, _, _ in data.inputs}
     computed = [t for t in tensors if t not in inputs]
-    module = compile_quietly(with_outputs(model, graph, computed), compile_options,
-                             "calibration")
+    module = compile_quietly(with_outputs(model, graph, computed), compile_options)
     progress = Progress(f"kiln.quantize: calibrating ({method})", data.count, show_progress)
     for outs, sample in run_samples(module, data, computed, progress):
         for t, obs in observers.items():

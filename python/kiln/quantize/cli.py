@@ -45,8 +45,14 @@ def parse_args(argv):
     return p.parse_args(argv)
 
 
+def _warning_line(message, category, filename, lineno, line=None):
+    return f"kiln-quantize: warning: {message}\n"
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    import warnings
+    warnings.formatwarning = _warning_line
     import kiln
     from .api import quantize
     options = {"threads": args.threads} if args.threads else None

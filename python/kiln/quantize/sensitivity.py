@@ -56,9 +56,10 @@ def layer_kind_flops(graph, node):
         per_out = int(np.prod(w[1:]))  # C/g * kernel
         kind = "depthwise" if group > 1 and w[1] == 1 else "dense"
         return kind, 2.0 * np.prod(out) * per_out / 1e6
-    k = w[0] if node.op_type == "MatMul" or not _attr(node, "transB", 0) else w[1]
     if node.op_type == "MatMul":
         k = w[-2] if len(w) >= 2 else w[0]
+    else:  # Gemm: B is [K, N], or [N, K] with transB
+        k = w[1] if _attr(node, "transB", 0) else w[0]
     kind = "dense" if node.input[1] in graph.const else "activations"
     return kind, 2.0 * np.prod(out) * k / 1e6
 
@@ -127,7 +128,7 @@ def layer_errors(graph, plan, params, layers, data, compile_options, show_progre
     for s in shadow_outs:
         model.graph.output.append(helper.make_tensor_value_info(s, onnx.TensorProto.FLOAT, None))
     model = with_outputs(model, graph, [r for r, _ in pairs])
-    module = compile_quietly(model, compile_options, "layer errors")
+    module = compile_quietly(model, compile_options)
     signal, noise = np.zeros(len(layers)), np.zeros(len(layers))
     names = graph.outputs + [r for r, _ in pairs] + shadow_outs
     progress = Progress("kiln.quantize: layer errors", data.count, show_progress)
@@ -143,14 +144,16 @@ def layer_errors(graph, plan, params, layers, data, compile_options, show_progre
     return reference
 
 
-def output_error(qmodel, data, reference, compile_options):
+def output_error(qmodel, data, reference, compile_options, show_progress=False):
     """{"rel_error": ||y_q - y|| / ||y||, "top1": share of (sample, row) arg-maxes that change,
     "sqnr_db"} of the QDQ model (compiled by Kiln) against the float outputs."""
-    module = compile_quietly(qmodel, compile_options, "quantized model")
+    module = compile_quietly(qmodel, compile_options)
+    progress = Progress("kiln.quantize: quantized model's error", data.count, show_progress)
     num = den = 0.0
     changed = total = 0
     for i in range(data.count):
         got = module.run(data.sample(i))
+        progress.update(i + 1)
         for y, yq in zip(reference[i], got):
             y64 = y.astype(np.float64)
             num += float(np.sum((y64 - yq) ** 2))
@@ -166,7 +169,7 @@ def output_error(qmodel, data, reference, compile_options):
 def _costs(graph, layers, data, compile_options):
     """est. float ms of each layer: the float model's measured time (the fastest of 7 runs,
     the least disturbed by other load) shared by FLOPs."""
-    module = compile_quietly(graph.model, compile_options, "float model")
+    module = compile_quietly(graph.model, compile_options)
     sample = data.sample(0)
     module.run(sample)
     times = []
@@ -225,7 +228,7 @@ def choose(graph, plan, ranges, data, meta, excluded, per_channel, quantize_outp
     reference = layer_errors(graph, plan, params, layers, data, compile_options, show_progress)
     model_ms = _costs(graph, layers, data, compile_options)
     qmodel = write_qdq(graph, plan, params, meta)
-    error = output_error(qmodel, data, reference, compile_options)
+    error = output_error(qmodel, data, reference, compile_options, show_progress)
     history = [dict(error, kept_float=0)]
     kept = []
     rounds = 0
@@ -243,7 +246,7 @@ def choose(graph, plan, ranges, data, meta, excluded, per_channel, quantize_outp
         kept += picked
         plan, qmodel = _plan_model(graph, ranges, excluded | set(kept), per_channel,
                                    quantize_outputs, meta, data, method_args)
-        error = output_error(qmodel, data, reference, compile_options)
+        error = output_error(qmodel, data, reference, compile_options, show_progress)
         history.append(dict(error, kept_float=len(kept)))
         rounds += 1
     if budget is not None and error[metric] > budget:
