@@ -159,7 +159,7 @@ def test_cli(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     # conv3 in float: the Add, pools and Flatten after it have no quantized input either
-    assert "quantized 2 Conv, 1 Gemm, 2 Relu" in done.stdout
+    assert "quantized 2 Conv, 1 Gemm, 2 Relu (folded)" in done.stdout
     assert "calibrating (entropy): 16/16 samples" in done.stderr
     model = onnx.load(out)
     assert _inits(model)["w1_scale"].shape == (8,)

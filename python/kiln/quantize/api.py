@@ -24,7 +24,8 @@ class QuantizeResult:
         self.layers = layers or []
         self.kept_float = list(kept_float)
         self.output_error = output_error
-        self.model_ms = None  # the float model's measured time (analysis only)
+        self.model_ms = None  # the float model's 1-thread kernel time (analysis only)
+        self.int8_model_ms = None  # the same for the QDQ model as Kiln compiles it today
         self.budget, self.metric = None, None
         self.history = []  # the measured output error after each round of the choice
 

@@ -70,7 +70,8 @@ def main(argv=None):
     if result.layers:
         print(result.report())
     counts = {}
-    for op in result.plan.op_type.values():
+    for name, op in result.plan.op_type.items():
+        op += " (folded)" if name in result.plan.folded else ""
         counts[op] = counts.get(op, 0) + 1
     summary = ", ".join(f"{n} {op}" for op, n in sorted(counts.items()))
     print(f"kiln-quantize: wrote {args.output}: quantized {summary}"

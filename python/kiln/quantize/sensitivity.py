@@ -2,7 +2,6 @@
 (SQNR of its output against float, on the calibration samples), its cost (FLOPs, float time
 estimated from the measured model), and a greedy choice of the layers kept in float so that the
 whole model's measured output error stays within the budget."""
-import time
 import warnings
 
 import numpy as np
@@ -10,14 +9,10 @@ import onnx
 from onnx import helper, numpy_helper
 
 from .calibrate import Progress, calibrate, compile_quietly, run_samples, with_outputs
+from .costs import INT8_SPEEDUP, layer_kind_flops, measured_float_ms, profile_steps
 from .graph import COMPUTE_OPS, make_plan
 from .params import activation_params, quantize_bias, quantize_weight
 from .qdq import write_qdq
-
-#: expected int8/fp32 speed-up of a layer with int8 kernels (VNNI: 4x the FMA rate, less the
-#: requantization and packing): an assumption of the cost model, shown as such in the report
-INT8_SPEEDUP = {"dense": 3.0, "depthwise": 1.5, "activations": 2.0}
-
 
 class Layer:
     """One quantized compute node: its error, cost and decision (see format_report)."""
@@ -37,31 +32,6 @@ class Layer:
         return dict(name=self.name, op=self.op, kind=self.kind, mflop=self.mflop,
                     sqnr_db=self.sqnr_db, est_float_ms=self.float_ms,
                     est_int8_gain_ms=self.gain_ms, decision=self.decision)
-
-
-def _attr(node, name, default):
-    return next((helper.get_attribute_value(a) for a in node.attribute if a.name == name),
-                default)
-
-
-def layer_kind_flops(graph, node):
-    """('dense' | 'depthwise' | 'activations', MFLOP) of a compute node (multiply-adds x 2)."""
-    out = graph.shape.get(node.output[0]) or []
-    w = graph.shape.get(node.input[1]) or []
-    if None in out or None in w or not out or not w:
-        kind = "activations" if node.input[1] not in graph.const else "dense"
-        return kind, None
-    if node.op_type == "Conv":
-        group = _attr(node, "group", 1)
-        per_out = int(np.prod(w[1:]))  # C/g * kernel
-        kind = "depthwise" if group > 1 and w[1] == 1 else "dense"
-        return kind, 2.0 * np.prod(out) * per_out / 1e6
-    if node.op_type == "MatMul":
-        k = w[-2] if len(w) >= 2 else w[0]
-    else:  # Gemm: B is [K, N], or [N, K] with transB
-        k = w[1] if _attr(node, "transB", 0) else w[0]
-    kind = "dense" if node.input[1] in graph.const else "activations"
-    return kind, 2.0 * np.prod(out) * k / 1e6
 
 
 def _fake_quant_pair(t, params, prefix, nodes, inits):
@@ -163,27 +133,24 @@ def output_error(qmodel, data, reference, compile_options, show_progress=False):
                 total += int(np.prod(y.shape[:-1]))
     rel = float(np.sqrt(num / den)) if den > 0 else float(np.sqrt(num))
     return {"rel_error": rel, "top1": changed / total if total else 0.0,
-            "sqnr_db": float(10 * np.log10(den / num)) if num > 0 and den > 0 else float("inf")}
+            "sqnr_db": float(10 * np.log10(den / num)) if num > 0 and den > 0 else float("inf"),
+            "module": module}
 
 
 def _costs(graph, layers, data, compile_options):
-    """est. float ms of each layer: the float model's measured time (the fastest of 7 runs,
-    the least disturbed by other load) shared by FLOPs."""
+    """The float model's 1-thread kernel time and each layer's share of it, measured by
+    kiln-run --profile (a fused kernel counts for the conv/matmul it holds); the int8 gain is
+    the float time less the assumed int8 speed-up. Returns the model's ms, or None when
+    kiln-run is not found (then the layers have no times)."""
     module = compile_quietly(graph.model, compile_options)
-    sample = data.sample(0)
-    module.run(sample)
-    times = []
-    for _ in range(7):
-        start = time.perf_counter()
-        module.run(sample)
-        times.append((time.perf_counter() - start) * 1e3)
-    model_ms = float(np.min(times))
-    total_mflop = sum(r.get("flops", 0) for r in module.report()) / 1e6
+    steps = profile_steps(module.path, data.sample(0))
+    if not steps:
+        return None
+    times = measured_float_ms(graph, [l.name for l in layers], steps)
     for layer in layers:
-        if layer.mflop is not None and total_mflop > 0:
-            layer.float_ms = model_ms * min(1.0, layer.mflop / total_mflop)
-            layer.gain_ms = layer.float_ms * (1.0 - 1.0 / INT8_SPEEDUP[layer.kind])
-    return model_ms
+        layer.float_ms = times.get(layer.name, 0.0)
+        layer.gain_ms = layer.float_ms * (1.0 - 1.0 / INT8_SPEEDUP[layer.kind])
+    return sum(ms for ms, _, _ in steps)
 
 
 def _pick_float(layers, kept, target_nsr):
@@ -256,7 +223,13 @@ def choose(graph, plan, ranges, data, meta, excluded, per_channel, quantize_outp
     for layer in layers:
         if layer.name in kept:
             layer.decision = "float (budget)"
+    module = error.pop("module")
+    steps = profile_steps(module.path, data.sample(0)) if model_ms else None
+    int8_ms = sum(ms for ms, _, _ in steps) if steps else None
+    for entry in history:
+        entry.pop("module", None)
     result = QuantizeResult(qmodel, ranges, plan, layers, kept, error)
+    result.int8_model_ms = int8_ms
     result.model_ms = model_ms
     result.budget = budget
     result.metric = metric
