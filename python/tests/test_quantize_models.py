@@ -116,9 +116,12 @@ def test_bad_options():
 
 
 def test_small_mlp_matmul_weights_per_column():
+    """MatMul + Add(constant bias) + Relu: the MatMul is quantized, the bias Add (a float
+    constant operand) and the Relu after it stay float."""
     model, w, _ = mlp_model(batch=2, features=8, hidden=4)
     data = {"x": np.random.default_rng(3).standard_normal((8, 2, 8)).astype(np.float32)}
     result = kiln.quantize(model, data, progress=False)
+    assert result.quantized_nodes == ["MatMul_0"]
     inits = _inits(result.model)
     scale = next(v for k, v in inits.items() if k.endswith("_scale") and v.shape == (4,))
     np.testing.assert_array_equal(scale, (np.abs(w).max(axis=0) / np.float32(127))

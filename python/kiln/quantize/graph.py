@@ -11,6 +11,8 @@ from onnx import numpy_helper
 COMPUTE_OPS = ("Conv", "MatMul", "Gemm")
 #: ops that stay quantized between quantized ops, each output with parameters of its own
 BETWEEN_OPS = ("Add", "Concat", "AveragePool", "GlobalAveragePool", "Relu", "Clip")
+#: between ops that combine operands: quantized only when no operand is a float constant
+MIXING_OPS = ("Add", "Concat")
 #: ops that move or pick values: the output reuses the input's parameters
 PASS_OPS = ("MaxPool", "Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze")
 #: activations that a Q with zero point 0 performs (folded into the producer's Q)
@@ -134,10 +136,11 @@ def _weight_input(graph, node):
 
 def make_plan(graph, exclude=(), per_channel=True, quantize_outputs=False):
     """Walks the nodes in order: a compute op is quantized unless excluded, a between op when
-    all its float activation inputs are outputs of quantized nodes, a pass-through op likewise
-    (its output then shares its input's parameters). A Relu/Clip(0, max) whose input only it
-    reads and comes from a quantized node folds into that node's output Q. Graph outputs keep
-    float values unless `quantize_outputs`."""
+    all its float activation inputs are outputs of quantized nodes (Add and Concat: and no
+    float constant operand, e.g. a bias add after a MatMul stays float), a pass-through op
+    likewise (its output then shares its input's parameters). A Relu/Clip(0, max) whose input
+    only it reads and comes from a quantized node folds into that node's output Q. Graph
+    outputs keep float values unless `quantize_outputs`."""
     plan = Plan()
     quantized_out = set()  # tensors produced by quantized nodes
     graph_outputs = set(graph.outputs)
@@ -156,6 +159,9 @@ def make_plan(graph, exclude=(), per_channel=True, quantize_outputs=False):
         elif node.op_type in BETWEEN_OPS or node.op_type in PASS_OPS:
             if not acts or not all(t in quantized_out for t in acts):
                 continue
+            if node.op_type in MIXING_OPS and any(
+                    t in graph.const and graph.is_float(t) for t in node.input):
+                continue  # Add(x, bias) etc.: an int8 kernel wants every operand quantized
             if node.op_type in FOLD_OPS:
                 src = graph.producer.get(node.input[0])
                 if (src is not None and src.name in plan.nodes and src.name not in plan.fold_target
