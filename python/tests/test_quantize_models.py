@@ -97,6 +97,14 @@ def test_kiln_matches_onnxruntime_and_float(quantized, method, tmp_path):
     np.testing.assert_allclose(gots[0], ort, rtol=1e-4, atol=1e-5)
 
 
+def test_old_opset_gets_per_tensor_weights_with_a_warning():
+    model = conv_net()
+    model.opset_import[0].version = 11
+    with pytest.warns(UserWarning, match="opset 11; per-axis DequantizeLinear needs 13"):
+        result = kiln.quantize(model, CALIBRATION, progress=False)
+    assert _inits(result.model)["w1_scale"].shape == ()
+
+
 def test_exclude_keeps_a_node_in_float():
     result = kiln.quantize(conv_net(), CALIBRATION, exclude=["conv2"], progress=False)
     conv2 = _node(result.model, "conv2")

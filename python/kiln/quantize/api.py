@@ -73,7 +73,7 @@ def params_for(plan, ranges):
 
 def quantize(model, calibration_data, method="minmax", per_channel=True, exclude=(),
              percentile=99.99, accuracy_budget=None, metric="rel_error", analyze=False,
-             quantize_outputs=False, progress=True, compile_options=None, max_rounds=4,
+             progress=True, compile_options=None, max_rounds=4,
              analysis_samples=32):
     """Post-training quantization of a float ONNX model into a standard QDQ model.
 
@@ -89,7 +89,6 @@ def quantize(model, calibration_data, method="minmax", per_channel=True, exclude
         "rel_error" = ||y_q - y|| / ||y|| over the outputs, "top1" = share of samples whose
         arg-max changes). None: quantize every candidate.
     analyze: measure the per-layer report even without a budget.
-    quantize_outputs: also put a Q/DQ pair on graph outputs (default: they stay float).
     compile_options: options for kiln.compile of the calibration models (e.g. threads=1).
 
     Activations are asymmetric uint8 per tensor, biases int32 with scale s_x * s_w. Returns a
@@ -105,7 +104,7 @@ def quantize(model, calibration_data, method="minmax", per_channel=True, exclude
     graph = Graph(float_model)
     data = load_calibration(calibration_data, float_model)
     excluded = _check_exclude(graph, exclude)
-    plan = make_plan(graph, excluded, per_channel, quantize_outputs)
+    plan = make_plan(graph, excluded, per_channel)
     ranges = calibrate(float_model, graph, plan.observe, data, method, percentile,
                        compile_options, progress)
     meta = {"kiln.quantize.method": method, "kiln.quantize.per_channel": per_channel,
@@ -115,5 +114,5 @@ def quantize(model, calibration_data, method="minmax", per_channel=True, exclude
         return QuantizeResult(qmodel, ranges, plan)
     from .sensitivity import choose
     return choose(graph, plan, ranges, data.subset(analysis_samples), meta, excluded,
-                  per_channel, quantize_outputs, accuracy_budget, metric, compile_options,
+                  per_channel, accuracy_budget, metric, compile_options,
                   progress, max_rounds, (method, percentile, compile_options, progress))

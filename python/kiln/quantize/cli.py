@@ -38,8 +38,6 @@ def parse_args(argv):
                         "samples whose arg-max changes (default: rel_error)")
     p.add_argument("--report", action="store_true",
                    help="measure and print the per-layer report without a budget")
-    p.add_argument("--quantize-outputs", action="store_true",
-                   help="also quantize the graph outputs (default: they stay float)")
     p.add_argument("--threads", type=int, help="threads of the calibration runs")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     return p.parse_args(argv)
@@ -61,7 +59,7 @@ def main(argv=None):
                           per_channel=args.per_channel, exclude=args.exclude,
                           percentile=args.percentile, accuracy_budget=args.max_drop,
                           metric=args.metric, analyze=args.report,
-                          quantize_outputs=args.quantize_outputs, progress=not args.quiet,
+                          progress=not args.quiet,
                           compile_options=options)
     except (kiln.KilnError, ValueError, OSError) as err:
         print(f"kiln-quantize: error: {err}", file=sys.stderr)

@@ -2,6 +2,7 @@
 the plan of which nodes run quantized, which Relu/Clip fold into a Q, which tensors get a
 QuantizeLinear/DequantizeLinear pair and where their parameters come from."""
 import collections
+import warnings
 
 import numpy as np
 import onnx
@@ -134,18 +135,21 @@ def _weight_input(graph, node):
     return w if w in graph.const and graph.const[w].dtype == np.float32 else None
 
 
-def make_plan(graph, exclude=(), per_channel=True, quantize_outputs=False):
+def make_plan(graph, exclude=(), per_channel=True):
     """Walks the nodes in order: a compute op is quantized unless excluded, a between op when
     all its float activation inputs are outputs of quantized nodes (Add and Concat: and no
     float constant operand, e.g. a bias add after a MatMul stays float), a pass-through op
     likewise (its output then shares its input's parameters). A Relu/Clip(0, max) whose input
     only it reads and comes from a quantized node folds into that node's output Q. Graph
-    outputs keep float values unless `quantize_outputs`."""
+    outputs keep their float values (their producer reads quantized inputs)."""
     plan = Plan()
     quantized_out = set()  # tensors produced by quantized nodes
     graph_outputs = set(graph.outputs)
     if per_channel and graph.opset < 13:
-        per_channel = False  # per-axis QuantizeLinear/DequantizeLinear need opset 13
+        warnings.warn(f"kiln.quantize: the model imports opset {graph.opset}; per-axis "
+                      f"DequantizeLinear needs 13: weights are quantized per tensor",
+                      UserWarning, stacklevel=3)
+        per_channel = False
     for node in graph.nodes:
         if node.name in exclude:
             continue
@@ -167,7 +171,7 @@ def make_plan(graph, exclude=(), per_channel=True, quantize_outputs=False):
                 if (src is not None and src.name in plan.nodes and src.name not in plan.fold_target
                         and len(graph.consumers[node.input[0]]) == 1
                         and node.input[0] not in graph_outputs
-                        and (node.output[0] not in graph_outputs or quantize_outputs)
+                        and node.output[0] not in graph_outputs
                         and _clip_is_relu(graph, node)):
                     plan.folded[node.name] = src.name
                     plan.fold_target[src.name] = node.name
@@ -181,7 +185,7 @@ def make_plan(graph, exclude=(), per_channel=True, quantize_outputs=False):
         for out in node.output:
             if out and graph.is_float(out):
                 quantized_out.add(out)
-                if out not in graph_outputs or quantize_outputs:
+                if out not in graph_outputs:
                     plan.qdq[out] = plan.qdq.get(pass_src, pass_src) if pass_src else out
     for name, src in plan.folded.items():  # the producer's output is now the activation's
         node = graph.by_name[name]

@@ -169,11 +169,11 @@ def _pick_float(layers, kept, target_nsr):
     return picked
 
 
-def _plan_model(graph, ranges, excluded, per_channel, quantize_outputs, meta, data,
+def _plan_model(graph, ranges, excluded, per_channel, meta, data,
                 method_args):
     """(plan, QDQ model) with `excluded` in float; ranges missing for the new plan are
     calibrated (a tensor no earlier plan had a Q/DQ pair on)."""
-    plan = make_plan(graph, excluded, per_channel, quantize_outputs)
+    plan = make_plan(graph, excluded, per_channel)
     missing = [t for t in plan.observe if t not in ranges]
     if missing:
         ranges.update(calibrate(graph.model, graph, missing, data, *method_args))
@@ -181,7 +181,7 @@ def _plan_model(graph, ranges, excluded, per_channel, quantize_outputs, meta, da
     return plan, write_qdq(graph, plan, params, meta)
 
 
-def choose(graph, plan, ranges, data, meta, excluded, per_channel, quantize_outputs, budget,
+def choose(graph, plan, ranges, data, meta, excluded, per_channel, budget,
            metric, compile_options, show_progress, max_rounds, method_args=()):
     """Per-layer errors and costs, then (with a budget) the greedy choice; a QuantizeResult."""
     from .api import QuantizeResult
@@ -212,7 +212,7 @@ def choose(graph, plan, ranges, data, meta, excluded, per_channel, quantize_outp
             break
         kept += picked
         plan, qmodel = _plan_model(graph, ranges, excluded | set(kept), per_channel,
-                                   quantize_outputs, meta, data, method_args)
+                                   meta, data, method_args)
         error = output_error(qmodel, data, reference, compile_options, show_progress)
         history.append(dict(error, kept_float=len(kept)))
         rounds += 1
