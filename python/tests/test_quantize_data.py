@@ -92,6 +92,20 @@ def test_folder_with_a_wrong_tensor_name(tmp_path):
         load_calibration(str(tmp_path), two_input_model())
 
 
+def test_quantize_from_a_folder_equals_the_npz(tmp_path):
+    """The same samples as test_data_set_* folders and as an .npz give the same ranges."""
+    x = np.random.default_rng(4).standard_normal((3, 1, 3, 16, 16)).astype(np.float32)
+    for i in range(3):
+        folder = tmp_path / "sets" / f"test_data_set_{i}"
+        folder.mkdir(parents=True)
+        (folder / "input_0.pb").write_bytes(numpy_helper.from_array(x[i], "x")
+                                            .SerializeToString())
+    np.savez(tmp_path / "cal.npz", x=x)
+    a = kiln.quantize(conv_net(), str(tmp_path / "sets"), progress=False)
+    b = kiln.quantize(conv_net(), str(tmp_path / "cal.npz"), progress=False)
+    assert a.ranges == b.ranges
+
+
 def test_quantize_reports_data_errors_before_compiling():
     bad = {"x": np.zeros((4, 1, 3, 8, 8), np.float32)}  # the net takes [1, 3, 16, 16]
     with pytest.raises(kiln.InputError, match=r"input 'x'.*\[4, 1, 3, 8, 8\].*\[S, 1, 3, 16, 16\]"):
