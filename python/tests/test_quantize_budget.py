@@ -5,6 +5,8 @@ import pytest
 from onnx import numpy_helper
 
 import kiln
+from kiln.quantize.costs import measured_float_ms
+from kiln.quantize.graph import Graph
 from quantize_helpers import conv_net
 
 CALIBRATION = {"x": np.random.default_rng(1).standard_normal((12, 1, 3, 16, 16))
@@ -41,6 +43,18 @@ def test_report_without_budget():
     assert 0 < sum(l.float_ms for l in result.layers) <= result.model_ms + 1e-9
     text = result.report()
     assert "conv2" in text and "SQNR dB" in text and "model output vs float" in text
+
+
+def test_step_times_go_to_their_layers():
+    """kiln-run --profile rows (ms, op, node) of the conv net: a layer's own steps and a fused
+    kernel named after its Relu/Add count for it; a pool or a reduction for no layer."""
+    graph = Graph(conv_net())
+    steps = [(1.0, "kiln.transpose", "conv1"), (2.0, "kiln.fused(matmul+add+relu)", "relu1"),
+             (4.0, "kiln.matmul", "conv2"), (8.0, "kiln.fused(matmul+add)", "add"),
+             (16.0, "kiln.max_pool", "pool"), (32.0, "kiln.reduce", "gap"),
+             (64.0, "kiln.fused(matmul+add)", "fc")]
+    times = measured_float_ms(graph, ["conv1", "conv2", "conv3", "fc"], steps)
+    assert times == {"conv1": 3.0, "conv2": 4.0, "conv3": 8.0, "fc": 64.0}
 
 
 def test_budget_keeps_the_bad_layer_in_float():

@@ -96,11 +96,19 @@ def _owner(graph, name, layers, depth=4):
 
 
 def measured_float_ms(graph, layers, steps):
-    """{layer: fp32 ms per run} summed over the steps attributed to each layer."""
+    """{layer: fp32 ms per run} summed over the steps attributed to each layer: the steps named
+    after it (its layout transposes, pads, Winograd parts too), and fused kernels holding a conv
+    or matmul that are named after a later node of the fusion. Other steps (a pool, a
+    reduction) belong to no layer."""
     names = set(layers)
     out = collections.defaultdict(float)
-    for ms, _, node in steps:
-        owner = _owner(graph, node, names)
+    for ms, op, node in steps:
+        if node in names:
+            owner = node
+        elif op.startswith("kiln.fused(") and ("conv" in op or "matmul" in op):
+            owner = _owner(graph, node, names)
+        else:
+            owner = None
         if owner is not None:
             out[owner] += ms
     return dict(out)
