@@ -11,11 +11,12 @@ from .errors import (CompileError, CompileWarning, InputError, KilnError, Runtim
                      TuneError, TuneWarning, UnsupportedOpError)
 from .module import Module, TensorInfo, load
 from . import autotune  # kiln.autotune: the tuner's parts
+from . import quantize  # kiln.quantize(model, data, ...): post-training quantization to QDQ
 
 __version__ = "0.1.0"
 
 __all__ = [
     "compile", "ir", "phases", "load", "Module", "TensorInfo", "DEFAULT_CPU",
     "KilnError", "CompileError", "UnsupportedOpError", "InputError", "RuntimeError",
-    "CompileWarning", "TuneError", "TuneWarning", "autotune",
+    "CompileWarning", "TuneError", "TuneWarning", "autotune", "quantize",
 ]
