@@ -13,6 +13,9 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <algorithm>
+#include <climits>
+
 namespace kiln {
 #define GEN_PASS_DEF_FORMINT8MATMUL
 #include "passes/Quantization/Passes.h.inc"
@@ -81,10 +84,19 @@ std::optional<std::vector<int64_t>> constantValues(Value v) {
   return out;
 }
 
-/// The weights (row-major K x N) minus their zero point as int32 values, or failure with a
-/// reason: an i32 constant (the importer's folded form), or `cast(W8) [- zp]` of an 8-bit
-/// constant (large weights the folder leaves alone) with a scalar or per-column zero point.
-FailureOr<std::vector<int32_t>> matchWeights(Value rhs, std::string &why) {
+/// The weights minus their zero point, w (row-major K x N), as w' + shift[n] with every w'
+/// in int8: shift[n] = 0 where a column fits, else min(column) + 128 (uint8 weights with a
+/// zero point span 255 values at most).
+struct Weights {
+  std::vector<int32_t> values;
+  std::vector<int64_t> shift;
+  bool shifted = false;
+};
+
+/// The weights (row-major K x N) minus their zero point, or failure with a reason: an i32
+/// constant (the importer's folded form), or `cast(W8) [- zp]` of an 8-bit constant (large
+/// weights the folder leaves alone) with a scalar or per-column zero point.
+FailureOr<Weights> matchWeights(Value rhs, std::string &why) {
   auto type = cast<RankedTensorType>(rhs.getType());
   if (type.getRank() != 2 || !type.hasStaticShape())
     return why = "the weights are not a static matrix", failure();
@@ -107,14 +119,26 @@ FailureOr<std::vector<int32_t>> matchWeights(Value rhs, std::string &why) {
   std::optional<std::vector<int64_t>> values = constantValues(rhs);
   if (!values)
     return why = "the weights are not a constant matrix", failure();
-  std::vector<int32_t> w;
-  w.reserve(values->size());
+  std::vector<int64_t> lo(n, INT64_MAX), hi(n, INT64_MIN);
   for (size_t i = 0; i < values->size(); ++i) {
     int64_t x = (*values)[i] - zp[i % n];
-    if (x < -128 || x > 127)
-      return why = "a weight minus its zero point is outside int8", failure();
-    w.push_back(int32_t(x));
+    lo[i % n] = std::min(lo[i % n], x);
+    hi[i % n] = std::max(hi[i % n], x);
   }
+  Weights w;
+  w.shift.assign(n, 0);
+  for (int64_t c = 0; c < n; ++c) {
+    if (lo[c] >= -128 && hi[c] <= 127)
+      continue;
+    if (hi[c] - lo[c] > 255)
+      return why = "a column of weights minus their zero point spans more than 256 values",
+             failure();
+    w.shift[c] = lo[c] + 128;
+    w.shifted = true;
+  }
+  w.values.reserve(values->size());
+  for (size_t i = 0; i < values->size(); ++i)
+    w.values.push_back(int32_t((*values)[i] - zp[i % n] - w.shift[i % n]));
   return w;
 }
 
@@ -143,8 +167,7 @@ struct FormInt8MatMul : OpRewritePattern<kiln::MatMulOp> {
     auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
     auto resultType = cast<RankedTensorType>(op.getType());
     FailureOr<Activation> act = matchActivation(op.getLhs(), why);
-    FailureOr<std::vector<int32_t>> w =
-        succeeded(act) ? matchWeights(op.getRhs(), why) : FailureOr<std::vector<int32_t>>();
+    FailureOr<Weights> w = succeeded(act) ? matchWeights(op.getRhs(), why) : FailureOr<Weights>();
     if (succeeded(act) && succeeded(w) &&
         (lhsType.getRank() < 2 || !lhsType.hasStaticShape() || !resultType.hasStaticShape()))
       why = "the shapes are not static", w = failure();
@@ -165,7 +188,8 @@ private:
   static constexpr llvm::StringLiteral kWarned = "kiln.int8_warned";
 
   static Value build(PatternRewriter &rewriter, kiln::MatMulOp op, Activation act,
-                     const std::vector<int32_t> &w) {
+                     const Weights &weights) {
+    const std::vector<int32_t> &w = weights.values;
     Location loc = op.getLoc();
     if (act.reshapedTo)
       act.source = rewriter.create<kiln::ReshapeOp>(
@@ -191,17 +215,37 @@ private:
     Value rhs = rewriter.create<kiln::ConstantOp>(
         loc, DenseElementsAttr::get(packedType, ArrayRef<int8_t>(packed)));
     Value out = rewriter.create<kiln::MatMulInt8Op>(loc, resultType, a, rhs);
-    if (zp == 0)
+    if (zp != 0) {
+      // Modulo 2^32, as the kernel's int32 accumulation.
+      std::vector<uint32_t> sums(n, 0);
+      for (int64_t r = 0; r < k; ++r)
+        for (int64_t c = 0; c < n; ++c)
+          sums[c] += uint32_t(zp) * uint32_t(w[r * n + c]);
+      out = rewriter.create<kiln::SubOp>(loc, out, i32Constant(rewriter, loc, sums));
+    }
+    if (!weights.shifted)
       return out;
-    // Modulo 2^32, as the kernel's int32 accumulation.
-    std::vector<uint32_t> sums(n, 0);
-    for (int64_t r = 0; r < k; ++r)
-      for (int64_t c = 0; c < n; ++c)
-        sums[c] += uint32_t(zp) * uint32_t(w[r * n + c]);
-    std::vector<int32_t> correction(sums.begin(), sums.end());
-    Value corr = rewriter.create<kiln::ConstantOp>(
-        loc, DenseElementsAttr::get(RankedTensorType::get({n}, i32), ArrayRef<int32_t>(correction)));
-    return rewriter.create<kiln::SubOp>(loc, out, corr);
+    // + shift[n] * sum_k (a' - za'): the row sums of the activations, at run time.
+    auto wideType = srcType.clone(i32);
+    Value wide = rewriter.create<kiln::CastOp>(loc, wideType, a);
+    int64_t last = srcType.getRank() - 1;
+    Value rows = rewriter.create<kiln::ReduceOp>(loc, wide, kiln::ReduceKind::sum,
+                                                 ArrayRef<int64_t>{last}, true);
+    if (zp != 0)
+      rows = rewriter.create<kiln::SubOp>(
+          loc, rows, i32Constant(rewriter, loc, {uint32_t(k) * uint32_t(zp)}, /*scalar=*/true));
+    std::vector<uint32_t> shift(weights.shift.begin(), weights.shift.end());
+    Value term = rewriter.create<kiln::MulOp>(loc, rows, i32Constant(rewriter, loc, shift));
+    return rewriter.create<kiln::AddOp>(loc, out, term);
+  }
+
+  /// An i32 constant of `values` ([n], or a scalar).
+  static Value i32Constant(PatternRewriter &rewriter, Location loc, ArrayRef<uint32_t> values,
+                           bool scalar = false) {
+    std::vector<int32_t> v(values.begin(), values.end());
+    auto type = RankedTensorType::get(scalar ? ArrayRef<int64_t>{} : ArrayRef<int64_t>{int64_t(v.size())},
+                                      rewriter.getI32Type());
+    return rewriter.create<kiln::ConstantOp>(loc, DenseElementsAttr::get(type, ArrayRef<int32_t>(v)));
   }
 };
 

@@ -3,7 +3,8 @@ kiln.matmul_int8 (ui8 x i8 → i32, the weights packed for vpdpbusd) and match a
 reference exactly: zero points (scalar activation ones, per-column weight ones), int8
 activations (shifted by +128), odd M, N, K (not multiples of the 6 x 64 register tiles, the
 16 columns of a block or the 4 k of a group), batched activations, and requantization with
-per-column scales and saturation. Weights that do not fit int8 stay on the i32 path."""
+per-column scales and saturation; uint8 weights shifted per column into int8. Weights known
+only at run time stay on the i32 path, with a warning."""
 import numpy as np
 import pytest
 from onnx import TensorProto, helper, numpy_helper
@@ -73,18 +74,37 @@ def test_matmul_integer_matches_reference(case):
     np.testing.assert_array_equal(y, ref.astype(np.int32))
 
 
-def test_weights_outside_int8_stay_exact_on_the_i32_path():
+def test_uint8_weights_with_zero_points_run_shifted_into_int8():
+    """uint8 weights with per-column zero points (ISNet's ConvInteger style): shifted per
+    column into int8, the shift added back through the row sums of the activations."""
     rng = np.random.default_rng(3)
-    b = rng.integers(0, 256, (19, 23)).astype(np.uint8)  # uint8 weights, zero point 0
-    a = random_of(rng, np.uint8, (4, 19))
-    model = matmul_integer_model((4, 19), b, np.uint8, 9, np.array(0, np.uint8))
+    b = rng.integers(0, 256, (19, 70)).astype(np.uint8)
+    b_zp = rng.integers(0, 256, 70).astype(np.uint8)
+    a = random_of(rng, np.uint8, (9, 19))
+    model = matmul_integer_model((9, 19), b, np.uint8, 9, b_zp)
+    assert "kiln.matmul_int8" in kiln.ir(model, "graph")
+    (y,) = kiln.compile(model).run([a])
+    ref = (a.astype(np.int64) - 9) @ (b.astype(np.int64) - b_zp.astype(np.int64))
+    np.testing.assert_array_equal(y, ref)
+
+
+def test_runtime_weights_warn_and_stay_exact_on_the_i32_path():
+    rng = np.random.default_rng(4)
+    graph = helper.make_graph(
+        [helper.make_node("MatMulInteger", ["a", "b"], ["y"])], "mmi_runtime_b",
+        [helper.make_tensor_value_info("a", TensorProto.UINT8, [4, 19]),
+         helper.make_tensor_value_info("b", TensorProto.INT8, [19, 23])],
+        [helper.make_tensor_value_info("y", TensorProto.INT32, [4, 23])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     # Never silently slow: the compiler names the reason.
-    with pytest.warns(kiln.CompileWarning, match="outside int8"):
+    with pytest.warns(kiln.CompileWarning, match="not a constant matrix"):
         assert "kiln.matmul_int8" not in kiln.ir(model, "graph")
     with pytest.warns(kiln.CompileWarning, match="runs as an i32 matmul"):
         compiled = kiln.compile(model)
-    (y,) = compiled.run([a])
-    np.testing.assert_array_equal(y, (a.astype(np.int64) - 9) @ b.astype(np.int64))
+    a = random_of(rng, np.uint8, (4, 19))
+    b = random_of(rng, np.int8, (19, 23))
+    (y,) = compiled.run([a, b])
+    np.testing.assert_array_equal(y, a.astype(np.int64) @ b.astype(np.int64))
 
 
 def qlinear_matmul_model(m, k, n, out_dtype, seed):

@@ -38,15 +38,35 @@ func.func @i8_batched(%a: tensor<2x5x2xi8>) -> tensor<2x5x1xi32> {
 
 // -----
 
-// Weights outside int8 after their zero point (uint8 weights 0..255): no int8 kernel, a
-// warning naming the op, and the i32 matmul stays.
+// uint8 weights (200 does not fit int8): column 0 is shifted by min + 128 = 131 into int8
+// ([69, -128]), column 1 fits (shift 0); the shift comes back as shift[n] * rowsum(a' - za').
+// CHECK-LABEL: func.func @uint8_weights_shifted
+// CHECK-DAG: %[[W:.*]] = kiln.constant dense<"0x4580000002040000{{(00)+}}"> : tensor<1x1x256xi8>
+// CHECK-DAG: %[[S:.*]] = kiln.constant dense<[131, 0]> : tensor<2xi32>
+// CHECK: %[[P:.*]] = kiln.matmul_int8 %arg0, %[[W]]
+// CHECK: %[[X:.*]] = kiln.cast %arg0 : tensor<4x2xui8> to tensor<4x2xi32>
+// CHECK: %[[R:.*]] = kiln.reduce sum %[[X]] {axes = array<i64: 1>, keepdims = true}
+// CHECK: %[[T:.*]] = kiln.mul %[[R]], %[[S]]
+// CHECK: %[[O:.*]] = kiln.add %[[P]], %[[T]]
+// CHECK: return %[[O]]
+func.func @uint8_weights_shifted(%a: tensor<4x2xui8>) -> tensor<4x2xi32> {
+  %w = kiln.constant dense<[[200, 2], [3, 4]]> : tensor<2x2xi32>
+  %0 = kiln.cast %a : tensor<4x2xui8> to tensor<4x2xi32>
+  %1 = kiln.matmul %0, %w : (tensor<4x2xi32>, tensor<2x2xi32>) -> tensor<4x2xi32>
+  return %1 : tensor<4x2xi32>
+}
+
+// -----
+
+// A column spanning more than 256 values (not 8-bit weights): no int8 kernel, a warning
+// naming the op, and the i32 matmul stays.
 // CHECK-LABEL: func.func @weights_out_of_range
 // CHECK: kiln.matmul %{{.*}}, %{{.*}} : (tensor<4x2xi32>, tensor<2x2xi32>)
 // CHECK-NOT: kiln.matmul_int8
 func.func @weights_out_of_range(%a: tensor<4x2xui8>) -> tensor<4x2xi32> {
-  %w = kiln.constant dense<[[200, 2], [3, 4]]> : tensor<2x2xi32>
+  %w = kiln.constant dense<[[300, 2], [-10, 4]]> : tensor<2x2xi32>
   %0 = kiln.cast %a : tensor<4x2xui8> to tensor<4x2xi32>
-  // expected-warning @+1 {{kiln: integer matmul of 8-bit values runs as an i32 matmul (no int8 kernel: a weight minus its zero point is outside int8)}}
+  // expected-warning @+1 {{kiln: integer matmul of 8-bit values runs as an i32 matmul (no int8 kernel: a column of weights minus their zero point spans more than 256 values)}}
   %1 = kiln.matmul %0, %w : (tensor<4x2xi32>, tensor<2x2xi32>) -> tensor<4x2xi32>
   return %1 : tensor<4x2xi32>
 }
