@@ -5,7 +5,10 @@ activations (shifted by +128), odd M, N, K (not multiples of the 6 x 64 register
 16 columns of a block or the 4 k of a group), batched activations, and requantization with
 per-column scales and saturation; uint8 weights shifted per column into int8. Weights known
 only at run time stay on the i32 path, with a warning."""
+import os
+
 import numpy as np
+import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
@@ -150,3 +153,29 @@ def test_qlinear_matmul_requantizes_with_saturation(out_dtype):
     # Saturation is exercised: some outputs sit at the type's bounds.
     assert (ref == info.min).any() and (ref == info.max).any()
     np.testing.assert_array_equal(y, ref)
+
+
+ONNX_NODE_DATA = os.path.join(os.path.dirname(onnx.__file__), "backend", "test", "data", "node")
+
+
+@pytest.mark.parametrize("name", ["test_matmulinteger", "test_qlinearmatmul_2D",
+                                  "test_qlinearconv"])
+def test_onnx_node_tests_on_the_int8_kernel(name):
+    """ONNX's node tests feed weights, scales and zero points as inputs (so the conformance
+    run keeps them on the i32 path); as initializers, as in a real quantized model, they run
+    on kiln.matmul_int8 (QLinearConv's 1x1 conv through its matmul form) and still give
+    ONNX's expected outputs exactly."""
+    folder = os.path.join(ONNX_NODE_DATA, name)
+    model = onnx.load(os.path.join(folder, "model.onnx"))
+    data = os.path.join(folder, "test_data_set_0")
+    inputs = [numpy_helper.to_array(onnx.load_tensor(os.path.join(data, f"input_{i}.pb")))
+              for i in range(len(model.graph.input))]
+    expected = numpy_helper.to_array(onnx.load_tensor(os.path.join(data, "output_0.pb")))
+    graph = model.graph
+    for value_info, array in zip(list(graph.input[1:]), inputs[1:]):
+        graph.initializer.append(numpy_helper.from_array(array, value_info.name))
+        graph.input.remove(value_info)
+    assert "kiln.matmul_int8" in kiln.ir(model, "graph")
+    (y,) = kiln.compile(model).run([inputs[0]])
+    assert y.dtype == expected.dtype
+    np.testing.assert_array_equal(y, expected)
