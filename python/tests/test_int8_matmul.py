@@ -51,7 +51,7 @@ CASES = [
     ((3, 5), 200, np.uint8, None, "column"),
     ((2, 9, 33), 17, np.int8, 100, None),
     ((100, 515), 67, np.uint8, 128, "column"),
-    # k in 5 blocks of 256 (the middle ones in a loop, the last of one group + 2 k), two full
+    # k in 3 blocks of 512 (the middle one in a loop, the last of one group + 2 k), two full
     # 64-column panels and a 2-column one.
     ((10, 1030), 130, np.uint8, 1, "column"),
 ]

@@ -18,7 +18,7 @@ def VnniGemm : Pass<"kiln-cpu-vnni-gemm", "mlir::func::FuncOp"> {
   let description = [{
     Replaces each linalg.generic marked `kiln.int8_gemm` (ui8 A [M, K] x packed i8 B → i32)
     with vector code around `llvm.x86.avx512.vpdpbusd.512`: 64-column panels on the kernel's
-    threads, k in blocks of 256 (16 KiB of B, kept in L1), register blocks of 6 x 64 (12 x 32,
+    threads, k in blocks of 512 (32 KiB of B, kept in L1), register blocks of 6 x 64 (12 x 32,
     16 x 16 for narrow panels), the k loop in registers. Only where the module's `kiln.target` lists `avx512vnni` (or has no target, as
     in tests); elsewhere the generic stays scalar loops and a warning says so.
   }];

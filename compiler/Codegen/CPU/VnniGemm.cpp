@@ -31,8 +31,8 @@ namespace {
 /// Set by the kiln.matmul_int8 lowering (compiler/Conversion/KilnToLinalg/MatMulInt8ToLinalg.cpp).
 constexpr llvm::StringLiteral kInt8GemmAttr = "kiln.int8_gemm";
 /// Output columns per panel (4 vectors of 16 lanes) and per vector; steps of 4 k per block
-/// of k (64 steps: 256 k, 16 KiB of a panel's B).
-constexpr int64_t kPanel = 64, kBlock = 16, kKSteps = 64;
+/// of k (128 steps: 512 k, 32 KiB of a panel's B, in L1).
+constexpr int64_t kPanel = 64, kBlock = 16, kKSteps = 128;
 constexpr llvm::StringLiteral kVpdpbusd = "llvm.x86.avx512.vpdpbusd.512";
 
 struct Gemm {
