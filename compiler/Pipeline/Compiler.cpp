@@ -125,6 +125,7 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   graph.addPass(createCanonicalizerPass());
   graph.addPass(createCSEPass());
   graph.addNestedPass<func::FuncOp>(createFormInt8MatMul());
+  graph.addNestedPass<func::FuncOp>(createFormInt8FromQDQ());
   if (options.fuse) {
     graph.addNestedPass<func::FuncOp>(createRecognizeLayerNorm());
     graph.addNestedPass<func::FuncOp>(createSinkReshapes());

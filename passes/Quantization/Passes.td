@@ -19,4 +19,17 @@ def FormInt8MatMul : Pass<"kiln-form-int8-matmul", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::kiln::KilnDialect"];
 }
 
+def FormInt8FromQDQ : Pass<"kiln-form-int8-qdq", "mlir::func::FuncOp"> {
+  let summary = "QDQ matmuls (DequantizeLinear'd activations x int8-valued weights) → int8";
+  let description = [{
+    matmul((float(x_q) - zx) * sx, W) with x_q of ui8/i8, zx and sx scalar constants and W a
+    float constant whose every column is exactly (in float32) int8 values times one scale
+    (what the importer folds DequantizeLinear of symmetric per-channel int8 weights to)
+    becomes float(kiln.matmul_int8-based exact i32 product) * (sx * s_n). A matmul of
+    dequantized activations whose weights are not of that form stays in float, with a
+    warning naming the node.
+  }];
+  let dependentDialects = ["mlir::kiln::KilnDialect"];
+}
+
 #endif
