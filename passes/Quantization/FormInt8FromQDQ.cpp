@@ -104,6 +104,54 @@ std::optional<float> recoverColumn(const std::vector<float> &w, int64_t k, int64
   return std::nullopt;
 }
 
+/// The values of a float constant with 1 or `n` elements, as `n` values.
+std::optional<std::vector<float>> perColumn(Value v, int64_t n) {
+  DenseFPElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || !attr.getElementType().isF32() ||
+      (attr.getNumElements() != 1 && attr.getNumElements() != n) ||
+      (attr.getNumElements() == n && cast<ShapedType>(v.getType()).getShape().back() != n))
+    return std::nullopt;
+  std::vector<float> values(attr.getValues<float>().begin(), attr.getValues<float>().end());
+  if (values.size() == 1)
+    values.assign(n, values.front());
+  return values;
+}
+
+/// Weights the folder left as DequantizeLinear (large ones): (float(W8) [- zp]) * s with W8
+/// an 8-bit constant, zp and s scalar or per column: q = W8 - zp and the scales.
+bool matchDequantizedWeights(Value rhs, int64_t n, std::vector<int64_t> &q,
+                             std::vector<float> &scales) {
+  auto mul = rhs.getDefiningOp<kiln::MulOp>();
+  std::optional<std::vector<float>> s = mul ? perColumn(mul.getRhs(), n) : std::nullopt;
+  if (!s || mul.getLhs().getType() != rhs.getType())
+    return false;
+  Value v = mul.getLhs();
+  std::vector<float> zp(n, 0.0f);
+  if (auto subOp = v.getDefiningOp<kiln::SubOp>()) {
+    std::optional<std::vector<float>> z = perColumn(subOp.getRhs(), n);
+    if (!z || subOp.getLhs().getType() != v.getType())
+      return false;
+    zp = *z;
+    v = subOp.getLhs();
+  }
+  auto cast = v.getDefiningOp<kiln::CastOp>();
+  DenseIntElementsAttr attr;
+  if (!cast || !elementTypeOf(cast.getInput()).isInteger(8) ||
+      !matchPattern(cast.getInput(), m_Constant(&attr)))
+    return false;
+  bool isUnsigned = attr.getElementType().isUnsignedInteger();
+  q.clear();
+  int64_t i = 0;
+  for (const APInt &x : attr.getValues<APInt>()) {
+    float z = zp[i++ % n];
+    if (z != std::nearbyint(z))
+      return false;
+    q.push_back((isUnsigned ? int64_t(x.getZExtValue()) : x.getSExtValue()) - int64_t(z));
+  }
+  scales = *s;
+  return llvm::all_of(scales, [](float f) { return f > 0 && std::isfinite(f); });
+}
+
 struct FormInt8FromQDQ : OpRewritePattern<kiln::MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -117,19 +165,28 @@ struct FormInt8FromQDQ : OpRewritePattern<kiln::MatMulOp> {
       return failure();
     DenseFPElementsAttr attr;
     auto wType = cast<RankedTensorType>(op.getRhs().getType());
-    if (wType.getRank() != 2 || !matchPattern(op.getRhs(), m_Constant(&attr)))
-      return warn(op, rewriter, "the weights are not a constant matrix");
+    if (wType.getRank() != 2 || !wType.hasStaticShape())
+      return warn(op, rewriter, "the weights are not a static matrix");
     int64_t k = wType.getDimSize(0), n = wType.getDimSize(1);
-    std::vector<float> w(attr.getValues<float>().begin(), attr.getValues<float>().end());
-    std::vector<int64_t> q(w.size());
+    std::vector<int64_t> q(k * n);
     std::vector<float> scales(n);
-    for (int64_t c = 0; c < n; ++c) {
-      std::optional<float> s = recoverColumn(w, k, n, c, q);
-      if (!s)
-        return warn(op, rewriter, "the weights are not int8 values times a per-column scale");
-      scales[c] = x->scale * *s;
+    if (matchDequantizedWeights(op.getRhs(), n, q, scales)) {
+      for (float &s : scales)
+        s = x->scale * s;
+    } else if (matchPattern(op.getRhs(), m_Constant(&attr))) {
+      std::vector<float> w(attr.getValues<float>().begin(), attr.getValues<float>().end());
+      for (int64_t c = 0; c < n; ++c) {
+        std::optional<float> s = recoverColumn(w, k, n, c, q);
+        if (!s)
+          return warn(op, rewriter, "the weights are not int8 values times a per-column scale");
+        scales[c] = x->scale * *s;
+      }
+    } else {
+      return warn(op, rewriter, "the weights are not a constant matrix");
     }
     FailureOr<kiln::Int8Weights> weights = kiln::splitInt8Weights(q, n);
+    if (failed(weights))
+      return warn(op, rewriter, "a column of weights spans more than 256 values");
     Location loc = op.getLoc();
     Value acc = kiln::buildInt8MatMul(rewriter, loc, x->act, *weights,
                                       resultType.clone(rewriter.getI32Type()));

@@ -51,6 +51,7 @@ def output_of(real, p):
 
 
 @pytest.mark.parametrize("shape,x_dtype", [((10, 70, 90), np.uint8), ((3, 300, 64), np.int8),
+                                           ((7, 1024, 520), np.uint8),
                                            ((1, 5, 1), np.uint8)])
 def test_qdq_matmul_runs_int8_and_matches_its_arithmetic(shape, x_dtype):
     m, k, n = shape

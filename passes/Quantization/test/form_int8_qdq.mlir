@@ -48,3 +48,26 @@ func.func @plain_float(%x: tensor<3x2xf32>, %w: tensor<2x2xf32>) -> tensor<3x2xf
   %0 = kiln.matmul %x, %w : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
   return %0 : tensor<3x2xf32>
 }
+
+// -----
+
+// Large weights stay DequantizeLinear'd (the folder leaves them): float(W8) * s per column,
+// read directly; the activations' scale 0.5 times s = [0.25, 0.125].
+// CHECK-LABEL: func.func @dequantized_weights
+// CHECK-DAG: %[[W:.*]] = kiln.constant dense<"0x017F0000FE7F0000{{(00)+}}"> : tensor<1x1x256xi8>
+// CHECK-DAG: %[[S:.*]] = kiln.constant dense<[1.250000e-01, 6.250000e-02]> : tensor<2xf32>
+// CHECK: kiln.matmul_int8 %arg0, %[[W]]
+// CHECK: kiln.mul %{{.*}}, %[[S]]
+func.func @dequantized_weights(%x: tensor<3x2xui8>) -> tensor<3x2xf32> {
+  %zp = kiln.constant dense<128.0> : tensor<f32>
+  %s = kiln.constant dense<0.5> : tensor<f32>
+  %wq = kiln.constant dense<[[1, -2], [127, 127]]> : tensor<2x2xi8>
+  %ws = kiln.constant dense<[[0.25, 0.125]]> : tensor<1x2xf32>
+  %w0 = kiln.cast %wq : tensor<2x2xi8> to tensor<2x2xf32>
+  %w = kiln.mul %w0, %ws : (tensor<2x2xf32>, tensor<1x2xf32>) -> tensor<2x2xf32>
+  %0 = kiln.cast %x : tensor<3x2xui8> to tensor<3x2xf32>
+  %1 = kiln.sub %0, %zp : (tensor<3x2xf32>, tensor<f32>) -> tensor<3x2xf32>
+  %2 = kiln.mul %1, %s : (tensor<3x2xf32>, tensor<f32>) -> tensor<3x2xf32>
+  %3 = kiln.matmul %2, %w : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+  return %3 : tensor<3x2xf32>
+}
