@@ -201,8 +201,9 @@ struct FormInt8FromQDQ : OpRewritePattern<kiln::MatMulOp> {
 private:
   static LogicalResult warn(kiln::MatMulOp op, PatternRewriter &rewriter, StringRef why) {
     if (!op->hasAttr(kWarned)) {
-      op.emitWarning("kiln: matmul of dequantized int8 activations runs in float (no int8 "
-                     "kernel: ")
+      op.emitWarning("kiln: ")
+          << kiln::nodePrefix(op.getLoc())
+          << "matmul of dequantized int8 activations runs in float (no int8 kernel: "
           << why << ")";
       rewriter.modifyOpInPlace(op, [&] { op->setAttr(kWarned, rewriter.getUnitAttr()); });
     }

@@ -53,7 +53,9 @@ FailureOr<kiln::Int8Activation> matchActivation(Value lhs, std::string &why) {
   auto cast = lhs.getDefiningOp<kiln::CastOp>();
   Type from = cast ? elementTypeOf(cast.getInput()) : Type();
   if (!from || !from.isInteger(8))
-    return why = "the activations are not 8-bit integers", failure();
+    return why = "the activations are not a cast of 8-bit values (an im2col copy of a "
+                 "conv's, or moved by other ops)",
+           failure();
   act.source = cast.getInput();
   return act;
 }
@@ -107,18 +109,26 @@ FailureOr<kiln::Int8Weights> matchWeights(Value rhs, std::string &why) {
 }
 
 /// Whether `op` multiplies 8-bit integers widened to i32 (what a quantized node imports as).
+/// Whether `v` is 8-bit values widened (and centred), possibly moved by data-movement ops
+/// (an im2col of a conv: slices, pads, concats, reshapes, transposes of them).
+bool fromInt8(Value v) {
+  for (int depth = 0; depth < 8; ++depth) {
+    Operation *def = v.getDefiningOp();
+    if (!def)
+      return false;
+    if (auto cast = dyn_cast<kiln::CastOp>(def))
+      return elementTypeOf(cast.getInput()).isInteger(8);
+    if (!isa<kiln::ReshapeOp, kiln::SubOp, kiln::SliceOp, kiln::PadOp, kiln::ConcatOp,
+             kiln::TransposeOp>(def) || def->getNumOperands() == 0)
+      return false;
+    v = def->getOperand(0);
+  }
+  return false;
+}
+
 bool isWidenedInt8(kiln::MatMulOp op) {
-  if (!elementTypeOf(op.getResult()).isSignlessInteger(32))
-    return false;
-  auto fromInt8 = [](Value v) {
-    if (auto reshape = v.getDefiningOp<kiln::ReshapeOp>())
-      v = reshape.getInput();
-    if (auto sub = v.getDefiningOp<kiln::SubOp>())
-      v = sub.getLhs();
-    auto cast = v.getDefiningOp<kiln::CastOp>();
-    return cast && elementTypeOf(cast.getInput()).isInteger(8);
-  };
-  return fromInt8(op.getLhs()) || fromInt8(op.getRhs());
+  return elementTypeOf(op.getResult()).isSignlessInteger(32) &&
+         (fromInt8(op.getLhs()) || fromInt8(op.getRhs()));
 }
 
 struct FormInt8MatMul : OpRewritePattern<kiln::MatMulOp> {
@@ -138,8 +148,9 @@ struct FormInt8MatMul : OpRewritePattern<kiln::MatMulOp> {
       why = "the shapes are not static", w = failure();
     if (failed(act) || failed(w)) {
       if (!op->hasAttr(kWarned)) {
-        op.emitWarning("kiln: integer matmul of 8-bit values runs as an i32 matmul (no int8 "
-                       "kernel: ")
+        op.emitWarning("kiln: ")
+            << kiln::nodePrefix(op.getLoc())
+            << "integer matmul of 8-bit values runs as an i32 matmul (no int8 kernel: "
             << why << ")";
         rewriter.modifyOpInPlace(op, [&] { op->setAttr(kWarned, rewriter.getUnitAttr()); });
       }
@@ -160,6 +171,13 @@ struct FormInt8MatMulPass : kiln::impl::FormInt8MatMulBase<FormInt8MatMulPass> {
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     getOperation().walk([](kiln::MatMulOp op) { op->removeAttr("kiln.int8_warned"); });
+    // Convolutions of 8-bit values that did not become matmuls have no int8 kernel yet.
+    getOperation().walk([](kiln::ConvOp op) {
+      if (elementTypeOf(op.getResult()).isSignlessInteger(32) && fromInt8(op.getInput()))
+        op.emitWarning("kiln: ") << kiln::nodePrefix(op.getLoc())
+                                 << "integer convolution of 8-bit values runs as an i32 conv "
+                                    "(no int8 kernel for convolutions that are not pointwise)";
+    });
   }
 };
 } // namespace

@@ -29,6 +29,16 @@ Value i32Constant(PatternRewriter &rewriter, Location loc, ArrayRef<uint32_t> va
   }
 } // namespace
 
+std::string kiln::nodePrefix(Location loc) {
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (std::string p = nodePrefix(inner); !p.empty())
+        return p;
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return "node '" + name.getName().str() + "': ";
+  return "";
+}
+
 FailureOr<kiln::Int8Weights> kiln::splitInt8Weights(const std::vector<int64_t> &w, int64_t n) {
   std::vector<int64_t> lo(n, INT64_MAX), hi(n, INT64_MIN);
   for (size_t i = 0; i < w.size(); ++i) {

@@ -12,6 +12,7 @@
 #include "mlir/IR/PatternMatch.h"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace kiln {
@@ -45,6 +46,8 @@ struct Int8Activation {
 mlir::Value buildInt8MatMul(mlir::PatternRewriter &rewriter, mlir::Location loc,
                             Int8Activation act, const Int8Weights &weights,
                             mlir::RankedTensorType resultType);
+/// "node 'NAME': " for an op located at an ONNX node's NameLoc (or a fusion of them), else "".
+std::string nodePrefix(mlir::Location loc);
 } // namespace kiln
 
 #endif
