@@ -88,6 +88,26 @@ def ort_ms(model, pb, repeat):
     return json.loads(out)["median_ms"]
 
 
+def read_pb(folder):
+    """The one .pb tensor a run wrote into `folder`."""
+    name = [f for f in os.listdir(folder) if f.endswith(".pb")][0]
+    return numpy_helper.to_array(onnx.load_tensor(os.path.join(folder, name)))
+
+
+def agreement(build, tmp, pb):
+    """Relative L2 and worst element of Kiln int8's output against onnxruntime's on the QDQ
+    model (the same quantized arithmetic; only float rounding differs)."""
+    subprocess.run([os.path.join(build, "bin", "kiln-run"), os.path.join(tmp, "qdq.kiln"),
+                    "--input", pb, "--threads", "1", "--output-dir", os.path.join(tmp, "k")],
+                   capture_output=True, check=True)
+    subprocess.run(["node", ORT_BENCH, "--model", os.path.join(tmp, "qdq.onnx"), "--input",
+                    f"x={pb}", "--threads", "1", "--repeat", "1", "--output-dir",
+                    os.path.join(tmp, "o")], capture_output=True, check=True)
+    k, o = read_pb(os.path.join(tmp, "k")), read_pb(os.path.join(tmp, "o"))
+    return (float(np.linalg.norm(k - o) / np.linalg.norm(o)),
+            float(np.abs(k - o).max() / np.abs(o).max()))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--build", default=os.path.join(ROOT, "build"))
@@ -120,6 +140,9 @@ def main():
         print(f"  kiln int8 vs kiln fp32:        {med['kiln fp32'] / med['kiln int8 (QDQ)']:.2f}x")
         print(f"  kiln int8 vs onnxruntime QDQ:  "
               f"{med['onnxruntime QDQ'] / med['kiln int8 (QDQ)']:.2f}x")
+        rel, worst = agreement(args.build, tmp, pb)
+        print(f"  kiln int8 output vs onnxruntime QDQ output: relative L2 {rel:.1e}, worst "
+              f"element {worst:.1e} of the output's scale")
     return 0
 
 
