@@ -10,6 +10,7 @@
 #include "compiler/Codegen/CPU/Passes.h"
 #include "compiler/Conversion/KilnToLinalg/KilnToLinalg.h"
 #include "passes/Fusion/Passes.h"
+#include "passes/Quantization/Passes.h"
 #include "passes/Graph/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -123,6 +124,8 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   graph.addNestedPass<func::FuncOp>(createExplicitConvPadding());
   graph.addPass(createCanonicalizerPass());
   graph.addPass(createCSEPass());
+  graph.addNestedPass<func::FuncOp>(createFormInt8MatMul());
+  graph.addNestedPass<func::FuncOp>(createFormInt8FromQDQ());
   if (options.fuse) {
     graph.addNestedPass<func::FuncOp>(createRecognizeLayerNorm());
     graph.addNestedPass<func::FuncOp>(createSinkReshapes());

@@ -4,6 +4,7 @@
 #include "kiln/Dialect/Graph/KilnDialect.h"
 #include "passes/Fusion/Passes.h"
 #include "passes/Graph/Passes.h"
+#include "passes/Quantization/Passes.h"
 #include "compiler/Codegen/CPU/Passes.h"
 #include "compiler/Conversion/KilnToLinalg/KilnToLinalg.h"
 
@@ -23,6 +24,7 @@ void kiln::registerKilnPasses() {
   mlir::registerAllPasses();
   kiln::registerGraphPasses();
   kiln::registerFusionPasses();
+  kiln::registerQuantizationPasses();
   kiln::registerCPUCodegenPasses();
   kiln::registerKilnToLinalgPass();
 }

@@ -13,7 +13,7 @@ bool supported(const std::string &name) {
   KILN_CHECK("sse4.2") KILN_CHECK("popcnt") KILN_CHECK("avx") KILN_CHECK("avx2")
   KILN_CHECK("fma") KILN_CHECK("f16c") KILN_CHECK("bmi") KILN_CHECK("bmi2")
   KILN_CHECK("avx512f") KILN_CHECK("avx512cd") KILN_CHECK("avx512bw") KILN_CHECK("avx512dq")
-  KILN_CHECK("avx512vl")
+  KILN_CHECK("avx512vl") KILN_CHECK("avx512vnni")
 #undef KILN_CHECK
 #endif
   return false;

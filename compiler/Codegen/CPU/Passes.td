@@ -13,6 +13,20 @@ def FuseElementwiseGenerics : Pass<"kiln-cpu-fuse-elementwise-generics", "mlir::
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def VnniGemm : Pass<"kiln-cpu-vnni-gemm", "mlir::func::FuncOp"> {
+  let summary = "int8 GEMMs (kiln.matmul_int8) → AVX-512 VNNI micro-kernels";
+  let description = [{
+    Replaces each linalg.generic marked `kiln.int8_gemm` (ui8 A [M, K] x packed i8 B → i32)
+    with vector code around `llvm.x86.avx512.vpdpbusd.512`: 64-column panels on the kernel's
+    threads, k in blocks of 512 (32 KiB of B, kept in L1), register blocks of 6 x 64 (12 x 32,
+    16 x 16 for narrow panels), the k loop in registers. Only where the module's `kiln.target` lists `avx512vnni` (or has no target, as
+    in tests); elsewhere the generic stays scalar loops and a warning says so.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+                           "mlir::tensor::TensorDialect", "mlir::LLVM::LLVMDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 def TileAndVectorize : Pass<"kiln-cpu-tile-and-vectorize", "mlir::func::FuncOp"> {
   let summary = "Applies each linalg op's schedule: tile (two levels) and vectorize";
   let description = [{

@@ -39,6 +39,7 @@ void addTextual(OpPassManager &pm, const char *pipeline) {
 
 void kiln::buildCPUSchedulePipeline(OpPassManager &pm) {
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  funcPm.addPass(createVnniGemm());
   funcPm.addPass(createFuseElementwiseGenerics());
   funcPm.addPass(createTileAndVectorize());
   addTextual(pm, kBufferize);

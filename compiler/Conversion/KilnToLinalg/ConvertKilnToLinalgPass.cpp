@@ -21,6 +21,7 @@ void kiln::populateKilnToLinalgPatterns(const TypeConverter &converter,
                                         RewritePatternSet &patterns) {
   lowering::populateElementwisePatterns(converter, patterns);
   lowering::populateMatMulPatterns(converter, patterns);
+  lowering::populateMatMulInt8Patterns(converter, patterns);
   lowering::populateConvPatterns(converter, patterns);
   lowering::populateConvTransposePatterns(converter, patterns);
   lowering::populatePoolPatterns(converter, patterns);

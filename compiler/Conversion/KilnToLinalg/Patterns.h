@@ -12,6 +12,10 @@ void populateElementwisePatterns(const TypeConverter &converter, RewritePatternS
 void populateSelectCastPowPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.matmul → linalg.matmul / batch_matmul / matvec / vecmat / dot.
 void populateMatMulPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
+/// kiln.matmul_int8 → a linalg.generic marked kInt8GemmAttr (MatMulInt8ToLinalg.cpp).
+void populateMatMulInt8Patterns(const TypeConverter &converter, RewritePatternSet &patterns);
+/// Marks the int8 GEMM generics that the CPU codegen may replace with its VNNI kernel.
+constexpr llvm::StringLiteral kInt8GemmAttr = "kiln.int8_gemm";
 /// kiln.conv → linalg conv ops.
 void populateConvPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.conv_transpose → zero-inserted input + flipped-filter linalg conv.

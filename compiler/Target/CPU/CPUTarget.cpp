@@ -15,7 +15,7 @@ namespace {
 constexpr const char *kCheckedISA[] = {"sse4.2",  "popcnt",   "avx",      "avx2",
                                        "fma",     "f16c",     "bmi",      "bmi2",
                                        "avx512f", "avx512cd", "avx512bw", "avx512dq",
-                                       "avx512vl"};
+                                       "avx512vl", "avx512vnni"};
 } // namespace
 
 std::optional<kiln::ResolvedCPU> kiln::resolveCPU(llvm::StringRef cpu) {
@@ -62,5 +62,7 @@ void kiln::setTargetAttr(ModuleOp module, const ResolvedCPU &cpu) {
                   b.getDictionaryAttr({b.getNamedAttr("cpu", b.getStringAttr(cpu.name)),
                                        b.getNamedAttr("vector_bits", b.getI64IntegerAttr(cpu.vectorBits)),
                                        b.getNamedAttr("vector_registers",
-                                                      b.getI64IntegerAttr(cpu.vectorRegisters))}));
+                                                      b.getI64IntegerAttr(cpu.vectorRegisters)),
+                                       b.getNamedAttr("isa", b.getStrArrayAttr(llvm::SmallVector<llvm::StringRef>(
+                                                                 cpu.isa.begin(), cpu.isa.end())))}));
 }

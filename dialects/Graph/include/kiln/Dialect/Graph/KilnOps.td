@@ -11,5 +11,6 @@ include "kiln/Dialect/Graph/KilnWinogradOps.td"
 include "kiln/Dialect/Graph/KilnDepthwiseOps.td"
 include "kiln/Dialect/Graph/KilnDynamicOps.td"
 include "kiln/Dialect/Graph/KilnRecurrentOps.td"
+include "kiln/Dialect/Graph/KilnQuantizedOps.td"
 
 #endif // KILN_OPS_TD

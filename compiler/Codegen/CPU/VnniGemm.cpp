@@ -1,0 +1,272 @@
+//===- VnniGemm.cpp - the int8 GEMM (ui8 x i8 → i32) as AVX-512 VNNI vector code ===//
+//
+// Replaces the `kiln.int8_gemm` generics of kiln.matmul_int8 (A [M, K] ui8, B packed
+// [N/64][K/4][64][4] i8) with a register-blocked micro-kernel of `vpdpbusd`: per step of 4 k,
+// `nv` 64-byte loads of B (16 columns x 4 k each, contiguous), `mr` broadcasts of 4 bytes of
+// A and mr x nv multiply-accumulates into 32-bit lanes. Panels of 64 columns run on the
+// kernel's threads (scf.forall); k goes in blocks whose B stays in L1, rows in blocks of `mr`
+// with a static tail block; a K that is not a multiple of 4 reads its last group of A with
+// zero padding (B is zero-padded when packed).
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Codegen/CPU/Passes.h"
+#include "compiler/Codegen/CPU/Schedule.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_VNNIGEMM
+#include "compiler/Codegen/CPU/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+/// Set by the kiln.matmul_int8 lowering (compiler/Conversion/KilnToLinalg/MatMulInt8ToLinalg.cpp).
+constexpr llvm::StringLiteral kInt8GemmAttr = "kiln.int8_gemm";
+/// Output columns per panel (4 vectors of 16 lanes) and per vector; steps of 4 k per block
+/// of k (128 steps: 512 k, 32 KiB of a panel's B, in L1).
+constexpr int64_t kPanel = 64, kBlock = 16, kKSteps = 128;
+constexpr llvm::StringLiteral kVpdpbusd = "llvm.x86.avx512.vpdpbusd.512";
+
+struct Gemm {
+  Value a, b; ///< A [M, K] i8 (unsigned values), B packed [ceil(N/64), ceil(K/4), 256] i8.
+  int64_t m, n, k;
+};
+
+Value idx(OpBuilder &b, Location loc, int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v); }
+
+/// Rows per micro-kernel for `nv` vectors of columns: mr * nv accumulators, nv B vectors and
+/// one broadcast of A within 32 registers.
+int64_t rowsFor(int64_t nv) { return nv >= 3 ? 6 : nv == 2 ? 12 : 16; }
+
+/// 4 bytes of row `row` of A from column `col`, broadcast to all 16 lanes as one i32.
+Value broadcastA(OpBuilder &b, Location loc, const Gemm &g, Value row, Value col, bool tail) {
+  auto i8 = b.getI8Type();
+  Value pad = b.create<arith::ConstantOp>(loc, b.getIntegerAttr(i8, 0));
+  Value four = b.create<vector::TransferReadOp>(loc, VectorType::get({4}, i8), g.a,
+                                                ValueRange{row, col}, pad, ArrayRef<bool>{!tail});
+  Value word = b.create<vector::BitCastOp>(loc, VectorType::get({1}, b.getI32Type()), four);
+  Value scalar = b.create<vector::ExtractOp>(loc, word, ArrayRef<int64_t>{0});
+  return b.create<vector::BroadcastOp>(loc, VectorType::get({16}, b.getI32Type()), scalar);
+}
+
+/// One step of 4 k (group `kg`) of panel `p`: acc[r * nv + j] += A[m0 + r, 4kg..4kg+3] .
+/// B[p, kg, 64j..64j+63] (16 columns x 4 k).
+SmallVector<Value> step(OpBuilder &b, Location loc, const Gemm &g, ValueRange accs, Value m0,
+                        Value p, Value kg, int64_t mr, int64_t nv, bool tail) {
+  auto vec = VectorType::get({16}, b.getI32Type());
+  Value pad = b.create<arith::ConstantOp>(loc, b.getIntegerAttr(b.getI8Type(), 0));
+  SmallVector<Value> bv;
+  for (int64_t j = 0; j < nv; ++j) {
+    Value bytes = b.create<vector::TransferReadOp>(loc, VectorType::get({64}, b.getI8Type()), g.b,
+                                                   ValueRange{p, kg, idx(b, loc, 64 * j)}, pad,
+                                                   ArrayRef<bool>{true});
+    bv.push_back(b.create<vector::BitCastOp>(loc, vec, bytes));
+  }
+  Value col = b.create<arith::MulIOp>(loc, kg, idx(b, loc, 4));
+  SmallVector<Value> out(accs.begin(), accs.end());
+  for (int64_t r = 0; r < mr; ++r) {
+    Value row = b.create<arith::AddIOp>(loc, m0, idx(b, loc, r));
+    Value av = broadcastA(b, loc, g, row, col, tail);
+    for (int64_t j = 0; j < nv; ++j)
+      out[r * nv + j] = b.create<LLVM::CallIntrinsicOp>(loc, vec, kVpdpbusd,
+                                                        ValueRange{out[r * nv + j], av, bv[j]})
+                            .getResult(0);
+  }
+  return out;
+}
+
+/// A block of k steps: groups [start, start + steps), then the partial last group when
+/// `kTail`; the accumulators start from the output (`load`) or from zero.
+struct KBlock {
+  Value start;
+  int64_t steps;
+  bool load, kTail;
+};
+
+/// Rows [m0, m0 + mr) of a panel of `cols` columns (`slice`, [M, cols] i32) over one k block:
+/// the k loop in registers, the accumulators read and written masked past `cols`.
+Value microKernel(OpBuilder &b, Location loc, const Gemm &g, Value slice, Value m0, Value p,
+                  int64_t mr, int64_t cols, const KBlock &kb) {
+  int64_t nv = (cols + kBlock - 1) / kBlock;
+  auto vec = VectorType::get({16}, b.getI32Type());
+  Value zero = b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(vec, int32_t(0)));
+  Value zeroScalar = b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(0));
+  SmallVector<Value> rows, init;
+  for (int64_t r = 0; r < mr; ++r)
+    rows.push_back(b.create<arith::AddIOp>(loc, m0, idx(b, loc, r)));
+  for (int64_t r = 0; r < mr; ++r)
+    for (int64_t j = 0; j < nv; ++j)
+      init.push_back(kb.load ? b.create<vector::TransferReadOp>(
+                                   loc, vec, slice, ValueRange{rows[r], idx(b, loc, j * kBlock)},
+                                   zeroScalar, ArrayRef<bool>{(j + 1) * kBlock <= cols})
+                                   .getResult()
+                             : zero);
+  SmallVector<Value> accs = init;
+  if (kb.steps > 0) {
+    Value end = b.create<arith::AddIOp>(loc, kb.start, idx(b, loc, kb.steps));
+    auto loop = b.create<scf::ForOp>(
+        loc, kb.start, end, idx(b, loc, 1), init,
+        [&](OpBuilder &nb, Location nl, Value kg, ValueRange args) {
+          nb.create<scf::YieldOp>(nl, step(nb, nl, g, args, m0, p, kg, mr, nv, false));
+        });
+    accs = loop.getResults();
+  }
+  if (kb.kTail)
+    accs = step(b, loc, g, accs, m0, p, idx(b, loc, g.k / 4), mr, nv, true);
+  for (int64_t r = 0; r < mr; ++r)
+    for (int64_t j = 0; j < nv; ++j)
+      slice = b.create<vector::TransferWriteOp>(loc, accs[r * nv + j], slice,
+                                                ValueRange{rows[r], idx(b, loc, j * kBlock)},
+                                                ArrayRef<bool>{(j + 1) * kBlock <= cols})
+                  .getResult();
+  return slice;
+}
+
+/// All rows of one panel over one k block: blocks of `mr` rows in a loop, then the rest.
+Value panelRows(OpBuilder &b, Location loc, const Gemm &g, Value slice, Value p, int64_t cols,
+                const KBlock &kb) {
+  int64_t mr = rowsFor((cols + kBlock - 1) / kBlock), full = g.m / mr;
+  if (full > 0) {
+    auto loop = b.create<scf::ForOp>(
+        loc, idx(b, loc, 0), idx(b, loc, full * mr), idx(b, loc, mr), ValueRange{slice},
+        [&](OpBuilder &nb, Location nl, Value m0, ValueRange args) {
+          nb.create<scf::YieldOp>(nl, microKernel(nb, nl, g, args[0], m0, p, mr, cols, kb));
+        });
+    slice = loop.getResult(0);
+  }
+  if (g.m % mr)
+    slice = microKernel(b, loc, g, slice, idx(b, loc, full * mr), p, g.m % mr, cols, kb);
+  return slice;
+}
+
+/// One panel (`p`, `cols` columns): the k steps in blocks of kKSteps (a 16 KiB block of B
+/// stays in L1 while every row block passes over it); the first block starts from zero, the
+/// middle ones run in a loop, the last takes the partial group of 4 k.
+Value panel(OpBuilder &b, Location loc, const Gemm &g, Value slice, Value p, int64_t cols) {
+  int64_t steps = g.k / 4, blocks = std::max<int64_t>(1, (steps + kKSteps - 1) / kKSteps);
+  bool kTail = g.k % 4 != 0;
+  auto blockSteps = [&](int64_t i) { return std::min(kKSteps, steps - i * kKSteps); };
+  slice = panelRows(b, loc, g, slice, p, cols,
+                    {idx(b, loc, 0), std::max<int64_t>(0, blockSteps(0)), false, kTail && blocks == 1});
+  if (blocks > 2) {
+    auto loop = b.create<scf::ForOp>(
+        loc, idx(b, loc, kKSteps), idx(b, loc, (blocks - 1) * kKSteps), idx(b, loc, kKSteps),
+        ValueRange{slice}, [&](OpBuilder &nb, Location nl, Value kg, ValueRange args) {
+          nb.create<scf::YieldOp>(
+              nl, panelRows(nb, nl, g, args[0], p, cols, {kg, kKSteps, true, false}));
+        });
+    slice = loop.getResult(0);
+  }
+  if (blocks > 1)
+    slice = panelRows(b, loc, g, slice, p, cols,
+                      {idx(b, loc, (blocks - 1) * kKSteps), blockSteps(blocks - 1), true, kTail});
+  return slice;
+}
+
+/// [M, N] i32 = A x B: the full panels in an scf.forall, then the last partial panel.
+Value buildGemm(OpBuilder &b, Location loc, const Gemm &g, Value init) {
+  auto one = b.getIndexAttr(1);
+  int64_t panels = g.n / kPanel, rest = g.n % kPanel;
+  Value out = init;
+  if (panels > 0) {
+    auto forall = b.create<scf::ForallOp>(loc, ArrayRef<OpFoldResult>{b.getIndexAttr(panels)},
+                                          ValueRange{init}, std::nullopt);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forall.getBody());
+    Value p = forall.getInductionVar(0), shared = forall.getRegionIterArgs()[0];
+    Value col = b.create<arith::MulIOp>(loc, p, idx(b, loc, kPanel));
+    SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), col},
+        sizes{b.getIndexAttr(g.m), b.getIndexAttr(kPanel)}, strides{one, one};
+    Value slice = b.create<tensor::ExtractSliceOp>(loc, shared, offsets, sizes, strides);
+    Value done = panel(b, loc, g, slice, p, kPanel);
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    b.create<tensor::ParallelInsertSliceOp>(loc, done, shared, offsets, sizes, strides);
+    out = forall.getResult(0);
+  }
+  if (rest) {
+    SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), b.getIndexAttr(panels * kPanel)},
+        sizes{b.getIndexAttr(g.m), b.getIndexAttr(rest)}, strides{one, one};
+    Value slice = b.create<tensor::ExtractSliceOp>(loc, out, offsets, sizes, strides);
+    Value done = panel(b, loc, g, slice, idx(b, loc, panels), rest);
+    out = b.create<tensor::InsertSliceOp>(loc, done, out, offsets, sizes, strides);
+  }
+  return out;
+}
+
+/// Whether the module's target lists AVX-512 VNNI; without a `kiln.target` (kiln-opt tests)
+/// the AVX-512 machine the default schedules assume, VNNI included.
+bool targetHasVnni(Operation *op) {
+  auto module = op->getParentOfType<ModuleOp>();
+  auto target = module ? module->getAttrOfType<DictionaryAttr>(kiln::kTargetAttr) : nullptr;
+  if (!target)
+    return true;
+  auto isa = target.getAs<ArrayAttr>("isa");
+  return isa && llvm::any_of(isa, [](Attribute a) {
+           auto s = dyn_cast<StringAttr>(a);
+           return s && s.getValue() == "avx512vnni";
+         });
+}
+
+/// The memory effects of llvm.call_intrinsic, which declares none (so bufferization's
+/// deallocation refuses it): none for `vpdpbusd` (registers only), read + write of any
+/// memory for every other intrinsic (the conservative answer).
+struct CallIntrinsicEffects
+    : MemoryEffectOpInterface::ExternalModel<CallIntrinsicEffects, LLVM::CallIntrinsicOp> {
+  void getEffects(Operation *op,
+                  SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects)
+      const {
+    if (cast<LLVM::CallIntrinsicOp>(op).getIntrin() == kVpdpbusd)
+      return;
+    effects.emplace_back(MemoryEffects::Read::get());
+    effects.emplace_back(MemoryEffects::Write::get());
+  }
+};
+
+void attachCallIntrinsicEffects(MLIRContext *ctx, LLVM::LLVMDialect *) {
+  std::optional<RegisteredOperationName> name =
+      RegisteredOperationName::lookup(LLVM::CallIntrinsicOp::getOperationName(), ctx);
+  if (name && !name->hasInterface<MemoryEffectOpInterface>())
+    LLVM::CallIntrinsicOp::attachInterface<CallIntrinsicEffects>(*ctx);
+}
+
+struct VnniGemmPass : kiln::impl::VnniGemmBase<VnniGemmPass> {
+  void getDependentDialects(DialectRegistry &registry) const override {
+    VnniGemmBase::getDependentDialects(registry);
+    registry.addExtension(attachCallIntrinsicEffects);
+  }
+
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> gemms;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (op->hasAttr(kInt8GemmAttr))
+        gemms.push_back(op);
+    });
+    if (gemms.empty())
+      return;
+    if (!targetHasVnni(getOperation())) {
+      for (linalg::GenericOp op : gemms)
+        op.emitWarning("kiln: the target has no AVX-512 VNNI: this int8 GEMM runs as scalar "
+                       "integer loops");
+      return;
+    }
+    for (linalg::GenericOp op : gemms) {
+      auto a = cast<RankedTensorType>(op.getDpsInputs()[0].getType());
+      auto c = cast<RankedTensorType>(op.getDpsInits()[0].getType());
+      Gemm g{op.getDpsInputs()[0], op.getDpsInputs()[1], a.getDimSize(0), c.getDimSize(1),
+             a.getDimSize(1)};
+      OpBuilder b(op);
+      Value init = b.create<tensor::EmptyOp>(op.getLoc(), c.getShape(), c.getElementType());
+      op.getResult(0).replaceAllUsesWith(buildGemm(b, op.getLoc(), g, init));
+      op.erase();
+    }
+  }
+};
+} // namespace

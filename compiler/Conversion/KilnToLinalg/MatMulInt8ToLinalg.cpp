@@ -1,0 +1,55 @@
+//===- MatMulInt8ToLinalg.cpp - kiln.matmul_int8 → a linalg contraction ------===//
+//
+// The leading dims of the lhs fold into M; the product is a linalg.generic over (m, n, k)
+// reading the packed weights through floordiv/mod maps, ui8 zero-extended and i8
+// sign-extended to i32. The generic carries `kiln.int8_gemm`: the CPU codegen replaces it
+// with the `vpdpbusd` kernel where the target has AVX-512 VNNI (compiler/Codegen/CPU/
+// VnniGemm.cpp), and otherwise runs it as it stands.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Conversion/KilnToLinalg/Patterns.h"
+
+namespace kiln::lowering {
+namespace {
+struct MatMulInt8Lowering : OpConversionPattern<graph::MatMulInt8Op> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(graph::MatMulInt8Op op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto lhsType = tensorTypeOf(adaptor.getLhs());
+    auto resultType = tensorTypeOf(op.getResult());
+    int64_t k = lhsType.getShape().back(), n = resultType.getShape().back();
+    int64_t m = lhsType.getNumElements() / k;
+    Value lhs = reshapeTo(rewriter, loc, adaptor.getLhs(), {m, k});
+    Type i32 = rewriter.getI32Type();
+    Value init = createFilled(rewriter, loc, {m, n}, createScalar(rewriter, loc, i32, 0));
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr dm = getAffineDimExpr(0, ctx), dn = getAffineDimExpr(1, ctx),
+               dk = getAffineDimExpr(2, ctx);
+    SmallVector<AffineMap> maps{
+        AffineMap::get(3, 0, {dm, dk}, ctx),
+        AffineMap::get(3, 0, {dn.floorDiv(64), dk.floorDiv(4), (dn % 64) * 4 + dk % 4}, ctx),
+        AffineMap::get(3, 0, {dm, dn}, ctx)};
+    SmallVector<utils::IteratorType> iterators{utils::IteratorType::parallel,
+                                               utils::IteratorType::parallel,
+                                               utils::IteratorType::reduction};
+    auto gemm = rewriter.create<linalg::GenericOp>(
+        loc, init.getType(), ValueRange{lhs, adaptor.getRhs()}, ValueRange{init}, maps,
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value a = b.create<arith::ExtUIOp>(l, i32, args[0]);
+          Value w = b.create<arith::ExtSIOp>(l, i32, args[1]);
+          Value prod = b.create<arith::MulIOp>(l, a, w);
+          b.create<linalg::YieldOp>(l, ValueRange{b.create<arith::AddIOp>(l, args[2], prod)});
+        });
+    gemm->setAttr(kInt8GemmAttr, rewriter.getUnitAttr());
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, gemm.getResult(0), resultType.getShape()));
+    return success();
+  }
+};
+} // namespace
+
+void populateMatMulInt8Patterns(const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<MatMulInt8Lowering>(converter, patterns.getContext());
+}
+} // namespace kiln::lowering

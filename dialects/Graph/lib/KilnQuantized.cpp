@@ -1,0 +1,25 @@
+//===- KilnQuantized.cpp - the verifier of kiln.matmul_int8 ------------------===//
+#include "kiln/Dialect/Graph/KilnDialect.h"
+
+using namespace mlir;
+
+LogicalResult kiln::MatMulInt8Op::verify() {
+  auto lhs = cast<RankedTensorType>(getLhs().getType());
+  auto rhs = cast<RankedTensorType>(getRhs().getType());
+  auto result = cast<RankedTensorType>(getResult().getType());
+  if (!lhs.getElementType().isUnsignedInteger(8) || !rhs.getElementType().isSignlessInteger(8) ||
+      !result.getElementType().isSignlessInteger(32))
+    return emitOpError("takes ui8 x i8 operands to an i32 result");
+  if (lhs.getRank() < 2 || !lhs.hasStaticShape() || !rhs.hasStaticShape() ||
+      !result.hasStaticShape())
+    return emitOpError("needs static shapes and an lhs of rank >= 2");
+  if (result.getRank() != lhs.getRank() ||
+      result.getShape().drop_back() != lhs.getShape().drop_back())
+    return emitOpError("result must be the lhs shape with its last dim replaced by N");
+  int64_t k = lhs.getShape().back(), n = result.getShape().back();
+  SmallVector<int64_t> packed{(n + 63) / 64, (k + 3) / 4, 256};
+  if (rhs.getShape() != ArrayRef<int64_t>(packed))
+    return emitOpError("rhs must be the packed weights [ceil(N/64), ceil(K/4), 256] = [")
+           << packed[0] << ", " << packed[1] << ", 256]";
+  return success();
+}

@@ -1,0 +1,224 @@
+//===- FormInt8FromQDQ.cpp - QDQ matmuls (dequantized activations x weights) → int8 ===//
+//
+// A QDQ model computes matmul(DQ(x_q), DQ(w_q)) in float: (float(x_q) - zx) * sx against
+// weights that the importer folded to float constants w_q * s_n. When every column of the
+// float weights is exactly (in float32) an int8 value times one scale (symmetric per-column
+// quantization, the scale recovered from the column's largest magnitude), the product becomes
+// float(sum_k (x_q - zx) * w_q) * (sx * s_n): kiln.matmul_int8 with exact int32 accumulation
+// and the scales applied once per output (as onnxruntime runs the same model).
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Quantization/Int8MatMul.h"
+#include "passes/Quantization/Passes.h"
+
+#include "kiln/Dialect/Graph/KilnDialect.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+namespace kiln {
+#define GEN_PASS_DEF_FORMINT8FROMQDQ
+#include "passes/Quantization/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+Type elementTypeOf(Value v) { return cast<ShapedType>(v.getType()).getElementType(); }
+
+std::optional<float> floatScalar(Value v) {
+  DenseFPElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || attr.getNumElements() != 1 ||
+      !attr.getElementType().isF32())
+    return std::nullopt;
+  return (*attr.getValues<APFloat>().begin()).convertToFloat();
+}
+
+/// `(float(x_q) - zx) * sx` (or without `- zx`; optionally reshaped): x_q, zx and sx.
+struct Dequantized {
+  kiln::Int8Activation act;
+  float scale = 1;
+};
+std::optional<Dequantized> matchDequantized(Value v) {
+  Dequantized d;
+  if (auto reshape = v.getDefiningOp<kiln::ReshapeOp>()) {
+    d.act.reshapedTo = cast<RankedTensorType>(v.getType());
+    v = reshape.getInput();
+  }
+  auto mul = v.getDefiningOp<kiln::MulOp>();
+  if (!mul || mul.getLhs().getType() != v.getType())
+    return std::nullopt;
+  std::optional<float> scale = floatScalar(mul.getRhs());
+  if (!scale || !(*scale > 0) || !std::isfinite(*scale))
+    return std::nullopt;
+  d.scale = *scale;
+  v = mul.getLhs();
+  if (auto sub = v.getDefiningOp<kiln::SubOp>()) {
+    std::optional<float> zp = floatScalar(sub.getRhs());
+    if (!zp || *zp != std::nearbyint(*zp) || sub.getLhs().getType() != v.getType())
+      return std::nullopt;
+    d.act.zeroPoint = int64_t(*zp);
+    v = sub.getLhs();
+  }
+  auto cast = v.getDefiningOp<kiln::CastOp>();
+  if (!cast || !elementTypeOf(cast.getInput()).isInteger(8))
+    return std::nullopt;
+  d.act.source = cast.getInput();
+  return d;
+}
+
+/// Column `c` of `w` (K x N) as int8 values times one float scale, exactly in float32; the
+/// scale is the column's largest magnitude over its largest |q|, give or take two ulps.
+std::optional<float> recoverColumn(const std::vector<float> &w, int64_t k, int64_t n, int64_t c,
+                                   std::vector<int64_t> &q) {
+  float amax = 0;
+  for (int64_t r = 0; r < k; ++r)
+    amax = std::max(amax, std::fabs(w[r * n + c]));
+  if (amax == 0) {
+    for (int64_t r = 0; r < k; ++r)
+      q[r * n + c] = 0;
+    return 1.0f;
+  }
+  // The largest |q| of the column: 127 (or 128) for min-max calibrated weights; smaller ones
+  // are tried after (a column that is not quantized fails at its first element).
+  SmallVector<float> qmaxes{127.0f, 128.0f};
+  for (int i = 126; i >= 1; --i)
+    qmaxes.push_back(float(i));
+  for (float qmax : qmaxes) {
+    float s = amax / qmax;
+    for (int ulps = 0; ulps <= 4; ++ulps) {
+      float candidate = s;
+      for (int i = 0; i < (ulps + 1) / 2; ++i)
+        candidate = std::nextafter(candidate, ulps % 2 ? INFINITY : 0.0f);
+      bool exact = true;
+      for (int64_t r = 0; r < k && exact; ++r) {
+        float x = std::nearbyint(w[r * n + c] / candidate);
+        exact = x >= -128 && x <= 127 && x * candidate == w[r * n + c];
+        q[r * n + c] = int64_t(x);
+      }
+      if (exact)
+        return candidate;
+    }
+  }
+  return std::nullopt;
+}
+
+/// The values of a float constant with 1 or `n` elements, as `n` values.
+std::optional<std::vector<float>> perColumn(Value v, int64_t n) {
+  DenseFPElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || !attr.getElementType().isF32() ||
+      (attr.getNumElements() != 1 && attr.getNumElements() != n) ||
+      (attr.getNumElements() == n && cast<ShapedType>(v.getType()).getShape().back() != n))
+    return std::nullopt;
+  std::vector<float> values(attr.getValues<float>().begin(), attr.getValues<float>().end());
+  if (values.size() == 1)
+    values.assign(n, values.front());
+  return values;
+}
+
+/// Weights the folder left as DequantizeLinear (large ones): (float(W8) [- zp]) * s with W8
+/// an 8-bit constant, zp and s scalar or per column: q = W8 - zp and the scales.
+bool matchDequantizedWeights(Value rhs, int64_t n, std::vector<int64_t> &q,
+                             std::vector<float> &scales) {
+  auto mul = rhs.getDefiningOp<kiln::MulOp>();
+  std::optional<std::vector<float>> s = mul ? perColumn(mul.getRhs(), n) : std::nullopt;
+  if (!s || mul.getLhs().getType() != rhs.getType())
+    return false;
+  Value v = mul.getLhs();
+  std::vector<float> zp(n, 0.0f);
+  if (auto subOp = v.getDefiningOp<kiln::SubOp>()) {
+    std::optional<std::vector<float>> z = perColumn(subOp.getRhs(), n);
+    if (!z || subOp.getLhs().getType() != v.getType())
+      return false;
+    zp = *z;
+    v = subOp.getLhs();
+  }
+  auto cast = v.getDefiningOp<kiln::CastOp>();
+  DenseIntElementsAttr attr;
+  if (!cast || !elementTypeOf(cast.getInput()).isInteger(8) ||
+      !matchPattern(cast.getInput(), m_Constant(&attr)))
+    return false;
+  bool isUnsigned = attr.getElementType().isUnsignedInteger();
+  q.clear();
+  int64_t i = 0;
+  for (const APInt &x : attr.getValues<APInt>()) {
+    float z = zp[i++ % n];
+    if (z != std::nearbyint(z))
+      return false;
+    q.push_back((isUnsigned ? int64_t(x.getZExtValue()) : x.getSExtValue()) - int64_t(z));
+  }
+  scales = *s;
+  return llvm::all_of(scales, [](float f) { return f > 0 && std::isfinite(f); });
+}
+
+struct FormInt8FromQDQ : OpRewritePattern<kiln::MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(kiln::MatMulOp op, PatternRewriter &rewriter) const override {
+    auto resultType = cast<RankedTensorType>(op.getType());
+    if (!resultType.getElementType().isF32() || !resultType.hasStaticShape())
+      return failure();
+    std::optional<Dequantized> x = matchDequantized(op.getLhs());
+    auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
+    if (!x || lhsType.getRank() < 2 || !lhsType.hasStaticShape())
+      return failure();
+    DenseFPElementsAttr attr;
+    auto wType = cast<RankedTensorType>(op.getRhs().getType());
+    if (wType.getRank() != 2 || !wType.hasStaticShape())
+      return warn(op, rewriter, "the weights are not a static matrix");
+    int64_t k = wType.getDimSize(0), n = wType.getDimSize(1);
+    std::vector<int64_t> q(k * n);
+    std::vector<float> scales(n);
+    if (matchDequantizedWeights(op.getRhs(), n, q, scales)) {
+      for (float &s : scales)
+        s = x->scale * s;
+    } else if (matchPattern(op.getRhs(), m_Constant(&attr))) {
+      std::vector<float> w(attr.getValues<float>().begin(), attr.getValues<float>().end());
+      for (int64_t c = 0; c < n; ++c) {
+        std::optional<float> s = recoverColumn(w, k, n, c, q);
+        if (!s)
+          return warn(op, rewriter, "the weights are not int8 values times a per-column scale");
+        scales[c] = x->scale * *s;
+      }
+    } else {
+      return warn(op, rewriter, "the weights are not a constant matrix");
+    }
+    FailureOr<kiln::Int8Weights> weights = kiln::splitInt8Weights(q, n);
+    if (failed(weights))
+      return warn(op, rewriter, "a column of weights spans more than 256 values");
+    Location loc = op.getLoc();
+    Value acc = kiln::buildInt8MatMul(rewriter, loc, x->act, *weights,
+                                      resultType.clone(rewriter.getI32Type()));
+    Value real = rewriter.create<kiln::CastOp>(loc, resultType, acc);
+    Value scale = rewriter.create<kiln::ConstantOp>(
+        loc, DenseElementsAttr::get(RankedTensorType::get({n}, rewriter.getF32Type()),
+                                    ArrayRef<float>(scales)));
+    rewriter.replaceOpWithNewOp<kiln::MulOp>(op, real, scale);
+    return success();
+  }
+
+private:
+  static LogicalResult warn(kiln::MatMulOp op, PatternRewriter &rewriter, StringRef why) {
+    if (!op->hasAttr(kWarned)) {
+      op.emitWarning("kiln: ")
+          << kiln::nodePrefix(op.getLoc())
+          << "matmul of dequantized int8 activations runs in float (no int8 kernel: "
+          << why << ")";
+      rewriter.modifyOpInPlace(op, [&] { op->setAttr(kWarned, rewriter.getUnitAttr()); });
+    }
+    return failure();
+  }
+  static constexpr llvm::StringLiteral kWarned = "kiln.int8_warned";
+};
+
+struct FormInt8FromQDQPass : kiln::impl::FormInt8FromQDQBase<FormInt8FromQDQPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FormInt8FromQDQ>(&getContext());
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    getOperation().walk([](kiln::MatMulOp op) { op->removeAttr("kiln.int8_warned"); });
+  }
+};
+} // namespace

@@ -1,0 +1,112 @@
+//===- Int8MatMul.cpp - building kiln.matmul_int8 (shared by the quantization passes) ===//
+#include "passes/Quantization/Int8MatMul.h"
+
+#include "kiln/Dialect/Graph/KilnDialect.h"
+
+#include <algorithm>
+
+using namespace mlir;
+
+std::vector<int8_t> kiln::packInt8Weights(const std::vector<int32_t> &w, int64_t k, int64_t n) {
+  int64_t nb = (n + 63) / 64, kb = (k + 3) / 4;
+  std::vector<int8_t> packed(nb * kb * 256, 0);
+  for (int64_t r = 0; r < k; ++r)
+    for (int64_t c = 0; c < n; ++c)
+      packed[((c / 64) * kb + r / 4) * 256 + (c % 64) * 4 + r % 4] = int8_t(w[r * n + c]);
+  return packed;
+}
+
+namespace {
+Type elementTypeOf(Value v) { return cast<ShapedType>(v.getType()).getElementType(); }
+
+  /// An i32 constant of `values` ([n], or a scalar).
+Value i32Constant(PatternRewriter &rewriter, Location loc, ArrayRef<uint32_t> values,
+                           bool scalar = false) {
+    std::vector<int32_t> v(values.begin(), values.end());
+    auto type = RankedTensorType::get(scalar ? ArrayRef<int64_t>{} : ArrayRef<int64_t>{int64_t(v.size())},
+                                      rewriter.getI32Type());
+    return rewriter.create<kiln::ConstantOp>(loc, DenseElementsAttr::get(type, ArrayRef<int32_t>(v)));
+  }
+} // namespace
+
+std::string kiln::nodePrefix(Location loc) {
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (std::string p = nodePrefix(inner); !p.empty())
+        return p;
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return "node '" + name.getName().str() + "': ";
+  return "";
+}
+
+FailureOr<kiln::Int8Weights> kiln::splitInt8Weights(const std::vector<int64_t> &w, int64_t n) {
+  std::vector<int64_t> lo(n, INT64_MAX), hi(n, INT64_MIN);
+  for (size_t i = 0; i < w.size(); ++i) {
+    lo[i % n] = std::min(lo[i % n], w[i]);
+    hi[i % n] = std::max(hi[i % n], w[i]);
+  }
+  Int8Weights out;
+  out.shift.assign(n, 0);
+  for (int64_t c = 0; c < n; ++c) {
+    if (lo[c] >= -128 && hi[c] <= 127)
+      continue;
+    if (hi[c] - lo[c] > 255)
+      return failure();
+    out.shift[c] = lo[c] + 128;
+    out.shifted = true;
+  }
+  out.values.reserve(w.size());
+  for (size_t i = 0; i < w.size(); ++i)
+    out.values.push_back(int32_t(w[i] - out.shift[i % n]));
+  return out;
+}
+
+Value kiln::buildInt8MatMul(PatternRewriter &rewriter, Location loc, Int8Activation act,
+                            const Int8Weights &weights, RankedTensorType resultType) {
+    const std::vector<int32_t> &w = weights.values;
+    if (act.reshapedTo)
+      act.source = rewriter.create<kiln::ReshapeOp>(
+          loc, act.reshapedTo.clone(elementTypeOf(act.source)), act.source);
+    auto srcType = cast<RankedTensorType>(act.source.getType());
+    int64_t k = srcType.getShape().back(), n = resultType.getShape().back();
+    Type i32 = rewriter.getI32Type(), u8 = rewriter.getIntegerType(8, /*isSigned=*/false);
+    Value a = act.source;
+    int64_t zp = act.zeroPoint;
+    if (!elementTypeOf(a).isUnsignedInteger()) {
+      // i8 → ui8 by +128: (a - za) = (a + 128) - (za + 128).
+      Value wide = rewriter.create<kiln::CastOp>(loc, srcType.clone(i32), a);
+      Value shift = rewriter.create<kiln::ConstantOp>(
+          loc, DenseElementsAttr::get(RankedTensorType::get({}, i32), int32_t(128)));
+      Value shifted = rewriter.create<kiln::AddOp>(loc, wide, shift);
+      a = rewriter.create<kiln::CastOp>(loc, srcType.clone(u8), shifted);
+      zp += 128;
+    }
+    std::vector<int8_t> packed = kiln::packInt8Weights(w, k, n);
+    auto packedType = RankedTensorType::get({(n + 63) / 64, (k + 3) / 4, 256},
+                                            rewriter.getIntegerType(8));
+    Value rhs = rewriter.create<kiln::ConstantOp>(
+        loc, DenseElementsAttr::get(packedType, ArrayRef<int8_t>(packed)));
+    Value out = rewriter.create<kiln::MatMulInt8Op>(loc, resultType, a, rhs);
+    if (zp != 0) {
+      // Modulo 2^32, as the kernel's int32 accumulation.
+      std::vector<uint32_t> sums(n, 0);
+      for (int64_t r = 0; r < k; ++r)
+        for (int64_t c = 0; c < n; ++c)
+          sums[c] += uint32_t(zp) * uint32_t(w[r * n + c]);
+      out = rewriter.create<kiln::SubOp>(loc, out, i32Constant(rewriter, loc, sums));
+    }
+    if (!weights.shifted)
+      return out;
+    // + shift[n] * sum_k (a' - za'): the row sums of the activations, at run time.
+    auto wideType = srcType.clone(i32);
+    Value wide = rewriter.create<kiln::CastOp>(loc, wideType, a);
+    int64_t last = srcType.getRank() - 1;
+    Value rows = rewriter.create<kiln::ReduceOp>(loc, wide, kiln::ReduceKind::sum,
+                                                 ArrayRef<int64_t>{last}, true);
+    if (zp != 0)
+      rows = rewriter.create<kiln::SubOp>(
+          loc, rows, i32Constant(rewriter, loc, {uint32_t(k) * uint32_t(zp)}, /*scalar=*/true));
+    std::vector<uint32_t> shift(weights.shift.begin(), weights.shift.end());
+    Value term = rewriter.create<kiln::MulOp>(loc, rows, i32Constant(rewriter, loc, shift));
+    return rewriter.create<kiln::AddOp>(loc, out, term);
+  }

@@ -1,0 +1,73 @@
+// RUN: kiln-opt %s -split-input-file -kiln-form-int8-qdq -verify-diagnostics | FileCheck %s
+
+// DequantizeLinear'd ui8 activations (zero point 128, scale 0.5) against weights that are
+// int8 values times a per-column scale ([1, -2; 127, 127] * [0.25, 0.125]): the exact i32
+// product of kiln.matmul_int8, then float(acc) * (0.5 * s_n).
+// CHECK-LABEL: func.func @qdq
+// CHECK-DAG: %[[W:.*]] = kiln.constant dense<"0x017F0000FE7F0000{{(00)+}}"> : tensor<1x1x256xi8>
+// CHECK-DAG: %[[S:.*]] = kiln.constant dense<[1.250000e-01, 6.250000e-02]> : tensor<2xf32>
+// CHECK: %[[P:.*]] = kiln.matmul_int8 %arg0, %[[W]] : (tensor<3x2xui8>, tensor<1x1x256xi8>) -> tensor<3x2xi32>
+// CHECK: %[[C:.*]] = kiln.sub %[[P]], %{{.*}} : (tensor<3x2xi32>, tensor<2xi32>)
+// CHECK: %[[F:.*]] = kiln.cast %[[C]] : tensor<3x2xi32> to tensor<3x2xf32>
+// CHECK: %[[R:.*]] = kiln.mul %[[F]], %[[S]]
+// CHECK: return %[[R]]
+func.func @qdq(%x: tensor<3x2xui8>) -> tensor<3x2xf32> {
+  %zp = kiln.constant dense<128.0> : tensor<f32>
+  %s = kiln.constant dense<0.5> : tensor<f32>
+  %w = kiln.constant dense<[[0.25, -0.25], [31.75, 15.875]]> : tensor<2x2xf32>
+  %0 = kiln.cast %x : tensor<3x2xui8> to tensor<3x2xf32>
+  %1 = kiln.sub %0, %zp : (tensor<3x2xf32>, tensor<f32>) -> tensor<3x2xf32>
+  %2 = kiln.mul %1, %s : (tensor<3x2xf32>, tensor<f32>) -> tensor<3x2xf32>
+  %3 = kiln.matmul %2, %w : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+  return %3 : tensor<3x2xf32>
+}
+
+// -----
+
+// Float weights that are no int8 grid (1/3 is not q * s exactly with |q| <= 128 next to 1):
+// the matmul stays in float, with a warning.
+// CHECK-LABEL: func.func @float_weights
+// CHECK: kiln.matmul
+// CHECK-NOT: kiln.matmul_int8
+func.func @float_weights(%x: tensor<3x2xui8>) -> tensor<3x2xf32> {
+  %s = kiln.constant dense<0.5> : tensor<f32>
+  %w = kiln.constant dense<[[1.0, 0.1], [0.3333333, 0.7]]> : tensor<2x2xf32>
+  %0 = kiln.cast %x : tensor<3x2xui8> to tensor<3x2xf32>
+  %1 = kiln.mul %0, %s : (tensor<3x2xf32>, tensor<f32>) -> tensor<3x2xf32>
+  // expected-warning @+1 {{kiln: matmul of dequantized int8 activations runs in float (no int8 kernel: the weights are not int8 values times a per-column scale)}}
+  %2 = kiln.matmul %1, %w : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+  return %2 : tensor<3x2xf32>
+}
+
+// -----
+
+// A float matmul of float activations is not a QDQ pattern: untouched, no warning.
+// CHECK-LABEL: func.func @plain_float
+// CHECK: kiln.matmul
+func.func @plain_float(%x: tensor<3x2xf32>, %w: tensor<2x2xf32>) -> tensor<3x2xf32> {
+  %0 = kiln.matmul %x, %w : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+// Large weights stay DequantizeLinear'd (the folder leaves them): float(W8) * s per column,
+// read directly; the activations' scale 0.5 times s = [0.25, 0.125].
+// CHECK-LABEL: func.func @dequantized_weights
+// CHECK-DAG: %[[W:.*]] = kiln.constant dense<"0x017F0000FE7F0000{{(00)+}}"> : tensor<1x1x256xi8>
+// CHECK-DAG: %[[S:.*]] = kiln.constant dense<[1.250000e-01, 6.250000e-02]> : tensor<2xf32>
+// CHECK: kiln.matmul_int8 %arg0, %[[W]]
+// CHECK: kiln.mul %{{.*}}, %[[S]]
+func.func @dequantized_weights(%x: tensor<3x2xui8>) -> tensor<3x2xf32> {
+  %zp = kiln.constant dense<128.0> : tensor<f32>
+  %s = kiln.constant dense<0.5> : tensor<f32>
+  %wq = kiln.constant dense<[[1, -2], [127, 127]]> : tensor<2x2xi8>
+  %ws = kiln.constant dense<[[0.25, 0.125]]> : tensor<1x2xf32>
+  %w0 = kiln.cast %wq : tensor<2x2xi8> to tensor<2x2xf32>
+  %w = kiln.mul %w0, %ws : (tensor<2x2xf32>, tensor<1x2xf32>) -> tensor<2x2xf32>
+  %0 = kiln.cast %x : tensor<3x2xui8> to tensor<3x2xf32>
+  %1 = kiln.sub %0, %zp : (tensor<3x2xf32>, tensor<f32>) -> tensor<3x2xf32>
+  %2 = kiln.mul %1, %s : (tensor<3x2xf32>, tensor<f32>) -> tensor<3x2xf32>
+  %3 = kiln.matmul %2, %w : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+  return %3 : tensor<3x2xf32>
+}

@@ -1,0 +1,71 @@
+"""QDQ models (QuantizeLinear → DequantizeLinear → MatMul against DequantizeLinear'd int8
+weights, bias, Relu, QuantizeLinear → DequantizeLinear): the matmul runs as kiln.matmul_int8
+with exact int32 accumulation and the scales applied once per output, so the result equals a
+numpy model of exactly that arithmetic, and stays within one output quantization step of the
+float evaluation of the same QDQ graph."""
+import numpy as np
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+import kiln
+
+
+def qdq_model(m, k, n, x_dtype, seed):
+    rng = np.random.default_rng(seed)
+    w = rng.standard_normal((k, n)).astype(np.float32)
+    ws = (np.abs(w).max(axis=0) / 127).astype(np.float32)  # symmetric per column (min-max)
+    wq = np.clip(np.rint(w / ws), -127, 127).astype(np.int8)
+    xs, ys = np.float32(0.03), np.float32(0.05)
+    xz = np.array(128 if x_dtype == np.uint8 else 0, x_dtype)
+    yz = np.array(128, np.uint8)
+    bias = rng.standard_normal(n).astype(np.float32)
+    inits = [numpy_helper.from_array(wq, "wq"), numpy_helper.from_array(ws, "ws"),
+             numpy_helper.from_array(np.zeros(n, np.int8), "wz"),
+             numpy_helper.from_array(np.array(xs), "xs"), numpy_helper.from_array(xz, "xz"),
+             numpy_helper.from_array(np.array(ys), "ys"), numpy_helper.from_array(yz, "yz"),
+             numpy_helper.from_array(bias, "bias")]
+    nodes = [helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"]),
+             helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"]),
+             helper.make_node("DequantizeLinear", ["wq", "ws", "wz"], ["wd"], axis=1),
+             helper.make_node("MatMul", ["xd", "wd"], ["mm"]),
+             helper.make_node("Add", ["mm", "bias"], ["mb"]),
+             helper.make_node("Relu", ["mb"], ["r"]),
+             helper.make_node("QuantizeLinear", ["r", "ys", "yz"], ["rq"]),
+             helper.make_node("DequantizeLinear", ["rq", "ys", "yz"], ["y"])]
+    graph = helper.make_graph(
+        nodes, "qdq_matmul", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [m, k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [m, n])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    return model, dict(wq=wq, ws=ws, xs=xs, xz=xz, ys=ys, yz=yz, bias=bias)
+
+
+def quantize(v, scale, zp, dtype):
+    info = np.iinfo(dtype)
+    return np.clip(np.rint(v / scale) + np.float32(zp), info.min, info.max).astype(dtype)
+
+
+def output_of(real, p):
+    r = np.maximum(real + p["bias"], 0)
+    rq = quantize(r, p["ys"], p["yz"], np.uint8)
+    return (rq.astype(np.float32) - np.float32(p["yz"])) * p["ys"]
+
+
+@pytest.mark.parametrize("shape,x_dtype", [((10, 70, 90), np.uint8), ((3, 300, 64), np.int8),
+                                           ((7, 1024, 520), np.uint8),
+                                           ((1, 5, 1), np.uint8)])
+def test_qdq_matmul_runs_int8_and_matches_its_arithmetic(shape, x_dtype):
+    m, k, n = shape
+    model, p = qdq_model(m, k, n, x_dtype, seed=k + n)
+    graph_ir = kiln.ir(model, "graph")
+    assert "kiln.matmul_int8" in graph_ir and "kiln.matmul %" not in graph_ir
+    x = np.random.default_rng(1).standard_normal((m, k)).astype(np.float32) * 2
+    (y,) = kiln.compile(model).run([x])
+    xq = quantize(x, p["xs"], p["xz"], x_dtype)
+    acc = (xq.astype(np.int64) - int(p["xz"])) @ p["wq"].astype(np.int64)
+    # float(acc) * (xs * ws[n]), the int8 path's one rounding of the scales.
+    int8_path = output_of(acc.astype(np.float32) * (p["xs"] * p["ws"]), p)
+    np.testing.assert_array_equal(y, int8_path)
+    # The float evaluation of the QDQ graph rounds differently: at most one step apart.
+    xd = (xq.astype(np.float32) - np.float32(p["xz"])) * p["xs"]
+    float_path = output_of(xd @ (p["wq"].astype(np.float32) * p["ws"]), p)
+    assert np.abs(y - float_path).max() <= p["ys"] * 1.001
