@@ -22,11 +22,14 @@ namespace kiln {
 ///   graph   - after graph passes (folding, canonicalization)
 ///   kernels - compute ops outlined into kernel functions, @main still present
 ///   linalg  - kernels in linalg on tensors (@main moved into the execution plan)
-///   llvm    - kernels in the LLVM dialect
+///   llvm    - kernels in the LLVM dialect (target cpu)
+///   gpu     - host functions of gpu.launch_func, one gpu.module per dispatch (GPU targets)
+///   spirv   - spirv.module per dispatch (target vulkan; `--compile-to=spirv` writes .spv files)
+/// Each target runs the first four and its own (Target::phases()).
 llvm::ArrayRef<llvm::StringRef> pipelinePhases();
 
 struct CompileOptions {
-  std::string target = "cpu";
+  std::string target = "cpu"; ///< cpu or vulkan (TargetRegistry.h)
   CPUTargetOptions cpu;
   ImportOptions import;
   std::string dumpIrAfter; ///< phase name, or "" for none
@@ -51,6 +54,10 @@ struct CompileOptions {
   /// When set, the per-kernel report (schedule, vector/parallel, roofline) is printed here.
   llvm::raw_ostream *report = nullptr;
 };
+
+/// True when `--compile-to` names a phase whose output is files in the `-o` folder (e.g.
+/// `spirv`: one .spv per dispatch), not IR text.
+bool compileToWritesFiles(const CompileOptions &options);
 
 /// Compiles `modelPath`. With `compileTo` set, prints that phase's IR to `irOutput` and stops;
 /// otherwise writes the artifact folder `artifactPath`. IR dumps go to `irOutput` too.

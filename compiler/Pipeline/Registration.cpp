@@ -5,6 +5,7 @@
 #include "passes/Fusion/Passes.h"
 #include "passes/Graph/Passes.h"
 #include "compiler/Codegen/CPU/Passes.h"
+#include "compiler/Codegen/GPU/Passes.h"
 #include "compiler/Conversion/KilnToLinalg/KilnToLinalg.h"
 
 #include "mlir/InitAllDialects.h"
@@ -24,5 +25,6 @@ void kiln::registerKilnPasses() {
   kiln::registerGraphPasses();
   kiln::registerFusionPasses();
   kiln::registerCPUCodegenPasses();
+  kiln::registerGPUCodegenPasses();
   kiln::registerKilnToLinalgPass();
 }

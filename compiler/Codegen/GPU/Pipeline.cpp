@@ -1,0 +1,52 @@
+//===- Pipeline.cpp - GPU codegen: linalg on tensors → gpu → SPIR-V --------===//
+#include "compiler/Codegen/GPU/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+
+namespace {
+/// Kept as text so that the exact pipeline is printable and mirrors the lit tests.
+constexpr const char *kBufferize =
+    "func.func(kiln-gpu-splat-constants-to-fills,kiln-gpu-parallel-dims-first),"
+    "eliminate-empty-tensors,"
+    "one-shot-bufferize{bufferize-function-boundaries=1 "
+    "function-boundary-type-conversion=identity-layout-map},"
+    // The returned value must be the alloc itself to become the caller's out-parameter.
+    "canonicalize,cse,canonicalize,"
+    "buffer-results-to-out-params{hoist-static-allocs=1},"
+    "canonicalize,cse";
+constexpr const char *kToLaunches =
+    "func.func(convert-linalg-to-parallel-loops,canonicalize,cse,kiln-gpu-map-to-launches,"
+    "canonicalize,cse,gpu-launch-sink-index-computations),"
+    "gpu-kernel-outlining,"
+    // Views of the arguments fold into index arithmetic on the arguments themselves.
+    "gpu.module(fold-memref-alias-ops,lower-affine,canonicalize,cse)";
+constexpr const char *kToSPIRV =
+    "kiln-gpu-set-spirv-target,"
+    "gpu.module(convert-math-to-spirv),"
+    "convert-gpu-to-spirv{use-64bit-index=0},"
+    "spirv.module(spirv-lower-abi-attrs,spirv-update-vce,canonicalize)";
+
+void addTextual(OpPassManager &pm, const char *pipeline) {
+  if (failed(parsePassPipeline(pipeline, pm)))
+    llvm::report_fatal_error(llvm::Twine("kiln: invalid built-in pipeline: ") + pipeline);
+}
+} // namespace
+
+void kiln::buildGPUKernelPipeline(OpPassManager &pm) {
+  addTextual(pm, kBufferize);
+  addTextual(pm, kToLaunches);
+}
+
+void kiln::buildVulkanSPIRVPipeline(OpPassManager &pm) { addTextual(pm, kToSPIRV); }
+
+void kiln::registerGPUCodegenPasses() {
+  registerKilnGPUPasses();
+  PassPipelineRegistration<>("kiln-gpu-kernels",
+                             "Kernels on linalg-on-tensors to gpu.launch_func + gpu.module",
+                             [](OpPassManager &pm) { buildGPUKernelPipeline(pm); });
+  PassPipelineRegistration<>("kiln-vulkan-spirv",
+                             "gpu.module kernels to spirv.module (Vulkan, storage buffers)",
+                             [](OpPassManager &pm) { buildVulkanSPIRVPipeline(pm); });
+}

@@ -1,0 +1,180 @@
+//===- VulkanTarget.cpp - Vulkan as a Target: SPIR-V per dispatch ----------===//
+#include "compiler/Target/Vulkan/VulkanTarget.h"
+#include "compiler/Codegen/GPU/Passes.h"
+
+#include "mlir/Dialect/SPIRV/IR/SPIRVOps.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/SPIRV/Serialization.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+using namespace mlir;
+
+namespace kiln {
+namespace {
+/// Bytes of a static memref as the SPIR-V storage buffer lays it out (i1 as one byte).
+FailureOr<int64_t> bufferBytes(MemRefType type) {
+  if (!type.hasStaticShape())
+    return failure();
+  Type element = type.getElementType();
+  unsigned bits = element.isIntOrIndexOrFloat() ? element.getIntOrFloatBitWidth() : 0;
+  if (bits == 0)
+    return failure();
+  return type.getNumElements() * std::max<int64_t>(1, bits / 8);
+}
+
+/// The dispatch table of one kernel's host function (after the `gpu` phase).
+LogicalResult describeKernel(func::FuncOp fn, llvm::json::Object &out) {
+  llvm::DenseMap<Value, int64_t> scratchIndex;
+  llvm::json::Array scratch, dispatches;
+  int64_t scratchBytes = 0;
+  for (Operation &op : fn.getBody().front()) {
+    if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
+      FailureOr<int64_t> bytes = bufferBytes(alloc.getType());
+      if (failed(bytes))
+        return alloc.emitError("kiln: a GPU scratch buffer needs a static shape of numbers");
+      scratchIndex[alloc] = int64_t(scratch.size());
+      scratch.push_back(llvm::json::Object{{"offset", scratchBytes}, {"bytes", *bytes}});
+      scratchBytes += (*bytes + kScratchAlignment - 1) / kScratchAlignment * kScratchAlignment;
+      continue;
+    }
+    if (auto launch = dyn_cast<gpu::LaunchFuncOp>(op)) {
+      llvm::json::Array groups, size, bindings;
+      for (Value v : {launch.getGridSizeX(), launch.getGridSizeY(), launch.getGridSizeZ()}) {
+        std::optional<int64_t> c = getConstantIntValue(v);
+        if (!c)
+          return launch.emitError("kiln: GPU workgroup counts must be static");
+        groups.push_back(*c);
+      }
+      for (Value v : {launch.getBlockSizeX(), launch.getBlockSizeY(), launch.getBlockSizeZ()})
+        size.push_back(getConstantIntValue(v).value_or(0));
+      for (Value arg : launch.getKernelOperands()) {
+        if (auto block = dyn_cast<BlockArgument>(arg);
+            block && block.getOwner() == &fn.getBody().front()) {
+          bindings.push_back(llvm::json::Object{{"arg", int64_t(block.getArgNumber())}});
+        } else if (scratchIndex.count(arg)) {
+          bindings.push_back(llvm::json::Object{{"scratch", scratchIndex.lookup(arg)}});
+        } else {
+          return launch.emitError("kiln: a GPU kernel operand is neither a kernel argument nor "
+                                  "a scratch buffer: ")
+                 << arg;
+        }
+      }
+      dispatches.push_back(llvm::json::Object{
+          {"shader", ("spirv/" + launch.getKernelModuleName().getValue() + ".spv").str()},
+          {"entry", launch.getKernelName().getValue().str()},
+          {"workgroups", std::move(groups)},
+          {"workgroup_size", std::move(size)},
+          {"bindings", std::move(bindings)}});
+      continue;
+    }
+    if (isa<func::ReturnOp, arith::ConstantOp>(op))
+      continue;
+    return op.emitError("kiln: unexpected host operation in a GPU kernel: ") << op.getName();
+  }
+  out["scratch"] = std::move(scratch);
+  out["scratch_bytes"] = scratchBytes;
+  out["dispatches"] = std::move(dispatches);
+  return success();
+}
+
+/// Serializes every spirv.module to `dir/<gpu module>.spv`.
+LogicalResult writeShaders(ModuleOp module, StringRef dir, int64_t &count) {
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+    return module.emitError("kiln: cannot create ") << dir << ": " << ec.message();
+  for (auto spv : module.getOps<spirv::ModuleOp>()) {
+    StringRef name = spv.getName().value_or("");
+    if (!name.consume_front("__spv__"))
+      return spv.emitError("kiln: unexpected SPIR-V module name ") << name;
+    SmallVector<uint32_t> words;
+    if (failed(spirv::serialize(spv, words)))
+      return spv.emitError("kiln: SPIR-V serialization failed for kernel ") << name;
+    llvm::SmallString<256> path(dir);
+    llvm::sys::path::append(path, name + ".spv");
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+    if (ec)
+      return module.emitError("kiln: cannot write ") << path << ": " << ec.message();
+    os.write(reinterpret_cast<const char *>(words.data()), words.size() * sizeof(uint32_t));
+    ++count;
+  }
+  return success();
+}
+
+class VulkanTarget final : public Target {
+public:
+  StringRef name() const override { return "vulkan"; }
+  StringRef device() const override { return "vulkan"; }
+  ArrayRef<StringRef> phases() const override {
+    static const StringRef phases[] = {"gpu", "spirv"};
+    return phases;
+  }
+  bool phaseWritesFiles(StringRef phase) const override { return phase == "spirv"; }
+  GraphPolicy graphPolicy() const override {
+    GraphPolicy policy;
+    // Storage of f16 needs the 16-bit storage capabilities, not in the base environment yet.
+    policy.computeF16InF32 = true;
+    policy.vectorConvKernels = false;
+    return policy;
+  }
+
+  LogicalResult emit(KernelEmission &e) const override {
+    ModuleOp module = e.module;
+    MLIRContext *ctx = module.getContext();
+    auto start = std::chrono::steady_clock::now();
+    for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
+      if (!llvm::is_contained(e.kernels, fn.getName()))
+        return fn.emitError("kiln: the vulkan target supports static shapes only (function '")
+               << fn.getName() << "' is no plan kernel)";
+    PassManager gpu(ctx);
+    buildGPUKernelPipeline(gpu);
+    if (failed(gpu.run(module)))
+      return failure();
+    if (e.phaseWanted("gpu")) {
+      FailureOr<bool> stop = e.phaseDone("gpu");
+      if (failed(stop) || *stop)
+        return failure(failed(stop));
+    }
+    llvm::json::Object kernels;
+    for (const std::string &name : e.kernels) {
+      auto fn = module.lookupSymbol<func::FuncOp>(name);
+      if (!fn)
+        return module.emitError("kiln: kernel '") << name << "' is missing after GPU codegen";
+      llvm::json::Object kernel;
+      if (failed(describeKernel(fn, kernel)))
+        return failure();
+      kernels[name] = std::move(kernel);
+    }
+    PassManager spirv(ctx);
+    buildVulkanSPIRVPipeline(spirv);
+    if (failed(spirv.run(module)))
+      return failure();
+    int64_t shaders = 0;
+    if (e.phaseWanted("spirv")) {
+      // --compile-to=spirv: the shaders themselves, straight into the -o folder.
+      if (failed(writeShaders(module, e.artifactDir, shaders)))
+        return failure();
+      FailureOr<bool> stop = e.phaseDone("spirv");
+      if (failed(stop) || *stop)
+        return failure(failed(stop));
+    }
+    llvm::SmallString<256> dir(e.artifactDir);
+    llvm::sys::path::append(dir, "spirv");
+    shaders = 0;
+    if (failed(writeShaders(module, dir, shaders)))
+      return failure();
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    e.summary = llvm::formatv("{0} SPIR-V shaders, {1:f2} s", shaders, s).str();
+    e.manifestKernels = std::move(kernels);
+    return success();
+  }
+};
+} // namespace
+
+std::unique_ptr<Target> createVulkanTarget() { return std::make_unique<VulkanTarget>(); }
+} // namespace kiln
