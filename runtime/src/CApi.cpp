@@ -113,7 +113,10 @@ kiln_status kiln_model_load(const char *path, const kiln_options *options,
               std::to_string(options->num_threads) + ")");
     auto loaded = std::make_unique<kiln_model>();
     loaded->manifest = readManifest(path);
-    loaded->executor = createExecutor(loaded->manifest, path);
+    if (options && options->device < 0)
+      invalid("kiln_model_load: options->device is negative (" +
+              std::to_string(options->device) + ")");
+    loaded->executor = createExecutor(loaded->manifest, path, options ? options->device : 0);
     loaded->inputs.resize(loaded->manifest.inputs.size());
     loaded->inputShapes.resize(loaded->manifest.inputs.size());
     loaded->inputSet.assign(loaded->manifest.inputs.size(), false);
