@@ -6,7 +6,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${KILN_BUILD_DIR:-$ROOT/build}"
 PACKAGES=(cmake ninja-build ccache clang-19 lld-19 llvm-19-dev libmlir-19-dev mlir-19-tools
   libxgboost-dev nlohmann-json3-dev libgtest-dev pybind11-dev libonnx-dev libprotobuf-dev
-  protobuf-compiler python3-numpy python3-onnx python3-pytest libonnx-testdata llvm-19-tools)
+  protobuf-compiler python3-numpy python3-onnx python3-pytest libonnx-testdata llvm-19-tools
+  mesa-vulkan-drivers libvulkan-dev spirv-tools)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
