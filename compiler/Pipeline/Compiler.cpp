@@ -150,7 +150,9 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
     return failed(stop) ? FailureOr<FrontEnd>(failure()) : std::move(out);
 
   PassManager kernels(ctx);
-  kernels.addPass(createOutlineKernels());
+  OutlineKernelsOptions outline;
+  outline.inlineConstantLimit = policy.inlineConstantLimit;
+  kernels.addPass(createOutlineKernels(outline));
   if (failed(stop = phases.run("kernels", &kernels)) || (out.stopped = *stop))
     return failed(stop) ? FailureOr<FrontEnd>(failure()) : std::move(out);
 
@@ -213,7 +215,7 @@ LogicalResult lowerAndEmit(ModuleOp module, PhaseRunner &phases, StringRef artif
     return options.dumpIrAfter == name || options.compileTo == name;
   };
   emission.phaseDone = [&](StringRef name) -> FailureOr<bool> {
-    if (target.phaseWritesFiles(name) && options.compileTo == name) {
+    if (target.phaseWritesFiles(name) && options.compileTo == name && !artifactPath.empty()) {
       phases.report(name, start);
       return emission.stopped = true; // the target wrote the files; there is no IR to print
     }

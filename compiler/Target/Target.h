@@ -28,6 +28,9 @@ struct GraphPolicy {
   /// Winograd, depthwise and grouped convolutions become hand-written vector loops (CPU
   /// vector code); off: they stay linalg convolutions.
   bool vectorConvKernels = true;
+  /// Largest constant (in elements) cloned into a kernel instead of passed as a weight
+  /// (kiln-outline-kernels): GPU kernels cannot hold constant tables, only splats.
+  int64_t inlineConstantLimit = 64;
 };
 
 /// What a target's code generation gets, and what it hands back.

@@ -72,7 +72,8 @@ PYBIND11_MODULE(_kiln, m) {
 
   py::class_<RuntimeModel>(m, "RuntimeModel",
                            "A loaded artifact folder (kiln_model of the runtime C API).")
-      .def(py::init<const std::string &, int>(), py::arg("path"), py::arg("threads") = 0)
+      .def(py::init<const std::string &, int, int>(), py::arg("path"), py::arg("threads") = 0,
+           py::arg("device") = 0)
       .def_property_readonly("path", &RuntimeModel::path)
       .def_property_readonly(
           "inputs", [](const RuntimeModel &m) { return describeAll(m.inputs()); },

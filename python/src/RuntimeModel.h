@@ -31,7 +31,8 @@ struct TensorDesc {
 /// overwritten by the next run.
 class RuntimeModel {
 public:
-  RuntimeModel(const std::string &path, int numThreads);
+  /// `device`: for GPU artifacts, the device index (kiln_options::device).
+  RuntimeModel(const std::string &path, int numThreads, int device = 0);
   ~RuntimeModel();
   RuntimeModel(const RuntimeModel &) = delete;
   RuntimeModel &operator=(const RuntimeModel &) = delete;

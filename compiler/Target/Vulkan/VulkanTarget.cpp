@@ -120,6 +120,7 @@ public:
     // Storage of f16 needs the 16-bit storage capabilities, not in the base environment yet.
     policy.computeF16InF32 = true;
     policy.vectorConvKernels = false;
+    policy.inlineConstantLimit = 1; // scalars become splats (fills); tables are weights
     return policy;
   }
 
@@ -156,8 +157,9 @@ public:
       return failure();
     int64_t shaders = 0;
     if (e.phaseWanted("spirv")) {
-      // --compile-to=spirv: the shaders themselves, straight into the -o folder.
-      if (failed(writeShaders(module, e.artifactDir, shaders)))
+      // --compile-to=spirv: the shaders themselves, straight into the -o folder (without a
+      // folder, e.g. kiln.ir(): the IR is printed instead).
+      if (!e.artifactDir.empty() && failed(writeShaders(module, e.artifactDir, shaders)))
         return failure();
       FailureOr<bool> stop = e.phaseDone("spirv");
       if (failed(stop) || *stop)
