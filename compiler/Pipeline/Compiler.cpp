@@ -28,8 +28,7 @@ using namespace mlir;
 
 namespace kiln {
 llvm::ArrayRef<llvm::StringRef> pipelinePhases() {
-  static const llvm::StringRef phases[] = {"import", "graph",  "kernels", "linalg",
-                                           "llvm",   "gpu",    "spirv"};
+  static const llvm::StringRef phases[] = {"import", "graph", "kernels", "linalg", "llvm"};
   return phases;
 }
 
@@ -37,6 +36,17 @@ namespace {
 /// The phases every target runs (the rest are the target's own).
 constexpr llvm::StringLiteral kNeutralPhases[] = {"import", "graph", "kernels", "linalg"};
 } // namespace
+
+std::vector<std::string> pipelinePhases(llvm::StringRef targetName) {
+  std::string error;
+  std::unique_ptr<Target> target = createTarget(targetName, CPUTargetOptions(), error);
+  if (!target)
+    return {};
+  std::vector<std::string> names(std::begin(kNeutralPhases), std::end(kNeutralPhases));
+  for (StringRef p : target->phases())
+    names.push_back(p.str());
+  return names;
+}
 
 bool compileToWritesFiles(const CompileOptions &options) {
   std::string error;

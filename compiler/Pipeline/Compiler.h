@@ -25,8 +25,11 @@ namespace kiln {
 ///   llvm    - kernels in the LLVM dialect (target cpu)
 ///   gpu     - host functions of gpu.launch_func, one gpu.module per dispatch (GPU targets)
 ///   spirv   - spirv.module per dispatch (target vulkan; `--compile-to=spirv` writes .spv files)
-/// Each target runs the first four and its own (Target::phases()).
+/// Each target runs the first four and its own (Target::phases()). These are the CPU's.
 llvm::ArrayRef<llvm::StringRef> pipelinePhases();
+
+/// The phases of target `target` in order (empty for a target this build lacks).
+std::vector<std::string> pipelinePhases(llvm::StringRef target);
 
 struct CompileOptions {
   std::string target = "cpu"; ///< cpu or vulkan (TargetRegistry.h)

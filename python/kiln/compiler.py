@@ -18,9 +18,10 @@ _COMPILE_OPTIONS = {"cpu", "input_shapes", "input_values", "threads", "verbose",
 _IR_OPTIONS = {"cpu", "input_shapes", "input_values", "verbose", "fuse", "winograd"}
 
 
-def phases():
-    """The pipeline's phase names, in order: import, graph, kernels, linalg, llvm."""
-    return list(_kiln.phases())
+def phases(target="cpu"):
+    """The pipeline's phase names for `target`, in order: import, graph, kernels, linalg, then
+    the target's (cpu: llvm; vulkan: gpu, spirv)."""
+    return list(_kiln.phases(target))
 
 
 def _model_source(model):
@@ -144,6 +145,7 @@ def ir(model, phase, target="cpu", **options):
     ``winograd``) as :func:`kiln.compile`; nothing is written to disk.
     """
     _check_options(options, _IR_OPTIONS, "ir")
-    if phase not in phases():
-        raise ValueError(f"kiln.ir: unknown phase {phase!r} (phases: {', '.join(phases())})")
+    known = phases(target)  # empty for a target this build lacks: the compiler says so
+    if known and phase not in known:
+        raise ValueError(f"kiln.ir: unknown phase {phase!r} (phases: {', '.join(known)})")
     return _run_compiler(model, "", target, options, compile_to=phase)

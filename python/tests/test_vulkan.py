@@ -64,6 +64,13 @@ def test_mlp_matches_reference():
     assert not np.allclose(got2, want)
 
 
+def test_phases():
+    assert kiln.phases() == ["import", "graph", "kernels", "linalg", "llvm"]
+    assert kiln.phases("vulkan") == ["import", "graph", "kernels", "linalg", "gpu", "spirv"]
+    with pytest.raises(ValueError, match="unknown phase 'llvm'"):
+        kiln.ir(_small_model(), "llvm", target="vulkan")
+
+
 def test_spirv_ir():
     text = kiln.ir(_small_model(), "spirv", target="vulkan")
     assert "spirv.module" in text and "spirv.EntryPoint \"GLCompute\"" in text

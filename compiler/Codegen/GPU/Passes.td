@@ -47,6 +47,16 @@ def ParallelDimsFirst : Pass<"kiln-gpu-parallel-dims-first", "mlir::func::FuncOp
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def ExpandMath : Pass<"kiln-gpu-expand-math"> {
+  let summary = "Math ops without a GPU instruction become arithmetic (erf as a polynomial)";
+  let description = [{
+    SPIR-V's GLSL.std.450 set has exp, log, tanh, sqrt, pow, but no erf (GELU): erf becomes
+    MLIR's polynomial approximation, and fpowi / roundeven their arithmetic expansions. Runs
+    on the GPU kernels before math → SPIR-V.
+  }];
+  let dependentDialects = ["mlir::math::MathDialect", "mlir::arith::ArithDialect"];
+}
+
 def SetSPIRVTarget : Pass<"kiln-gpu-set-spirv-target", "mlir::ModuleOp"> {
   let summary = "Attaches the Vulkan SPIR-V target environment and each kernel's entry point ABI";
   let description = [{

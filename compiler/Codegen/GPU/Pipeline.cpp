@@ -24,7 +24,7 @@ constexpr const char *kToLaunches =
     "gpu.module(fold-memref-alias-ops,lower-affine,canonicalize,cse)";
 constexpr const char *kToSPIRV =
     "kiln-gpu-set-spirv-target,"
-    "gpu.module(convert-math-to-spirv),"
+    "gpu.module(kiln-gpu-expand-math,convert-math-to-spirv),"
     "convert-gpu-to-spirv{use-64bit-index=0},"
     "spirv.module(spirv-lower-abi-attrs,spirv-update-vce,canonicalize)";
 
