@@ -1,5 +1,6 @@
 //===- VulkanTarget.cpp - Vulkan as a Target: SPIR-V per dispatch ----------===//
 #include "compiler/Target/Vulkan/VulkanTarget.h"
+#include "compiler/Codegen/GPU/DispatchTable.h"
 #include "compiler/Codegen/GPU/Passes.h"
 
 #include "mlir/Dialect/SPIRV/IR/SPIRVOps.h"
@@ -17,72 +18,6 @@ using namespace mlir;
 
 namespace kiln {
 namespace {
-/// Bytes of a static memref as the SPIR-V storage buffer lays it out (i1 as one byte).
-FailureOr<int64_t> bufferBytes(MemRefType type) {
-  if (!type.hasStaticShape())
-    return failure();
-  Type element = type.getElementType();
-  unsigned bits = element.isIntOrIndexOrFloat() ? element.getIntOrFloatBitWidth() : 0;
-  if (bits == 0)
-    return failure();
-  return type.getNumElements() * std::max<int64_t>(1, bits / 8);
-}
-
-/// The dispatch table of one kernel's host function (after the `gpu` phase).
-LogicalResult describeKernel(func::FuncOp fn, llvm::json::Object &out) {
-  llvm::DenseMap<Value, int64_t> scratchIndex;
-  llvm::json::Array scratch, dispatches;
-  int64_t scratchBytes = 0;
-  for (Operation &op : fn.getBody().front()) {
-    if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
-      FailureOr<int64_t> bytes = bufferBytes(alloc.getType());
-      if (failed(bytes))
-        return alloc.emitError("kiln: a GPU scratch buffer needs a static shape of numbers");
-      scratchIndex[alloc] = int64_t(scratch.size());
-      scratch.push_back(llvm::json::Object{{"offset", scratchBytes}, {"bytes", *bytes}});
-      scratchBytes += (*bytes + kScratchAlignment - 1) / kScratchAlignment * kScratchAlignment;
-      continue;
-    }
-    if (auto launch = dyn_cast<gpu::LaunchFuncOp>(op)) {
-      llvm::json::Array groups, size, bindings;
-      for (Value v : {launch.getGridSizeX(), launch.getGridSizeY(), launch.getGridSizeZ()}) {
-        std::optional<int64_t> c = getConstantIntValue(v);
-        if (!c)
-          return launch.emitError("kiln: GPU workgroup counts must be static");
-        groups.push_back(*c);
-      }
-      for (Value v : {launch.getBlockSizeX(), launch.getBlockSizeY(), launch.getBlockSizeZ()})
-        size.push_back(getConstantIntValue(v).value_or(0));
-      for (Value arg : launch.getKernelOperands()) {
-        if (auto block = dyn_cast<BlockArgument>(arg);
-            block && block.getOwner() == &fn.getBody().front()) {
-          bindings.push_back(llvm::json::Object{{"arg", int64_t(block.getArgNumber())}});
-        } else if (scratchIndex.count(arg)) {
-          bindings.push_back(llvm::json::Object{{"scratch", scratchIndex.lookup(arg)}});
-        } else {
-          return launch.emitError("kiln: a GPU kernel operand is neither a kernel argument nor "
-                                  "a scratch buffer: ")
-                 << arg;
-        }
-      }
-      dispatches.push_back(llvm::json::Object{
-          {"shader", ("spirv/" + launch.getKernelModuleName().getValue() + ".spv").str()},
-          {"entry", launch.getKernelName().getValue().str()},
-          {"workgroups", std::move(groups)},
-          {"workgroup_size", std::move(size)},
-          {"bindings", std::move(bindings)}});
-      continue;
-    }
-    if (isa<func::ReturnOp, arith::ConstantOp>(op))
-      continue;
-    return op.emitError("kiln: unexpected host operation in a GPU kernel: ") << op.getName();
-  }
-  out["scratch"] = std::move(scratch);
-  out["scratch_bytes"] = scratchBytes;
-  out["dispatches"] = std::move(dispatches);
-  return success();
-}
-
 /// Serializes every spirv.module to `dir/<gpu module>.spv`.
 LogicalResult writeShaders(ModuleOp module, StringRef dir, int64_t &count) {
   if (std::error_code ec = llvm::sys::fs::create_directories(dir))
@@ -147,7 +82,9 @@ public:
       if (!fn)
         return module.emitError("kiln: kernel '") << name << "' is missing after GPU codegen";
       llvm::json::Object kernel;
-      if (failed(describeKernel(fn, kernel)))
+      auto shader = [](StringRef module, StringRef) { return ("spirv/" + module + ".spv").str(); };
+      auto entry = [](StringRef, StringRef entry) { return entry.str(); };
+      if (failed(describeDispatches(fn, kernel, shader, entry)))
         return failure();
       kernels[name] = std::move(kernel);
     }

@@ -19,10 +19,6 @@ namespace kiln {
 /// Phases `gpu` (host functions of gpu.launch_func + gpu.module kernels) and `spirv`
 /// (spirv.module per kernel; `--compile-to=spirv` writes one .spv per dispatch to the folder).
 std::unique_ptr<Target> createVulkanTarget();
-
-/// Scratch offsets inside a kernel's scratch buffer are multiples of this (the largest
-/// minStorageBufferOffsetAlignment of common devices).
-constexpr int64_t kScratchAlignment = 256;
 } // namespace kiln
 
 #endif
