@@ -50,7 +50,7 @@ std::vector<std::string> pipelinePhases(llvm::StringRef targetName) {
 
 bool compileToWritesFiles(const CompileOptions &options) {
   std::string error;
-  std::unique_ptr<Target> target = createTarget(options.target, options.cpu, error);
+  std::unique_ptr<Target> target = createTarget(options.target, options.cpu, error, options.gpuArch);
   return target && !options.compileTo.empty() && target->phaseWritesFiles(options.compileTo);
 }
 
@@ -260,7 +260,7 @@ LogicalResult lowerAndEmit(ModuleOp module, PhaseRunner &phases, StringRef artif
 LogicalResult compileModule(ModuleOp module, StringRef artifactPath, const CompileOptions &options,
                             llvm::raw_ostream &irOutput) {
   std::string error;
-  std::unique_ptr<Target> target = createTarget(options.target, options.cpu, error);
+  std::unique_ptr<Target> target = createTarget(options.target, options.cpu, error, options.gpuArch);
   if (!target || failed(target->verify(error)))
     return module.emitError("kiln: ") << error;
   for (StringRef phase : {StringRef(options.dumpIrAfter), StringRef(options.compileTo)}) {

@@ -32,7 +32,8 @@ llvm::ArrayRef<llvm::StringRef> pipelinePhases();
 std::vector<std::string> pipelinePhases(llvm::StringRef target);
 
 struct CompileOptions {
-  std::string target = "cpu"; ///< cpu or vulkan (TargetRegistry.h)
+  std::string target = "cpu"; ///< cpu, vulkan or cuda (TargetRegistry.h)
+  std::string gpuArch = "sm_90"; ///< the cuda target's architecture
   CPUTargetOptions cpu;
   ImportOptions import;
   std::string dumpIrAfter; ///< phase name, or "" for none

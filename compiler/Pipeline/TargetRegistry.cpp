@@ -1,11 +1,12 @@
 //===- TargetRegistry.cpp - the targets this compiler was built with ------===//
 #include "compiler/Pipeline/TargetRegistry.h"
 #include "compiler/Target/CPU/CPUCodegenTarget.h"
+#include "compiler/Target/CUDA/CUDATarget.h"
 #include "compiler/Target/Vulkan/VulkanTarget.h"
 
 namespace kiln {
 namespace {
-using TargetFactory = std::unique_ptr<Target> (*)(const CPUTargetOptions &);
+using TargetFactory = std::unique_ptr<Target> (*)(const CPUTargetOptions &, llvm::StringRef);
 
 struct BuiltTarget {
   const char *name;
@@ -13,8 +14,10 @@ struct BuiltTarget {
 };
 
 constexpr BuiltTarget kBuilt[] = {
-    {"cpu", [](const CPUTargetOptions &cpu) { return createCPUTarget(cpu); }},
-    {"vulkan", [](const CPUTargetOptions &) { return createVulkanTarget(); }},
+    {"cpu", [](const CPUTargetOptions &cpu, llvm::StringRef) { return createCPUTarget(cpu); }},
+    {"vulkan", [](const CPUTargetOptions &, llvm::StringRef) { return createVulkanTarget(); }},
+    {"cuda",
+     [](const CPUTargetOptions &, llvm::StringRef arch) { return createCUDATarget(arch); }},
 };
 } // namespace
 
@@ -26,10 +29,10 @@ std::string builtTargetNames() {
 }
 
 std::unique_ptr<Target> createTarget(llvm::StringRef name, const CPUTargetOptions &cpu,
-                                     std::string &error) {
+                                     std::string &error, llvm::StringRef gpuArch) {
   for (const BuiltTarget &t : kBuilt)
     if (name == t.name)
-      return t.create(cpu);
+      return t.create(cpu, gpuArch);
   if (llvm::is_contained(knownTargetNames(), name))
     error = ("target '" + name + "' is not built into this compiler (this build supports: " +
              builtTargetNames() + ")")

@@ -2,6 +2,6 @@
 #include "compiler/Target/Target.h"
 
 llvm::ArrayRef<llvm::StringRef> kiln::knownTargetNames() {
-  static const llvm::StringRef names[] = {"cpu", "vulkan", "cuda"};
+  static const llvm::StringRef names[] = {"cpu", "vulkan", "cuda", "accel"};
   return names;
 }

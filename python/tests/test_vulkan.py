@@ -79,8 +79,8 @@ def test_spirv_ir():
 def test_unknown_and_unbuilt_targets():
     with pytest.raises(kiln.CompileError, match="unsupported target 'tpu'"):
         kiln.compile(_small_model(), target="tpu")
-    with pytest.raises(kiln.CompileError, match="target 'cuda' is not built"):
-        kiln.compile(_small_model(), target="cuda")
+    with pytest.raises(kiln.CompileError, match="target 'accel' is not built"):
+        kiln.compile(_small_model(), target="accel")
 
 
 def test_missing_device(tmp_path):

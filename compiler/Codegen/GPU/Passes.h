@@ -28,6 +28,13 @@ void buildGPUKernelPipeline(mlir::OpPassManager &pm);
 /// storage buffers at set 0, binding = argument index), ready for spirv::serialize.
 void buildVulkanSPIRVPipeline(mlir::OpPassManager &pm);
 
+/// After buildGPUKernelPipeline: every kernel in one gpu.module (kiln_kernels) in the LLVM
+/// dialect with NVVM intrinsics for `chip` (e.g. sm_90); gpu-module-to-binary makes PTX of it.
+/// Kernel arguments are bare pointers (one per memref). `libdevice` (CUDA's
+/// libdevice.10.bc, or empty) is linked into the module when PTX is made: math functions
+/// (exp, tanh, ...) are calls to its __nv_* functions.
+void buildNVVMPipeline(mlir::OpPassManager &pm, llvm::StringRef chip, llvm::StringRef libdevice);
+
 /// Registers the passes above and the pipelines `kiln-gpu-kernels`, `kiln-vulkan-spirv`.
 void registerGPUCodegenPasses();
 } // namespace kiln

@@ -57,6 +57,17 @@ def ExpandMath : Pass<"kiln-gpu-expand-math"> {
   let dependentDialects = ["mlir::math::MathDialect", "mlir::arith::ArithDialect"];
 }
 
+def MergeKernelModules : Pass<"kiln-gpu-merge-kernel-modules", "mlir::ModuleOp"> {
+  let summary = "Moves every kernel into one gpu.module, each named for its old module";
+  let description = [{
+    gpu-kernel-outlining makes one gpu.module per launch, all of whose functions share the
+    name of their host function; a back end that emits one binary for the whole model (PTX)
+    wants one module: every gpu.func moves into `@kiln_kernels`, renamed to its old module's
+    (unique) name, and each gpu.launch_func refers to it there.
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect"];
+}
+
 def SetSPIRVTarget : Pass<"kiln-gpu-set-spirv-target", "mlir::ModuleOp"> {
   let summary = "Attaches the Vulkan SPIR-V target environment and each kernel's entry point ABI";
   let description = [{

@@ -41,11 +41,27 @@ void kiln::buildGPUKernelPipeline(OpPassManager &pm) {
 
 void kiln::buildVulkanSPIRVPipeline(OpPassManager &pm) { addTextual(pm, kToSPIRV); }
 
+void kiln::buildNVVMPipeline(OpPassManager &pm, llvm::StringRef chip,
+                             llvm::StringRef libdevice) {
+  std::string link = libdevice.empty() ? "" : (" l=" + libdevice).str();
+  std::string pipeline =
+      ("kiln-gpu-merge-kernel-modules,"
+       "nvvm-attach-target{chip=" + chip + " features=+ptx80 O=3" + link + "},"
+       "gpu.module(kiln-gpu-expand-math,convert-scf-to-cf,"
+       "convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=1},convert-math-to-llvm,"
+       "canonicalize,cse,reconcile-unrealized-casts)")
+          .str();
+  addTextual(pm, pipeline.c_str());
+}
+
 void kiln::registerGPUCodegenPasses() {
   registerKilnGPUPasses();
   PassPipelineRegistration<>("kiln-gpu-kernels",
                              "Kernels on linalg-on-tensors to gpu.launch_func + gpu.module",
                              [](OpPassManager &pm) { buildGPUKernelPipeline(pm); });
+  PassPipelineRegistration<>("kiln-nvvm",
+                             "gpu.module kernels to one gpu.module in NVVM (sm_90)",
+                             [](OpPassManager &pm) { buildNVVMPipeline(pm, "sm_90", ""); });
   PassPipelineRegistration<>("kiln-vulkan-spirv",
                              "gpu.module kernels to spirv.module (Vulkan, storage buffers)",
                              [](OpPassManager &pm) { buildVulkanSPIRVPipeline(pm); });
