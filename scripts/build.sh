@@ -9,7 +9,7 @@ BUILD="${KILN_BUILD_DIR:-$ROOT/build}"
 PACKAGES=(cmake ninja-build ccache clang-19 lld-19 llvm-19-dev libmlir-19-dev mlir-19-tools
   libxgboost-dev nlohmann-json3-dev libgtest-dev pybind11-dev libonnx-dev libprotobuf-dev
   protobuf-compiler python3-numpy python3-onnx python3-pytest libonnx-testdata llvm-19-tools
-  libclang-rt-19-dev)
+  libclang-rt-19-dev mesa-vulkan-drivers libvulkan-dev spirv-tools)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

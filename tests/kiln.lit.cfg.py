@@ -16,3 +16,10 @@ config.environment["PATH"] = os.pathsep.join(
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%models", config.kiln_models_dir))
 config.substitutions.append(("%kiln_src", config.kiln_src_root))
+# ptxas (CUDA's PTX assembler) checks the cuda target's PTX where it is installed.
+import shutil
+_ptxas = shutil.which("ptxas") or ("/usr/local/cuda/bin/ptxas"
+                                   if os.path.exists("/usr/local/cuda/bin/ptxas") else None)
+if _ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", _ptxas))

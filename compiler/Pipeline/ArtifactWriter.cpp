@@ -51,8 +51,9 @@ void addDynamicFields(const PlanValue &v, json::Object &out) {
   }
 }
 
-json::Value stepJSON(const PlanStep &s, bool dynamic) {
+json::Value stepJSON(const PlanStep &s, bool dynamic, StringRef device) {
   json::Object out{{"kernel", s.kernel},
+                   {"device", device},
                    {"args", ints(s.args)},
                    {"num_outputs", s.numOutputs},
                    {"op", s.op},
@@ -102,18 +103,20 @@ json::Value manifestJSON(const ExecutionPlan &plan, const ArtifactInfo &info) {
     values.push_back(std::move(value));
   }
   for (const PlanStep &s : plan.steps)
-    steps.push_back(stepJSON(s, plan.dynamic));
+    steps.push_back(stepJSON(s, plan.dynamic, info.target));
   // A static plan stays format version 1 (what older runtimes read); version 2 adds
   // dynamic dims (docs/artifact.md).
-  return json::Object{
+  json::Object manifest{
       {"format", "kiln-artifact"},
       {"format_version", plan.dynamic ? 2 : 1},
       {"kiln_version", "0.1.0"},
-      {"target", json::Object{{"kind", info.target},
-                              {"cpu", info.cpu},
-                              {"cpu_name", info.cpuName},
-                              {"isa", json::Array(info.isa)},
-                              {"triple", info.triple}}},
+      {"target", info.target != "cpu"
+                     ? json::Object{{"kind", info.target}}
+                     : json::Object{{"kind", info.target},
+                                    {"cpu", info.cpu},
+                                    {"cpu_name", info.cpuName},
+                                    {"isa", json::Array(info.isa)},
+                                    {"triple", info.triple}}},
       {"source", json::Object{{"model", info.sourceModel},
                               {"producer", info.producer},
                               {"opset", info.opset}}},
@@ -127,6 +130,9 @@ json::Value manifestJSON(const ExecutionPlan &plan, const ArtifactInfo &info) {
       {"outputs", namedValues(plan.outputs)},
       {"steps", std::move(steps)},
       {"tuning", json::Object{{"records_used", json::Array(info.tuningRecordsUsed)}}}};
+  if (!info.deviceKernels.empty())
+    manifest["kernels_" + info.target] = json::Object(info.deviceKernels);
+  return manifest;
 }
 
 bool writeArtifactFiles(StringRef dir, const ExecutionPlan &plan, const ArtifactInfo &info,

@@ -18,6 +18,9 @@ struct ArtifactInfo {
   std::string producer;
   int64_t opset = 0;
   std::vector<std::string> tuningRecordsUsed; ///< "<workload key> <spec>" per applied record
+  /// The target's own description of its kernels (e.g. GPU dispatches), written as
+  /// "kernels_<target>" when not empty.
+  llvm::json::Object deviceKernels;
 };
 
 /// The manifest as JSON (format version 1).

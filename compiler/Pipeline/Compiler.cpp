@@ -4,8 +4,8 @@
 #include "compiler/Pipeline/DedupeKernels.h"
 #include "compiler/Pipeline/ExecutionPlan.h"
 #include "compiler/Pipeline/KernelReport.h"
+#include "compiler/Pipeline/TargetRegistry.h"
 #include "compiler/Target/CPU/CPUTarget.h"
-#include "compiler/Target/CPU/ParallelBuild.h"
 
 #include "compiler/Codegen/CPU/Passes.h"
 #include "compiler/Conversion/KilnToLinalg/KilnToLinalg.h"
@@ -31,6 +31,28 @@ namespace kiln {
 llvm::ArrayRef<llvm::StringRef> pipelinePhases() {
   static const llvm::StringRef phases[] = {"import", "graph", "kernels", "linalg", "llvm"};
   return phases;
+}
+
+namespace {
+/// The phases every target runs (the rest are the target's own).
+constexpr llvm::StringLiteral kNeutralPhases[] = {"import", "graph", "kernels", "linalg"};
+} // namespace
+
+std::vector<std::string> pipelinePhases(llvm::StringRef targetName) {
+  std::string error;
+  std::unique_ptr<Target> target = createTarget(targetName, CPUTargetOptions(), error);
+  if (!target)
+    return {};
+  std::vector<std::string> names(std::begin(kNeutralPhases), std::end(kNeutralPhases));
+  for (StringRef p : target->phases())
+    names.push_back(p.str());
+  return names;
+}
+
+bool compileToWritesFiles(const CompileOptions &options) {
+  std::string error;
+  std::unique_ptr<Target> target = createTarget(options.target, options.cpu, error, options.gpuArch);
+  return target && !options.compileTo.empty() && target->phaseWritesFiles(options.compileTo);
 }
 
 namespace {
@@ -76,15 +98,17 @@ void markKernelArgsReadOnly(ModuleOp module) {
   });
 }
 
-ArtifactInfo artifactInfo(ModuleOp module, const CompileOptions &options) {
+ArtifactInfo artifactInfo(ModuleOp module, const CompileOptions &options, const Target &target) {
   ArtifactInfo info;
-  info.target = options.target;
-  info.cpu = options.cpu.cpu;
-  if (std::optional<ResolvedCPU> cpu = resolveCPU(options.cpu.cpu)) {
-    info.cpuName = cpu->name;
-    info.isa = cpu->isa;
+  info.target = target.device().str();
+  if (target.device() == "cpu") {
+    info.cpu = options.cpu.cpu;
+    if (std::optional<ResolvedCPU> cpu = resolveCPU(options.cpu.cpu)) {
+      info.cpuName = cpu->name;
+      info.isa = cpu->isa;
+    }
+    info.triple = kernelTargetTriple();
   }
-  info.triple = kernelTargetTriple();
   if (auto s = module->getAttrOfType<StringAttr>("kiln.source"))
     info.sourceModel = s.str();
   if (auto p = module->getAttrOfType<StringAttr>("kiln.producer"))
@@ -103,24 +127,27 @@ struct FrontEnd {
 };
 
 FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
-                                const CompileOptions &options,
+                                const CompileOptions &options, const Target &target,
                                 const std::function<void(PassManager &)> &extraLinalgPasses) {
   MLIRContext *ctx = module.getContext();
   FrontEnd out;
+  GraphPolicy policy = target.graphPolicy();
   PassManager graph(ctx);
-  if (options.target == "cpu") // no f16 arithmetic on x86 (a GPU target would keep f16)
+  if (policy.computeF16InF32) // no f16 arithmetic on x86
     graph.addNestedPass<func::FuncOp>(createComputeF16InF32());
   graph.addPass(createCanonicalizerPass());
   graph.addNestedPass<func::FuncOp>(createFoldBatchNorm());
   graph.addNestedPass<func::FuncOp>(createConvertConvLayout());
   graph.addNestedPass<func::FuncOp>(createDecomposeConv3D());
   graph.addNestedPass<func::FuncOp>(createPropagateTransposes());
-  if (options.winograd)
+  if (options.winograd && policy.vectorConvKernels)
     graph.addNestedPass<func::FuncOp>(createWinogradConv({options.winogradTile}));
   graph.addNestedPass<func::FuncOp>(createConvToMatmul());
   graph.addNestedPass<func::FuncOp>(createSplitConcat());
-  graph.addNestedPass<func::FuncOp>(createDepthwiseConv());
-  graph.addNestedPass<func::FuncOp>(createGroupedConv());
+  if (policy.vectorConvKernels) {
+    graph.addNestedPass<func::FuncOp>(createDepthwiseConv());
+    graph.addNestedPass<func::FuncOp>(createGroupedConv());
+  }
   graph.addNestedPass<func::FuncOp>(createExplicitConvPadding());
   graph.addPass(createCanonicalizerPass());
   graph.addPass(createCSEPass());
@@ -136,7 +163,9 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
     return failed(stop) ? FailureOr<FrontEnd>(failure()) : std::move(out);
 
   PassManager kernels(ctx);
-  kernels.addPass(createOutlineKernels());
+  OutlineKernelsOptions outline;
+  outline.inlineConstantLimit = policy.inlineConstantLimit;
+  kernels.addPass(createOutlineKernels(outline));
   if (failed(stop = phases.run("kernels", &kernels)) || (out.stopped = *stop))
     return failed(stop) ? FailureOr<FrontEnd>(failure()) : std::move(out);
 
@@ -145,7 +174,7 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   if (failed(plan))
     return failure();
   out.plan = std::move(*plan);
-  out.info = artifactInfo(module, options);
+  out.info = artifactInfo(module, options, target);
   main.erase();
 
   PassManager linalg(ctx);
@@ -174,8 +203,9 @@ std::vector<std::string> uniqueKernels(const ExecutionPlan &plan) {
 }
 
 LogicalResult lowerAndEmit(ModuleOp module, PhaseRunner &phases, StringRef artifactPath,
-                           const CompileOptions &options) {
-  FailureOr<FrontEnd> front = runFrontEnd(module, phases, options, options.extraLinalgPasses);
+                           const CompileOptions &options, const Target &target) {
+  FailureOr<FrontEnd> front =
+      runFrontEnd(module, phases, options, target, options.extraLinalgPasses);
   if (failed(front) || front->stopped)
     return failure(failed(front));
   ExecutionPlan &plan = front->plan;
@@ -187,47 +217,43 @@ LogicalResult lowerAndEmit(ModuleOp module, PhaseRunner &phases, StringRef artif
       costs[name] = estimateKernelCost(fn);
 
   markKernelArgsReadOnly(module);
-  // Checked by compileModule: the CPU name resolves.
-  setTargetAttr(module, *resolveCPU(options.cpu.cpu));
-  auto createFolder = [&]() -> LogicalResult {
-    if (std::error_code ec = llvm::sys::fs::create_directories(artifactPath))
-      return module.emitError("kiln: cannot create ") << artifactPath << ": " << ec.message();
-    return success();
-  };
-  llvm::SmallString<256> so(artifactPath);
-  llvm::sys::path::append(so, "kernels.so");
+  target.prepareModule(module);
   auto start = std::chrono::steady_clock::now();
-  std::map<std::string, CodegenNotes> notes;
-  BuildTimes times;
-  if (options.dumpIrAfter == "llvm" || options.compileTo == "llvm") {
-    // The IR of the whole module is wanted: one partition, printed after lowering.
-    if (failed(runCPUCodegen(module, notes)))
-      return failure();
-    FailureOr<bool> stop = phases.run("llvm", nullptr, start);
-    if (failed(stop) || *stop)
-      return failure(failed(stop));
-    if (failed(createFolder()) || failed(emitKernelLibrary(module, kernelNames, options.cpu, so)))
-      return failure();
-  } else if (failed(createFolder()) || failed(buildKernelLibrary(module, kernelNames, options.cpu, options.jobs, so,
-                                       notes, &times))) {
-    return failure();
-  }
+  KernelEmission emission;
+  emission.module = module;
+  emission.kernels = kernelNames;
+  emission.artifactDir = artifactPath.str();
+  emission.jobs = options.jobs;
+  emission.phaseWanted = [&](StringRef name) {
+    return options.dumpIrAfter == name || options.compileTo == name;
+  };
+  emission.phaseDone = [&](StringRef name) -> FailureOr<bool> {
+    if (target.phaseWritesFiles(name) && options.compileTo == name && !artifactPath.empty()) {
+      phases.report(name, start);
+      return emission.stopped = true; // the target wrote the files; there is no IR to print
+    }
+    FailureOr<bool> stop = phases.run(name, nullptr, start);
+    emission.stopped = succeeded(stop) && *stop;
+    return stop;
+  };
+  if (failed(target.emit(emission)) || emission.stopped)
+    return failure(!emission.stopped);
   phases.report("codegen", start,
-                llvm::formatv(" ({0} kernels, {1} shared by identical steps; {2} threads: mlir "
-                              "{3:f2} s, llvm translate {4:f2} s, optimize {5:f2} s, "
-                              "machine code {6:f2} s)",
-                              kernelNames.size(), shared, times.jobs, times.mlir,
-                              times.llvm.translate, times.llvm.optimize, times.llvm.codegen)
+                llvm::formatv(" ({0} kernels, {1} shared by identical steps; {2})",
+                              kernelNames.size(), shared, emission.summary)
                     .str());
 
-  annotatePlanSteps(plan, costs, notes);
-  warnAboutSlowKernels(module, plan);
-  if (options.report)
-    printKernelReport(*options.report, plan,
-                      assumedPeaks(vectorTargetOf(module).lanes * 32));
+  annotatePlanSteps(plan, costs, emission.notes);
+  if (!emission.notes.empty()) {
+    // CPU notes: scalar or sequential loops are reported.
+    warnAboutSlowKernels(module, plan);
+    if (options.report)
+      printKernelReport(*options.report, plan, assumedPeaks(vectorTargetOf(module).lanes * 32));
+  }
   std::string error;
   front->info.tuningRecordsUsed = options.tuningRecordsUsed ? *options.tuningRecordsUsed
                                                             : std::vector<std::string>{};
+  front->info.deviceKernels = std::move(emission.manifestKernels);
   if (!writeArtifactFiles(artifactPath, plan, front->info, error))
     return module.emitError("kiln: ") << error;
   return success();
@@ -236,21 +262,26 @@ LogicalResult lowerAndEmit(ModuleOp module, PhaseRunner &phases, StringRef artif
 
 LogicalResult compileModule(ModuleOp module, StringRef artifactPath, const CompileOptions &options,
                             llvm::raw_ostream &irOutput) {
-  if (options.target != "cpu")
-    return module.emitError("kiln: unsupported target '")
-           << options.target << "' (this build supports: cpu)";
   std::string error;
-  if (failed(verifyCPUName(options.cpu.cpu, error)))
+  std::unique_ptr<Target> target = createTarget(options.target, options.cpu, error, options.gpuArch);
+  if (!target || failed(target->verify(error)))
     return module.emitError("kiln: ") << error;
-  for (StringRef phase : {StringRef(options.dumpIrAfter), StringRef(options.compileTo)})
-    if (!phase.empty() && !llvm::is_contained(pipelinePhases(), phase))
-      return module.emitError("kiln: unknown phase '")
-             << phase << "' (phases: import, graph, kernels, linalg, llvm)";
+  for (StringRef phase : {StringRef(options.dumpIrAfter), StringRef(options.compileTo)}) {
+    if (phase.empty() || llvm::is_contained(kNeutralPhases, phase) ||
+        llvm::is_contained(target->phases(), phase))
+      continue;
+    std::string names;
+    for (StringRef p : kNeutralPhases)
+      names += p.str() + ", ";
+    names += llvm::join(target->phases(), ", ");
+    return module.emitError("kiln: unknown phase '")
+           << phase << "' for target " << target->name() << " (phases: " << names << ")";
+  }
   PhaseRunner phases(module, options, irOutput);
   FailureOr<bool> stop = phases.run("import", nullptr);
   if (failed(stop) || *stop)
     return failure(failed(stop));
-  LogicalResult result = lowerAndEmit(module, phases, artifactPath, options);
+  LogicalResult result = lowerAndEmit(module, phases, artifactPath, options, *target);
   // A phase that stopped the pipeline on purpose returns failure(false) == success.
   return result;
 }
@@ -264,7 +295,9 @@ FailureOr<ExecutionPlan> lowerToLinalgKernels(ModuleOp module, StringRef cpu, bo
   silent.progress = false;
   silent.winograd = winograd;
   PhaseRunner phases(module, silent, llvm::nulls());
-  FailureOr<FrontEnd> front = runFrontEnd(module, phases, silent, nullptr);
+  std::string error;
+  std::unique_ptr<Target> cpuTarget = createTarget("cpu", silent.cpu, error);
+  FailureOr<FrontEnd> front = runFrontEnd(module, phases, silent, *cpuTarget, nullptr);
   if (failed(front))
     return failure();
   markKernelArgsReadOnly(module);

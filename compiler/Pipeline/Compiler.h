@@ -22,11 +22,18 @@ namespace kiln {
 ///   graph   - after graph passes (folding, canonicalization)
 ///   kernels - compute ops outlined into kernel functions, @main still present
 ///   linalg  - kernels in linalg on tensors (@main moved into the execution plan)
-///   llvm    - kernels in the LLVM dialect
+///   llvm    - kernels in the LLVM dialect (target cpu)
+///   gpu     - host functions of gpu.launch_func, one gpu.module per dispatch (GPU targets)
+///   spirv   - spirv.module per dispatch (target vulkan; `--compile-to=spirv` writes .spv files)
+/// Each target runs the first four and its own (Target::phases()). These are the CPU's.
 llvm::ArrayRef<llvm::StringRef> pipelinePhases();
 
+/// The phases of target `target` in order (empty for a target this build lacks).
+std::vector<std::string> pipelinePhases(llvm::StringRef target);
+
 struct CompileOptions {
-  std::string target = "cpu";
+  std::string target = "cpu"; ///< cpu, vulkan or cuda (TargetRegistry.h)
+  std::string gpuArch = "sm_90"; ///< the cuda target's architecture
   CPUTargetOptions cpu;
   ImportOptions import;
   std::string dumpIrAfter; ///< phase name, or "" for none
@@ -51,6 +58,10 @@ struct CompileOptions {
   /// When set, the per-kernel report (schedule, vector/parallel, roofline) is printed here.
   llvm::raw_ostream *report = nullptr;
 };
+
+/// True when `--compile-to` names a phase whose output is files in the `-o` folder (e.g.
+/// `spirv`: one .spv per dispatch), not IR text.
+bool compileToWritesFiles(const CompileOptions &options);
 
 /// Compiles `modelPath`. With `compileTo` set, prints that phase's IR to `irOutput` and stops;
 /// otherwise writes the artifact folder `artifactPath`. IR dumps go to `irOutput` too.

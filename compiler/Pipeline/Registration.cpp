@@ -6,6 +6,7 @@
 #include "passes/Graph/Passes.h"
 #include "passes/Quantization/Passes.h"
 #include "compiler/Codegen/CPU/Passes.h"
+#include "compiler/Codegen/GPU/Passes.h"
 #include "compiler/Conversion/KilnToLinalg/KilnToLinalg.h"
 
 #include "mlir/InitAllDialects.h"
@@ -26,5 +27,6 @@ void kiln::registerKilnPasses() {
   kiln::registerFusionPasses();
   kiln::registerQuantizationPasses();
   kiln::registerCPUCodegenPasses();
+  kiln::registerGPUCodegenPasses();
   kiln::registerKilnToLinalgPass();
 }

@@ -27,8 +27,11 @@ static cl::opt<std::string> outputPath("o",
                                        cl::desc("artifact folder, or the IR file with "
                                                 "--compile-to ('-' = stdout)"),
                                        cl::value_desc("path"), cl::cat(kilnCategory));
-static cl::opt<std::string> target("target", cl::desc("target: cpu"), cl::init("cpu"),
+static cl::opt<std::string> target("target", cl::desc("target: cpu (default), vulkan (SPIR-V), cuda (PTX)"), cl::init("cpu"),
                                    cl::cat(kilnCategory));
+static cl::opt<std::string> gpuArch("gpu-arch",
+                                    cl::desc("--target cuda: the GPU architecture (default sm_90)"),
+                                    cl::init("sm_90"), cl::cat(kilnCategory));
 static cl::opt<std::string> cpu("cpu",
                                 cl::desc("CPU: host (default: this machine), x86-64-v4 (AVX-512), "
                                          "x86-64-v3 (AVX2), x86-64, or an LLVM CPU name"),
@@ -38,7 +41,8 @@ static cl::opt<std::string> dumpIrAfter("dump-ir-after",
                                                  "graph, kernels, linalg, llvm"),
                                         cl::cat(kilnCategory));
 static cl::opt<std::string> compileTo("compile-to",
-                                      cl::desc("stop after a phase and write its IR to -o"),
+                                      cl::desc("stop after a phase and write its IR to -o (spirv: one .spv per dispatch into the "
+                                               "folder -o; ptx: the PTX file -o)"),
                                       cl::cat(kilnCategory));
 static cl::list<std::string> inputShapes("input-shape",
                                          cl::desc("fix an input's shape: NAME=D0,D1,..."),
@@ -214,6 +218,7 @@ int main(int argc, char **argv) {
   kiln::CompileOptions options;
   options.target = target;
   options.cpu.cpu = cpu;
+  options.gpuArch = gpuArch;
   options.dumpIrAfter = dumpIrAfter;
   options.compileTo = compileTo;
   options.progress = !quiet;
@@ -246,7 +251,7 @@ int main(int argc, char **argv) {
   std::string error;
   std::unique_ptr<llvm::ToolOutputFile> irFile;
   llvm::raw_ostream *ir = &llvm::outs();
-  if (!compileTo.empty()) {
+  if (!compileTo.empty() && !kiln::compileToWritesFiles(options)) {
     irFile = mlir::openOutputFile(outputPath, &error);
     if (!irFile) {
       llvm::errs() << "kiln-compile: error: " << error << "\n";

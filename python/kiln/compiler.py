@@ -14,13 +14,14 @@ from .module import Module
 DEFAULT_CPU = "host"
 
 _COMPILE_OPTIONS = {"cpu", "input_shapes", "input_values", "threads", "verbose", "fuse",
-                    "winograd"}
+                    "winograd", "device"}
 _IR_OPTIONS = {"cpu", "input_shapes", "input_values", "verbose", "fuse", "winograd"}
 
 
-def phases():
-    """The pipeline's phase names, in order: import, graph, kernels, linalg, llvm."""
-    return list(_kiln.phases())
+def phases(target="cpu"):
+    """The pipeline's phase names for `target`, in order: import, graph, kernels, linalg, then
+    the target's (cpu: llvm; vulkan: gpu, spirv)."""
+    return list(_kiln.phases(target))
 
 
 def _model_source(model):
@@ -106,7 +107,9 @@ def compile(model, target="cpu", tuning_db=None, **options):  # noqa: A001 - kil
     """Compiles an ONNX model ahead of time and loads it.
 
     model: a path to an .onnx file, an ``onnx.ModelProto`` or its serialized bytes.
-    target: ``"cpu"`` (the only target of this build).
+    target: ``"cpu"`` (default) or ``"vulkan"`` (SPIR-V compute shaders run through the Vulkan
+        loader, libvulkan.so.1; ``device=N`` picks the GPU). ``"cuda"`` is not built yet; an
+        unknown or unbuilt target raises kiln.CompileError.
     tuning_db: a tuning database written by ``kiln-tune`` (a path): each kernel whose workload
         has a record faster than its default schedule gets that schedule.
     options: ``cpu="host"`` (or ``"x86-64-v4"``, ``"x86-64-v3"``, ``"x86-64"``, an LLVM CPU name),
@@ -127,7 +130,7 @@ def compile(model, target="cpu", tuning_db=None, **options):  # noqa: A001 - kil
     try:
         artifact = os.path.join(tempdir, "model.kiln")
         _run_compiler(model, artifact, target, options, tuning_db=tuning_db)
-        return Module(artifact, threads=threads, _tempdir=tempdir)
+        return Module(artifact, threads=threads, _tempdir=tempdir, device=options.get("device"))
     except BaseException:
         shutil.rmtree(tempdir, ignore_errors=True)
         raise
@@ -135,12 +138,14 @@ def compile(model, target="cpu", tuning_db=None, **options):  # noqa: A001 - kil
 
 def ir(model, phase, target="cpu", **options):
     """The IR text of `model` after pipeline phase `phase` (see :func:`kiln.phases`):
-    ``import``, ``graph``, ``kernels``, ``linalg`` or ``llvm``. Large constants are elided.
+    ``import``, ``graph``, ``kernels``, ``linalg``, then the target's: ``llvm`` (cpu), ``gpu`` or
+    ``spirv`` (vulkan). Large constants are elided.
 
     Takes the same `model` and options (``cpu``, ``input_shapes``, ``verbose``, ``fuse``,
     ``winograd``) as :func:`kiln.compile`; nothing is written to disk.
     """
     _check_options(options, _IR_OPTIONS, "ir")
-    if phase not in phases():
-        raise ValueError(f"kiln.ir: unknown phase {phase!r} (phases: {', '.join(phases())})")
+    known = phases(target)  # empty for a target this build lacks: the compiler says so
+    if known and phase not in known:
+        raise ValueError(f"kiln.ir: unknown phase {phase!r} (phases: {', '.join(known)})")
     return _run_compiler(model, "", target, options, compile_to=phase)

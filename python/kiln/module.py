@@ -30,14 +30,17 @@ class Module:
     (the runtime's arena is per model), distinct Modules run in parallel.
     """
 
-    def __init__(self, path, threads=None, _tempdir=None):
+    def __init__(self, path, threads=None, _tempdir=None, device=None):
         """Loads the artifact folder `path`; prefer :func:`kiln.load`. `_tempdir` (internal) is
-        removed when this Module is garbage-collected."""
+        removed when this Module is garbage-collected. `device`: for GPU artifacts (vulkan), the
+        device index (default 0)."""
         if threads is not None and (int(threads) != threads or threads < 0):
             raise ValueError(f"kiln: threads must be a non-negative int, got {threads!r}")
+        if device is not None and (int(device) != device or device < 0):
+            raise ValueError(f"kiln: device must be a non-negative int, got {device!r}")
         if _tempdir is not None:
             self._cleanup = weakref.finalize(self, shutil.rmtree, _tempdir, True)
-        self._native = _kiln.RuntimeModel(os.fspath(path), int(threads or 0))
+        self._native = _kiln.RuntimeModel(os.fspath(path), int(threads or 0), int(device or 0))
         self._path = os.fspath(path)
         self._inputs = _infos(self._native.inputs)
         self._outputs = _infos(self._native.outputs)
@@ -150,7 +153,8 @@ def _as_input(value, info):
     return array
 
 
-def load(path, threads=None):
+def load(path, threads=None, device=None):
     """Loads an artifact folder written by :meth:`Module.export` or ``kiln-compile -o``.
-    `threads` sets the runtime's process-wide thread pool (None keeps it)."""
-    return Module(path, threads=threads)
+    `threads` sets the runtime's process-wide thread pool (None keeps it); `device` picks the
+    GPU of a vulkan artifact (default 0)."""
+    return Module(path, threads=threads, device=device)

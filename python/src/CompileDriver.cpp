@@ -93,11 +93,8 @@ CompileResult compile(const CompileRequest &request) {
   return result;
 }
 
-std::vector<std::string> phases() {
-  std::vector<std::string> names;
-  for (llvm::StringRef p : kiln::pipelinePhases())
-    names.push_back(p.str());
-  return names;
+std::vector<std::string> phases(const std::string &target) {
+  return kiln::pipelinePhases(target);
 }
 
 } // namespace kiln::python

@@ -44,7 +44,7 @@ CompileResult compile(const CompileRequest &request);
 void registerPassesOnce();
 
 /// The pipeline's phase names, in order.
-std::vector<std::string> phases();
+std::vector<std::string> phases(const std::string &target = "cpu");
 
 } // namespace kiln::python
 

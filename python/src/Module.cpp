@@ -68,11 +68,13 @@ PYBIND11_MODULE(_kiln, m) {
         "Compiles a model (a path, or ModelProto bytes with from_bytes=True) into an artifact "
         "folder, or to a phase's IR with compile_to. winograd: -1 off, 0 the heuristic, 2 or 4 "
         "that tile for every 3x3 candidate. Returns (ok, ir, errors, warnings).");
-  m.def("phases", &phases, "The pipeline's phase names, in order.");
+  m.def("phases", &phases, py::arg("target") = "cpu",
+        "The pipeline's phase names for `target`, in order.");
 
   py::class_<RuntimeModel>(m, "RuntimeModel",
                            "A loaded artifact folder (kiln_model of the runtime C API).")
-      .def(py::init<const std::string &, int>(), py::arg("path"), py::arg("threads") = 0)
+      .def(py::init<const std::string &, int, int>(), py::arg("path"), py::arg("threads") = 0,
+           py::arg("device") = 0)
       .def_property_readonly("path", &RuntimeModel::path)
       .def_property_readonly(
           "inputs", [](const RuntimeModel &m) { return describeAll(m.inputs()); },

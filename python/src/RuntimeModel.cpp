@@ -41,9 +41,10 @@ bool TensorDesc::dynamic() const {
   return std::any_of(shape.begin(), shape.end(), [](int64_t d) { return d < 0; });
 }
 
-RuntimeModel::RuntimeModel(const std::string &path, int numThreads) : path_(path) {
+RuntimeModel::RuntimeModel(const std::string &path, int numThreads, int device) : path_(path) {
   kiln_options options{};
   options.num_threads = numThreads;
+  options.device = device;
   kiln_status status;
   {
     py::gil_scoped_release release;

@@ -32,7 +32,8 @@ struct TensorDesc {
 /// (creating one when all are busy), so Python threads run one model at once.
 class RuntimeModel {
 public:
-  RuntimeModel(const std::string &path, int numThreads);
+  /// `device`: for GPU artifacts, the device index (kiln_options::device).
+  RuntimeModel(const std::string &path, int numThreads, int device = 0);
   ~RuntimeModel();
   RuntimeModel(const RuntimeModel &) = delete;
   RuntimeModel &operator=(const RuntimeModel &) = delete;

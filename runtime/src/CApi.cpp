@@ -29,6 +29,7 @@ struct kiln_context {
 struct kiln_model {
   kiln::Manifest manifest; ///< read-only once loaded: contexts share it
   std::string dir;
+  int device = 0; ///< kiln_options.device: which device of the artifact's kind runs it
   std::unique_ptr<kiln_context> context; ///< the one kiln_model_{set_input,run,...} use
 };
 
@@ -68,7 +69,7 @@ void fillInfo(const Manifest &manifest, const Binding &binding,
 std::unique_ptr<kiln_context> newContext(const kiln_model *model) {
   auto context = std::make_unique<kiln_context>();
   context->model = model;
-  context->executor = createExecutor(model->manifest, model->dir);
+  context->executor = createExecutor(model->manifest, model->dir, model->device);
   size_t inputs = model->manifest.inputs.size();
   context->inputs.resize(inputs);
   context->inputShapes.resize(inputs);
@@ -234,7 +235,11 @@ kiln_status kiln_model_load(const char *path, const kiln_options *options,
               std::to_string(options->num_threads) + ")");
     auto loaded = std::make_unique<kiln_model>();
     loaded->manifest = readManifest(path);
+    if (options && options->device < 0)
+      invalid("kiln_model_load: options->device is negative (" +
+              std::to_string(options->device) + ")");
     loaded->dir = path;
+    loaded->device = options ? options->device : 0;
     loaded->context = newContext(loaded.get());
     if (options && options->num_threads > 0)
       kiln_set_num_threads(options->num_threads);

@@ -3,13 +3,16 @@
 #include "src/Executor.h"
 
 #include "cpu/CpuExecutor.h"
+#ifdef KILN_RUNTIME_VULKAN
+#include "vulkan/VulkanExecutor.h"
+#endif
 #include "src/Error.h"
 
 namespace kiln {
 namespace {
 
 using ExecutorFactory = std::unique_ptr<Executor> (*)(const Manifest &,
-                                                      const std::string &);
+                                                      const std::string &, int device);
 
 struct Device {
   const char *kind;
@@ -18,18 +21,24 @@ struct Device {
 
 /// Every device this runtime was built with.
 constexpr Device kDevices[] = {
-    {"cpu", createCpuExecutor},
+    {"cpu",
+     [](const Manifest &manifest, const std::string &dir, int) {
+       return createCpuExecutor(manifest, dir);
+     }},
+#ifdef KILN_RUNTIME_VULKAN
+    {"vulkan", createVulkanExecutor},
+#endif
 };
 
 } // namespace
 
 std::unique_ptr<Executor> createExecutor(const Manifest &manifest,
-                                         const std::string &dir) {
+                                         const std::string &dir, int device) {
   std::string known;
-  for (const Device &device : kDevices) {
-    if (manifest.targetKind == device.kind)
-      return device.create(manifest, dir);
-    known += (known.empty() ? "" : ", ") + std::string(device.kind);
+  for (const Device &d : kDevices) {
+    if (manifest.targetKind == d.kind)
+      return d.create(manifest, dir, device);
+    known += (known.empty() ? "" : ", ") + std::string(d.kind);
   }
   throw Error(KILN_ERROR_INVALID_ARTIFACT,
               manifest.path + ": target.kind '" + manifest.targetKind +

@@ -71,9 +71,10 @@ private:
 };
 
 /// Builds the executor for `manifest.targetKind` over the artifact folder
-/// `dir`. Throws kiln::Error if the kind is unknown or loading fails.
+/// `dir`; `device` picks the device of that kind (GPUs; the CPU ignores it).
+/// Throws kiln::Error if the kind is unknown or loading fails.
 std::unique_ptr<Executor> createExecutor(const Manifest &manifest,
-                                         const std::string &dir);
+                                         const std::string &dir, int device = 0);
 
 } // namespace kiln
 

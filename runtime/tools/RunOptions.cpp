@@ -71,6 +71,7 @@ const char *runUsage() {
          "  --warmup W              untimed runs first (default 1 with "
          "--repeat)\n"
          "  --threads T             thread pool size (default: all CPUs)\n"
+         "  --device N              GPU artifacts: run on device N (default 0)\n"
          "  --seed S                seed of random inputs (default 0)\n"
          "  --profile               time every kernel over the runs; prints the\n"
          "                          slowest steps and the time per kind of op\n"
@@ -96,6 +97,8 @@ RunOptions parseRunOptions(int argc, char **argv) {
       options.warmup = parseInteger(arg, cursor.value(arg), 0, 1000000000);
     else if (arg == "--threads")
       options.threads = int(parseInteger(arg, cursor.value(arg), 1, 4096));
+    else if (arg == "--device")
+      options.device = int(parseInteger(arg, cursor.value(arg), 0, 1024));
     else if (arg == "--profile")
       options.profile = true;
     else if (arg == "--profile-steps") {

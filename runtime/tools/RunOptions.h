@@ -16,6 +16,7 @@ struct RunOptions {
   int64_t repeat = 0;              ///< timed runs; 0: one untimed run
   int64_t warmup = -1;             ///< -1: 1 when timing, else 0
   int threads = 0;                 ///< 0: the runtime's default
+  int device = 0;                  ///< GPU artifacts: the device index
   uint64_t seed = 0;               ///< seed of random inputs
   bool profile = false;            ///< per-step times of the (timed) runs
   int64_t profileSteps = 20;       ///< slowest steps listed by --profile

@@ -41,9 +41,10 @@ std::string describe(int32_t dtype, const std::vector<int64_t> &shape) {
 /// Owns a kiln_model; every failing call throws with the runtime's message.
 class Model {
 public:
-  Model(const std::string &path, int threads) {
+  Model(const std::string &path, int threads, int device) {
     kiln_options options = {};
     options.num_threads = threads;
+    options.device = device;
     check(kiln_model_load(path.c_str(), &options, &model_));
   }
   ~Model() { kiln_model_free(model_); }
@@ -313,7 +314,7 @@ int runTool(int argc, char **argv) {
     std::fputs(runUsage(), stdout);
     return 0;
   }
-  Model model(options.artifact, options.threads);
+  Model model(options.artifact, options.threads, options.device);
   std::vector<kiln_tensor_info> inputs = model.inputs();
   std::vector<std::string> files = assignInputFiles(options.inputs, inputs);
   for (size_t i = 0; i < inputs.size(); ++i)

@@ -36,6 +36,7 @@ def main():
     ap.add_argument("--rtol", type=float, default=1e-3)
     ap.add_argument("--atol", type=float, default=1e-4)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--target", default="cpu", help="kiln-compile --target (cpu, vulkan)")
     args = ap.parse_args()
 
     model = onnx.load(args.model, load_external_data=False)
@@ -45,7 +46,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         artifact = os.path.join(tmp, "model.kiln")
         _, compile_s = run([os.path.join(args.bin, "kiln-compile"), args.model, "-o", artifact,
-                            "--quiet"])
+                            "--quiet", "--target", args.target])
         cmd = [os.path.join(args.bin, "kiln-run"), artifact, "--output-dir", tmp,
                "--threads", str(args.threads)]
         for f in inputs:
@@ -72,7 +73,7 @@ def main():
                 sys.exit(f"FAILED: output {output_names[i]}: max abs error {err.max():.3g}, "
                          f"first violation at flat index {k}: got {got.flat[k]} "
                          f"expected {expected.flat[k]}")
-    print(f"PASSED {os.path.basename(args.model)}: {len(refs)} outputs, max abs error "
+    print(f"PASSED {os.path.basename(args.model)} ({args.target}): {len(refs)} outputs, max abs error "
           f"{worst:.3g}, compile {compile_s:.2f} s")
 
 

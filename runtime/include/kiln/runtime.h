@@ -59,6 +59,9 @@ typedef struct kiln_options {
   /// Threads of the process-wide pool (the caller included); 0 keeps the
   /// current setting (by default, one per hardware thread); 1 runs inline.
   int num_threads;
+  /// The device of the artifact's kind to run on (GPUs: an index into the
+  /// driver's device list, default 0); the CPU ignores it.
+  int device;
 } kiln_options;
 
 /// Describes one model input or output. Pointers are owned by the model.
