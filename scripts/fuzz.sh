@@ -7,7 +7,8 @@
 # corpus it grows in build-sanitize/fuzz/corpus/TARGET for the next run. A crash, a sanitizer
 # report, a hang (over KILN_FUZZ_TIMEOUT s per input, default 20) or an out-of-memory (over
 # KILN_FUZZ_RSS_MB) fails the run; its input is saved under build-sanitize/fuzz/crashes/TARGET/
-# (replay: build-sanitize/fuzz/bin/fuzz_TARGET FILE). "all" gives each target SECONDS.
+# (replay: build-sanitize/fuzz/bin/fuzz_TARGET FILE). "all" gives each target SECONDS. The run is
+# seeded (KILN_FUZZ_SEED, default 1) so that a CI run repeats what passed here.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TARGETS=(onnx_import artifact tuning_db tensor_proto)
@@ -55,6 +56,7 @@ for t in "${SELECTED[@]}"; do
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}" \
     "$out/bin/fuzz_$t" -max_total_time="$2" -timeout="${KILN_FUZZ_TIMEOUT:-20}" \
       -rss_limit_mb="${KILN_FUZZ_RSS_MB:-4096}" -max_len=1048576 -print_final_stats=1 \
+      -seed="${KILN_FUZZ_SEED:-1}" \
       -artifact_prefix="$crashes" "$corpus" "$seeds" >"$log" 2>&1
   rc=$?
   set -e
