@@ -22,7 +22,7 @@ sanitize_stage() {
   ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:${ASAN_OPTIONS:-}" \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}" \
     ctest --test-dir "$build" --output-on-failure -j "$JOBS" \
-      -E '^(python_api|onnx_conformance|lit|e2e_(resnet18|mobilenet_v2|bert_like))$' "$@"
+      -E '^(python_api|onnx_conformance|lit|e2e_(resnet18|mobilenet_v2|bert_like)|e2e_vulkan_(resnet18|mobilenet_v2|bert_like|squeezenet1_1))$' "$@"
 }
 
 if [ "$mode" = sanitize ]; then sanitize_stage "$@"; exit; fi
