@@ -39,8 +39,8 @@ std::string kernelKey(func::FuncOp kernel) {
   auto copy = cast<func::FuncOp>(b.clone(*kernel));
   copy.setSymName("kernel");
   // Only the computation counts: not argument attributes (bufferization hints) nor tags.
-  copy.setAllArgAttrs(ArrayRef<DictionaryAttr>{});
-  copy.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
+  copy.removeArgAttrsAttr();
+  copy.removeResAttrsAttr();
   for (NamedAttribute attr : llvm::to_vector(copy->getDiscardableAttrs()))
     copy->removeDiscardableAttr(attr.getName());
   std::string text;

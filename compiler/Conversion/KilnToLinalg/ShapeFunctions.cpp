@@ -273,8 +273,8 @@ FailureOr<func::FuncOp> buildShapeFunction(func::FuncOp kernel, SymbolTable &sym
   fn->removeAttr("kiln.kernel");
   fn->removeAttr("kiln.op");
   fn->setAttr("kiln.shape_function", kernel.getSymNameAttr());
-  fn.setAllArgAttrs(ArrayRef<DictionaryAttr>{});
-  fn.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
+  fn.removeArgAttrsAttr(); // (setAllArgAttrs({}) asserts on a non-empty signature)
+  fn.removeResAttrsAttr();
   symbols.insert(fn, std::next(Block::iterator(kernel)));
   auto ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator());
   OpBuilder b(ret);
