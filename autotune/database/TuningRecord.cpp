@@ -129,7 +129,7 @@ TuningRecord recordFromJsonLine(const std::string &line) {
   json j;
   try {
     j = json::parse(line);
-  } catch (const json::parse_error &e) {
+  } catch (const json::exception &e) { // parse_error, or out_of_range for a number like 1e999
     throw TuneError(std::string("not valid JSON: ") + e.what());
   }
   if (!j.is_object())

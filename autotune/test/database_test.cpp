@@ -203,6 +203,12 @@ TEST_F(DatabaseTest, MissingFieldIsNamed) {
   }
 }
 
+// Found by fuzz_tuning_db: 17.5e660 overflows double; nlohmann throws out_of_range, which
+// escaped as std::terminate instead of a TuneError naming the line.
+TEST(TuningRecord, NumberOutOfRangeIsACorruptRecord) {
+  EXPECT_THROW(recordFromJsonLine("{\"format\":1,\"seconds\":17.5e660}"), TuneError);
+}
+
 TEST(TuningDatabase, MemoryDatabaseAndNames) {
   auto db = createTuningDatabase("memory");
   EXPECT_TRUE(db->open("ignored").empty());

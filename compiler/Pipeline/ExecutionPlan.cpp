@@ -48,7 +48,8 @@ FailureOr<std::vector<char>> constantBytes(kiln::ConstantOp cst) {
       memcpy(&out[i * width], raw.data(), width);
     return out;
   }
-  memcpy(out.data(), raw.data(), out.size());
+  if (!out.empty()) // an empty constant has no data pointer (memcpy's are non-null)
+    memcpy(out.data(), raw.data(), out.size());
   return out;
 }
 

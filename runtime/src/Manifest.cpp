@@ -246,7 +246,7 @@ Manifest parseManifest(const std::string &text, const std::string &path) {
   json root;
   try {
     root = json::parse(text);
-  } catch (const json::parse_error &e) {
+  } catch (const json::exception &e) { // parse_error, or out_of_range for a number like 1e999
     reader.fail("", std::string("invalid JSON: ") + e.what());
   }
   if (!root.is_object())

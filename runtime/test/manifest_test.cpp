@@ -73,6 +73,15 @@ TEST(Manifest, BadJson) {
   EXPECT_CONTAINS(error, "invalid JSON");
 }
 
+// Found by fuzz_tuning_db (the same parser): a number past double's range is out_of_range,
+// not a parse error, and escaped the loader.
+TEST(Manifest, NumberOutOfRangeIsInvalidJson) {
+  TestArtifact artifact;
+  kiln::test::writeText(artifact.file("manifest.json"), "{\"format\": 17.5e660}");
+  std::string error = loadError(artifact, KILN_ERROR_INVALID_ARTIFACT);
+  EXPECT_CONTAINS(error, "invalid JSON");
+}
+
 TEST(Manifest, WrongFormatAndVersion) {
   json manifest = testManifest();
   manifest["format_version"] = 3;
