@@ -144,7 +144,8 @@ public:
       return failure();
     size_t offset = (plan.weights.size() + 63) / 64 * 64;
     plan.weights.resize(offset + bytes->size());
-    memcpy(plan.weights.data() + offset, bytes->data(), bytes->size());
+    if (!bytes->empty()) // an empty constant (and empty weights) have no data pointer
+      memcpy(plan.weights.data() + offset, bytes->data(), bytes->size());
     plan.values[*id].offset = offset;
     return success();
   }
