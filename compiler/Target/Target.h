@@ -16,6 +16,10 @@
 #include "mlir/Support/LogicalResult.h"
 #include "llvm/Support/JSON.h"
 
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
 #include <functional>
 #include <map>
 #include <string>
@@ -60,6 +64,14 @@ struct KernelEmission {
   /// Target-specific manifest section (e.g. the GPU dispatches), written as "kernels_<device>".
   llvm::json::Object manifestKernels;
 };
+
+/// The GPU targets' first step: every function of `e.module` must be a plan kernel (static
+/// shapes only: else an error naming `target`), `build`'s passes lower them, and target phase
+/// `phase` may print the IR or stop the pipeline. Returns true when it stopped (the target then
+/// returns success at once).
+mlir::FailureOr<bool> lowerPlanKernels(KernelEmission &e, llvm::StringRef target,
+                                       llvm::StringRef phase,
+                                       llvm::function_ref<void(mlir::OpPassManager &)> build);
 
 class Target {
 public:

@@ -97,19 +97,9 @@ public:
     ModuleOp module = e.module;
     MLIRContext *ctx = module.getContext();
     auto start = std::chrono::steady_clock::now();
-    for (auto fn : module.getOps<func::FuncOp>())
-      if (!llvm::is_contained(e.kernels, fn.getName()))
-        return fn.emitError("kiln: the cuda target supports static shapes only (function '")
-               << fn.getName() << "' is no plan kernel)";
-    PassManager gpu(ctx);
-    buildGPUKernelPipeline(gpu);
-    if (failed(gpu.run(module)))
-      return failure();
-    if (e.phaseWanted("gpu")) {
-      FailureOr<bool> stop = e.phaseDone("gpu");
-      if (failed(stop) || *stop)
-        return failure(failed(stop));
-    }
+    FailureOr<bool> stop = lowerPlanKernels(e, "cuda", "gpu", buildGPUKernelPipeline);
+    if (failed(stop) || *stop)
+      return failure(failed(stop));
     PassManager nvvm(ctx);
     std::string libdevice = findLibdevice();
     buildNVVMPipeline(nvvm, arch, libdevice);

@@ -63,19 +63,9 @@ public:
     ModuleOp module = e.module;
     MLIRContext *ctx = module.getContext();
     auto start = std::chrono::steady_clock::now();
-    for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
-      if (!llvm::is_contained(e.kernels, fn.getName()))
-        return fn.emitError("kiln: the vulkan target supports static shapes only (function '")
-               << fn.getName() << "' is no plan kernel)";
-    PassManager gpu(ctx);
-    buildGPUKernelPipeline(gpu);
-    if (failed(gpu.run(module)))
-      return failure();
-    if (e.phaseWanted("gpu")) {
-      FailureOr<bool> stop = e.phaseDone("gpu");
-      if (failed(stop) || *stop)
-        return failure(failed(stop));
-    }
+    FailureOr<bool> stop = lowerPlanKernels(e, "vulkan", "gpu", buildGPUKernelPipeline);
+    if (failed(stop) || *stop)
+      return failure(failed(stop));
     llvm::json::Object kernels;
     for (const std::string &name : e.kernels) {
       auto fn = module.lookupSymbol<func::FuncOp>(name);
