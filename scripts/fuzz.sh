@@ -7,11 +7,21 @@
 # corpus it grows in build-sanitize/fuzz/corpus/TARGET for the next run. A crash, a sanitizer
 # report, a hang (over KILN_FUZZ_TIMEOUT s per input, default 20) or an out-of-memory (over
 # KILN_FUZZ_RSS_MB) fails the run; its input is saved under build-sanitize/fuzz/crashes/TARGET/
-# (replay: build-sanitize/fuzz/bin/fuzz_TARGET FILE). "all" gives each target SECONDS. The run is
-# seeded (KILN_FUZZ_SEED, default 1) so that a CI run repeats what passed here.
+# (replay: build-sanitize/fuzz/bin/fuzz_TARGET FILE). "all" gives each target SECONDS.
+#
+# KILN_FUZZ_REPLAYABLE=1 (what scripts/test.sh, and so CI, uses) makes the run repeatable: seeded
+# (KILN_FUZZ_SEED, default 1), a fresh corpus from the seeds alone, a fixed number of inputs per
+# target (RUNS below, about 45 s each on this 2-core machine; SECONDS caps a slower machine, which
+# then runs a prefix of the same sequence), and nothing that differs between runs: a fixed scratch
+# folder, address-space randomization off (setarch -R) and no comparison tracing (-use_cmp=0; it
+# feeds values such as file metadata back into the mutations). So a CI run executes exactly the inputs a local
+# `KILN_FUZZ_REPLAYABLE=1 scripts/fuzz.sh all 60` did: a new find shows up here first, not as a
+# red CI run on unrelated work. Without it the run explores from the kept corpus (long runs).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TARGETS=(onnx_import artifact tuning_db tensor_proto)
+declare -A RUNS=([onnx_import]=1500 [artifact]=50000 [tuning_db]=60000 [tensor_proto]=500000)
+REPLAYABLE="${KILN_FUZZ_REPLAYABLE:-0}"
 usage() { echo "usage: scripts/fuzz.sh {${TARGETS[*]// /|}|all} SECONDS" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -gt 0 ] || usage
@@ -47,17 +57,28 @@ for t in "${SELECTED[@]}"; do
   out="$BUILD/fuzz"
   seeds="$out/seeds/$t" corpus="$out/corpus/$t" crashes="$out/crashes/$t/"
   [ -d "$seeds" ] || seed "$t" "$seeds"
+  budget=() launch=() cwd="$out"
+  if [ "$REPLAYABLE" = 1 ]; then
+    corpus="$out/replay-corpus/$t" cwd="$out/replay-cwd"
+    rm -rf "$corpus" "$cwd"
+    mkdir -p "$cwd"
+    budget=(-runs="${RUNS[$t]}" -use_cmp=0)
+    # Relative to the fuzzer's working folder, so that the path is the same in any checkout.
+    export KILN_FUZZ_SCRATCH=scratch
+    if setarch "$(uname -m)" -R true 2>/dev/null; then launch=(setarch "$(uname -m)" -R); fi
+  fi
   mkdir -p "$corpus" "$crashes"
   log="$out/$t.log"
   echo "fuzz $t: ${2} s (corpus $corpus, log $log)"
   set +e
   # detect_leaks=0: MLIR keeps process-lifetime singletons (registries, uniquers) by design.
-  ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:${ASAN_OPTIONS:-}" \
-  UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}" \
-    "$out/bin/fuzz_$t" -max_total_time="$2" -timeout="${KILN_FUZZ_TIMEOUT:-20}" \
-      -rss_limit_mb="${KILN_FUZZ_RSS_MB:-4096}" -max_len=1048576 -print_final_stats=1 \
-      -seed="${KILN_FUZZ_SEED:-1}" \
-      -artifact_prefix="$crashes" "$corpus" "$seeds" >"$log" 2>&1
+  (cd "$cwd" &&
+    ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:${ASAN_OPTIONS:-}" \
+    UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}" \
+      "${launch[@]}" "$out/bin/fuzz_$t" -max_total_time="$2" -timeout="${KILN_FUZZ_TIMEOUT:-20}" \
+        -rss_limit_mb="${KILN_FUZZ_RSS_MB:-4096}" -max_len=1048576 -print_final_stats=1 \
+        -seed="${KILN_FUZZ_SEED:-1}" "${budget[@]}" \
+        -artifact_prefix="$crashes" "$corpus" "$seeds") >"$log" 2>&1
   rc=$?
   set -e
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
@@ -67,7 +88,7 @@ for t in "${SELECTED[@]}"; do
     echo "fuzz $t: FAILED (exit $rc) after $execs inputs; saved: $(find "$crashes" -type f | tr '\n' ' ')"
     grep -m1 -A25 -E "ERROR: (AddressSanitizer|libFuzzer|UndefinedBehavior)|runtime error:|==ERROR|Assertion" "$log" || tail -30 "$log"
   else
-    echo "fuzz $t: $execs inputs in ${2} s, 0 crashes, 0 hangs ($found saved inputs from earlier runs in $crashes)"
+    echo "fuzz $t: $execs inputs (cap ${2} s), 0 crashes, 0 hangs ($found saved inputs from earlier runs in $crashes)"
   fi
 done
 exit $status

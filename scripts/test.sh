@@ -4,7 +4,8 @@
 #      lit/FileCheck tests, the end-to-end model tests, the ONNX conformance suite, pytest;
 #   2. the sanitizer stage (as `scripts/test.sh --sanitize`): the ASan + UBSan build
 #      (build-sanitize/) runs the C++ unit tests and the small end-to-end models;
-#   3. the fuzz stage: every libFuzzer target for KILN_FUZZ_SECONDS (default 60) each.
+#   3. the fuzz stage: every libFuzzer target, a fixed seeded sequence of inputs each (repeatable:
+#      KILN_FUZZ_REPLAYABLE in scripts/fuzz.sh), capped at KILN_FUZZ_SECONDS (default 60) each.
 # Options: --sanitize runs stage 2 only; --quick stage 1 only. Other arguments go to ctest.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,4 +32,4 @@ BUILD="${KILN_BUILD_DIR:-$ROOT/build}"
 ctest --test-dir "$BUILD" --output-on-failure -j "$JOBS" "$@"
 [ "$mode" = quick ] && exit
 sanitize_stage
-"$ROOT/scripts/fuzz.sh" all "${KILN_FUZZ_SECONDS:-60}"
+KILN_FUZZ_REPLAYABLE=1 "$ROOT/scripts/fuzz.sh" all "${KILN_FUZZ_SECONDS:-60}"

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <ctime>
 #include <limits>
+#include <map>
+#include <type_traits>
 
 namespace kiln::tune {
 
@@ -97,6 +99,36 @@ std::string recordToJsonLine(const TuningRecord &record) {
 }
 
 /// The "features" array: numbers, or null for a missing (non-finite) value.
+/// A JSON number as a float; a value past float's range is an error, not undefined behaviour.
+static float toFloat(const json &v, const char *name) {
+  double d = v.get<double>();
+  if (!(std::fabs(d) <= double(std::numeric_limits<float>::max())))
+    throw TuneError(std::string("field '") + name + "' holds " + v.dump() +
+                    ", outside float's range");
+  return float(d);
+}
+
+/// A JSON integer as `T`. nlohmann's get<int>() casts a float (1.5e127) or a wide integer to int
+/// without a check, which is undefined behaviour or a wrong value; here both are errors.
+template <typename T> static T toInteger(const json &v, const char *name) {
+  auto bad = [&](const std::string &why) {
+    return TuneError(std::string("field '") + name + "' " + why);
+  };
+  if (!v.is_number_integer())
+    throw bad(std::string("must be an integer, not ") +
+              (v.is_number() ? v.dump() : std::string(v.type_name())));
+  if (v.is_number_unsigned()) {
+    uint64_t u = v.get<uint64_t>();
+    if (u > uint64_t(std::numeric_limits<T>::max()))
+      throw bad("holds " + v.dump() + ", outside the range of its type");
+    return T(u);
+  }
+  int64_t i = v.get<int64_t>();
+  if (i < int64_t(std::numeric_limits<T>::min()) || i > int64_t(std::numeric_limits<T>::max()))
+    throw bad("holds " + v.dump() + ", outside the range of its type");
+  return T(i);
+}
+
 static std::vector<float> parseFeatures(const json &j) {
   if (!j.is_array())
     throw TuneError(std::string("field 'features' has the wrong type (") + j.type_name() + ")");
@@ -105,7 +137,7 @@ static std::vector<float> parseFeatures(const json &j) {
     if (v.is_null())
       features.push_back(std::numeric_limits<float>::quiet_NaN());
     else if (v.is_number())
-      features.push_back(v.get<float>());
+      features.push_back(toFloat(v, "features"));
     else
       throw TuneError("field 'features' holds a " + std::string(v.type_name()));
   }
@@ -117,6 +149,22 @@ template <typename T> static T field(const json &j, const char *name) {
   auto it = j.find(name);
   if (it == j.end())
     throw TuneError(std::string("missing field '") + name + "'");
+  if constexpr (std::is_integral_v<T>) {
+    return toInteger<T>(*it, name);
+  } else if constexpr (std::is_same_v<T, double>) {
+    if (!it->is_number())
+      throw TuneError(std::string("field '") + name + "' has the wrong type (" +
+                      it->type_name() + ")");
+    return it->template get<double>();
+  } else if constexpr (std::is_same_v<T, std::map<std::string, int64_t>>) {
+    if (!it->is_object())
+      throw TuneError(std::string("field '") + name + "' has the wrong type (" +
+                      it->type_name() + ")");
+    T values;
+    for (auto kv = it->begin(); kv != it->end(); ++kv)
+      values[kv.key()] = toInteger<int64_t>(kv.value(), name);
+    return values;
+  }
   try {
     return it->template get<T>();
   } catch (const json::exception &) {

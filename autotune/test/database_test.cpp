@@ -209,6 +209,37 @@ TEST(TuningRecord, NumberOutOfRangeIsACorruptRecord) {
   EXPECT_THROW(recordFromJsonLine("{\"format\":1,\"seconds\":17.5e660}"), TuneError);
 }
 
+// Found by fuzz_tuning_db in CI: "format":1.5e127 went through nlohmann's get<int>(), a float to
+// int conversion outside int's range (undefined behaviour, UBSan). Every number is now checked
+// against the type of its field.
+TEST(TuningRecord, NumbersOutsideTheirFieldsTypeAreCorruptRecords) {
+  const std::string rest = R"("workload":"w","spec":"s","target":"t","knobs":{},"seconds":1,)"
+                           R"("gflops":1,"error":"","time":"x")";
+  auto expectError = [&](const std::string &line, const std::string &fieldName) {
+    try {
+      recordFromJsonLine(line);
+      ADD_FAILURE() << "accepted: " << line;
+    } catch (const TuneError &e) {
+      EXPECT_NE(std::string(e.what()).find("'" + fieldName + "'"), std::string::npos) << e.what();
+    }
+  };
+  expectError("{\"format\":1.5e127," + rest + ",\"feature_version\":1}", "format");
+  expectError("{\"format\":1," + rest + ",\"feature_version\":2.5}", "feature_version");
+  expectError("{\"format\":1," + rest + ",\"feature_version\":4294967297}", "feature_version");
+  expectError("{\"format\":1," + rest + ",\"feature_version\":18446744073709551615}",
+              "feature_version");
+  std::string knobs = rest;
+  knobs.replace(knobs.find("\"knobs\":{}"), 10, "\"knobs\":{\"tile\":1e300}");
+  expectError("{\"format\":1," + knobs + ",\"feature_version\":1}", "knobs");
+  expectError("{\"format\":1," + rest + ",\"feature_version\":1,\"features\":[1,3e39]}",
+              "features");
+  // The same record with in-range numbers parses.
+  TuningRecord ok = recordFromJsonLine("{\"format\":1," + rest + ",\"feature_version\":1," +
+                                       "\"features\":[1,3e38]}");
+  EXPECT_EQ(ok.featureVersion, 1);
+  ASSERT_EQ(ok.features.size(), 2u);
+}
+
 TEST(TuningDatabase, MemoryDatabaseAndNames) {
   auto db = createTuningDatabase("memory");
   EXPECT_TRUE(db->open("ignored").empty());
