@@ -10,10 +10,10 @@ Value cst(OpBuilder &b, Location loc, int64_t v) {
 int64_t span(const PoolWindow2D &w, int64_t i) {
   return w.dilations[i] * (w.kernel[i] - 1) + 1;
 }
+} // namespace
 
-/// Taps t in [0, k) whose padded position p + t * d lies in [begin, end).
-Value tapsInside(OpBuilder &b, Location loc, Value p, Value begin, Value end, int64_t k,
-                 int64_t d) {
+Value poolTapsInside(OpBuilder &b, Location loc, Value p, Value begin, Value end, int64_t k,
+                     int64_t d) {
   Value dil = cst(b, loc, d), zero = cst(b, loc, 0);
   Value lo = b.create<arith::MaxSIOp>(
       loc, zero, b.create<arith::CeilDivSIOp>(loc, b.create<arith::SubIOp>(loc, begin, p), dil));
@@ -25,7 +25,6 @@ Value tapsInside(OpBuilder &b, Location loc, Value p, Value begin, Value end, in
                                         cst(b, loc, 1));
   return b.create<arith::MaxSIOp>(loc, count, zero);
 }
-} // namespace
 
 Value dynamicPoolOutputSize(OpBuilder &b, Location loc, Value input, int64_t i,
                             const PoolWindow2D &w) {
@@ -96,7 +95,7 @@ Value divideByDynamicTapCount(OpBuilder &b, Location loc, Value sum, Value input
         for (int64_t i = 0; i < 2; ++i) {
           Value o = nb.create<linalg::IndexOp>(l, i + 1);
           Value p = nb.create<arith::MulIOp>(l, o, cst(nb, l, w.strides[i]));
-          Value taps = tapsInside(nb, l, p, begins[i], ends[i], w.kernel[i], w.dilations[i]);
+          Value taps = poolTapsInside(nb, l, p, begins[i], ends[i], w.kernel[i], w.dilations[i]);
           count = count ? nb.create<arith::MulIOp>(l, count, taps).getResult() : taps;
         }
         Value asInt = nb.create<arith::IndexCastOp>(l, nb.getI64Type(), count);

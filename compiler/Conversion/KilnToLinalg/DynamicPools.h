@@ -11,6 +11,11 @@ struct PoolWindow2D {
   bool ceilMode;
 };
 
+/// The number of window taps t in [0, k) whose padded position p + t * d lies in [begin, end),
+/// as index arithmetic (for tap counts computed inside a kernel).
+Value poolTapsInside(OpBuilder &b, Location loc, Value p, Value begin, Value end, int64_t k,
+                     int64_t d);
+
 /// Output size of spatial dim `i` (1 or 2 of NHWC `input`) with ONNX's rules: floor or ceil
 /// of (in + pads - window) / stride + 1, and in ceil mode the last window must start inside
 /// the input or its begin padding.

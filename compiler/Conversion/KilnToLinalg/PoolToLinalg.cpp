@@ -6,7 +6,8 @@
 // have no NCDHW named op, run as the equivalent linalg.generic). avg divides by the number of
 // window taps that ONNX counts: with count_include_pad the taps inside the explicitly padded
 // input (never the ceil-mode overhang), else the taps inside the input. Those counts are
-// computed at compile time (a scalar, or a constant tensor over the output's spatial dims).
+// computed at compile time (a scalar, or a constant tensor over the output's spatial dims), or
+// for outputs too large for a constant, per position in the kernel.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Conversion/KilnToLinalg/DynamicPools.h"
@@ -83,18 +84,71 @@ SmallVector<int64_t> windowCounts(const Window &w, bool countIncludePad) {
   return counts;
 }
 
-/// sum / count, with the count per output position computed at compile time.
+/// Output positions up to which the tap counts are a compile-time constant tensor; beyond,
+/// they are computed in the kernel (a constant over the output of a huge pool would take
+/// minutes and gigabytes to build).
+constexpr int64_t kMaxTapCountConstant = int64_t(1) << 20;
+
+/// Whether every output position along dim `i` counts all `kernel[i]` taps: the first and the
+/// last window lie inside the counted range (positions grow with the output index). O(1), for
+/// dims too long to enumerate.
+bool allWindowsInside(const Window &w, size_t i, bool countIncludePad) {
+  int64_t begin = countIncludePad ? 0 : w.padBegin[i];
+  int64_t end = w.padBegin[i] + w.input[i] + (countIncludePad ? w.padEnd[i] : 0);
+  int64_t lastTap = (w.kernel[i] - 1) * w.dilations[i];
+  return begin <= 0 && (w.output[i] - 1) * w.strides[i] + lastTap < end;
+}
+
+/// sum / count: a scalar where every position counts the same taps, else a compile-time
+/// constant tensor over the output's spatial dims, or for huge outputs the count computed per
+/// position in the kernel from its indices.
 Value divideByTapCount(OpBuilder &b, Location loc, Value sum, const Window &w,
                        bool countIncludePad, bool nhwc) {
   auto type = tensorTypeOf(sum);
   auto floatType = cast<FloatType>(type.getElementType());
-  SmallVector<int64_t> counts = windowCounts(w, countIncludePad);
-  if (llvm::all_equal(counts)) {
-    double count = static_cast<double>(counts.front());
+  auto divideByScalar = [&](double count) {
     return buildElementwise(b, loc, type, sum, [&](OpBuilder &nb, Location l, ValueRange args) {
       return nb.create<arith::DivFOp>(l, args[0], createScalar(nb, l, floatType, count));
     });
+  };
+  unsigned rank = type.getRank();
+  int64_t positions = 1;
+  for (int64_t o : w.output)
+    positions = positions > kMaxTapCountConstant / std::max<int64_t>(o, 1) ? kMaxTapCountConstant + 1
+                                                                           : positions * o;
+  if (positions > kMaxTapCountConstant) {
+    double product = 1;
+    bool uniform = true;
+    for (size_t i = 0; i < w.kernel.size(); ++i) {
+      uniform &= allWindowsInside(w, i, countIncludePad);
+      product *= static_cast<double>(w.kernel[i]);
+    }
+    if (uniform)
+      return divideByScalar(product);
+    // Spatial dim i of the window is dim `first + i` of `sum` (a 1-D pool's unit dim included).
+    int64_t first = nhwc ? 1 : 2;
+    return buildParallelGeneric(
+        b, loc, type, sum, {b.getMultiDimIdentityMap(rank)},
+        [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+          Value count;
+          for (size_t i = 0; i < w.kernel.size(); ++i) {
+            auto idx = [&](int64_t v) { return nb.create<arith::ConstantIndexOp>(l, v); };
+            Value o = nb.create<linalg::IndexOp>(l, first + i);
+            Value p = nb.create<arith::MulIOp>(l, o, idx(w.strides[i]));
+            int64_t begin = countIncludePad ? 0 : w.padBegin[i];
+            int64_t end = w.padBegin[i] + w.input[i] + (countIncludePad ? w.padEnd[i] : 0);
+            Value taps = poolTapsInside(nb, l, p, idx(begin), idx(end), w.kernel[i],
+                                        w.dilations[i]);
+            count = count ? nb.create<arith::MulIOp>(l, count, taps).getResult() : taps;
+          }
+          Value asInt = nb.create<arith::IndexCastOp>(l, nb.getI64Type(), count);
+          Value asFloat = nb.create<arith::SIToFPOp>(l, args[0].getType(), asInt);
+          return nb.create<arith::DivFOp>(l, args[0], asFloat);
+        });
   }
+  SmallVector<int64_t> counts = windowCounts(w, countIncludePad);
+  if (llvm::all_equal(counts))
+    return divideByScalar(static_cast<double>(counts.front()));
   SmallVector<APFloat> values;
   for (int64_t c : counts) {
     APFloat v(static_cast<double>(c));
@@ -104,7 +158,6 @@ Value divideByTapCount(OpBuilder &b, Location loc, Value sum, const Window &w,
   }
   auto countType = RankedTensorType::get(w.output, floatType);
   Value countTensor = b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(countType, values));
-  unsigned rank = type.getRank();
   AffineMap spatial =
       dropDimsMap(b.getContext(), rank, {0, nhwc ? static_cast<int64_t>(rank) - 1 : 1});
   return buildParallelGeneric(b, loc, type, ValueRange{sum, countTensor},

@@ -110,3 +110,33 @@ func.func @max_pool_nhwc(%x: tensor<1x8x8x4xf32>) -> tensor<1x4x4x4xf32> {
   %0 = kiln.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = false, count_include_pad = false, layout = "NHWC"} : (tensor<1x8x8x4xf32>) -> tensor<1x4x4x4xf32>
   return %0 : tensor<1x4x4x4xf32>
 }
+
+// -----
+
+// Over 2^20 output positions the tap counts are not a constant tensor (building one hung
+// kiln-compile on a 4096 x 2^20 pool): the uneven counts of a padded window come from the
+// output indices in the kernel.
+// CHECK-LABEL: func.func @avg_pool_huge_exclude_pad
+// CHECK-NOT: arith.constant dense
+// CHECK: linalg.pooling_nchw_sum
+// CHECK: linalg.generic
+// CHECK-DAG: linalg.index 2
+// CHECK-DAG: linalg.index 3
+// CHECK: arith.sitofp
+// CHECK: arith.divf
+func.func @avg_pool_huge_exclude_pad(%x: tensor<1x1x1200x1000xf32>) -> tensor<1x1x1200x1000xf32> {
+  %0 = kiln.avg_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = false, count_include_pad = false} : (tensor<1x1x1200x1000xf32>) -> tensor<1x1x1200x1000xf32>
+  return %0 : tensor<1x1x1200x1000xf32>
+}
+
+// -----
+
+// A huge pool whose windows all lie inside the input divides by one scalar.
+// CHECK-LABEL: func.func @avg_pool_huge_inside
+// CHECK: linalg.pooling_nchw_sum
+// CHECK: %[[C:.*]] = arith.constant 9.000000e+00 : f32
+// CHECK: arith.divf %{{.*}}, %[[C]]
+func.func @avg_pool_huge_inside(%x: tensor<1x1x1202x1002xf32>) -> tensor<1x1x1200x1000xf32> {
+  %0 = kiln.avg_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false, count_include_pad = false} : (tensor<1x1x1202x1002xf32>) -> tensor<1x1x1200x1000xf32>
+  return %0 : tensor<1x1x1200x1000xf32>
+}
