@@ -3,6 +3,7 @@
 #include "src/Executor.h"
 
 #include "cpu/CpuExecutor.h"
+#include "cuda/CudaExecutor.h"
 #ifdef KILN_RUNTIME_VULKAN
 #include "vulkan/VulkanExecutor.h"
 #endif
@@ -28,6 +29,7 @@ constexpr Device kDevices[] = {
 #ifdef KILN_RUNTIME_VULKAN
     {"vulkan", createVulkanExecutor},
 #endif
+    {"cuda", createCudaExecutor},
 };
 
 } // namespace

@@ -4,9 +4,9 @@
 #include "vulkan/VulkanExecutor.h"
 
 #include "cpu/HostResources.h"
+#include "gpu/GpuKernels.h"
 #include "src/Error.h"
 #include "vulkan/VulkanApi.h"
-#include "vulkan/VulkanKernels.h"
 
 #include <cstring>
 #include <fstream>
@@ -15,6 +15,9 @@
 namespace kiln {
 namespace {
 using namespace vulkan;
+using gpu::BindingRef;
+using gpu::Dispatch;
+using gpu::Kernel;
 
 [[noreturn]] void loadError(const std::string &message) {
   throw Error(KILN_ERROR_KERNEL_LOAD, message);
@@ -36,7 +39,7 @@ public:
     if (manifest.dynamic)
       throw Error(KILN_ERROR_INVALID_ARTIFACT,
                   dir + ": the vulkan runtime supports static shapes only");
-    kernels_ = readVulkanKernels(manifest, dir);
+    kernels_ = gpu::readGpuKernels(manifest, dir, "vulkan");
     try {
       createDevice(device);
       createBuffers();

@@ -1,5 +1,5 @@
-// Reads and checks the `kernels_vulkan` section of a manifest.
-#include "vulkan/VulkanKernels.h"
+// Reads and checks the `kernels_<device>` section of a GPU artifact's manifest.
+#include "gpu/GpuKernels.h"
 
 #include "src/Error.h"
 
@@ -7,7 +7,7 @@
 
 #include <fstream>
 
-namespace kiln::vulkan {
+namespace kiln::gpu {
 namespace {
 using json = nlohmann::json;
 
@@ -36,18 +36,20 @@ const json &field(const std::string &path, const json &object, const char *name,
 }
 } // namespace
 
-std::map<std::string, Kernel> readVulkanKernels(const Manifest &manifest, const std::string &dir) {
+std::map<std::string, Kernel> readGpuKernels(const Manifest &manifest, const std::string &dir,
+                                             const std::string &device) {
+  const std::string sectionName = "kernels_" + device;
   std::string path = dir + "/manifest.json";
   std::ifstream in(path);
   json root = json::parse(in, nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded())
     fail(path, "manifest", "not valid JSON");
-  const json &section = field(path, root, "kernels_vulkan", "manifest");
+  const json &section = field(path, root, sectionName.c_str(), "manifest");
   if (!section.is_object())
-    fail(path, "kernels_vulkan", "expected an object");
+    fail(path, sectionName, "expected an object");
   std::map<std::string, Kernel> kernels;
   for (auto &[name, k] : section.items()) {
-    std::string where = "kernels_vulkan." + name;
+    std::string where = sectionName + "." + name;
     Kernel kernel;
     const json &scratch = field(path, k, "scratch", where);
     if (!scratch.is_array())
@@ -108,11 +110,11 @@ std::map<std::string, Kernel> readVulkanKernels(const Manifest &manifest, const 
   for (size_t i = 0; i < manifest.steps.size(); ++i) {
     const Step &step = manifest.steps[i];
     std::string at = "steps[" + std::to_string(i) + "]";
-    if (i < steps.size() && steps[i].contains("device") && steps[i]["device"] != "vulkan")
-      fail(path, at + ".device", "a vulkan artifact's steps run on device vulkan");
+    if (i < steps.size() && steps[i].contains("device") && steps[i]["device"] != device)
+      fail(path, at + ".device", "a " + device + " artifact's steps run on device " + device);
     auto it = kernels.find(step.kernel);
     if (it == kernels.end())
-      fail(path, at, "kernel '" + step.kernel + "' is not in kernels_vulkan");
+      fail(path, at, "kernel '" + step.kernel + "' is not in " + sectionName);
     for (const Dispatch &d : it->second.dispatches)
       for (const BindingRef &ref : d.bindings)
         if (!ref.scratch && ref.index >= step.args.size())
@@ -123,4 +125,4 @@ std::map<std::string, Kernel> readVulkanKernels(const Manifest &manifest, const 
   return kernels;
 }
 
-} // namespace kiln::vulkan
+} // namespace kiln::gpu
