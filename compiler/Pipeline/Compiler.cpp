@@ -136,6 +136,8 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   if (policy.computeF16InF32) // no f16 arithmetic on x86
     graph.addNestedPass<func::FuncOp>(createComputeF16InF32());
   graph.addPass(createCanonicalizerPass());
+  graph.addNestedPass<func::FuncOp>(createFoldEmptyTensors());
+  graph.addPass(createCanonicalizerPass());
   graph.addNestedPass<func::FuncOp>(createFoldBatchNorm());
   graph.addNestedPass<func::FuncOp>(createConvertConvLayout());
   graph.addNestedPass<func::FuncOp>(createDecomposeConv3D());

@@ -130,6 +130,19 @@ def GroupedConv : Pass<"kiln-grouped-conv", "mlir::func::FuncOp"> {
   }];
 }
 
+def FoldEmptyTensors : Pass<"kiln-fold-empty-tensors", "mlir::func::FuncOp"> {
+  let summary = "Keeps tensors with a zero-size dim out of kernels";
+  let description = [{
+    A tensor with a static zero-size dim holds no elements, and kernels over empty buffers are
+    what MLIR's tiling and bufferization do not expect. Every op result that is empty becomes
+    an empty constant (nothing to compute); a concat drops its empty inputs; a reduction over
+    an empty extent becomes its identity (ONNX: sum, l1, l2, sum_square 0; prod 1; max -inf;
+    min +inf; log_sum, log_sum_exp -inf; mean NaN); a matmul whose contraction is empty
+    becomes zeros. Any other op that reads a computed empty tensor and produces elements is an
+    error naming it, not a crash. Empty constants (a Resize's unused roi) stay as they are.
+  }];
+}
+
 def SplitConcat : Pass<"kiln-split-concat", "mlir::func::FuncOp"> {
   let summary = "Dissolves channel concats into the matmuls and max pools that consume them";
   let description = [{

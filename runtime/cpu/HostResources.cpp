@@ -118,9 +118,26 @@ std::string formatBytes(uint64_t bytes) {
   return text;
 }
 
-/// Physical memory plus swap: more than this cannot be touched without the kernel killing the
-/// process (overcommit lets the allocation itself succeed), so larger arenas are refused.
+/// The memory this process can still touch: the kernel's estimate of available memory
+/// (MemAvailable: free plus reclaimable caches) plus free swap, from /proc/meminfo; else all of
+/// physical memory plus swap. Beyond it the run would swap for minutes or be killed
+/// (overcommit lets the allocation itself succeed), so larger arenas are refused at once.
 uint64_t memoryLimit() {
+  uint64_t available = 0, swapFree = 0;
+  bool haveAvailable = false, haveSwap = false;
+  if (FILE *meminfo = std::fopen("/proc/meminfo", "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof(line), meminfo)) {
+      unsigned long long kib = 0;
+      if (std::sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
+        available = kib * 1024, haveAvailable = true;
+      else if (std::sscanf(line, "SwapFree: %llu kB", &kib) == 1)
+        swapFree = kib * 1024, haveSwap = true;
+    }
+    std::fclose(meminfo);
+  }
+  if (haveAvailable && haveSwap)
+    return available + swapFree;
   struct sysinfo info;
   if (::sysinfo(&info) != 0)
     return UINT64_MAX;
@@ -138,7 +155,7 @@ AlignedBuffer::AlignedBuffer(uint64_t bytes) {
     throw Error(KILN_ERROR_OUT_OF_MEMORY,
                 "the intermediate values need " + formatBytes(bytes) + " (" +
                     std::to_string(bytes) + " bytes); this machine has " +
-                    formatBytes(limit) + " of memory and swap");
+                    formatBytes(limit) + " of memory and swap available");
   data_ = static_cast<uint8_t *>(std::aligned_alloc(kAlignment, rounded));
   if (!data_)
     throw Error(KILN_ERROR_OUT_OF_MEMORY, "cannot allocate " + formatBytes(bytes) + " (" +

@@ -119,6 +119,15 @@ void applyCleanupPatterns(func::FuncOp func) {
   (void)applyPatternsAndFoldGreedily(func, std::move(patterns));
 }
 
+/// Whether an op of `func` loops over a zero-size dim: the kernel works on an empty tensor.
+bool hasEmptyLoop(func::FuncOp func) {
+  bool empty = false;
+  func.walk([&](linalg::LinalgOp op) {
+    empty |= llvm::is_contained(op.getStaticLoopRanges(), int64_t(0));
+  });
+  return empty;
+}
+
 struct TileAndVectorizePass : kiln::impl::TileAndVectorizeBase<TileAndVectorizePass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
@@ -126,11 +135,18 @@ struct TileAndVectorizePass : kiln::impl::TileAndVectorizeBase<TileAndVectorizeP
     int64_t iterations = kernelIterations(func);
     kiln::decomposePads(rewriter, func);
     std::string schedule = "vector code";
-    FailureOr<bool> fused = kiln::tileFusedKernel(rewriter, func, &schedule);
+    // An empty tensor (a zero-size dim) leaves nothing to tile: its loops run zero times (a
+    // reduction over it yields its identity), and tiling would size tiles by a zero extent
+    // (a crash inside MLIR's tile-and-fuse).
+    bool empty = hasEmptyLoop(func);
+    FailureOr<bool> fused = empty ? FailureOr<bool>(false)
+                                  : kiln::tileFusedKernel(rewriter, func, &schedule);
     if (failed(fused))
       return signalPassFailure();
     SmallVector<linalg::LinalgOp> ops;
-    if (!*fused)
+    if (empty)
+      schedule = "untiled (an empty tensor: a zero-size dim)";
+    else if (!*fused)
       func.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
     int64_t largest = -1;
     for (linalg::LinalgOp op : ops) {

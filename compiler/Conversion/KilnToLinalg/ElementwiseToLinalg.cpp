@@ -245,11 +245,11 @@ Value binaryPayload(graph::XorOp, OpBuilder &b, Location l, Value x, Value y, bo
 /// fmod: C remainder (sign of x). Otherwise Python's %: a non-zero remainder whose sign differs
 /// from y's gets y added. Unsigned: remui, where both agree.
 Value binaryPayload(graph::ModOp op, OpBuilder &b, Location l, Value x, Value y, bool u) {
-  if (u)
-    return b.create<arith::RemUIOp>(l, x, y);
   bool isFloat = isa<FloatType>(x.getType());
+  if (u)
+    return createIntDivOrRem(b, l, x, y, /*isUnsigned=*/true, /*remainder=*/true);
   Value rem = isFloat ? b.create<arith::RemFOp>(l, x, y).getResult()
-                      : b.create<arith::RemSIOp>(l, x, y).getResult();
+                      : createIntDivOrRem(b, l, x, y, /*isUnsigned=*/false, /*remainder=*/true);
   if (op.getFmod())
     return rem;
   Value zero = createScalar(b, l, x.getType(), 0);

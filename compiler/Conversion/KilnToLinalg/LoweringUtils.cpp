@@ -188,10 +188,38 @@ Value createSub(OpBuilder &b, Location loc, Value x, Value y) {
 Value createMul(OpBuilder &b, Location loc, Value x, Value y) {
   return floatOrInt<arith::MulFOp, arith::MulIOp>(b, loc, x, y);
 }
+Value createIntDivOrRem(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned,
+                        bool remainder) {
+  // x / 0 and (signed) INT_MIN / -1 trap on x86 (SIGFPE) and are undefined in LLVM: divide by
+  // 1 instead and pick the result: 0 for a zero divisor (numpy's answer), -x (wrapping) and 0
+  // for -1. Constant divisors fold the selects away.
+  Type type = x.getType();
+  Value zero = createScalar(b, loc, type, 0), one = createScalar(b, loc, type, 1);
+  Value byZero = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, y, zero);
+  Value byMinusOne;
+  if (!isUnsigned)
+    byMinusOne = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, y,
+                                         createScalar(b, loc, type, -1));
+  Value special = byMinusOne ? b.create<arith::OrIOp>(loc, byZero, byMinusOne).getResult() : byZero;
+  Value safe = b.create<arith::SelectOp>(loc, special, one, y);
+  Value result;
+  if (remainder)
+    result = isUnsigned ? b.create<arith::RemUIOp>(loc, x, safe).getResult()
+                        : b.create<arith::RemSIOp>(loc, x, safe).getResult();
+  else
+    result = isUnsigned ? b.create<arith::DivUIOp>(loc, x, safe).getResult()
+                        : b.create<arith::DivSIOp>(loc, x, safe).getResult();
+  if (byMinusOne) // x % -1 = 0; x / -1 = -x
+    result = b.create<arith::SelectOp>(
+        loc, byMinusOne, remainder ? zero : b.create<arith::SubIOp>(loc, zero, x).getResult(),
+        result);
+  return b.create<arith::SelectOp>(loc, byZero, zero, result);
+}
+
 Value createDiv(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
-  if (isUnsigned)
-    return b.create<arith::DivUIOp>(loc, x, y);
-  return floatOrInt<arith::DivFOp, arith::DivSIOp>(b, loc, x, y);
+  if (isa<FloatType>(x.getType()))
+    return b.create<arith::DivFOp>(loc, x, y);
+  return createIntDivOrRem(b, loc, x, y, isUnsigned, /*remainder=*/false);
 }
 Value createMax(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
   if (isUnsigned)

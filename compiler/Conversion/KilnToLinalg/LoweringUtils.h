@@ -92,7 +92,11 @@ FailureOr<SmallVector<Value>> dynamicSizesFromMaps(OpBuilder &b, Location loc,
 Value createAdd(OpBuilder &b, Location loc, Value x, Value y);
 Value createSub(OpBuilder &b, Location loc, Value x, Value y);
 Value createMul(OpBuilder &b, Location loc, Value x, Value y);
-/// Integer division, max and min are signed unless `isUnsigned`.
+/// Integer x / y or x % y (remainder with the sign of x) that never traps: a zero divisor gives
+/// 0, and for signed types y = -1 gives -x (wrapping) or 0.
+Value createIntDivOrRem(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned,
+                        bool remainder);
+/// Integer division (createIntDivOrRem), max and min are signed unless `isUnsigned`.
 Value createDiv(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned = false);
 Value createMax(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned = false);
 Value createMin(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned = false);

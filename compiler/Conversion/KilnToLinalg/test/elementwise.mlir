@@ -37,9 +37,21 @@ func.func @arith_kinds(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// Integer arithmetic: signed division and min/max, relu as maxsi, neg as 0 - x.
+// Integer arithmetic: signed division (never trapping: the divisor is 1 where it is 0 or -1,
+// and the result is 0 or -x there), min/max, relu as maxsi, neg as 0 - x.
 // CHECK-LABEL: func.func @integers
-// CHECK: arith.divsi
+// CHECK: ^bb0(%[[X:.*]]: i64, %[[Y:.*]]: i64, %{{.*}}: i64):
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0 : i64
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1 : i64
+// CHECK: %[[BY0:.*]] = arith.cmpi eq, %[[Y]], %[[ZERO]]
+// CHECK: %[[M1:.*]] = arith.constant -1 : i64
+// CHECK: %[[BYM1:.*]] = arith.cmpi eq, %[[Y]], %[[M1]]
+// CHECK: %[[SPECIAL:.*]] = arith.ori %[[BY0]], %[[BYM1]]
+// CHECK: %[[SAFE:.*]] = arith.select %[[SPECIAL]], %[[ONE]], %[[Y]]
+// CHECK: %[[Q:.*]] = arith.divsi %[[X]], %[[SAFE]]
+// CHECK: %[[NEGX:.*]] = arith.subi %[[ZERO]], %[[X]]
+// CHECK: %[[Q2:.*]] = arith.select %[[BYM1]], %[[NEGX]], %[[Q]]
+// CHECK: arith.select %[[BY0]], %[[ZERO]], %[[Q2]]
 // CHECK: arith.minsi
 // CHECK: arith.constant 0 : i64
 // CHECK: arith.maxsi
@@ -226,7 +238,9 @@ func.func @constant() -> tensor<2xf32> {
 // CHECK: arith.remf %{{.*}}, %{{.*}} : f32
 // CHECK: linalg.generic
 // CHECK: ^bb0(%[[X:.*]]: i32, %[[Y:.*]]: i32, %{{.*}}: i32):
-// CHECK: %[[REM:.*]] = arith.remsi %[[X]], %[[Y]] : i32
+// CHECK: %[[RAW:.*]] = arith.remsi %[[X]], %{{.*}} : i32
+// CHECK: %[[REM0:.*]] = arith.select %{{.*}}, %{{.*}}, %[[RAW]] : i32
+// CHECK: %[[REM:.*]] = arith.select %{{.*}}, %{{.*}}, %[[REM0]] : i32
 // CHECK: %[[NZ:.*]] = arith.cmpi ne, %[[REM]]
 // CHECK: %[[RNEG:.*]] = arith.cmpi slt, %[[REM]]
 // CHECK: %[[YNEG:.*]] = arith.cmpi slt, %[[Y]]

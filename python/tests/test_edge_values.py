@@ -1,0 +1,86 @@
+"""Values at the edges of what ops define: integer division by zero and INT_MIN / -1 (which trap
+on x86 when compiled naively: SIGFPE), and tensors with a zero-size dim (which crashed MLIR's
+tiling and bufferization). Found by tests/fuzz/mutate_models.py."""
+import numpy as np
+import pytest
+from onnx import TensorProto, helper
+
+import kiln
+
+INT_MIN = np.iinfo(np.int32).min
+
+
+def model(nodes, inputs, outputs, opset=13):
+    graph = helper.make_graph(nodes, "edge",
+                              [helper.make_tensor_value_info(n, t, s) for n, t, s in inputs],
+                              [helper.make_tensor_value_info(n, t, None) for n, t in outputs])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+
+
+def binary(op, dtype, **attrs):
+    return model([helper.make_node(op, ["x", "y"], ["z"], **attrs)],
+                 [("x", dtype, [4]), ("y", dtype, [4])], [("z", dtype)])
+
+
+def test_signed_integer_division_never_traps():
+    x = np.array([7, -7, INT_MIN, 5], np.int32)
+    y = np.array([0, -1, -1, 2], np.int32)
+    (z,) = kiln.compile(binary("Div", TensorProto.INT32)).run([x, y])
+    np.testing.assert_array_equal(z, [0, 7, INT_MIN, 2])  # x / 0 = 0; INT_MIN / -1 wraps
+
+
+@pytest.mark.parametrize("fmod", [0, 1])
+def test_signed_integer_mod_never_traps(fmod):
+    x = np.array([7, -7, INT_MIN, -5], np.int32)
+    y = np.array([0, -1, -1, 3], np.int32)
+    (z,) = kiln.compile(binary("Mod", TensorProto.INT32, fmod=fmod)).run([x, y])
+    np.testing.assert_array_equal(z, [0, 0, 0, -2 if fmod else 1])
+
+
+def test_unsigned_mod_and_div_by_zero_are_zero():
+    x = np.array([7, 5, 9, 2**63], np.uint64)
+    y = np.array([0, 3, 0, 2], np.uint64)
+    (m,) = kiln.compile(binary("Mod", TensorProto.UINT64)).run([x, y])
+    np.testing.assert_array_equal(m, [0, 2, 0, 0])
+    (d,) = kiln.compile(binary("Div", TensorProto.UINT64)).run([x, y])
+    np.testing.assert_array_equal(d, [0, 1, 0, 2**62])
+
+
+REDUCTIONS = {"ReduceSum": 0.0, "ReduceProd": 1.0, "ReduceMax": -np.inf, "ReduceMin": np.inf,
+              "ReduceLogSum": -np.inf, "ReduceLogSumExp": -np.inf, "ReduceL2": 0.0,
+              "ReduceSumSquare": 0.0}
+
+
+@pytest.mark.parametrize("op", sorted(REDUCTIONS))
+def test_reduction_over_an_empty_dim_is_its_identity(op):
+    m = model([helper.make_node(op, ["x"], ["y"], axes=[1], keepdims=0)],
+              [("x", TensorProto.FLOAT, [3, 0, 5])], [("y", TensorProto.FLOAT)], opset=11)
+    (y,) = kiln.compile(m).run([np.zeros((3, 0, 5), np.float32)])
+    assert y.shape == (3, 5)
+    np.testing.assert_array_equal(y, np.full((3, 5), REDUCTIONS[op], np.float32))
+
+
+def test_empty_tensors_through_concat_matmul_and_elementwise():
+    m = model([helper.make_node("Concat", ["a", "b"], ["c"], axis=1),
+               helper.make_node("Relu", ["a"], ["r"]),
+               helper.make_node("MatMul", ["p", "q"], ["mm"]),
+               helper.make_node("Add", ["mm", "one"], ["s"])],
+              [("a", TensorProto.FLOAT, [2, 0]), ("b", TensorProto.FLOAT, [2, 3]),
+               ("p", TensorProto.FLOAT, [2, 0]), ("q", TensorProto.FLOAT, [0, 3]),
+               ("one", TensorProto.FLOAT, [2, 3])],
+              [("c", TensorProto.FLOAT), ("r", TensorProto.FLOAT), ("s", TensorProto.FLOAT)])
+    b = np.arange(6, dtype=np.float32).reshape(2, 3)
+    one = np.ones((2, 3), np.float32)
+    empty = np.zeros((2, 0), np.float32)
+    c, r, s = kiln.compile(m).run([empty, b, empty, np.zeros((0, 3), np.float32), one])
+    np.testing.assert_array_equal(c, b)
+    assert r.shape == (2, 0)
+    np.testing.assert_array_equal(s, one)  # an empty contraction is zeros
+
+
+def test_unsupported_op_on_an_empty_input_is_a_compile_error():
+    m = model([helper.make_node("Pad", ["x", "pads"], ["y"])],
+              [("x", TensorProto.FLOAT, [2, 0]), ("pads", TensorProto.INT64, [4])],
+              [("y", TensorProto.FLOAT)])
+    with pytest.raises(kiln.CompileError):
+        kiln.compile(m)
