@@ -6,7 +6,7 @@
 
 #include "cpu/HostResources.h"
 #include "cuda/CudaApi.h"
-#include "gpu/GpuKernels.h"
+#include "gpu/GpuExecutor.h"
 #include "src/Error.h"
 
 #include <array>
@@ -34,16 +34,11 @@ struct Launch {
   std::string what; ///< "steps[i] kernel 'k' dispatch j (node)", for errors
 };
 
-class CudaExecutor final : public Executor {
+class CudaExecutor final : public gpu::GpuExecutor {
 public:
   CudaExecutor(const Manifest &manifest, const std::string &dir, int device)
-      : manifest_(manifest), dir_(dir), plan_(staticPlan(manifest)),
-        external_(manifest.values.size(), nullptr), hostArena_(manifest.arenaBytes),
+      : GpuExecutor(manifest, dir, "cuda"), hostArena_(manifest.arenaBytes),
         fresh_(manifest.values.size(), false) {
-    if (manifest.dynamic)
-      throw Error(KILN_ERROR_INVALID_ARTIFACT,
-                  dir + ": the cuda runtime supports static shapes only");
-    kernels_ = gpu::readGpuKernels(manifest, dir, "cuda");
     try {
       createContext(device);
       createBuffers();
@@ -53,15 +48,9 @@ public:
       destroy();
       throw;
     }
-    stepSeconds_.assign(manifest.steps.size(), 0.0);
   }
 
   ~CudaExecutor() override { destroy(); }
-
-  void prepare(const std::vector<std::vector<int64_t>> &,
-               const std::vector<const void *> &) override {}
-
-  const ResolvedPlan &resolved() const override { return plan_; }
 
   void writeValue(const ValueInfo &value, const void *data) override {
     size_t i = indexOf(value);
@@ -70,11 +59,6 @@ public:
           "copying value " + std::to_string(i) + " to the device", KILN_ERROR_INTERNAL);
     check(api_.cuStreamSynchronize(stream_), "cuStreamSynchronize", KILN_ERROR_INTERNAL);
     fresh_[i] = false;
-  }
-
-  void bindInput(const ValueInfo &value, const void *data) override {
-    // Device memory cannot alias host memory: the bytes are copied in at each run.
-    external_[indexOf(value)] = data;
   }
 
   const void *readValue(const ValueInfo &value) const override {
@@ -123,10 +107,6 @@ public:
   }
 
 private:
-  size_t indexOf(const ValueInfo &value) const {
-    return size_t(&value - manifest_.values.data());
-  }
-
   CUdeviceptr devicePointer(size_t value) const {
     const ValueInfo &v = manifest_.values[value];
     return (v.storage == Storage::Arena ? arena_ : weights_) + plan_.offsets[value];
@@ -199,10 +179,7 @@ private:
                                    stream_),
             "copying the weights to the device", KILN_ERROR_KERNEL_LOAD);
     }
-    uint64_t scratch = 0;
-    for (const auto &[name, kernel] : kernels_)
-      scratch = std::max(scratch, kernel.scratchBytes);
-    scratch_ = allocate(scratch, "scratch");
+    scratch_ = allocate(largestScratch(), "scratch");
     check(api_.cuStreamSynchronize(stream_), "cuStreamSynchronize", KILN_ERROR_KERNEL_LOAD);
   }
 
@@ -332,11 +309,6 @@ private:
     context_ = nullptr;
   }
 
-  const Manifest &manifest_;
-  std::string dir_;
-  ResolvedPlan plan_;
-  std::vector<const void *> external_;
-  std::map<std::string, Kernel> kernels_;
   Api api_;
   CUdevice device_ = 0;
   CUcontext context_ = nullptr;

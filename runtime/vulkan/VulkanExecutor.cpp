@@ -4,7 +4,7 @@
 #include "vulkan/VulkanExecutor.h"
 
 #include "cpu/HostResources.h"
-#include "gpu/GpuKernels.h"
+#include "gpu/GpuExecutor.h"
 #include "src/Error.h"
 #include "vulkan/VulkanApi.h"
 
@@ -31,15 +31,10 @@ struct Buffer {
   uint64_t bytes = 0;
 };
 
-class VulkanExecutor final : public Executor {
+class VulkanExecutor final : public gpu::GpuExecutor {
 public:
   VulkanExecutor(const Manifest &manifest, const std::string &dir, int device)
-      : manifest_(manifest), dir_(dir), plan_(staticPlan(manifest)),
-        external_(manifest.values.size(), nullptr) {
-    if (manifest.dynamic)
-      throw Error(KILN_ERROR_INVALID_ARTIFACT,
-                  dir + ": the vulkan runtime supports static shapes only");
-    kernels_ = gpu::readGpuKernels(manifest, dir, "vulkan");
+      : GpuExecutor(manifest, dir, "vulkan") {
     try {
       createDevice(device);
       createBuffers();
@@ -49,23 +44,12 @@ public:
       destroy();
       throw;
     }
-    stepSeconds_.assign(manifest.steps.size(), 0.0);
   }
 
   ~VulkanExecutor() override { destroy(); }
 
-  void prepare(const std::vector<std::vector<int64_t>> &,
-               const std::vector<const void *> &) override {}
-
-  const ResolvedPlan &resolved() const override { return plan_; }
-
   void writeValue(const ValueInfo &value, const void *data) override {
     std::memcpy(address(value), data, plan_.bytes[indexOf(value)]);
-  }
-
-  void bindInput(const ValueInfo &value, const void *data) override {
-    // Device buffers cannot alias host memory: the bytes are copied in at each run.
-    external_[indexOf(value)] = data;
   }
 
   const void *readValue(const ValueInfo &value) const override { return address(value); }
@@ -94,10 +78,6 @@ public:
   }
 
 private:
-  size_t indexOf(const ValueInfo &value) const {
-    return size_t(&value - manifest_.values.data());
-  }
-
   void *address(const ValueInfo &value) const {
     const Buffer &b = value.storage == Storage::Arena ? arena_ : weights_;
     return b.mapped + plan_.offsets[indexOf(value)];
@@ -218,10 +198,7 @@ private:
       MappedFile file(dir_ + "/weights.bin", manifest_.weightsBytes);
       std::memcpy(weights_.mapped, file.data(), manifest_.weightsBytes);
     }
-    uint64_t scratch = 0;
-    for (const auto &[name, kernel] : kernels_)
-      scratch = std::max(scratch, kernel.scratchBytes);
-    scratch_ = createBuffer(scratch, "scratch");
+    scratch_ = createBuffer(largestScratch(), "scratch");
   }
 
   std::vector<uint32_t> readShader(const std::string &relative) {
@@ -486,11 +463,6 @@ private:
     }
   }
 
-  const Manifest &manifest_;
-  std::string dir_;
-  ResolvedPlan plan_;
-  std::vector<const void *> external_;
-  std::map<std::string, Kernel> kernels_;
   Api api_;
   VkInstance instance_ = VK_NULL_HANDLE;
   VkPhysicalDevice physical_ = VK_NULL_HANDLE;
