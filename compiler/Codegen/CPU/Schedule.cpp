@@ -323,6 +323,11 @@ void addParallelSplit(linalg::LinalgOp op, Schedule &s) {
         continue;
       s.parallelTiles[d] = tile;
       s.outerTiles[d] = 0;
+      // A vector register tile re-picked for the task's span, so that its peeled remainder
+      // stays a power of two as registerVectorTile chose for the whole dim (232 columns in 2
+      // tasks of 116: 32-lane tiles left 20 lanes, which LLVM scalarizes; 16-lane tiles leave 4).
+      if (inner % 16 == 0)
+        s.innerTiles[d] = registerVectorTile(tile, inner);
       return;
     }
     int64_t tile = largestDivisorAtMost(ranges[d], inner);
