@@ -63,3 +63,26 @@ def test_symbolic_length():
         x = rng.standard_normal((1, 32, length)).astype(np.float32)
         (y,) = module.run([x])
         np.testing.assert_allclose(y, reference(x, weights), rtol=1e-4, atol=1e-4)
+
+
+def test_filter_bank_symbolic_length():
+    """A Conv-based STFT (openWakeWord's melspectrogram: one input channel, a long kernel, a
+    stride of a third of it, an odd filter count) with a symbolic sample count: frame counts
+    that are not multiples of the 8-frame register tile, a prime among them, and a single
+    frame. Its accumulators live in registers across the kernel taps of dynamic-shape
+    buffers."""
+    rng = np.random.default_rng(11)
+    f, k, stride = 33, 96, 32
+    w = (rng.standard_normal((f, 1, k)) * 0.1).astype(np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w"], ["y"], kernel_shape=[k], strides=[stride])],
+        "stft", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, "samples"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [numpy_helper.from_array(w, "w")])
+    module = kiln.compile(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+                          threads=2)
+    for frames in (1, 7, 8, 13, 17, 40):
+        x = rng.standard_normal((1, 1, k + (frames - 1) * stride)).astype(np.float32)
+        (y,) = module.run([x])
+        ref = conv1d_reference(x, w, np.zeros(f, np.float32), stride, 0)
+        np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-4)
