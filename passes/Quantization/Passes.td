@@ -32,4 +32,21 @@ def FormInt8FromQDQ : Pass<"kiln-form-int8-qdq", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::kiln::KilnDialect"];
 }
 
+def Int8ConvIm2col : Pass<"kiln-int8-conv-im2col", "mlir::func::FuncOp"> {
+  let summary = "Convolutions of 8-bit activations as an im2col of the 8-bit values + matmul";
+  let description = [{
+    A dense (group 1) NHWC convolution, not pointwise, of any kernel size, stride, dilation
+    and padding whose input is 8-bit values widened: conv(cast(x) - zx, W) in i32
+    (QLinearConv, ConvInteger) or conv((float(x) - zx) * sx, W) in float (DequantizeLinear
+    in a QDQ model), possibly through a transpose, with scalar constant zx and sx and
+    constant weights, becomes matmul(cast(im2col(x)) - zx [* sx], W[KH*KW*C, F]) + bias:
+    the patch matrix [N*OH*OW, KH*KW*C] is built from the 8-bit x (padding filled with zx,
+    which centres to 0), so kiln-form-int8-matmul / kiln-form-int8-qdq run the product on
+    the int8 kernel. Runs before kiln-winograd-conv and kiln-conv-to-matmul. Grouped convs
+    of 8-bit activations, and ones with run-time weights or dynamic shapes, stay as they
+    are, with a warning naming the node.
+  }];
+  let dependentDialects = ["mlir::kiln::KilnDialect"];
+}
+
 #endif

@@ -1,0 +1,276 @@
+//===- Int8ConvIm2col.cpp - int8 convolutions as an im2col of their 8-bit activations ===//
+//
+// A dense NHWC convolution of 8-bit activations, conv(cast(x) - zx, W) in i32 (QLinearConv,
+// ConvInteger) or conv((float(x) - zx) * sx, W) in float (a QDQ model), becomes a matmul of
+// the patch matrix [N*OH*OW, KH*KW*C] gathered from x itself, the padding filled with zx
+// (which centres to 0), widened the same way: matmul(cast(im2col(x)) - zx [* sx], W[K, F]).
+// kiln-form-int8-matmul and kiln-form-int8-qdq then run that matmul as kiln.matmul_int8 on
+// the VNNI kernel. The patch matrix holds bytes: a quarter of the float im2col's traffic.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Quantization/Int8MatMul.h"
+#include "passes/Quantization/Passes.h"
+
+#include "kiln/Dialect/Graph/KilnDialect.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+namespace kiln {
+#define GEN_PASS_DEF_INT8CONVIM2COL
+#include "passes/Quantization/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+Type elementTypeOf(Value v) { return cast<ShapedType>(v.getType()).getElementType(); }
+
+/// The value of a one-element int or float constant, as a double.
+std::optional<double> scalarConstant(Value v) {
+  DenseElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || attr.getNumElements() != 1)
+    return std::nullopt;
+  if (auto ints = dyn_cast<DenseIntElementsAttr>(attr))
+    return double((*ints.getValues<APInt>().begin()).getSExtValue());
+  if (auto floats = dyn_cast<DenseFPElementsAttr>(attr))
+    return (*floats.getValues<APFloat>().begin()).convertToDouble();
+  return std::nullopt;
+}
+
+/// The one-element constant `v` (of any rank: [1, 1, 1, 1] in a transposed frame) as a
+/// rank-0 constant, which broadcasts against the patch matrix without raising its rank.
+Value scalarOf(PatternRewriter &rewriter, Location loc, Value v) {
+  DenseElementsAttr attr;
+  matchPattern(v, m_Constant(&attr));
+  auto type = RankedTensorType::get({}, attr.getElementType());
+  return rewriter.create<kiln::ConstantOp>(loc, attr.reshape(type));
+}
+
+/// The activations of an int8 conv: `x8` (8-bit, NHWC once `perm` is applied) widened by
+/// `cast`, minus the scalar `sub` (zero point zx), times the scalar `mul` (QDQ scale).
+struct Int8Input {
+  Value x8;
+  std::optional<SmallVector<int64_t>> perm;
+  kiln::CastOp cast;
+  kiln::SubOp sub;
+  kiln::MulOp mul;
+  int64_t zeroPoint = 0;
+};
+
+/// Matches [transpose] [mul by a scalar] [sub of a scalar] cast(8-bit), or fails with why.
+FailureOr<Int8Input> matchInput(Value v, bool isFloat, std::string &why) {
+  Int8Input in;
+  if (auto t = v.getDefiningOp<kiln::TransposeOp>()) {
+    in.perm = SmallVector<int64_t>(t.getPerm());
+    v = t.getInput();
+  }
+  auto sameType = [&](Value lhs) { return lhs.getType() == v.getType(); };
+  if (auto mul = v.getDefiningOp<kiln::MulOp>()) {
+    if (!isFloat || !sameType(mul.getLhs()) || !scalarConstant(mul.getRhs()))
+      return why = "the activation scale is not one constant", failure();
+    in.mul = mul;
+    v = mul.getLhs();
+  } else if (isFloat) {
+    return why = "the activations are not dequantized", failure();
+  }
+  if (auto sub = v.getDefiningOp<kiln::SubOp>()) {
+    std::optional<double> zp = scalarConstant(sub.getRhs());
+    if (!sameType(sub.getLhs()) || !zp || *zp != std::nearbyint(*zp))
+      return why = "the activation zero point is not one integer constant", failure();
+    in.sub = sub;
+    in.zeroPoint = int64_t(*zp);
+    v = sub.getLhs();
+  }
+  in.cast = v.getDefiningOp<kiln::CastOp>();
+  if (!in.cast || !elementTypeOf(in.cast.getInput()).isInteger(8))
+    return why = "the activations are not a cast of 8-bit values", failure();
+  in.x8 = in.cast.getInput();
+  return in;
+}
+
+/// The one dim of `shape` that is not 1 (-1: none, a scalar), or nullopt when there are more.
+std::optional<int64_t> onlyDim(ArrayRef<int64_t> shape) {
+  int64_t dim = -1;
+  for (int64_t d = 0; d < int64_t(shape.size()); ++d)
+    if (shape[d] != 1) {
+      if (dim >= 0)
+        return std::nullopt;
+      dim = d;
+    }
+  return dim;
+}
+
+/// The filter as the [K, F] matrix of the patch matrix's product, in a form the int8 matmul
+/// passes read. A constant reshapes (and folds). A filter too large for the constant folder
+/// is still its dequantization, [transpose of] (cast(W8) [- zp]) [* s] with zp and s
+/// scalars or per output channel: it is rebuilt on W8 laid out as [K, F] at compile time.
+FailureOr<Value> filterMatrix(PatternRewriter &rewriter, Location loc, Value filter, int64_t k,
+                              int64_t f, std::string &why) {
+  auto type = cast<RankedTensorType>(filter.getType());
+  if (matchPattern(filter, m_Constant()))
+    return rewriter.createOrFold<kiln::ReshapeOp>(loc, type.clone({k, f}), filter);
+  SmallVector<int64_t> perm{0, 1, 2, 3};
+  Value v = filter;
+  if (auto t = v.getDefiningOp<kiln::TransposeOp>()) {
+    perm.assign(t.getPerm().begin(), t.getPerm().end());
+    v = t.getInput();
+  }
+  // Scalars and per-channel operands of the chain, innermost first.
+  SmallVector<Operation *> chain;
+  while (isa_and_nonnull<kiln::MulOp, kiln::SubOp>(v.getDefiningOp())) {
+    chain.push_back(v.getDefiningOp());
+    v = v.getDefiningOp()->getOperand(0);
+  }
+  auto widen = v.getDefiningOp<kiln::CastOp>();
+  DenseIntElementsAttr w8;
+  if (!widen || !elementTypeOf(widen.getInput()).isInteger(8) ||
+      !matchPattern(widen.getInput(), m_Constant(&w8)))
+    return why = "the weights are not a constant or a dequantized 8-bit constant", failure();
+  // W8 (its own layout) → HWCF → [K, F].
+  auto srcType = cast<RankedTensorType>(w8.getType());
+  ArrayRef<int64_t> src = srcType.getShape();
+  SmallVector<APInt> values(w8.getValues<APInt>().begin(), w8.getValues<APInt>().end());
+  SmallVector<APInt> laid(values.size(), APInt(8, 0));
+  SmallVector<int64_t> strides(4, 1), index(4);
+  for (int64_t d = 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * src[d + 1];
+  for (int64_t i = 0; i < int64_t(laid.size()); ++i) {
+    int64_t rest = i, at = 0;
+    for (int64_t d = 3; d >= 0; --d) { // i is an index of the HWCF result
+      index[d] = rest % type.getDimSize(d);
+      rest /= type.getDimSize(d);
+    }
+    for (int64_t d = 0; d < 4; ++d)
+      at += index[d] * strides[perm[d]];
+    laid[i] = values[at];
+  }
+  Value m = rewriter.create<kiln::ConstantOp>(
+      loc, DenseElementsAttr::get(srcType.clone({k, f}), ArrayRef<APInt>(laid)));
+  m = rewriter.create<kiln::CastOp>(loc, type.clone({k, f}), m);
+  for (Operation *op : llvm::reverse(chain)) {
+    DenseElementsAttr attr;
+    auto rhsType = cast<RankedTensorType>(op->getOperand(1).getType());
+    std::optional<int64_t> dim = onlyDim(rhsType.getShape());
+    int64_t outputDim = perm[3] - (4 - rhsType.getRank()); // F's dim in the operand's shape
+    if (!matchPattern(op->getOperand(1), m_Constant(&attr)) ||
+        op->getOperand(0).getType() != op->getResult(0).getType() || !dim ||
+        (*dim >= 0 && (*dim != outputDim || rhsType.getDimSize(*dim) != f)))
+      return why = "the weight scale or zero point is not per output channel", failure();
+    auto rhs = RankedTensorType::get(*dim >= 0 ? ArrayRef<int64_t>{f} : ArrayRef<int64_t>{},
+                                     rhsType.getElementType());
+    Value c = rewriter.create<kiln::ConstantOp>(loc, attr.reshape(rhs));
+    m = isa<kiln::MulOp>(op) ? Value(rewriter.create<kiln::MulOp>(loc, m, c))
+                             : Value(rewriter.create<kiln::SubOp>(loc, m, c));
+  }
+  return m;
+}
+
+/// [N*OH*OW, KH*KW*C] of NHWC `x`: the input padded with `padValue`, one strided slice per
+/// filter tap, concatenated along the channels (the HWCF filter's row order).
+Value buildIm2col(PatternRewriter &rewriter, kiln::ConvOp conv, Value x, int64_t padValue) {
+  Location loc = conv.getLoc();
+  ArrayRef<int64_t> pads = conv.getPads(), strides = conv.getStrides(), dil = conv.getDilations();
+  if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
+    x = rewriter.create<kiln::PadOp>(
+        loc, x, rewriter.getDenseI64ArrayAttr({0, pads[0], pads[1], 0, 0, pads[2], pads[3], 0}),
+        kiln::PadModeAttr::get(rewriter.getContext(), kiln::PadMode::constant),
+        rewriter.getF64FloatAttr(double(padValue)));
+  auto in = cast<RankedTensorType>(x.getType());
+  auto filter = conv.getFilter().getType();
+  int64_t n = in.getDimSize(0), c = in.getDimSize(3);
+  int64_t oh = conv.getType().getDimSize(1), ow = conv.getType().getDimSize(2);
+  SmallVector<Value> taps;
+  for (int64_t kh = 0; kh < filter.getDimSize(0); ++kh)
+    for (int64_t kw = 0; kw < filter.getDimSize(1); ++kw) {
+      int64_t h0 = kh * dil[0], w0 = kw * dil[1];
+      taps.push_back(rewriter.createOrFold<kiln::SliceOp>(
+          loc, x, rewriter.getDenseI64ArrayAttr({0, h0, w0, 0}),
+          rewriter.getDenseI64ArrayAttr(
+              {n, h0 + (oh - 1) * strides[0] + 1, w0 + (ow - 1) * strides[1] + 1, c}),
+          rewriter.getDenseI64ArrayAttr({1, strides[0], strides[1], 1})));
+    }
+  Value cols = taps.size() == 1 ? taps.front() : rewriter.create<kiln::ConcatOp>(loc, taps, 3);
+  int64_t k = cast<RankedTensorType>(cols.getType()).getDimSize(3);
+  return rewriter.create<kiln::ReshapeOp>(loc, in.clone({n * oh * ow, k}), cols);
+}
+
+/// Whether the conv is pointwise (1x1, stride 1, unpadded): kiln-conv-to-matmul makes it a
+/// reshape + matmul already, which the int8 passes take as it is.
+bool isPointwise(kiln::ConvOp conv) {
+  auto filter = conv.getFilter().getType();
+  return filter.getDimSize(0) == 1 && filter.getDimSize(1) == 1 &&
+         llvm::all_of(conv.getStrides(), [](int64_t s) { return s == 1; }) &&
+         llvm::all_of(conv.getPads(), [](int64_t p) { return p == 0; });
+}
+
+struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(kiln::ConvOp conv, PatternRewriter &rewriter) const override {
+    auto result = conv.getType();
+    Type elementType = result.getElementType();
+    bool isFloat = elementType.isF32();
+    if (conv.getLayout() != "NHWC" || conv.getInput().getType().getRank() != 4 ||
+        !(isFloat || elementType.isSignlessInteger(32)) || isPointwise(conv))
+      return failure();
+    std::string why;
+    FailureOr<Int8Input> in = matchInput(conv.getInput(), isFloat, why);
+    if (failed(in))
+      return failure(); // not a conv of 8-bit activations
+    auto filter = conv.getFilter().getType();
+    if (conv.getGroup() != 1)
+      return warn(conv, rewriter, "grouped convolutions have no int8 kernel");
+    if (!result.hasStaticShape() || !conv.getInput().getType().hasStaticShape() ||
+        !filter.hasStaticShape())
+      return warn(conv, rewriter, "the shapes are not static");
+    Location loc = conv.getLoc();
+    int64_t k = filter.getDimSize(0) * filter.getDimSize(1) * filter.getDimSize(2),
+            f = filter.getDimSize(3);
+    FailureOr<Value> rhs = filterMatrix(rewriter, loc, conv.getFilter(), k, f, why);
+    if (failed(rhs))
+      return warn(conv, rewriter, why);
+    Value x8 = in->x8;
+    if (in->perm)
+      x8 = rewriter.create<kiln::TransposeOp>(loc, x8, rewriter.getDenseI64ArrayAttr(*in->perm));
+    Value cols = buildIm2col(rewriter, conv, x8, in->zeroPoint);
+    // The same widening as the conv's input, on the patch matrix.
+    auto colsType = cast<RankedTensorType>(cols.getType());
+    Value lhs = rewriter.create<kiln::CastOp>(loc, colsType.clone(elementTypeOf(in->cast)), cols);
+    if (in->sub)
+      lhs = rewriter.create<kiln::SubOp>(loc, lhs, scalarOf(rewriter, loc, in->sub.getRhs()));
+    if (in->mul)
+      lhs = rewriter.create<kiln::MulOp>(loc, lhs, scalarOf(rewriter, loc, in->mul.getRhs()));
+    Value out = rewriter.create<kiln::MatMulOp>(loc, lhs, *rhs);
+    if (conv.getBias())
+      out = rewriter.create<kiln::AddOp>(loc, out, conv.getBias());
+    rewriter.replaceOpWithNewOp<kiln::ReshapeOp>(conv, result, out);
+    return success();
+  }
+
+private:
+  static LogicalResult warn(kiln::ConvOp conv, PatternRewriter &rewriter, StringRef why) {
+    if (!conv->hasAttr(kWarned)) {
+      conv.emitWarning("kiln: ") << kiln::nodePrefix(conv.getLoc())
+                                 << "convolution of 8-bit activations runs without the int8 "
+                                    "kernel ("
+                                 << why << ")";
+      rewriter.modifyOpInPlace(conv, [&] { conv->setAttr(kWarned, rewriter.getUnitAttr()); });
+    }
+    return failure();
+  }
+  static constexpr llvm::StringLiteral kWarned = "kiln.int8_warned";
+};
+
+struct Int8ConvIm2colPass : kiln::impl::Int8ConvIm2colBase<Int8ConvIm2colPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<Int8ConvAsMatmul>(&getContext());
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    getOperation().walk([](kiln::ConvOp op) { op->removeAttr("kiln.int8_warned"); });
+  }
+};
+} // namespace
