@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Quantization/Int8MatMul.h"
+#include "passes/Quantization/Int8Weights.h"
 #include "passes/Quantization/Passes.h"
 
 #include "kiln/Dialect/Graph/KilnDialect.h"
@@ -167,6 +168,15 @@ struct FormInt8FromQDQ : OpRewritePattern<kiln::MatMulOp> {
     auto wType = cast<RankedTensorType>(op.getRhs().getType());
     if (wType.getRank() != 2 || !wType.hasStaticShape())
       return warn(op, rewriter, "the weights are not a static matrix");
+    if (kiln::isUnfoldedDequantization(op.getRhs())) {
+      // Weights too large for the folder (a transposed Gemm's): laid out as [K, N] first.
+      std::string why;
+      FailureOr<Value> w = kiln::weightMatrix(rewriter, op.getLoc(), op.getRhs(), why);
+      if (failed(w))
+        return warn(op, rewriter, why);
+      rewriter.modifyOpInPlace(op, [&] { op->setOperand(1, *w); });
+      return success();
+    }
     int64_t k = wType.getDimSize(0), n = wType.getDimSize(1);
     std::vector<int64_t> q(k * n);
     std::vector<float> scales(n);

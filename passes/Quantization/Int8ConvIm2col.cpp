@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Quantization/Int8MatMul.h"
+#include "passes/Quantization/Int8Weights.h"
 #include "passes/Quantization/Passes.h"
 
 #include "kiln/Dialect/Graph/KilnDialect.h"
@@ -91,83 +92,6 @@ FailureOr<Int8Input> matchInput(Value v, bool isFloat, std::string &why) {
   return in;
 }
 
-/// The one dim of `shape` that is not 1 (-1: none, a scalar), or nullopt when there are more.
-std::optional<int64_t> onlyDim(ArrayRef<int64_t> shape) {
-  int64_t dim = -1;
-  for (int64_t d = 0; d < int64_t(shape.size()); ++d)
-    if (shape[d] != 1) {
-      if (dim >= 0)
-        return std::nullopt;
-      dim = d;
-    }
-  return dim;
-}
-
-/// The filter as the [K, F] matrix of the patch matrix's product, in a form the int8 matmul
-/// passes read. A constant reshapes (and folds). A filter too large for the constant folder
-/// is still its dequantization, [transpose of] (cast(W8) [- zp]) [* s] with zp and s
-/// scalars or per output channel: it is rebuilt on W8 laid out as [K, F] at compile time.
-FailureOr<Value> filterMatrix(PatternRewriter &rewriter, Location loc, Value filter, int64_t k,
-                              int64_t f, std::string &why) {
-  auto type = cast<RankedTensorType>(filter.getType());
-  if (matchPattern(filter, m_Constant()))
-    return rewriter.createOrFold<kiln::ReshapeOp>(loc, type.clone({k, f}), filter);
-  SmallVector<int64_t> perm{0, 1, 2, 3};
-  Value v = filter;
-  if (auto t = v.getDefiningOp<kiln::TransposeOp>()) {
-    perm.assign(t.getPerm().begin(), t.getPerm().end());
-    v = t.getInput();
-  }
-  // Scalars and per-channel operands of the chain, innermost first.
-  SmallVector<Operation *> chain;
-  while (isa_and_nonnull<kiln::MulOp, kiln::SubOp>(v.getDefiningOp())) {
-    chain.push_back(v.getDefiningOp());
-    v = v.getDefiningOp()->getOperand(0);
-  }
-  auto widen = v.getDefiningOp<kiln::CastOp>();
-  DenseIntElementsAttr w8;
-  if (!widen || !elementTypeOf(widen.getInput()).isInteger(8) ||
-      !matchPattern(widen.getInput(), m_Constant(&w8)))
-    return why = "the weights are not a constant or a dequantized 8-bit constant", failure();
-  // W8 (its own layout) → HWCF → [K, F].
-  auto srcType = cast<RankedTensorType>(w8.getType());
-  ArrayRef<int64_t> src = srcType.getShape();
-  SmallVector<APInt> values(w8.getValues<APInt>().begin(), w8.getValues<APInt>().end());
-  SmallVector<APInt> laid(values.size(), APInt(8, 0));
-  SmallVector<int64_t> strides(4, 1), index(4);
-  for (int64_t d = 2; d >= 0; --d)
-    strides[d] = strides[d + 1] * src[d + 1];
-  for (int64_t i = 0; i < int64_t(laid.size()); ++i) {
-    int64_t rest = i, at = 0;
-    for (int64_t d = 3; d >= 0; --d) { // i is an index of the HWCF result
-      index[d] = rest % type.getDimSize(d);
-      rest /= type.getDimSize(d);
-    }
-    for (int64_t d = 0; d < 4; ++d)
-      at += index[d] * strides[perm[d]];
-    laid[i] = values[at];
-  }
-  Value m = rewriter.create<kiln::ConstantOp>(
-      loc, DenseElementsAttr::get(srcType.clone({k, f}), ArrayRef<APInt>(laid)));
-  m = rewriter.create<kiln::CastOp>(loc, type.clone({k, f}), m);
-  for (Operation *op : llvm::reverse(chain)) {
-    DenseElementsAttr attr;
-    auto rhsType = cast<RankedTensorType>(op->getOperand(1).getType());
-    std::optional<int64_t> dim = onlyDim(rhsType.getShape());
-    int64_t outputDim = perm[3] - (4 - rhsType.getRank()); // F's dim in the operand's shape
-    if (!matchPattern(op->getOperand(1), m_Constant(&attr)) ||
-        op->getOperand(0).getType() != op->getResult(0).getType() || !dim ||
-        (*dim >= 0 && (*dim != outputDim || rhsType.getDimSize(*dim) != f)))
-      return why = "the weight scale or zero point is not per output channel", failure();
-    auto rhs = RankedTensorType::get(*dim >= 0 ? ArrayRef<int64_t>{f} : ArrayRef<int64_t>{},
-                                     rhsType.getElementType());
-    Value c = rewriter.create<kiln::ConstantOp>(loc, attr.reshape(rhs));
-    m = isa<kiln::MulOp>(op) ? Value(rewriter.create<kiln::MulOp>(loc, m, c))
-                             : Value(rewriter.create<kiln::SubOp>(loc, m, c));
-  }
-  return m;
-}
-
 /// [N*OH*OW, KH*KW*C] of NHWC `x`: the input padded with `padValue`, one strided slice per
 /// filter tap, concatenated along the channels (the HWCF filter's row order).
 Value buildIm2col(PatternRewriter &rewriter, kiln::ConvOp conv, Value x, int64_t padValue) {
@@ -197,15 +121,6 @@ Value buildIm2col(PatternRewriter &rewriter, kiln::ConvOp conv, Value x, int64_t
   return rewriter.create<kiln::ReshapeOp>(loc, in.clone({n * oh * ow, k}), cols);
 }
 
-/// Whether the conv is pointwise (1x1, stride 1, unpadded): kiln-conv-to-matmul makes it a
-/// reshape + matmul already, which the int8 passes take as it is.
-bool isPointwise(kiln::ConvOp conv) {
-  auto filter = conv.getFilter().getType();
-  return filter.getDimSize(0) == 1 && filter.getDimSize(1) == 1 &&
-         llvm::all_of(conv.getStrides(), [](int64_t s) { return s == 1; }) &&
-         llvm::all_of(conv.getPads(), [](int64_t p) { return p == 0; });
-}
-
 struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -214,7 +129,7 @@ struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
     Type elementType = result.getElementType();
     bool isFloat = elementType.isF32();
     if (conv.getLayout() != "NHWC" || conv.getInput().getType().getRank() != 4 ||
-        !(isFloat || elementType.isSignlessInteger(32)) || isPointwise(conv))
+        !(isFloat || elementType.isSignlessInteger(32)))
       return failure();
     std::string why;
     FailureOr<Int8Input> in = matchInput(conv.getInput(), isFloat, why);
@@ -227,9 +142,8 @@ struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
         !filter.hasStaticShape())
       return warn(conv, rewriter, "the shapes are not static");
     Location loc = conv.getLoc();
-    int64_t k = filter.getDimSize(0) * filter.getDimSize(1) * filter.getDimSize(2),
-            f = filter.getDimSize(3);
-    FailureOr<Value> rhs = filterMatrix(rewriter, loc, conv.getFilter(), k, f, why);
+    // HWCF flattens to (kh, kw, c) x f, the patch matrix's column order.
+    FailureOr<Value> rhs = kiln::weightMatrix(rewriter, loc, conv.getFilter(), why);
     if (failed(rhs))
       return warn(conv, rewriter, why);
     Value x8 = in->x8;

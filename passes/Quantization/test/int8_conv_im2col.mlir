@@ -92,12 +92,15 @@ func.func @depthwise(%x: tensor<1x6x6x8xui8>) -> tensor<1x6x6x8xf32> {
 
 // -----
 
-// Pointwise convs are left to kiln-conv-to-matmul (a reshape + matmul); float convs of float
-// activations are not touched.
-// CHECK-LABEL: func.func @untouched
-// CHECK-COUNT-2: kiln.conv
-// CHECK-NOT: kiln.matmul
-func.func @untouched(%x: tensor<1x6x6x8xui8>, %y: tensor<1x6x6x8xf32>) -> (tensor<1x6x6x8xf32>, tensor<1x6x6x8xf32>) {
+// A pointwise conv's patch matrix is its input reshaped (no slice, no copy); a float conv
+// of float activations is not touched.
+// CHECK-LABEL: func.func @pointwise
+// CHECK: %[[M:.*]] = kiln.reshape %arg0 : tensor<1x6x6x8xui8> to tensor<36x8xui8>
+// CHECK-NOT: kiln.slice
+// CHECK: kiln.cast %[[M]] : tensor<36x8xui8> to tensor<36x8xf32>
+// CHECK: kiln.matmul
+// CHECK: kiln.conv %arg1
+func.func @pointwise(%x: tensor<1x6x6x8xui8>, %y: tensor<1x6x6x8xf32>) -> (tensor<1x6x6x8xf32>, tensor<1x6x6x8xf32>) {
   %s = kiln.constant dense<0.5> : tensor<f32>
   %w1 = kiln.constant dense<0.25> : tensor<1x1x8x8xf32>
   %w3 = kiln.constant dense<0.25> : tensor<3x3x8x8xf32>
