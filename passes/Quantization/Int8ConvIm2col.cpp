@@ -92,6 +92,23 @@ FailureOr<Int8Input> matchInput(Value v, bool isFloat, std::string &why) {
   return in;
 }
 
+/// The taps concatenated along the channels, slices and concat in one kiln.fused kernel: each
+/// tap copies from the padded input straight into its columns of the patch matrix.
+Value gatherTaps(PatternRewriter &rewriter, Location loc, ArrayRef<Value> taps) {
+  auto concat = rewriter.create<kiln::ConcatOp>(loc, taps, 3);
+  auto fused = rewriter.create<kiln::FusedOp>(loc, concat->getResultTypes(),
+                                              rewriter.getStringAttr("im2col"));
+  Block *body = rewriter.createBlock(&fused.getBody());
+  rewriter.setInsertionPointToEnd(body);
+  auto yield = rewriter.create<kiln::YieldOp>(loc, concat->getResults());
+  for (Value tap : taps)
+    if (Operation *slice = tap.getDefiningOp<kiln::SliceOp>())
+      rewriter.moveOpBefore(slice, yield);
+  rewriter.moveOpBefore(concat, yield);
+  rewriter.setInsertionPointAfter(fused);
+  return fused.getResult(0);
+}
+
 /// [N*OH*OW, KH*KW*C] of NHWC `x`: the input padded with `padValue`, one strided slice per
 /// filter tap, concatenated along the channels (the HWCF filter's row order).
 Value buildIm2col(PatternRewriter &rewriter, kiln::ConvOp conv, Value x, int64_t padValue) {
@@ -116,7 +133,7 @@ Value buildIm2col(PatternRewriter &rewriter, kiln::ConvOp conv, Value x, int64_t
               {n, h0 + (oh - 1) * strides[0] + 1, w0 + (ow - 1) * strides[1] + 1, c}),
           rewriter.getDenseI64ArrayAttr({1, strides[0], strides[1], 1})));
     }
-  Value cols = taps.size() == 1 ? taps.front() : rewriter.create<kiln::ConcatOp>(loc, taps, 3);
+  Value cols = taps.size() == 1 ? taps.front() : gatherTaps(rewriter, loc, taps);
   int64_t k = cast<RankedTensorType>(cols.getType()).getDimSize(3);
   return rewriter.create<kiln::ReshapeOp>(loc, in.clone({n * oh * ow, k}), cols);
 }

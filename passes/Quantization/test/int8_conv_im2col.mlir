@@ -2,11 +2,14 @@
 
 // A QDQ 3x3 conv (padding 1) of ui8 activations with zero point 128: the patch matrix is
 // gathered from the ui8 tensor itself, padded with 128 (which centres to 0), one slice per
-// tap, then widened exactly as the conv's input was: (float(cols) - 128) * 0.5.
+// tap and their concat in one kernel, then widened exactly as the conv's input was:
+// (float(cols) - 128) * 0.5.
 // CHECK-LABEL: func.func @qdq_3x3
 // CHECK: %[[P:.*]] = kiln.pad constant %arg0 {pads = array<i64: 0, 1, 1, 0, 0, 1, 1, 0>, value = 1.280000e+02 : f64} : (tensor<1x5x5x3xui8>) -> tensor<1x7x7x3xui8>
+// CHECK: %[[C:.*]] = kiln.fused "im2col" -> tensor<1x5x5x27xui8>
 // CHECK-COUNT-9: kiln.slice %[[P]]
-// CHECK: %[[C:.*]] = kiln.concat {{.*}} {axis = 3 : i64} : {{.*}} -> tensor<1x5x5x27xui8>
+// CHECK: %[[CC:.*]] = kiln.concat {{.*}} {axis = 3 : i64} : {{.*}} -> tensor<1x5x5x27xui8>
+// CHECK: kiln.yield %[[CC]]
 // CHECK: %[[M:.*]] = kiln.reshape %[[C]] : tensor<1x5x5x27xui8> to tensor<25x27xui8>
 // CHECK: %[[F:.*]] = kiln.cast %[[M]] : tensor<25x27xui8> to tensor<25x27xf32>
 // CHECK: %[[S:.*]] = kiln.sub %[[F]], %{{.*}} : (tensor<25x27xf32>, tensor<f32>) -> tensor<25x27xf32>
