@@ -152,6 +152,10 @@ struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
     FailureOr<Int8Input> in = matchInput(conv.getInput(), isFloat, why);
     if (failed(in))
       return failure(); // not a conv of 8-bit activations
+    // The padding is the zero point, stored in x's own type.
+    bool isUnsigned = elementTypeOf(in->x8).isUnsignedInteger();
+    if (in->zeroPoint < (isUnsigned ? 0 : -128) || in->zeroPoint > (isUnsigned ? 255 : 127))
+      return warn(conv, rewriter, "the activation zero point is outside the activations' type");
     auto filter = conv.getFilter().getType();
     if (conv.getGroup() != 1)
       return warn(conv, rewriter, "grouped convolutions have no int8 kernel");

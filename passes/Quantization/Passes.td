@@ -54,4 +54,18 @@ def Int8ConvIm2col : Pass<"kiln-int8-conv-im2col", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::kiln::KilnDialect"];
 }
 
+def Int8GroupedConvInF32 : Pass<"kiln-int8-grouped-conv-in-f32", "mlir::func::FuncOp"> {
+  let summary = "Grouped / depthwise i32 convolutions of 8-bit values as exact float convs";
+  let description = [{
+    A grouped NCHW conv(cast(x) - zx, W) + b in i32 (QLinearConv, ConvInteger with group > 1)
+    with x of ui8/i8, zx one constant and constant W and b becomes
+    cast<i32>(conv(float(x) - zx, float(W), float(b))) when every output channel's
+    sum |b| + max|x - zx| * sum |w| stays below 2^24, where float32 sums of integers are exact
+    in any order: bit-identical, and the float conv takes the fp32 models' vector paths
+    (layout, kiln-depthwise-conv, kiln-grouped-conv) instead of scalar i32 loops. Runs before
+    kiln-conv-layout-nhwc. Convs past the bound stay i32 (kiln-form-int8-matmul warns).
+  }];
+  let dependentDialects = ["mlir::kiln::KilnDialect"];
+}
+
 #endif

@@ -178,23 +178,50 @@ def test_qdq_conv_runs_int8_and_matches_its_arithmetic(case):
     assert np.abs(y - float_path).max() <= p["ys"] * 1.001
 
 
-def test_grouped_int8_conv_warns_and_stays_exact():
-    """A grouped QLinearConv has no int8 kernel: the compiler says so, naming the node, and the
-    result is still exact."""
-    rng = np.random.default_rng(9)
-    w = rng.integers(-127, 128, (8, 2, 3, 3)).astype(np.int8)
-    inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(np.array(3, np.uint8), "xz")]
-    node = helper.make_node("ConvInteger", ["x", "w", "xz"], ["y"], pads=[1, 1, 1, 1], group=4,
-                            name="grouped")
-    graph = helper.make_graph([node], "grouped",
-                              [helper.make_tensor_value_info("x", TensorProto.UINT8, [1, 8, 6, 6])],
+def grouped_conv_integer(x_shape, w, group, xz, pads, strides, name):
+    inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(np.array(xz, np.uint8), "xz")]
+    node = helper.make_node("ConvInteger", ["x", "w", "xz"], ["y"], pads=list(pads),
+                            strides=list(strides), group=group, name=name)
+    graph = helper.make_graph([node], name,
+                              [helper.make_tensor_value_info("x", TensorProto.UINT8, list(x_shape))],
                               [helper.make_tensor_value_info("y", TensorProto.INT32, None)], inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def grouped_reference(x, w, group, xz, pads, strides):
+    xc = x.astype(np.int64) - xz
+    cg, fg = x.shape[1] // group, w.shape[0] // group
+    return np.concatenate([conv_int64(xc[:, cg * g:cg * (g + 1)],
+                                      w[fg * g:fg * (g + 1)].astype(np.int64), strides, pads,
+                                      (1, 1)) for g in range(group)], axis=1)
+
+
+@pytest.mark.parametrize("group,strides", [(16, (1, 1)), (16, (2, 2)), (4, (1, 1))],
+                         ids=["depthwise", "depthwise-s2", "grouped"])
+def test_grouped_int8_conv_runs_as_exact_float_conv(group, strides):
+    """Depthwise and grouped ConvInteger: no int8 kernel, but their sums are far below 2^24,
+    so they run as float convs on the fp32 vector paths and stay bit-exact."""
+    rng = np.random.default_rng(9)
+    w = rng.integers(-128, 128, (16, 16 // group, 3, 3)).astype(np.int8)
+    model = grouped_conv_integer((1, 16, 9, 9), w, group, 3, (1, 1, 1, 1), strides, "g")
+    graph_ir = kiln.ir(model, "graph")
+    conv_results = [line.rsplit("->", 1)[-1] for line in graph_ir.splitlines()
+                    if "conv" in line and "->" in line]
+    assert conv_results and not any("xi32>" in r for r in conv_results)  # no i32 conv left
+    if group == 16:
+        assert "kiln.depthwise_conv2d" in graph_ir
+    x = rng.integers(0, 256, (1, 16, 9, 9)).astype(np.uint8)
+    (y,) = kiln.compile(model).run([x])
+    np.testing.assert_array_equal(y, grouped_reference(x, w, group, 3, (1, 1, 1, 1), strides))
+
+
+def test_grouped_int8_conv_past_exact_floats_warns_and_stays_exact():
+    """Sums that float32 cannot hold exactly (576 taps of -128 x 252): the conv stays an i32
+    conv, and the compiler says so, naming the node."""
+    w = np.full((2, 64, 3, 3), -128, np.int8)
+    model = grouped_conv_integer((1, 128, 4, 4), w, 2, 3, (1, 1, 1, 1), (1, 1), "grouped")
     with pytest.warns(kiln.CompileWarning, match="node 'grouped': .*runs as an i32 conv .*grouped"):
         compiled = kiln.compile(model)
-    x = rng.integers(0, 256, (1, 8, 6, 6)).astype(np.uint8)
+    x = np.random.default_rng(1).integers(0, 256, (1, 128, 4, 4)).astype(np.uint8)
     (y,) = compiled.run([x])
-    xc = x.astype(np.int64) - 3
-    ref = np.concatenate([conv_int64(xc[:, 2 * g:2 * g + 2], w[2 * g:2 * g + 2].astype(np.int64),
-                                     (1, 1), (1, 1, 1, 1), (1, 1)) for g in range(4)], axis=1)
-    np.testing.assert_array_equal(y, ref)
+    np.testing.assert_array_equal(y, grouped_reference(x, w, 2, 3, (1, 1, 1, 1), (1, 1)))
