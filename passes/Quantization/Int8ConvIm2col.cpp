@@ -158,7 +158,10 @@ struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
       return warn(conv, rewriter, "the activation zero point is outside the activations' type");
     auto filter = conv.getFilter().getType();
     if (conv.getGroup() != 1)
-      return warn(conv, rewriter, "grouped convolutions have no int8 kernel");
+      return warn(conv, rewriter,
+                  isFloat ? "grouped convolutions have no int8 kernel: it runs in float on the "
+                            "dequantized values, as in the fp32 model"
+                          : "grouped convolutions have no int8 kernel");
     if (!result.hasStaticShape() || !conv.getInput().getType().hasStaticShape() ||
         !filter.hasStaticShape())
       return warn(conv, rewriter, "the shapes are not static");
