@@ -165,6 +165,11 @@ struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
     if (!result.hasStaticShape() || !conv.getInput().getType().hasStaticShape() ||
         !filter.hasStaticShape())
       return warn(conv, rewriter, "the shapes are not static");
+    // Float weights that are no int8 grid (a layer left in float) keep the float conv: its
+    // im2col matmul would not reach the int8 kernel either.
+    if (isFloat && matchPattern(conv.getFilter(), m_Constant()) &&
+        !kiln::isInt8Grid(conv.getFilter()))
+      return warn(conv, rewriter, "the weights are not int8 values times a per-channel scale");
     Location loc = conv.getLoc();
     // HWCF flattens to (kh, kw, c) x f, the patch matrix's column order.
     FailureOr<Value> rhs = kiln::weightMatrix(rewriter, loc, conv.getFilter(), why);

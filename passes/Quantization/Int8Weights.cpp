@@ -4,6 +4,8 @@
 #include "kiln/Dialect/Graph/KilnDialect.h"
 #include "mlir/IR/Matchers.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 namespace {
@@ -122,4 +124,54 @@ FailureOr<Value> kiln::weightMatrix(PatternRewriter &rewriter, Location loc, Val
                                       : Value(rewriter.create<kiln::SubOp>(loc, m, c));
   }
   return m;
+}
+
+std::optional<float> kiln::recoverInt8Column(const std::vector<float> &w, int64_t k, int64_t n,
+                                             int64_t c, std::vector<int64_t> &q) {
+  float amax = 0;
+  for (int64_t r = 0; r < k; ++r)
+    amax = std::max(amax, std::fabs(w[r * n + c]));
+  if (amax == 0) {
+    for (int64_t r = 0; r < k; ++r)
+      q[r * n + c] = 0;
+    return 1.0f;
+  }
+  // The largest |q| of the column: 127 (or 128) for min-max calibrated weights; smaller ones
+  // are tried after (a column that is not quantized fails at its first element).
+  SmallVector<float> qmaxes{127.0f, 128.0f};
+  for (int i = 126; i >= 1; --i)
+    qmaxes.push_back(float(i));
+  for (float qmax : qmaxes) {
+    float s = amax / qmax;
+    for (int ulps = 0; ulps <= 4; ++ulps) {
+      float candidate = s;
+      for (int i = 0; i < (ulps + 1) / 2; ++i)
+        candidate = std::nextafter(candidate, ulps % 2 ? INFINITY : 0.0f);
+      bool exact = true;
+      for (int64_t r = 0; r < k && exact; ++r) {
+        float x = std::nearbyint(w[r * n + c] / candidate);
+        exact = x >= -128 && x <= 127 && x * candidate == w[r * n + c];
+        q[r * n + c] = int64_t(x);
+      }
+      if (exact)
+        return candidate;
+    }
+  }
+  return std::nullopt;
+}
+
+
+bool kiln::isInt8Grid(Value weights) {
+  DenseFPElementsAttr attr;
+  auto type = cast<RankedTensorType>(weights.getType());
+  if (!matchPattern(weights, m_Constant(&attr)) || !attr.getElementType().isF32() ||
+      !type.hasStaticShape() || type.getRank() < 1)
+    return false;
+  std::vector<float> w(attr.getValues<float>().begin(), attr.getValues<float>().end());
+  int64_t n = type.getShape().back(), k = int64_t(w.size()) / std::max<int64_t>(n, 1);
+  std::vector<int64_t> q(w.size());
+  for (int64_t c = 0; c < n; ++c)
+    if (!recoverInt8Column(w, k, n, c, q))
+      return false;
+  return true;
 }

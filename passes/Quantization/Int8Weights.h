@@ -4,7 +4,9 @@
 
 #include "mlir/IR/PatternMatch.h"
 
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace kiln {
 /// Weights of rank r (the output channel last: a matmul's [K, N], a conv's HWCF) as the
@@ -19,6 +21,16 @@ mlir::FailureOr<mlir::Value> weightMatrix(mlir::PatternRewriter &rewriter, mlir:
 /// Whether `weights` is the unfolded dequantization weightMatrix re-lays out (not a
 /// constant, and not already [K, N] with per-column operands).
 bool isUnfoldedDequantization(mlir::Value weights);
+
+/// Column `c` of `w` (K x N, row-major) as int8 values (into `q`) times one float scale,
+/// exactly in float32: the scale, the column's largest magnitude over its largest |q|, give
+/// or take two ulps; nullopt when the column is no such grid.
+std::optional<float> recoverInt8Column(const std::vector<float> &w, int64_t k, int64_t n,
+                                       int64_t c, std::vector<int64_t> &q);
+
+/// Whether `weights` is a float constant whose every output channel (last dim) is int8
+/// values times one scale: what kiln-form-int8-qdq can run on the int8 kernel.
+bool isInt8Grid(mlir::Value weights);
 } // namespace kiln
 
 #endif

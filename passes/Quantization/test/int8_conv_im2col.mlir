@@ -113,3 +113,20 @@ func.func @pointwise(%x: tensor<1x6x6x8xui8>, %y: tensor<1x6x6x8xf32>) -> (tenso
   %3 = kiln.conv %y, %w3 {dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC", pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x6x6x8xf32>, tensor<3x3x8x8xf32>) -> tensor<1x6x6x8xf32>
   return %2, %3 : tensor<1x6x6x8xf32>, tensor<1x6x6x8xf32>
 }
+
+// -----
+
+// Dequantized activations against float weights that are no int8 grid (a layer the quantizer
+// left in float): the conv stays a float conv, with a warning.
+// CHECK-LABEL: func.func @float_weights
+// CHECK: kiln.conv
+// CHECK-NOT: kiln.matmul
+func.func @float_weights(%x: tensor<1x6x6x2xui8>) -> tensor<1x4x4x2xf32> {
+  %s = kiln.constant dense<0.5> : tensor<f32>
+  %w = kiln.constant dense<[[[[1.0, 0.1], [0.3333333, 0.7]], [[1.0, 0.1], [0.3333333, 0.7]], [[1.0, 0.1], [0.3333333, 0.7]]], [[[1.0, 0.1], [0.3333333, 0.7]], [[1.0, 0.1], [0.3333333, 0.7]], [[1.0, 0.1], [0.3333333, 0.7]]], [[[1.0, 0.1], [0.3333333, 0.7]], [[1.0, 0.1], [0.3333333, 0.7]], [[1.0, 0.1], [0.3333333, 0.7]]]]> : tensor<3x3x2x2xf32>
+  %0 = kiln.cast %x : tensor<1x6x6x2xui8> to tensor<1x6x6x2xf32>
+  %1 = kiln.mul %0, %s : (tensor<1x6x6x2xf32>, tensor<f32>) -> tensor<1x6x6x2xf32>
+  // expected-warning @+1 {{kiln: convolution of 8-bit activations runs without the int8 kernel (the weights are not int8 values times a per-channel scale)}}
+  %2 = kiln.conv %1, %w {dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC", pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x6x6x2xf32>, tensor<3x3x2x2xf32>) -> tensor<1x4x4x2xf32>
+  return %2 : tensor<1x4x4x2xf32>
+}
