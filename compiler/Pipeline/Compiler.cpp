@@ -139,9 +139,11 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   graph.addNestedPass<func::FuncOp>(createFoldEmptyTensors());
   graph.addPass(createCanonicalizerPass());
   graph.addNestedPass<func::FuncOp>(createFoldBatchNorm());
+  graph.addNestedPass<func::FuncOp>(createInt8GroupedConvInF32());
   graph.addNestedPass<func::FuncOp>(createConvertConvLayout());
   graph.addNestedPass<func::FuncOp>(createDecomposeConv3D());
   graph.addNestedPass<func::FuncOp>(createPropagateTransposes());
+  graph.addNestedPass<func::FuncOp>(createInt8ConvIm2col());
   if (options.winograd && policy.vectorConvKernels)
     graph.addNestedPass<func::FuncOp>(createWinogradConv({options.winogradTile}));
   graph.addNestedPass<func::FuncOp>(createConvToMatmul());

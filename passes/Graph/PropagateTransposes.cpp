@@ -42,6 +42,22 @@ struct UnaryThroughTranspose : OpTraitRewritePattern<OpTrait::Elementwise> {
   }
 };
 
+/// cast(transpose(x)) → transpose(cast(x)): kiln.cast has no Elementwise trait, and the
+/// QuantizeLinear → DequantizeLinear casts of a QDQ model sit between every pair of convs.
+struct CastThroughTranspose : OpRewritePattern<kiln::CastOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(kiln::CastOp op, PatternRewriter &rewriter) const override {
+    auto t = op.getInput().getDefiningOp<kiln::TransposeOp>();
+    if (!t)
+      return failure();
+    auto from = cast<RankedTensorType>(t.getInput().getType());
+    Value moved = rewriter.create<kiln::CastOp>(
+        op.getLoc(), from.clone(op.getType().getElementType()), t.getInput());
+    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), moved, t.getPerm()));
+    return success();
+  }
+};
+
 /// Whether transposing a tensor of `shape` by `perm` keeps the order of its non-unit dims
 /// (then it moves no data: a reshape).
 bool movesNoData(ArrayRef<int64_t> shape, ArrayRef<int64_t> perm) {
@@ -286,7 +302,7 @@ struct PropagateTransposesPass
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
-    patterns.add<UnaryThroughTranspose>(ctx);
+    patterns.add<UnaryThroughTranspose, CastThroughTranspose>(ctx);
     patterns.add<BinaryThroughTranspose<kiln::AddOp>, BinaryThroughTranspose<kiln::SubOp>,
                  BinaryThroughTranspose<kiln::MulOp>, BinaryThroughTranspose<kiln::DivOp>,
                  BinaryThroughTranspose<kiln::MaxOp>, BinaryThroughTranspose<kiln::MinOp>>(ctx);

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Quantization/Int8MatMul.h"
+#include "passes/Quantization/Int8Weights.h"
 #include "passes/Quantization/Passes.h"
 
 #include "kiln/Dialect/Graph/KilnDialect.h"
@@ -66,42 +67,6 @@ std::optional<Dequantized> matchDequantized(Value v) {
     return std::nullopt;
   d.act.source = cast.getInput();
   return d;
-}
-
-/// Column `c` of `w` (K x N) as int8 values times one float scale, exactly in float32; the
-/// scale is the column's largest magnitude over its largest |q|, give or take two ulps.
-std::optional<float> recoverColumn(const std::vector<float> &w, int64_t k, int64_t n, int64_t c,
-                                   std::vector<int64_t> &q) {
-  float amax = 0;
-  for (int64_t r = 0; r < k; ++r)
-    amax = std::max(amax, std::fabs(w[r * n + c]));
-  if (amax == 0) {
-    for (int64_t r = 0; r < k; ++r)
-      q[r * n + c] = 0;
-    return 1.0f;
-  }
-  // The largest |q| of the column: 127 (or 128) for min-max calibrated weights; smaller ones
-  // are tried after (a column that is not quantized fails at its first element).
-  SmallVector<float> qmaxes{127.0f, 128.0f};
-  for (int i = 126; i >= 1; --i)
-    qmaxes.push_back(float(i));
-  for (float qmax : qmaxes) {
-    float s = amax / qmax;
-    for (int ulps = 0; ulps <= 4; ++ulps) {
-      float candidate = s;
-      for (int i = 0; i < (ulps + 1) / 2; ++i)
-        candidate = std::nextafter(candidate, ulps % 2 ? INFINITY : 0.0f);
-      bool exact = true;
-      for (int64_t r = 0; r < k && exact; ++r) {
-        float x = std::nearbyint(w[r * n + c] / candidate);
-        exact = x >= -128 && x <= 127 && x * candidate == w[r * n + c];
-        q[r * n + c] = int64_t(x);
-      }
-      if (exact)
-        return candidate;
-    }
-  }
-  return std::nullopt;
 }
 
 /// The values of a float constant with 1 or `n` elements, as `n` values.
@@ -167,6 +132,15 @@ struct FormInt8FromQDQ : OpRewritePattern<kiln::MatMulOp> {
     auto wType = cast<RankedTensorType>(op.getRhs().getType());
     if (wType.getRank() != 2 || !wType.hasStaticShape())
       return warn(op, rewriter, "the weights are not a static matrix");
+    if (kiln::isUnfoldedDequantization(op.getRhs())) {
+      // Weights too large for the folder (a transposed Gemm's): laid out as [K, N] first.
+      std::string why;
+      FailureOr<Value> w = kiln::weightMatrix(rewriter, op.getLoc(), op.getRhs(), why);
+      if (failed(w))
+        return warn(op, rewriter, why);
+      rewriter.modifyOpInPlace(op, [&] { op->setOperand(1, *w); });
+      return success();
+    }
     int64_t k = wType.getDimSize(0), n = wType.getDimSize(1);
     std::vector<int64_t> q(k * n);
     std::vector<float> scales(n);
@@ -176,7 +150,7 @@ struct FormInt8FromQDQ : OpRewritePattern<kiln::MatMulOp> {
     } else if (matchPattern(op.getRhs(), m_Constant(&attr))) {
       std::vector<float> w(attr.getValues<float>().begin(), attr.getValues<float>().end());
       for (int64_t c = 0; c < n; ++c) {
-        std::optional<float> s = recoverColumn(w, k, n, c, q);
+        std::optional<float> s = kiln::recoverInt8Column(w, k, n, c, q);
         if (!s)
           return warn(op, rewriter, "the weights are not int8 values times a per-column scale");
         scales[c] = x->scale * *s;

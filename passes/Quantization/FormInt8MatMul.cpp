@@ -171,12 +171,14 @@ struct FormInt8MatMulPass : kiln::impl::FormInt8MatMulBase<FormInt8MatMulPass> {
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     getOperation().walk([](kiln::MatMulOp op) { op->removeAttr("kiln.int8_warned"); });
-    // Convolutions of 8-bit values that did not become matmuls have no int8 kernel yet.
+    // Convolutions of 8-bit values that did not become matmuls (kiln-int8-conv-im2col takes
+    // the dense ones) have no int8 kernel.
     getOperation().walk([](kiln::ConvOp op) {
       if (elementTypeOf(op.getResult()).isSignlessInteger(32) && fromInt8(op.getInput()))
         op.emitWarning("kiln: ") << kiln::nodePrefix(op.getLoc())
                                  << "integer convolution of 8-bit values runs as an i32 conv "
-                                    "(no int8 kernel for convolutions that are not pointwise)";
+                                    "(no int8 kernel for grouped convolutions, or ones with "
+                                    "run-time weights or dynamic shapes)";
     });
   }
 };

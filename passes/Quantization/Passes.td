@@ -27,7 +27,43 @@ def FormInt8FromQDQ : Pass<"kiln-form-int8-qdq", "mlir::func::FuncOp"> {
     (what the importer folds DequantizeLinear of symmetric per-channel int8 weights to)
     becomes float(kiln.matmul_int8-based exact i32 product) * (sx * s_n). A matmul of
     dequantized activations whose weights are not of that form stays in float, with a
-    warning naming the node.
+    warning naming the node. Weights too large for the constant folder, the unfolded
+    dequantization of an 8-bit constant (a transposed Gemm's), are laid out as [K, N] at
+    compile time first (Int8Weights.h).
+  }];
+  let dependentDialects = ["mlir::kiln::KilnDialect"];
+}
+
+def Int8ConvIm2col : Pass<"kiln-int8-conv-im2col", "mlir::func::FuncOp"> {
+  let summary = "Convolutions of 8-bit activations as an im2col of the 8-bit values + matmul";
+  let description = [{
+    A dense (group 1) NHWC convolution of any kernel size, stride, dilation
+    and padding whose input is 8-bit values widened: conv(cast(x) - zx, W) in i32
+    (QLinearConv, ConvInteger) or conv((float(x) - zx) * sx, W) in float (DequantizeLinear
+    in a QDQ model), possibly through a transpose, with scalar constant zx and sx and
+    constant weights, becomes matmul(cast(im2col(x)) - zx [* sx], W[KH*KW*C, F]) + bias:
+    the patch matrix [N*OH*OW, KH*KW*C] is built from the 8-bit x (padding filled with zx,
+    which centres to 0), so kiln-form-int8-matmul / kiln-form-int8-qdq run the product on
+    the int8 kernel (a pointwise conv's patch matrix is its input, reshaped). Filters too
+    large for the constant folder, still their dequantization of an 8-bit constant, are laid
+    out as [K, F] 8-bit constants at compile time (Int8Weights.h). Runs before
+    kiln-winograd-conv and kiln-conv-to-matmul. Grouped convs
+    of 8-bit activations, and ones with run-time weights or dynamic shapes, stay as they
+    are, with a warning naming the node.
+  }];
+  let dependentDialects = ["mlir::kiln::KilnDialect"];
+}
+
+def Int8GroupedConvInF32 : Pass<"kiln-int8-grouped-conv-in-f32", "mlir::func::FuncOp"> {
+  let summary = "Grouped / depthwise i32 convolutions of 8-bit values as exact float convs";
+  let description = [{
+    A grouped NCHW conv(cast(x) - zx, W) + b in i32 (QLinearConv, ConvInteger with group > 1)
+    with x of ui8/i8, zx one constant and constant W and b becomes
+    cast<i32>(conv(float(x) - zx, float(W), float(b))) when every output channel's
+    sum |b| + max|x - zx| * sum |w| stays below 2^24, where float32 sums of integers are exact
+    in any order: bit-identical, and the float conv takes the fp32 models' vector paths
+    (layout, kiln-depthwise-conv, kiln-grouped-conv) instead of scalar i32 loops. Runs before
+    kiln-conv-layout-nhwc. Convs past the bound stay i32 (kiln-form-int8-matmul warns).
   }];
   let dependentDialects = ["mlir::kiln::KilnDialect"];
 }

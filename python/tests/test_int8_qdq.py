@@ -69,3 +69,33 @@ def test_qdq_matmul_runs_int8_and_matches_its_arithmetic(shape, x_dtype):
     xd = (xq.astype(np.float32) - np.float32(p["xz"])) * p["xs"]
     float_path = output_of(xd @ (p["wq"].astype(np.float32) * p["ws"]), p)
     assert np.abs(y - float_path).max() <= p["ys"] * 1.001
+
+
+def test_qdq_gemm_with_unfolded_transposed_weights_runs_int8():
+    """Gemm(transB=1) against DequantizeLinear'd weights of 300 x 260 (past the constant
+    folder, so they arrive as a transposed dequantization): laid out as [K, N] int8 at compile
+    time; the result is the int8 arithmetic exactly."""
+    rng = np.random.default_rng(11)
+    m, k, n = 3, 260, 300
+    w = rng.standard_normal((n, k)).astype(np.float32)
+    ws = (np.abs(w).max(axis=1) / 127).astype(np.float32)  # per output row of B
+    wq = np.clip(np.rint(w / ws[:, None]), -127, 127).astype(np.int8)
+    xs, xz = np.float32(0.03), np.uint8(120)
+    inits = [numpy_helper.from_array(wq, "wq"), numpy_helper.from_array(ws, "ws"),
+             numpy_helper.from_array(np.zeros(n, np.int8), "wz"),
+             numpy_helper.from_array(np.array(xs), "xs"), numpy_helper.from_array(np.array(xz), "xz")]
+    nodes = [helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"]),
+             helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"]),
+             helper.make_node("DequantizeLinear", ["wq", "ws", "wz"], ["wd"], axis=0),
+             helper.make_node("Gemm", ["xd", "wd"], ["y"], transB=1)]
+    graph = helper.make_graph(
+        nodes, "qdq_gemm", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [m, k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [m, n])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    graph_ir = kiln.ir(model, "graph")
+    assert "kiln.matmul_int8" in graph_ir and "kiln.transpose" not in graph_ir
+    x = rng.standard_normal((m, k)).astype(np.float32)
+    (y,) = kiln.compile(model).run([x])
+    xq = quantize(x, xs, xz, np.uint8)
+    acc = (xq.astype(np.int64) - int(xz)) @ wq.astype(np.int64).T
+    np.testing.assert_array_equal(y, acc.astype(np.float32) * (xs * ws))

@@ -203,11 +203,13 @@ struct PadLowering : OpConversionPattern<graph::PadOp> {
     ArrayRef<int64_t> inShape = tensorTypeOf(input).getShape();
     Value result;
     if (op.getMode() == graph::PadMode::constant) {
-      Value value = createScalar(rewriter, loc, elementType, op.getValue().convertToDouble());
+      // An unsigned value (a uint8 zero point) saturates to its type's range, stored signless.
+      Value value = createScalar(rewriter, loc, toSignless(elementType),
+                                 op.getValue().convertToDouble(), isUnsigned(op.getResult()));
       result = padWithValue(rewriter, loc, input, low, high, value);
     } else {
       result = buildParallelGeneric(
-          rewriter, loc, type, ValueRange{}, {}, [&](OpBuilder &b, Location l, ValueRange) {
+          rewriter, loc, cast<RankedTensorType>(toSignless(type)), ValueRange{}, {}, [&](OpBuilder &b, Location l, ValueRange) {
             SmallVector<Value> coords;
             for (int64_t d = 0; d < rank; ++d) {
               Value o = b.create<linalg::IndexOp>(l, d);

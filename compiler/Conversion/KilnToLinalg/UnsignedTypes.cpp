@@ -35,7 +35,7 @@ bool supportsUnsigned(Operation *op) {
              graph::SliceOp, graph::ExpandOp, graph::ExpandToOp, graph::ConstantOfShapeOp, graph::SliceByOp, graph::TileByOp, graph::AddOp, graph::SubOp, graph::MulOp,
              graph::DivOp, graph::MinOp, graph::MaxOp, graph::ModOp, graph::EqualOp,
              graph::LessOp, graph::GreaterOp, graph::CastOp, graph::WhereOp, graph::PowOp,
-             graph::ClipOp, graph::MaxPoolOp, graph::BitShiftOp, graph::MatMulInt8Op>(op);
+             graph::ClipOp, graph::MaxPoolOp, graph::PadOp, graph::BitShiftOp, graph::MatMulInt8Op>(op);
 }
 
 LogicalResult checkUnsignedSupport(Operation *root) {

@@ -116,3 +116,22 @@ func.func @split_groups(%x: tensor<1x4x4x8xf32>) -> tensor<1x2x4x4x4xf32> {
   %r = kiln.reshape %t : tensor<1x8x4x4xf32> to tensor<1x2x4x4x4xf32>
   return %r : tensor<1x2x4x4x4xf32>
 }
+
+// -----
+
+// QuantizeLinear → DequantizeLinear between two convs (a QDQ model): the transposes cancel
+// through the casts to uint8 and back.
+// CHECK-LABEL: func @through_casts
+// CHECK: kiln.conv
+// CHECK-NEXT: kiln.cast {{.*}} : tensor<1x8x8x4xf32> to tensor<1x8x8x4xui8>
+// CHECK-NEXT: kiln.cast {{.*}} : tensor<1x8x8x4xui8> to tensor<1x8x8x4xf32>
+// CHECK-NEXT: kiln.conv
+func.func @through_casts(%x: tensor<1x8x8x4xf32>, %w: tensor<1x1x4x4xf32>) -> tensor<1x8x8x4xf32> {
+  %c0 = kiln.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x8x8x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x8x8x4xf32>
+  %t1 = kiln.transpose %c0 {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x8x8x4xf32>) -> tensor<1x4x8x8xf32>
+  %q = kiln.cast %t1 : tensor<1x4x8x8xf32> to tensor<1x4x8x8xui8>
+  %d = kiln.cast %q : tensor<1x4x8x8xui8> to tensor<1x4x8x8xf32>
+  %t2 = kiln.transpose %d {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x4x8x8xf32>) -> tensor<1x8x8x4xf32>
+  %c1 = kiln.conv %t2, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x8x8x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x8x8x4xf32>
+  return %c1 : tensor<1x8x8x4xf32>
+}

@@ -112,13 +112,13 @@ func.func @reshaped_activations(%a: tensor<1x2x2x3xui8>) -> tensor<4x2xi32> {
 
 // -----
 
-// A 3x3 integer conv that stayed a conv: no int8 kernel yet, said so.
+// A 3x3 integer conv that stayed a conv (kiln-int8-conv-im2col did not take it): said so.
 // CHECK-LABEL: func.func @integer_conv
 // CHECK: kiln.conv
 func.func @integer_conv(%x: tensor<1x3x8x8xui8>) -> tensor<1x4x6x6xi32> {
   %w = kiln.constant dense<1> : tensor<4x3x3x3xi32>
   %0 = kiln.cast %x : tensor<1x3x8x8xui8> to tensor<1x3x8x8xi32>
-  // expected-warning @+1 {{kiln: integer convolution of 8-bit values runs as an i32 conv (no int8 kernel for convolutions that are not pointwise)}}
+  // expected-warning @+1 {{kiln: integer convolution of 8-bit values runs as an i32 conv (no int8 kernel for grouped convolutions, or ones with run-time weights or dynamic shapes)}}
   %1 = kiln.conv %0, %w {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xi32>, tensor<4x3x3x3xi32>) -> tensor<1x4x6x6xi32>
   return %1 : tensor<1x4x6x6xi32>
 }

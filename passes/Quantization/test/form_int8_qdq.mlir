@@ -71,3 +71,25 @@ func.func @dequantized_weights(%x: tensor<3x2xui8>) -> tensor<3x2xf32> {
   %3 = kiln.matmul %2, %w : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
   return %3 : tensor<3x2xf32>
 }
+
+// -----
+
+// A transposed Gemm's weights too large for the constant folder (300 x 256 int8, per-row
+// scale): laid out as [K, N] int8 at compile time, then the int8 product; nothing of the
+// float weights is left to dequantize or transpose at run time.
+// CHECK-LABEL: func.func @unfolded_transposed_weights
+// CHECK: kiln.matmul_int8 %arg0, %{{.*}} : (tensor<2x256xui8>, tensor<5x64x256xi8>) -> tensor<2x300xi32>
+// CHECK-NOT: kiln.transpose
+// CHECK-NOT: kiln.matmul %
+func.func @unfolded_transposed_weights(%x: tensor<2x256xui8>) -> tensor<2x300xf32> {
+  %s = kiln.constant dense<0.5> : tensor<f32>
+  %w8 = kiln.constant dense<-5> : tensor<300x256xi8>
+  %ws = kiln.constant dense<0.125> : tensor<300x1xf32>
+  %0 = kiln.cast %x : tensor<2x256xui8> to tensor<2x256xf32>
+  %1 = kiln.mul %0, %s : (tensor<2x256xf32>, tensor<f32>) -> tensor<2x256xf32>
+  %2 = kiln.cast %w8 : tensor<300x256xi8> to tensor<300x256xf32>
+  %3 = kiln.mul %2, %ws : (tensor<300x256xf32>, tensor<300x1xf32>) -> tensor<300x256xf32>
+  %4 = kiln.transpose %3 {perm = array<i64: 1, 0>} : (tensor<300x256xf32>) -> tensor<256x300xf32>
+  %5 = kiln.matmul %1, %4 : (tensor<2x256xf32>, tensor<256x300xf32>) -> tensor<2x300xf32>
+  return %5 : tensor<2x300xf32>
+}

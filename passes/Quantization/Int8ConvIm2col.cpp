@@ -1,0 +1,219 @@
+//===- Int8ConvIm2col.cpp - int8 convolutions as an im2col of their 8-bit activations ===//
+//
+// A dense NHWC convolution of 8-bit activations, conv(cast(x) - zx, W) in i32 (QLinearConv,
+// ConvInteger) or conv((float(x) - zx) * sx, W) in float (a QDQ model), becomes a matmul of
+// the patch matrix [N*OH*OW, KH*KW*C] gathered from x itself, the padding filled with zx
+// (which centres to 0), widened the same way: matmul(cast(im2col(x)) - zx [* sx], W[K, F]).
+// kiln-form-int8-matmul and kiln-form-int8-qdq then run that matmul as kiln.matmul_int8 on
+// the VNNI kernel. The patch matrix holds bytes: a quarter of the float im2col's traffic.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Quantization/Int8MatMul.h"
+#include "passes/Quantization/Int8Weights.h"
+#include "passes/Quantization/Passes.h"
+
+#include "kiln/Dialect/Graph/KilnDialect.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+namespace kiln {
+#define GEN_PASS_DEF_INT8CONVIM2COL
+#include "passes/Quantization/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+Type elementTypeOf(Value v) { return cast<ShapedType>(v.getType()).getElementType(); }
+
+/// The value of a one-element int or float constant, as a double.
+std::optional<double> scalarConstant(Value v) {
+  DenseElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || attr.getNumElements() != 1)
+    return std::nullopt;
+  if (auto ints = dyn_cast<DenseIntElementsAttr>(attr))
+    return double((*ints.getValues<APInt>().begin()).getSExtValue());
+  if (auto floats = dyn_cast<DenseFPElementsAttr>(attr))
+    return (*floats.getValues<APFloat>().begin()).convertToDouble();
+  return std::nullopt;
+}
+
+/// The one-element constant `v` (of any rank: [1, 1, 1, 1] in a transposed frame) as a
+/// rank-0 constant, which broadcasts against the patch matrix without raising its rank.
+Value scalarOf(PatternRewriter &rewriter, Location loc, Value v) {
+  DenseElementsAttr attr;
+  matchPattern(v, m_Constant(&attr));
+  auto type = RankedTensorType::get({}, attr.getElementType());
+  return rewriter.create<kiln::ConstantOp>(loc, attr.reshape(type));
+}
+
+/// The activations of an int8 conv: `x8` (8-bit, NHWC once `perm` is applied) widened by
+/// `cast`, minus the scalar `sub` (zero point zx), times the scalar `mul` (QDQ scale).
+struct Int8Input {
+  Value x8;
+  std::optional<SmallVector<int64_t>> perm;
+  kiln::CastOp cast;
+  kiln::SubOp sub;
+  kiln::MulOp mul;
+  int64_t zeroPoint = 0;
+};
+
+/// Matches [transpose] [mul by a scalar] [sub of a scalar] cast(8-bit), or fails with why.
+FailureOr<Int8Input> matchInput(Value v, bool isFloat, std::string &why) {
+  Int8Input in;
+  if (auto t = v.getDefiningOp<kiln::TransposeOp>()) {
+    in.perm = SmallVector<int64_t>(t.getPerm());
+    v = t.getInput();
+  }
+  auto sameType = [&](Value lhs) { return lhs.getType() == v.getType(); };
+  if (auto mul = v.getDefiningOp<kiln::MulOp>()) {
+    if (!isFloat || !sameType(mul.getLhs()) || !scalarConstant(mul.getRhs()))
+      return why = "the activation scale is not one constant", failure();
+    in.mul = mul;
+    v = mul.getLhs();
+  } else if (isFloat) {
+    return why = "the activations are not dequantized", failure();
+  }
+  if (auto sub = v.getDefiningOp<kiln::SubOp>()) {
+    std::optional<double> zp = scalarConstant(sub.getRhs());
+    if (!sameType(sub.getLhs()) || !zp || *zp != std::nearbyint(*zp))
+      return why = "the activation zero point is not one integer constant", failure();
+    in.sub = sub;
+    in.zeroPoint = int64_t(*zp);
+    v = sub.getLhs();
+  }
+  in.cast = v.getDefiningOp<kiln::CastOp>();
+  if (!in.cast || !elementTypeOf(in.cast.getInput()).isInteger(8))
+    return why = "the activations are not a cast of 8-bit values", failure();
+  in.x8 = in.cast.getInput();
+  return in;
+}
+
+/// The taps concatenated along the channels, slices and concat in one kiln.fused kernel: each
+/// tap copies from the padded input straight into its columns of the patch matrix.
+Value gatherTaps(PatternRewriter &rewriter, Location loc, ArrayRef<Value> taps) {
+  auto concat = rewriter.create<kiln::ConcatOp>(loc, taps, 3);
+  auto fused = rewriter.create<kiln::FusedOp>(loc, concat->getResultTypes(),
+                                              rewriter.getStringAttr("im2col"));
+  Block *body = rewriter.createBlock(&fused.getBody());
+  rewriter.setInsertionPointToEnd(body);
+  auto yield = rewriter.create<kiln::YieldOp>(loc, concat->getResults());
+  for (Value tap : taps)
+    if (Operation *slice = tap.getDefiningOp<kiln::SliceOp>())
+      rewriter.moveOpBefore(slice, yield);
+  rewriter.moveOpBefore(concat, yield);
+  rewriter.setInsertionPointAfter(fused);
+  return fused.getResult(0);
+}
+
+/// [N*OH*OW, KH*KW*C] of NHWC `x`: the input padded with `padValue`, one strided slice per
+/// filter tap, concatenated along the channels (the HWCF filter's row order).
+Value buildIm2col(PatternRewriter &rewriter, kiln::ConvOp conv, Value x, int64_t padValue) {
+  Location loc = conv.getLoc();
+  ArrayRef<int64_t> pads = conv.getPads(), strides = conv.getStrides(), dil = conv.getDilations();
+  if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
+    x = rewriter.create<kiln::PadOp>(
+        loc, x, rewriter.getDenseI64ArrayAttr({0, pads[0], pads[1], 0, 0, pads[2], pads[3], 0}),
+        kiln::PadModeAttr::get(rewriter.getContext(), kiln::PadMode::constant),
+        rewriter.getF64FloatAttr(double(padValue)));
+  auto in = cast<RankedTensorType>(x.getType());
+  auto filter = conv.getFilter().getType();
+  int64_t n = in.getDimSize(0), c = in.getDimSize(3);
+  int64_t oh = conv.getType().getDimSize(1), ow = conv.getType().getDimSize(2);
+  SmallVector<Value> taps;
+  for (int64_t kh = 0; kh < filter.getDimSize(0); ++kh)
+    for (int64_t kw = 0; kw < filter.getDimSize(1); ++kw) {
+      int64_t h0 = kh * dil[0], w0 = kw * dil[1];
+      taps.push_back(rewriter.createOrFold<kiln::SliceOp>(
+          loc, x, rewriter.getDenseI64ArrayAttr({0, h0, w0, 0}),
+          rewriter.getDenseI64ArrayAttr(
+              {n, h0 + (oh - 1) * strides[0] + 1, w0 + (ow - 1) * strides[1] + 1, c}),
+          rewriter.getDenseI64ArrayAttr({1, strides[0], strides[1], 1})));
+    }
+  Value cols = taps.size() == 1 ? taps.front() : gatherTaps(rewriter, loc, taps);
+  int64_t k = cast<RankedTensorType>(cols.getType()).getDimSize(3);
+  return rewriter.create<kiln::ReshapeOp>(loc, in.clone({n * oh * ow, k}), cols);
+}
+
+struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(kiln::ConvOp conv, PatternRewriter &rewriter) const override {
+    auto result = conv.getType();
+    Type elementType = result.getElementType();
+    bool isFloat = elementType.isF32();
+    if (conv.getLayout() != "NHWC" || conv.getInput().getType().getRank() != 4 ||
+        !(isFloat || elementType.isSignlessInteger(32)))
+      return failure();
+    std::string why;
+    FailureOr<Int8Input> in = matchInput(conv.getInput(), isFloat, why);
+    if (failed(in))
+      return failure(); // not a conv of 8-bit activations
+    // The padding is the zero point, stored in x's own type.
+    bool isUnsigned = elementTypeOf(in->x8).isUnsignedInteger();
+    if (in->zeroPoint < (isUnsigned ? 0 : -128) || in->zeroPoint > (isUnsigned ? 255 : 127))
+      return warn(conv, rewriter, "the activation zero point is outside the activations' type");
+    auto filter = conv.getFilter().getType();
+    if (conv.getGroup() != 1)
+      return warn(conv, rewriter,
+                  isFloat ? "grouped convolutions have no int8 kernel: it runs in float on the "
+                            "dequantized values, as in the fp32 model"
+                          : "grouped convolutions have no int8 kernel");
+    if (!result.hasStaticShape() || !conv.getInput().getType().hasStaticShape() ||
+        !filter.hasStaticShape())
+      return warn(conv, rewriter, "the shapes are not static");
+    // Float weights that are no int8 grid (a layer left in float) keep the float conv: its
+    // im2col matmul would not reach the int8 kernel either.
+    if (isFloat && matchPattern(conv.getFilter(), m_Constant()) &&
+        !kiln::isInt8Grid(conv.getFilter()))
+      return warn(conv, rewriter, "the weights are not int8 values times a per-channel scale");
+    Location loc = conv.getLoc();
+    // HWCF flattens to (kh, kw, c) x f, the patch matrix's column order.
+    FailureOr<Value> rhs = kiln::weightMatrix(rewriter, loc, conv.getFilter(), why);
+    if (failed(rhs))
+      return warn(conv, rewriter, why);
+    Value x8 = in->x8;
+    if (in->perm)
+      x8 = rewriter.create<kiln::TransposeOp>(loc, x8, rewriter.getDenseI64ArrayAttr(*in->perm));
+    Value cols = buildIm2col(rewriter, conv, x8, in->zeroPoint);
+    // The same widening as the conv's input, on the patch matrix.
+    auto colsType = cast<RankedTensorType>(cols.getType());
+    Value lhs = rewriter.create<kiln::CastOp>(loc, colsType.clone(elementTypeOf(in->cast)), cols);
+    if (in->sub)
+      lhs = rewriter.create<kiln::SubOp>(loc, lhs, scalarOf(rewriter, loc, in->sub.getRhs()));
+    if (in->mul)
+      lhs = rewriter.create<kiln::MulOp>(loc, lhs, scalarOf(rewriter, loc, in->mul.getRhs()));
+    Value out = rewriter.create<kiln::MatMulOp>(loc, lhs, *rhs);
+    if (conv.getBias())
+      out = rewriter.create<kiln::AddOp>(loc, out, conv.getBias());
+    rewriter.replaceOpWithNewOp<kiln::ReshapeOp>(conv, result, out);
+    return success();
+  }
+
+private:
+  static LogicalResult warn(kiln::ConvOp conv, PatternRewriter &rewriter, StringRef why) {
+    if (!conv->hasAttr(kWarned)) {
+      conv.emitWarning("kiln: ") << kiln::nodePrefix(conv.getLoc())
+                                 << "convolution of 8-bit activations runs without the int8 "
+                                    "kernel ("
+                                 << why << ")";
+      rewriter.modifyOpInPlace(conv, [&] { conv->setAttr(kWarned, rewriter.getUnitAttr()); });
+    }
+    return failure();
+  }
+  static constexpr llvm::StringLiteral kWarned = "kiln.int8_warned";
+};
+
+struct Int8ConvIm2colPass : kiln::impl::Int8ConvIm2colBase<Int8ConvIm2colPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<Int8ConvAsMatmul>(&getContext());
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    getOperation().walk([](kiln::ConvOp op) { op->removeAttr("kiln.int8_warned"); });
+  }
+};
+} // namespace
