@@ -1,5 +1,6 @@
 //===- ConvToMatmul.cpp - NHWC convolutions as im2col + matmul ------------===//
 #include "passes/Graph/Passes.h"
+#include "passes/Graph/Im2colTaps.h"
 
 #include "kiln/Dialect/Graph/KilnDialect.h"
 #include "mlir/IR/PatternMatch.h"
@@ -75,27 +76,7 @@ Value buildPatches(PatternRewriter &rewriter, kiln::ConvOp conv) {
 /// [N, OH, OW, KH*KW*C]: one strided slice of the padded input per filter tap.
 Value buildIm2col(PatternRewriter &rewriter, kiln::ConvOp conv) {
   Location loc = conv.getLoc();
-  Value input = conv.getInput();
-  auto pads = conv.getPads(), strides = conv.getStrides(), dil = conv.getDilations();
-  if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
-    input = rewriter.create<kiln::PadOp>(
-        loc, input, rewriter.getDenseI64ArrayAttr({0, pads[0], pads[1], 0, 0, pads[2], pads[3], 0}),
-        kiln::PadModeAttr::get(rewriter.getContext(), kiln::PadMode::constant),
-        rewriter.getF64FloatAttr(0.0));
-  auto in = cast<RankedTensorType>(input.getType());
-  auto filter = conv.getFilter().getType();
-  int64_t n = in.getDimSize(0), c = in.getDimSize(3);
-  int64_t oh = conv.getType().getDimSize(1), ow = conv.getType().getDimSize(2);
-  SmallVector<Value> taps;
-  for (int64_t kh = 0; kh < filter.getDimSize(0); ++kh)
-    for (int64_t kw = 0; kw < filter.getDimSize(1); ++kw) {
-      int64_t h0 = kh * dil[0], w0 = kw * dil[1];
-      taps.push_back(rewriter.create<kiln::SliceOp>(
-          loc, input, rewriter.getDenseI64ArrayAttr({0, h0, w0, 0}),
-          rewriter.getDenseI64ArrayAttr(
-              {n, h0 + (oh - 1) * strides[0] + 1, w0 + (ow - 1) * strides[1] + 1, c}),
-          rewriter.getDenseI64ArrayAttr({1, strides[0], strides[1], 1})));
-    }
+  SmallVector<Value> taps = kiln::im2colTaps(rewriter, conv, conv.getInput(), 0.0);
   if (taps.size() == 1)
     return taps.front();
   return rewriter.create<kiln::ConcatOp>(loc, taps, 3);

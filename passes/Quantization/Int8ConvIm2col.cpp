@@ -8,6 +8,7 @@
 // the VNNI kernel. The patch matrix holds bytes: a quarter of the float im2col's traffic.
 //
 //===----------------------------------------------------------------------===//
+#include "passes/Graph/Im2colTaps.h"
 #include "passes/Quantization/Int8MatMul.h"
 #include "passes/Quantization/Int8Weights.h"
 #include "passes/Quantization/Passes.h"
@@ -113,29 +114,13 @@ Value gatherTaps(PatternRewriter &rewriter, Location loc, ArrayRef<Value> taps) 
 /// filter tap, concatenated along the channels (the HWCF filter's row order).
 Value buildIm2col(PatternRewriter &rewriter, kiln::ConvOp conv, Value x, int64_t padValue) {
   Location loc = conv.getLoc();
-  ArrayRef<int64_t> pads = conv.getPads(), strides = conv.getStrides(), dil = conv.getDilations();
-  if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
-    x = rewriter.create<kiln::PadOp>(
-        loc, x, rewriter.getDenseI64ArrayAttr({0, pads[0], pads[1], 0, 0, pads[2], pads[3], 0}),
-        kiln::PadModeAttr::get(rewriter.getContext(), kiln::PadMode::constant),
-        rewriter.getF64FloatAttr(double(padValue)));
-  auto in = cast<RankedTensorType>(x.getType());
-  auto filter = conv.getFilter().getType();
-  int64_t n = in.getDimSize(0), c = in.getDimSize(3);
-  int64_t oh = conv.getType().getDimSize(1), ow = conv.getType().getDimSize(2);
-  SmallVector<Value> taps;
-  for (int64_t kh = 0; kh < filter.getDimSize(0); ++kh)
-    for (int64_t kw = 0; kw < filter.getDimSize(1); ++kw) {
-      int64_t h0 = kh * dil[0], w0 = kw * dil[1];
-      taps.push_back(rewriter.createOrFold<kiln::SliceOp>(
-          loc, x, rewriter.getDenseI64ArrayAttr({0, h0, w0, 0}),
-          rewriter.getDenseI64ArrayAttr(
-              {n, h0 + (oh - 1) * strides[0] + 1, w0 + (ow - 1) * strides[1] + 1, c}),
-          rewriter.getDenseI64ArrayAttr({1, strides[0], strides[1], 1})));
-    }
+  SmallVector<Value> taps = kiln::im2colTaps(rewriter, conv, x, double(padValue));
   Value cols = taps.size() == 1 ? taps.front() : gatherTaps(rewriter, loc, taps);
-  int64_t k = cast<RankedTensorType>(cols.getType()).getDimSize(3);
-  return rewriter.create<kiln::ReshapeOp>(loc, in.clone({n * oh * ow, k}), cols);
+  auto type = cast<RankedTensorType>(cols.getType()); // [N, OH, OW, KH*KW*C]
+  return rewriter.create<kiln::ReshapeOp>(
+      loc, type.clone({type.getDimSize(0) * type.getDimSize(1) * type.getDimSize(2),
+                       type.getDimSize(3)}),
+      cols);
 }
 
 struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
