@@ -84,3 +84,29 @@ def test_unsupported_op_on_an_empty_input_is_a_compile_error():
               [("y", TensorProto.FLOAT)])
     with pytest.raises(kiln.CompileError):
         kiln.compile(m)
+
+
+def test_a_kernel_folded_to_the_identity_of_its_input():
+    # Clip(x, max=x) is x: the kernel returns its argument (bufferization crashed on that).
+    m = model([helper.make_node("Clip", ["x", "", "x"], ["y"])],
+              [("x", TensorProto.FLOAT, [3])], [("y", TensorProto.FLOAT)])
+    x = np.array([-1.5, 0.25, 7.0], np.float32)
+    (y,) = kiln.compile(m).run([x])
+    np.testing.assert_array_equal(y, x)
+
+
+def test_dynamic_dims_beside_a_zero_size_dim():
+    m = model([helper.make_node("Relu", ["x"], ["y"])],
+              [("x", TensorProto.FLOAT, ["n", 0])], [("y", TensorProto.FLOAT)])
+    (y,) = kiln.compile(m).run([np.zeros((3, 0), np.float32)])
+    assert y.shape == (3, 0)
+
+
+def test_cumsum_over_a_huge_axis_is_a_clear_error():
+    m = model([helper.make_node("CumSum", ["x", "axis"], ["y"])],
+              [("x", TensorProto.FLOAT, [1 << 31, 3]), ("axis", TensorProto.INT64, [])],
+              [("y", TensorProto.FLOAT)], opset=14)
+    axis = helper.make_tensor("axis", TensorProto.INT64, [], [0])
+    m.graph.initializer.append(axis)
+    with pytest.raises(kiln.CompileError, match="cumulative-sum triangle"):
+        kiln.compile(m)

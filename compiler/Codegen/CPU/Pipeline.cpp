@@ -1,5 +1,6 @@
 //===- Pipeline.cpp - the CPU codegen pipeline: linalg on tensors → LLVM ---===//
 #include "compiler/Codegen/CPU/Passes.h"
+#include "compiler/Conversion/KilnToLinalg/KilnToLinalg.h"
 
 #include "mlir/Pass/PassRegistry.h"
 
@@ -42,6 +43,8 @@ void kiln::buildCPUSchedulePipeline(OpPassManager &pm) {
   funcPm.addPass(createVnniGemm());
   funcPm.addPass(createFuseElementwiseGenerics());
   funcPm.addPass(createTileAndVectorize());
+  // After the last canonicalization on tensors: a kernel folded to the identity of an argument.
+  funcPm.addPass(createCopyReturnedArguments());
   addTextual(pm, kBufferize);
   pm.nest<func::FuncOp>().addPass(createDynamicKernelABI());
   addTextual(pm, kDeallocate);

@@ -173,7 +173,7 @@ struct TileAndVectorizePass : kiln::impl::TileAndVectorizeBase<TileAndVectorizeP
     // still dynamic after it (the last partial register tile of a dynamic dim) runs element
     // by element along that dim, then is canonicalized like the rest.
     foldTileSizes(func);
-    if (tileRemainingDynamicOps(rewriter, func))
+    if (!empty && tileRemainingDynamicOps(rewriter, func))
       foldTileSizes(func);
 
     SmallVector<linalg::LinalgOp> candidates;

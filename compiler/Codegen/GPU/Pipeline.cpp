@@ -1,5 +1,6 @@
 //===- Pipeline.cpp - GPU codegen: linalg on tensors → gpu → SPIR-V --------===//
 #include "compiler/Codegen/GPU/Passes.h"
+#include "compiler/Conversion/KilnToLinalg/KilnToLinalg.h"
 
 #include "mlir/Pass/PassRegistry.h"
 
@@ -35,6 +36,7 @@ void addTextual(OpPassManager &pm, const char *pipeline) {
 } // namespace
 
 void kiln::buildGPUKernelPipeline(OpPassManager &pm) {
+  pm.nest<func::FuncOp>().addPass(createCopyReturnedArguments());
   addTextual(pm, kBufferize);
   addTextual(pm, kToLaunches);
 }

@@ -11,6 +11,7 @@
 namespace kiln {
 #define GEN_PASS_DEF_CONVERTKILNTOLINALGPASS
 #define GEN_PASS_DECL_SHAPEFUNCTIONSPASS
+#define GEN_PASS_DECL_COPYRETURNEDARGUMENTS
 #define GEN_PASS_REGISTRATION
 #include "compiler/Conversion/KilnToLinalg/Passes.h.inc"
 } // namespace kiln
@@ -100,4 +101,5 @@ struct ConvertKilnToLinalgPass : kiln::impl::ConvertKilnToLinalgPassBase<Convert
 void kiln::registerKilnToLinalgPass() {
   registerConvertKilnToLinalgPass();
   registerShapeFunctionsPass();
+  registerCopyReturnedArguments();
 }

@@ -25,7 +25,11 @@ std::unique_ptr<mlir::Pass> createConvertKilnToLinalgPass();
 /// dynamic dims, which the runtime calls to size outputs and check input shapes.
 std::unique_ptr<mlir::Pass> createShapeFunctionsPass();
 
-/// Registers `kiln-to-linalg` and `kiln-shape-functions` with the global pass registry (for kiln-opt and pipelines).
+/// Creates `kiln-copy-returned-arguments` (Passes.td): a kernel returning one of its arguments
+/// returns a copy of it (bufferization cannot hand an argument out as a result).
+std::unique_ptr<mlir::Pass> createCopyReturnedArguments();
+
+/// Registers `kiln-to-linalg`, `kiln-shape-functions` and `kiln-copy-returned-arguments` with the global pass registry (for kiln-opt and pipelines).
 void registerKilnToLinalgPass();
 
 } // namespace kiln

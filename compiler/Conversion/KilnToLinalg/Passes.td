@@ -38,4 +38,15 @@ def ShapeFunctionsPass : Pass<"kiln-shape-functions", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::tensor::TensorDialect"];
 }
 
+def CopyReturnedArguments : Pass<"kiln-copy-returned-arguments", "mlir::func::FuncOp"> {
+  let summary = "A kernel that returns one of its arguments returns a copy of it";
+  let description = [{
+    After folding, a kernel can be the identity on an argument (Clip(x, max=x), a concat whose
+    other inputs were empty). Bufferization's buffer-results-to-out-params expects every
+    returned buffer to be allocated inside the function and crashed on an argument; the
+    kernel returns a `linalg.copy` of it into a new tensor instead.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
+}
+
 #endif // KILN_CONVERSION_KILNTOLINALG_PASSES_TD

@@ -21,6 +21,9 @@ FailureOr<Value> cumSumAlong(NodeContext &n, Value x, int64_t axis, bool exclusi
   auto type = cast<RankedTensorType>(x.getType());
   int64_t rank = type.getRank(), extent = type.getDimSize(axis);
   Type et = type.getElementType();
+  // The triangle is extent^2 elements: an axis of 2^31 would take forever to build.
+  if (failed(checkBuiltConstant(n, {extent, extent}, "a cumulative-sum triangle")))
+    return failure();
   SmallVector<Attribute> values;
   for (int64_t i = 0; i < extent; ++i)
     for (int64_t j = 0; j < extent; ++j) {
