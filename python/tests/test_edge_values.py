@@ -110,3 +110,10 @@ def test_cumsum_over_a_huge_axis_is_a_clear_error():
     m.graph.initializer.append(axis)
     with pytest.raises(kiln.CompileError, match="cumulative-sum triangle"):
         kiln.compile(m)
+
+
+def test_einsum_with_a_missing_operand_is_a_clear_error():
+    m = model([helper.make_node("Einsum", ["x", ""], ["z"], equation="i,i")],
+              [("x", TensorProto.FLOAT, [5])], [("z", TensorProto.FLOAT)], opset=12)
+    with pytest.raises(kiln.CompileError, match="operand 1 is missing"):
+        kiln.compile(m)

@@ -102,6 +102,8 @@ LogicalResult convertEinsum(NodeContext &n) {
   SmallVector<Term> terms;
   int64_t ellipsisDims = 0;
   for (auto [i, side] : llvm::enumerate(sides)) {
+    if (!n.hasInput(i)) // an empty input name: every Einsum operand is required
+      return n.fail("operand " + llvm::Twine(i) + " is missing (an empty input name)");
     int64_t rank = n.inputType(i).getRank();
     FailureOr<std::string> subs = expandEllipsis(n, side, rank, ellipsis);
     if (failed(subs))
