@@ -9,17 +9,6 @@ using namespace mlir;
 namespace {
 /// The phases after scheduling, as upstream passes. Kept as text so that the exact pipeline is
 /// printable (`--dump-pass-pipeline`) and mirrors what kiln-opt runs in tests.
-constexpr const char *kBufferize =
-    // A padded result's interior is an insert_slice of the producer's value: give the
-    // producer the interior of the result as its destination instead of a buffer of its own.
-    "eliminate-empty-tensors,"
-    "one-shot-bufferize{bufferize-function-boundaries=1 "
-    "function-boundary-type-conversion=identity-layout-map},"
-    // Canonicalize first: the returned value must be the alloc itself for it to be hoisted
-    // into the caller's out-parameter, and CSE exposes self-copies that canonicalize drops.
-    "canonicalize,cse,canonicalize,"
-    "buffer-results-to-out-params{hoist-static-allocs=1},"
-    "canonicalize,cse";
 constexpr const char *kDeallocate = "buffer-deallocation-pipeline,convert-bufferization-to-memref";
 constexpr const char *kLowerToLLVM =
     "func.func(convert-linalg-to-loops,convert-vector-to-scf{full-unroll=1},lower-affine,"
@@ -43,9 +32,7 @@ void kiln::buildCPUSchedulePipeline(OpPassManager &pm) {
   funcPm.addPass(createVnniGemm());
   funcPm.addPass(createFuseElementwiseGenerics());
   funcPm.addPass(createTileAndVectorize());
-  // After the last canonicalization on tensors: a kernel folded to the identity of an argument.
-  funcPm.addPass(createCopyReturnedArguments());
-  addTextual(pm, kBufferize);
+  buildKernelBufferizationPipeline(pm);
   pm.nest<func::FuncOp>().addPass(createDynamicKernelABI());
   addTextual(pm, kDeallocate);
   OpPassManager &memrefPm = pm.nest<func::FuncOp>();

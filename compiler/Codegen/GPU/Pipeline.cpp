@@ -8,15 +8,8 @@ using namespace mlir;
 
 namespace {
 /// Kept as text so that the exact pipeline is printable and mirrors the lit tests.
-constexpr const char *kBufferize =
-    "func.func(kiln-gpu-splat-constants-to-fills,kiln-gpu-parallel-dims-first),"
-    "eliminate-empty-tensors,"
-    "one-shot-bufferize{bufferize-function-boundaries=1 "
-    "function-boundary-type-conversion=identity-layout-map},"
-    // The returned value must be the alloc itself to become the caller's out-parameter.
-    "canonicalize,cse,canonicalize,"
-    "buffer-results-to-out-params{hoist-static-allocs=1},"
-    "canonicalize,cse";
+constexpr const char *kBeforeBufferize =
+    "func.func(kiln-gpu-splat-constants-to-fills,kiln-gpu-parallel-dims-first)";
 constexpr const char *kToLaunches =
     "func.func(convert-linalg-to-parallel-loops,canonicalize,cse,kiln-gpu-map-to-launches,"
     "canonicalize,cse,gpu-launch-sink-index-computations),"
@@ -36,8 +29,8 @@ void addTextual(OpPassManager &pm, const char *pipeline) {
 } // namespace
 
 void kiln::buildGPUKernelPipeline(OpPassManager &pm) {
-  pm.nest<func::FuncOp>().addPass(createCopyReturnedArguments());
-  addTextual(pm, kBufferize);
+  addTextual(pm, kBeforeBufferize);
+  buildKernelBufferizationPipeline(pm);
   addTextual(pm, kToLaunches);
 }
 

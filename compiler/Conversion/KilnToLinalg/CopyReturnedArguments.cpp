@@ -11,6 +11,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 
 namespace kiln {
 #define GEN_PASS_DEF_COPYRETURNEDARGUMENTS
@@ -43,3 +45,23 @@ struct CopyReturnedArgumentsPass
   }
 };
 } // namespace
+
+void kiln::buildKernelBufferizationPipeline(OpPassManager &pm) {
+  // After the last canonicalization on tensors: a kernel folded to the identity of an argument.
+  pm.nest<func::FuncOp>().addPass(createCopyReturnedArguments());
+  // Kept as text so that the exact pipeline is printable and mirrors what kiln-opt runs.
+  constexpr const char *kBufferize =
+      // A padded result's interior is an insert_slice of the producer's value: give the
+      // producer the interior of the result as its destination instead of a buffer of its own.
+      "eliminate-empty-tensors,"
+      "one-shot-bufferize{bufferize-function-boundaries=1 "
+      "function-boundary-type-conversion=identity-layout-map},"
+      // Canonicalize first: the returned value must be the alloc itself for it to be hoisted
+      // into the caller's out-parameter, and CSE exposes self-copies that canonicalize drops.
+      "canonicalize,cse,canonicalize,"
+      "buffer-results-to-out-params{hoist-static-allocs=1},"
+      "canonicalize,cse";
+  // The string is fixed and tested; a parse error is a programming error.
+  if (failed(parsePassPipeline(kBufferize, pm)))
+    llvm::report_fatal_error(llvm::Twine("kiln: invalid built-in pipeline: ") + kBufferize);
+}

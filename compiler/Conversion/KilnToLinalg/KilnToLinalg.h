@@ -29,6 +29,11 @@ std::unique_ptr<mlir::Pass> createShapeFunctionsPass();
 /// returns a copy of it (bufferization cannot hand an argument out as a result).
 std::unique_ptr<mlir::Pass> createCopyReturnedArguments();
 
+/// Kernels on linalg-on-tensors to buffers, for every target's codegen: returned arguments
+/// copied (kiln-copy-returned-arguments), one-shot bufferization at function boundaries, and
+/// returned buffers turned into the caller's out-parameters.
+void buildKernelBufferizationPipeline(mlir::OpPassManager &pm);
+
 /// Registers `kiln-to-linalg`, `kiln-shape-functions` and `kiln-copy-returned-arguments` with the global pass registry (for kiln-opt and pipelines).
 void registerKilnToLinalgPass();
 
