@@ -117,3 +117,26 @@ def test_einsum_with_a_missing_operand_is_a_clear_error():
               [("x", TensorProto.FLOAT, [5])], [("z", TensorProto.FLOAT)], opset=12)
     with pytest.raises(kiln.CompileError, match="operand 1 is missing"):
         kiln.compile(m)
+
+
+def test_dft_over_a_huge_signal_is_a_clear_error():
+    m = model([helper.make_node("DFT", ["x"], ["y"], axis=1, inverse=1)],
+              [("x", TensorProto.FLOAT, [1, 1 << 40, 10, 2])], [("y", TensorProto.FLOAT)],
+              opset=17)
+    with pytest.raises(kiln.CompileError, match="DFT matrix of shape"):
+        kiln.compile(m)
+
+
+def test_scan_too_long_to_unroll_is_a_clear_error():
+    body = helper.make_graph(
+        [helper.make_node("Add", ["s", "x"], ["s_out"]),
+         helper.make_node("Identity", ["s_out"], ["y"])], "body",
+        [helper.make_tensor_value_info("s", TensorProto.FLOAT, [2]),
+         helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])],
+        [helper.make_tensor_value_info("s_out", TensorProto.FLOAT, [2]),
+         helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])])
+    m = model([helper.make_node("Scan", ["s0", "xs"], ["s", "ys"], num_scan_inputs=1, body=body)],
+              [("s0", TensorProto.FLOAT, [2]), ("xs", TensorProto.FLOAT, [1 << 40, 2])],
+              [("s", TensorProto.FLOAT), ("ys", TensorProto.FLOAT)], opset=11)
+    with pytest.raises(kiln.CompileError, match="would be unrolled into more than 65536 ops"):
+        kiln.compile(m)

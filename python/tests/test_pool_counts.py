@@ -1,5 +1,7 @@
 """Average pools divide by the taps ONNX counts; over 2^20 output positions those counts are
-computed in the kernel rather than built as a constant (which hung kiln-compile on huge pools)."""
+computed in the kernel rather than built as a constant (which hung kiln-compile on huge pools).
+LRN is a channel-window average pool: its window is clamped to the channels (a size of 2^40
+hung kiln-compile) and its sum scaled by alpha / size exactly."""
 import numpy as np
 import pytest
 from onnx import TensorProto, helper
@@ -26,6 +28,10 @@ CASES = {
                                          pads=[2, 1, 2, 3])),
     "one_d": ([1, 1, 1 << 21], dict(kernel_shape=[5], pads=[2, 2])),
     "inside": ([1, 1, 1030, 1030], dict(kernel_shape=[3, 3])),
+    # Small pools (counts as a constant) with uneven borders on every side.
+    "small_uneven": ([2, 3, 11, 13], dict(kernel_shape=[3, 4], strides=[2, 3], dilations=[2, 1],
+                                         pads=[2, 1, 1, 3], ceil_mode=1)),
+    "small_window_over_padding": ([1, 2, 4, 5], dict(kernel_shape=[5, 5], pads=[3, 3, 3, 3])),
 }
 
 
@@ -64,7 +70,7 @@ def reference_avg_pool(x, kernel_shape, strides=None, pads=None, dilations=None,
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_huge_avg_pool_counts_match_reference(case):
+def test_avg_pool_counts_match_reference(case):
     shape, attrs = CASES[case]
     model = avg_pool_model(shape, **attrs)
     x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
@@ -72,3 +78,28 @@ def test_huge_avg_pool_counts_match_reference(case):
     (y,) = kiln.compile(model).run([x])
     assert y.shape == expected.shape
     np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5)
+
+
+def reference_lrn(x, size, alpha, beta, bias):
+    channels = x.shape[1]
+    square_sum = np.zeros(x.shape, np.float64)
+    for c in range(channels):
+        lo = max(0, c - (size - 1) // 2)
+        hi = min(channels - 1, c + size - 1 - (size - 1) // 2)
+        square_sum[:, c] = (x[:, lo:hi + 1].astype(np.float64) ** 2).sum(axis=1)
+    return (x / (bias + alpha / size * square_sum) ** beta).astype(np.float32)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 9, 11, 1 << 40])
+def test_lrn_matches_reference(size):
+    # alpha large enough that a wrong scale of the window sum shows (the conformance tests'
+    # alpha of 1e-4 hides a factor of `size` within their tolerance).
+    attrs = dict(size=size, alpha=0.5, beta=0.75, bias=1.5)
+    node = helper.make_node("LRN", ["x"], ["y"], **attrs)
+    graph = helper.make_graph([node], "lrn",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 5, 3, 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    x = np.random.default_rng(size % 1000).standard_normal((2, 5, 3, 4)).astype(np.float32)
+    (y,) = kiln.compile(model).run([x])
+    np.testing.assert_allclose(y, reference_lrn(x, **attrs), rtol=1e-5, atol=1e-6)

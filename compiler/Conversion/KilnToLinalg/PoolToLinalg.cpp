@@ -55,18 +55,19 @@ SmallVector<int64_t> requiredPadEnd(const Window &w) {
   return padEnd;
 }
 
-/// Number of taps ONNX counts for every output position along spatial dim `i`.
+/// Number of taps ONNX counts for every output position along spatial dim `i`: the taps t in
+/// [0, kernel) with begin <= p + t * dilation < end (p = o * stride), in closed form so that a
+/// huge window costs nothing (poolTapsInside is the same count built in a kernel).
 SmallVector<int64_t> tapCounts(const Window &w, size_t i, bool countIncludePad) {
   SmallVector<int64_t> counts;
   int64_t begin = countIncludePad ? 0 : w.padBegin[i];
   int64_t end = w.padBegin[i] + w.input[i] + (countIncludePad ? w.padEnd[i] : 0);
+  int64_t d = w.dilations[i];
   for (int64_t o = 0; o < w.output[i]; ++o) {
-    int64_t count = 0;
-    for (int64_t t = 0; t < w.kernel[i]; ++t) {
-      int64_t pos = o * w.strides[i] + t * w.dilations[i];
-      count += pos >= begin && pos < end;
-    }
-    counts.push_back(count);
+    int64_t p = o * w.strides[i];
+    int64_t lo = std::max<int64_t>(0, llvm::divideCeilSigned(begin - p, d));
+    int64_t hi = std::min<int64_t>(w.kernel[i] - 1, llvm::divideFloorSigned(end - p - 1, d));
+    counts.push_back(std::max<int64_t>(hi - lo + 1, 0));
   }
   return counts;
 }

@@ -82,6 +82,9 @@ FailureOr<Value> stackAlong(NodeContext &n, ArrayRef<Value> parts, int64_t axis)
   return n.create<kiln::ConcatOp>(ValueRange(expanded), axis);
 }
 
+/// The most body ops a Scan may unroll into (steps x body nodes).
+constexpr int64_t kMaxUnrolledScanOps = int64_t(1) << 16;
+
 /// One Scan over `states` and `scans` (no batch dim): the body once per step; returns the
 /// final states followed by the stacked scan outputs.
 FailureOr<SmallVector<Value>> unrollScan(NodeContext &n, const onnx::GraphProto &body,
@@ -95,6 +98,12 @@ FailureOr<SmallVector<Value>> unrollScan(NodeContext &n, const onnx::GraphProto 
       return n.fail("the scan inputs must share one static sequence length");
     length = extent;
   }
+  // Each step imports the body again: a long scan would take minutes and gigabytes.
+  int64_t bodyOps = std::max<int64_t>(body.node_size(), 1);
+  if (length > kMaxUnrolledScanOps / bodyOps)
+    return n.fail("a scan of " + llvm::Twine(length) + " steps over a body of " +
+                  llvm::Twine(bodyOps) + " nodes would be unrolled into more than " +
+                  llvm::Twine(kMaxUnrolledScanOps) + " ops; such scans are not supported");
   int64_t numScanOutputs = body.output_size() - (int64_t)states.size();
   SmallVector<SmallVector<Value>> outputs(std::max<int64_t>(numScanOutputs, 0));
   for (int64_t step = 0; step < length; ++step) {

@@ -42,7 +42,9 @@ LogicalResult convertInstanceNorm(NodeContext &n) {
 
 /// LRN: x / (bias + alpha / size * sum of x² over `size` neighbouring channels)^beta. The
 /// channel window sum is an average pool (count_include_pad) of x² viewed as [N, 1, C, rest],
-/// times size.
+/// times the window's tap count. The window's reach on either side is clamped to C - 1
+/// channels: taps further out only ever read padding, and a huge `size` would otherwise pad
+/// the channels to `size` rows.
 LogicalResult convertLRN(NodeContext &n) {
   Value x = n.input(0);
   RankedTensorType type = n.inputType(0);
@@ -62,14 +64,19 @@ LogicalResult convertLRN(NodeContext &n) {
       failed(squares) ? squares : n.reshape(*squares, {(*shape)[0], 1, (*shape)[1], rest});
   if (failed(view))
     return failure();
-  int64_t before = (size - 1) / 2, after = size - 1 - before;
+  int64_t reach = std::max<int64_t>((*shape)[1] - 1, 0);
+  int64_t before = std::min((size - 1) / 2, reach);
+  int64_t after = std::min(size - 1 - (size - 1) / 2, reach);
+  int64_t taps = before + after + 1;
   FailureOr<Value> average = n.create<kiln::AvgPoolOp>(
-      *view, ArrayRef<int64_t>{size, 1}, ArrayRef<int64_t>{1, 1},
+      *view, ArrayRef<int64_t>{taps, 1}, ArrayRef<int64_t>{1, 1},
       ArrayRef<int64_t>{before, 0, after, 0}, ArrayRef<int64_t>{1, 1}, /*ceil_mode=*/false,
       /*count_include_pad=*/true);
-  FailureOr<Value> windowSum = failed(average) ? average : n.reshape(*average, *shape);
+  FailureOr<Value> windowAverage = failed(average) ? average : n.reshape(*average, *shape);
+  // alpha / size * sum = alpha / size * taps * average.
   FailureOr<Value> base = binary<kiln::AddOp>(
-      n, binary<kiln::MulOp>(n, windowSum, scalarLike(n, x, alpha / size)), scalarLike(n, x, bias));
+      n, binary<kiln::MulOp>(n, windowAverage, scalarLike(n, x, alpha * taps / size)),
+      scalarLike(n, x, bias));
   return n.setResult(
       binary<kiln::DivOp>(n, x, binary<kiln::PowOp>(n, base, scalarLike(n, x, beta))));
 }

@@ -136,6 +136,8 @@ LogicalResult convertDFT(NodeContext &n) {
   FailureOr<Value> im = in.getDimSize(rank - 1) == 2 ? part(1) : FailureOr<Value>(Value());
   if (failed(re) || failed(im))
     return failure();
+  if (failed(checkBuiltConstant(n, {length, bins}, "the DFT matrix")))
+    return failure();
   Value cosines = dftMatrix(n, length, bins, et, [](double a) { return std::cos(a); });
   Value sines = dftMatrix(n, length, bins, et, [](double a) { return std::sin(a); });
   // Forward: Yr = xr C + xi S, Yi = xi C - xr S; inverse: Yr = (xr C - xi S) / L,
