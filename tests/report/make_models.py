@@ -3,7 +3,9 @@
 
 repeated.onnx: four identical Relu(MatMul(x, W_i) + b_i) blocks (identical kernels, distinct
                weights) - compiled once each;
-bool.onnx:     Equal of two 256x256 inputs, a kernel that stays scalar (bool values).
+bool.onnx:     Equal of two 256x256 inputs, a kernel that stays scalar (bool values);
+distinct.onnx: MatMul blocks with eight different activations (distinct kernels of about one
+               size, spread over the parallel build's partitions).
 """
 import os
 import sys
@@ -38,11 +40,27 @@ def boolean():
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
 
 
+def distinct():
+    rng = np.random.default_rng(1)
+    nodes, inits, x = [], [], "x"
+    for i, act in enumerate(["Relu", "Sigmoid", "Tanh", "Abs", "Neg", "Softsign", "Elu", "Selu"]):
+        inits.append(numpy_helper.from_array(
+            rng.standard_normal((64, 64)).astype(np.float32), f"w{i}"))
+        nodes += [helper.make_node("MatMul", [x, f"w{i}"], [f"m{i}"], name=f"mm{i}"),
+                  helper.make_node(act, [f"m{i}"], [f"y{i}"], name=f"act{i}")]
+        x = f"y{i}"
+    graph = helper.make_graph(
+        nodes, "distinct", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [64, 64])],
+        [helper.make_tensor_value_info(x, TensorProto.FLOAT, [64, 64])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     save(repeated(), os.path.join(out, "repeated.onnx"))
     save(boolean(), os.path.join(out, "bool.onnx"))
+    save(distinct(), os.path.join(out, "distinct.onnx"))
 
 
 if __name__ == "__main__":

@@ -29,7 +29,9 @@ struct Partition {
   EmitTimes emitTimes;
 };
 
-/// Top-level functions grouped so that functions referring to each other share a group.
+/// Top-level functions grouped so that functions referring to each other share a group; groups
+/// and their members in module order (EquivalenceClasses iterates in pointer order, which
+/// would make kernels.so differ from compile to compile).
 std::vector<SmallVector<func::FuncOp>> functionGroups(ModuleOp module) {
   llvm::EquivalenceClasses<Operation *> classes;
   SmallVector<func::FuncOp> functions(module.getOps<func::FuncOp>());
@@ -42,12 +44,13 @@ std::vector<SmallVector<func::FuncOp>> functionGroups(ModuleOp module) {
           classes.unionSets(fn, callee);
   }
   std::vector<SmallVector<func::FuncOp>> groups;
-  for (auto it = classes.begin(); it != classes.end(); ++it) {
-    if (!it->isLeader())
-      continue;
-    groups.emplace_back();
-    for (auto member = classes.member_begin(it); member != classes.member_end(); ++member)
-      groups.back().push_back(cast<func::FuncOp>(*member));
+  llvm::DenseMap<Operation *, size_t> groupOfLeader;
+  for (func::FuncOp fn : functions) {
+    Operation *leader = classes.getLeaderValue(fn.getOperation());
+    auto [it, added] = groupOfLeader.try_emplace(leader, groups.size());
+    if (added)
+      groups.emplace_back();
+    groups[it->second].push_back(fn);
   }
   return groups;
 }
@@ -66,7 +69,10 @@ std::vector<Partition> partition(ModuleOp module, ArrayRef<std::string> kernels,
   std::vector<std::pair<int64_t, size_t>> order;
   for (auto [i, g] : llvm::enumerate(groups))
     order.push_back({sizeOf(g), i});
-  llvm::sort(order, [](auto a, auto b) { return a.first > b.first; });
+  // Ties in module order, so that the partitions (and kernels.so) are the same every compile.
+  llvm::sort(order, [](auto a, auto b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
   std::vector<Partition> parts(std::max<size_t>(1, std::min<size_t>(jobs, groups.size())));
   llvm::StringSet<> kernelNames;
   for (const std::string &k : kernels)
