@@ -59,3 +59,29 @@ func.func @k3(%p: memref<f32>, %n: index) {
   }
   return
 }
+
+// Chains of pure producers move into the body whole, each clone after its producers' clones,
+// so that only the kernel's arguments are captured.
+// CHECK-LABEL: func.func @k4(
+// CHECK-SAME: %[[P:[a-z0-9]+]]: memref<f32>, %[[N:[a-z0-9]+]]: index)
+// CHECK: call @k4.par0.dispatch(%{{.*}}, %[[N]], %[[P]]) : (index, index, memref<f32>) -> ()
+// CHECK-LABEL: func.func private @k4.par0(
+// CHECK: scf.for
+// CHECK-DAG: %[[LAST:.*]] = arith.subi
+// CHECK-DAG: %[[CAST:.*]] = memref.reinterpret_cast
+// CHECK: %[[VIEW:.*]] = memref.subview %[[CAST]]
+// CHECK: memref.store %{{.*}}, %[[VIEW]][%[[LAST]],
+func.func @k4(%p: memref<f32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %f1 = arith.constant 1.0 : f32
+  %a = memref.reinterpret_cast %p to offset: [0], sizes: [%n, 8], strides: [8, 1] : memref<f32> to memref<?x8xf32>
+  %s = memref.subview %a[0, 0] [%n, 4] [1, 2] : memref<?x8xf32> to memref<?x4xf32, strided<[8, 2]>>
+  %c4 = arith.constant 4 : index
+  %last = arith.subi %n, %c1 : index
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    memref.store %f1, %s[%last, %i] : memref<?x4xf32, strided<[8, 2]>>
+    scf.reduce
+  }
+  return
+}
