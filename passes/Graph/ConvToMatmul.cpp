@@ -32,9 +32,20 @@ bool isPatchify(kiln::ConvOp conv) {
          llvm::all_of(conv.getPads(), [](int64_t p) { return p == 0; });
 }
 
+/// Input channels from which a dense convolution runs as a GEMM at any pixel count: the direct
+/// kernel's filter block per task no longer fits L2 and it falls to 95-140 GFLOP/s on one Zen 5
+/// core (fcn_resnet50's dilated 512- and 2048-channel 3x3s, DeepLab's 960-channel ASPP), where
+/// the GEMM runs at 180-205 (256 channels: 175 direct, even after the im2col copy).
+constexpr int64_t kWideChannels = 512;
+/// The largest im2col matrix materialized for a wide convolution; past it the direct kernel
+/// runs (its memory is the output's). With fewer filters than channels the matmul splits per
+/// tap (kiln-split-concat) and no im2col matrix exists.
+constexpr int64_t kMaxIm2colBytes = int64_t(64) << 20;
+
 /// Default choice: dense 2-D NHWC convolutions with few output pixels and at most 64 taps,
-/// pointwise ones, or patch embeddings (few pixels, or at least 4x4 taps: one transpose + a
-/// GEMM where the direct kernel loops over the taps).
+/// or wide ones (kWideChannels) with an affordable im2col, pointwise ones, or patch
+/// embeddings (few pixels, or at least 4x4 taps: one transpose + a GEMM where the direct
+/// kernel loops over the taps).
 bool defaultConvToMatmulControl(kiln::ConvOp conv, int64_t maxPixels) {
   auto input = conv.getInput().getType(), result = conv.getType();
   if (conv.getLayout() != "NHWC" || conv.getGroup() != 1 || input.getRank() != 4 ||
@@ -50,7 +61,13 @@ bool defaultConvToMatmulControl(kiln::ConvOp conv, int64_t maxPixels) {
   // The im2col is one slice kernel per tap and a concat of them all: past 64 taps (a 1x256
   // STFT filter bank) that is more kernels than work, and slow to compile; the direct conv
   // loops over the taps.
-  return pixels <= maxPixels && taps <= 64;
+  if (taps > 64)
+    return false;
+  if (pixels <= maxPixels)
+    return true;
+  int64_t channels = input.getDimSize(3), filters = filter.getDimSize(3);
+  return channels >= kWideChannels && filters >= 64 &&
+         (filters < channels || pixels * taps * channels * 4 <= kMaxIm2colBytes);
 }
 
 /// The im2col of a patch embedding: [N, OH*KH, OW*KW, C] (the rows and columns the taps

@@ -143,6 +143,19 @@ def FoldEmptyTensors : Pass<"kiln-fold-empty-tensors", "mlir::func::FuncOp"> {
   }];
 }
 
+def PrunePaddingTaps : Pass<"kiln-prune-padding-taps", "mlir::func::FuncOp"> {
+  let summary = "Drops the filter taps of a convolution that only ever read padding";
+  let description = [{
+    Along each spatial dim, the taps that reach the input for some output position form one
+    range; a static convolution keeps only that range of its filter (a kiln.slice, folded for
+    constant filters) and shrinks its pads by the dilation times the taps cut. Dilated
+    convolutions on small maps (DeepLab's ASPP: 3x3, dilation 36, 33x33) lose taps that
+    multiply zeros; a window that reaches the input only at its centre becomes 1x1. Exact for
+    every layout, group and stride. A convolution whose every tap reads padding, or whose pads
+    would turn negative, is left alone.
+  }];
+}
+
 def SplitConcat : Pass<"kiln-split-concat", "mlir::func::FuncOp"> {
   let summary = "Dissolves channel concats into the matmuls and max pools that consume them";
   let description = [{

@@ -69,3 +69,28 @@ func.func @many_taps(%x: tensor<1x1x640x1xf32>, %w: tensor<1x256x1x258xf32>) -> 
   %y = kiln.conv %x, %w {strides = array<i64: 1, 128>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x1x640x1xf32>, tensor<1x256x1x258xf32>) -> tensor<1x1x4x258xf32>
   return %y : tensor<1x1x4x258xf32>
 }
+
+// -----
+
+// Wide convolutions (512+ input channels, 64+ filters) are GEMMs at any pixel count: a dilated
+// 3x3 on 40x40 pixels (its im2col: 1600 x 4608 floats, 28 MB). 256 channels stay direct, as
+// does a wide conv whose im2col would pass 64 MB with at least as many filters as channels
+// (no per-tap split would avoid it).
+// CHECK-LABEL: func @wide
+// CHECK: kiln.matmul {{.*}} -> tensor<1600x64xf32>
+// CHECK-LABEL: func @narrow
+// CHECK: kiln.conv
+// CHECK-LABEL: func @wide_im2col_too_large
+// CHECK: kiln.conv
+func.func @wide(%x: tensor<1x40x40x512xf32>, %w: tensor<3x3x512x64xf32>) -> tensor<1x40x40x64xf32> {
+  %0 = kiln.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 2, 2, 2, 2>, dilations = array<i64: 2, 2>, group = 1 : i64, layout = "NHWC"} : (tensor<1x40x40x512xf32>, tensor<3x3x512x64xf32>) -> tensor<1x40x40x64xf32>
+  return %0 : tensor<1x40x40x64xf32>
+}
+func.func @narrow(%x: tensor<1x40x40x256xf32>, %w: tensor<3x3x256x64xf32>) -> tensor<1x40x40x64xf32> {
+  %0 = kiln.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 2, 2, 2, 2>, dilations = array<i64: 2, 2>, group = 1 : i64, layout = "NHWC"} : (tensor<1x40x40x256xf32>, tensor<3x3x256x64xf32>) -> tensor<1x40x40x64xf32>
+  return %0 : tensor<1x40x40x64xf32>
+}
+func.func @wide_im2col_too_large(%x: tensor<1x64x64x512xf32>, %w: tensor<3x3x512x512xf32>) -> tensor<1x64x64x512xf32> {
+  %0 = kiln.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x64x64x512xf32>, tensor<3x3x512x512xf32>) -> tensor<1x64x64x512xf32>
+  return %0 : tensor<1x64x64x512xf32>
+}
