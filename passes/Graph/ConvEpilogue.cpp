@@ -10,7 +10,7 @@ namespace {
 Operation *onlyUser(Value v) { return v.hasOneUse() ? *v.getUsers().begin() : nullptr; }
 } // namespace
 
-ConvEpilogue matchConvEpilogue(Operation *conv, bool allowResidual) {
+ConvEpilogue matchConvEpilogue(Operation *conv, bool allowResidual, bool allowHardSwish) {
   ConvEpilogue e;
   Value current = conv->getResult(0);
   if (auto add = dyn_cast_or_null<AddOp>(onlyUser(current)); add && allowResidual) {
@@ -30,6 +30,11 @@ ConvEpilogue matchConvEpilogue(Operation *conv, bool allowResidual) {
     e.min = clip.getMin().convertToDouble();
     e.max = clip.getMax().convertToDouble();
     e.ops.push_back(clip);
+  }
+  Value clamped = e.ops.empty() ? conv->getResult(0) : e.ops.back()->getResult(0);
+  if (auto swish = dyn_cast_or_null<HardSwishOp>(onlyUser(clamped)); swish && allowHardSwish) {
+    e.hardSwish = true;
+    e.ops.push_back(swish);
   }
   return e;
 }

@@ -1,8 +1,8 @@
 //===- DepthwiseConv.cpp - depthwise convolutions with padding and epilogue in one pass ===//
 //
 // A padded depthwise conv ran as a kiln.pad (a copy of the whole input into a bigger buffer)
-// plus the conv and its relu/clip. kiln.depthwise_conv2d reads the zero padding in place and
-// applies bias and clamp as it stores: one pass over the data instead of two.
+// plus the conv and its relu/clip/hard swish. kiln.depthwise_conv2d reads the zero padding in
+// place and applies bias, clamp and hard swish as it stores: one pass over the data.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Graph/ConvEpilogue.h"
@@ -38,7 +38,8 @@ struct ConvAsDepthwise : OpRewritePattern<kiln::ConvOp> {
   LogicalResult matchAndRewrite(kiln::ConvOp conv, PatternRewriter &rewriter) const override {
     if (!isDepthwiseCandidate(conv))
       return rewriter.notifyMatchFailure(conv, "not a depthwise NHWC f32 convolution");
-    kiln::ConvEpilogue epilogue = kiln::matchConvEpilogue(conv, /*allowResidual=*/false);
+    kiln::ConvEpilogue epilogue = kiln::matchConvEpilogue(conv, /*allowResidual=*/false,
+                                                               /*allowHardSwish=*/true);
     rewriter.setInsertionPoint(epilogue.last(conv));
     Location loc = conv.getLoc();
     auto filterType = conv.getFilter().getType();
@@ -51,7 +52,7 @@ struct ConvAsDepthwise : OpRewritePattern<kiln::ConvOp> {
     Value out = rewriter.create<kiln::DepthwiseConv2DOp>(
         loc, conv.getType(), conv.getInput(), filter, conv.getBias(), conv.getStridesAttr(),
         conv.getPadsAttr(), rewriter.getF64FloatAttr(epilogue.min),
-        rewriter.getF64FloatAttr(epilogue.max));
+        rewriter.getF64FloatAttr(epilogue.max), rewriter.getBoolAttr(epilogue.hardSwish));
     epilogue.replace(rewriter, conv, out);
     return success();
   }

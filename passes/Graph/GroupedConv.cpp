@@ -64,7 +64,8 @@ struct ConvAsGrouped : OpRewritePattern<kiln::ConvOp> {
   LogicalResult matchAndRewrite(kiln::ConvOp conv, PatternRewriter &rewriter) const override {
     if (conv.getLayout() != "NHWC" || !kiln::isGroupedConvCandidate(conv))
       return rewriter.notifyMatchFailure(conv, "not a grouped NHWC f32 convolution");
-    kiln::ConvEpilogue epilogue = kiln::matchConvEpilogue(conv, /*allowResidual=*/false);
+    kiln::ConvEpilogue epilogue = kiln::matchConvEpilogue(conv, /*allowResidual=*/false,
+                                                               /*allowHardSwish=*/true);
     rewriter.setInsertionPoint(epilogue.last(conv));
     int64_t group = conv.getGroup();
     int64_t cg = conv.getInput().getType().getDimSize(3) / group;
@@ -75,7 +76,8 @@ struct ConvAsGrouped : OpRewritePattern<kiln::ConvOp> {
     Value out = rewriter.create<kiln::GroupedConv2DOp>(
         conv.getLoc(), conv.getType(), conv.getInput(), filter, conv.getBias(),
         conv.getStridesAttr(), conv.getPadsAttr(), conv.getGroupAttr(),
-        rewriter.getF64FloatAttr(epilogue.min), rewriter.getF64FloatAttr(epilogue.max));
+        rewriter.getF64FloatAttr(epilogue.min), rewriter.getF64FloatAttr(epilogue.max),
+        rewriter.getBoolAttr(epilogue.hardSwish));
     epilogue.replace(rewriter, conv, out);
     return success();
   }

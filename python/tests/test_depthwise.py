@@ -45,19 +45,22 @@ def depthwise_model(shape, k, strides, pads, bias, activation):
         inits += [numpy_helper.from_array(np.array(0, np.float32), "lo"),
                   numpy_helper.from_array(np.array(6, np.float32), "hi")]
         nodes.append(helper.make_node("Clip", ["c", "lo", "hi"], ["y"]))
+    elif activation == "hard_swish":
+        nodes.append(helper.make_node("HardSwish", ["c"], ["y"]))
     else:
         nodes.append(helper.make_node("Identity", ["c"], ["y"]))
     graph = helper.make_graph(
         nodes, "depthwise", [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(shape))],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, list(ref_shape))], inits)
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), w, b
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)]), w, b
 
 
 CASES = [
     # (N, C, H, W), kernel, strides, pads (top, left, bottom, right), bias, activation
     ((1, 32, 20, 23), 3, (1, 1), (1, 1, 1, 1), True, "clip"),
     ((2, 16, 11, 9), 3, (2, 2), (1, 1, 1, 1), True, "relu"),
-    ((1, 24, 9, 30), 5, (1, 1), (2, 2, 2, 2), False, None),
+    ((1, 24, 9, 30), 5, (1, 1), (2, 2, 2, 2), False, "hard_swish"),
+    ((1, 40, 14, 14), 3, (2, 2), (0, 0, 1, 1), True, "hard_swish"),
     ((1, 8, 7, 12), 3, (2, 1), (0, 2, 1, 0), True, None),
     ((1, 16, 14, 14), 5, (2, 2), (1, 2, 2, 1), True, "clip"),
 ]
@@ -71,12 +74,15 @@ def test_depthwise_matches_reference(case):
     # One op: no kiln.pad copy, the activation folded in.
     assert "kiln.depthwise_conv2d" in graph_ir
     assert "kiln.pad" not in graph_ir and "kiln.relu" not in graph_ir and "kiln.clip" not in graph_ir
+    assert "kiln.hard_swish" not in graph_ir
     x = np.random.default_rng(3).standard_normal(shape).astype(np.float32)
     ref = depthwise_reference(x, w, b, strides, pads)
     if activation == "relu":
         ref = np.maximum(ref, 0)
     elif activation == "clip":
         ref = np.clip(ref, 0, 6)
+    elif activation == "hard_swish":
+        ref = ref * np.clip(ref / 6 + 0.5, 0, 1)
     (y,) = kiln.compile(model).run([x])
     np.testing.assert_allclose(y, ref, rtol=1e-5, atol=1e-5)
 

@@ -50,12 +50,14 @@ def grouped_model(shape, f, group, k, strides, pads, bias, activation):
         inits += [numpy_helper.from_array(np.array(0, np.float32), "lo"),
                   numpy_helper.from_array(np.array(6, np.float32), "hi")]
         nodes.append(helper.make_node("Clip", ["c", "lo", "hi"], ["y"]))
+    elif activation == "hard_swish":
+        nodes.append(helper.make_node("HardSwish", ["c"], ["y"]))
     else:
         nodes.append(helper.make_node("Identity", ["c"], ["y"]))
     graph = helper.make_graph(
         nodes, "grouped", [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(shape))],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, list(ref_shape))], inits)
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), w, b
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)]), w, b
 
 
 CASES = [
@@ -66,9 +68,9 @@ CASES = [
     ((1, 48, 15, 15), 48, 6, 3, (2, 2), (1, 1, 1, 1), True, None),         # width 8, 16 + 8 lanes
     ((1, 104, 9, 10), 104, 13, 3, (1, 1), (1, 1, 1, 1), False, "relu"),    # width 8, 96 + 8
     ((1, 64, 14, 14), 64, 4, 3, (1, 1), (1, 1, 1, 1), True, "relu"),       # width 16
-    ((1, 64, 7, 7), 64, 2, 3, (1, 1), (1, 1, 1, 1), True, None),           # width 32
+    ((1, 64, 7, 7), 64, 2, 3, (1, 1), (1, 1, 1, 1), True, "hard_swish"),   # width 32
     ((1, 128, 9, 11), 128, 2, 3, (2, 1), (0, 2, 1, 0), True, "clip"),      # width 64, uneven
-    ((1, 40, 10, 12), 40, 5, 3, (1, 1), (1, 1, 1, 1), True, None),         # width 8, 32 + 8
+    ((1, 40, 10, 12), 40, 5, 3, (1, 1), (1, 1, 1, 1), True, "hard_swish"), # width 8, 32 + 8
     ((1, 96, 12, 12), 96, 4, 5, (1, 1), (2, 2, 2, 2), True, "relu"),       # width 24, 5x5
     ((1, 16, 9, 9), 32, 16, 3, (1, 1), (1, 1, 1, 1), True, None),          # multiplier 2
     ((1, 8, 6, 30), 32, 8, 3, (2, 2), (1, 0, 0, 1), False, None),          # multiplier 4
@@ -98,7 +100,7 @@ def test_grouped_matches_reference(case):
         # One op: no kiln.pad copy, the activation folded in.
         assert "kiln.grouped_conv2d" in graph_ir
         assert "kiln.pad" not in graph_ir and "kiln.relu" not in graph_ir
-        assert "kiln.clip" not in graph_ir
+        assert "kiln.clip" not in graph_ir and "kiln.hard_swish" not in graph_ir
     else:
         # Inputs of 4 or more groups per vector that do not fit one: the NCHW loop nest.
         assert "grouped_conv2d" not in graph_ir
@@ -108,5 +110,7 @@ def test_grouped_matches_reference(case):
         ref = np.maximum(ref, 0)
     elif activation == "clip":
         ref = np.clip(ref, 0, 6)
+    elif activation == "hard_swish":
+        ref = ref * np.clip(ref / 6 + 0.5, 0, 1)
     (y,) = kiln.compile(model).run([x])
     np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-4)

@@ -4,8 +4,8 @@
 // taps all fall inside the input run without checks, each tap row read once as a sliding
 // window of channel vectors shared by the block's pixels; the few pixels at the left and
 // right edges run one by one, taps outside the input selected to zero. Filter rows outside
-// the input are skipped (the kh loop's bounds follow the output row). Bias first, clamp last,
-// one store per output vector: the zero padding is never materialized.
+// the input are skipped (the kh loop's bounds follow the output row). Bias first, clamp (and hard
+// swish) last, one store per output vector: the zero padding is never materialized.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Conversion/KilnToLinalg/Patterns.h"
@@ -41,6 +41,7 @@ struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
     auto vecType = VectorType::get({channelVector(g.c)}, outType.getElementType());
     Value input = adaptor.getInput(), filter = adaptor.getFilter(), bias = adaptor.getBias();
     double lo = op.getMin().convertToDouble(), hi = op.getMax().convertToDouble();
+    bool hardSwish = op.getHardSwish();
     int64_t rows = outType.getDimSize(0) * g.oh;
     bool parallel = rows * g.ow * g.c * g.kh * g.kw >= kMinParallelMacs;
     Value init = createEmpty(rewriter, loc, outType.getShape(), outType.getElementType());
@@ -54,7 +55,7 @@ struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
                     b.getIndexAttr(g.c)});
     };
     auto body = [&](OpBuilder &b, Location l, Value row, Value slice) -> Value {
-      Row r{g, vecType, input, filter, bias, lo, hi};
+      Row r{g, vecType, input, filter, bias, lo, hi, hardSwish};
       r.n = b.create<arith::DivUIOp>(l, row, idx(b, l, g.oh));
       Value oh = b.create<arith::RemUIOp>(l, row, idx(b, l, g.oh));
       RowTaps taps = rowTaps(b, l, g, oh);
@@ -80,6 +81,7 @@ struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
     VectorType vecType;
     Value input, filter, bias;
     double lo, hi;
+    bool hardSwish;
     Value n, ihBase, khLo, khHi;
 
     /// Pixels [from, to) one by one, taps checked against the input's columns.
@@ -102,7 +104,7 @@ struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
               b.create<scf::YieldOp>(l, tapRow(b, l, ow, count, checked, ch, kh, sums));
             });
         for (int64_t p = 0; p < count; ++p) {
-          Value v = clampVector(b, l, kLoop.getResult(p), lo, hi);
+          Value v = activateVector(b, l, kLoop.getResult(p), lo, hi, hardSwish);
           Value col = b.create<arith::AddIOp>(l, ow, idx(b, l, p));
           acc = writeVector(b, l, v, acc, {idx(b, l, 0), idx(b, l, 0), col, ch});
         }

@@ -14,7 +14,8 @@
 // static columns so taps in the padding are skipped at compile time; filter rows in the
 // padding are skipped by the kh loop's bounds. Inputs are read from the flattened input at a
 // base that varies per filter row plus a constant (an address register and a displacement,
-// not a hoisted index per element). Bias first, clamp last, one store per vector.
+// not a hoisted index per element). Bias first, clamp (and hard swish) last, one store per
+// vector.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Conversion/KilnToLinalg/Patterns.h"
@@ -102,6 +103,7 @@ struct RowCode {
   Value flat; ///< the input as [N * H * W * C]
   Value filter, bias;
   double lo, hi;
+  bool hardSwish;
   Value n, c0, inBase;
   Value filterBlock; ///< the filter block of the tile's first channel
   int64_t blockLane; ///< and the tile's first channel in it
@@ -181,7 +183,7 @@ Value RowCode::block(OpBuilder &b, Location l, Value ow, std::optional<int64_t> 
       });
   for (int64_t q = 0; q < count; ++q)
     for (int64_t v = 0; v < p.vectors; ++v) {
-      Value out = clampVector(b, l, kLoop.getResult(q * p.vectors + v), lo, hi);
+      Value out = activateVector(b, l, kLoop.getResult(q * p.vectors + v), lo, hi, hardSwish);
       Value col = b.create<arith::AddIOp>(l, ow, idx(b, l, q));
       acc = writeVector(b, l, out, acc, {idx(b, l, 0), idx(b, l, 0), col, idx(b, l, v * p.lanes)});
     }
@@ -364,7 +366,7 @@ struct GroupedLowering : OpConversionPattern<graph::GroupedConv2DOp> {
           l, b.create<arith::DivUIOp>(l, c0, idx(b, l, g.fg)), idx(b, l, g.cg));
       RowCode code{g,  p,  flat, adaptor.getFilter(), adaptor.getBias(),
                    op.getMin().convertToDouble(), op.getMax().convertToDouble(),
-                   n, c0, inBase,
+                   op.getHardSwish(), n, c0, inBase,
                    // The tiles of a pass start at p.first, a multiple of B or the last block.
                    b.create<arith::AddIOp>(l, tile, idx(b, l, p.first / block)),
                    p.first % block, rowTaps(b, l, w, oh)};

@@ -45,3 +45,18 @@ func.func @untouched(%x: tensor<1x8x8x16xf32>, %x12: tensor<1x8x8x12xf32>, %n: t
   %4 = kiln.conv %n, %wn {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 16 : i64} : (tensor<1x16x8x8xf32>, tensor<16x1x3x3xf32>) -> tensor<1x16x8x8xf32>
   return %0, %1, %2, %3, %4 : tensor<1x8x8x16xf32>, tensor<1x8x8x32xf32>, tensor<1x8x8x12xf32>, tensor<1x6x6x16xf32>, tensor<1x16x8x8xf32>
 }
+
+// -----
+
+// A hard swish after the conv (MobileNetV3) is applied as the conv stores, after a relu/clip.
+// CHECK-LABEL: func @depthwise_hard_swish
+// CHECK: %[[Y:.*]] = kiln.depthwise_conv2d %arg0, {{.*}}hard_swish = true{{.*}}max = 6.000000e+00 : f64, min = 0.000000e+00 : f64
+// CHECK-NOT: kiln.hard_swish
+// CHECK: return %[[Y]]
+func.func @depthwise_hard_swish(%x: tensor<1x16x16x32xf32>) -> tensor<1x16x16x32xf32> {
+  %w = kiln.constant dense<0.5> : tensor<3x3x1x32xf32>
+  %c = kiln.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 32 : i64, layout = "NHWC"} : (tensor<1x16x16x32xf32>, tensor<3x3x1x32xf32>) -> tensor<1x16x16x32xf32>
+  %r = kiln.clip %c {min = 0.0 : f64, max = 6.0 : f64} : tensor<1x16x16x32xf32>
+  %y = kiln.hard_swish %r : tensor<1x16x16x32xf32>
+  return %y : tensor<1x16x16x32xf32>
+}
