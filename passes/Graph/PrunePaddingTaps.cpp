@@ -24,17 +24,13 @@ using namespace mlir;
 
 namespace {
 /// Whether tap `t` of a window reads input row 0 <= o * stride + t * dilation - padBegin <
-/// input for some output position o < output.
+/// input for some output position o < output: the first o whose row is not above the input,
+/// in closed form (pads and outputs may be huge).
 bool tapReachesInput(int64_t t, int64_t input, int64_t output, int64_t stride, int64_t dilation,
                      int64_t padBegin) {
-  for (int64_t o = 0; o < output; ++o) {
-    int64_t row = o * stride + t * dilation - padBegin;
-    if (row >= 0 && row < input)
-      return true;
-    if (row >= input)
-      return false; // rows grow with o
-  }
-  return false;
+  int64_t offset = t * dilation - padBegin; // the row of output position 0
+  int64_t first = std::max<int64_t>(0, llvm::divideCeilSigned(-offset, stride));
+  return first < output && first * stride + offset < input;
 }
 
 struct DropPaddingOnlyTaps : OpRewritePattern<kiln::ConvOp> {

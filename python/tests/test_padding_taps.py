@@ -56,3 +56,17 @@ def test_padding_only_taps(case):
     expected = conv_reference(x, w, strides, pads, dilations, group)
     assert y.shape == expected.shape
     np.testing.assert_allclose(y, expected, rtol=1e-4, atol=1e-4)
+
+
+def test_huge_padding_compiles_and_fails_to_run_clearly():
+    # A pad of 2^40 (a mutated model): the tap check is closed-form, not a walk over the
+    # 2^40 output columns (that hung kiln-compile); the result needs terabytes, a clear error.
+    node = helper.make_node("Conv", ["x", "w"], ["y"], kernel_shape=[2, 2],
+                            pads=[1, 1 << 40, 1, 1])
+    graph = helper.make_graph([node], "huge_pad",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 3, 3])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                              [numpy_helper.from_array(np.ones((1, 1, 2, 2), np.float32), "w")])
+    # kiln.compile loads the artifact: the memory check fires there.
+    with pytest.raises(kiln.errors.RuntimeError, match="need 36.0 TiB"):
+        kiln.compile(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]))
