@@ -29,12 +29,23 @@ std::string dtypeName(Type t) {
 namespace {
 int64_t elementBytes(Type t) { return t.isInteger(1) ? 1 : t.getIntOrFloatBitWidth() / 8; }
 
+/// The most bytes a constant that is one value repeated (a splat: a few bytes in the IR) may
+/// expand to in weights.bin; other constants are already held in memory at their size.
+constexpr uint64_t kMaxSplatWeightBytes = uint64_t(1) << 30;
+
 /// The bytes of a constant as the runtime reads them (bools one byte each, splats expanded).
 FailureOr<std::vector<char>> constantBytes(kiln::ConstantOp cst) {
   auto dense = dyn_cast<DenseElementsAttr>(cst.getValue());
   if (!dense)
     return cst.emitError("kiln: constant is not a dense elements attribute");
   int64_t n = dense.getNumElements(), width = elementBytes(dense.getElementType());
+  uint64_t total = 0;
+  if (dense.isSplat() &&
+      (__builtin_mul_overflow(uint64_t(n), uint64_t(width), &total) ||
+       total > kMaxSplatWeightBytes))
+    return cst.emitError("kiln: a constant of ")
+           << n << " elements of one value (" << cst.getType()
+           << ") would take more than 1 GiB of weights; a result this large is not supported";
   std::vector<char> out(n * width);
   if (dense.getElementType().isInteger(1)) {
     int64_t i = 0;

@@ -140,3 +140,13 @@ def test_scan_too_long_to_unroll_is_a_clear_error():
               [("s", TensorProto.FLOAT), ("ys", TensorProto.FLOAT)], opset=11)
     with pytest.raises(kiln.CompileError, match="would be unrolled into more than 65536 ops"):
         kiln.compile(m)
+
+
+def test_huge_constant_result_is_a_clear_error():
+    # Dropout's mask in inference is all true: a splat constant of 3 x 4 x 2^31 bools would have
+    # been expanded into weights.bin (LLVM's out-of-memory abort in kiln-compile).
+    m = model([helper.make_node("Dropout", ["x"], ["y", "mask"])],
+              [("x", TensorProto.FLOAT, [3, 4, (1 << 31) - 1])],
+              [("y", TensorProto.FLOAT), ("mask", TensorProto.BOOL)])
+    with pytest.raises(kiln.CompileError, match="would take more than 1 GiB of weights"):
+        kiln.compile(m)
