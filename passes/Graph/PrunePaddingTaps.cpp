@@ -84,8 +84,7 @@ struct DropPaddingOnlyTaps : OpRewritePattern<kiln::ConvOp> {
     rewriter.replaceOpWithNewOp<kiln::ConvOp>(
         conv, conv.getInput(), cut, conv.getBias(), conv.getStridesAttr(),
         rewriter.getDenseI64ArrayAttr(newPads), rewriter.getDenseI64ArrayAttr(newDilations),
-        conv.getGroupAttr(),
-        conv.getLayoutAttr());
+        conv.getGroupAttr(), conv.getLayoutAttr());
     return success();
   }
 };

@@ -17,12 +17,6 @@ Value constantLike(OpBuilder &b, Location loc, Value like, double value) {
   return createScalar(b, loc, like.getType(), value);
 }
 
-/// max(lo, min(hi, x)) for floats or signless integers.
-Value clamp(OpBuilder &b, Location loc, Value x, double lo, double hi) {
-  Value upper = createMin(b, loc, x, constantLike(b, loc, x, hi));
-  return createMax(b, loc, upper, constantLike(b, loc, x, lo));
-}
-
 //===-- Unary payloads (one overload per op) ------------------------------===//
 
 Value unaryPayload(graph::ReluOp, OpBuilder &b, Location loc, Value x) {
@@ -74,17 +68,12 @@ Value unaryPayload(graph::FloorOp, OpBuilder &b, Location loc, Value x) {
 Value unaryPayload(graph::CeilOp, OpBuilder &b, Location loc, Value x) {
   return b.create<math::CeilOp>(loc, x);
 }
-/// max(0, min(1, alpha * x + beta)): hard sigmoid, and the gate of hard swish.
-Value hardSigmoid(OpBuilder &b, Location loc, Value x, double alpha, double beta) {
-  Value scaled = b.create<arith::MulFOp>(loc, x, constantLike(b, loc, x, alpha));
-  Value shifted = b.create<arith::AddFOp>(loc, scaled, constantLike(b, loc, x, beta));
-  return clamp(b, loc, shifted, 0, 1);
-}
 Value unaryPayload(graph::HardSwishOp, OpBuilder &b, Location loc, Value x) {
-  return b.create<arith::MulFOp>(loc, x, hardSigmoid(b, loc, x, 1.0 / 6.0, 0.5));
+  return createHardSwish(b, loc, x);
 }
 Value unaryPayload(graph::HardSigmoidOp op, OpBuilder &b, Location loc, Value x) {
-  return hardSigmoid(b, loc, x, op.getAlpha().convertToDouble(), op.getBeta().convertToDouble());
+  return createHardSigmoid(b, loc, x, op.getAlpha().convertToDouble(),
+                           op.getBeta().convertToDouble());
 }
 Value unaryPayload(graph::LeakyReluOp op, OpBuilder &b, Location loc, Value x) {
   Value zero = constantLike(b, loc, x, 0);

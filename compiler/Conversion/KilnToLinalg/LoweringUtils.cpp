@@ -109,6 +109,23 @@ Value createScalar(OpBuilder &b, Location loc, Type type, double value, bool isU
       loc, b.getIntegerAttr(intType, saturatingInt(intType.getWidth(), value, isUnsigned)));
 }
 
+Value createHardSigmoid(OpBuilder &b, Location loc, Value x, double alpha, double beta) {
+  auto constant = [&](double value) -> Value {
+    if (auto vector = dyn_cast<VectorType>(x.getType()))
+      return b.create<arith::ConstantOp>(
+          loc, DenseElementsAttr::get(vector, b.getFloatAttr(vector.getElementType(), value)));
+    return createScalar(b, loc, x.getType(), value);
+  };
+  Value scaled = b.create<arith::MulFOp>(loc, x, constant(alpha));
+  Value shifted = b.create<arith::AddFOp>(loc, scaled, constant(beta));
+  Value upper = b.create<arith::MinimumFOp>(loc, shifted, constant(1));
+  return b.create<arith::MaximumFOp>(loc, upper, constant(0));
+}
+
+Value createHardSwish(OpBuilder &b, Location loc, Value x) {
+  return b.create<arith::MulFOp>(loc, x, createHardSigmoid(b, loc, x, 1.0 / 6.0, 0.5));
+}
+
 Value createLowest(OpBuilder &b, Location loc, Type type, bool isUnsigned) {
   if (auto floatType = dyn_cast<FloatType>(type))
     return b.create<arith::ConstantOp>(

@@ -64,6 +64,12 @@ RankedTensorType tensorTypeOf(Value v);
 /// A scalar constant of the float or integer `type` holding `value` (truncated for integers,
 /// saturated to the signed range, or the unsigned one when `isUnsigned`).
 Value createScalar(OpBuilder &b, Location loc, Type type, double value, bool isUnsigned = false);
+/// max(0, min(1, alpha * x + beta)) of a float scalar or vector: hard sigmoid, and the gate of
+/// hard swish.
+Value createHardSigmoid(OpBuilder &b, Location loc, Value x, double alpha, double beta);
+/// x * hard_sigmoid(x) with alpha 1/6, beta 1/2, of a float scalar or vector: kiln.hard_swish's
+/// kernel and the hard swish fused into depthwise/grouped convs compute it alike.
+Value createHardSwish(OpBuilder &b, Location loc, Value x);
 /// The identity of max: -inf for floats, the smallest (signed or unsigned) integer.
 Value createLowest(OpBuilder &b, Location loc, Type type, bool isUnsigned = false);
 /// The identity of min: +inf for floats, the largest (signed or unsigned) integer.

@@ -37,16 +37,7 @@ Value clampVector(OpBuilder &b, Location loc, Value v, double lo, double hi) {
 Value activateVector(OpBuilder &b, Location loc, Value v, double lo, double hi,
                      bool hardSwish) {
   v = clampVector(b, loc, v, lo, hi);
-  if (!hardSwish)
-    return v;
-  auto type = cast<VectorType>(v.getType());
-  Value gate = b.create<arith::AddFOp>(
-      loc, b.create<arith::MulFOp>(loc, v, splat(b, loc, type, 1.0 / 6.0)),
-      splat(b, loc, type, 0.5));
-  gate = b.create<arith::MaximumFOp>(
-      loc, b.create<arith::MinimumFOp>(loc, gate, splat(b, loc, type, 1.0)),
-      splat(b, loc, type, 0.0));
-  return b.create<arith::MulFOp>(loc, v, gate);
+  return hardSwish ? createHardSwish(b, loc, v) : v;
 }
 
 ConvWindow::ConvWindow(RankedTensorType input, int64_t kh, int64_t kw, RankedTensorType output,

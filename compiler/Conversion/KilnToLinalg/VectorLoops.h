@@ -31,8 +31,7 @@ Value writeVector(OpBuilder &b, Location loc, Value vector, Value tensor, ValueR
 
 /// max(lo, min(hi, v)), each side skipped when infinite (no relu / clip).
 Value clampVector(OpBuilder &b, Location loc, Value v, double lo, double hi);
-/// clampVector, then (with `hardSwish`) v * max(0, min(1, v / 6 + 1 / 2)): a convolution's
-/// fused activation, in the arithmetic of kiln.hard_swish's own kernel.
+/// clampVector, then (with `hardSwish`) createHardSwish: a convolution's fused activation.
 Value activateVector(OpBuilder &b, Location loc, Value v, double lo, double hi, bool hardSwish);
 
 /// The static geometry of a 2-D NHWC convolution window whose zero padding is read in place
