@@ -31,7 +31,7 @@ bool touchesBool(Operation *op) {
 
 bool canStartGroup(Operation *op) {
   return op->getNumResults() == 1 && (isAnchor(op) || kiln::isElementwise(op)) &&
-         cast<ShapedType>(op->getResult(0).getType()).hasStaticShape() && !touchesBool(op);
+         isa<RankedTensorType>(op->getResult(0).getType()) && !touchesBool(op);
 }
 
 /// An elementwise op that may join a group producing values of `shape`: one result of that
@@ -79,7 +79,7 @@ SmallVector<Operation *> growGroup(Operation *start, const kiln::FusionControlFn
     if (auto pad = dyn_cast<kiln::PadOp>(*last->getUsers().begin()))
       if (pad.getMode() == kiln::PadMode::constant && !taken.contains(pad) &&
           llvm::all_of(pad.getPads(), [](int64_t p) { return p >= 0; }) &&
-          pad.getType().hasStaticShape() && control(start, pad))
+          control(start, pad))
         members.push_back(pad);
   return members;
 }

@@ -66,3 +66,46 @@ def test_dynamic_artifact_matches_static(build, sizes):
         for got, want in zip(dynamic.run([x]), static.run([x])):
             assert got.shape == want.shape
             np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def mobile_block_net():
+    """A MobileNetV3-style stem and inverted residual blocks: strided and padded dense convs,
+    1x1 expansions, 3x3 and 5x5 depthwise convs (stride 1 and 2) with hard swish and relu
+    epilogues, a residual add. With symbolic H/W these fuse like static ones: epilogues into
+    the convs and each depthwise conv's zero padding into the kernel producing its input."""
+    n = helper.make_node
+    nodes = [n("Conv", ["x", "w0", "b0"], ["c0"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]),
+             n("HardSwish", ["c0"], ["h0"]),
+             n("Conv", ["h0", "w1", "b1"], ["c1"], kernel_shape=[1, 1]),
+             n("Relu", ["c1"], ["r1"]),
+             n("Conv", ["r1", "w2", "b2"], ["c2"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], group=48),
+             n("HardSwish", ["c2"], ["h2"]),
+             n("Conv", ["h2", "w3", "b3"], ["c3"], kernel_shape=[1, 1]),
+             n("Add", ["c3", "h0"], ["a3"]),
+             n("Conv", ["a3", "w4", "b4"], ["c4"], kernel_shape=[5, 5], strides=[2, 2], pads=[2, 2, 2, 2],
+               group=16),
+             n("HardSwish", ["c4"], ["y"])]
+    inits = [_w("w0", 16, 3, 3, 3), _w("b0", 16), _w("w1", 48, 16, 1, 1), _w("b1", 48),
+             _w("w2", 48, 1, 3, 3), _w("b2", 48), _w("w3", 16, 48, 1, 1), _w("b3", 16),
+             _w("w4", 16, 1, 5, 5), _w("b4", 16)]
+    graph = helper.make_graph(
+        nodes, "mobile_block_net", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, "H", "W"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)])
+
+
+def test_dynamic_conv_epilogues_and_pads_fuse():
+    """Every size (odd, smaller than a register tile, a tall and a wide one) matches the static
+    artifact, and the dynamic one runs the epilogues and pads inside the conv kernels."""
+    model = mobile_block_net()
+    dynamic = kiln.compile(model, threads=2)
+    ops = [row["op"] for row in dynamic.report()]
+    assert not any(op in ("kiln.hard_swish", "kiln.relu", "kiln.add") for op in ops), ops
+    # The model input's pad stays a kernel (its producer is a layout transpose).
+    assert ops.count("kiln.pad") <= 1 and sum("+pad" in op for op in ops) == 2, ops
+    for shape in [(1, 3, 64, 64), (1, 3, 17, 23), (1, 3, 3, 5), (1, 3, 90, 12), (1, 3, 8, 130)]:
+        x = np.random.default_rng(sum(shape)).standard_normal(shape).astype(np.float32)
+        static = kiln.compile(model, threads=1, input_shapes={"x": list(shape)})
+        (got,), (want,) = dynamic.run([x]), static.run([x])
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)

@@ -150,3 +150,18 @@ def test_huge_constant_result_is_a_clear_error():
               [("y", TensorProto.FLOAT), ("mask", TensorProto.BOOL)])
     with pytest.raises(kiln.CompileError, match="would take more than 1 GiB of weights"):
         kiln.compile(m)
+
+
+@pytest.mark.parametrize("op,attrs", [
+    ("MaxPool", dict(kernel_shape=[3], dilations=[1 << 62])),
+    ("MaxPool", dict(kernel_shape=[3], pads=[(1 << 62), (1 << 62)])),
+    ("AveragePool", dict(kernel_shape=[3], strides=[0])),
+    ("MaxPool", dict(kernel_shape=[(1 << 62) + 1], dilations=[4])),
+], ids=["dilation-2^62", "pads-2^62-each", "stride-0", "kernel-times-dilation-overflows"])
+def test_window_attributes_out_of_range_are_a_clear_error(op, attrs):
+    # The output extent (in + pads - dilation * (kernel - 1) - 1) / stride + 1 overflowed int64
+    # or divided by zero in shape inference (undefined behaviour; UBSan in the mutation fuzzer).
+    m = model([helper.make_node(op, ["x"], ["y"], **attrs)],
+              [("x", TensorProto.FLOAT, [1, 2, 8])], [("y", TensorProto.FLOAT)])
+    with pytest.raises(kiln.CompileError, match=r"window does not fit|stride|dilation"):
+        kiln.compile(m)

@@ -5,6 +5,8 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
 
@@ -53,6 +55,48 @@ Value fillBorder(RewriterBase &rewriter, Location loc, Value dest, Value value,
   }
   return dest;
 }
+/// `v` rebuilt at the rewriter's point (the kernel's entry) when it is computed from the
+/// kernel's arguments by pure ops alone (dims of arguments and index arithmetic: a
+/// convolution's output size); null otherwise.
+Value rebuildAtEntry(RewriterBase &rewriter, Value v, IRMapping &map, int depth = 0) {
+  if (Value done = map.lookupOrNull(v))
+    return done;
+  if (auto arg = dyn_cast<BlockArgument>(v))
+    return isa<func::FuncOp>(arg.getOwner()->getParentOp()) ? v : Value();
+  Operation *def = v.getDefiningOp();
+  if (depth > 16 || def->getNumRegions() || !isMemoryEffectFree(def))
+    return {};
+  for (Value operand : def->getOperands())
+    if (!rebuildAtEntry(rewriter, operand, map, depth + 1))
+      return {};
+  Operation *copy = rewriter.clone(*def, map);
+  return copy->getResult(cast<OpResult>(v).getResultNumber());
+}
+
+/// Dim `d` of `v` as a size known at the kernel's entry, built at the rewriter's point (the
+/// entry): a constant, or computed from the kernel's arguments, found by following results to
+/// the inits they are computed into (linalg ops, loops) and tensor.empty to its sizes. Null
+/// when the size depends on something computed inside the kernel.
+OpFoldResult sizeAtEntry(RewriterBase &rewriter, Location loc, Value v, int64_t d,
+                         IRMapping &map) {
+  while (true) {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (!type.isDynamicDim(d))
+      return rewriter.getIndexAttr(type.getDimSize(d));
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      if (!isa<func::FuncOp>(arg.getOwner()->getParentOp()))
+        return {};
+      return rewriter.create<tensor::DimOp>(loc, v, d).getResult();
+    }
+    Operation *def = v.getDefiningOp();
+    if (auto empty = dyn_cast<tensor::EmptyOp>(def))
+      return rebuildAtEntry(rewriter, cast<Value>(empty.getMixedSizes()[d]), map);
+    auto dps = dyn_cast_if_present<DestinationStyleOpInterface>(def);
+    if (!dps)
+      return {};
+    v = dps.getTiedOpOperand(cast<OpResult>(v))->get();
+  }
+}
 } // namespace
 
 void kiln::decomposePads(RewriterBase &rewriter, func::FuncOp func) {
@@ -65,25 +109,34 @@ void kiln::decomposePads(RewriterBase &rewriter, func::FuncOp func) {
     if (!value || ShapedType::isDynamicShape(pad.getStaticLow()) ||
         ShapedType::isDynamicShape(pad.getStaticHigh()))
       continue;
-    bool isStatic = type.hasStaticShape() && sourceType.hasStaticShape();
     Location loc = pad.getLoc();
-    // Static: the padded result and its border come first in the kernel, so that they dominate
-    // the op producing the interior (empty-tensor elimination needs that to hand it the
-    // interior). Dynamic sizes are read from the source, so they are built at the pad.
+    // The padded result and its border come first in the kernel, so that they dominate the op
+    // producing the interior (empty-tensor elimination needs that to hand it the interior):
+    // when the padding value is a constant and every dynamic size of the source is a dim of an
+    // argument. Otherwise they are built at the pad and the interior is copied in.
     Operation *def = value.getDefiningOp();
-    bool hoist = isStatic && (!def || def->hasTrait<OpTrait::ConstantLike>());
-    if (hoist)
+    bool hoist = !def || def->hasTrait<OpTrait::ConstantLike>();
+    SmallVector<OpFoldResult> inner, padded, low = pad.getMixedLowPad();
+    if (hoist) {
       rewriter.setInsertionPointToStart(&func.getBody().front());
-    else
+      IRMapping map;
+      for (int64_t d = 0; d < type.getRank() && hoist; ++d) {
+        inner.push_back(sizeAtEntry(rewriter, loc, pad.getSource(), d, map));
+        hoist = bool(inner.back());
+      }
+    }
+    if (!hoist) {
+      inner.clear();
       rewriter.setInsertionPoint(pad);
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        inner.push_back(sourceType.isDynamicDim(d)
+                            ? OpFoldResult(rewriter.create<tensor::DimOp>(loc, pad.getSource(), d)
+                                               .getResult())
+                            : rewriter.getIndexAttr(sourceType.getDimSize(d)));
+    }
     if (def && (hoist || pad->isProperAncestor(def)))
       value = rewriter.clone(*def)->getResult(0);
-    SmallVector<OpFoldResult> inner, padded, low = pad.getMixedLowPad();
     for (int64_t d = 0; d < type.getRank(); ++d) {
-      inner.push_back(sourceType.isDynamicDim(d)
-                          ? OpFoldResult(rewriter.create<tensor::DimOp>(loc, pad.getSource(), d)
-                                             .getResult())
-                          : rewriter.getIndexAttr(sourceType.getDimSize(d)));
       padded.push_back(type.isDynamicDim(d)
                            ? OpFoldResult(rewriter.create<arith::AddIOp>(
                                  loc, getValueOrCreateConstantIndexOp(rewriter, loc, inner[d]),

@@ -279,6 +279,21 @@ void addParallelSplit(linalg::LinalgOp op, Schedule &s) {
       s.parallelTiles[d] = s.outerTiles[d];
       tasks *= ranges[d] / s.outerTiles[d];
     }
+  SmallVector<int64_t> staticRanges = op.getStaticLoopRanges();
+  if (tasks > 1 && tasks < 8) {
+    // A dynamic parallel dim that is not cache-tiled (the rows of an image with symbolic H/W)
+    // gives as many tasks as it is long at run time, where a few static cache tiles (5 blocks
+    // of 48 channels: 3 + 2 over 2 threads) balance badly: split it instead, one register
+    // tile per step; the cache tiles stay, inside each task.
+    for (size_t d = 0; d < rank; ++d) {
+      bool cacheTiled = d < s.outerTiles.size() && s.outerTiles[d] > 0;
+      if (!isParallel(d) || !ShapedType::isDynamic(staticRanges[d]) || cacheTiled)
+        continue;
+      s.parallelTiles.assign(rank, 0);
+      s.parallelTiles[d] = d < s.innerTiles.size() && s.innerTiles[d] > 0 ? s.innerTiles[d] : 1;
+      return;
+    }
+  }
   if (tasks > 1) {
     // A matmul whose cache tiles give few tasks (vit's [197, 768] x [768, 768]: 3 column
     // tiles) balances badly over the pool (2 threads: 2 + 1): halve parallel tiles, while they
@@ -304,7 +319,6 @@ void addParallelSplit(linalg::LinalgOp op, Schedule &s) {
     return;
   }
   s.parallelTiles.assign(rank, 0);
-  SmallVector<int64_t> staticRanges = op.getStaticLoopRanges();
   for (size_t d = 0; d < rank; ++d) {
     if (!isParallel(d) || ranges[d] < 2)
       continue;

@@ -4,6 +4,7 @@
 #include "compiler/Codegen/CPU/Tiling.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -111,6 +112,17 @@ bool fusesWhole(func::FuncOp func, linalg::GenericOp root) {
   return whole;
 }
 
+/// Rewrites the sizes that tiling read from the values it tiled (tensor.dim of a linalg result,
+/// with dynamic shapes) into sizes of the kernel's arguments: otherwise those dims keep the
+/// untiled producers alive and they run once more, whole, next to their fused tiles. The
+/// greedy driver erases the producers that die.
+void resolveResultDims(Operation *scope) {
+  RewritePatternSet patterns(scope->getContext());
+  memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
+  tensor::DimOp::getCanonicalizationPatterns(patterns, scope->getContext());
+  (void)applyPatternsAndFoldGreedily(scope, std::move(patterns));
+}
+
 /// Tiles `consumer` by `tiles` and computes each linalg producer inside the loops, per tile.
 /// Returns the tiled consumer.
 FailureOr<TilingInterface> tileAndFuse(RewriterBase &rewriter, TilingInterface consumer,
@@ -125,6 +137,7 @@ FailureOr<TilingInterface> tileAndFuse(RewriterBase &rewriter, TilingInterface c
     return std::make_tuple(isa<linalg::LinalgOp>(producer.getOwner()), false);
   });
   rewriter.setInsertionPoint(consumer);
+  auto func = consumer->getParentOfType<func::FuncOp>();
   auto result = scf::tileConsumerAndFuseProducersUsingSCF(rewriter, consumer, options);
   if (failed(result))
     return failure();
@@ -135,6 +148,9 @@ FailureOr<TilingInterface> tileAndFuse(RewriterBase &rewriter, TilingInterface c
   for (Operation *producer : llvm::reverse(result->fusedProducers))
     if (producer->use_empty())
       rewriter.eraseOp(producer);
+  // With dynamic shapes, those still read by a tensor.dim die once their dims are resolved.
+  if (func.walk([](tensor::DimOp) { return WalkResult::interrupt(); }).wasInterrupted())
+    resolveResultDims(func);
   auto tiled = cast<TilingInterface>(result->tiledAndFusedOps.front());
   if (peel) // inner loops first, so that the clones of the body stay peeled
     for (LoopLikeOpInterface loop : llvm::reverse(result->loops))
@@ -202,8 +218,7 @@ FailureOr<bool> kiln::tileFusedKernel(RewriterBase &rewriter, func::FuncOp func,
   AffineMap anchorOut = anchor.getIndexingMapMatchingResult(anchor->getResult(0));
   SmallVector<int64_t> rootRanges = root.getStaticLoopRanges();
   if (!anchorOut.isProjectedPermutation() ||
-      cast<ShapedType>(anchor->getResult(0).getType()).getShape() != ArrayRef(rootRanges) ||
-      llvm::any_of(rootRanges, ShapedType::isDynamic))
+      cast<ShapedType>(anchor->getResult(0).getType()).getShape() != ArrayRef(rootRanges))
     return false;
 
   root = makeEpilogueInPlace(rewriter, root, anchor->getResult(0));

@@ -36,18 +36,26 @@ LogicalResult broadcastShapes(std::optional<Location> loc, ArrayRef<Value> opera
   return success();
 }
 
-/// Output extent of a sliding window (conv/pool), ONNX semantics.
+/// Output extent of a sliding window (conv/pool), ONNX semantics; -1 when the window does not
+/// fit, or when the attributes are out of range (stride or dilation < 1) or
+/// overflow int64 (a mutated model's 2^62 dilation): checked, never undefined arithmetic.
 int64_t windowExtent(int64_t in, int64_t kernel, int64_t stride, int64_t padBegin, int64_t padEnd,
                      int64_t dilation, bool ceilMode) {
+  if (stride <= 0 || dilation <= 0)
+    return -1;
   if (ShapedType::isDynamic(in))
     return ShapedType::kDynamic;
-  int64_t span = dilation * (kernel - 1) + 1;
-  int64_t num = in + padBegin + padEnd - span;
+  int64_t span, padded, num;
+  if (__builtin_mul_overflow(dilation, kernel - 1, &span) || __builtin_add_overflow(span, 1, &span) ||
+      __builtin_add_overflow(in, padBegin, &padded) ||
+      __builtin_add_overflow(padded, padEnd, &padded) || __builtin_sub_overflow(padded, span, &num))
+    return -1;
   if (num < 0)
     return -1;
-  int64_t out = (ceilMode ? (num + stride - 1) / stride : num / stride) + 1;
+  int64_t out = num / stride + (ceilMode && num % stride != 0) + 1;
   // With ceil_mode the last window must start inside the input or its begin padding.
-  if (ceilMode && (out - 1) * stride >= in + padBegin)
+  int64_t lastStart;
+  if (ceilMode && (__builtin_mul_overflow(out - 1, stride, &lastStart) || lastStart >= in + padBegin))
     --out;
   return out;
 }
@@ -64,8 +72,10 @@ LogicalResult windowShape(std::optional<Location> loc, RankedTensorType input,
   for (size_t i = 0; i < spatial; ++i) {
     int64_t e = windowExtent(input.getDimSize(i + 2), kernel[i], strides[i], pads[i],
                              pads[i + spatial], dilations[i], ceilMode);
-    if (e == -1 || strides[i] <= 0 || dilations[i] <= 0)
-      return emitFailure(loc, "window does not fit spatial dim " + Twine(i));
+    if (e == -1)
+      return emitFailure(loc, "window does not fit spatial dim " + Twine(i) + " or its extent overflows (kernel " +
+                                  Twine(kernel[i]) + ", stride " + Twine(strides[i]) +
+                                  ", dilation " + Twine(dilations[i]) + ")");
     shape.push_back(e);
   }
   return success();

@@ -128,3 +128,18 @@ func.func @absorbs_pad(%x: tensor<1x8x8x4xf32>, %w: tensor<1x1x4x16xf32>) -> (te
   %5 = kiln.pad constant %4 {pads = array<i64: 0, 1, 1, 0, 0, 1, 1, 0>, value = 0.000000e+00 : f64} : (tensor<1x8x8x16xf32>) -> tensor<1x10x10x16xf32>
   return %2, %5, %4 : tensor<1x10x10x16xf32>, tensor<1x10x10x16xf32>, tensor<1x8x8x16xf32>
 }
+
+// -----
+
+// Symbolic H/W: a conv, its epilogue and the pad of its result group like static ones (a `?`
+// dim never broadcasts, so equal shapes are equal at run time).
+// CHECK-LABEL: func.func @dynamic_conv_relu_pad
+// CHECK: %[[F:.*]] = kiln.fused "conv+relu+pad" -> tensor<1x?x?x16xf32>
+// CHECK-NOT: kiln.fused
+// CHECK: return %[[F]]
+func.func @dynamic_conv_relu_pad(%x: tensor<1x?x?x4xf32>, %w: tensor<1x1x4x16xf32>) -> tensor<1x?x?x16xf32> {
+  %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC", pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x?x?x4xf32>, tensor<1x1x4x16xf32>) -> tensor<1x?x?x16xf32>
+  %1 = kiln.relu %0 : tensor<1x?x?x16xf32>
+  %2 = kiln.pad constant %1 {pads = array<i64: 0, 1, 1, 0, 0, 1, 1, 0>, value = 0.000000e+00 : f64} : (tensor<1x?x?x16xf32>) -> tensor<1x?x?x16xf32>
+  return %2 : tensor<1x?x?x16xf32>
+}

@@ -71,3 +71,17 @@ func.func @matmul_split_columns(%a: tensor<49x232xf32>, %b: tensor<232x232xf32>)
   %r = linalg.matmul ins(%a, %b : tensor<49x232xf32>, tensor<232x232xf32>) outs(%f : tensor<49x232xf32>) -> tensor<49x232xf32>
   return %r : tensor<49x232xf32>
 }
+
+// -----
+
+// Symbolic H/W: five static cache tiles of 48 filters would be the parallel tasks (3 + 2 over
+// two threads); the dynamic rows are split instead, as many tasks as the image has rows.
+// CHECK-LABEL: func @conv_dynamic_rows
+// CHECK-SAME: schedule = "par[0,1,0,0,0,0,0] cache[0,0,0,48,0,0,0] reg[1,1,8,32,1,1,10]"
+func.func @conv_dynamic_rows(%x: tensor<1x?x?x40xf32>, %w: tensor<1x1x40x240xf32>, %h: index, %wd: index) -> tensor<1x?x?x240xf32> attributes {kiln.kernel} {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty(%h, %wd) : tensor<1x?x?x240xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<1x?x?x240xf32>) -> tensor<1x?x?x240xf32>
+  %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x?x?x40xf32>, tensor<1x1x40x240xf32>) outs(%f : tensor<1x?x?x240xf32>) -> tensor<1x?x?x240xf32>
+  return %r : tensor<1x?x?x240xf32>
+}

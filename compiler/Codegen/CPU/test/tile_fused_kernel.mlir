@@ -75,3 +75,47 @@ func.func @escaping_anchor(%a: tensor<128x16xf32>, %b: tensor<16x96xf32>) -> (te
   } -> tensor<128x96xf32>
   return %mm, %relu : tensor<128x96xf32>, tensor<128x96xf32>
 }
+
+// -----
+
+// Symbolic H/W: a 1x1 conv + hard swish fuses like a static one. The conv runs once, per
+// register tile inside the parallel loop over rows (tiling read the sizes of the values it
+// tiled; resolved to the argument's dims, they no longer keep a whole, untiled conv alive).
+// CHECK-LABEL: func.func @dynamic_conv_hard_swish
+// CHECK-NOT: linalg.conv_2d_nhwc_hwcf
+// CHECK-NOT: vector.contract
+// CHECK: scf.forall (%{{.*}}) in (%{{.*}})
+// CHECK: vector.contract {{.*}} into vector<1x8x32xf32>
+// CHECK: arith.minimumf {{.*}} : vector<1x1x8x32xf32>
+// CHECK: tensor.parallel_insert_slice
+// CHECK-NOT: vector.contract
+// CHECK: return
+#bias = affine_map<(d0, d1, d2, d3) -> (d3)>
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @dynamic_conv_hard_swish(%x: tensor<1x?x?x64xf32>, %w: tensor<1x1x64x128xf32>, %b: tensor<128xf32>) -> tensor<1x?x?x128xf32> {
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %one = arith.constant 1.0 : f32
+  %half = arith.constant 0.5 : f32
+  %sixth = arith.constant 0.166666672 : f32
+  %zero = arith.constant 0.0 : f32
+  %h = tensor.dim %x, %c1 : tensor<1x?x?x64xf32>
+  %wd = tensor.dim %x, %c2 : tensor<1x?x?x64xf32>
+  %e0 = tensor.empty(%h, %wd) : tensor<1x?x?x128xf32>
+  %fill = linalg.generic {indexing_maps = [#bias, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%b : tensor<128xf32>) outs(%e0 : tensor<1x?x?x128xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x?x?x128xf32>
+  %conv = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x?x?x64xf32>, tensor<1x1x64x128xf32>) outs(%fill : tensor<1x?x?x128xf32>) -> tensor<1x?x?x128xf32>
+  %e1 = tensor.empty(%h, %wd) : tensor<1x?x?x128xf32>
+  %hs = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%conv : tensor<1x?x?x128xf32>) outs(%e1 : tensor<1x?x?x128xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %0 = arith.mulf %in, %sixth : f32
+    %1 = arith.addf %0, %half : f32
+    %2 = arith.minimumf %1, %one : f32
+    %3 = arith.maximumf %2, %zero : f32
+    %4 = arith.mulf %in, %3 : f32
+    linalg.yield %4 : f32
+  } -> tensor<1x?x?x128xf32>
+  return %hs : tensor<1x?x?x128xf32>
+}
