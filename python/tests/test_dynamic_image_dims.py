@@ -109,3 +109,59 @@ def test_dynamic_conv_epilogues_and_pads_fuse():
         (got,), (want,) = dynamic.run([x]), static.run([x])
         assert got.shape == want.shape
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def segmentation_head_net():
+    """A segmentation head as torchvision exports it with symbolic H/W: a pooled branch
+    upsampled back with Resize to sizes computed from Shape (the batch and channels of the
+    sizes come from a Slice of the shape), concatenated on channels and read by a conv; a
+    strided ConvTranspose (pads, output_padding) and one whose pads exceed the kernel
+    (cropped); a final Resize to the input's own H/W."""
+    n = helper.make_node
+    i64 = lambda name, v: numpy_helper.from_array(np.array(v, np.int64), name)
+    nodes = [n("Conv", ["x", "w0"], ["f"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1]),
+             n("Relu", ["f"], ["r"]),
+             n("GlobalAveragePool", ["r"], ["g"]),
+             n("Shape", ["r"], ["rs"]),
+             n("Slice", ["rs", "s0", "s2"], ["nc"]),
+             n("Slice", ["rs", "s2", "s4"], ["hw"]),
+             n("Concat", ["nc", "hw"], ["size"], axis=0),
+             n("Resize", ["g", "", "", "size"], ["up"], mode="linear"),
+             n("Concat", ["r", "up"], ["cat"], axis=1),
+             n("Conv", ["cat", "w1"], ["c1"], kernel_shape=[1, 1]),
+             n("ConvTranspose", ["c1", "wt", "bt"], ["t"], strides=[2, 2], pads=[1, 1, 1, 1],
+               output_padding=[1, 1], kernel_shape=[3, 3]),
+             n("ConvTranspose", ["t", "wc"], ["tc"], strides=[2, 2], pads=[3, 2, 3, 2], kernel_shape=[2, 2]),
+             n("Shape", ["x"], ["xs"]),
+             n("Slice", ["xs", "s2", "s4"], ["xhw"]),
+             n("Concat", ["s14", "xhw"], ["xsize"], axis=0),
+             n("Resize", ["tc", "", "", "xsize"], ["y"], mode="nearest")]
+    inits = [_w("w0", 8, 3, 3, 3), _w("w1", 6, 16, 1, 1), _w("wt", 6, 4, 3, 3), _w("bt", 4),
+             _w("wc", 4, 5, 2, 2), i64("s0", [0]), i64("s2", [2]), i64("s4", [4]), i64("s14", [1, 5])]
+    graph = helper.make_graph(
+        nodes, "segmentation_head", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, "H", "W"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)])
+
+
+def test_dynamic_segmentation_head_matches_static():
+    """Resize to run-time sizes keeps the dims that trace to static ones (the convs after it
+    need static channels), and transposed convs take symbolic H/W."""
+    model = segmentation_head_net()
+    dynamic = kiln.compile(model, threads=2)
+    for shape in [(1, 3, 32, 32), (1, 3, 17, 23), (1, 3, 40, 9)]:
+        x = np.random.default_rng(sum(shape)).standard_normal(shape).astype(np.float32)
+        static = kiln.compile(model, threads=1, input_shapes={"x": list(shape)})
+        (got,), (want,) = dynamic.run([x]), static.run([x])
+        assert got.shape == want.shape == (1, 5) + shape[2:]
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def test_grouped_dynamic_conv_transpose_is_a_clear_error():
+    graph = helper.make_graph(
+        [helper.make_node("ConvTranspose", ["x", "w"], ["y"], strides=[2, 2], group=2)], "ct",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, "H", "W"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [_w("w", 4, 2, 3, 3)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)])
+    with pytest.raises(kiln.CompileError, match="grouped transposed convolution with dynamic dims"):
+        kiln.compile(model)

@@ -65,7 +65,8 @@ TransposedPadding computePadding(graph::ConvTransposeOp op) {
   return p;
 }
 
-/// The input with stride - 1 zeros between elements along every spatial dim, padded.
+/// The input with stride - 1 zeros between elements along every spatial dim, padded. Dynamic
+/// batch and spatial dims are sized at run time: stride x (dim - 1) + 1 + low + high.
 Value dilateAndPad(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> strides,
                    const TransposedPadding &p) {
   auto type = typeOf(input);
@@ -76,14 +77,76 @@ Value dilateAndPad(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> st
   if (llvm::all_of(strides, [](int64_t s) { return s == 1; }))
     return padWithValue(b, loc, input, low, high, zero);
   SmallVector<int64_t> shape(type.getShape().take_front(2)), steps{1, 1};
+  SmallVector<Value> dynamicSizes;
+  SmallVector<OpFoldResult> inputSizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    inputSizes.push_back(type.isDynamicDim(d)
+                             ? OpFoldResult(b.create<tensor::DimOp>(loc, input, d).getResult())
+                             : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
+  if (type.isDynamicDim(0))
+    dynamicSizes.push_back(cast<Value>(inputSizes[0]));
   for (auto [i, s] : llvm::enumerate(strides)) {
-    shape.push_back(s * (type.getDimSize(i + 2) - 1) + 1 + p.low[i] + p.high[i]);
+    int64_t extra = 1 + p.low[i] + p.high[i];
+    if (type.isDynamicDim(i + 2)) {
+      shape.push_back(ShapedType::kDynamic);
+      Value scaled = b.create<arith::MulIOp>(loc, cast<Value>(inputSizes[i + 2]),
+                                             b.create<arith::ConstantIndexOp>(loc, s));
+      dynamicSizes.push_back(
+          b.create<arith::AddIOp>(loc, scaled, b.create<arith::ConstantIndexOp>(loc, extra - s)));
+    } else {
+      shape.push_back(s * (type.getDimSize(i + 2) - 1) + extra);
+    }
     steps.push_back(s);
   }
-  Value buffer = createFilled(b, loc, shape, zero);
-  SmallVector<int64_t> offsets(low);
-  return b.create<tensor::InsertSliceOp>(loc, input, buffer, ValueRange{}, ValueRange{},
-                                         ValueRange{}, offsets, type.getShape(), steps);
+  auto bufferType = RankedTensorType::get(shape, type.getElementType());
+  if (!type.hasStaticShape()) {
+    // Dynamic: a gather over the dilated buffer (input at (i - low) / stride where that
+    // divides and lies inside, else zero). A strided insert_slice of dynamic sizes crashed
+    // MLIR 19's canonicalization once its consumer was tiled.
+    return buildParallelGeneric(
+        b, loc, bufferType, ValueRange{}, {},
+        [&](OpBuilder &nb, Location l, ValueRange) -> Value {
+          Value valid = nb.create<arith::ConstantIntOp>(l, 1, 1);
+          SmallVector<Value> at{nb.create<linalg::IndexOp>(l, 0), nb.create<linalg::IndexOp>(l, 1)};
+          Value zeroIndex = nb.create<arith::ConstantIndexOp>(l, 0);
+          for (auto [i, st] : llvm::enumerate(strides)) {
+            Value shifted = nb.create<arith::SubIOp>(
+                l, nb.create<linalg::IndexOp>(l, i + 2), nb.create<arith::ConstantIndexOp>(l, p.low[i]));
+            Value stride = nb.create<arith::ConstantIndexOp>(l, st);
+            Value q = nb.create<arith::FloorDivSIOp>(l, shifted, stride);
+            Value last = nb.create<arith::SubIOp>(l, getValueOrCreateConstantIndexOp(nb, l, inputSizes[i + 2]),
+                                                  nb.create<arith::ConstantIndexOp>(l, 1));
+            Value onGrid = nb.create<arith::CmpIOp>(
+                l, arith::CmpIPredicate::eq, nb.create<arith::RemSIOp>(l, shifted, stride), zeroIndex);
+            Value inside = nb.create<arith::AndIOp>(
+                l, nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, shifted, zeroIndex),
+                nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::sle, q, last));
+            valid = nb.create<arith::AndIOp>(l, valid, nb.create<arith::AndIOp>(l, onGrid, inside));
+            at.push_back(nb.create<arith::MaxSIOp>(l, nb.create<arith::MinSIOp>(l, q, last), zeroIndex));
+          }
+          Value v = nb.create<tensor::ExtractOp>(l, input, at);
+          return nb.create<arith::SelectOp>(l, valid, v, createScalar(nb, l, type.getElementType(), 0));
+        },
+        ValueRange(dynamicSizes));
+  }
+  Value buffer = createFilled(b, loc, bufferType, dynamicSizes, zero);
+  return b.create<tensor::InsertSliceOp>(loc, input, buffer,
+                                         getAsIndexOpFoldResult(b.getContext(), low), inputSizes,
+                                         getAsIndexOpFoldResult(b.getContext(), steps));
+}
+
+/// `v` with its dims permuted (result dim i = dim perm[i] of `v`).
+Value permute(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm) {
+  auto type = typeOf(v);
+  SmallVector<int64_t> shape;
+  SmallVector<Value> dynamicSizes;
+  for (int64_t from : perm) {
+    shape.push_back(type.getDimSize(from));
+    if (type.isDynamicDim(from))
+      dynamicSizes.push_back(b.create<tensor::DimOp>(loc, v, from));
+  }
+  Value init = createEmpty(b, loc, RankedTensorType::get(shape, type.getElementType()), dynamicSizes);
+  return b.create<linalg::TransposeOp>(loc, v, init, perm).getResult()[0];
 }
 
 struct ConvTransposeLowering : OpConversionPattern<graph::ConvTransposeOp> {
@@ -91,7 +154,9 @@ struct ConvTransposeLowering : OpConversionPattern<graph::ConvTransposeOp> {
 
   LogicalResult matchAndRewrite(graph::ConvTransposeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(checkConvOperands(op, op.getInput(), op.getFilter(), op.getBias())))
+    // The batch and the image dims may be dynamic (symbolic H/W); channels and filter not.
+    if (failed(checkConvOperands(op, op.getInput(), op.getFilter(), op.getBias(),
+                                 /*dynamicSpatial=*/true, /*nhwc=*/false)))
       return failure();
     auto inputType = typeOf(op.getInput()), resultType = typeOf(op.getResult());
     int64_t group = op.getGroup(), channels = inputType.getDimSize(1);
@@ -107,17 +172,57 @@ struct ConvTransposeLowering : OpConversionPattern<graph::ConvTransposeOp> {
     Value filter = flipFilter(rewriter, loc, adaptor.getFilter(), group);
     SmallVector<int64_t> fullShape(resultType.getShape());
     for (size_t i = 0; i < padding.low.size(); ++i)
-      fullShape[i + 2] += padding.cropLow[i] + padding.cropHigh[i];
-    Value init = buildConvInit(rewriter, loc, resultType.clone(fullShape), adaptor.getBias(), 1);
+      if (!resultType.isDynamicDim(i + 2))
+        fullShape[i + 2] += padding.cropLow[i] + padding.cropHigh[i];
     SmallVector<int64_t> unitStrides(padding.low.size(), 1);
-    Value result = buildConvolution(rewriter, loc, input, filter, init, unitStrides,
-                                    op.getDilations(), group, /*nhwc=*/false);
-    if (fullShape != resultType.getShape()) {
-      SmallVector<int64_t> offsets{0, 0}, steps(fullShape.size(), 1);
-      offsets.append(padding.cropLow);
-      result = rewriter.create<tensor::ExtractSliceOp>(loc, resultType, result, ValueRange{},
-                                                       ValueRange{}, ValueRange{}, offsets,
-                                                       resultType.getShape(), steps);
+    auto fullType = resultType.clone(fullShape);
+    Value result;
+    if (inputType.hasStaticShape()) {
+      Value init = buildConvInit(rewriter, loc, fullType, adaptor.getBias(), 1,
+                                 convOutputSizes(rewriter, loc, fullType, input,
+                                                 typeOf(filter).getShape(), unitStrides,
+                                                 op.getDilations(), /*nhwc=*/false));
+      result = buildConvolution(rewriter, loc, input, filter, init, unitStrides,
+                                op.getDilations(), group, /*nhwc=*/false);
+    } else {
+      // Symbolic H/W: the conv runs in NHWC, the layout of Kiln's dynamic conv kernels (MLIR
+      // 19's decomposition of NCHW convs crashes on dynamic image dims once tiled).
+      if (inputType.getRank() != 4 || group != 1)
+        return emitUnsupported(op) << "a 1-D, 3-D or grouped transposed convolution with "
+                                      "dynamic dims (2-D with group 1 is supported)";
+      Value nhwcInput = permute(rewriter, loc, input, {0, 2, 3, 1});
+      Value hwcfFilter = permute(rewriter, loc, filter, {2, 3, 1, 0});
+      auto nhwcType = RankedTensorType::get(
+          {fullShape[0], fullShape[2], fullShape[3], fullShape[1]}, fullType.getElementType());
+      Value init = buildConvInit(rewriter, loc, nhwcType, adaptor.getBias(), 3,
+                                 convOutputSizes(rewriter, loc, nhwcType, nhwcInput,
+                                                 typeOf(hwcfFilter).getShape(), unitStrides,
+                                                 op.getDilations(), /*nhwc=*/true));
+      result = permute(rewriter, loc,
+                       buildConvolution(rewriter, loc, nhwcInput, hwcfFilter, init, unitStrides,
+                                        op.getDilations(), group, /*nhwc=*/true),
+                       {0, 3, 1, 2});
+    }
+    bool crop = llvm::any_of(padding.cropLow, [](int64_t c) { return c > 0; }) ||
+                llvm::any_of(padding.cropHigh, [](int64_t c) { return c > 0; });
+    if (crop) {
+      SmallVector<OpFoldResult> offsets{rewriter.getIndexAttr(0), rewriter.getIndexAttr(0)},
+          sizes;
+      for (int64_t c : padding.cropLow)
+        offsets.push_back(rewriter.getIndexAttr(c));
+      for (int64_t d = 0; d < resultType.getRank(); ++d) {
+        if (!resultType.isDynamicDim(d)) {
+          sizes.push_back(rewriter.getIndexAttr(resultType.getDimSize(d)));
+          continue;
+        }
+        int64_t cut = d >= 2 ? padding.cropLow[d - 2] + padding.cropHigh[d - 2] : 0;
+        Value full = rewriter.create<tensor::DimOp>(loc, result, d);
+        sizes.push_back(
+            rewriter.create<arith::SubIOp>(loc, full, rewriter.create<arith::ConstantIndexOp>(loc, cut))
+                .getResult());
+      }
+      SmallVector<OpFoldResult> steps(resultType.getRank(), rewriter.getIndexAttr(1));
+      result = rewriter.create<tensor::ExtractSliceOp>(loc, resultType, result, offsets, sizes, steps);
     }
     rewriter.replaceOp(op, result);
     return success();

@@ -111,7 +111,15 @@ struct ResizeLowering : OpConversionPattern<graph::ResizeOp> {
         size = rewriter.create<arith::ConstantIndexOp>(loc, resultType.getDimSize(d));
       outSizes.push_back(size);
       bool identity = false;
-      if (constantTarget && !crop && !inType.isDynamicDim(d)) {
+      // A size known to equal the input's dim (the batch and channels of a resize to a
+      // run-time size) is a scale of exactly 1: every mode and transformation but
+      // tf_half_pixel_for_nn (x + 0.5, which a ceil rounding moves) then maps each output
+      // element to its own input element.
+      if (bySizes && !crop && op.getCoordinateTransformationMode() != "tf_half_pixel_for_nn" &&
+          !inType.isDynamicDim(d) && !resultType.isDynamicDim(d) &&
+          resultType.getDimSize(d) == inType.getDimSize(d))
+        identity = true;
+      else if (constantTarget && !crop && !inType.isDynamicDim(d)) {
         if (bySizes)
           identity = constantTarget.getValues<APInt>()[d].getSExtValue() == inType.getDimSize(d);
         else

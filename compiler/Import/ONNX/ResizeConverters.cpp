@@ -1,10 +1,12 @@
 //===- ResizeConverters.cpp - ONNX Resize and Upsample → kiln.resize ------===//
 //
 // The target (scales or sizes) may be a constant (static result shape; an identity resize
-// disappears) or a run-time value (a shape value: every result dim is `?`).
+// disappears) or a run-time value (a shape value: result dims `?`, except sizes traced to
+// constants or static dims).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Import/ONNX/ConverterUtils.h"
+#include "compiler/Import/ONNX/ShapeTrace.h"
 
 #include <cmath>
 
@@ -76,6 +78,22 @@ LogicalResult buildResize(NodeContext &n, Value target,
       extent *= (*roiValues)[d + rank] - (*roiValues)[d];
     shape[d] = bySizes ? (int64_t)v : (int64_t)std::floor(extent);
   }
+  // Sizes computed at run time from the dims of tensors (`F.interpolate(x, size=y.shape[2:])`
+  // exports Shape -> Slice -> Concat): the dims that trace to constants or static dims are
+  // static in the result (the batch and channels of a segmentation head's upsampling, which
+  // the convs after it need), the others `?`.
+  if (!values && bySizes)
+    if (FailureOr<SmallVector<ShapeElement>> traced = traceShape(target);
+        succeeded(traced) && (int64_t)traced->size() == rank)
+      for (auto [d, e] : llvm::enumerate(*traced)) {
+        if (e.isConstant() && e.value < 0)
+          return n.fail("sizes must be non-negative");
+        auto sourceType = e.isConstant() ? RankedTensorType() : cast<RankedTensorType>(e.source.getType());
+        if (e.isConstant())
+          shape[d] = e.value;
+        else if (!sourceType.isDynamicDim(e.dim))
+          shape[d] = sourceType.getDimSize(e.dim);
+      }
   if (!crop && known && ArrayRef<int64_t>(shape) == in.getShape())
     return n.setResult(n.input(0)); // every scale 1: the input itself
   OpBuilder &b = n.builder();
