@@ -165,3 +165,28 @@ def test_grouped_dynamic_conv_transpose_is_a_clear_error():
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)])
     with pytest.raises(kiln.CompileError, match="grouped transposed convolution with dynamic dims"):
         kiln.compile(model)
+
+
+@pytest.mark.parametrize("target", ["scales", "sizes"])
+def test_resize_by_constants_of_a_dynamic_map_keeps_static_dims(target):
+    """An FPN/YOLO-style x2 upsampling (constant scales) of a symbolic-H/W map keeps its batch
+    and channels static, so the conv after it compiles; constant sizes give a static result."""
+    n = helper.make_node
+    inputs = ["r", "", "k"] if target == "scales" else ["r", "", "", "k"]
+    k = numpy_helper.from_array(
+        np.array([1, 1, 2, 2], np.float32) if target == "scales" else np.array([1, 4, 12, 20], np.int64), "k")
+    nodes = [n("Conv", ["x", "w0"], ["r"], kernel_shape=[1, 1]),
+             n("Resize", inputs, ["up"], mode="nearest"),
+             n("Conv", ["up", "w1"], ["y"], kernel_shape=[3, 3], pads=[1, 1, 1, 1])]
+    graph = helper.make_graph(
+        nodes, "upsample", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, "H", "W"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [_w("w0", 4, 3, 1, 1), _w("w1", 2, 4, 3, 3), k])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    dynamic = kiln.compile(model, threads=1)
+    for shape in [(1, 3, 6, 10), (1, 3, 5, 7)]:
+        x = np.random.default_rng(sum(shape)).standard_normal(shape).astype(np.float32)
+        static = kiln.compile(model, threads=1, input_shapes={"x": list(shape)})
+        (got,), (want,) = dynamic.run([x]), static.run([x])
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)

@@ -71,12 +71,18 @@ LogicalResult buildResize(NodeContext &n, Value target,
     double v = (*values)[d];
     if (bySizes ? v < 0 : !(v > 0))
       return n.fail(llvm::Twine(what) + " must be " + (bySizes ? "non-negative" : "positive"));
-    if (!known)
+    // A dim is static when its size is given, or its scale applies to a static input dim
+    // (an FPN's x2 upsampling of a symbolic-H/W map keeps its channels).
+    if (bySizes) {
+      shape[d] = (int64_t)v;
+      continue;
+    }
+    if (in.isDynamicDim(d) || (crop && !roiValues))
       continue;
     double extent = v * in.getDimSize(d);
-    if (!bySizes && crop)
+    if (crop)
       extent *= (*roiValues)[d + rank] - (*roiValues)[d];
-    shape[d] = bySizes ? (int64_t)v : (int64_t)std::floor(extent);
+    shape[d] = (int64_t)std::floor(extent);
   }
   // Sizes computed at run time from the dims of tensors (`F.interpolate(x, size=y.shape[2:])`
   // exports Shape -> Slice -> Concat): the dims that trace to constants or static dims are
