@@ -149,3 +149,36 @@ def test_static_values_in_a_dynamic_plan():
     for batch in (1, 5):
         x = np.arange(batch * 4, dtype=np.float32).reshape(batch, 4)
         np.testing.assert_array_equal(module.run([x, s])[0], x + np.maximum(s, 0))
+
+
+@pytest.mark.parametrize("index", [0, -1, 3])
+def test_gather_from_data_with_dynamic_dims(index):
+    """x[:, i] of a [B, T, D] batch with symbolic B and T (a CLS-token or last-token pooling):
+    the gathered axis's extent is read at run time (negative indices count from it)."""
+    from onnx import TensorProto, helper, numpy_helper
+    graph = helper.make_graph(
+        [helper.make_node("Gather", ["x", "i"], ["y"], axis=1)], "pool",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["B", "T", 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [numpy_helper.from_array(np.array(index, np.int64), "i")])
+    module = kiln.compile(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]))
+    for shape in [(2, 5, 8), (1, 9, 8), (3, 4, 8)]:
+        x = np.random.default_rng(sum(shape)).standard_normal(shape).astype(np.float32)
+        (y,) = module.run([x])
+        np.testing.assert_array_equal(y, x[:, index])
+
+
+def test_input_breaking_a_shape_baked_at_export_is_an_input_error():
+    """A model exported for batch 1 reshapes its [?, 8] activations to a constant [2, 4]: batch
+    1 runs, batch 2 is a clear error naming the input (it ran silently on half the data)."""
+    from onnx import TensorProto, helper, numpy_helper
+    graph = helper.make_graph(
+        [helper.make_node("Relu", ["x"], ["r"]), helper.make_node("Reshape", ["r", "s"], ["y"])],
+        "baked", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["B", 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [numpy_helper.from_array(np.array([2, 4], np.int64), "s")])
+    module = kiln.compile(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]))
+    x = np.arange(8, dtype=np.float32).reshape(1, 8) - 3
+    np.testing.assert_array_equal(module.run([x])[0], np.maximum(x, 0).reshape(2, 4))
+    with pytest.raises(kiln.InputError, match=r"cannot reshape \[2,8\] into \[2,4\].*'x' \[2,8\]"):
+        module.run([np.zeros((2, 8), np.float32)])

@@ -169,6 +169,28 @@ public:
       dims.push_back(plan_.shapes[step.args[p]][d]);
   }
 
+  /// Views with a static shape of a value sized at run time (a model exported for batch 1
+  /// reshapes its [?, T, D] activations to [T, H, D / H]): their element counts must agree,
+  /// else the input sizes break a constraint the model baked in (the kernels would read past
+  /// or short of the source).
+  void checkStaticViews() const {
+    for (size_t i = 0; i < manifest_.values.size(); ++i) {
+      const ValueInfo &value = manifest_.values[i];
+      if (value.viewOf < 0 || value.isDynamic())
+        continue;
+      const std::vector<int64_t> &from = plan_.shapes[size_t(value.viewOf)];
+      int64_t total = 1, count = 1;
+      for (int64_t d : from)
+        total *= d;
+      for (int64_t d : value.shape)
+        count *= d;
+      if (total != count)
+        invalid("cannot reshape " + formatShape(from) + " into " + formatShape(value.shape) +
+                " (values[" + std::to_string(i) + "], a shape fixed when the model was " +
+                "exported): the input sizes break it (" + describeModelInputs() + ")");
+    }
+  }
+
 private:
   /// "'x' [1,3,2,2] (declared [1,3,-1,-1]), ..." for the model's inputs.
   std::string describeModelInputs() const {
@@ -246,6 +268,7 @@ ResolvedPlan resolvePlan(const Manifest &manifest,
     resolver.runStep(i, shapeFunctions.at(i));
   for (size_t i = 0; i < manifest.values.size(); ++i)
     resolver.ensureKnown(i);
+  resolver.checkStaticViews();
   placeValues(manifest, plan);
   return plan;
 }

@@ -22,13 +22,13 @@ Value clampIndex(OpBuilder &b, Location loc, Value i, int64_t size) {
   return b.create<arith::MaxSIOp>(loc, upper, indexConstant(b, loc, 0));
 }
 
-/// Static shapes (with `dynamicIndices`, static data: the indices and the result may have
-/// dynamic dims) and signless i8..i64 indices, the common preconditions of the gathers.
+/// Static shapes (with `dynamicIndices`: the indices and the result may have dynamic dims; with
+/// `dynamicData` too, the data) and signless i8..i64 indices, the preconditions of the gathers.
 LogicalResult checkGatherOperands(Operation *op, RankedTensorType indicesType,
-                                  bool dynamicIndices = false) {
+                                  bool dynamicIndices = false, bool dynamicData = false) {
   if (dynamicIndices) {
     auto data = tensorTypeOf(op->getOperand(0));
-    if (!data.hasStaticShape())
+    if (!dynamicData && !data.hasStaticShape())
       return emitUnsupported(op) << "gather from data with dynamic dims (" << data << ")";
   } else if (failed(requireStaticShapes(op))) {
     return failure();
@@ -46,36 +46,58 @@ struct GatherLowering : OpConversionPattern<graph::GatherOp> {
   LogicalResult matchAndRewrite(graph::GatherOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     auto dataType = tensorTypeOf(op.getData()), indicesType = tensorTypeOf(op.getIndices());
-    if (failed(checkGatherOperands(op, indicesType, /*dynamicIndices=*/true)))
+    // Data with dynamic dims too (a CLS-token pooling x[:, 0] of a [?, T, D] batch): they are
+    // read at run time, as is the gathered axis's extent.
+    if (failed(checkGatherOperands(op, indicesType, /*dynamicIndices=*/true,
+                                   /*dynamicData=*/true)))
       return failure();
     int64_t axis = op.getAxis(), indicesRank = indicesType.getRank();
-    int64_t extent = dataType.getDimSize(axis);
-    if (extent == 0)
+    if (dataType.getDimSize(axis) == 0)
       return emitUnsupported(op) << "gather from an empty axis";
     auto resultType = op.getType();
     MLIRContext *ctx = rewriter.getContext();
+    Location loc = op.getLoc();
+    Value data = adaptor.getData(), indices = adaptor.getIndices();
+    // Dynamic result dims: data dims before the axis, the indices' dims, data dims after it.
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < resultType.getRank(); ++d) {
+      if (!resultType.isDynamicDim(d))
+        continue;
+      if (d < axis)
+        dynamicSizes.push_back(rewriter.create<tensor::DimOp>(loc, data, d));
+      else if (d < axis + indicesRank)
+        dynamicSizes.push_back(rewriter.create<tensor::DimOp>(loc, indices, d - axis));
+      else
+        dynamicSizes.push_back(rewriter.create<tensor::DimOp>(loc, data, d - indicesRank + 1));
+    }
+    Value extentValue = dataType.isDynamicDim(axis)
+                            ? rewriter.create<tensor::DimOp>(loc, data, axis).getResult()
+                            : indexConstant(rewriter, loc, dataType.getDimSize(axis));
     SmallVector<AffineExpr> indexExprs;
     for (int64_t d = 0; d < indicesRank; ++d)
       indexExprs.push_back(getAffineDimExpr(axis + d, ctx));
     AffineMap indicesMap = AffineMap::get(resultType.getRank(), 0, indexExprs, ctx);
-    Value data = adaptor.getData();
     Value result = buildParallelGeneric(
-        rewriter, op.getLoc(), resultType, adaptor.getIndices(), indicesMap,
-        [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
-          Value i = b.create<arith::IndexCastOp>(loc, b.getIndexType(), args[0]);
+        rewriter, loc, resultType, indices, indicesMap,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value i = b.create<arith::IndexCastOp>(l, b.getIndexType(), args[0]);
           Value isNegative =
-              b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, i, indexConstant(b, loc, 0));
-          Value wrapped = b.create<arith::AddIOp>(loc, i, indexConstant(b, loc, extent));
-          i = clampIndex(b, loc, b.create<arith::SelectOp>(loc, isNegative, wrapped, i), extent);
+              b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, i, indexConstant(b, l, 0));
+          Value wrapped = b.create<arith::AddIOp>(l, i, extentValue);
+          i = b.create<arith::SelectOp>(l, isNegative, wrapped, i);
+          Value last = b.create<arith::SubIOp>(l, extentValue, indexConstant(b, l, 1));
+          i = b.create<arith::MaxSIOp>(l, b.create<arith::MinSIOp>(l, i, last),
+                                       indexConstant(b, l, 0));
           SmallVector<Value> coords;
           for (int64_t d = 0; d < dataType.getRank(); ++d) {
             if (d == axis)
               coords.push_back(i);
             else
-              coords.push_back(b.create<linalg::IndexOp>(loc, d < axis ? d : d + indicesRank - 1));
+              coords.push_back(b.create<linalg::IndexOp>(l, d < axis ? d : d + indicesRank - 1));
           }
-          return b.create<tensor::ExtractOp>(loc, data, coords);
-        });
+          return b.create<tensor::ExtractOp>(l, data, coords);
+        },
+        dynamicSizes.empty() ? std::nullopt : std::optional<ValueRange>(dynamicSizes));
     rewriter.replaceOp(op, result);
     return success();
   }
