@@ -29,9 +29,14 @@ bool touchesBool(Operation *op) {
          llvm::any_of(op->getResultTypes(), isBool);
 }
 
+/// With `?` dims, reductions stay out (their fused tiling has no dynamic schedule: an
+/// openWakeWord spectrogram's max + sub fell to scalar loops).
 bool canStartGroup(Operation *op) {
-  return op->getNumResults() == 1 && (isAnchor(op) || kiln::isElementwise(op)) &&
-         isa<RankedTensorType>(op->getResult(0).getType()) && !touchesBool(op);
+  if (op->getNumResults() != 1)
+    return false;
+  auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  return (isAnchor(op) || kiln::isElementwise(op)) && type &&
+         (type.hasStaticShape() || !isa<kiln::ReduceOp>(op)) && !touchesBool(op);
 }
 
 /// An elementwise op that may join a group producing values of `shape`: one result of that
@@ -78,8 +83,7 @@ SmallVector<Operation *> growGroup(Operation *start, const kiln::FusionControlFn
   if (last->hasOneUse())
     if (auto pad = dyn_cast<kiln::PadOp>(*last->getUsers().begin()))
       if (pad.getMode() == kiln::PadMode::constant && !taken.contains(pad) &&
-          llvm::all_of(pad.getPads(), [](int64_t p) { return p >= 0; }) &&
-          control(start, pad))
+          llvm::all_of(pad.getPads(), [](int64_t p) { return p >= 0; }) && control(start, pad))
         members.push_back(pad);
   return members;
 }

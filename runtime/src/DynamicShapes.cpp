@@ -169,10 +169,10 @@ public:
       dims.push_back(plan_.shapes[step.args[p]][d]);
   }
 
-  /// Views with a static shape of a value sized at run time (a model exported for batch 1
-  /// reshapes its [?, T, D] activations to [T, H, D / H]): their element counts must agree,
-  /// else the input sizes break a constraint the model baked in (the kernels would read past
-  /// or short of the source).
+  /// Views with a static shape of a value sized at run time (a model exported
+  /// for batch 1 reshapes its [?, T, D] activations to [T, H, D / H]): their
+  /// element counts must agree, else the input sizes break a constraint the
+  /// model baked in (the kernels would read past or short of the source).
   void checkStaticViews() const {
     for (size_t i = 0; i < manifest_.values.size(); ++i) {
       const ValueInfo &value = manifest_.values[i];
@@ -185,9 +185,11 @@ public:
       for (int64_t d : value.shape)
         count *= d;
       if (total != count)
-        invalid("cannot reshape " + formatShape(from) + " into " + formatShape(value.shape) +
-                " (values[" + std::to_string(i) + "], a shape fixed when the model was " +
-                "exported): the input sizes break it (" + describeModelInputs() + ")");
+        invalid("cannot reshape " + formatShape(from) + " into " +
+                formatShape(value.shape) + " (values[" + std::to_string(i) +
+                "], a shape fixed when the model was " +
+                "exported): the input sizes break it (" +
+                describeModelInputs() + ")");
     }
   }
 

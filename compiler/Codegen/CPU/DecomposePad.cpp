@@ -77,8 +77,7 @@ Value rebuildAtEntry(RewriterBase &rewriter, Value v, IRMapping &map, int depth 
 /// entry): a constant, or computed from the kernel's arguments, found by following results to
 /// the inits they are computed into (linalg ops, loops) and tensor.empty to its sizes. Null
 /// when the size depends on something computed inside the kernel.
-OpFoldResult sizeAtEntry(RewriterBase &rewriter, Location loc, Value v, int64_t d,
-                         IRMapping &map) {
+OpFoldResult sizeAtEntry(RewriterBase &rewriter, Location loc, Value v, int64_t d, IRMapping &map) {
   while (true) {
     auto type = cast<RankedTensorType>(v.getType());
     if (!type.isDynamicDim(d))
@@ -129,10 +128,10 @@ void kiln::decomposePads(RewriterBase &rewriter, func::FuncOp func) {
       inner.clear();
       rewriter.setInsertionPoint(pad);
       for (int64_t d = 0; d < type.getRank(); ++d)
-        inner.push_back(sourceType.isDynamicDim(d)
-                            ? OpFoldResult(rewriter.create<tensor::DimOp>(loc, pad.getSource(), d)
-                                               .getResult())
-                            : rewriter.getIndexAttr(sourceType.getDimSize(d)));
+        inner.push_back(
+            sourceType.isDynamicDim(d)
+                ? OpFoldResult(rewriter.create<tensor::DimOp>(loc, pad.getSource(), d).getResult())
+                : rewriter.getIndexAttr(sourceType.getDimSize(d)));
     }
     if (def && (hoist || pad->isProperAncestor(def)))
       value = rewriter.clone(*def)->getResult(0);

@@ -45,39 +45,6 @@ void foldResultCopies(func::FuncOp fn) {
   }
 }
 
-/// Row-major strides of `type` over `sizes` (static where every later size is static).
-SmallVector<OpFoldResult> rowMajorStrides(OpBuilder &b, Location loc, MemRefType type,
-                                          ArrayRef<OpFoldResult> sizes) {
-  SmallVector<OpFoldResult> strides(type.getRank());
-  int64_t staticStride = 1;
-  Value dynamicStride;
-  for (int64_t d = type.getRank() - 1; d >= 0; --d) {
-    if (dynamicStride && staticStride != 1) {
-      Value s = b.create<arith::ConstantIndexOp>(loc, staticStride);
-      strides[d] = b.create<arith::MulIOp>(loc, dynamicStride, s).getResult();
-    } else if (dynamicStride) {
-      strides[d] = dynamicStride;
-    } else {
-      strides[d] = b.getIndexAttr(staticStride);
-    }
-    if (d == 0)
-      break;
-    if (type.isDynamicDim(d)) {
-      // The product of the sizes after d-1: size[d] * staticStride * dynamicStride.
-      Value product = cast<Value>(sizes[d]);
-      if (staticStride != 1)
-        product = b.create<arith::MulIOp>(loc, product,
-                                          b.create<arith::ConstantIndexOp>(loc, staticStride));
-      if (dynamicStride)
-        product = b.create<arith::MulIOp>(loc, product, dynamicStride);
-      dynamicStride = product;
-      staticStride = 1;
-    } else {
-      staticStride *= type.getDimSize(d);
-    }
-  }
-  return strides;
-}
 
 LogicalResult rewriteSignature(func::FuncOp fn) {
   Block &entry = fn.getBody().front();
@@ -111,7 +78,7 @@ LogicalResult rewriteSignature(func::FuncOp fn) {
     (void)fn.insertArgument(i, pointerType, {}, loc);
     BlockArgument pointer = fn.getArgument(i), old = fn.getArgument(i + 1);
     Value view = b.create<memref::ReinterpretCastOp>(loc, type, pointer, b.getIndexAttr(0), sizes,
-                                                     rowMajorStrides(b, loc, type, sizes));
+                                                     kiln::rowMajorStrides(b, loc, type, sizes));
     old.replaceAllUsesWith(view);
     (void)fn.eraseArgument(i + 1);
   }
@@ -135,3 +102,36 @@ struct DynamicKernelABIPass : kiln::impl::DynamicKernelABIBase<DynamicKernelABIP
   }
 };
 } // namespace
+
+SmallVector<OpFoldResult> kiln::rowMajorStrides(OpBuilder &b, Location loc, MemRefType type,
+                                                ArrayRef<OpFoldResult> sizes) {
+  SmallVector<OpFoldResult> strides(type.getRank());
+  int64_t staticStride = 1;
+  Value dynamicStride;
+  for (int64_t d = type.getRank() - 1; d >= 0; --d) {
+    if (dynamicStride && staticStride != 1) {
+      Value s = b.create<arith::ConstantIndexOp>(loc, staticStride);
+      strides[d] = b.create<arith::MulIOp>(loc, dynamicStride, s).getResult();
+    } else if (dynamicStride) {
+      strides[d] = dynamicStride;
+    } else {
+      strides[d] = b.getIndexAttr(staticStride);
+    }
+    if (d == 0)
+      break;
+    if (type.isDynamicDim(d)) {
+      // The product of the sizes after d-1: size[d] * staticStride * dynamicStride.
+      Value product = cast<Value>(sizes[d]);
+      if (staticStride != 1)
+        product = b.create<arith::MulIOp>(loc, product,
+                                          b.create<arith::ConstantIndexOp>(loc, staticStride));
+      if (dynamicStride)
+        product = b.create<arith::MulIOp>(loc, product, dynamicStride);
+      dynamicStride = product;
+      staticStride = 1;
+    } else {
+      staticStride *= type.getDimSize(d);
+    }
+  }
+  return strides;
+}

@@ -57,16 +57,43 @@ void sinkPureProducers(scf::ParallelOp loop) {
       replaceAllUsesInRegionWith(v, copy, loop.getRegion());
 }
 
-/// What the body may capture: static identity memrefs (pointers) and the index arguments of
-/// the kernel (its dynamic dims), which the dispatch packs into its context. Static kernels
-/// have no index arguments: their loops are outlined exactly as before dynamic shapes.
-bool isPassable(Value v, func::FuncOp fn) {
-  if (v.getType().isIndex()) {
-    auto arg = dyn_cast<BlockArgument>(v);
-    return arg && arg.getOwner() == &fn.getBody().front();
-  }
+/// What the body may capture: static identity memrefs (pointers) and index values (the
+/// kernel's dynamic dims, the dims of passDynamicBuffers), which the dispatch packs into its
+/// context. Static kernels capture no indices: their loops are outlined as before dynamic
+/// shapes.
+bool isPassable(Value v) {
+  if (v.getType().isIndex())
+    return true;
   auto type = dyn_cast<MemRefType>(v.getType());
   return type && type.hasStaticShape() && type.getLayout().isIdentity();
+}
+
+/// A buffer with dynamic dims that the body uses (a temporary between two ops of a fused
+/// kernel that were tiled apart) passes as a bare pointer and its dims: the body rebuilds the
+/// view. It left the loop sequential (the bare-pointer calling convention has no dynamic
+/// memrefs): a GPT decoder's matmuls over a symbolic sequence ran on one thread.
+void passDynamicBuffers(scf::ParallelOp loop, llvm::SetVector<Value> &captured) {
+  OpBuilder outside(loop);
+  OpBuilder inside = OpBuilder::atBlockBegin(loop.getBody());
+  Location loc = loop.getLoc();
+  for (Value v : captured) {
+    auto type = dyn_cast<MemRefType>(v.getType());
+    if (!type || type.hasStaticShape() || !type.getLayout().isIdentity())
+      continue;
+    auto pointerType = MemRefType::get({}, type.getElementType());
+    Value pointer = outside.create<memref::ReinterpretCastOp>(
+        loc, pointerType, v, outside.getIndexAttr(0), ArrayRef<OpFoldResult>{},
+        ArrayRef<OpFoldResult>{});
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      sizes.push_back(type.isDynamicDim(d)
+                          ? OpFoldResult(outside.create<memref::DimOp>(loc, v, d).getResult())
+                          : outside.getIndexAttr(type.getDimSize(d)));
+    Value view = inside.create<memref::ReinterpretCastOp>(
+        loc, type, pointer, inside.getIndexAttr(0), sizes,
+        kiln::rowMajorStrides(inside, loc, type, sizes));
+    replaceAllUsesInRegionWith(v, view, loop.getRegion());
+  }
 }
 
 std::optional<int64_t> constantIndex(Value v) {
@@ -86,7 +113,10 @@ LogicalResult outline(scf::ParallelOp loop, func::FuncOp fn, int index, SymbolTa
   sinkPureProducers(loop);
   llvm::SetVector<Value> captured;
   getUsedValuesDefinedAbove(loop.getRegion(), captured);
-  if (!llvm::all_of(captured, [&](Value v) { return isPassable(v, fn); }))
+  passDynamicBuffers(loop, captured);
+  captured.clear();
+  getUsedValuesDefinedAbove(loop.getRegion(), captured);
+  if (!llvm::all_of(captured, isPassable))
     return failure();
 
   MLIRContext *ctx = fn.getContext();

@@ -31,6 +31,12 @@ void buildCPUSchedulePipeline(mlir::OpPassManager &pm);
 /// The second part: vector lowering, parallel loops outlined, everything to the LLVM dialect.
 void buildCPULoweringPipeline(mlir::OpPassManager &pm);
 
+/// Row-major strides of `type` over `sizes` (static where every later size is static): the
+/// strides of a view rebuilt from a bare pointer and its dims (DynamicKernelABI.cpp).
+llvm::SmallVector<mlir::OpFoldResult> rowMajorStrides(mlir::OpBuilder &b, mlir::Location loc,
+                                                      mlir::MemRefType type,
+                                                      llvm::ArrayRef<mlir::OpFoldResult> sizes);
+
 /// Registers the passes above and the pipeline `kiln-cpu-codegen` (for kiln-opt).
 void registerCPUCodegenPasses();
 } // namespace kiln

@@ -110,22 +110,27 @@ Value dilateAndPad(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> st
           SmallVector<Value> at{nb.create<linalg::IndexOp>(l, 0), nb.create<linalg::IndexOp>(l, 1)};
           Value zeroIndex = nb.create<arith::ConstantIndexOp>(l, 0);
           for (auto [i, st] : llvm::enumerate(strides)) {
-            Value shifted = nb.create<arith::SubIOp>(
-                l, nb.create<linalg::IndexOp>(l, i + 2), nb.create<arith::ConstantIndexOp>(l, p.low[i]));
+            Value shifted =
+                nb.create<arith::SubIOp>(l, nb.create<linalg::IndexOp>(l, i + 2),
+                                         nb.create<arith::ConstantIndexOp>(l, p.low[i]));
             Value stride = nb.create<arith::ConstantIndexOp>(l, st);
             Value q = nb.create<arith::FloorDivSIOp>(l, shifted, stride);
-            Value last = nb.create<arith::SubIOp>(l, getValueOrCreateConstantIndexOp(nb, l, inputSizes[i + 2]),
-                                                  nb.create<arith::ConstantIndexOp>(l, 1));
-            Value onGrid = nb.create<arith::CmpIOp>(
-                l, arith::CmpIPredicate::eq, nb.create<arith::RemSIOp>(l, shifted, stride), zeroIndex);
+            Value last = nb.create<arith::SubIOp>(
+                l, getValueOrCreateConstantIndexOp(nb, l, inputSizes[i + 2]),
+                nb.create<arith::ConstantIndexOp>(l, 1));
+            Value onGrid =
+                nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq,
+                                         nb.create<arith::RemSIOp>(l, shifted, stride), zeroIndex);
             Value inside = nb.create<arith::AndIOp>(
                 l, nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, shifted, zeroIndex),
                 nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::sle, q, last));
             valid = nb.create<arith::AndIOp>(l, valid, nb.create<arith::AndIOp>(l, onGrid, inside));
-            at.push_back(nb.create<arith::MaxSIOp>(l, nb.create<arith::MinSIOp>(l, q, last), zeroIndex));
+            at.push_back(
+                nb.create<arith::MaxSIOp>(l, nb.create<arith::MinSIOp>(l, q, last), zeroIndex));
           }
           Value v = nb.create<tensor::ExtractOp>(l, input, at);
-          return nb.create<arith::SelectOp>(l, valid, v, createScalar(nb, l, type.getElementType(), 0));
+          return nb.create<arith::SelectOp>(l, valid, v,
+                                            createScalar(nb, l, type.getElementType(), 0));
         },
         ValueRange(dynamicSizes));
   }
@@ -145,7 +150,8 @@ Value permute(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm) {
     if (type.isDynamicDim(from))
       dynamicSizes.push_back(b.create<tensor::DimOp>(loc, v, from));
   }
-  Value init = createEmpty(b, loc, RankedTensorType::get(shape, type.getElementType()), dynamicSizes);
+  Value init =
+      createEmpty(b, loc, RankedTensorType::get(shape, type.getElementType()), dynamicSizes);
   return b.create<linalg::TransposeOp>(loc, v, init, perm).getResult()[0];
 }
 
@@ -178,12 +184,12 @@ struct ConvTransposeLowering : OpConversionPattern<graph::ConvTransposeOp> {
     auto fullType = resultType.clone(fullShape);
     Value result;
     if (inputType.hasStaticShape()) {
-      Value init = buildConvInit(rewriter, loc, fullType, adaptor.getBias(), 1,
-                                 convOutputSizes(rewriter, loc, fullType, input,
-                                                 typeOf(filter).getShape(), unitStrides,
-                                                 op.getDilations(), /*nhwc=*/false));
-      result = buildConvolution(rewriter, loc, input, filter, init, unitStrides,
-                                op.getDilations(), group, /*nhwc=*/false);
+      Value init =
+          buildConvInit(rewriter, loc, fullType, adaptor.getBias(), 1,
+                        convOutputSizes(rewriter, loc, fullType, input, typeOf(filter).getShape(),
+                                        unitStrides, op.getDilations(), /*nhwc=*/false));
+      result = buildConvolution(rewriter, loc, input, filter, init, unitStrides, op.getDilations(),
+                                group, /*nhwc=*/false);
     } else {
       // Symbolic H/W: the conv runs in NHWC, the layout of Kiln's dynamic conv kernels (MLIR
       // 19's decomposition of NCHW convs crashes on dynamic image dims once tiled).
@@ -206,8 +212,7 @@ struct ConvTransposeLowering : OpConversionPattern<graph::ConvTransposeOp> {
     bool crop = llvm::any_of(padding.cropLow, [](int64_t c) { return c > 0; }) ||
                 llvm::any_of(padding.cropHigh, [](int64_t c) { return c > 0; });
     if (crop) {
-      SmallVector<OpFoldResult> offsets{rewriter.getIndexAttr(0), rewriter.getIndexAttr(0)},
-          sizes;
+      SmallVector<OpFoldResult> offsets{rewriter.getIndexAttr(0), rewriter.getIndexAttr(0)}, sizes;
       for (int64_t c : padding.cropLow)
         offsets.push_back(rewriter.getIndexAttr(c));
       for (int64_t d = 0; d < resultType.getRank(); ++d) {
@@ -218,11 +223,13 @@ struct ConvTransposeLowering : OpConversionPattern<graph::ConvTransposeOp> {
         int64_t cut = d >= 2 ? padding.cropLow[d - 2] + padding.cropHigh[d - 2] : 0;
         Value full = rewriter.create<tensor::DimOp>(loc, result, d);
         sizes.push_back(
-            rewriter.create<arith::SubIOp>(loc, full, rewriter.create<arith::ConstantIndexOp>(loc, cut))
+            rewriter
+                .create<arith::SubIOp>(loc, full, rewriter.create<arith::ConstantIndexOp>(loc, cut))
                 .getResult());
       }
       SmallVector<OpFoldResult> steps(resultType.getRank(), rewriter.getIndexAttr(1));
-      result = rewriter.create<tensor::ExtractSliceOp>(loc, resultType, result, offsets, sizes, steps);
+      result =
+          rewriter.create<tensor::ExtractSliceOp>(loc, resultType, result, offsets, sizes, steps);
     }
     rewriter.replaceOp(op, result);
     return success();

@@ -94,7 +94,8 @@ LogicalResult buildResize(NodeContext &n, Value target,
       for (auto [d, e] : llvm::enumerate(*traced)) {
         if (e.isConstant() && e.value < 0)
           return n.fail("sizes must be non-negative");
-        auto sourceType = e.isConstant() ? RankedTensorType() : cast<RankedTensorType>(e.source.getType());
+        auto sourceType =
+            e.isConstant() ? RankedTensorType() : cast<RankedTensorType>(e.source.getType());
         if (e.isConstant())
           shape[d] = e.value;
         else if (!sourceType.isDynamicDim(e.dim))

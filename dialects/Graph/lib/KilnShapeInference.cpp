@@ -46,8 +46,8 @@ int64_t windowExtent(int64_t in, int64_t kernel, int64_t stride, int64_t padBegi
   if (ShapedType::isDynamic(in))
     return ShapedType::kDynamic;
   int64_t span, padded, num;
-  if (__builtin_mul_overflow(dilation, kernel - 1, &span) || __builtin_add_overflow(span, 1, &span) ||
-      __builtin_add_overflow(in, padBegin, &padded) ||
+  if (__builtin_mul_overflow(dilation, kernel - 1, &span) ||
+      __builtin_add_overflow(span, 1, &span) || __builtin_add_overflow(in, padBegin, &padded) ||
       __builtin_add_overflow(padded, padEnd, &padded) || __builtin_sub_overflow(padded, span, &num))
     return -1;
   if (num < 0)
@@ -55,7 +55,8 @@ int64_t windowExtent(int64_t in, int64_t kernel, int64_t stride, int64_t padBegi
   int64_t out = num / stride + (ceilMode && num % stride != 0) + 1;
   // With ceil_mode the last window must start inside the input or its begin padding.
   int64_t lastStart;
-  if (ceilMode && (__builtin_mul_overflow(out - 1, stride, &lastStart) || lastStart >= in + padBegin))
+  if (ceilMode &&
+      (__builtin_mul_overflow(out - 1, stride, &lastStart) || lastStart >= in + padBegin))
     --out;
   return out;
 }
@@ -73,9 +74,10 @@ LogicalResult windowShape(std::optional<Location> loc, RankedTensorType input,
     int64_t e = windowExtent(input.getDimSize(i + 2), kernel[i], strides[i], pads[i],
                              pads[i + spatial], dilations[i], ceilMode);
     if (e == -1)
-      return emitFailure(loc, "window does not fit spatial dim " + Twine(i) + " or its extent overflows (kernel " +
-                                  Twine(kernel[i]) + ", stride " + Twine(strides[i]) +
-                                  ", dilation " + Twine(dilations[i]) + ")");
+      return emitFailure(loc, "window does not fit spatial dim " + Twine(i) +
+                                  " or its extent overflows (kernel " + Twine(kernel[i]) +
+                                  ", stride " + Twine(strides[i]) + ", dilation " +
+                                  Twine(dilations[i]) + ")");
     shape.push_back(e);
   }
   return success();

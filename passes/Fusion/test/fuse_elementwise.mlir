@@ -143,3 +143,18 @@ func.func @dynamic_conv_relu_pad(%x: tensor<1x?x?x4xf32>, %w: tensor<1x1x4x16xf3
   %2 = kiln.pad constant %1 {pads = array<i64: 0, 1, 1, 0, 0, 1, 1, 0>, value = 0.000000e+00 : f64} : (tensor<1x?x?x16xf32>) -> tensor<1x?x?x16xf32>
   return %2 : tensor<1x?x?x16xf32>
 }
+
+// -----
+
+// A reduction with `?` dims starts no group (its fused tiling has no dynamic schedule).
+// CHECK-LABEL: func.func @dynamic_reduce_sub
+// CHECK-NOT: kiln.fused
+// CHECK: kiln.reduce
+// CHECK: kiln.sub
+// CHECK-NOT: kiln.fused
+func.func @dynamic_reduce_sub(%x: tensor<1x?x32xf32>) -> tensor<1x?x1xf32> {
+  %0 = kiln.reduce max %x {axes = array<i64: 2>, keepdims = true} : (tensor<1x?x32xf32>) -> tensor<1x?x1xf32>
+  %c = kiln.constant dense<1.0> : tensor<f32>
+  %1 = kiln.sub %0, %c : (tensor<1x?x1xf32>, tensor<f32>) -> tensor<1x?x1xf32>
+  return %1 : tensor<1x?x1xf32>
+}

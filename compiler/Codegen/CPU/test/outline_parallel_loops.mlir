@@ -85,3 +85,27 @@ func.func @k4(%p: memref<f32>, %n: index) {
   }
   return
 }
+
+// A buffer with dynamic dims (a temporary of a dynamic kernel) passes as a bare pointer and its
+// dims; the body rebuilds the view. It left the loop sequential before.
+// CHECK-LABEL: func.func @dynamic_temporary(
+// CHECK: %[[T:.*]] = memref.alloc(%{{.*}}) : memref<?x8xf32>
+// CHECK: %[[P:.*]] = memref.reinterpret_cast %[[T]] to offset: [0], sizes: [], strides: [] : memref<?x8xf32> to memref<f32>
+// CHECK: %[[D:.*]] = memref.dim %[[T]], %{{.*}} : memref<?x8xf32>
+// CHECK: call @dynamic_temporary.par0.dispatch({{.*}}%[[P]]{{.*}}%[[D]]
+// CHECK-NOT: scf.parallel
+// CHECK-LABEL: func.func private @dynamic_temporary.par0(
+// CHECK: memref.reinterpret_cast %{{.*}} to offset: [0], sizes: [%{{.*}}, 8], strides: [8, 1] : memref<f32> to memref<?x8xf32>
+func.func @dynamic_temporary(%a: memref<f32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %f0 = arith.constant 1.0 : f32
+  %t = memref.alloc(%n) : memref<?x8xf32>
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    %v = vector.broadcast %f0 : f32 to vector<8xf32>
+    vector.transfer_write %v, %t[%i, %c0] {in_bounds = [true]} : vector<8xf32>, memref<?x8xf32>
+    scf.reduce
+  }
+  memref.dealloc %t : memref<?x8xf32>
+  return
+}
