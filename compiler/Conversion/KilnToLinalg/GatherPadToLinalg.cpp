@@ -70,9 +70,10 @@ struct GatherLowering : OpConversionPattern<graph::GatherOp> {
       else
         dynamicSizes.push_back(rewriter.create<tensor::DimOp>(loc, data, d - indicesRank + 1));
     }
-    Value extentValue = dataType.isDynamicDim(axis)
-                            ? rewriter.create<tensor::DimOp>(loc, data, axis).getResult()
-                            : indexConstant(rewriter, loc, dataType.getDimSize(axis));
+    // A dynamic extent is read once, outside the loop.
+    Value dynamicExtent = dataType.isDynamicDim(axis)
+                              ? rewriter.create<tensor::DimOp>(loc, data, axis).getResult()
+                              : Value();
     SmallVector<AffineExpr> indexExprs;
     for (int64_t d = 0; d < indicesRank; ++d)
       indexExprs.push_back(getAffineDimExpr(axis + d, ctx));
@@ -83,11 +84,17 @@ struct GatherLowering : OpConversionPattern<graph::GatherOp> {
           Value i = b.create<arith::IndexCastOp>(l, b.getIndexType(), args[0]);
           Value isNegative =
               b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, i, indexConstant(b, l, 0));
-          Value wrapped = b.create<arith::AddIOp>(l, i, extentValue);
+          int64_t extent = dataType.getDimSize(axis);
+          Value wrapped = b.create<arith::AddIOp>(
+              l, i, dynamicExtent ? dynamicExtent : indexConstant(b, l, extent));
           i = b.create<arith::SelectOp>(l, isNegative, wrapped, i);
-          Value last = b.create<arith::SubIOp>(l, extentValue, indexConstant(b, l, 1));
-          i = b.create<arith::MaxSIOp>(l, b.create<arith::MinSIOp>(l, i, last),
-                                       indexConstant(b, l, 0));
+          if (!dynamicExtent) {
+            i = clampIndex(b, l, i, extent);
+          } else {
+            Value last = b.create<arith::SubIOp>(l, dynamicExtent, indexConstant(b, l, 1));
+            i = b.create<arith::MaxSIOp>(l, b.create<arith::MinSIOp>(l, i, last),
+                                         indexConstant(b, l, 0));
+          }
           SmallVector<Value> coords;
           for (int64_t d = 0; d < dataType.getRank(); ++d) {
             if (d == axis)
