@@ -34,9 +34,14 @@ bool touchesBool(Operation *op) {
 bool canStartGroup(Operation *op) {
   if (op->getNumResults() != 1)
     return false;
-  auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-  return (isAnchor(op) || kiln::isElementwise(op)) && type &&
-         (type.hasStaticShape() || !isa<kiln::ReduceOp>(op)) && !touchesBool(op);
+  auto isDynamic = [](Type t) {
+    auto shaped = dyn_cast<ShapedType>(t);
+    return shaped && !shaped.hasStaticShape();
+  };
+  bool dynamicReduce = isa<kiln::ReduceOp>(op) && (llvm::any_of(op->getOperandTypes(), isDynamic) ||
+                                                   isDynamic(op->getResult(0).getType()));
+  return (isAnchor(op) || kiln::isElementwise(op)) &&
+         isa<RankedTensorType>(op->getResult(0).getType()) && !dynamicReduce && !touchesBool(op);
 }
 
 /// An elementwise op that may join a group producing values of `shape`: one result of that

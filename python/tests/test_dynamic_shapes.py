@@ -182,3 +182,28 @@ def test_input_breaking_a_shape_baked_at_export_is_an_input_error():
     np.testing.assert_array_equal(module.run([x])[0], np.maximum(x, 0).reshape(2, 4))
     with pytest.raises(kiln.InputError, match=r"cannot reshape \[2,8\] into \[2,4\].*'x' \[2,8\]"):
         module.run([np.zeros((2, 8), np.float32)])
+
+
+def test_reductions_over_dynamic_dims_stay_vectorized():
+    """A max over every dim of a [?, 1, ?, 32] spectrogram (openWakeWord's melspectrogram) and
+    a row softmax over a symbolic length: no kernel falls to scalar loops (a schedule that
+    tiled the dynamic outer reduction dims by 64 left 131072 iterations in one op, scalar)."""
+    from onnx import TensorProto, helper
+    graph = helper.make_graph(
+        [helper.make_node("ReduceMax", ["x"], ["m"], keepdims=0),
+         helper.make_node("Sub", ["x", "m"], ["d"]),
+         helper.make_node("Softmax", ["d"], ["y"], axis=-1),
+         helper.make_node("Transpose", ["y"], ["t"], perm=[0, 1, 3, 2]),
+         helper.make_node("Softmax", ["t"], ["z"], axis=-1)],
+        "spectrogram", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["B", 1, "T", 32])],
+        [helper.make_tensor_value_info("z", TensorProto.FLOAT, None)])
+    module = kiln.compile(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]))
+    assert [r for r in module.report() if r.get("vector") is False] == []
+    x = np.random.default_rng(0).standard_normal((2, 1, 77, 32)).astype(np.float32)
+    d = x - x.max()
+    y = np.exp(d - d.max(-1, keepdims=True))
+    y /= y.sum(-1, keepdims=True)
+    t = y.transpose(0, 1, 3, 2)
+    z = np.exp(t - t.max(-1, keepdims=True))
+    z /= z.sum(-1, keepdims=True)
+    np.testing.assert_allclose(module.run([x])[0], z, rtol=1e-5, atol=1e-6)

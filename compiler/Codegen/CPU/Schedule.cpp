@@ -180,7 +180,8 @@ Schedule genericSchedule(linalg::LinalgOp op, ArrayRef<int64_t> r, VectorTarget 
     if (!parallel && innermostParallel && i + 1 < rank)
       s.innerTiles.push_back(1);
     else if (!parallel)
-      s.innerTiles.push_back(ShapedType::isDynamic(staticRanges[i]) ? 4 * t.lanes : 0);
+      s.innerTiles.push_back(i + 1 == rank && ShapedType::isDynamic(staticRanges[i]) ? 4 * t.lanes
+                                                                                     : 0);
     else if (i + 1 == rank)
       s.innerTiles.push_back(across >= 0 ? std::min(r[i], t.lanes)
                                          : registerVectorTile(r[i], 4 * t.lanes));
