@@ -140,21 +140,6 @@ Value dilateAndPad(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> st
                                          getAsIndexOpFoldResult(b.getContext(), steps));
 }
 
-/// `v` with its dims permuted (result dim i = dim perm[i] of `v`).
-Value permute(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm) {
-  auto type = typeOf(v);
-  SmallVector<int64_t> shape;
-  SmallVector<Value> dynamicSizes;
-  for (int64_t from : perm) {
-    shape.push_back(type.getDimSize(from));
-    if (type.isDynamicDim(from))
-      dynamicSizes.push_back(b.create<tensor::DimOp>(loc, v, from));
-  }
-  Value init =
-      createEmpty(b, loc, RankedTensorType::get(shape, type.getElementType()), dynamicSizes);
-  return b.create<linalg::TransposeOp>(loc, v, init, perm).getResult()[0];
-}
-
 struct ConvTransposeLowering : OpConversionPattern<graph::ConvTransposeOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -196,18 +181,19 @@ struct ConvTransposeLowering : OpConversionPattern<graph::ConvTransposeOp> {
       if (inputType.getRank() != 4 || group != 1)
         return emitUnsupported(op) << "a 1-D, 3-D or grouped transposed convolution with "
                                       "dynamic dims (2-D with group 1 is supported)";
-      Value nhwcInput = permute(rewriter, loc, input, {0, 2, 3, 1});
-      Value hwcfFilter = permute(rewriter, loc, filter, {2, 3, 1, 0});
+      Value nhwcInput = transposeTensor(rewriter, loc, input, {0, 2, 3, 1});
+      Value hwcfFilter = transposeTensor(rewriter, loc, filter, {2, 3, 1, 0});
       auto nhwcType = RankedTensorType::get(
           {fullShape[0], fullShape[2], fullShape[3], fullShape[1]}, fullType.getElementType());
       Value init = buildConvInit(rewriter, loc, nhwcType, adaptor.getBias(), 3,
                                  convOutputSizes(rewriter, loc, nhwcType, nhwcInput,
                                                  typeOf(hwcfFilter).getShape(), unitStrides,
                                                  op.getDilations(), /*nhwc=*/true));
-      result = permute(rewriter, loc,
-                       buildConvolution(rewriter, loc, nhwcInput, hwcfFilter, init, unitStrides,
-                                        op.getDilations(), group, /*nhwc=*/true),
-                       {0, 3, 1, 2});
+      result =
+          transposeTensor(rewriter, loc,
+                          buildConvolution(rewriter, loc, nhwcInput, hwcfFilter, init, unitStrides,
+                                           op.getDilations(), group, /*nhwc=*/true),
+                          {0, 3, 1, 2});
     }
     bool crop = llvm::any_of(padding.cropLow, [](int64_t c) { return c > 0; }) ||
                 llvm::any_of(padding.cropHigh, [](int64_t c) { return c > 0; });

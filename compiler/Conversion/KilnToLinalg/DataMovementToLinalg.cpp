@@ -75,13 +75,8 @@ struct TransposeLowering : OpConversionPattern<graph::TransposeOp> {
 
   LogicalResult matchAndRewrite(graph::TransposeOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    auto type = tensorTypeOf(op.getResult());
-    SmallVector<Value> sizes;
-    for (auto [d, from] : llvm::enumerate(op.getPerm()))
-      if (type.isDynamicDim(d))
-        sizes.push_back(rewriter.create<tensor::DimOp>(op.getLoc(), adaptor.getInput(), from));
-    Value init = createEmpty(rewriter, op.getLoc(), type, sizes);
-    rewriter.replaceOpWithNewOp<linalg::TransposeOp>(op, adaptor.getInput(), init, op.getPerm());
+    rewriter.replaceOp(op,
+                       transposeTensor(rewriter, op.getLoc(), adaptor.getInput(), op.getPerm()));
     return success();
   }
 };

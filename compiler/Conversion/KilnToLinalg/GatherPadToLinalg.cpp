@@ -22,6 +22,24 @@ Value clampIndex(OpBuilder &b, Location loc, Value i, int64_t size) {
   return b.create<arith::MaxSIOp>(loc, upper, indexConstant(b, loc, 0));
 }
 
+/// An index read from an indices tensor as `index`, negative ones wrapped, clamped into
+/// [0, extent) (ONNX makes out-of-range indices an error; clamping keeps the read in bounds).
+/// `dynamicExtent` (read once outside the loop) replaces the static `extent` when given.
+Value wrapIndex(OpBuilder &b, Location loc, Value raw, int64_t extent,
+                Value dynamicExtent = Value()) {
+  Value i = b.create<arith::IndexCastOp>(loc, b.getIndexType(), raw);
+  Value isNegative =
+      b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, i, indexConstant(b, loc, 0));
+  Value wrapped = b.create<arith::AddIOp>(
+      loc, i, dynamicExtent ? dynamicExtent : indexConstant(b, loc, extent));
+  i = b.create<arith::SelectOp>(loc, isNegative, wrapped, i);
+  if (!dynamicExtent)
+    return clampIndex(b, loc, i, extent);
+  Value last = b.create<arith::SubIOp>(loc, dynamicExtent, indexConstant(b, loc, 1));
+  return b.create<arith::MaxSIOp>(loc, b.create<arith::MinSIOp>(loc, i, last),
+                                  indexConstant(b, loc, 0));
+}
+
 /// Static shapes (with `dynamicIndices`: the indices and the result may have dynamic dims; with
 /// `dynamicData` too, the data) and signless i8..i64 indices, the preconditions of the gathers.
 LogicalResult checkGatherOperands(Operation *op, RankedTensorType indicesType,
@@ -81,20 +99,7 @@ struct GatherLowering : OpConversionPattern<graph::GatherOp> {
     Value result = buildParallelGeneric(
         rewriter, loc, resultType, indices, indicesMap,
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-          Value i = b.create<arith::IndexCastOp>(l, b.getIndexType(), args[0]);
-          Value isNegative =
-              b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, i, indexConstant(b, l, 0));
-          int64_t extent = dataType.getDimSize(axis);
-          Value wrapped = b.create<arith::AddIOp>(
-              l, i, dynamicExtent ? dynamicExtent : indexConstant(b, l, extent));
-          i = b.create<arith::SelectOp>(l, isNegative, wrapped, i);
-          if (!dynamicExtent) {
-            i = clampIndex(b, l, i, extent);
-          } else {
-            Value last = b.create<arith::SubIOp>(l, dynamicExtent, indexConstant(b, l, 1));
-            i = b.create<arith::MaxSIOp>(l, b.create<arith::MinSIOp>(l, i, last),
-                                         indexConstant(b, l, 0));
-          }
+          Value i = wrapIndex(b, l, args[0], dataType.getDimSize(axis), dynamicExtent);
           SmallVector<Value> coords;
           for (int64_t d = 0; d < dataType.getRank(); ++d) {
             if (d == axis)
@@ -109,16 +114,6 @@ struct GatherLowering : OpConversionPattern<graph::GatherOp> {
     return success();
   }
 };
-
-/// An index read from an indices tensor as `index`, negative ones wrapped, clamped into
-/// [0, extent) (ONNX makes out-of-range indices an error; clamping keeps the read in bounds).
-Value wrapIndex(OpBuilder &b, Location loc, Value raw, int64_t extent) {
-  Value i = b.create<arith::IndexCastOp>(loc, b.getIndexType(), raw);
-  Value isNegative =
-      b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, i, indexConstant(b, loc, 0));
-  Value wrapped = b.create<arith::AddIOp>(loc, i, indexConstant(b, loc, extent));
-  return clampIndex(b, loc, b.create<arith::SelectOp>(loc, isNegative, wrapped, i), extent);
-}
 
 /// gather_elements: a generic over `indices` (the result's shape) extracting
 /// data[i0, ..., indices[i], ..., in].

@@ -473,6 +473,20 @@ Value reshapeToSizes(OpBuilder &b, Location loc, Value v, ArrayRef<OpFoldResult>
   return b.create<tensor::ExpandShapeOp>(loc, target, flat, allInOneGroup(shape.size()), sizes);
 }
 
+Value transposeTensor(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm) {
+  auto type = tensorTypeOf(v);
+  SmallVector<int64_t> shape;
+  SmallVector<Value> dynamicSizes;
+  for (int64_t from : perm) {
+    shape.push_back(type.getDimSize(from));
+    if (type.isDynamicDim(from))
+      dynamicSizes.push_back(b.create<tensor::DimOp>(loc, v, from));
+  }
+  Value init =
+      createEmpty(b, loc, RankedTensorType::get(shape, type.getElementType()), dynamicSizes);
+  return b.create<linalg::TransposeOp>(loc, v, init, perm).getResult()[0];
+}
+
 Value padWithValue(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> low,
                    ArrayRef<int64_t> high, Value padValue) {
   if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&

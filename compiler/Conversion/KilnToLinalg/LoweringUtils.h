@@ -143,6 +143,8 @@ Value buildReduction(OpBuilder &b, Location loc, Value input, ValueRange rowInpu
 /// Reshapes a static tensor: `tensor.collapse_shape` or `tensor.expand_shape` when the new
 /// shape is a pure collapse or expansion, else a collapse to 1-D followed by an expansion.
 Value reshapeTo(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape);
+/// `v` with its dims permuted (result dim i = dim perm[i] of `v`; dynamic dims read from `v`).
+Value transposeTensor(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm);
 
 /// Whether reshapeTo can reshape a tensor of `src` to `shape` (static shapes, a pure collapse
 /// or expansion whose groups hold at most one dynamic dim each, or a target with at most one
