@@ -152,6 +152,7 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   if (policy.vectorConvKernels) {
     graph.addNestedPass<func::FuncOp>(createDepthwiseConv());
     graph.addNestedPass<func::FuncOp>(createGroupedConv());
+    graph.addNestedPass<func::FuncOp>(createInt8Depthwise());
   }
   graph.addNestedPass<func::FuncOp>(createExplicitConvPadding());
   graph.addPass(createCanonicalizerPass());

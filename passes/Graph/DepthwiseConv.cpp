@@ -52,7 +52,9 @@ struct ConvAsDepthwise : OpRewritePattern<kiln::ConvOp> {
     Value out = rewriter.create<kiln::DepthwiseConv2DOp>(
         loc, conv.getType(), conv.getInput(), filter, conv.getBias(), conv.getStridesAttr(),
         conv.getPadsAttr(), rewriter.getF64FloatAttr(epilogue.min),
-        rewriter.getF64FloatAttr(epilogue.max), rewriter.getBoolAttr(epilogue.hardSwish));
+        rewriter.getF64FloatAttr(epilogue.max), rewriter.getBoolAttr(epilogue.hardSwish),
+        /*input_scale=*/nullptr, /*input_zero_point=*/nullptr, /*output_scale=*/nullptr,
+        /*output_zero_point=*/nullptr);
     epilogue.replace(rewriter, conv, out);
     return success();
   }

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Graph/Im2colTaps.h"
+#include "passes/Quantization/Int8Input.h"
 #include "passes/Quantization/Int8MatMul.h"
 #include "passes/Quantization/Int8Weights.h"
 #include "passes/Quantization/Passes.h"
@@ -17,8 +18,6 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
-
-#include <cmath>
 
 namespace kiln {
 #define GEN_PASS_DEF_INT8CONVIM2COL
@@ -30,18 +29,6 @@ using namespace mlir;
 namespace {
 Type elementTypeOf(Value v) { return cast<ShapedType>(v.getType()).getElementType(); }
 
-/// The value of a one-element int or float constant, as a double.
-std::optional<double> scalarConstant(Value v) {
-  DenseElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)) || attr.getNumElements() != 1)
-    return std::nullopt;
-  if (auto ints = dyn_cast<DenseIntElementsAttr>(attr))
-    return double((*ints.getValues<APInt>().begin()).getSExtValue());
-  if (auto floats = dyn_cast<DenseFPElementsAttr>(attr))
-    return (*floats.getValues<APFloat>().begin()).convertToDouble();
-  return std::nullopt;
-}
-
 /// The one-element constant `v` (of any rank: [1, 1, 1, 1] in a transposed frame) as a
 /// rank-0 constant, which broadcasts against the patch matrix without raising its rank.
 Value scalarOf(PatternRewriter &rewriter, Location loc, Value v) {
@@ -49,48 +36,6 @@ Value scalarOf(PatternRewriter &rewriter, Location loc, Value v) {
   matchPattern(v, m_Constant(&attr));
   auto type = RankedTensorType::get({}, attr.getElementType());
   return rewriter.create<kiln::ConstantOp>(loc, attr.reshape(type));
-}
-
-/// The activations of an int8 conv: `x8` (8-bit, NHWC once `perm` is applied) widened by
-/// `cast`, minus the scalar `sub` (zero point zx), times the scalar `mul` (QDQ scale).
-struct Int8Input {
-  Value x8;
-  std::optional<SmallVector<int64_t>> perm;
-  kiln::CastOp cast;
-  kiln::SubOp sub;
-  kiln::MulOp mul;
-  int64_t zeroPoint = 0;
-};
-
-/// Matches [transpose] [mul by a scalar] [sub of a scalar] cast(8-bit), or fails with why.
-FailureOr<Int8Input> matchInput(Value v, bool isFloat, std::string &why) {
-  Int8Input in;
-  if (auto t = v.getDefiningOp<kiln::TransposeOp>()) {
-    in.perm = SmallVector<int64_t>(t.getPerm());
-    v = t.getInput();
-  }
-  auto sameType = [&](Value lhs) { return lhs.getType() == v.getType(); };
-  if (auto mul = v.getDefiningOp<kiln::MulOp>()) {
-    if (!isFloat || !sameType(mul.getLhs()) || !scalarConstant(mul.getRhs()))
-      return why = "the activation scale is not one constant", failure();
-    in.mul = mul;
-    v = mul.getLhs();
-  } else if (isFloat) {
-    return why = "the activations are not dequantized", failure();
-  }
-  if (auto sub = v.getDefiningOp<kiln::SubOp>()) {
-    std::optional<double> zp = scalarConstant(sub.getRhs());
-    if (!sameType(sub.getLhs()) || !zp || *zp != std::nearbyint(*zp))
-      return why = "the activation zero point is not one integer constant", failure();
-    in.sub = sub;
-    in.zeroPoint = int64_t(*zp);
-    v = sub.getLhs();
-  }
-  in.cast = v.getDefiningOp<kiln::CastOp>();
-  if (!in.cast || !elementTypeOf(in.cast.getInput()).isInteger(8))
-    return why = "the activations are not a cast of 8-bit values", failure();
-  in.x8 = in.cast.getInput();
-  return in;
 }
 
 /// The taps concatenated along the channels, slices and concat in one kiln.fused kernel: each
@@ -134,7 +79,7 @@ struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
         !(isFloat || elementType.isSignlessInteger(32)))
       return failure();
     std::string why;
-    FailureOr<Int8Input> in = matchInput(conv.getInput(), isFloat, why);
+    FailureOr<kiln::Int8Input> in = kiln::matchInt8Input(conv.getInput(), isFloat, why);
     if (failed(in))
       return failure(); // not a conv of 8-bit activations
     // The padding is the zero point, stored in x's own type.
@@ -142,7 +87,13 @@ struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
     if (in->zeroPoint < (isUnsigned ? 0 : -128) || in->zeroPoint > (isUnsigned ? 255 : 127))
       return warn(conv, rewriter, "the activation zero point is outside the activations' type");
     auto filter = conv.getFilter().getType();
-    if (conv.getGroup() != 1)
+    // A depthwise conv of dequantized values keeps its float sums, reading and writing the
+    // 8-bit values itself (kiln-int8-depthwise, after kiln-depthwise-conv).
+    int64_t group = conv.getGroup();
+    if (isFloat && group > 1 && conv.getInput().getType().getDimSize(3) == group &&
+        result.getDimSize(3) == group)
+      return failure();
+    if (group != 1)
       return warn(conv, rewriter,
                   isFloat ? "grouped convolutions have no int8 kernel: it runs in float on the "
                             "dequantized values, as in the fp32 model"

@@ -68,4 +68,20 @@ def Int8GroupedConvInF32 : Pass<"kiln-int8-grouped-conv-in-f32", "mlir::func::Fu
   let dependentDialects = ["mlir::kiln::KilnDialect"];
 }
 
+def Int8Depthwise : Pass<"kiln-int8-depthwise", "mlir::func::FuncOp"> {
+  let summary = "The dequantize before and the quantize after a depthwise conv, in the conv";
+  let description = [{
+    A float kiln.depthwise_conv2d whose input is [a reshape of] (float(x8) [- zx]) [* sx] (x8
+    of ui8/i8, zx and sx scalar constants: a DequantizeLinear, or a QLinearConv's widened
+    input) reads x8 itself, dequantizing as it loads (`input_scale`, `input_zero_point`); one whose result's only use is
+    clip(round(v / sy) [+ zy], type range) cast to ui8/i8 (a QuantizeLinear) writes that 8-bit
+    result, quantizing before it stores (`output_scale`, `output_zero_point`). Either or both.
+    The arithmetic is the float ops it replaces (bit-identical), without the float tensors
+    between them: 4 bytes per value written and read back once each side. A float depthwise
+    conv of dequantized values it cannot take is reported with a warning naming the node.
+    Runs after kiln-depthwise-conv.
+  }];
+  let dependentDialects = ["mlir::kiln::KilnDialect"];
+}
+
 #endif

@@ -54,6 +54,9 @@ CASES = [
     # k in 3 blocks of 512 (the middle one in a loop, the last of one group + 2 k), two full
     # 64-column panels and a 2-column one.
     ((10, 1030), 130, np.uint8, 1, "column"),
+    # Rows split into chunks for the threads: 301 rows in 11 chunks of 30 for the 64-column
+    # panel, 6 chunks of 60 for the 32-column one; each last chunk is a single row.
+    ((301, 70), 96, np.uint8, 3, "column"),
 ]
 
 

@@ -3,9 +3,10 @@
 // Replaces the `kiln.int8_gemm` generics of kiln.matmul_int8 (A [M, K] ui8, B packed
 // [N/64][K/4][64][4] i8) with a register-blocked micro-kernel of `vpdpbusd`: per step of 4 k,
 // `nv` 64-byte loads of B (16 columns x 4 k each, contiguous), `mr` broadcasts of 4 bytes of
-// A and mr x nv multiply-accumulates into 32-bit lanes. Panels of 64 columns run on the
-// kernel's threads (scf.forall); k goes in blocks whose B stays in L1, rows in blocks of `mr`
-// with a static tail block; a K that is not a multiple of 4 reads its last group of A with
+// A and mr x nv multiply-accumulates into 32-bit lanes. Tasks of a chunk of rows x a panel of
+// 64 columns run on the kernel's threads (scf.forall; a layer of 64 output channels is not
+// one task); k goes in blocks whose B stays in L1, rows in blocks of `mr` with a static tail
+// block in the last chunk; a K that is not a multiple of 4 reads its last group of A with
 // zero padding (B is zero-padded when packed).
 //
 //===----------------------------------------------------------------------===//
@@ -17,6 +18,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -33,6 +35,9 @@ constexpr llvm::StringLiteral kInt8GemmAttr = "kiln.int8_gemm";
 /// Output columns per panel (4 vectors of 16 lanes) and per vector; steps of 4 k per block
 /// of k (128 steps: 512 k, 32 KiB of a panel's B, in L1).
 constexpr int64_t kPanel = 64, kBlock = 16, kKSteps = 128;
+/// Parallel tasks a GEMM aims for (row chunks x panels; a pool's lanes take several each and
+/// steal from late threads), and the fewest blocks of rows a chunk holds.
+constexpr int64_t kTasks = 16, kMinBlocks = 4;
 constexpr llvm::StringLiteral kVpdpbusd = "llvm.x86.avx512.vpdpbusd.512";
 
 struct Gemm {
@@ -91,10 +96,11 @@ struct KBlock {
   bool load, kTail;
 };
 
-/// Rows [m0, m0 + mr) of a panel of `cols` columns (`slice`, [M, cols] i32) over one k block:
-/// the k loop in registers, the accumulators read and written masked past `cols`.
-Value microKernel(OpBuilder &b, Location loc, const Gemm &g, Value slice, Value m0, Value p,
-                  int64_t mr, int64_t cols, const KBlock &kb) {
+/// Rows [m0, m0 + mr) of a task's slice of `cols` columns (`slice`, i32; A's rows [a0, a0 +
+/// mr)) over one k block: the k loop in registers, the accumulators read and written masked
+/// past `cols`.
+Value microKernel(OpBuilder &b, Location loc, const Gemm &g, Value slice, Value m0, Value a0,
+                  Value p, int64_t mr, int64_t cols, const KBlock &kb) {
   int64_t nv = (cols + kBlock - 1) / kBlock;
   auto vec = VectorType::get({16}, b.getI32Type());
   Value zero = b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(vec, int32_t(0)));
@@ -112,15 +118,15 @@ Value microKernel(OpBuilder &b, Location loc, const Gemm &g, Value slice, Value 
   SmallVector<Value> accs = init;
   if (kb.steps > 0) {
     Value end = b.create<arith::AddIOp>(loc, kb.start, idx(b, loc, kb.steps));
-    auto loop = b.create<scf::ForOp>(
-        loc, kb.start, end, idx(b, loc, 1), init,
-        [&](OpBuilder &nb, Location nl, Value kg, ValueRange args) {
-          nb.create<scf::YieldOp>(nl, step(nb, nl, g, args, m0, p, kg, mr, nv, false));
-        });
+    auto loop = b.create<scf::ForOp>(loc, kb.start, end, idx(b, loc, 1), init,
+                                     [&](OpBuilder &nb, Location nl, Value kg, ValueRange args) {
+                                       nb.create<scf::YieldOp>(
+                                           nl, step(nb, nl, g, args, a0, p, kg, mr, nv, false));
+                                     });
     accs = loop.getResults();
   }
   if (kb.kTail)
-    accs = step(b, loc, g, accs, m0, p, idx(b, loc, g.k / 4), mr, nv, true);
+    accs = step(b, loc, g, accs, a0, p, idx(b, loc, g.k / 4), mr, nv, true);
   for (int64_t r = 0; r < mr; ++r)
     for (int64_t j = 0; j < nv; ++j)
       slice = b.create<vector::TransferWriteOp>(loc, accs[r * nv + j], slice,
@@ -130,74 +136,127 @@ Value microKernel(OpBuilder &b, Location loc, const Gemm &g, Value slice, Value 
   return slice;
 }
 
-/// All rows of one panel over one k block: blocks of `mr` rows in a loop, then the rest.
+/// The rows of one task: slice rows [0, fullEnd) in blocks of `mr` (A's rows from `a0`), then
+/// `tail` rows (the matrix's last M % mr) at slice row `tailAt`, only where `tailIf` holds
+/// (null: always).
+struct Rows {
+  Value a0, fullEnd;
+  int64_t tail = 0, tailAt = 0;
+  Value tailIf;
+};
+
+/// All rows of one task's panel over one k block: blocks of `mr` rows in a loop, then the rest.
 Value panelRows(OpBuilder &b, Location loc, const Gemm &g, Value slice, Value p, int64_t cols,
-                const KBlock &kb) {
-  int64_t mr = rowsFor((cols + kBlock - 1) / kBlock), full = g.m / mr;
-  if (full > 0) {
+                const KBlock &kb, const Rows &rows) {
+  int64_t mr = rowsFor((cols + kBlock - 1) / kBlock);
+  if (!isConstantIntValue(rows.fullEnd, 0)) {
     auto loop = b.create<scf::ForOp>(
-        loc, idx(b, loc, 0), idx(b, loc, full * mr), idx(b, loc, mr), ValueRange{slice},
+        loc, idx(b, loc, 0), rows.fullEnd, idx(b, loc, mr), ValueRange{slice},
         [&](OpBuilder &nb, Location nl, Value m0, ValueRange args) {
-          nb.create<scf::YieldOp>(nl, microKernel(nb, nl, g, args[0], m0, p, mr, cols, kb));
+          Value a = nb.create<arith::AddIOp>(nl, rows.a0, m0);
+          nb.create<scf::YieldOp>(nl, microKernel(nb, nl, g, args[0], m0, a, p, mr, cols, kb));
         });
     slice = loop.getResult(0);
   }
-  if (g.m % mr)
-    slice = microKernel(b, loc, g, slice, idx(b, loc, full * mr), p, g.m % mr, cols, kb);
-  return slice;
+  if (!rows.tail)
+    return slice;
+  auto tailRows = [&](OpBuilder &nb, Location nl, Value s) {
+    Value at = idx(nb, nl, rows.tailAt);
+    Value a = nb.create<arith::AddIOp>(nl, rows.a0, at);
+    return microKernel(nb, nl, g, s, at, a, p, rows.tail, cols, kb);
+  };
+  if (!rows.tailIf)
+    return tailRows(b, loc, slice);
+  auto branch = b.create<scf::IfOp>(
+      loc, rows.tailIf,
+      [&](OpBuilder &nb, Location nl) { nb.create<scf::YieldOp>(nl, tailRows(nb, nl, slice)); },
+      [&](OpBuilder &nb, Location nl) { nb.create<scf::YieldOp>(nl, slice); });
+  return branch.getResult(0);
 }
 
-/// One panel (`p`, `cols` columns): the k steps in blocks of kKSteps (a 16 KiB block of B
+/// One task's panel (`p`, `cols` columns): the k steps in blocks of kKSteps (a block of B
 /// stays in L1 while every row block passes over it); the first block starts from zero, the
 /// middle ones run in a loop, the last takes the partial group of 4 k.
-Value panel(OpBuilder &b, Location loc, const Gemm &g, Value slice, Value p, int64_t cols) {
+Value panel(OpBuilder &b, Location loc, const Gemm &g, Value slice, Value p, int64_t cols,
+            const Rows &rows) {
   int64_t steps = g.k / 4, blocks = std::max<int64_t>(1, (steps + kKSteps - 1) / kKSteps);
   bool kTail = g.k % 4 != 0;
   auto blockSteps = [&](int64_t i) { return std::min(kKSteps, steps - i * kKSteps); };
-  slice = panelRows(b, loc, g, slice, p, cols,
-                    {idx(b, loc, 0), std::max<int64_t>(0, blockSteps(0)), false, kTail && blocks == 1});
+  slice = panelRows(
+      b, loc, g, slice, p, cols,
+      {idx(b, loc, 0), std::max<int64_t>(0, blockSteps(0)), false, kTail && blocks == 1}, rows);
   if (blocks > 2) {
     auto loop = b.create<scf::ForOp>(
         loc, idx(b, loc, kKSteps), idx(b, loc, (blocks - 1) * kKSteps), idx(b, loc, kKSteps),
         ValueRange{slice}, [&](OpBuilder &nb, Location nl, Value kg, ValueRange args) {
           nb.create<scf::YieldOp>(
-              nl, panelRows(nb, nl, g, args[0], p, cols, {kg, kKSteps, true, false}));
+              nl, panelRows(nb, nl, g, args[0], p, cols, {kg, kKSteps, true, false}, rows));
         });
     slice = loop.getResult(0);
   }
   if (blocks > 1)
-    slice = panelRows(b, loc, g, slice, p, cols,
-                      {idx(b, loc, (blocks - 1) * kKSteps), blockSteps(blocks - 1), true, kTail});
+    slice =
+        panelRows(b, loc, g, slice, p, cols,
+                  {idx(b, loc, (blocks - 1) * kKSteps), blockSteps(blocks - 1), true, kTail}, rows);
   return slice;
 }
 
-/// [M, N] i32 = A x B: the full panels in an scf.forall, then the last partial panel.
-Value buildGemm(OpBuilder &b, Location loc, const Gemm &g, Value init) {
+/// Row chunks of the parallel tasks: enough chunks that chunks x `panels` reaches kTasks (a
+/// 64-column layer is not one task), each at least kMinBlocks blocks of `mr` rows; the rows
+/// per chunk a multiple of mr, so only the last chunk has a partial block.
+int64_t rowsPerChunk(int64_t m, int64_t mr, int64_t panels) {
+  int64_t blocks = (m + mr - 1) / mr;
+  int64_t chunks = std::clamp<int64_t>((kTasks + panels - 1) / panels, 1,
+                                       std::max<int64_t>(1, m / mr / kMinBlocks));
+  return (blocks + chunks - 1) / chunks * mr;
+}
+
+/// Columns [col0, col0 + panels * cols) of [M, N] i32 = A x B (B's panels from `panel0`) as an
+/// scf.forall over (row chunk, panel) tasks.
+Value buildTasks(OpBuilder &b, Location loc, const Gemm &g, Value out, int64_t panel0,
+                 int64_t panels, int64_t cols) {
+  int64_t mr = rowsFor((cols + kBlock - 1) / kBlock), rowsEach = rowsPerChunk(g.m, mr, panels);
+  int64_t chunks = (g.m + rowsEach - 1) / rowsEach, lastRows = g.m - (chunks - 1) * rowsEach;
+  auto forall = b.create<scf::ForallOp>(
+      loc, ArrayRef<OpFoldResult>{b.getIndexAttr(chunks), b.getIndexAttr(panels)}, ValueRange{out},
+      std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  Value c = forall.getInductionVar(0), shared = forall.getRegionIterArgs()[0];
+  Value p = b.create<arith::AddIOp>(loc, forall.getInductionVar(1), idx(b, loc, panel0));
+  Value row0 = b.create<arith::MulIOp>(loc, c, idx(b, loc, rowsEach));
+  Value col = b.create<arith::MulIOp>(loc, p, idx(b, loc, kPanel));
+  // Every chunk but the last has rowsEach rows, all in full blocks of mr.
+  Value isLast = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, c, idx(b, loc, chunks - 1));
+  auto perChunk = [&](int64_t last, int64_t others) -> OpFoldResult {
+    if (chunks == 1 || last == others)
+      return b.getIndexAttr(last);
+    return b.create<arith::SelectOp>(loc, isLast, idx(b, loc, last), idx(b, loc, others))
+        .getResult();
+  };
+  OpFoldResult rows = perChunk(lastRows, rowsEach);
+  OpFoldResult fullEnd = perChunk(lastRows / mr * mr, rowsEach);
+  Rows task{row0, getValueOrCreateConstantIndexOp(b, loc, fullEnd), lastRows % mr,
+            lastRows / mr * mr, chunks > 1 ? isLast : Value()};
   auto one = b.getIndexAttr(1);
+  SmallVector<OpFoldResult> offsets{row0, col}, sizes{rows, b.getIndexAttr(cols)},
+      strides{one, one};
+  Value slice = b.create<tensor::ExtractSliceOp>(loc, shared, offsets, sizes, strides);
+  Value done = panel(b, loc, g, slice, p, cols, task);
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  b.create<tensor::ParallelInsertSliceOp>(loc, done, shared, offsets, sizes, strides);
+  return forall.getResult(0);
+}
+
+/// [M, N] i32 = A x B: the full panels' tasks in one scf.forall, the last partial panel's in
+/// another.
+Value buildGemm(OpBuilder &b, Location loc, const Gemm &g, Value init) {
   int64_t panels = g.n / kPanel, rest = g.n % kPanel;
   Value out = init;
-  if (panels > 0) {
-    auto forall = b.create<scf::ForallOp>(loc, ArrayRef<OpFoldResult>{b.getIndexAttr(panels)},
-                                          ValueRange{init}, std::nullopt);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(forall.getBody());
-    Value p = forall.getInductionVar(0), shared = forall.getRegionIterArgs()[0];
-    Value col = b.create<arith::MulIOp>(loc, p, idx(b, loc, kPanel));
-    SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), col},
-        sizes{b.getIndexAttr(g.m), b.getIndexAttr(kPanel)}, strides{one, one};
-    Value slice = b.create<tensor::ExtractSliceOp>(loc, shared, offsets, sizes, strides);
-    Value done = panel(b, loc, g, slice, p, kPanel);
-    b.setInsertionPointToStart(forall.getTerminator().getBody());
-    b.create<tensor::ParallelInsertSliceOp>(loc, done, shared, offsets, sizes, strides);
-    out = forall.getResult(0);
-  }
-  if (rest) {
-    SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), b.getIndexAttr(panels * kPanel)},
-        sizes{b.getIndexAttr(g.m), b.getIndexAttr(rest)}, strides{one, one};
-    Value slice = b.create<tensor::ExtractSliceOp>(loc, out, offsets, sizes, strides);
-    Value done = panel(b, loc, g, slice, idx(b, loc, panels), rest);
-    out = b.create<tensor::InsertSliceOp>(loc, done, out, offsets, sizes, strides);
-  }
+  if (panels > 0)
+    out = buildTasks(b, loc, g, out, 0, panels, kPanel);
+  if (rest)
+    out = buildTasks(b, loc, g, out, panels, 1, rest);
   return out;
 }
 

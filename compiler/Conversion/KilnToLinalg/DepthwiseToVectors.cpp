@@ -5,7 +5,8 @@
 // window of channel vectors shared by the block's pixels; the few pixels at the left and
 // right edges run one by one, taps outside the input selected to zero. Filter rows outside
 // the input are skipped (the kh loop's bounds follow the output row). Bias first, clamp (and hard
-// swish) last, one store per output vector: the zero padding is never materialized.
+// swish) last, one store per output vector: the zero padding is never materialized. An 8-bit
+// input is dequantized as it is loaded, an 8-bit result quantized before its store.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Conversion/KilnToLinalg/Patterns.h"
@@ -37,14 +38,17 @@ struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Geometry g = geometryOf(op);
-    auto outType = tensorTypeOf(op.getResult());
-    auto vecType = VectorType::get({channelVector(g.c)}, outType.getElementType());
+    auto outType = cast<RankedTensorType>(toSignless(op.getType()));
+    auto vecType = VectorType::get({channelVector(g.c)}, rewriter.getF32Type());
     Value input = adaptor.getInput(), filter = adaptor.getFilter(), bias = adaptor.getBias();
     double lo = op.getMin().convertToDouble(), hi = op.getMax().convertToDouble();
     bool hardSwish = op.getHardSwish();
     int64_t rows = outType.getDimSize(0) * g.oh;
     bool parallel = rows * g.ow * g.c * g.kh * g.kw >= kMinParallelMacs;
     Value init = createEmpty(rewriter, loc, outType.getShape(), outType.getElementType());
+    Quantized in = quantizedOf(op.getInput(), op.getInputScaleAttr(), op.getInputZeroPointAttr());
+    Quantized out =
+        quantizedOf(op.getResult(), op.getOutputScaleAttr(), op.getOutputZeroPointAttr());
 
     auto sliceOf = [&](OpBuilder &b, Location l, Value row, SmallVectorImpl<OpFoldResult> &off,
                        SmallVectorImpl<OpFoldResult> &sizes) {
@@ -55,7 +59,7 @@ struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
                     b.getIndexAttr(g.c)});
     };
     auto body = [&](OpBuilder &b, Location l, Value row, Value slice) -> Value {
-      Row r{g, vecType, input, filter, bias, lo, hi, hardSwish};
+      Row r{g, vecType, input, filter, bias, lo, hi, hardSwish, in, out};
       r.n = b.create<arith::DivUIOp>(l, row, idx(b, l, g.oh));
       Value oh = b.create<arith::RemUIOp>(l, row, idx(b, l, g.oh));
       RowTaps taps = rowTaps(b, l, g, oh);
@@ -75,6 +79,21 @@ struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
     return success();
   }
 
+  /// The 8-bit form of the input or the result (`type` null: f32).
+  struct Quantized {
+    IntegerType type;
+    bool isUnsigned = false;
+    double scale = 1, zeroPoint = 0;
+  };
+
+  static Quantized quantizedOf(Value v, FloatAttr scale, FloatAttr zeroPoint) {
+    auto type = dyn_cast<IntegerType>(getElementTypeOrSelf(v.getType()));
+    if (!type)
+      return {};
+    return {IntegerType::get(v.getContext(), 8), type.isUnsigned(), scale.getValueAsDouble(),
+            zeroPoint.getValueAsDouble()};
+  }
+
   /// The code of one output row.
   struct Row {
     const Geometry &g;
@@ -82,7 +101,33 @@ struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
     Value input, filter, bias;
     double lo, hi;
     bool hardSwish;
+    Quantized in, out;
     Value n, ihBase, khLo, khHi;
+
+    /// The 8-bit vector `x` as floats: (x - zero point) * scale, in the f32 ops of the
+    /// dequantization it replaces.
+    Value dequantize(OpBuilder &b, Location l, Value x) const {
+      auto ints = VectorType::get(vecType.getShape(), b.getI32Type());
+      Value wide = in.isUnsigned ? b.create<arith::ExtUIOp>(l, ints, x).getResult()
+                                 : b.create<arith::ExtSIOp>(l, ints, x).getResult();
+      Value v = b.create<arith::SIToFPOp>(l, vecType, wide);
+      if (in.zeroPoint != 0)
+        v = b.create<arith::SubFOp>(l, v, splat(b, l, vecType, in.zeroPoint));
+      return b.create<arith::MulFOp>(l, v, splat(b, l, vecType, float(in.scale)));
+    }
+
+    /// The float vector `v` quantized to the result's 8-bit type: round half to even of
+    /// v / scale, plus the zero point, saturated.
+    Value quantize(OpBuilder &b, Location l, Value v) const {
+      v = b.create<arith::DivFOp>(l, v, splat(b, l, vecType, float(out.scale)));
+      v = b.create<math::RoundEvenOp>(l, v);
+      if (out.zeroPoint != 0)
+        v = b.create<arith::AddFOp>(l, v, splat(b, l, vecType, out.zeroPoint));
+      v = clampVector(b, l, v, out.isUnsigned ? 0 : -128, out.isUnsigned ? 255 : 127);
+      auto ints = VectorType::get(vecType.getShape(), b.getI32Type());
+      Value i = b.create<arith::FPToSIOp>(l, ints, v);
+      return b.create<arith::TruncIOp>(l, VectorType::get(vecType.getShape(), out.type), i);
+    }
 
     /// Pixels [from, to) one by one, taps checked against the input's columns.
     Value pixels(OpBuilder &b, Location l, int64_t from, int64_t to, Value acc) const {
@@ -105,6 +150,8 @@ struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
             });
         for (int64_t p = 0; p < count; ++p) {
           Value v = activateVector(b, l, kLoop.getResult(p), lo, hi, hardSwish);
+          if (out.type)
+            v = quantize(b, l, v);
           Value col = b.create<arith::AddIOp>(l, ow, idx(b, l, p));
           acc = writeVector(b, l, v, acc, {idx(b, l, 0), idx(b, l, 0), col, ch});
         }
@@ -135,14 +182,20 @@ struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
 
     /// input[n, ih, iw, ch..]; with `checked`, zero where iw is outside the input.
     Value inputAt(OpBuilder &b, Location l, Value ih, Value iw, Value ch, bool checked) const {
+      auto read = [&](Value col) {
+        if (!in.type)
+          return readVector(b, l, vecType, input, {n, ih, col, ch});
+        auto bytes = VectorType::get(vecType.getShape(), in.type);
+        return dequantize(b, l, readVector(b, l, bytes, input, {n, ih, col, ch}));
+      };
       if (!checked)
-        return readVector(b, l, vecType, input, {n, ih, iw, ch});
+        return read(iw);
       Value inside = b.create<arith::AndIOp>(
           l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, iw, idx(b, l, 0)),
           b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, iw, idx(b, l, g.w)));
       Value clamped = b.create<arith::MinSIOp>(
           l, b.create<arith::MaxSIOp>(l, iw, idx(b, l, 0)), idx(b, l, g.w - 1));
-      Value x = readVector(b, l, vecType, input, {n, ih, clamped, ch});
+      Value x = read(clamped);
       return b.create<arith::SelectOp>(l, inside, x, splat(b, l, vecType, 0.0));
     }
   };

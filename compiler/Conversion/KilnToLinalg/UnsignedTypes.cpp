@@ -31,11 +31,13 @@ SignlessTypeConverter::SignlessTypeConverter() {
 }
 
 bool supportsUnsigned(Operation *op) {
-  return isa<graph::ConstantOp, graph::ShapeOp, graph::ReshapeOp, graph::TransposeOp, graph::ConcatOp,
-             graph::SliceOp, graph::ExpandOp, graph::ExpandToOp, graph::ConstantOfShapeOp, graph::SliceByOp, graph::TileByOp, graph::AddOp, graph::SubOp, graph::MulOp,
-             graph::DivOp, graph::MinOp, graph::MaxOp, graph::ModOp, graph::EqualOp,
-             graph::LessOp, graph::GreaterOp, graph::CastOp, graph::WhereOp, graph::PowOp,
-             graph::ClipOp, graph::MaxPoolOp, graph::PadOp, graph::BitShiftOp, graph::MatMulInt8Op>(op);
+  return isa<graph::ConstantOp, graph::ShapeOp, graph::ReshapeOp, graph::TransposeOp,
+             graph::ConcatOp, graph::SliceOp, graph::ExpandOp, graph::ExpandToOp,
+             graph::ConstantOfShapeOp, graph::SliceByOp, graph::TileByOp, graph::AddOp,
+             graph::SubOp, graph::MulOp, graph::DivOp, graph::MinOp, graph::MaxOp, graph::ModOp,
+             graph::EqualOp, graph::LessOp, graph::GreaterOp, graph::CastOp, graph::WhereOp,
+             graph::PowOp, graph::ClipOp, graph::MaxPoolOp, graph::PadOp, graph::BitShiftOp,
+             graph::MatMulInt8Op, graph::DepthwiseConv2DOp>(op);
 }
 
 LogicalResult checkUnsignedSupport(Operation *root) {

@@ -1,6 +1,8 @@
 //===- KilnDepthwise.cpp - the verifiers of kiln.depthwise_conv2d and kiln.grouped_conv2d ===//
 #include "kiln/Dialect/Graph/KilnDialect.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 namespace {
@@ -32,12 +34,36 @@ LogicalResult verifyWindow(Operation *op, RankedTensorType input, ArrayRef<int64
 namespace kiln {
 LogicalResult DepthwiseConv2DOp::verify() {
   auto input = getInput().getType(), filter = getFilter().getType(), result = getType();
-  if (!isStaticF32(input, 4) || !isStaticF32(filter, 3) || !isStaticF32(result, 4))
-    return emitOpError("needs static f32 NHWC input and result and a [KH, KW, C] filter");
+  // An 8-bit input or result comes with its scale and zero point (the quantized form).
+  auto quantized = [](RankedTensorType t, FloatAttr scale, FloatAttr zeroPoint) {
+    if (!t.getElementType().isInteger(8))
+      return !scale && !zeroPoint ? success() : failure();
+    if (!scale || !zeroPoint || !(scale.getValueAsDouble() > 0) ||
+        !std::isfinite(scale.getValueAsDouble()))
+      return failure();
+    double zp = zeroPoint.getValueAsDouble();
+    bool isUnsigned = t.getElementType().isUnsignedInteger();
+    return zp == std::nearbyint(zp) && zp >= (isUnsigned ? 0 : -128) &&
+                   zp <= (isUnsigned ? 255 : 127)
+               ? success()
+               : failure();
+  };
+  auto f32Of = [](RankedTensorType t) { return t.clone(Float32Type::get(t.getContext())); };
+  if (!isStaticF32(f32Of(input), 4) || !isStaticF32(filter, 3) || !isStaticF32(f32Of(result), 4) ||
+      !(input.getElementType().isF32() || input.getElementType().isInteger(8)) ||
+      !(result.getElementType().isF32() || result.getElementType().isInteger(8)))
+    return emitOpError("needs static f32 (or 8-bit) NHWC input and result and a [KH, KW, C] "
+                       "f32 filter");
+  if (failed(quantized(input, getInputScaleAttr(), getInputZeroPointAttr())))
+    return emitOpError("an 8-bit input needs a finite input_scale > 0 and an integer "
+                       "input_zero_point of its type, an f32 one neither");
+  if (failed(quantized(result, getOutputScaleAttr(), getOutputZeroPointAttr())))
+    return emitOpError("an 8-bit result needs a finite output_scale > 0 and an integer "
+                       "output_zero_point of its type, an f32 one neither");
   int64_t c = input.getDimSize(3);
   if (filter.getDimSize(2) != c || result.getDimSize(3) != c)
     return emitOpError("filter and result must have the input's ") << c << " channels";
-  if (getBias() && getBias().getType() != RankedTensorType::get({c}, input.getElementType()))
+  if (getBias() && getBias().getType() != RankedTensorType::get({c}, filter.getElementType()))
     return emitOpError("bias must be [") << c << "] f32";
   SmallVector<int64_t> window{filter.getDimSize(0), filter.getDimSize(1)};
   return verifyWindow(*this, input, window, result, getStrides(), getPads(),

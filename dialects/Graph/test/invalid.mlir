@@ -185,6 +185,22 @@ func.func @depthwise_bad_channels(%x: tensor<1x8x8x16xf32>, %w: tensor<3x3x8xf32
 
 // -----
 
+func.func @depthwise_quantized_without_scale(%x: tensor<1x8x8x16xui8>, %w: tensor<3x3x16xf32>) -> tensor<1x8x8x16xf32> {
+  // expected-error @+1 {{an 8-bit input needs a finite input_scale > 0 and an integer input_zero_point of its type}}
+  %y = kiln.depthwise_conv2d %x, %w {input_zero_point = 0.0 : f64, max = 6.0 : f64, min = 0.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x16xui8>, tensor<3x3x16xf32>) -> tensor<1x8x8x16xf32>
+  return %y : tensor<1x8x8x16xf32>
+}
+
+// -----
+
+func.func @depthwise_quantized_bad_zero_point(%x: tensor<1x8x8x16xf32>, %w: tensor<3x3x16xf32>) -> tensor<1x8x8x16xi8> {
+  // expected-error @+1 {{an 8-bit result needs a finite output_scale > 0 and an integer output_zero_point of its type}}
+  %y = kiln.depthwise_conv2d %x, %w {max = 6.0 : f64, min = 0.0 : f64, output_scale = 0.5 : f64, output_zero_point = 200.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x16xf32>) -> tensor<1x8x8x16xi8>
+  return %y : tensor<1x8x8x16xi8>
+}
+
+// -----
+
 func.func @grouped_bad_filter(%x: tensor<1x8x8x32xf32>, %w: tensor<2x3x3x8x16xf32>) -> tensor<1x8x8x32xf32> {
   // expected-error @+1 {{filter must be [2, KH, KW, 4, 16]}}
   %y = kiln.grouped_conv2d %x, %w {group = 8 : i64, max = 6.0 : f64, min = 0.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x32xf32>, tensor<2x3x3x8x16xf32>) -> tensor<1x8x8x32xf32>

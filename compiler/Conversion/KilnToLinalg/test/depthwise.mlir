@@ -37,3 +37,29 @@ func.func @dw_parallel(%x: tensor<1x112x112x32xf32>, %w: tensor<3x3x32xf32>) -> 
   %y = kiln.depthwise_conv2d %x, %w {max = 0x7FF0000000000000 : f64, min = 0xFFF0000000000000 : f64, pads = array<i64: 0, 0, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x112x112x32xf32>, tensor<3x3x32xf32>) -> tensor<1x56x56x32xf32>
   return %y : tensor<1x56x56x32xf32>
 }
+
+// -----
+
+// 8-bit input and result (kiln-int8-depthwise): each input vector is 16 bytes widened to f32,
+// minus the zero point, times the scale (the DequantizeLinear's f32 ops); each result vector
+// is divided by the output scale, rounded half to even, offset by the zero point, saturated
+// to [0, 255] and stored as 16 bytes.
+// CHECK-LABEL: func @dw_quantized
+// CHECK: vector.transfer_read %arg0{{.*}} : tensor<1x6x20x16xi8>, vector<16xi8>
+// CHECK: arith.extui %{{.*}} : vector<16xi8> to vector<16xi32>
+// CHECK: arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK: arith.subf
+// CHECK: arith.mulf
+// CHECK: vector.fma
+// CHECK: arith.divf
+// CHECK: math.roundeven
+// CHECK: arith.addf
+// CHECK: arith.maximumf
+// CHECK: arith.minimumf
+// CHECK: arith.fptosi %{{.*}} : vector<16xf32> to vector<16xi32>
+// CHECK: arith.trunci %{{.*}} : vector<16xi32> to vector<16xi8>
+// CHECK: vector.transfer_write %{{.*}} : vector<16xi8>, tensor<1x1x20x16xi8>
+func.func @dw_quantized(%x: tensor<1x6x20x16xui8>, %w: tensor<3x3x16xf32>) -> tensor<1x6x20x16xui8> {
+  %y = kiln.depthwise_conv2d %x, %w {input_scale = 0.05 : f64, input_zero_point = 3.0 : f64, max = 0x7FF0000000000000 : f64, min = 0xFFF0000000000000 : f64, output_scale = 0.1 : f64, output_zero_point = 128.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x6x20x16xui8>, tensor<3x3x16xf32>) -> tensor<1x6x20x16xui8>
+  return %y : tensor<1x6x20x16xui8>
+}

@@ -15,10 +15,20 @@ def Kiln_DepthwiseConv2DOp : Kiln_Op<"depthwise_conv2d", [Pure]> {
     x * max(0, min(1, x / 6 + 1 / 2)) (MobileNetV3). kiln-depthwise-conv (passes/Graph) makes
     it of a kiln.conv and the relu or clip and hard swish after it; it lowers straight to
     vector code (DepthwiseToVectors.cpp).
+
+    Quantized (kiln-int8-depthwise, passes/Quantization): an 8-bit input (ui8/i8) is read as
+    the float (x - `input_zero_point`) * `input_scale` (padding reads 0), and an 8-bit result
+    holds clamp(round_half_even(v / `output_scale`) + `output_zero_point`) over the result
+    type's range, v the float value above: the dequantize before the convolution and the
+    quantize after it in the convolution's own loads and stores, the sums in f32 as before.
   }];
   let arguments = (ins Kiln_Tensor:$input, Kiln_Tensor:$filter, Optional<Kiln_Tensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads, F64Attr:$min,
-                       F64Attr:$max, DefaultValuedAttr<BoolAttr, "false">:$hard_swish);
+                       F64Attr:$max, DefaultValuedAttr<BoolAttr, "false">:$hard_swish,
+                       OptionalAttr<F64Attr>:$input_scale,
+                       OptionalAttr<F64Attr>:$input_zero_point,
+                       OptionalAttr<F64Attr>:$output_scale,
+                       OptionalAttr<F64Attr>:$output_zero_point);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = [{
     $input `,` $filter (`bias` $bias^)? attr-dict `:` functional-type(operands, results)

@@ -1,0 +1,30 @@
+//===- Int8Input.h - 8-bit activations widened or dequantized for a float/i32 op ---===//
+#ifndef KILN_PASSES_QUANTIZATION_INT8INPUT_H
+#define KILN_PASSES_QUANTIZATION_INT8INPUT_H
+
+#include "kiln/Dialect/Graph/KilnDialect.h"
+
+#include <optional>
+#include <string>
+
+namespace kiln {
+/// The value of a one-element int or float constant, as a double.
+std::optional<double> scalarConstant(mlir::Value v);
+
+/// The activations of an int8 conv: `x8` (8-bit, NHWC once `perm` is applied) widened by
+/// `cast`, minus the scalar `sub` (zero point zx), times the scalar `mul` (QDQ scale).
+struct Int8Input {
+  mlir::Value x8;
+  std::optional<llvm::SmallVector<int64_t>> perm;
+  CastOp cast;
+  SubOp sub;
+  MulOp mul;
+  int64_t zeroPoint = 0;
+};
+
+/// Matches [transpose] [mul by a scalar] [sub of a scalar] cast(8-bit) (the mul required for
+/// float values, `isFloat`), or fails with why.
+mlir::FailureOr<Int8Input> matchInt8Input(mlir::Value v, bool isFloat, std::string &why);
+} // namespace kiln
+
+#endif
