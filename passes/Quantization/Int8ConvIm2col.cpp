@@ -55,12 +55,35 @@ Value gatherTaps(PatternRewriter &rewriter, Location loc, ArrayRef<Value> taps) 
   return fused.getResult(0);
 }
 
-/// [N*OH*OW, KH*KW*C] of NHWC `x`: the input padded with `padValue`, one strided slice per
-/// filter tap, concatenated along the channels (the HWCF filter's row order).
-Value buildIm2col(PatternRewriter &rewriter, kiln::ConvOp conv, Value x, int64_t padValue) {
+/// Whether the patch matrix of `conv` is its input itself (1x1, stride 1, no padding).
+bool isPointwise(kiln::ConvOp conv) {
+  auto filter = conv.getFilter().getType();
+  auto isOne = [](int64_t v) { return v == 1; };
+  return filter.getDimSize(0) == 1 && filter.getDimSize(1) == 1 &&
+         llvm::all_of(conv.getStrides(), isOne) &&
+         llvm::all_of(conv.getPads(), [](int64_t p) { return p == 0; });
+}
+
+/// [N*OH*OW, KH*KW*C] of NHWC `x` (the HWCF filter's row order): a kiln.im2col reading the
+/// padding in place (`vectorOp`), else the input padded with `padValue`, one strided slice
+/// per filter tap, concatenated along the channels.
+Value buildIm2col(PatternRewriter &rewriter, kiln::ConvOp conv, Value x, int64_t padValue,
+                  bool vectorOp) {
   Location loc = conv.getLoc();
-  SmallVector<Value> taps = kiln::im2colTaps(rewriter, conv, x, double(padValue));
-  Value cols = taps.size() == 1 ? taps.front() : gatherTaps(rewriter, loc, taps);
+  Value cols;
+  if (vectorOp && !isPointwise(conv)) {
+    auto in = cast<RankedTensorType>(x.getType());
+    auto filter = conv.getFilter().getType();
+    int64_t kh = filter.getDimSize(0), kw = filter.getDimSize(1);
+    auto type = in.clone({in.getDimSize(0), conv.getType().getDimSize(1),
+                          conv.getType().getDimSize(2), kh * kw * in.getDimSize(3)});
+    cols = rewriter.create<kiln::Im2colOp>(
+        loc, type, x, rewriter.getDenseI64ArrayAttr({kh, kw}), conv.getStridesAttr(),
+        conv.getDilationsAttr(), conv.getPadsAttr(), rewriter.getF64FloatAttr(double(padValue)));
+  } else {
+    SmallVector<Value> taps = kiln::im2colTaps(rewriter, conv, x, double(padValue));
+    cols = taps.size() == 1 ? taps.front() : gatherTaps(rewriter, loc, taps);
+  }
   auto type = cast<RankedTensorType>(cols.getType()); // [N, OH, OW, KH*KW*C]
   return rewriter.create<kiln::ReshapeOp>(
       loc, type.clone({type.getDimSize(0) * type.getDimSize(1) * type.getDimSize(2),
@@ -69,7 +92,9 @@ Value buildIm2col(PatternRewriter &rewriter, kiln::ConvOp conv, Value x, int64_t
 }
 
 struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
-  using OpRewritePattern::OpRewritePattern;
+  Int8ConvAsMatmul(MLIRContext *ctx, bool vectorIm2col)
+      : OpRewritePattern(ctx), vectorIm2col(vectorIm2col) {}
+  bool vectorIm2col;
 
   LogicalResult matchAndRewrite(kiln::ConvOp conv, PatternRewriter &rewriter) const override {
     auto result = conv.getType();
@@ -114,7 +139,7 @@ struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
     Value x8 = in->x8;
     if (in->perm)
       x8 = rewriter.create<kiln::TransposeOp>(loc, x8, rewriter.getDenseI64ArrayAttr(*in->perm));
-    Value cols = buildIm2col(rewriter, conv, x8, in->zeroPoint);
+    Value cols = buildIm2col(rewriter, conv, x8, in->zeroPoint, vectorIm2col);
     // The same widening as the conv's input, on the patch matrix.
     auto colsType = cast<RankedTensorType>(cols.getType());
     Value lhs = rewriter.create<kiln::CastOp>(loc, colsType.clone(elementTypeOf(in->cast)), cols);
@@ -144,9 +169,10 @@ private:
 };
 
 struct Int8ConvIm2colPass : kiln::impl::Int8ConvIm2colBase<Int8ConvIm2colPass> {
+  using Int8ConvIm2colBase::Int8ConvIm2colBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<Int8ConvAsMatmul>(&getContext());
+    patterns.add<Int8ConvAsMatmul>(&getContext(), vectorIm2col);
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     getOperation().walk([](kiln::ConvOp op) { op->removeAttr("kiln.int8_warned"); });

@@ -49,8 +49,14 @@ def Int8ConvIm2col : Pass<"kiln-int8-conv-im2col", "mlir::func::FuncOp"> {
     out as [K, F] 8-bit constants at compile time (Int8Weights.h). Runs before
     kiln-winograd-conv and kiln-conv-to-matmul. Grouped convs
     of 8-bit activations, and ones with run-time weights or dynamic shapes, stay as they
-    are, with a warning naming the node.
+    are, with a warning naming the node. With `vector-im2col` (targets with hand-written
+    vector kernels: the CPU) the patch matrix is a kiln.im2col, the padding read in place;
+    else the input padded, one slice per tap and their concat in one kernel.
   }];
+  let options = [
+    Option<"vectorIm2col", "vector-im2col", "bool", "true",
+           "build the patch matrix as a kiln.im2col (vector code) rather than slices">
+  ];
   let dependentDialects = ["mlir::kiln::KilnDialect"];
 }
 

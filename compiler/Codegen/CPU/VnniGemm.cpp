@@ -167,11 +167,16 @@ Value panelRows(OpBuilder &b, Location loc, const Gemm &g, Value slice, Value p,
   };
   if (!rows.tailIf)
     return tailRows(b, loc, slice);
-  auto branch = b.create<scf::IfOp>(
-      loc, rows.tailIf,
-      [&](OpBuilder &nb, Location nl) { nb.create<scf::YieldOp>(nl, tailRows(nb, nl, slice)); },
-      [&](OpBuilder &nb, Location nl) { nb.create<scf::YieldOp>(nl, slice); });
-  return branch.getResult(0);
+  // Once in the last chunk: a loop of one or no trip rather than an scf.if, whose tensor
+  // result one-shot bufferization copies (a malloc and two copies of the slice per task once
+  // a second k block adds a second one).
+  Value trips = b.create<arith::SelectOp>(loc, rows.tailIf, idx(b, loc, 1), idx(b, loc, 0));
+  auto once = b.create<scf::ForOp>(
+      loc, idx(b, loc, 0), trips, idx(b, loc, 1), ValueRange{slice},
+      [&](OpBuilder &nb, Location nl, Value, ValueRange args) {
+        nb.create<scf::YieldOp>(nl, tailRows(nb, nl, args[0]));
+      });
+  return once.getResult(0);
 }
 
 /// One task's panel (`p`, `cols` columns): the k steps in blocks of kKSteps (a block of B

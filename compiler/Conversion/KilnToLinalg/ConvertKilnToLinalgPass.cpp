@@ -35,6 +35,7 @@ void kiln::populateKilnToLinalgPatterns(const TypeConverter &converter,
   lowering::populateScatterPatterns(converter, patterns);
   lowering::populateWinogradPatterns(converter, patterns);
   lowering::populateDepthwisePatterns(converter, patterns);
+  lowering::populateIm2colPatterns(converter, patterns);
   lowering::populateGroupedConvPatterns(converter, patterns);
   lowering::populateResizePatterns(converter, patterns);
   lowering::populateDynamicPatterns(converter, patterns);

@@ -41,6 +41,7 @@ void populateScatterPatterns(const TypeConverter &converter, RewritePatternSet &
 void populateWinogradPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.depthwise_conv2d → scf loops of vector ops on tensors.
 void populateDepthwisePatterns(const TypeConverter &converter, RewritePatternSet &patterns);
+void populateIm2colPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.grouped_conv2d → scf loops of vector ops on tensors.
 void populateGroupedConvPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.resize → one gather generic per resized dim.

@@ -37,7 +37,7 @@ bool supportsUnsigned(Operation *op) {
              graph::SubOp, graph::MulOp, graph::DivOp, graph::MinOp, graph::MaxOp, graph::ModOp,
              graph::EqualOp, graph::LessOp, graph::GreaterOp, graph::CastOp, graph::WhereOp,
              graph::PowOp, graph::ClipOp, graph::MaxPoolOp, graph::PadOp, graph::BitShiftOp,
-             graph::MatMulInt8Op, graph::DepthwiseConv2DOp>(op);
+             graph::MatMulInt8Op, graph::DepthwiseConv2DOp, graph::Im2colOp>(op);
 }
 
 LogicalResult checkUnsignedSupport(Operation *root) {

@@ -1,4 +1,4 @@
-//===- KilnDepthwise.cpp - the verifiers of kiln.depthwise_conv2d and kiln.grouped_conv2d ===//
+//===- KilnDepthwise.cpp - verifiers of kiln.depthwise_conv2d, kiln.grouped_conv2d, kiln.im2col ===//
 #include "kiln/Dialect/Graph/KilnDialect.h"
 
 #include <cmath>
@@ -68,6 +68,34 @@ LogicalResult DepthwiseConv2DOp::verify() {
   SmallVector<int64_t> window{filter.getDimSize(0), filter.getDimSize(1)};
   return verifyWindow(*this, input, window, result, getStrides(), getPads(),
                       getMin().convertToDouble(), getMax().convertToDouble());
+}
+
+LogicalResult Im2colOp::verify() {
+  auto input = getInput().getType(), result = getType();
+  if (input.getRank() != 4 || !input.hasStaticShape() || result.getRank() != 4 ||
+      !result.hasStaticShape() || input.getElementType() != result.getElementType())
+    return emitOpError("needs a static NHWC input and result of one element type");
+  ArrayRef<int64_t> kernel = getKernel(), strides = getStrides(), dilations = getDilations(),
+                    pads = getPads();
+  auto positive = [](ArrayRef<int64_t> v) {
+    return v.size() == 2 && llvm::all_of(v, [](int64_t x) { return x >= 1; });
+  };
+  if (!positive(kernel) || !positive(strides) || !positive(dilations))
+    return emitOpError("kernel, strides and dilations must be 2 values >= 1");
+  if (pads.size() != 4 || llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return emitOpError("pads must be 4 values >= 0 (top, left, bottom, right)");
+  SmallVector<int64_t> expected{input.getDimSize(0), 0, 0,
+                                kernel[0] * kernel[1] * input.getDimSize(3)};
+  for (int d = 0; d < 2; ++d) {
+    int64_t span = input.getDimSize(1 + d) + pads[d] + pads[d + 2] - dilations[d] * (kernel[d] - 1) - 1;
+    if (span < 0)
+      return emitOpError("the window is larger than the padded input");
+    expected[1 + d] = span / strides[d] + 1;
+  }
+  if (result.getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError("result must be [") << expected[0] << ", " << expected[1] << ", "
+                                           << expected[2] << ", " << expected[3] << "]";
+  return success();
 }
 
 LogicalResult GroupedConv2DOp::verify() {

@@ -201,6 +201,22 @@ func.func @depthwise_quantized_bad_zero_point(%x: tensor<1x8x8x16xf32>, %w: tens
 
 // -----
 
+func.func @im2col_bad_result(%x: tensor<1x8x8x16xui8>) -> tensor<1x8x8x64xui8> {
+  // expected-error @+1 {{result must be [1, 8, 8, 144]}}
+  %y = kiln.im2col %x {dilations = array<i64: 1, 1>, kernel = array<i64: 3, 3>, pad_value = 0.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x16xui8>) -> tensor<1x8x8x64xui8>
+  return %y : tensor<1x8x8x64xui8>
+}
+
+// -----
+
+func.func @im2col_bad_kernel(%x: tensor<1x8x8x16xui8>) -> tensor<1x8x8x144xui8> {
+  // expected-error @+1 {{kernel, strides and dilations must be 2 values >= 1}}
+  %y = kiln.im2col %x {dilations = array<i64: 1, 1>, kernel = array<i64: 3, 0>, pad_value = 0.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x16xui8>) -> tensor<1x8x8x144xui8>
+  return %y : tensor<1x8x8x144xui8>
+}
+
+// -----
+
 func.func @grouped_bad_filter(%x: tensor<1x8x8x32xf32>, %w: tensor<2x3x3x8x16xf32>) -> tensor<1x8x8x32xf32> {
   // expected-error @+1 {{filter must be [2, KH, KW, 4, 16]}}
   %y = kiln.grouped_conv2d %x, %w {group = 8 : i64, max = 6.0 : f64, min = 0.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x32xf32>, tensor<2x3x3x8x16xf32>) -> tensor<1x8x8x32xf32>

@@ -1,15 +1,19 @@
-// RUN: kiln-opt %s -split-input-file -kiln-int8-conv-im2col -verify-diagnostics | FileCheck %s
+// RUN: kiln-opt %s -split-input-file -kiln-int8-conv-im2col -verify-diagnostics | FileCheck %s --check-prefixes=CHECK,IM2COL
+// RUN: kiln-opt %s -split-input-file '-kiln-int8-conv-im2col=vector-im2col=false' -verify-diagnostics | FileCheck %s --check-prefixes=CHECK,SLICES
 
 // A QDQ 3x3 conv (padding 1) of ui8 activations with zero point 128: the patch matrix is
-// gathered from the ui8 tensor itself, padded with 128 (which centres to 0), one slice per
-// tap and their concat in one kernel, then widened exactly as the conv's input was:
-// (float(cols) - 128) * 0.5.
+// gathered from the ui8 tensor itself, padded with 128 (which centres to 0), then widened
+// exactly as the conv's input was: (float(cols) - 128) * 0.5. On the CPU a kiln.im2col reads
+// the padding in place; elsewhere (vector-im2col=false) the input is padded, one slice per
+// tap and their concat in one kernel.
 // CHECK-LABEL: func.func @qdq_3x3
-// CHECK: %[[P:.*]] = kiln.pad constant %arg0 {pads = array<i64: 0, 1, 1, 0, 0, 1, 1, 0>, value = 1.280000e+02 : f64} : (tensor<1x5x5x3xui8>) -> tensor<1x7x7x3xui8>
-// CHECK: %[[C:.*]] = kiln.fused "im2col" -> tensor<1x5x5x27xui8>
-// CHECK-COUNT-9: kiln.slice %[[P]]
-// CHECK: %[[CC:.*]] = kiln.concat {{.*}} {axis = 3 : i64} : {{.*}} -> tensor<1x5x5x27xui8>
-// CHECK: kiln.yield %[[CC]]
+// IM2COL-NOT: kiln.pad
+// IM2COL: %[[C:.*]] = kiln.im2col %arg0 {dilations = array<i64: 1, 1>, kernel = array<i64: 3, 3>, pad_value = 1.280000e+02 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x5x5x3xui8>) -> tensor<1x5x5x27xui8>
+// SLICES: %[[P:.*]] = kiln.pad constant %arg0 {pads = array<i64: 0, 1, 1, 0, 0, 1, 1, 0>, value = 1.280000e+02 : f64} : (tensor<1x5x5x3xui8>) -> tensor<1x7x7x3xui8>
+// SLICES: %[[C:.*]] = kiln.fused "im2col" -> tensor<1x5x5x27xui8>
+// SLICES-COUNT-9: kiln.slice %[[P]]
+// SLICES: %[[CC:.*]] = kiln.concat {{.*}} {axis = 3 : i64} : {{.*}} -> tensor<1x5x5x27xui8>
+// SLICES: kiln.yield %[[CC]]
 // CHECK: %[[M:.*]] = kiln.reshape %[[C]] : tensor<1x5x5x27xui8> to tensor<25x27xui8>
 // CHECK: %[[F:.*]] = kiln.cast %[[M]] : tensor<25x27xui8> to tensor<25x27xf32>
 // CHECK: %[[S:.*]] = kiln.sub %[[F]], %{{.*}} : (tensor<25x27xf32>, tensor<f32>) -> tensor<25x27xf32>
@@ -32,12 +36,14 @@ func.func @qdq_3x3(%x: tensor<1x5x5x3xui8>, %b: tensor<4xf32>) -> tensor<1x5x5x4
 // -----
 
 // An i32 conv (QLinearConv, ConvInteger) whose input is transposed after the widening: the
-// ui8 tensor is transposed instead; stride 2 and dilation 2 land in the slices; no padding.
+// ui8 tensor is transposed instead; stride 2 and dilation 2 land in the im2col (the slices);
+// no padding.
 // CHECK-LABEL: func.func @integer_strided_dilated
 // CHECK: %[[T:.*]] = kiln.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x2x9x9xui8>) -> tensor<1x9x9x2xui8>
 // CHECK-NOT: kiln.pad
-// CHECK: kiln.slice %[[T]] {ends = array<i64: 1, 7, 7, 2>, starts = array<i64: 0, 0, 0, 0>, steps = array<i64: 1, 2, 2, 1>}
-// CHECK: kiln.slice %[[T]] {ends = array<i64: 1, 7, 9, 2>, starts = array<i64: 0, 0, 2, 0>, steps = array<i64: 1, 2, 2, 1>}
+// IM2COL: kiln.im2col %[[T]] {dilations = array<i64: 2, 2>, kernel = array<i64: 2, 2>, pad_value = 7.000000e+00 : f64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x9x9x2xui8>) -> tensor<1x4x4x8xui8>
+// SLICES: kiln.slice %[[T]] {ends = array<i64: 1, 7, 7, 2>, starts = array<i64: 0, 0, 0, 0>, steps = array<i64: 1, 2, 2, 1>}
+// SLICES: kiln.slice %[[T]] {ends = array<i64: 1, 7, 9, 2>, starts = array<i64: 0, 0, 2, 0>, steps = array<i64: 1, 2, 2, 1>}
 // CHECK: kiln.reshape %{{.*}} : tensor<1x4x4x8xui8> to tensor<16x8xui8>
 // CHECK: kiln.cast %{{.*}} : tensor<16x8xui8> to tensor<16x8xi32>
 // CHECK: kiln.sub %{{.*}} : (tensor<16x8xi32>, tensor<i32>) -> tensor<16x8xi32>

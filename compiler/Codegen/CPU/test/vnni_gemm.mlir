@@ -60,7 +60,8 @@ func.func @gemm(%a: tensor<7x37xi8>, %b: tensor<2x10x256xi8>) -> tensor<7x70xi32
 // CHECK: %[[FULL:.*]] = arith.select %[[LAST]], %c6, %c30
 // CHECK: tensor.extract_slice %{{.*}}[%[[ROW0]], %{{.*}}] [%[[ROWS]], 64] [1, 1] : tensor<100x64xi32> to tensor<?x64xi32>
 // CHECK: scf.for %{{.*}} = %{{.*}} to %[[FULL]] step %c6
-// CHECK: scf.if %[[LAST]] -> (tensor<?x64xi32>)
+// CHECK: %[[ONCE:.*]] = arith.select %[[LAST]], %c1{{.*}}, %c0{{.*}} : index
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[ONCE]] step %{{.*}} iter_args(%{{.*}}) -> (tensor<?x64xi32>)
 // The tail: 4 rows x 4 vectors of columns per step of 4 k.
 // CHECK-COUNT-16: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
 // CHECK-NOT: llvm.call_intrinsic

@@ -1,0 +1,237 @@
+//===- Im2colToVectors.cpp - kiln.im2col → vector copies ------------------===//
+//
+// Per output row (an scf.forall over N * OH when there is enough data): each filter row
+// whose input row is inside the input copies, for the pixels whose taps are all inside, the
+// KW * C values of the pixel's window as one contiguous run of the input row (read through a
+// [N, H, W * C] view; with dilation, C values per tap); the few pixels at the left and right
+// edges copy tap by tap, the taps outside written with the pad value; filter rows outside the
+// input are written with the pad value. Runs go in 512-bit vectors and one shorter vector
+// for their rest, all sizes static: no masks, no padded copy of the input.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Conversion/KilnToLinalg/Patterns.h"
+#include "compiler/Conversion/KilnToLinalg/VectorLoops.h"
+
+namespace kiln::lowering {
+namespace {
+/// Patch matrices smaller than this (in bytes) are built on one thread.
+constexpr int64_t kMinParallelBytes = 1 << 16;
+
+struct Im2colLowering : OpConversionPattern<graph::Im2colOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(graph::Im2colOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
+    auto outType = cast<RankedTensorType>(toSignless(op.getType()));
+    Type elem = outType.getElementType();
+    if (!elem.isIntOrFloat())
+      return rewriter.notifyMatchFailure(op, "no vector of this element type");
+    Copier c;
+    c.h = inType.getDimSize(1);
+    c.w = inType.getDimSize(2);
+    c.c = inType.getDimSize(3);
+    c.kh = op.getKernel()[0];
+    c.kw = op.getKernel()[1];
+    c.sh = op.getStrides()[0];
+    c.sw = op.getStrides()[1];
+    c.dh = op.getDilations()[0];
+    c.dw = op.getDilations()[1];
+    c.top = op.getPads()[0];
+    c.left = op.getPads()[1];
+    c.oh = outType.getDimSize(1);
+    c.ow = outType.getDimSize(2);
+    c.elem = elem;
+    int64_t bits = elem.getIntOrFloatBitWidth();
+    c.lanes = std::max<int64_t>(1, 512 / bits);
+    c.input = rewriter.create<tensor::CollapseShapeOp>(
+        loc, adaptor.getInput(), ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+    double padValue = op.getPadValue().convertToDouble();
+    c.pad = createScalar(rewriter, loc, elem, padValue, isUnsigned(op.getInput()));
+    int64_t rows = outType.getDimSize(0) * c.oh, k = outType.getDimSize(3);
+    bool parallel = rows * c.ow * k * bits / 8 >= kMinParallelBytes;
+    Value init = createEmpty(rewriter, loc, outType.getShape(), elem);
+    auto sliceOf = [&](OpBuilder &b, Location l, Value row, SmallVectorImpl<OpFoldResult> &off,
+                       SmallVectorImpl<OpFoldResult> &sizes) {
+      off.assign({b.create<arith::DivUIOp>(l, row, idx(b, l, c.oh)).getResult(),
+                  b.create<arith::RemUIOp>(l, row, idx(b, l, c.oh)).getResult(),
+                  b.getIndexAttr(0), b.getIndexAttr(0)});
+      sizes.assign({b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(c.ow),
+                    b.getIndexAttr(k)});
+    };
+    auto body = [&](OpBuilder &b, Location l, Value row, Value slice) {
+      return c.row(b, l, row, slice);
+    };
+    rewriter.replaceOp(op, buildRowLoop(rewriter, loc, init, rows, parallel, sliceOf, body));
+    return success();
+  }
+
+  /// The code of one output row of the patch matrix.
+  struct Copier {
+    int64_t h, w, c, kh, kw, sh, sw, dh, dw, top, left, oh, ow, lanes;
+    Type elem;
+    Value input, pad; ///< input as [N, H, W * C]; the pad value, a scalar
+
+    /// slice[0, 0, ow, base + off] as indices.
+    SmallVector<Value> at(OpBuilder &b, Location l, Value ow, Value base, int64_t off) const {
+      Value col = off ? b.create<arith::AddIOp>(l, base, idx(b, l, off)).getResult() : base;
+      return {idx(b, l, 0), idx(b, l, 0), ow, col};
+    }
+
+    /// `len` values of input row (n, ih) from `start` into slice[0, 0, ow, base..]: full
+    /// vectors, then the rest as one vector of the next power of two lanes under a constant
+    /// mask (a run of 21 bytes is one masked load and store, not pieces of 16, 4 and 1).
+    Value copy(OpBuilder &b, Location l, Value slice, Value n, Value ih, Value start, Value ow,
+               Value base, int64_t len) const {
+      for (int64_t p = 0; p < len; p += lanes) {
+        int64_t size = std::min(lanes, len - p);
+        Value from = p ? b.create<arith::AddIOp>(l, start, idx(b, l, p)).getResult() : start;
+        SmallVector<Value> to = at(b, l, ow, base, p);
+        int64_t padded = std::min<int64_t>(lanes, llvm::PowerOf2Ceil(size));
+        if (padded == size) {
+          Value v = readVector(b, l, VectorType::get({size}, elem), input, {n, ih, from});
+          slice = writeVector(b, l, v, slice, to);
+          continue;
+        }
+        auto type = VectorType::get({padded}, elem);
+        Value mask = b.create<vector::CreateMaskOp>(
+            l, VectorType::get({padded}, b.getI1Type()), ValueRange{idx(b, l, size)});
+        auto map = [&](Value t) {
+          return AffineMapAttr::get(
+              vector::getTransferMinorIdentityMap(cast<ShapedType>(t.getType()), type));
+        };
+        // Masked lanes past the row or the slice are not accessed.
+        Value v = b.create<vector::TransferReadOp>(l, type, input, ValueRange{n, ih, from},
+                                                   map(input), pad, mask,
+                                                   b.getBoolArrayAttr({false}));
+        slice = b.create<vector::TransferWriteOp>(l, v, slice, to, map(slice), mask,
+                                                  b.getBoolArrayAttr({false}))
+                    .getResult();
+      }
+      return slice;
+    }
+
+    /// slice[0, 0, ow, base..base + len) = the pad value.
+    Value fill(OpBuilder &b, Location l, Value slice, Value ow, Value base, int64_t len) const {
+      for (int64_t p = 0; p < len; p += lanes) {
+        auto type = VectorType::get({std::min(lanes, len - p)}, elem);
+        Value v = b.create<vector::BroadcastOp>(l, type, pad);
+        slice = writeVector(b, l, v, slice, at(b, l, ow, base, p));
+      }
+      return slice;
+    }
+
+    /// A filter row (input row `ih`, inside the input; its columns from `base`) of output
+    /// pixel `owv` at the edge: the taps inside copied, the others filled; with dilation 1
+    /// the taps inside are one run.
+    Value edgePixel(OpBuilder &b, Location l, Value slice, Value n, Value ih, Value base,
+                    int64_t owv) const {
+      Value ow = idx(b, l, owv);
+      for (int64_t j = 0; j < kw;) {
+        int64_t col = owv * sw - left + j * dw;
+        Value out = j ? b.create<arith::AddIOp>(l, base, idx(b, l, j * c)).getResult() : base;
+        if (col < 0 || col >= w) {
+          slice = fill(b, l, slice, ow, out, c);
+          ++j;
+          continue;
+        }
+        int64_t run = 1;
+        while (dw == 1 && j + run < kw && col + run < w)
+          ++run;
+        slice = copy(b, l, slice, n, ih, idx(b, l, col * c), ow, out, run * c);
+        j += run;
+      }
+      return slice;
+    }
+
+    /// One filter row of every pixel: its input row `ih` inside the input, its columns of the
+    /// patch matrix from `base`.
+    Value copyRow(OpBuilder &b, Location l, Value slice, Value n, Value ih, Value base) const {
+      // Pixels [lo, hi) have every tap inside: ow * sw - left >= 0 and
+      // ow * sw - left + (kw - 1) * dw <= w - 1.
+      int64_t lo = std::min(ow, (left + sw - 1) / sw);
+      int64_t last = w - 1 - (kw - 1) * dw + left;
+      int64_t hi = last < 0 ? lo : std::max(lo, std::min(ow, last / sw + 1));
+      for (int64_t p = 0; p < lo; ++p)
+        slice = edgePixel(b, l, slice, n, ih, base, p);
+      slice = buildLoop(b, l, lo, hi, 1, slice, [&](OpBuilder &nb, Location nl, Value px, Value s) {
+        Value col = nb.create<arith::SubIOp>(
+            nl, nb.create<arith::MulIOp>(nl, px, idx(nb, nl, sw)), idx(nb, nl, left));
+        Value start = nb.create<arith::MulIOp>(nl, col, idx(nb, nl, c));
+        if (dw == 1)
+          return copy(nb, nl, s, n, ih, start, px, base, kw * c);
+        for (int64_t j = 0; j < kw; ++j)
+          s = copy(nb, nl, s, n, ih, nb.create<arith::AddIOp>(nl, start, idx(nb, nl, j * dw * c)),
+                   px, nb.create<arith::AddIOp>(nl, base, idx(nb, nl, j * c)), c);
+        return s;
+      });
+      for (int64_t p = hi; p < ow; ++p)
+        slice = edgePixel(b, l, slice, n, ih, base, p);
+      return slice;
+    }
+
+    /// Filter rows [from, to) of every pixel: their input rows copied (`inside`) or the pad
+    /// value written.
+    Value filterRows(OpBuilder &b, Location l, Value slice, Value n, Value ohv, Value from,
+                     Value to, bool inside) const {
+      auto loop = b.create<scf::ForOp>(
+          l, from, to, idx(b, l, 1), ValueRange{slice},
+          [&](OpBuilder &nb, Location nl, Value i, ValueRange args) {
+            Value base = nb.create<arith::MulIOp>(nl, i, idx(nb, nl, kw * c));
+            if (inside) {
+              nb.create<scf::YieldOp>(nl, copyRow(nb, nl, args[0], n, inputRow(nb, nl, ohv, i), base));
+              return;
+            }
+            nb.create<scf::YieldOp>(
+                nl, buildLoop(nb, nl, 0, ow, 1, args[0],
+                              [&](OpBuilder &fb, Location fl, Value px, Value s) {
+                                return fill(fb, fl, s, px, base, kw * c);
+                              }));
+          });
+      return loop.getResult(0);
+    }
+
+    /// The input row of filter row `i` of output row `ohv`: oh * sh + i * dh - top.
+    Value inputRow(OpBuilder &b, Location l, Value ohv, Value i) const {
+      Value r = b.create<arith::AddIOp>(l, b.create<arith::MulIOp>(l, ohv, idx(b, l, sh)),
+                                        b.create<arith::MulIOp>(l, i, idx(b, l, dh)));
+      return b.create<arith::SubIOp>(l, r, idx(b, l, top));
+    }
+
+    Value row(OpBuilder &b, Location l, Value row, Value slice) const {
+      Value n = b.create<arith::DivUIOp>(l, row, idx(b, l, oh));
+      Value ohv = b.create<arith::RemUIOp>(l, row, idx(b, l, oh));
+      if (top <= 0 && (oh - 1) * sh + (kh - 1) * dh - top < h) {
+        // Every filter row of every output row inside the input: static rows.
+        for (int64_t i = 0; i < kh; ++i)
+          slice = copyRow(b, l, slice, n, inputRow(b, l, ohv, idx(b, l, i)),
+                          idx(b, l, i * kw * c));
+        return slice;
+      }
+      // Filter rows [lo, hi) fall inside the input: i * dh >= top - oh * sh and
+      // i * dh < h + top - oh * sh; the others read the padding.
+      Value shift = b.create<arith::SubIOp>(l, idx(b, l, top),
+                                            b.create<arith::MulIOp>(l, ohv, idx(b, l, sh)));
+      Value zero = idx(b, l, 0), all = idx(b, l, kh);
+      Value lo = b.create<arith::MinSIOp>(
+          l, b.create<arith::MaxSIOp>(l, b.create<arith::CeilDivSIOp>(l, shift, idx(b, l, dh)), zero),
+          all);
+      Value hi = b.create<arith::MaxSIOp>(
+          l, b.create<arith::MinSIOp>(
+                 l, b.create<arith::CeilDivSIOp>(
+                        l, b.create<arith::AddIOp>(l, shift, idx(b, l, h)), idx(b, l, dh)),
+                 all),
+          lo);
+      slice = filterRows(b, l, slice, n, ohv, zero, lo, /*inside=*/false);
+      slice = filterRows(b, l, slice, n, ohv, lo, hi, /*inside=*/true);
+      return filterRows(b, l, slice, n, ohv, hi, all, /*inside=*/false);
+    }
+  };
+};
+} // namespace
+
+void populateIm2colPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
+  patterns.add<Im2colLowering>(converter, patterns.getContext());
+}
+} // namespace kiln::lowering
