@@ -162,7 +162,9 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   if (options.fuse) {
     graph.addNestedPass<func::FuncOp>(createRecognizeLayerNorm());
     graph.addNestedPass<func::FuncOp>(createSinkReshapes());
-    graph.addNestedPass<func::FuncOp>(createFuseElementwise());
+    FuseElementwiseOptions fusion;
+    fusion.int8Epilogues = policy.int8GemmEpilogues;
+    graph.addNestedPass<func::FuncOp>(createFuseElementwise(fusion));
   }
   FailureOr<bool> stop = phases.run("graph", &graph);
   if (failed(stop) || (out.stopped = *stop))

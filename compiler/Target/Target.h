@@ -32,6 +32,9 @@ struct GraphPolicy {
   /// Winograd, depthwise and grouped convolutions become hand-written vector loops (CPU
   /// vector code); off: they stay linalg convolutions.
   bool vectorConvKernels = true;
+  /// kiln.matmul_int8 takes its requantization into its kernel (kiln-fuse-elementwise's
+  /// int8-epilogues): the CPU's VNNI GEMM applies it to the accumulators before the store.
+  bool int8GemmEpilogues = true;
   /// Largest constant (in elements) cloned into a kernel instead of passed as a weight
   /// (kiln-outline-kernels): GPU kernels cannot hold constant tables, only splats.
   int64_t inlineConstantLimit = 64;

@@ -16,8 +16,10 @@ using namespace mlir;
 namespace {
 /// Ops whose result a group is built around: compute-heavy ops that read their inputs many
 /// times, so that their consumers are worth running on each output tile while it is in cache.
-bool isAnchor(Operation *op) {
-  return isa<kiln::ConvOp, kiln::MatMulOp, kiln::ReduceOp>(op);
+/// With `int8`, kiln.matmul_int8 too (its requantization runs in the GEMM's epilogue).
+bool isAnchor(Operation *op, bool int8) {
+  return isa<kiln::ConvOp, kiln::MatMulOp, kiln::ReduceOp>(op) ||
+         (int8 && isa<kiln::MatMulInt8Op>(op));
 }
 
 ArrayRef<int64_t> shapeOf(Value v) { return cast<ShapedType>(v.getType()).getShape(); }
@@ -31,7 +33,7 @@ bool touchesBool(Operation *op) {
 
 /// With `?` dims, reductions stay out (their fused tiling has no dynamic schedule: an
 /// openWakeWord spectrogram's max + sub fell to scalar loops).
-bool canStartGroup(Operation *op) {
+bool canStartGroup(Operation *op, bool int8) {
   if (op->getNumResults() != 1)
     return false;
   auto isDynamic = [](Type t) {
@@ -40,7 +42,7 @@ bool canStartGroup(Operation *op) {
   };
   bool dynamicReduce = isa<kiln::ReduceOp>(op) && (llvm::any_of(op->getOperandTypes(), isDynamic) ||
                                                    isDynamic(op->getResult(0).getType()));
-  return (isAnchor(op) || kiln::isElementwise(op)) &&
+  return (isAnchor(op, int8) || kiln::isElementwise(op)) &&
          isa<RankedTensorType>(op->getResult(0).getType()) && !dynamicReduce && !touchesBool(op);
 }
 
@@ -120,15 +122,16 @@ void makeFused(ArrayRef<Operation *> members) {
 bool acceptAll(Operation *, Operation *) { return true; }
 
 struct FuseElementwisePass : kiln::impl::FuseElementwiseBase<FuseElementwisePass> {
-  FuseElementwisePass() = default;
-  explicit FuseElementwisePass(kiln::FusionControlFn control) : control(std::move(control)) {}
+  using FuseElementwiseBase::FuseElementwiseBase;
+  FuseElementwisePass(kiln::FusionControlFn control, const kiln::FuseElementwiseOptions &options)
+      : FuseElementwiseBase(options), control(std::move(control)) {}
 
   void runOnOperation() override {
     for (Block &block : getOperation().getBody()) {
       llvm::DenseSet<Operation *> taken;
       SmallVector<SmallVector<Operation *>> groups;
       for (Operation &op : block) {
-        if (taken.contains(&op) || !canStartGroup(&op))
+        if (taken.contains(&op) || !canStartGroup(&op, int8Epilogues))
           continue;
         SmallVector<Operation *> group = growGroup(&op, control, taken);
         if (group.size() < 2)
@@ -145,6 +148,7 @@ struct FuseElementwisePass : kiln::impl::FuseElementwiseBase<FuseElementwisePass
 };
 } // namespace
 
-std::unique_ptr<Pass> kiln::createFuseElementwise(FusionControlFn control) {
-  return std::make_unique<FuseElementwisePass>(std::move(control));
+std::unique_ptr<Pass> kiln::createFuseElementwise(FusionControlFn control,
+                                                 const FuseElementwiseOptions &options) {
+  return std::make_unique<FuseElementwisePass>(std::move(control), options);
 }

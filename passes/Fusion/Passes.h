@@ -17,7 +17,8 @@ namespace kiln {
 using FusionControlFn = std::function<bool(mlir::Operation *anchor, mlir::Operation *candidate)>;
 
 /// kiln-fuse-elementwise with a control function other than the default.
-std::unique_ptr<mlir::Pass> createFuseElementwise(FusionControlFn control);
+std::unique_ptr<mlir::Pass> createFuseElementwise(FusionControlFn control,
+                                                  const FuseElementwiseOptions &options = {});
 
 #define GEN_PASS_REGISTRATION
 #include "passes/Fusion/Passes.h.inc"

@@ -18,8 +18,15 @@ def FuseElementwise : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
     interior of the padded buffer, and no pad kernel copies the value again. Each candidate
     goes through a control function (the heuristic default accepts every legal candidate; a
     cost model can veto). Each group becomes one
-    `kiln.fused` region, outlined later as one kernel.
+    `kiln.fused` region, outlined later as one kernel. With `int8-epilogues` (targets whose int8
+    GEMM applies an epilogue to its accumulators: the CPU's VNNI kernel) kiln.matmul_int8 is an
+    anchor too: the requantization after it (zero-point term, scales, bias, rounding,
+    saturation, the cast to 8 bits) runs in its kernel.
   }];
+  let options = [
+    Option<"int8Epilogues", "int8-epilogues", "bool", "false",
+           "kiln.matmul_int8 anchors its elementwise consumers">
+  ];
   let dependentDialects = ["mlir::kiln::KilnDialect"];
 }
 

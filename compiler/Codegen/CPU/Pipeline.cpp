@@ -29,8 +29,10 @@ void addTextual(OpPassManager &pm, const char *pipeline) {
 
 void kiln::buildCPUSchedulePipeline(OpPassManager &pm) {
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
-  funcPm.addPass(createVnniGemm());
+  // Elementwise chains merge first: the requantization after an int8 GEMM is then one generic,
+  // which the VNNI kernel applies to its accumulators.
   funcPm.addPass(createFuseElementwiseGenerics());
+  funcPm.addPass(createVnniGemm());
   funcPm.addPass(createTileAndVectorize());
   buildKernelBufferizationPipeline(pm);
   pm.nest<func::FuncOp>().addPass(createDynamicKernelABI());

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/Codegen/CPU/Passes.h"
 #include "compiler/Codegen/CPU/Schedule.h"
+#include "compiler/Codegen/CPU/VnniEpilogue.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -43,6 +44,42 @@ constexpr llvm::StringLiteral kVpdpbusd = "llvm.x86.avx512.vpdpbusd.512";
 struct Gemm {
   Value a, b; ///< A [M, K] i8 (unsigned values), B packed [ceil(N/64), ceil(K/4), 256] i8.
   int64_t m, n, k;
+  /// Applied to the sums of the last k block before their store (null: the sums are the
+  /// result).
+  const kiln::GemmEpilogue *epilogue = nullptr;
+
+  /// Steps of 4 k per block: kKSteps (a block of B in L1 while the row blocks pass over it,
+  /// the sums kept in the output between blocks); with an epilogue, all of K in one block: the
+  /// sums stay in registers until the epilogue, no i32 tensor (B's panel from L2 past 512 k).
+  int64_t kStepsPerBlock() const { return epilogue ? std::max<int64_t>(1, k / 4) : kKSteps; }
+  int64_t kBlocks() const {
+    return std::max<int64_t>(1, (k / 4 + kStepsPerBlock() - 1) / kStepsPerBlock());
+  }
+};
+
+/// The tensors a task writes: the i32 sums between k blocks (`acc`; null where one block
+/// covers K and an epilogue stores the result) and the epilogue's result (`out`; null
+/// without an epilogue). Threaded through loops as their non-null values in that order.
+struct Tiles {
+  Value acc, out;
+
+  SmallVector<Value> values() const {
+    SmallVector<Value> v;
+    for (Value t : {acc, out})
+      if (t)
+        v.push_back(t);
+    return v;
+  }
+  /// The same layout, holding `v`.
+  Tiles with(ValueRange v) const {
+    Tiles t;
+    size_t i = 0;
+    if (acc)
+      t.acc = v[i++];
+    if (out)
+      t.out = v[i++];
+    return t;
+  }
 };
 
 Value idx(OpBuilder &b, Location loc, int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v); }
@@ -94,13 +131,15 @@ struct KBlock {
   Value start;
   int64_t steps;
   bool load, kTail;
+  bool last = false; ///< the last block: the epilogue applies
 };
 
-/// Rows [m0, m0 + mr) of a task's slice of `cols` columns (`slice`, i32; A's rows [a0, a0 +
-/// mr)) over one k block: the k loop in registers, the accumulators read and written masked
-/// past `cols`.
-Value microKernel(OpBuilder &b, Location loc, const Gemm &g, Value slice, Value m0, Value a0,
+/// Rows [m0, m0 + mr) of a task's tiles of `cols` columns (A's rows [a0, a0 + mr)) over one
+/// k block: the k loop in registers, the accumulators read and written masked past `cols`;
+/// after the last block, the epilogue's values written instead.
+Tiles microKernel(OpBuilder &b, Location loc, const Gemm &g, Tiles tiles, Value m0, Value a0,
                   Value p, int64_t mr, int64_t cols, const KBlock &kb) {
+  Value slice = tiles.acc;
   int64_t nv = (cols + kBlock - 1) / kBlock;
   auto vec = VectorType::get({16}, b.getI32Type());
   Value zero = b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(vec, int32_t(0)));
@@ -127,13 +166,30 @@ Value microKernel(OpBuilder &b, Location loc, const Gemm &g, Value slice, Value 
   }
   if (kb.kTail)
     accs = step(b, loc, g, accs, a0, p, idx(b, loc, g.k / 4), mr, nv, true);
+  if (kb.last && g.epilogue) {
+    Value col0 = b.create<arith::MulIOp>(loc, p, idx(b, loc, kPanel));
+    for (int64_t r = 0; r < mr; ++r) {
+      Value row = b.create<arith::AddIOp>(loc, a0, idx(b, loc, r));
+      for (int64_t j = 0; j < nv; ++j) {
+        bool inBounds = (j + 1) * kBlock <= cols;
+        Value col = b.create<arith::AddIOp>(loc, col0, idx(b, loc, j * kBlock));
+        Value v = g.epilogue->apply(b, loc, accs[r * nv + j], row, col, inBounds);
+        tiles.out = b.create<vector::TransferWriteOp>(loc, v, tiles.out,
+                                                      ValueRange{rows[r], idx(b, loc, j * kBlock)},
+                                                      ArrayRef<bool>{inBounds})
+                        .getResult();
+      }
+    }
+    return tiles;
+  }
   for (int64_t r = 0; r < mr; ++r)
     for (int64_t j = 0; j < nv; ++j)
       slice = b.create<vector::TransferWriteOp>(loc, accs[r * nv + j], slice,
                                                 ValueRange{rows[r], idx(b, loc, j * kBlock)},
                                                 ArrayRef<bool>{(j + 1) * kBlock <= cols})
                   .getResult();
-  return slice;
+  tiles.acc = slice;
+  return tiles;
 }
 
 /// The rows of one task: slice rows [0, fullEnd) in blocks of `mr` (A's rows from `a0`), then
@@ -146,64 +202,67 @@ struct Rows {
 };
 
 /// All rows of one task's panel over one k block: blocks of `mr` rows in a loop, then the rest.
-Value panelRows(OpBuilder &b, Location loc, const Gemm &g, Value slice, Value p, int64_t cols,
+Tiles panelRows(OpBuilder &b, Location loc, const Gemm &g, Tiles tiles, Value p, int64_t cols,
                 const KBlock &kb, const Rows &rows) {
   int64_t mr = rowsFor((cols + kBlock - 1) / kBlock);
   if (!isConstantIntValue(rows.fullEnd, 0)) {
     auto loop = b.create<scf::ForOp>(
-        loc, idx(b, loc, 0), rows.fullEnd, idx(b, loc, mr), ValueRange{slice},
+        loc, idx(b, loc, 0), rows.fullEnd, idx(b, loc, mr), tiles.values(),
         [&](OpBuilder &nb, Location nl, Value m0, ValueRange args) {
           Value a = nb.create<arith::AddIOp>(nl, rows.a0, m0);
-          nb.create<scf::YieldOp>(nl, microKernel(nb, nl, g, args[0], m0, a, p, mr, cols, kb));
+          nb.create<scf::YieldOp>(
+              nl, microKernel(nb, nl, g, tiles.with(args), m0, a, p, mr, cols, kb).values());
         });
-    slice = loop.getResult(0);
+    tiles = tiles.with(loop.getResults());
   }
   if (!rows.tail)
-    return slice;
-  auto tailRows = [&](OpBuilder &nb, Location nl, Value s) {
+    return tiles;
+  auto tailRows = [&](OpBuilder &nb, Location nl, Tiles t) {
     Value at = idx(nb, nl, rows.tailAt);
     Value a = nb.create<arith::AddIOp>(nl, rows.a0, at);
-    return microKernel(nb, nl, g, s, at, a, p, rows.tail, cols, kb);
+    return microKernel(nb, nl, g, t, at, a, p, rows.tail, cols, kb);
   };
   if (!rows.tailIf)
-    return tailRows(b, loc, slice);
+    return tailRows(b, loc, tiles);
   // Once in the last chunk: a loop of one or no trip rather than an scf.if, whose tensor
   // result one-shot bufferization copies (a malloc and two copies of the slice per task once
   // a second k block adds a second one).
   Value trips = b.create<arith::SelectOp>(loc, rows.tailIf, idx(b, loc, 1), idx(b, loc, 0));
   auto once = b.create<scf::ForOp>(
-      loc, idx(b, loc, 0), trips, idx(b, loc, 1), ValueRange{slice},
+      loc, idx(b, loc, 0), trips, idx(b, loc, 1), tiles.values(),
       [&](OpBuilder &nb, Location nl, Value, ValueRange args) {
-        nb.create<scf::YieldOp>(nl, tailRows(nb, nl, args[0]));
+        nb.create<scf::YieldOp>(nl, tailRows(nb, nl, tiles.with(args)).values());
       });
-  return once.getResult(0);
+  return tiles.with(once.getResults());
 }
 
 /// One task's panel (`p`, `cols` columns): the k steps in blocks of kKSteps (a block of B
 /// stays in L1 while every row block passes over it); the first block starts from zero, the
-/// middle ones run in a loop, the last takes the partial group of 4 k.
-Value panel(OpBuilder &b, Location loc, const Gemm &g, Value slice, Value p, int64_t cols,
+/// middle ones run in a loop, the last takes the partial group of 4 k (and the epilogue).
+Tiles panel(OpBuilder &b, Location loc, const Gemm &g, Tiles tiles, Value p, int64_t cols,
             const Rows &rows) {
-  int64_t steps = g.k / 4, blocks = std::max<int64_t>(1, (steps + kKSteps - 1) / kKSteps);
+  int64_t steps = g.k / 4, blocks = g.kBlocks(), per = g.kStepsPerBlock();
   bool kTail = g.k % 4 != 0;
-  auto blockSteps = [&](int64_t i) { return std::min(kKSteps, steps - i * kKSteps); };
-  slice = panelRows(
-      b, loc, g, slice, p, cols,
-      {idx(b, loc, 0), std::max<int64_t>(0, blockSteps(0)), false, kTail && blocks == 1}, rows);
+  auto blockSteps = [&](int64_t i) { return std::min(per, steps - i * per); };
+  tiles = panelRows(b, loc, g, tiles, p, cols,
+                    {idx(b, loc, 0), std::max<int64_t>(0, blockSteps(0)), false,
+                     kTail && blocks == 1, blocks == 1},
+                    rows);
   if (blocks > 2) {
     auto loop = b.create<scf::ForOp>(
-        loc, idx(b, loc, kKSteps), idx(b, loc, (blocks - 1) * kKSteps), idx(b, loc, kKSteps),
-        ValueRange{slice}, [&](OpBuilder &nb, Location nl, Value kg, ValueRange args) {
+        loc, idx(b, loc, per), idx(b, loc, (blocks - 1) * per), idx(b, loc, per),
+        tiles.values(), [&](OpBuilder &nb, Location nl, Value kg, ValueRange args) {
           nb.create<scf::YieldOp>(
-              nl, panelRows(nb, nl, g, args[0], p, cols, {kg, kKSteps, true, false}, rows));
+              nl, panelRows(nb, nl, g, tiles.with(args), p, cols, {kg, per, true, false}, rows)
+                      .values());
         });
-    slice = loop.getResult(0);
+    tiles = tiles.with(loop.getResults());
   }
   if (blocks > 1)
-    slice =
-        panelRows(b, loc, g, slice, p, cols,
-                  {idx(b, loc, (blocks - 1) * kKSteps), blockSteps(blocks - 1), true, kTail}, rows);
-  return slice;
+    tiles = panelRows(b, loc, g, tiles, p, cols,
+                      {idx(b, loc, (blocks - 1) * per), blockSteps(blocks - 1), true, kTail, true},
+                      rows);
+  return tiles;
 }
 
 /// Row chunks of the parallel tasks: enough chunks that chunks x `panels` reaches kTasks (a
@@ -218,16 +277,17 @@ int64_t rowsPerChunk(int64_t m, int64_t mr, int64_t panels) {
 
 /// Columns [col0, col0 + panels * cols) of [M, N] i32 = A x B (B's panels from `panel0`) as an
 /// scf.forall over (row chunk, panel) tasks.
-Value buildTasks(OpBuilder &b, Location loc, const Gemm &g, Value out, int64_t panel0,
+Tiles buildTasks(OpBuilder &b, Location loc, const Gemm &g, Tiles outs, int64_t panel0,
                  int64_t panels, int64_t cols) {
   int64_t mr = rowsFor((cols + kBlock - 1) / kBlock), rowsEach = rowsPerChunk(g.m, mr, panels);
   int64_t chunks = (g.m + rowsEach - 1) / rowsEach, lastRows = g.m - (chunks - 1) * rowsEach;
   auto forall = b.create<scf::ForallOp>(
-      loc, ArrayRef<OpFoldResult>{b.getIndexAttr(chunks), b.getIndexAttr(panels)}, ValueRange{out},
-      std::nullopt);
+      loc, ArrayRef<OpFoldResult>{b.getIndexAttr(chunks), b.getIndexAttr(panels)},
+      outs.values(), std::nullopt);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(forall.getBody());
-  Value c = forall.getInductionVar(0), shared = forall.getRegionIterArgs()[0];
+  Value c = forall.getInductionVar(0);
+  Tiles shared = outs.with(forall.getRegionIterArgs());
   Value p = b.create<arith::AddIOp>(loc, forall.getInductionVar(1), idx(b, loc, panel0));
   Value row0 = b.create<arith::MulIOp>(loc, c, idx(b, loc, rowsEach));
   Value col = b.create<arith::MulIOp>(loc, p, idx(b, loc, kPanel));
@@ -246,18 +306,21 @@ Value buildTasks(OpBuilder &b, Location loc, const Gemm &g, Value out, int64_t p
   auto one = b.getIndexAttr(1);
   SmallVector<OpFoldResult> offsets{row0, col}, sizes{rows, b.getIndexAttr(cols)},
       strides{one, one};
-  Value slice = b.create<tensor::ExtractSliceOp>(loc, shared, offsets, sizes, strides);
-  Value done = panel(b, loc, g, slice, p, cols, task);
+  SmallVector<Value> slices;
+  for (Value t : shared.values())
+    slices.push_back(b.create<tensor::ExtractSliceOp>(loc, t, offsets, sizes, strides));
+  Tiles done = panel(b, loc, g, shared.with(slices), p, cols, task);
   b.setInsertionPointToStart(forall.getTerminator().getBody());
-  b.create<tensor::ParallelInsertSliceOp>(loc, done, shared, offsets, sizes, strides);
-  return forall.getResult(0);
+  for (auto [tile, t] : llvm::zip(done.values(), shared.values()))
+    b.create<tensor::ParallelInsertSliceOp>(loc, tile, t, offsets, sizes, strides);
+  return outs.with(forall.getResults());
 }
 
-/// [M, N] i32 = A x B: the full panels' tasks in one scf.forall, the last partial panel's in
-/// another.
-Value buildGemm(OpBuilder &b, Location loc, const Gemm &g, Value init) {
+/// [M, N] i32 = A x B [with its epilogue]: the full panels' tasks in one scf.forall, the
+/// last partial panel's in another.
+Tiles buildGemm(OpBuilder &b, Location loc, const Gemm &g, Tiles init) {
   int64_t panels = g.n / kPanel, rest = g.n % kPanel;
-  Value out = init;
+  Tiles out = init;
   if (panels > 0)
     out = buildTasks(b, loc, g, out, 0, panels, kPanel);
   if (rest)
@@ -326,9 +389,26 @@ struct VnniGemmPass : kiln::impl::VnniGemmBase<VnniGemmPass> {
       auto c = cast<RankedTensorType>(op.getDpsInits()[0].getType());
       Gemm g{op.getDpsInputs()[0], op.getDpsInputs()[1], a.getDimSize(0), c.getDimSize(1),
              a.getDimSize(1)};
-      OpBuilder b(op);
-      Value init = b.create<tensor::EmptyOp>(op.getLoc(), c.getShape(), c.getElementType());
-      op.getResult(0).replaceAllUsesWith(buildGemm(b, op.getLoc(), g, init));
+      // The requantization after it, applied to the sums before their store; built where it
+      // stands (its other inputs may be defined after the GEMM).
+      std::optional<kiln::GemmEpilogue> epilogue = kiln::matchGemmEpilogue(op.getResult(0));
+      g.epilogue = epilogue ? &*epilogue : nullptr;
+      Operation *at = epilogue ? epilogue->op.getOperation() : op.getOperation();
+      OpBuilder b(at);
+      Location loc = op.getLoc();
+      Tiles init;
+      if (!epilogue || g.kBlocks() > 1)
+        init.acc = b.create<tensor::EmptyOp>(loc, c.getShape(), c.getElementType());
+      if (epilogue)
+        init.out = b.create<tensor::EmptyOp>(loc, c.getShape(),
+                                             epilogue->resultType().getElementType());
+      Tiles done = buildGemm(b, loc, g, init);
+      if (epilogue) {
+        epilogue->op.getResult(0).replaceAllUsesWith(done.out);
+        epilogue->op.erase();
+      } else {
+        op.getResult(0).replaceAllUsesWith(done.acc);
+      }
       op.erase();
     }
   }

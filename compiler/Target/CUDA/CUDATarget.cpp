@@ -82,6 +82,7 @@ public:
     GraphPolicy policy;
     policy.computeF16InF32 = true;
     policy.vectorConvKernels = false;
+    policy.int8GemmEpilogues = false;
     policy.inlineConstantLimit = 1;
     return policy;
   }

@@ -55,6 +55,7 @@ public:
     // Storage of f16 needs the 16-bit storage capabilities, not in the base environment yet.
     policy.computeF16InF32 = true;
     policy.vectorConvKernels = false;
+    policy.int8GemmEpilogues = false;
     policy.inlineConstantLimit = 1; // scalars become splats (fills); tables are weights
     return policy;
   }

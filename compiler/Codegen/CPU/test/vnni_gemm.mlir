@@ -108,3 +108,95 @@ module attributes {kiln.target = {cpu = "x86-64-v4", isa = ["avx2", "avx512f", "
     return %r : tensor<4x16xi32>
   }
 }
+
+// -----
+
+#a = affine_map<(d0, d1, d2) -> (d0, d2)>
+#b = affine_map<(d0, d1, d2) -> (d1 floordiv 64, d2 floordiv 4, (d1 mod 64) * 4 + d2 mod 4)>
+#c = affine_map<(d0, d1, d2) -> (d0, d1)>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#col = affine_map<(d0, d1) -> (d1)>
+#once = affine_map<(d0, d1) -> ()>
+
+// The requantization after the GEMM (a per-column scale, a rank-0 zero point, a scalar from
+// above, a residual read per element) runs on the sums in registers: K = 40 is one block,
+// no i32 tensor at all; each 16-column vector of a row goes through the body's ops on
+// vectors and is stored as 16 bytes. The 6-column panel reads its columns masked.
+// CHECK-LABEL: func.func @requantized
+// CHECK-NOT: linalg.generic
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (1, 1) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<7x70xi8>)
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// CHECK: arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK: vector.transfer_read %arg2[%{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<70xf32>, vector<16xf32>
+// CHECK: arith.mulf %{{.*}} : vector<16xf32>
+// CHECK: vector.transfer_read %arg3[%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<7x70xf32>, vector<16xf32>
+// CHECK: math.roundeven %{{.*}} : vector<16xf32>
+// CHECK: arith.fptoui %{{.*}} : vector<16xf32> to vector<16xi8>
+// CHECK: vector.transfer_write %{{.*}} {in_bounds = [true]} : vector<16xi8>, tensor<7x64xi8>
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (1, 1) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<7x70xi8>)
+// CHECK: vector.transfer_read %arg2[%{{.*}}], %{{.*}} : tensor<70xf32>, vector<16xf32>
+// CHECK: vector.transfer_write %{{.*}} : vector<16xi8>, tensor<7x6xi8>
+func.func @requantized(%a: tensor<7x40xi8>, %b: tensor<2x10x256xi8>, %scale: tensor<70xf32>, %res: tensor<7x70xf32>, %zp: tensor<f32>, %inv: f32) -> tensor<7x70xi8> {
+  %zero = arith.constant 0 : i32
+  %lo = arith.constant 0.0 : f32
+  %hi = arith.constant 255.0 : f32
+  %e = tensor.empty() : tensor<7x70xi32>
+  %init = linalg.fill ins(%zero : i32) outs(%e : tensor<7x70xi32>) -> tensor<7x70xi32>
+  %r = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<7x40xi8>, tensor<2x10x256xi8>) outs(%init : tensor<7x70xi32>) attrs = {kiln.int8_gemm} {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extui %x : i8 to i32
+    %1 = arith.extsi %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  } -> tensor<7x70xi32>
+  %o = tensor.empty() : tensor<7x70xi8>
+  %q = linalg.generic {indexing_maps = [#id, #col, #id, #once, #id], iterator_types = ["parallel", "parallel"]} ins(%r, %scale, %res, %zp : tensor<7x70xi32>, tensor<70xf32>, tensor<7x70xf32>, tensor<f32>) outs(%o : tensor<7x70xi8>) {
+  ^bb0(%s: i32, %sc: f32, %rs: f32, %z: f32, %out: i8):
+    %0 = arith.sitofp %s : i32 to f32
+    %1 = arith.mulf %0, %sc : f32
+    %2 = arith.addf %1, %rs : f32
+    %3 = arith.mulf %2, %inv : f32
+    %4 = math.roundeven %3 : f32
+    %5 = arith.addf %4, %z : f32
+    %6 = arith.maximumf %5, %lo : f32
+    %7 = arith.minimumf %6, %hi : f32
+    %8 = arith.fptoui %7 : f32 to i8
+    linalg.yield %8 : i8
+  } -> tensor<7x70xi8>
+  return %q : tensor<7x70xi8>
+}
+
+// -----
+
+#a = affine_map<(d0, d1, d2) -> (d0, d2)>
+#b = affine_map<(d0, d1, d2) -> (d1 floordiv 64, d2 floordiv 4, (d1 mod 64) * 4 + d2 mod 4)>
+#c = affine_map<(d0, d1, d2) -> (d0, d1)>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+
+// A consumer that reads an operand per row is no epilogue the kernel applies: the GEMM
+// writes its i32 sums and the generic stays after it.
+// CHECK-LABEL: func.func @per_row_consumer
+// CHECK: %[[G:.*]] = scf.forall {{.*}} -> (tensor<7x64xi32>)
+// CHECK: linalg.generic {{.*}} ins(%[[G]], %arg2 : tensor<7x64xi32>, tensor<7xi32>)
+func.func @per_row_consumer(%a: tensor<7x40xi8>, %b: tensor<1x10x256xi8>, %r: tensor<7xi32>) -> tensor<7x64xi32> {
+  %zero = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<7x64xi32>
+  %init = linalg.fill ins(%zero : i32) outs(%e : tensor<7x64xi32>) -> tensor<7x64xi32>
+  %g = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<7x40xi8>, tensor<1x10x256xi8>) outs(%init : tensor<7x64xi32>) attrs = {kiln.int8_gemm} {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extui %x : i8 to i32
+    %1 = arith.extsi %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  } -> tensor<7x64xi32>
+  %o = tensor.empty() : tensor<7x64xi32>
+  %s = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]} ins(%g, %r : tensor<7x64xi32>, tensor<7xi32>) outs(%o : tensor<7x64xi32>) {
+  ^bb0(%v: i32, %x: i32, %out: i32):
+    %0 = arith.subi %v, %x : i32
+    linalg.yield %0 : i32
+  } -> tensor<7x64xi32>
+  return %s : tensor<7x64xi32>
+}
