@@ -2,6 +2,7 @@
 #include "compiler/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
@@ -123,6 +124,18 @@ void hoistViewTransfers(func::FuncOp func) {
 struct HoistVectorTransfersPass
     : kiln::impl::HoistVectorTransfersBase<HoistVectorTransfersPass> {
   void runOnOperation() override {
+    // The VNNI GEMM keeps its sums in registers itself (loop-carried vectors): nothing here
+    // applies to it, and the store-to-load forwarding below is quadratic in its hundreds of
+    // transfers (mobilenet_v2's int8 kernels spent half of their compile time here).
+    bool vnni = getOperation()
+                    .walk([](LLVM::CallIntrinsicOp call) {
+                      return call.getIntrin() == "llvm.x86.avx512.vpdpbusd.512"
+                                 ? WalkResult::interrupt()
+                                 : WalkResult::advance();
+                    })
+                    .wasInterrupted();
+    if (vnni)
+      return;
     // Upstream hoisting needs transfers on the base memref with CSE'd indices.
     OpPassManager prep("func.func");
     prep.addPass(memref::createFoldMemRefAliasOpsPass());

@@ -11,6 +11,10 @@
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/APFloat.h"
 
+#include <cmath>
+#include <limits>
+#include <vector>
+
 using namespace mlir;
 using namespace kiln;
 using namespace kiln::fold;
@@ -171,7 +175,65 @@ OpFoldResult foldRightIdentity(Operation *op, Attribute rhs, double identity, Ze
   return lhs;
 }
 
+/// llvm::minimum / llvm::maximum on floats: NaN if either is, -0 below +0.
+float minimumF32(float x, float y) {
+  if (std::isnan(x) || std::isnan(y))
+    return std::numeric_limits<float>::quiet_NaN();
+  if (x == 0 && y == 0)
+    return std::signbit(x) ? x : y;
+  return y < x ? y : x;
+}
+float maximumF32(float x, float y) {
+  if (std::isnan(x) || std::isnan(y))
+    return std::numeric_limits<float>::quiet_NaN();
+  if (x == 0 && y == 0)
+    return std::signbit(x) ? y : x;
+  return x < y ? y : x;
+}
+
+/// foldArith of two f32 constants on plain floats: the same IEEE single operations (round to
+/// nearest even) as APFloat's, without an attribute per element (the DequantizeLinear of a
+/// QDQ model's weights, millions of elements, folded in seconds that way).
+Attribute foldArithF32(Operation *op, ArrayRef<Attribute> operands, Arith kind) {
+  auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  auto lhs = dense(operands[0]), rhs = dense(operands[1]);
+  if (!type || !type.hasStaticShape() || !type.getElementType().isF32() || !lhs || !rhs ||
+      !lhs.getElementType().isF32() || !rhs.getElementType().isF32() ||
+      type.getNumElements() > kMaxFoldElementsArith)
+    return {};
+  auto valuesOf = [](DenseElementsAttr d) {
+    auto range = d.getValues<float>();
+    return std::vector<float>(range.begin(), range.end());
+  };
+  std::vector<float> x = valuesOf(lhs), y = valuesOf(rhs);
+  SmallVector<int64_t> xs = stridesOf(lhs.getType().getShape()),
+                       ys = stridesOf(rhs.getType().getShape());
+  std::vector<float> out;
+  out.reserve(type.getNumElements());
+  SmallVector<int64_t> idx(type.getRank(), 0);
+  for (int64_t i = 0, n = type.getNumElements(); i < n; ++i) {
+    float a = x[broadcastIndex(lhs.getType().getShape(), xs, idx)];
+    float b = y[broadcastIndex(rhs.getType().getShape(), ys, idx)];
+    switch (kind) {
+    case Arith::Add: out.push_back(a + b); break;
+    case Arith::Sub: out.push_back(a - b); break;
+    case Arith::Mul: out.push_back(a * b); break;
+    case Arith::Div: out.push_back(a / b); break;
+    case Arith::Min: out.push_back(minimumF32(a, b)); break;
+    case Arith::Max: out.push_back(maximumF32(a, b)); break;
+    }
+    for (int64_t d = type.getRank() - 1; d >= 0; --d) {
+      if (++idx[d] < type.getDimSize(d))
+        break;
+      idx[d] = 0;
+    }
+  }
+  return DenseElementsAttr::get(type, ArrayRef<float>(out));
+}
+
 Attribute foldArith(Operation *op, ArrayRef<Attribute> operands, Arith kind) {
+  if (Attribute folded = foldArithF32(op, operands, kind))
+    return folded;
   return foldBinary(op, operands,
                     [kind](Attribute a, Attribute b) { return applyArith(kind, a, b); });
 }
@@ -225,6 +287,16 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (!src || src.getNumElements() > kMaxFoldElementsArith)
     return {};
   Type from = src.getElementType(), to = getType().getElementType();
+  // Integers to f32 on plain values (a QDQ model's 8-bit weights, millions of elements), the
+  // same conversion as below (through double) without an attribute per element.
+  if (auto it = dyn_cast<IntegerType>(from); it && it.getWidth() > 1 && to.isF32()) {
+    bool zext = it.isUnsigned();
+    std::vector<float> out;
+    out.reserve(src.getNumElements());
+    for (const APInt &v : src.getValues<APInt>())
+      out.push_back(float(zext ? double(v.getZExtValue()) : double(v.getSExtValue())));
+    return DenseElementsAttr::get(getType(), ArrayRef<float>(out));
+  }
   SmallVector<Attribute> out;
   for (Attribute a : src.getValues<Attribute>()) {
     if (auto i = dyn_cast<IntegerAttr>(a)) {

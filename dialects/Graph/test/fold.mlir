@@ -154,3 +154,26 @@ func.func @logic_mod() -> (tensor<3xi1>, tensor<3xi64>, tensor<3xi64>) {
   %f = kiln.mod %a, %b {fmod = true} : (tensor<3xi64>, tensor<3xi64>) -> tensor<3xi64>
   return %and, %m, %f : tensor<3xi1>, tensor<3xi64>, tensor<3xi64>
 }
+
+// -----
+
+// A DequantizeLinear of per-channel int8 weights folds on plain floats: the i8 cast (signed:
+// -128 reads -128.0), the [2, 1] scale broadcast over columns (rounded to nearest even, as
+// APFloat), min / max with IEEE minimum / maximum semantics (-0 below
+// +0, NaN wins).
+// CHECK-LABEL: func @dequantize_folds
+// CHECK-DAG: kiln.constant dense<{{\[}}[-1.280000e+02, 3.000000e+00], [1.000000e+00, -2.000000e+00]]> : tensor<2x2xf32>
+// CHECK-DAG: kiln.constant dense<{{\[}}[-1.280000e+01, 3.000000e-01], [2.500000e-01, -5.000000e-01]]> : tensor<2x2xf32>
+// CHECK-DAG: kiln.constant dense<[-0.000000e+00, 0x7FC00000]> : tensor<2xf32>
+// CHECK-DAG: kiln.constant dense<[0.000000e+00, 0x7FC00000]> : tensor<2xf32>
+func.func @dequantize_folds() -> (tensor<2x2xf32>, tensor<2x2xf32>, tensor<2xf32>, tensor<2xf32>) {
+  %w = kiln.constant dense<[[-128, 3], [1, -2]]> : tensor<2x2xi8>
+  %s = kiln.constant dense<[[0.1], [0.25]]> : tensor<2x1xf32>
+  %0 = kiln.cast %w : tensor<2x2xi8> to tensor<2x2xf32>
+  %1 = kiln.mul %0, %s : (tensor<2x2xf32>, tensor<2x1xf32>) -> tensor<2x2xf32>
+  %z = kiln.constant dense<[0.0, 1.0]> : tensor<2xf32>
+  %n = kiln.constant dense<[-0.0, 0x7FC00000]> : tensor<2xf32>
+  %2 = kiln.min %z, %n : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  %3 = kiln.max %n, %z : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  return %0, %1, %2, %3 : tensor<2x2xf32>, tensor<2x2xf32>, tensor<2xf32>, tensor<2xf32>
+}
