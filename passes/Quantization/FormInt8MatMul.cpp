@@ -45,9 +45,16 @@ FailureOr<kiln::Int8Activation> matchActivation(Value lhs, std::string &why) {
   }
   if (auto sub = lhs.getDefiningOp<kiln::SubOp>()) {
     std::optional<int64_t> zp = scalarConstant(sub.getRhs());
-    if (!zp || sub.getLhs().getType() != lhs.getType())
+    // A run-time zero point: the widening of one 8-bit value (DynamicQuantizeLinear's).
+    auto widened = sub.getRhs().getDefiningOp<kiln::CastOp>();
+    bool runtime = !zp && widened && elementTypeOf(widened.getInput()).isInteger(8) &&
+                   cast<ShapedType>(sub.getRhs().getType()).getNumElements() == 1;
+    if ((!zp && !runtime) || sub.getLhs().getType() != lhs.getType())
       return why = "the activation zero point is not one constant", failure();
-    act.zeroPoint = *zp;
+    if (runtime)
+      act.runtimeZeroPoint = sub.getRhs();
+    else
+      act.zeroPoint = *zp;
     lhs = sub.getLhs();
   }
   auto cast = lhs.getDefiningOp<kiln::CastOp>();

@@ -68,7 +68,7 @@ bool isPointwise(kiln::ConvOp conv) {
 /// padding in place (`vectorOp`), else the input padded with `padValue`, one strided slice
 /// per filter tap, concatenated along the channels.
 Value buildIm2col(PatternRewriter &rewriter, kiln::ConvOp conv, Value x, int64_t padValue,
-                  bool vectorOp) {
+                  Value runtimePad, bool vectorOp) {
   Location loc = conv.getLoc();
   Value cols;
   if (vectorOp && !isPointwise(conv)) {
@@ -77,9 +77,14 @@ Value buildIm2col(PatternRewriter &rewriter, kiln::ConvOp conv, Value x, int64_t
     int64_t kh = filter.getDimSize(0), kw = filter.getDimSize(1);
     auto type = in.clone({in.getDimSize(0), conv.getType().getDimSize(1),
                           conv.getType().getDimSize(2), kh * kw * in.getDimSize(3)});
+    if (runtimePad && cast<RankedTensorType>(runtimePad.getType()).getRank() != 0)
+      runtimePad = rewriter.create<kiln::ReshapeOp>(
+          loc, RankedTensorType::get({}, in.getElementType()), runtimePad);
     cols = rewriter.create<kiln::Im2colOp>(
-        loc, type, x, rewriter.getDenseI64ArrayAttr({kh, kw}), conv.getStridesAttr(),
+        loc, type, x, runtimePad, rewriter.getDenseI64ArrayAttr({kh, kw}), conv.getStridesAttr(),
         conv.getDilationsAttr(), conv.getPadsAttr(), rewriter.getF64FloatAttr(double(padValue)));
+  } else if (runtimePad && !isPointwise(conv)) {
+    return Value(); // the slices' padding is a constant
   } else {
     SmallVector<Value> taps = kiln::im2colTaps(rewriter, conv, x, double(padValue));
     cols = taps.size() == 1 ? taps.front() : gatherTaps(rewriter, loc, taps);
@@ -111,6 +116,8 @@ struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
     bool isUnsigned = elementTypeOf(in->x8).isUnsignedInteger();
     if (in->zeroPoint < (isUnsigned ? 0 : -128) || in->zeroPoint > (isUnsigned ? 255 : 127))
       return warn(conv, rewriter, "the activation zero point is outside the activations' type");
+    if (in->runtimeZeroPoint && elementTypeOf(in->runtimeZeroPoint) != elementTypeOf(in->x8))
+      return warn(conv, rewriter, "the activation zero point's type is not the activations'");
     auto filter = conv.getFilter().getType();
     // A depthwise conv of dequantized values keeps its float sums, reading and writing the
     // 8-bit values itself (kiln-int8-depthwise, after kiln-depthwise-conv).
@@ -139,12 +146,18 @@ struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
     Value x8 = in->x8;
     if (in->perm)
       x8 = rewriter.create<kiln::TransposeOp>(loc, x8, rewriter.getDenseI64ArrayAttr(*in->perm));
-    Value cols = buildIm2col(rewriter, conv, x8, in->zeroPoint, vectorIm2col);
+    Value cols =
+        buildIm2col(rewriter, conv, x8, in->zeroPoint, in->runtimeZeroPoint, vectorIm2col);
+    if (!cols)
+      return warn(conv, rewriter, "the activation zero point is known at run time only");
     // The same widening as the conv's input, on the patch matrix.
     auto colsType = cast<RankedTensorType>(cols.getType());
     Value lhs = rewriter.create<kiln::CastOp>(loc, colsType.clone(elementTypeOf(in->cast)), cols);
     if (in->sub)
-      lhs = rewriter.create<kiln::SubOp>(loc, lhs, scalarOf(rewriter, loc, in->sub.getRhs()));
+      lhs = rewriter.create<kiln::SubOp>(loc, lhs,
+                                         in->runtimeZeroPoint
+                                             ? in->sub.getRhs()
+                                             : scalarOf(rewriter, loc, in->sub.getRhs()));
     if (in->mul)
       lhs = rewriter.create<kiln::MulOp>(loc, lhs, scalarOf(rewriter, loc, in->mul.getRhs()));
     Value out = rewriter.create<kiln::MatMulOp>(loc, lhs, *rhs);

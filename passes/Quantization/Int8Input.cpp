@@ -37,10 +37,17 @@ FailureOr<Int8Input> matchInt8Input(Value v, bool isFloat, std::string &why) {
   }
   if (auto sub = v.getDefiningOp<SubOp>()) {
     std::optional<double> zp = scalarConstant(sub.getRhs());
-    if (!sameType(sub.getLhs()) || !zp || *zp != std::nearbyint(*zp))
+    auto widened = sub.getRhs().getDefiningOp<CastOp>();
+    if (!zp && !isFloat && widened && sameType(sub.getLhs()) &&
+        getElementTypeOrSelf(widened.getInput().getType()).isInteger(8) &&
+        cast<ShapedType>(widened.getInput().getType()).getNumElements() == 1) {
+      in.runtimeZeroPoint = widened.getInput();
+    } else if (!sameType(sub.getLhs()) || !zp || *zp != std::nearbyint(*zp)) {
       return why = "the activation zero point is not one integer constant", failure();
+    } else {
+      in.zeroPoint = int64_t(*zp);
+    }
     in.sub = sub;
-    in.zeroPoint = int64_t(*zp);
     v = sub.getLhs();
   }
   in.cast = v.getDefiningOp<CastOp>();

