@@ -46,7 +46,10 @@ FailureOr<kiln::Int8Activation> matchActivation(Value lhs, std::string &why) {
   if (auto sub = lhs.getDefiningOp<kiln::SubOp>()) {
     std::optional<int64_t> zp = scalarConstant(sub.getRhs());
     // A run-time zero point: the widening of one 8-bit value (DynamicQuantizeLinear's).
-    auto widened = sub.getRhs().getDefiningOp<kiln::CastOp>();
+    Value rhs = sub.getRhs();
+    while (auto reshape = rhs.getDefiningOp<kiln::ReshapeOp>())
+      rhs = reshape.getInput();
+    auto widened = rhs.getDefiningOp<kiln::CastOp>();
     bool runtime = !zp && widened && elementTypeOf(widened.getInput()).isInteger(8) &&
                    cast<ShapedType>(sub.getRhs().getType()).getNumElements() == 1;
     if ((!zp && !runtime) || sub.getLhs().getType() != lhs.getType())

@@ -55,6 +55,16 @@ Value gatherTaps(PatternRewriter &rewriter, Location loc, ArrayRef<Value> taps) 
   return fused.getResult(0);
 }
 
+/// The one-element `v` (a run-time zero point, [1, 1, 1, 1] in a transposed frame) as rank
+/// 0: it broadcasts against the patch matrix without raising its rank.
+Value rankZero(PatternRewriter &rewriter, Location loc, Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (type.getRank() == 0)
+    return v;
+  return rewriter.create<kiln::ReshapeOp>(loc, RankedTensorType::get({}, type.getElementType()),
+                                          v);
+}
+
 /// Whether the patch matrix of `conv` is its input itself (1x1, stride 1, no padding).
 bool isPointwise(kiln::ConvOp conv) {
   auto filter = conv.getFilter().getType();
@@ -156,7 +166,7 @@ struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
     if (in->sub)
       lhs = rewriter.create<kiln::SubOp>(loc, lhs,
                                          in->runtimeZeroPoint
-                                             ? in->sub.getRhs()
+                                             ? rankZero(rewriter, loc, in->sub.getRhs())
                                              : scalarOf(rewriter, loc, in->sub.getRhs()));
     if (in->mul)
       lhs = rewriter.create<kiln::MulOp>(loc, lhs, scalarOf(rewriter, loc, in->mul.getRhs()));

@@ -37,7 +37,11 @@ FailureOr<Int8Input> matchInt8Input(Value v, bool isFloat, std::string &why) {
   }
   if (auto sub = v.getDefiningOp<SubOp>()) {
     std::optional<double> zp = scalarConstant(sub.getRhs());
-    auto widened = sub.getRhs().getDefiningOp<CastOp>();
+    // Through reshapes (the layout passes give a scalar [1, 1, 1, 1] to broadcast in NHWC).
+    Value rhs = sub.getRhs();
+    while (auto reshape = rhs.getDefiningOp<ReshapeOp>())
+      rhs = reshape.getInput();
+    auto widened = rhs.getDefiningOp<CastOp>();
     if (!zp && !isFloat && widened && sameType(sub.getLhs()) &&
         getElementTypeOrSelf(widened.getInput().getType()).isInteger(8) &&
         cast<ShapedType>(widened.getInput().getType()).getNumElements() == 1) {

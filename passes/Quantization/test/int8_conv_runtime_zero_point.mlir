@@ -19,3 +19,22 @@ func.func @dynamic_zero_point(%x: tensor<1x6x6x4xui8>, %zx: tensor<ui8>) -> tens
   %2 = kiln.conv %1, %w {dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC", pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x6x6x4xi32>, tensor<3x3x4x8xi32>) -> tensor<1x6x6x8xi32>
   return %2 : tensor<1x6x6x8xi32>
 }
+
+// The zero point reshaped to [1, 1, 1, 1] (the layout passes' NHWC frame): it is read as a
+// rank-0 value, so the patch matrix keeps its rank and the int8 product forms (subtracting the
+// [1, 1, 1, 1] value from the [36, 36] matrix made it [1, 1, 36, 36], no longer a matmul
+// operand kiln-form-int8-matmul reads: the ISNet model's 85 convs stayed i32).
+// CHECK-LABEL: func.func @reshaped_zero_point
+// CHECK: kiln.im2col %arg0 pad %{{.*}} : (tensor<1x6x6x4xui8>, tensor<ui8>) -> tensor<1x6x6x36xui8>
+// CHECK: kiln.matmul_int8 %{{.*}} : (tensor<36x36xui8>, tensor<1x9x256xi8>) -> tensor<36x8xi32>
+// CHECK-NOT: kiln.conv
+// CHECK-NOT: kiln.matmul %
+func.func @reshaped_zero_point(%x: tensor<1x6x6x4xui8>, %zx: tensor<ui8>) -> tensor<1x6x6x8xi32> {
+  %w = kiln.constant dense<3> : tensor<3x3x4x8xi32>
+  %0 = kiln.cast %x : tensor<1x6x6x4xui8> to tensor<1x6x6x4xi32>
+  %z = kiln.cast %zx : tensor<ui8> to tensor<i32>
+  %zr = kiln.reshape %z : tensor<i32> to tensor<1x1x1x1xi32>
+  %1 = kiln.sub %0, %zr : (tensor<1x6x6x4xi32>, tensor<1x1x1x1xi32>) -> tensor<1x6x6x4xi32>
+  %2 = kiln.conv %1, %w {dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC", pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x6x6x4xi32>, tensor<3x3x4x8xi32>) -> tensor<1x6x6x8xi32>
+  return %2 : tensor<1x6x6x8xi32>
+}
