@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Quantization/Passes.h"
+#include "passes/Quantization/Int8Input.h"
 #include "passes/Quantization/Int8MatMul.h"
 
 #include "kiln/Dialect/Graph/KilnDialect.h"
@@ -46,12 +47,7 @@ FailureOr<kiln::Int8Activation> matchActivation(Value lhs, std::string &why) {
   if (auto sub = lhs.getDefiningOp<kiln::SubOp>()) {
     std::optional<int64_t> zp = scalarConstant(sub.getRhs());
     // A run-time zero point: the widening of one 8-bit value (DynamicQuantizeLinear's).
-    Value rhs = sub.getRhs();
-    while (auto reshape = rhs.getDefiningOp<kiln::ReshapeOp>())
-      rhs = reshape.getInput();
-    auto widened = rhs.getDefiningOp<kiln::CastOp>();
-    bool runtime = !zp && widened && elementTypeOf(widened.getInput()).isInteger(8) &&
-                   cast<ShapedType>(sub.getRhs().getType()).getNumElements() == 1;
+    bool runtime = !zp && kiln::runtimeZeroPoint(sub.getRhs());
     if ((!zp && !runtime) || sub.getLhs().getType() != lhs.getType())
       return why = "the activation zero point is not one constant", failure();
     if (runtime)

@@ -20,6 +20,16 @@ std::optional<double> scalarConstant(Value v) {
   return std::nullopt;
 }
 
+Value runtimeZeroPoint(Value zp) {
+  while (auto reshape = zp.getDefiningOp<ReshapeOp>())
+    zp = reshape.getInput();
+  auto widened = zp.getDefiningOp<CastOp>();
+  if (!widened || !getElementTypeOrSelf(widened.getInput().getType()).isInteger(8) ||
+      cast<ShapedType>(widened.getInput().getType()).getNumElements() != 1)
+    return Value();
+  return widened.getInput();
+}
+
 FailureOr<Int8Input> matchInt8Input(Value v, bool isFloat, std::string &why) {
   Int8Input in;
   if (auto t = v.getDefiningOp<TransposeOp>()) {
@@ -37,15 +47,9 @@ FailureOr<Int8Input> matchInt8Input(Value v, bool isFloat, std::string &why) {
   }
   if (auto sub = v.getDefiningOp<SubOp>()) {
     std::optional<double> zp = scalarConstant(sub.getRhs());
-    // Through reshapes (the layout passes give a scalar [1, 1, 1, 1] to broadcast in NHWC).
-    Value rhs = sub.getRhs();
-    while (auto reshape = rhs.getDefiningOp<ReshapeOp>())
-      rhs = reshape.getInput();
-    auto widened = rhs.getDefiningOp<CastOp>();
-    if (!zp && !isFloat && widened && sameType(sub.getLhs()) &&
-        getElementTypeOrSelf(widened.getInput().getType()).isInteger(8) &&
-        cast<ShapedType>(widened.getInput().getType()).getNumElements() == 1) {
-      in.runtimeZeroPoint = widened.getInput();
+    Value runtime = zp || isFloat ? Value() : runtimeZeroPoint(sub.getRhs());
+    if (runtime && sameType(sub.getLhs())) {
+      in.runtimeZeroPoint = runtime;
     } else if (!sameType(sub.getLhs()) || !zp || *zp != std::nearbyint(*zp)) {
       return why = "the activation zero point is not one integer constant", failure();
     } else {

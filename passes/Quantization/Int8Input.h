@@ -26,6 +26,10 @@ struct Int8Input {
   mlir::Value runtimeZeroPoint;
 };
 
+/// The one-element 8-bit tensor whose widening `zp` is, through reshapes (a zero point known
+/// at run time: DynamicQuantizeLinear's, [1, 1, 1, 1] in an NHWC frame); null otherwise.
+mlir::Value runtimeZeroPoint(mlir::Value zp);
+
 /// Matches [transpose] [mul by a scalar] [sub of a scalar] cast(8-bit) (the mul required for
 /// float values, `isFloat`; the scalar subtrahend a constant, or for integers the widening
 /// of a one-element 8-bit tensor), or fails with why.
