@@ -174,16 +174,11 @@ struct FormInt8FromQDQ : OpRewritePattern<kiln::MatMulOp> {
 
 private:
   static LogicalResult warn(kiln::MatMulOp op, PatternRewriter &rewriter, StringRef why) {
-    if (!op->hasAttr(kWarned)) {
-      op.emitWarning("kiln: ")
-          << kiln::nodePrefix(op.getLoc())
-          << "matmul of dequantized int8 activations runs in float (no int8 kernel: "
-          << why << ")";
-      rewriter.modifyOpInPlace(op, [&] { op->setAttr(kWarned, rewriter.getUnitAttr()); });
-    }
+    kiln::warnOnce(rewriter, op,
+                   "matmul of dequantized int8 activations runs in float (no int8 kernel: " +
+                       why + ")");
     return failure();
   }
-  static constexpr llvm::StringLiteral kWarned = "kiln.int8_warned";
 };
 
 struct FormInt8FromQDQPass : kiln::impl::FormInt8FromQDQBase<FormInt8FromQDQPass> {
@@ -192,7 +187,7 @@ struct FormInt8FromQDQPass : kiln::impl::FormInt8FromQDQBase<FormInt8FromQDQPass
     patterns.add<FormInt8FromQDQ>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
-    getOperation().walk([](kiln::MatMulOp op) { op->removeAttr("kiln.int8_warned"); });
+    kiln::clearInt8Warnings(getOperation());
   }
 };
 } // namespace

@@ -153,21 +153,14 @@ struct FormInt8MatMul : OpRewritePattern<kiln::MatMulOp> {
         (lhsType.getRank() < 2 || !lhsType.hasStaticShape() || !resultType.hasStaticShape()))
       why = "the shapes are not static", w = failure();
     if (failed(act) || failed(w)) {
-      if (!op->hasAttr(kWarned)) {
-        op.emitWarning("kiln: ")
-            << kiln::nodePrefix(op.getLoc())
-            << "integer matmul of 8-bit values runs as an i32 matmul (no int8 kernel: "
-            << why << ")";
-        rewriter.modifyOpInPlace(op, [&] { op->setAttr(kWarned, rewriter.getUnitAttr()); });
-      }
+      kiln::warnOnce(rewriter, op,
+                     "integer matmul of 8-bit values runs as an i32 matmul (no int8 kernel: " +
+                         why + ")");
       return failure();
     }
     rewriter.replaceOp(op, kiln::buildInt8MatMul(rewriter, op.getLoc(), *act, *w, resultType));
     return success();
   }
-
-private:
-  static constexpr llvm::StringLiteral kWarned = "kiln.int8_warned";
 };
 
 struct FormInt8MatMulPass : kiln::impl::FormInt8MatMulBase<FormInt8MatMulPass> {
@@ -176,7 +169,7 @@ struct FormInt8MatMulPass : kiln::impl::FormInt8MatMulBase<FormInt8MatMulPass> {
     patterns.add<FormInt8MatMul>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
-    getOperation().walk([](kiln::MatMulOp op) { op->removeAttr("kiln.int8_warned"); });
+    kiln::clearInt8Warnings(getOperation());
     // Convolutions of 8-bit values that did not become matmuls (kiln-int8-conv-im2col takes
     // the dense ones) have no int8 kernel.
     getOperation().walk([](kiln::ConvOp op) {

@@ -179,16 +179,10 @@ struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
 
 private:
   static LogicalResult warn(kiln::ConvOp conv, PatternRewriter &rewriter, StringRef why) {
-    if (!conv->hasAttr(kWarned)) {
-      conv.emitWarning("kiln: ") << kiln::nodePrefix(conv.getLoc())
-                                 << "convolution of 8-bit activations runs without the int8 "
-                                    "kernel ("
-                                 << why << ")";
-      rewriter.modifyOpInPlace(conv, [&] { conv->setAttr(kWarned, rewriter.getUnitAttr()); });
-    }
+    kiln::warnOnce(rewriter, conv,
+                   "convolution of 8-bit activations runs without the int8 kernel (" + why + ")");
     return failure();
   }
-  static constexpr llvm::StringLiteral kWarned = "kiln.int8_warned";
 };
 
 struct Int8ConvIm2colPass : kiln::impl::Int8ConvIm2colBase<Int8ConvIm2colPass> {
@@ -198,7 +192,7 @@ struct Int8ConvIm2colPass : kiln::impl::Int8ConvIm2colBase<Int8ConvIm2colPass> {
     patterns.add<Int8ConvAsMatmul>(&getContext(), vectorIm2col);
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
-    getOperation().walk([](kiln::ConvOp op) { op->removeAttr("kiln.int8_warned"); });
+    kiln::clearInt8Warnings(getOperation());
   }
 };
 } // namespace

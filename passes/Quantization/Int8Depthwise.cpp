@@ -26,8 +26,6 @@ namespace kiln {
 using namespace mlir;
 
 namespace {
-constexpr llvm::StringLiteral kWarned = "kiln.int8_warned";
-
 /// The quantization of a float value: its ops (div, round, [add], clip, cast; each the only
 /// user of the one before), scale and zero point.
 struct Quantize {
@@ -129,13 +127,10 @@ struct QuantizedDepthwise : OpRewritePattern<kiln::DepthwiseConv2DOp> {
     FailureOr<kiln::Int8Input> in =
         matchDequantized(reshape ? reshape.getInput() : v, inScale, why);
     bool input8 = succeeded(in);
-    if (!why.empty() && !op->hasAttr(kWarned)) {
-      op.emitWarning("kiln: ") << kiln::nodePrefix(op.getLoc())
-                               << "depthwise convolution of 8-bit activations runs on the "
-                                  "dequantized float tensor ("
-                               << why << ")";
-      rewriter.modifyOpInPlace(op, [&] { op->setAttr(kWarned, rewriter.getUnitAttr()); });
-    }
+    if (!why.empty())
+      kiln::warnOnce(rewriter, op,
+                     "depthwise convolution of 8-bit activations runs on the dequantized float "
+                     "tensor (" + why + ")");
     std::optional<Quantize> out = matchQuantize(op.getResult());
     if (!input8 && !out)
       return failure();
@@ -184,7 +179,7 @@ struct Int8DepthwisePass : kiln::impl::Int8DepthwiseBase<Int8DepthwisePass> {
     patterns.add<QuantizedDepthwise>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
-    getOperation().walk([](kiln::DepthwiseConv2DOp op) { op->removeAttr(kWarned); });
+    kiln::clearInt8Warnings(getOperation());
   }
 };
 } // namespace

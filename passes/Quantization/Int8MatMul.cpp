@@ -129,3 +129,18 @@ Value kiln::buildInt8MatMul(PatternRewriter &rewriter, Location loc, Int8Activat
     Value term = rewriter.create<kiln::MulOp>(loc, rows, i32Constant(rewriter, loc, shift));
     return rewriter.create<kiln::AddOp>(loc, out, term);
   }
+
+namespace {
+constexpr llvm::StringLiteral kWarned = "kiln.int8_warned";
+} // namespace
+
+void kiln::warnOnce(PatternRewriter &rewriter, Operation *op, const llvm::Twine &message) {
+  if (op->hasAttr(kWarned))
+    return;
+  op->emitWarning("kiln: ") << kiln::nodePrefix(op->getLoc()) << message;
+  rewriter.modifyOpInPlace(op, [&] { op->setAttr(kWarned, rewriter.getUnitAttr()); });
+}
+
+void kiln::clearInt8Warnings(Operation *root) {
+  root->walk([](Operation *op) { op->removeAttr(kWarned); });
+}

@@ -51,6 +51,12 @@ mlir::Value buildInt8MatMul(mlir::PatternRewriter &rewriter, mlir::Location loc,
                             mlir::RankedTensorType resultType);
 /// "node 'NAME': " for an op located at an ONNX node's NameLoc (or a fusion of them), else "".
 std::string nodePrefix(mlir::Location loc);
+
+/// "kiln: node 'NAME': `message`" as a warning on `op`, once: a pattern that fails on `op`
+/// again in the same greedy rewrite says nothing more (the mark is an attribute that
+/// clearInt8Warnings removes when the pass ends).
+void warnOnce(mlir::PatternRewriter &rewriter, mlir::Operation *op, const llvm::Twine &message);
+void clearInt8Warnings(mlir::Operation *root);
 } // namespace kiln
 
 #endif
