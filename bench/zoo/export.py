@@ -16,13 +16,16 @@ import traceback
 import zlib
 
 import numpy as np
-import torch
-import torchvision
-from torchvision import models as tv
-from torchvision.models import segmentation as seg, video
 
-import seq_models
 import zoolib
+
+zoolib.ensure_debs("python3-torch", "python3-torchvision")  # before their imports
+import torch  # noqa: E402
+import torchvision  # noqa: E402
+from torchvision import models as tv  # noqa: E402
+from torchvision.models import segmentation as seg, video  # noqa: E402
+
+import seq_models  # noqa: E402
 
 IMAGE = [1, 3, 224, 224]
 CLASSIFIERS = {  # name: (builder, opset); opsets vary over 13-17 as exporters in the wild do

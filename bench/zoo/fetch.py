@@ -328,6 +328,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--models", default="", help=f"comma-separated of {','.join(FETCHERS)}")
     args = p.parse_args()
+    zoolib.ensure_debs("python3-pil")
     for name in [m for m in args.models.split(",") if m] or FETCHERS:
         log(name)
         FETCHERS[name]()

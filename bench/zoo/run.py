@@ -12,7 +12,6 @@ and .md, and each compile's log under bench/out/zoo-STAMP-logs/. Standard librar
       [--repeat 20] [--quick] [--timeout 600] [--wait-load 600]
 """
 import argparse
-import importlib.util
 import os
 import re
 import shutil
@@ -30,15 +29,6 @@ sys.path.insert(0, os.path.dirname(zoolib.HERE))  # bench/: machine_load
 sys.path.insert(0, zoolib.ORT_DIR)  # report.py of vs_onnxruntime
 import report as vs_report  # noqa: E402
 from machine_load import mark, others_cores, wait_for_low_load  # noqa: E402
-
-
-def vs_run():
-    """bench/vs_onnxruntime/run.py as a module (its npm install and tool wait)."""
-    spec = importlib.util.spec_from_file_location("vs_run", os.path.join(zoolib.ORT_DIR,
-                                                                          "run.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def parse_args():
@@ -259,7 +249,7 @@ def bench_model(meta, tools, dirs, args):
         return [{"model": meta["name"], "name": meta["name"], "case": "", "threads": {},
                  "compile": None, "error": meta["error"]}]
     log(f"compiling {meta['name']}")
-    vs_run().wait_for_tools(os.path.dirname(tools[0]))  # the tools may be being rebuilt
+    zoolib.vs_run().wait_for_tools(os.path.dirname(tools[0]))  # the tools may be being rebuilt
     compiled = compile_model(meta, tools[0], *dirs, args.timeout)
     log(f"{meta['name']}: compile {compiled['seconds']} s, {compiled['peak_mb']} MB"
         + (f": {compiled['error']}" if not compiled["ok"] else ""))
@@ -271,7 +261,7 @@ def bench_model(meta, tools, dirs, args):
 
 def main():
     args = parse_args()
-    vs = vs_run()
+    vs = zoolib.vs_run()
     ort_version = vs.ensure_onnxruntime()
     tools = vs.wait_for_tools(args.kiln_bin)
     names = [m for m in args.models.split(",") if m]

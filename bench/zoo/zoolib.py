@@ -150,9 +150,36 @@ def load_sidecars(names=None):
 ORT_DIR = os.path.join(REPO, "bench", "vs_onnxruntime")  # ort_bench.js, its node_modules
 
 
+def ensure_debs(*packages):
+    """Installs the Debian packages a zoo script needs that this machine lacks (as build.sh)."""
+    import subprocess
+    missing = [p for p in packages if "install ok installed" not in subprocess.run(
+        ["dpkg-query", "-W", "-f=${Status}", p], capture_output=True, text=True).stdout]
+    if not missing:
+        return
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run(sudo + ["apt-get", "update", "-qq"], check=True)
+    subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", "--no-install-recommends"] + missing,
+                   check=True, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+
+
+def vs_run():
+    """bench/vs_onnxruntime/run.py as a module (its npm install of the peer and tool wait)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("vs_run", os.path.join(ORT_DIR, "run.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_ORT_READY = []
+
+
 def ort_run(model, inputs, threads=1, repeat=1, warmup=0, output_dir=None, timeout=None):
     """Runs ort_bench.js on {name: .pb path}; its JSON line as a dict (raises on failure)."""
     import subprocess
+    if not _ORT_READY:
+        _ORT_READY.append(vs_run().ensure_onnxruntime())
     cmd = ["node", os.path.join(ORT_DIR, "ort_bench.js"), "--model", model,
            "--threads", str(threads), "--repeat", str(repeat), "--warmup", str(warmup)]
     for name, path in inputs.items():

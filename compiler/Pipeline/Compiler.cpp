@@ -164,6 +164,7 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
     graph.addNestedPass<func::FuncOp>(createSinkReshapes());
     FuseElementwiseOptions fusion;
     fusion.int8Epilogues = policy.int8GemmEpilogues;
+    fusion.producers = policy.fuseProducers;
     graph.addNestedPass<func::FuncOp>(createFuseElementwise(fusion));
   }
   FailureOr<bool> stop = phases.run("graph", &graph);

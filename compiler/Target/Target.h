@@ -35,6 +35,9 @@ struct GraphPolicy {
   /// kiln.matmul_int8 takes its requantization into its kernel (kiln-fuse-elementwise's
   /// int8-epilogues): the CPU's VNNI GEMM applies it to the accumulators before the store.
   bool int8GemmEpilogues = true;
+  /// Elementwise producers used only by a reduction or an int8 epilogue join its kernel
+  /// (kiln-fuse-elementwise's producers): the CPU merges them into the consumer's loops.
+  bool fuseProducers = true;
   /// Largest constant (in elements) cloned into a kernel instead of passed as a weight
   /// (kiln-outline-kernels): GPU kernels cannot hold constant tables, only splats.
   int64_t inlineConstantLimit = 64;

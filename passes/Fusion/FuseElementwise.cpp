@@ -95,6 +95,42 @@ SmallVector<Operation *> growGroup(Operation *start, const kiln::FusionControlFn
   return members;
 }
 
+/// Elementwise producers that only the group uses join it, computed in the anchor's loops
+/// instead of each written whole by a kernel of its own for one reader: the producers of a
+/// reduction's input (the cast that widens an int8 GEMM's 8-bit patch matrix for its row sums,
+/// 4x the bytes), and for an int8 GEMM those of its epilogue (the row sums times the weights'
+/// column shifts, added to the sums). Members stay in block order; the last is still the
+/// group's result, since a producer's users are all in the group.
+void addProducers(SmallVector<Operation *> &members, Operation *start,
+                  const kiln::FusionControlFn &control, const llvm::DenseSet<Operation *> &taken) {
+  bool reduce = isa<kiln::ReduceOp>(start);
+  if (!reduce && !isa<kiln::MatMulInt8Op>(start))
+    return;
+  // A reduction's producers have its input's shape; an epilogue's, the group's.
+  ArrayRef<int64_t> shape = shapeOf((reduce ? start->getOperand(0) : start->getResult(0)));
+  llvm::SetVector<Operation *> group(members.begin(), members.end());
+  SmallVector<Operation *> from =
+      reduce ? SmallVector<Operation *>{start}
+             : SmallVector<Operation *>(members.begin() + 1, members.end());
+  Block *block = start->getBlock();
+  while (!from.empty()) {
+    Operation *member = from.pop_back_val();
+    for (Value operand : member->getOperands()) {
+      Operation *p = operand.getDefiningOp();
+      if (!p || p->getBlock() != block || taken.contains(p) || group.contains(p) ||
+          !canJoin(p, shape) || !control(start, p) ||
+          !llvm::all_of(p->getUsers(), [&](Operation *u) { return group.contains(u); }))
+        continue;
+      group.insert(p);
+      from.push_back(p);
+    }
+  }
+  if (group.size() == members.size())
+    return;
+  members.assign(group.begin(), group.end());
+  llvm::sort(members, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+}
+
 std::string kindOf(ArrayRef<Operation *> members) {
   return llvm::join(llvm::map_range(members,
                                     [](Operation *op) {
@@ -134,6 +170,8 @@ struct FuseElementwisePass : kiln::impl::FuseElementwiseBase<FuseElementwisePass
         if (taken.contains(&op) || !canStartGroup(&op, int8Epilogues))
           continue;
         SmallVector<Operation *> group = growGroup(&op, control, taken);
+        if (producers)
+          addProducers(group, &op, control, taken);
         if (group.size() < 2)
           continue;
         taken.insert(group.begin(), group.end());

@@ -21,11 +21,16 @@ def FuseElementwise : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
     `kiln.fused` region, outlined later as one kernel. With `int8-epilogues` (targets whose int8
     GEMM applies an epilogue to its accumulators: the CPU's VNNI kernel) kiln.matmul_int8 is an
     anchor too: the requantization after it (zero-point term, scales, bias, rounding,
-    saturation, the cast to 8 bits) runs in its kernel.
+    saturation, the cast to 8 bits) runs in its kernel. With `producers` (targets whose
+    kernels merge an elementwise producer into its consumer's loops: the CPU) elementwise
+    producers that only a group uses join it too, for reductions (the cast widening an int8
+    GEMM's patch matrix for its row sums) and int8 GEMM epilogues.
   }];
   let options = [
     Option<"int8Epilogues", "int8-epilogues", "bool", "false",
-           "kiln.matmul_int8 anchors its elementwise consumers">
+           "kiln.matmul_int8 anchors its elementwise consumers">,
+    Option<"producers", "producers", "bool", "false",
+           "elementwise producers used only by a reduction or an int8 epilogue join its group">
   ];
   let dependentDialects = ["mlir::kiln::KilnDialect"];
 }
@@ -37,7 +42,8 @@ def SinkReshapes : Pass<"kiln-sink-reshapes", "mlir::func::FuncOp"> {
     source shape, or of a reshape and an operand that only varies along the trailing dims the
     reshape keeps (a bias), computes before the reshape. A matmul's epilogue (e.g. the bias add
     of an im2col convolution, then the residual add and relu on the 4-D shape) then follows
-    the matmul directly and can fuse with it.
+    the matmul directly and can fuse with it. A reduction over every axis, or over trailing
+    axes that a reshape keeps, reads the reshape's source and reshapes its result instead.
   }];
   let dependentDialects = ["mlir::kiln::KilnDialect"];
 }

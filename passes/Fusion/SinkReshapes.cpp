@@ -83,10 +83,48 @@ struct SinkReshapeBelowElementwise : RewritePattern {
   }
 };
 
+/// reduce(reshape(x), axes) → reshape(reduce(x, axes')) where the reduction reads the same
+/// elements per result either way: over every axis, or over trailing axes that the reshape
+/// keeps (an int8 GEMM's row sums of an im2col matrix, whose widening cast SinkReshapeBelow-
+/// Elementwise moved above the reshape: the reduction then reads the cast directly and can fuse
+/// with it).
+struct SinkReshapeBelowReduce : OpRewritePattern<kiln::ReduceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(kiln::ReduceOp op, PatternRewriter &rewriter) const override {
+    auto reshape = op.getInput().getDefiningOp<kiln::ReshapeOp>();
+    if (!reshape)
+      return failure();
+    auto sourceType = dyn_cast<RankedTensorType>(reshape.getInput().getType());
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    if (!sourceType || !sourceType.hasStaticShape() || !inputType.hasStaticShape() ||
+        sourceType.getRank() == 0 || op.getAxes().empty())
+      return failure();
+    int64_t rank = inputType.getRank(), sourceRank = sourceType.getRank();
+    int64_t n = op.getAxes().size(); // sorted and unique: trailing iff the first is rank - n
+    int64_t from;
+    if (n == rank)
+      from = 0;
+    else if (op.getAxes().front() == rank - n && n <= sourceRank &&
+             inputType.getShape().take_back(n) == sourceType.getShape().take_back(n))
+      from = sourceRank - n;
+    else
+      return failure();
+    auto moved = rewriter.create<kiln::ReduceOp>(
+        op.getLoc(), reshape.getInput(), op.getKind(),
+        llvm::to_vector(llvm::seq<int64_t>(from, sourceRank)), op.getKeepdims());
+    if (moved.getType() == resultType)
+      rewriter.replaceOp(op, moved);
+    else
+      rewriter.replaceOpWithNewOp<kiln::ReshapeOp>(op, resultType, moved);
+    return success();
+  }
+};
+
 struct SinkReshapesPass : kiln::impl::SinkReshapesBase<SinkReshapesPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<SinkReshapeBelowElementwise>(&getContext());
+    patterns.add<SinkReshapeBelowElementwise, SinkReshapeBelowReduce>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -141,20 +141,33 @@ struct ConcatThroughTranspose : OpRewritePattern<kiln::ConcatOp> {
   }
 };
 
-/// reduce(transpose(x, p), axes, keepdims) → transpose(reduce(x, p[axes], keepdims), p).
+/// reduce(transpose(x, p), axes) → transpose(reduce(x, p[axes]), q): with keepdims q = p;
+/// without, q orders the kept dims of x as the transpose did (none left: no transpose, e.g. a
+/// DynamicQuantizeLinear's min and max of a conv output that was transposed back to NCHW only
+/// for them).
 struct ReduceThroughTranspose : OpRewritePattern<kiln::ReduceOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(kiln::ReduceOp op, PatternRewriter &rewriter) const override {
     auto t = op.getInput().getDefiningOp<kiln::TransposeOp>();
-    if (!t || !op.getKeepdims())
+    if (!t)
       return failure();
+    ArrayRef<int64_t> perm = t.getPerm();
     SmallVector<int64_t> axes;
     for (int64_t a : op.getAxes())
-      axes.push_back(t.getPerm()[a]);
+      axes.push_back(perm[a]);
     llvm::sort(axes);
     auto moved = rewriter.create<kiln::ReduceOp>(op.getLoc(), t.getInput(), op.getKind(),
                                                  axes, op.getKeepdims());
-    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), moved, t.getPerm()));
+    SmallVector<int64_t> after(perm);
+    if (!op.getKeepdims()) {
+      // Dim i of the result is x's kept dim p[i]; `moved` holds x's kept dims in x's order.
+      after.clear();
+      for (auto [i, p] : llvm::enumerate(perm))
+        if (!llvm::is_contained(op.getAxes(), int64_t(i)))
+          after.push_back(llvm::count_if(
+              perm, [&, p = p](int64_t d) { return d < p && !llvm::is_contained(axes, d); }));
+    }
+    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), moved, after));
     return success();
   }
 };

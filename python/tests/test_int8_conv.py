@@ -135,6 +135,9 @@ def test_conv_integer_with_run_time_zero_point_is_exact(zx_input):
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     ir = kiln.ir(model, "graph")
     assert "kiln.matmul_int8" in ir and "kiln.im2col" in ir and " pad " in ir, ir
+    # The row sums read the 8-bit patch matrix (the widening cast in their kernel), and their
+    # product with the columns' shifts is part of the GEMM's epilogue: no i32 temporaries.
+    assert 'kiln.fused "cast+reduce' in ir and '"matmul_int8+sub+mul+add' in ir, ir
     if zx_input:
         xq = rng.integers(0, 256, (1, 6, 11, 9)).astype(np.uint8)
         xz = np.array(97, np.uint8)

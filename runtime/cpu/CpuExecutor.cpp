@@ -2,6 +2,7 @@
 // mapped weights.
 #include "cpu/CpuExecutor.h"
 #include "cpu/CpuFeatures.h"
+#include "cpu/HeapPolicy.h"
 
 #include "cpu/HostResources.h"
 #include "src/Error.h"
@@ -38,6 +39,7 @@ public:
         weights_(dir + "/weights.bin", manifest.weightsBytes), kernels_(dir + "/kernels.so"),
         plan_(staticPlan(manifest)), external_(manifest.values.size(), nullptr) {
     resolveKernels(dir + "/kernels.so");
+    reuseLargeKernelAllocations();
     if (!manifest.dynamic) {
       arena_ = std::make_unique<AlignedBuffer>(manifest.arenaBytes);
       bindArgs();

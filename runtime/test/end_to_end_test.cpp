@@ -5,7 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <thread>
 
 using namespace kiln::test;
@@ -60,6 +64,23 @@ TEST(EndToEnd, RunsTheTwoStepPlanWithEveryThreadCount) {
   }
   kiln_set_num_threads(0);
 }
+
+#if defined(__GLIBC__)
+// Kernels malloc their temporaries on every call: once a CPU model is loaded, a
+// block of 64 MiB (over glibc's largest default mmap threshold, 32 MiB) comes
+// from the heap and is reused, not mapped afresh (and page-faulted again) on
+// each run.
+TEST(EndToEnd, LargeKernelTemporariesAreReusedFromTheHeap) {
+  TestArtifact artifact;
+  Loaded model(artifact);
+  ASSERT_EQ(model.status(), KILN_OK) << kiln_last_error();
+  size_t mappedBefore = mallinfo2().hblks;
+  void *block = std::malloc(size_t(64) << 20);
+  ASSERT_NE(block, nullptr);
+  EXPECT_EQ(mallinfo2().hblks, mappedBefore);
+  std::free(block);
+}
+#endif
 
 TEST(EndToEnd, RepeatedRunsRestageInputsTheArenaReused) {
   // The output overwrites x's arena bytes: a second run must still see x.

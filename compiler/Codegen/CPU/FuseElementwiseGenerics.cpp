@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace kiln {
@@ -50,6 +51,19 @@ struct FuseElementwiseGenericsPass
              isa<func::FuncOp>(fused->getOwner()->getParentOp());
     };
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);
+    // An elementwise producer seen through a tensor.expand_shape (a reduction lowered in two
+    // stages reads its input as [rows, K / 64, 64]: the widening cast of an int8 GEMM's row
+    // sums) is expanded itself, so that it merges into the reduction as above instead of
+    // writing a whole widened temporary.
+    linalg::ControlFusionFn expand = [&](OpOperand *fused) {
+      auto reshape = dyn_cast<tensor::ExpandShapeOp>(fused->getOwner());
+      auto producer = fused->get().getDefiningOp<linalg::GenericOp>();
+      return reshape && producer && producer.getNumLoops() == producer.getNumParallelLoops() &&
+             control(fused) && llvm::all_of(reshape->getUsers(), [](Operation *user) {
+               return isa<linalg::GenericOp>(user);
+             });
+    };
+    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, expand);
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

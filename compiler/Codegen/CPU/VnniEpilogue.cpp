@@ -13,7 +13,7 @@ namespace kiln {
 namespace {
 constexpr int64_t kLanes = 16;
 
-enum class Read { Acc, Element, Column, Once };
+enum class Read { Acc, Element, Column, Row, Once };
 
 /// How input `operand` of the epilogue is read, if it is one of the supported forms.
 std::optional<Read> readOf(linalg::GenericOp op, OpOperand &operand, Value gemm) {
@@ -31,6 +31,14 @@ std::optional<Read> readOf(linalg::GenericOp op, OpOperand &operand, Value gemm)
   if (map.getNumResults() == 1 && map.getResult(0) == getAffineDimExpr(1, op.getContext()) &&
       type.getRank() == 1 && type.getDimSize(0) == gemmShape[1])
     return Read::Column;
+  // One value per row: [M] or [M, 1] (a broadcast of the activations' row sums).
+  AffineExpr d0 = getAffineDimExpr(0, op.getContext());
+  bool rowMap = (map.getNumResults() == 1 && map.getResult(0) == d0 && type.getRank() == 1) ||
+                (map.getNumResults() == 2 && map.getResult(0) == d0 &&
+                 map.getResult(1) == getAffineConstantExpr(0, op.getContext()) &&
+                 type.getRank() == 2 && type.getDimSize(1) == 1);
+  if (rowMap && type.getDimSize(0) == gemmShape[0])
+    return Read::Row;
   return std::nullopt;
 }
 
@@ -90,6 +98,14 @@ Value GemmEpilogue::apply(OpBuilder &b, Location loc, Value acc, Value row, Valu
       map.map(arg, b.create<vector::TransferReadOp>(loc, lanesOf(elem), source, ValueRange{col},
                                                     pad, ArrayRef<bool>{inBounds}));
       break;
+    case Read::Row: {
+      SmallVector<Value> at{row};
+      if (cast<RankedTensorType>(source.getType()).getRank() == 2)
+        at.push_back(b.create<arith::ConstantIndexOp>(loc, 0));
+      map.map(arg, b.create<vector::BroadcastOp>(loc, lanesOf(elem),
+                                                 b.create<tensor::ExtractOp>(loc, source, at)));
+      break;
+    }
     case Read::Once:
       map.map(arg, b.create<vector::BroadcastOp>(
                        loc, lanesOf(elem), b.create<tensor::ExtractOp>(loc, source, ValueRange{})));

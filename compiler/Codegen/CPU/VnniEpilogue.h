@@ -10,7 +10,8 @@ namespace kiln {
 /// The all-parallel linalg.generic over [M, N] that consumes an int8 GEMM's i32 result element
 /// for element (the requantization of a quantized conv or matmul: zero-point term, scales,
 /// bias, rounding, saturation, the cast to 8 bits, a residual add), its other inputs read per
-/// element ([M, N]), per column ([N]) or once (rank 0), its body arith/math ops on scalars.
+/// element ([M, N]), per column ([N]), per row ([M] or [M, 1]: the activations' row sums
+/// that shifted weights add) or once (rank 0), its body arith/math ops on scalars.
 /// The VNNI kernel applies it to the accumulators of its last k block and stores its result:
 /// no i32 [M, N] tensor written and read back.
 struct GemmEpilogue {

@@ -83,6 +83,7 @@ public:
     policy.computeF16InF32 = true;
     policy.vectorConvKernels = false;
     policy.int8GemmEpilogues = false;
+    policy.fuseProducers = false;
     policy.inlineConstantLimit = 1;
     return policy;
   }

@@ -56,6 +56,7 @@ public:
     policy.computeF16InF32 = true;
     policy.vectorConvKernels = false;
     policy.int8GemmEpilogues = false;
+    policy.fuseProducers = false;
     policy.inlineConstantLimit = 1; // scalars become splats (fills); tables are weights
     return policy;
   }

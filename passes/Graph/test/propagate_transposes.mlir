@@ -135,3 +135,29 @@ func.func @through_casts(%x: tensor<1x8x8x4xf32>, %w: tensor<1x1x4x4xf32>) -> te
   %c1 = kiln.conv %t2, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x8x8x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x8x8x4xf32>
   return %c1 : tensor<1x8x8x4xf32>
 }
+
+// -----
+
+// A DynamicQuantizeLinear's min of a conv output that was transposed back to NCHW for it:
+// a reduction over every axis reads the NHWC value, and the transpose goes.
+// CHECK-LABEL: func.func @full_reduce
+// CHECK-NOT: kiln.transpose
+// CHECK: kiln.reduce min %arg0 {axes = array<i64: 0, 1, 2, 3>, keepdims = false} : (tensor<1x8x8x4xf32>) -> tensor<f32>
+func.func @full_reduce(%x: tensor<1x8x8x4xf32>) -> tensor<f32> {
+  %t = kiln.transpose %x {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x8x8x4xf32>) -> tensor<1x4x8x8xf32>
+  %m = kiln.reduce min %t {axes = array<i64: 0, 1, 2, 3>, keepdims = false} : (tensor<1x4x8x8xf32>) -> tensor<f32>
+  return %m : tensor<f32>
+}
+
+// -----
+
+// Without keepdims the kept dims come out in the transposed order: x [2, 3, 5, 7] read as
+// [7, 2, 5, 3], reduced over its dim 2 (x's 2), keeps [7, 2, 3] = x's dims 3, 0, 1.
+// CHECK-LABEL: func.func @reduce_drop_dims
+// CHECK: %[[R:.*]] = kiln.reduce sum %arg0 {axes = array<i64: 2>, keepdims = false} : (tensor<2x3x5x7xf32>) -> tensor<2x3x7xf32>
+// CHECK: kiln.transpose %[[R]] {perm = array<i64: 2, 0, 1>} : (tensor<2x3x7xf32>) -> tensor<7x2x3xf32>
+func.func @reduce_drop_dims(%x: tensor<2x3x5x7xf32>) -> tensor<7x2x3xf32> {
+  %t = kiln.transpose %x {perm = array<i64: 3, 0, 2, 1>} : (tensor<2x3x5x7xf32>) -> tensor<7x2x5x3xf32>
+  %r = kiln.reduce sum %t {axes = array<i64: 2>, keepdims = false} : (tensor<7x2x5x3xf32>) -> tensor<7x2x3xf32>
+  return %r : tensor<7x2x3xf32>
+}

@@ -174,13 +174,20 @@ func.func @requantized(%a: tensor<7x40xi8>, %b: tensor<2x10x256xi8>, %scale: ten
 #c = affine_map<(d0, d1, d2) -> (d0, d1)>
 #id = affine_map<(d0, d1) -> (d0, d1)>
 #row = affine_map<(d0, d1) -> (d0)>
+#row1 = affine_map<(d0, d1) -> (d0, 0)>
 
-// A consumer that reads an operand per row is no epilogue the kernel applies: the GEMM
-// writes its i32 sums and the generic stays after it.
-// CHECK-LABEL: func.func @per_row_consumer
-// CHECK: %[[G:.*]] = scf.forall {{.*}} -> (tensor<7x64xi32>)
-// CHECK: linalg.generic {{.*}} ins(%[[G]], %arg2 : tensor<7x64xi32>, tensor<7xi32>)
-func.func @per_row_consumer(%a: tensor<7x40xi8>, %b: tensor<1x10x256xi8>, %r: tensor<7xi32>) -> tensor<7x64xi32> {
+// Operands read per row, as [M] or [M, 1] (the activations' row sums that shifted weights
+// add), are part of the epilogue: one value per row broadcast to the lanes; no generic and no
+// i32 tensor after the GEMM.
+// CHECK-LABEL: func.func @per_row_epilogue
+// CHECK: scf.forall
+// CHECK: %[[R:.*]] = tensor.extract %arg2[%[[ROW:.*]]] : tensor<7xi32>
+// CHECK: vector.broadcast %[[R]] : i32 to vector<16xi32>
+// CHECK: %[[S:.*]] = tensor.extract %arg3[%[[ROW]], %{{.*}}] : tensor<7x1xi32>
+// CHECK: vector.broadcast %[[S]] : i32 to vector<16xi32>
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @per_row_epilogue(%a: tensor<7x40xi8>, %b: tensor<1x10x256xi8>, %r: tensor<7xi32>, %r1: tensor<7x1xi32>) -> tensor<7x64xi32> {
   %zero = arith.constant 0 : i32
   %e = tensor.empty() : tensor<7x64xi32>
   %init = linalg.fill ins(%zero : i32) outs(%e : tensor<7x64xi32>) -> tensor<7x64xi32>
@@ -193,7 +200,42 @@ func.func @per_row_consumer(%a: tensor<7x40xi8>, %b: tensor<1x10x256xi8>, %r: te
     linalg.yield %3 : i32
   } -> tensor<7x64xi32>
   %o = tensor.empty() : tensor<7x64xi32>
-  %s = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]} ins(%g, %r : tensor<7x64xi32>, tensor<7xi32>) outs(%o : tensor<7x64xi32>) {
+  %s = linalg.generic {indexing_maps = [#id, #row, #row1, #id], iterator_types = ["parallel", "parallel"]} ins(%g, %r, %r1 : tensor<7x64xi32>, tensor<7xi32>, tensor<7x1xi32>) outs(%o : tensor<7x64xi32>) {
+  ^bb0(%v: i32, %x: i32, %y: i32, %out: i32):
+    %0 = arith.subi %v, %x : i32
+    %1 = arith.addi %0, %y : i32
+    linalg.yield %1 : i32
+  } -> tensor<7x64xi32>
+  return %s : tensor<7x64xi32>
+}
+
+// -----
+
+#a = affine_map<(d0, d1, d2) -> (d0, d2)>
+#b = affine_map<(d0, d1, d2) -> (d1 floordiv 64, d2 floordiv 4, (d1 mod 64) * 4 + d2 mod 4)>
+#c = affine_map<(d0, d1, d2) -> (d0, d1)>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#t = affine_map<(d0, d1) -> (d1, d0)>
+
+// A consumer that reads an operand transposed is no epilogue the kernel applies: the GEMM
+// writes its i32 sums and the generic stays after it.
+// CHECK-LABEL: func.func @transposed_consumer
+// CHECK: %[[G:.*]] = scf.forall {{.*}} -> (tensor<7x64xi32>)
+// CHECK: linalg.generic {{.*}} ins(%[[G]], %arg2 : tensor<7x64xi32>, tensor<64x7xi32>)
+func.func @transposed_consumer(%a: tensor<7x40xi8>, %b: tensor<1x10x256xi8>, %t: tensor<64x7xi32>) -> tensor<7x64xi32> {
+  %zero = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<7x64xi32>
+  %init = linalg.fill ins(%zero : i32) outs(%e : tensor<7x64xi32>) -> tensor<7x64xi32>
+  %g = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<7x40xi8>, tensor<1x10x256xi8>) outs(%init : tensor<7x64xi32>) attrs = {kiln.int8_gemm} {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extui %x : i8 to i32
+    %1 = arith.extsi %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  } -> tensor<7x64xi32>
+  %o = tensor.empty() : tensor<7x64xi32>
+  %s = linalg.generic {indexing_maps = [#id, #t, #id], iterator_types = ["parallel", "parallel"]} ins(%g, %t : tensor<7x64xi32>, tensor<64x7xi32>) outs(%o : tensor<7x64xi32>) {
   ^bb0(%v: i32, %x: i32, %out: i32):
     %0 = arith.subi %v, %x : i32
     linalg.yield %0 : i32
