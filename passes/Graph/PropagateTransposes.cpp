@@ -3,6 +3,7 @@
 
 #include "kiln/Dialect/Graph/KilnDialect.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -172,6 +173,38 @@ struct ReduceThroughTranspose : OpRewritePattern<kiln::ReduceOp> {
   }
 };
 
+/// resize(transpose(x, p), target) → transpose(resize(x, target'), p), target' the constant
+/// scales or sizes in x's dim order. Resize interpolates each dim on its own, so it can run in
+/// x's layout: a decoder's upsampling in NHWC, between convolutions that are (its transposes
+/// then cancel through the concat of the skip connection).
+struct ResizeThroughTranspose : OpRewritePattern<kiln::ResizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(kiln::ResizeOp op, PatternRewriter &rewriter) const override {
+    auto t = op.getInput().getDefiningOp<kiln::TransposeOp>();
+    DenseElementsAttr target;
+    if (!t || op.getRoi() || !matchPattern(op.getTarget(), m_Constant(&target)))
+      return failure();
+    ArrayRef<int64_t> perm = t.getPerm();
+    // Entry i of the target and dim i of the result are the transposed dim i: x's perm[i].
+    SmallVector<Attribute> values(target.getValues<Attribute>());
+    SmallVector<Attribute> permuted(values.size());
+    ArrayRef<int64_t> resultShape = op.getType().getShape();
+    SmallVector<int64_t> shape(resultShape.size());
+    for (auto [i, p] : llvm::enumerate(perm)) {
+      permuted[p] = values[i];
+      shape[p] = resultShape[i];
+    }
+    Value moved = rewriter.create<kiln::ConstantOp>(
+        op.getLoc(), DenseElementsAttr::get(target.getType(), permuted));
+    Operation *resize = rewriter.clone(*op);
+    resize->setOperand(0, t.getInput());
+    resize->setOperand(1, moved);
+    resize->getResult(0).setType(op.getType().clone(shape));
+    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), resize->getResult(0), perm));
+    return success();
+  }
+};
+
 /// slice(transpose(x, p)) → transpose(slice(x), p) (bounds of transposed dim i on x's p[i]).
 struct SliceThroughTranspose : OpRewritePattern<kiln::SliceOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -319,8 +352,8 @@ struct PropagateTransposesPass
     patterns.add<BinaryThroughTranspose<kiln::AddOp>, BinaryThroughTranspose<kiln::SubOp>,
                  BinaryThroughTranspose<kiln::MulOp>, BinaryThroughTranspose<kiln::DivOp>,
                  BinaryThroughTranspose<kiln::MaxOp>, BinaryThroughTranspose<kiln::MinOp>>(ctx);
-    patterns.add<ConcatThroughTranspose, ReduceThroughTranspose, SliceThroughTranspose,
-                 ReshapeThroughTranspose, UnitTransposeToReshape>(ctx);
+    patterns.add<ConcatThroughTranspose, ReduceThroughTranspose, ResizeThroughTranspose,
+                 SliceThroughTranspose, ReshapeThroughTranspose, UnitTransposeToReshape>(ctx);
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -33,7 +33,8 @@ mlir::FailureOr<bool> tileFusedKernel(mlir::RewriterBase &rewriter, mlir::func::
                                       std::string *description = nullptr);
 
 /// transfer_read of an extract_slice and insert_slice of a transfer_write index the whole
-/// tensor instead (FoldTransferSlices.cpp; replaces MLIR 19's folder, which lost writes).
+/// tensor instead (FoldTransferSlices.cpp; replaces MLIR 19's folder, which lost writes); a
+/// broadcast read of a one-element tensor is a tensor.extract + vector.broadcast.
 void populateFoldTransferSlicePatterns(mlir::RewritePatternSet &patterns);
 } // namespace kiln
 

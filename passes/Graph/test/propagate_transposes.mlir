@@ -161,3 +161,23 @@ func.func @reduce_drop_dims(%x: tensor<2x3x5x7xf32>) -> tensor<7x2x3xf32> {
   %r = kiln.reduce sum %t {axes = array<i64: 2>, keepdims = false} : (tensor<7x2x5x3xf32>) -> tensor<7x2x3xf32>
   return %r : tensor<7x2x3xf32>
 }
+
+// -----
+
+// A decoder's upsampling between NHWC convs, concatenated with an NHWC skip connection: the
+// resize runs in NHWC (its sizes permuted), the concat too, and only the transpose of the
+// result to the model's NCHW output is left.
+// CHECK-LABEL: func.func @resize_concat
+// CHECK: %[[S:.*]] = kiln.constant dense<[1, 8, 8, 4]> : tensor<4xi64>
+// CHECK: %[[R:.*]] = kiln.resize %arg0, %[[S]] {{.*}} : (tensor<1x4x4x4xf32>, tensor<4xi64>) -> tensor<1x8x8x4xf32>
+// CHECK: %[[C:.*]] = kiln.concat %[[R]], %arg1 {axis = 3 : i64}
+// CHECK: kiln.transpose %[[C]] {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x8x8x6xf32>) -> tensor<1x6x8x8xf32>
+// CHECK-NOT: kiln.transpose
+func.func @resize_concat(%x: tensor<1x4x4x4xf32>, %skip: tensor<1x8x8x2xf32>) -> tensor<1x6x8x8xf32> {
+  %sizes = kiln.constant dense<[1, 4, 8, 8]> : tensor<4xi64>
+  %t = kiln.transpose %x {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %r = kiln.resize %t, %sizes {coordinate_transformation_mode = "half_pixel", cubic_coeff_a = -7.500000e-01 : f64, exclude_outside = false, extrapolation_value = 0.000000e+00 : f64, mode = "linear", nearest_mode = "floor"} : (tensor<1x4x4x4xf32>, tensor<4xi64>) -> tensor<1x4x8x8xf32>
+  %s = kiln.transpose %skip {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x8x8x2xf32>) -> tensor<1x2x8x8xf32>
+  %c = kiln.concat %r, %s {axis = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<1x2x8x8xf32>) -> tensor<1x6x8x8xf32>
+  return %c : tensor<1x6x8x8xf32>
+}

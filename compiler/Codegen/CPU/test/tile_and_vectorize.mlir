@@ -187,3 +187,24 @@ func.func @conv_dynamic_width(%x: tensor<1x8x?x16xf32>, %w: tensor<1x1x16x32xf32
   %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x8x?x16xf32>, tensor<1x1x16x32xf32>) outs(%f : tensor<1x8x?x32xf32>) -> tensor<1x8x?x32xf32>
   return %r : tensor<1x8x?x32xf32>
 }
+
+// -----
+
+// A run-time scalar shaped [1, 1, 1, 1] against a 4-D tensor (a DynamicQuantizeLinear's scale
+// after the layout passes): read once as a scalar and broadcast, not one load per lane.
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#one = affine_map<(d0, d1, d2, d3) -> (0, 0, 0, 0)>
+// CHECK-LABEL: func.func @one_element_operand
+// CHECK-NOT: vector.transfer_read %arg1
+// CHECK: %[[S:.*]] = tensor.extract %arg1
+// CHECK: vector.broadcast %[[S]] : f32 to vector<1x1x1x64xf32>
+// CHECK-NOT: vector.transfer_read %arg1
+func.func @one_element_operand(%x: tensor<1x8x8x128xf32>, %s: tensor<1x1x1x1xf32>) -> tensor<1x8x8x128xf32> attributes {kiln.kernel} {
+  %e = tensor.empty() : tensor<1x8x8x128xf32>
+  %r = linalg.generic {indexing_maps = [#id, #one, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x, %s : tensor<1x8x8x128xf32>, tensor<1x1x1x1xf32>) outs(%e : tensor<1x8x8x128xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %0 = arith.divf %a, %b : f32
+    linalg.yield %0 : f32
+  } -> tensor<1x8x8x128xf32>
+  return %r : tensor<1x8x8x128xf32>
+}
