@@ -159,6 +159,11 @@ ReduceKind combineKind(ReduceKind kind) {
   }
 }
 
+/// Parallel rows of a whole reduction's first stage, and the fewest lane vectors a run needs
+/// (64 x 4096 elements) before it is split into them.
+constexpr int64_t kParallelChunks = 64;
+constexpr int64_t kMinChunkedRun = 4096;
+
 /// Reduces `x` over `dims` with `kind`'s accumulation (no finishing step). A reduced innermost
 /// run of more than 64 elements is split in two stages, [.., P / k, k] reduced over all but k,
 /// then over k: the CPU schedule vectorizes an innermost reduction whole, and a vector of
@@ -185,16 +190,35 @@ Value accumulateOver(ReduceKind kind, OpBuilder &b, Location loc, Value x, Array
   if (!lanes)
     return buildReduction(b, loc, x, {}, dims, reduceInitialValue(kind, b, loc, et), combine(kind));
   SmallVector<int64_t> shape(type.getShape().take_front(suffix)), firstDims;
-  shape.append({run / lanes, lanes});
+  // Whole reductions (one result, or a few): the first stage also splits the run into
+  // `chunks` rows that reduce in parallel, else the kernel runs on one thread (the min and
+  // max of every DynamicQuantizeLinear: 119 x 2 sequential kernels in ISNet).
+  int64_t kept = 1;
+  for (int64_t d = 0; d < suffix; ++d)
+    if (!llvm::is_contained(dims, d))
+      kept = type.isDynamicDim(d) ? ShapedType::kDynamic : kept * type.getDimSize(d);
+  int64_t chunks = 1;
+  if (kept != ShapedType::kDynamic && kept < kParallelChunks && run / lanes >= kMinChunkedRun)
+    for (int64_t c = kParallelChunks; c >= 8; --c)
+      if ((run / lanes) % c == 0) {
+        chunks = c;
+        break;
+      }
+  if (chunks > 1)
+    shape.push_back(chunks);
+  shape.append({run / lanes / chunks, lanes});
   for (int64_t d : dims)
     if (d < suffix)
       firstDims.push_back(d);
-  firstDims.push_back(suffix);
+  firstDims.push_back(shape.size() - 2);
   Value partial = buildReduction(b, loc, reshapeTo(b, loc, x, shape), {}, firstDims,
                                  reduceInitialValue(kind, b, loc, et), combine(kind));
   int64_t last = tensorTypeOf(partial).getRank() - 1;
   ReduceKind second = combineKind(kind);
-  return buildReduction(b, loc, partial, {}, {last}, reduceInitialValue(second, b, loc, et),
+  SmallVector<int64_t> secondDims{last};
+  if (chunks > 1)
+    secondDims.insert(secondDims.begin(), last - 1);
+  return buildReduction(b, loc, partial, {}, secondDims, reduceInitialValue(second, b, loc, et),
                         combine(second));
 }
 
