@@ -112,7 +112,8 @@ void annotatePlanSteps(ExecutionPlan &plan, const std::map<std::string, KernelCo
                                        : std::to_string(n.scalarIterations) + " iterations") +
                "): " + n.scalarReason;
     else if (c.sequential)
-      c.note = "runs on one thread (" + std::to_string(n.iterations) + " iterations)";
+      c.note = "runs on one thread (" + std::to_string(n.iterations) + " iterations)" +
+               (n.sequentialReason.empty() ? "" : ": " + n.sequentialReason);
   }
 }
 

@@ -19,6 +19,9 @@ namespace kiln {
 constexpr llvm::StringLiteral kCodegenNotesAttr = "kiln.codegen";
 /// Op attribute: why this (tiled) linalg op stays scalar; moved into the notes.
 constexpr llvm::StringLiteral kScalarReasonAttr = "kiln.scalar_reason";
+/// Function attribute set by kiln-cpu-outline-parallel-loops: why a parallel loop of the kernel
+/// could not be outlined (it runs on one thread); moved into the notes after lowering.
+constexpr llvm::StringLiteral kNotOutlinedAttr = "kiln.not_outlined";
 
 /// Scalar work below this many loop iterations per run is not reported (index arithmetic,
 /// shape tensors, tiny constants).
@@ -36,6 +39,9 @@ struct CodegenNotes {
   int64_t iterations = 0;
   /// Some loop of the kernel runs on the thread pool.
   bool parallel = false;
+  /// Why a loop that the schedule made parallel runs on one thread after all (a loop that
+  /// kiln-cpu-outline-parallel-loops could not outline); empty when none.
+  std::string sequentialReason;
   /// The schedule applied to the kernel's main op, e.g. "par[0,2,0] cache[..] reg[..]", or
   /// "vector code" for kernels lowered straight to vectors.
   std::string schedule;
@@ -43,7 +49,9 @@ struct CodegenNotes {
   bool scalar() const {
     return scalarIterations < 0 || scalarIterations >= kReportedScalarIterations;
   }
-  bool sequential() const { return !parallel && iterations >= kReportedSequentialIterations; }
+  bool sequential() const {
+    return !sequentialReason.empty() || (!parallel && iterations >= kReportedSequentialIterations);
+  }
 };
 
 /// "par[..] cache[..] reg[..]" (levels that tile nothing are left out), "+novec" when the

@@ -1,4 +1,5 @@
 //===- OutlineParallelLoops.cpp - scf.parallel → runtime thread-pool dispatch ===//
+#include "compiler/Codegen/CPU/CodegenNotes.h"
 #include "compiler/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -103,21 +104,29 @@ std::optional<int64_t> constantIndex(Value v) {
 }
 
 /// Moves a 1-D `loop` into `<fn>.par<index>` + a dispatch call. Fails (leaving the loop
-/// sequential) if the lower bound or step is not constant or the body captures values other
-/// than static memrefs and indices. A dynamic upper bound (a dynamic batch) is fine.
-LogicalResult outline(scf::ParallelOp loop, func::FuncOp fn, int index, SymbolTable &symbols) {
+/// sequential, `why` saying why) if the lower bound or step is not constant or the body
+/// captures values other than static memrefs and indices. A dynamic upper bound (a dynamic
+/// batch) is fine.
+LogicalResult outline(scf::ParallelOp loop, func::FuncOp fn, int index, SymbolTable &symbols,
+                      std::string &why) {
   auto lb = constantIndex(loop.getLowerBound()[0]), ub = constantIndex(loop.getUpperBound()[0]),
        step = constantIndex(loop.getStep()[0]);
-  if (!lb || !step || *step <= 0)
+  if (!lb || !step || *step <= 0) {
+    why = "its lower bound or step is not a constant";
     return failure();
+  }
   sinkPureProducers(loop);
   llvm::SetVector<Value> captured;
   getUsedValuesDefinedAbove(loop.getRegion(), captured);
   passDynamicBuffers(loop, captured);
   captured.clear();
   getUsedValuesDefinedAbove(loop.getRegion(), captured);
-  if (!llvm::all_of(captured, isPassable))
-    return failure();
+  for (Value v : captured)
+    if (!isPassable(v)) {
+      llvm::raw_string_ostream os(why);
+      os << "its body uses a value the dispatch cannot pass (" << v.getType() << ")";
+      return failure();
+    }
 
   MLIRContext *ctx = fn.getContext();
   Location loc = loop.getLoc();
@@ -207,10 +216,17 @@ struct OutlineParallelLoopsPass
     SymbolTable symbols(module);
     for (func::FuncOp fn : functions) {
       int index = 0;
-      for (scf::ParallelOp loop : outermostLoops(fn))
-        // A loop that cannot be outlined stays a correct sequential loop.
-        if (succeeded(outline(loop, fn, index, symbols)))
+      for (scf::ParallelOp loop : outermostLoops(fn)) {
+        // A loop that cannot be outlined stays a correct sequential loop, reported: the
+        // function is marked for the kernel's codegen notes (read after lowering).
+        std::string why;
+        if (succeeded(outline(loop, fn, index, symbols, why)))
           ++index;
+        else
+          fn->setAttr(
+              kiln::kNotOutlinedAttr,
+              StringAttr::get(fn.getContext(), "a parallel loop stays on one thread: " + why));
+      }
     }
   }
 };

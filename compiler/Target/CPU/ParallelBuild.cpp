@@ -122,7 +122,20 @@ LogicalResult runCPUCodegen(ModuleOp module, std::map<std::string, CodegenNotes>
   });
   PassManager lower(module.getContext());
   buildCPULoweringPipeline(lower);
-  return lower.run(module);
+  if (failed(lower.run(module)))
+    return failure();
+  // Loops the outlining left sequential (the kernel function, now an llvm.func, keeps the mark).
+  module.walk([&](Operation *fn) {
+    auto why = fn->getAttrOfType<StringAttr>(kNotOutlinedAttr);
+    auto name = fn->getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName());
+    if (!why || !name)
+      return;
+    CodegenNotes &n = notes[name.str()];
+    n.parallel = false;
+    n.sequentialReason = why.str();
+    fn->removeAttr(kNotOutlinedAttr);
+  });
+  return success();
 }
 
 LogicalResult buildKernelLibrary(ModuleOp module, ArrayRef<std::string> kernels,

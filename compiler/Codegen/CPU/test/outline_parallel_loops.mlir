@@ -109,3 +109,22 @@ func.func @dynamic_temporary(%a: memref<f32>, %n: index) {
   memref.dealloc %t : memref<?x8xf32>
   return
 }
+
+// A body that uses a strided view (no bare pointer to pass) stays a sequential loop, and the
+// kernel is marked with why: its codegen notes (compile warning, report, manifest) say it
+// runs on one thread.
+// CHECK-LABEL: func.func @strided_capture(
+// CHECK-SAME: kiln.not_outlined = "a parallel loop stays on one thread: its body uses a value the dispatch cannot pass (memref<16x8xf32, strided<[16, 1]>>)"
+// CHECK: scf.parallel
+// CHECK-NOT: @strided_capture.par0
+func.func @strided_capture(%a: memref<16x8xf32, strided<[16, 1]>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %f1 = arith.constant 1.0 : f32
+  scf.parallel (%i) = (%c0) to (%c16) step (%c1) {
+    memref.store %f1, %a[%i, %c0] : memref<16x8xf32, strided<[16, 1]>>
+    scf.reduce
+  }
+  return
+}
