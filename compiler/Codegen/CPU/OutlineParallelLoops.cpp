@@ -58,12 +58,15 @@ void sinkPureProducers(scf::ParallelOp loop) {
       replaceAllUsesInRegionWith(v, copy, loop.getRegion());
 }
 
-/// What the body may capture: static identity memrefs (pointers) and index values (the
-/// kernel's dynamic dims, the dims of passDynamicBuffers), which the dispatch packs into its
-/// context. Static kernels capture no indices: their loops are outlined as before dynamic
-/// shapes.
+/// What the body may capture: static identity memrefs (pointers), index values (the
+/// kernel's dynamic dims, the dims of passDynamicBuffers) and integer or float scalars, which
+/// the dispatch packs into its context. Static kernels capture no indices: their loops are outlined
+/// as before dynamic shapes.
 bool isPassable(Value v) {
-  if (v.getType().isIndex())
+  // Scalars: indices, and integers or floats of at most 64 bits (a run-time zero point that
+  // pads an im2col: its loop ran on one thread when only indices passed).
+  if (v.getType().isIndex() ||
+      (v.getType().isIntOrFloat() && v.getType().getIntOrFloatBitWidth() <= 64))
     return true;
   auto type = dyn_cast<MemRefType>(v.getType());
   return type && type.hasStaticShape() && type.getLayout().isIdentity();

@@ -91,10 +91,10 @@ void addShapeEntry(llvm::Module &m, llvm::Function *impl, llvm::StringRef name) 
   b.CreateRetVoid();
 }
 
-/// Defines each `<body>.dispatch(i64 n, ptr or i64...)` left by kiln-cpu-outline-parallel-loops: it
-/// packs the pointers into a context and calls the runtime's
-/// `kiln_parallel_for(void (*)(void *ctx, int64_t begin, int64_t end), void *ctx, int64_t n)`
-/// with a trampoline that unpacks them and runs `<body>(begin, end, ptr...)`.
+/// Defines each `<body>.dispatch(i64 n, ptr or scalar...)` left by kiln-cpu-outline-parallel-loops:
+/// it packs the pointers into a context and calls the runtime's `kiln_parallel_for(void (*)(void
+/// *ctx, int64_t begin, int64_t end), void *ctx, int64_t n)` with a trampoline that unpacks them
+/// and runs `<body>(begin, end, ptr...)`.
 LogicalResult defineParallelDispatches(llvm::Module &m) {
   llvm::LLVMContext &ctx = m.getContext();
   auto *ptrTy = llvm::PointerType::getUnqual(ctx);
@@ -115,11 +115,17 @@ LogicalResult defineParallelDispatches(llvm::Module &m) {
                                          name + ".chunk", m);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", tramp));
     llvm::SmallVector<llvm::Value *> args{tramp->getArg(1), tramp->getArg(2)};
-    // Context slots hold pointers, or integers (captured indices) cast to pointers.
+    // Context slots hold pointers, or scalars cast to pointers: integers (captured indices,
+    // an 8-bit zero point) directly, floats through the integer of their width.
     for (unsigned i = 0; i < numPtrs; ++i) {
       llvm::Value *slot = b.CreateLoad(ptrTy, b.CreateConstGEP1_64(ptrTy, tramp->getArg(0), i));
       llvm::Type *type = body->getArg(i + 2)->getType();
-      args.push_back(type->isIntegerTy() ? b.CreatePtrToInt(slot, type) : slot);
+      if (type->isIntegerTy())
+        slot = b.CreatePtrToInt(slot, type);
+      else if (type->isFloatingPointTy())
+        slot = b.CreateBitCast(b.CreatePtrToInt(slot, b.getIntNTy(type->getPrimitiveSizeInBits())),
+                               type);
+      args.push_back(slot);
     }
     b.CreateCall(body, args);
     b.CreateRetVoid();
@@ -129,6 +135,8 @@ LogicalResult defineParallelDispatches(llvm::Module &m) {
     llvm::Value *context = b.CreateAlloca(ptrTy, b.getInt64(std::max(numPtrs, 1u)));
     for (unsigned i = 0; i < numPtrs; ++i) {
       llvm::Value *arg = dispatch.getArg(i + 1);
+      if (arg->getType()->isFloatingPointTy())
+        arg = b.CreateBitCast(arg, b.getIntNTy(arg->getType()->getPrimitiveSizeInBits()));
       if (arg->getType()->isIntegerTy())
         arg = b.CreateIntToPtr(arg, ptrTy);
       b.CreateStore(arg, b.CreateConstGEP1_64(ptrTy, context, i));

@@ -128,3 +128,21 @@ func.func @strided_capture(%a: memref<16x8xf32, strided<[16, 1]>>) {
   }
   return
 }
+
+// A scalar loaded before the loop (an im2col's run-time pad value) passes in the context like
+// an index: the loop is outlined (it ran on one thread when only indices passed).
+// CHECK-LABEL: func.func @scalar_capture(
+// CHECK: %[[V:.*]] = memref.load %arg1[]
+// CHECK: call @scalar_capture.par0.dispatch(%{{.*}}, %[[V]], %arg0) : (index, i8, memref<16xi8>) -> ()
+// CHECK-LABEL: func.func private @scalar_capture.par0(%{{.*}}: index, %{{.*}}: index, %{{.*}}: i8, %{{.*}}: memref<16xi8>)
+func.func @scalar_capture(%a: memref<16xi8>, %pad: memref<i8>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %v = memref.load %pad[] : memref<i8>
+  scf.parallel (%i) = (%c0) to (%c16) step (%c1) {
+    memref.store %v, %a[%i] : memref<16xi8>
+    scf.reduce
+  }
+  return
+}
