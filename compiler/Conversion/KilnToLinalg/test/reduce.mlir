@@ -172,13 +172,14 @@ func.func @reduce_split(%x: tensor<3x6x40xf32>) -> tensor<3xf32> {
 
 // A reduction to one value over 2^20 elements: the first stage reduces 64 chunks of 256 x 64
 // elements in parallel rows (a reduction over the whole run would run on one thread), the
-// second the 64 x 64 partials.
+// second the 64 partial vectors, the last their 64 lanes.
 // CHECK-LABEL: func.func @whole_min
 // CHECK: tensor.collapse_shape
 // CHECK: tensor.expand_shape {{.*}} into tensor<64x256x64xf32>
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.*}} : tensor<64x256x64xf32>) outs(%{{.*}} : tensor<64x64xf32>)
 // CHECK: arith.minimumf
-// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%{{.*}} : tensor<64x64xf32>) outs(%{{.*}} : tensor<f32>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%{{.*}} : tensor<64x64xf32>) outs(%{{.*}} : tensor<64xf32>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%{{.*}} : tensor<64xf32>) outs(%{{.*}} : tensor<f32>)
 func.func @whole_min(%x: tensor<1x256x256x16xf32>) -> tensor<f32> {
   %0 = kiln.reduce min %x {axes = array<i64: 0, 1, 2, 3>, keepdims = false} : (tensor<1x256x256x16xf32>) -> tensor<f32>
   return %0 : tensor<f32>
