@@ -100,3 +100,19 @@ def test_qdq_depthwise_reads_and_writes_8_bit_values(case):
         assert y.min() == info.min and y.max() == info.max
     else:  # relu6: 0 is the zero point, 6 / 0.04 + 100 = 250
         assert y.min() == p["yz"] and y.max() == 250
+
+
+def test_qdq_depthwise_with_symbolic_dims_warns_and_runs_in_float():
+    """With symbolic H/W the depthwise conv has no int8 kernel (kiln.depthwise_conv2d needs
+    static shapes): a warning says it runs in float on the dequantized values, and the result
+    still follows the QDQ arithmetic."""
+    model, p = depthwise_qdq_model((1, 16, 9, 11), 3, (1, 1), (1, 1, 1, 1), None, np.uint8, 3)
+    dims = model.graph.input[0].type.tensor_type.shape.dim
+    dims[2].dim_param, dims[3].dim_param = "h", "w"
+    with pytest.warns(kiln.CompileWarning, match="depthwise convolution with symbolic dims"):
+        module = kiln.compile(model)
+    x = np.random.default_rng(5).integers(0, 256, (1, 16, 9, 11)).astype(np.uint8)
+    (y,) = module.run([x])
+    ref = reference(x, p, 3, (1, 1), (1, 1, 1, 1), None, np.uint8)
+    assert y.shape == ref.shape
+    assert np.abs(y.astype(np.int64) - ref.astype(np.int64)).max() <= 1
