@@ -166,6 +166,9 @@ def ensure_debs(*packages):
 def vs_run():
     """bench/vs_onnxruntime/run.py as a module (its npm install of the peer and tool wait)."""
     import importlib.util
+    import sys
+    if ORT_DIR not in sys.path:
+        sys.path.insert(0, ORT_DIR)  # run.py imports its report.py
     spec = importlib.util.spec_from_file_location("vs_run", os.path.join(ORT_DIR, "run.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
