@@ -262,7 +262,7 @@ def bench_model(meta, tools, dirs, args):
 def main():
     args = parse_args()
     vs = zoolib.vs_run()
-    ort_version = vs.ensure_onnxruntime()
+    ort_version = zoolib.ensure_onnxruntime()
     tools = vs.wait_for_tools(args.kiln_bin)
     names = [m for m in args.models.split(",") if m]
     metas = zoolib.load_sidecars(names)

@@ -1,4 +1,5 @@
 """Shared by the zoo scripts: paths, ONNX TensorProto .pb files as numpy arrays, model sidecars."""
+import functools
 import json
 import os
 
@@ -175,14 +176,16 @@ def vs_run():
     return module
 
 
-_ORT_READY = []
+@functools.lru_cache(maxsize=None)
+def ensure_onnxruntime():
+    """onnxruntime-node's version, installed (npm ci) on first use; once per process."""
+    return vs_run().ensure_onnxruntime()
 
 
 def ort_run(model, inputs, threads=1, repeat=1, warmup=0, output_dir=None, timeout=None):
     """Runs ort_bench.js on {name: .pb path}; its JSON line as a dict (raises on failure)."""
     import subprocess
-    if not _ORT_READY:
-        _ORT_READY.append(vs_run().ensure_onnxruntime())
+    ensure_onnxruntime()
     cmd = ["node", os.path.join(ORT_DIR, "ort_bench.js"), "--model", model,
            "--threads", str(threads), "--repeat", str(repeat), "--warmup", str(warmup)]
     for name, path in inputs.items():
