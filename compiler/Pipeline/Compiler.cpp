@@ -154,7 +154,7 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
     graph.addNestedPass<func::FuncOp>(createGroupedConv());
     graph.addNestedPass<func::FuncOp>(createInt8Depthwise());
   }
-  graph.addNestedPass<func::FuncOp>(createExplicitConvPadding());
+  graph.addNestedPass<func::FuncOp>(createExplicitConvPadding({policy.vectorConvKernels}));
   graph.addPass(createCanonicalizerPass());
   graph.addPass(createCSEPass());
   graph.addNestedPass<func::FuncOp>(createFormInt8MatMul());
@@ -187,7 +187,7 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   main.erase();
 
   PassManager linalg(ctx);
-  linalg.addPass(createConvertKilnToLinalgPass());
+  linalg.addPass(createConvertKilnToLinalgPass({/*vectorPools=*/policy.vectorConvKernels}));
   linalg.addPass(createCanonicalizerPass());
   if (out.plan.dynamic)
     linalg.addPass(createShapeFunctionsPass());

@@ -2,6 +2,7 @@
 #include "passes/Graph/Passes.h"
 
 #include "kiln/Dialect/Graph/KilnDialect.h"
+#include "kiln/Dialect/Graph/VectorPools.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -48,13 +49,16 @@ struct PadConvInput : OpRewritePattern<kiln::ConvOp> {
 /// A float NHWC max pool pads with -inf, which never wins the max: the pooling kernel then
 /// reads a planned buffer that its producer fills in place (a pad inside the pool's kernel
 /// is a copy of the whole input on every call).
+/// With `vectorPools`, pools that lower to vector code keep their padding (read in place).
 struct PadMaxPoolInput : OpRewritePattern<kiln::MaxPoolOp> {
-  using OpRewritePattern::OpRewritePattern;
+  PadMaxPoolInput(MLIRContext *ctx, bool vectorPools)
+      : OpRewritePattern(ctx), vectorPools(vectorPools) {}
   LogicalResult matchAndRewrite(kiln::MaxPoolOp pool, PatternRewriter &rewriter) const override {
     auto pads = pool.getPads();
     auto input = cast<RankedTensorType>(pool.getInput().getType());
-    if (pool.getLayout() != "NHWC" || input.getRank() != 4 || pool.getCeilMode() ||
-        !isa<FloatType>(input.getElementType()) || pads.size() != 4 || !hasPadding(pads))
+    if ((vectorPools && kiln::isVectorCodedPool(pool)) || pool.getLayout() != "NHWC" ||
+        input.getRank() != 4 || pool.getCeilMode() || !isa<FloatType>(input.getElementType()) ||
+        pads.size() != 4 || !hasPadding(pads))
       return failure();
     Value padded = padNhwc(rewriter, pool.getLoc(), pool.getInput(), pads,
                            -std::numeric_limits<double>::infinity());
@@ -64,13 +68,16 @@ struct PadMaxPoolInput : OpRewritePattern<kiln::MaxPoolOp> {
         pool.getCeilModeAttr(), pool.getCountIncludePadAttr(), pool.getLayoutAttr());
     return success();
   }
+  bool vectorPools;
 };
 
 struct ExplicitConvPaddingPass
     : kiln::impl::ExplicitConvPaddingBase<ExplicitConvPaddingPass> {
+  using ExplicitConvPaddingBase::ExplicitConvPaddingBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<PadConvInput, PadMaxPoolInput>(&getContext());
+    patterns.add<PadConvInput>(&getContext());
+    patterns.add<PadMaxPoolInput>(&getContext(), vectorPools);
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

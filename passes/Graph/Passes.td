@@ -97,15 +97,17 @@ def WinogradConv : Pass<"kiln-winograd-conv", "mlir::func::FuncOp"> {
     conv → [add residual] → [relu | clip] becomes kiln.winograd_input → kiln.matmul (batched
     over the (m+2)^2 tile positions, with the filter transformed at compile time) →
     kiln.winograd_output, which adds the bias and the residual and clamps in the same pass.
-    F(4x4, 3x3) does 2.25 instead of 9 multiplications per output and channel pair. The
-    choice goes through a control function (default: the tile with the fewest multiplications
-    counting tiles cut at the edges, if it saves a third, and a transformed filter of at most
-    `max-weight-bytes`); `tile` forces m = 2 or 4 for every candidate (tests, experiments).
+    F(4x4, 3x3) does 2.25 instead of 9 multiplications per output and channel pair. Dilated
+    convolutions (stride 1) are tiled per dilation phase. The choice goes through a control
+    function (default: the tile whose estimated time, multiply-adds at the FMA peak or, when
+    longer, the transformed filter and tiles at memory bandwidth, is least and at most 3/4 of
+    the direct convolution's, with a transformed filter of at most `max-weight-bytes`); `tile`
+    forces m = 2 or 4 for every candidate (tests, experiments).
   }];
   let options = [
     Option<"tile", "tile", "int64_t", "0", "force this output tile (2 or 4); 0: the control function's choice">,
-    Option<"maxWeightBytes", "max-weight-bytes", "int64_t", "(24 << 20)",
-           "largest transformed filter ((m+2)^2 * C * K * 4 bytes) worth the transform">
+    Option<"maxWeightBytes", "max-weight-bytes", "int64_t", "(256 << 20)",
+           "largest transformed filter ((m+2)^2 * C * K * 4 bytes, kept in memory) allowed">
   ];
 }
 
@@ -173,8 +175,14 @@ def ExplicitConvPadding : Pass<"kiln-explicit-conv-padding", "mlir::func::FuncOp
     Padding inside a conv kernel bufferizes to a heap allocation and a copy on every call (page
     faults for megabyte inputs); as its own op the padded tensor is a planned arena buffer and
     the conv kernel reads it directly. Float NHWC max pools (not ceil_mode) get a -inf pad the
-    same way; fusion then lets the producer write into the padded buffer's interior.
+    same way; fusion then lets the producer write into the padded buffer's interior. With
+    `vector-pools` (the CPU target) the pools that lower to vector code, which read their
+    padding in place, keep it.
   }];
+  let options = [
+    Option<"vectorPools", "vector-pools", "bool", "false",
+           "leave the padding of vector-coded pools (kiln::isVectorCodedPool) in the pool">
+  ];
 }
 
 #endif

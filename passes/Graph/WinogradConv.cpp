@@ -27,42 +27,68 @@ namespace {
 using WinogradControlFn = std::function<int64_t(kiln::ConvOp)>;
 
 /// True for the convolutions the Winograd ops implement: NHWC f32, static, group 1, 3x3,
-/// stride 1, no dilation, pads of at most 2, a constant filter, channels in whole vectors.
+/// stride 1, pads of at most 2 dilations, every dilation phase with an output row and column,
+/// a constant filter, channels in whole vectors.
 bool isWinogradCandidate(kiln::ConvOp conv) {
   auto input = conv.getInput().getType(), result = conv.getType();
   auto filter = conv.getFilter().getType();
   auto ones = [](ArrayRef<int64_t> v) { return llvm::all_of(v, [](int64_t x) { return x == 1; }); };
-  return conv.getLayout() == "NHWC" && conv.getGroup() == 1 && input.getRank() == 4 &&
-         input.hasStaticShape() && result.hasStaticShape() && filter.hasStaticShape() &&
-         input.getElementType().isF32() && filter.getDimSize(0) == 3 &&
-         filter.getDimSize(1) == 3 && ones(conv.getStrides()) && ones(conv.getDilations()) &&
-         llvm::all_of(conv.getPads(), [](int64_t p) { return p >= 0 && p <= 2; }) &&
-         input.getDimSize(3) % 8 == 0 && result.getDimSize(3) % 8 == 0 &&
-         matchPattern(conv.getFilter(), m_Constant());
+  if (!(conv.getLayout() == "NHWC" && conv.getGroup() == 1 && input.getRank() == 4 &&
+        input.hasStaticShape() && result.hasStaticShape() && filter.hasStaticShape() &&
+        input.getElementType().isF32() && filter.getDimSize(0) == 3 && filter.getDimSize(1) == 3 &&
+        ones(conv.getStrides()) && input.getDimSize(3) % 8 == 0 && result.getDimSize(3) % 8 == 0 &&
+        matchPattern(conv.getFilter(), m_Constant())))
+    return false;
+  ArrayRef<int64_t> dilations = conv.getDilations(), pads = conv.getPads();
+  for (int64_t i = 0; i < 4; ++i) // pads: top, left, bottom, right
+    if (pads[i] < 0 || pads[i] > 2 * dilations[i % 2])
+      return false;
+  return result.getDimSize(1) >= dilations[0] && result.getDimSize(2) >= dilations[1];
 }
 
-/// Default: the tile with the fewest multiplications per output (tiles past the edge count),
-/// if it saves at least a third of the direct convolution's, with a transformed filter of at
-/// most `maxWeightBytes` (it is streamed once per call). Measured on one Zen 5 core (conv +
-/// relu, NHWC, 1 thread, ms direct-or-im2col / F(2) / F(4)): 64ch 56x56 1.19/0.85/0.52,
-/// 128ch 28x28 1.20/0.68/0.46, 256ch 14x14 1.21/0.60/0.51, 512ch 7x7 1.24/0.86/1.14 (F(4)'s
-/// 38 MB filter), 16->64ch 55x55 0.35/0.33/0.22, 48->192ch 13x13 0.14/0.09/0.07.
+/// The machine the default choice estimates times on: one core's f32 FMA peak and memory
+/// bandwidth (those of the kiln-compile --report roofline).
+constexpr double kPeakFlops = 192e9, kBytesPerSecond = 50e9;
+
+/// Estimated seconds of the convolution: direct (m = 0: 9 taps, the filter read once) or
+/// Winograd F(m x m, 3 x 3): the batched matmul over all tiles (those cut at the edges count
+/// whole) at the FMA peak, or, when longer, its memory traffic at the bandwidth (the
+/// transformed filter read once, the transformed tiles and products written and read back).
+/// Against one Zen 5 core (ms, direct / F(2) / F(4), the estimate in brackets): 64ch 56x56
+/// 1.19 [1.20] / 0.85 [0.54] / 0.52 [0.30]; 256ch 14x14 1.21 [1.20] / 0.60 [0.54] / 0.51
+/// [0.39]; 512ch 7x7 1.24 [1.20] / 0.86 [0.70] / 1.14 [0.78]; 160->320ch 7x7 0.25 [0.24] /
+/// 0.17 [0.14] / 0.13 [0.16]; 2048->512ch 40x40 157 [157] / 81 [70] / 44 [39]; DeepLab's
+/// 960->256ch 33x33 dilation 12 40 [25] / 38 [24] / 28 [13]. The transforms' arithmetic is
+/// left out: Winograd's estimates are low by up to 1/3, hence the default's margin.
+double estimateSeconds(kiln::ConvOp conv, int64_t m) {
+  auto result = conv.getType();
+  ArrayRef<int64_t> dilations = conv.getDilations();
+  double c = conv.getInput().getType().getDimSize(3), k = result.getDimSize(3);
+  double n = result.getDimSize(0), oh = result.getDimSize(1), ow = result.getDimSize(2);
+  if (m == 0)
+    return std::max(2 * 9 * n * oh * ow * c * k / kPeakFlops, 4 * 9 * c * k / kBytesPerSecond);
+  double points = double((m + 2) * (m + 2));
+  double tiles = n * double(kiln::winogradTiles(oh, m, dilations[0]) *
+                            kiln::winogradTiles(ow, m, dilations[1]));
+  return std::max(2 * points * tiles * c * k / kPeakFlops,
+                  (4 * points * c * k + 2 * 4 * points * tiles * (c + k)) / kBytesPerSecond);
+}
+
+/// Default: the tile of least estimated time, if that is at most 3/4 of the direct
+/// convolution's, with a transformed filter of at most `maxWeightBytes` (it stays in memory).
 int64_t defaultWinogradControl(kiln::ConvOp conv, int64_t maxWeightBytes) {
   if (!isWinogradCandidate(conv))
     return 0;
-  auto result = conv.getType();
-  int64_t oh = result.getDimSize(1), ow = result.getDimSize(2);
-  int64_t c = conv.getInput().getType().getDimSize(3), k = result.getDimSize(3);
+  int64_t c = conv.getInput().getType().getDimSize(3), k = conv.getType().getDimSize(3);
   int64_t best = 0;
-  double bestCost = 9.0 / 1.5; // direct: 9 multiplications per output and channel pair
+  double bestTime = 0.75 * estimateSeconds(conv, 0);
   for (int64_t m : {4, 2}) {
     int64_t alpha = m + 2;
     if (alpha * alpha * c * k * 4 > maxWeightBytes)
       continue;
-    double covered = double(kiln::winogradTiles(oh, m) * m * kiln::winogradTiles(ow, m) * m);
-    double cost = double(alpha * alpha) / double(m * m) * covered / double(oh * ow);
-    if (cost < bestCost) {
-      bestCost = cost;
+    double time = estimateSeconds(conv, m);
+    if (time < bestTime) {
+      bestTime = time;
       best = m;
     }
   }
@@ -114,17 +140,21 @@ struct ConvAsWinograd : OpRewritePattern<kiln::ConvOp> {
     Location loc = conv.getLoc();
     auto input = conv.getInput().getType(), result = conv.getType();
     int64_t c = input.getDimSize(3), k = result.getDimSize(3), alpha = w->alpha;
-    int64_t tiles = result.getDimSize(0) * kiln::winogradTiles(result.getDimSize(1), m) *
-                    kiln::winogradTiles(result.getDimSize(2), m);
+    ArrayRef<int64_t> dilations = conv.getDilations();
+    int64_t tiles = result.getDimSize(0) *
+                    kiln::winogradTiles(result.getDimSize(1), m, dilations[0]) *
+                    kiln::winogradTiles(result.getDimSize(2), m, dilations[1]);
     auto pads = conv.getPads(); // begin h, begin w, end h, end w
     Value v = rewriter.create<kiln::WinogradInputOp>(
         loc, RankedTensorType::get({alpha * alpha, tiles, c}, input.getElementType()),
-        conv.getInput(), rewriter.getI64IntegerAttr(m), rewriter.getDenseI64ArrayAttr(pads));
+        conv.getInput(), rewriter.getI64IntegerAttr(m), rewriter.getDenseI64ArrayAttr(pads),
+        conv.getDilationsAttr());
     Value u = transformFilter(rewriter, loc, filter, *w);
     Value products = rewriter.create<kiln::MatMulOp>(loc, v, u);
     Value out = rewriter.create<kiln::WinogradOutputOp>(
         loc, result, products, conv.getBias(), epilogue.residual, rewriter.getI64IntegerAttr(m),
-        rewriter.getF64FloatAttr(epilogue.min), rewriter.getF64FloatAttr(epilogue.max));
+        rewriter.getF64FloatAttr(epilogue.min), rewriter.getF64FloatAttr(epilogue.max),
+        conv.getDilationsAttr());
     epilogue.replace(rewriter, conv, out);
     return success();
   }

@@ -8,27 +8,28 @@ from onnx import TensorProto, helper, numpy_helper
 import kiln
 
 
-def conv3x3_reference(x, w, b, pads):
+def conv3x3_reference(x, w, b, pads, dilations=(1, 1)):
     """NCHW 3x3 stride-1 convolution in float64; pads = (top, left, bottom, right)."""
     top, left, bottom, right = pads
+    dh, dw = dilations
     xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (top, bottom), (left, right)))
-    oh, ow = xp.shape[2] - 2, xp.shape[3] - 2
+    oh, ow = xp.shape[2] - 2 * dh, xp.shape[3] - 2 * dw
     out = np.zeros((x.shape[0], w.shape[0], oh, ow))
     for i in range(3):
         for j in range(3):
-            out += np.einsum("nchw,fc->nfhw", xp[:, :, i:i + oh, j:j + ow],
+            out += np.einsum("nchw,fc->nfhw", xp[:, :, i * dh:i * dh + oh, j * dw:j * dw + ow],
                              w[:, :, i, j].astype(np.float64))
     return out + (0 if b is None else b.astype(np.float64)[None, :, None, None])
 
 
-def conv_model(shape, k, pads, bias, residual, activation):
+def conv_model(shape, k, pads, bias, residual, activation, dilations=(1, 1)):
     """Conv(x) [+ x] [→ Relu | Clip(0, 6)]: the residual is the input (the ResNet block's
     shortcut), so K = C and the output keeps the input's size."""
     rng = np.random.default_rng(sum(shape) + k)
     n, c, h, wd = shape
     w = (rng.standard_normal((k, c, 3, 3)) / np.sqrt(9 * c)).astype(np.float32)
     b = rng.standard_normal(k).astype(np.float32) if bias else None
-    oh, ow = h + pads[0] + pads[2] - 2, wd + pads[1] + pads[3] - 2
+    oh, ow = h + pads[0] + pads[2] - 2 * dilations[0], wd + pads[1] + pads[3] - 2 * dilations[1]
     inits = [numpy_helper.from_array(w, "w")]
     conv_inputs = ["x", "w"]
     if bias:
@@ -39,7 +40,8 @@ def conv_model(shape, k, pads, bias, residual, activation):
     # shortcut is (a graph input stays NCHW, and the residual add then stays outside).
     inits.append(numpy_helper.from_array(np.eye(c, dtype=np.float32)[:, :, None, None], "eye"))
     nodes = [helper.make_node("Conv", ["x0", "eye"], ["x_in"]),
-             helper.make_node("Conv", ["x_in"] + conv_inputs[1:], ["c"], pads=onnx_pads)]
+             helper.make_node("Conv", ["x_in"] + conv_inputs[1:], ["c"], pads=onnx_pads,
+                              dilations=list(dilations))]
     inputs = [helper.make_tensor_value_info("x0", TensorProto.FLOAT, list(shape))]
     last = "c"
     if residual:
@@ -71,6 +73,13 @@ CASES = [
     ((1, 64, 7, 7), 64, (1, 1, 1, 1), True, False, None),
 ]
 
+DILATED = [
+    # (N, C, H, W), K, pads, dilations, residual, activation: atrous convs tiled per phase
+    ((1, 16, 12, 12), 16, (2, 2, 2, 2), (2, 2), True, "relu"),  # DeepLab's 'same' atrous conv
+    ((2, 16, 10, 11), 24, (4, 4, 4, 4), (4, 4), False, "relu"),  # phases of unequal lengths
+    ((1, 8, 13, 9), 8, (1, 3, 2, 0), (2, 3), False, None),  # per-dim dilation, uneven pads
+]
+
 
 @pytest.mark.parametrize("tile", [2, 4])
 @pytest.mark.parametrize("case", CASES, ids=lambda c: "x".join(map(str, c[0])) + f"_k{c[1]}")
@@ -93,6 +102,23 @@ def test_winograd_matches_reference(case, tile):
         ref = np.clip(ref, 0, 6)
     (y,) = kiln.compile(model, winograd=tile).run(feeds)
     np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("tile", [2, 4])
+@pytest.mark.parametrize("case", DILATED, ids=lambda c: "x".join(map(str, c[0])) + f"_d{c[3][0]}")
+def test_dilated_winograd_matches_reference(case, tile):
+    shape, k, pads, dilations, residual, activation = case
+    model, w, b, _ = conv_model(shape, k, pads, True, residual, activation, dilations)
+    graph_ir = kiln.ir(model, "graph", winograd=tile)
+    assert "kiln.winograd_output" in graph_ir and "kiln.conv" not in graph_ir.split("eye")[-1]
+    assert f"dilations = array<i64: {dilations[0]}, {dilations[1]}>" in graph_ir
+    x = np.random.default_rng(3).standard_normal(shape).astype(np.float32)
+    ref = conv3x3_reference(x, w, b, pads, dilations) + (x if residual else 0)
+    if activation == "relu":
+        ref = np.maximum(ref, 0)
+    for threads in (1, 2):
+        (y,) = kiln.compile(model, winograd=tile, threads=threads).run([x])
+        np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-4)
 
 
 def test_heuristic_and_switch():

@@ -18,14 +18,16 @@ namespace kiln {
 
 using namespace mlir;
 
-void kiln::populateKilnToLinalgPatterns(const TypeConverter &converter,
-                                        RewritePatternSet &patterns) {
+void kiln::populateKilnToLinalgPatterns(const TypeConverter &converter, RewritePatternSet &patterns,
+                                        bool vectorPools) {
   lowering::populateElementwisePatterns(converter, patterns);
   lowering::populateMatMulPatterns(converter, patterns);
   lowering::populateMatMulInt8Patterns(converter, patterns);
   lowering::populateConvPatterns(converter, patterns);
   lowering::populateConvTransposePatterns(converter, patterns);
   lowering::populatePoolPatterns(converter, patterns);
+  if (vectorPools)
+    lowering::populateVectorPoolPatterns(converter, patterns);
   lowering::populateReducePatterns(converter, patterns);
   lowering::populateNormPatterns(converter, patterns);
   lowering::populateDataMovementPatterns(converter, patterns);
@@ -72,6 +74,7 @@ private:
 };
 
 struct ConvertKilnToLinalgPass : kiln::impl::ConvertKilnToLinalgPassBase<ConvertKilnToLinalgPass> {
+  using ConvertKilnToLinalgPassBase::ConvertKilnToLinalgPassBase;
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     if (failed(kiln::lowering::checkUnsignedSupport(getOperation())))
@@ -89,7 +92,7 @@ struct ConvertKilnToLinalgPass : kiln::impl::ConvertKilnToLinalgPassBase<Convert
              converter.isLegal(&fn.getBody());
     });
     RewritePatternSet patterns(ctx);
-    kiln::populateKilnToLinalgPatterns(converter, patterns);
+    kiln::populateKilnToLinalgPatterns(converter, patterns, vectorPools);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, converter);
     populateReturnOpTypeConversionPattern(patterns, converter);
     RedundantLegalizationErrorFilter filter(ctx);

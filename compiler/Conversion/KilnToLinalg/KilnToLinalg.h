@@ -15,11 +15,12 @@ namespace kiln {
 /// the op ("cannot be lowered to linalg: <reason>") and fails to match. `converter` maps
 /// unsigned integer element types to signless ones (lowering::SignlessTypeConverter).
 void populateKilnToLinalgPatterns(const mlir::TypeConverter &converter,
-                                  mlir::RewritePatternSet &patterns);
+                                  mlir::RewritePatternSet &patterns, bool vectorPools = false);
 
-/// Creates the `kiln-to-linalg` pass: a partial dialect conversion with the kiln dialect
-/// illegal, on any op (usually the module).
-std::unique_ptr<mlir::Pass> createConvertKilnToLinalgPass();
+/// `createConvertKilnToLinalgPass(options)`: the `kiln-to-linalg` pass, a partial dialect
+/// conversion with the kiln dialect illegal, on any op (usually the module).
+#define GEN_PASS_DECL_CONVERTKILNTOLINALGPASS
+#include "compiler/Conversion/KilnToLinalg/Passes.h.inc"
 
 /// Creates `kiln-shape-functions` (Passes.td): a `<kernel>_shape` function per kernel with
 /// dynamic dims, which the runtime calls to size outputs and check input shapes.

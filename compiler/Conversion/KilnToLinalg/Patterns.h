@@ -22,6 +22,8 @@ void populateConvPatterns(const TypeConverter &converter, RewritePatternSet &pat
 void populateConvTransposePatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.max_pool / kiln.avg_pool → linalg pooling ops.
 void populatePoolPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
+/// Static NHWC f32 2-D pools as vector code, tried before populatePoolPatterns' linalg.
+void populateVectorPoolPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.reduce / softmax / log_softmax → reduction generics.
 void populateReducePatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.layer_norm / batch_norm → reduction and elementwise generics.

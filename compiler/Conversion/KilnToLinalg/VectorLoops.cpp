@@ -98,21 +98,29 @@ RowPlan planRow(const ConvWindow &w, int64_t pixels, int64_t minPixels) {
 
 Value buildRowLoop(OpBuilder &b, Location loc, Value init, int64_t rows, bool parallel,
                    RowSliceFn sliceOf, RowBodyFn body) {
+  auto unitStrides =
+      [&](OpBuilder &nb, Location nl, Value row, SmallVectorImpl<OpFoldResult> &offsets,
+          SmallVectorImpl<OpFoldResult> &sizes, SmallVectorImpl<OpFoldResult> &strides) {
+        sliceOf(nb, nl, row, offsets, sizes);
+        strides.assign(offsets.size(), nb.getIndexAttr(1));
+      };
+  return buildRowLoop(b, loc, init, rows, parallel, StridedRowSliceFn(unitStrides), body);
+}
+
+Value buildRowLoop(OpBuilder &b, Location loc, Value init, int64_t rows, bool parallel,
+                   StridedRowSliceFn sliceOf, RowBodyFn body) {
   OpBuilder::InsertionGuard guard(b);
-  auto strides = [&](size_t rank) { return SmallVector<OpFoldResult>(rank, b.getIndexAttr(1)); };
   if (!parallel) {
     auto loop = b.create<scf::ForOp>(
         loc, idx(b, loc, 0), idx(b, loc, rows), idx(b, loc, 1), ValueRange{init},
         [&](OpBuilder &nb, Location nl, Value row, ValueRange args) {
-          SmallVector<OpFoldResult> offsets, sizes;
-          sliceOf(nb, nl, row, offsets, sizes);
-          Value slice = nb.create<tensor::ExtractSliceOp>(nl, args[0], offsets, sizes,
-                                                          strides(offsets.size()));
+          SmallVector<OpFoldResult> offsets, sizes, strides;
+          sliceOf(nb, nl, row, offsets, sizes, strides);
+          Value slice = nb.create<tensor::ExtractSliceOp>(nl, args[0], offsets, sizes, strides);
           Value done = body(nb, nl, row, slice);
-          nb.create<scf::YieldOp>(nl, nb.create<tensor::InsertSliceOp>(
-                                          nl, done, args[0], offsets, sizes,
-                                          strides(offsets.size()))
-                                          .getResult());
+          nb.create<scf::YieldOp>(
+              nl, nb.create<tensor::InsertSliceOp>(nl, done, args[0], offsets, sizes, strides)
+                      .getResult());
         });
     return loop.getResult(0);
   }
@@ -120,14 +128,12 @@ Value buildRowLoop(OpBuilder &b, Location loc, Value init, int64_t rows, bool pa
       loc, ArrayRef<OpFoldResult>{b.getIndexAttr(rows)}, ValueRange{init}, std::nullopt);
   b.setInsertionPointToStart(forall.getBody());
   Value row = forall.getInductionVar(0), shared = forall.getRegionIterArgs()[0];
-  SmallVector<OpFoldResult> offsets, sizes;
-  sliceOf(b, loc, row, offsets, sizes);
-  Value slice = b.create<tensor::ExtractSliceOp>(loc, shared, offsets, sizes,
-                                                 strides(offsets.size()));
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  sliceOf(b, loc, row, offsets, sizes, strides);
+  Value slice = b.create<tensor::ExtractSliceOp>(loc, shared, offsets, sizes, strides);
   Value done = body(b, loc, row, slice);
   b.setInsertionPointToStart(forall.getTerminator().getBody());
-  b.create<tensor::ParallelInsertSliceOp>(loc, done, shared, offsets, sizes,
-                                          strides(offsets.size()));
+  b.create<tensor::ParallelInsertSliceOp>(loc, done, shared, offsets, sizes, strides);
   return forall.getResult(0);
 }
 

@@ -78,6 +78,12 @@ using RowSliceFn = function_ref<void(OpBuilder &, Location, Value row,
                                      SmallVectorImpl<OpFoldResult> &sizes)>;
 Value buildRowLoop(OpBuilder &b, Location loc, Value init, int64_t rows, bool parallel,
                    RowSliceFn sliceOf, RowBodyFn body);
+/// The same with strided slices: `sliceOf` also gives the strides (a dilated conv's rows).
+using StridedRowSliceFn = function_ref<void(
+    OpBuilder &, Location, Value row, SmallVectorImpl<OpFoldResult> &offsets,
+    SmallVectorImpl<OpFoldResult> &sizes, SmallVectorImpl<OpFoldResult> &strides)>;
+Value buildRowLoop(OpBuilder &b, Location loc, Value init, int64_t rows, bool parallel,
+                   StridedRowSliceFn sliceOf, RowBodyFn body);
 
 /// for (iv = lb; iv < ub; iv += step) acc = body(iv, acc): an scf.for threading one tensor.
 /// Returns `acc` itself when the loop is empty.

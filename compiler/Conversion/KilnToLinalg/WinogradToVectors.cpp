@@ -72,6 +72,31 @@ std::pair<Value, Value> splitRow(OpBuilder &b, Location loc, Value row, int64_t 
           b.create<arith::RemUIOp>(loc, row, idx(b, loc, th))};
 }
 
+/// How the tiles along one spatial dim map to output positions: with a dilation d, tile
+/// index i is tile i % perPhase of phase i / perPhase, and its element a (< m) is output
+/// position phase + (tile m + a) d. Undilated: tile i starts at i m.
+struct TileAxis {
+  int64_t m, dilation, perPhase;
+  TileAxis(int64_t extent, int64_t m, int64_t dilation)
+      : m(m), dilation(dilation), perPhase(winogradPhaseTiles(extent, m, dilation)) {}
+  int64_t count() const { return dilation * perPhase; }
+  /// The output position of element 0 of tile `i`.
+  Value start(OpBuilder &b, Location loc, Value i) const {
+    if (dilation == 1)
+      return b.create<arith::MulIOp>(loc, i, idx(b, loc, m));
+    Value phase = b.create<arith::DivUIOp>(loc, i, idx(b, loc, perPhase));
+    Value tile = b.create<arith::RemUIOp>(loc, i, idx(b, loc, perPhase));
+    return b.create<arith::AddIOp>(loc, phase,
+                                   b.create<arith::MulIOp>(loc, tile, idx(b, loc, m * dilation)));
+  }
+  /// start + a d.
+  Value at(OpBuilder &b, Location loc, Value start, int64_t a) const {
+    return a == 0 ? start : b.create<arith::AddIOp>(loc, start, idx(b, loc, a * dilation));
+  }
+  /// Whether some tile has positions past `extent` (cut at the edge).
+  bool cut(int64_t extent) const { return perPhase * m * dilation != extent; }
+};
+
 /// Transforms moving fewer transformed elements than this run on one thread (waking the pool
 /// costs a few microseconds). In a model the data of a transform was written by the previous
 /// kernel on every thread: a one-thread transform of small tiles then waits on the other
@@ -92,9 +117,11 @@ struct WinogradInputLowering : OpConversionPattern<graph::WinogradInputOp> {
     auto inType = tensorTypeOf(input), outType = tensorTypeOf(op.getResult());
     int64_t h = inType.getDimSize(1), wd = inType.getDimSize(2), c = inType.getDimSize(3);
     auto pads = op.getPads();
+    auto dilations = op.getDilations();
     int64_t m = w->m, alpha = w->alpha;
-    int64_t th = winogradTiles(h + pads[0] + pads[2] - 2, m);
-    int64_t tw = winogradTiles(wd + pads[1] + pads[3] - 2, m);
+    TileAxis rowAxis(h + pads[0] + pads[2] - 2 * dilations[0], m, dilations[0]);
+    TileAxis colAxis(wd + pads[1] + pads[3] - 2 * dilations[1], m, dilations[1]);
+    int64_t th = rowAxis.count(), tw = colAxis.count();
     int64_t lanes = channelVector(c);
     auto vecType = VectorType::get({lanes}, inType.getElementType());
     Value init = createEmpty(rewriter, loc, outType.getShape(), outType.getElementType());
@@ -109,12 +136,11 @@ struct WinogradInputLowering : OpConversionPattern<graph::WinogradInputOp> {
       return buildLoop(b, l, tw, 1, slice, [&](OpBuilder &b, Location l, Value tile, Value acc) {
         // Input rows and columns of this tile, clamped into the tensor; out-of-range ones
         // (the zero padding) are replaced by zeros after the read.
-        auto coords = [&](Value t, int64_t pad, int64_t extent, SmallVector<Value> &at,
-                          SmallVector<Value> &valid) {
-          Value base = b.create<arith::MulIOp>(l, t, idx(b, l, m));
+        auto coords = [&](const TileAxis &axis, Value t, int64_t pad, int64_t extent,
+                          SmallVector<Value> &at, SmallVector<Value> &valid) {
+          Value base = axis.start(b, l, t);
           for (int64_t i = 0; i < alpha; ++i) {
-            Value pos = b.create<arith::SubIOp>(
-                l, b.create<arith::AddIOp>(l, base, idx(b, l, i)), idx(b, l, pad));
+            Value pos = b.create<arith::SubIOp>(l, axis.at(b, l, base, i), idx(b, l, pad));
             valid.push_back(b.create<arith::AndIOp>(
                 l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, pos, idx(b, l, 0)),
                 b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, pos, idx(b, l, extent))));
@@ -123,8 +149,8 @@ struct WinogradInputLowering : OpConversionPattern<graph::WinogradInputOp> {
           }
         };
         SmallVector<Value> rows, rowValid, cols, colValid;
-        coords(tileRow, pads[0], h, rows, rowValid);
-        coords(tile, pads[1], wd, cols, colValid);
+        coords(rowAxis, tileRow, pads[0], h, rows, rowValid);
+        coords(colAxis, tile, pads[1], wd, cols, colValid);
         Value zero = splat(b, l, vecType, 0.0);
         return buildLoop(b, l, c, lanes, acc, [&](OpBuilder &b, Location l, Value ch, Value acc) {
           SmallVector<Value> d;
@@ -161,8 +187,11 @@ struct WinogradOutputLowering : OpConversionPattern<graph::WinogradOutputOp> {
     auto outType = tensorTypeOf(op.getResult());
     int64_t oh = outType.getDimSize(1), ow = outType.getDimSize(2), k = outType.getDimSize(3);
     int64_t m = w->m, alpha = w->alpha;
-    int64_t th = winogradTiles(oh, m), tw = winogradTiles(ow, m);
-    bool cutRows = oh % m != 0, cutCols = ow % m != 0;
+    auto dilations = op.getDilations();
+    int64_t dh = dilations[0];
+    TileAxis rowAxis(oh, m, dh), colAxis(ow, m, dilations[1]);
+    int64_t th = rowAxis.count(), tw = colAxis.count();
+    bool cutRows = rowAxis.cut(oh), cutCols = colAxis.cut(ow);
     int64_t lanes = channelVector(k);
     auto vecType = VectorType::get({lanes}, outType.getElementType());
     Value products = adaptor.getInput(), bias = adaptor.getBias(),
@@ -170,26 +199,30 @@ struct WinogradOutputLowering : OpConversionPattern<graph::WinogradOutputOp> {
     double lo = op.getMin().convertToDouble(), hi = op.getMax().convertToDouble();
     Value init = createEmpty(rewriter, loc, outType.getShape(), outType.getElementType());
 
+    // A tile row's slice: its m rows (fewer at the edge), dh apart.
     auto sliceOf = [&](OpBuilder &b, Location l, Value row, SmallVectorImpl<OpFoldResult> &off,
-                       SmallVectorImpl<OpFoldResult> &sizes) {
+                       SmallVectorImpl<OpFoldResult> &sizes, SmallVectorImpl<OpFoldResult> &steps) {
       auto [n, tileRow] = splitRow(b, l, row, th);
-      Value top = b.create<arith::MulIOp>(l, tileRow, idx(b, l, m));
+      Value top = rowAxis.start(b, l, tileRow);
       OpFoldResult height = b.getIndexAttr(m);
-      if (cutRows) // the last tile row ends at oh
+      if (cutRows) // the last tile row of a phase ends before oh: ceil((oh - top) / dh) rows
         height = b.create<arith::MinSIOp>(
-                      l, idx(b, l, m), b.create<arith::SubIOp>(l, idx(b, l, oh), top))
+                      l, idx(b, l, m),
+                      b.create<arith::CeilDivSIOp>(
+                          l, b.create<arith::SubIOp>(l, idx(b, l, oh), top), idx(b, l, dh)))
                      .getResult();
       off.assign({n, top, b.getIndexAttr(0), b.getIndexAttr(0)});
       sizes.assign({b.getIndexAttr(1), height, b.getIndexAttr(ow), b.getIndexAttr(k)});
+      steps.assign({b.getIndexAttr(1), b.getIndexAttr(dh), b.getIndexAttr(1), b.getIndexAttr(1)});
     };
     auto body = [&](OpBuilder &b, Location l, Value row, Value slice) -> Value {
       auto [n, tileRow] = splitRow(b, l, row, th);
-      Value top = b.create<arith::MulIOp>(l, tileRow, idx(b, l, m));
+      Value top = rowAxis.start(b, l, tileRow);
       Value height = cutRows ? b.create<tensor::DimOp>(l, slice, 1).getResult() : Value();
       Value firstTile = b.create<arith::MulIOp>(l, row, idx(b, l, tw));
       return buildLoop(b, l, tw, 1, slice, [&](OpBuilder &b, Location l, Value tile, Value acc) {
         Value p = b.create<arith::AddIOp>(l, firstTile, tile);
-        Value left = b.create<arith::MulIOp>(l, tile, idx(b, l, m));
+        Value left = colAxis.start(b, l, tile);
         return buildLoop(b, l, k, lanes, acc, [&](OpBuilder &b, Location l, Value ch, Value acc) {
           SmallVector<Value> mv;
           for (int64_t e = 0; e < alpha * alpha; ++e)
@@ -201,8 +234,8 @@ struct WinogradOutputLowering : OpConversionPattern<graph::WinogradOutputOp> {
             biasVec = readVector(b, l, vecType, bias, {ch});
           for (int64_t a = 0; a < m; ++a)
             for (int64_t c = 0; c < m; ++c)
-              acc = storeOutput(b, l, y[a * m + c], biasVec, residual, acc, n, top, a,
-                                b.create<arith::AddIOp>(l, left, idx(b, l, c)), ch, height,
+              acc = storeOutput(b, l, y[a * m + c], biasVec, residual, acc, n,
+                                rowAxis.at(b, l, top, a), a, colAxis.at(b, l, left, c), ch, height,
                                 cutCols ? ow : 0, lo, hi);
           return acc;
         });
@@ -215,18 +248,17 @@ struct WinogradOutputLowering : OpConversionPattern<graph::WinogradOutputOp> {
   }
 
   /// Adds bias and residual to `y`, clamps it and writes it at (a, col, ch) of `acc` (the tile
-  /// row's slice, whose row a is row top + a of the result); skipped past `height` rows (when
+  /// row's slice, whose row a is row `outRow` of the result); skipped past `height` rows (when
   /// given) or `width` columns (when non-zero).
   static Value storeOutput(OpBuilder &b, Location l, Value y, Value biasVec, Value residual,
-                           Value acc, Value n, Value top, int64_t a, Value col, Value ch,
+                           Value acc, Value n, Value outRow, int64_t a, Value col, Value ch,
                            Value height, int64_t width, double lo, double hi) {
     auto write = [&](OpBuilder &b, Location l) -> Value {
       Value v = y;
       if (biasVec)
         v = b.create<arith::AddFOp>(l, v, biasVec);
       if (residual) {
-        Value r = readVector(b, l, cast<VectorType>(y.getType()), residual,
-                             {n, b.create<arith::AddIOp>(l, top, idx(b, l, a)), col, ch});
+        Value r = readVector(b, l, cast<VectorType>(y.getType()), residual, {n, outRow, col, ch});
         v = b.create<arith::AddFOp>(l, v, r);
       }
       v = clampVector(b, l, v, lo, hi);

@@ -29,12 +29,19 @@ const WinogradMatrices *getWinogradMatrices(int64_t m) {
 namespace {
 /// Checks `transformed` = [(m+2)^2, N * TH * TW, channels] for an output [N, OH, OW, *].
 LogicalResult verifyTiles(Operation *op, int64_t m, RankedTensorType transformed,
-                          ArrayRef<int64_t> nhw, int64_t channels) {
+                          ArrayRef<int64_t> nhw, int64_t channels, ArrayRef<int64_t> dilations) {
   if (!getWinogradMatrices(m))
     return op->emitOpError("tile must be 2 or 4, not ") << m;
+  if (dilations.size() != 2 || llvm::any_of(dilations, [](int64_t d) { return d < 1; }))
+    return op->emitOpError("dilations must be 2 values >= 1");
+  if (nhw[1] < dilations[0] || nhw[2] < dilations[1])
+    return op->emitOpError("every dilation phase needs an output row and column (output ")
+           << nhw[1] << "x" << nhw[2] << ", dilations " << dilations[0] << "x" << dilations[1]
+           << ")";
   int64_t alpha = m + 2;
   SmallVector<int64_t> expected = {alpha * alpha,
-                                   nhw[0] * winogradTiles(nhw[1], m) * winogradTiles(nhw[2], m),
+                                   nhw[0] * winogradTiles(nhw[1], m, dilations[0]) *
+                                       winogradTiles(nhw[2], m, dilations[1]),
                                    channels};
   if (transformed.getShape() != ArrayRef<int64_t>(expected))
     return op->emitOpError("transformed tiles must be [")
@@ -55,12 +62,15 @@ LogicalResult WinogradInputOp::verify() {
     return emitOpError("needs a static f32 NHWC input and a static f32 rank-3 result");
   if (pads.size() != 4 || llvm::any_of(pads, [](int64_t p) { return p < 0; }))
     return emitOpError("pads must be 4 values >= 0 (top, left, bottom, right)");
-  int64_t oh = input.getDimSize(1) + pads[0] + pads[2] - 2;
-  int64_t ow = input.getDimSize(2) + pads[1] + pads[3] - 2;
+  auto dilations = getDilations();
+  if (dilations.size() != 2)
+    return emitOpError("dilations must be 2 values");
+  int64_t oh = input.getDimSize(1) + pads[0] + pads[2] - 2 * dilations[0];
+  int64_t ow = input.getDimSize(2) + pads[1] + pads[3] - 2 * dilations[1];
   if (oh < 1 || ow < 1)
     return emitOpError("the padded input is smaller than the 3x3 window");
-  return verifyTiles(*this, getTile(), result, {input.getDimSize(0), oh, ow},
-                     input.getDimSize(3));
+  return verifyTiles(*this, getTile(), result, {input.getDimSize(0), oh, ow}, input.getDimSize(3),
+                     dilations);
 }
 
 LogicalResult WinogradOutputOp::verify() {
@@ -75,6 +85,7 @@ LogicalResult WinogradOutputOp::verify() {
   if (!(getMin().convertToDouble() <= getMax().convertToDouble()))
     return emitOpError("min must not exceed max");
   return verifyTiles(*this, getTile(), input,
-                     {result.getDimSize(0), result.getDimSize(1), result.getDimSize(2)}, k);
+                     {result.getDimSize(0), result.getDimSize(1), result.getDimSize(2)}, k,
+                     getDilations());
 }
 } // namespace kiln

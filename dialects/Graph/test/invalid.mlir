@@ -153,6 +153,24 @@ func.func @winograd_bad_tiles(%x: tensor<1x8x8x16xf32>) -> tensor<16x9x16xf32> {
 
 // -----
 
+// Dilation 2: an 8x8 output in 2 phases of 4 rows and columns, one F(4x4) tile each (the
+// undilated count of a 10x10 output would be 9).
+func.func @winograd_dilated_tiles(%x: tensor<1x8x8x16xf32>) -> tensor<36x9x16xf32> {
+  // expected-error @+1 {{transformed tiles must be [36, 4, 16], not 'tensor<36x9x16xf32>'}}
+  %v = kiln.winograd_input %x {dilations = array<i64: 2, 2>, pads = array<i64: 2, 2, 2, 2>, tile = 4 : i64} : (tensor<1x8x8x16xf32>) -> tensor<36x9x16xf32>
+  return %v : tensor<36x9x16xf32>
+}
+
+// -----
+
+func.func @winograd_empty_phase(%m: tensor<16x4x16xf32>) -> tensor<1x2x2x16xf32> {
+  // expected-error @+1 {{every dilation phase needs an output row and column (output 2x2, dilations 3x3)}}
+  %y = kiln.winograd_output %m {dilations = array<i64: 3, 3>, max = 6.0 : f64, min = 0.0 : f64, tile = 2 : i64} : (tensor<16x4x16xf32>) -> tensor<1x2x2x16xf32>
+  return %y : tensor<1x2x2x16xf32>
+}
+
+// -----
+
 func.func @winograd_bad_residual(%m: tensor<36x4x16xf32>, %r: tensor<1x8x8x16xf32>) -> tensor<1x7x7x16xf32> {
   // expected-error @+1 {{residual must have the result's type 'tensor<1x7x7x16xf32>'}}
   %y = kiln.winograd_output %m residual %r {max = 6.0 : f64, min = 0.0 : f64, tile = 4 : i64} : (tensor<36x4x16xf32>, tensor<1x8x8x16xf32>) -> tensor<1x7x7x16xf32>

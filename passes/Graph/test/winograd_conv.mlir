@@ -25,15 +25,15 @@ func.func @block(%x: tensor<1x56x56x64xf32>, %unused: tensor<1xf32>, %b: tensor<
 
 // The filter transform: a 3x3 filter of ones gives U = G 1 G^T per channel pair; its first
 // element is G[0] 1 G[0]^T = 1/16 (0x3D800000) for F(4x4, 3x3) (G[0] = [1/4, 0, 0]). Clip is absorbed;
-// the bias-less conv has no bias operand; 7x7 outputs leave 2 x 2 tiles, cut at the edge.
+// the bias-less conv has no bias operand; 15x15 outputs leave 4 x 4 tiles, cut at the edge.
 // CHECK-LABEL: func @clip_no_bias
-// CHECK: kiln.constant dense<"0x0000803D{{.*}} : tensor<36x8x16xf32>
-// CHECK: kiln.winograd_output %{{[0-9]+}} {max = 6.000000e+00 : f64, min = 0.000000e+00 : f64, tile = 4 : i64} : (tensor<36x4x16xf32>) -> tensor<1x7x7x16xf32>
-func.func @clip_no_bias(%x: tensor<1x7x7x8xf32>) -> tensor<1x7x7x16xf32> {
-  %w = kiln.constant dense<1.0> : tensor<3x3x8x16xf32>
-  %c = kiln.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x7x7x8xf32>, tensor<3x3x8x16xf32>) -> tensor<1x7x7x16xf32>
-  %y = kiln.clip %c {min = 0.0 : f64, max = 6.0 : f64} : tensor<1x7x7x16xf32>
-  return %y : tensor<1x7x7x16xf32>
+// CHECK: kiln.constant dense<"0x0000803D{{.*}} : tensor<36x64x64xf32>
+// CHECK: kiln.winograd_output %{{[0-9]+}} {max = 6.000000e+00 : f64, min = 0.000000e+00 : f64, tile = 4 : i64} : (tensor<36x16x64xf32>) -> tensor<1x15x15x64xf32>
+func.func @clip_no_bias(%x: tensor<1x15x15x64xf32>) -> tensor<1x15x15x64xf32> {
+  %w = kiln.constant dense<1.0> : tensor<3x3x64x64xf32>
+  %c = kiln.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x15x15x64xf32>, tensor<3x3x64x64xf32>) -> tensor<1x15x15x64xf32>
+  %y = kiln.clip %c {min = 0.0 : f64, max = 6.0 : f64} : tensor<1x15x15x64xf32>
+  return %y : tensor<1x15x15x64xf32>
 }
 
 // -----
@@ -65,4 +65,37 @@ func.func @two_users(%x: tensor<1x16x16x16xf32>, %r: tensor<1x16x16x16xf32>) -> 
   %c = kiln.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x16x16x16xf32>, tensor<3x3x16x16xf32>) -> tensor<1x16x16x16xf32>
   %s = kiln.add %c, %r : (tensor<1x16x16x16xf32>, tensor<1x16x16x16xf32>) -> tensor<1x16x16x16xf32>
   return %c, %s : tensor<1x16x16x16xf32>, tensor<1x16x16x16xf32>
+}
+
+// -----
+
+// A dilated ('atrous') conv, pads = dilation: tiled per dilation phase, 2 phases x 5 tiles of
+// F(4x4) per dim on a 40x40 output (100 tiles). Pads past 2 dilations are no candidate.
+// CHECK-LABEL: func @dilated
+// CHECK: kiln.winograd_input %arg0 {dilations = array<i64: 2, 2>, pads = array<i64: 2, 2, 2, 2>, tile = 4 : i64} : (tensor<1x40x40x64xf32>) -> tensor<36x100x64xf32>
+// CHECK: kiln.winograd_output %{{[0-9]+}} {dilations = array<i64: 2, 2>, {{.*}}tile = 4 : i64} : (tensor<36x100x64xf32>) -> tensor<1x40x40x64xf32>
+// CHECK: kiln.conv {{.*}}pads = array<i64: 5, 5, 5, 5>
+// F2-LABEL: func @dilated
+// F2: kiln.winograd_input {{.*}}dilations = array<i64: 2, 2>{{.*}}tile = 2 : i64{{.*}} -> tensor<16x400x64xf32>
+func.func @dilated(%x: tensor<1x40x40x64xf32>) -> (tensor<1x40x40x64xf32>, tensor<1x46x46x64xf32>) {
+  %w = kiln.constant dense<0.01> : tensor<3x3x64x64xf32>
+  %c = kiln.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 2, 2, 2, 2>, dilations = array<i64: 2, 2>, group = 1 : i64, layout = "NHWC"} : (tensor<1x40x40x64xf32>, tensor<3x3x64x64xf32>) -> tensor<1x40x40x64xf32>
+  %far = kiln.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 5, 5, 5, 5>, dilations = array<i64: 2, 2>, group = 1 : i64, layout = "NHWC"} : (tensor<1x40x40x64xf32>, tensor<3x3x64x64xf32>) -> tensor<1x46x46x64xf32>
+  return %c, %far : tensor<1x40x40x64xf32>, tensor<1x46x46x64xf32>
+}
+
+// -----
+
+// The tile is chosen by estimated time. 1024 -> 512 channels at 40x40: compute-bound, F(4x4)
+// although its transformed filter is 75 MB. 512 channels at 7x7: only 4 F(4x4) tiles, its
+// 38 MB filter read per call costs more than F(2x2)'s 16 tiles.
+// CHECK-LABEL: func @by_estimate
+// CHECK: kiln.winograd_input {{.*}}tile = 4 : i64{{.*}} -> tensor<36x100x1024xf32>
+// CHECK: kiln.winograd_input {{.*}}tile = 2 : i64{{.*}} -> tensor<16x16x512xf32>
+func.func @by_estimate(%x: tensor<1x40x40x1024xf32>, %y: tensor<1x7x7x512xf32>) -> (tensor<1x40x40x512xf32>, tensor<1x7x7x512xf32>) {
+  %w = kiln.constant dense<0.01> : tensor<3x3x1024x512xf32>
+  %w2 = kiln.constant dense<0.01> : tensor<3x3x512x512xf32>
+  %c = kiln.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x40x40x1024xf32>, tensor<3x3x1024x512xf32>) -> tensor<1x40x40x512xf32>
+  %d = kiln.conv %y, %w2 {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x7x7x512xf32>, tensor<3x3x512x512xf32>) -> tensor<1x7x7x512xf32>
+  return %c, %d : tensor<1x40x40x512xf32>, tensor<1x7x7x512xf32>
 }

@@ -81,3 +81,27 @@ func.func @output_whole(%m: tensor<36x4x32xf32>) -> tensor<1x8x8x32xf32> {
   %y = kiln.winograd_output %m {max = 0x7FF0000000000000 : f64, min = 0xFFF0000000000000 : f64, tile = 4 : i64} : (tensor<36x4x32xf32>) -> tensor<1x8x8x32xf32>
   return %y : tensor<1x8x8x32xf32>
 }
+
+// -----
+
+// Dilation 2 on a 9x9 output, F(2x2): per dim 2 phases x 3 tiles (phase 0 has rows 0, 2, 4,
+// 6, 8, phase 1 rows 1, 3, 5, 7): tile row r starts at r / 3 + (r % 3) * 4 and its slice takes
+// every second row, cut to ceil((9 - top) / 2) rows; input rows are read 2 apart.
+// CHECK-LABEL: func @dilated_input
+// CHECK: scf.for %{{.*}} = %c0 to %c6 step %c1
+// CHECK: arith.divui %{{.*}}, %c3
+// CHECK: arith.remui %{{.*}}, %c3
+// CHECK-LABEL: func @dilated_output
+// CHECK: scf.for %[[ROW:.*]] = %c0 to %c6 step %c1
+// CHECK: arith.ceildivsi
+// CHECK: tensor.extract_slice {{.*}} [1, %{{.*}}, 9, 16] [1, 2, 1, 1] : tensor<1x9x9x16xf32> to tensor<1x?x9x16xf32>
+// CHECK: scf.if
+// CHECK: tensor.insert_slice {{.*}} [1, 2, 1, 1]
+func.func @dilated_input(%x: tensor<1x9x9x16xf32>) -> tensor<16x36x16xf32> {
+  %v = kiln.winograd_input %x {dilations = array<i64: 2, 2>, pads = array<i64: 2, 2, 2, 2>, tile = 2 : i64} : (tensor<1x9x9x16xf32>) -> tensor<16x36x16xf32>
+  return %v : tensor<16x36x16xf32>
+}
+func.func @dilated_output(%m: tensor<16x36x16xf32>) -> tensor<1x9x9x16xf32> {
+  %y = kiln.winograd_output %m {dilations = array<i64: 2, 2>, max = 0x7FF0000000000000 : f64, min = 0xFFF0000000000000 : f64, tile = 2 : i64} : (tensor<16x36x16xf32>) -> tensor<1x9x9x16xf32>
+  return %y : tensor<1x9x9x16xf32>
+}

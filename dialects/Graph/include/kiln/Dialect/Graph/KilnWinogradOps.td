@@ -1,6 +1,6 @@
 //===- KilnWinogradOps.td - Winograd F(m x m, 3 x 3) convolution ----------===//
 //
-// A 3x3 stride-1 NHWC convolution as winograd_input → batched matmul with the transformed
+// A 3x3 stride-1 NHWC convolution (any dilation) as winograd_input → batched matmul with the transformed
 // filter (a constant [(m+2)^2, C, K], computed at compile time) → winograd_output. The
 // multiplications per output fall from 9 C K to (m+2)^2 / m^2 C K (F(4x4, 3x3): 2.25 C K).
 // kiln-winograd-conv (passes/Graph) makes them; they lower straight to vector code.
@@ -20,8 +20,15 @@ def Kiln_WinogradInputOp : Kiln_Op<"winograd_input", [Pure]> {
     The result is [(m+2)^2, N * TH * TW, C] with TH = ceil(OH / m), TW = ceil(OW / m): row
     xi * (m+2) + nu holds element (xi, nu) of every transformed tile, tiles in (n, th, tw)
     order. `tile` is 2 (F(2x2, 3x3)) or 4 (F(4x4, 3x3)).
+
+    With `dilations` [dh, dw] (a dilated 3x3 convolution, DeepLab/FCN's atrous convs), OH =
+    H + top + bottom - 2 dh and the output rows of one phase p < dh (rows p, p + dh, ...)
+    form an undilated convolution of that phase's input rows: each phase is tiled on its own,
+    TH = dh * ceil(ceil(OH / dh) / m) tile rows in (phase, tile) order (tile t of phase p
+    covers output rows p + (t m + a) dh, a < m); likewise TW along the columns.
   }];
-  let arguments = (ins Kiln_Tensor:$input, I64Attr:$tile, DenseI64ArrayAttr:$pads);
+  let arguments = (ins Kiln_Tensor:$input, I64Attr:$tile, DenseI64ArrayAttr:$pads,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -35,10 +42,12 @@ def Kiln_WinogradOutputOp : Kiln_Op<"winograd_output", [Pure, AttrSizedOperandSe
     [N, OH, OW, K] (blocks past OH or OW are cut). Then `bias` [K] and `residual` (the
     result's shape) are added, if present, and the sum is clamped to [`min`, `max`]: -inf/inf
     for none, 0/inf for relu, 0/6 for relu6: the epilogue of the convolution in one pass.
+    `dilations` orders the tiles as winograd_input's do.
   }];
   let arguments = (ins Kiln_Tensor:$input, Optional<Kiln_Tensor>:$bias,
                        Optional<Kiln_Tensor>:$residual, I64Attr:$tile, F64Attr:$min,
-                       F64Attr:$max);
+                       F64Attr:$max,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = [{
     $input (`bias` $bias^)? (`residual` $residual^)? attr-dict `:` functional-type(operands, results)

@@ -26,8 +26,17 @@ struct WinogradMatrices {
 /// nullptr for other m.
 const WinogradMatrices *getWinogradMatrices(int64_t m);
 
-/// Number of m-sized tiles covering `extent` output positions.
-inline int64_t winogradTiles(int64_t extent, int64_t m) { return (extent + m - 1) / m; }
+/// Tiles of one dilation phase along a dim: m-sized tiles covering its ceil(extent /
+/// dilation) output positions.
+inline int64_t winogradPhaseTiles(int64_t extent, int64_t m, int64_t dilation = 1) {
+  return ((extent + dilation - 1) / dilation + m - 1) / m;
+}
+
+/// Number of m-sized tiles covering `extent` output positions: with a dilation d, every
+/// phase (positions p, p + d, ... for p < d) is tiled on its own.
+inline int64_t winogradTiles(int64_t extent, int64_t m, int64_t dilation = 1) {
+  return dilation * winogradPhaseTiles(extent, m, dilation);
+}
 } // namespace kiln
 
 #endif // KILN_DIALECT_GRAPH_WINOGRAD_H
