@@ -100,9 +100,10 @@ def WinogradConv : Pass<"kiln-winograd-conv", "mlir::func::FuncOp"> {
     F(4x4, 3x3) does 2.25 instead of 9 multiplications per output and channel pair. Dilated
     convolutions (stride 1) are tiled per dilation phase. The choice goes through a control
     function (default: the tile whose estimated time, multiply-adds at the FMA peak or, when
-    longer, the transformed filter and tiles at memory bandwidth, is least and at most 3/4 of
-    the direct convolution's, with a transformed filter of at most `max-weight-bytes`); `tile`
-    forces m = 2 or 4 for every candidate (tests, experiments).
+    longer, the transformed filter and tiles at memory bandwidth, plus 0.05 ms per MB of
+    filter beyond the direct one's, is least, with a time of at most 3/4 of the direct
+    convolution's and a transformed filter of at most `max-weight-bytes`); `tile` forces m =
+    2 or 4 for every candidate (tests, experiments).
   }];
   let options = [
     Option<"tile", "tile", "int64_t", "0", "force this output tile (2 or 4); 0: the control function's choice">,

@@ -26,15 +26,16 @@ namespace {
 /// Chooses the output tile m for a convolution (0: leave it a direct convolution).
 using WinogradControlFn = std::function<int64_t(kiln::ConvOp)>;
 
-/// True for the convolutions the Winograd ops implement: NHWC f32, static, group 1, 3x3,
-/// stride 1, pads of at most 2 dilations, every dilation phase with an output row and column,
-/// a constant filter, channels in whole vectors.
+/// True for the convolutions the Winograd ops implement: NHWC f32, group 1, 3x3, stride 1,
+/// pads of at most 2 dilations, every dilation phase with an output row and column, a
+/// constant filter, static channels in whole vectors. N, H and W may be symbolic (then
+/// without dilation: the lowering's tile count is computed at run time).
 bool isWinogradCandidate(kiln::ConvOp conv) {
   auto input = conv.getInput().getType(), result = conv.getType();
   auto filter = conv.getFilter().getType();
   auto ones = [](ArrayRef<int64_t> v) { return llvm::all_of(v, [](int64_t x) { return x == 1; }); };
   if (!(conv.getLayout() == "NHWC" && conv.getGroup() == 1 && input.getRank() == 4 &&
-        input.hasStaticShape() && result.hasStaticShape() && filter.hasStaticShape() &&
+        !input.isDynamicDim(3) && !result.isDynamicDim(3) && filter.hasStaticShape() &&
         input.getElementType().isF32() && filter.getDimSize(0) == 3 && filter.getDimSize(1) == 3 &&
         ones(conv.getStrides()) && input.getDimSize(3) % 8 == 0 && result.getDimSize(3) % 8 == 0 &&
         matchPattern(conv.getFilter(), m_Constant())))
@@ -43,8 +44,14 @@ bool isWinogradCandidate(kiln::ConvOp conv) {
   for (int64_t i = 0; i < 4; ++i) // pads: top, left, bottom, right
     if (pads[i] < 0 || pads[i] > 2 * dilations[i % 2])
       return false;
+  if (!result.hasStaticShape())
+    return ones(dilations);
   return result.getDimSize(1) >= dilations[0] && result.getDimSize(2) >= dilations[1];
 }
+
+/// The feature-map sizes a choice for symbolic H and W must hold at: a 3x3 conv may run
+/// anywhere from a 224x224 image's last stage (7x7) to a large image's first (112x112).
+constexpr int64_t kSymbolicSizes[] = {7, 14, 28, 56, 112};
 
 /// The machine the default choice estimates times on: one core's f32 FMA peak and memory
 /// bandwidth (those of the kiln-compile --report roofline).
@@ -60,35 +67,65 @@ constexpr double kPeakFlops = 192e9, kBytesPerSecond = 50e9;
 /// 0.17 [0.14] / 0.13 [0.16]; 2048->512ch 40x40 157 [157] / 81 [70] / 44 [39]; DeepLab's
 /// 960->256ch 33x33 dilation 12 40 [25] / 38 [24] / 28 [13]. The transforms' arithmetic is
 /// left out: Winograd's estimates are low by up to 1/3, hence the default's margin.
-double estimateSeconds(kiln::ConvOp conv, int64_t m) {
+/// Symbolic dims count as a batch of 1 and `size` x `size` feature maps.
+double estimateSeconds(kiln::ConvOp conv, int64_t m, int64_t size = 0) {
   auto result = conv.getType();
   ArrayRef<int64_t> dilations = conv.getDilations();
   double c = conv.getInput().getType().getDimSize(3), k = result.getDimSize(3);
-  double n = result.getDimSize(0), oh = result.getDimSize(1), ow = result.getDimSize(2);
+  auto dim = [&](int64_t d) {
+    return result.isDynamicDim(d) ? (d == 0 ? 1 : size) : result.getDimSize(d);
+  };
+  int64_t n = dim(0), oh = dim(1), ow = dim(2);
   if (m == 0)
-    return std::max(2 * 9 * n * oh * ow * c * k / kPeakFlops, 4 * 9 * c * k / kBytesPerSecond);
+    return std::max(2 * 9 * double(n * oh * ow) * c * k / kPeakFlops,
+                    4 * 9 * c * k / kBytesPerSecond);
   double points = double((m + 2) * (m + 2));
-  double tiles = n * double(kiln::winogradTiles(oh, m, dilations[0]) *
-                            kiln::winogradTiles(ow, m, dilations[1]));
+  double tiles = double(n * kiln::winogradTiles(oh, m, dilations[0]) *
+                        kiln::winogradTiles(ow, m, dilations[1]));
   return std::max(2 * points * tiles * c * k / kPeakFlops,
                   (4 * points * c * k + 2 * 4 * points * tiles * (c + k)) / kBytesPerSecond);
 }
 
-/// Default: the tile of least estimated time, if that is at most 3/4 of the direct
-/// convolution's, with a transformed filter of at most `maxWeightBytes` (it stays in memory).
+/// Seconds that one byte of transformed filter beyond the direct filter's costs in the
+/// choice: 0.05 ms per MB. Kiln's peak memory should stay below onnxruntime's, and Winograd's
+/// filters are (m+2)^2 / 9 times the direct one: r3d_18's nine 2x7x7x512 convs in F(4x4)
+/// instead of F(2x2) would save 5 ms of 200 for 190 MB; fcn_resnet50's classifier conv saves
+/// 115 ms for its 113 MB.
+constexpr double kSecondsPerExtraByte = 0.05e-3 / (1 << 20);
+
+/// Default: the tile of least estimated time plus memory cost, if its time is at most 3/4 of
+/// the direct convolution's and the sum below the direct one's time, with a transformed
+/// filter of at most `maxWeightBytes`. With symbolic H or W: the tile whose worst ratio of
+/// its time to the direct one over kSymbolicSizes is least, if at most 3/4 (F(2x2) for all
+/// channel counts: F(4x4)'s 4 tiles at 7x7 cannot pay for its filter transform and reads).
 int64_t defaultWinogradControl(kiln::ConvOp conv, int64_t maxWeightBytes) {
   if (!isWinogradCandidate(conv))
     return 0;
   int64_t c = conv.getInput().getType().getDimSize(3), k = conv.getType().getDimSize(3);
+  auto memoryCost = [&](int64_t m) {
+    return kSecondsPerExtraByte * double(((m + 2) * (m + 2) - 9) * c * k * 4);
+  };
+  auto result = conv.getType();
+  bool symbolic = result.isDynamicDim(1) || result.isDynamicDim(2);
   int64_t best = 0;
-  double bestTime = 0.75 * estimateSeconds(conv, 0);
+  double bestScore = symbolic ? 0.75 : estimateSeconds(conv, 0);
   for (int64_t m : {4, 2}) {
     int64_t alpha = m + 2;
     if (alpha * alpha * c * k * 4 > maxWeightBytes)
       continue;
-    double time = estimateSeconds(conv, m);
-    if (time < bestTime) {
-      bestTime = time;
+    double score = 0;
+    bool fastEnough = true;
+    if (symbolic) { // the memory cost weighed at 56x56 (it is paid once, not per size)
+      for (int64_t size : kSymbolicSizes)
+        score = std::max(score, estimateSeconds(conv, m, size) / estimateSeconds(conv, 0, size));
+      fastEnough = estimateSeconds(conv, m, 56) + memoryCost(m) < estimateSeconds(conv, 0, 56);
+    } else {
+      double time = estimateSeconds(conv, m);
+      fastEnough = time <= 0.75 * estimateSeconds(conv, 0);
+      score = time + memoryCost(m);
+    }
+    if (fastEnough && score < bestScore) {
+      bestScore = score;
       best = m;
     }
   }
@@ -141,9 +178,11 @@ struct ConvAsWinograd : OpRewritePattern<kiln::ConvOp> {
     auto input = conv.getInput().getType(), result = conv.getType();
     int64_t c = input.getDimSize(3), k = result.getDimSize(3), alpha = w->alpha;
     ArrayRef<int64_t> dilations = conv.getDilations();
-    int64_t tiles = result.getDimSize(0) *
-                    kiln::winogradTiles(result.getDimSize(1), m, dilations[0]) *
-                    kiln::winogradTiles(result.getDimSize(2), m, dilations[1]);
+    bool dynamic = !result.hasStaticShape();
+    int64_t tiles = dynamic ? ShapedType::kDynamic
+                            : result.getDimSize(0) *
+                                  kiln::winogradTiles(result.getDimSize(1), m, dilations[0]) *
+                                  kiln::winogradTiles(result.getDimSize(2), m, dilations[1]);
     auto pads = conv.getPads(); // begin h, begin w, end h, end w
     Value v = rewriter.create<kiln::WinogradInputOp>(
         loc, RankedTensorType::get({alpha * alpha, tiles, c}, input.getElementType()),
@@ -151,10 +190,13 @@ struct ConvAsWinograd : OpRewritePattern<kiln::ConvOp> {
         conv.getDilationsAttr());
     Value u = transformFilter(rewriter, loc, filter, *w);
     Value products = rewriter.create<kiln::MatMulOp>(loc, v, u);
+    // With symbolic dims the output transform takes its size from the conv's input.
     Value out = rewriter.create<kiln::WinogradOutputOp>(
-        loc, result, products, conv.getBias(), epilogue.residual, rewriter.getI64IntegerAttr(m),
+        loc, result, products, conv.getBias(), epilogue.residual,
+        dynamic ? conv.getInput() : Value(), rewriter.getI64IntegerAttr(m),
         rewriter.getF64FloatAttr(epilogue.min), rewriter.getF64FloatAttr(epilogue.max),
-        conv.getDilationsAttr());
+        conv.getDilationsAttr(),
+        dynamic ? rewriter.getDenseI64ArrayAttr(pads) : rewriter.getDenseI64ArrayAttr({}));
     epilogue.replace(rewriter, conv, out);
     return success();
   }

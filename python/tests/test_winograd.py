@@ -121,6 +121,29 @@ def test_dilated_winograd_matches_reference(case, tile):
         np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("tile", [2, 4])
+def test_symbolic_dims_run_winograd_at_every_size(tile):
+    # One artifact with symbolic N, H and W: the tile count is computed at run time and the
+    # output transform takes its size from the conv's input; sizes whose tiles are cut at the
+    # edge, a batch of 2, and a residual add + relu in the output transform.
+    model, w, b, _ = conv_model((1, 16, 8, 8), 16, (1, 1, 1, 1), True, True, "relu")
+    inp, out = model.graph.input[0].type.tensor_type, model.graph.output[0].type.tensor_type
+    for t, names in ((inp, ("N", None, "H", "W")), (out, ("N", None, "H", "W"))):
+        for dim, name in zip(t.shape.dim, names):
+            if name:
+                dim.dim_param = name
+    graph_ir = kiln.ir(model, "graph", winograd=tile)
+    assert f"tile = {tile} : i64" in graph_ir and "kiln.winograd_output" in graph_ir
+    assert f"-> tensor<{(tile + 2) ** 2}x?x16xf32>" in graph_ir
+    for threads in (1, 2):
+        module = kiln.compile(model, winograd=tile, threads=threads)
+        for shape in ((1, 16, 8, 8), (2, 16, 9, 7), (1, 16, 5, 13), (1, 16, 1, 1)):
+            x = np.random.default_rng(sum(shape)).standard_normal(shape).astype(np.float32)
+            ref = np.maximum(conv3x3_reference(x, w, b, (1, 1, 1, 1)) + x, 0)
+            (y,) = module.run([x])
+            np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-4)
+
+
 def test_heuristic_and_switch():
     # 64 channels at 28x28: the heuristic picks F(4x4, 3x3); winograd=False keeps a direct conv.
     model, *_ = conv_model((1, 64, 28, 28), 64, (1, 1, 1, 1), True, False, "relu")

@@ -104,16 +104,17 @@ Value buildRowLoop(OpBuilder &b, Location loc, Value init, int64_t rows, bool pa
         sliceOf(nb, nl, row, offsets, sizes);
         strides.assign(offsets.size(), nb.getIndexAttr(1));
       };
-  return buildRowLoop(b, loc, init, rows, parallel, StridedRowSliceFn(unitStrides), body);
+  return buildRowLoop(b, loc, init, b.getIndexAttr(rows), parallel, StridedRowSliceFn(unitStrides),
+                      body);
 }
 
-Value buildRowLoop(OpBuilder &b, Location loc, Value init, int64_t rows, bool parallel,
+Value buildRowLoop(OpBuilder &b, Location loc, Value init, OpFoldResult rows, bool parallel,
                    StridedRowSliceFn sliceOf, RowBodyFn body) {
   OpBuilder::InsertionGuard guard(b);
   if (!parallel) {
     auto loop = b.create<scf::ForOp>(
-        loc, idx(b, loc, 0), idx(b, loc, rows), idx(b, loc, 1), ValueRange{init},
-        [&](OpBuilder &nb, Location nl, Value row, ValueRange args) {
+        loc, idx(b, loc, 0), getValueOrCreateConstantIndexOp(b, loc, rows), idx(b, loc, 1),
+        ValueRange{init}, [&](OpBuilder &nb, Location nl, Value row, ValueRange args) {
           SmallVector<OpFoldResult> offsets, sizes, strides;
           sliceOf(nb, nl, row, offsets, sizes, strides);
           Value slice = nb.create<tensor::ExtractSliceOp>(nl, args[0], offsets, sizes, strides);
@@ -124,8 +125,8 @@ Value buildRowLoop(OpBuilder &b, Location loc, Value init, int64_t rows, bool pa
         });
     return loop.getResult(0);
   }
-  auto forall = b.create<scf::ForallOp>(
-      loc, ArrayRef<OpFoldResult>{b.getIndexAttr(rows)}, ValueRange{init}, std::nullopt);
+  auto forall =
+      b.create<scf::ForallOp>(loc, ArrayRef<OpFoldResult>{rows}, ValueRange{init}, std::nullopt);
   b.setInsertionPointToStart(forall.getBody());
   Value row = forall.getInductionVar(0), shared = forall.getRegionIterArgs()[0];
   SmallVector<OpFoldResult> offsets, sizes, strides;
@@ -146,6 +147,18 @@ Value buildLoop(OpBuilder &b, Location loc, int64_t lb, int64_t ub, int64_t step
       [&](OpBuilder &nb, Location nl, Value iv, ValueRange args) {
         nb.create<scf::YieldOp>(nl, body(nb, nl, iv, args[0]));
       });
+  return loop.getResult(0);
+}
+
+Value buildLoop(OpBuilder &b, Location loc, Value lb, Value ub, int64_t step, Value acc,
+                LoopBodyFn body) {
+  std::optional<int64_t> lo = getConstantIntValue(lb), hi = getConstantIntValue(ub);
+  if (lo && hi)
+    return buildLoop(b, loc, *lo, *hi, step, acc, body);
+  auto loop = b.create<scf::ForOp>(loc, lb, ub, idx(b, loc, step), ValueRange{acc},
+                                   [&](OpBuilder &nb, Location nl, Value iv, ValueRange args) {
+                                     nb.create<scf::YieldOp>(nl, body(nb, nl, iv, args[0]));
+                                   });
   return loop.getResult(0);
 }
 } // namespace kiln::lowering

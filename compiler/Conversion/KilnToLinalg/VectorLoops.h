@@ -11,6 +11,8 @@
 
 #include "compiler/Conversion/KilnToLinalg/LoweringUtils.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 namespace kiln::lowering {
@@ -82,7 +84,7 @@ Value buildRowLoop(OpBuilder &b, Location loc, Value init, int64_t rows, bool pa
 using StridedRowSliceFn = function_ref<void(
     OpBuilder &, Location, Value row, SmallVectorImpl<OpFoldResult> &offsets,
     SmallVectorImpl<OpFoldResult> &sizes, SmallVectorImpl<OpFoldResult> &strides)>;
-Value buildRowLoop(OpBuilder &b, Location loc, Value init, int64_t rows, bool parallel,
+Value buildRowLoop(OpBuilder &b, Location loc, Value init, OpFoldResult rows, bool parallel,
                    StridedRowSliceFn sliceOf, RowBodyFn body);
 
 /// for (iv = lb; iv < ub; iv += step) acc = body(iv, acc): an scf.for threading one tensor.
@@ -94,6 +96,9 @@ inline Value buildLoop(OpBuilder &b, Location loc, int64_t ub, int64_t step, Val
                        LoopBodyFn body) {
   return buildLoop(b, loc, 0, ub, step, acc, body);
 }
+/// The same with index-value bounds (symbolic sizes); constant bounds as above.
+Value buildLoop(OpBuilder &b, Location loc, Value lb, Value ub, int64_t step, Value acc,
+                LoopBodyFn body);
 } // namespace kiln::lowering
 
 #endif

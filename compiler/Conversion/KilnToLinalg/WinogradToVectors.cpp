@@ -66,26 +66,50 @@ SmallVector<Value> rightMultiply(OpBuilder &b, Location loc, ArrayRef<double> ma
   return out;
 }
 
+/// An index value: a constant when `v` is known (static shapes fold to the same code as
+/// before symbolic dims were supported).
+Value fold(OpBuilder &b, Location loc, OpFoldResult v) {
+  return getValueOrCreateConstantIndexOp(b, loc, v);
+}
+Value add(OpBuilder &b, Location loc, Value x, Value y) {
+  return b.createOrFold<arith::AddIOp>(loc, x, y);
+}
+Value mul(OpBuilder &b, Location loc, Value x, Value y) {
+  return b.createOrFold<arith::MulIOp>(loc, x, y);
+}
+Value ceilDiv(OpBuilder &b, Location loc, Value x, int64_t y) {
+  return y == 1 ? x : b.createOrFold<arith::CeilDivUIOp>(loc, x, idx(b, loc, y));
+}
+/// Dim `d` of `tensor`: a constant when static.
+Value dimOf(OpBuilder &b, Location loc, Value tensor, int64_t d) {
+  return b.createOrFold<tensor::DimOp>(loc, tensor, d);
+}
+
 /// The tile row `row` of an scf.forall over N * TH rows: (n, th).
-std::pair<Value, Value> splitRow(OpBuilder &b, Location loc, Value row, int64_t th) {
-  return {b.create<arith::DivUIOp>(loc, row, idx(b, loc, th)),
-          b.create<arith::RemUIOp>(loc, row, idx(b, loc, th))};
+std::pair<Value, Value> splitRow(OpBuilder &b, Location loc, Value row, Value th) {
+  return {b.createOrFold<arith::DivUIOp>(loc, row, th),
+          b.createOrFold<arith::RemUIOp>(loc, row, th)};
 }
 
 /// How the tiles along one spatial dim map to output positions: with a dilation d, tile
 /// index i is tile i % perPhase of phase i / perPhase, and its element a (< m) is output
-/// position phase + (tile m + a) d. Undilated: tile i starts at i m.
+/// position phase + (tile m + a) d. Undilated: tile i starts at i m. `extent` (the output
+/// size along the dim) and the counts are index values, constants for static shapes.
 struct TileAxis {
-  int64_t m, dilation, perPhase;
-  TileAxis(int64_t extent, int64_t m, int64_t dilation)
-      : m(m), dilation(dilation), perPhase(winogradPhaseTiles(extent, m, dilation)) {}
-  int64_t count() const { return dilation * perPhase; }
+  int64_t m, dilation;
+  Value extent, perPhase;
+  TileAxis(OpBuilder &b, Location loc, Value extent, int64_t m, int64_t dilation)
+      : m(m), dilation(dilation), extent(extent),
+        perPhase(ceilDiv(b, loc, ceilDiv(b, loc, extent, dilation), m)) {}
+  Value count(OpBuilder &b, Location loc) const {
+    return mul(b, loc, perPhase, idx(b, loc, dilation));
+  }
   /// The output position of element 0 of tile `i`.
   Value start(OpBuilder &b, Location loc, Value i) const {
     if (dilation == 1)
       return b.create<arith::MulIOp>(loc, i, idx(b, loc, m));
-    Value phase = b.create<arith::DivUIOp>(loc, i, idx(b, loc, perPhase));
-    Value tile = b.create<arith::RemUIOp>(loc, i, idx(b, loc, perPhase));
+    Value phase = b.create<arith::DivUIOp>(loc, i, perPhase);
+    Value tile = b.create<arith::RemUIOp>(loc, i, perPhase);
     return b.create<arith::AddIOp>(loc, phase,
                                    b.create<arith::MulIOp>(loc, tile, idx(b, loc, m * dilation)));
   }
@@ -93,16 +117,31 @@ struct TileAxis {
   Value at(OpBuilder &b, Location loc, Value start, int64_t a) const {
     return a == 0 ? start : b.create<arith::AddIOp>(loc, start, idx(b, loc, a * dilation));
   }
-  /// Whether some tile has positions past `extent` (cut at the edge).
-  bool cut(int64_t extent) const { return perPhase * m * dilation != extent; }
+  /// Whether some tile may have positions past `extent` (cut at the edge): always with a
+  /// symbolic extent.
+  bool cut() const {
+    std::optional<int64_t> e = getConstantIntValue(extent), p = getConstantIntValue(perPhase);
+    return !e || !p || *p * m * dilation != *e;
+  }
 };
 
 /// Transforms moving fewer transformed elements than this run on one thread (waking the pool
 /// costs a few microseconds). In a model the data of a transform was written by the previous
 /// kernel on every thread: a one-thread transform of small tiles then waits on the other
 /// core's caches (squeezenet1_1 at 2 threads, same run: 2.96 ms with transforms under 256K
-/// elements on one thread, 2.83 ms with all parallel).
-constexpr int64_t kMinParallelElements = 1 << 14;
+/// elements on one thread, 2.83 ms with all parallel). Symbolic sizes run on the threads.
+bool runsParallel(RankedTensorType transformed) {
+  return !transformed.hasStaticShape() || transformed.getNumElements() >= (1 << 14);
+}
+
+/// The dynamic sizes of `type` from `sizes` (one per dim).
+SmallVector<Value> dynamicOf(RankedTensorType type, ArrayRef<Value> sizes) {
+  SmallVector<Value> dynamic;
+  for (auto [d, size] : llvm::enumerate(sizes))
+    if (type.isDynamicDim(d))
+      dynamic.push_back(size);
+  return dynamic;
+}
 
 struct WinogradInputLowering : OpConversionPattern<graph::WinogradInputOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -115,62 +154,82 @@ struct WinogradInputLowering : OpConversionPattern<graph::WinogradInputOp> {
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
     auto inType = tensorTypeOf(input), outType = tensorTypeOf(op.getResult());
-    int64_t h = inType.getDimSize(1), wd = inType.getDimSize(2), c = inType.getDimSize(3);
+    int64_t c = inType.getDimSize(3);
     auto pads = op.getPads();
     auto dilations = op.getDilations();
     int64_t m = w->m, alpha = w->alpha;
-    TileAxis rowAxis(h + pads[0] + pads[2] - 2 * dilations[0], m, dilations[0]);
-    TileAxis colAxis(wd + pads[1] + pads[3] - 2 * dilations[1], m, dilations[1]);
-    int64_t th = rowAxis.count(), tw = colAxis.count();
+    OpBuilder &b0 = rewriter;
+    Value n0 = dimOf(b0, loc, input, 0), h = dimOf(b0, loc, input, 1),
+          wd = dimOf(b0, loc, input, 2);
+    TileAxis rowAxis(b0, loc, add(b0, loc, h, idx(b0, loc, pads[0] + pads[2] - 2 * dilations[0])),
+                     m, dilations[0]);
+    TileAxis colAxis(b0, loc, add(b0, loc, wd, idx(b0, loc, pads[1] + pads[3] - 2 * dilations[1])),
+                     m, dilations[1]);
+    Value th = rowAxis.count(b0, loc), tw = colAxis.count(b0, loc);
+    Value hLast = b0.createOrFold<arith::SubIOp>(loc, h, idx(b0, loc, 1));
+    Value wLast = b0.createOrFold<arith::SubIOp>(loc, wd, idx(b0, loc, 1));
     int64_t lanes = channelVector(c);
     auto vecType = VectorType::get({lanes}, inType.getElementType());
-    Value init = createEmpty(rewriter, loc, outType.getShape(), outType.getElementType());
+    Value tiles = mul(b0, loc, mul(b0, loc, n0, th), tw);
+    Value init =
+        createEmpty(rewriter, loc, outType,
+                    dynamicOf(outType, {idx(b0, loc, alpha * alpha), tiles, idx(b0, loc, c)}));
     auto sliceOf = [&](OpBuilder &b, Location l, Value row, SmallVectorImpl<OpFoldResult> &off,
                        SmallVectorImpl<OpFoldResult> &sizes) {
-      Value first = b.create<arith::MulIOp>(l, row, idx(b, l, tw));
+      Value first = mul(b, l, row, tw);
       off.assign({b.getIndexAttr(0), first, b.getIndexAttr(0)});
-      sizes.assign({b.getIndexAttr(alpha * alpha), b.getIndexAttr(tw), b.getIndexAttr(c)});
+      sizes.assign({b.getIndexAttr(alpha * alpha), getAsOpFoldResult(tw), b.getIndexAttr(c)});
     };
     auto body = [&](OpBuilder &b, Location l, Value row, Value slice) -> Value {
       auto [n, tileRow] = splitRow(b, l, row, th);
-      return buildLoop(b, l, tw, 1, slice, [&](OpBuilder &b, Location l, Value tile, Value acc) {
-        // Input rows and columns of this tile, clamped into the tensor; out-of-range ones
-        // (the zero padding) are replaced by zeros after the read.
-        auto coords = [&](const TileAxis &axis, Value t, int64_t pad, int64_t extent,
-                          SmallVector<Value> &at, SmallVector<Value> &valid) {
-          Value base = axis.start(b, l, t);
-          for (int64_t i = 0; i < alpha; ++i) {
-            Value pos = b.create<arith::SubIOp>(l, axis.at(b, l, base, i), idx(b, l, pad));
-            valid.push_back(b.create<arith::AndIOp>(
-                l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, pos, idx(b, l, 0)),
-                b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, pos, idx(b, l, extent))));
-            Value clamped = b.create<arith::MaxSIOp>(l, pos, idx(b, l, 0));
-            at.push_back(b.create<arith::MinSIOp>(l, clamped, idx(b, l, extent - 1)));
-          }
-        };
-        SmallVector<Value> rows, rowValid, cols, colValid;
-        coords(rowAxis, tileRow, pads[0], h, rows, rowValid);
-        coords(colAxis, tile, pads[1], wd, cols, colValid);
-        Value zero = splat(b, l, vecType, 0.0);
-        return buildLoop(b, l, c, lanes, acc, [&](OpBuilder &b, Location l, Value ch, Value acc) {
-          SmallVector<Value> d;
-          for (int64_t i = 0; i < alpha; ++i)
-            for (int64_t j = 0; j < alpha; ++j) {
-              Value v = readVector(b, l, vecType, input, {n, rows[i], cols[j], ch});
-              Value ok = b.create<arith::AndIOp>(l, rowValid[i], colValid[j]);
-              d.push_back(b.create<arith::SelectOp>(l, ok, v, zero));
-            }
-          SmallVector<Value> t = leftMultiply(b, l, w->bt, alpha, alpha, d, alpha);
-          SmallVector<Value> v = rightMultiply(b, l, w->bt, alpha, alpha, t, alpha);
-          for (int64_t e = 0; e < alpha * alpha; ++e)
-            acc = writeVector(b, l, v[e], acc, {idx(b, l, e), tile, ch});
-          return acc;
-        });
-      });
+      return buildLoop(
+          b, l, idx(b, l, 0), tw, 1, slice, [&](OpBuilder &b, Location l, Value tile, Value acc) {
+            // Input rows and columns of this tile, clamped into the tensor; out-of-range ones
+            // (the zero padding) are replaced by zeros after the read.
+            auto coords = [&](const TileAxis &axis, Value t, int64_t pad, Value extent, Value last,
+                              SmallVector<Value> &at, SmallVector<Value> &valid) {
+              Value base = axis.start(b, l, t);
+              for (int64_t i = 0; i < alpha; ++i) {
+                Value pos = b.create<arith::SubIOp>(l, axis.at(b, l, base, i), idx(b, l, pad));
+                valid.push_back(b.create<arith::AndIOp>(
+                    l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, pos, idx(b, l, 0)),
+                    b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, pos, extent)));
+                Value clamped = b.create<arith::MaxSIOp>(l, pos, idx(b, l, 0));
+                at.push_back(b.create<arith::MinSIOp>(l, clamped, last));
+              }
+            };
+            SmallVector<Value> rows, rowValid, cols, colValid;
+            coords(rowAxis, tileRow, pads[0], h, hLast, rows, rowValid);
+            coords(colAxis, tile, pads[1], wd, wLast, cols, colValid);
+            Value zero = splat(b, l, vecType, 0.0);
+            return buildLoop(
+                b, l, c, lanes, acc, [&](OpBuilder &b, Location l, Value ch, Value acc) {
+                  SmallVector<Value> d;
+                  for (int64_t i = 0; i < alpha; ++i)
+                    for (int64_t j = 0; j < alpha; ++j) {
+                      Value v = readVector(b, l, vecType, input, {n, rows[i], cols[j], ch});
+                      Value ok = b.create<arith::AndIOp>(l, rowValid[i], colValid[j]);
+                      d.push_back(b.create<arith::SelectOp>(l, ok, v, zero));
+                    }
+                  SmallVector<Value> t = leftMultiply(b, l, w->bt, alpha, alpha, d, alpha);
+                  SmallVector<Value> v = rightMultiply(b, l, w->bt, alpha, alpha, t, alpha);
+                  for (int64_t e = 0; e < alpha * alpha; ++e)
+                    acc = writeVector(b, l, v[e], acc, {idx(b, l, e), tile, ch});
+                  return acc;
+                });
+          });
     };
-    bool parallel = outType.getNumElements() >= kMinParallelElements;
-    rewriter.replaceOp(op, buildRowLoop(rewriter, loc, init, inType.getDimSize(0) * th, parallel,
-                                        sliceOf, body));
+    rewriter.replaceOp(op,
+                       buildRowLoop(rewriter, loc, init, getAsOpFoldResult(mul(b0, loc, n0, th)),
+                                    runsParallel(outType),
+                                    StridedRowSliceFn([&](OpBuilder &b, Location l, Value row,
+                                                          SmallVectorImpl<OpFoldResult> &off,
+                                                          SmallVectorImpl<OpFoldResult> &sizes,
+                                                          SmallVectorImpl<OpFoldResult> &steps) {
+                                      sliceOf(b, l, row, off, sizes);
+                                      steps.assign(off.size(), b.getIndexAttr(1));
+                                    }),
+                                    body));
     return success();
   }
 };
@@ -185,19 +244,35 @@ struct WinogradOutputLowering : OpConversionPattern<graph::WinogradOutputOp> {
       return emitUnsupported(op) << "Winograd tile " << op.getTile();
     Location loc = op.getLoc();
     auto outType = tensorTypeOf(op.getResult());
-    int64_t oh = outType.getDimSize(1), ow = outType.getDimSize(2), k = outType.getDimSize(3);
+    int64_t k = outType.getDimSize(3);
     int64_t m = w->m, alpha = w->alpha;
     auto dilations = op.getDilations();
     int64_t dh = dilations[0];
-    TileAxis rowAxis(oh, m, dh), colAxis(ow, m, dilations[1]);
-    int64_t th = rowAxis.count(), tw = colAxis.count();
-    bool cutRows = rowAxis.cut(oh), cutCols = colAxis.cut(ow);
+    OpBuilder &b0 = rewriter;
+    // The result's size: static, or the image's plus the pads (symbolic dims).
+    SmallVector<Value> size;
+    for (int64_t d = 0; d < 3; ++d) {
+      if (!outType.isDynamicDim(d)) {
+        size.push_back(idx(b0, loc, outType.getDimSize(d)));
+        continue;
+      }
+      Value extent = dimOf(b0, loc, adaptor.getImage(), d);
+      auto pads = op.getPads();
+      size.push_back(d == 0 ? extent
+                            : add(b0, loc, extent,
+                                  idx(b0, loc, pads[d - 1] + pads[d + 1] - 2 * dilations[d - 1])));
+    }
+    Value oh = size[1], ow = size[2];
+    TileAxis rowAxis(b0, loc, oh, m, dh), colAxis(b0, loc, ow, m, dilations[1]);
+    Value th = rowAxis.count(b0, loc), tw = colAxis.count(b0, loc);
+    bool cutRows = rowAxis.cut(), cutCols = colAxis.cut();
     int64_t lanes = channelVector(k);
     auto vecType = VectorType::get({lanes}, outType.getElementType());
     Value products = adaptor.getInput(), bias = adaptor.getBias(),
           residual = adaptor.getResidual();
     double lo = op.getMin().convertToDouble(), hi = op.getMax().convertToDouble();
-    Value init = createEmpty(rewriter, loc, outType.getShape(), outType.getElementType());
+    size.push_back(idx(b0, loc, k));
+    Value init = createEmpty(rewriter, loc, outType, dynamicOf(outType, size));
 
     // A tile row's slice: its m rows (fewer at the edge), dh apart.
     auto sliceOf = [&](OpBuilder &b, Location l, Value row, SmallVectorImpl<OpFoldResult> &off,
@@ -206,53 +281,55 @@ struct WinogradOutputLowering : OpConversionPattern<graph::WinogradOutputOp> {
       Value top = rowAxis.start(b, l, tileRow);
       OpFoldResult height = b.getIndexAttr(m);
       if (cutRows) // the last tile row of a phase ends before oh: ceil((oh - top) / dh) rows
-        height = b.create<arith::MinSIOp>(
-                      l, idx(b, l, m),
-                      b.create<arith::CeilDivSIOp>(
-                          l, b.create<arith::SubIOp>(l, idx(b, l, oh), top), idx(b, l, dh)))
-                     .getResult();
+        height =
+            b.create<arith::MinSIOp>(l, idx(b, l, m),
+                                     b.create<arith::CeilDivSIOp>(
+                                         l, b.create<arith::SubIOp>(l, oh, top), idx(b, l, dh)))
+                .getResult();
       off.assign({n, top, b.getIndexAttr(0), b.getIndexAttr(0)});
-      sizes.assign({b.getIndexAttr(1), height, b.getIndexAttr(ow), b.getIndexAttr(k)});
+      sizes.assign({b.getIndexAttr(1), height, getAsOpFoldResult(ow), b.getIndexAttr(k)});
       steps.assign({b.getIndexAttr(1), b.getIndexAttr(dh), b.getIndexAttr(1), b.getIndexAttr(1)});
     };
     auto body = [&](OpBuilder &b, Location l, Value row, Value slice) -> Value {
       auto [n, tileRow] = splitRow(b, l, row, th);
       Value top = rowAxis.start(b, l, tileRow);
       Value height = cutRows ? b.create<tensor::DimOp>(l, slice, 1).getResult() : Value();
-      Value firstTile = b.create<arith::MulIOp>(l, row, idx(b, l, tw));
-      return buildLoop(b, l, tw, 1, slice, [&](OpBuilder &b, Location l, Value tile, Value acc) {
-        Value p = b.create<arith::AddIOp>(l, firstTile, tile);
-        Value left = colAxis.start(b, l, tile);
-        return buildLoop(b, l, k, lanes, acc, [&](OpBuilder &b, Location l, Value ch, Value acc) {
-          SmallVector<Value> mv;
-          for (int64_t e = 0; e < alpha * alpha; ++e)
-            mv.push_back(readVector(b, l, vecType, products, {idx(b, l, e), p, ch}));
-          SmallVector<Value> t = leftMultiply(b, l, w->at, m, alpha, mv, alpha);
-          SmallVector<Value> y = rightMultiply(b, l, w->at, m, alpha, t, m);
-          Value biasVec;
-          if (bias)
-            biasVec = readVector(b, l, vecType, bias, {ch});
-          for (int64_t a = 0; a < m; ++a)
-            for (int64_t c = 0; c < m; ++c)
-              acc = storeOutput(b, l, y[a * m + c], biasVec, residual, acc, n,
-                                rowAxis.at(b, l, top, a), a, colAxis.at(b, l, left, c), ch, height,
-                                cutCols ? ow : 0, lo, hi);
-          return acc;
-        });
-      });
+      Value firstTile = mul(b, l, row, tw);
+      return buildLoop(
+          b, l, idx(b, l, 0), tw, 1, slice, [&](OpBuilder &b, Location l, Value tile, Value acc) {
+            Value p = b.create<arith::AddIOp>(l, firstTile, tile);
+            Value left = colAxis.start(b, l, tile);
+            return buildLoop(
+                b, l, k, lanes, acc, [&](OpBuilder &b, Location l, Value ch, Value acc) {
+                  SmallVector<Value> mv;
+                  for (int64_t e = 0; e < alpha * alpha; ++e)
+                    mv.push_back(readVector(b, l, vecType, products, {idx(b, l, e), p, ch}));
+                  SmallVector<Value> t = leftMultiply(b, l, w->at, m, alpha, mv, alpha);
+                  SmallVector<Value> y = rightMultiply(b, l, w->at, m, alpha, t, m);
+                  Value biasVec;
+                  if (bias)
+                    biasVec = readVector(b, l, vecType, bias, {ch});
+                  for (int64_t a = 0; a < m; ++a)
+                    for (int64_t c = 0; c < m; ++c)
+                      acc = storeOutput(b, l, y[a * m + c], biasVec, residual, acc, n,
+                                        rowAxis.at(b, l, top, a), a, colAxis.at(b, l, left, c), ch,
+                                        height, cutCols ? ow : Value(), lo, hi);
+                  return acc;
+                });
+          });
     };
-    bool parallel = tensorTypeOf(products).getNumElements() >= kMinParallelElements;
-    rewriter.replaceOp(op, buildRowLoop(rewriter, loc, init, outType.getDimSize(0) * th, parallel,
-                                        sliceOf, body));
+    rewriter.replaceOp(op, buildRowLoop(rewriter, loc, init,
+                                        getAsOpFoldResult(mul(b0, loc, size[0], th)),
+                                        runsParallel(tensorTypeOf(products)), sliceOf, body));
     return success();
   }
 
   /// Adds bias and residual to `y`, clamps it and writes it at (a, col, ch) of `acc` (the tile
-  /// row's slice, whose row a is row `outRow` of the result); skipped past `height` rows (when
-  /// given) or `width` columns (when non-zero).
+  /// row's slice, whose row a is row `outRow` of the result); skipped past `height` rows or
+  /// `width` columns (each when given).
   static Value storeOutput(OpBuilder &b, Location l, Value y, Value biasVec, Value residual,
                            Value acc, Value n, Value outRow, int64_t a, Value col, Value ch,
-                           Value height, int64_t width, double lo, double hi) {
+                           Value height, Value width, double lo, double hi) {
     auto write = [&](OpBuilder &b, Location l) -> Value {
       Value v = y;
       if (biasVec)
@@ -268,7 +345,7 @@ struct WinogradOutputLowering : OpConversionPattern<graph::WinogradOutputOp> {
     if (height)
       inside = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, idx(b, l, a), height);
     if (width) {
-      Value colOk = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, col, idx(b, l, width));
+      Value colOk = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, col, width);
       inside = inside ? b.create<arith::AndIOp>(l, inside, colOk).getResult() : colOk;
     }
     if (!inside)

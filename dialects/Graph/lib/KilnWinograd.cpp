@@ -50,21 +50,38 @@ LogicalResult verifyTiles(Operation *op, int64_t m, RankedTensorType transformed
   return success();
 }
 
-bool isStaticF32(RankedTensorType t, int64_t rank) {
-  return t.getRank() == rank && t.hasStaticShape() && t.getElementType().isF32();
+bool isF32(RankedTensorType t, int64_t rank) {
+  return t.getRank() == rank && t.getElementType().isF32();
+}
+
+/// Symbolic dims: the points, channels and dilation 1 are all that can be checked.
+LogicalResult verifyDynamic(Operation *op, int64_t m, RankedTensorType transformed,
+                            int64_t channels, ArrayRef<int64_t> dilations) {
+  if (!getWinogradMatrices(m))
+    return op->emitOpError("tile must be 2 or 4, not ") << m;
+  if (llvm::any_of(dilations, [](int64_t d) { return d != 1; }))
+    return op->emitOpError("symbolic dims need dilations of 1");
+  if (transformed.getDimSize(0) != (m + 2) * (m + 2) || transformed.getDimSize(2) != channels)
+    return op->emitOpError("transformed tiles must be [")
+           << (m + 2) * (m + 2) << ", ?, " << channels << "], not " << transformed;
+  return success();
 }
 } // namespace
 
 LogicalResult WinogradInputOp::verify() {
   auto input = getInput().getType(), result = getResult().getType();
   auto pads = getPads();
-  if (!isStaticF32(input, 4) || !isStaticF32(result, 3))
-    return emitOpError("needs a static f32 NHWC input and a static f32 rank-3 result");
+  if (!isF32(input, 4) || !isF32(result, 3) || input.isDynamicDim(3) || result.isDynamicDim(0) ||
+      result.isDynamicDim(2))
+    return emitOpError("needs an f32 NHWC input with static channels and an f32 rank-3 "
+                       "result with static points and channels");
   if (pads.size() != 4 || llvm::any_of(pads, [](int64_t p) { return p < 0; }))
     return emitOpError("pads must be 4 values >= 0 (top, left, bottom, right)");
   auto dilations = getDilations();
   if (dilations.size() != 2)
     return emitOpError("dilations must be 2 values");
+  if (!input.hasStaticShape())
+    return verifyDynamic(*this, getTile(), result, input.getDimSize(3), dilations);
   int64_t oh = input.getDimSize(1) + pads[0] + pads[2] - 2 * dilations[0];
   int64_t ow = input.getDimSize(2) + pads[1] + pads[3] - 2 * dilations[1];
   if (oh < 1 || ow < 1)
@@ -75,8 +92,10 @@ LogicalResult WinogradInputOp::verify() {
 
 LogicalResult WinogradOutputOp::verify() {
   auto input = getInput().getType(), result = getResult().getType();
-  if (!isStaticF32(input, 3) || !isStaticF32(result, 4))
-    return emitOpError("needs a static f32 rank-3 input and a static f32 NHWC result");
+  if (!isF32(input, 3) || !isF32(result, 4) || result.isDynamicDim(3) || input.isDynamicDim(0) ||
+      input.isDynamicDim(2))
+    return emitOpError("needs an f32 rank-3 input with static points and channels and an f32 "
+                       "NHWC result with static channels");
   int64_t k = result.getDimSize(3);
   if (getBias() && getBias().getType() != RankedTensorType::get({k}, result.getElementType()))
     return emitOpError("bias must be [") << k << "] f32";
@@ -84,8 +103,16 @@ LogicalResult WinogradOutputOp::verify() {
     return emitOpError("residual must have the result's type ") << result;
   if (!(getMin().convertToDouble() <= getMax().convertToDouble()))
     return emitOpError("min must not exceed max");
-  return verifyTiles(*this, getTile(), input,
-                     {result.getDimSize(0), result.getDimSize(1), result.getDimSize(2)}, k,
-                     getDilations());
+  if (getDilations().size() != 2)
+    return emitOpError("dilations must be 2 values");
+  if (result.hasStaticShape())
+    return verifyTiles(*this, getTile(), input,
+                       {result.getDimSize(0), result.getDimSize(1), result.getDimSize(2)}, k,
+                       getDilations());
+  auto image = getImage() ? cast<RankedTensorType>(getImage().getType()) : RankedTensorType();
+  if (!image || image.getRank() != 4 || getPads().size() != 4)
+    return emitOpError("a result with symbolic dims needs the convolution's input as `image` "
+                       "and its 4 pads");
+  return verifyDynamic(*this, getTile(), input, k, getDilations());
 }
 } // namespace kiln

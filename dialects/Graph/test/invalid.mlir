@@ -171,6 +171,22 @@ func.func @winograd_empty_phase(%m: tensor<16x4x16xf32>) -> tensor<1x2x2x16xf32>
 
 // -----
 
+func.func @winograd_dynamic_dilated(%x: tensor<1x?x?x16xf32>) -> tensor<36x?x16xf32> {
+  // expected-error @+1 {{symbolic dims need dilations of 1}}
+  %v = kiln.winograd_input %x {dilations = array<i64: 2, 2>, pads = array<i64: 2, 2, 2, 2>, tile = 4 : i64} : (tensor<1x?x?x16xf32>) -> tensor<36x?x16xf32>
+  return %v : tensor<36x?x16xf32>
+}
+
+// -----
+
+func.func @winograd_dynamic_without_image(%m: tensor<36x?x16xf32>) -> tensor<1x?x?x16xf32> {
+  // expected-error @+1 {{a result with symbolic dims needs the convolution's input as `image` and its 4 pads}}
+  %y = kiln.winograd_output %m {max = 6.0 : f64, min = 0.0 : f64, tile = 4 : i64} : (tensor<36x?x16xf32>) -> tensor<1x?x?x16xf32>
+  return %y : tensor<1x?x?x16xf32>
+}
+
+// -----
+
 func.func @winograd_bad_residual(%m: tensor<36x4x16xf32>, %r: tensor<1x8x8x16xf32>) -> tensor<1x7x7x16xf32> {
   // expected-error @+1 {{residual must have the result's type 'tensor<1x7x7x16xf32>'}}
   %y = kiln.winograd_output %m residual %r {max = 6.0 : f64, min = 0.0 : f64, tile = 4 : i64} : (tensor<36x4x16xf32>, tensor<1x8x8x16xf32>) -> tensor<1x7x7x16xf32>

@@ -105,3 +105,28 @@ func.func @dilated_output(%m: tensor<16x36x16xf32>) -> tensor<1x9x9x16xf32> {
   %y = kiln.winograd_output %m {dilations = array<i64: 2, 2>, max = 0x7FF0000000000000 : f64, min = 0xFFF0000000000000 : f64, tile = 2 : i64} : (tensor<16x36x16xf32>) -> tensor<1x9x9x16xf32>
   return %y : tensor<1x9x9x16xf32>
 }
+
+// -----
+
+// Symbolic N, H, W: the tile counts are computed from the input's dims (ceil((H + 2 - 2) / 4)
+// tile rows), the transformed tensor is sized N * TH * TW, every tile row runs on the
+// threads; the output transform takes H and W from the conv's input (`image`) and checks
+// every tile's rows and columns against them.
+// CHECK-LABEL: func @dynamic_input
+// CHECK: %[[H:.*]] = tensor.dim %arg0, %c1
+// CHECK: arith.ceildivui %[[H]], %c4
+// CHECK: tensor.empty(%{{.*}}) : tensor<36x?x16xf32>
+// CHECK: scf.forall
+// CHECK-LABEL: func @dynamic_output
+// CHECK: tensor.dim %arg1, %c1
+// CHECK: tensor.empty(%{{.*}}, %{{.*}}, %{{.*}}) : tensor<?x?x?x16xf32>
+// CHECK: scf.forall
+// CHECK: scf.if
+func.func @dynamic_input(%x: tensor<?x?x?x16xf32>) -> tensor<36x?x16xf32> {
+  %v = kiln.winograd_input %x {pads = array<i64: 1, 1, 1, 1>, tile = 4 : i64} : (tensor<?x?x?x16xf32>) -> tensor<36x?x16xf32>
+  return %v : tensor<36x?x16xf32>
+}
+func.func @dynamic_output(%m: tensor<36x?x16xf32>, %x: tensor<?x?x?x16xf32>) -> tensor<?x?x?x16xf32> {
+  %y = kiln.winograd_output %m image %x {max = 0x7FF0000000000000 : f64, min = 0.000000e+00 : f64, pads = array<i64: 1, 1, 1, 1>, tile = 4 : i64} : (tensor<36x?x16xf32>, tensor<?x?x?x16xf32>) -> tensor<?x?x?x16xf32>
+  return %y : tensor<?x?x?x16xf32>
+}

@@ -14,7 +14,8 @@ include "kiln/Dialect/Graph/KilnBase.td"
 def Kiln_WinogradInputOp : Kiln_Op<"winograd_input", [Pure]> {
   let summary = "Winograd input transform: B^T d B for each tile and channel";
   let description = [{
-    `input` [N, H, W, C] (NHWC, f32) is read as if zero-padded by `pads` (top, left, bottom,
+    `input` [N, H, W, C] (NHWC, f32; N, H and W may be symbolic without dilation, the tile
+    count then too) is read as if zero-padded by `pads` (top, left, bottom,
     right) and cut into (m+2) x (m+2) tiles at a stride of m = `tile`, one per m x m block of
     the 3x3 convolution's output [OH, OW] = [H + top + bottom - 2, W + left + right - 2].
     The result is [(m+2)^2, N * TH * TW, C] with TH = ceil(OH / m), TW = ceil(OW / m): row
@@ -43,14 +44,19 @@ def Kiln_WinogradOutputOp : Kiln_Op<"winograd_output", [Pure, AttrSizedOperandSe
     result's shape) are added, if present, and the sum is clamped to [`min`, `max`]: -inf/inf
     for none, 0/inf for relu, 0/6 for relu6: the epilogue of the convolution in one pass.
     `dilations` orders the tiles as winograd_input's do.
+
+    Symbolic N, H or W (dilation 1): winograd_input's tile count is dynamic and the tiles
+    alone do not give the result's size, so `image` is the convolution's input (only its dims
+    are read) and `pads` its padding: OH = H + top + bottom - 2, OW likewise.
   }];
   let arguments = (ins Kiln_Tensor:$input, Optional<Kiln_Tensor>:$bias,
-                       Optional<Kiln_Tensor>:$residual, I64Attr:$tile, F64Attr:$min,
-                       F64Attr:$max,
-                       DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations);
+                       Optional<Kiln_Tensor>:$residual, Optional<Kiln_Tensor>:$image,
+                       I64Attr:$tile, F64Attr:$min, F64Attr:$max,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$pads);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = [{
-    $input (`bias` $bias^)? (`residual` $residual^)? attr-dict `:` functional-type(operands, results)
+    $input (`bias` $bias^)? (`residual` $residual^)? (`image` $image^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }
