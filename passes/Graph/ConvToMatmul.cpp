@@ -128,11 +128,36 @@ struct ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
   int64_t maxPixels;
 };
 
+/// A pointwise conv with symbolic batch or image dims (static channels and filter): the
+/// matmul [N, H, W, C] x [C, K] (batch dims N, H), which collapses them into its rows at run
+/// time; the static [N*H*W, C] reshape above cannot be written for symbolic dims.
+struct DynamicPointwiseAsMatmul : OpRewritePattern<kiln::ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(kiln::ConvOp conv, PatternRewriter &rewriter) const override {
+    auto input = conv.getInput().getType(), result = conv.getType();
+    auto filter = conv.getFilter().getType();
+    if (conv.getLayout() != "NHWC" || conv.getGroup() != 1 || input.getRank() != 4 ||
+        input.hasStaticShape() || input.isDynamicDim(3) || result.isDynamicDim(3) ||
+        !filter.hasStaticShape() || !isPointwise(conv))
+      return failure();
+    Location loc = conv.getLoc();
+    Value rhs = rewriter.createOrFold<kiln::ReshapeOp>(
+        loc, filter.clone({filter.getDimSize(2), filter.getDimSize(3)}), conv.getFilter());
+    Value out = rewriter.create<kiln::MatMulOp>(loc, conv.getInput(), rhs);
+    if (conv.getBias())
+      out = rewriter.create<kiln::AddOp>(loc, out, conv.getBias());
+    rewriter.replaceOp(conv, out);
+    return success();
+  }
+};
+
 struct ConvToMatmulPass : kiln::impl::ConvToMatmulBase<ConvToMatmulPass> {
   using ConvToMatmulBase::ConvToMatmulBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<ConvAsMatmul>(&getContext(), maxPixels);
+    patterns.add<DynamicPointwiseAsMatmul>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -103,6 +103,8 @@ def test_dynamic_conv_epilogues_and_pads_fuse():
     assert not any(op in ("kiln.hard_swish", "kiln.relu", "kiln.add") for op in ops), ops
     # The model input's pad stays a kernel (its producer is a layout transpose).
     assert ops.count("kiln.pad") <= 1 and sum("+pad" in op for op in ops) == 2, ops
+    # The 1x1 convs are matmuls over the symbolic rows, their epilogues fused (as static).
+    assert sum(op.startswith("kiln.fused(matmul+add+") for op in ops) == 2, ops
     for shape in [(1, 3, 64, 64), (1, 3, 17, 23), (1, 3, 3, 5), (1, 3, 90, 12), (1, 3, 8, 130)]:
         x = np.random.default_rng(sum(shape)).standard_normal(shape).astype(np.float32)
         static = kiln.compile(model, threads=1, input_shapes={"x": list(shape)})

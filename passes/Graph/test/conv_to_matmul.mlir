@@ -94,3 +94,19 @@ func.func @wide_im2col_too_large(%x: tensor<1x64x64x512xf32>, %w: tensor<3x3x512
   %0 = kiln.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x64x64x512xf32>, tensor<3x3x512x512xf32>) -> tensor<1x64x64x512xf32>
   return %0 : tensor<1x64x64x512xf32>
 }
+
+// -----
+
+// A pointwise conv with symbolic batch and image dims: the matmul [N, H, W, C] x [C, K] with
+// the filter reshaped, then the bias (no static [N*H*W, C] reshape exists). A 3x3 conv with
+// symbolic dims stays a conv.
+// CHECK-LABEL: func @dynamic_pointwise
+// CHECK: %[[W:.*]] = kiln.reshape %arg1 : tensor<1x1x8x16xf32> to tensor<8x16xf32>
+// CHECK: %[[M:.*]] = kiln.matmul %arg0, %[[W]] : (tensor<?x?x?x8xf32>, tensor<8x16xf32>) -> tensor<?x?x?x16xf32>
+// CHECK: kiln.add %[[M]], %arg2
+// CHECK: kiln.conv
+func.func @dynamic_pointwise(%x: tensor<?x?x?x8xf32>, %w: tensor<1x1x8x16xf32>, %b: tensor<16xf32>, %w3: tensor<3x3x8x16xf32>) -> (tensor<?x?x?x16xf32>, tensor<?x?x?x16xf32>) {
+  %0 = kiln.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<?x?x?x8xf32>, tensor<1x1x8x16xf32>, tensor<16xf32>) -> tensor<?x?x?x16xf32>
+  %1 = kiln.conv %x, %w3 {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<?x?x?x8xf32>, tensor<3x3x8x16xf32>) -> tensor<?x?x?x16xf32>
+  return %0, %1 : tensor<?x?x?x16xf32>, tensor<?x?x?x16xf32>
+}
