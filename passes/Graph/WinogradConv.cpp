@@ -14,6 +14,8 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <algorithm>
+#include <memory>
 
 namespace kiln {
 #define GEN_PASS_DEF_WINOGRADCONV
@@ -138,27 +140,44 @@ Value transformFilter(PatternRewriter &rewriter, Location loc, DenseElementsAttr
                       const kiln::WinogradMatrices &w) {
   auto type = cast<RankedTensorType>(filter.getType());
   int64_t ck = type.getDimSize(2) * type.getDimSize(3), alpha = w.alpha;
-  std::vector<float> g(filter.getValues<float>().begin(), filter.getValues<float>().end());
-  // Rows first: t[xi, j] = sum_i G[xi, i] g[i, j]; then U[xi, nu] = sum_j t[xi, j] G[nu, j].
-  std::vector<double> t(alpha * 3 * ck, 0.0);
-  for (int64_t xi = 0; xi < alpha; ++xi)
-    for (int64_t i = 0; i < 3; ++i)
-      if (double gi = w.g[xi * 3 + i])
-        for (int64_t j = 0; j < 3; ++j)
-          for (int64_t e = 0; e < ck; ++e)
-            t[(xi * 3 + j) * ck + e] += gi * g[(i * 3 + j) * ck + e];
-  std::vector<float> u(alpha * alpha * ck);
-  for (int64_t xi = 0; xi < alpha; ++xi)
-    for (int64_t nu = 0; nu < alpha; ++nu)
-      for (int64_t e = 0; e < ck; ++e) {
-        double sum = 0;
-        for (int64_t j = 0; j < 3; ++j)
-          sum += t[(xi * 3 + j) * ck + e] * w.g[nu * 3 + j];
-        u[(xi * alpha + nu) * ck + e] = float(sum);
-      }
+  // The filter's floats in place (a copy only of a splat); the result uninitialized until
+  // written. A 2048 -> 512 filter is 38 MB in and 151 MB out: zero-filled and copied buffers
+  // of that size were seconds of kiln-compile (page faults, memset).
+  std::vector<float> splat;
+  ArrayRef<float> g;
+  if (filter.isSplat()) {
+    splat.assign(9 * ck, filter.getSplatValue<float>());
+    g = splat;
+  } else {
+    g = ArrayRef<float>(reinterpret_cast<const float *>(filter.getRawData().data()), 9 * ck);
+  }
+  std::unique_ptr<float[]> u(new float[alpha * alpha * ck]);
+  // Per block of channel pairs: rows first, t[xi, j] = sum_i G[xi, i] g[i, j]; then
+  // U[xi, nu] = sum_j t[xi, j] G[nu, j] (the same sums in the same order for every element).
+  constexpr int64_t kBlock = 4096;
+  std::vector<double> t(alpha * 3 * kBlock);
+  for (int64_t e0 = 0; e0 < ck; e0 += kBlock) {
+    int64_t len = std::min(kBlock, ck - e0);
+    std::fill(t.begin(), t.end(), 0.0);
+    for (int64_t xi = 0; xi < alpha; ++xi)
+      for (int64_t i = 0; i < 3; ++i)
+        if (double gi = w.g[xi * 3 + i])
+          for (int64_t j = 0; j < 3; ++j)
+            for (int64_t e = 0; e < len; ++e)
+              t[(xi * 3 + j) * kBlock + e] += gi * g[(i * 3 + j) * ck + e0 + e];
+    for (int64_t xi = 0; xi < alpha; ++xi)
+      for (int64_t nu = 0; nu < alpha; ++nu)
+        for (int64_t e = 0; e < len; ++e) {
+          double sum = 0;
+          for (int64_t j = 0; j < 3; ++j)
+            sum += t[(xi * 3 + j) * kBlock + e] * w.g[nu * 3 + j];
+          u[(xi * alpha + nu) * ck + e0 + e] = float(sum);
+        }
+  }
   auto uType = RankedTensorType::get({alpha * alpha, type.getDimSize(2), type.getDimSize(3)},
                                      type.getElementType());
-  return rewriter.create<kiln::ConstantOp>(loc, DenseElementsAttr::get(uType, ArrayRef<float>(u)));
+  return rewriter.create<kiln::ConstantOp>(
+      loc, DenseElementsAttr::get(uType, ArrayRef<float>(u.get(), alpha * alpha * ck)));
 }
 
 struct ConvAsWinograd : OpRewritePattern<kiln::ConvOp> {
