@@ -66,14 +66,9 @@ struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
       r.ihBase = taps.ihBase;
       r.khLo = taps.khLo;
       r.khHi = taps.khHi;
-      int64_t blocks = (g.interiorHi - g.interiorLo) / kBlockPixels;
-      int64_t blockEnd = g.interiorLo + blocks * kBlockPixels;
-      Value acc = r.pixels(b, l, 0, g.interiorLo, slice);
-      acc = buildLoop(b, l, g.interiorLo, blockEnd, kBlockPixels, acc,
-                      [&](OpBuilder &b, Location l, Value ow, Value acc) {
-                        return r.channels(b, l, ow, kBlockPixels, /*checked=*/false, acc);
-                      });
-      return r.pixels(b, l, blockEnd, g.ow, acc);
+      return buildRowPixels(b, l, g, kBlockPixels, slice,
+                            [&](OpBuilder &b, Location l, Value ow, int64_t count, bool checked,
+                                Value acc) { return r.channels(b, l, ow, count, checked, acc); });
     };
     rewriter.replaceOp(op, buildRowLoop(rewriter, loc, init, rows, parallel, sliceOf, body));
     return success();
@@ -127,13 +122,6 @@ struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
       auto ints = VectorType::get(vecType.getShape(), b.getI32Type());
       Value i = b.create<arith::FPToSIOp>(l, ints, v);
       return b.create<arith::TruncIOp>(l, VectorType::get(vecType.getShape(), out.type), i);
-    }
-
-    /// Pixels [from, to) one by one, taps checked against the input's columns.
-    Value pixels(OpBuilder &b, Location l, int64_t from, int64_t to, Value acc) const {
-      return buildLoop(b, l, from, to, 1, acc, [&](OpBuilder &b, Location l, Value ow, Value acc) {
-        return channels(b, l, ow, 1, /*checked=*/true, acc);
-      });
     }
 
     /// Output pixels [ow, ow + count) of this row, every channel vector.

@@ -74,14 +74,9 @@ template <typename OpTy, bool IsMax> struct VectorPoolLowering : OpConversionPat
         r.rowCount = r.countIncludePad
                          ? tapsInside(b, l, r.ihBase, -p.g.top, p.g.h + p.bottom, p.g.kh)
                          : b.create<arith::SubIOp>(l, r.khHi, r.khLo).getResult();
-      int64_t blocks = (p.g.interiorHi - p.g.interiorLo) / kBlockPixels;
-      int64_t blockEnd = p.g.interiorLo + blocks * kBlockPixels;
-      Value acc = r.pixels(b, l, 0, p.g.interiorLo, slice);
-      acc = buildLoop(b, l, p.g.interiorLo, blockEnd, kBlockPixels, acc,
-                      [&](OpBuilder &b, Location l, Value ow, Value acc) {
-                        return r.channels(b, l, ow, kBlockPixels, /*checked=*/false, acc);
-                      });
-      return r.pixels(b, l, blockEnd, p.g.ow, acc);
+      return buildRowPixels(b, l, p.g, kBlockPixels, slice,
+                            [&](OpBuilder &b, Location l, Value ow, int64_t count, bool checked,
+                                Value acc) { return r.channels(b, l, ow, count, checked, acc); });
     };
     rewriter.replaceOp(op, buildRowLoop(rewriter, loc, init, rows, parallel, sliceOf, body));
     return success();
@@ -105,13 +100,6 @@ template <typename OpTy, bool IsMax> struct VectorPoolLowering : OpConversionPat
         return b.create<arith::AddFOp>(l, acc, x);
       Value greater = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, acc, x);
       return b.create<arith::SelectOp>(l, greater, acc, x);
-    }
-
-    /// Pixels [from, to) one by one, taps checked against the input's columns.
-    Value pixels(OpBuilder &b, Location l, int64_t from, int64_t to, Value acc) const {
-      return buildLoop(b, l, from, to, 1, acc, [&](OpBuilder &b, Location l, Value ow, Value acc) {
-        return channels(b, l, ow, 1, /*checked=*/true, acc);
-      });
     }
 
     /// The average's divisor of output column `ow`: row count times the columns counted.

@@ -96,7 +96,7 @@ RowPlan planRow(const ConvWindow &w, int64_t pixels, int64_t minPixels) {
   return best;
 }
 
-Value buildRowLoop(OpBuilder &b, Location loc, Value init, int64_t rows, bool parallel,
+Value buildRowLoop(OpBuilder &b, Location loc, Value init, OpFoldResult rows, bool parallel,
                    RowSliceFn sliceOf, RowBodyFn body) {
   auto unitStrides =
       [&](OpBuilder &nb, Location nl, Value row, SmallVectorImpl<OpFoldResult> &offsets,
@@ -104,8 +104,7 @@ Value buildRowLoop(OpBuilder &b, Location loc, Value init, int64_t rows, bool pa
         sliceOf(nb, nl, row, offsets, sizes);
         strides.assign(offsets.size(), nb.getIndexAttr(1));
       };
-  return buildRowLoop(b, loc, init, b.getIndexAttr(rows), parallel, StridedRowSliceFn(unitStrides),
-                      body);
+  return buildRowLoop(b, loc, init, rows, parallel, StridedRowSliceFn(unitStrides), body);
 }
 
 Value buildRowLoop(OpBuilder &b, Location loc, Value init, OpFoldResult rows, bool parallel,
@@ -160,5 +159,19 @@ Value buildLoop(OpBuilder &b, Location loc, Value lb, Value ub, int64_t step, Va
                                      nb.create<scf::YieldOp>(nl, body(nb, nl, iv, args[0]));
                                    });
   return loop.getResult(0);
+}
+
+Value buildRowPixels(OpBuilder &b, Location loc, const ConvWindow &g, int64_t block, Value acc,
+                     PixelsFn pixels) {
+  int64_t blockEnd = g.interiorLo + (g.interiorHi - g.interiorLo) / block * block;
+  auto one = [&](OpBuilder &b, Location l, Value ow, Value acc) {
+    return pixels(b, l, ow, 1, /*checked=*/true, acc);
+  };
+  acc = buildLoop(b, loc, 0, g.interiorLo, 1, acc, one);
+  acc = buildLoop(b, loc, g.interiorLo, blockEnd, block, acc,
+                  [&](OpBuilder &b, Location l, Value ow, Value acc) {
+                    return pixels(b, l, ow, block, /*checked=*/false, acc);
+                  });
+  return buildLoop(b, loc, blockEnd, g.ow, 1, acc, one);
 }
 } // namespace kiln::lowering

@@ -78,8 +78,12 @@ using RowBodyFn = function_ref<Value(OpBuilder &, Location, Value row, Value sli
 using RowSliceFn = function_ref<void(OpBuilder &, Location, Value row,
                                      SmallVectorImpl<OpFoldResult> &offsets,
                                      SmallVectorImpl<OpFoldResult> &sizes)>;
-Value buildRowLoop(OpBuilder &b, Location loc, Value init, int64_t rows, bool parallel,
+Value buildRowLoop(OpBuilder &b, Location loc, Value init, OpFoldResult rows, bool parallel,
                    RowSliceFn sliceOf, RowBodyFn body);
+inline Value buildRowLoop(OpBuilder &b, Location loc, Value init, int64_t rows, bool parallel,
+                          RowSliceFn sliceOf, RowBodyFn body) {
+  return buildRowLoop(b, loc, init, b.getIndexAttr(rows), parallel, sliceOf, body);
+}
 /// The same with strided slices: `sliceOf` also gives the strides (a dilated conv's rows).
 using StridedRowSliceFn = function_ref<void(
     OpBuilder &, Location, Value row, SmallVectorImpl<OpFoldResult> &offsets,
@@ -96,6 +100,14 @@ inline Value buildLoop(OpBuilder &b, Location loc, int64_t ub, int64_t step, Val
                        LoopBodyFn body) {
   return buildLoop(b, loc, 0, ub, step, acc, body);
 }
+/// An output row of a window op (depthwise conv, pool) threading `acc`: the pixels at the
+/// edges (some tap outside the input: `checked`) one by one, the interior in blocks of `block`
+/// pixels: `pixels(ow, count, checked, acc)` builds pixels [ow, ow + count).
+using PixelsFn =
+    function_ref<Value(OpBuilder &, Location, Value ow, int64_t count, bool checked, Value acc)>;
+Value buildRowPixels(OpBuilder &b, Location loc, const ConvWindow &g, int64_t block, Value acc,
+                     PixelsFn pixels);
+
 /// The same with index-value bounds (symbolic sizes); constant bounds as above.
 Value buildLoop(OpBuilder &b, Location loc, Value lb, Value ub, int64_t step, Value acc,
                 LoopBodyFn body);

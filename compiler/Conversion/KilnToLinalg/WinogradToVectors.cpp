@@ -66,11 +66,8 @@ SmallVector<Value> rightMultiply(OpBuilder &b, Location loc, ArrayRef<double> ma
   return out;
 }
 
-/// An index value: a constant when `v` is known (static shapes fold to the same code as
-/// before symbolic dims were supported).
-Value fold(OpBuilder &b, Location loc, OpFoldResult v) {
-  return getValueOrCreateConstantIndexOp(b, loc, v);
-}
+// Index arithmetic that folds to constants for static shapes (the same code as before
+// symbolic dims were supported).
 Value add(OpBuilder &b, Location loc, Value x, Value y) {
   return b.createOrFold<arith::AddIOp>(loc, x, y);
 }
@@ -221,15 +218,7 @@ struct WinogradInputLowering : OpConversionPattern<graph::WinogradInputOp> {
     };
     rewriter.replaceOp(op,
                        buildRowLoop(rewriter, loc, init, getAsOpFoldResult(mul(b0, loc, n0, th)),
-                                    runsParallel(outType),
-                                    StridedRowSliceFn([&](OpBuilder &b, Location l, Value row,
-                                                          SmallVectorImpl<OpFoldResult> &off,
-                                                          SmallVectorImpl<OpFoldResult> &sizes,
-                                                          SmallVectorImpl<OpFoldResult> &steps) {
-                                      sliceOf(b, l, row, off, sizes);
-                                      steps.assign(off.size(), b.getIndexAttr(1));
-                                    }),
-                                    body));
+                                    runsParallel(outType), sliceOf, body));
     return success();
   }
 };
