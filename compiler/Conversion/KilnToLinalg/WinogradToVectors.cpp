@@ -12,6 +12,7 @@
 
 #include "kiln/Dialect/Graph/Winograd.h"
 
+#include <tuple>
 
 namespace kiln::lowering {
 namespace {
@@ -178,7 +179,8 @@ struct WinogradInputLowering : OpConversionPattern<graph::WinogradInputOp> {
       sizes.assign({b.getIndexAttr(alpha * alpha), getAsOpFoldResult(tw), b.getIndexAttr(c)});
     };
     auto body = [&](OpBuilder &b, Location l, Value row, Value slice) -> Value {
-      auto [n, tileRow] = splitRow(b, l, row, th);
+      Value n, tileRow; // not a structured binding: the lambdas below capture them
+      std::tie(n, tileRow) = splitRow(b, l, row, th);
       return buildLoop(
           b, l, idx(b, l, 0), tw, 1, slice, [&](OpBuilder &b, Location l, Value tile, Value acc) {
             // Input rows and columns of this tile, clamped into the tensor; out-of-range ones
@@ -266,7 +268,8 @@ struct WinogradOutputLowering : OpConversionPattern<graph::WinogradOutputOp> {
     // A tile row's slice: its m rows (fewer at the edge), dh apart.
     auto sliceOf = [&](OpBuilder &b, Location l, Value row, SmallVectorImpl<OpFoldResult> &off,
                        SmallVectorImpl<OpFoldResult> &sizes, SmallVectorImpl<OpFoldResult> &steps) {
-      auto [n, tileRow] = splitRow(b, l, row, th);
+      Value n, tileRow;
+      std::tie(n, tileRow) = splitRow(b, l, row, th);
       Value top = rowAxis.start(b, l, tileRow);
       OpFoldResult height = b.getIndexAttr(m);
       if (cutRows) // the last tile row of a phase ends before oh: ceil((oh - top) / dh) rows
@@ -280,7 +283,8 @@ struct WinogradOutputLowering : OpConversionPattern<graph::WinogradOutputOp> {
       steps.assign({b.getIndexAttr(1), b.getIndexAttr(dh), b.getIndexAttr(1), b.getIndexAttr(1)});
     };
     auto body = [&](OpBuilder &b, Location l, Value row, Value slice) -> Value {
-      auto [n, tileRow] = splitRow(b, l, row, th);
+      Value n, tileRow; // not a structured binding: the lambdas below capture them
+      std::tie(n, tileRow) = splitRow(b, l, row, th);
       Value top = rowAxis.start(b, l, tileRow);
       Value height = cutRows ? b.create<tensor::DimOp>(l, slice, 1).getResult() : Value();
       Value firstTile = mul(b, l, row, tw);
