@@ -39,6 +39,10 @@ CASES = [
     ((1, 4, 13, 13), 9, 3, (1, 1), (2, 2, 2, 2), (2, 2)),
     ((1, 3, 23, 21), 12, 7, (2, 2), (3, 3, 3, 3), (1, 1)),
     ((1, 16, 6, 6), 66, 1, (2, 2), (0, 0, 0, 0), (1, 1)),
+    # Wide channels: a pixel's run of 336 bytes and a tap's 330 copied and filled by loops;
+    # dilation 4 of a 13-wide input: 8 of 13 pixels at the edges, taps tested in a loop.
+    ((1, 112, 9, 9), 16, 3, (1, 1), (1, 1, 1, 1), (1, 1)),
+    ((1, 330, 13, 13), 8, 3, (1, 1), (4, 4, 4, 4), (4, 4)),
 ]
 
 

@@ -16,6 +16,10 @@ namespace kiln::lowering {
 namespace {
 /// Patch matrices smaller than this (in bytes) are built on one thread.
 constexpr int64_t kMinParallelBytes = 1 << 16;
+/// Edge pixels of one filter row are unrolled up to this many vector copies, else looped.
+constexpr int64_t kMaxUnrolledEdgeOps = 32;
+/// A run of more than this many full vectors is copied (or filled) by a loop.
+constexpr int64_t kMaxUnrolledVectors = 4;
 
 struct Im2colLowering : OpConversionPattern<graph::Im2colOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -87,6 +91,23 @@ struct Im2colLowering : OpConversionPattern<graph::Im2colOp> {
     /// mask (a run of 21 bytes is one masked load and store, not pieces of 16, 4 and 1).
     Value copy(OpBuilder &b, Location l, Value slice, Value n, Value ih, Value start, Value ow,
                Value base, int64_t len) const {
+      int64_t full = len / lanes * lanes;
+      auto fullVector = [&](OpBuilder &vb, Location vl, Value p, Value s) {
+        Value v = readVector(vb, vl, VectorType::get({lanes}, elem), input,
+                             {n, ih, vb.create<arith::AddIOp>(vl, start, p)});
+        return writeVector(
+            vb, vl, v, s,
+            {idx(vb, vl, 0), idx(vb, vl, 0), ow, vb.create<arith::AddIOp>(vl, base, p)});
+      };
+      // Long runs (wide channels) as a loop: unrolled, a kernel was thousands of ops.
+      if (full > kMaxUnrolledVectors * lanes) {
+        slice = buildLoop(b, l, 0, full, lanes, slice, fullVector);
+        if (full == len)
+          return slice;
+        Value offset = idx(b, l, full);
+        return copy(b, l, slice, n, ih, b.create<arith::AddIOp>(l, start, offset), ow,
+                    b.create<arith::AddIOp>(l, base, offset), len - full);
+      }
       for (int64_t p = 0; p < len; p += lanes) {
         int64_t size = std::min(lanes, len - p);
         Value from = p ? b.create<arith::AddIOp>(l, start, idx(b, l, p)).getResult() : start;
@@ -117,6 +138,19 @@ struct Im2colLowering : OpConversionPattern<graph::Im2colOp> {
 
     /// slice[0, 0, ow, base..base + len) = the pad value.
     Value fill(OpBuilder &b, Location l, Value slice, Value ow, Value base, int64_t len) const {
+      int64_t full = len / lanes * lanes;
+      if (full > kMaxUnrolledVectors * lanes) {
+        Value v = b.create<vector::BroadcastOp>(l, VectorType::get({lanes}, elem), pad);
+        slice = buildLoop(b, l, 0, full, lanes, slice,
+                          [&](OpBuilder &vb, Location vl, Value p, Value s) {
+                            return writeVector(vb, vl, v, s,
+                                               {idx(vb, vl, 0), idx(vb, vl, 0), ow,
+                                                vb.create<arith::AddIOp>(vl, base, p)});
+                          });
+        if (full == len)
+          return slice;
+        return fill(b, l, slice, ow, b.create<arith::AddIOp>(l, base, idx(b, l, full)), len - full);
+      }
       for (int64_t p = 0; p < len; p += lanes) {
         auto type = VectorType::get({std::min(lanes, len - p)}, elem);
         Value v = b.create<vector::BroadcastOp>(l, type, pad);
@@ -148,6 +182,47 @@ struct Im2colLowering : OpConversionPattern<graph::Im2colOp> {
       return slice;
     }
 
+    /// Edge pixels [from, to) as a loop: each tap tested at run time, copied or filled. For
+    /// wide dilations most pixels are edge pixels; unrolled they were thousands of vector ops
+    /// per kernel, and bufferizing those chains took minutes (a dilated ISNet).
+    Value edgeLoop(OpBuilder &b, Location l, Value slice, Value n, Value ih, Value base,
+                   int64_t from, int64_t to) const {
+      return buildLoop(
+          b, l, from, to, 1, slice, [&](OpBuilder &nb, Location nl, Value px, Value s) {
+            Value col0 = nb.create<arith::SubIOp>(
+                nl, nb.create<arith::MulIOp>(nl, px, idx(nb, nl, sw)), idx(nb, nl, left));
+            for (int64_t j = 0; j < kw; ++j) {
+              Value col = nb.create<arith::AddIOp>(nl, col0, idx(nb, nl, j * dw));
+              Value inside = nb.create<arith::AndIOp>(
+                  nl, nb.create<arith::CmpIOp>(nl, arith::CmpIPredicate::sge, col, idx(nb, nl, 0)),
+                  nb.create<arith::CmpIOp>(nl, arith::CmpIPredicate::slt, col, idx(nb, nl, w)));
+              Value out = nb.create<arith::AddIOp>(nl, base, idx(nb, nl, j * c));
+              auto tap = nb.create<scf::IfOp>(
+                  nl, inside,
+                  [&](OpBuilder &tb, Location tl) {
+                    Value start = tb.create<arith::MulIOp>(tl, col, idx(tb, tl, c));
+                    tb.create<scf::YieldOp>(tl, copy(tb, tl, s, n, ih, start, px, out, c));
+                  },
+                  [&](OpBuilder &eb, Location el) {
+                    eb.create<scf::YieldOp>(el, fill(eb, el, s, px, out, c));
+                  });
+              s = tap.getResult(0);
+            }
+            return s;
+          });
+    }
+
+    /// Edge pixels [from, to): unrolled (runs of taps inside copied at once) while that is a
+    /// few vector ops, else a loop.
+    Value edgePixels(OpBuilder &b, Location l, Value slice, Value n, Value ih, Value base,
+                     int64_t from, int64_t to) const {
+      if ((to - from) * kw * llvm::divideCeil(c, lanes) > kMaxUnrolledEdgeOps)
+        return edgeLoop(b, l, slice, n, ih, base, from, to);
+      for (int64_t p = from; p < to; ++p)
+        slice = edgePixel(b, l, slice, n, ih, base, p);
+      return slice;
+    }
+
     /// One filter row of every pixel: its input row `ih` inside the input, its columns of the
     /// patch matrix from `base`.
     Value copyRow(OpBuilder &b, Location l, Value slice, Value n, Value ih, Value base) const {
@@ -156,8 +231,7 @@ struct Im2colLowering : OpConversionPattern<graph::Im2colOp> {
       int64_t lo = std::min(ow, (left + sw - 1) / sw);
       int64_t last = w - 1 - (kw - 1) * dw + left;
       int64_t hi = last < 0 ? lo : std::max(lo, std::min(ow, last / sw + 1));
-      for (int64_t p = 0; p < lo; ++p)
-        slice = edgePixel(b, l, slice, n, ih, base, p);
+      slice = edgePixels(b, l, slice, n, ih, base, 0, lo);
       slice = buildLoop(b, l, lo, hi, 1, slice, [&](OpBuilder &nb, Location nl, Value px, Value s) {
         Value col = nb.create<arith::SubIOp>(
             nl, nb.create<arith::MulIOp>(nl, px, idx(nb, nl, sw)), idx(nb, nl, left));
@@ -169,9 +243,7 @@ struct Im2colLowering : OpConversionPattern<graph::Im2colOp> {
                    px, nb.create<arith::AddIOp>(nl, base, idx(nb, nl, j * c)), c);
         return s;
       });
-      for (int64_t p = hi; p < ow; ++p)
-        slice = edgePixel(b, l, slice, n, ih, base, p);
-      return slice;
+      return edgePixels(b, l, slice, n, ih, base, hi, ow);
     }
 
     /// Filter rows [from, to) of every pixel: their input rows copied (`inside`) or the pad

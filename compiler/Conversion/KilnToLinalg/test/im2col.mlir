@@ -44,3 +44,31 @@ func.func @dilated(%x: tensor<1x8x8x64xi8>) -> tensor<1x4x4x576xi8> {
   %y = kiln.im2col %x {kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, dilations = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, pad_value = 0.0 : f64} : (tensor<1x8x8x64xi8>) -> tensor<1x4x4x576xi8>
   return %y : tensor<1x4x4x576xi8>
 }
+
+// -----
+
+// Dilation 4 of 330 channels on a 13-wide input: pixels 0-3 and 9-12 have taps outside, 72
+// vector copies per filter row if unrolled; they run as a loop over the pixels that tests
+// each tap (scf.if: copy or fill). A tap's 330 bytes: a loop of 5 full vectors (step 64) and
+// one masked rest; the interior pixels the same.
+// CHECK-LABEL: func @wide_dilated
+// CHECK: scf.forall
+// CHECK: scf.for %{{.*}} = %c0 to %c4 step %c1
+// CHECK: arith.cmpi sge
+// CHECK: arith.cmpi slt
+// CHECK: scf.if
+// CHECK: scf.for %{{.*}} = %c0 to %c320 step %c64
+// CHECK: vector.transfer_read %{{.*}} : tensor<1x13x4290xi8>, vector<64xi8>
+// CHECK: vector.transfer_write %{{.*}} : vector<64xi8>, tensor<1x1x13x2970xi8>
+// CHECK: vector.constant_mask [10] : vector<16xi1>
+// CHECK: } else {
+// CHECK: scf.for %{{.*}} = %c0 to %c320 step %c64
+// CHECK: vector.transfer_write %{{.*}} : vector<64xi8>, tensor<1x1x13x2970xi8>
+// CHECK: vector.transfer_write %{{.*}} : vector<10xi8>, tensor<1x1x13x2970xi8>
+// CHECK: scf.for %{{.*}} = %c4 to %c9 step %c1
+// CHECK: scf.for %{{.*}} = %c9 to %c13 step %c1
+// CHECK: scf.if
+func.func @wide_dilated(%x: tensor<1x13x13x330xi8>) -> tensor<1x13x13x2970xi8> {
+  %y = kiln.im2col %x {kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, dilations = array<i64: 4, 4>, pads = array<i64: 4, 4, 4, 4>, pad_value = 0.0 : f64} : (tensor<1x13x13x330xi8>) -> tensor<1x13x13x2970xi8>
+  return %y : tensor<1x13x13x2970xi8>
+}
