@@ -16,11 +16,13 @@
 
 namespace kiln::lowering {
 namespace {
-/// Scalar f64 helpers at a fixed location.
+/// Scalar float helpers at a fixed location, in f64 unless `type` says otherwise.
 struct F64 {
   OpBuilder &b;
   Location loc;
-  Value c(double v) { return b.create<arith::ConstantOp>(loc, b.getF64FloatAttr(v)); }
+  FloatType type = nullptr;
+  FloatType t() const { return type ? type : b.getF64Type(); }
+  Value c(double v) { return b.create<arith::ConstantOp>(loc, b.getFloatAttr(t(), v)); }
   Value add(Value x, Value y) { return b.create<arith::AddFOp>(loc, x, y); }
   Value sub(Value x, Value y) { return b.create<arith::SubFOp>(loc, x, y); }
   Value mul(Value x, Value y) { return b.create<arith::MulFOp>(loc, x, y); }
@@ -31,13 +33,16 @@ struct F64 {
     return b.create<arith::CmpFOp>(loc, p, x, y);
   }
   Value select(Value c, Value x, Value y) { return b.create<arith::SelectOp>(loc, c, x, y); }
-  /// An index (or integer) as f64.
+  Value min(Value x, Value y) { return b.create<arith::MinimumFOp>(loc, x, y); }
+  Value max(Value x, Value y) { return b.create<arith::MaximumFOp>(loc, x, y); }
+  Value abs(Value x) { return b.create<math::AbsFOp>(loc, x); }
+  /// An index (or integer, or float) as this type.
   Value from(Value v) {
     if (v.getType().isIndex())
       v = b.create<arith::IndexCastOp>(loc, b.getI64Type(), v);
     if (isa<FloatType>(v.getType()))
-      return convertFloat(b, loc, v, b.getF64Type());
-    return b.create<arith::SIToFPOp>(loc, b.getF64Type(), v);
+      return convertFloat(b, loc, v, t());
+    return b.create<arith::SIToFPOp>(loc, t(), v);
   }
   /// An integral f64 as an index.
   Value toIndex(Value x) {
@@ -84,8 +89,8 @@ struct ResizeLowering : OpConversionPattern<graph::ResizeOp> {
     matchPattern(op.getTarget(), m_Constant(&constantTarget));
     F64 f{rewriter, loc};
 
-    Value current = adaptor.getInput();
-    SmallVector<Value> outSizes; // index sizes of the result, every dim
+    SmallVector<Value> outSizes, inDims, scales, starts, ends; // every dim
+    SmallVector<int64_t> resized;                              // the dims that are not the identity
     for (int64_t d = 0; d < rank; ++d) {
       Value inDim = rewriter.create<tensor::DimOp>(loc, adaptor.getInput(), d);
       Value inF = f.from(inDim);
@@ -125,14 +130,113 @@ struct ResizeLowering : OpConversionPattern<graph::ResizeOp> {
         else
           identity = constantTarget.getValues<APFloat>()[d].convertToDouble() == 1.0;
       }
-      if (identity)
-        continue;
-      current = resizeDim(rewriter, loc, op, current, d, outSizes, inDim, scale, start, end);
+      inDims.push_back(inDim);
+      scales.push_back(scale);
+      starts.push_back(start);
+      ends.push_back(end);
+      if (!identity)
+        resized.push_back(d);
+    }
+    Value current = adaptor.getInput();
+    if (mode == "linear" && resized.size() == 2 && !crop && et.isF32()) {
+      current = bilinear(rewriter, loc, op, current, resized, outSizes, inDims, scales);
+    } else {
+      for (int64_t d : resized) {
+        SmallVector<Value> sizes(ArrayRef(outSizes).take_front(d + 1));
+        current = resizeDim(rewriter, loc, op, current, d, sizes, inDims[d], scales[d], starts[d],
+                            ends[d]);
+      }
     }
     if (current.getType() != resultType)
       current = rewriter.create<tensor::CastOp>(loc, resultType, current);
     rewriter.replaceOp(op, current);
     return success();
+  }
+
+  /// Linear interpolation over two dims at once, in f32 as onnxruntime computes it (the same
+  /// values as two separable passes up to rounding, but one pass over memory): per dim the
+  /// source coordinate in f32 clamped to [0, in - 1], taps x1 = trunc(x) and x2 = min(x1 + 1,
+  /// in - 1) with weights |x - x2| and |x - x1| (1/2 each where they coincide), and
+  /// w11 X11 + w21 X21 + w12 X12 + w22 X22 summed in that order. Bit-equal results matter
+  /// for dynamically quantized models: a one-ulp difference before a DynamicQuantizeLinear
+  /// moves a rounding and grows through every layer after it (an ISNet's mask differed by
+  /// 0.12 from onnxruntime's).
+  Value bilinear(OpBuilder &b, Location loc, graph::ResizeOp op, Value source,
+                 ArrayRef<int64_t> dims, ArrayRef<Value> outSizes, ArrayRef<Value> inDims,
+                 ArrayRef<Value> scales) const {
+    auto resultType = tensorTypeOf(op.getResult());
+    SmallVector<Value> dynamicSizes;
+    for (int64_t i = 0; i < resultType.getRank(); ++i)
+      if (resultType.isDynamicDim(i))
+        dynamicSizes.push_back(outSizes[i]);
+    bool bySizes = tensorTypeOf(op.getTarget()).getElementType().isInteger(64);
+    StringRef ctm = op.getCoordinateTransformationMode();
+    // Per resized dim, outside the loops: the f32 scale (onnxruntime: the scales input, or
+    // float(out) / float(in)), the input length and its last index.
+    struct Dim {
+      Value scale, inF, lengthResized, last, lastF;
+    };
+    SmallVector<Dim> geometry;
+    F64 outer{b, loc, b.getF32Type()};
+    for (int64_t d : dims) {
+      Dim g;
+      g.inF = outer.from(inDims[d]);
+      g.scale = bySizes ? outer.div(outer.from(outSizes[d]), g.inF) : outer.from(scales[d]);
+      // The resized length as the separable passes take it (scale x input, unfloored).
+      F64 wide{b, loc};
+      g.lengthResized = outer.from(wide.mul(scales[d], wide.from(inDims[d])));
+      g.last = b.create<arith::SubIOp>(loc, inDims[d], b.create<arith::ConstantIndexOp>(loc, 1));
+      g.lastF = outer.from(g.last);
+      geometry.push_back(g);
+    }
+    return buildParallelGeneric(
+        b, loc, resultType, ValueRange{}, {},
+        [&](OpBuilder &nb, Location l, ValueRange) -> Value {
+          F64 f{nb, l, nb.getF32Type()};
+          SmallVector<Value> coords;
+          for (int64_t i = 0; i < resultType.getRank(); ++i)
+            coords.push_back(nb.create<linalg::IndexOp>(l, i));
+          // Taps and weights of each resized dim: {x1, x2, |x - x1|, |x - x2|}.
+          SmallVector<std::array<Value, 4>> taps;
+          for (auto [d, g] : llvm::zip(dims, geometry)) {
+            Value o = f.from(coords[d]), half = f.c(0.5), one = f.c(1);
+            Value x;
+            if (ctm == "half_pixel")
+              x = f.sub(f.div(f.add(o, half), g.scale), half);
+            else if (ctm == "pytorch_half_pixel")
+              x = f.select(f.cmp(arith::CmpFPredicate::OGT, g.lengthResized, one),
+                           f.sub(f.div(f.add(o, half), g.scale), half), f.c(0));
+            else if (ctm == "align_corners")
+              x = f.select(f.cmp(arith::CmpFPredicate::OEQ, g.lengthResized, one), f.c(0),
+                           f.div(f.mul(o, f.sub(g.inF, one)), f.sub(g.lengthResized, one)));
+            else if (ctm == "asymmetric")
+              x = f.div(o, g.scale);
+            else // tf_half_pixel_for_nn
+              x = f.div(f.add(o, half), g.scale);
+            x = f.max(f.c(0), f.min(x, g.lastF));
+            Value x1 = nb.create<arith::MinSIOp>(l, f.toIndex(x), g.last);
+            Value x2 = nb.create<arith::MinSIOp>(
+                l, nb.create<arith::AddIOp>(l, x1, nb.create<arith::ConstantIndexOp>(l, 1)),
+                g.last);
+            Value same = nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, x1, x2);
+            Value d1 = f.select(same, half, f.abs(f.sub(x, f.from(x1))));
+            Value d2 = f.select(same, half, f.abs(f.sub(x, f.from(x2))));
+            taps.push_back({x1, x2, d1, d2});
+          }
+          auto at = [&](Value y, Value x) {
+            SmallVector<Value> index(coords);
+            index[dims[0]] = y;
+            index[dims[1]] = x;
+            return nb.create<tensor::ExtractOp>(l, source, index).getResult();
+          };
+          auto [y1, y2, dy1, dy2] = taps[0];
+          auto [x1, x2, dx1, dx2] = taps[1];
+          Value sum = f.mul(f.mul(dx2, dy2), at(y1, x1));
+          sum = f.add(sum, f.mul(f.mul(dx1, dy2), at(y1, x2)));
+          sum = f.add(sum, f.mul(f.mul(dx2, dy1), at(y2, x1)));
+          return f.add(sum, f.mul(f.mul(dx1, dy1), at(y2, x2)));
+        },
+        ValueRange(dynamicSizes));
   }
 
   /// One pass: dims < d already have their result sizes (`sizes`), dim d goes from `inDim`

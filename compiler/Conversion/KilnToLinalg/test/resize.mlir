@@ -1,23 +1,45 @@
 // RUN: kiln-opt %s -kiln-to-linalg -split-input-file | FileCheck %s
 
-// Resize by run-time scales: one gather generic per dim (every scale may differ from 1), the
-// sizes floor(scale x dim) computed from the scales read at constant indices (shape values).
+// Resize by run-time scales, linear in both dims: the sizes floor(scale x dim) computed in f64
+// from the scales read at constant indices (shape values); then one generic, the 2-D
+// bilinear in f32 as onnxruntime computes it: per dim the source coordinate clamped into
+// [0, in - 1], taps trunc(x) and the next (clamped), weights |x - tap|; four reads.
 // CHECK-LABEL: func.func @resize_scales
 // CHECK: %[[S0:.*]] = tensor.extract %arg1[%{{.*}}] : tensor<2xf32>
 // CHECK: %[[F0:.*]] = arith.extf %[[S0]] : f32 to f64
 // CHECK: %[[E0:.*]] = arith.mulf %{{.*}}, %[[F0]] : f64
 // CHECK: %[[FL0:.*]] = math.floor %[[E0]] : f64
 // CHECK: %[[N0:.*]] = arith.fptosi %[[FL0]] : f64 to i64
-// CHECK: tensor.empty(%{{.*}}) : tensor<?x4xf32>
-// CHECK: linalg.generic
-// CHECK: math.floor
-// CHECK: tensor.extract %arg0
 // CHECK: tensor.empty(%{{.*}}, %{{.*}}) : tensor<?x?xf32>
 // CHECK: linalg.generic
-// CHECK: tensor.extract %{{.*}} : tensor<?x4xf32>
+// CHECK: arith.divf %{{.*}}, %{{.*}} : f32
+// CHECK: arith.minimumf
+// CHECK: arith.maximumf
+// CHECK: arith.fptosi %{{.*}} : f32 to i64
+// CHECK: math.absf
+// CHECK-COUNT-4: tensor.extract %arg0
+// CHECK-NOT: linalg.generic
 func.func @resize_scales(%x: tensor<3x4xf32>, %s: tensor<2xf32>) -> tensor<?x?xf32> {
   %r = kiln.resize %x, %s {coordinate_transformation_mode = "half_pixel", cubic_coeff_a = -7.500000e-01 : f64, exclude_outside = false, extrapolation_value = 0.000000e+00 : f64, mode = "linear", nearest_mode = "round_prefer_floor"} : (tensor<3x4xf32>, tensor<2xf32>) -> tensor<?x?xf32>
   return %r : tensor<?x?xf32>
+}
+
+// -----
+
+// Trilinear (three resized dims) stays separable: one gather generic per dim, its
+// coordinates in f64, each reading the previous pass's tensor at two taps.
+// CHECK-LABEL: func.func @resize_trilinear
+// CHECK: linalg.generic
+// CHECK: math.floor %{{.*}} : f64
+// CHECK-COUNT-2: tensor.extract %arg0
+// CHECK: linalg.generic
+// CHECK-COUNT-2: tensor.extract %{{.*}} : tensor<4x3x4xf32>
+// CHECK: linalg.generic
+// CHECK-COUNT-2: tensor.extract %{{.*}} : tensor<4x6x4xf32>
+func.func @resize_trilinear(%x: tensor<2x3x4xf32>) -> tensor<4x6x8xf32> {
+  %s = kiln.constant dense<[2.0, 2.0, 2.0]> : tensor<3xf32>
+  %r = kiln.resize %x, %s {coordinate_transformation_mode = "half_pixel", cubic_coeff_a = -7.500000e-01 : f64, exclude_outside = false, extrapolation_value = 0.000000e+00 : f64, mode = "linear", nearest_mode = "round_prefer_floor"} : (tensor<2x3x4xf32>, tensor<3xf32>) -> tensor<4x6x8xf32>
+  return %r : tensor<4x6x8xf32>
 }
 
 // -----
