@@ -187,7 +187,7 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   main.erase();
 
   PassManager linalg(ctx);
-  linalg.addPass(createConvertKilnToLinalgPass({/*vectorPools=*/policy.vectorConvKernels}));
+  linalg.addPass(createConvertKilnToLinalgPass({/*vectorCode=*/policy.vectorConvKernels}));
   linalg.addPass(createCanonicalizerPass());
   if (out.plan.dynamic)
     linalg.addPass(createShapeFunctionsPass());

@@ -19,15 +19,17 @@ namespace kiln {
 using namespace mlir;
 
 void kiln::populateKilnToLinalgPatterns(const TypeConverter &converter, RewritePatternSet &patterns,
-                                        bool vectorPools) {
+                                        bool vectorCode) {
   lowering::populateElementwisePatterns(converter, patterns);
   lowering::populateMatMulPatterns(converter, patterns);
   lowering::populateMatMulInt8Patterns(converter, patterns);
   lowering::populateConvPatterns(converter, patterns);
   lowering::populateConvTransposePatterns(converter, patterns);
   lowering::populatePoolPatterns(converter, patterns);
-  if (vectorPools)
+  if (vectorCode) {
     lowering::populateVectorPoolPatterns(converter, patterns);
+    lowering::populateVectorNormPatterns(converter, patterns);
+  }
   lowering::populateReducePatterns(converter, patterns);
   lowering::populateNormPatterns(converter, patterns);
   lowering::populateDataMovementPatterns(converter, patterns);
@@ -92,7 +94,7 @@ struct ConvertKilnToLinalgPass : kiln::impl::ConvertKilnToLinalgPassBase<Convert
              converter.isLegal(&fn.getBody());
     });
     RewritePatternSet patterns(ctx);
-    kiln::populateKilnToLinalgPatterns(converter, patterns, vectorPools);
+    kiln::populateKilnToLinalgPatterns(converter, patterns, vectorCode);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, converter);
     populateReturnOpTypeConversionPattern(patterns, converter);
     RedundantLegalizationErrorFilter filter(ctx);

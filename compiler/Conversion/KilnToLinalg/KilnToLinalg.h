@@ -15,7 +15,7 @@ namespace kiln {
 /// the op ("cannot be lowered to linalg: <reason>") and fails to match. `converter` maps
 /// unsigned integer element types to signless ones (lowering::SignlessTypeConverter).
 void populateKilnToLinalgPatterns(const mlir::TypeConverter &converter,
-                                  mlir::RewritePatternSet &patterns, bool vectorPools = false);
+                                  mlir::RewritePatternSet &patterns, bool vectorCode = false);
 
 /// `createConvertKilnToLinalgPass(options)`: the `kiln-to-linalg` pass, a partial dialect
 /// conversion with the kiln dialect illegal, on any op (usually the module).

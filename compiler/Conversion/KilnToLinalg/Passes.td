@@ -13,12 +13,13 @@ def ConvertKilnToLinalgPass : Pass<"kiln-to-linalg"> {
     loop nests of tensor.insert. Dynamic dims become tensor.dim / tensor.empty sizes where
     the op's lowering supports them (elementwise, matmul, conv/pool batch, ...). An op that cannot be lowered (dynamic shape, unsupported element type or
     attribute combination) makes the pass fail with an error at that op naming the reason.
-    With `vector-pools` (the CPU target), static NHWC f32 2-D pools lower straight to vector
-    code instead (PoolToVectors.cpp).
+    With `vector-code` (the CPU target), static NHWC f32 2-D pools and f32 layer norms over
+    static rows lower straight to vector code instead (PoolToVectors.cpp, NormToVectors.cpp).
   }];
   let options = [
-    Option<"vectorPools", "vector-pools", "bool", "false",
-           "lower static NHWC f32 2-D pools straight to vector code (padding read in place)">
+    Option<"vectorCode", "vector-code", "bool", "false",
+           "lower static NHWC f32 2-D pools (padding read in place) and f32 layer norms over "
+           "static rows straight to vector code (the CPU target)">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect",

@@ -24,6 +24,7 @@ void populateConvTransposePatterns(const TypeConverter &converter, RewritePatter
 void populatePoolPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// Static NHWC f32 2-D pools as vector code, tried before populatePoolPatterns' linalg.
 void populateVectorPoolPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
+void populateVectorNormPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.reduce / softmax / log_softmax → reduction generics.
 void populateReducePatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.layer_norm / batch_norm → reduction and elementwise generics.

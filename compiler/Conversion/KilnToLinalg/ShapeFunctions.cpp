@@ -168,10 +168,28 @@ struct DimOfShapePreservingLoop : OpRewritePattern<tensor::DimOp> {
   }
 };
 
+/// tensor.dim of a tensor.expand_shape: the size its output_shape gives. (MLIR 19's own
+/// resolution divides the collapsed size by the group's other sizes, and with two dynamic
+/// dims in one group, rows [N, T] of a layer norm, divided by the dynamic-size marker.)
+struct DimOfExpandShape : OpRewritePattern<tensor::DimOp> {
+  DimOfExpandShape(MLIRContext *ctx) : OpRewritePattern(ctx, /*benefit=*/2) {}
+  LogicalResult matchAndRewrite(tensor::DimOp dim, PatternRewriter &rewriter) const override {
+    auto expand = dim.getSource().getDefiningOp<tensor::ExpandShapeOp>();
+    std::optional<int64_t> index = dim.getConstantIndex();
+    if (!expand || !index)
+      return failure();
+    OpFoldResult size =
+        getMixedValues(expand.getStaticOutputShape(), expand.getOutputShape(), rewriter)[*index];
+    rewriter.replaceOp(dim, getValueOrCreateConstantIndexOp(rewriter, dim.getLoc(), size));
+    return success();
+  }
+};
+
 /// Resolves tensor.dim ops through the ops that produce their sources, then drops dead ops.
 void resolveDims(func::FuncOp fn) {
   RewritePatternSet patterns(fn.getContext());
-  patterns.add<ExtractOfParallelGeneric, DimOfShapePreservingLoop>(fn.getContext());
+  patterns.add<ExtractOfParallelGeneric, DimOfShapePreservingLoop, DimOfExpandShape>(
+      fn.getContext());
   memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
   memref::populateResolveShapedTypeResultDimsPatterns(patterns);
   tensor::DimOp::getCanonicalizationPatterns(patterns, fn.getContext());

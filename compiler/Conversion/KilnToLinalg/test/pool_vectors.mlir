@@ -1,4 +1,4 @@
-// RUN: kiln-opt %s -kiln-to-linalg=vector-pools=1 -canonicalize -split-input-file | FileCheck %s
+// RUN: kiln-opt %s -kiln-to-linalg=vector-code=1 -canonicalize -split-input-file | FileCheck %s
 // RUN: kiln-opt %s -kiln-to-linalg -split-input-file | FileCheck %s --check-prefix=LINALG
 
 // A 3x3 stride-2 max pool with pad 1 on 14x14x32 (7x7 out): no padded copy and no fill, a
