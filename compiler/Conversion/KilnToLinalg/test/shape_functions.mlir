@@ -149,3 +149,22 @@ func.func @k_loop(%x: tensor<1xi64>, %c: tensor<4xi1>) -> tensor<?xindex> attrib
   }
   return %r : tensor<?xindex>
 }
+
+// -----
+
+// A result expanded from rows [N * T] back to [N, T] (two dynamic dims in one group): its
+// sizes are the expand_shape's output_shape, the input's dims (MLIR's own resolution divided
+// the collapsed size by the dynamic-size marker).
+// CHECK-LABEL: func.func @k_rows_shape
+// CHECK-SAME: (%[[N:.*]]: index, %[[T:.*]]: index) -> (index, index, index)
+// CHECK-NOT: floordiv
+// CHECK: return %[[N]], %[[T]], %{{.*}} : index, index, index
+func.func @k_rows(%x: tensor<?x?x8xf32>) -> tensor<?x?x8xf32> attributes {kiln.kernel} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = tensor.dim %x, %c0 : tensor<?x?x8xf32>
+  %t = tensor.dim %x, %c1 : tensor<?x?x8xf32>
+  %rows = tensor.collapse_shape %x [[0, 1], [2]] : tensor<?x?x8xf32> into tensor<?x8xf32>
+  %y = tensor.expand_shape %rows [[0, 1], [2]] output_shape [%n, %t, 8] : tensor<?x8xf32> into tensor<?x?x8xf32>
+  return %y : tensor<?x?x8xf32>
+}
