@@ -64,9 +64,23 @@ FailureOr<std::vector<char>> constantBytes(kiln::ConstantOp cst) {
   return out;
 }
 
-/// For each dim of a reshape's `result`: the dim of `source` it equals when both are dynamic
-/// and every dim before it is the same in both, else -1. Fails when more than one dynamic
-/// dim is left to infer from the element count.
+/// Static product and number of dynamic dims of `shape` from `from` on.
+std::pair<int64_t, int64_t> suffixOf(ArrayRef<int64_t> shape, int64_t from) {
+  int64_t product = 1, dynamic = 0;
+  for (int64_t size : shape.drop_front(std::min<int64_t>(from, shape.size()))) {
+    if (ShapedType::isDynamic(size))
+      ++dynamic;
+    else
+      product *= size;
+  }
+  return {product, dynamic};
+}
+
+/// For each dim of a reshape's `result`: the dim of `source` it equals when both are dynamic,
+/// every dim before it is the same in both and the dims after it have the same static product
+/// and as many dynamic dims (a dim that merges several dynamic ones, [N, T, 8] -> [N * T, 8],
+/// is not source dim 0 but left to infer); else -1. Fails when more than one dynamic dim is
+/// left to infer from the element count.
 FailureOr<std::vector<int64_t>> viewDims(Operation *op, RankedTensorType source,
                                          RankedTensorType result) {
   std::vector<int64_t> from(result.getRank(), -1);
@@ -75,7 +89,8 @@ FailureOr<std::vector<int64_t>> viewDims(Operation *op, RankedTensorType source,
   for (int64_t d = 0; d < result.getRank(); ++d) {
     bool inSource = d < source.getRank();
     if (result.isDynamicDim(d)) {
-      if (samePrefix && inSource && source.isDynamicDim(d))
+      if (samePrefix && inSource && source.isDynamicDim(d) &&
+          suffixOf(result.getShape(), d + 1) == suffixOf(source.getShape(), d + 1))
         from[d] = d;
       else
         ++inferred;

@@ -207,3 +207,34 @@ def test_reductions_over_dynamic_dims_stay_vectorized():
     z = np.exp(t - t.max(-1, keepdims=True))
     z /= z.sum(-1, keepdims=True)
     np.testing.assert_allclose(module.run([x])[0], z, rtol=1e-5, atol=1e-6)
+
+
+def _reshape_model(target_from_shape):
+    """x [n, t, 8] -> Reshape [-1, 8] -> Relu, and (target_from_shape) back to Shape(x)."""
+    n = helper.make_node
+    nodes = [n("Reshape", ["x", "flat"], ["f"], name="flatten"), n("Relu", ["f"], ["r"])]
+    if target_from_shape:
+        nodes += [n("Shape", ["x"], ["s"]), n("Reshape", ["r", "s"], ["y"], name="unflatten")]
+    else:
+        nodes[-1].output[0] = "y"
+    graph = helper.make_graph(
+        nodes, "rows", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", "t", 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [numpy_helper.from_array(np.array([-1, 8], np.int64), "flat")])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def test_reshape_merging_two_dynamic_dims_infers_their_product():
+    """[n, t, 8] -> [-1, 8] is [n * t, 8]: the plan infers the dim from the element count (it
+    took it for dim 0 of the input, [n, 8], and the run failed)."""
+    module = kiln.compile(_reshape_model(False))
+    x = np.random.default_rng(0).standard_normal((2, 3, 8)).astype(np.float32)
+    (y,) = module.run([x])
+    np.testing.assert_array_equal(y, np.maximum(x, 0).reshape(6, 8))
+
+
+def test_reshape_splitting_a_dim_into_two_dynamic_ones_is_a_clear_error():
+    """[n * t, 8] back to [n, t, 8]: two dims to infer at run time; a compile error naming the
+    reshape rather than a guess."""
+    with pytest.raises(kiln.CompileError, match="cannot work out the dynamic dims"):
+        kiln.compile(_reshape_model(True))
