@@ -1,5 +1,6 @@
 //===- kiln-compile.cpp - ONNX model → Kiln artifact ----------------------===//
 #include "compiler/Pipeline/Compiler.h"
+#include "compiler/Pipeline/DiagnosticOrigin.h"
 #include "compiler/Pipeline/Registration.h"
 #include "compiler/Target/CPU/CPUTarget.h"
 
@@ -14,7 +15,6 @@
 
 #include <cctype>
 #include <chrono>
-#include <functional>
 #include <cstdlib>
 #include <thread>
 
@@ -140,31 +140,6 @@ static bool parseInputOverrides(kiln::ImportOptions &options) {
                                  });
 }
 
-/// The model file and ONNX node of a diagnostic from a later phase ("model.onnx: node 'n': "),
-/// read from its location; "" when the message already names them (the importer's) or the
-/// location has no node.
-static std::string whereFrom(const mlir::Diagnostic &diag) {
-  std::string file, node;
-  std::function<void(mlir::Location)> walk = [&](mlir::Location loc) {
-    if (auto name = mlir::dyn_cast<mlir::NameLoc>(loc)) {
-      if (node.empty())
-        node = name.getName().str();
-      walk(name.getChildLoc());
-    } else if (auto fileLoc = mlir::dyn_cast<mlir::FileLineColLoc>(loc)) {
-      if (file.empty())
-        file = fileLoc.getFilename().str();
-    } else if (auto fused = mlir::dyn_cast<mlir::FusedLoc>(loc)) {
-      for (mlir::Location inner : fused.getLocations())
-        walk(inner);
-    }
-  };
-  walk(diag.getLocation());
-  std::string text = diag.str();
-  if (node.empty() || llvm::StringRef(text).contains("node '"))
-    return "";
-  return (file.empty() ? "" : file + ": ") + "node '" + node + "': ";
-}
-
 /// "16G" → 16 << 30; false when malformed, zero or past 2^64.
 static bool parseByteSize(llvm::StringRef text, uint64_t &bytes) {
   unsigned shift = 0;
@@ -209,9 +184,9 @@ int main(int argc, char **argv) {
   ctx.loadAllAvailableDialects();
   mlir::ScopedDiagnosticHandler handler(&ctx, [](mlir::Diagnostic &diag) {
     if (diag.getSeverity() == mlir::DiagnosticSeverity::Error)
-      llvm::errs() << "kiln-compile: error: " << whereFrom(diag) << diag << "\n";
+      llvm::errs() << "kiln-compile: error: " << kiln::diagnosticOrigin(diag) << diag << "\n";
     else if (diag.getSeverity() == mlir::DiagnosticSeverity::Warning)
-      llvm::errs() << "kiln-compile: warning: " << whereFrom(diag) << diag << "\n";
+      llvm::errs() << "kiln-compile: warning: " << kiln::diagnosticOrigin(diag) << diag << "\n";
     return mlir::success();
   });
 

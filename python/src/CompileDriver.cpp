@@ -1,8 +1,9 @@
 //===- CompileDriver.cpp - runs kiln::compileModel/compileModule for Python ----===//
 #include "CompileDriver.h"
 
-#include "compiler/Pipeline/Compiler.h"
 #include "autotune/driver/BestRecords.h"
+#include "compiler/Pipeline/Compiler.h"
+#include "compiler/Pipeline/DiagnosticOrigin.h"
 #include "compiler/Pipeline/Registration.h"
 #include "compiler/Target/CPU/CPUTarget.h"
 
@@ -49,7 +50,7 @@ CompileResult compile(const CompileRequest &request) {
   mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &diag) {
     std::string text;
     llvm::raw_string_ostream os(text);
-    os << diag;
+    os << kiln::diagnosticOrigin(diag) << diag;
     for (const mlir::Diagnostic &note : diag.getNotes())
       os << "\n  note: " << note;
     os.flush();
