@@ -17,7 +17,7 @@
 namespace kiln::lowering {
 namespace {
 /// Scalar float helpers at a fixed location, in f64 unless `type` says otherwise.
-struct F64 {
+struct FloatOps {
   OpBuilder &b;
   Location loc;
   FloatType type = nullptr;
@@ -59,7 +59,7 @@ Value elementAt(OpBuilder &b, Location loc, Value t, int64_t i) {
 
 /// The ONNX cubic convolution weights of the taps floor(x) - 1 .. floor(x) + 2 for
 /// r = x - floor(x) (Keys' kernel with parameter a).
-SmallVector<Value> cubicWeights(F64 &f, Value r, double a) {
+SmallVector<Value> cubicWeights(FloatOps &f, Value r, double a) {
   auto near = [&](Value t) { // |t| <= 1: ((a + 2) t - (a + 3)) t^2 + 1
     return f.add(f.mul(f.sub(f.mul(f.c(a + 2), t), f.c(a + 3)), f.mul(t, t)), f.c(1));
   };
@@ -87,7 +87,7 @@ struct ResizeLowering : OpConversionPattern<graph::ResizeOp> {
     bool crop = ctm == "tf_crop_and_resize";
     DenseElementsAttr constantTarget;
     matchPattern(op.getTarget(), m_Constant(&constantTarget));
-    F64 f{rewriter, loc};
+    FloatOps f{rewriter, loc};
 
     SmallVector<Value> outSizes, inDims, scales, starts, ends; // every dim
     SmallVector<int64_t> resized;                              // the dims that are not the identity
@@ -139,7 +139,7 @@ struct ResizeLowering : OpConversionPattern<graph::ResizeOp> {
     }
     Value current = adaptor.getInput();
     if (mode == "linear" && resized.size() == 2 && !crop && et.isF32()) {
-      current = bilinear(rewriter, loc, op, current, resized, outSizes, inDims, scales);
+      current = bilinear(rewriter, loc, op, current, resized, outSizes, inDims, scales, bySizes);
     } else {
       for (int64_t d : resized) {
         SmallVector<Value> sizes(ArrayRef(outSizes).take_front(d + 1));
@@ -163,13 +163,12 @@ struct ResizeLowering : OpConversionPattern<graph::ResizeOp> {
   /// 0.12 from onnxruntime's).
   Value bilinear(OpBuilder &b, Location loc, graph::ResizeOp op, Value source,
                  ArrayRef<int64_t> dims, ArrayRef<Value> outSizes, ArrayRef<Value> inDims,
-                 ArrayRef<Value> scales) const {
+                 ArrayRef<Value> scales, bool bySizes) const {
     auto resultType = tensorTypeOf(op.getResult());
     SmallVector<Value> dynamicSizes;
     for (int64_t i = 0; i < resultType.getRank(); ++i)
       if (resultType.isDynamicDim(i))
         dynamicSizes.push_back(outSizes[i]);
-    bool bySizes = tensorTypeOf(op.getTarget()).getElementType().isInteger(64);
     StringRef ctm = op.getCoordinateTransformationMode();
     // Per resized dim, outside the loops: the f32 scale (onnxruntime: the scales input, or
     // float(out) / float(in)), the input length and its last index.
@@ -177,13 +176,13 @@ struct ResizeLowering : OpConversionPattern<graph::ResizeOp> {
       Value scale, inF, lengthResized, last, lastF;
     };
     SmallVector<Dim> geometry;
-    F64 outer{b, loc, b.getF32Type()};
+    FloatOps outer{b, loc, b.getF32Type()};
     for (int64_t d : dims) {
       Dim g;
       g.inF = outer.from(inDims[d]);
       g.scale = bySizes ? outer.div(outer.from(outSizes[d]), g.inF) : outer.from(scales[d]);
       // The resized length as the separable passes take it (scale x input, unfloored).
-      F64 wide{b, loc};
+      FloatOps wide{b, loc};
       g.lengthResized = outer.from(wide.mul(scales[d], wide.from(inDims[d])));
       g.last = b.create<arith::SubIOp>(loc, inDims[d], b.create<arith::ConstantIndexOp>(loc, 1));
       g.lastF = outer.from(g.last);
@@ -192,7 +191,7 @@ struct ResizeLowering : OpConversionPattern<graph::ResizeOp> {
     return buildParallelGeneric(
         b, loc, resultType, ValueRange{}, {},
         [&](OpBuilder &nb, Location l, ValueRange) -> Value {
-          F64 f{nb, l, nb.getF32Type()};
+          FloatOps f{nb, l, nb.getF32Type()};
           SmallVector<Value> coords;
           for (int64_t i = 0; i < resultType.getRank(); ++i)
             coords.push_back(nb.create<linalg::IndexOp>(l, i));
@@ -257,7 +256,7 @@ struct ResizeLowering : OpConversionPattern<graph::ResizeOp> {
                                     : b.create<tensor::DimOp>(loc, source, i).getResult());
     }
     auto type = RankedTensorType::get(shape, sourceType.getElementType());
-    F64 outer{b, loc};
+    FloatOps outer{b, loc};
     Value inF = outer.from(inDim);
     Value lengthResized = outer.mul(scale, inF); // ONNX's reference: scale x input, unfloored
     Value last = b.create<arith::SubIOp>(loc, inDim, b.create<arith::ConstantIndexOp>(loc, 1));
@@ -269,7 +268,7 @@ struct ResizeLowering : OpConversionPattern<graph::ResizeOp> {
     return buildParallelGeneric(
         b, loc, type, ValueRange{}, {},
         [&](OpBuilder &nb, Location l, ValueRange) -> Value {
-          F64 f{nb, l};
+          FloatOps f{nb, l};
           using P = arith::CmpFPredicate;
           SmallVector<Value> coords;
           for (int64_t i = 0; i < type.getRank(); ++i)
