@@ -14,6 +14,9 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "runtime/tools/Half.h"
+
+#include <cstring>
 
 namespace kiln {
 #define GEN_PASS_DEF_COMPUTEF16INF32
@@ -46,10 +49,15 @@ Attribute promoted(Attribute attr) {
   auto type = cast<ShapedType>(promoted(dense.getType()));
   if (dense.isSplat())
     return DenseElementsAttr::get(type, APFloat(float((*dense.begin()).convertToFloat())));
-  SmallVector<float> values;
-  values.reserve(dense.getNumElements());
-  for (APFloat v : dense.getValues<APFloat>())
-    values.push_back(v.convertToFloat());
+  // From the raw 16-bit storage: APFloat per element took seconds for a model's weights.
+  std::vector<float> values(dense.getNumElements());
+  ArrayRef<char> raw = dense.getRawData();
+  bool bf16 = dense.getElementType().isBF16();
+  for (size_t i = 0; i < values.size(); ++i) {
+    uint16_t bits;
+    memcpy(&bits, raw.data() + 2 * i, 2);
+    values[i] = bf16 ? kiln::bfloat16ToFloat(bits) : kiln::halfToFloat(bits);
+  }
   return DenseElementsAttr::get(type, ArrayRef<float>(values));
 }
 

@@ -1,10 +1,12 @@
 // Tests of the hand-written ONNX TensorProto reader/writer on real,
 // hand-encoded and broken files.
 #include "TestArtifact.h"
+#include "tools/Half.h"
 #include "tools/TensorProto.h"
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -224,4 +226,30 @@ TEST(TensorProto, WriterReaderRoundTrip) {
   Tensor inconsistent;
   inconsistent.dims = {5};
   EXPECT_THROW(serializeTensor(inconsistent), TensorProtoError);
+}
+
+// Every half value widens exactly (checked against a double computed from the
+// fields) and narrows back to the same bits; bfloat16 is a float's upper half.
+TEST(Half, EveryValueRoundTrips) {
+  for (uint32_t bits = 0; bits < 0x10000; ++bits) {
+    uint16_t h = uint16_t(bits);
+    float f = kiln::halfToFloat(h);
+    int exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
+    double sign = (h & 0x8000) ? -1.0 : 1.0;
+    if (exponent == 31) {
+      EXPECT_TRUE(mantissa ? std::isnan(f)
+                           : std::isinf(f) && (f < 0) == bool(h & 0x8000))
+          << std::hex << bits;
+      continue;
+    }
+    double expected =
+        exponent == 0
+            ? sign * std::ldexp(double(mantissa), -24)
+            : sign * std::ldexp(double(mantissa | 0x400), exponent - 25);
+    ASSERT_EQ(double(f), expected) << std::hex << bits;
+    ASSERT_EQ(std::signbit(f), bool(h & 0x8000)) << std::hex << bits;
+    ASSERT_EQ(kiln::floatToHalf(f), h) << std::hex << bits;
+  }
+  EXPECT_EQ(kiln::bfloat16ToFloat(0x3fc0), 1.5f);
+  EXPECT_EQ(kiln::bfloat16ToFloat(0xc049), -3.140625f);
 }

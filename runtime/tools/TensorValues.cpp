@@ -25,46 +25,6 @@ template <typename T> void store(void *data, size_t index, T value) {
 
 } // namespace
 
-float halfToFloat(uint16_t bits) {
-  uint32_t sign = uint32_t(bits & 0x8000) << 16;
-  uint32_t exponent = (bits >> 10) & 0x1f;
-  uint32_t mantissa = bits & 0x3ff;
-  float magnitude;
-  if (exponent == 0)
-    magnitude = std::ldexp(float(mantissa), -24);
-  else if (exponent == 31)
-    magnitude = mantissa ? NAN : INFINITY;
-  else
-    magnitude = std::ldexp(float(mantissa | 0x400), int(exponent) - 25);
-  uint32_t result;
-  std::memcpy(&result, &magnitude, 4);
-  result |= sign;
-  float value;
-  std::memcpy(&value, &result, 4);
-  return value;
-}
-
-uint16_t floatToHalf(float value) {
-  uint32_t bits;
-  std::memcpy(&bits, &value, 4);
-  uint16_t sign = uint16_t((bits >> 16) & 0x8000);
-  float magnitude = std::fabs(value);
-  if (std::isnan(value))
-    return sign | 0x7e00;
-  if (magnitude >= 65520.0f)
-    return sign | 0x7c00;
-  if (magnitude < std::ldexp(1.0f, -14)) // subnormal: units of 2^-24
-    return sign | uint16_t(std::nearbyint(std::ldexp(magnitude, 24)));
-  int exponent;
-  float fraction = std::frexp(magnitude, &exponent); // [0.5, 1)
-  uint32_t mantissa = uint32_t(std::nearbyint(std::ldexp(fraction, 11)));
-  if (mantissa == 0x800) { // rounding carried into the next power of two
-    mantissa = 0x400;
-    ++exponent;
-  }
-  return sign | uint16_t(((exponent + 14) << 10) | (mantissa & 0x3ff));
-}
-
 bool isFloating(kiln_dtype dtype) {
   return dtype == KILN_DTYPE_FLOAT16 || dtype == KILN_DTYPE_FLOAT32 ||
          dtype == KILN_DTYPE_FLOAT64;

@@ -3,6 +3,7 @@
 #ifndef KILN_RUNTIME_TOOLS_TENSORVALUES_H
 #define KILN_RUNTIME_TOOLS_TENSORVALUES_H
 
+#include "Half.h"
 #include "kiln/runtime.h"
 
 #include <cstddef>
@@ -12,12 +13,6 @@
 #include <vector>
 
 namespace kiln {
-
-/// IEEE half bits to float.
-float halfToFloat(uint16_t bits);
-
-/// Float to IEEE half bits, rounding to nearest even.
-uint16_t floatToHalf(float value);
 
 /// Element `index` of a `dtype` buffer, as a double.
 double elementAt(kiln_dtype dtype, const void *data, size_t index);

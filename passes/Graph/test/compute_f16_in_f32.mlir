@@ -42,3 +42,18 @@ func.func @float(%x: tensor<4xf32>) -> tensor<4xf32> {
   %r = kiln.relu %x : tensor<4xf32>
   return %r : tensor<4xf32>
 }
+
+// -----
+
+// Constants of many values widen exactly: normals, -0, the smallest subnormal (2^-24), the
+// largest half, infinities and NaN; bf16 too.
+// CHECK-LABEL: func @widened
+// CHECK: kiln.constant dense<[1.500000e+00, -0.000000e+00, 5.96046448E-8, 6.550400e+04, 0x7F800000, 0xFF800000, 0x7FC00000]> : tensor<7xf32>
+// CHECK: kiln.constant dense<[-3.140625, 1.000000e+00, 3.38953139E+38, 9.183550e-41]> : tensor<4xf32>
+func.func @widened(%x: tensor<7xf16>, %y: tensor<4xbf16>) -> (tensor<7xf16>, tensor<4xbf16>) {
+  %c = kiln.constant dense<[1.5, -0.0, 0x0001, 65504.0, 0x7C00, 0xFC00, 0x7E00]> : tensor<7xf16>
+  %a = kiln.add %x, %c : (tensor<7xf16>, tensor<7xf16>) -> tensor<7xf16>
+  %d = kiln.constant dense<[-3.140625, 1.0, 0x7F7F, 0x0001]> : tensor<4xbf16>
+  %b = kiln.add %y, %d : (tensor<4xbf16>, tensor<4xbf16>) -> tensor<4xbf16>
+  return %a, %b : tensor<7xf16>, tensor<4xbf16>
+}
