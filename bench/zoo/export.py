@@ -23,7 +23,7 @@ zoolib.ensure_debs("python3-torch", "python3-torchvision")  # before their impor
 import torch  # noqa: E402
 import torchvision  # noqa: E402
 from torchvision import models as tv  # noqa: E402
-from torchvision.models import segmentation as seg, video  # noqa: E402
+from torchvision.models import detection, segmentation as seg, video  # noqa: E402
 
 import seq_models  # noqa: E402
 
@@ -87,6 +87,68 @@ def all_specs():
                for h, w in ((224, 224), (160, 160), (320, 240))],
         source=f"{tvv} mobilenet_v3_small, symbolic H and W")
     return specs
+
+
+def dynhw(build, opset, sizes, batch=False, source=""):
+    """An image model with symbolic H and W (and batch): one case per (n, h, w) of `sizes`."""
+    dims = {0: "N", 2: "H", 3: "W"} if batch else {2: "H", 3: "W"}
+    n, h, w = sizes[0]
+    return spec(build, opset, {"input": ([n, 3, h, w], "image")}, dynamic={"input": dims},
+                cases=[(f"{n}x{h}x{w}" if batch else f"{h}x{w}", {"input": [n, 3, h, w]})
+                       for n, h, w in sizes],
+                source=source + (", symbolic N, H and W" if batch else ", symbolic H and W"))
+
+
+class Detections(torch.nn.Module):
+    """A torchvision detector returning (boxes, scores, labels) of its one image."""
+    def __init__(self, build):
+        super().__init__()
+        self.net = build(weights=None, weights_backbone=None)
+
+    def forward(self, x):
+        out = self.net(x)[0]
+        return out["boxes"], out["scores"], out["labels"]
+
+
+def extra_specs():
+    """More architectures, exported only when named (`--models`) or with `--extra`: symbolic
+    image dims on several families, other blocks (asymmetric convs, (2+1)-D and separable 3-D
+    convs, MaxViT), a detector with its box decoding and NMS."""
+    tvv = f"torchvision {torchvision.__version__}"
+    out = {
+        "resnet18_dynbhw": dynhw(tv.resnet18, 13, [(1, 224, 224), (2, 192, 256)], batch=True,
+                                 source=f"{tvv} resnet18"),
+        "mobilenet_v2_dynhw": dynhw(tv.mobilenet_v2, 13, [(1, 224, 224), (1, 300, 200)],
+                                    source=f"{tvv} mobilenet_v2"),
+        "convnext_tiny_dynhw": dynhw(tv.convnext_tiny, 17, [(1, 224, 224), (1, 160, 192)],
+                                     source=f"{tvv} convnext_tiny"),
+        "efficientnet_b3_dynhw": dynhw(tv.efficientnet_b3, 15, [(1, 300, 300), (1, 256, 320)],
+                                       source=f"{tvv} efficientnet_b3"),
+        "shufflenet_v2_x0_5_dynhw": dynhw(tv.shufflenet_v2_x0_5, 13,
+                                          [(1, 224, 224), (1, 320, 240)],
+                                          source=f"{tvv} shufflenet_v2_x0_5"),
+        "squeezenet1_0_dynhw": dynhw(tv.squeezenet1_0, 13, [(1, 224, 224), (1, 256, 288)],
+                                     source=f"{tvv} squeezenet1_0"),
+        "inception_v3": spec(lambda: tv.inception_v3(aux_logits=False, init_weights=True), 13,
+                             {"input": ([1, 3, 299, 299], "image")},
+                             source=f"{tvv} inception_v3 (1x7/7x1 convs)"),
+        "efficientnet_v2_s": spec(tv.efficientnet_v2_s, 16, {"input": (IMAGE, "image")},
+                                  source=f"{tvv} efficientnet_v2_s (fused MBConv)"),
+        "regnet_x_400mf": spec(tv.regnet_x_400mf, 15, {"input": (IMAGE, "image")},
+                               source=f"{tvv} regnet_x_400mf (grouped convs)"),
+        "alexnet": spec(tv.alexnet, 13, {"input": (IMAGE, "image")}, source=f"{tvv} alexnet"),
+        "vit_b_32": spec(tv.vit_b_32, 17, {"input": (IMAGE, "image")}, source=f"{tvv} vit_b_32"),
+        "maxvit_t": spec(tv.maxvit_t, 17, {"input": (IMAGE, "image")}, source=f"{tvv} maxvit_t"),
+        "r2plus1d_18": spec(video.r2plus1d_18, 14, {"input": ([1, 3, 8, 112, 112], "image")},
+                            source=f"{tvv} video r2plus1d_18 ((2+1)-D convs)"),
+        "s3d": spec(video.s3d, 14, {"input": ([1, 3, 16, 224, 224], "image")},
+                    source=f"{tvv} video s3d (separable 3-D convs)"),
+        "ssdlite320_mobilenet_v3_large": spec(
+            lambda: Detections(detection.ssdlite320_mobilenet_v3_large), 14,
+            {"input": ([1, 3, 320, 320], "image")},
+            source=f"{tvv} ssdlite320_mobilenet_v3_large (box decoding, NMS)"),
+    }
+    return out
 
 
 def seq_specs():
@@ -169,10 +231,17 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--models", default="", help="comma-separated (default: all)")
     p.add_argument("--force", action="store_true", help="re-export existing .onnx files")
+    p.add_argument("--extra", action="store_true",
+                   help="also the architectures of extra_specs (exported only when asked)")
     args = p.parse_args()
     os.makedirs(zoolib.MODELS, exist_ok=True)
-    specs = all_specs()
-    wanted = [m for m in args.models.split(",") if m] or list(specs)
+    specs, extra = all_specs(), extra_specs()
+    wanted = [m for m in args.models.split(",") if m] or \
+        list(specs) + (list(extra) if args.extra else [])
+    specs.update(extra)
+    unknown = [m for m in wanted if m not in specs]
+    if unknown:
+        sys.exit(f"unknown model(s) {', '.join(unknown)}; known: {', '.join(specs)}")
     for name in wanted:
         meta = export_model(name, specs[name], args.force)
         print(f"{name}: {meta.get('error') or 'ok'}")

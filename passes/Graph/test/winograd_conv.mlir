@@ -102,19 +102,23 @@ func.func @by_estimate(%x: tensor<1x40x40x1024xf32>, %y: tensor<1x7x7x512xf32>) 
 
 // -----
 
-// Symbolic N, H and W: Winograd with a dynamic tile count, F(2x2) (the tile whose worst
-// time ratio to the direct conv over 7x7 .. 112x112 maps is least); the output transform
-// gets the conv's input for its size. A dilated conv with symbolic dims stays direct.
+// Symbolic N, H and W: Winograd with a dynamic tile count, the tile chosen at the typical
+// map size for the channel count (64 channels: 56x56, F(4x4); 512: 7x7, F(2x2)) if it holds
+// within 0.8 of the direct conv from 7x7 to 112x112; the output transform gets the conv's
+// input for its size. A dilated conv with symbolic dims stays direct.
 // CHECK-LABEL: func @symbolic
-// CHECK: %[[V:.*]] = kiln.winograd_input %arg0 {pads = array<i64: 1, 1, 1, 1>, tile = 2 : i64} : (tensor<?x?x?x64xf32>) -> tensor<16x?x64xf32>
-// CHECK: %[[M:.*]] = kiln.matmul %[[V]], %{{.*}} -> tensor<16x?x64xf32>
+// CHECK: %[[V:.*]] = kiln.winograd_input %arg0 {pads = array<i64: 1, 1, 1, 1>, tile = 4 : i64} : (tensor<?x?x?x64xf32>) -> tensor<36x?x64xf32>
+// CHECK: %[[M:.*]] = kiln.matmul %[[V]], %{{.*}} -> tensor<36x?x64xf32>
 // CHECK: kiln.winograd_output %[[M]] image %arg0 {{.*}}pads = array<i64: 1, 1, 1, 1>{{.*}} -> tensor<?x?x?x64xf32>
 // CHECK: kiln.conv {{.*}}dilations = array<i64: 2, 2>
-func.func @symbolic(%x: tensor<?x?x?x64xf32>) -> (tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>) {
+// CHECK: kiln.winograd_input %arg1 {{.*}}tile = 2 : i64{{.*}} -> tensor<16x?x512xf32>
+func.func @symbolic(%x: tensor<?x?x?x64xf32>, %y: tensor<?x?x?x512xf32>) -> (tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>, tensor<?x?x?x512xf32>) {
   %w = kiln.constant dense<0.01> : tensor<3x3x64x64xf32>
+  %w2 = kiln.constant dense<0.01> : tensor<3x3x512x512xf32>
   %c = kiln.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<?x?x?x64xf32>, tensor<3x3x64x64xf32>) -> tensor<?x?x?x64xf32>
   %d = kiln.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 2, 2, 2, 2>, dilations = array<i64: 2, 2>, group = 1 : i64, layout = "NHWC"} : (tensor<?x?x?x64xf32>, tensor<3x3x64x64xf32>) -> tensor<?x?x?x64xf32>
-  return %c, %d : tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>
+  %e = kiln.conv %y, %w2 {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<?x?x?x512xf32>, tensor<3x3x512x512xf32>) -> tensor<?x?x?x512xf32>
+  return %c, %d, %e : tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>, tensor<?x?x?x512xf32>
 }
 
 // -----
