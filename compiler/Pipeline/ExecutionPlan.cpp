@@ -84,20 +84,25 @@ std::pair<int64_t, int64_t> suffixOf(ArrayRef<int64_t> shape, int64_t from) {
 }
 
 /// For each dim of a reshape's `result`: the dim of `source` it equals when both are dynamic,
-/// every dim before it is the same in both and the dims after it have the same static product
-/// and as many dynamic dims (a dim that merges several dynamic ones, [N, T, 8] -> [N * T, 8],
-/// is not source dim 0 but left to infer); else -1. Fails when more than one dynamic dim is
-/// left to infer from the element count.
-FailureOr<std::vector<int64_t>> viewDims(Operation *op, RankedTensorType source,
-                                         RankedTensorType result) {
+/// as the importer recorded it (`dims_from`: the shape traced back to the input's dims), else
+/// when every dim before it is the same in both and the dims after it have the same static
+/// product and as many dynamic dims (a dim that merges several dynamic ones, [N, T, 8] ->
+/// [N * T, 8], is not source dim 0 but left to infer); else -1. Fails when more than one
+/// dynamic dim is left to infer from the element count.
+FailureOr<std::vector<int64_t>> viewDims(kiln::ReshapeOp op) {
+  auto source = cast<RankedTensorType>(op.getInput().getType());
+  auto result = cast<RankedTensorType>(op.getType());
   std::vector<int64_t> from(result.getRank(), -1);
+  std::optional<ArrayRef<int64_t>> recorded = op.getDimsFrom();
   int64_t inferred = 0;
   bool samePrefix = true;
   for (int64_t d = 0; d < result.getRank(); ++d) {
     bool inSource = d < source.getRank();
     if (result.isDynamicDim(d)) {
-      if (samePrefix && inSource && source.isDynamicDim(d) &&
-          suffixOf(result.getShape(), d + 1) == suffixOf(source.getShape(), d + 1))
+      if (recorded && (*recorded)[d] >= 0)
+        from[d] = (*recorded)[d];
+      else if (samePrefix && inSource && source.isDynamicDim(d) &&
+               suffixOf(result.getShape(), d + 1) == suffixOf(source.getShape(), d + 1))
         from[d] = d;
       else
         ++inferred;
@@ -270,7 +275,7 @@ public:
     auto result = cast<RankedTensorType>(reshape.getType());
     if (result.hasStaticShape())
       return success();
-    auto dims = viewDims(reshape, cast<RankedTensorType>(reshape.getInput().getType()), result);
+    auto dims = viewDims(reshape);
     if (failed(dims))
       return failure();
     view.dimsFrom = std::move(*dims);

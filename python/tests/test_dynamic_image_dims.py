@@ -192,3 +192,37 @@ def test_resize_by_constants_of_a_dynamic_map_keeps_static_dims(target):
         (got,), (want,) = dynamic.run([x]), static.run([x])
         assert got.shape == want.shape
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def channel_shuffle_net():
+    """ShuffleNet's channel shuffle as torch exports it with symbolic H and W: the sizes come
+    from Shape of the block's input, the second reshape's channels from -1."""
+    n = helper.make_node
+    nodes = [n("Relu", ["x"], ["r"]),
+             n("Shape", ["r"], ["shape"]),
+             n("Gather", ["shape", "i2"], ["h"], axis=0),
+             n("Gather", ["shape", "i3"], ["w"], axis=0),
+             n("Concat", ["one", "two", "four", "h", "w"], ["split_shape"], axis=0),
+             n("Reshape", ["r", "split_shape"], ["split"]),
+             n("Transpose", ["split"], ["t"], perm=[0, 2, 1, 3, 4]),
+             n("Concat", ["one", "minus_one", "h", "w"], ["merge_shape"], axis=0),
+             n("Reshape", ["t", "merge_shape"], ["merged"]),
+             n("Sigmoid", ["merged"], ["y"])]
+    ints = {"i2": [2], "i3": [3], "one": [1], "two": [2], "four": [4], "minus_one": [-1]}
+    inits = [numpy_helper.from_array(np.array(v, np.int64), k) for k, v in ints.items()]
+    graph = helper.make_graph(
+        nodes, "channel_shuffle", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, "H", "W"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def test_channel_shuffle_with_symbolic_dims():
+    """The reshapes record which input dims their `?` dims are (dims_from): the merge keeps its
+    8 channels static and the plan sizes H and W in order (6x4 is not 4x6)."""
+    compiled = kiln.compile(channel_shuffle_net(), threads=1)
+    for h, w in ((5, 7), (6, 4), (1, 9)):
+        x = np.random.default_rng(h * w).standard_normal((1, 8, h, w)).astype(np.float32)
+        (y,) = compiled.run([x])
+        r = np.maximum(x, 0).reshape(1, 2, 4, h, w).transpose(0, 2, 1, 3, 4).reshape(1, 8, h, w)
+        assert y.shape == (1, 8, h, w)
+        np.testing.assert_allclose(y, 1 / (1 + np.exp(-r)), rtol=1e-5, atol=1e-6)

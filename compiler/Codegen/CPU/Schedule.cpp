@@ -85,8 +85,8 @@ int64_t rowCacheTile(int64_t m, int64_t rows) {
   return best;
 }
 
-Schedule matmulSchedule(ArrayRef<int64_t> r, size_t batchDims, VectorTarget t,
-                        bool dynamicColumns) {
+Schedule matmulSchedule(ArrayRef<int64_t> r, size_t batchDims, VectorTarget t, bool dynamicColumns,
+                        bool dynamicRows) {
   Schedule s;
   int64_t m = r[batchDims], n = r[batchDims + 1], k = r[batchDims + 2];
   // Dynamic columns (attention scores over a symbolic sequence): cache tiles of 4 register
@@ -121,8 +121,10 @@ Schedule matmulSchedule(ArrayRef<int64_t> r, size_t batchDims, VectorTarget t,
   // 16 rows (Winograd's batched matmuls of small images, small-batch GEMMs) has too few
   // register tiles per B row to hide its loads: k unrolled by 4 there. kiln-tune, resnet18,
   // 1 thread, reg_k 4 vs 1 (median of the sampled configs): batch_matmul 16x16x512x512 166 vs
-  // 110 GFLOP/s, 36x16x256x256 197 vs 168; at 49 rows and more reg_k 1 is as good.
-  int64_t regK = s.outerTiles[batchDims] <= 16 && kTile % 4 == 0 ? 4 : 1;
+  // 110 GFLOP/s, 36x16x256x256 197 vs 168; at 49 rows and more reg_k 1 is as good. Symbolic
+  // rows may be that few at run time (a symbolic ResNet-18's 7x7 Winograd products: 16 rows,
+  // 1.55 against 1.33 ms compiled for the size): k unrolled by 4 there too.
+  int64_t regK = (s.outerTiles[batchDims] <= 16 || dynamicRows) && kTile % 4 == 0 ? 4 : 1;
   s.innerTiles.append({std::min<int64_t>(s.outerTiles[batchDims], regM), regN, regK});
   return s;
 }
@@ -247,9 +249,11 @@ Schedule chooseDefaultSchedule(linalg::LinalgOp op) {
     return Schedule{{}, {}, {}, false};
   VectorTarget t = vectorTargetOf(op);
   if (isa<linalg::MatmulOp>(op))
-    return matmulSchedule(ranges, 0, t, ShapedType::isDynamic(op.getStaticLoopRanges()[1]));
+    return matmulSchedule(ranges, 0, t, ShapedType::isDynamic(op.getStaticLoopRanges()[1]),
+                          ShapedType::isDynamic(op.getStaticLoopRanges()[0]));
   if (isa<linalg::BatchMatmulOp>(op))
-    return matmulSchedule(ranges, 1, t, ShapedType::isDynamic(op.getStaticLoopRanges()[2]));
+    return matmulSchedule(ranges, 1, t, ShapedType::isDynamic(op.getStaticLoopRanges()[2]),
+                          ShapedType::isDynamic(op.getStaticLoopRanges()[1]));
   if (isa<linalg::Conv2DNhwcHwcfOp>(op))
     return convNhwcSchedule(ranges, t);
   if (isa<linalg::DepthwiseConv2DNhwcHwcOp>(op))

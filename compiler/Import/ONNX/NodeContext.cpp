@@ -243,10 +243,15 @@ FailureOr<Value> NodeContext::scalar(Type elementType, double value) {
   return constant(DenseElementsAttr::get(type, IntegerAttr::get(elementType, (int64_t)value)));
 }
 
-FailureOr<Value> NodeContext::reshape(Value input, ArrayRef<int64_t> shape) {
+FailureOr<Value> NodeContext::reshape(Value input, ArrayRef<int64_t> shape,
+                                      ArrayRef<int64_t> dimsFrom) {
   auto type =
       RankedTensorType::get(shape, cast<RankedTensorType>(input.getType()).getElementType());
-  return createTyped<kiln::ReshapeOp>(type, input);
+  // Given to the builder, so that a fold into a reshape before it composes them.
+  DenseI64ArrayAttr from;
+  if (llvm::any_of(dimsFrom, [](int64_t d) { return d >= 0; }))
+    from = DenseI64ArrayAttr::get(context(), dimsFrom);
+  return createTyped<kiln::ReshapeOp>(type, input, from);
 }
 
 LogicalResult NodeContext::setResult(FailureOr<Value> value) {

@@ -95,8 +95,9 @@ public:
   Value constant(DenseElementsAttr value);
   /// A rank-0 constant of `elementType` holding `value` (integers must be integral).
   FailureOr<Value> scalar(Type elementType, double value);
-  /// A kiln.reshape of `input` to `shape` (dims may be dynamic).
-  FailureOr<Value> reshape(Value input, ArrayRef<int64_t> shape);
+  /// A kiln.reshape of `input` to `shape` (dims may be dynamic); `dimsFrom` (per result dim,
+  /// the input dim it equals or -1) is recorded on it when it names any.
+  FailureOr<Value> reshape(Value input, ArrayRef<int64_t> shape, ArrayRef<int64_t> dimsFrom = {});
 
   /// Binds output 0 (after a failure, just propagates it).
   LogicalResult setResult(FailureOr<Value> value);

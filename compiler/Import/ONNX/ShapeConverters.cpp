@@ -60,22 +60,31 @@ FailureOr<SmallVector<int64_t>> reshapeTarget(NodeContext &n, ArrayRef<int64_t> 
 
 /// Reshape to a shape computed at run time whose elements trace back (ShapeTrace.h) to
 /// constants and dims of tensors: dims of the input cancel out of the -1 inference, so
-/// `x.view(x.size(0), -1)` keeps its static dims; others become `?`.
-FailureOr<SmallVector<int64_t>> tracedReshapeTarget(NodeContext &n,
-                                                     ArrayRef<ShapeElement> elements) {
+/// `x.view(x.size(0), -1)` keeps its static dims; others become `?`. `dimsFrom` gets, per
+/// result dim, the input dim it is (same rootDim), else -1.
+FailureOr<SmallVector<int64_t>> tracedReshapeTarget(NodeContext &n, ArrayRef<ShapeElement> elements,
+                                                    SmallVector<int64_t> &dimsFrom) {
   RankedTensorType in = n.inputType(0);
   SmallVector<int64_t> spec, shape;
   SmallVector<bool> cancelled(in.getRank(), false);
-  for (const ShapeElement &e : elements) {
+  SmallVector<std::pair<Value, int64_t>> roots;
+  for (int64_t d = 0; d < in.getRank(); ++d)
+    roots.push_back(rootDim(n.input(0), d));
+  dimsFrom.assign(elements.size(), -1);
+  for (auto [i, e] : llvm::enumerate(elements)) {
     if (e.isConstant()) {
       spec.push_back(e.value);
       continue;
     }
     spec.push_back(1); // placeholder: a dim only known at run time
-    if (e.source == n.input(0) && !cancelled[e.dim])
-      cancelled[e.dim] = true;
-    else
+    auto *it = llvm::find(roots, std::make_pair(e.source, e.dim));
+    int64_t d = it == roots.end() ? -1 : it - roots.begin();
+    if (d >= 0 && in.isDynamicDim(d) && !cancelled.empty() && !cancelled[d]) {
+      cancelled[d] = true;
+      dimsFrom[i] = d;
+    } else {
       cancelled.clear(); // not a dim of the input: nothing cancels safely
+    }
   }
   FailureOr<SmallVector<int64_t>> target = reshapeTarget(n, spec);
   if (failed(target))
@@ -117,8 +126,9 @@ LogicalResult convertReshape(NodeContext &n) {
     if (!matchPattern(n.input(1), m_Constant(&constant)))
       if (FailureOr<SmallVector<ShapeElement>> traced = traceShape(n.input(1));
           succeeded(traced)) {
-        FailureOr<SmallVector<int64_t>> shape = tracedReshapeTarget(n, *traced);
-        return failed(shape) ? failure() : n.setResult(n.reshape(n.input(0), *shape));
+        SmallVector<int64_t> dimsFrom;
+        FailureOr<SmallVector<int64_t>> shape = tracedReshapeTarget(n, *traced, dimsFrom);
+        return failed(shape) ? failure() : n.setResult(n.reshape(n.input(0), *shape, dimsFrom));
       }
   }
   FailureOr<SmallVector<int64_t>> spec = n.constantInts(1, "shape");

@@ -78,6 +78,31 @@ int64_t floorDiv(int64_t a, int64_t b) {
 }
 } // namespace
 
+std::pair<Value, int64_t> rootDim(Value v, int64_t dim) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto t = dyn_cast<kiln::TransposeOp>(def)) {
+      std::tie(v, dim) = std::make_pair(t.getInput(), t.getPerm()[dim]);
+      continue;
+    }
+    if (auto r = dyn_cast<kiln::ReshapeOp>(def)) {
+      std::optional<ArrayRef<int64_t>> from = r.getDimsFrom();
+      if (!from || (*from)[dim] < 0)
+        break;
+      std::tie(v, dim) = std::make_pair(r.getInput(), (*from)[dim]);
+      continue;
+    }
+    auto shapeOf = [](Value x) { return cast<ShapedType>(x.getType()).getShape(); };
+    if (kiln::isElementwise(def) && def->getNumOperands() > 0 &&
+        isa<ShapedType>(def->getOperand(0).getType()) &&
+        shapeOf(def->getOperand(0)) == shapeOf(v)) {
+      v = def->getOperand(0);
+      continue;
+    }
+    break;
+  }
+  return {v, dim};
+}
+
 FailureOr<Elements> traceShape(Value shape) {
   auto type = dyn_cast<RankedTensorType>(shape.getType());
   if (!type || type.getRank() > 1 || !type.hasStaticShape())
@@ -92,9 +117,14 @@ FailureOr<Elements> traceShape(Value shape) {
   if (auto op = dyn_cast_or_null<kiln::ShapeOp>(def)) {
     auto input = cast<RankedTensorType>(op.getInput().getType());
     Elements out;
-    for (int64_t d = 0; d < input.getRank(); ++d)
-      out.push_back(input.isDynamicDim(d) ? ShapeElement{0, op.getInput(), d}
-                                          : ShapeElement{input.getDimSize(d), Value(), -1});
+    for (int64_t d = 0; d < input.getRank(); ++d) {
+      if (!input.isDynamicDim(d)) {
+        out.push_back({input.getDimSize(d), Value(), -1});
+        continue;
+      }
+      auto [source, dim] = rootDim(op.getInput(), d);
+      out.push_back({0, source, dim});
+    }
     return out;
   }
   if (auto op = dyn_cast_or_null<kiln::GatherOp>(def))

@@ -21,9 +21,15 @@ struct ShapeElement {
   bool isConstant() const { return !source; }
 };
 
+/// The tensor and dim that dim `dim` of `v` equals at run time, followed back through ops
+/// that keep it: transposes, reshapes that record it (`dims_from`) and elementwise ops whose
+/// result has their first operand's shape; (v, dim) itself where none applies.
+std::pair<mlir::Value, int64_t> rootDim(mlir::Value v, int64_t dim);
+
 /// The elements of `shape` (a 0-D or 1-D integer tensor) traced through kiln.constant,
 /// kiln.shape, kiln.gather / kiln.slice with constant indices, kiln.concat, kiln.reshape and
-/// kiln.cast; failure when some element is computed otherwise.
+/// kiln.cast (a dim of a tensor as its rootDim); failure when some element is computed
+/// otherwise.
 mlir::FailureOr<llvm::SmallVector<ShapeElement>> traceShape(mlir::Value shape);
 } // namespace kiln::importer
 

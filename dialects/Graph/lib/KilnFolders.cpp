@@ -337,6 +337,17 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   if (auto src = dense(adaptor.getInput()))
     return src.reshape(getType());
   if (auto producer = getInput().getDefiningOp<ReshapeOp>()) {
+    // dims_from composes: a dim both reshapes keep is the first one's input dim.
+    if (std::optional<ArrayRef<int64_t>> outer = getDimsFrom()) {
+      SmallVector<int64_t> composed(outer->size(), -1);
+      if (std::optional<ArrayRef<int64_t>> inner = producer.getDimsFrom())
+        for (auto [d, s] : llvm::enumerate(*outer))
+          composed[d] = s < 0 ? -1 : (*inner)[s];
+      if (llvm::all_of(composed, [](int64_t s) { return s < 0; }))
+        removeDimsFromAttr();
+      else
+        setDimsFrom(composed);
+    }
     getInputMutable().assign(producer.getInput());
     return getResult();
   }

@@ -19,6 +19,13 @@ LogicalResult ReshapeOp::verify() {
   if (in.hasStaticShape() && out.hasStaticShape() && in.getNumElements() != out.getNumElements())
     return emitOpError("changes the number of elements: ")
            << in.getNumElements() << " vs " << out.getNumElements();
+  if (std::optional<ArrayRef<int64_t>> from = getDimsFrom()) {
+    if ((int64_t)from->size() != out.getRank())
+      return emitOpError("dims_from needs one entry per result dim");
+    for (auto [d, s] : llvm::enumerate(*from))
+      if (s != -1 && (s < 0 || s >= in.getRank() || in.getDimSize(s) != out.getDimSize(d)))
+        return emitOpError("dims_from: result dim ") << d << " is not input dim " << s;
+  }
   return success();
 }
 

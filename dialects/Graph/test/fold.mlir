@@ -177,3 +177,16 @@ func.func @dequantize_folds() -> (tensor<2x2xf32>, tensor<2x2xf32>, tensor<2xf32
   %3 = kiln.max %n, %z : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
   return %0, %1, %2, %3 : tensor<2x2xf32>, tensor<2x2xf32>, tensor<2xf32>, tensor<2xf32>
 }
+
+// -----
+
+// A reshape of a reshape reads the first one's input; the dims both record compose (dim 2 of
+// the result is dim 2 of %r, which is dim 1 of %x); a dim only the outer one records is lost.
+// CHECK-LABEL: func @dims_from_compose
+// CHECK-NEXT: %[[R:.*]] = kiln.reshape %arg0 {dims_from = array<i64: -1, -1, 1, -1>} : tensor<48x?x?xf32> to tensor<1x48x?x?xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @dims_from_compose(%x: tensor<48x?x?xf32>) -> tensor<1x48x?x?xf32> {
+  %r = kiln.reshape %x {dims_from = array<i64: -1, -1, 1, -1>} : tensor<48x?x?xf32> to tensor<2x24x?x?xf32>
+  %m = kiln.reshape %r {dims_from = array<i64: -1, -1, 2, 3>} : tensor<2x24x?x?xf32> to tensor<1x48x?x?xf32>
+  return %m : tensor<1x48x?x?xf32>
+}

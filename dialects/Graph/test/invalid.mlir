@@ -312,3 +312,19 @@ func.func @recurrent_gru_peepholes(%p: tensor<5x2x24xf32>, %r: tensor<1x3x8x8xf3
   %y, %yh = kiln.recurrent gru %p, %r peepholes %peep {activation_alpha = array<f64: 0.0, 0.0>, activation_beta = array<f64: 0.0, 0.0>, activations = ["Sigmoid", "Tanh"], direction = "forward"} : (tensor<5x2x24xf32>, tensor<1x3x8x8xf32>, tensor<1x24xf32>) -> (tensor<5x1x2x8xf32>, tensor<1x2x8xf32>)
   return %y, %yh : tensor<5x1x2x8xf32>, tensor<1x2x8xf32>
 }
+
+// -----
+
+func.func @dims_from_length(%a: tensor<2x?xf32>) -> tensor<?xf32> {
+  // expected-error @+1 {{dims_from needs one entry per result dim}}
+  %0 = kiln.reshape %a {dims_from = array<i64: 1, 0>} : tensor<2x?xf32> to tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+func.func @dims_from_static(%a: tensor<2x?xf32>) -> tensor<?x2xf32> {
+  // expected-error @+1 {{dims_from: result dim 0 is not input dim 0}}
+  %0 = kiln.reshape %a {dims_from = array<i64: 0, -1>} : tensor<2x?xf32> to tensor<?x2xf32>
+  return %0 : tensor<?x2xf32>
+}

@@ -18,8 +18,17 @@ def Kiln_ConstantOp : Kiln_Op<"constant", [ConstantLike, Pure, AllTypesMatch<["v
 
 def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure]> {
   let summary = "same elements, new static shape (a view: no data moves)";
-  let arguments = (ins Kiln_Tensor:$input);
+  let description = [{
+    `dims_from` (optional, one entry per result dim): the input dim that a result dim equals,
+    or -1. The importer sets it where a run-time shape traces back to the input's own dims
+    (`x.view(b, g, c // g, h, w)` with h, w = x.shape[2:]), so that the execution plan sizes
+    `?` dims soundly rather than by matching the two shapes.
+  }];
+  let arguments = (ins Kiln_Tensor:$input, OptionalAttr<DenseI64ArrayAttr>:$dims_from);
   let results = (outs Kiln_Tensor:$result);
+  let builders = [OpBuilder<(ins "mlir::Type":$result, "mlir::Value":$input), [{
+    build($_builder, $_state, result, input, mlir::DenseI64ArrayAttr());
+  }]>];
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
   let hasVerifier = 1;
   let hasFolder = 1;
