@@ -122,22 +122,26 @@ public:
   kiln::ConvLayoutControlFn control;
 };
 
-/// 2-D pools follow the convolutions into NHWC, so no transpose separates them.
+/// 2-D pools follow the convolutions into NHWC, so no transpose separates them; so do 3-D max
+/// pools of static shape, which kiln-decompose-conv3d then runs as 2-D ones.
 template <typename PoolOp>
 struct PoolToNHWC : OpRewritePattern<PoolOp> {
   using OpRewritePattern<PoolOp>::OpRewritePattern;
   LogicalResult matchAndRewrite(PoolOp pool, PatternRewriter &rewriter) const override {
-    if (pool.getLayout() != "NCHW" || pool.getInput().getType().getRank() != 4)
+    auto type = pool.getInput().getType();
+    bool pool3d = std::is_same_v<PoolOp, kiln::MaxPoolOp> && type.getRank() == 5 &&
+                  type.hasStaticShape() && pool.getType().hasStaticShape();
+    if (pool.getLayout() != "NCHW" || (type.getRank() != 4 && !pool3d))
       return failure();
     Location loc = pool.getLoc();
     Value input = rewriter.create<kiln::TransposeOp>(
-        loc, pool.getInput(), rewriter.getDenseI64ArrayAttr({0, 2, 3, 1}));
+        loc, pool.getInput(), rewriter.getDenseI64ArrayAttr(toChannelsLast(type.getRank())));
     auto nhwc = rewriter.create<PoolOp>(
         loc, input, pool.getKernelShapeAttr(), pool.getStridesAttr(), pool.getPadsAttr(),
         pool.getDilationsAttr(), pool.getCeilModeAttr(), pool.getCountIncludePadAttr(),
         rewriter.getStringAttr("NHWC"));
-    rewriter.replaceOpWithNewOp<kiln::TransposeOp>(pool, nhwc.getResult(),
-                                                   rewriter.getDenseI64ArrayAttr({0, 3, 1, 2}));
+    rewriter.replaceOpWithNewOp<kiln::TransposeOp>(
+        pool, nhwc.getResult(), rewriter.getDenseI64ArrayAttr(toChannelsFirst(type.getRank())));
     return success();
   }
 };

@@ -1,10 +1,11 @@
-//===- DecomposeConv3D.cpp - NDHWC 3-D convs → 2-D convs per depth tap ----===//
+//===- DecomposeConv3D.cpp - NDHWC 3-D convs and max pools → 2-D ones -----===//
 //
 // y[n, od] = sum over kd of conv2d(x[n, od * sd + kd * dd], W[kd]): for each depth tap kd the
 // input's depth slices (pad first, stride sd) are taken as a batch of images (the depth folds
 // into the batch: a view of the slice), convolved in 2-D with that tap's filter, and the tap
 // results summed (the adds become the next conv's epilogue). The 2-D convs take every path
 // a 2-D conv takes (NHWC direct, Winograd, im2col). MLIR 19 has no vector path for 3-D convs.
+// 3-D max pools likewise: the depth window as a max of depth slices, then a 2-D pool.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Graph/Passes.h"
@@ -12,6 +13,8 @@
 #include "kiln/Dialect/Graph/KilnDialect.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <limits>
 
 namespace kiln {
 #define GEN_PASS_DEF_DECOMPOSECONV3D
@@ -81,10 +84,53 @@ struct Conv3DByDepthTaps : OpRewritePattern<kiln::ConvOp> {
   }
 };
 
+/// An NDHWC 3-D max pool, static shapes: max is separable, so the depth window first (the
+/// elementwise max of the depth taps' strided slices, the input padded in depth with -inf),
+/// then a 2-D pool over H and W of the depth folded into the batch. No 3-D pool has a vector
+/// path; the 2-D NHWC pool does.
+struct MaxPool3DByDepthTaps : OpRewritePattern<kiln::MaxPoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(kiln::MaxPoolOp pool, PatternRewriter &rewriter) const override {
+    auto in = pool.getInput().getType(), out = pool.getType();
+    if (pool.getLayout() != "NHWC" || in.getRank() != 5 || !in.hasStaticShape() ||
+        !out.hasStaticShape())
+      return failure();
+    ArrayRef<int64_t> k = pool.getKernelShape(), s = pool.getStrides(), d = pool.getDilations(),
+                      pads = pool.getPads();
+    Location loc = pool.getLoc();
+    int64_t n = out.getDimSize(0), od = out.getDimSize(1), depth = in.getDimSize(1);
+    // Every tap of every output depth inside the padded input (ceil mode may reach past the
+    // end pad); the -inf rows never win, as each window holds an input row.
+    int64_t back = std::max<int64_t>(0, (od - 1) * s[0] + (k[0] - 1) * d[0] + 1 - pads[0] - depth);
+    Value x = pool.getInput();
+    if (pads[0] || back)
+      x = rewriter.create<kiln::PadOp>(
+          loc, x, rewriter.getDenseI64ArrayAttr({0, pads[0], 0, 0, 0, 0, back, 0, 0, 0}),
+          kiln::PadModeAttr::get(rewriter.getContext(), kiln::PadMode::constant),
+          rewriter.getF64FloatAttr(-std::numeric_limits<double>::infinity()));
+    Value rows;
+    for (int64_t t = 0; t < k[0]; ++t) {
+      Value tap = tapImages(rewriter, loc, x, t * d[0], od, s[0]);
+      rows = rows ? rewriter.create<kiln::MaxOp>(loc, rows, tap).getResult() : tap;
+    }
+    auto images = RankedTensorType::get(
+        {n * od, out.getDimSize(2), out.getDimSize(3), out.getDimSize(4)}, out.getElementType());
+    Value pooled = rewriter.create<kiln::MaxPoolOp>(
+        loc, images, rows, rewriter.getDenseI64ArrayAttr(k.drop_front()),
+        rewriter.getDenseI64ArrayAttr(s.drop_front()),
+        rewriter.getDenseI64ArrayAttr({pads[1], pads[2], pads[4], pads[5]}),
+        rewriter.getDenseI64ArrayAttr(d.drop_front()), pool.getCeilModeAttr(),
+        pool.getCountIncludePadAttr(), pool.getLayoutAttr());
+    rewriter.replaceOpWithNewOp<kiln::ReshapeOp>(pool, out, pooled);
+    return success();
+  }
+};
+
 struct DecomposeConv3DPass : kiln::impl::DecomposeConv3DBase<DecomposeConv3DPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<Conv3DByDepthTaps>(&getContext());
+    patterns.add<Conv3DByDepthTaps, MaxPool3DByDepthTaps>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

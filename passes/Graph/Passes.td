@@ -60,7 +60,8 @@ def DecomposeConv3D : Pass<"kiln-decompose-conv3d", "mlir::func::FuncOp"> {
     y[n, od] = sum over kd of conv2d(x[n, od * sd + kd * dd], W[kd]): the depth slices each tap
     reads form a batch of images (depth folded into the batch), the tap results are summed.
     The 2-D convs then take the 2-D paths (NHWC direct, Winograd, im2col), which vectorize;
-    MLIR 19 has none for 3-D convs. Static shapes, any group.
+    MLIR 19 has none for 3-D convs. Static shapes, any group. NDHWC 3-D max pools likewise:
+    the max over the depth window of strided depth slices (padded with -inf), then a 2-D pool.
   }];
 }
 

@@ -13,20 +13,22 @@ from test_pool_counts import reference_avg_pool
 
 def reference_max_pool(x, kernel_shape, strides=None, pads=None, dilations=None, ceil_mode=0,
                        **_):
-    """ONNX MaxPool in numpy: -inf padding (explicit pads and the ceil-mode overhang)."""
-    strides = strides or [1, 1]
-    dilations = dilations or [1, 1]
-    pads = pads or [0] * 4
+    """ONNX MaxPool in numpy, any number of spatial dims: -inf padding (explicit pads and the
+    ceil-mode overhang)."""
+    nd = x.ndim - 2
+    strides = strides or [1] * nd
+    dilations = dilations or [1] * nd
+    pads = pads or [0] * (2 * nd)
     out, extra = [], []
-    for i in range(2):
+    for i in range(nd):
         span = dilations[i] * (kernel_shape[i] - 1) + 1
-        padded = x.shape[2 + i] + pads[i] + pads[2 + i] - span
+        padded = x.shape[2 + i] + pads[i] + pads[nd + i] - span
         o = (-(-padded // strides[i]) if ceil_mode else padded // strides[i]) + 1
         if ceil_mode and (o - 1) * strides[i] >= x.shape[2 + i] + pads[i]:
             o -= 1
         out.append(o)
-        extra.append(max(0, (o - 1) * strides[i] + span - (x.shape[2 + i] + pads[i] + pads[2 + i])))
-    xp = np.pad(x, [(0, 0), (0, 0)] + [(pads[i], pads[2 + i] + extra[i]) for i in range(2)],
+        extra.append(max(0, (o - 1) * strides[i] + span - (x.shape[2 + i] + pads[i] + pads[nd + i])))
+    xp = np.pad(x, [(0, 0), (0, 0)] + [(pads[i], pads[nd + i] + extra[i]) for i in range(nd)],
                 constant_values=-np.inf)
     y = np.full(x.shape[:2] + tuple(out), -np.inf, np.float32)
     for taps in np.ndindex(*kernel_shape):

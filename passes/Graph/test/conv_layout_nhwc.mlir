@@ -60,6 +60,21 @@ func.func @pool(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32> {
 
 // -----
 
+// A 3-D max pool of static shape goes channels-last (kiln-decompose-conv3d runs it as a 2-D
+// one); a 3-D average pool stays.
+// CHECK-LABEL: func @pool3d
+// CHECK: %[[X:.*]] = kiln.transpose %arg0 {perm = array<i64: 0, 2, 3, 4, 1>}
+// CHECK: %[[P:.*]] = kiln.max_pool %[[X]] {{.*}}layout = "NHWC"{{.*}} -> tensor<1x2x4x4x2xf32>
+// CHECK: kiln.transpose %[[P]] {perm = array<i64: 0, 4, 1, 2, 3>}
+// CHECK: kiln.avg_pool %arg0 {{.*}}(tensor<1x2x4x8x8xf32>) -> tensor<1x2x2x4x4xf32>
+func.func @pool3d(%x: tensor<1x2x4x8x8xf32>) -> (tensor<1x2x2x4x4xf32>, tensor<1x2x2x4x4xf32>) {
+  %0 = kiln.max_pool %x {kernel_shape = array<i64: 2, 2, 2>, strides = array<i64: 2, 2, 2>, pads = array<i64: 0, 0, 0, 0, 0, 0>, dilations = array<i64: 1, 1, 1>, ceil_mode = false, count_include_pad = false} : (tensor<1x2x4x8x8xf32>) -> tensor<1x2x2x4x4xf32>
+  %1 = kiln.avg_pool %x {kernel_shape = array<i64: 2, 2, 2>, strides = array<i64: 2, 2, 2>, pads = array<i64: 0, 0, 0, 0, 0, 0>, dilations = array<i64: 1, 1, 1>, ceil_mode = false, count_include_pad = false} : (tensor<1x2x4x8x8xf32>) -> tensor<1x2x2x4x4xf32>
+  return %0, %1 : tensor<1x2x2x4x4xf32>, tensor<1x2x2x4x4xf32>
+}
+
+// -----
+
 // 1-D and 3-D convs go channels-last too (the filter's kernel dims first, then C, then F);
 // a 1-D conv with static sizes becomes a 2-D conv of unit height between reshapes (views), so
 // its kernel is the 2-D one with the epilogue fused.

@@ -41,3 +41,18 @@ func.func @conv2d(%x: tensor<1x8x8x4xf32>, %w: tensor<3x3x4x4xf32>) -> tensor<1x
   %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC", pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x8x8x4xf32>, tensor<3x3x4x4xf32>) -> tensor<1x6x6x4xf32>
   return %0 : tensor<1x6x6x4xf32>
 }
+
+// -----
+
+// A 3x3x3 max pool, padded 1 in depth (with -inf), stride (2, 1, 1): the max of three depth
+// slices of stride 2, folded into the batch, then a 2-D NHWC max pool over H and W.
+// CHECK-LABEL: func @max_pool3d
+// CHECK: %[[P:.*]] = kiln.pad constant %arg0 {pads = array<i64: 0, 1, 0, 0, 0, 0, 1, 0, 0, 0>, value = 0xFFF0000000000000 : f64} : (tensor<1x5x6x6x8xf32>) -> tensor<1x7x6x6x8xf32>
+// CHECK-COUNT-3: kiln.slice %[[P]] {{.*}}steps = array<i64: 1, 2, 1, 1, 1>
+// CHECK: %[[M:.*]] = kiln.max %{{.*}}, %{{.*}} : (tensor<3x6x6x8xf32>, tensor<3x6x6x8xf32>) -> tensor<3x6x6x8xf32>
+// CHECK: %[[Q:.*]] = kiln.max_pool %{{.*}} {{.*}}kernel_shape = array<i64: 3, 3>, layout = "NHWC", pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<3x6x6x8xf32>) -> tensor<3x6x6x8xf32>
+// CHECK: kiln.reshape %[[Q]] : tensor<3x6x6x8xf32> to tensor<1x3x6x6x8xf32>
+func.func @max_pool3d(%x: tensor<1x5x6x6x8xf32>) -> tensor<1x3x6x6x8xf32> {
+  %y = kiln.max_pool %x {ceil_mode = false, count_include_pad = false, dilations = array<i64: 1, 1, 1>, kernel_shape = array<i64: 3, 3, 3>, layout = "NHWC", pads = array<i64: 1, 1, 1, 1, 1, 1>, strides = array<i64: 2, 1, 1>} : (tensor<1x5x6x6x8xf32>) -> tensor<1x3x6x6x8xf32>
+  return %y : tensor<1x3x6x6x8xf32>
+}
