@@ -1,4 +1,5 @@
 //===- ExplicitConvPadding.cpp - conv / max-pool padding as a kiln.pad ----===//
+// (and a zero pad before an average pool as the pool's own padding)
 #include "passes/Graph/Passes.h"
 
 #include "kiln/Dialect/Graph/KilnDialect.h"
@@ -71,6 +72,35 @@ struct PadMaxPoolInput : OpRewritePattern<kiln::MaxPoolOp> {
   bool vectorPools;
 };
 
+/// The reverse for average pools: a zero pad of only the spatial dims before an unpadded NHWC
+/// average pool (how torch exports count_include_pad=True padding: Inception's pools) becomes
+/// the pool's own padding, counted in its divisor; the vector-coded pool reads it in place,
+/// where the pad was a copy of its input (4x slower on 2 threads than on 1).
+struct PadIntoAvgPool : OpRewritePattern<kiln::AvgPoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(kiln::AvgPoolOp pool, PatternRewriter &rewriter) const override {
+    auto pad = pool.getInput().getDefiningOp<kiln::PadOp>();
+    if (!pad || pad.getMode() != kiln::PadMode::constant || pad.getValue().convertToDouble() != 0 ||
+        pool.getLayout() != "NHWC" || pool.getCeilMode() || hasPadding(pool.getPads()) ||
+        pad.getPads().size() != 8)
+      return failure();
+    ArrayRef<int64_t> p = pad.getPads(), k = pool.getKernelShape();
+    // [n, h, w, c] begin pads, then end pads: only h and w, each under the window.
+    if (p[0] || p[3] || p[4] || p[7] || llvm::any_of(p, [](int64_t v) { return v < 0; }) ||
+        std::max(p[1], p[5]) >= k[0] || std::max(p[2], p[6]) >= k[1])
+      return failure();
+    // The same windows over the same values (the output size is unchanged); the pool with
+    // padding takes the vector code as the one over the padded copy does.
+    if (!kiln::isVectorCodedPool(pool) || !pad.getInput().getType().hasStaticShape())
+      return failure();
+    rewriter.replaceOpWithNewOp<kiln::AvgPoolOp>(
+        pool, pool.getType(), pad.getInput(), pool.getKernelShapeAttr(), pool.getStridesAttr(),
+        rewriter.getDenseI64ArrayAttr({p[1], p[2], p[5], p[6]}), pool.getDilationsAttr(),
+        pool.getCeilModeAttr(), rewriter.getBoolAttr(true), pool.getLayoutAttr());
+    return success();
+  }
+};
+
 struct ExplicitConvPaddingPass
     : kiln::impl::ExplicitConvPaddingBase<ExplicitConvPaddingPass> {
   using ExplicitConvPaddingBase::ExplicitConvPaddingBase;
@@ -78,6 +108,8 @@ struct ExplicitConvPaddingPass
     RewritePatternSet patterns(&getContext());
     patterns.add<PadConvInput>(&getContext());
     patterns.add<PadMaxPoolInput>(&getContext(), vectorPools);
+    if (vectorPools)
+      patterns.add<PadIntoAvgPool>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

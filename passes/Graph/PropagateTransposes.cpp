@@ -227,9 +227,33 @@ struct SliceThroughTranspose : OpRewritePattern<kiln::SliceOp> {
   }
 };
 
+/// pad(transpose(x, p)) → transpose(pad(x), p) (transposed dim i's pads on x's dim p[i]): an
+/// Inception block's zero pad before its average pool sat between a transpose to NCHW and
+/// one back, each a copy of the block's input.
+struct PadThroughTranspose : OpRewritePattern<kiln::PadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(kiln::PadOp op, PatternRewriter &rewriter) const override {
+    auto t = op.getInput().getDefiningOp<kiln::TransposeOp>();
+    if (!t)
+      return failure();
+    ArrayRef<int64_t> perm = t.getPerm(), pads = op.getPads();
+    int64_t rank = perm.size();
+    SmallVector<int64_t> moved(2 * rank);
+    for (auto [i, p] : llvm::enumerate(perm)) {
+      moved[p] = pads[i];
+      moved[rank + p] = pads[rank + i];
+    }
+    Value padded = rewriter.create<kiln::PadOp>(op.getLoc(), t.getInput(),
+                                                rewriter.getDenseI64ArrayAttr(moved),
+                                                op.getModeAttr(), op.getValueAttr());
+    rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), padded, perm));
+    return success();
+  }
+};
+
 /// Whether some chain of single-operand-moving users of `v` (elementwise ops, slices, concats,
-/// reshapes), at most `depth` deep, reaches a transpose that undoes `perm`: then a transpose by
-/// `perm` placed at `v` cancels there.
+/// pads, reshapes), at most `depth` deep, reaches a transpose that undoes `perm`: then a transpose
+/// by `perm` placed at `v` cancels there.
 bool cancelsDownstream(Value v, ArrayRef<int64_t> perm, int depth = 6) {
   if (depth == 0)
     return false;
@@ -240,9 +264,9 @@ bool cancelsDownstream(Value v, ArrayRef<int64_t> perm, int depth = 6) {
         return true;
       continue;
     }
-    bool passes = isa<kiln::SliceOp, kiln::ConcatOp>(user) ||
-                  (user->hasTrait<OpTrait::Elementwise>() &&
-                   isa<kiln::KilnDialect>(user->getDialect()));
+    bool passes =
+        isa<kiln::SliceOp, kiln::ConcatOp, kiln::PadOp>(user) ||
+        (user->hasTrait<OpTrait::Elementwise>() && isa<kiln::KilnDialect>(user->getDialect()));
     if (passes && user->getNumResults() == 1 &&
         cast<ShapedType>(user->getResult(0).getType()).getRank() == int64_t(perm.size()) &&
         cancelsDownstream(user->getResult(0), perm, depth - 1))
@@ -353,7 +377,8 @@ struct PropagateTransposesPass
                  BinaryThroughTranspose<kiln::MulOp>, BinaryThroughTranspose<kiln::DivOp>,
                  BinaryThroughTranspose<kiln::MaxOp>, BinaryThroughTranspose<kiln::MinOp>>(ctx);
     patterns.add<ConcatThroughTranspose, ReduceThroughTranspose, ResizeThroughTranspose,
-                 SliceThroughTranspose, ReshapeThroughTranspose, UnitTransposeToReshape>(ctx);
+                 SliceThroughTranspose, PadThroughTranspose, ReshapeThroughTranspose,
+                 UnitTransposeToReshape>(ctx);
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

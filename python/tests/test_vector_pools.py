@@ -98,3 +98,28 @@ def test_pools_the_vector_code_does_not_take_keep_linalg(op):
         reference = reference_max_pool if op == "MaxPool" else reference_avg_pool
         (y,) = kiln.compile(model).run([x])
         np.testing.assert_allclose(y, reference(x, **attrs), rtol=1e-5, atol=1e-6)
+
+
+def test_zero_pad_before_average_pool_is_the_pools_padding():
+    """torch exports AvgPool2d(3, 1, padding=1) of count_include_pad=True as Pad + AveragePool
+    (Inception): the pad becomes the pool's own padding (no pad kernel, no transposes around
+    it), counted in the divisor, at 1 and 2 threads."""
+    c, shape = 16, [1, 16, 9, 11]
+    eye = numpy_helper.from_array(np.eye(c, dtype=np.float32)[:, :, None, None], "eye")
+    pads = numpy_helper.from_array(np.array([0, 0, 1, 2, 0, 0, 1, 0], np.int64), "pads")
+    nodes = [helper.make_node("Conv", ["x", "eye"], ["t"]),
+             helper.make_node("Pad", ["t", "pads"], ["p"], mode="constant"),
+             helper.make_node("AveragePool", ["p"], ["y"], kernel_shape=[3, 3])]
+    graph = helper.make_graph(nodes, "pad_pool",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+                              [eye, pads])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    ir = kiln.ir(model, "graph")
+    assert "kiln.pad " not in ir and ir.count("kiln.transpose") == 2  # the NCHW input, output
+    x = np.random.default_rng(3).standard_normal(shape).astype(np.float32)
+    padded = np.pad(x, [(0, 0), (0, 0), (1, 1), (2, 0)])
+    expected = reference_avg_pool(padded, kernel_shape=[3, 3])
+    for threads in (1, 2):
+        (y,) = kiln.compile(model, threads=threads).run([x])
+        np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-6)

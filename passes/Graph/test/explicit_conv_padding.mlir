@@ -48,3 +48,24 @@ func.func @vector_pools(%x: tensor<1x8x8x16xf32>, %y: tensor<1x8x8x4xf32>) -> (t
   %1 = kiln.max_pool %y {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = false, count_include_pad = false, layout = "NHWC"} : (tensor<1x8x8x4xf32>) -> tensor<1x4x4x4xf32>
   return %0, %1 : tensor<1x4x4x16xf32>, tensor<1x4x4x4xf32>
 }
+
+// -----
+
+// With vector-pools, a zero pad of H and W before an unpadded NHWC average pool becomes the
+// pool's padding, counted in the divisor (torch's count_include_pad=True export); a pad of
+// the channels, or one wider than the window, stays.
+// VEC-LABEL: func @pad_into_avg_pool
+// VEC: kiln.avg_pool %arg0 {{.*}}count_include_pad = true{{.*}}pads = array<i64: 1, 2, 1, 0>{{.*}} : (tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
+// VEC: %[[C:.*]] = kiln.pad constant %arg0 {pads = array<i64: 0, 1, 1, 0, 0, 1, 1, 8>
+// VEC: kiln.avg_pool %[[C]] {{.*}}pads = array<i64: 0, 0, 0, 0>
+// VEC: %[[W:.*]] = kiln.pad constant %arg0 {pads = array<i64: 0, 3, 0, 0, 0, 0, 0, 0>
+// VEC: kiln.avg_pool %[[W]] {{.*}}pads = array<i64: 0, 0, 0, 0>
+func.func @pad_into_avg_pool(%x: tensor<1x8x8x16xf32>) -> (tensor<1x8x8x16xf32>, tensor<1x8x8x24xf32>, tensor<1x9x6x16xf32>) {
+  %p = kiln.pad constant %x {pads = array<i64: 0, 1, 2, 0, 0, 1, 0, 0>, value = 0.0 : f64} : (tensor<1x8x8x16xf32>) -> tensor<1x10x10x16xf32>
+  %0 = kiln.avg_pool %p {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false, count_include_pad = false, layout = "NHWC"} : (tensor<1x10x10x16xf32>) -> tensor<1x8x8x16xf32>
+  %c = kiln.pad constant %x {pads = array<i64: 0, 1, 1, 0, 0, 1, 1, 8>, value = 0.0 : f64} : (tensor<1x8x8x16xf32>) -> tensor<1x10x10x24xf32>
+  %1 = kiln.avg_pool %c {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false, count_include_pad = false, layout = "NHWC"} : (tensor<1x10x10x24xf32>) -> tensor<1x8x8x24xf32>
+  %w = kiln.pad constant %x {pads = array<i64: 0, 3, 0, 0, 0, 0, 0, 0>, value = 0.0 : f64} : (tensor<1x8x8x16xf32>) -> tensor<1x11x8x16xf32>
+  %2 = kiln.avg_pool %w {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false, count_include_pad = false, layout = "NHWC"} : (tensor<1x11x8x16xf32>) -> tensor<1x9x6x16xf32>
+  return %0, %1, %2 : tensor<1x8x8x16xf32>, tensor<1x8x8x24xf32>, tensor<1x9x6x16xf32>
+}

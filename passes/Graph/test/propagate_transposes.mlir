@@ -181,3 +181,18 @@ func.func @resize_concat(%x: tensor<1x4x4x4xf32>, %skip: tensor<1x8x8x2xf32>) ->
   %c = kiln.concat %r, %s {axis = 1 : i64} : (tensor<1x4x8x8xf32>, tensor<1x2x8x8xf32>) -> tensor<1x6x8x8xf32>
   return %c : tensor<1x6x8x8xf32>
 }
+
+// -----
+
+// A pad moves through a transpose with its pads permuted, so the transposes around it
+// (NHWC -> NCHW for the pad, back for the pool) cancel.
+// CHECK-LABEL: func @pad_through_transpose
+// CHECK-NOT: kiln.transpose
+// CHECK: kiln.pad constant %arg0 {pads = array<i64: 0, 1, 2, 0, 0, 3, 4, 0>, value = 0.000000e+00 : f64} : (tensor<1x5x5x8xf32>) -> tensor<1x9x11x8xf32>
+// CHECK-NOT: kiln.transpose
+func.func @pad_through_transpose(%x: tensor<1x5x5x8xf32>) -> tensor<1x9x11x8xf32> {
+  %t = kiln.transpose %x {perm = array<i64: 0, 3, 1, 2>} : (tensor<1x5x5x8xf32>) -> tensor<1x8x5x5xf32>
+  %p = kiln.pad constant %t {pads = array<i64: 0, 0, 1, 2, 0, 0, 3, 4>, value = 0.0 : f64} : (tensor<1x8x5x5xf32>) -> tensor<1x8x9x11xf32>
+  %b = kiln.transpose %p {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x8x9x11xf32>) -> tensor<1x9x11x8xf32>
+  return %b : tensor<1x9x11x8xf32>
+}
