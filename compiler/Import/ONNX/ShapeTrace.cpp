@@ -91,10 +91,21 @@ std::pair<Value, int64_t> rootDim(Value v, int64_t dim) {
       std::tie(v, dim) = std::make_pair(r.getInput(), (*from)[dim]);
       continue;
     }
+    // An elementwise op's dim is its first operand's when that has the result's shape and no
+    // other operand can broadcast over it: each has the dim as a static 1 or lacks it (a `?`
+    // there could be the larger one at run time).
     auto shapeOf = [](Value x) { return cast<ShapedType>(x.getType()).getShape(); };
+    auto keepsDim = [&](Value other) {
+      auto type = dyn_cast<ShapedType>(other.getType());
+      if (!type)
+        return false;
+      int64_t at = dim - (shapeOf(v).size() - type.getRank());
+      return at < 0 || type.getDimSize(at) == 1;
+    };
     if (kiln::isElementwise(def) && def->getNumOperands() > 0 &&
         isa<ShapedType>(def->getOperand(0).getType()) &&
-        shapeOf(def->getOperand(0)) == shapeOf(v)) {
+        shapeOf(def->getOperand(0)) == shapeOf(v) &&
+        llvm::all_of(def->getOperands().drop_front(), keepsDim)) {
       v = def->getOperand(0);
       continue;
     }
