@@ -8,7 +8,12 @@
 
 namespace kiln::fold {
 /// Constant data-movement folds copy bytes; shape arithmetic is small, weights can be large.
-constexpr int64_t kMaxFoldElementsArith = 1 << 16;
+/// Input-independent masks fold too: Swin's shifted-window attention masks (built from
+/// constants by ScatterND, Expand, Sub, Equal and Where) are [64, 49, 49] in its first stage.
+constexpr int64_t kMaxFoldElementsArith = 1 << 18;
+/// Casts keep the smaller limit: a QDQ model's larger 8-bit filters stay `cast` + scale (the
+/// form kiln-form-int8-qdq reads) rather than folding to f32 weights.
+constexpr int64_t kMaxFoldElementsCast = 1 << 16;
 
 inline mlir::DenseElementsAttr dense(mlir::Attribute a) {
   return llvm::dyn_cast_or_null<mlir::DenseElementsAttr>(a);

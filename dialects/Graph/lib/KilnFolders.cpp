@@ -284,7 +284,7 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
   auto src = dense(adaptor.getInput());
-  if (!src || src.getNumElements() > kMaxFoldElementsArith)
+  if (!src || src.getNumElements() > kMaxFoldElementsCast)
     return {};
   Type from = src.getElementType(), to = getType().getElementType();
   // Integers to f32 on plain values (a QDQ model's 8-bit weights, millions of elements), the
@@ -453,6 +453,56 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
       off += idx[d + idxRank - 1] * dataStrides[d];
     return off;
   });
+}
+
+OpFoldResult ExpandOp::fold(FoldAdaptor adaptor) {
+  auto src = dense(adaptor.getInput());
+  auto type = cast<RankedTensorType>(getType());
+  if (!src || !type.hasStaticShape() || type.getNumElements() > kMaxFoldElementsArith)
+    return {};
+  ArrayRef<int64_t> srcShape = src.getType().getShape();
+  SmallVector<int64_t> srcStrides = stridesOf(srcShape);
+  return gatherElements(
+      src, type, [&](ArrayRef<int64_t> idx) { return broadcastIndex(srcShape, srcStrides, idx); });
+}
+
+/// ScatterND of constants without reduction: the data with each index tuple's slice of the
+/// updates written over it, in order. An index out of range is left to the kernel's error.
+OpFoldResult ScatterNDOp::fold(FoldAdaptor adaptor) {
+  auto data = dense(adaptor.getData()), indices = dense(adaptor.getIndices()),
+       updates = dense(adaptor.getUpdates());
+  if (!data || !indices || !updates || getReduction() != "none" ||
+      data.getNumElements() > kMaxFoldElementsArith ||
+      indices.getNumElements() > kMaxFoldElementsArith ||
+      !isa<IntegerType>(indices.getElementType()) || indices.getType().getRank() < 1)
+    return {};
+  ArrayRef<int64_t> shape = data.getType().getShape();
+  int64_t k = indices.getType().getShape().back();
+  if (k < 1 || k > (int64_t)shape.size())
+    return {};
+  int64_t tuples = indices.getNumElements() / k, slice = 1;
+  for (int64_t d = k; d < (int64_t)shape.size(); ++d)
+    slice *= shape[d];
+  if (updates.getNumElements() != tuples * slice)
+    return {};
+  SmallVector<int64_t> strides = stridesOf(shape), idx;
+  for (const APInt &v : indices.getValues<APInt>())
+    idx.push_back(v.getSExtValue());
+  auto dataValues = data.getValues<Attribute>();
+  SmallVector<Attribute> out(dataValues.begin(), dataValues.end());
+  auto values = updates.getValues<Attribute>();
+  for (int64_t t = 0; t < tuples; ++t) {
+    int64_t off = 0;
+    for (int64_t d = 0; d < k; ++d) {
+      int64_t i = idx[t * k + d];
+      if (i < -shape[d] || i >= shape[d])
+        return {};
+      off += (i < 0 ? i + shape[d] : i) * strides[d];
+    }
+    for (int64_t e = 0; e < slice; ++e)
+      out[off + e] = values[t * slice + e];
+  }
+  return DenseElementsAttr::get(cast<ShapedType>(getType()), out);
 }
 
 OpFoldResult ShapeOp::fold(FoldAdaptor) {

@@ -190,3 +190,26 @@ func.func @dims_from_compose(%x: tensor<48x?x?xf32>) -> tensor<1x48x?x?xf32> {
   %m = kiln.reshape %r {dims_from = array<i64: -1, -1, 2, 3>} : tensor<2x24x?x?xf32> to tensor<1x48x?x?xf32>
   return %m : tensor<1x48x?x?xf32>
 }
+
+// -----
+
+// Input-independent masks fold (Swin's shifted windows): a constant expand broadcasts, a
+// ScatterND of constants writes its updates (a whole row for 1-element index tuples).
+// CHECK-LABEL: func @mask_parts
+// CHECK-DAG: kiln.constant dense<{{\[}}[1, 2], [1, 2], [1, 2]]> : tensor<3x2xi64>
+// CHECK-DAG: kiln.constant dense<{{\[}}[0.000000e+00, 5.000000e+00, 0.000000e+00], [0.000000e+00, 0.000000e+00, 7.000000e+00]]> : tensor<2x3xf32>
+// CHECK-DAG: kiln.constant dense<{{\[}}[0.000000e+00, 0.000000e+00, 0.000000e+00], [1.000000e+00, 2.000000e+00, 3.000000e+00]]> : tensor<2x3xf32>
+// CHECK-NOT: kiln.expand
+// CHECK-NOT: kiln.scatter_nd
+func.func @mask_parts() -> (tensor<3x2xi64>, tensor<2x3xf32>, tensor<2x3xf32>) {
+  %a = kiln.constant dense<[1, 2]> : tensor<2xi64>
+  %e = kiln.expand %a : tensor<2xi64> to tensor<3x2xi64>
+  %z = kiln.constant dense<0.0> : tensor<2x3xf32>
+  %i = kiln.constant dense<[[0, 1], [1, 2]]> : tensor<2x2xi64>
+  %u = kiln.constant dense<[5.0, 7.0]> : tensor<2xf32>
+  %s = kiln.scatter_nd %z, %i, %u : (tensor<2x3xf32>, tensor<2x2xi64>, tensor<2xf32>) -> tensor<2x3xf32>
+  %r = kiln.constant dense<[[1]]> : tensor<1x1xi64>
+  %v = kiln.constant dense<[[1.0, 2.0, 3.0]]> : tensor<1x3xf32>
+  %t = kiln.scatter_nd %z, %r, %v : (tensor<2x3xf32>, tensor<1x1xi64>, tensor<1x3xf32>) -> tensor<2x3xf32>
+  return %e, %s, %t : tensor<3x2xi64>, tensor<2x3xf32>, tensor<2x3xf32>
+}

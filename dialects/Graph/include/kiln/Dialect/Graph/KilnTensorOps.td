@@ -124,6 +124,7 @@ def Kiln_ScatterNDOp : Kiln_Op<"scatter_nd", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = [{
     $data `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)
   }];
+  let hasFolder = 1;
 }
 
 def Kiln_ExpandOp : Kiln_Op<"expand", [Pure]> {
@@ -132,6 +133,7 @@ def Kiln_ExpandOp : Kiln_Op<"expand", [Pure]> {
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($result)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Kiln_PadOp : Kiln_Op<"pad", [Pure, InferTypeOpAdaptor]> {
