@@ -181,6 +181,7 @@ public:
       FailureOr<uint64_t> bytes = constantSize(cst);
       if (failed(bytes))
         return failure();
+      constantBytes[cst.getOperation()] = *bytes;
       total = alignedEnd(total) + *bytes;
     }
     plan.weights.reserve(total);
@@ -188,14 +189,11 @@ public:
   }
 
   LogicalResult addConstant(kiln::ConstantOp cst) {
-    FailureOr<uint64_t> bytes = constantSize(cst);
-    if (failed(bytes))
-      return failure();
     auto id = addValue(cst.getResult(), PlanValue::Storage::Weights, 0, -1);
     if (failed(id))
       return failure();
     size_t offset = alignedEnd(plan.weights.size());
-    plan.weights.resize(offset + *bytes);
+    plan.weights.resize(offset + constantBytes.lookup(cst.getOperation()));
     writeConstant(cst, plan.weights.data() + offset);
     plan.values[*id].offset = offset;
     return success();
@@ -335,6 +333,8 @@ public:
 
 private:
   DenseMap<Value, int64_t> ids;
+  /// Bytes of each constant in weights.bin (reserveWeights).
+  DenseMap<Operation *, uint64_t> constantBytes;
   std::vector<int64_t> roots;
   std::vector<BufferLifetime> lifetimes;
 };

@@ -38,6 +38,18 @@ Value tapImages(PatternRewriter &rewriter, Location loc, Value x, int64_t start,
       loc, type.clone({s[0] * od, s[2], s[3], s[4]}), slice);
 }
 
+/// `x` ([N, D, H, W, C]) padded in depth with `front` and `back` rows of `value` (itself when
+/// neither is needed).
+Value padDepth(PatternRewriter &rewriter, Location loc, Value x, int64_t front, int64_t back,
+               double value) {
+  if (!front && !back)
+    return x;
+  return rewriter.create<kiln::PadOp>(
+      loc, x, rewriter.getDenseI64ArrayAttr({0, front, 0, 0, 0, 0, back, 0, 0, 0}),
+      kiln::PadModeAttr::get(rewriter.getContext(), kiln::PadMode::constant),
+      rewriter.getF64FloatAttr(value));
+}
+
 struct Conv3DByDepthTaps : OpRewritePattern<kiln::ConvOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -51,12 +63,7 @@ struct Conv3DByDepthTaps : OpRewritePattern<kiln::ConvOp> {
     ArrayRef<int64_t> pads = conv.getPads(), strides = conv.getStrides(),
                       dil = conv.getDilations();
     Location loc = conv.getLoc();
-    Value x = conv.getInput();
-    if (pads[0] || pads[3])
-      x = rewriter.create<kiln::PadOp>(
-          loc, x, rewriter.getDenseI64ArrayAttr({0, pads[0], 0, 0, 0, 0, pads[3], 0, 0, 0}),
-          kiln::PadModeAttr::get(rewriter.getContext(), kiln::PadMode::constant),
-          rewriter.getF64FloatAttr(0.0));
+    Value x = padDepth(rewriter, loc, conv.getInput(), pads[0], pads[3], 0.0);
     int64_t n = out.getDimSize(0), od = out.getDimSize(1), kd = filter.getDimSize(0);
     ArrayRef<int64_t> fs = filter.getShape();
     auto images = RankedTensorType::get({n * od, out.getDimSize(2), out.getDimSize(3),
@@ -103,12 +110,8 @@ struct MaxPool3DByDepthTaps : OpRewritePattern<kiln::MaxPoolOp> {
     // Every tap of every output depth inside the padded input (ceil mode may reach past the
     // end pad); the -inf rows never win, as each window holds an input row.
     int64_t back = std::max<int64_t>(0, (od - 1) * s[0] + (k[0] - 1) * d[0] + 1 - pads[0] - depth);
-    Value x = pool.getInput();
-    if (pads[0] || back)
-      x = rewriter.create<kiln::PadOp>(
-          loc, x, rewriter.getDenseI64ArrayAttr({0, pads[0], 0, 0, 0, 0, back, 0, 0, 0}),
-          kiln::PadModeAttr::get(rewriter.getContext(), kiln::PadMode::constant),
-          rewriter.getF64FloatAttr(-std::numeric_limits<double>::infinity()));
+    Value x = padDepth(rewriter, loc, pool.getInput(), pads[0], back,
+                       -std::numeric_limits<double>::infinity());
     Value rows;
     for (int64_t t = 0; t < k[0]; ++t) {
       Value tap = tapImages(rewriter, loc, x, t * d[0], od, s[0]);
