@@ -189,8 +189,10 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   PassManager linalg(ctx);
   linalg.addPass(createConvertKilnToLinalgPass({/*vectorCode=*/policy.vectorConvKernels}));
   linalg.addPass(createCanonicalizerPass());
-  if (out.plan.dynamic)
+  if (out.plan.dynamic) {
+    linalg.addNestedPass<func::FuncOp>(createSinkRowReshapes());
     linalg.addPass(createShapeFunctionsPass());
+  }
   if (extraLinalgPasses)
     extraLinalgPasses(linalg);
   if (failed(stop = phases.run("linalg", &linalg)))

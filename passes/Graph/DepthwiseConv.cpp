@@ -20,15 +20,18 @@ namespace kiln {
 using namespace mlir;
 
 namespace {
-/// NHWC f32 static, one channel per group, filter [KH, KW, 1, C], no dilation, channels in
-/// whole 8-lane vectors.
+/// NHWC f32 with static channels (batch and image dims may be dynamic), one channel per
+/// group, filter [KH, KW, 1, C], no dilation, channels in whole 8-lane vectors.
 bool isDepthwiseCandidate(kiln::ConvOp conv) {
   auto input = conv.getInput().getType(), result = conv.getType();
   auto filter = conv.getFilter().getType();
-  return conv.getLayout() == "NHWC" && input.getRank() == 4 && input.hasStaticShape() &&
-         result.hasStaticShape() && filter.hasStaticShape() && input.getElementType().isF32() &&
-         conv.getGroup() == input.getDimSize(3) && result.getDimSize(3) == input.getDimSize(3) &&
-         filter.getDimSize(2) == 1 && input.getDimSize(3) % 8 == 0 &&
+  return conv.getLayout() == "NHWC" && input.getRank() == 4 && !input.isDynamicDim(3) &&
+         result.getRank() == 4 && !result.isDynamicDim(3) &&
+         input.isDynamicDim(1) == result.isDynamicDim(1) &&
+         input.isDynamicDim(2) == result.isDynamicDim(2) && filter.hasStaticShape() &&
+         input.getElementType().isF32() && conv.getGroup() == input.getDimSize(3) &&
+         result.getDimSize(3) == input.getDimSize(3) && filter.getDimSize(2) == 1 &&
+         input.getDimSize(3) % 8 == 0 &&
          llvm::all_of(conv.getDilations(), [](int64_t d) { return d == 1; }) &&
          llvm::all_of(conv.getPads(), [](int64_t p) { return p >= 0; });
 }

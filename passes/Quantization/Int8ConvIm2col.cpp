@@ -130,18 +130,12 @@ struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
       return warn(conv, rewriter, "the activation zero point's type is not the activations'");
     auto filter = conv.getFilter().getType();
     // A depthwise conv of dequantized values keeps its float sums, reading and writing the
-    // 8-bit values itself (kiln-int8-depthwise, after kiln-depthwise-conv).
+    // 8-bit values itself (kiln-int8-depthwise, after kiln-depthwise-conv; symbolic batch and
+    // image dims included).
     int64_t group = conv.getGroup();
     if (isFloat && group > 1 && conv.getInput().getType().getDimSize(3) == group &&
-        result.getDimSize(3) == group) {
-      // kiln-int8-depthwise takes the kiln.depthwise_conv2d that kiln-depthwise-conv makes of
-      // it, which needs static shapes: with symbolic dims it stays a float conv, reported.
-      if (!result.hasStaticShape() || !conv.getInput().getType().hasStaticShape())
-        return warn(conv, rewriter,
-                    "a depthwise convolution with symbolic dims has no int8 kernel: it runs "
-                    "in float on the dequantized values");
+        result.getDimSize(3) == group)
       return failure();
-    }
     if (group != 1)
       return warn(conv, rewriter,
                   isFloat ? "grouped convolutions have no int8 kernel: it runs in float on the "

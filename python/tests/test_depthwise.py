@@ -107,3 +107,35 @@ def test_channel_multiplier_stays_a_conv():
             for j in range(3):
                 ref[0, f] += xp[0, f // 2, i:i + 6, j:j + 6] * w[f, 0, i, j]
     np.testing.assert_allclose(y, ref, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: "x".join(map(str, c[0])) + f"_k{c[1]}s{c[2][0]}")
+def test_symbolic_dims_depthwise_matches_reference(case):
+    """The same cases with symbolic batch, height and width: one kiln.depthwise_conv2d kernel
+    (padding read in place, the epilogue applied as it stores) runs every size, the row
+    interior computed at run time: the case's size, one smaller than the window plus the
+    pads, rows narrower than a pixel block and a batch of 3."""
+    shape, k, strides, pads, bias, activation = case
+    model, w, b = depthwise_model(shape, k, strides, pads, bias, activation)
+    dims = model.graph.input[0].type.tensor_type.shape.dim
+    for d, name in ((0, "n"), (2, "h"), (3, "w")):
+        dims[d].dim_param = name
+    del model.graph.output[0].type.tensor_type.shape.dim[:]
+    graph_ir = kiln.ir(model, "graph")
+    assert "kiln.depthwise_conv2d" in graph_ir and "kiln.pad" not in graph_ir, graph_ir
+    module = kiln.compile(model, threads=2)
+    n, c = shape[:2]
+    smallest = (k - pads[0] - pads[2], k - pads[1] - pads[3])  # one output pixel
+    for size in [shape, (n, c) + smallest, (3, c, 5, 3), (1, c, 2 * k + 1, 37)]:
+        size = tuple(max(1, s) for s in size)
+        x = np.random.default_rng(sum(size)).standard_normal(size).astype(np.float32)
+        ref = depthwise_reference(x, w, b, strides, pads)
+        if activation == "relu":
+            ref = np.maximum(ref, 0)
+        elif activation == "clip":
+            ref = np.clip(ref, 0, 6)
+        elif activation == "hard_swish":
+            ref = ref * np.clip(ref / 6 + 0.5, 0, 1)
+        (y,) = module.run([x])
+        assert y.shape == ref.shape, (size, y.shape, ref.shape)
+        np.testing.assert_allclose(y, ref, rtol=1e-5, atol=1e-5)

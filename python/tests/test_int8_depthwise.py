@@ -3,6 +3,8 @@
 (kiln-int8-depthwise): no float tensor before or after the conv. Checked against a float64
 numpy reference of the QDQ semantics (round half to even, saturation): equal but for values
 within float32 rounding of a quantization step boundary (at most one step, rarely)."""
+import warnings
+
 import numpy as np
 import pytest
 from onnx import TensorProto, helper, numpy_helper
@@ -102,17 +104,22 @@ def test_qdq_depthwise_reads_and_writes_8_bit_values(case):
         assert y.min() == p["yz"] and y.max() == 250
 
 
-def test_qdq_depthwise_with_symbolic_dims_warns_and_runs_in_float():
-    """With symbolic H/W the depthwise conv has no int8 kernel (kiln.depthwise_conv2d needs
-    static shapes): a warning says it runs in float on the dequantized values, and the result
-    still follows the QDQ arithmetic."""
-    model, p = depthwise_qdq_model((1, 16, 9, 11), 3, (1, 1), (1, 1, 1, 1), None, np.uint8, 3)
+def test_qdq_depthwise_with_symbolic_dims_reads_and_writes_8_bit_values():
+    """With symbolic H/W the depthwise conv keeps its int8 kernel (the 8-bit input read and
+    the 8-bit result written by the conv itself, no warning); every size follows the QDQ
+    arithmetic, edges (sizes under a pixel block, under the window) included."""
+    model, p = depthwise_qdq_model((1, 16, 9, 11), 3, (2, 2), (1, 1, 1, 1), None, np.uint8, 3)
     dims = model.graph.input[0].type.tensor_type.shape.dim
     dims[2].dim_param, dims[3].dim_param = "h", "w"
-    with pytest.warns(kiln.CompileWarning, match="depthwise convolution with symbolic dims"):
-        module = kiln.compile(model)
-    x = np.random.default_rng(5).integers(0, 256, (1, 16, 9, 11)).astype(np.uint8)
-    (y,) = module.run([x])
-    ref = reference(x, p, 3, (1, 1), (1, 1, 1, 1), None, np.uint8)
-    assert y.shape == ref.shape
-    assert np.abs(y.astype(np.int64) - ref.astype(np.int64)).max() <= 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", kiln.CompileWarning)
+        module = kiln.compile(model, threads=2)
+    dw = [line for line in kiln.ir(model, "graph").splitlines() if "kiln.depthwise_conv2d" in line]
+    assert len(dw) == 1 and "input_scale" in dw[0] and "output_scale" in dw[0], dw
+    assert "tensor<1x?x?x16xui8>" in dw[0] and dw[0].endswith("tensor<1x?x?x16xui8>"), dw[0]
+    for shape in [(1, 16, 9, 11), (1, 16, 2, 3), (1, 16, 31, 40)]:
+        x = np.random.default_rng(sum(shape)).integers(0, 256, shape).astype(np.uint8)
+        (y,) = module.run([x])
+        ref = reference(x, p, 3, (2, 2), (1, 1, 1, 1), None, np.uint8)
+        assert y.dtype == np.uint8 and y.shape == ref.shape
+        assert np.abs(y.astype(np.int64) - ref.astype(np.int64)).max() <= 1

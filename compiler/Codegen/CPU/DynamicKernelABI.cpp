@@ -22,25 +22,62 @@ bool isDynamicBuffer(Type type) {
   return memref && !memref.hasStaticShape();
 }
 
+/// The groups collapsing `to`'s leading dims into dim 0 of `from` (identity layouts, the
+/// same static trailing dims), or none.
+std::optional<SmallVector<ReassociationIndices>> leadingCollapse(MemRefType to, MemRefType from) {
+  if (!to.getLayout().isIdentity() || !from.getLayout().isIdentity() || from.getRank() < 1 ||
+      to.getRank() <= from.getRank())
+    return std::nullopt;
+  int64_t lead = to.getRank() - from.getRank() + 1;
+  for (int64_t d = 1; d < from.getRank(); ++d)
+    if (from.isDynamicDim(d) || from.getDimSize(d) != to.getDimSize(lead + d - 1))
+      return std::nullopt;
+  SmallVector<ReassociationIndices> groups{llvm::to_vector(llvm::seq<int64_t>(0, lead))};
+  for (int64_t d = lead; d < to.getRank(); ++d)
+    groups.push_back({d});
+  return groups;
+}
+
 /// `%buf = memref.alloc(...)`, written, then `memref.copy %buf, %out` with `%out` an
-/// out-parameter used nowhere else: the kernel writes `%out` directly.
+/// out-parameter used nowhere else: the kernel writes `%out` directly. The copy may also read
+/// a memref.reshape or expand_shape of `%buf` that splits its rows into `%out`'s leading dims (a
+/// kernel whose epilogue ran on collapsed rows, kiln-sink-row-reshapes): `%buf` is then the
+/// collapsed view of `%out`.
 void foldResultCopies(func::FuncOp fn) {
   SmallVector<memref::CopyOp> copies;
   fn.walk([&](memref::CopyOp copy) { copies.push_back(copy); });
   for (memref::CopyOp copy : copies) {
     auto out = dyn_cast<BlockArgument>(copy.getTarget());
-    auto alloc = copy.getSource().getDefiningOp<memref::AllocOp>();
+    Operation *reshape = copy.getSource().getDefiningOp();
+    if (!isa_and_nonnull<memref::ReshapeOp, memref::ExpandShapeOp>(reshape))
+      reshape = nullptr;
+    auto alloc =
+        (reshape ? reshape->getOperand(0) : copy.getSource()).getDefiningOp<memref::AllocOp>();
     if (!out || out.getOwner() != &fn.getBody().front() || !out.hasOneUse() || !alloc ||
-        alloc.getType() != out.getType() || alloc->getBlock() != copy->getBlock() ||
-        !isa<func::ReturnOp>(copy->getNextNode()))
+        alloc->getBlock() != copy->getBlock() || !isa<func::ReturnOp>(copy->getNextNode()) ||
+        (reshape && !reshape->hasOneUse()))
+      continue;
+    auto outType = cast<MemRefType>(out.getType());
+    std::optional<SmallVector<ReassociationIndices>> groups;
+    if (reshape && !(groups = leadingCollapse(outType, alloc.getType())))
+      continue;
+    if (!reshape && alloc.getType() != outType)
       continue;
     // The buffer must not be freed or returned: its only other users read or write it.
-    if (llvm::any_of(alloc->getUsers(), [](Operation *user) {
-          return isa<memref::DeallocOp, func::ReturnOp>(user);
+    if (llvm::any_of(alloc->getUsers(), [&](Operation *user) {
+          return isa<memref::DeallocOp, func::ReturnOp>(user) ||
+                 (reshape && user != reshape &&
+                  isa<memref::ReshapeOp, memref::ExpandShapeOp>(user));
         }))
       continue;
     copy.erase();
-    alloc.getResult().replaceAllUsesWith(out);
+    Value replacement = out;
+    if (reshape) {
+      reshape->erase();
+      OpBuilder b(alloc);
+      replacement = b.create<memref::CollapseShapeOp>(alloc.getLoc(), out, *groups);
+    }
+    alloc.getResult().replaceAllUsesWith(replacement);
     alloc.erase();
   }
 }

@@ -87,7 +87,9 @@ def DynamicKernelABI : Pass<"kiln-cpu-dynamic-kernel-abi", "mlir::func::FuncOp">
     `index` argument per dynamic dim, in argument order, dim order; the body views the pointer
     as the original type with memref.reinterpret_cast (row-major strides from the sizes).
     A dynamically sized result buffer that is only copied into its out-parameter is replaced
-    by the out-parameter (the runtime allocates it with the size the shape function computed).
+    by the out-parameter (the runtime allocates it with the size the shape function computed);
+    one copied through a memref.reshape that splits its rows into the out-parameter's
+    leading dims by the out-parameter's collapsed view.
   }];
   let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }

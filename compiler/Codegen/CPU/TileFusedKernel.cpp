@@ -22,8 +22,10 @@ bool isAnchor(linalg::LinalgOp op) {
          op.getNumReductionLoops() > 0;
 }
 
-/// The op computing the kernel's only result: an all-parallel generic writing it in order, or
-/// writing the interior of a padded result (a tensor.insert_slice into the border fills).
+/// The op computing the kernel's only result: an all-parallel generic writing it in order,
+/// writing the interior of a padded result (a tensor.insert_slice into the border fills), or
+/// writing it with its leading dims collapsed (a tensor.reshape or expand_shape back after it:
+/// kiln-sink-row-reshapes).
 linalg::GenericOp findRoot(func::FuncOp func) {
   Operation *ret = func.getBody().front().getTerminator();
   if (ret->getNumOperands() != 1)
@@ -31,6 +33,10 @@ linalg::GenericOp findRoot(func::FuncOp func) {
   Value result = ret->getOperand(0);
   if (auto insert = result.getDefiningOp<tensor::InsertSliceOp>())
     result = insert.getSource();
+  else if (auto reshape = result.getDefiningOp<tensor::ReshapeOp>())
+    result = reshape.getSource();
+  else if (auto expand = result.getDefiningOp<tensor::ExpandShapeOp>())
+    result = expand.getSrc();
   auto root = result.getDefiningOp<linalg::GenericOp>();
   if (!root || root.getNumDpsInits() != 1 || root.getNumReductionLoops() != 0 ||
       !root.getIndexingMapMatchingResult(root->getResult(0)).isIdentity() ||

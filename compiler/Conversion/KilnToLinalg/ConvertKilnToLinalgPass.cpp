@@ -12,6 +12,7 @@ namespace kiln {
 #define GEN_PASS_DEF_CONVERTKILNTOLINALGPASS
 #define GEN_PASS_DECL_SHAPEFUNCTIONSPASS
 #define GEN_PASS_DECL_COPYRETURNEDARGUMENTS
+#define GEN_PASS_DECL_SINKROWRESHAPES
 #define GEN_PASS_REGISTRATION
 #include "compiler/Conversion/KilnToLinalg/Passes.h.inc"
 } // namespace kiln
@@ -108,4 +109,5 @@ void kiln::registerKilnToLinalgPass() {
   registerConvertKilnToLinalgPass();
   registerShapeFunctionsPass();
   registerCopyReturnedArguments();
+  registerSinkRowReshapes();
 }

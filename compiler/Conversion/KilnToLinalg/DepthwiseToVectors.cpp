@@ -31,6 +31,29 @@ Geometry geometryOf(graph::DepthwiseConv2DOp op) {
           in.getDimSize(3)};
 }
 
+/// The result's dynamic sizes (batch, rows, columns where `?`): the input's batch and
+/// max(0, floor((in + pads - k) / s) + 1) of its image dims.
+SmallVector<Value> dynamicOutputSizes(OpBuilder &b, Location loc, Value input,
+                                      RankedTensorType outType, graph::DepthwiseConv2DOp op) {
+  SmallVector<Value> sizes;
+  if (outType.isDynamicDim(0))
+    sizes.push_back(b.create<tensor::DimOp>(loc, input, 0));
+  auto filter = tensorTypeOf(op.getFilter());
+  ArrayRef<int64_t> pads = op.getPads(), strides = op.getStrides();
+  for (int64_t d = 0; d < 2; ++d) {
+    if (!outType.isDynamicDim(1 + d))
+      continue;
+    Value in = b.create<tensor::DimOp>(loc, input, 1 + d);
+    Value span =
+        b.create<arith::AddIOp>(loc, in, idx(b, loc, pads[d] + pads[d + 2] - filter.getDimSize(d)));
+    Value steps = b.create<arith::FloorDivSIOp>(loc, span, idx(b, loc, strides[d]));
+    // An input smaller than the window has no output pixels (not a negative size).
+    sizes.push_back(b.create<arith::MaxSIOp>(
+        loc, b.create<arith::AddIOp>(loc, steps, idx(b, loc, 1)), idx(b, loc, 0)));
+  }
+  return sizes;
+}
+
 struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -43,25 +66,36 @@ struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
     Value input = adaptor.getInput(), filter = adaptor.getFilter(), bias = adaptor.getBias();
     double lo = op.getMin().convertToDouble(), hi = op.getMax().convertToDouble();
     bool hardSwish = op.getHardSwish();
-    int64_t rows = outType.getDimSize(0) * g.oh;
-    bool parallel = rows * g.ow * g.c * g.kh * g.kw >= kMinParallelMacs;
-    Value init = createEmpty(rewriter, loc, outType.getShape(), outType.getElementType());
+    Value init =
+        createEmpty(rewriter, loc, outType, dynamicOutputSizes(rewriter, loc, input, outType, op));
+    g.bindSizes(rewriter, loc, input, init);
+    // Run-time sizes: an image's rows are assumed to be enough work for the threads.
+    OpFoldResult rows = rewriter.getIndexAttr(1);
+    bool parallel = !g.hasStaticSizes() || outType.isDynamicDim(0);
+    if (!parallel) {
+      rows = rewriter.getIndexAttr(outType.getDimSize(0) * g.oh);
+      parallel = outType.getDimSize(0) * g.oh * g.ow * g.c * g.kh * g.kw >= kMinParallelMacs;
+    } else {
+      Value n = outType.isDynamicDim(0) ? rewriter.create<tensor::DimOp>(loc, init, 0).getResult()
+                                        : idx(rewriter, loc, outType.getDimSize(0));
+      rows = rewriter.create<arith::MulIOp>(loc, n, g.ohValue(rewriter, loc)).getResult();
+    }
     Quantized in = quantizedOf(op.getInput(), op.getInputScaleAttr(), op.getInputZeroPointAttr());
     Quantized out =
         quantizedOf(op.getResult(), op.getOutputScaleAttr(), op.getOutputZeroPointAttr());
 
     auto sliceOf = [&](OpBuilder &b, Location l, Value row, SmallVectorImpl<OpFoldResult> &off,
                        SmallVectorImpl<OpFoldResult> &sizes) {
-      Value n = b.create<arith::DivUIOp>(l, row, idx(b, l, g.oh));
-      Value oh = b.create<arith::RemUIOp>(l, row, idx(b, l, g.oh));
+      Value n = b.create<arith::DivUIOp>(l, row, g.ohValue(b, l));
+      Value oh = b.create<arith::RemUIOp>(l, row, g.ohValue(b, l));
       off.assign({n, oh, b.getIndexAttr(0), b.getIndexAttr(0)});
-      sizes.assign({b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(g.ow),
+      sizes.assign({b.getIndexAttr(1), b.getIndexAttr(1), getAsOpFoldResult(g.owValue(b, l)),
                     b.getIndexAttr(g.c)});
     };
     auto body = [&](OpBuilder &b, Location l, Value row, Value slice) -> Value {
       Row r{g, vecType, input, filter, bias, lo, hi, hardSwish, in, out};
-      r.n = b.create<arith::DivUIOp>(l, row, idx(b, l, g.oh));
-      Value oh = b.create<arith::RemUIOp>(l, row, idx(b, l, g.oh));
+      r.n = b.create<arith::DivUIOp>(l, row, g.ohValue(b, l));
+      Value oh = b.create<arith::RemUIOp>(l, row, g.ohValue(b, l));
       RowTaps taps = rowTaps(b, l, g, oh);
       r.ihBase = taps.ihBase;
       r.khLo = taps.khLo;
@@ -180,9 +214,10 @@ struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
         return read(iw);
       Value inside = b.create<arith::AndIOp>(
           l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, iw, idx(b, l, 0)),
-          b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, iw, idx(b, l, g.w)));
-      Value clamped = b.create<arith::MinSIOp>(
-          l, b.create<arith::MaxSIOp>(l, iw, idx(b, l, 0)), idx(b, l, g.w - 1));
+          b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, iw, g.wValue(b, l)));
+      Value lastColumn = b.create<arith::SubIOp>(l, g.wValue(b, l), idx(b, l, 1));
+      Value clamped =
+          b.create<arith::MinSIOp>(l, b.create<arith::MaxSIOp>(l, iw, idx(b, l, 0)), lastColumn);
       Value x = read(clamped);
       return b.create<arith::SelectOp>(l, inside, x, splat(b, l, vecType, 0.0));
     }

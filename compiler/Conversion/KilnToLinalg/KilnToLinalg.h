@@ -26,6 +26,10 @@ void populateKilnToLinalgPatterns(const mlir::TypeConverter &converter,
 /// dynamic dims, which the runtime calls to size outputs and check input shapes.
 std::unique_ptr<mlir::Pass> createShapeFunctionsPass();
 
+/// Creates `kiln-sink-row-reshapes` (Passes.td): elementwise generics after a matmul whose
+/// rows were collapsed run on the collapsed rows, the reshape back after them.
+std::unique_ptr<mlir::Pass> createSinkRowReshapes();
+
 /// Creates `kiln-copy-returned-arguments` (Passes.td): a kernel returning one of its arguments
 /// returns a copy of it (bufferization cannot hand an argument out as a result).
 std::unique_ptr<mlir::Pass> createCopyReturnedArguments();
@@ -35,7 +39,8 @@ std::unique_ptr<mlir::Pass> createCopyReturnedArguments();
 /// returned buffers turned into the caller's out-parameters.
 void buildKernelBufferizationPipeline(mlir::OpPassManager &pm);
 
-/// Registers `kiln-to-linalg`, `kiln-shape-functions` and `kiln-copy-returned-arguments` with the global pass registry (for kiln-opt and pipelines).
+/// Registers `kiln-to-linalg`, `kiln-shape-functions`, `kiln-sink-row-reshapes` and
+/// `kiln-copy-returned-arguments` with the global pass registry (for kiln-opt and pipelines).
 void registerKilnToLinalgPass();
 
 } // namespace kiln

@@ -45,6 +45,20 @@ def ShapeFunctionsPass : Pass<"kiln-shape-functions", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::tensor::TensorDialect"];
 }
 
+def SinkRowReshapes : Pass<"kiln-sink-row-reshapes", "mlir::func::FuncOp"> {
+  let summary = "Elementwise generics after a rows-collapsed matmul run on its collapsed rows";
+  let description = [{
+    A matmul of [N, ?, ?, K] by [K, C] lowers to a matmul of [?, K] rows and a
+    tensor.reshape of its result back to [N, ?, ?, C]. An all-parallel generic reading such
+    a reshape (leading dims merged, the same static trailing dims) with the identity map is
+    rebuilt on the collapsed rows: identity operands of its shape collapsed (or taken from
+    their own such reshape), operands that broadcast over the merged dims kept, and the
+    reshape applied to its result instead. Repeated, the reshape sinks to the end of the
+    epilogue and the matmul and its epilogue share one shape (CPU codegen fuses them).
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
+}
+
 def CopyReturnedArguments : Pass<"kiln-copy-returned-arguments", "mlir::func::FuncOp"> {
   let summary = "A kernel that returns one of its arguments returns a copy of it";
   let description = [{

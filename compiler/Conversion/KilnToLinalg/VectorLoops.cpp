@@ -45,11 +45,35 @@ ConvWindow::ConvWindow(RankedTensorType input, int64_t kh, int64_t kw, RankedTen
     : h(input.getDimSize(1)), w(input.getDimSize(2)), kh(kh), kw(kw),
       oh(output.getDimSize(1)), ow(output.getDimSize(2)), sh(strides[0]), sw(strides[1]),
       top(pads[0]), left(pads[1]) {
+  if (!hasStaticSizes()) {
+    interiorLo = interiorHi = ShapedType::kDynamic;
+    return;
+  }
   // ow * sw - left >= 0 and ow * sw - left + kw - 1 <= w - 1.
   interiorLo = std::min(ow, (left + sw - 1) / sw);
   int64_t last = w - kw + left; // the largest ow * sw allowed
   interiorHi = last < 0 ? interiorLo : std::min(ow, last / sw + 1);
   interiorHi = std::max(interiorHi, interiorLo);
+}
+
+bool ConvWindow::hasStaticSizes() const {
+  return !ShapedType::isDynamic(h) && !ShapedType::isDynamic(w) && !ShapedType::isDynamic(oh) &&
+         !ShapedType::isDynamic(ow);
+}
+
+void ConvWindow::bindSizes(OpBuilder &b, Location loc, Value input, Value output) {
+  int64_t dims[4] = {h, w, oh, ow};
+  for (int i = 0; i < 4; ++i)
+    sizes[i] = ShapedType::isDynamic(dims[i])
+                   ? b.create<tensor::DimOp>(loc, i < 2 ? input : output, 1 + i % 2).getResult()
+                   : Value();
+}
+
+Value ConvWindow::sizeValue(OpBuilder &b, Location loc, int64_t size, Value bound) {
+  if (!ShapedType::isDynamic(size))
+    return idx(b, loc, size);
+  assert(bound && "ConvWindow::bindSizes must come before the sizes are used");
+  return bound;
 }
 
 RowTaps rowTaps(OpBuilder &b, Location l, const ConvWindow &g, Value oh) {
@@ -60,8 +84,8 @@ RowTaps rowTaps(OpBuilder &b, Location l, const ConvWindow &g, Value oh) {
   r.khLo = b.create<arith::MinSIOp>(l, b.create<arith::MaxSIOp>(l, neg, idx(b, l, 0)),
                                     idx(b, l, g.kh));
   r.khHi = b.create<arith::MaxSIOp>(
-      l, b.create<arith::MinSIOp>(l, b.create<arith::AddIOp>(l, neg, idx(b, l, g.h)),
-                                  idx(b, l, g.kh)),
+      l,
+      b.create<arith::MinSIOp>(l, b.create<arith::AddIOp>(l, neg, g.hValue(b, l)), idx(b, l, g.kh)),
       r.khLo);
   return r;
 }
@@ -161,8 +185,36 @@ Value buildLoop(OpBuilder &b, Location loc, Value lb, Value ub, int64_t step, Va
   return loop.getResult(0);
 }
 
+namespace {
+/// buildRowPixels with run-time sizes: the interior [lo, hi) is
+/// [min(ow, ceil(left / sw)), max(lo, min(ow, floor((w - kw + left) / sw) + 1))).
+Value buildDynamicRowPixels(OpBuilder &b, Location l, const ConvWindow &g, int64_t block, Value acc,
+                            PixelsFn pixels) {
+  Value ow = g.owValue(b, l);
+  Value lo = b.create<arith::MinSIOp>(l, ow, idx(b, l, (g.left + g.sw - 1) / g.sw));
+  Value last = b.create<arith::AddIOp>(l, g.wValue(b, l), idx(b, l, g.left - g.kw));
+  Value hi = b.create<arith::AddIOp>(l, b.create<arith::FloorDivSIOp>(l, last, idx(b, l, g.sw)),
+                                     idx(b, l, 1));
+  hi = b.create<arith::MaxSIOp>(l, lo, b.create<arith::MinSIOp>(l, ow, hi));
+  Value blocks = b.create<arith::DivUIOp>(l, b.create<arith::SubIOp>(l, hi, lo), idx(b, l, block));
+  Value blockEnd =
+      b.create<arith::AddIOp>(l, lo, b.create<arith::MulIOp>(l, blocks, idx(b, l, block)));
+  auto one = [&](OpBuilder &b, Location l, Value ow, Value acc) {
+    return pixels(b, l, ow, 1, /*checked=*/true, acc);
+  };
+  acc = buildLoop(b, l, idx(b, l, 0), lo, 1, acc, one);
+  acc =
+      buildLoop(b, l, lo, blockEnd, block, acc, [&](OpBuilder &b, Location l, Value ow, Value acc) {
+        return pixels(b, l, ow, block, /*checked=*/false, acc);
+      });
+  return buildLoop(b, l, blockEnd, ow, 1, acc, one);
+}
+} // namespace
+
 Value buildRowPixels(OpBuilder &b, Location loc, const ConvWindow &g, int64_t block, Value acc,
                      PixelsFn pixels) {
+  if (!g.hasStaticSizes())
+    return buildDynamicRowPixels(b, loc, g, block, acc, pixels);
   int64_t blockEnd = g.interiorLo + (g.interiorHi - g.interiorLo) / block * block;
   auto one = [&](OpBuilder &b, Location l, Value ow, Value acc) {
     return pixels(b, l, ow, 1, /*checked=*/true, acc);

@@ -36,19 +36,35 @@ Value clampVector(OpBuilder &b, Location loc, Value v, double lo, double hi);
 /// clampVector, then (with `hardSwish`) createHardSwish: a convolution's fused activation.
 Value activateVector(OpBuilder &b, Location loc, Value v, double lo, double hi, bool hardSwish);
 
-/// The static geometry of a 2-D NHWC convolution window whose zero padding is read in place
-/// (depthwise and grouped convolutions).
+/// The geometry of a 2-D NHWC convolution window whose zero padding is read in place
+/// (depthwise and grouped convolutions, pools). The image sizes h, w, oh, ow may be
+/// ShapedType::kDynamic (known at run time only); the window, strides and pads are static.
 struct ConvWindow {
   int64_t h, w, kh, kw, oh, ow, sh, sw, top, left;
-  /// Output columns [interiorLo, interiorHi) whose taps are all inside the input.
+  /// Output columns [interiorLo, interiorHi) whose taps are all inside the input (static
+  /// w and ow only).
   int64_t interiorLo, interiorHi;
   ConvWindow(RankedTensorType input, int64_t kh, int64_t kw, RankedTensorType output,
              ArrayRef<int64_t> strides, ArrayRef<int64_t> pads);
+  bool hasStaticSizes() const;
+  /// Binds the run-time sizes of the dynamic ones: h, w are dims 1, 2 of `input`, oh, ow
+  /// those of `output`. Call at the kernel's entry (the values are used inside its loops).
+  void bindSizes(OpBuilder &b, Location loc, Value input, Value output);
+  /// h, w, oh, ow as index values: constants, or the bound run-time sizes.
+  Value hValue(OpBuilder &b, Location loc) const { return sizeValue(b, loc, h, sizes[0]); }
+  Value wValue(OpBuilder &b, Location loc) const { return sizeValue(b, loc, w, sizes[1]); }
+  Value ohValue(OpBuilder &b, Location loc) const { return sizeValue(b, loc, oh, sizes[2]); }
+  Value owValue(OpBuilder &b, Location loc) const { return sizeValue(b, loc, ow, sizes[3]); }
   /// The input column of tap `j` of output column `ow` (< 0 or >= w: the padding).
   int64_t column(int64_t ow, int64_t j) const { return ow * sw - left + j; }
   bool columnInside(int64_t ow, int64_t j) const {
     return column(ow, j) >= 0 && column(ow, j) < w;
   }
+
+private:
+  static Value sizeValue(OpBuilder &b, Location loc, int64_t size, Value bound);
+  /// The run-time h, w, oh, ow where dynamic (bindSizes).
+  Value sizes[4];
 };
 
 /// Of output row `oh`: the input row of filter row 0 and the filter rows [khLo, khHi) that
@@ -102,7 +118,8 @@ inline Value buildLoop(OpBuilder &b, Location loc, int64_t ub, int64_t step, Val
 }
 /// An output row of a window op (depthwise conv, pool) threading `acc`: the pixels at the
 /// edges (some tap outside the input: `checked`) one by one, the interior in blocks of `block`
-/// pixels: `pixels(ow, count, checked, acc)` builds pixels [ow, ow + count).
+/// pixels: `pixels(ow, count, checked, acc)` builds pixels [ow, ow + count). With dynamic
+/// sizes the interior's bounds are computed at run time (bindSizes first).
 using PixelsFn =
     function_ref<Value(OpBuilder &, Location, Value ow, int64_t count, bool checked, Value acc)>;
 Value buildRowPixels(OpBuilder &b, Location loc, const ConvWindow &g, int64_t block, Value acc,

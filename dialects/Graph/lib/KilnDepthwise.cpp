@@ -10,7 +10,13 @@ bool isStaticF32(RankedTensorType t, int64_t rank) {
   return t.getRank() == rank && t.hasStaticShape() && t.getElementType().isF32();
 }
 
-/// What both ops share: strides, pads, the result's spatial dims and batch, min <= max.
+/// NHWC f32 whose channels are static (batch and image dims may be dynamic).
+bool isStaticChannelsF32(RankedTensorType t) {
+  return t.getRank() == 4 && !t.isDynamicDim(3) && t.getElementType().isF32();
+}
+
+/// What both ops share: strides, pads, the result's spatial dims and batch (where both
+/// sizes are static), min <= max.
 LogicalResult verifyWindow(Operation *op, RankedTensorType input, ArrayRef<int64_t> window,
                            RankedTensorType result, ArrayRef<int64_t> strides,
                            ArrayRef<int64_t> pads, double min, double max) {
@@ -19,11 +25,17 @@ LogicalResult verifyWindow(Operation *op, RankedTensorType input, ArrayRef<int64
   if (pads.size() != 4 || llvm::any_of(pads, [](int64_t p) { return p < 0; }))
     return op->emitOpError("pads must be 4 values >= 0 (top, left, bottom, right)");
   for (int d = 0; d < 2; ++d) {
+    if (input.isDynamicDim(1 + d) || result.isDynamicDim(1 + d)) {
+      if (input.isDynamicDim(1 + d) != result.isDynamicDim(1 + d))
+        return op->emitOpError("result dim ") << 1 + d << " must be dynamic where the input's is";
+      continue;
+    }
     int64_t span = input.getDimSize(1 + d) + pads[d] + pads[d + 2] - window[d];
     if (span < 0 || span / strides[d] + 1 != result.getDimSize(1 + d))
       return op->emitOpError("result dim ") << 1 + d << " must be " << span / strides[d] + 1;
   }
-  if (result.getDimSize(0) != input.getDimSize(0))
+  if (result.getDimSize(0) != input.getDimSize(0) &&
+      !(input.isDynamicDim(0) && result.isDynamicDim(0)))
     return op->emitOpError("result batch differs from the input's");
   if (!(min <= max))
     return op->emitOpError("min must not exceed max");
@@ -49,11 +61,12 @@ LogicalResult DepthwiseConv2DOp::verify() {
                : failure();
   };
   auto f32Of = [](RankedTensorType t) { return t.clone(Float32Type::get(t.getContext())); };
-  if (!isStaticF32(f32Of(input), 4) || !isStaticF32(filter, 3) || !isStaticF32(f32Of(result), 4) ||
+  if (!isStaticChannelsF32(f32Of(input)) || !isStaticF32(filter, 3) ||
+      !isStaticChannelsF32(f32Of(result)) ||
       !(input.getElementType().isF32() || input.getElementType().isInteger(8)) ||
       !(result.getElementType().isF32() || result.getElementType().isInteger(8)))
-    return emitOpError("needs static f32 (or 8-bit) NHWC input and result and a [KH, KW, C] "
-                       "f32 filter");
+    return emitOpError("needs f32 (or 8-bit) NHWC input and result with static channels and a "
+                       "static [KH, KW, C] f32 filter");
   if (failed(quantized(input, getInputScaleAttr(), getInputZeroPointAttr())))
     return emitOpError("an 8-bit input needs a finite input_scale > 0 and an integer "
                        "input_zero_point of its type, an f32 one neither");

@@ -211,6 +211,22 @@ func.func @depthwise_bad_result(%x: tensor<1x8x8x16xf32>, %w: tensor<3x3x16xf32>
 
 // -----
 
+func.func @depthwise_dynamic_rows_static_result(%x: tensor<1x?x8x16xf32>, %w: tensor<3x3x16xf32>) -> tensor<1x8x8x16xf32> {
+  // expected-error @+1 {{result dim 1 must be dynamic where the input's is}}
+  %y = kiln.depthwise_conv2d %x, %w {max = 6.0 : f64, min = 0.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x?x8x16xf32>, tensor<3x3x16xf32>) -> tensor<1x8x8x16xf32>
+  return %y : tensor<1x8x8x16xf32>
+}
+
+// -----
+
+func.func @depthwise_dynamic_channels(%x: tensor<1x8x8x?xf32>, %w: tensor<3x3x16xf32>) -> tensor<1x8x8x16xf32> {
+  // expected-error @+1 {{needs f32 (or 8-bit) NHWC input and result with static channels}}
+  %y = kiln.depthwise_conv2d %x, %w {max = 6.0 : f64, min = 0.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x?xf32>, tensor<3x3x16xf32>) -> tensor<1x8x8x16xf32>
+  return %y : tensor<1x8x8x16xf32>
+}
+
+// -----
+
 func.func @depthwise_bad_channels(%x: tensor<1x8x8x16xf32>, %w: tensor<3x3x8xf32>) -> tensor<1x8x8x16xf32> {
   // expected-error @+1 {{filter and result must have the input's 16 channels}}
   %y = kiln.depthwise_conv2d %x, %w {max = 6.0 : f64, min = 0.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x8xf32>) -> tensor<1x8x8x16xf32>

@@ -60,3 +60,17 @@ func.func @depthwise_hard_swish(%x: tensor<1x16x16x32xf32>) -> tensor<1x16x16x32
   %y = kiln.hard_swish %r : tensor<1x16x16x32xf32>
   return %y : tensor<1x16x16x32xf32>
 }
+
+// -----
+
+// Symbolic batch and image dims (static channels): the same op, the sizes left to run time.
+// CHECK-LABEL: func @depthwise_dynamic
+// CHECK: %[[Y:.*]] = kiln.depthwise_conv2d %arg0, %{{.*}} bias %arg1 {max = 6.000000e+00 : f64, min = 0.000000e+00 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<?x?x?x32xf32>, tensor<3x3x32xf32>, tensor<32xf32>) -> tensor<?x?x?x32xf32>
+// CHECK-NOT: kiln.clip
+// CHECK: return %[[Y]]
+func.func @depthwise_dynamic(%x: tensor<?x?x?x32xf32>, %b: tensor<32xf32>) -> tensor<?x?x?x32xf32> {
+  %w = kiln.constant dense<0.5> : tensor<3x3x1x32xf32>
+  %c = kiln.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 32 : i64, layout = "NHWC"} : (tensor<?x?x?x32xf32>, tensor<3x3x1x32xf32>, tensor<32xf32>) -> tensor<?x?x?x32xf32>
+  %y = kiln.clip %c {min = 0.0 : f64, max = 6.0 : f64} : tensor<?x?x?x32xf32>
+  return %y : tensor<?x?x?x32xf32>
+}

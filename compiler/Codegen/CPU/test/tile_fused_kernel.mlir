@@ -119,3 +119,45 @@ func.func @dynamic_conv_hard_swish(%x: tensor<1x?x?x64xf32>, %w: tensor<1x1x64x1
   } -> tensor<1x?x?x128xf32>
   return %hs : tensor<1x?x?x128xf32>
 }
+
+// -----
+
+// A 1x1 conv with symbolic H/W as kiln-sink-row-reshapes leaves it: the matmul over the
+// collapsed rows and its bias + clamp on those rows, the reshape back after them. The kernel
+// fuses like a static matmul: a parallel loop over blocks of 60 rows, per 6x64 register tile
+// the accumulator, then bias and clamp in registers; the reshape stays the last op.
+// CHECK-LABEL: func.func @rows_then_reshape
+// CHECK-SAME: kiln.codegen = {{{.*}}schedule = "par[60,0,0] cache[0,96,16] reg[6,64,4] (fused)"
+// CHECK: scf.forall (%{{.*}}) = (0) to (%{{.*}}) step (60)
+// CHECK: vector.contract {{.*}} into vector<6x64xf32>
+// CHECK: arith.minimumf {{.*}} : vector<6x64xf32>
+// CHECK: tensor.parallel_insert_slice
+// CHECK: %[[OUT:.*]] = tensor.reshape
+// CHECK: return %[[OUT]]
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#col = affine_map<(d0, d1) -> (d1)>
+func.func @rows_then_reshape(%x: tensor<1x?x?x16xf32>, %w: tensor<16x96xf32>, %b: tensor<96xf32>) -> tensor<1x?x?x96xf32> attributes {kiln.kernel} {
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c96 = arith.constant 96 : index
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  %h = tensor.dim %x, %c1 : tensor<1x?x?x16xf32>
+  %wd = tensor.dim %x, %c2 : tensor<1x?x?x16xf32>
+  %rows = arith.muli %h, %wd : index
+  %xc = tensor.collapse_shape %x [[0, 1, 2], [3]] : tensor<1x?x?x16xf32> into tensor<?x16xf32>
+  %e = tensor.empty(%rows) : tensor<?x96xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x96xf32>) -> tensor<?x96xf32>
+  %mm = linalg.matmul ins(%xc, %w : tensor<?x16xf32>, tensor<16x96xf32>) outs(%f : tensor<?x96xf32>) -> tensor<?x96xf32>
+  %e1 = tensor.empty(%rows) : tensor<?x96xf32>
+  %y = linalg.generic {indexing_maps = [#id, #col, #id], iterator_types = ["parallel", "parallel"]} ins(%mm, %b : tensor<?x96xf32>, tensor<96xf32>) outs(%e1 : tensor<?x96xf32>) {
+  ^bb0(%in: f32, %bias: f32, %out: f32):
+    %0 = arith.addf %in, %bias : f32
+    %1 = arith.maximumf %0, %zero : f32
+    %2 = arith.minimumf %1, %six : f32
+    linalg.yield %2 : f32
+  } -> tensor<?x96xf32>
+  %shape = tensor.from_elements %c1, %h, %wd, %c96 : tensor<4xindex>
+  %back = tensor.reshape %y(%shape) : (tensor<?x96xf32>, tensor<4xindex>) -> tensor<1x?x?x96xf32>
+  return %back : tensor<1x?x?x96xf32>
+}

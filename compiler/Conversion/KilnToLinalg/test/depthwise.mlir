@@ -63,3 +63,34 @@ func.func @dw_quantized(%x: tensor<1x6x20x16xui8>, %w: tensor<3x3x16xf32>) -> te
   %y = kiln.depthwise_conv2d %x, %w {input_scale = 0.05 : f64, input_zero_point = 3.0 : f64, max = 0x7FF0000000000000 : f64, min = 0xFFF0000000000000 : f64, output_scale = 0.1 : f64, output_zero_point = 128.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x6x20x16xui8>, tensor<3x3x16xf32>) -> tensor<1x6x20x16xui8>
   return %y : tensor<1x6x20x16xui8>
 }
+
+// -----
+
+// Symbolic batch and image dims: the result's sizes are max(0, floor((in + 2 - 3) / 2) + 1)
+// of the input's dims, the rows (N * OH) run on the thread pool, and each row's interior
+// [min(OW, 1), max(lo, min(OW, floor((W - 2) / 2) + 1))) is computed at run time: checked
+// pixels before it and after its last whole block of 8, blocks of 8 unchecked in between.
+// CHECK-LABEL: func @dw_dynamic
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %c0
+// CHECK: %[[H:.*]] = tensor.dim %arg0, %c1
+// CHECK: arith.floordivsi
+// CHECK: %[[OH:.*]] = arith.maxsi %{{.*}}, %c0
+// CHECK: %[[W:.*]] = tensor.dim %arg0, %c2
+// CHECK: arith.floordivsi
+// CHECK: %[[OW:.*]] = arith.maxsi %{{.*}}, %c0
+// CHECK: %[[INIT:.*]] = tensor.empty(%[[N]], %[[OH]], %[[OW]]) : tensor<?x?x?x16xf32>
+// CHECK: %[[ROWS:.*]] = arith.muli %[[N]], %[[OH]]
+// CHECK: scf.forall (%{{.*}}) in (%[[ROWS]]) shared_outs(%{{.*}} = %[[INIT]])
+// CHECK: tensor.extract_slice {{.*}} [1, 1, %[[OW]], 16] [1, 1, 1, 1]
+// CHECK: %[[LO:.*]] = arith.minsi %[[OW]], %c1
+// CHECK: arith.floordivsi
+// CHECK: scf.for %{{.*}} = %c0 to %[[LO]] step %c1
+// CHECK: arith.select
+// CHECK: scf.for %{{.*}} = %[[LO]] to %{{.*}} step %c8
+// CHECK-COUNT-17: vector.transfer_read %arg0
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[OW]] step %c1
+// CHECK: tensor.parallel_insert_slice
+func.func @dw_dynamic(%x: tensor<?x?x?x16xf32>, %w: tensor<3x3x16xf32>) -> tensor<?x?x?x16xf32> {
+  %y = kiln.depthwise_conv2d %x, %w {max = 0x7FF0000000000000 : f64, min = 0xFFF0000000000000 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<?x?x?x16xf32>, tensor<3x3x16xf32>) -> tensor<?x?x?x16xf32>
+  return %y : tensor<?x?x?x16xf32>
+}
