@@ -69,34 +69,20 @@ struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
     Value init =
         createEmpty(rewriter, loc, outType, dynamicOutputSizes(rewriter, loc, input, outType, op));
     g.bindSizes(rewriter, loc, input, init);
-    // Run-time sizes: an image's rows are assumed to be enough work for the threads.
-    OpFoldResult rows = rewriter.getIndexAttr(1);
-    bool parallel = !g.hasStaticSizes() || outType.isDynamicDim(0);
-    if (!parallel) {
-      rows = rewriter.getIndexAttr(outType.getDimSize(0) * g.oh);
-      parallel = outType.getDimSize(0) * g.oh * g.ow * g.c * g.kh * g.kw >= kMinParallelMacs;
-    } else {
-      Value n = outType.isDynamicDim(0) ? rewriter.create<tensor::DimOp>(loc, init, 0).getResult()
-                                        : idx(rewriter, loc, outType.getDimSize(0));
-      rows = rewriter.create<arith::MulIOp>(loc, n, g.ohValue(rewriter, loc)).getResult();
-    }
+    auto [rows, parallel] = windowRows(rewriter, loc, g, init, g.c * g.kh * g.kw, kMinParallelMacs);
     Quantized in = quantizedOf(op.getInput(), op.getInputScaleAttr(), op.getInputZeroPointAttr());
     Quantized out =
         quantizedOf(op.getResult(), op.getOutputScaleAttr(), op.getOutputZeroPointAttr());
 
     auto sliceOf = [&](OpBuilder &b, Location l, Value row, SmallVectorImpl<OpFoldResult> &off,
                        SmallVectorImpl<OpFoldResult> &sizes) {
-      Value n = b.create<arith::DivUIOp>(l, row, g.ohValue(b, l));
-      Value oh = b.create<arith::RemUIOp>(l, row, g.ohValue(b, l));
-      off.assign({n, oh, b.getIndexAttr(0), b.getIndexAttr(0)});
-      sizes.assign({b.getIndexAttr(1), b.getIndexAttr(1), getAsOpFoldResult(g.owValue(b, l)),
-                    b.getIndexAttr(g.c)});
+      windowRowSlice(b, l, g, g.c, row, off, sizes);
     };
     auto body = [&](OpBuilder &b, Location l, Value row, Value slice) -> Value {
       Row r{g, vecType, input, filter, bias, lo, hi, hardSwish, in, out};
-      r.n = b.create<arith::DivUIOp>(l, row, g.ohValue(b, l));
-      Value oh = b.create<arith::RemUIOp>(l, row, g.ohValue(b, l));
-      RowTaps taps = rowTaps(b, l, g, oh);
+      WindowRow at = windowRow(b, l, g, row);
+      r.n = at.n;
+      RowTaps taps = rowTaps(b, l, g, at.oh);
       r.ihBase = taps.ihBase;
       r.khLo = taps.khLo;
       r.khHi = taps.khHi;

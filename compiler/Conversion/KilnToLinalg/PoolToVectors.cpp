@@ -12,6 +12,7 @@
 // overhang), computed from the pixel's position. One store per output vector.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/Conversion/KilnToLinalg/DynamicPools.h"
 #include "compiler/Conversion/KilnToLinalg/Patterns.h"
 #include "compiler/Conversion/KilnToLinalg/VectorLoops.h"
 
@@ -27,12 +28,32 @@ constexpr int64_t kMinParallelReads = 1 << 17;
 constexpr int64_t kBlockPixels = 8;
 
 /// Taps t < k with begin <= p + t < end (p: the window's first position), as an index.
-Value tapsInside(OpBuilder &b, Location l, Value p, int64_t begin, int64_t end, int64_t k) {
+Value tapsInside(OpBuilder &b, Location l, Value p, int64_t begin, Value end, int64_t k) {
   Value lo =
       b.create<arith::MaxSIOp>(l, b.create<arith::SubIOp>(l, idx(b, l, begin), p), idx(b, l, 0));
-  Value hi =
-      b.create<arith::MinSIOp>(l, b.create<arith::SubIOp>(l, idx(b, l, end), p), idx(b, l, k));
+  Value hi = b.create<arith::MinSIOp>(l, b.create<arith::SubIOp>(l, end, p), idx(b, l, k));
   return b.create<arith::MaxSIOp>(l, b.create<arith::SubIOp>(l, hi, lo), idx(b, l, 0));
+}
+
+/// The result's dynamic sizes (batch, rows, columns where `?`): the input's batch and ONNX's
+/// output sizes of its image dims (DynamicPools.h).
+template <typename OpTy>
+SmallVector<Value> dynamicOutputSizes(OpBuilder &b, Location loc, OpTy op, Value input) {
+  auto outType = tensorTypeOf(op.getResult());
+  auto pads = op.getPads();
+  PoolWindow2D w{{op.getKernelShape()[0], op.getKernelShape()[1]},
+                 {op.getStrides()[0], op.getStrides()[1]},
+                 {1, 1},
+                 {pads[0], pads[1]},
+                 {pads[2], pads[3]},
+                 op.getCeilMode()};
+  SmallVector<Value> sizes;
+  if (outType.isDynamicDim(0))
+    sizes.push_back(b.create<tensor::DimOp>(loc, input, 0));
+  for (int64_t d = 0; d < 2; ++d)
+    if (outType.isDynamicDim(1 + d))
+      sizes.push_back(dynamicPoolOutputSize(b, loc, input, d, w));
+  return sizes;
 }
 
 template <typename OpTy, bool IsMax> struct VectorPoolLowering : OpConversionPattern<OpTy> {
@@ -42,7 +63,7 @@ template <typename OpTy, bool IsMax> struct VectorPoolLowering : OpConversionPat
   LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     if (!isVectorCodedPool(op))
-      return rewriter.notifyMatchFailure(op, "not a static NHWC f32 2-D pool (linalg lowering)");
+      return rewriter.notifyMatchFailure(op, "not an NHWC f32 2-D pool (linalg lowering)");
     auto in = tensorTypeOf(op.getInput()), outType = tensorTypeOf(op.getResult());
     Location loc = op.getLoc();
     auto kernel = op.getKernelShape();
@@ -50,29 +71,28 @@ template <typename OpTy, bool IsMax> struct VectorPoolLowering : OpConversionPat
            in.getDimSize(3), op.getPads()[2], op.getPads()[3], op.getCountIncludePad()};
     p.vecType = VectorType::get({channelVector(p.c)}, rewriter.getF32Type());
     p.input = adaptor.getInput();
-    int64_t rows = outType.getDimSize(0) * p.g.oh;
-    bool parallel = rows * p.g.ow * p.c * p.g.kh * p.g.kw >= kMinParallelReads;
-    Value init = createEmpty(rewriter, loc, outType.getShape(), outType.getElementType());
+    Value init =
+        createEmpty(rewriter, loc, outType, dynamicOutputSizes(rewriter, loc, op, p.input));
+    p.g.bindSizes(rewriter, loc, p.input, init);
+    auto [rows, parallel] =
+        windowRows(rewriter, loc, p.g, init, p.c * p.g.kh * p.g.kw, kMinParallelReads);
 
     auto sliceOf = [&](OpBuilder &b, Location l, Value row, SmallVectorImpl<OpFoldResult> &off,
                        SmallVectorImpl<OpFoldResult> &sizes) {
-      Value n = b.create<arith::DivUIOp>(l, row, idx(b, l, p.g.oh));
-      Value oh = b.create<arith::RemUIOp>(l, row, idx(b, l, p.g.oh));
-      off.assign({n, oh, b.getIndexAttr(0), b.getIndexAttr(0)});
-      sizes.assign(
-          {b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(p.g.ow), b.getIndexAttr(p.c)});
+      windowRowSlice(b, l, p.g, p.c, row, off, sizes);
     };
     auto body = [&](OpBuilder &b, Location l, Value row, Value slice) -> Value {
       Pool r = p;
-      r.n = b.create<arith::DivUIOp>(l, row, idx(b, l, p.g.oh));
-      Value oh = b.create<arith::RemUIOp>(l, row, idx(b, l, p.g.oh));
-      RowTaps taps = rowTaps(b, l, p.g, oh);
+      WindowRow at = windowRow(b, l, p.g, row);
+      r.n = at.n;
+      RowTaps taps = rowTaps(b, l, p.g, at.oh);
       r.ihBase = taps.ihBase;
       r.khLo = taps.khLo;
       r.khHi = taps.khHi;
       if (!IsMax) // the rows ONNX counts; the columns per pixel below
         r.rowCount = r.countIncludePad
-                         ? tapsInside(b, l, r.ihBase, -p.g.top, p.g.h + p.bottom, p.g.kh)
+                         ? tapsInside(b, l, r.ihBase, -p.g.top,
+                                      r.plus(b, l, p.g.hValue(b, l), p.bottom), p.g.kh)
                          : b.create<arith::SubIOp>(l, r.khHi, r.khLo).getResult();
       return buildRowPixels(b, l, p.g, kBlockPixels, slice,
                             [&](OpBuilder &b, Location l, Value ow, int64_t count, bool checked,
@@ -92,6 +112,10 @@ template <typename OpTy, bool IsMax> struct VectorPoolLowering : OpConversionPat
 
     double identity() const { return IsMax ? -std::numeric_limits<double>::infinity() : 0.0; }
 
+    static Value plus(OpBuilder &b, Location l, Value v, int64_t c) {
+      return b.create<arith::AddIOp>(l, v, idx(b, l, c));
+    }
+
     /// acc + x, or acc > x ? acc : x: one vmaxps (arith.maximumf's NaN handling would add a
     /// compare and two blends per tap). A NaN tap gives NaN unless a later tap of the window
     /// replaces it, as onnxruntime's max pool (MLAS, maxps) does.
@@ -108,8 +132,9 @@ template <typename OpTy, bool IsMax> struct VectorPoolLowering : OpConversionPat
       if (checked) {
         Value first = b.create<arith::SubIOp>(l, b.create<arith::MulIOp>(l, ow, idx(b, l, g.sw)),
                                               idx(b, l, g.left));
-        cols = countIncludePad ? tapsInside(b, l, first, -g.left, g.w + right, g.kw)
-                               : tapsInside(b, l, first, 0, g.w, g.kw);
+        cols = countIncludePad
+                   ? tapsInside(b, l, first, -g.left, plus(b, l, g.wValue(b, l), right), g.kw)
+                   : tapsInside(b, l, first, 0, g.wValue(b, l), g.kw);
       }
       Value count = b.create<arith::MulIOp>(l, rowCount, cols);
       Value asInt = b.create<arith::IndexCastOp>(l, b.getI64Type(), count);
@@ -162,9 +187,9 @@ template <typename OpTy, bool IsMax> struct VectorPoolLowering : OpConversionPat
         return readVector(b, l, vecType, input, {n, ih, iw, ch});
       Value inside = b.create<arith::AndIOp>(
           l, b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, iw, idx(b, l, 0)),
-          b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, iw, idx(b, l, g.w)));
+          b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, iw, g.wValue(b, l)));
       Value clamped = b.create<arith::MinSIOp>(l, b.create<arith::MaxSIOp>(l, iw, idx(b, l, 0)),
-                                               idx(b, l, g.w - 1));
+                                               plus(b, l, g.wValue(b, l), -1));
       Value x = readVector(b, l, vecType, input, {n, ih, clamped, ch});
       return b.create<arith::SelectOp>(l, inside, x, splat(b, l, vecType, identity()));
     }

@@ -76,6 +76,31 @@ Value ConvWindow::sizeValue(OpBuilder &b, Location loc, int64_t size, Value boun
   return bound;
 }
 
+std::pair<OpFoldResult, bool> windowRows(OpBuilder &b, Location loc, const ConvWindow &g,
+                                         Value init, int64_t perPixel, int64_t minParallel) {
+  auto type = cast<RankedTensorType>(init.getType());
+  if (g.hasStaticSizes() && !type.isDynamicDim(0)) {
+    int64_t rows = type.getDimSize(0) * g.oh;
+    return {b.getIndexAttr(rows), rows * g.ow * perPixel >= minParallel};
+  }
+  Value n = type.isDynamicDim(0) ? b.create<tensor::DimOp>(loc, init, 0).getResult()
+                                 : idx(b, loc, type.getDimSize(0));
+  return {b.create<arith::MulIOp>(loc, n, g.ohValue(b, loc)).getResult(), true};
+}
+
+WindowRow windowRow(OpBuilder &b, Location loc, const ConvWindow &g, Value row) {
+  return {b.create<arith::DivUIOp>(loc, row, g.ohValue(b, loc)),
+          b.create<arith::RemUIOp>(loc, row, g.ohValue(b, loc))};
+}
+
+void windowRowSlice(OpBuilder &b, Location loc, const ConvWindow &g, int64_t channels, Value row,
+                    SmallVectorImpl<OpFoldResult> &offsets, SmallVectorImpl<OpFoldResult> &sizes) {
+  WindowRow r = windowRow(b, loc, g, row);
+  offsets.assign({r.n, r.oh, b.getIndexAttr(0), b.getIndexAttr(0)});
+  sizes.assign({b.getIndexAttr(1), b.getIndexAttr(1), getAsOpFoldResult(g.owValue(b, loc)),
+                b.getIndexAttr(channels)});
+}
+
 RowTaps rowTaps(OpBuilder &b, Location l, const ConvWindow &g, Value oh) {
   RowTaps r;
   r.ihBase = b.create<arith::SubIOp>(l, b.create<arith::MulIOp>(l, oh, idx(b, l, g.sh)),

@@ -67,6 +67,21 @@ private:
   Value sizes[4];
 };
 
+/// The output rows (N * OH) of a window op whose NHWC result is `init`, and whether they run
+/// on the thread pool: with run-time sizes always (an image's rows), else when the rows'
+/// pixels times `perPixel` reach `minParallel`.
+std::pair<OpFoldResult, bool> windowRows(OpBuilder &b, Location loc, const ConvWindow &g,
+                                         Value init, int64_t perPixel, int64_t minParallel);
+
+/// Output row `row` of a window op (n = row / OH, oh = row % OH) and its slice
+/// [n, oh, 0, 0] of sizes [1, 1, OW, channels].
+struct WindowRow {
+  Value n, oh;
+};
+WindowRow windowRow(OpBuilder &b, Location loc, const ConvWindow &g, Value row);
+void windowRowSlice(OpBuilder &b, Location loc, const ConvWindow &g, int64_t channels, Value row,
+                    SmallVectorImpl<OpFoldResult> &offsets, SmallVectorImpl<OpFoldResult> &sizes);
+
 /// Of output row `oh`: the input row of filter row 0 and the filter rows [khLo, khHi) that
 /// fall inside the input (a kh loop with these bounds skips the padding rows).
 struct RowTaps {

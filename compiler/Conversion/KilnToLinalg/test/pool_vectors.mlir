@@ -52,3 +52,24 @@ func.func @not_taken(%x: tensor<1x8x8x12xf32>, %y: tensor<1x16x8x8xf32>) -> (ten
   %b = kiln.max_pool %y {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = false, count_include_pad = false} : (tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
   return %a, %b : tensor<1x8x8x12xf32>, tensor<1x16x8x8xf32>
 }
+
+// -----
+
+// Symbolic image dims, ceil mode (squeezenet's 3x3 stride-2 max pools): the output sizes
+// follow ONNX's ceil rule at run time, the rows run on the thread pool, no padded copy and
+// no fill; the edge pixels' taps are checked against the run-time width.
+// CHECK-LABEL: func @max_pool_dynamic
+// CHECK-NOT: tensor.pad
+// CHECK-NOT: linalg.fill
+// CHECK: arith.ceildivsi
+// CHECK: %[[INIT:.*]] = tensor.empty(%{{.*}}, %{{.*}}) : tensor<1x?x?x64xf32>
+// CHECK: scf.forall (%{{.*}}) in (%{{.*}}) shared_outs(%{{.*}} = %[[INIT]])
+// CHECK: arith.cmpi slt, %{{.*}}, %[[W:.*]] : index
+// CHECK: arith.cmpf ogt
+// CHECK: tensor.parallel_insert_slice
+// LINALG-LABEL: func @max_pool_dynamic
+// LINALG: linalg.pooling_nhwc_max
+func.func @max_pool_dynamic(%x: tensor<1x?x?x64xf32>) -> tensor<1x?x?x64xf32> {
+  %y = kiln.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = true, count_include_pad = false, layout = "NHWC"} : (tensor<1x?x?x64xf32>) -> tensor<1x?x?x64xf32>
+  return %y : tensor<1x?x?x64xf32>
+}

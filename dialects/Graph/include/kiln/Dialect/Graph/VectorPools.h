@@ -11,14 +11,16 @@
 #include "llvm/ADT/STLExtras.h"
 
 namespace kiln {
-/// A static NHWC f32 2-D max or average pool, channels in whole 8-lane vectors, no dilation,
-/// no negative pads (`PoolOp`: kiln::MaxPoolOp or kiln::AvgPoolOp).
+/// An NHWC f32 2-D max or average pool, static channels in whole 8-lane vectors (batch and
+/// image dims may be dynamic, in the input and the result alike), no dilation, no negative
+/// pads (`PoolOp`: kiln::MaxPoolOp or kiln::AvgPoolOp).
 template <typename PoolOp> bool isVectorCodedPool(PoolOp pool) {
   auto input = mlir::cast<mlir::RankedTensorType>(pool.getInput().getType());
   auto result = mlir::cast<mlir::RankedTensorType>(pool.getResult().getType());
-  return pool.getLayout() == "NHWC" && input.getRank() == 4 && input.hasStaticShape() &&
-         result.hasStaticShape() && input.getElementType().isF32() &&
-         input.getDimSize(3) % 8 == 0 &&
+  auto sameDynamism = [&](int64_t d) { return input.isDynamicDim(d) == result.isDynamicDim(d); };
+  return pool.getLayout() == "NHWC" && input.getRank() == 4 && result.getRank() == 4 &&
+         !input.isDynamicDim(3) && sameDynamism(0) && sameDynamism(1) && sameDynamism(2) &&
+         input.getElementType().isF32() && input.getDimSize(3) % 8 == 0 &&
          llvm::all_of(pool.getDilations(), [](int64_t d) { return d == 1; }) &&
          llvm::all_of(pool.getPads(), [](int64_t p) { return p >= 0; });
 }
