@@ -17,8 +17,15 @@ int64_t registerVectorTile(int64_t extent, int64_t limit) {
   if (extent <= 8)
     return extent;
   auto isPow2 = [](int64_t v) { return v > 0 && (v & (v - 1)) == 0; };
-  for (int64_t t = limit; t >= 8; t /= 2)
+  for (int64_t t = limit; t >= 16; t /= 2)
     if (t <= extent && (extent % t == 0 || isPow2(extent % t)))
+      return t;
+  // No full-width tile leaves a power-of-two remainder (230 filters of a (2+1)-D ResNet): the
+  // widest that still has 4 full tiles, its odd remainder a small part of the work. 8-lane
+  // tiles (half registers) ran its convs at 40% of the speed. Measured with a 24-lane
+  // remainder where 16 lanes left 8 (184 columns): 3x slower, hence the last resort.
+  for (int64_t t = limit; t >= 16; t /= 2)
+    if (extent >= 4 * t)
       return t;
   return 8;
 }
@@ -68,7 +75,8 @@ int64_t vectorCacheTile(int64_t extent, int64_t limit, int64_t vector) {
   for (int64_t d = std::min(extent, limit); d > 1; --d)
     if (extent % d == 0 && (d % vector) % 8 == 0)
       return d >= vector || d == extent ? d : (extent <= 512 ? 0 : d);
-  return extent <= 512 ? 0 : largestDivisorAtMost(extent, limit);
+  int64_t divisor = largestDivisorAtMost(extent, limit);
+  return extent <= 512 || (divisor < vector && extent <= 4096) ? 0 : divisor;
 }
 
 /// Cache tile of a matmul's rows: the divisor of `m` up to 64 that wastes least of its
@@ -361,7 +369,16 @@ void addParallelSplit(linalg::LinalgOp op, Schedule &s) {
     }
     int64_t tile = largestDivisorAtMost(ranges[d], inner);
     // A split into tiles under half the register tile would shrink it (97 output pixels of an
-    // 8-pixel tile: 97 tasks of 1 pixel, one accumulator row each); try the next dim.
+    // 8-pixel tile: 97 tasks of 1 pixel, one accumulator row each); try the next dim. A
+    // static vector dim without such a divisor (921 columns of a (2+1)-D ResNet's GEMM: 3)
+    // splits into whole register tiles, about 8 tasks, the last one partial (its register
+    // tiles peeled as in a dynamic dim).
+    if (!ShapedType::isDynamic(staticRanges[d]) && inner >= 16 && 2 * tile < inner &&
+        ranges[d] >= 2 * inner) {
+      int64_t registerTiles = (ranges[d] + inner - 1) / inner;
+      s.parallelTiles[d] = inner * ((registerTiles + 7) / 8);
+      return;
+    }
     if (ranges[d] / tile < 2 || 2 * tile < inner)
       continue;
     s.parallelTiles[d] = tile;

@@ -122,3 +122,32 @@ func.func @scores_dynamic(%q: tensor<4x?x64xf32>, %k: tensor<4x64x?xf32>, %m: in
   %r = linalg.batch_matmul ins(%q, %k : tensor<4x?x64xf32>, tensor<4x64x?xf32>) outs(%f : tensor<4x?x?xf32>) -> tensor<4x?x?xf32>
   return %r : tensor<4x?x?xf32>
 }
+
+// -----
+
+// 230 filters (a (2+1)-D ResNet's middle planes): no full-width tile leaves a power-of-two
+// remainder, so 32-lane tiles with a 6-lane remainder, not 8-lane (half-register) ones.
+// CHECK-LABEL: func @conv_odd_filters
+// CHECK-SAME: schedule = "par[0,1,0,0,0,0,0] reg[1,0,8,32,1,1,16]"
+func.func @conv_odd_filters(%x: tensor<1x30x30x128xf32>, %w: tensor<3x3x128x230xf32>) -> tensor<1x28x28x230xf32> attributes {kiln.kernel} {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x28x28x230xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<1x28x28x230xf32>) -> tensor<1x28x28x230xf32>
+  %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x30x30x128xf32>, tensor<3x3x128x230xf32>) outs(%f : tensor<1x28x28x230xf32>) -> tensor<1x28x28x230xf32>
+  return %r : tensor<1x28x28x230xf32>
+}
+
+// -----
+
+// 921 columns (3 x 307): the columns stay one cache tile (a divisor tile would be 3 wide),
+// 64-column register tiles peeled, and the threads split the columns into whole register
+// tiles (128 columns a task, the last one partial) since 49 rows have no even split.
+// CHECK-LABEL: func @matmul_odd_columns
+// CHECK-SAME: schedule = "par[0,128,0] cache[49,0,256] reg[6,64,1]"
+func.func @matmul_odd_columns(%a: tensor<49x4608xf32>, %b: tensor<4608x921xf32>) -> tensor<49x921xf32> attributes {kiln.kernel} {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<49x921xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<49x921xf32>) -> tensor<49x921xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<49x4608xf32>, tensor<4608x921xf32>) outs(%f : tensor<49x921xf32>) -> tensor<49x921xf32>
+  return %r : tensor<49x921xf32>
+}
