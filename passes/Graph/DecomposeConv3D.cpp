@@ -5,7 +5,8 @@
 // into the batch: a view of the slice), convolved in 2-D with that tap's filter, and the tap
 // results summed (the adds become the next conv's epilogue). The 2-D convs take every path
 // a 2-D conv takes (NHWC direct, Winograd, im2col). MLIR 19 has no vector path for 3-D convs.
-// 3-D max pools likewise: the depth window as a max of depth slices, then a 2-D pool.
+// 3-D max pools likewise: the depth window as a max of depth slices, then a 2-D pool. A
+// temporal conv (a [KD, 1, 1] filter) is one 2-D conv over depth x (H * W) instead.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Graph/Passes.h"
@@ -49,6 +50,40 @@ Value padDepth(PatternRewriter &rewriter, Location loc, Value x, int64_t front, 
       kiln::PadModeAttr::get(rewriter.getContext(), kiln::PadMode::constant),
       rewriter.getF64FloatAttr(value));
 }
+
+/// A temporal conv (filter [KD, 1, 1, C/G, F]: a (2+1)-D ResNet's depth convs, S3D's) of
+/// static shape, no H/W padding or stride: one 2-D conv over [N, D, H * W, C] with a [KD, 1]
+/// filter (views of the input and the result), where the taps as 2-D convs of their own read
+/// each depth slice by a copy and summed KD products of K = C.
+struct TemporalConvAs2D : OpRewritePattern<kiln::ConvOp> {
+  TemporalConvAs2D(MLIRContext *ctx) : OpRewritePattern(ctx, /*benefit=*/2) {}
+
+  LogicalResult matchAndRewrite(kiln::ConvOp conv, PatternRewriter &rewriter) const override {
+    auto in = cast<RankedTensorType>(conv.getInput().getType());
+    auto out = cast<RankedTensorType>(conv.getType());
+    auto filter = cast<RankedTensorType>(conv.getFilter().getType());
+    ArrayRef<int64_t> pads = conv.getPads(), strides = conv.getStrides();
+    if (conv.getLayout() != "NHWC" || in.getRank() != 5 || !in.hasStaticShape() ||
+        !out.hasStaticShape() || !filter.hasStaticShape() || filter.getDimSize(1) != 1 ||
+        filter.getDimSize(2) != 1 || strides[1] != 1 || strides[2] != 1 || pads[1] || pads[2] ||
+        pads[4] || pads[5])
+      return failure();
+    Location loc = conv.getLoc();
+    ArrayRef<int64_t> s = in.getShape(), fs = filter.getShape(), o = out.getShape();
+    Value x = rewriter.create<kiln::ReshapeOp>(loc, in.clone({s[0], s[1], s[2] * s[3], s[4]}),
+                                               conv.getInput());
+    Value w = rewriter.createOrFold<kiln::ReshapeOp>(loc, filter.clone({fs[0], 1, fs[3], fs[4]}),
+                                                     conv.getFilter());
+    Value y = rewriter.create<kiln::ConvOp>(
+        loc, out.clone({o[0], o[1], o[2] * o[3], o[4]}), x, w, conv.getBias(),
+        rewriter.getDenseI64ArrayAttr({strides[0], 1}),
+        rewriter.getDenseI64ArrayAttr({pads[0], 0, pads[3], 0}),
+        rewriter.getDenseI64ArrayAttr({conv.getDilations()[0], 1}), conv.getGroupAttr(),
+        conv.getLayoutAttr());
+    rewriter.replaceOpWithNewOp<kiln::ReshapeOp>(conv, out, y);
+    return success();
+  }
+};
 
 struct Conv3DByDepthTaps : OpRewritePattern<kiln::ConvOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -133,7 +168,7 @@ struct MaxPool3DByDepthTaps : OpRewritePattern<kiln::MaxPoolOp> {
 struct DecomposeConv3DPass : kiln::impl::DecomposeConv3DBase<DecomposeConv3DPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<Conv3DByDepthTaps, MaxPool3DByDepthTaps>(&getContext());
+    patterns.add<TemporalConvAs2D, Conv3DByDepthTaps, MaxPool3DByDepthTaps>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }
