@@ -29,3 +29,31 @@ def test_gemm_relu(m, k, n, threads):
     (y,) = module.run([x])
     ref = np.maximum(x.astype(np.float64) @ w + b, 0)
     np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("kernel,pads", [((1, 7), (0, 3, 0, 3)), ((7, 1), (3, 0, 3, 0))])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_conv_rows_split_over_threads(kernel, pads, threads):
+    """Inception-style 17x17 convs with 3 blocks of 64 filters: the threads split the output
+    rows too (chunks of 6, 6 and 5). Conv + Relu against numpy."""
+    rng = np.random.default_rng(kernel[0])
+    c, f, h = 160, 192, 17
+    w = (rng.standard_normal((f, c) + kernel) / np.sqrt(c * kernel[0] * kernel[1])).astype(np.float32)
+    b = rng.standard_normal(f).astype(np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w", "b"], ["c"], kernel_shape=list(kernel), pads=list(pads)),
+         helper.make_node("Relu", ["c"], ["y"])],
+        "conv", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, c, h, h])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")])
+    module = kiln.compile(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+                          threads=threads)
+    x = rng.standard_normal((1, c, h, h)).astype(np.float32)
+    (y,) = module.run([x])
+    xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
+    ref = np.zeros((1, f, h, h))
+    for i in range(kernel[0]):
+        for j in range(kernel[1]):
+            ref += np.einsum("nchw,fc->nfhw", xp[:, :, i:i + h, j:j + h], w[:, :, i, j].astype(np.float64))
+    ref = np.maximum(ref + b[None, :, None, None], 0)
+    np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-4)

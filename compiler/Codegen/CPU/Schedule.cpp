@@ -336,6 +336,20 @@ void addParallelSplit(linalg::LinalgOp op, Schedule &s) {
         if (!split)
           break;
       }
+    // A conv whose filter blocks give few tasks (Inception's 17x17 convs: 3 blocks of 64
+    // filters, 2 + 1 over 2 threads; 1.4x on 2 threads) also splits a parallel dim that its
+    // register tile takes one at a time (the output rows), into about 8 tasks in all; the
+    // last chunk may be shorter.
+    if (isa<linalg::ConvolutionOpInterface>(op.getOperation()))
+      for (size_t d = 0; d < rank && tasks < 8; ++d) {
+        int64_t inner = d < s.innerTiles.size() ? s.innerTiles[d] : 0;
+        if (!isParallel(d) || s.parallelTiles[d] || inner != 1 || ranges[d] < 2 ||
+            ShapedType::isDynamic(staticRanges[d]))
+          continue;
+        int64_t parts = std::min<int64_t>(ranges[d], (8 + tasks - 1) / tasks);
+        s.parallelTiles[d] = (ranges[d] + parts - 1) / parts;
+        tasks *= (ranges[d] + s.parallelTiles[d] - 1) / s.parallelTiles[d];
+      }
     for (size_t d = 0; d < rank; ++d)
       if (s.parallelTiles[d])
         s.outerTiles[d] = 0; // the parallel level already tiles it

@@ -151,3 +151,17 @@ func.func @matmul_odd_columns(%a: tensor<49x4608xf32>, %b: tensor<4608x921xf32>)
   %r = linalg.matmul ins(%a, %b : tensor<49x4608xf32>, tensor<4608x921xf32>) outs(%f : tensor<49x921xf32>) -> tensor<49x921xf32>
   return %r : tensor<49x921xf32>
 }
+
+// -----
+
+// Inception's 17x17 1x7 convs: 3 filter blocks of 64 are 3 tasks (2 + 1 over 2 threads); the
+// output rows split too, into chunks of 6 (6 + 6 + 5): 9 tasks.
+// CHECK-LABEL: func @conv_few_filter_blocks
+// CHECK-SAME: schedule = "par[0,6,0,64,0,0,0] reg[1,1,8,32,1,1,16]"
+func.func @conv_few_filter_blocks(%x: tensor<1x17x23x160xf32>, %w: tensor<1x7x160x192xf32>) -> tensor<1x17x17x192xf32> attributes {kiln.kernel} {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x17x17x192xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<1x17x17x192xf32>) -> tensor<1x17x17x192xf32>
+  %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x17x23x160xf32>, tensor<1x7x160x192xf32>) outs(%f : tensor<1x17x17x192xf32>) -> tensor<1x17x17x192xf32>
+  return %r : tensor<1x17x17x192xf32>
+}
