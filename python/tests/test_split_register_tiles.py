@@ -12,7 +12,7 @@ import kiln
 
 
 @pytest.mark.parametrize("m,k,n", [(49, 232, 232), (1, 672, 168), (1, 480, 120), (98, 116, 116),
-                                   (49, 576, 921), (30, 64, 230)])
+                                   (49, 576, 921), (30, 64, 230), (1, 2048, 1000)])
 @pytest.mark.parametrize("threads", [1, 2])
 def test_gemm_relu(m, k, n, threads):
     rng = np.random.default_rng(m * n + k)

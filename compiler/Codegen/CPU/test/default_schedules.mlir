@@ -165,3 +165,17 @@ func.func @conv_few_filter_blocks(%x: tensor<1x17x23x160xf32>, %w: tensor<1x7x16
   %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x17x23x160xf32>, tensor<1x7x160x192xf32>) outs(%f : tensor<1x17x17x192xf32>) -> tensor<1x17x17x192xf32>
   return %r : tensor<1x17x17x192xf32>
 }
+
+// -----
+
+// One row times a 9216 x 4096 matrix (AlexNet's first classifier layer): B streams from
+// memory once, in k blocks of 8 rows per register tile sweep.
+// CHECK-LABEL: func @vector_times_big_matrix
+// CHECK-SAME: schedule = "par[0,256,0] cache[1,0,8] reg[1,64,4]"
+func.func @vector_times_big_matrix(%a: tensor<1x9216xf32>, %b: tensor<9216x4096xf32>) -> tensor<1x4096xf32> attributes {kiln.kernel} {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4096xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<1x4096xf32>) -> tensor<1x4096xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<1x9216xf32>, tensor<9216x4096xf32>) outs(%f : tensor<1x4096xf32>) -> tensor<1x4096xf32>
+  return %r : tensor<1x4096xf32>
+}
