@@ -26,6 +26,17 @@ def depthwise_reference(x, w, b, strides, pads):
     return out
 
 
+def activate(ref, activation):
+    """The reference with the model's activation applied (None: the identity)."""
+    if activation == "relu":
+        return np.maximum(ref, 0)
+    if activation == "clip":
+        return np.clip(ref, 0, 6)
+    if activation == "hard_swish":
+        return ref * np.clip(ref / 6 + 0.5, 0, 1)
+    return ref
+
+
 def depthwise_model(shape, k, strides, pads, bias, activation):
     n, c, h, wd = shape
     rng = np.random.default_rng(c + h + k)
@@ -76,13 +87,7 @@ def test_depthwise_matches_reference(case):
     assert "kiln.pad" not in graph_ir and "kiln.relu" not in graph_ir and "kiln.clip" not in graph_ir
     assert "kiln.hard_swish" not in graph_ir
     x = np.random.default_rng(3).standard_normal(shape).astype(np.float32)
-    ref = depthwise_reference(x, w, b, strides, pads)
-    if activation == "relu":
-        ref = np.maximum(ref, 0)
-    elif activation == "clip":
-        ref = np.clip(ref, 0, 6)
-    elif activation == "hard_swish":
-        ref = ref * np.clip(ref / 6 + 0.5, 0, 1)
+    ref = activate(depthwise_reference(x, w, b, strides, pads), activation)
     (y,) = kiln.compile(model).run([x])
     np.testing.assert_allclose(y, ref, rtol=1e-5, atol=1e-5)
 
@@ -129,13 +134,7 @@ def test_symbolic_dims_depthwise_matches_reference(case):
     for size in [shape, (n, c) + smallest, (3, c, 5, 3), (1, c, 2 * k + 1, 37)]:
         size = tuple(max(1, s) for s in size)
         x = np.random.default_rng(sum(size)).standard_normal(size).astype(np.float32)
-        ref = depthwise_reference(x, w, b, strides, pads)
-        if activation == "relu":
-            ref = np.maximum(ref, 0)
-        elif activation == "clip":
-            ref = np.clip(ref, 0, 6)
-        elif activation == "hard_swish":
-            ref = ref * np.clip(ref / 6 + 0.5, 0, 1)
+        ref = activate(depthwise_reference(x, w, b, strides, pads), activation)
         (y,) = module.run([x])
         assert y.shape == ref.shape, (size, y.shape, ref.shape)
         np.testing.assert_allclose(y, ref, rtol=1e-5, atol=1e-5)
