@@ -26,11 +26,20 @@ namespace {
 RankedTensorType tensorOf(Value v) { return cast<RankedTensorType>(v.getType()); }
 
 /// The concat along the last dim that `v` is, or a view of that merges its leading dims
-/// (reshape [.., C] → [P, C]); with the reshape's target row count in `rows`.
+/// (reshape [.., C] → [P, C]); with the reshape's target row count in `rows`. A concat with
+/// dynamic leading dims ([1, ?, ?, C]: symbolic image dims) counts when `v` is the concat
+/// itself (rows: ShapedType::kDynamic).
 kiln::ConcatOp channelConcatOf(Value v, int64_t &rows) {
   auto type = tensorOf(v);
-  if (!type.hasStaticShape() || type.getRank() < 1)
+  if (type.getRank() < 1 || type.isDynamicDim(type.getRank() - 1))
     return {};
+  if (!type.hasStaticShape()) {
+    auto concat = v.getDefiningOp<kiln::ConcatOp>();
+    if (!concat || concat.getAxis() != type.getRank() - 1)
+      return {};
+    rows = ShapedType::kDynamic;
+    return concat;
+  }
   if (auto reshape = v.getDefiningOp<kiln::ReshapeOp>())
     v = reshape.getInput();
   auto concat = v.getDefiningOp<kiln::ConcatOp>();
@@ -54,11 +63,14 @@ struct SplitMatmulOfConcat : OpRewritePattern<kiln::MatMulOp> {
   LogicalResult matchAndRewrite(kiln::MatMulOp matmul, PatternRewriter &rewriter) const override {
     int64_t rows = 0;
     auto lhsType = tensorOf(matmul.getLhs()), rhsType = tensorOf(matmul.getRhs());
-    if (lhsType.getRank() != 2 || rhsType.getRank() != 2 ||
+    if (lhsType.getRank() < 2 || rhsType.getRank() != 2 ||
         !matchPattern(matmul.getRhs(), m_Constant()))
       return failure();
     kiln::ConcatOp concat = channelConcatOf(matmul.getLhs(), rows);
-    if (!concat || rows != lhsType.getDimSize(0) || !concat->hasOneUse() ||
+    // Static: the [P, C] view of the concat. Dynamic: the N-D matmul of the concat itself.
+    bool direct = ShapedType::isDynamic(rows);
+    if (!concat || (!direct && (lhsType.getRank() != 2 || rows != lhsType.getDimSize(0))) ||
+        !concat->hasOneUse() ||
         (matmul.getLhs() != concat.getResult() && !matmul.getLhs().hasOneUse()))
       return failure();
     int64_t k = rhsType.getDimSize(1);
@@ -69,7 +81,9 @@ struct SplitMatmulOfConcat : OpRewritePattern<kiln::MatMulOp> {
     Value sum;
     for (Value part : concat.getInputs()) {
       int64_t c = tensorOf(part).getDimSize(tensorOf(part).getRank() - 1);
-      Value lhs = rewriter.createOrFold<kiln::ReshapeOp>(loc, lhsType.clone({rows, c}), part);
+      Value lhs = direct
+                      ? part
+                      : rewriter.createOrFold<kiln::ReshapeOp>(loc, lhsType.clone({rows, c}), part);
       Value rhs = rewriter.createOrFold<kiln::SliceOp>(
           loc, matmul.getRhs(), rewriter.getDenseI64ArrayAttr({offset, 0}),
           rewriter.getDenseI64ArrayAttr({offset + c, k}), rewriter.getDenseI64ArrayAttr({1, 1}));
@@ -82,14 +96,15 @@ struct SplitMatmulOfConcat : OpRewritePattern<kiln::MatMulOp> {
   }
 };
 
-/// max_pool(concat(parts, channels)) in NHWC → concat(max_pool(part) for each part).
+/// max_pool(concat(parts, channels)) in NHWC → concat(max_pool(part) for each part); batch
+/// and image dims may be dynamic.
 struct MaxPoolOfConcat : OpRewritePattern<kiln::MaxPoolOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(kiln::MaxPoolOp pool, PatternRewriter &rewriter) const override {
     auto concat = pool.getInput().getDefiningOp<kiln::ConcatOp>();
     auto type = tensorOf(pool.getInput());
     if (!concat || !concat->hasOneUse() || pool.getLayout() != "NHWC" || type.getRank() != 4 ||
-        !type.hasStaticShape() || concat.getAxis() != 3)
+        type.isDynamicDim(3) || concat.getAxis() != 3)
       return failure();
     SmallVector<Value> pooled;
     SmallVector<int64_t> shape(tensorOf(pool.getResult()).getShape());

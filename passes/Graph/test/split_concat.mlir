@@ -56,3 +56,29 @@ func.func @untouched(%a: tensor<2x4xf32>, %b: tensor<2x4xf32>, %w: tensor<8x3xf3
   %m4 = kiln.matmul %c4, %k8 : (tensor<2x8xf32>, tensor<8x8xf32>) -> tensor<2x8xf32>
   return %m, %c, %m2, %c3, %m4 : tensor<2x3xf32>, tensor<2x8xf32>, tensor<2x3xf32>, tensor<4x4xf32>, tensor<2x8xf32>
 }
+
+// -----
+
+// Symbolic image dims (squeezenet with symbolic H/W): the 1x1 conv is an N-D matmul of the
+// concat itself; each part multiplies its rows of the weight, summed. A max pool of a
+// concat pools the parts.
+// CHECK-LABEL: func @dynamic_matmul_of_concat
+// CHECK-NOT: kiln.concat
+// CHECK-DAG: %[[PA:.*]] = kiln.matmul %arg0, %{{.*}} : (tensor<1x?x?x4xf32>, tensor<4x4xf32>) -> tensor<1x?x?x4xf32>
+// CHECK-DAG: %[[PB:.*]] = kiln.matmul %arg1, %{{.*}} : (tensor<1x?x?x6xf32>, tensor<6x4xf32>) -> tensor<1x?x?x4xf32>
+// CHECK: kiln.add %[[PB]], %[[PA]]
+// CHECK-LABEL: func @dynamic_pool_of_concat
+// CHECK: %[[QA:.*]] = kiln.max_pool %arg0 {{.*}} -> tensor<1x?x?x4xf32>
+// CHECK: %[[QB:.*]] = kiln.max_pool %arg1 {{.*}} -> tensor<1x?x?x6xf32>
+// CHECK: kiln.concat %[[QA]], %[[QB]] {axis = 3 : i64}
+func.func @dynamic_matmul_of_concat(%a: tensor<1x?x?x4xf32>, %b: tensor<1x?x?x6xf32>) -> tensor<1x?x?x4xf32> {
+  %w = kiln.constant dense<1.0> : tensor<10x4xf32>
+  %c = kiln.concat %a, %b {axis = 3 : i64} : (tensor<1x?x?x4xf32>, tensor<1x?x?x6xf32>) -> tensor<1x?x?x10xf32>
+  %m = kiln.matmul %c, %w : (tensor<1x?x?x10xf32>, tensor<10x4xf32>) -> tensor<1x?x?x4xf32>
+  return %m : tensor<1x?x?x4xf32>
+}
+func.func @dynamic_pool_of_concat(%a: tensor<1x?x?x4xf32>, %b: tensor<1x?x?x6xf32>) -> tensor<1x?x?x10xf32> {
+  %c = kiln.concat %a, %b {axis = 3 : i64} : (tensor<1x?x?x4xf32>, tensor<1x?x?x6xf32>) -> tensor<1x?x?x10xf32>
+  %p = kiln.max_pool %c {ceil_mode = true, count_include_pad = false, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, layout = "NHWC", pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x?x?x10xf32>) -> tensor<1x?x?x10xf32>
+  return %p : tensor<1x?x?x10xf32>
+}
