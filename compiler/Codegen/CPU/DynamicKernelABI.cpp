@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Codegen/CPU/Passes.h"
+#include "compiler/Conversion/KilnToLinalg/LoweringUtils.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
@@ -22,20 +23,12 @@ bool isDynamicBuffer(Type type) {
   return memref && !memref.hasStaticShape();
 }
 
-/// The groups collapsing `to`'s leading dims into dim 0 of `from` (identity layouts, the
-/// same static trailing dims), or none.
+/// The groups collapsing `to`'s leading dims into dim 0 of `from` (identity layouts), or none.
 std::optional<SmallVector<ReassociationIndices>> leadingCollapse(MemRefType to, MemRefType from) {
-  if (!to.getLayout().isIdentity() || !from.getLayout().isIdentity() || from.getRank() < 1 ||
-      to.getRank() <= from.getRank())
+  int64_t lead = kiln::lowering::mergedLeadingDims(from, to);
+  if (!to.getLayout().isIdentity() || !from.getLayout().isIdentity() || !lead)
     return std::nullopt;
-  int64_t lead = to.getRank() - from.getRank() + 1;
-  for (int64_t d = 1; d < from.getRank(); ++d)
-    if (from.isDynamicDim(d) || from.getDimSize(d) != to.getDimSize(lead + d - 1))
-      return std::nullopt;
-  SmallVector<ReassociationIndices> groups{llvm::to_vector(llvm::seq<int64_t>(0, lead))};
-  for (int64_t d = lead; d < to.getRank(); ++d)
-    groups.push_back({d});
-  return groups;
+  return kiln::lowering::leadingGroups(to.getRank(), lead);
 }
 
 /// `%buf = memref.alloc(...)`, written, then `memref.copy %buf, %out` with `%out` an

@@ -144,6 +144,24 @@ Value createHighest(OpBuilder &b, Location loc, Type type, bool isUnsigned) {
   return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(type, highest));
 }
 
+SmallVector<ReassociationIndices> leadingGroups(int64_t rank, int64_t lead) {
+  SmallVector<ReassociationIndices> groups{llvm::to_vector(llvm::seq<int64_t>(0, lead))};
+  for (int64_t d = lead; d < rank; ++d)
+    groups.push_back({d});
+  return groups;
+}
+
+int64_t mergedLeadingDims(ShapedType merged, ShapedType split) {
+  if (!merged.hasRank() || !split.hasRank() || merged.getRank() < 1 ||
+      split.getRank() <= merged.getRank())
+    return 0;
+  int64_t lead = split.getRank() - merged.getRank() + 1;
+  for (int64_t d = 1; d < merged.getRank(); ++d)
+    if (merged.isDynamicDim(d) || merged.getDimSize(d) != split.getDimSize(lead + d - 1))
+      return 0;
+  return lead;
+}
+
 Value createEmpty(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type elementType) {
   return b.create<tensor::EmptyOp>(loc, shape, elementType);
 }

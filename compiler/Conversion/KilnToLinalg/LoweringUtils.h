@@ -143,6 +143,13 @@ Value buildReduction(OpBuilder &b, Location loc, Value input, ValueRange rowInpu
 /// Reshapes a static tensor: `tensor.collapse_shape` or `tensor.expand_shape` when the new
 /// shape is a pure collapse or expansion, else a collapse to 1-D followed by an expansion.
 Value reshapeTo(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape);
+
+/// The groups [[0, ..., lead - 1], [lead], ..., [rank - 1]]: the first `lead` of `rank` dims
+/// merged into one.
+SmallVector<ReassociationIndices> leadingGroups(int64_t rank, int64_t lead);
+/// How many leading dims of `split` merge into dim 0 of `merged` ([R, T...] and
+/// [d0, ..., T...], `split` of higher rank, the same static trailing dims T), or 0.
+int64_t mergedLeadingDims(ShapedType merged, ShapedType split);
 /// `v` with its dims permuted (result dim i = dim perm[i] of `v`; dynamic dims read from `v`).
 Value transposeTensor(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm);
 

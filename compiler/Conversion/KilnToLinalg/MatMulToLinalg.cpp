@@ -61,13 +61,9 @@ OpFoldResult sizeOf(OpBuilder &b, Location loc, Value v, int64_t d) {
 
 /// `v` with its leading `lead` dims collapsed into one (the others kept).
 Value collapseLeading(OpBuilder &b, Location loc, Value v, int64_t lead) {
-  int64_t rank = tensorTypeOf(v).getRank();
   if (lead == 1)
     return v;
-  SmallVector<ReassociationIndices> groups{llvm::to_vector(llvm::seq<int64_t>(0, lead))};
-  for (int64_t d = lead; d < rank; ++d)
-    groups.push_back({d});
-  return b.create<tensor::CollapseShapeOp>(loc, v, groups);
+  return b.create<tensor::CollapseShapeOp>(loc, v, leadingGroups(tensorTypeOf(v).getRank(), lead));
 }
 
 /// `v` with its dim 0 expanded into `sizes.size() - rank + 1` dims of `sizes` (all dims of the
@@ -77,9 +73,7 @@ Value expandLeading(OpBuilder &b, Location loc, Value v, ArrayRef<OpFoldResult> 
   int64_t lead = sizes.size() - type.getRank() + 1;
   if (lead == 1)
     return v;
-  SmallVector<ReassociationIndices> groups{llvm::to_vector(llvm::seq<int64_t>(0, lead))};
-  for (int64_t d = lead; d < (int64_t)sizes.size(); ++d)
-    groups.push_back({d});
+  SmallVector<ReassociationIndices> groups = leadingGroups(sizes.size(), lead);
   SmallVector<int64_t> shape;
   for (OpFoldResult s : sizes) {
     std::optional<int64_t> c = getConstantIntValue(s);

@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Conversion/KilnToLinalg/KilnToLinalg.h"
+#include "compiler/Conversion/KilnToLinalg/LoweringUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -30,20 +31,13 @@ using namespace mlir;
 
 namespace {
 /// How many leading dims of `v` (a tensor.reshape or tensor.expand_shape) merge into dim 0 of
-/// its source ([R, T...] → [d0, ..., T...] with the same static trailing dims T), or 0.
+/// its source, or 0.
 int64_t mergedLeadingDims(Value v) {
   Operation *op = v.getDefiningOp();
   if (!isa_and_nonnull<tensor::ReshapeOp, tensor::ExpandShapeOp>(op))
     return 0;
-  auto source = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
-  auto result = dyn_cast<RankedTensorType>(v.getType());
-  if (!source || !result || source.getRank() < 1 || result.getRank() <= source.getRank())
-    return 0;
-  int64_t lead = result.getRank() - source.getRank() + 1;
-  for (int64_t d = 1; d < source.getRank(); ++d)
-    if (source.isDynamicDim(d) || source.getDimSize(d) != result.getDimSize(lead + d - 1))
-      return 0;
-  return lead;
+  return kiln::lowering::mergedLeadingDims(cast<ShapedType>(op->getOperand(0).getType()),
+                                           cast<ShapedType>(v.getType()));
 }
 
 /// `v` (of `type`) split back like `like` splits its source: a tensor.reshape by the same
@@ -81,9 +75,7 @@ struct SinkReshapeIntoGeneric : OpRewritePattern<linalg::GenericOp> {
 
     Location loc = op.getLoc();
     int64_t rank = outType.getRank(), newRank = rank - lead + 1;
-    SmallVector<ReassociationIndices> groups{llvm::to_vector(llvm::seq<int64_t>(0, lead))};
-    for (int64_t d = lead; d < rank; ++d)
-      groups.push_back({d});
+    SmallVector<ReassociationIndices> groups = kiln::lowering::leadingGroups(rank, lead);
     // Loop d of the old generic is loop max(0, d - lead + 1) of the new one.
     SmallVector<AffineExpr> newDims;
     for (int64_t d = 0; d < rank; ++d)
