@@ -138,3 +138,17 @@ def test_symbolic_dims_depthwise_matches_reference(case):
         (y,) = module.run([x])
         assert y.shape == ref.shape, (size, y.shape, ref.shape)
         np.testing.assert_allclose(y, ref, rtol=1e-5, atol=1e-5)
+
+
+def test_symbolic_dims_input_smaller_than_the_window_is_a_clear_error():
+    """An image smaller than the window has no output size: the runtime's shape check says so,
+    naming the model's inputs, rather than returning an empty result."""
+    model, _, _ = depthwise_model((1, 16, 8, 8), 5, (1, 1), (0, 0, 0, 0), True, None)
+    dims = model.graph.input[0].type.tensor_type.shape.dim
+    dims[2].dim_param, dims[3].dim_param = "h", "w"
+    del model.graph.output[0].type.tensor_type.shape.dim[:]
+    module = kiln.compile(model)
+    (y,) = module.run([np.zeros((1, 16, 6, 7), np.float32)])
+    assert y.shape == (1, 16, 2, 3)
+    with pytest.raises(kiln.InputError, match=r"negative size .*too small.*\[1,16,3,7\]"):
+        module.run([np.zeros((1, 16, 3, 7), np.float32)])

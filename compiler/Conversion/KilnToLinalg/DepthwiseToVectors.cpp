@@ -9,6 +9,7 @@
 // input is dequantized as it is loaded, an 8-bit result quantized before its store.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/Conversion/KilnToLinalg/DynamicPools.h"
 #include "compiler/Conversion/KilnToLinalg/Patterns.h"
 #include "compiler/Conversion/KilnToLinalg/VectorLoops.h"
 
@@ -31,29 +32,6 @@ Geometry geometryOf(graph::DepthwiseConv2DOp op) {
           in.getDimSize(3)};
 }
 
-/// The result's dynamic sizes (batch, rows, columns where `?`): the input's batch and
-/// max(0, floor((in + pads - k) / s) + 1) of its image dims.
-SmallVector<Value> dynamicOutputSizes(OpBuilder &b, Location loc, Value input,
-                                      RankedTensorType outType, graph::DepthwiseConv2DOp op) {
-  SmallVector<Value> sizes;
-  if (outType.isDynamicDim(0))
-    sizes.push_back(b.create<tensor::DimOp>(loc, input, 0));
-  auto filter = tensorTypeOf(op.getFilter());
-  ArrayRef<int64_t> pads = op.getPads(), strides = op.getStrides();
-  for (int64_t d = 0; d < 2; ++d) {
-    if (!outType.isDynamicDim(1 + d))
-      continue;
-    Value in = b.create<tensor::DimOp>(loc, input, 1 + d);
-    Value span =
-        b.create<arith::AddIOp>(loc, in, idx(b, loc, pads[d] + pads[d + 2] - filter.getDimSize(d)));
-    Value steps = b.create<arith::FloorDivSIOp>(loc, span, idx(b, loc, strides[d]));
-    // An input smaller than the window has no output pixels (not a negative size).
-    sizes.push_back(b.create<arith::MaxSIOp>(
-        loc, b.create<arith::AddIOp>(loc, steps, idx(b, loc, 1)), idx(b, loc, 0)));
-  }
-  return sizes;
-}
-
 struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -66,8 +44,14 @@ struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
     Value input = adaptor.getInput(), filter = adaptor.getFilter(), bias = adaptor.getBias();
     double lo = op.getMin().convertToDouble(), hi = op.getMax().convertToDouble();
     bool hardSwish = op.getHardSwish();
-    Value init =
-        createEmpty(rewriter, loc, outType, dynamicOutputSizes(rewriter, loc, input, outType, op));
+    PoolWindow2D w{{g.kh, g.kw},
+                   {g.sh, g.sw},
+                   {1, 1},
+                   {g.top, g.left},
+                   {op.getPads()[2], op.getPads()[3]},
+                   /*ceilMode=*/false};
+    Value init = createEmpty(rewriter, loc, outType,
+                             dynamicWindowResultSizes(rewriter, loc, input, outType, w));
     g.bindSizes(rewriter, loc, input, init);
     auto [rows, parallel] = windowRows(rewriter, loc, g, init, g.c * g.kh * g.kw, kMinParallelMacs);
     Quantized in = quantizedOf(op.getInput(), op.getInputScaleAttr(), op.getInputZeroPointAttr());

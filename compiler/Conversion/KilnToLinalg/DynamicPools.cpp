@@ -45,6 +45,17 @@ Value dynamicPoolOutputSize(OpBuilder &b, Location loc, Value input, int64_t i,
   return b.create<arith::SelectOp>(loc, tooFar, steps, out);
 }
 
+SmallVector<Value> dynamicWindowResultSizes(OpBuilder &b, Location loc, Value input,
+                                            RankedTensorType outType, const PoolWindow2D &w) {
+  SmallVector<Value> sizes;
+  if (outType.isDynamicDim(0))
+    sizes.push_back(b.create<tensor::DimOp>(loc, input, 0));
+  for (int64_t d = 0; d < 2; ++d)
+    if (outType.isDynamicDim(1 + d))
+      sizes.push_back(dynamicPoolOutputSize(b, loc, input, d, w));
+  return sizes;
+}
+
 Value padPoolInput(OpBuilder &b, Location loc, Value input, ArrayRef<Value> outSizes,
                    const PoolWindow2D &w, Value padValue) {
   SmallVector<OpFoldResult> low{b.getIndexAttr(0)}, high{b.getIndexAttr(0)};

@@ -22,6 +22,12 @@ Value poolTapsInside(OpBuilder &b, Location loc, Value p, Value begin, Value end
 Value dynamicPoolOutputSize(OpBuilder &b, Location loc, Value input, int64_t i,
                             const PoolWindow2D &w);
 
+/// The dynamic sizes of an NHWC window op's result of `outType` (batch, rows, columns where
+/// `?`): the input's batch and dynamicPoolOutputSize of its image dims. A size that comes out
+/// negative (an input smaller than the window) is reported by the runtime's shape check.
+SmallVector<Value> dynamicWindowResultSizes(OpBuilder &b, Location loc, Value input,
+                                            RankedTensorType outType, const PoolWindow2D &w);
+
 /// `input` padded by the begin pads and, per spatial dim, the end pad plus whatever the last
 /// window needs (ceil mode), with `padValue`: sizes read at run time.
 Value padPoolInput(OpBuilder &b, Location loc, Value input, ArrayRef<Value> outSizes,

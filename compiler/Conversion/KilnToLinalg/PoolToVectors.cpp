@@ -35,27 +35,6 @@ Value tapsInside(OpBuilder &b, Location l, Value p, int64_t begin, Value end, in
   return b.create<arith::MaxSIOp>(l, b.create<arith::SubIOp>(l, hi, lo), idx(b, l, 0));
 }
 
-/// The result's dynamic sizes (batch, rows, columns where `?`): the input's batch and ONNX's
-/// output sizes of its image dims (DynamicPools.h).
-template <typename OpTy>
-SmallVector<Value> dynamicOutputSizes(OpBuilder &b, Location loc, OpTy op, Value input) {
-  auto outType = tensorTypeOf(op.getResult());
-  auto pads = op.getPads();
-  PoolWindow2D w{{op.getKernelShape()[0], op.getKernelShape()[1]},
-                 {op.getStrides()[0], op.getStrides()[1]},
-                 {1, 1},
-                 {pads[0], pads[1]},
-                 {pads[2], pads[3]},
-                 op.getCeilMode()};
-  SmallVector<Value> sizes;
-  if (outType.isDynamicDim(0))
-    sizes.push_back(b.create<tensor::DimOp>(loc, input, 0));
-  for (int64_t d = 0; d < 2; ++d)
-    if (outType.isDynamicDim(1 + d))
-      sizes.push_back(dynamicPoolOutputSize(b, loc, input, d, w));
-  return sizes;
-}
-
 template <typename OpTy, bool IsMax> struct VectorPoolLowering : OpConversionPattern<OpTy> {
   VectorPoolLowering(const TypeConverter &converter, MLIRContext *ctx)
       : OpConversionPattern<OpTy>(converter, ctx, /*benefit=*/2) {}
@@ -71,8 +50,15 @@ template <typename OpTy, bool IsMax> struct VectorPoolLowering : OpConversionPat
            in.getDimSize(3), op.getPads()[2], op.getPads()[3], op.getCountIncludePad()};
     p.vecType = VectorType::get({channelVector(p.c)}, rewriter.getF32Type());
     p.input = adaptor.getInput();
-    Value init =
-        createEmpty(rewriter, loc, outType, dynamicOutputSizes(rewriter, loc, op, p.input));
+    auto pads = op.getPads();
+    PoolWindow2D w{{kernel[0], kernel[1]},
+                   {op.getStrides()[0], op.getStrides()[1]},
+                   {1, 1},
+                   {pads[0], pads[1]},
+                   {pads[2], pads[3]},
+                   op.getCeilMode()};
+    Value init = createEmpty(rewriter, loc, outType,
+                             dynamicWindowResultSizes(rewriter, loc, p.input, outType, w));
     p.g.bindSizes(rewriter, loc, p.input, init);
     auto [rows, parallel] =
         windowRows(rewriter, loc, p.g, init, p.c * p.g.kh * p.g.kw, kMinParallelReads);

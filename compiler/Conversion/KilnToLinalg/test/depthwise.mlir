@@ -66,18 +66,19 @@ func.func @dw_quantized(%x: tensor<1x6x20x16xui8>, %w: tensor<3x3x16xf32>) -> te
 
 // -----
 
-// Symbolic batch and image dims: the result's sizes are max(0, floor((in + 2 - 3) / 2) + 1)
-// of the input's dims, the rows (N * OH) run on the thread pool, and each row's interior
+// Symbolic batch and image dims: the result's sizes are floor((in + 2 - 3) / 2) + 1 of the
+// input's dims (negative for an input smaller than the window: the runtime's shape check
+// reports it), the rows (N * OH) run on the thread pool, and each row's interior
 // [min(OW, 1), max(lo, min(OW, floor((W - 2) / 2) + 1))) is computed at run time: checked
 // pixels before it and after its last whole block of 8, blocks of 8 unchecked in between.
 // CHECK-LABEL: func @dw_dynamic
 // CHECK: %[[N:.*]] = tensor.dim %arg0, %c0
 // CHECK: %[[H:.*]] = tensor.dim %arg0, %c1
 // CHECK: arith.floordivsi
-// CHECK: %[[OH:.*]] = arith.maxsi %{{.*}}, %c0
+// CHECK: %[[OH:.*]] = arith.addi %{{.*}}, %c1
 // CHECK: %[[W:.*]] = tensor.dim %arg0, %c2
 // CHECK: arith.floordivsi
-// CHECK: %[[OW:.*]] = arith.maxsi %{{.*}}, %c0
+// CHECK: %[[OW:.*]] = arith.addi %{{.*}}, %c1
 // CHECK: %[[INIT:.*]] = tensor.empty(%[[N]], %[[OH]], %[[OW]]) : tensor<?x?x?x16xf32>
 // CHECK: %[[ROWS:.*]] = arith.muli %[[N]], %[[OH]]
 // CHECK: scf.forall (%{{.*}}) in (%[[ROWS]]) shared_outs(%{{.*}} = %[[INIT]])
