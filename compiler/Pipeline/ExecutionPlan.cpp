@@ -168,9 +168,15 @@ public:
     return pv.id;
   }
 
+  /// Keeps `v`'s bytes live through `time`, and those of the shape values its view chain
+  /// reads: the runtime may read a kernel-computed one only when it sizes `v`'s user.
   void use(Value v, int64_t time) {
-    int64_t r = roots[ids.lookup(v)];
-    lifetimes[r].last = std::max(lifetimes[r].last, time);
+    for (int64_t id = ids.lookup(v); id >= 0; id = plan.values[id].viewOf) {
+      int64_t r = roots[id];
+      lifetimes[r].last = std::max(lifetimes[r].last, time);
+      if (int64_t shape = plan.values[id].shapeFrom; shape >= 0)
+        lifetimes[roots[shape]].last = std::max(lifetimes[roots[shape]].last, time);
+    }
   }
 
   /// Sizes weights.bin once for all of `main`'s constants: growing it constant by constant
@@ -283,12 +289,6 @@ public:
   /// A kiln.reshape_to: a view of its input whose dims the runtime reads from its shape value.
   LogicalResult addValueShapedView(kiln::ReshapeToOp reshape, int64_t time) {
     int64_t src = ids.lookup(reshape.getInput()), shape = ids.lookup(reshape.getShape());
-    if (!isHostReadable(shape))
-      return reshape.emitError("kiln: the ")
-             << (reshape.getMode().starts_with("reshape") ? "shape" : "axes") << " of node '"
-             << nodeName(reshape.getLoc())
-             << "' is computed by a kernel; shape values read at run time must be graph "
-                "inputs or constants (the runtime reads them before any kernel runs)";
     use(reshape.getInput(), time);
     auto id = addValue(reshape.getResult(), plan.values[src].storage, time, roots[src]);
     if (failed(id))
@@ -324,13 +324,6 @@ public:
 
   ExecutionPlan plan;
 
-  /// Whether value `id` (or the value it views) is a graph input or a weight.
-  bool isHostReadable(int64_t id) const {
-    int64_t root = roots[id];
-    return plan.values[root].storage == PlanValue::Storage::Weights ||
-           llvm::any_of(plan.inputs, [&](auto &input) { return input.second == root; });
-  }
-
 private:
   DenseMap<Value, int64_t> ids;
   /// Bytes of each constant in weights.bin (reserveWeights).
@@ -349,18 +342,8 @@ LogicalResult addShapeValueArgs(ModuleOp module, ExecutionPlan &plan) {
     auto args = fn ? fn->getAttrOfType<DenseI64ArrayAttr>("kiln.value_args") : nullptr;
     if (!args)
       continue;
-    for (size_t i = 0; i + 1 < args.size(); i += 2) {
-      int64_t root = roots[step.args[args[i]]];
-      bool readable = plan.values[root].storage == PlanValue::Storage::Weights ||
-                      llvm::any_of(plan.inputs, [&](auto &in) { return in.second == root; });
-      if (!readable)
-        return fn.emitError("kiln: ")
-               << step.op << " (node '" << step.name << "'): operand " << args[i]
-               << " is a shape value (it sets the size of the result) computed by a kernel; "
-                  "shape values read at run time must be graph inputs or constants (the "
-                  "runtime reads them before any kernel runs)";
+    for (size_t i = 0; i + 1 < args.size(); i += 2)
       step.valueArgs.push_back({args[i], args[i + 1]});
-    }
   }
   return success();
 }

@@ -22,8 +22,9 @@ struct PlanValue {
   /// For a view with dynamic dims: per dim, the dim of `viewOf` it equals, or -1 (static, or
   /// the single dim inferred from the element count).
   std::vector<int64_t> dimsFrom;
-  /// A view whose dims follow the int64 values of value `shapeFrom` (a graph input or a
-  /// weight, read on the host before any kernel runs) as `shapeMode` says ("reshape",
+  /// A view whose dims follow the int64 values of value `shapeFrom` (read on the host: a
+  /// graph input or a weight before any kernel runs, a kernel's result once it has run;
+  /// its bytes stay live until the view's last user) as `shapeMode` says ("reshape",
   /// "reshape_allowzero", "unsqueeze", "squeeze"; kiln.reshape_to), or -1.
   int64_t shapeFrom = -1;
   std::string shapeMode;

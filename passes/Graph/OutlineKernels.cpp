@@ -33,6 +33,8 @@ constexpr int64_t kProducerElementLimit = 64;
 SmallVector<unsigned> shapeValueOperands(Operation *op) {
   if (isa<kiln::RangeOp, kiln::ConstantOfShapeOp>(op))
     return llvm::to_vector(llvm::seq<unsigned>(0, op->getNumOperands()));
+  if (isa<kiln::ChooseOp, kiln::NonMaxSuppressionOp>(op))
+    return {isa<kiln::ChooseOp>(op) ? 0u : 2u};
   if (isa<kiln::ExpandToOp, kiln::SliceByOp, kiln::TileByOp, kiln::PadByOp, kiln::ResizeOp,
           kiln::ReduceByOp, kiln::SplitByOp, kiln::TopKOp, kiln::CompressOp>(op))
     return llvm::to_vector(llvm::seq<unsigned>(1, op->getNumOperands()));

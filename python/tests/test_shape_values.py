@@ -114,14 +114,33 @@ def test_trilu_with_a_run_time_k():
         np.testing.assert_array_equal(y, np.tril(x, k))
 
 
-def test_shape_value_computed_by_a_kernel_is_a_clear_compile_error():
-    model = _model([helper.make_node("Add", ["shape", "shape"], ["s"]),
-                    helper.make_node("Reshape", ["x", "s"], ["y"], name="late_reshape")],
+def test_shape_values_computed_by_kernels_run_in_stages():
+    """A Reshape to a shape a kernel computes, and NonZero of a mask a kernel computes (with a
+    GatherND of its indices): the runtime sizes what follows once those kernels have run."""
+    zero = helper.make_tensor("z", TensorProto.FLOAT, [], [0.0])
+    model = _model([helper.make_node("Constant", [], ["zero"], value=zero),
+                    helper.make_node("Greater", ["x", "zero"], ["mask"]),
+                    helper.make_node("NonZero", ["mask"], ["nz"]),
+                    helper.make_node("Transpose", ["nz"], ["idx"], perm=[1, 0]),
+                    helper.make_node("GatherND", ["x", "idx"], ["positive"]),
+                    helper.make_node("Add", ["shape", "shape"], ["s"]),
+                    helper.make_node("Reshape", ["x", "s"], ["r"], name="late_reshape"),
+                    helper.make_node("Relu", ["r"], ["y"])],
                    [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 8]),
                     helper.make_tensor_value_info("shape", TensorProto.INT64, [2])],
-                   [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
-    with pytest.raises(kiln.CompileError, match=r"late_reshape.*computed by a kernel"):
-        _compile(model)
+                   [helper.make_tensor_value_info("positive", TensorProto.FLOAT, None),
+                    helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    module = _compile(model)
+    rng = np.random.default_rng(3)
+    for half_shape in ([1, 4], [2, 2], [1, 4]):
+        x = rng.standard_normal((2, 8)).astype(np.float32)
+        positive, y = module.run([x, np.array(half_shape, np.int64)])
+        np.testing.assert_array_equal(positive, x[x > 0])
+        np.testing.assert_array_equal(y, np.maximum(x.reshape([2 * v for v in half_shape]), 0))
+    (none, _) = module.run([-np.ones((2, 8), np.float32), np.array([1, 4], np.int64)])
+    assert none.shape == (0,)
+    with pytest.raises(kiln.InputError, match=r"late_reshape.*cannot reshape"):
+        module.run([x, np.array([3, 3], np.int64)])
 
 
 def test_slice_tile_pad_by_run_time_parameters():

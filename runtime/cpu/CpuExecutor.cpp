@@ -41,7 +41,7 @@ public:
     resolveKernels(dir + "/kernels.so");
     reuseLargeKernelAllocations();
     if (!manifest.dynamic) {
-      arena_ = std::make_unique<AlignedBuffer>(manifest.arenaBytes);
+      reserveArena(0);
       bindArgs();
     }
     stepSeconds_.assign(manifest.steps.size(), 0.0);
@@ -54,23 +54,27 @@ public:
     if (!manifest_.dynamic ||
         (prepared_ && inputShapes == lastShapes_ && !manifest_.readsValues))
       return;
-    HostData hostData = [&](size_t value) -> const void * {
+    inputData_ = inputData;
+    lastShapes_ = inputShapes;
+    prepared_ = false;
+    // Shape values are read from the inputs and weights, and from kernel
+    // results once the stage that computes them has run (the resolver asks only
+    // then).
+    HostData hostData = [this](size_t value) -> const void * {
       const ValueInfo &info = manifest_.values[value];
       if (info.storage == Storage::Weights)
         return weights_.data() + info.offset;
       for (size_t i = 0; i < manifest_.inputs.size(); ++i)
-        if (manifest_.inputs[i].value == value && i < inputData.size())
-          return inputData[i];
-      return nullptr;
+        if (manifest_.inputs[i].value == value)
+          return i < inputData_.size() ? inputData_[i] : nullptr;
+      return plan_.arenaOf[value] < arenas_.size() ? address(info) : nullptr;
     };
-    plan_ = resolvePlan(manifest_, inputShapes, shapeFunctions_, hostData);
-    if (!arena_ || plan_.arenaBytes > arenaCapacity_) {
-      arena_.reset();
-      arena_ = std::make_unique<AlignedBuffer>(plan_.arenaBytes);
-      arenaCapacity_ = plan_.arenaBytes;
-    }
-    bindArgs();
-    lastShapes_ = inputShapes;
+    resolver_.reset(); // it refers to plan_
+    resolver_ = std::make_unique<StagedResolver>(manifest_, plan_, inputShapes,
+                                                 shapeFunctions_, hostData);
+    steps_.clear();
+    args_.clear();
+    resolveNextStage();
     prepared_ = true;
   }
 
@@ -93,18 +97,17 @@ public:
   }
 
   void run() override {
-    if (!profiling()) {
-      for (const BoundStep &step : steps_)
-        step.kernel(args_.data() + step.firstArg);
-      return;
+    // A plan in stages resolves (and places) each stage after the one before
+    // has run; a second run of one prepare() starts over from the first.
+    if (resolver_ && steps_.size() > plan_.stageEnds.front())
+      prepare(lastShapes_, inputData_);
+    runSteps(0, steps_.size());
+    while (resolver_ && !resolver_->done()) {
+      size_t begin = resolveNextStage();
+      runSteps(begin, steps_.size());
     }
-    for (size_t i = 0; i < steps_.size(); ++i) {
-      auto start = std::chrono::steady_clock::now();
-      steps_[i].kernel(args_.data() + steps_[i].firstArg);
-      std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-      stepSeconds_[i] += elapsed.count();
-    }
-    ++profiledRuns_;
+    if (profiling())
+      ++profiledRuns_;
   }
 
 private:
@@ -112,6 +115,38 @@ private:
     KernelFn kernel;
     size_t firstArg; ///< index of the step's first pointer in args_
   };
+
+  void runSteps(size_t begin, size_t end) {
+    if (!profiling()) {
+      for (size_t i = begin; i < end; ++i)
+        steps_[i].kernel(args_.data() + steps_[i].firstArg);
+      return;
+    }
+    for (size_t i = begin; i < end; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      steps_[i].kernel(args_.data() + steps_[i].firstArg);
+      std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+      stepSeconds_[i] += elapsed.count();
+    }
+  }
+
+  /// Resolves the next stage of a dynamic plan, sizes its arena and binds its
+  /// steps; returns its first step.
+  size_t resolveNextStage() {
+    size_t begin = resolver_->next();
+    reserveArena(plan_.stageArenaBytes.size() - 1);
+    bindSteps(begin, plan_.stageEnds.back());
+    return begin;
+  }
+
+  /// Grows the arena of stage `stage` to the plan's size (kept between runs).
+  void reserveArena(size_t stage) {
+    uint64_t bytes = plan_.stageArenaBytes[stage];
+    if (arenas_.size() <= stage)
+      arenas_.resize(stage + 1);
+    if (!arenas_[stage] || arenas_[stage]->size() < bytes)
+      arenas_[stage] = std::make_unique<AlignedBuffer>(bytes);
+  }
 
   size_t indexOf(const ValueInfo &value) const {
     return size_t(&value - manifest_.values.data());
@@ -125,8 +160,9 @@ private:
       const auto *bytes = static_cast<const uint8_t *>(data);
       return const_cast<uint8_t *>(bytes) + (plan_.offsets[index] - plan_.offsets[root]);
     }
-    const uint8_t *base =
-        value.storage == Storage::Arena ? arena_->data() : weights_.data();
+    const uint8_t *base = value.storage == Storage::Arena
+                              ? arenas_[plan_.arenaOf[index]]->data()
+                              : weights_.data();
     return const_cast<uint8_t *>(base) + plan_.offsets[index];
   }
 
@@ -154,12 +190,19 @@ private:
     }
   }
 
-  /// Precomputes every step's argument pointers (values, then pointers to its
-  /// dynamic dims), so that run() is a plain loop of calls.
+  /// Precomputes the argument pointers of every step resolved so far (values,
+  /// then pointers to its dynamic dims), so that run() is a plain loop of
+  /// calls.
   void bindArgs() {
+    size_t resolved =
+        manifest_.dynamic ? steps_.size() : manifest_.steps.size();
     steps_.clear();
     args_.clear();
-    for (size_t i = 0; i < manifest_.steps.size(); ++i) {
+    bindSteps(0, resolved);
+  }
+
+  void bindSteps(size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
       const Step &step = manifest_.steps[i];
       steps_.push_back({kernelFns_[i], args_.size()});
       for (size_t arg : step.args)
@@ -172,9 +215,12 @@ private:
   const Manifest &manifest_;
   MappedFile weights_;
   SharedLibrary kernels_;
-  std::unique_ptr<AlignedBuffer> arena_;
-  uint64_t arenaCapacity_ = 0;
+  std::vector<std::unique_ptr<AlignedBuffer>>
+      arenas_; ///< per stage of the plan
   ResolvedPlan plan_;
+  std::unique_ptr<StagedResolver>
+      resolver_; ///< a dynamic plan's, as of the last prepare()
+  std::vector<const void *> inputData_; ///< as of the last prepare()
   std::vector<const void *> external_; ///< per value: host memory bound by bindInput, or null
   std::vector<KernelFn> kernelFns_;
   std::vector<ShapeFunction> shapeFunctions_;

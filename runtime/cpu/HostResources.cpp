@@ -157,6 +157,7 @@ AlignedBuffer::AlignedBuffer(uint64_t bytes) {
                     std::to_string(bytes) + " bytes); this machine has " +
                     formatBytes(limit) + " of memory and swap available");
   data_ = static_cast<uint8_t *>(std::aligned_alloc(kAlignment, rounded));
+  size_ = bytes;
   if (!data_)
     throw Error(KILN_ERROR_OUT_OF_MEMORY, "cannot allocate " + formatBytes(bytes) + " (" +
                                               std::to_string(bytes) +

@@ -38,9 +38,11 @@ public:
   AlignedBuffer &operator=(const AlignedBuffer &) = delete;
 
   uint8_t *data() const { return data_; }
+  uint64_t size() const { return size_; }
 
 private:
   uint8_t *data_ = nullptr;
+  uint64_t size_ = 0;
 };
 
 /// A shared library opened with RTLD_NOW | RTLD_LOCAL.

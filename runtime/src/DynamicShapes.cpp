@@ -25,16 +25,71 @@ std::string stepLabel(const Step &step, size_t index) {
          (step.name.empty() ? "" : ", node '" + step.name + "'") + ")";
 }
 
-class Resolver {
+/// Thrown while sizing a step that reads a value a step of the current stage
+/// computes: the stage ends before that step.
+struct NotYetComputed {};
+
+constexpr size_t kNoStep = ~size_t(0);
+
+} // namespace
+
+class StagedResolver::Impl {
 public:
-  Resolver(const Manifest &manifest, ResolvedPlan &plan, const HostData &hostData)
-      : manifest_(manifest), plan_(plan), hostData_(hostData),
-        known_(manifest.values.size(), false) {
+  Impl(const Manifest &manifest, ResolvedPlan &plan,
+       const std::vector<ShapeFunction> &shapeFunctions, HostData hostData)
+      : manifest_(manifest), plan_(plan), shapeFunctions_(shapeFunctions),
+        hostData_(std::move(hostData)), known_(manifest.values.size(), false),
+        producer_(manifest.values.size(), kNoStep) {
+    plan_ = ResolvedPlan();
+    plan_.stepDims.resize(manifest.steps.size());
     plan_.shapes.resize(manifest.values.size());
+    plan_.bytes.assign(manifest.values.size(), 0);
+    plan_.offsets.assign(manifest.values.size(), 0);
+    plan_.arenaOf.assign(manifest.values.size(), 0);
     for (size_t i = 0; i < manifest.values.size(); ++i) {
       plan_.shapes[i] = manifest.values[i].shape;
       known_[i] = !manifest.values[i].isDynamic();
     }
+    for (size_t s = 0; s < manifest.steps.size(); ++s) {
+      const Step &step = manifest.steps[s];
+      for (size_t p = step.args.size() - step.numOutputs; p < step.args.size();
+           ++p) {
+        size_t &producer = producer_[manifest.viewRoot(step.args[p])];
+        producer = std::min(producer, s);
+      }
+    }
+  }
+
+  bool done() const { return finished_; }
+
+  size_t next() {
+    if (finished_)
+      throw Error(KILN_ERROR_INTERNAL,
+                  "StagedResolver::next after the last stage");
+    size_t begin = stageBegin_, end = begin;
+    for (; end < manifest_.steps.size(); ++end) {
+      try {
+        runStep(end, shapeFunctions_.at(end));
+      } catch (const NotYetComputed &) {
+        break;
+      }
+    }
+    if (end == begin && end < manifest_.steps.size())
+      throw Error(KILN_ERROR_INVALID_ARTIFACT,
+                  manifest_.path + ": " + stepLabel(manifest_.steps[end], end) +
+                      " reads values computed by itself or a later step to "
+                      "size its result");
+    placeStage(begin, end);
+    plan_.stageEnds.push_back(end);
+    stageBegin_ = end;
+    if (end == manifest_.steps.size()) {
+      for (size_t i = 0; i < manifest_.values.size(); ++i)
+        ensureKnown(i);
+      checkStaticViews();
+      sizeValues(0, manifest_.values.size());
+      finished_ = true;
+    }
+    return begin;
   }
 
   void setInput(size_t input, const std::vector<int64_t> &shape) {
@@ -55,10 +110,12 @@ public:
   /// runs; `user` names who needs them in the error.
   const uint8_t *hostBytes(size_t index, const std::string &user) const {
     size_t root = manifest_.viewRoot(index);
+    if (producer_[root] != kNoStep && producer_[root] >= stageBegin_)
+      throw NotYetComputed();
     const void *data = hostData_ ? hostData_(root) : nullptr;
     if (!data)
       invalid(user + " reads the values of values[" + std::to_string(index) +
-              "] to size its result, but they are not available before the kernels run");
+              "] to size its result, but they are not available to the host");
     return static_cast<const uint8_t *>(data);
   }
 
@@ -131,6 +188,7 @@ public:
                     "] has dynamic dims but nothing computes them");
   }
 
+private:
   void runStep(size_t index, ShapeFunction fn) {
     const Step &step = manifest_.steps[index];
     size_t firstOutput = step.args.size() - step.numOutputs;
@@ -193,7 +251,71 @@ public:
     }
   }
 
-private:
+  /// Sizes values [begin, end) (their shapes known), naming the step of one too
+  /// big.
+  void sizeValues(size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i)
+      sizeValue(i);
+  }
+
+  void sizeValue(size_t i) {
+    const ValueInfo &value = manifest_.values[i];
+    auto bytes = shapeBytes(plan_.shapes[i], dtypeSize(value.dtype));
+    if (!bytes)
+      invalid("values[" + std::to_string(i) + "]" +
+              (value.firstStep >= 0 &&
+                       size_t(value.firstStep) < manifest_.steps.size()
+                   ? " (the result of " +
+                         stepLabel(manifest_.steps[value.firstStep],
+                                   value.firstStep) +
+                         ")"
+                   : std::string()) +
+              ": shape " + formatShape(plan_.shapes[i]) + " of " +
+              dtypeName(value.dtype) +
+              " needs more than 2^62 bytes (check the input sizes)");
+    plan_.bytes[i] = *bytes;
+  }
+
+  /// Places the arena buffers that steps [begin, end) compute (the first stage:
+  /// also those no step computes, the inputs) in the stage's own arena; views
+  /// follow their root.
+  void placeStage(size_t begin, size_t end) {
+    uint32_t stage = uint32_t(plan_.stageEnds.size());
+    std::vector<BufferLifetime> buffers;
+    std::vector<size_t> roots;
+    for (size_t i = 0; i < manifest_.values.size(); ++i) {
+      const ValueInfo &value = manifest_.values[i];
+      size_t producer = producer_[i];
+      bool inStage = producer == kNoStep ? stage == 0
+                                         : producer >= begin && producer < end;
+      if (value.viewOf >= 0 || !inStage)
+        continue;
+      ensureKnown(i);
+      sizeValue(i);
+      if (value.storage == Storage::Weights) {
+        plan_.offsets[i] = value.offset;
+        continue;
+      }
+      roots.push_back(i);
+      buffers.push_back(
+          {int64_t(plan_.bytes[i]), value.firstStep, value.lastStep});
+    }
+    int64_t arenaBytes = 0;
+    std::vector<int64_t> offsets = planArena(buffers, arenaBytes);
+    for (size_t r = 0; r < roots.size(); ++r) {
+      plan_.offsets[roots[r]] = uint64_t(offsets[r]);
+      plan_.arenaOf[roots[r]] = stage;
+    }
+    plan_.stageArenaBytes.push_back(uint64_t(arenaBytes));
+    plan_.arenaBytes += uint64_t(arenaBytes);
+    for (size_t i = 0; i < manifest_.values.size(); ++i)
+      if (manifest_.values[i].viewOf >= 0) {
+        size_t root = manifest_.viewRoot(i);
+        plan_.offsets[i] = plan_.offsets[root];
+        plan_.arenaOf[i] = plan_.arenaOf[root];
+      }
+  }
+
   /// "'x' [1,3,2,2] (declared [1,3,-1,-1]), ..." for the model's inputs.
   std::string describeModelInputs() const {
     std::string out;
@@ -215,63 +337,47 @@ private:
 
   const Manifest &manifest_;
   ResolvedPlan &plan_;
-  const HostData &hostData_;
+  std::vector<ShapeFunction> shapeFunctions_;
+  HostData hostData_;
   std::vector<bool> known_;
+  std::vector<size_t>
+      producer_; ///< per value that is no view: the first step writing it
+  size_t stageBegin_ = 0; ///< the first step not run yet
+  bool finished_ = false;
 };
 
-/// Sizes every value and places the arena buffers that are no views.
-void placeValues(const Manifest &manifest, ResolvedPlan &plan) {
-  size_t count = manifest.values.size();
-  plan.bytes.assign(count, 0);
-  plan.offsets.assign(count, 0);
-  std::vector<BufferLifetime> buffers;
-  std::vector<size_t> roots;
-  for (size_t i = 0; i < count; ++i) {
-    const ValueInfo &value = manifest.values[i];
-    auto bytes = shapeBytes(plan.shapes[i], dtypeSize(value.dtype));
-    if (!bytes)
-      invalid("values[" + std::to_string(i) + "]" +
-              (value.firstStep >= 0 && size_t(value.firstStep) < manifest.steps.size()
-                   ? " (the result of " +
-                         stepLabel(manifest.steps[value.firstStep], value.firstStep) + ")"
-                   : std::string()) +
-              ": shape " + formatShape(plan.shapes[i]) + " of " + dtypeName(value.dtype) +
-              " needs more than 2^62 bytes (check the input sizes)");
-    plan.bytes[i] = *bytes;
-    if (value.storage == Storage::Weights)
-      plan.offsets[i] = value.offset;
-    else if (value.viewOf < 0) {
-      roots.push_back(i);
-      buffers.push_back({int64_t(*bytes), value.firstStep, value.lastStep});
-    }
-  }
-  int64_t arenaBytes = 0;
-  std::vector<int64_t> offsets = planArena(buffers, arenaBytes);
-  plan.arenaBytes = uint64_t(arenaBytes);
-  for (size_t r = 0; r < roots.size(); ++r)
-    plan.offsets[roots[r]] = uint64_t(offsets[r]);
-  for (size_t i = 0; i < count; ++i)
-    if (manifest.values[i].viewOf >= 0)
-      plan.offsets[i] = plan.offsets[manifest.viewRoot(i)];
+StagedResolver::StagedResolver(
+    const Manifest &manifest, ResolvedPlan &plan,
+    const std::vector<std::vector<int64_t>> &inputShapes,
+    const std::vector<ShapeFunction> &shapeFunctions, HostData hostData)
+    : impl_(std::make_unique<Impl>(manifest, plan, shapeFunctions,
+                                   std::move(hostData))) {
+  for (size_t i = 0; i < manifest.inputs.size(); ++i)
+    impl_->setInput(i, inputShapes.at(i));
 }
 
-} // namespace
+StagedResolver::~StagedResolver() = default;
+
+size_t StagedResolver::next() { return impl_->next(); }
+
+bool StagedResolver::done() const { return impl_->done(); }
 
 ResolvedPlan resolvePlan(const Manifest &manifest,
                          const std::vector<std::vector<int64_t>> &inputShapes,
                          const std::vector<ShapeFunction> &shapeFunctions,
                          const HostData &hostData) {
   ResolvedPlan plan;
-  plan.stepDims.resize(manifest.steps.size());
-  Resolver resolver(manifest, plan, hostData);
-  for (size_t i = 0; i < manifest.inputs.size(); ++i)
-    resolver.setInput(i, inputShapes.at(i));
-  for (size_t i = 0; i < manifest.steps.size(); ++i)
-    resolver.runStep(i, shapeFunctions.at(i));
-  for (size_t i = 0; i < manifest.values.size(); ++i)
-    resolver.ensureKnown(i);
-  resolver.checkStaticViews();
-  placeValues(manifest, plan);
+  StagedResolver resolver(manifest, plan, inputShapes, shapeFunctions,
+                          hostData);
+  resolver.next();
+  if (!resolver.done()) {
+    size_t step = plan.stageEnds.back();
+    throw Error(
+        KILN_ERROR_INVALID_ARGUMENT,
+        manifest.path + ": " + stepLabel(manifest.steps[step], step) +
+            " sizes its result by values computed by kernels: the plan runs in "
+            "stages (resolve it with a StagedResolver)");
+  }
   return plan;
 }
 
@@ -284,6 +390,9 @@ ResolvedPlan staticPlan(const Manifest &manifest) {
     plan.bytes.push_back(value.bytes);
     plan.offsets.push_back(value.offset);
   }
+  plan.arenaOf.assign(manifest.values.size(), 0);
+  plan.stageArenaBytes = {manifest.arenaBytes};
+  plan.stageEnds = {manifest.steps.size()};
   return plan;
 }
 

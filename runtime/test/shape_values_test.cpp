@@ -128,8 +128,9 @@ TEST(ShapeValues, PlanReadsTheValuesOfInputs) {
   EXPECT_NE(errorOf([&] { kiln::resolvePlan(manifest, {{6}, {2}, {}}, {twiceN}, host); })
                 .find("Reshape node 'r' (values[2]): cannot reshape [6] into [4,-1]"),
             std::string::npos);
-  EXPECT_NE(errorOf([&] { kiln::resolvePlan(manifest, {{6}, {2}, {}}, {twiceN}); })
-                .find("not available before the kernels run"),
+  EXPECT_NE(errorOf([&] {
+              kiln::resolvePlan(manifest, {{6}, {2}, {}}, {twiceN});
+            }).find("not available to the host"),
             std::string::npos);
 }
 
@@ -140,4 +141,84 @@ TEST(ShapeValues, ManifestChecksValueArgs) {
   manifest = shapeValueManifest();
   manifest["values"][2]["shape_mode"] = "stretch";
   EXPECT_THROW(kiln::parseManifest(manifest.dump(), "manifest.json"), kiln::Error);
+}
+
+namespace {
+/// x[4] (input) → k0 → c[1] (int32, a kernel's result) → k1, whose shape
+/// function reads c → out[?]; and a view v of x reshaped by kernel result s[1]
+/// (int64, from k0 too).
+json stagedManifest() {
+  json manifest = shapeValueManifest();
+  manifest["values"] = {
+      value(0, "float32", {4}, {{"live", {0, 1}}, {"bytes", 16}}),
+      value(1, "int32", {1}, {{"live", {1, 2}}, {"bytes", 4}}),
+      value(2, "float32", {-1}, {{"live", {2, 3}}}),
+      value(3, "int64", {2}, {{"live", {1, 3}}, {"bytes", 16}}),
+      value(4, "float32", {-1, -1},
+            {{"view_of", 0},
+             {"shape_from", 3},
+             {"shape_mode", "reshape"},
+             {"node", "late"}})};
+  manifest["inputs"] = {{{"name", "x"}, {"value", 0}}};
+  manifest["outputs"] = {{{"name", "out"}, {"value", 2}},
+                         {{"name", "v"}, {"value", 4}}};
+  manifest["steps"] = {
+      {{"kernel", "k0"}, {"args", {0, 1, 3}}, {"num_outputs", 2}},
+      {{"kernel", "k1"},
+       {"args", {1, 2}},
+       {"num_outputs", 1},
+       {"dims", {{1, 0}}},
+       {"shape_function", "k1_shape"},
+       {"value_args", {{0, 0}}}}};
+  return manifest;
+}
+} // namespace
+
+// Shape values computed by kernels: the plan resolves in stages, each stage's
+// buffers in an arena of its own; the next stage reads the values once the
+// caller has run the one before.
+TEST(ShapeValues, KernelResultsAreReadAfterTheirStageRuns) {
+  kiln::Manifest manifest =
+      kiln::parseManifest(stagedManifest().dump(), "manifest.json");
+  float x[4] = {};
+  int32_t c = 0;
+  int64_t s[2] = {0, 0};
+  bool ran = false; // whether the "kernels" of the first stage have run
+  kiln::HostData host = [&](size_t v) -> const void * {
+    if (v == 0)
+      return x;
+    if (!ran)
+      return nullptr;
+    return v == 1 ? static_cast<const void *>(&c) : v == 3 ? s : nullptr;
+  };
+  // One pass cannot size k1: its value is not known before k0 runs.
+  EXPECT_NE(
+      errorOf([&] {
+        kiln::resolvePlan(manifest, {{4}}, {nullptr, twiceN}, host);
+      }).find("steps[1] (k1) sizes its result by values computed by kernels"),
+      std::string::npos);
+  kiln::ResolvedPlan plan;
+  kiln::StagedResolver resolver(manifest, plan, {{4}}, {nullptr, twiceN}, host);
+  EXPECT_EQ(resolver.next(), 0u);
+  EXPECT_FALSE(resolver.done());
+  EXPECT_EQ(plan.stageEnds, (std::vector<size_t>{1}));
+  EXPECT_EQ(plan.arenaOf[1], 0u);
+  c = 3, s[0] = 2, s[1] = -1, ran = true; // k0 "ran"
+  EXPECT_EQ(resolver.next(), 1u);
+  EXPECT_TRUE(resolver.done());
+  EXPECT_EQ(plan.stageEnds, (std::vector<size_t>{1, 2}));
+  EXPECT_EQ(plan.shapes[2], (Dims{6}));
+  EXPECT_EQ(plan.arenaOf[2], 1u);
+  EXPECT_EQ(plan.bytes[2], 24u);
+  EXPECT_EQ(plan.shapes[4], (Dims{2, 2}));
+  EXPECT_EQ(plan.stageArenaBytes.size(), 2u);
+  EXPECT_EQ(plan.arenaBytes, plan.stageArenaBytes[0] + plan.stageArenaBytes[1]);
+  // A bad computed shape names the node.
+  kiln::StagedResolver again(manifest, plan, {{4}}, {nullptr, twiceN}, host);
+  s[0] = 3;
+  ran = false;
+  again.next();
+  ran = true;
+  EXPECT_NE(errorOf([&] { again.next(); }).find("Reshape node 'late'"),
+            std::string::npos);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """A model whose If on an input selects branches of different shapes (Silero VAD's sample
-rate): `python3 make_branch_model.py OUTDIR` writes branch.onnx and x.pb.
+rate): `python3 make_branch_model.py OUTDIR` writes branch.onnx, x.pb, sr16000.pb, sr8000.pb.
 
 branch.onnx: inputs x [4] float, sr int64 scalar; y = x if sr == 16000 else concat(x, x)."""
 import os
@@ -30,6 +30,9 @@ def main(out):
          os.path.join(out, "branch.onnx"))
     with open(os.path.join(out, "x.pb"), "wb") as f:
         f.write(numpy_helper.from_array(np.arange(4, dtype=np.float32), "x").SerializeToString())
+    for rate in (16000, 8000):
+        with open(os.path.join(out, f"sr{rate}.pb"), "wb") as f:
+            f.write(numpy_helper.from_array(np.array(rate, np.int64), "sr").SerializeToString())
 
 
 if __name__ == "__main__":

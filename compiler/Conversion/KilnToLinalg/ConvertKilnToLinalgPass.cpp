@@ -45,6 +45,7 @@ void kiln::populateKilnToLinalgPatterns(const TypeConverter &converter, RewriteP
   lowering::populateResizePatterns(converter, patterns);
   lowering::populateDynamicPatterns(converter, patterns);
   lowering::populateLoopPatterns(converter, patterns);
+  lowering::populateNonMaxSuppressionPatterns(converter, patterns);
   lowering::populateRandomPatterns(converter, patterns);
   lowering::populateRecurrentPatterns(converter, patterns);
 }

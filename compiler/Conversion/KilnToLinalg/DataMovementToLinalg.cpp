@@ -88,27 +88,51 @@ struct ConcatLowering : OpConversionPattern<graph::ConcatOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     auto type = tensorTypeOf(op.getResult());
     int64_t axis = op.getAxis(), rank = type.getRank();
-    // Dims other than the concatenated one may be dynamic (they are the same in every input).
-    for (Value input : op.getInputs())
-      if (tensorTypeOf(input).isDynamicDim(axis))
-        return emitUnsupported(op) << "concatenation along dynamic dim " << axis;
+    // Dims other than the concatenated one may be dynamic (they are the same in every input);
+    // inputs dynamic along it (the boxes a NonZero selects) are placed at run-time offsets.
     Location loc = op.getLoc();
-    Value first = adaptor.getInputs().front();
-    Value result = createEmpty(rewriter, loc, type, dynamicSizesLike(rewriter, loc, type, first));
-    SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
-    for (Value input : adaptor.getInputs()) {
+    MLIRContext *ctx = rewriter.getContext();
+    auto sizeAlong = [&](Value input, int64_t d) -> OpFoldResult {
       auto inputType = tensorTypeOf(input);
-      if (inputType.getDimSize(axis) == 0)
+      if (inputType.isDynamicDim(d))
+        return rewriter.create<tensor::DimOp>(loc, input, d).getResult();
+      return rewriter.getIndexAttr(inputType.getDimSize(d));
+    };
+    auto add = [&](OpFoldResult x, OpFoldResult y) -> OpFoldResult {
+      std::optional<int64_t> cx = getConstantIntValue(x), cy = getConstantIntValue(y);
+      if (cx && cy)
+        return rewriter.getIndexAttr(*cx + *cy);
+      if (cx == 0)
+        return y;
+      return rewriter
+          .create<arith::AddIOp>(loc, getValueOrCreateConstantIndexOp(rewriter, loc, x),
+                                 getValueOrCreateConstantIndexOp(rewriter, loc, y))
+          .getResult();
+    };
+    SmallVector<OpFoldResult> starts; // of each input along the axis
+    OpFoldResult total = rewriter.getIndexAttr(0);
+    for (Value input : adaptor.getInputs()) {
+      starts.push_back(total);
+      total = add(total, sizeAlong(input, axis));
+    }
+    Value first = adaptor.getInputs().front();
+    SmallVector<Value> resultSizes;
+    for (int64_t d = 0; d < rank; ++d)
+      if (type.isDynamicDim(d))
+        resultSizes.push_back(d == axis
+                                  ? getValueOrCreateConstantIndexOp(rewriter, loc, total)
+                                  : rewriter.create<tensor::DimOp>(loc, first, d).getResult());
+    Value result = createEmpty(rewriter, loc, type, resultSizes);
+    for (auto [input, start] : llvm::zip(adaptor.getInputs(), starts)) {
+      if (tensorTypeOf(input).getDimSize(axis) == 0)
         continue;
-      SmallVector<OpFoldResult> sizes;
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0)), sizes;
+      offsets[axis] = start;
       for (int64_t d = 0; d < rank; ++d)
-        sizes.push_back(inputType.isDynamicDim(d)
-                            ? OpFoldResult(rewriter.create<tensor::DimOp>(loc, input, d).getResult())
-                            : OpFoldResult(rewriter.getIndexAttr(inputType.getDimSize(d))));
+        sizes.push_back(sizeAlong(input, d));
       result = rewriter.create<tensor::InsertSliceOp>(
-          loc, input, result, getAsIndexOpFoldResult(rewriter.getContext(), offsets), sizes,
-          getAsIndexOpFoldResult(rewriter.getContext(), strides));
-      offsets[axis] += inputType.getDimSize(axis);
+          loc, input, result, offsets, sizes,
+          getAsIndexOpFoldResult(ctx, SmallVector<int64_t>(rank, 1)));
     }
     rewriter.replaceOp(op, result);
     return success();

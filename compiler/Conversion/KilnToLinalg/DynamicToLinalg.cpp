@@ -170,10 +170,12 @@ Value countSelected(OpBuilder &b, Location loc, int64_t n, function_ref<Value(in
 }
 
 /// An scf.for over 0 .. n - 1 that lists the i for which `keep(i)` holds in a 1-D index
-/// tensor of `count` elements; `record` writes entry `slot` of the list.
-Value listSelected(OpBuilder &b, Location loc, Value n, Value init,
-                   function_ref<Value(OpBuilder &, Location, Value)> keep,
-                   function_ref<Value(OpBuilder &, Location, Value, Value, Value)> record) {
+/// tensor of `count` elements; `record` writes entry `slot` of the list. Returns the list and
+/// how many entries it wrote (an index).
+std::pair<Value, Value>
+listSelected(OpBuilder &b, Location loc, Value n, Value init,
+             function_ref<Value(OpBuilder &, Location, Value)> keep,
+             function_ref<Value(OpBuilder &, Location, Value, Value, Value)> record) {
   Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
   Value one = b.create<arith::ConstantIndexOp>(loc, 1);
   auto loop = b.create<scf::ForOp>(
@@ -189,7 +191,7 @@ Value listSelected(OpBuilder &b, Location loc, Value n, Value init,
             [&](OpBuilder &eb, Location el) { eb.create<scf::YieldOp>(el, state); });
         nb.create<scf::YieldOp>(l, branch.getResults());
       });
-  return loop.getResult(0);
+  return {loop.getResult(0), loop.getResult(1)};
 }
 
 struct CompressLowering : OpConversionPattern<graph::CompressOp> {
@@ -212,13 +214,14 @@ struct CompressLowering : OpConversionPattern<graph::CompressOp> {
     Value used = i.min(dim, i.ci(length));
     auto listType = RankedTensorType::get({ShapedType::kDynamic}, rewriter.getIndexType());
     Value list = listSelected(
-        rewriter, loc, used, createEmpty(rewriter, loc, listType, count),
-        [&](OpBuilder &b, Location l, Value iv) {
-          return b.create<tensor::ExtractOp>(l, condition, iv).getResult();
-        },
-        [](OpBuilder &b, Location l, Value list, Value slot, Value iv) {
-          return b.create<tensor::InsertOp>(l, iv, list, slot).getResult();
-        });
+                     rewriter, loc, used, createEmpty(rewriter, loc, listType, count),
+                     [&](OpBuilder &b, Location l, Value iv) {
+                       return b.create<tensor::ExtractOp>(l, condition, iv).getResult();
+                     },
+                     [](OpBuilder &b, Location l, Value list, Value slot, Value iv) {
+                       return b.create<tensor::InsertOp>(l, iv, list, slot).getResult();
+                     })
+                     .first;
     auto type = tensorTypeOf(op.getResult());
     SmallVector<Value> sizes;
     for (int64_t d = 0; d < type.getRank(); ++d)
@@ -236,6 +239,65 @@ struct CompressLowering : OpConversionPattern<graph::CompressOp> {
   }
 };
 
+/// Lists the coordinates (rows of `init`, [rank, >= count]) of the non-zero elements of
+/// `input` (`elements` of them, row-major) in order; returns the list and the count.
+std::pair<Value, Value> listNonZero(OpBuilder &b, Location loc, Value input, Value elements,
+                                    Value init) {
+  int64_t rank = tensorTypeOf(input).getRank();
+  SmallVector<Value> extents;
+  for (int64_t d = 0; d < rank; ++d)
+    extents.push_back(b.create<tensor::DimOp>(loc, input, d));
+  // The coordinates of linear index `e`.
+  auto coordsOf = [&](OpBuilder &nb, Location l, Value e) {
+    SmallVector<Value> coords(rank);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      coords[d] = nb.create<arith::RemUIOp>(l, e, extents[d]);
+      e = nb.create<arith::DivUIOp>(l, e, extents[d]);
+    }
+    return coords;
+  };
+  return listSelected(
+      b, loc, elements, init,
+      [&](OpBuilder &nb, Location l, Value e) {
+        return isNonZero(nb, l, nb.create<tensor::ExtractOp>(l, input, coordsOf(nb, l, e)));
+      },
+      [&](OpBuilder &nb, Location l, Value list, Value slot, Value e) {
+        for (auto [d, c] : llvm::enumerate(coordsOf(nb, l, e))) {
+          Value row = nb.create<arith::ConstantIndexOp>(l, d);
+          Value v = nb.create<arith::IndexCastOp>(l, nb.getI64Type(), c);
+          list = nb.create<tensor::InsertOp>(l, v, list, ValueRange{row, slot});
+        }
+        return list;
+      });
+}
+
+/// non_zero_bounded: the same listing into [rank, elements], and the count it reached.
+struct NonZeroBoundedLowering : OpConversionPattern<graph::NonZeroBoundedOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(graph::NonZeroBoundedOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    int64_t rank = tensorTypeOf(input).getRank();
+    Value elements = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+    for (int64_t d = 0; d < rank; ++d)
+      elements = rewriter.create<arith::MulIOp>(loc, elements,
+                                                rewriter.create<tensor::DimOp>(loc, input, d));
+    auto type = tensorTypeOf(op.getIndices());
+    SmallVector<Value> sizes;
+    if (type.isDynamicDim(1))
+      sizes.push_back(elements);
+    auto [list, count] =
+        listNonZero(rewriter, loc, input, elements, createEmpty(rewriter, loc, type, sizes));
+    Value count64 = rewriter.create<arith::IndexCastOp>(loc, rewriter.getI64Type(), count);
+    Value countTensor =
+        rewriter.create<tensor::FromElementsOp>(loc, tensorTypeOf(op.getCount()), count64);
+    rewriter.replaceOp(op, {list, countTensor});
+    return success();
+  }
+};
+
 struct NonZeroLowering : OpConversionPattern<graph::NonZeroOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -245,22 +307,12 @@ struct NonZeroLowering : OpConversionPattern<graph::NonZeroOp> {
     auto inType = tensorTypeOf(op.getInput());
     if (!inType.hasStaticShape())
       return emitUnsupported(op) << "a dynamically shaped input";
-    int64_t elements = inType.getNumElements(), rank = inType.getRank();
+    int64_t elements = inType.getNumElements();
     if (elements > kMaxCountedElements)
       return emitUnsupported(op) << "an input of " << elements << " elements (the result size "
                                  << "is counted from each; at most " << kMaxCountedElements << ")";
     Value input = adaptor.getInput();
     ArrayRef<int64_t> shape = inType.getShape();
-    // The coordinates of linear index `e` (row-major, static shape).
-    auto coordsOf = [&](OpBuilder &b, Location l, Value e) {
-      SmallVector<Value> coords(rank);
-      for (int64_t d = rank - 1; d >= 0; --d) {
-        Value extent = b.create<arith::ConstantIndexOp>(l, shape[d]);
-        coords[d] = b.create<arith::RemUIOp>(l, e, extent);
-        e = b.create<arith::DivUIOp>(l, e, extent);
-      }
-      return coords;
-    };
     Value count = countSelected(rewriter, loc, elements, [&](int64_t e) {
       SmallVector<Value> coords;
       for (int64_t c : delinearize(e, shape))
@@ -269,19 +321,8 @@ struct NonZeroLowering : OpConversionPattern<graph::NonZeroOp> {
     });
     auto type = tensorTypeOf(op.getResult());
     Value total = rewriter.create<arith::ConstantIndexOp>(loc, elements);
-    Value result = listSelected(
-        rewriter, loc, total, createEmpty(rewriter, loc, type, count),
-        [&](OpBuilder &b, Location l, Value e) {
-          return isNonZero(b, l, b.create<tensor::ExtractOp>(l, input, coordsOf(b, l, e)));
-        },
-        [&](OpBuilder &b, Location l, Value list, Value slot, Value e) {
-          for (auto [d, c] : llvm::enumerate(coordsOf(b, l, e))) {
-            Value row = b.create<arith::ConstantIndexOp>(l, d);
-            Value v = b.create<arith::IndexCastOp>(l, b.getI64Type(), c);
-            list = b.create<tensor::InsertOp>(l, v, list, ValueRange{row, slot});
-          }
-          return list;
-        });
+    Value result =
+        listNonZero(rewriter, loc, input, total, createEmpty(rewriter, loc, type, count)).first;
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -298,7 +339,7 @@ struct NonZeroLowering : OpConversionPattern<graph::NonZeroOp> {
 } // namespace
 
 void populateDynamicPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<ReduceByLowering, SplitByLowering, CompressLowering, NonZeroLowering>(
-      converter, patterns.getContext());
+  patterns.add<ReduceByLowering, SplitByLowering, CompressLowering, NonZeroLowering,
+               NonZeroBoundedLowering>(converter, patterns.getContext());
 }
 } // namespace kiln::lowering

@@ -146,21 +146,40 @@ struct GatherElementsLowering : OpConversionPattern<graph::GatherElementsOp> {
 
 /// gather_nd: a generic over the result; the index tuple of each element is read from
 /// `indices` with tensor.extract, then data is extracted at [batch..., tuple..., rest...].
+/// Dynamic dims (a NonZero's indices, data sized at run time) are read outside the loop.
 struct GatherNDLowering : OpConversionPattern<graph::GatherNDOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult matchAndRewrite(graph::GatherNDOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     auto dataType = tensorTypeOf(op.getData()), indicesType = tensorTypeOf(op.getIndices());
-    if (failed(checkGatherOperands(op, indicesType)))
+    if (failed(checkGatherOperands(op, indicesType, /*dynamicIndices=*/true,
+                                   /*dynamicData=*/true)))
       return failure();
     int64_t batch = op.getBatchDims(), q = indicesType.getRank();
     int64_t k = indicesType.getDimSize(q - 1);
+    if (ShapedType::isDynamic(k))
+      return emitUnsupported(op) << "the index tuples' length (the last dim of the indices) "
+                                    "must be static";
     if (llvm::any_of(dataType.getShape(), [](int64_t d) { return d == 0; }))
       return emitUnsupported(op) << "gather from an empty dim";
+    Location loc = op.getLoc();
     Value data = adaptor.getData(), indices = adaptor.getIndices();
+    auto resultType = op.getType();
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < resultType.getRank(); ++d)
+      if (resultType.isDynamicDim(d))
+        dynamicSizes.push_back(
+            d + 1 < q
+                ? rewriter.create<tensor::DimOp>(loc, indices, d).getResult()
+                : rewriter.create<tensor::DimOp>(loc, data, d - (q - 1) + batch + k).getResult());
+    SmallVector<Value> extents; // of the indexed data dims, dynamic ones read here
+    for (int64_t j = 0; j < k; ++j)
+      extents.push_back(dataType.isDynamicDim(batch + j)
+                            ? rewriter.create<tensor::DimOp>(loc, data, batch + j).getResult()
+                            : Value());
     Value result = buildParallelGeneric(
-        rewriter, op.getLoc(), op.getType(), ValueRange{}, {},
+        rewriter, loc, resultType, ValueRange{}, {},
         [&](OpBuilder &b, Location loc, ValueRange) -> Value {
           // Result dims: [0, q - 1) index the tuples, the rest the trailing data dims.
           SmallVector<Value> tuple;
@@ -171,12 +190,13 @@ struct GatherNDLowering : OpConversionPattern<graph::GatherNDOp> {
             SmallVector<Value> at(tuple);
             at.push_back(indexConstant(b, loc, j));
             Value raw = b.create<tensor::ExtractOp>(loc, indices, at);
-            coords.push_back(wrapIndex(b, loc, raw, dataType.getDimSize(batch + j)));
+            coords.push_back(wrapIndex(b, loc, raw, dataType.getDimSize(batch + j), extents[j]));
           }
           for (int64_t d = batch + k; d < dataType.getRank(); ++d)
             coords.push_back(b.create<linalg::IndexOp>(loc, q - 1 + d - batch - k));
           return b.create<tensor::ExtractOp>(loc, data, coords);
-        });
+        },
+        dynamicSizes.empty() ? std::nullopt : std::optional<ValueRange>(dynamicSizes));
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -10,13 +10,9 @@
 #include "compiler/Conversion/KilnToLinalg/Patterns.h"
 
 namespace kiln::lowering {
-namespace {
-/// A loop nest over `extents` carrying `inits`; `body` gets the induction variables and the
-/// carried values and returns their next values.
-SmallVector<Value> loopNest(OpBuilder &b, Location loc, ArrayRef<Value> extents, ValueRange inits,
-                    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange,
-                                                    ValueRange)>
-                        body) {
+SmallVector<Value>
+loopNest(OpBuilder &b, Location loc, ArrayRef<Value> extents, ValueRange inits,
+         function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange, ValueRange)> body) {
   Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
   Value one = b.create<arith::ConstantIndexOp>(loc, 1);
   SmallVector<Value> lbs(extents.size(), zero), steps(extents.size(), one);
@@ -27,6 +23,8 @@ SmallVector<Value> loopNest(OpBuilder &b, Location loc, ArrayRef<Value> extents,
       });
   return SmallVector<Value>(nest.results);
 }
+
+namespace {
 
 /// `x` comes before `y` in the order of the picks: larger (or smaller) first.
 Value precedes(OpBuilder &b, Location loc, Value x, Value y, bool largest) {

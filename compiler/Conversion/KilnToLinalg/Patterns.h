@@ -53,6 +53,13 @@ void populateResizePatterns(const TypeConverter &converter, RewritePatternSet &p
 void populateDynamicPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.top_k / det: loop nests of tensor.extract / tensor.insert.
 void populateLoopPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
+/// kiln.non_max_suppression: greedy selection in scf loops (NonMaxSuppressionToLoops.cpp).
+void populateNonMaxSuppressionPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
+/// An scf.for nest from 0 to `extents` (step 1) carrying `inits`; `body` gets the induction
+/// variables and the carried values and returns their next values.
+SmallVector<Value>
+loopNest(OpBuilder &b, Location loc, ArrayRef<Value> extents, ValueRange inits,
+         function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange, ValueRange)> body);
 /// kiln.recurrent: an scf.for over time per direction (RecurrentToLinalg.cpp).
 void populateRecurrentPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.random_like: a counter-based hash per element.

@@ -120,8 +120,8 @@ struct ExtractOfParallelGeneric : OpRewritePattern<tensor::ExtractOp> {
 };
 
 /// Whether `v` is `arg` with elements written into it: through tensor.insert,
-/// tensor.insert_slice, and nested scf.for / scf.if that do the same. (MLIR's own loop folder
-/// follows insert_slice and scf.for only.)
+/// tensor.insert_slice, and nested scf.for / scf.while / scf.if that do the same. (MLIR's own loop
+/// folder follows insert_slice and scf.for only.)
 bool keepsShapeOf(Value v, Value arg) {
   while (v != arg) {
     auto result = dyn_cast<OpResult>(v);
@@ -138,6 +138,13 @@ bool keepsShapeOf(Value v, Value arg) {
       if (!keepsShapeOf(yield.getOperand(i), loop.getRegionIterArgs()[i]))
         return false;
       v = loop.getInitArgs()[i];
+    } else if (auto loop = dyn_cast<scf::WhileOp>(op)) {
+      // Result i: the condition forwards before-argument i, the body yields after-argument i.
+      if (i >= loop.getInits().size() ||
+          !keepsShapeOf(loop.getConditionOp().getArgs()[i], loop.getBeforeArguments()[i]) ||
+          !keepsShapeOf(loop.getYieldOp().getOperand(i), loop.getAfterArguments()[i]))
+        return false;
+      v = loop.getInits()[i];
     } else if (auto branch = dyn_cast<scf::IfOp>(op)) {
       return branch.getNumRegions() == 2 && !branch.getElseRegion().empty() &&
              keepsShapeOf(branch.thenYield().getOperand(i), arg) &&
@@ -149,21 +156,25 @@ bool keepsShapeOf(Value v, Value arg) {
   return true;
 }
 
-/// `tensor.dim` of an scf.for result whose body only writes elements into the carried tensor:
-/// the dim of the loop's init.
+/// `tensor.dim` of an scf.for / scf.while result whose body only writes elements into the
+/// carried tensor: the dim of the loop's init.
 struct DimOfShapePreservingLoop : OpRewritePattern<tensor::DimOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(tensor::DimOp dim, PatternRewriter &rewriter) const override {
     auto result = dyn_cast<OpResult>(dim.getSource());
-    auto loop = result ? dyn_cast<scf::ForOp>(result.getOwner()) : nullptr;
-    if (!loop)
+    if (!result)
       return failure();
     unsigned i = result.getResultNumber();
-    auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
-    if (!keepsShapeOf(yield.getOperand(i), loop.getRegionIterArgs()[i]))
+    Value init;
+    if (auto loop = dyn_cast<scf::ForOp>(result.getOwner()))
+      init = loop.getInitArgs()[i];
+    else if (auto loop = dyn_cast<scf::WhileOp>(result.getOwner());
+             loop && i < loop.getInits().size())
+      init = loop.getInits()[i];
+    if (!init || init.getType() != result.getType() || !keepsShapeOf(result, init))
       return failure();
-    rewriter.replaceOpWithNewOp<tensor::DimOp>(dim, loop.getInitArgs()[i], dim.getIndex());
+    rewriter.replaceOpWithNewOp<tensor::DimOp>(dim, init, dim.getIndex());
     return success();
   }
 };

@@ -1,8 +1,8 @@
 //===- ShapeValueToLinalg.cpp - ops sized by run-time shape values → linalg -===//
 //
-// kiln.expand_to, kiln.constant_of_shape and kiln.range have result dims that follow the
-// values of an operand. Each reads those values with `tensor.extract` at constant indices
-// and sizes its `tensor.empty` from them, so kiln-shape-functions can turn the reads into
+// kiln.expand_to, kiln.constant_of_shape, kiln.range and kiln.choose have result dims that
+// follow the values of an operand. Each reads those values with `tensor.extract` at constant
+// indices and sizes its `tensor.empty` from them, so kiln-shape-functions can turn the reads into
 // arguments of the kernel's shape function (the runtime passes the elements' bits).
 //
 //===----------------------------------------------------------------------===//
@@ -100,6 +100,47 @@ struct ConstantOfShapeLowering : OpConversionPattern<graph::ConstantOfShapeOp> {
   }
 };
 
+/// kiln.choose: the result dims are those of the chosen value (the condition is a shape
+/// value); a generic over the result reads the chosen one (the branch is loop-invariant).
+struct ChooseLowering : OpConversionPattern<graph::ChooseOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(graph::ChooseOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = tensorTypeOf(op.getResult());
+    Value cond = onlyElement(rewriter, loc, adaptor.getCond());
+    Value thenValue = adaptor.getThenValue(), elseValue = adaptor.getElseValue();
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        sizes.push_back(rewriter.create<arith::SelectOp>(
+            loc, cond, rewriter.create<tensor::DimOp>(loc, thenValue, d),
+            rewriter.create<tensor::DimOp>(loc, elseValue, d)));
+    Value result = buildParallelGeneric(
+        rewriter, loc, type, ValueRange{}, {},
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < type.getRank(); ++d)
+            at.push_back(b.create<linalg::IndexOp>(l, d));
+          auto pick = b.create<scf::IfOp>(
+              l, cond,
+              [&](OpBuilder &tb, Location tl) {
+                tb.create<scf::YieldOp>(
+                    tl, tb.create<tensor::ExtractOp>(tl, thenValue, at).getResult());
+              },
+              [&](OpBuilder &eb, Location el) {
+                eb.create<scf::YieldOp>(
+                    el, eb.create<tensor::ExtractOp>(el, elseValue, at).getResult());
+              });
+          return pick.getResult(0);
+        },
+        sizes.empty() ? std::nullopt : std::optional<ValueRange>(sizes));
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// ONNX Range: max(ceil((limit - start) / delta), 0) elements, element i = start + i * delta.
 struct RangeLowering : OpConversionPattern<graph::RangeOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -151,7 +192,7 @@ struct RangeLowering : OpConversionPattern<graph::RangeOp> {
 } // namespace
 
 void populateShapeValuePatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<ExpandToLowering, ConstantOfShapeLowering, RangeLowering>(converter,
-                                                                         patterns.getContext());
+  patterns.add<ChooseLowering, ExpandToLowering, ConstantOfShapeLowering, RangeLowering>(
+      converter, patterns.getContext());
 }
 } // namespace kiln::lowering

@@ -1,10 +1,10 @@
 //===- ControlFlowConverters.cpp - ONNX If and Scan → kiln (inlined subgraphs) -===//
 //
 // If: a constant condition imports the branch it takes; a run-time condition imports both
-// branches (kiln ops are free of side effects) and selects each output with kiln.where, so the
-// branches' outputs must have one static type. Scan: the body is imported once per element of
-// the (static) scan length, with the states threaded through, and the per-iteration outputs
-// are concatenated.
+// branches (kiln ops are free of side effects) and selects each output with kiln.where, or
+// with kiln.choose when the branches' shapes differ (one element type and rank). Scan: the body is
+// imported once per element of the (static) scan length, with the states threaded through, and the
+// per-iteration outputs are concatenated.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Import/ONNX/ConverterUtils.h"
@@ -43,10 +43,21 @@ LogicalResult convertIf(NodeContext &n) {
   SmallVector<Value> results;
   for (auto [t, e] : llvm::zip(*thenValues, *elseValues)) {
     auto type = cast<RankedTensorType>(t.getType());
-    if (type != e.getType() || !type.hasStaticShape())
-      return n.fail("with a run-time condition both branches must give outputs of one static "
-                    "type");
-    FailureOr<Value> picked = n.create<kiln::WhereOp>(*cond, t, e);
+    auto elseType = cast<RankedTensorType>(e.getType());
+    if (type.getElementType() != elseType.getElementType() || type.getRank() != elseType.getRank())
+      return n.fail("with a run-time condition both branches must give outputs of one element "
+                    "type and rank");
+    FailureOr<Value> picked;
+    if (type == elseType && type.hasStaticShape()) {
+      picked = n.create<kiln::WhereOp>(*cond, t, e);
+    } else {
+      // Shapes that differ (an empty result in one branch): the result takes the chosen
+      // one's, a dim static only where both agree.
+      SmallVector<int64_t> shape;
+      for (auto [a, b] : llvm::zip(type.getShape(), elseType.getShape()))
+        shape.push_back(a == b ? a : ShapedType::kDynamic);
+      picked = n.createTyped<kiln::ChooseOp>(type.clone(shape), *cond, t, e);
+    }
     if (failed(picked))
       return failure();
     results.push_back(*picked);

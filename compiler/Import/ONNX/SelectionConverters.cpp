@@ -1,12 +1,16 @@
-//===- SelectionConverters.cpp - ONNX TopK, Compress, NonZero → kiln -------===//
+//===- SelectionConverters.cpp - ONNX TopK, Compress, NonZero, NMS → kiln -===//
 //
 // Ops that select elements: how many may depend on run-time values (k, a condition, the
-// non-zero elements), which kiln.top_k / compress / non_zero read as shape values.
+// non-zero elements), which kiln.top_k / compress / non_zero read as shape values, or on
+// what a kernel computes (NonMaxSuppression's count, read once that kernel has run).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Import/ONNX/ConverterUtils.h"
 
 #include "mlir/IR/Matchers.h"
+
+#include <algorithm>
+#include <limits>
 
 using namespace mlir;
 using namespace kiln::importer;
@@ -107,11 +111,74 @@ LogicalResult convertCompress(NodeContext &n) {
       n.createTyped<kiln::CompressOp>(inType.clone(shape), input, n.input(1), axis));
 }
 
+/// NonZero of a graph input (or a small value its kernel can recompute) counts the selected
+/// elements in the shape function; of anything else (a mask a kernel computes), its kernel
+/// lists them into a buffer for every element and counts them, and the result is the first
+/// `count` columns, read once that kernel has run.
 LogicalResult convertNonZero(NodeContext &n) {
   RankedTensorType in = n.inputType(0);
-  auto type = RankedTensorType::get({in.getRank(), ShapedType::kDynamic},
-                                    n.builder().getI64Type());
-  return n.setResult(n.createTyped<kiln::NonZeroOp>(type, n.input(0)));
+  OpBuilder &b = n.builder();
+  auto type = RankedTensorType::get({in.getRank(), ShapedType::kDynamic}, b.getI64Type());
+  bool small = in.hasStaticShape() && in.getNumElements() <= 64;
+  if (isa<BlockArgument>(n.input(0)) || small)
+    return n.setResult(n.createTyped<kiln::NonZeroOp>(type, n.input(0)));
+  int64_t elements = in.hasStaticShape() ? in.getNumElements() : ShapedType::kDynamic;
+  auto i64 = [&](ArrayRef<int64_t> shape) { return RankedTensorType::get(shape, b.getI64Type()); };
+  FailureOr<Operation *> listed = n.createMultiResult<kiln::NonZeroBoundedOp>(
+      TypeRange{i64({in.getRank(), elements}), i64({1})}, n.input(0));
+  if (failed(listed))
+    return failure();
+  auto index = [&](int64_t v) { return n.constant(DenseElementsAttr::get(i64({1}), v)); };
+  return n.setResult(n.createTyped<kiln::SliceByOp>(type, (*listed)->getResult(0), index(0),
+                                                    (*listed)->getResult(1), index(1), index(1)));
+}
+/// Optional input `i` as a one-element 1-D tensor of `type`, or `absent` when it is missing.
+FailureOr<Value> oneElement(NodeContext &n, unsigned i, Type type, Attribute absent,
+                            llvm::StringRef what) {
+  auto one = RankedTensorType::get({1}, type);
+  if (!n.hasInput(i))
+    return n.constant(DenseElementsAttr::get(one, absent));
+  RankedTensorType in = n.inputType(i);
+  if (!in.hasStaticShape() || in.getNumElements() != 1 || in.getElementType() != type)
+    return n.fail(llvm::Twine(what) + " must be one " + (type.isInteger(64) ? "int64" : "float"));
+  return in.getRank() == 1 ? n.input(i) : n.reshape(n.input(i), {1});
+}
+
+/// NonMaxSuppression: kiln.non_max_suppression selects into a buffer of the most rows it can
+/// give, B * C * min(max_output_boxes_per_class, N) (static when those are), and a count;
+/// the result is the first `count` rows (a slice whose end is computed by that kernel).
+LogicalResult convertNonMaxSuppression(NodeContext &n) {
+  RankedTensorType boxes = n.inputType(0), scores = n.inputType(1);
+  if (!boxes.getElementType().isF32() || !scores.getElementType().isF32())
+    return n.fail("boxes and scores must be float32");
+  if (boxes.getRank() != 3 || scores.getRank() != 3 || boxes.getDimSize(2) != 4)
+    return n.fail("boxes must be [batch, boxes, 4] and scores [batch, classes, boxes]");
+  OpBuilder &b = n.builder();
+  FailureOr<Value> maxPerClass =
+      oneElement(n, 2, b.getI64Type(), b.getI64IntegerAttr(0), "max_output_boxes_per_class");
+  FailureOr<Value> iou = oneElement(n, 3, b.getF32Type(), b.getF32FloatAttr(0), "iou_threshold");
+  FailureOr<Value> scoreThreshold =
+      oneElement(n, 4, b.getF32Type(), b.getF32FloatAttr(-std::numeric_limits<float>::infinity()),
+                 "score_threshold");
+  if (failed(maxPerClass) || failed(iou) || failed(scoreThreshold))
+    return failure();
+  int64_t bound = ShapedType::kDynamic;
+  DenseElementsAttr m;
+  if (matchPattern(*maxPerClass, m_Constant(&m)) && scores.hasStaticShape()) {
+    int64_t perClass = std::clamp<int64_t>((*m.getValues<APInt>().begin()).getSExtValue(), 0,
+                                           scores.getDimSize(2));
+    bound = scores.getDimSize(0) * scores.getDimSize(1) * perClass;
+  }
+  auto i64 = [&](ArrayRef<int64_t> shape) { return RankedTensorType::get(shape, b.getI64Type()); };
+  FailureOr<Operation *> nms = n.createMultiResult<kiln::NonMaxSuppressionOp>(
+      TypeRange{i64({bound, 3}), i64({1})}, n.input(0), n.input(1), *maxPerClass, *iou,
+      *scoreThreshold, n.attrInt("center_point_box", 0) != 0);
+  if (failed(nms))
+    return failure();
+  auto index = [&](int64_t v) { return n.constant(DenseElementsAttr::get(i64({1}), v)); };
+  Value zero = index(0), one = index(1);
+  return n.setResult(n.createTyped<kiln::SliceByOp>(
+      i64({ShapedType::kDynamic, 3}), (*nms)->getResult(0), zero, (*nms)->getResult(1), zero, one));
 }
 } // namespace
 
@@ -120,4 +187,5 @@ void kiln::importer::registerSelectionConverters(ConverterRegistry &r) {
   r.add("TopK", 10, convertTopK, {2, 2});
   r.add("Compress", 9, convertCompress, {2, 2});
   r.add("NonZero", 9, convertNonZero, {1, 1});
+  r.add("NonMaxSuppression", 10, convertNonMaxSuppression, {2, 5});
 }

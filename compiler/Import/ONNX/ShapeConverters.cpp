@@ -175,16 +175,18 @@ LogicalResult buildSqueeze(NodeContext &n, std::optional<SmallVector<int64_t>> a
         drop.push_back(d);
     }
   }
-  SmallVector<int64_t> shape;
+  SmallVector<int64_t> shape, from; // from: the input dim of each result dim
   for (int64_t d = 0; d < type.getRank(); ++d) {
     bool dropped = llvm::is_contained(drop, d);
     if (dropped && !type.isDynamicDim(d) && type.getDimSize(d) != 1)
       return n.fail("cannot squeeze dim " + llvm::Twine(d) + " of extent " +
                     llvm::Twine(type.getDimSize(d)));
-    if (!dropped)
+    if (!dropped) {
       shape.push_back(type.getDimSize(d));
+      from.push_back(type.isDynamicDim(d) ? d : -1);
+    }
   }
-  return n.setResult(n.reshape(n.input(0), shape));
+  return n.setResult(n.reshape(n.input(0), shape, from));
 }
 
 LogicalResult convertSqueezeAttr(NodeContext &n) {
@@ -207,10 +209,13 @@ LogicalResult buildUnsqueeze(NodeContext &n, ArrayRef<int64_t> axes) {
   FailureOr<SmallVector<int64_t>> normalized = normalizeAxes(n, axes, rank);
   if (failed(normalized))
     return failure();
-  SmallVector<int64_t> shape;
-  for (int64_t d = 0, next = 0; d < rank; ++d)
-    shape.push_back(llvm::is_contained(*normalized, d) ? 1 : in[next++]);
-  return n.setResult(n.reshape(n.input(0), shape));
+  SmallVector<int64_t> shape, from; // from: the input dim of each result dim
+  for (int64_t d = 0, next = 0; d < rank; ++d) {
+    bool inserted = llvm::is_contained(*normalized, d);
+    from.push_back(!inserted && ShapedType::isDynamic(in[next]) ? next : -1);
+    shape.push_back(inserted ? 1 : in[next++]);
+  }
+  return n.setResult(n.reshape(n.input(0), shape, from));
 }
 
 LogicalResult convertUnsqueezeAttr(NodeContext &n) {

@@ -100,6 +100,62 @@ LogicalResult CompressOp::verify() {
   return success();
 }
 
+LogicalResult ChooseOp::verify() {
+  auto cond = getCond().getType();
+  if (!cond.hasStaticShape() || cond.getNumElements() != 1 || !cond.getElementType().isInteger(1))
+    return emitOpError("cond must be one i1");
+  auto result = getType();
+  for (auto value : {getThenValue().getType(), getElseValue().getType()}) {
+    if (value.getElementType() != result.getElementType() || value.getRank() != result.getRank())
+      return emitOpError("both values must have the result's element type and rank");
+    if (!sameDimsBut(value, result, -1))
+      return emitOpError("a static dim of the result must be that of both values");
+  }
+  return success();
+}
+
+LogicalResult NonMaxSuppressionOp::verify() {
+  auto boxes = getBoxes().getType(), scores = getScores().getType();
+  auto isOne = [](Value v, function_ref<bool(Type)> pred) {
+    auto type = cast<RankedTensorType>(v.getType());
+    return type.hasStaticShape() && type.getNumElements() == 1 && pred(type.getElementType());
+  };
+  auto isF32 = [](Type t) { return t.isF32(); };
+  if (boxes.getRank() != 3 || boxes.isDynamicDim(2) || boxes.getDimSize(2) != 4 ||
+      !boxes.getElementType().isF32())
+    return emitOpError("boxes must be [batch, boxes, 4] f32");
+  if (scores.getRank() != 3 || !scores.getElementType().isF32())
+    return emitOpError("scores must be [batch, classes, boxes] f32");
+  for (int64_t d : {0, 1}) {
+    int64_t bd = boxes.getDimSize(d == 0 ? 0 : 1), sd = scores.getDimSize(d == 0 ? 0 : 2);
+    if (!ShapedType::isDynamic(bd) && !ShapedType::isDynamic(sd) && bd != sd)
+      return emitOpError("boxes and scores disagree on the ")
+             << (d == 0 ? "batch" : "number of boxes");
+  }
+  if (!isOne(getMaxPerClass(), isI64) || !isOne(getIouThreshold(), isF32) ||
+      !isOne(getScoreThreshold(), isF32))
+    return emitOpError("max_per_class must be one int64, the thresholds one f32 each");
+  auto selected = getSelected().getType(), count = getCount().getType();
+  if (selected.getRank() != 2 || selected.isDynamicDim(1) || selected.getDimSize(1) != 3 ||
+      !selected.getElementType().isInteger(64))
+    return emitOpError("selected must be [bound, 3] int64");
+  if (!isOne(getCount(), isI64) || count.getRank() != 1)
+    return emitOpError("count must be a one-element 1-D int64 tensor");
+  return success();
+}
+
+LogicalResult NonZeroBoundedOp::verify() {
+  auto in = getInput().getType(), indices = getIndices().getType();
+  auto count = getCount().getType();
+  int64_t elements = in.hasStaticShape() ? in.getNumElements() : ShapedType::kDynamic;
+  if (indices.getRank() != 2 || !indices.getElementType().isInteger(64) ||
+      indices.getDimSize(0) != in.getRank() || indices.getDimSize(1) != elements)
+    return emitOpError("indices must be [rank, elements of the input] int64");
+  if (count.getRank() != 1 || count.getDimSize(0) != 1 || !count.getElementType().isInteger(64))
+    return emitOpError("count must be a one-element 1-D int64 tensor");
+  return success();
+}
+
 LogicalResult NonZeroOp::verify() {
   auto r = getType();
   if (r.getRank() != 2 || !r.getElementType().isInteger(64) ||

@@ -280,6 +280,81 @@ OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
   return {};
 }
 
+namespace {
+/// A float constant rounded to integral values by `mode` (Floor, Ceil, Round fold).
+OpFoldResult foldRounding(Attribute operand, APFloat::roundingMode mode) {
+  auto src = dense(operand);
+  if (!src || !isa<FloatType>(src.getElementType()) || src.getNumElements() > kMaxFoldElementsArith)
+    return {};
+  return src.mapValues(src.getElementType(), [&](const APFloat &v) {
+    APFloat r = v;
+    r.roundToIntegral(mode);
+    return r.bitcastToAPInt();
+  });
+}
+} // namespace
+
+OpFoldResult FloorOp::fold(FoldAdaptor adaptor) {
+  return foldRounding(adaptor.getInput(), APFloat::rmTowardNegative);
+}
+
+OpFoldResult CeilOp::fold(FoldAdaptor adaptor) {
+  return foldRounding(adaptor.getInput(), APFloat::rmTowardPositive);
+}
+
+OpFoldResult RoundOp::fold(FoldAdaptor adaptor) {
+  return foldRounding(adaptor.getInput(), APFloat::rmNearestTiesToEven);
+}
+
+/// max / min / sum / prod of a small constant (the shape arithmetic of exported graphs:
+/// a ReduceMax over image sizes that pads a batch).
+OpFoldResult ReduceOp::fold(FoldAdaptor adaptor) {
+  auto src = dense(adaptor.getInput());
+  auto type = getType();
+  std::optional<Arith> op;
+  switch (getKind()) {
+  case ReduceKind::max:
+    op = Arith::Max;
+    break;
+  case ReduceKind::min:
+    op = Arith::Min;
+    break;
+  case ReduceKind::sum:
+    op = Arith::Add;
+    break;
+  case ReduceKind::prod:
+    op = Arith::Mul;
+    break;
+  default:
+    break;
+  }
+  if (!src || !op || !type.hasStaticShape() || src.getNumElements() == 0 ||
+      src.getNumElements() > kMaxFoldElementsArith ||
+      !isa<FloatType, IntegerType>(src.getElementType()) || src.getElementType().isInteger(1))
+    return {};
+  ArrayRef<int64_t> shape = src.getType().getShape();
+  ArrayRef<int64_t> axes = getAxes();
+  SmallVector<Attribute> out(type.getNumElements());
+  SmallVector<int64_t> idx(shape.size(), 0);
+  auto values = src.getValues<Attribute>();
+  for (int64_t i = 0, n = src.getNumElements(); i < n; ++i) {
+    int64_t o = 0; // the result element: the kept dims' indices, row-major
+    for (size_t d = 0; d < shape.size(); ++d)
+      if (!llvm::is_contained(axes, int64_t(d)))
+        o = o * shape[d] + idx[d];
+    Attribute v = values[i];
+    out[o] = out[o] ? applyArith(*op, out[o], v) : v;
+    if (!out[o])
+      return {};
+    for (int64_t d = int64_t(shape.size()) - 1; d >= 0; --d) {
+      if (++idx[d] < shape[d])
+        break;
+      idx[d] = 0;
+    }
+  }
+  return DenseElementsAttr::get(type, out);
+}
+
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();

@@ -168,3 +168,34 @@ func.func @k_rows(%x: tensor<?x?x8xf32>) -> tensor<?x?x8xf32> attributes {kiln.k
   %y = tensor.expand_shape %rows [[0, 1], [2]] output_shape [%n, %t, 8] : tensor<?x8xf32> into tensor<?x?x8xf32>
   return %y : tensor<?x?x8xf32>
 }
+
+// -----
+
+// A result carried through an scf.while that only writes elements into it (NonMaxSuppression's
+// selection): its size is its init's, here a shape value times the input dim.
+// CHECK-LABEL: func.func @k_while_shape
+// CHECK-SAME: (%[[N:.*]]: index, %[[BITS:.*]]: i64) -> (index, index)
+// CHECK: %[[M:.*]] = arith.index_cast %[[BITS]] : i64 to index
+// CHECK: %[[ROWS:.*]] = arith.muli %[[N]], %[[M]] : index
+// CHECK: return %[[ROWS]], %{{.*}} : index, index
+// CHECK-NOT: scf.while
+func.func @k_while(%x: tensor<?xf32>, %m: tensor<1xi64>) -> tensor<?xi64> attributes {kiln.kernel} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = tensor.dim %x, %c0 : tensor<?xf32>
+  %mv = tensor.extract %m[%c0] : tensor<1xi64>
+  %mi = arith.index_cast %mv : i64 to index
+  %rows = arith.muli %n, %mi : index
+  %e = tensor.empty(%rows) : tensor<?xi64>
+  %r:2 = scf.while (%t = %e, %i = %c0) : (tensor<?xi64>, index) -> (tensor<?xi64>, index) {
+    %go = arith.cmpi slt, %i, %rows : index
+    scf.condition(%go) %t, %i : tensor<?xi64>, index
+  } do {
+  ^bb0(%t2: tensor<?xi64>, %i2: index):
+    %v = arith.index_cast %i2 : index to i64
+    %w = tensor.insert %v into %t2[%i2] : tensor<?xi64>
+    %next = arith.addi %i2, %c1 : index
+    scf.yield %w, %next : tensor<?xi64>, index
+  }
+  return %r#0 : tensor<?xi64>
+}

@@ -12,22 +12,24 @@ def branch(name, value):
     return helper.make_graph([const, add], name, [], [out])
 
 
-def if_model(cond_input, shapes_differ=False):
+def if_model(cond_input, shapes_differ=False, rank_differs=False):
     graph_inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])]
     if cond_input:
         graph_inputs.append(helper.make_tensor_value_info("c", TensorProto.BOOL, []))
     nodes = [] if cond_input else [helper.make_node(
         "Constant", [], ["c"], value=helper.make_tensor("t", TensorProto.BOOL, [], [False]))]
     else_branch = branch("else", 2.0)
-    if shapes_differ:
-        out = helper.make_tensor_value_info("other_out", TensorProto.FLOAT, [1])
+    if shapes_differ or rank_differs:
+        shape = [1, 1] if rank_differs else [1]
+        out = helper.make_tensor_value_info("other_out", TensorProto.FLOAT, shape)
         const = helper.make_node("Constant", [], ["other_out"],
-                                 value=helper.make_tensor("w", TensorProto.FLOAT, [1], [0.0]))
+                                 value=helper.make_tensor("w", TensorProto.FLOAT, shape, [0.0]))
         else_branch = helper.make_graph([const], "other", [], [out])
     nodes.append(helper.make_node("If", ["c"], ["y"], name="if", then_branch=branch("then", 1.0),
                                   else_branch=else_branch))
+    y_shape = None if shapes_differ or rank_differs else [2]
     graph = helper.make_graph(nodes, "g", graph_inputs,
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])])
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, y_shape)])
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)],
                              producer_name="kiln-test")
 
@@ -64,6 +66,7 @@ def build(out_dir):
         "if_runtime": if_model(True),
         "if_constant": if_model(False),
         "if_shapes_differ": if_model(True, shapes_differ=True),
+        "if_ranks_differ": if_model(True, rank_differs=True),
         "scan_9": scan_model(9),
         "scan_8": scan_model(8),
     }

@@ -36,4 +36,19 @@ def build(out_dir):
         "reduce_duplicate_axes": parse("""
             g (float[2,3,4] x) => (float[2] y) { y = ReduceMean <axes = [1, -2]> (x) }""",
                                        names=["dup"]),
+        "reduce_constant": parse("""
+            g (float[2,3] x) => (float[?,?] y, int64[1] r) <float[2,1] sizes = {300, 321},
+                                                             float[1] half = {0.5}> {
+              m = ReduceMax <axes = [0], keepdims = 0> (sizes)
+              h = Mul(m, half)
+              hc = Ceil(h)
+              hf = Floor(h)
+              hr = Round(h)
+              c = Cast <to = 7> (hc)
+              f = Cast <to = 7> (hf)
+              r = Cast <to = 7> (hr)
+              z = Constant <value = int64[1] {0}> ()
+              p = Concat <axis = 0> (f, z, c, z)
+              y = Pad(x, p)
+            }""", opset=13),
     }

@@ -1,4 +1,5 @@
-"""TopK, Compress, NonZero: element selection (sizes from constants or run-time values)."""
+"""TopK, Compress, NonZero, NonMaxSuppression: element selection (sizes from constants,
+run-time values or what a kernel computes)."""
 from common import parse
 
 
@@ -17,4 +18,17 @@ def build(out_dir):
             }""", opset=11),
         "nonzero": parse("""
             g (float[2,3] x) => (int64[2,?] y) { y = NonZero(x) }"""),
+        "nonzero_computed": parse("""
+            g (float[8,16] x) => (int64[2,?] y) {
+              m = Relu(x)
+              y = NonZero(m)
+            }"""),
+        "nms": parse("""
+            g (float[1,6,4] b, float[1,2,6] s, float[1] iou) => (int64[?,3] y)
+              <int64[1] m = {4}> {
+              y = NonMaxSuppression <center_point_box = 1> (b, s, m, iou)
+            }""", opset=11, names=["nms"]),
+        "nms_int_scores": parse("""
+            g (float[1,6,4] b, int32[1,2,6] s) => (int64[?,3] y) { y = NonMaxSuppression(b, s) }""",
+                                opset=11, names=["nms_bad"]),
     }

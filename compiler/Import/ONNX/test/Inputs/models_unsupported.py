@@ -14,9 +14,10 @@ def custom_domain():
 
 def build(out_dir):
     return {
-        "nms": parse("""
-            g (float[1,4,4] b, float[1,1,4] s) => (int64[2,3] y) { y = NonMaxSuppression(b, s) }""",
-                     names=["nms_7"]),
+        "roi_align": parse("""
+            g (float[1,1,4,4] x, float[1,4] r, int64[1] i) => (float[1,1,1,1] y) {
+              y = RoiAlign<output_height=1, output_width=1>(x, r, i)
+            }""", names=["roi_7"]),
         "unique": parse("""g (float[4] x) => (float[4] y) { y = Unique(x) }"""),
         "layernorm_13": parse("""
             g (float[2,4] x, float[4] s) => (float[2,4] y) { y = LayerNormalization(x, s) }""",

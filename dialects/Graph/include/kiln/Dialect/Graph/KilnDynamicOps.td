@@ -93,6 +93,60 @@ def Kiln_NonZeroOp : Kiln_Op<"non_zero", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Kiln_ChooseOp : Kiln_Op<"choose", [Pure]> {
+  let summary = "the whole of `then_value` if `cond` holds, else of `else_value`";
+  let description = [{
+    ONNX If with a run-time condition whose branches give outputs of different shapes (an
+    empty result in one branch): `cond` is one i1, a shape value that picks the result's dims.
+    Both values have the result's element type and rank.
+  }];
+  let arguments = (ins Kiln_Tensor:$cond, Kiln_Tensor:$then_value, Kiln_Tensor:$else_value);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = [{
+    $cond `,` $then_value `,` $else_value attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Kiln_NonMaxSuppressionOp : Kiln_Op<"non_max_suppression", [Pure]> {
+  let summary = "ONNX NonMaxSuppression, its selection padded to a bound, and the count";
+  let description = [{
+    `boxes` [B, N, 4] and `scores` [B, C, N] (f32). `max_per_class` is a one-element int64
+    tensor (a shape value: the bound, dim 0 of `selected`, is B * C * min(max(it, 0), N));
+    `iou_threshold` and `score_threshold` are one-element f32 tensors read by the kernel.
+    Per batch and class, greedily: the best-scoring box still a candidate (score above
+    `score_threshold`; of equal scores the lower index) is selected and every candidate whose
+    IoU with it exceeds `iou_threshold` is dropped, until `max_per_class` boxes are selected or
+    none is left. Rows of `selected` are (batch, class, box) in that order; `count` (a
+    one-element int64 tensor) says how many are valid, the rest are undefined.
+    `center_point_box`: boxes are [x_center, y_center, width, height], else two opposite
+    corners [y1, x1, y2, x2].
+  }];
+  let arguments = (ins Kiln_Tensor:$boxes, Kiln_Tensor:$scores, Kiln_Tensor:$max_per_class,
+                       Kiln_Tensor:$iou_threshold, Kiln_Tensor:$score_threshold,
+                       BoolAttr:$center_point_box);
+  let results = (outs Kiln_Tensor:$selected, Kiln_Tensor:$count);
+  let assemblyFormat = [{
+    $boxes `,` $scores `,` $max_per_class `,` $iou_threshold `,` $score_threshold attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Kiln_NonZeroBoundedOp : Kiln_Op<"non_zero_bounded", [Pure]> {
+  let summary = "the indices of the non-zero elements in the first `count` columns";
+  let description = [{
+    NonZero of a value a kernel computes: `indices` is [rank, elements of the input] int64,
+    its first `count` (a one-element int64 tensor) columns the coordinates of the non-zero
+    elements in row-major order; the other columns are undefined. The exact result is a
+    slice of it by `count`, read by the runtime once this kernel has run.
+  }];
+  let arguments = (ins Kiln_Tensor:$input);
+  let results = (outs Kiln_Tensor:$indices, Kiln_Tensor:$count);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Kiln_DetOp : Kiln_Op<"det", [Pure]> {
   let summary = "determinant of the [..., n, n] input's matrices (LU with partial pivoting)";
   let arguments = (ins Kiln_Tensor:$input);

@@ -63,9 +63,18 @@ def Kiln_NegOp : Kiln_UnaryOp<"neg"> {
 }
 def Kiln_AbsOp : Kiln_UnaryOp<"abs"> { let summary = "|x|"; }
 def Kiln_ReciprocalOp : Kiln_UnaryOp<"reciprocal"> { let summary = "1 / x"; }
-def Kiln_FloorOp : Kiln_UnaryOp<"floor"> { let summary = "floor(x)"; }
-def Kiln_CeilOp : Kiln_UnaryOp<"ceil"> { let summary = "ceil(x)"; }
-def Kiln_RoundOp : Kiln_UnaryOp<"round"> { let summary = "round half to even"; }
+def Kiln_FloorOp : Kiln_UnaryOp<"floor"> {
+  let summary = "floor(x)";
+  let hasFolder = 1;
+}
+def Kiln_CeilOp : Kiln_UnaryOp<"ceil"> {
+  let summary = "ceil(x)";
+  let hasFolder = 1;
+}
+def Kiln_RoundOp : Kiln_UnaryOp<"round"> {
+  let summary = "round half to even";
+  let hasFolder = 1;
+}
 def Kiln_SinOp : Kiln_UnaryOp<"sin"> { let summary = "sin(x)"; }
 def Kiln_CosOp : Kiln_UnaryOp<"cos"> { let summary = "cos(x)"; }
 def Kiln_TanOp : Kiln_UnaryOp<"tan"> { let summary = "tan(x)"; }
