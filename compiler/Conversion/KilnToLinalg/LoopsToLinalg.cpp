@@ -2,9 +2,10 @@
 //
 // Ops whose elements depend on each other in order: an scf.for nest over the independent
 // (outer) positions carries the result tensors and writes them with tensor.insert.
-// top_k selects the k best elements of a row one after the other (each pick is the best
-// element that comes after the previous pick in the order value, then index: O(k n) per row,
-// no scratch). det runs Gaussian elimination with partial pivoting on a copy of each matrix.
+// top_k scans a row once, keeping its k best elements so far sorted in the results (an
+// element that belongs shifts the worse ones down: O(n + insertions * k) per row, about
+// n + k^2 log(n / k) for rows in random order, O(n k) at worst; no scratch). det runs Gaussian
+// elimination with partial pivoting on a copy of each matrix.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Conversion/KilnToLinalg/Patterns.h"
@@ -37,10 +38,58 @@ Value precedes(OpBuilder &b, Location loc, Value x, Value y, bool largest) {
                                  x, y);
 }
 
-Value equal(OpBuilder &b, Location loc, Value x, Value y) {
-  if (isa<FloatType>(x.getType()))
-    return b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OEQ, x, y);
-  return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, x, y);
+/// Adds element `x` (at `index`) to a row's best-so-far list: `s` = (values, indices, how
+/// many are listed, at most k), sorted by value (larger or smaller first), then index. When
+/// it belongs (the list is not full, or x comes before its last), the entries after its place
+/// shift down one (the last drops out of a full list). Rows are scanned in index order, so x
+/// goes after the entries of equal value.
+SmallVector<Value> insertSorted(OpBuilder &b, Location l, Value x, Value index, ValueRange s,
+                                Value k, bool largest, function_ref<SmallVector<Value>(Value)> at) {
+  Value zero = b.create<arith::ConstantIndexOp>(l, 0);
+  Value one = b.create<arith::ConstantIndexOp>(l, 1);
+  using IP = arith::CmpIPredicate;
+  Value listed = s[2];
+  Value notFull = b.create<arith::CmpIOp>(l, IP::ult, listed, k);
+  // The last listed value (element 0 when none is: then notFull decides).
+  Value lastPos = b.create<arith::SelectOp>(l, b.create<arith::CmpIOp>(l, IP::ugt, listed, zero),
+                                            b.create<arith::SubIOp>(l, listed, one), zero);
+  Value last = b.create<tensor::ExtractOp>(l, s[0], at(lastPos));
+  Value belongs = b.create<arith::OrIOp>(l, notFull, precedes(b, l, x, last, largest));
+  auto branch = b.create<scf::IfOp>(
+      l, belongs,
+      [&](OpBuilder &tb, Location tl) {
+        // The slot x may take first: the next free one, or the last of a full list.
+        Value slot = tb.create<arith::SelectOp>(tl, notFull, listed, lastPos);
+        auto shift = tb.create<scf::WhileOp>(
+            tl, TypeRange{s[0].getType(), s[1].getType(), slot.getType()},
+            ValueRange{s[0], s[1], slot},
+            [&](OpBuilder &cb, Location cl, ValueRange w) {
+              Value inside = cb.create<arith::CmpIOp>(cl, IP::ugt, w[2], zero);
+              Value previous = cb.create<arith::SelectOp>(
+                  cl, inside, cb.create<arith::SubIOp>(cl, w[2], one), zero);
+              Value before = cb.create<tensor::ExtractOp>(cl, w[0], at(previous));
+              Value moves =
+                  cb.create<arith::AndIOp>(cl, inside, precedes(cb, cl, x, before, largest));
+              cb.create<scf::ConditionOp>(cl, moves, w);
+            },
+            [&](OpBuilder &db, Location dl, ValueRange w) {
+              Value previous = db.create<arith::SubIOp>(dl, w[2], one);
+              Value v = db.create<tensor::ExtractOp>(dl, w[0], at(previous));
+              Value i = db.create<tensor::ExtractOp>(dl, w[1], at(previous));
+              Value vs = db.create<tensor::InsertOp>(dl, v, w[0], at(w[2]));
+              Value is = db.create<tensor::InsertOp>(dl, i, w[1], at(w[2]));
+              db.create<scf::YieldOp>(dl, ValueRange{vs, is, previous});
+            });
+        Value place = shift.getResult(2);
+        Value i64 = tb.create<arith::IndexCastOp>(tl, tb.getI64Type(), index);
+        Value vs = tb.create<tensor::InsertOp>(tl, x, shift.getResult(0), at(place));
+        Value is = tb.create<tensor::InsertOp>(tl, i64, shift.getResult(1), at(place));
+        Value grown = tb.create<arith::SelectOp>(tl, notFull,
+                                                 tb.create<arith::AddIOp>(tl, listed, one), listed);
+        tb.create<scf::YieldOp>(tl, ValueRange{vs, is, grown});
+      },
+      [&](OpBuilder &eb, Location el) { eb.create<scf::YieldOp>(el, s); });
+  return SmallVector<Value>(branch.getResults());
 }
 
 struct TopKLowering : OpConversionPattern<graph::TopKOp> {
@@ -73,45 +122,24 @@ struct TopKLowering : OpConversionPattern<graph::TopKOp> {
     }
     Value values = createEmpty(rewriter, loc, tensorTypeOf(op.getValues()), sizes);
     Value indices = createEmpty(rewriter, loc, tensorTypeOf(op.getIndices()), sizes);
-    // Before the first pick, every element comes after the "previous pick" (+-inf, index -1).
-    Value start = largest ? createHighest(rewriter, loc, et) : createLowest(rewriter, loc, et);
     SmallVector<Value> results = loopNest(
         rewriter, loc, outer, ValueRange{values, indices},
         [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange carried) {
-          auto at = [&](Value pos) { // the input coordinates of element `pos` of this row
+          auto at = [&](Value pos) { // the coordinates of element `pos` of this row
             SmallVector<Value> coords(ivs.begin(), ivs.end());
             coords.insert(coords.begin() + axis, pos);
             return coords;
           };
-          Value minusOne = b.create<arith::ConstantIndexOp>(l, -1);
-          SmallVector<Value> inits{carried[0], carried[1], start, minusOne};
-          SmallVector<Value> picks = loopNest(
-              b, l, {kSize}, inits, [&](OpBuilder &pb, Location pl, ValueRange j, ValueRange s) {
-                Value prev = s[2], prevIndex = s[3];
-                SmallVector<Value> bestInit{start, minusOne};
-                SmallVector<Value> best = loopNest(
-                    pb, pl, {n}, bestInit,
-                    [&](OpBuilder &sb, Location sl, ValueRange t, ValueRange cur) {
-                      Value x = sb.create<tensor::ExtractOp>(sl, input, at(t[0]));
-                      Value later = sb.create<arith::CmpIOp>(sl, P::sgt, t[0], prevIndex);
-                      Value after = sb.create<arith::OrIOp>(
-                          sl, precedes(sb, sl, prev, x, largest),
-                          sb.create<arith::AndIOp>(sl, equal(sb, sl, x, prev), later));
-                      Value none = sb.create<arith::CmpIOp>(sl, P::slt, cur[1],
-                                                            sb.create<arith::ConstantIndexOp>(sl, 0));
-                      Value better = sb.create<arith::OrIOp>(
-                          sl, none, precedes(sb, sl, x, cur[0], largest));
-                      Value take = sb.create<arith::AndIOp>(sl, after, better);
-                      return SmallVector<Value>{
-                          sb.create<arith::SelectOp>(sl, take, x, cur[0]),
-                          sb.create<arith::SelectOp>(sl, take, t[0], cur[1])};
-                    });
-                Value index = pb.create<arith::IndexCastOp>(pl, pb.getI64Type(), best[1]);
-                Value v = pb.create<tensor::InsertOp>(pl, best[0], s[0], at(j[0]));
-                Value ix = pb.create<tensor::InsertOp>(pl, index, s[1], at(j[0]));
-                return SmallVector<Value>{v, ix, best[0], best[1]};
-              });
-          return SmallVector<Value>{picks[0], picks[1]};
+          Value zero = b.create<arith::ConstantIndexOp>(l, 0);
+          SmallVector<Value> inits{carried[0], carried[1], zero};
+          // k = 0: nothing to list (and no entry to compare with).
+          Value any = b.create<arith::CmpIOp>(l, P::sgt, kSize, zero);
+          Value scanned = b.create<arith::SelectOp>(l, any, n, zero);
+          return SmallVector<Value>(llvm::drop_end(loopNest(
+              b, l, {scanned}, inits, [&](OpBuilder &tb, Location tl, ValueRange t, ValueRange s) {
+                Value x = tb.create<tensor::ExtractOp>(tl, input, at(t[0]));
+                return insertSorted(tb, tl, x, t[0], s, kSize, largest, at);
+              })));
         });
     rewriter.replaceOp(op, {results[0], results[1]});
     return success();

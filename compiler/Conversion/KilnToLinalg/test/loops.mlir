@@ -1,20 +1,25 @@
 // RUN: kiln-opt %s -kiln-to-linalg -split-input-file | FileCheck %s
 
-// TopK with a run-time k (a shape value; outside [0, dim] the size is -1): per row, k picks,
-// each the best element that comes after the previous pick (value, then index).
+// TopK with a run-time k (a shape value; outside [0, dim] the size is -1): per row one scan
+// keeps the k best so far sorted in the results; an element that belongs (the list is not
+// full, or it beats the last) shifts the worse ones down (scf.while) and takes its place.
 // CHECK-LABEL: func.func @top_k
 // CHECK: %[[K:.*]] = tensor.extract %arg1[%{{.*}}] : tensor<1xi64>
 // CHECK: %[[SIZE:.*]] = arith.index_cast %{{.*}} : i64 to index
 // CHECK: %[[V:.*]] = tensor.empty(%[[SIZE]]) : tensor<3x?xf32>
 // CHECK: %[[I:.*]] = tensor.empty(%[[SIZE]]) : tensor<3x?xi64>
-// CHECK: %[[INF:.*]] = arith.constant 0x7F800000 : f32
 // CHECK: scf.for %[[ROW:.*]] = {{.*}} iter_args(%{{.*}} = %[[V]], %{{.*}} = %[[I]])
-// CHECK: scf.for %[[J:.*]] = %{{.*}} to %[[SIZE]] {{.*}} iter_args({{.*}}, %[[PREV:.*]] = %[[INF]], %[[PREVI:.*]] = %{{.*}})
-// CHECK: scf.for
-// CHECK: arith.cmpf ogt, %[[PREV]]
-// CHECK: arith.cmpf oeq
-// CHECK: tensor.insert %{{.*}} into %{{.*}}[%[[ROW]], %[[J]]] : tensor<3x?xf32>
-// CHECK: tensor.insert %{{.*}} into %{{.*}}[%[[ROW]], %[[J]]] : tensor<3x?xi64>
+// CHECK: scf.for %[[J:.*]] = {{.*}} iter_args(%[[VS:.*]] = %{{.*}}, %{{.*}} = %{{.*}}, %[[N:.*]] = %{{.*}})
+// CHECK: %[[X:.*]] = tensor.extract %arg0[%[[ROW]], %[[J]]] : tensor<3x4xf32>
+// CHECK: %[[NOTFULL:.*]] = arith.cmpi ult, %[[N]], %[[SIZE]] : index
+// CHECK: %[[LAST:.*]] = tensor.extract %[[VS]][%[[ROW]], %{{.*}}] : tensor<3x?xf32>
+// CHECK: %[[BEATS:.*]] = arith.cmpf ogt, %[[X]], %[[LAST]] : f32
+// CHECK: %[[BELONGS:.*]] = arith.ori %[[NOTFULL]], %[[BEATS]] : i1
+// CHECK: scf.if %[[BELONGS]]
+// CHECK: scf.while
+// CHECK: arith.cmpf ogt, %[[X]], %{{.*}} : f32
+// CHECK: scf.condition
+// CHECK: tensor.insert %[[X]] into %{{.*}}[%[[ROW]], %{{.*}}] : tensor<3x?xf32>
 func.func @top_k(%x: tensor<3x4xf32>, %k: tensor<1xi64>) -> (tensor<3x?xf32>, tensor<3x?xi64>) {
   %v, %i = kiln.top_k %x, %k {axis = 1 : i64, largest = true} : (tensor<3x4xf32>, tensor<1xi64>) -> (tensor<3x?xf32>, tensor<3x?xi64>)
   return %v, %i : tensor<3x?xf32>, tensor<3x?xi64>
