@@ -152,8 +152,9 @@ def test_compiles_from_threads():
 
 
 def test_input_values_fix_an_input_at_compile_time():
-    """An If on an input with branches of different shapes compiles once the input is fixed;
-    the fixed input is no longer one of the module's."""
+    """An If on an input with branches of different shapes selects at run time (the result
+    takes the chosen branch's shape); fixing the input at compile time keeps only the branch
+    taken, and the fixed input is no longer one of the module's."""
     then_graph = helper.make_graph([helper.make_node("Identity", ["x"], ["t"])], "then", [],
                                    [helper.make_tensor_value_info("t", TensorProto.FLOAT, [3])])
     else_graph = helper.make_graph(
@@ -169,8 +170,10 @@ def test_input_values_fix_an_input_at_compile_time():
         [numpy_helper.from_array(np.array([10.0], np.float32), "limit")])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 16)])
     x = np.array([1, 2, 3], np.float32)
-    with pytest.raises(kiln.CompileError, match="both branches"):
-        kiln.compile(model)
+    either = kiln.compile(model)
+    np.testing.assert_array_equal(either.run([x, np.array([16.0], np.float32)])[0], x)
+    np.testing.assert_array_equal(either.run([x, np.array([4.0], np.float32)])[0],
+                                  np.concatenate([x, x]))
     fast = kiln.compile(model, input_values={"rate": 16.0})
     assert [i.name for i in fast.inputs] == ["x"]
     np.testing.assert_array_equal(fast.run([x])[0], x)

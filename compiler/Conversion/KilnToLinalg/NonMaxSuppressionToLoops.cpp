@@ -1,16 +1,17 @@
 //===- NonMaxSuppressionToLoops.cpp - kiln.non_max_suppression → scf loops -===//
 //
-// Greedy NMS per batch and class, as onnxruntime does it, without sorting. The boxes'
-// extents (corners and area) are computed once per batch. Per class, a list of the
-// candidates (score above the threshold, in index order) and the best of them; then, while
-// fewer than max_per_class are selected and candidates are left, the best is selected and one
-// pass over the list keeps (compacted in place) the candidates it does not suppress (IoU
-// above the threshold) and finds the best of those (of equal scores the lower index). That is
-// the sorted greedy order (a candidate is selected iff no higher-scoring selected box
-// suppresses it); each pass reads only the candidates left.
+// Greedy NMS per batch and class, as onnxruntime does it. The boxes' extents (corners and
+// area) are computed once per batch. Per class: the candidates (score above the threshold)
+// are listed and sorted by score (a bottom-up merge sort, stable: of equal scores the lower
+// index first); in that order each candidate is checked against the boxes kept so far (their
+// extents stored per component, [kExtent, N]: kLanes of them at a time in vector code,
+// stopping at the first group with one that suppresses it: IoU above the threshold), and kept
+// if none does, until max_per_class are kept.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Conversion/KilnToLinalg/Patterns.h"
+
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 namespace kiln::lowering {
 namespace {
@@ -45,43 +46,49 @@ SmallVector<Value> boxExtent(OpBuilder &b, Location loc, Value boxes, Value batc
   return e;
 }
 
-/// Whether a box of extent `x` suppresses one of extent `y`: IoU above `threshold`, both
-/// boxes and their overlap of positive area (onnxruntime's rule).
-Value suppresses(OpBuilder &b, Location loc, ArrayRef<Value> x, ArrayRef<Value> y,
-                 Value threshold) {
-  Value zero = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(0));
+/// Kept boxes checked at a time.
+constexpr int64_t kLanes = 16;
+
+/// Whether any of the kLanes kept boxes from `q` (extents `kept`, [kExtent, N]; lanes past
+/// `taken` are ignored) suppresses the box of extent `y`: IoU above `threshold`, both boxes and
+/// their overlap of positive area (onnxruntime's rule; the division kept, as a product with
+/// the threshold would round differently).
+Value anySuppresses(OpBuilder &b, Location l, Value kept, Value q, Value taken, ArrayRef<Value> y,
+                    Value threshold) {
+  auto f32s = VectorType::get({kLanes}, b.getF32Type());
+  Value zero = b.create<arith::ConstantOp>(l, b.getF32FloatAttr(0));
+  Value zeros = b.create<vector::SplatOp>(l, f32s, zero);
+  SmallVector<Value> x, ys;
+  for (int64_t k = 0; k < kExtent; ++k) {
+    Value row = b.create<arith::ConstantIndexOp>(l, k);
+    x.push_back(b.create<vector::TransferReadOp>(l, f32s, kept, ValueRange{row, q}, zero,
+                                                 ArrayRef<bool>{false}));
+    ys.push_back(b.create<vector::SplatOp>(l, f32s, y[k]));
+  }
   auto extent = [&](int64_t lo, int64_t hi) {
-    Value top = b.create<arith::MinimumFOp>(loc, x[hi], y[hi]);
-    Value bottom = b.create<arith::MaximumFOp>(loc, x[lo], y[lo]);
-    return b.create<arith::MaximumFOp>(loc, b.create<arith::SubFOp>(loc, top, bottom), zero);
+    Value top = b.create<arith::MinimumFOp>(l, x[hi], ys[hi]);
+    Value bottom = b.create<arith::MaximumFOp>(l, x[lo], ys[lo]);
+    return b.create<arith::MaximumFOp>(l, b.create<arith::SubFOp>(l, top, bottom), zeros);
   };
-  Value overlap = b.create<arith::MulFOp>(loc, extent(0, 2), extent(1, 3));
-  Value all = b.create<arith::AddFOp>(loc, x[4], y[4]);
-  Value unionArea = b.create<arith::SubFOp>(loc, all, overlap);
-  Value iou = b.create<arith::DivFOp>(loc, overlap, unionArea);
-  Value result = b.create<arith::CmpFOp>(loc, P::OGT, iou, threshold);
-  // (The division stays: overlap > threshold * union rounds differently from onnxruntime.)
-  for (Value positive : {overlap, x[4], y[4], unionArea})
+  Value overlap = b.create<arith::MulFOp>(l, extent(0, 2), extent(1, 3));
+  Value unionArea = b.create<arith::SubFOp>(l, b.create<arith::AddFOp>(l, x[4], ys[4]), overlap);
+  Value iou = b.create<arith::DivFOp>(l, overlap, unionArea);
+  Value result =
+      b.create<arith::CmpFOp>(l, P::OGT, iou, b.create<vector::SplatOp>(l, f32s, threshold));
+  for (Value positive : {overlap, x[4], ys[4], unionArea})
     result =
-        b.create<arith::AndIOp>(loc, result, b.create<arith::CmpFOp>(loc, P::OGT, positive, zero));
-  return result;
+        b.create<arith::AndIOp>(l, result, b.create<arith::CmpFOp>(l, P::OGT, positive, zeros));
+  Value lanes = b.create<vector::CreateMaskOp>(l, VectorType::get({kLanes}, b.getI1Type()),
+                                               ValueRange{b.create<arith::SubIOp>(l, taken, q)});
+  result = b.create<arith::AndIOp>(l, result, lanes);
+  return b.create<vector::ReductionOp>(l, vector::CombiningKind::OR, result);
 }
 
-/// The running best of a pass: (score, box) replaced by (s, n) when `keep` and it is the
-/// first or scores higher (the list is in index order: ties keep the lower index).
-SmallVector<Value> betterOf(OpBuilder &b, Location l, Value keep, Value s, Value n, Value bestScore,
-                            Value best) {
-  Value first = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, best,
-                                        b.create<arith::ConstantIndexOp>(l, 0));
-  Value higher = b.create<arith::CmpFOp>(l, P::OGT, s, bestScore);
-  Value take = b.create<arith::AndIOp>(l, keep, b.create<arith::OrIOp>(l, first, higher));
-  return {b.create<arith::SelectOp>(l, take, s, bestScore),
-          b.create<arith::SelectOp>(l, take, n, best)};
-}
-
-/// The per-class state carried through the loops: the selection, how many rows it has, the
-/// candidates list and how many are left, how many this class selected, the best candidate.
-enum State { kSelected, kTotal, kList, kLeft, kTaken, kBest, kStateSize };
+/// Scratch of one class, carried through the loops: the candidates, their sorted copy, the
+/// kept boxes' extents.
+struct Scratch {
+  Value list, spare, kept;
+};
 
 struct NonMaxSuppressionLowering : OpConversionPattern<graph::NonMaxSuppressionOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -105,19 +112,21 @@ struct NonMaxSuppressionLowering : OpConversionPattern<graph::NonMaxSuppressionO
     Value scoreThreshold = i.at(adaptor.getScoreThreshold(), 0);
     Value extents = boxExtents(rewriter, loc, boxes, batches, count, op.getCenterPointBox());
     auto listType = RankedTensorType::get({ShapedType::kDynamic}, rewriter.getIndexType());
-    Value list = createEmpty(rewriter, loc, listType, {count});
-    SmallVector<Value> results =
-        loopNest(rewriter, loc, {batches, classes}, ValueRange{selected, i.c(0), list},
-                 [&](OpBuilder &b, Location l, ValueRange bc, ValueRange carried) {
-                   Class cls{bc[0], bc[1], scores, extents, count, threshold};
-                   SmallVector<Value> state = cls.candidates(b, l, carried, scoreThreshold);
-                   SmallVector<Type> types = llvm::to_vector(ValueRange(state).getTypes());
-                   auto loop = b.create<scf::WhileOp>(l, types, state);
-                   cls.goesOn(b, l, loop, perClass);
-                   cls.selectBest(b, l, loop);
-                   return SmallVector<Value>{loop.getResult(kSelected), loop.getResult(kTotal),
-                                             loop.getResult(kList)};
-                 });
+    auto keptType = RankedTensorType::get({kExtent, ShapedType::kDynamic}, rewriter.getF32Type());
+    SmallVector<Value> inits{selected, i.c(0), createEmpty(rewriter, loc, listType, {count}),
+                             createEmpty(rewriter, loc, listType, {count}),
+                             createEmpty(rewriter, loc, keptType, {count})};
+    SmallVector<Value> results = loopNest(
+        rewriter, loc, {batches, classes}, inits,
+        [&](OpBuilder &b, Location l, ValueRange bc, ValueRange carried) {
+          Class cls{bc[0], bc[1], scores, extents, threshold};
+          Scratch scratch{carried[2], carried[3], carried[4]};
+          auto [listed, candidates] = cls.candidates(b, l, scratch.list, count, scoreThreshold);
+          auto [sorted, spare] = cls.sortByScore(b, l, listed, scratch.spare, candidates);
+          auto [out, total, kept] =
+              cls.keep(b, l, carried[0], carried[1], sorted, scratch.kept, candidates, perClass);
+          return SmallVector<Value>{out, total, sorted, spare, kept};
+        });
     Value total =
         rewriter.create<tensor::FromElementsOp>(loc, tensorTypeOf(op.getCount()), results[1]);
     rewriter.replaceOp(op, {results[0], total});
@@ -144,92 +153,166 @@ struct NonMaxSuppressionLowering : OpConversionPattern<graph::NonMaxSuppressionO
 
   /// One batch and class.
   struct Class {
-    Value batch, cls, scores, extents, count, threshold;
+    Value batch, cls, scores, extents, threshold;
 
     Value score(OpBuilder &b, Location l, Value n) const {
       return b.create<tensor::ExtractOp>(l, scores, ValueRange{batch, cls, n});
     }
 
+    /// The extent of box `n` of this batch.
     SmallVector<Value> extentOf(OpBuilder &b, Location l, Value n) const {
       SmallVector<Value> e;
-      for (int64_t k = 0; k < kExtent; ++k)
-        e.push_back(b.create<tensor::ExtractOp>(
-            l, extents, ValueRange{batch, n, b.create<arith::ConstantIndexOp>(l, k)}));
+      for (int64_t k = 0; k < kExtent; ++k) {
+        Value at = b.create<arith::ConstantIndexOp>(l, k);
+        e.push_back(b.create<tensor::ExtractOp>(l, extents, ValueRange{batch, n, at}));
+      }
       return e;
     }
 
-    /// The initial state: the candidates listed in index order, and the best of them.
-    SmallVector<Value> candidates(OpBuilder &b, Location l, ValueRange carried,
-                                  Value scoreThreshold) const {
+    /// The candidates (score above the threshold) listed in index order, and how many.
+    std::pair<Value, Value> candidates(OpBuilder &b, Location l, Value list, Value count,
+                                       Value scoreThreshold) const {
       Value zero = b.create<arith::ConstantIndexOp>(l, 0);
-      Value none = b.create<arith::ConstantIndexOp>(l, -1);
-      Value lowest = createLowest(b, l, b.getF32Type());
-      SmallVector<Value> listed =
-          loopNest(b, l, {count}, ValueRange{carried[2], zero, lowest, none},
-                   [&](OpBuilder &nb, Location nl, ValueRange n, ValueRange s) {
-                     Value sc = score(nb, nl, n[0]);
-                     Value keep = nb.create<arith::CmpFOp>(nl, P::OGT, sc, scoreThreshold);
-                     return append(nb, nl, keep, n[0], sc, s);
-                   });
-      I64 i{b, l};
-      return {carried[0], carried[1], listed[0], listed[1], i.c(0), listed[3]};
-    }
-
-    /// Writes `n` at slot `s[1]` of list `s[0]`, which advances when `keep` (else the next
-    /// kept one overwrites it: the slot never passes the entry read, so the list compacts in
-    /// place), and tracks the best (score `s[2]`, box `s[3]`).
-    static SmallVector<Value> append(OpBuilder &b, Location l, Value keep, Value n, Value sc,
-                                     ValueRange s) {
-      Value list = b.create<tensor::InsertOp>(l, n, s[0], s[1]);
       Value one = b.create<arith::ConstantIndexOp>(l, 1);
-      Value next = b.create<arith::SelectOp>(l, keep, b.create<arith::AddIOp>(l, s[1], one), s[1]);
-      SmallVector<Value> best = betterOf(b, l, keep, sc, n, s[2], s[3]);
-      return {list, next, best[0], best[1]};
+      SmallVector<Value> listed = loopNest(
+          b, l, {count}, ValueRange{list, zero},
+          [&](OpBuilder &nb, Location nl, ValueRange n, ValueRange s) {
+            Value keep = nb.create<arith::CmpFOp>(nl, P::OGT, score(nb, nl, n[0]), scoreThreshold);
+            // Written at the slot either way; the slot advances only for a candidate.
+            Value written = nb.create<tensor::InsertOp>(nl, n[0], s[0], s[1]);
+            Value next =
+                nb.create<arith::SelectOp>(nl, keep, nb.create<arith::AddIOp>(nl, s[1], one), s[1]);
+            return SmallVector<Value>{written, next};
+          });
+      return {listed[0], listed[1]};
     }
 
-    /// The "before" region: goes on while a candidate is left and fewer than `perClass` of
-    /// this class are selected.
-    void goesOn(OpBuilder &b, Location l, scf::WhileOp loop, Value perClass) const {
-      OpBuilder::InsertionGuard guard(b);
-      SmallVector<Type> types = llvm::to_vector(loop.getInits().getTypes());
-      Block *before =
-          b.createBlock(&loop.getBefore(), {}, types, SmallVector<Location>(types.size(), l));
-      I64 i{b, l};
-      Value left = i.cmp(arith::CmpIPredicate::sgt, before->getArgument(kLeft), i.ci(0));
-      Value room = i.cmp(arith::CmpIPredicate::slt, before->getArgument(kTaken), perClass);
-      b.create<scf::ConditionOp>(l, b.create<arith::AndIOp>(l, left, room), before->getArguments());
+    /// The first `m` entries of `list` sorted by score, larger first, stably (bottom-up merge
+    /// sort: runs of w merged into `spare`, runs of 2w back into `list`, so that neither
+    /// buffer changes roles): the sorted list and the spare buffer.
+    std::pair<Value, Value> sortByScore(OpBuilder &b, Location l, Value list, Value spare,
+                                        Value m) const {
+      Value one = b.create<arith::ConstantIndexOp>(l, 1);
+      auto passes = b.create<scf::WhileOp>(
+          l, TypeRange{list.getType(), spare.getType(), one.getType()},
+          ValueRange{list, spare, one},
+          [&](OpBuilder &cb, Location cl, ValueRange w) {
+            Value more = cb.create<arith::CmpIOp>(cl, arith::CmpIPredicate::ult, w[2], m);
+            cb.create<scf::ConditionOp>(cl, more, w);
+          },
+          [&](OpBuilder &db, Location dl, ValueRange w) {
+            Value twice = db.create<arith::AddIOp>(dl, w[2], w[2]);
+            Value there = mergePass(db, dl, w[0], w[1], w[2], m);
+            Value back = mergePass(db, dl, there, w[0], twice, m);
+            db.create<scf::YieldOp>(
+                dl, ValueRange{back, there, db.create<arith::AddIOp>(dl, twice, twice)});
+          });
+      return {passes.getResult(0), passes.getResult(1)};
     }
 
-    /// The "after" region: writes (batch, class, best) at row `total`, then one pass over the
-    /// list keeps the candidates the best does not suppress and finds the next best.
-    void selectBest(OpBuilder &b, Location l, scf::WhileOp loop) const {
-      OpBuilder::InsertionGuard guard(b);
-      SmallVector<Type> types = llvm::to_vector(loop.getResultTypes());
-      Block *after =
-          b.createBlock(&loop.getAfter(), {}, types, SmallVector<Location>(types.size(), l));
-      I64 i{b, l};
-      auto arg = [&](State s) { return after->getArgument(s); };
-      Value best = arg(kBest), row = i.index(arg(kTotal)), selected = arg(kSelected);
-      Value entries[3] = {batch, cls, best};
-      for (int64_t col = 0; col < 3; ++col) {
-        Value v = b.create<arith::IndexCastOp>(l, b.getI64Type(), entries[col]);
-        selected = b.create<tensor::InsertOp>(l, v, selected, ValueRange{row, i.ci(col)});
-      }
-      SmallVector<Value> kept = extentOf(b, l, best);
-      Value lowest = createLowest(b, l, b.getF32Type());
-      SmallVector<Value> pass =
-          loopNest(b, l, {arg(kLeft)}, ValueRange{arg(kList), i.ci(0), lowest, i.ci(-1)},
-                   [&](OpBuilder &nb, Location nl, ValueRange p, ValueRange s) {
-                     Value n = nb.create<tensor::ExtractOp>(nl, s[0], p[0]);
-                     Value same = nb.create<arith::CmpIOp>(nl, arith::CmpIPredicate::eq, n, best);
-                     Value gone = nb.create<arith::OrIOp>(
-                         nl, same, suppresses(nb, nl, kept, extentOf(nb, nl, n), threshold));
-                     Value keep = nb.create<arith::XOrIOp>(
-                         nl, gone, nb.create<arith::ConstantIntOp>(nl, 1, 1));
-                     return append(nb, nl, keep, n, score(nb, nl, n), s);
-                   });
-      b.create<scf::YieldOp>(l, ValueRange{selected, i.add(arg(kTotal), i.c(1)), pass[0], pass[1],
-                                           i.add(arg(kTaken), i.c(1)), pass[3]});
+    /// Merges the sorted runs of `width` of src[0, m) pairwise into dst.
+    Value mergePass(OpBuilder &b, Location l, Value src, Value dst, Value width, Value m) const {
+      Value zero = b.create<arith::ConstantIndexOp>(l, 0);
+      Value one = b.create<arith::ConstantIndexOp>(l, 1);
+      Value pair = b.create<arith::AddIOp>(l, width, width);
+      auto blocks = b.create<scf::ForOp>(
+          l, zero, m, pair, ValueRange{dst},
+          [&](OpBuilder &fb, Location fl, Value lo, ValueRange d) {
+            Value mid = fb.create<arith::MinUIOp>(fl, fb.create<arith::AddIOp>(fl, lo, width), m);
+            Value hi = fb.create<arith::MinUIOp>(fl, fb.create<arith::AddIOp>(fl, lo, pair), m);
+            Value lastLeft = fb.create<arith::SubIOp>(fl, mid, one);
+            Value lastRight = fb.create<arith::SubIOp>(fl, hi, one);
+            auto merge = fb.create<scf::ForOp>(
+                fl, lo, hi, one, ValueRange{d[0], lo, mid},
+                [&](OpBuilder &mb, Location ml, Value k, ValueRange s) {
+                  using IP = arith::CmpIPredicate;
+                  Value i = s[1], j = s[2];
+                  // Reads clamped into the runs; an exhausted run is never taken from.
+                  Value a = mb.create<tensor::ExtractOp>(
+                      ml, src, mb.create<arith::MinUIOp>(ml, i, lastLeft).getResult());
+                  Value c = mb.create<tensor::ExtractOp>(
+                      ml, src, mb.create<arith::MinUIOp>(ml, j, lastRight).getResult());
+                  Value leftLeft = mb.create<arith::CmpIOp>(ml, IP::ult, i, mid);
+                  Value rightLeft = mb.create<arith::CmpIOp>(ml, IP::ult, j, hi);
+                  Value rightBetter =
+                      mb.create<arith::CmpFOp>(ml, P::OGT, score(mb, ml, c), score(mb, ml, a));
+                  Value takeRight = mb.create<arith::AndIOp>(
+                      ml, rightLeft,
+                      mb.create<arith::OrIOp>(
+                          ml, rightBetter,
+                          mb.create<arith::XOrIOp>(ml, leftLeft,
+                                                   mb.create<arith::ConstantIntOp>(ml, 1, 1))));
+                  Value v = mb.create<arith::SelectOp>(ml, takeRight, c, a);
+                  Value out = mb.create<tensor::InsertOp>(ml, v, s[0], k);
+                  Value ni = mb.create<arith::SelectOp>(ml, takeRight, i,
+                                                        mb.create<arith::AddIOp>(ml, i, one));
+                  Value nj = mb.create<arith::SelectOp>(ml, takeRight,
+                                                        mb.create<arith::AddIOp>(ml, j, one), j);
+                  mb.create<scf::YieldOp>(ml, ValueRange{out, ni, nj});
+                });
+            fb.create<scf::YieldOp>(fl, merge.getResult(0));
+          });
+      return blocks.getResult(0);
+    }
+
+    /// In sorted order, keeps each candidate that no kept box suppresses (checked until the
+    /// first that does), writing (batch, class, box) rows from `total`, until `perClass` are
+    /// kept. Returns the selection, its new row count and the kept-extents buffer.
+    std::tuple<Value, Value, Value> keep(OpBuilder &b, Location l, Value selected, Value total,
+                                         Value sorted, Value kept, Value m, Value perClass) const {
+      using IP = arith::CmpIPredicate;
+      Value zero = b.create<arith::ConstantIndexOp>(l, 0);
+      Value one = b.create<arith::ConstantIndexOp>(l, 1);
+      Value limit = b.create<arith::IndexCastOp>(l, b.getIndexType(), perClass);
+      // State: selection, rows, kept extents, next candidate, how many kept.
+      SmallVector<Value> inits{selected, total, kept, zero, zero};
+      auto loop = b.create<scf::WhileOp>(
+          l, ValueRange(inits).getTypes(), inits,
+          [&](OpBuilder &cb, Location cl, ValueRange w) {
+            Value left = cb.create<arith::CmpIOp>(cl, IP::ult, w[3], m);
+            Value room = cb.create<arith::CmpIOp>(cl, IP::ult, w[4], limit);
+            cb.create<scf::ConditionOp>(cl, cb.create<arith::AndIOp>(cl, left, room), w);
+          },
+          [&](OpBuilder &db, Location dl, ValueRange w) {
+            Value n = db.create<tensor::ExtractOp>(dl, sorted, w[3]);
+            SmallVector<Value> box = extentOf(db, dl, n);
+            Value no = db.create<arith::ConstantIntOp>(dl, 0, 1);
+            auto check = db.create<scf::WhileOp>(
+                dl, TypeRange{zero.getType(), no.getType()}, ValueRange{zero, no},
+                [&](OpBuilder &qb, Location ql, ValueRange q) {
+                  Value more = qb.create<arith::CmpIOp>(ql, IP::ult, q[0], w[4]);
+                  Value open =
+                      qb.create<arith::XOrIOp>(ql, q[1], qb.create<arith::ConstantIntOp>(ql, 1, 1));
+                  qb.create<scf::ConditionOp>(ql, qb.create<arith::AndIOp>(ql, more, open), q);
+                },
+                [&](OpBuilder &qb, Location ql, ValueRange q) {
+                  Value hit = anySuppresses(qb, ql, w[2], q[0], w[4], box, threshold);
+                  Value lanes = qb.create<arith::ConstantIndexOp>(ql, kLanes);
+                  qb.create<scf::YieldOp>(
+                      ql, ValueRange{qb.create<arith::AddIOp>(ql, q[0], lanes), hit});
+                });
+            Value next = db.create<arith::AddIOp>(dl, w[3], one);
+            auto branch = db.create<scf::IfOp>(
+                dl, check.getResult(1),
+                [&](OpBuilder &tb, Location tl) {
+                  tb.create<scf::YieldOp>(tl, ValueRange{w[0], w[1], w[2], next, w[4]});
+                },
+                [&](OpBuilder &eb, Location el) {
+                  I64 i{eb, el};
+                  Value row = i.index(w[1]), out = w[0], ext = w[2];
+                  Value entries[3] = {batch, cls, n};
+                  for (int64_t col = 0; col < 3; ++col) {
+                    Value v = eb.create<arith::IndexCastOp>(el, eb.getI64Type(), entries[col]);
+                    out = eb.create<tensor::InsertOp>(el, v, out, ValueRange{row, i.ci(col)});
+                  }
+                  for (auto [k, v] : llvm::enumerate(box))
+                    ext = eb.create<tensor::InsertOp>(el, v, ext, ValueRange{i.ci(k), w[4]});
+                  eb.create<scf::YieldOp>(el, ValueRange{out, i.add(w[1], i.c(1)), ext, next,
+                                                         eb.create<arith::AddIOp>(el, w[4], one)});
+                });
+            db.create<scf::YieldOp>(dl, branch.getResults());
+          });
+      return {loop.getResult(0), loop.getResult(1), loop.getResult(2)};
     }
   };
 };

@@ -56,7 +56,9 @@ LogicalResult convertIf(NodeContext &n) {
       SmallVector<int64_t> shape;
       for (auto [a, b] : llvm::zip(type.getShape(), elseType.getShape()))
         shape.push_back(a == b ? a : ShapedType::kDynamic);
-      picked = n.createTyped<kiln::ChooseOp>(type.clone(shape), *cond, t, e);
+      // The condition as given (one element, any rank): the kernel's shape function reads it
+      // through the ops that compute it, which a reshape would hide.
+      picked = n.createTyped<kiln::ChooseOp>(type.clone(shape), n.input(0), t, e);
     }
     if (failed(picked))
       return failure();

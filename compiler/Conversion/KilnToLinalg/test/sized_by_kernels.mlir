@@ -1,8 +1,10 @@
 // RUN: kiln-opt %s -kiln-to-linalg -split-input-file | FileCheck %s
 
 // NonMaxSuppression: a buffer of B * C * min(max(max_per_class, 0), N) rows; box extents
-// once per batch; per class the candidates listed (score above the threshold) with the best,
-// then a while loop that selects the best and compacts the list in one pass.
+// once per batch; per class the candidates listed (score above the threshold), merge-sorted
+// by score (two passes per round, list -> spare -> list), then in that order each checked
+// against the kept boxes 16 at a time ([5, N] extents, vector code, an any-reduction), and
+// written out when none suppresses it.
 // CHECK-LABEL: func.func @nms
 // CHECK: %[[M:.*]] = tensor.extract %arg2[%{{.*}}] : tensor<1xi64>
 // CHECK: %[[CLAMPED:.*]] = arith.maxsi %[[M]], %{{.*}} : i64
@@ -11,15 +13,17 @@
 // CHECK: %[[ROWS:.*]] = arith.index_cast %[[BOUND]] : i64 to index
 // CHECK: tensor.empty(%[[ROWS]]) : tensor<?x3xi64>
 // CHECK: tensor.empty(%{{.*}}, %{{.*}}) : tensor<?x?x5xf32>
-// CHECK: scf.for
+// CHECK: tensor.empty(%{{.*}}) : tensor<5x?xf32>
 // CHECK: arith.cmpf ogt, %{{.*}}, %{{.*}} : f32
+// CHECK: scf.while {{.*}} : (tensor<?xindex>, tensor<?xindex>, index)
+// CHECK-COUNT-2: scf.for
 // CHECK: scf.while
-// CHECK: scf.condition
-// CHECK: } do {
+// CHECK: scf.while
+// CHECK-COUNT-5: vector.transfer_read %{{.*}} : tensor<5x?xf32>, vector<16xf32>
+// CHECK: arith.divf %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: vector.create_mask
+// CHECK: vector.reduction <or>
 // CHECK-COUNT-3: tensor.insert %{{.*}} into %{{.*}} : tensor<?x3xi64>
-// CHECK: scf.for {{.*}} -> (tensor<?xindex>, index, f32, index)
-// CHECK: arith.divf
-// CHECK: arith.xori
 // CHECK: tensor.from_elements %{{.*}} : tensor<1xi64>
 func.func @nms(%b: tensor<1x?x4xf32>, %s: tensor<1x2x?xf32>, %m: tensor<1xi64>,
                %iou: tensor<1xf32>, %st: tensor<1xf32>) -> (tensor<?x3xi64>, tensor<1xi64>) {
