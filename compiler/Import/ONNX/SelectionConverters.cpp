@@ -111,6 +111,20 @@ LogicalResult convertCompress(NodeContext &n) {
       n.createTyped<kiln::CompressOp>(inType.clone(shape), input, n.input(1), axis));
 }
 
+RankedTensorType i64Type(NodeContext &n, ArrayRef<int64_t> shape) {
+  return RankedTensorType::get(shape, n.builder().getI64Type());
+}
+
+/// The first `count` (a one-element int64 tensor a kernel computes) entries of `padded`
+/// along `axis`: a slice_by the runtime sizes once that kernel has run.
+LogicalResult setFirstEntries(NodeContext &n, Value padded, Value count, int64_t axis) {
+  auto index = [&](int64_t v) { return n.constant(DenseElementsAttr::get(i64Type(n, {1}), v)); };
+  SmallVector<int64_t> shape(cast<RankedTensorType>(padded.getType()).getShape());
+  shape[axis] = ShapedType::kDynamic;
+  return n.setResult(n.createTyped<kiln::SliceByOp>(i64Type(n, shape), padded, index(0), count,
+                                                    index(axis), index(1)));
+}
+
 /// NonZero of a graph input (or a small value its kernel can recompute) counts the selected
 /// elements in the shape function; of anything else (a mask a kernel computes), its kernel
 /// lists them into a buffer for every element and counts them, and the result is the first
@@ -123,15 +137,13 @@ LogicalResult convertNonZero(NodeContext &n) {
   if (isa<BlockArgument>(n.input(0)) || small)
     return n.setResult(n.createTyped<kiln::NonZeroOp>(type, n.input(0)));
   int64_t elements = in.hasStaticShape() ? in.getNumElements() : ShapedType::kDynamic;
-  auto i64 = [&](ArrayRef<int64_t> shape) { return RankedTensorType::get(shape, b.getI64Type()); };
   FailureOr<Operation *> listed = n.createMultiResult<kiln::NonZeroBoundedOp>(
-      TypeRange{i64({in.getRank(), elements}), i64({1})}, n.input(0));
+      TypeRange{i64Type(n, {in.getRank(), elements}), i64Type(n, {1})}, n.input(0));
   if (failed(listed))
     return failure();
-  auto index = [&](int64_t v) { return n.constant(DenseElementsAttr::get(i64({1}), v)); };
-  return n.setResult(n.createTyped<kiln::SliceByOp>(type, (*listed)->getResult(0), index(0),
-                                                    (*listed)->getResult(1), index(1), index(1)));
+  return setFirstEntries(n, (*listed)->getResult(0), (*listed)->getResult(1), 1);
 }
+
 /// Optional input `i` as a one-element 1-D tensor of `type`, or `absent` when it is missing.
 FailureOr<Value> oneElement(NodeContext &n, unsigned i, Type type, Attribute absent,
                             llvm::StringRef what) {
@@ -169,16 +181,12 @@ LogicalResult convertNonMaxSuppression(NodeContext &n) {
                                            scores.getDimSize(2));
     bound = scores.getDimSize(0) * scores.getDimSize(1) * perClass;
   }
-  auto i64 = [&](ArrayRef<int64_t> shape) { return RankedTensorType::get(shape, b.getI64Type()); };
   FailureOr<Operation *> nms = n.createMultiResult<kiln::NonMaxSuppressionOp>(
-      TypeRange{i64({bound, 3}), i64({1})}, n.input(0), n.input(1), *maxPerClass, *iou,
-      *scoreThreshold, n.attrInt("center_point_box", 0) != 0);
+      TypeRange{i64Type(n, {bound, 3}), i64Type(n, {1})}, n.input(0), n.input(1), *maxPerClass,
+      *iou, *scoreThreshold, n.attrInt("center_point_box", 0) != 0);
   if (failed(nms))
     return failure();
-  auto index = [&](int64_t v) { return n.constant(DenseElementsAttr::get(i64({1}), v)); };
-  Value zero = index(0), one = index(1);
-  return n.setResult(n.createTyped<kiln::SliceByOp>(
-      i64({ShapedType::kDynamic, 3}), (*nms)->getResult(0), zero, (*nms)->getResult(1), zero, one));
+  return setFirstEntries(n, (*nms)->getResult(0), (*nms)->getResult(1), 0);
 }
 } // namespace
 
