@@ -29,12 +29,18 @@ LogicalResult convertIf(NodeContext &n) {
     FailureOr<SmallVector<Value>> taken = n.importSubgraph(*cond ? *thenBranch : *elseBranch, {});
     return failed(taken) ? failure() : n.setResults(*taken);
   }
+  // Both branches are imported; one that only works for other inputs (a sample rate's) fails.
+  auto hint = [&] {
+    return n.fail("with a condition known only at run time both branches are imported; if a "
+                  "branch is meant for other inputs, fix the condition's input at compile time "
+                  "(kiln-compile --input-value, kiln.compile(input_values=...))");
+  };
   FailureOr<SmallVector<Value>> thenValues = n.importSubgraph(*thenBranch, {});
   if (failed(thenValues))
-    return failure();
+    return hint();
   FailureOr<SmallVector<Value>> elseValues = n.importSubgraph(*elseBranch, {});
   if (failed(elseValues))
-    return failure();
+    return hint();
   if (thenValues->size() != elseValues->size())
     return n.fail("the branches have different numbers of outputs");
   FailureOr<Value> cond = n.reshape(n.input(0), {});

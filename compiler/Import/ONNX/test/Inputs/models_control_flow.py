@@ -34,6 +34,23 @@ def if_model(cond_input, shapes_differ=False, rank_differs=False):
                              producer_name="kiln-test")
 
 
+def if_branch_fails():
+    """A run-time If whose else branch only works for other inputs (it reshapes x [2] to [3])."""
+    shape = helper.make_node("Constant", [], ["s"],
+                             value=helper.make_tensor("s", TensorProto.INT64, [1], [3]))
+    reshape = helper.make_node("Reshape", ["x", "s"], ["bad_out"])
+    bad = helper.make_graph([shape, reshape], "bad", [],
+                            [helper.make_tensor_value_info("bad_out", TensorProto.FLOAT, [3])])
+    node = helper.make_node("If", ["c"], ["y"], name="if", then_branch=branch("then", 1.0),
+                            else_branch=bad)
+    graph = helper.make_graph([node], "g", [
+        helper.make_tensor_value_info("x", TensorProto.FLOAT, [2]),
+        helper.make_tensor_value_info("c", TensorProto.BOOL, [])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)],
+                             producer_name="kiln-test")
+
+
 def scan_body():
     body = parse("""
         body (float[2] s, float[2] e) => (float[2] s2, float[2] o) {
@@ -67,6 +84,7 @@ def build(out_dir):
         "if_constant": if_model(False),
         "if_shapes_differ": if_model(True, shapes_differ=True),
         "if_ranks_differ": if_model(True, rank_differs=True),
+        "if_branch_fails": if_branch_fails(),
         "scan_9": scan_model(9),
         "scan_8": scan_model(8),
     }
