@@ -1,6 +1,7 @@
-"""TopK: one scan per row keeps the k best so far sorted (value, then lower index first); checked
-against a stable numpy sort with many ties, both orders, inner and outer axes, k = 0 and k = n,
-floats and ints, and a run-time k on one artifact."""
+"""TopK: one scan per row keeps the k best so far sorted (value, then lower index first), or for
+k^2 > 32 n a stable sort of the row; checked against a stable numpy sort with many ties, both
+orders, inner and outer axes, k = 0 and k = n (both ways), floats and ints, and a run-time k on
+one artifact."""
 import numpy as np
 import pytest
 from onnx import TensorProto, helper

@@ -156,25 +156,51 @@ bool keepsShapeOf(Value v, Value arg) {
   return true;
 }
 
-/// `tensor.dim` of an scf.for / scf.while result whose body only writes elements into the
-/// carried tensor: the dim of the loop's init.
+/// The value whose shape `v` has, followed back through ops that only write elements into a
+/// tensor: tensor.insert / insert_slice (their destination), scf.for / scf.while (their init,
+/// when the body only writes into the carried tensor) and scf.if (when both branches give
+/// the same value from outside it); `v` itself where none applies.
+Value shapeSource(Value v) {
+  while (auto result = dyn_cast<OpResult>(v)) {
+    Operation *op = result.getOwner();
+    unsigned i = result.getResultNumber();
+    Value next;
+    if (auto insert = dyn_cast<tensor::InsertOp>(op)) {
+      next = insert.getDest();
+    } else if (auto slice = dyn_cast<tensor::InsertSliceOp>(op)) {
+      next = slice.getDest();
+    } else if (auto loop = dyn_cast<scf::ForOp>(op)) {
+      auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+      if (keepsShapeOf(yield.getOperand(i), loop.getRegionIterArgs()[i]))
+        next = loop.getInitArgs()[i];
+    } else if (auto loop = dyn_cast<scf::WhileOp>(op)) {
+      if (i < loop.getInits().size() && keepsShapeOf(v, loop.getInits()[i]))
+        next = loop.getInits()[i];
+    } else if (auto branch = dyn_cast<scf::IfOp>(op)) {
+      if (!branch.getElseRegion().empty()) {
+        Value t = shapeSource(branch.thenYield().getOperand(i));
+        Value e = shapeSource(branch.elseYield().getOperand(i));
+        if (t == e && !op->isAncestor(t.getParentRegion()->getParentOp()))
+          next = t;
+      }
+    }
+    if (!next || next.getType() != v.getType())
+      return v;
+    v = next;
+  }
+  return v;
+}
+
+/// `tensor.dim` of a value whose shape is another's (shapeSource): the dim of that one.
 struct DimOfShapePreservingLoop : OpRewritePattern<tensor::DimOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(tensor::DimOp dim, PatternRewriter &rewriter) const override {
-    auto result = dyn_cast<OpResult>(dim.getSource());
-    if (!result)
+    Value source = shapeSource(dim.getSource());
+    if (source == dim.getSource() ||
+        !isa<scf::ForOp, scf::WhileOp, scf::IfOp>(dim.getSource().getDefiningOp()))
       return failure();
-    unsigned i = result.getResultNumber();
-    Value init;
-    if (auto loop = dyn_cast<scf::ForOp>(result.getOwner()))
-      init = loop.getInitArgs()[i];
-    else if (auto loop = dyn_cast<scf::WhileOp>(result.getOwner());
-             loop && i < loop.getInits().size())
-      init = loop.getInits()[i];
-    if (!init || init.getType() != result.getType() || !keepsShapeOf(result, init))
-      return failure();
-    rewriter.replaceOpWithNewOp<tensor::DimOp>(dim, init, dim.getIndex());
+    rewriter.replaceOpWithNewOp<tensor::DimOp>(dim, source, dim.getIndex());
     return success();
   }
 };

@@ -199,3 +199,28 @@ func.func @k_while(%x: tensor<?xf32>, %m: tensor<1xi64>) -> tensor<?xi64> attrib
   }
   return %r#0 : tensor<?xi64>
 }
+
+// -----
+
+// An scf.if whose branches both only write elements into one tensor from outside it (TopK's
+// two ways to fill a row): its size is that tensor's.
+// CHECK-LABEL: func.func @k_if_shape
+// CHECK-SAME: (%[[BITS:.*]]: i64) -> (index, index)
+// CHECK: %[[N:.*]] = arith.index_cast %[[BITS]] : i64 to index
+// CHECK: return %[[N]], %{{.*}} : index, index
+// CHECK-NOT: scf.if
+func.func @k_if(%c: tensor<i1>, %m: tensor<1xi64>) -> tensor<?xi64> attributes {kiln.kernel} {
+  %c0 = arith.constant 0 : index
+  %one = arith.constant 1 : i64
+  %mv = tensor.extract %m[%c0] : tensor<1xi64>
+  %n = arith.index_cast %mv : i64 to index
+  %e = tensor.empty(%n) : tensor<?xi64>
+  %flag = tensor.extract %c[] : tensor<i1>
+  %r = scf.if %flag -> tensor<?xi64> {
+    %w = tensor.insert %one into %e[%c0] : tensor<?xi64>
+    scf.yield %w : tensor<?xi64>
+  } else {
+    scf.yield %e : tensor<?xi64>
+  }
+  return %r : tensor<?xi64>
+}
