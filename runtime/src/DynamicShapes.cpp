@@ -58,6 +58,15 @@ public:
         producer = std::min(producer, s);
       }
     }
+    // Each stage places the values its steps compute: grouped once here, not
+    // searched for in every stage.
+    computedBy_.resize(manifest.steps.size() + 1);
+    for (size_t i = 0; i < manifest.values.size(); ++i) {
+      if (manifest.values[i].viewOf >= 0)
+        views_.push_back(i);
+      else
+        computedBy_[std::min(producer_[i], manifest.steps.size())].push_back(i);
+    }
   }
 
   bool done() const { return finished_; }
@@ -282,14 +291,13 @@ private:
   void placeStage(size_t begin, size_t end) {
     uint32_t stage = uint32_t(plan_.stageEnds.size());
     std::vector<BufferLifetime> buffers;
-    std::vector<size_t> roots;
-    for (size_t i = 0; i < manifest_.values.size(); ++i) {
+    std::vector<size_t> roots, placed;
+    if (stage == 0) // no step computes them: the inputs, the weights
+      placed = computedBy_.back();
+    for (size_t s = begin; s < end; ++s)
+      placed.insert(placed.end(), computedBy_[s].begin(), computedBy_[s].end());
+    for (size_t i : placed) {
       const ValueInfo &value = manifest_.values[i];
-      size_t producer = producer_[i];
-      bool inStage = producer == kNoStep ? stage == 0
-                                         : producer >= begin && producer < end;
-      if (value.viewOf >= 0 || !inStage)
-        continue;
       ensureKnown(i);
       sizeValue(i);
       if (value.storage == Storage::Weights) {
@@ -308,12 +316,11 @@ private:
     }
     plan_.stageArenaBytes.push_back(uint64_t(arenaBytes));
     plan_.arenaBytes += uint64_t(arenaBytes);
-    for (size_t i = 0; i < manifest_.values.size(); ++i)
-      if (manifest_.values[i].viewOf >= 0) {
-        size_t root = manifest_.viewRoot(i);
-        plan_.offsets[i] = plan_.offsets[root];
-        plan_.arenaOf[i] = plan_.arenaOf[root];
-      }
+    for (size_t i : views_) {
+      size_t root = manifest_.viewRoot(i);
+      plan_.offsets[i] = plan_.offsets[root];
+      plan_.arenaOf[i] = plan_.arenaOf[root];
+    }
   }
 
   /// "'x' [1,3,2,2] (declared [1,3,-1,-1]), ..." for the model's inputs.
@@ -342,6 +349,10 @@ private:
   std::vector<bool> known_;
   std::vector<size_t>
       producer_; ///< per value that is no view: the first step writing it
+  /// Per step, the values that are no views it computes first; last: those no
+  /// step computes.
+  std::vector<std::vector<size_t>> computedBy_;
+  std::vector<size_t> views_;
   size_t stageBegin_ = 0; ///< the first step not run yet
   bool finished_ = false;
 };

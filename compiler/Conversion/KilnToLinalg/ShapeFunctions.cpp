@@ -119,75 +119,56 @@ struct ExtractOfParallelGeneric : OpRewritePattern<tensor::ExtractOp> {
   }
 };
 
-/// Whether `v` is `arg` with elements written into it: through tensor.insert,
-/// tensor.insert_slice, and nested scf.for / scf.while / scf.if that do the same. (MLIR's own loop
-/// folder follows insert_slice and scf.for only.)
-bool keepsShapeOf(Value v, Value arg) {
-  while (v != arg) {
-    auto result = dyn_cast<OpResult>(v);
-    if (!result)
-      return false;
-    Operation *op = result.getOwner();
-    unsigned i = result.getResultNumber();
-    if (auto insert = dyn_cast<tensor::InsertOp>(op)) {
-      v = insert.getDest();
-    } else if (auto slice = dyn_cast<tensor::InsertSliceOp>(op)) {
-      v = slice.getDest();
-    } else if (auto loop = dyn_cast<scf::ForOp>(op)) {
-      auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
-      if (!keepsShapeOf(yield.getOperand(i), loop.getRegionIterArgs()[i]))
-        return false;
-      v = loop.getInitArgs()[i];
-    } else if (auto loop = dyn_cast<scf::WhileOp>(op)) {
-      // Result i: the condition forwards before-argument i, the body yields after-argument i.
-      if (i >= loop.getInits().size() ||
-          !keepsShapeOf(loop.getConditionOp().getArgs()[i], loop.getBeforeArguments()[i]) ||
-          !keepsShapeOf(loop.getYieldOp().getOperand(i), loop.getAfterArguments()[i]))
-        return false;
-      v = loop.getInits()[i];
-    } else if (auto branch = dyn_cast<scf::IfOp>(op)) {
-      return branch.getNumRegions() == 2 && !branch.getElseRegion().empty() &&
-             keepsShapeOf(branch.thenYield().getOperand(i), arg) &&
-             keepsShapeOf(branch.elseYield().getOperand(i), arg);
-    } else {
-      return false;
+bool keepsShapeOf(Value v, Value arg);
+Value shapeSource(Value v);
+
+/// One step back from `v` to the value whose shape it has, or null: the destination of
+/// tensor.insert / insert_slice, the init of an scf.for / scf.while whose body only writes
+/// elements into the carried tensor, the one value from outside an scf.if that both branches
+/// write into. (MLIR's own loop folder follows insert_slice and scf.for only.)
+Value shapeStep(Value v) {
+  auto result = dyn_cast<OpResult>(v);
+  if (!result)
+    return {};
+  Operation *op = result.getOwner();
+  unsigned i = result.getResultNumber();
+  Value next;
+  if (auto insert = dyn_cast<tensor::InsertOp>(op)) {
+    next = insert.getDest();
+  } else if (auto slice = dyn_cast<tensor::InsertSliceOp>(op)) {
+    next = slice.getDest();
+  } else if (auto loop = dyn_cast<scf::ForOp>(op)) {
+    auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+    if (keepsShapeOf(yield.getOperand(i), loop.getRegionIterArgs()[i]))
+      next = loop.getInitArgs()[i];
+  } else if (auto loop = dyn_cast<scf::WhileOp>(op)) {
+    // Result i: the condition forwards before-argument i, the body yields after-argument i.
+    if (i < loop.getInits().size() &&
+        keepsShapeOf(loop.getConditionOp().getArgs()[i], loop.getBeforeArguments()[i]) &&
+        keepsShapeOf(loop.getYieldOp().getOperand(i), loop.getAfterArguments()[i]))
+      next = loop.getInits()[i];
+  } else if (auto branch = dyn_cast<scf::IfOp>(op)) {
+    if (!branch.getElseRegion().empty()) {
+      Value t = shapeSource(branch.thenYield().getOperand(i));
+      Value e = shapeSource(branch.elseYield().getOperand(i));
+      if (t == e && !op->isAncestor(t.getParentRegion()->getParentOp()))
+        next = t;
     }
   }
-  return true;
+  return next && next.getType() == v.getType() ? next : Value();
 }
 
-/// The value whose shape `v` has, followed back through ops that only write elements into a
-/// tensor: tensor.insert / insert_slice (their destination), scf.for / scf.while (their init,
-/// when the body only writes into the carried tensor) and scf.if (when both branches give
-/// the same value from outside it); `v` itself where none applies.
+/// Whether `v` is `arg` with elements written into it (shapeStep back to it).
+bool keepsShapeOf(Value v, Value arg) {
+  while (v && v != arg)
+    v = shapeStep(v);
+  return v == arg;
+}
+
+/// The value whose shape `v` has: shapeStep as far as it goes.
 Value shapeSource(Value v) {
-  while (auto result = dyn_cast<OpResult>(v)) {
-    Operation *op = result.getOwner();
-    unsigned i = result.getResultNumber();
-    Value next;
-    if (auto insert = dyn_cast<tensor::InsertOp>(op)) {
-      next = insert.getDest();
-    } else if (auto slice = dyn_cast<tensor::InsertSliceOp>(op)) {
-      next = slice.getDest();
-    } else if (auto loop = dyn_cast<scf::ForOp>(op)) {
-      auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
-      if (keepsShapeOf(yield.getOperand(i), loop.getRegionIterArgs()[i]))
-        next = loop.getInitArgs()[i];
-    } else if (auto loop = dyn_cast<scf::WhileOp>(op)) {
-      if (i < loop.getInits().size() && keepsShapeOf(v, loop.getInits()[i]))
-        next = loop.getInits()[i];
-    } else if (auto branch = dyn_cast<scf::IfOp>(op)) {
-      if (!branch.getElseRegion().empty()) {
-        Value t = shapeSource(branch.thenYield().getOperand(i));
-        Value e = shapeSource(branch.elseYield().getOperand(i));
-        if (t == e && !op->isAncestor(t.getParentRegion()->getParentOp()))
-          next = t;
-      }
-    }
-    if (!next || next.getType() != v.getType())
-      return v;
+  while (Value next = shapeStep(v))
     v = next;
-  }
   return v;
 }
 
