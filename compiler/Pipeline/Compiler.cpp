@@ -144,6 +144,8 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   graph.addNestedPass<func::FuncOp>(createConvertConvLayout());
   graph.addNestedPass<func::FuncOp>(createDecomposeConv3D());
   graph.addNestedPass<func::FuncOp>(createPropagateTransposes());
+  if (policy.vectorConvKernels)
+    graph.addNestedPass<func::FuncOp>(createInt8MaxPool());
   graph.addNestedPass<func::FuncOp>(createInt8ConvIm2col({policy.vectorConvKernels}));
   if (options.winograd && policy.vectorConvKernels)
     graph.addNestedPass<func::FuncOp>(createWinogradConv({options.winogradTile}));

@@ -26,59 +26,6 @@ namespace kiln {
 using namespace mlir;
 
 namespace {
-/// The quantization of a float value: its ops (div, round, [add], clip, cast; each the only
-/// user of the one before), scale and zero point.
-struct Quantize {
-  SmallVector<Operation *> ops;
-  kiln::CastOp cast;
-  double scale = 0, zeroPoint = 0;
-};
-
-/// The op that is the only user of `v`, if it is an `OpTy` taking `v` first.
-template <typename OpTy> OpTy onlyUser(Value v) {
-  if (!v.hasOneUse())
-    return nullptr;
-  auto op = dyn_cast<OpTy>(*v.getUsers().begin());
-  return op && op->getOperand(0) == v ? op : nullptr;
-}
-
-/// clip(round(v / s) [+ zp], lo, hi) cast to an 8-bit type whose range [lo, hi] covers, s and zp
-/// scalar constants, zp an integer of the type.
-std::optional<Quantize> matchQuantize(Value v) {
-  Quantize q;
-  auto div = onlyUser<kiln::DivOp>(v);
-  std::optional<double> scale = div ? kiln::scalarConstant(div.getRhs()) : std::nullopt;
-  if (!scale || !(*scale > 0) || !std::isfinite(*scale))
-    return std::nullopt;
-  q.scale = *scale;
-  auto round = onlyUser<kiln::RoundOp>(div.getResult());
-  if (!round)
-    return std::nullopt;
-  q.ops = {div, round};
-  Value last = round.getResult();
-  if (auto add = onlyUser<kiln::AddOp>(last)) {
-    std::optional<double> zp = kiln::scalarConstant(add.getRhs());
-    if (!zp || *zp != std::nearbyint(*zp))
-      return std::nullopt;
-    q.zeroPoint = *zp;
-    q.ops.push_back(add);
-    last = add.getResult();
-  }
-  auto clip = onlyUser<kiln::ClipOp>(last);
-  q.cast = clip ? onlyUser<kiln::CastOp>(clip.getResult()) : nullptr;
-  if (!q.cast)
-    return std::nullopt;
-  auto type = dyn_cast<IntegerType>(getElementTypeOrSelf(q.cast.getType()));
-  if (!type || type.getWidth() != 8)
-    return std::nullopt;
-  double lo = type.isUnsigned() ? 0 : -128, hi = type.isUnsigned() ? 255 : 127;
-  if (q.zeroPoint < lo || q.zeroPoint > hi || clip.getMin().convertToDouble() != lo ||
-      clip.getMax().convertToDouble() != hi)
-    return std::nullopt;
-  q.ops.push_back(clip);
-  return q;
-}
-
 /// (float(x8) [- zx]) [* sx] (a DequantizeLinear, or the widening of a QLinearConv's or
 /// ConvInteger's input as kiln-int8-grouped-conv-in-f32 leaves it: no scale), with `scale`
 /// sx or 1; else failure, with `why` set where `v` is still 8-bit values widened.
@@ -131,7 +78,7 @@ struct QuantizedDepthwise : OpRewritePattern<kiln::DepthwiseConv2DOp> {
       kiln::warnOnce(rewriter, op,
                      "depthwise convolution of 8-bit activations runs on the dequantized float "
                      "tensor (" + why + ")");
-    std::optional<Quantize> out = matchQuantize(op.getResult());
+    std::optional<kiln::Quantize> out = kiln::matchQuantize(op.getResult());
     if (!input8 && !out)
       return failure();
 

@@ -64,4 +64,50 @@ FailureOr<Int8Input> matchInt8Input(Value v, bool isFloat, std::string &why) {
   in.x8 = in.cast.getInput();
   return in;
 }
+
+namespace {
+/// The op that is the only user of `v`, if it is an `OpTy` taking `v` first.
+template <typename OpTy> OpTy onlyUser(Value v) {
+  if (!v.hasOneUse())
+    return nullptr;
+  auto op = dyn_cast<OpTy>(*v.getUsers().begin());
+  return op && op->getOperand(0) == v ? op : nullptr;
+}
+} // namespace
+
+std::optional<Quantize> matchQuantize(Value v) {
+  Quantize q;
+  auto div = onlyUser<DivOp>(v);
+  std::optional<double> scale = div ? scalarConstant(div.getRhs()) : std::nullopt;
+  if (!scale || !(*scale > 0) || !std::isfinite(*scale))
+    return std::nullopt;
+  q.scale = *scale;
+  auto round = onlyUser<RoundOp>(div.getResult());
+  if (!round)
+    return std::nullopt;
+  q.ops = {div, round};
+  Value last = round.getResult();
+  if (auto add = onlyUser<AddOp>(last)) {
+    std::optional<double> zp = scalarConstant(add.getRhs());
+    if (!zp || *zp != std::nearbyint(*zp))
+      return std::nullopt;
+    q.zeroPoint = *zp;
+    q.ops.push_back(add);
+    last = add.getResult();
+  }
+  auto clip = onlyUser<ClipOp>(last);
+  q.cast = clip ? onlyUser<CastOp>(clip.getResult()) : nullptr;
+  if (!q.cast)
+    return std::nullopt;
+  auto type = dyn_cast<IntegerType>(getElementTypeOrSelf(q.cast.getType()));
+  if (!type || type.getWidth() != 8)
+    return std::nullopt;
+  double lo = type.isUnsigned() ? 0 : -128, hi = type.isUnsigned() ? 255 : 127;
+  if (q.zeroPoint < lo || q.zeroPoint > hi || clip.getMin().convertToDouble() != lo ||
+      clip.getMax().convertToDouble() != hi)
+    return std::nullopt;
+  q.ops.push_back(clip);
+  return q;
+}
+
 } // namespace kiln

@@ -34,6 +34,18 @@ mlir::Value runtimeZeroPoint(mlir::Value zp);
 /// float values, `isFloat`; the scalar subtrahend a constant, or for integers the widening
 /// of a one-element 8-bit tensor), or fails with why.
 mlir::FailureOr<Int8Input> matchInt8Input(mlir::Value v, bool isFloat, std::string &why);
+
+/// The quantization of a float value (a QuantizeLinear): clip(round(v / s) [+ zp], lo, hi)
+/// cast to an 8-bit type whose range [lo, hi] is, s and zp scalar constants, zp an integer of
+/// the type; each op the only user of the one before. `ops` are the div, round, [add] and clip.
+struct Quantize {
+  llvm::SmallVector<mlir::Operation *> ops;
+  CastOp cast;
+  double scale = 0, zeroPoint = 0;
+};
+
+/// The quantization of `v`, which its only user begins; nullopt where it is not one.
+std::optional<Quantize> matchQuantize(mlir::Value v);
 } // namespace kiln
 
 #endif

@@ -90,4 +90,16 @@ def Int8Depthwise : Pass<"kiln-int8-depthwise", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::kiln::KilnDialect"];
 }
 
+def Int8MaxPool : Pass<"kiln-int8-max-pool", "mlir::func::FuncOp"> {
+  let summary = "Max pools of dequantized 8-bit values pool the 8-bit values";
+  let description = [{
+    kiln.max_pool of [a transpose of] (float(x8) [- zx]) * sx (x8 of ui8/i8, zx and sx > 0
+    scalar constants: a DequantizeLinear) becomes the dequantization of an 8-bit max pool of
+    x8 (dequantization is increasing: the same values, bit for bit). Where the pool's only use
+    is a QuantizeLinear with the same scale, zero point and 8-bit type, the pooled 8-bit
+    values replace its result. The producer then writes, and the pool reads, 1 byte per value.
+  }];
+  let dependentDialects = ["mlir::kiln::KilnDialect"];
+}
+
 #endif

@@ -1,4 +1,4 @@
-//===- PoolToVectors.cpp - static NHWC f32 max / average pools → vector code ===//
+//===- PoolToVectors.cpp - NHWC f32 max / average and 8-bit max pools → vector code ===//
 //
 // The linalg lowering (PoolToLinalg.cpp) pads the input with the pooling identity in a kernel
 // of its own, fills the output with it and then reduces into it: three passes over memory,
@@ -9,7 +9,9 @@
 // the block's pixels; the pixels at the edges run one by one, taps outside the input
 // selected to the identity. An average divides by the taps ONNX counts (those inside the
 // input, or with count_include_pad inside the explicitly padded input, never the ceil-mode
-// overhang), computed from the pixel's position. One store per output vector.
+// overhang), computed from the pixel's position. One store per output vector. 8-bit max pools
+// (a QDQ model's, kiln-int8-max-pool) are the same code on 64-, 32- or 16-lane vectors of i8,
+// the identity the type's lowest value, the max unsigned or signed.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Conversion/KilnToLinalg/DynamicPools.h"
@@ -42,13 +44,16 @@ template <typename OpTy, bool IsMax> struct VectorPoolLowering : OpConversionPat
   LogicalResult matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     if (!isVectorCodedPool(op))
-      return rewriter.notifyMatchFailure(op, "not an NHWC f32 2-D pool (linalg lowering)");
+      return rewriter.notifyMatchFailure(op, "not a vector-coded NHWC 2-D pool (linalg lowering)");
     auto in = tensorTypeOf(op.getInput()), outType = tensorTypeOf(op.getResult());
     Location loc = op.getLoc();
     auto kernel = op.getKernelShape();
     Pool p{ConvWindow(in, kernel[0], kernel[1], outType, op.getStrides(), op.getPads()),
            in.getDimSize(3), op.getPads()[2], op.getPads()[3], op.getCountIncludePad()};
-    p.vecType = VectorType::get({channelVector(p.c)}, rewriter.getF32Type());
+    Type element = toSignless(in.getElementType());
+    p.isUnsigned = isUnsigned(op.getInput());
+    p.vecType =
+        VectorType::get({element.isF32() ? channelVector(p.c) : Pool::byteVector(p.c)}, element);
     p.input = adaptor.getInput();
     auto pads = op.getPads();
     PoolWindow2D w{{kernel[0], kernel[1]},
@@ -93,10 +98,22 @@ template <typename OpTy, bool IsMax> struct VectorPoolLowering : OpConversionPat
     ConvWindow g;
     int64_t c, bottom, right;
     bool countIncludePad;
+    bool isUnsigned = false; // of 8-bit values: the max compares unsigned
     VectorType vecType;
     Value input, n, ihBase, khLo, khHi, rowCount;
 
-    double identity() const { return IsMax ? -std::numeric_limits<double>::infinity() : 0.0; }
+    /// Lanes of an 8-bit pool's channel vectors: up to a 512-bit register.
+    static int64_t byteVector(int64_t channels) {
+      return channels % 64 == 0 ? 64 : channels % 32 == 0 ? 32 : 16;
+    }
+
+    double identity() const {
+      if (!IsMax)
+        return 0.0;
+      if (vecType.getElementType().isF32())
+        return -std::numeric_limits<double>::infinity();
+      return isUnsigned ? 0.0 : -128.0;
+    }
 
     static Value plus(OpBuilder &b, Location l, Value v, int64_t c) {
       return b.create<arith::AddIOp>(l, v, idx(b, l, c));
@@ -108,6 +125,9 @@ template <typename OpTy, bool IsMax> struct VectorPoolLowering : OpConversionPat
     Value combine(OpBuilder &b, Location l, Value acc, Value x) const {
       if (!IsMax)
         return b.create<arith::AddFOp>(l, acc, x);
+      if (!vecType.getElementType().isF32())
+        return isUnsigned ? b.create<arith::MaxUIOp>(l, acc, x).getResult()
+                          : b.create<arith::MaxSIOp>(l, acc, x).getResult();
       Value greater = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, acc, x);
       return b.create<arith::SelectOp>(l, greater, acc, x);
     }

@@ -7,8 +7,10 @@
 
 namespace kiln::lowering {
 Value splat(OpBuilder &b, Location loc, VectorType type, double value) {
-  return b.create<arith::ConstantOp>(
-      loc, DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(), value)));
+  Type element = type.getElementType();
+  TypedAttr scalar = isa<FloatType>(element) ? TypedAttr(b.getFloatAttr(element, value))
+                                             : TypedAttr(b.getIntegerAttr(element, int64_t(value)));
+  return b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(type, scalar));
 }
 
 Value idx(OpBuilder &b, Location loc, int64_t v) {

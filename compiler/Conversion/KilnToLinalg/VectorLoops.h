@@ -19,7 +19,7 @@ namespace kiln::lowering {
 /// Channels per vector: 16 (a 512-bit register) where they divide the channel count, else 8.
 inline int64_t channelVector(int64_t channels) { return channels % 16 == 0 ? 16 : 8; }
 
-/// A constant vector of `type` with every lane `value`.
+/// A constant vector of `type` (float or integer elements) with every lane `value`.
 Value splat(OpBuilder &b, Location loc, VectorType type, double value);
 
 /// An index constant.
