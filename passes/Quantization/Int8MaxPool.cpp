@@ -7,11 +7,14 @@
 // producer writes 1 byte per value instead of 4, the pool reads and writes a quarter of the
 // bytes. Where the pool's only use quantizes with the same scale, zero point and type, that
 // quantization gives back the pooled 8-bit values exactly (|x - zx| <= 255: (x - zx) * sx / sx
-// rounds back to x - zx) and goes too. Max pools only: an average is not a value of the input.
+// rounds back to x - zx) and goes too. Max pools only (an average is not a value of the input),
+// and only those the vector code takes in 8 bits (as in float: NHWC, whole 8-lane vectors).
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Quantization/Int8Input.h"
 #include "passes/Quantization/Passes.h"
+
+#include "kiln/Dialect/Graph/VectorPools.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -42,11 +45,15 @@ struct MaxPoolOfDequantized : OpRewritePattern<kiln::MaxPoolOp> {
     if (!scale || !(*scale > 0) || !std::isfinite(*scale))
       return failure();
 
+    // Where the 8-bit pool would not take the vector code (channels not in whole 8-lane
+    // vectors, other layouts), the float pool does better than a scalar 8-bit one.
+    Type type8 = getElementTypeOrSelf(in->x8.getType());
+    if (!kiln::isVectorCodedPool(pool, type8))
+      return failure();
     Location loc = pool.getLoc();
     Value x8 = in->x8;
     if (in->perm)
       x8 = rewriter.create<kiln::TransposeOp>(loc, x8, rewriter.getDenseI64ArrayAttr(*in->perm));
-    Type type8 = getElementTypeOrSelf(x8.getType());
     auto pooled = rewriter.create<kiln::MaxPoolOp>(
         loc, resultType.clone(type8), x8, pool.getKernelShapeAttr(), pool.getStridesAttr(),
         pool.getPadsAttr(), pool.getDilationsAttr(), pool.getCeilModeAttr(),

@@ -98,6 +98,8 @@ def Int8MaxPool : Pass<"kiln-int8-max-pool", "mlir::func::FuncOp"> {
     x8 (dequantization is increasing: the same values, bit for bit). Where the pool's only use
     is a QuantizeLinear with the same scale, zero point and 8-bit type, the pooled 8-bit
     values replace its result. The producer then writes, and the pool reads, 1 byte per value.
+    Only pools that the CPU's vector code takes in 8 bits (NHWC, channels in whole 8-lane
+    vectors; see VectorPools.h): elsewhere a float pool runs faster than a scalar 8-bit one.
   }];
   let dependentDialects = ["mlir::kiln::KilnDialect"];
 }

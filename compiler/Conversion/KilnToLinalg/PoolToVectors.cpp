@@ -10,7 +10,7 @@
 // selected to the identity. An average divides by the taps ONNX counts (those inside the
 // input, or with count_include_pad inside the explicitly padded input, never the ceil-mode
 // overhang), computed from the pixel's position. One store per output vector. 8-bit max pools
-// (a QDQ model's, kiln-int8-max-pool) are the same code on 64-, 32- or 16-lane vectors of i8,
+// (a QDQ model's, kiln-int8-max-pool) are the same code on 64-, 32-, 16- or 8-lane vectors of i8,
 // the identity the type's lowest value, the max unsigned or signed.
 //
 //===----------------------------------------------------------------------===//
@@ -104,7 +104,10 @@ template <typename OpTy, bool IsMax> struct VectorPoolLowering : OpConversionPat
 
     /// Lanes of an 8-bit pool's channel vectors: up to a 512-bit register.
     static int64_t byteVector(int64_t channels) {
-      return channels % 64 == 0 ? 64 : channels % 32 == 0 ? 32 : 16;
+      for (int64_t lanes : {64, 32, 16})
+        if (channels % lanes == 0)
+          return lanes;
+      return 8;
     }
 
     double identity() const {

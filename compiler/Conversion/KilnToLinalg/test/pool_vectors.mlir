@@ -77,21 +77,21 @@ func.func @max_pool_dynamic(%x: tensor<1x?x?x64xf32>) -> tensor<1x?x?x64xf32> {
 // -----
 
 // 8-bit max pools (a QDQ model's, kiln-int8-max-pool): 64 channels of ui8 in one 64-lane i8
-// vector, the identity 0 and an unsigned max; 32 channels of i8 in 32 lanes, the identity
+// vector, the identity 0 and an unsigned max; 40 channels of i8 in 8 lanes, the identity
 // -128 and a signed max. No padded copy, no fill, no float.
 // CHECK-LABEL: func @max_pool_8_bit
 // CHECK-NOT: tensor.pad
 // CHECK-NOT: linalg.fill
 // CHECK-DAG: arith.constant dense<0> : vector<64xi8>
-// CHECK-DAG: arith.constant dense<-128> : vector<32xi8>
+// CHECK-DAG: arith.constant dense<-128> : vector<8xi8>
 // CHECK: vector.transfer_read {{.*}} : tensor<1x112x112x64xi8>, vector<64xi8>
 // CHECK: arith.maxui {{.*}} : vector<64xi8>
 // CHECK-NOT: arith.cmpf
-// CHECK: arith.maxsi {{.*}} : vector<32xi8>
+// CHECK: arith.maxsi {{.*}} : vector<8xi8>
 // CHECK-NOT: f32
 // CHECK: return
-func.func @max_pool_8_bit(%x: tensor<1x112x112x64xui8>, %y: tensor<1x9x9x32xi8>) -> (tensor<1x56x56x64xui8>, tensor<1x4x4x32xi8>) {
+func.func @max_pool_8_bit(%x: tensor<1x112x112x64xui8>, %y: tensor<1x9x9x40xi8>) -> (tensor<1x56x56x64xui8>, tensor<1x4x4x40xi8>) {
   %a = kiln.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = false, count_include_pad = false, layout = "NHWC"} : (tensor<1x112x112x64xui8>) -> tensor<1x56x56x64xui8>
-  %b = kiln.max_pool %y {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false, count_include_pad = false, layout = "NHWC"} : (tensor<1x9x9x32xi8>) -> tensor<1x4x4x32xi8>
-  return %a, %b : tensor<1x56x56x64xui8>, tensor<1x4x4x32xi8>
+  %b = kiln.max_pool %y {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false, count_include_pad = false, layout = "NHWC"} : (tensor<1x9x9x40xi8>) -> tensor<1x4x4x40xi8>
+  return %a, %b : tensor<1x56x56x64xui8>, tensor<1x4x4x40xi8>
 }
