@@ -97,11 +97,30 @@ def test_kiln_matches_onnxruntime_and_float(quantized, method, tmp_path):
     np.testing.assert_allclose(gots[0], ort, rtol=1e-4, atol=1e-5)
 
 
-def test_old_opset_gets_per_tensor_weights_with_a_warning():
+def test_old_opset_is_converted_for_per_channel_weights():
     model = conv_net()
     model.opset_import[0].version = 11
-    with pytest.warns(UserWarning, match="opset 11; per-axis DequantizeLinear needs 13"):
+    with pytest.warns(UserWarning, match="opset 11; converted to opset 13 for per-channel"):
         result = kiln.quantize(model, CALIBRATION, progress=False)
+    assert result.model.opset_import[0].version == 13
+    assert _inits(result.model)["w1_scale"].shape == (8,)
+    float_module, int8_module = kiln.compile(model), kiln.compile(result.model)
+    x = _inputs(1)[0]
+    assert sqnr_db(float_module.run([x])[0], int8_module.run([x])[0]) >= 30.0
+
+
+def test_old_opset_the_converter_fails_on_gets_per_tensor_weights(monkeypatch):
+    def fail(model, version):
+        raise RuntimeError("no adapter for this op")
+    monkeypatch.setattr(kiln.quantize.api.version_converter, "convert_version", fail)
+    model = conv_net()
+    model.opset_import[0].version = 11
+    with pytest.warns(UserWarning) as caught:
+        result = kiln.quantize(model, CALIBRATION, progress=False)
+    messages = [str(w.message) for w in caught]
+    assert any("could not take it to 13 (no adapter for this op)" in m for m in messages)
+    assert any("opset 11; per-axis DequantizeLinear needs 13" in m for m in messages)
+    assert result.model.opset_import[0].version == 11
     assert _inits(result.model)["w1_scale"].shape == ()
 
 
@@ -111,6 +130,37 @@ def test_exclude_keeps_a_node_in_float():
     assert conv2.input[1] == "w2" and conv2.input[0] == "r1_dequantized"
     assert any(n.op_type == "Relu" and n.name == "relu2" for n in result.model.graph.node)
     assert "conv2" not in result.quantized_nodes and "conv1" in result.quantized_nodes
+
+
+def test_weight_also_read_inside_an_if_branch_stays():
+    """hey_jarvis (openWakeWord, a PyTorch export) reads one of its Gemm weights inside an If
+    branch too: the float initializer must stay for the branch while the top-level Gemm reads
+    the int8 one (the writer dropped it: onnx.checker rejected the model)."""
+    from onnx import TensorProto, helper
+    rng = np.random.default_rng(3)
+    w = numpy_helper.from_array(rng.standard_normal((8, 16)).astype(np.float32), "w")
+    branch = lambda name, out: helper.make_graph(
+        [helper.make_node("Gemm", ["x", "w"], [out], name=name)], name, [],
+        [helper.make_tensor_value_info(out, TensorProto.FLOAT, [1, 16])])
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["m"], name="mm"),
+             helper.make_node("ReduceSum", ["m"], ["s"], keepdims=0, name="sum"),
+             helper.make_node("Greater", ["s", "zero"], ["c"], name="gt"),
+             helper.make_node("If", ["c"], ["y"], name="if", then_branch=branch("then", "t"),
+                              else_branch=branch("else", "e")),
+             helper.make_node("Add", ["y", "m"], ["out"], name="add")]
+    graph = helper.make_graph(
+        nodes, "if_reads_weight", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8])],
+        [helper.make_tensor_value_info("out", TensorProto.FLOAT, [1, 16])],
+        [w, numpy_helper.from_array(np.float32(0), "zero")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    calib = {"x": rng.standard_normal((8, 1, 8)).astype(np.float32)}
+    result = kiln.quantize(model, calib, progress=False)
+    assert "mm" in result.quantized_nodes
+    assert "w" in _inits(result.model) and "w_quantized" in _inits(result.model)
+    x = rng.standard_normal((1, 8)).astype(np.float32)
+    ref = kiln.compile(model).run([x])[0]
+    got = kiln.compile(result.model).run([x])[0]
+    assert sqnr_db(ref, got) >= 30.0
 
 
 def test_bad_options():

@@ -1,7 +1,9 @@
 """kiln.quantize: calibrate a float ONNX model on sample inputs and write its QDQ model."""
 import os
+import warnings
 
 import onnx
+from onnx import version_converter
 
 from .calibrate import calibrate
 from .data import load_calibration
@@ -57,6 +59,30 @@ def _load_model(model):
                     f"not {type(model).__name__}")
 
 
+def _opset_for_per_channel(model, per_channel):
+    """Per-channel weights need a per-axis DequantizeLinear: opset 13. A model of an older
+    opset (tf2onnx exports opset 12 by default) is converted by ONNX's version converter, its
+    float semantics unchanged, and the QDQ model written at opset 13; where the converter
+    fails, the model stays as it is and its weights get one scale each (make_plan warns).
+    Per-tensor weights ruin depthwise convs, whose channels' ranges differ by orders of
+    magnitude (BlazeFace on photos: 50% of the faces found changed, against 0% per channel)."""
+    opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 0)
+    if not per_channel or opset >= 13:
+        return model
+    try:
+        converted = version_converter.convert_version(model, 13)
+        onnx.checker.check_model(converted)
+    except Exception as e:  # the converter raises various errors for what it cannot convert
+        warnings.warn(f"kiln.quantize: the model imports opset {opset} and ONNX's version "
+                      f"converter could not take it to 13 ({str(e).splitlines()[0][:200]})",
+                      UserWarning, stacklevel=4)
+        return model
+    warnings.warn(f"kiln.quantize: the model imports opset {opset}; converted to opset 13 "
+                  f"for per-channel weights (per-axis DequantizeLinear)", UserWarning,
+                  stacklevel=4)
+    return converted
+
+
 def _check_exclude(graph, exclude):
     exclude = [exclude] if isinstance(exclude, str) else list(exclude or ())
     unknown = [n for n in exclude if n not in graph.by_name]
@@ -100,7 +126,7 @@ def quantize(model, calibration_data, method="minmax", per_channel=True, exclude
                          f"{', '.join(METHODS)})")
     if metric not in ("rel_error", "top1"):
         raise ValueError(f"kiln.quantize: unknown metric {metric!r} (rel_error, top1)")
-    float_model = _load_model(model)
+    float_model = _opset_for_per_channel(_load_model(model), per_channel)
     graph = Graph(float_model)
     data = load_calibration(calibration_data, float_model)
     excluded = _check_exclude(graph, exclude)

@@ -117,11 +117,26 @@ def write_qdq(graph, plan, act_params, metadata=None):
     return _finish(graph, nodes, w.inits, metadata)
 
 
+def _subgraph_reads(nodes):
+    """Every name that a node of the subgraphs of `nodes` (If branches, Loop and Scan bodies,
+    nested ones too) reads: outer-scope values among them must stay."""
+    reads = set()
+    for n in nodes:
+        for a in n.attribute:
+            for sub in ([a.g] if a.type == onnx.AttributeProto.GRAPH else
+                        list(a.graphs) if a.type == onnx.AttributeProto.GRAPHS else []):
+                reads.update(t for inner in sub.node for t in inner.input)
+                reads.update(o.name for o in sub.output)
+                reads |= _subgraph_reads(sub.node)
+    return reads
+
+
 def _finish(graph, nodes, inits, metadata):
     model = onnx.ModelProto()
     model.CopyFrom(graph.model)
     g = model.graph
-    used = {t for n in nodes for t in n.input} | {o.name for o in g.output}
+    used = ({t for n in nodes for t in n.input} | {o.name for o in g.output} |
+            _subgraph_reads(nodes))
     # constants that only the float weights needed go away (Constant/Identity nodes too)
     live = []
     for n in reversed(nodes):
