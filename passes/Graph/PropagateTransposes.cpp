@@ -123,19 +123,33 @@ struct BinaryThroughTranspose : OpRewritePattern<OpTy> {
   }
 };
 
-/// concat(transpose(a, p), transpose(b, p)) → transpose(concat(a, b, axis = p[axis]), p).
+/// concat(transpose(a, p), b', ...) → transpose(concat(a, b, ..., axis = p[axis]), p) when
+/// every other input b' is transposed alike, a constant (transposed in place: the zeros that
+/// pad a residual's channels in BlazeFace-style blocks) or a view (see untranspose).
 struct ConcatThroughTranspose : OpRewritePattern<kiln::ConcatOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(kiln::ConcatOp op, PatternRewriter &rewriter) const override {
-    SmallVector<Value> inputs;
     ArrayRef<int64_t> perm;
+    for (Value v : op.getInputs())
+      if (auto t = v.getDefiningOp<kiln::TransposeOp>()) {
+        perm = t.getPerm();
+        break;
+      }
+    if (perm.empty())
+      return failure();
+    SmallVector<Value> inputs;
     for (Value v : op.getInputs()) {
       auto t = v.getDefiningOp<kiln::TransposeOp>();
-      if (!t || (!perm.empty() && t.getPerm() != perm))
+      if (t && t.getPerm() != perm)
         return failure();
-      perm = t.getPerm();
-      inputs.push_back(t.getInput());
+      ArrayRef<int64_t> shape = cast<RankedTensorType>(v.getType()).getShape();
+      if (!t && !v.getDefiningOp<kiln::ConstantOp>() &&
+          (!movesNoData(shape, inverse(perm)) || llvm::count_if(shape, ShapedType::isDynamic) > 1))
+        return failure(); // a tensor that would need a transpose of its own
     }
+    for (Value v : op.getInputs())
+      inputs.push_back(untranspose(rewriter, op.getLoc(), v, perm)); // each checked above
+    assert(!llvm::is_contained(inputs, Value()) && "an input untranspose cannot take");
     auto moved = rewriter.create<kiln::ConcatOp>(op.getLoc(), inputs, perm[op.getAxis()]);
     rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), moved, perm));
     return success();
