@@ -132,10 +132,19 @@ struct FormInt8FromQDQ : OpRewritePattern<kiln::MatMulOp> {
     auto wType = cast<RankedTensorType>(op.getRhs().getType());
     if (wType.getRank() != 2 || !wType.hasStaticShape())
       return warn(op, rewriter, "the weights are not a static matrix");
-    if (kiln::isUnfoldedDequantization(op.getRhs())) {
-      // Weights too large for the folder (a transposed Gemm's): laid out as [K, N] first.
+    // Weights too large for the folder (a transposed Gemm's), or reshaped to [K, N] from
+    // [..., K', N] (a 1x1 conv on a 1x1 map made a matmul, as in squeeze-and-excitation
+    // blocks: HWCF [1, 1, C, F]): laid out as [K, N] first.
+    Value unfolded = op.getRhs();
+    if (auto reshape = unfolded.getDefiningOp<kiln::ReshapeOp>()) {
+      auto from = cast<RankedTensorType>(reshape.getInput().getType());
+      if (from.hasStaticShape() && from.getRank() > 2 &&
+          from.getDimSize(from.getRank() - 1) == wType.getDimSize(1))
+        unfolded = reshape.getInput();
+    }
+    if (kiln::isUnfoldedDequantization(unfolded)) {
       std::string why;
-      FailureOr<Value> w = kiln::weightMatrix(rewriter, op.getLoc(), op.getRhs(), why);
+      FailureOr<Value> w = kiln::weightMatrix(rewriter, op.getLoc(), unfolded, why);
       if (failed(w))
         return warn(op, rewriter, why);
       rewriter.modifyOpInPlace(op, [&] { op->setOperand(1, *w); });

@@ -99,3 +99,41 @@ def test_qdq_gemm_with_unfolded_transposed_weights_runs_int8():
     xq = quantize(x, xs, xz, np.uint8)
     acc = (xq.astype(np.int64) - int(xz)) @ wq.astype(np.int64).T
     np.testing.assert_array_equal(y, acc.astype(np.float32) * (xs * ws))
+
+
+def test_squeeze_excitation_convs_run_int8():
+    """A squeeze-and-excitation block (global pool, 1x1 conv, relu, 1x1 conv, sigmoid, scale)
+    quantized by kiln.quantize: its 1x1 convs on the 1x1 map become matmuls whose weights are
+    the dequantization transposed and reshaped (per-channel: too large to fold in MobileNetV3);
+    they run on the int8 kernel, warning-free, without dequantizing the weights per run."""
+    import warnings
+    rng = np.random.default_rng(5)
+    c, r = 672, 168  # MobileNetV3-Large's largest
+    inits = [numpy_helper.from_array((rng.standard_normal((r, c, 1, 1)) * 0.2)
+                                     .astype(np.float32), "w1"),
+             numpy_helper.from_array((rng.standard_normal((c, r, 1, 1)) * 0.2)
+                                     .astype(np.float32), "w2"),
+             numpy_helper.from_array(rng.standard_normal(r).astype(np.float32), "b1"),
+             numpy_helper.from_array(rng.standard_normal(c).astype(np.float32), "b2")]
+    nodes = [helper.make_node("GlobalAveragePool", ["x"], ["g"]),
+             helper.make_node("Conv", ["g", "w1", "b1"], ["c1"]),
+             helper.make_node("Relu", ["c1"], ["r1"]),
+             helper.make_node("Conv", ["r1", "w2", "b2"], ["c2"]),
+             helper.make_node("Sigmoid", ["c2"], ["s"]),
+             helper.make_node("Mul", ["x", "s"], ["y"])]
+    graph = helper.make_graph(
+        nodes, "se", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, c, 7, 7])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, c, 7, 7])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    calib = {"x": np.abs(rng.standard_normal((8, 1, c, 7, 7))).astype(np.float32)}
+    qmodel = kiln.quantize(model, calib, progress=False).model
+    graph_ir = kiln.ir(qmodel, "graph")
+    assert graph_ir.count("kiln.matmul_int8") == 2, graph_ir
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", kiln.CompileWarning)
+        module = kiln.compile(qmodel)
+    x = np.abs(rng.standard_normal((1, c, 7, 7))).astype(np.float32)
+    ref = kiln.compile(model).run([x])[0]
+    got = module.run([x])[0]
+    noise = np.sum((ref.astype(np.float64) - got) ** 2)
+    assert 10 * np.log10(np.sum(ref.astype(np.float64) ** 2) / noise) >= 30.0

@@ -93,3 +93,27 @@ func.func @unfolded_transposed_weights(%x: tensor<2x256xui8>) -> tensor<2x300xf3
   %5 = kiln.matmul %1, %4 : (tensor<2x256xf32>, tensor<256x300xf32>) -> tensor<2x300xf32>
   return %5 : tensor<2x300xf32>
 }
+
+// -----
+
+// A squeeze-and-excitation block's 1x1 conv on a 1x1 map, made a matmul: its OIHW weights'
+// dequantization (per output channel) transposed to HWCF and reshaped to [K, N]. The same
+// compile-time layout: the int8 product, no run-time dequantization, transpose or reshape.
+// CHECK-LABEL: func.func @reshaped_conv_weights
+// CHECK: kiln.matmul_int8 %arg0, %{{.*}} : (tensor<1x96xui8>, tensor<1x24x256xi8>) -> tensor<1x24xi32>
+// CHECK-NOT: kiln.transpose
+// CHECK-NOT: kiln.reshape
+// CHECK-NOT: kiln.matmul %
+func.func @reshaped_conv_weights(%x: tensor<1x96xui8>) -> tensor<1x24xf32> {
+  %s = kiln.constant dense<0.5> : tensor<f32>
+  %w8 = kiln.constant dense<3> : tensor<24x96x1x1xi8>
+  %ws = kiln.constant dense<0.25> : tensor<24x1x1x1xf32>
+  %0 = kiln.cast %x : tensor<1x96xui8> to tensor<1x96xf32>
+  %1 = kiln.mul %0, %s : (tensor<1x96xf32>, tensor<f32>) -> tensor<1x96xf32>
+  %2 = kiln.cast %w8 : tensor<24x96x1x1xi8> to tensor<24x96x1x1xf32>
+  %3 = kiln.mul %2, %ws : (tensor<24x96x1x1xf32>, tensor<24x1x1x1xf32>) -> tensor<24x96x1x1xf32>
+  %4 = kiln.transpose %3 {perm = array<i64: 2, 3, 1, 0>} : (tensor<24x96x1x1xf32>) -> tensor<1x1x96x24xf32>
+  %5 = kiln.reshape %4 : tensor<1x1x96x24xf32> to tensor<96x24xf32>
+  %6 = kiln.matmul %1, %5 : (tensor<1x96xf32>, tensor<96x24xf32>) -> tensor<1x24xf32>
+  return %6 : tensor<1x24xf32>
+}
