@@ -82,15 +82,20 @@ std::optional<std::vector<float>> perColumn(Value v, int64_t n) {
   return values;
 }
 
-/// Weights the folder left as DequantizeLinear (large ones): (float(W8) [- zp]) * s with W8
-/// an 8-bit constant, zp and s scalar or per column: q = W8 - zp and the scales.
+/// Weights the folder left as DequantizeLinear (large ones): (float(W8) [- zp]) [* s] with W8
+/// an 8-bit constant, zp and s scalar or per column: q = W8 - zp and the scales (1 without
+/// the mul: a scale of exactly 1, which the canonicalizer removes, e.g. an all-zero layer's,
+/// like ViT's freshly initialized classifier head).
 bool matchDequantizedWeights(Value rhs, int64_t n, std::vector<int64_t> &q,
                              std::vector<float> &scales) {
-  auto mul = rhs.getDefiningOp<kiln::MulOp>();
-  std::optional<std::vector<float>> s = mul ? perColumn(mul.getRhs(), n) : std::nullopt;
-  if (!s || mul.getLhs().getType() != rhs.getType())
-    return false;
-  Value v = mul.getLhs();
+  Value v = rhs;
+  std::optional<std::vector<float>> s = std::vector<float>(n, 1.0f);
+  if (auto mul = rhs.getDefiningOp<kiln::MulOp>()) {
+    s = perColumn(mul.getRhs(), n);
+    if (!s || mul.getLhs().getType() != rhs.getType())
+      return false;
+    v = mul.getLhs();
+  }
   std::vector<float> zp(n, 0.0f);
   if (auto subOp = v.getDefiningOp<kiln::SubOp>()) {
     std::optional<std::vector<float>> z = perColumn(subOp.getRhs(), n);

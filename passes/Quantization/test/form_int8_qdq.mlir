@@ -117,3 +117,20 @@ func.func @reshaped_conv_weights(%x: tensor<1x96xui8>) -> tensor<1x24xf32> {
   %6 = kiln.matmul %1, %5 : (tensor<1x96xf32>, tensor<96x24xf32>) -> tensor<1x24xf32>
   return %6 : tensor<1x24xf32>
 }
+
+// -----
+
+// Weights whose scale is exactly 1 (an all-zero layer: ViT's freshly initialized head) lose
+// their mul to the canonicalizer: the widening alone is still the int8 weights.
+// CHECK-LABEL: func.func @unit_scale_weights
+// CHECK: kiln.matmul_int8 %arg0, %{{.*}} : (tensor<1x64xui8>, tensor<1x16x256xi8>) -> tensor<1x16xi32>
+// CHECK-NOT: kiln.matmul %
+func.func @unit_scale_weights(%x: tensor<1x64xui8>) -> tensor<1x16xf32> {
+  %s = kiln.constant dense<0.5> : tensor<f32>
+  %w8 = kiln.constant dense<0> : tensor<64x16xi8>
+  %0 = kiln.cast %x : tensor<1x64xui8> to tensor<1x64xf32>
+  %1 = kiln.mul %0, %s : (tensor<1x64xf32>, tensor<f32>) -> tensor<1x64xf32>
+  %2 = kiln.cast %w8 : tensor<64x16xi8> to tensor<64x16xf32>
+  %3 = kiln.matmul %1, %2 : (tensor<1x64xf32>, tensor<64x16xf32>) -> tensor<1x16xf32>
+  return %3 : tensor<1x16xf32>
+}
