@@ -161,6 +161,7 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   graph.addPass(createCSEPass());
   graph.addNestedPass<func::FuncOp>(createFormInt8MatMul());
   graph.addNestedPass<func::FuncOp>(createFormInt8FromQDQ());
+  graph.addNestedPass<func::FuncOp>(createFoldByteRoundTrips());
   if (options.fuse) {
     graph.addNestedPass<func::FuncOp>(createRecognizeLayerNorm());
     graph.addNestedPass<func::FuncOp>(createSinkReshapes());

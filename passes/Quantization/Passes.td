@@ -104,4 +104,18 @@ def Int8MaxPool : Pass<"kiln-int8-max-pool", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::kiln::KilnDialect"];
 }
 
+def FoldByteRoundTrips : Pass<"kiln-fold-byte-round-trips", "mlir::func::FuncOp"> {
+  let summary = "float(int8(x)) of an integer-valued x clipped into the 8-bit range is x";
+  let description = [{
+    kiln.cast to f32 of a kiln.cast to ui8/i8 of x, where x is a kiln.clip to bounds inside the
+    8-bit type's range of integer values (round, floor, ceil, widened integers, sums and
+    differences with integer constants), when the 8-bit cast has no other user: x itself.
+    A QuantizeLinear followed by a
+    DequantizeLinear feeding float ops (SiLU, hard-swish, sigmoid gates of QDQ models) then
+    converts nothing. Runs after the int8 passes, which recognize dequantization by its 8-bit
+    cast.
+  }];
+  let dependentDialects = ["mlir::kiln::KilnDialect"];
+}
+
 #endif
