@@ -8,9 +8,30 @@ using namespace mlir;
 namespace kiln {
 namespace {
 Operation *onlyUser(Value v) { return v.hasOneUse() ? *v.getUsers().begin() : nullptr; }
+
+/// x * sigmoid(x) of `x`: its only users a sigmoid of it and the mul of the two (either
+/// order); the sigmoid and the mul, or nulls.
+std::pair<SigmoidOp, MulOp> matchSilu(Value x) {
+  if (std::distance(x.use_begin(), x.use_end()) != 2)
+    return {};
+  SigmoidOp sigmoid;
+  MulOp mul;
+  for (Operation *user : x.getUsers()) {
+    if (auto s = dyn_cast<SigmoidOp>(user))
+      sigmoid = s;
+    else if (auto m = dyn_cast<MulOp>(user))
+      mul = m;
+  }
+  if (!sigmoid || !mul || !sigmoid->hasOneUse() || *sigmoid->getUsers().begin() != mul ||
+      mul.getType() != x.getType() ||
+      !((mul.getLhs() == x && mul.getRhs() == sigmoid.getResult()) ||
+        (mul.getRhs() == x && mul.getLhs() == sigmoid.getResult())))
+    return {};
+  return {sigmoid, mul};
+}
 } // namespace
 
-ConvEpilogue matchConvEpilogue(Operation *conv, bool allowResidual, bool allowHardSwish) {
+ConvEpilogue matchConvEpilogue(Operation *conv, bool allowResidual, bool allowSwish) {
   ConvEpilogue e;
   Value current = conv->getResult(0);
   if (auto add = dyn_cast_or_null<AddOp>(onlyUser(current)); add && allowResidual) {
@@ -32,9 +53,14 @@ ConvEpilogue matchConvEpilogue(Operation *conv, bool allowResidual, bool allowHa
     e.ops.push_back(clip);
   }
   Value clamped = e.ops.empty() ? conv->getResult(0) : e.ops.back()->getResult(0);
-  if (auto swish = dyn_cast_or_null<HardSwishOp>(onlyUser(clamped)); swish && allowHardSwish) {
+  if (!allowSwish)
+    return e;
+  if (auto swish = dyn_cast_or_null<HardSwishOp>(onlyUser(clamped))) {
     e.hardSwish = true;
     e.ops.push_back(swish);
+  } else if (auto [sigmoid, mul] = matchSilu(clamped); sigmoid) {
+    e.silu = true;
+    e.ops.append({sigmoid, mul});
   }
   return e;
 }

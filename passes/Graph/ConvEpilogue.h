@@ -12,13 +12,14 @@
 namespace kiln {
 /// What follows a convolution in a chain where each op is the only user of the value before
 /// it: [an add of a tensor of the result's type (a residual)] then [relu | clip] then, where
-/// the kernel supports it, [hard swish] — applied in the convolution's output pass instead of
-/// passes of their own.
+/// the kernel supports it, [hard swish | SiLU: x * sigmoid(x), the value's two users] —
+/// applied in the convolution's output pass instead of passes of their own.
 struct ConvEpilogue {
   mlir::Value residual; ///< null: none
   double min = -std::numeric_limits<double>::infinity();
   double max = std::numeric_limits<double>::infinity();
   bool hardSwish = false; ///< x * max(0, min(1, x / 6 + 1 / 2)) after the clamp
+  bool silu = false;      ///< x * sigmoid(x) after the clamp
   llvm::SmallVector<mlir::Operation *> ops; ///< the absorbed ops, in order
 
   /// The op whose result the fused op replaces: the last absorbed one, or `conv`. Build the
@@ -30,9 +31,8 @@ struct ConvEpilogue {
 };
 
 /// The epilogue of `conv`'s single result; with `allowResidual` false no add is absorbed,
-/// with `allowHardSwish` false no hard swish.
-ConvEpilogue matchConvEpilogue(mlir::Operation *conv, bool allowResidual,
-                               bool allowHardSwish = false);
+/// with `allowSwish` false no hard swish or SiLU.
+ConvEpilogue matchConvEpilogue(mlir::Operation *conv, bool allowResidual, bool allowSwish = false);
 } // namespace kiln
 
 #endif

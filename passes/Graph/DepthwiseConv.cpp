@@ -42,7 +42,7 @@ struct ConvAsDepthwise : OpRewritePattern<kiln::ConvOp> {
     if (!isDepthwiseCandidate(conv))
       return rewriter.notifyMatchFailure(conv, "not a depthwise NHWC f32 convolution");
     kiln::ConvEpilogue epilogue = kiln::matchConvEpilogue(conv, /*allowResidual=*/false,
-                                                               /*allowHardSwish=*/true);
+                                                          /*allowSwish=*/true);
     rewriter.setInsertionPoint(epilogue.last(conv));
     Location loc = conv.getLoc();
     auto filterType = conv.getFilter().getType();
@@ -57,7 +57,7 @@ struct ConvAsDepthwise : OpRewritePattern<kiln::ConvOp> {
         conv.getPadsAttr(), rewriter.getF64FloatAttr(epilogue.min),
         rewriter.getF64FloatAttr(epilogue.max), rewriter.getBoolAttr(epilogue.hardSwish),
         /*input_scale=*/nullptr, /*input_zero_point=*/nullptr, /*output_scale=*/nullptr,
-        /*output_zero_point=*/nullptr);
+        /*output_zero_point=*/nullptr, rewriter.getBoolAttr(epilogue.silu));
     epilogue.replace(rewriter, conv, out);
     return success();
   }

@@ -65,7 +65,7 @@ struct ConvAsGrouped : OpRewritePattern<kiln::ConvOp> {
     if (conv.getLayout() != "NHWC" || !kiln::isGroupedConvCandidate(conv))
       return rewriter.notifyMatchFailure(conv, "not a grouped NHWC f32 convolution");
     kiln::ConvEpilogue epilogue = kiln::matchConvEpilogue(conv, /*allowResidual=*/false,
-                                                               /*allowHardSwish=*/true);
+                                                          /*allowSwish=*/true);
     rewriter.setInsertionPoint(epilogue.last(conv));
     int64_t group = conv.getGroup();
     int64_t cg = conv.getInput().getType().getDimSize(3) / group;
@@ -77,7 +77,7 @@ struct ConvAsGrouped : OpRewritePattern<kiln::ConvOp> {
         conv.getLoc(), conv.getType(), conv.getInput(), filter, conv.getBias(),
         conv.getStridesAttr(), conv.getPadsAttr(), conv.getGroupAttr(),
         rewriter.getF64FloatAttr(epilogue.min), rewriter.getF64FloatAttr(epilogue.max),
-        rewriter.getBoolAttr(epilogue.hardSwish));
+        rewriter.getBoolAttr(epilogue.hardSwish), rewriter.getBoolAttr(epilogue.silu));
     epilogue.replace(rewriter, conv, out);
     return success();
   }

@@ -34,6 +34,8 @@ def activate(ref, activation):
         return np.clip(ref, 0, 6)
     if activation == "hard_swish":
         return ref * np.clip(ref / 6 + 0.5, 0, 1)
+    if activation == "silu":
+        return ref / (1 + np.exp(-ref))
     return ref
 
 
@@ -58,6 +60,9 @@ def depthwise_model(shape, k, strides, pads, bias, activation):
         nodes.append(helper.make_node("Clip", ["c", "lo", "hi"], ["y"]))
     elif activation == "hard_swish":
         nodes.append(helper.make_node("HardSwish", ["c"], ["y"]))
+    elif activation == "silu":  # as PyTorch exports nn.SiLU: Sigmoid, then Mul
+        nodes += [helper.make_node("Sigmoid", ["c"], ["s"]),
+                  helper.make_node("Mul", ["c", "s"], ["y"])]
     else:
         nodes.append(helper.make_node("Identity", ["c"], ["y"]))
     graph = helper.make_graph(
@@ -74,6 +79,8 @@ CASES = [
     ((1, 40, 14, 14), 3, (2, 2), (0, 0, 1, 1), True, "hard_swish"),
     ((1, 8, 7, 12), 3, (2, 1), (0, 2, 1, 0), True, None),
     ((1, 16, 14, 14), 5, (2, 2), (1, 2, 2, 1), True, "clip"),
+    ((1, 24, 13, 17), 3, (1, 1), (1, 1, 1, 1), True, "silu"),
+    ((1, 48, 9, 9), 5, (2, 2), (2, 2, 2, 2), True, "silu"),
 ]
 
 
@@ -85,7 +92,7 @@ def test_depthwise_matches_reference(case):
     # One op: no kiln.pad copy, the activation folded in.
     assert "kiln.depthwise_conv2d" in graph_ir
     assert "kiln.pad" not in graph_ir and "kiln.relu" not in graph_ir and "kiln.clip" not in graph_ir
-    assert "kiln.hard_swish" not in graph_ir
+    assert "kiln.hard_swish" not in graph_ir and "kiln.sigmoid" not in graph_ir
     x = np.random.default_rng(3).standard_normal(shape).astype(np.float32)
     ref = activate(depthwise_reference(x, w, b, strides, pads), activation)
     (y,) = kiln.compile(model).run([x])

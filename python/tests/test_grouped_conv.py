@@ -52,6 +52,9 @@ def grouped_model(shape, f, group, k, strides, pads, bias, activation):
         nodes.append(helper.make_node("Clip", ["c", "lo", "hi"], ["y"]))
     elif activation == "hard_swish":
         nodes.append(helper.make_node("HardSwish", ["c"], ["y"]))
+    elif activation == "silu":  # as PyTorch exports nn.SiLU: Sigmoid, then Mul
+        nodes += [helper.make_node("Sigmoid", ["c"], ["s"]),
+                  helper.make_node("Mul", ["s", "c"], ["y"])]
     else:
         nodes.append(helper.make_node("Identity", ["c"], ["y"]))
     graph = helper.make_graph(
@@ -72,6 +75,7 @@ CASES = [
     ((1, 128, 9, 11), 128, 2, 3, (2, 1), (0, 2, 1, 0), True, "clip"),      # width 64, uneven
     ((1, 40, 10, 12), 40, 5, 3, (1, 1), (1, 1, 1, 1), True, "hard_swish"), # width 8, 32 + 8
     ((1, 96, 12, 12), 96, 4, 5, (1, 1), (2, 2, 2, 2), True, "relu"),       # width 24, 5x5
+    ((1, 48, 10, 10), 48, 6, 3, (1, 1), (1, 1, 1, 1), True, "silu"),       # width 8, SiLU
     ((1, 16, 9, 9), 32, 16, 3, (1, 1), (1, 1, 1, 1), True, None),          # multiplier 2
     ((1, 8, 6, 30), 32, 8, 3, (2, 2), (1, 0, 0, 1), False, None),          # multiplier 4
     ((1, 4, 6, 6), 64, 4, 3, (1, 1), (1, 1, 1, 1), True, "relu"),          # 1 in, 16 out
@@ -101,6 +105,7 @@ def test_grouped_matches_reference(case):
         assert "kiln.grouped_conv2d" in graph_ir
         assert "kiln.pad" not in graph_ir and "kiln.relu" not in graph_ir
         assert "kiln.clip" not in graph_ir and "kiln.hard_swish" not in graph_ir
+        assert "kiln.sigmoid" not in graph_ir
     else:
         # Inputs of 4 or more groups per vector that do not fit one: the NCHW loop nest.
         assert "grouped_conv2d" not in graph_ir
@@ -112,5 +117,7 @@ def test_grouped_matches_reference(case):
         ref = np.clip(ref, 0, 6)
     elif activation == "hard_swish":
         ref = ref * np.clip(ref / 6 + 0.5, 0, 1)
+    elif activation == "silu":
+        ref = ref / (1 + np.exp(-ref))
     (y,) = kiln.compile(model).run([x])
     np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-4)

@@ -43,7 +43,7 @@ struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
     auto vecType = VectorType::get({channelVector(g.c)}, rewriter.getF32Type());
     Value input = adaptor.getInput(), filter = adaptor.getFilter(), bias = adaptor.getBias();
     double lo = op.getMin().convertToDouble(), hi = op.getMax().convertToDouble();
-    bool hardSwish = op.getHardSwish();
+    bool hardSwish = op.getHardSwish(), silu = op.getSilu();
     PoolWindow2D w{{g.kh, g.kw},
                    {g.sh, g.sw},
                    {1, 1},
@@ -63,7 +63,7 @@ struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
       windowRowSlice(b, l, g, g.c, row, off, sizes);
     };
     auto body = [&](OpBuilder &b, Location l, Value row, Value slice) -> Value {
-      Row r{g, vecType, input, filter, bias, lo, hi, hardSwish, in, out};
+      Row r{g, vecType, input, filter, bias, lo, hi, hardSwish, silu, in, out};
       WindowRow at = windowRow(b, l, g, row);
       r.n = at.n;
       RowTaps taps = rowTaps(b, l, g, at.oh);
@@ -99,7 +99,7 @@ struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
     VectorType vecType;
     Value input, filter, bias;
     double lo, hi;
-    bool hardSwish;
+    bool hardSwish, silu;
     Quantized in, out;
     Value n, ihBase, khLo, khHi;
 
@@ -141,7 +141,7 @@ struct DepthwiseLowering : OpConversionPattern<graph::DepthwiseConv2DOp> {
               b.create<scf::YieldOp>(l, tapRow(b, l, ow, count, checked, ch, kh, sums));
             });
         for (int64_t p = 0; p < count; ++p) {
-          Value v = activateVector(b, l, kLoop.getResult(p), lo, hi, hardSwish);
+          Value v = activateVector(b, l, kLoop.getResult(p), lo, hi, hardSwish, silu);
           if (out.type)
             v = quantize(b, l, v);
           Value col = b.create<arith::AddIOp>(l, ow, idx(b, l, p));

@@ -40,9 +40,7 @@ Value unaryPayload(graph::ClipOp op, OpBuilder &b, Location loc, Value x) {
   return createMin(b, loc, lower, hi, u);
 }
 Value unaryPayload(graph::SigmoidOp, OpBuilder &b, Location loc, Value x) {
-  Value one = constantLike(b, loc, x, 1);
-  Value e = b.create<math::ExpOp>(loc, b.create<arith::NegFOp>(loc, x));
-  return b.create<arith::DivFOp>(loc, one, b.create<arith::AddFOp>(loc, one, e));
+  return createSigmoid(b, loc, x);
 }
 Value unaryPayload(graph::TanhOp, OpBuilder &b, Location loc, Value x) {
   return b.create<math::TanhOp>(loc, x);

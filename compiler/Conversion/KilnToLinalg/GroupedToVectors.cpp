@@ -103,7 +103,7 @@ struct RowCode {
   Value flat; ///< the input as [N * H * W * C]
   Value filter, bias;
   double lo, hi;
-  bool hardSwish;
+  bool hardSwish, silu;
   Value n, c0, inBase;
   Value filterBlock; ///< the filter block of the tile's first channel
   int64_t blockLane; ///< and the tile's first channel in it
@@ -183,7 +183,7 @@ Value RowCode::block(OpBuilder &b, Location l, Value ow, std::optional<int64_t> 
       });
   for (int64_t q = 0; q < count; ++q)
     for (int64_t v = 0; v < p.vectors; ++v) {
-      Value out = activateVector(b, l, kLoop.getResult(q * p.vectors + v), lo, hi, hardSwish);
+      Value out = activateVector(b, l, kLoop.getResult(q * p.vectors + v), lo, hi, hardSwish, silu);
       Value col = b.create<arith::AddIOp>(l, ow, idx(b, l, q));
       acc = writeVector(b, l, out, acc, {idx(b, l, 0), idx(b, l, 0), col, idx(b, l, v * p.lanes)});
     }
@@ -364,12 +364,12 @@ struct GroupedLowering : OpConversionPattern<graph::GroupedConv2DOp> {
       itemOf(b, l, item, n, oh, c0);
       Value inBase = b.create<arith::MulIOp>(
           l, b.create<arith::DivUIOp>(l, c0, idx(b, l, g.fg)), idx(b, l, g.cg));
-      RowCode code{g,  p,  flat, adaptor.getFilter(), adaptor.getBias(),
-                   op.getMin().convertToDouble(), op.getMax().convertToDouble(),
-                   op.getHardSwish(), n, c0, inBase,
+      RowCode code{g, p, flat, adaptor.getFilter(), adaptor.getBias(),
+                   op.getMin().convertToDouble(), op.getMax().convertToDouble(), op.getHardSwish(),
+                   op.getSilu(), n, c0, inBase,
                    // The tiles of a pass start at p.first, a multiple of B or the last block.
-                   b.create<arith::AddIOp>(l, tile, idx(b, l, p.first / block)),
-                   p.first % block, rowTaps(b, l, w, oh)};
+                   b.create<arith::AddIOp>(l, tile, idx(b, l, p.first / block)), p.first % block,
+                   rowTaps(b, l, w, oh)};
       return code.run(b, l, slice);
     };
     return buildRowLoop(b, loc, init, rows * p.tiles, macs >= kMinParallelMacs, sliceOf, body);

@@ -126,6 +126,21 @@ Value createHardSwish(OpBuilder &b, Location loc, Value x) {
   return b.create<arith::MulFOp>(loc, x, createHardSigmoid(b, loc, x, 1.0 / 6.0, 0.5));
 }
 
+Value createSigmoid(OpBuilder &b, Location loc, Value x) {
+  Value one;
+  if (auto vector = dyn_cast<VectorType>(x.getType()))
+    one = b.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(vector, b.getFloatAttr(vector.getElementType(), 1.0)));
+  else
+    one = createScalar(b, loc, x.getType(), 1.0);
+  Value e = b.create<math::ExpOp>(loc, b.create<arith::NegFOp>(loc, x));
+  return b.create<arith::DivFOp>(loc, one, b.create<arith::AddFOp>(loc, one, e));
+}
+
+Value createSilu(OpBuilder &b, Location loc, Value x) {
+  return b.create<arith::MulFOp>(loc, x, createSigmoid(b, loc, x));
+}
+
 Value createLowest(OpBuilder &b, Location loc, Type type, bool isUnsigned) {
   if (auto floatType = dyn_cast<FloatType>(type))
     return b.create<arith::ConstantOp>(

@@ -70,6 +70,11 @@ Value createHardSigmoid(OpBuilder &b, Location loc, Value x, double alpha, doubl
 /// x * hard_sigmoid(x) with alpha 1/6, beta 1/2, of a float scalar or vector: kiln.hard_swish's
 /// kernel and the hard swish fused into depthwise/grouped convs compute it alike.
 Value createHardSwish(OpBuilder &b, Location loc, Value x);
+/// 1 / (1 + exp(-x)) of a float scalar or vector: kiln.sigmoid's kernel and the SiLU fused
+/// into depthwise/grouped convs compute it alike.
+Value createSigmoid(OpBuilder &b, Location loc, Value x);
+/// x * sigmoid(x) (SiLU, swish) of a float scalar or vector.
+Value createSilu(OpBuilder &b, Location loc, Value x);
 /// The identity of max: -inf for floats, the smallest (signed or unsigned) integer.
 Value createLowest(OpBuilder &b, Location loc, Type type, bool isUnsigned = false);
 /// The identity of min: +inf for floats, the largest (signed or unsigned) integer.

@@ -36,9 +36,11 @@ Value clampVector(OpBuilder &b, Location loc, Value v, double lo, double hi) {
   return v;
 }
 
-Value activateVector(OpBuilder &b, Location loc, Value v, double lo, double hi,
-                     bool hardSwish) {
+Value activateVector(OpBuilder &b, Location loc, Value v, double lo, double hi, bool hardSwish,
+                     bool silu) {
   v = clampVector(b, loc, v, lo, hi);
+  if (silu)
+    return createSilu(b, loc, v);
   return hardSwish ? createHardSwish(b, loc, v) : v;
 }
 

@@ -33,8 +33,10 @@ Value writeVector(OpBuilder &b, Location loc, Value vector, Value tensor, ValueR
 
 /// max(lo, min(hi, v)), each side skipped when infinite (no relu / clip).
 Value clampVector(OpBuilder &b, Location loc, Value v, double lo, double hi);
-/// clampVector, then (with `hardSwish`) createHardSwish: a convolution's fused activation.
-Value activateVector(OpBuilder &b, Location loc, Value v, double lo, double hi, bool hardSwish);
+/// clampVector, then (with `hardSwish`) createHardSwish or (with `silu`) createSilu: a
+/// convolution's fused activation.
+Value activateVector(OpBuilder &b, Location loc, Value v, double lo, double hi, bool hardSwish,
+                     bool silu = false);
 
 /// The geometry of a 2-D NHWC convolution window whose zero padding is read in place
 /// (depthwise and grouped convolutions, pools). The image sizes h, w, oh, ow may be

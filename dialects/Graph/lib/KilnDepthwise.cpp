@@ -46,6 +46,8 @@ LogicalResult verifyWindow(Operation *op, RankedTensorType input, ArrayRef<int64
 namespace kiln {
 LogicalResult DepthwiseConv2DOp::verify() {
   auto input = getInput().getType(), filter = getFilter().getType(), result = getType();
+  if (getHardSwish() && getSilu())
+    return emitOpError("applies hard swish or SiLU, not both");
   // An 8-bit input or result comes with its scale and zero point (the quantized form).
   auto quantized = [](RankedTensorType t, FloatAttr scale, FloatAttr zeroPoint) {
     if (!t.getElementType().isInteger(8))
@@ -115,6 +117,8 @@ LogicalResult Im2colOp::verify() {
 
 LogicalResult GroupedConv2DOp::verify() {
   auto input = getInput().getType(), filter = getFilter().getType(), result = getType();
+  if (getHardSwish() && getSilu())
+    return emitOpError("applies hard swish or SiLU, not both");
   if (!isStaticF32(input, 4) || !isStaticF32(filter, 5) || !isStaticF32(result, 4))
     return emitOpError("needs static f32 NHWC input and result and a [F/B, KH, KW, C/G, B] "
                        "filter");

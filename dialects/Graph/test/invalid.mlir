@@ -203,6 +203,14 @@ func.func @winograd_bad_clamp(%m: tensor<36x4x16xf32>) -> tensor<1x7x7x16xf32> {
 
 // -----
 
+func.func @depthwise_two_swishes(%x: tensor<1x8x8x16xf32>, %w: tensor<3x3x16xf32>) -> tensor<1x8x8x16xf32> {
+  // expected-error @+1 {{applies hard swish or SiLU, not both}}
+  %y = kiln.depthwise_conv2d %x, %w {hard_swish = true, silu = true, max = 6.0 : f64, min = 0.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x16xf32>) -> tensor<1x8x8x16xf32>
+  return %y : tensor<1x8x8x16xf32>
+}
+
+// -----
+
 func.func @depthwise_bad_result(%x: tensor<1x8x8x16xf32>, %w: tensor<3x3x16xf32>) -> tensor<1x7x8x16xf32> {
   // expected-error @+1 {{result dim 1 must be 8}}
   %y = kiln.depthwise_conv2d %x, %w {max = 6.0 : f64, min = 0.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x16xf32>, tensor<3x3x16xf32>) -> tensor<1x7x8x16xf32>

@@ -63,6 +63,40 @@ func.func @depthwise_hard_swish(%x: tensor<1x16x16x32xf32>) -> tensor<1x16x16x32
 
 // -----
 
+// A SiLU after the conv (EfficientNet; PyTorch exports it as Sigmoid then Mul of the value by
+// its sigmoid): applied as the conv stores.
+// CHECK-LABEL: func @depthwise_silu
+// CHECK: %[[Y:.*]] = kiln.depthwise_conv2d %arg0, {{.*}}silu = true
+// CHECK-NOT: kiln.sigmoid
+// CHECK-NOT: kiln.mul
+// CHECK: return %[[Y]]
+func.func @depthwise_silu(%x: tensor<1x16x16x32xf32>) -> tensor<1x16x16x32xf32> {
+  %w = kiln.constant dense<0.5> : tensor<3x3x1x32xf32>
+  %c = kiln.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 32 : i64, layout = "NHWC"} : (tensor<1x16x16x32xf32>, tensor<3x3x1x32xf32>) -> tensor<1x16x16x32xf32>
+  %s = kiln.sigmoid %c : tensor<1x16x16x32xf32>
+  %y = kiln.mul %s, %c : (tensor<1x16x16x32xf32>, tensor<1x16x16x32xf32>) -> tensor<1x16x16x32xf32>
+  return %y : tensor<1x16x16x32xf32>
+}
+
+// -----
+
+// Not a SiLU: the sigmoid is also used elsewhere (the conv's value then has the mul, the
+// sigmoid and nothing else, but the gate must stay): no activation is absorbed.
+// CHECK-LABEL: func @depthwise_sigmoid_used_twice
+// CHECK: kiln.depthwise_conv2d
+// CHECK-NOT: silu = true
+// CHECK: kiln.sigmoid
+// CHECK: kiln.mul
+func.func @depthwise_sigmoid_used_twice(%x: tensor<1x16x16x32xf32>) -> (tensor<1x16x16x32xf32>, tensor<1x16x16x32xf32>) {
+  %w = kiln.constant dense<0.5> : tensor<3x3x1x32xf32>
+  %c = kiln.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 32 : i64, layout = "NHWC"} : (tensor<1x16x16x32xf32>, tensor<3x3x1x32xf32>) -> tensor<1x16x16x32xf32>
+  %s = kiln.sigmoid %c : tensor<1x16x16x32xf32>
+  %y = kiln.mul %c, %s : (tensor<1x16x16x32xf32>, tensor<1x16x16x32xf32>) -> tensor<1x16x16x32xf32>
+  return %y, %s : tensor<1x16x16x32xf32>, tensor<1x16x16x32xf32>
+}
+
+// -----
+
 // Symbolic batch and image dims (static channels): the same op, the sizes left to run time.
 // CHECK-LABEL: func @depthwise_dynamic
 // CHECK: %[[Y:.*]] = kiln.depthwise_conv2d %arg0, %{{.*}} bias %arg1 {max = 6.000000e+00 : f64, min = 0.000000e+00 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<?x?x?x32xf32>, tensor<3x3x32xf32>, tensor<32xf32>) -> tensor<?x?x?x32xf32>

@@ -30,6 +30,21 @@ func.func @width8_clip(%x: tensor<1x9x9x24xf32>) -> tensor<1x5x5x24xf32> {
 
 // -----
 
+// 3 groups of 8 + SiLU (Sigmoid, then Mul of the value by its sigmoid): applied as it stores.
+// CHECK-LABEL: func @width8_silu
+// CHECK: kiln.grouped_conv2d {{.*}}silu = true
+// CHECK-NOT: kiln.sigmoid
+// CHECK-NOT: kiln.mul
+func.func @width8_silu(%x: tensor<1x9x9x24xf32>) -> tensor<1x5x5x24xf32> {
+  %w = kiln.constant dense<0.5> : tensor<3x3x8x24xf32>
+  %c = kiln.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 3 : i64, layout = "NHWC"} : (tensor<1x9x9x24xf32>, tensor<3x3x8x24xf32>) -> tensor<1x5x5x24xf32>
+  %s = kiln.sigmoid %c : tensor<1x5x5x24xf32>
+  %y = kiln.mul %c, %s : (tensor<1x5x5x24xf32>, tensor<1x5x5x24xf32>) -> tensor<1x5x5x24xf32>
+  return %y : tensor<1x5x5x24xf32>
+}
+
+// -----
+
 // 2 groups of 32: a tile of two vectors inside one group, blocks of 32 channels; no
 // activation (min/max infinite); a residual add is not absorbed.
 // CHECK-LABEL: func @width32

@@ -12,8 +12,9 @@ def Kiln_DepthwiseConv2DOp : Kiln_Op<"depthwise_conv2d", [Pure]> {
     the input reading as zero (`pads` = top, left, bottom, right): no padded copy of the
     input. One channel per group (a channel multiplier of 1), no dilation. `min`/`max` are
     -inf/inf without an activation, 0/inf for relu, 0/6 for relu6; `hard_swish` then applies
-    x * max(0, min(1, x / 6 + 1 / 2)) (MobileNetV3). kiln-depthwise-conv (passes/Graph) makes
-    it of a kiln.conv and the relu or clip and hard swish after it; it lowers straight to
+    x * max(0, min(1, x / 6 + 1 / 2)) (MobileNetV3), or `silu` x * sigmoid(x) (EfficientNet;
+    not both). kiln-depthwise-conv (passes/Graph) makes it of a kiln.conv and the relu or clip
+    and hard swish or SiLU (sigmoid and mul) after it; it lowers straight to
     vector code (DepthwiseToVectors.cpp).
 
     Quantized (kiln-int8-depthwise, passes/Quantization): an 8-bit input (ui8/i8) is read as
@@ -28,7 +29,8 @@ def Kiln_DepthwiseConv2DOp : Kiln_Op<"depthwise_conv2d", [Pure]> {
                        OptionalAttr<F64Attr>:$input_scale,
                        OptionalAttr<F64Attr>:$input_zero_point,
                        OptionalAttr<F64Attr>:$output_scale,
-                       OptionalAttr<F64Attr>:$output_zero_point);
+                       OptionalAttr<F64Attr>:$output_zero_point,
+                       DefaultValuedAttr<BoolAttr, "false">:$silu);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = [{
     $input `,` $filter (`bias` $bias^)? attr-dict `:` functional-type(operands, results)
@@ -68,15 +70,16 @@ def Kiln_GroupedConv2DOp : Kiln_Op<"grouped_conv2d", [Pure]> {
     result[n, oh, ow, f] = clamp(bias[f] + sum_{i,j,c < cg} filter[f / B, i, j, c, f % B] *
     input[n, oh * sh + i - top, ow * sw + j - left, (f / fg) * cg + c], min, max), input
     positions outside the input reading as zero (`pads` = top, left, bottom, right). No
-    dilation; `min`/`max` and `hard_swish` as in kiln.depthwise_conv2d. kiln-grouped-conv (passes/Graph) makes
-    it of a kiln.conv and the relu or clip after it, with B = filterBlock(...) (the channels
+    dilation; `min`/`max`, `hard_swish` and `silu` as in kiln.depthwise_conv2d. kiln-grouped-conv (passes/Graph) makes
+    it of a kiln.conv and the relu or clip (and hard swish or SiLU) after it, with B = filterBlock(...) (the channels
     one vector tile of the lowering computes); it lowers straight to vector code
     (GroupedToVectors.cpp).
   }];
   let arguments = (ins Kiln_Tensor:$input, Kiln_Tensor:$filter, Optional<Kiln_Tensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads, I64Attr:$group,
                        F64Attr:$min, F64Attr:$max,
-                       DefaultValuedAttr<BoolAttr, "false">:$hard_swish);
+                       DefaultValuedAttr<BoolAttr, "false">:$hard_swish,
+                       DefaultValuedAttr<BoolAttr, "false">:$silu);
   let results = (outs Kiln_Tensor:$result);
   let assemblyFormat = [{
     $input `,` $filter (`bias` $bias^)? attr-dict `:` functional-type(operands, results)
