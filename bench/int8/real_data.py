@@ -217,9 +217,9 @@ def bench_wakeword(args, kiln):
              for n in ("melspectrogram", "embedding_model", "hey_jarvis_v0.1")}
     mel = kiln.compile(paths["melspectrogram"])
     emb_fp32 = kiln.compile(paths["embedding_model"])
-    calib_windows = np.concatenate(mel_windows(mel, CALIB_SPEECH))
-    calib_jarvis = [j for w in mel_windows(mel, CALIB_SPEECH)
-                    for j in jarvis_windows(embeddings(emb_fp32, w))]
+    per_file = mel_windows(mel, CALIB_SPEECH)
+    calib_windows = np.concatenate(per_file)
+    calib_jarvis = [j for w in per_file for j in jarvis_windows(embeddings(emb_fp32, w))]
     start = time.monotonic()
     emb_model, jarvis_model = onnx.load(paths["embedding_model"]), onnx.load(paths["hey_jarvis_v0.1"])
     # The embedding model's batch is symbolic: one window per sample, [S, 1, 76, 32, 1].

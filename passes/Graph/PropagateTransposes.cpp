@@ -73,23 +73,40 @@ bool movesNoData(ArrayRef<int64_t> shape, ArrayRef<int64_t> perm) {
   return true;
 }
 
+/// `v`'s shape with leading unit dims up to `rank` (numpy broadcasting).
+SmallVector<int64_t> broadcastShape(Value v, size_t rank) {
+  auto shape = cast<RankedTensorType>(v.getType()).getShape();
+  SmallVector<int64_t> full(rank - shape.size(), 1);
+  full.append(shape.begin(), shape.end());
+  return full;
+}
+
+/// Whether untranspose brings `v` into the frame of `perm` (it creates nothing otherwise).
+bool canUntranspose(Value v, ArrayRef<int64_t> perm) {
+  if (auto t = v.getDefiningOp<kiln::TransposeOp>(); t && t.getPerm() == perm)
+    return true;
+  if (cast<RankedTensorType>(v.getType()).getRank() > (int64_t)perm.size())
+    return false;
+  if (v.getDefiningOp<kiln::ConstantOp>())
+    return true;
+  SmallVector<int64_t> full = broadcastShape(v, perm.size());
+  return movesNoData(full, inverse(perm)) && llvm::count_if(full, ShapedType::isDynamic) <= 1;
+}
+
 /// Brings `v` (same rank as the result, or of lower rank: numpy broadcasting) into the
 /// transposed frame: the input of a transpose alike, a transposed constant, or a reshape of a
-/// tensor whose transpose moves no data (a per-channel scale [1, C, 1, 1] → [1, 1, 1, C]).
+/// tensor whose transpose moves no data (a per-channel scale [1, C, 1, 1] → [1, 1, 1, C]);
+/// null (nothing created) where canUntranspose says no.
 Value untranspose(PatternRewriter &rewriter, Location loc, Value v, ArrayRef<int64_t> perm) {
-  if (auto t = v.getDefiningOp<kiln::TransposeOp>())
-    if (t.getPerm() == perm)
-      return t.getInput();
-  auto type = cast<RankedTensorType>(v.getType());
-  if (type.getRank() > (int64_t)perm.size())
+  if (!canUntranspose(v, perm))
     return {};
-  SmallVector<int64_t> full(perm.size() - type.getRank(), 1);
-  full.append(type.getShape().begin(), type.getShape().end());
+  if (auto t = v.getDefiningOp<kiln::TransposeOp>(); t && t.getPerm() == perm)
+    return t.getInput();
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> full = broadcastShape(v, perm.size());
   SmallVector<int64_t> inv = inverse(perm);
   if (!v.getDefiningOp<kiln::ConstantOp>()) {
     // A view: the reshape to the transposed shape (no transpose op the patterns could move).
-    if (!movesNoData(full, inv) || llvm::count_if(full, ShapedType::isDynamic) > 1)
-      return {};
     SmallVector<int64_t> shape;
     for (int64_t p : inv)
       shape.push_back(full[p]);
@@ -137,19 +154,12 @@ struct ConcatThroughTranspose : OpRewritePattern<kiln::ConcatOp> {
       }
     if (perm.empty())
       return failure();
+    // All checked before any is rewritten: a failed match must leave the IR as it was.
+    if (!llvm::all_of(op.getInputs(), [&](Value v) { return canUntranspose(v, perm); }))
+      return failure(); // an input that would need a transpose of its own
     SmallVector<Value> inputs;
-    for (Value v : op.getInputs()) {
-      auto t = v.getDefiningOp<kiln::TransposeOp>();
-      if (t && t.getPerm() != perm)
-        return failure();
-      ArrayRef<int64_t> shape = cast<RankedTensorType>(v.getType()).getShape();
-      if (!t && !v.getDefiningOp<kiln::ConstantOp>() &&
-          (!movesNoData(shape, inverse(perm)) || llvm::count_if(shape, ShapedType::isDynamic) > 1))
-        return failure(); // a tensor that would need a transpose of its own
-    }
     for (Value v : op.getInputs())
-      inputs.push_back(untranspose(rewriter, op.getLoc(), v, perm)); // each checked above
-    assert(!llvm::is_contained(inputs, Value()) && "an input untranspose cannot take");
+      inputs.push_back(untranspose(rewriter, op.getLoc(), v, perm));
     auto moved = rewriter.create<kiln::ConcatOp>(op.getLoc(), inputs, perm[op.getAxis()]);
     rewriter.replaceOp(op, transpose(rewriter, op.getLoc(), moved, perm));
     return success();

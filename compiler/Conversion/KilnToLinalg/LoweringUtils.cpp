@@ -109,13 +109,16 @@ Value createScalar(OpBuilder &b, Location loc, Type type, double value, bool isU
       loc, b.getIntegerAttr(intType, saturatingInt(intType.getWidth(), value, isUnsigned)));
 }
 
+/// `value` as a float of `x`'s type: a scalar, or a splat of its vector type.
+static Value floatLike(OpBuilder &b, Location loc, Value x, double value) {
+  if (auto vector = dyn_cast<VectorType>(x.getType()))
+    return b.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(vector, b.getFloatAttr(vector.getElementType(), value)));
+  return createScalar(b, loc, x.getType(), value);
+}
+
 Value createHardSigmoid(OpBuilder &b, Location loc, Value x, double alpha, double beta) {
-  auto constant = [&](double value) -> Value {
-    if (auto vector = dyn_cast<VectorType>(x.getType()))
-      return b.create<arith::ConstantOp>(
-          loc, DenseElementsAttr::get(vector, b.getFloatAttr(vector.getElementType(), value)));
-    return createScalar(b, loc, x.getType(), value);
-  };
+  auto constant = [&](double value) { return floatLike(b, loc, x, value); };
   Value scaled = b.create<arith::MulFOp>(loc, x, constant(alpha));
   Value shifted = b.create<arith::AddFOp>(loc, scaled, constant(beta));
   Value upper = b.create<arith::MinimumFOp>(loc, shifted, constant(1));
@@ -127,12 +130,7 @@ Value createHardSwish(OpBuilder &b, Location loc, Value x) {
 }
 
 Value createSigmoid(OpBuilder &b, Location loc, Value x) {
-  Value one;
-  if (auto vector = dyn_cast<VectorType>(x.getType()))
-    one = b.create<arith::ConstantOp>(
-        loc, DenseElementsAttr::get(vector, b.getFloatAttr(vector.getElementType(), 1.0)));
-  else
-    one = createScalar(b, loc, x.getType(), 1.0);
+  Value one = floatLike(b, loc, x, 1.0);
   Value e = b.create<math::ExpOp>(loc, b.create<arith::NegFOp>(loc, x));
   return b.create<arith::DivFOp>(loc, one, b.create<arith::AddFOp>(loc, one, e));
 }
