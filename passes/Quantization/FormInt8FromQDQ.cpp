@@ -127,12 +127,16 @@ struct FormInt8FromQDQ : OpRewritePattern<kiln::MatMulOp> {
 
   LogicalResult matchAndRewrite(kiln::MatMulOp op, PatternRewriter &rewriter) const override {
     auto resultType = cast<RankedTensorType>(op.getType());
-    if (!resultType.getElementType().isF32() || !resultType.hasStaticShape())
+    if (!resultType.getElementType().isF32())
       return failure();
     std::optional<Dequantized> x = matchDequantized(op.getLhs());
     auto lhsType = cast<RankedTensorType>(op.getLhs().getType());
-    if (!x || lhsType.getRank() < 2 || !lhsType.hasStaticShape())
+    if (!x || lhsType.getRank() < 2)
       return failure();
+    // The rows (batch, image, sequence) may be symbolic; the contraction's K and N not.
+    if (lhsType.isDynamicDim(lhsType.getRank() - 1) ||
+        resultType.isDynamicDim(resultType.getRank() - 1))
+      return warn(op, rewriter, "K or N is not static");
     DenseFPElementsAttr attr;
     auto wType = cast<RankedTensorType>(op.getRhs().getType());
     if (wType.getRank() != 2 || !wType.hasStaticShape())

@@ -150,8 +150,9 @@ struct FormInt8MatMul : OpRewritePattern<kiln::MatMulOp> {
     FailureOr<kiln::Int8Weights> w =
         succeeded(act) ? matchWeights(op.getRhs(), why) : FailureOr<kiln::Int8Weights>();
     if (succeeded(act) && succeeded(w) &&
-        (lhsType.getRank() < 2 || !lhsType.hasStaticShape() || !resultType.hasStaticShape()))
-      why = "the shapes are not static", w = failure();
+        (lhsType.getRank() < 2 || lhsType.isDynamicDim(lhsType.getRank() - 1) ||
+         resultType.isDynamicDim(resultType.getRank() - 1)))
+      why = "K or N is not static", w = failure();
     if (failed(act) || failed(w)) {
       kiln::warnOnce(rewriter, op,
                      "integer matmul of 8-bit values runs as an i32 matmul (no int8 kernel: " +

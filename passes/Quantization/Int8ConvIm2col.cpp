@@ -80,13 +80,21 @@ bool isPointwise(kiln::ConvOp conv) {
 Value buildIm2col(PatternRewriter &rewriter, kiln::ConvOp conv, Value x, int64_t padValue,
                   Value runtimePad, bool vectorOp) {
   Location loc = conv.getLoc();
+  auto in = cast<RankedTensorType>(x.getType());
+  bool symbolic = !in.hasStaticShape();
+  if (symbolic && isPointwise(conv))
+    return x; // the patch matrix is x itself; kiln.matmul_int8 folds its leading dims
+  if (symbolic && !vectorOp)
+    return Value(); // the slices need static sizes
   Value cols;
   if (vectorOp && !isPointwise(conv)) {
-    auto in = cast<RankedTensorType>(x.getType());
     auto filter = conv.getFilter().getType();
     int64_t kh = filter.getDimSize(0), kw = filter.getDimSize(1);
-    auto type = in.clone({in.getDimSize(0), conv.getType().getDimSize(1),
-                          conv.getType().getDimSize(2), kh * kw * in.getDimSize(3)});
+    // Symbolic where the input's dims are (the result's follow from them).
+    auto dim = [&](int64_t d) {
+      return in.isDynamicDim(d) ? ShapedType::kDynamic : conv.getType().getDimSize(d);
+    };
+    auto type = in.clone({in.getDimSize(0), dim(1), dim(2), kh * kw * in.getDimSize(3)});
     if (runtimePad && cast<RankedTensorType>(runtimePad.getType()).getRank() != 0)
       runtimePad = rewriter.create<kiln::ReshapeOp>(
           loc, RankedTensorType::get({}, in.getElementType()), runtimePad);
@@ -100,6 +108,8 @@ Value buildIm2col(PatternRewriter &rewriter, kiln::ConvOp conv, Value x, int64_t
     cols = taps.size() == 1 ? taps.front() : gatherTaps(rewriter, loc, taps);
   }
   auto type = cast<RankedTensorType>(cols.getType()); // [N, OH, OW, KH*KW*C]
+  if (symbolic)
+    return cols; // kiln.matmul_int8 folds its leading dims into the rows itself
   return rewriter.create<kiln::ReshapeOp>(
       loc, type.clone({type.getDimSize(0) * type.getDimSize(1) * type.getDimSize(2),
                        type.getDimSize(3)}),
@@ -141,9 +151,11 @@ struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
                   isFloat ? "grouped convolutions have no int8 kernel: it runs in float on the "
                             "dequantized values, as in the fp32 model"
                           : "grouped convolutions have no int8 kernel");
-    if (!result.hasStaticShape() || !conv.getInput().getType().hasStaticShape() ||
-        !filter.hasStaticShape())
-      return warn(conv, rewriter, "the shapes are not static");
+    // The batch and image dims may be symbolic (one artifact for every image size); the
+    // channels and the filter not.
+    auto inType = conv.getInput().getType();
+    if (!filter.hasStaticShape() || inType.isDynamicDim(3) || result.isDynamicDim(3))
+      return warn(conv, rewriter, "the channels or the filter are not static");
     // Float weights that are no int8 grid (a layer left in float) keep the float conv: its
     // im2col matmul would not reach the int8 kernel either.
     if (isFloat && matchPattern(conv.getFilter(), m_Constant()) &&
@@ -160,7 +172,9 @@ struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
     Value cols =
         buildIm2col(rewriter, conv, x8, in->zeroPoint, in->runtimeZeroPoint, vectorIm2col);
     if (!cols)
-      return warn(conv, rewriter, "the activation zero point is known at run time only");
+      return warn(conv, rewriter,
+                  in->runtimeZeroPoint ? "the activation zero point is known at run time only"
+                                       : "symbolic image dims need the kiln.im2col patch matrix");
     // The same widening as the conv's input, on the patch matrix.
     auto colsType = cast<RankedTensorType>(cols.getType());
     Value lhs = rewriter.create<kiln::CastOp>(loc, colsType.clone(elementTypeOf(in->cast)), cols);
@@ -174,7 +188,10 @@ struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
     Value out = rewriter.create<kiln::MatMulOp>(loc, lhs, *rhs);
     if (conv.getBias())
       out = rewriter.create<kiln::AddOp>(loc, out, conv.getBias());
-    rewriter.replaceOpWithNewOp<kiln::ReshapeOp>(conv, result, out);
+    if (out.getType() == result)
+      rewriter.replaceOp(conv, out);
+    else
+      rewriter.replaceOpWithNewOp<kiln::ReshapeOp>(conv, result, out);
     return success();
   }
 

@@ -227,6 +227,63 @@ def test_qdq_conv_runs_int8_and_matches_its_arithmetic(case):
     assert np.abs(y - float_path).max() <= p["ys"] * 1.001
 
 
+SYMBOLIC_CASES = [CASES[0], CASES[1], CASES[2], CASES[3], CASES[4], CASES[5], CASES[7],
+                  # 1x1 stride 1: the 8-bit activations are the patch matrix themselves.
+                  ((1, 24, 5, 7), 40, 1, (1, 1), (0, 0, 0, 0), (1, 1))]
+
+
+@pytest.mark.parametrize("case", SYMBOLIC_CASES, ids=case_id)
+def test_qdq_conv_with_symbolic_batch_and_image_dims_runs_int8(case):
+    """Input [n, C, h, w]: one artifact runs every size on the int8 kernel (kiln.im2col and
+    the VNNI GEMM with run-time rows), warning-free, and equals the int8 arithmetic at each:
+    the sizes it was written for, larger ones with a batch, images barely larger than the
+    window (padding on every side), and rows (N * OH * OW) that leave a partial row block."""
+    import warnings
+    shape, f, k, strides, pads, dilations = case
+    model, p = qdq_conv_model(shape, f, k, strides, pads, dilations, seed=f + k)
+    model.graph.input[0].CopyFrom(
+        helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", shape[1], "h", "w"]))
+    graph_ir = kiln.ir(model, "graph")
+    assert "kiln.matmul_int8" in graph_ir and "kiln.conv " not in graph_ir
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", kiln.CompileWarning)
+        module = kiln.compile(model)
+    span = (k - 1) * dilations[0] + 1
+    for n, h, w in [shape[:1] + shape[2:], (2, shape[2] + 3, shape[3] + 5),
+                    (1, max(1, span - pads[0] - pads[2]), span + 1), (3, 17, 40)]:
+        x = np.random.default_rng(h * w).standard_normal((n, shape[1], h, w)).astype(np.float32)
+        (y,) = module.run([x * 2])
+        xq = quantize(x * 2, p["xs"], p["xz"])
+        acc = conv_int64(xq.astype(np.int64) - int(p["xz"]), p["wq"].astype(np.int64), strides,
+                         pads, dilations)
+        int8_path = qdq_output(acc.astype(np.float32) * (p["xs"] * p["ws"])[None, :, None, None],
+                               p)
+        assert y.shape == int8_path.shape, (n, h, w)
+        np.testing.assert_array_equal(y, int8_path, err_msg=f"input {n}x{h}x{w}")
+
+
+def test_qlinear_conv_with_symbolic_image_dims_is_exact():
+    """QLinearConv (integer requantization) over [1, C, h, w] on the int8 kernel at 3 sizes,
+    the same bytes as the artifact compiled for the static shape."""
+    shape, f, k, strides, pads, dilations = CASES[2]
+    model, p = qlinear_conv_model(shape, f, k, strides, pads, dilations, seed=4)
+    static = kiln.compile(model)
+    model.graph.input[0].CopyFrom(
+        helper.make_tensor_value_info("x", TensorProto.UINT8, [1, shape[1], "h", "w"]))
+    assert "kiln.matmul_int8" in kiln.ir(model, "graph")
+    module = kiln.compile(model)
+    for h, w in [shape[2:], (20, 7), (3, 31)]:
+        x = np.random.default_rng(h).integers(0, 256, (1, shape[1], h, w)).astype(np.uint8)
+        (y,) = module.run([x])
+        acc = conv_int64(x.astype(np.int64) - int(p["xz"]), p["w"].astype(np.int64), strides,
+                         pads, dilations) + p["bias"].astype(np.int64)[None, :, None, None]
+        real = acc.astype(np.float32) * (p["xs"] * p["ws"])[None, :, None, None]
+        ref = np.clip(np.rint(real / p["ys"]) + np.float32(p["yz"]), 0, 255).astype(np.uint8)
+        np.testing.assert_array_equal(y, ref, err_msg=f"{h}x{w}")
+        if (h, w) == shape[2:]:
+            np.testing.assert_array_equal(y, static.run([x])[0])
+
+
 def grouped_conv_integer(x_shape, w, group, xz, pads, strides, name):
     inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(np.array(xz, np.uint8), "xz")]
     node = helper.make_node("ConvInteger", ["x", "w", "xz"], ["y"], pads=list(pads),

@@ -71,6 +71,29 @@ def test_qdq_matmul_runs_int8_and_matches_its_arithmetic(shape, x_dtype):
     assert np.abs(y - float_path).max() <= p["ys"] * 1.001
 
 
+@pytest.mark.parametrize("dims", [["m"], ["b", "t"]], ids=["rows", "batch_and_sequence"])
+def test_qdq_matmul_with_symbolic_rows_runs_int8(dims):
+    """x [m, K] or [b, t, K] with symbolic dims (a sequence model's projection): one artifact,
+    on the int8 kernel, warning-free, equal to the int8 arithmetic at every row count (1, a
+    partial row block, many blocks)."""
+    import warnings
+    k, n = 96, 80
+    model, p = qdq_model(1, k, n, np.uint8, seed=9)
+    model.graph.input[0].CopyFrom(helper.make_tensor_value_info("x", TensorProto.FLOAT, dims + [k]))
+    model.graph.output[0].CopyFrom(helper.make_tensor_value_info("y", TensorProto.FLOAT, None))
+    assert "kiln.matmul_int8" in kiln.ir(model, "graph")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", kiln.CompileWarning)
+        module = kiln.compile(model)
+    for rows in [(1,), (7,), (301,)] if len(dims) == 1 else [(1, 1), (2, 5), (3, 77)]:
+        x = np.random.default_rng(sum(rows)).standard_normal(rows + (k,)).astype(np.float32) * 2
+        (y,) = module.run([x])
+        xq = quantize(x, p["xs"], p["xz"], np.uint8)
+        acc = (xq.astype(np.int64) - int(p["xz"])) @ p["wq"].astype(np.int64)
+        np.testing.assert_array_equal(y, output_of(acc.astype(np.float32) * (p["xs"] * p["ws"]),
+                                                   p), err_msg=str(rows))
+
+
 def test_qdq_gemm_with_unfolded_transposed_weights_runs_int8():
     """Gemm(transB=1) against DequantizeLinear'd weights of 300 x 260 (past the constant
     folder, so they arrive as a transposed dequantization): laid out as [K, N] int8 at compile

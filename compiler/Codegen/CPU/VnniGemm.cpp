@@ -7,7 +7,8 @@
 // 64 columns run on the kernel's threads (scf.forall; a layer of 64 output channels is not
 // one task); k goes in blocks whose B stays in L1, rows in blocks of `mr` with a static tail
 // block in the last chunk; a K that is not a multiple of 4 reads its last group of A with
-// zero padding (B is zero-padded when packed).
+// zero padding (B is zero-padded when packed). An M known at run time only (a symbolic batch,
+// image or sequence) sizes the chunks in code and runs its last M % mr rows one at a time.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Codegen/CPU/Passes.h"
@@ -43,7 +44,8 @@ constexpr llvm::StringLiteral kVpdpbusd = "llvm.x86.avx512.vpdpbusd.512";
 
 struct Gemm {
   Value a, b; ///< A [M, K] i8 (unsigned values), B packed [ceil(N/64), ceil(K/4), 256] i8.
-  int64_t m, n, k;
+  int64_t m, n, k; ///< m: ShapedType::kDynamic when known at run time only (`mValue`)
+  Value mValue;
   /// Applied to the sums of the last k block before their store (null: the sums are the
   /// result).
   const kiln::GemmEpilogue *epilogue = nullptr;
@@ -199,6 +201,8 @@ struct Rows {
   Value a0, fullEnd;
   int64_t tail = 0, tailAt = 0;
   Value tailIf;
+  /// With a run-time M: the rows [fullEnd, end) after the full blocks, one at a time.
+  Value end;
 };
 
 /// All rows of one task's panel over one k block: blocks of `mr` rows in a loop, then the rest.
@@ -214,6 +218,16 @@ Tiles panelRows(OpBuilder &b, Location loc, const Gemm &g, Tiles tiles, Value p,
               nl, microKernel(nb, nl, g, tiles.with(args), m0, a, p, mr, cols, kb).values());
         });
     tiles = tiles.with(loop.getResults());
+  }
+  if (rows.end) {
+    auto loop = b.create<scf::ForOp>(
+        loc, rows.fullEnd, rows.end, idx(b, loc, 1), tiles.values(),
+        [&](OpBuilder &nb, Location nl, Value m0, ValueRange args) {
+          Value a = nb.create<arith::AddIOp>(nl, rows.a0, m0);
+          nb.create<scf::YieldOp>(
+              nl, microKernel(nb, nl, g, tiles.with(args), m0, a, p, 1, cols, kb).values());
+        });
+    return tiles.with(loop.getResults());
   }
   if (!rows.tail)
     return tiles;
@@ -316,15 +330,56 @@ Tiles buildTasks(OpBuilder &b, Location loc, const Gemm &g, Tiles outs, int64_t 
   return outs.with(forall.getResults());
 }
 
+/// buildTasks for an M known at run time only: rowsPerChunk's chunks computed in code, each
+/// chunk's rows min(rowsEach, M - row0), its last M % mr rows one at a time.
+Tiles buildDynamicTasks(OpBuilder &b, Location loc, const Gemm &g, Tiles outs, int64_t panel0,
+                        int64_t panels, int64_t cols) {
+  int64_t mr = rowsFor((cols + kBlock - 1) / kBlock);
+  Value m = g.mValue, one = idx(b, loc, 1);
+  Value blocks = b.create<arith::CeilDivUIOp>(loc, m, idx(b, loc, mr));
+  Value most = b.create<arith::MaxUIOp>(
+      loc, one, b.create<arith::DivUIOp>(loc, m, idx(b, loc, mr * kMinBlocks)));
+  Value chunks = b.create<arith::MinUIOp>(
+      loc, idx(b, loc, std::max<int64_t>(1, (kTasks + panels - 1) / panels)), most);
+  Value rowsEach = b.create<arith::MulIOp>(loc, b.create<arith::CeilDivUIOp>(loc, blocks, chunks),
+                                           idx(b, loc, mr));
+  // With M = 0 no task runs (ceil(0 / mr) = 0 blocks of rows; chunks >= 1 of 0 rows each).
+  chunks = b.create<arith::CeilDivUIOp>(loc, m, b.create<arith::MaxUIOp>(loc, rowsEach, one));
+  auto forall = b.create<scf::ForallOp>(loc, ArrayRef<OpFoldResult>{chunks, b.getIndexAttr(panels)},
+                                        outs.values(), std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  Tiles shared = outs.with(forall.getRegionIterArgs());
+  Value p = b.create<arith::AddIOp>(loc, forall.getInductionVar(1), idx(b, loc, panel0));
+  Value row0 = b.create<arith::MulIOp>(loc, forall.getInductionVar(0), rowsEach);
+  Value col = b.create<arith::MulIOp>(loc, p, idx(b, loc, kPanel));
+  Value rows = b.create<arith::MinUIOp>(loc, rowsEach, b.create<arith::SubIOp>(loc, m, row0));
+  Value fullEnd = b.create<arith::MulIOp>(loc, b.create<arith::DivUIOp>(loc, rows, idx(b, loc, mr)),
+                                          idx(b, loc, mr));
+  Rows task{row0, fullEnd};
+  task.end = rows;
+  SmallVector<OpFoldResult> offsets{row0, col}, sizes{rows, b.getIndexAttr(cols)},
+      strides{b.getIndexAttr(1), b.getIndexAttr(1)};
+  SmallVector<Value> slices;
+  for (Value t : shared.values())
+    slices.push_back(b.create<tensor::ExtractSliceOp>(loc, t, offsets, sizes, strides));
+  Tiles done = panel(b, loc, g, shared.with(slices), p, cols, task);
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  for (auto [tile, t] : llvm::zip(done.values(), shared.values()))
+    b.create<tensor::ParallelInsertSliceOp>(loc, tile, t, offsets, sizes, strides);
+  return outs.with(forall.getResults());
+}
+
 /// [M, N] i32 = A x B [with its epilogue]: the full panels' tasks in one scf.forall, the
 /// last partial panel's in another.
 Tiles buildGemm(OpBuilder &b, Location loc, const Gemm &g, Tiles init) {
   int64_t panels = g.n / kPanel, rest = g.n % kPanel;
+  auto tasks = ShapedType::isDynamic(g.m) ? buildDynamicTasks : buildTasks;
   Tiles out = init;
   if (panels > 0)
-    out = buildTasks(b, loc, g, out, 0, panels, kPanel);
+    out = tasks(b, loc, g, out, 0, panels, kPanel);
   if (rest)
-    out = buildTasks(b, loc, g, out, panels, 1, rest);
+    out = tasks(b, loc, g, out, panels, 1, rest);
   return out;
 }
 
@@ -396,12 +451,17 @@ struct VnniGemmPass : kiln::impl::VnniGemmBase<VnniGemmPass> {
       Operation *at = epilogue ? epilogue->op.getOperation() : op.getOperation();
       OpBuilder b(at);
       Location loc = op.getLoc();
+      SmallVector<Value> dynamicM;
+      if (ShapedType::isDynamic(g.m)) {
+        g.mValue = b.create<tensor::DimOp>(loc, g.a, 0);
+        dynamicM.push_back(g.mValue);
+      }
       Tiles init;
       if (!epilogue || g.kBlocks() > 1)
-        init.acc = b.create<tensor::EmptyOp>(loc, c.getShape(), c.getElementType());
+        init.acc = b.create<tensor::EmptyOp>(loc, c, dynamicM);
       if (epilogue)
-        init.out = b.create<tensor::EmptyOp>(loc, c.getShape(),
-                                             epilogue->resultType().getElementType());
+        init.out = b.create<tensor::EmptyOp>(loc, c.clone(epilogue->resultType().getElementType()),
+                                             dynamicM);
       Tiles done = buildGemm(b, loc, g, init);
       if (epilogue) {
         epilogue->op.getResult(0).replaceAllUsesWith(done.out);

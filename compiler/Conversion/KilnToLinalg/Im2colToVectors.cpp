@@ -6,7 +6,8 @@
 // [N, H, W * C] view; with dilation, C values per tap); the few pixels at the left and right
 // edges copy tap by tap, the taps outside written with the pad value; filter rows outside the
 // input are written with the pad value. Runs go in 512-bit vectors and one shorter vector
-// for their rest, all sizes static: no masks, no padded copy of the input.
+// for their rest: no masks, no padded copy of the input. With symbolic batch or image dims the
+// rows run on the threads and the edge/interior split of each row is computed at run time.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Conversion/KilnToLinalg/Patterns.h"
@@ -49,6 +50,7 @@ struct Im2colLowering : OpConversionPattern<graph::Im2colOp> {
     c.elem = elem;
     int64_t bits = elem.getIntOrFloatBitWidth();
     c.lanes = std::max<int64_t>(1, 512 / bits);
+    c.bindSizes(rewriter, loc, adaptor.getInput(), op.getPads()[2], op.getPads()[3]);
     c.input = rewriter.create<tensor::CollapseShapeOp>(
         loc, adaptor.getInput(), ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
     double padValue = op.getPadValue().convertToDouble();
@@ -56,16 +58,31 @@ struct Im2colLowering : OpConversionPattern<graph::Im2colOp> {
                 ? rewriter.create<tensor::ExtractOp>(loc, adaptor.getPad(), ValueRange{})
                       .getResult()
                 : createScalar(rewriter, loc, elem, padValue, isUnsigned(op.getInput()));
-    int64_t rows = outType.getDimSize(0) * c.oh, k = outType.getDimSize(3);
-    bool parallel = rows * c.ow * k * bits / 8 >= kMinParallelBytes;
-    Value init = createEmpty(rewriter, loc, outType.getShape(), elem);
+    int64_t k = outType.getDimSize(3);
+    Value init;
+    OpFoldResult rows;
+    bool parallel = true; // symbolic sizes: an image's rows
+    if (outType.hasStaticShape()) {
+      int64_t count = outType.getDimSize(0) * c.oh;
+      rows = rewriter.getIndexAttr(count);
+      parallel = count * c.ow * k * bits / 8 >= kMinParallelBytes;
+      init = createEmpty(rewriter, loc, outType.getShape(), elem);
+    } else {
+      Value n = rewriter.create<tensor::DimOp>(loc, adaptor.getInput(), 0);
+      rows = rewriter.create<arith::MulIOp>(loc, n, c.ohV).getResult();
+      SmallVector<Value> dynamic;
+      for (auto [d, size] : llvm::enumerate(ArrayRef<Value>{n, c.ohV, c.owV}))
+        if (outType.isDynamicDim(d))
+          dynamic.push_back(size);
+      init = createEmpty(rewriter, loc, RankedTensorType::get(outType.getShape(), elem), dynamic);
+    }
     auto sliceOf = [&](OpBuilder &b, Location l, Value row, SmallVectorImpl<OpFoldResult> &off,
                        SmallVectorImpl<OpFoldResult> &sizes) {
-      off.assign({b.create<arith::DivUIOp>(l, row, idx(b, l, c.oh)).getResult(),
-                  b.create<arith::RemUIOp>(l, row, idx(b, l, c.oh)).getResult(),
-                  b.getIndexAttr(0), b.getIndexAttr(0)});
-      sizes.assign({b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(c.ow),
-                    b.getIndexAttr(k)});
+      off.assign({b.create<arith::DivUIOp>(l, row, c.ohV).getResult(),
+                  b.create<arith::RemUIOp>(l, row, c.ohV).getResult(), b.getIndexAttr(0),
+                  b.getIndexAttr(0)});
+      sizes.assign(
+          {b.getIndexAttr(1), b.getIndexAttr(1), getAsOpFoldResult(c.owV), b.getIndexAttr(k)});
     };
     auto body = [&](OpBuilder &b, Location l, Value row, Value slice) {
       return c.row(b, l, row, slice);
@@ -76,9 +93,38 @@ struct Im2colLowering : OpConversionPattern<graph::Im2colOp> {
 
   /// The code of one output row of the patch matrix.
   struct Copier {
+    /// h, w, oh, ow: ShapedType::kDynamic where known at run time only.
     int64_t h, w, c, kh, kw, sh, sw, dh, dw, top, left, oh, ow, lanes;
     Type elem;
     Value input, pad; ///< input as [N, H, W * C]; the pad value, a scalar
+    Value hV, wV, ohV, owV; ///< h, w, oh, ow as index values (constants where static)
+
+    bool hasStaticSizes() const {
+      return !ShapedType::isDynamic(h) && !ShapedType::isDynamic(w) && !ShapedType::isDynamic(oh) &&
+             !ShapedType::isDynamic(ow);
+    }
+
+    /// hV, wV from the input's dims, ohV, owV = (size + pads - span) / stride + 1 (`bottom`,
+    /// `right`: the pads after). At the kernel's entry: used inside its loops.
+    void bindSizes(OpBuilder &b, Location l, Value in, int64_t bottom, int64_t right) {
+      auto size = [&](int64_t d, int64_t v) {
+        return ShapedType::isDynamic(v) ? b.create<tensor::DimOp>(l, in, d).getResult()
+                                        : idx(b, l, v);
+      };
+      hV = size(1, h);
+      wV = size(2, w);
+      auto out = [&](Value extent, int64_t v, int64_t pads, int64_t k, int64_t d, int64_t s) {
+        if (!ShapedType::isDynamic(v))
+          return idx(b, l, v);
+        Value span = b.create<arith::SubIOp>(l, extent, idx(b, l, d * (k - 1) + 1 - pads));
+        return b
+            .create<arith::AddIOp>(l, b.create<arith::FloorDivSIOp>(l, span, idx(b, l, s)),
+                                   idx(b, l, 1))
+            .getResult();
+      };
+      ohV = out(hV, oh, top + bottom, kh, dh, sh);
+      owV = out(wV, ow, left + right, kw, dw, sw);
+    }
 
     /// slice[0, 0, ow, base + off] as indices.
     SmallVector<Value> at(OpBuilder &b, Location l, Value ow, Value base, int64_t off) const {
@@ -185,8 +231,8 @@ struct Im2colLowering : OpConversionPattern<graph::Im2colOp> {
     /// Edge pixels [from, to) as a loop: each tap tested at run time, copied or filled. For
     /// wide dilations most pixels are edge pixels; unrolled they were thousands of vector ops
     /// per kernel, and bufferizing those chains took minutes (a dilated ISNet).
-    Value edgeLoop(OpBuilder &b, Location l, Value slice, Value n, Value ih, Value base,
-                   int64_t from, int64_t to) const {
+    Value edgeLoop(OpBuilder &b, Location l, Value slice, Value n, Value ih, Value base, Value from,
+                   Value to) const {
       return buildLoop(
           b, l, from, to, 1, slice, [&](OpBuilder &nb, Location nl, Value px, Value s) {
             Value col0 = nb.create<arith::SubIOp>(
@@ -195,7 +241,7 @@ struct Im2colLowering : OpConversionPattern<graph::Im2colOp> {
               Value col = nb.create<arith::AddIOp>(nl, col0, idx(nb, nl, j * dw));
               Value inside = nb.create<arith::AndIOp>(
                   nl, nb.create<arith::CmpIOp>(nl, arith::CmpIPredicate::sge, col, idx(nb, nl, 0)),
-                  nb.create<arith::CmpIOp>(nl, arith::CmpIPredicate::slt, col, idx(nb, nl, w)));
+                  nb.create<arith::CmpIOp>(nl, arith::CmpIPredicate::slt, col, wV));
               Value out = nb.create<arith::AddIOp>(nl, base, idx(nb, nl, j * c));
               auto tap = nb.create<scf::IfOp>(
                   nl, inside,
@@ -217,7 +263,7 @@ struct Im2colLowering : OpConversionPattern<graph::Im2colOp> {
     Value edgePixels(OpBuilder &b, Location l, Value slice, Value n, Value ih, Value base,
                      int64_t from, int64_t to) const {
       if ((to - from) * kw * llvm::divideCeil(c, lanes) > kMaxUnrolledEdgeOps)
-        return edgeLoop(b, l, slice, n, ih, base, from, to);
+        return edgeLoop(b, l, slice, n, ih, base, idx(b, l, from), idx(b, l, to));
       for (int64_t p = from; p < to; ++p)
         slice = edgePixel(b, l, slice, n, ih, base, p);
       return slice;
@@ -228,22 +274,42 @@ struct Im2colLowering : OpConversionPattern<graph::Im2colOp> {
     Value copyRow(OpBuilder &b, Location l, Value slice, Value n, Value ih, Value base) const {
       // Pixels [lo, hi) have every tap inside: ow * sw - left >= 0 and
       // ow * sw - left + (kw - 1) * dw <= w - 1.
+      if (!hasStaticSizes()) {
+        Value lo = b.create<arith::MinSIOp>(l, owV, idx(b, l, (left + sw - 1) / sw));
+        Value last = b.create<arith::AddIOp>(l, wV, idx(b, l, left - 1 - (kw - 1) * dw));
+        Value hi = b.create<arith::AddIOp>(l, b.create<arith::FloorDivSIOp>(l, last, idx(b, l, sw)),
+                                           idx(b, l, 1));
+        hi = b.create<arith::MaxSIOp>(l, lo, b.create<arith::MinSIOp>(l, owV, hi));
+        slice = edgeLoop(b, l, slice, n, ih, base, idx(b, l, 0), lo);
+        slice =
+            buildLoop(b, l, lo, hi, 1, slice, [&](OpBuilder &nb, Location nl, Value px, Value s) {
+              return interiorPixel(nb, nl, s, n, ih, base, px);
+            });
+        return edgeLoop(b, l, slice, n, ih, base, hi, owV);
+      }
       int64_t lo = std::min(ow, (left + sw - 1) / sw);
       int64_t last = w - 1 - (kw - 1) * dw + left;
       int64_t hi = last < 0 ? lo : std::max(lo, std::min(ow, last / sw + 1));
       slice = edgePixels(b, l, slice, n, ih, base, 0, lo);
       slice = buildLoop(b, l, lo, hi, 1, slice, [&](OpBuilder &nb, Location nl, Value px, Value s) {
-        Value col = nb.create<arith::SubIOp>(
-            nl, nb.create<arith::MulIOp>(nl, px, idx(nb, nl, sw)), idx(nb, nl, left));
-        Value start = nb.create<arith::MulIOp>(nl, col, idx(nb, nl, c));
-        if (dw == 1)
-          return copy(nb, nl, s, n, ih, start, px, base, kw * c);
-        for (int64_t j = 0; j < kw; ++j)
-          s = copy(nb, nl, s, n, ih, nb.create<arith::AddIOp>(nl, start, idx(nb, nl, j * dw * c)),
-                   px, nb.create<arith::AddIOp>(nl, base, idx(nb, nl, j * c)), c);
-        return s;
+        return interiorPixel(nb, nl, s, n, ih, base, px);
       });
       return edgePixels(b, l, slice, n, ih, base, hi, ow);
+    }
+
+    /// A filter row of pixel `px`, every tap inside the input: one run (dilation 1) or a
+    /// run per tap.
+    Value interiorPixel(OpBuilder &b, Location l, Value slice, Value n, Value ih, Value base,
+                        Value px) const {
+      Value col = b.create<arith::SubIOp>(l, b.create<arith::MulIOp>(l, px, idx(b, l, sw)),
+                                          idx(b, l, left));
+      Value start = b.create<arith::MulIOp>(l, col, idx(b, l, c));
+      if (dw == 1)
+        return copy(b, l, slice, n, ih, start, px, base, kw * c);
+      for (int64_t j = 0; j < kw; ++j)
+        slice = copy(b, l, slice, n, ih, b.create<arith::AddIOp>(l, start, idx(b, l, j * dw * c)),
+                     px, b.create<arith::AddIOp>(l, base, idx(b, l, j * c)), c);
+      return slice;
     }
 
     /// Filter rows [from, to) of every pixel: their input rows copied (`inside`) or the pad
@@ -258,11 +324,11 @@ struct Im2colLowering : OpConversionPattern<graph::Im2colOp> {
               nb.create<scf::YieldOp>(nl, copyRow(nb, nl, args[0], n, inputRow(nb, nl, ohv, i), base));
               return;
             }
-            nb.create<scf::YieldOp>(
-                nl, buildLoop(nb, nl, 0, ow, 1, args[0],
-                              [&](OpBuilder &fb, Location fl, Value px, Value s) {
-                                return fill(fb, fl, s, px, base, kw * c);
-                              }));
+            nb.create<scf::YieldOp>(nl,
+                                    buildLoop(nb, nl, idx(nb, nl, 0), owV, 1, args[0],
+                                              [&](OpBuilder &fb, Location fl, Value px, Value s) {
+                                                return fill(fb, fl, s, px, base, kw * c);
+                                              }));
           });
       return loop.getResult(0);
     }
@@ -275,9 +341,9 @@ struct Im2colLowering : OpConversionPattern<graph::Im2colOp> {
     }
 
     Value row(OpBuilder &b, Location l, Value row, Value slice) const {
-      Value n = b.create<arith::DivUIOp>(l, row, idx(b, l, oh));
-      Value ohv = b.create<arith::RemUIOp>(l, row, idx(b, l, oh));
-      if (top <= 0 && (oh - 1) * sh + (kh - 1) * dh - top < h) {
+      Value n = b.create<arith::DivUIOp>(l, row, ohV);
+      Value ohv = b.create<arith::RemUIOp>(l, row, ohV);
+      if (hasStaticSizes() && top <= 0 && (oh - 1) * sh + (kh - 1) * dh - top < h) {
         // Every filter row of every output row inside the input: static rows.
         for (int64_t i = 0; i < kh; ++i)
           slice = copyRow(b, l, slice, n, inputRow(b, l, ohv, idx(b, l, i)),
@@ -293,10 +359,11 @@ struct Im2colLowering : OpConversionPattern<graph::Im2colOp> {
           l, b.create<arith::MaxSIOp>(l, b.create<arith::CeilDivSIOp>(l, shift, idx(b, l, dh)), zero),
           all);
       Value hi = b.create<arith::MaxSIOp>(
-          l, b.create<arith::MinSIOp>(
-                 l, b.create<arith::CeilDivSIOp>(
-                        l, b.create<arith::AddIOp>(l, shift, idx(b, l, h)), idx(b, l, dh)),
-                 all),
+          l,
+          b.create<arith::MinSIOp>(
+              l,
+              b.create<arith::CeilDivSIOp>(l, b.create<arith::AddIOp>(l, shift, hV), idx(b, l, dh)),
+              all),
           lo);
       slice = filterRows(b, l, slice, n, ohv, zero, lo, /*inside=*/false);
       slice = filterRows(b, l, slice, n, ohv, lo, hi, /*inside=*/true);

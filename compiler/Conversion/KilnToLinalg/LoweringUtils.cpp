@@ -175,6 +175,40 @@ int64_t mergedLeadingDims(ShapedType merged, ShapedType split) {
   return lead;
 }
 
+OpFoldResult sizeOf(OpBuilder &b, Location loc, Value v, int64_t d) {
+  auto type = tensorTypeOf(v);
+  if (!type.isDynamicDim(d))
+    return b.getIndexAttr(type.getDimSize(d));
+  return b.create<tensor::DimOp>(loc, v, d).getResult();
+}
+
+Value collapseLeading(OpBuilder &b, Location loc, Value v, int64_t lead) {
+  if (lead == 1)
+    return v;
+  return b.create<tensor::CollapseShapeOp>(loc, v, leadingGroups(tensorTypeOf(v).getRank(), lead));
+}
+
+Value expandLeading(OpBuilder &b, Location loc, Value v, ArrayRef<OpFoldResult> sizes) {
+  auto type = tensorTypeOf(v);
+  int64_t lead = sizes.size() - type.getRank() + 1;
+  if (lead == 1)
+    return v;
+  SmallVector<ReassociationIndices> groups = leadingGroups(sizes.size(), lead);
+  SmallVector<int64_t> shape;
+  for (OpFoldResult s : sizes) {
+    std::optional<int64_t> c = getConstantIntValue(s);
+    shape.push_back(c ? *c : ShapedType::kDynamic);
+  }
+  if (llvm::count_if(ArrayRef<int64_t>(shape).take_front(lead), ShapedType::isDynamic) < 2)
+    return b.create<tensor::ExpandShapeOp>(loc, type.clone(shape), v, groups, sizes);
+  // Two dynamic dims in one group: MLIR 19 bufferizes no such expand_shape (and its tensor.dim
+  // folder assumes one), so reshape by a shape tensor instead.
+  SmallVector<Value> dims = llvm::map_to_vector(
+      sizes, [&](OpFoldResult s) { return getValueOrCreateConstantIndexOp(b, loc, s); });
+  Value shapeValue = b.create<tensor::FromElementsOp>(loc, dims);
+  return b.create<tensor::ReshapeOp>(loc, type.clone(shape), v, shapeValue);
+}
+
 Value createEmpty(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type elementType) {
   return b.create<tensor::EmptyOp>(loc, shape, elementType);
 }

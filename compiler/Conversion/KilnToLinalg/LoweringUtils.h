@@ -155,6 +155,14 @@ SmallVector<ReassociationIndices> leadingGroups(int64_t rank, int64_t lead);
 /// How many leading dims of `split` merge into dim 0 of `merged` ([R, T...] and
 /// [d0, ..., T...], `split` of higher rank, the same static trailing dims T), or 0.
 int64_t mergedLeadingDims(ShapedType merged, ShapedType split);
+/// Size `d` of `v` as an OpFoldResult (a tensor.dim when dynamic).
+OpFoldResult sizeOf(OpBuilder &b, Location loc, Value v, int64_t d);
+/// `v` with its leading `lead` dims collapsed into one (the others kept).
+Value collapseLeading(OpBuilder &b, Location loc, Value v, int64_t lead);
+/// `v` with its dim 0 expanded into `sizes.size() - rank + 1` dims of `sizes` (all dims of the
+/// result given); by a shape tensor where two of them are dynamic (MLIR 19 bufferizes no
+/// tensor.expand_shape with two dynamic dims in one group).
+Value expandLeading(OpBuilder &b, Location loc, Value v, ArrayRef<OpFoldResult> sizes);
 /// `v` with its dims permuted (result dim i = dim perm[i] of `v`; dynamic dims read from `v`).
 Value transposeTensor(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> perm);
 

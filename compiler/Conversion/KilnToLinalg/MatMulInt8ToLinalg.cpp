@@ -1,7 +1,7 @@
 //===- MatMulInt8ToLinalg.cpp - kiln.matmul_int8 → a linalg contraction ------===//
 //
-// The leading dims of the lhs fold into M; the product is a linalg.generic over (m, n, k)
-// reading the packed weights through floordiv/mod maps, ui8 zero-extended and i8
+// The leading dims of the lhs (static or symbolic) fold into M; the product is a linalg.generic
+// over (m, n, k) reading the packed weights through floordiv/mod maps, ui8 zero-extended and i8
 // sign-extended to i32. The generic carries `kiln.int8_gemm`: the CPU codegen replaces it
 // with the `vpdpbusd` kernel where the target has AVX-512 VNNI (compiler/Codegen/CPU/
 // VnniGemm.cpp), and otherwise runs it as it stands.
@@ -19,11 +19,23 @@ struct MatMulInt8Lowering : OpConversionPattern<graph::MatMulInt8Op> {
     Location loc = op.getLoc();
     auto lhsType = tensorTypeOf(adaptor.getLhs());
     auto resultType = tensorTypeOf(op.getResult());
-    int64_t k = lhsType.getShape().back(), n = resultType.getShape().back();
-    int64_t m = lhsType.getNumElements() / k;
-    Value lhs = reshapeTo(rewriter, loc, adaptor.getLhs(), {m, k});
+    int64_t rank = lhsType.getRank(), n = resultType.getShape().back();
+    if (rank < 2 || lhsType.isDynamicDim(rank - 1))
+      return emitUnsupported(op) << "an int8 matmul needs a static K (lhs " << lhsType << ")";
+    // [d0, ..., K] as [M, K]; the result's leading dims are the lhs's (symbolic ones read
+    // from it) and expand back from M.
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      sizes.push_back(sizeOf(rewriter, loc, adaptor.getLhs(), d));
+    sizes.push_back(rewriter.getIndexAttr(n));
+    Value lhs = collapseLeading(rewriter, loc, adaptor.getLhs(), rank - 1);
+    int64_t m = tensorTypeOf(lhs).getDimSize(0);
     Type i32 = rewriter.getI32Type();
-    Value init = createFilled(rewriter, loc, {m, n}, createScalar(rewriter, loc, i32, 0));
+    SmallVector<Value> dynamicM;
+    if (ShapedType::isDynamic(m))
+      dynamicM.push_back(rewriter.create<tensor::DimOp>(loc, lhs, 0));
+    Value init = createFilled(rewriter, loc, RankedTensorType::get({m, n}, i32), dynamicM,
+                              createScalar(rewriter, loc, i32, 0));
     MLIRContext *ctx = rewriter.getContext();
     AffineExpr dm = getAffineDimExpr(0, ctx), dn = getAffineDimExpr(1, ctx),
                dk = getAffineDimExpr(2, ctx);
@@ -43,7 +55,7 @@ struct MatMulInt8Lowering : OpConversionPattern<graph::MatMulInt8Op> {
           b.create<linalg::YieldOp>(l, ValueRange{b.create<arith::AddIOp>(l, args[2], prod)});
         });
     gemm->setAttr(kInt8GemmAttr, rewriter.getUnitAttr());
-    rewriter.replaceOp(op, reshapeTo(rewriter, loc, gemm.getResult(0), resultType.getShape()));
+    rewriter.replaceOp(op, expandLeading(rewriter, loc, gemm.getResult(0), sizes));
     return success();
   }
 };

@@ -51,44 +51,6 @@ Value contract(OpBuilder &b, Location loc, Value lhs, Value rhs, ArrayRef<int64_
   return b.create<OpTy>(loc, ValueRange{lhs, rhs}, ValueRange{init}).getResult(0);
 }
 
-/// Size `d` of `v` as an OpFoldResult (a tensor.dim when dynamic).
-OpFoldResult sizeOf(OpBuilder &b, Location loc, Value v, int64_t d) {
-  auto type = tensorTypeOf(v);
-  if (!type.isDynamicDim(d))
-    return b.getIndexAttr(type.getDimSize(d));
-  return b.create<tensor::DimOp>(loc, v, d).getResult();
-}
-
-/// `v` with its leading `lead` dims collapsed into one (the others kept).
-Value collapseLeading(OpBuilder &b, Location loc, Value v, int64_t lead) {
-  if (lead == 1)
-    return v;
-  return b.create<tensor::CollapseShapeOp>(loc, v, leadingGroups(tensorTypeOf(v).getRank(), lead));
-}
-
-/// `v` with its dim 0 expanded into `sizes.size() - rank + 1` dims of `sizes` (all dims of the
-/// result given).
-Value expandLeading(OpBuilder &b, Location loc, Value v, ArrayRef<OpFoldResult> sizes) {
-  auto type = tensorTypeOf(v);
-  int64_t lead = sizes.size() - type.getRank() + 1;
-  if (lead == 1)
-    return v;
-  SmallVector<ReassociationIndices> groups = leadingGroups(sizes.size(), lead);
-  SmallVector<int64_t> shape;
-  for (OpFoldResult s : sizes) {
-    std::optional<int64_t> c = getConstantIntValue(s);
-    shape.push_back(c ? *c : ShapedType::kDynamic);
-  }
-  if (llvm::count_if(ArrayRef<int64_t>(shape).take_front(lead), ShapedType::isDynamic) < 2)
-    return b.create<tensor::ExpandShapeOp>(loc, type.clone(shape), v, groups, sizes);
-  // Two dynamic dims in one group: MLIR 19 bufferizes no such expand_shape (and its tensor.dim
-  // folder assumes one), so reshape by a shape tensor instead.
-  SmallVector<Value> dims = llvm::map_to_vector(
-      sizes, [&](OpFoldResult s) { return getValueOrCreateConstantIndexOp(b, loc, s); });
-  Value shapeValue = b.create<tensor::FromElementsOp>(loc, dims);
-  return b.create<tensor::ReshapeOp>(loc, type.clone(shape), v, shapeValue);
-}
-
 /// `v` ([..., rows, cols]) broadcast to [batch..., rows, cols] (`batch` sizes of the result);
 /// `v` when it has that shape.
 Value broadcastBatch(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> batch,

@@ -87,9 +87,13 @@ LogicalResult DepthwiseConv2DOp::verify() {
 
 LogicalResult Im2colOp::verify() {
   auto input = getInput().getType(), result = getType();
-  if (input.getRank() != 4 || !input.hasStaticShape() || result.getRank() != 4 ||
-      !result.hasStaticShape() || input.getElementType() != result.getElementType())
-    return emitOpError("needs a static NHWC input and result of one element type");
+  if (input.getRank() != 4 || input.isDynamicDim(3) || result.getRank() != 4 ||
+      result.isDynamicDim(3) || input.getElementType() != result.getElementType())
+    return emitOpError("needs an NHWC input and result of one element type with static "
+                       "channels");
+  for (int d = 0; d < 3; ++d)
+    if (input.isDynamicDim(d) != result.isDynamicDim(d))
+      return emitOpError("result dim ") << d << " must be dynamic exactly where the input's is";
   if (getPad() && getPad().getType() != RankedTensorType::get({}, input.getElementType()))
     return emitOpError("pad must be a rank-0 tensor of the input's element type");
   ArrayRef<int64_t> kernel = getKernel(), strides = getStrides(), dilations = getDilations(),
@@ -104,14 +108,22 @@ LogicalResult Im2colOp::verify() {
   SmallVector<int64_t> expected{input.getDimSize(0), 0, 0,
                                 kernel[0] * kernel[1] * input.getDimSize(3)};
   for (int d = 0; d < 2; ++d) {
+    if (input.isDynamicDim(1 + d)) {
+      expected[1 + d] = ShapedType::kDynamic;
+      continue;
+    }
     int64_t span = input.getDimSize(1 + d) + pads[d] + pads[d + 2] - dilations[d] * (kernel[d] - 1) - 1;
     if (span < 0)
       return emitOpError("the window is larger than the padded input");
     expected[1 + d] = span / strides[d] + 1;
   }
-  if (result.getShape() != ArrayRef<int64_t>(expected))
-    return emitOpError("result must be [") << expected[0] << ", " << expected[1] << ", "
-                                           << expected[2] << ", " << expected[3] << "]";
+  if (result.getShape() != ArrayRef<int64_t>(expected)) {
+    auto dim = [](int64_t d) {
+      return ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d);
+    };
+    return emitOpError("result must be [") << dim(expected[0]) << ", " << dim(expected[1]) << ", "
+                                           << dim(expected[2]) << ", " << dim(expected[3]) << "]";
+  }
   return success();
 }
 

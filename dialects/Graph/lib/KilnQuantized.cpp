@@ -10,9 +10,10 @@ LogicalResult kiln::MatMulInt8Op::verify() {
   if (!lhs.getElementType().isUnsignedInteger(8) || !rhs.getElementType().isSignlessInteger(8) ||
       !result.getElementType().isSignlessInteger(32))
     return emitOpError("takes ui8 x i8 operands to an i32 result");
-  if (lhs.getRank() < 2 || !lhs.hasStaticShape() || !rhs.hasStaticShape() ||
-      !result.hasStaticShape())
-    return emitOpError("needs static shapes and an lhs of rank >= 2");
+  // The leading dims (the rows: a batch, image or sequence) may be symbolic; K and N not.
+  if (lhs.getRank() < 2 || lhs.isDynamicDim(lhs.getRank() - 1) || !rhs.hasStaticShape() ||
+      result.isDynamicDim(result.getRank() - 1))
+    return emitOpError("needs an lhs of rank >= 2, a static K and N and static packed weights");
   if (result.getRank() != lhs.getRank() ||
       result.getShape().drop_back() != lhs.getShape().drop_back())
     return emitOpError("result must be the lhs shape with its last dim replaced by N");

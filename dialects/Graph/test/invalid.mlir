@@ -267,6 +267,30 @@ func.func @im2col_bad_result(%x: tensor<1x8x8x16xui8>) -> tensor<1x8x8x64xui8> {
 
 // -----
 
+func.func @im2col_symbolic_result_of_static_input(%x: tensor<?x8x8x16xui8>) -> tensor<?x8x?x144xui8> {
+  // expected-error @+1 {{result dim 2 must be dynamic exactly where the input's is}}
+  %y = kiln.im2col %x {dilations = array<i64: 1, 1>, kernel = array<i64: 3, 3>, pad_value = 0.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<?x8x8x16xui8>) -> tensor<?x8x?x144xui8>
+  return %y : tensor<?x8x?x144xui8>
+}
+
+// -----
+
+func.func @im2col_symbolic_bad_columns(%x: tensor<?x?x8x16xui8>) -> tensor<?x?x4x64xui8> {
+  // expected-error @+1 {{result must be [?, ?, 4, 144]}}
+  %y = kiln.im2col %x {dilations = array<i64: 1, 1>, kernel = array<i64: 3, 3>, pad_value = 0.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<?x?x8x16xui8>) -> tensor<?x?x4x64xui8>
+  return %y : tensor<?x?x4x64xui8>
+}
+
+// -----
+
+func.func @im2col_symbolic_channels(%x: tensor<1x8x8x?xui8>) -> tensor<1x8x8x?xui8> {
+  // expected-error @+1 {{needs an NHWC input and result of one element type with static channels}}
+  %y = kiln.im2col %x {dilations = array<i64: 1, 1>, kernel = array<i64: 3, 3>, pad_value = 0.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x?xui8>) -> tensor<1x8x8x?xui8>
+  return %y : tensor<1x8x8x?xui8>
+}
+
+// -----
+
 func.func @im2col_bad_kernel(%x: tensor<1x8x8x16xui8>) -> tensor<1x8x8x144xui8> {
   // expected-error @+1 {{kernel, strides and dilations must be 2 values >= 1}}
   %y = kiln.im2col %x {dilations = array<i64: 1, 1>, kernel = array<i64: 3, 0>, pad_value = 0.0 : f64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x8x16xui8>) -> tensor<1x8x8x144xui8>
@@ -351,4 +375,20 @@ func.func @dims_from_static(%a: tensor<2x?xf32>) -> tensor<?x2xf32> {
   // expected-error @+1 {{dims_from: result dim 0 is not input dim 0}}
   %0 = kiln.reshape %a {dims_from = array<i64: 0, -1>} : tensor<2x?xf32> to tensor<?x2xf32>
   return %0 : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @matmul_int8_symbolic_k(%a: tensor<4x?xui8>, %b: tensor<1x1x256xi8>) -> tensor<4x16xi32> {
+  // expected-error @+1 {{needs an lhs of rank >= 2, a static K and N and static packed weights}}
+  %y = kiln.matmul_int8 %a, %b : (tensor<4x?xui8>, tensor<1x1x256xi8>) -> tensor<4x16xi32>
+  return %y : tensor<4x16xi32>
+}
+
+// -----
+
+func.func @matmul_int8_symbolic_rows_differ(%a: tensor<?x4xui8>, %b: tensor<1x1x256xi8>) -> tensor<3x16xi32> {
+  // expected-error @+1 {{result must be the lhs shape with its last dim replaced by N}}
+  %y = kiln.matmul_int8 %a, %b : (tensor<?x4xui8>, tensor<1x1x256xi8>) -> tensor<3x16xi32>
+  return %y : tensor<3x16xi32>
 }

@@ -134,3 +134,25 @@ func.func @unit_scale_weights(%x: tensor<1x64xui8>) -> tensor<1x16xf32> {
   %3 = kiln.matmul %1, %2 : (tensor<1x64xf32>, tensor<64x16xf32>) -> tensor<1x16xf32>
   return %3 : tensor<1x16xf32>
 }
+
+// -----
+
+// Symbolic rows ([?, ?, K]: a batch and a sequence known at run time only): kiln.matmul_int8
+// keeps them (the CPU kernel sizes its rows at run time); a symbolic K has no int8 kernel
+// and says so.
+// CHECK-LABEL: func.func @symbolic_rows
+// CHECK: kiln.matmul_int8 %arg0, %{{.*}} : (tensor<?x?x2xui8>, tensor<1x1x256xi8>) -> tensor<?x?x2xi32>
+// CHECK: kiln.cast %{{.*}} : tensor<?x?x2xi32> to tensor<?x?x2xf32>
+// CHECK: kiln.matmul %{{.*}} : (tensor<3x?xf32>, tensor<?x2xf32>) -> tensor<3x2xf32>
+func.func @symbolic_rows(%x: tensor<?x?x2xui8>, %xk: tensor<3x?xui8>, %wk: tensor<?x2xf32>) -> (tensor<?x?x2xf32>, tensor<3x2xf32>) {
+  %s = kiln.constant dense<0.5> : tensor<f32>
+  %w = kiln.constant dense<[[0.25, -0.25], [31.75, 15.875]]> : tensor<2x2xf32>
+  %0 = kiln.cast %x : tensor<?x?x2xui8> to tensor<?x?x2xf32>
+  %1 = kiln.mul %0, %s : (tensor<?x?x2xf32>, tensor<f32>) -> tensor<?x?x2xf32>
+  %2 = kiln.matmul %1, %w : (tensor<?x?x2xf32>, tensor<2x2xf32>) -> tensor<?x?x2xf32>
+  %3 = kiln.cast %xk : tensor<3x?xui8> to tensor<3x?xf32>
+  %4 = kiln.mul %3, %s : (tensor<3x?xf32>, tensor<f32>) -> tensor<3x?xf32>
+  // expected-warning @+1 {{kiln: matmul of dequantized int8 activations runs in float (no int8 kernel: K or N is not static)}}
+  %5 = kiln.matmul %4, %wk : (tensor<3x?xf32>, tensor<?x2xf32>) -> tensor<3x2xf32>
+  return %2, %5 : tensor<?x?x2xf32>, tensor<3x2xf32>
+}

@@ -242,3 +242,46 @@ func.func @transposed_consumer(%a: tensor<7x40xi8>, %b: tensor<1x10x256xi8>, %t:
   } -> tensor<7x64xi32>
   return %s : tensor<7x64xi32>
 }
+
+// -----
+
+#a = affine_map<(d0, d1, d2) -> (d0, d2)>
+#b = affine_map<(d0, d1, d2) -> (d1 floordiv 64, d2 floordiv 4, (d1 mod 64) * 4 + d2 mod 4)>
+#c = affine_map<(d0, d1, d2) -> (d0, d1)>
+
+// M known at run time only (the rows of a conv over symbolic image dims): the chunks of rows
+// are computed in code from M (blocks of 6 rows, at most 16 tasks, at least 4 blocks per
+// chunk), each chunk's rows min(rowsEach, M - row0); its full blocks of 6 rows run the 6-row
+// micro-kernel, the rest of its rows the 1-row one.
+// CHECK-LABEL: func.func @dynamic_rows
+// CHECK: linalg.fill
+// CHECK: %[[M:.*]] = tensor.dim %arg0
+// CHECK: tensor.empty(%[[M]]) : tensor<?x64xi32>
+// CHECK: arith.ceildivui %[[M]], %c6
+// CHECK: %[[CHUNKS:.*]] = arith.ceildivui %[[M]]
+// CHECK: scf.forall (%[[C:.*]], %{{.*}}) in (%[[CHUNKS]], 1)
+// CHECK: %[[LEFT:.*]] = arith.subi %[[M]], %{{.*}}
+// CHECK: %[[ROWS:.*]] = arith.minui %{{.*}}, %[[LEFT]]
+// CHECK: tensor.extract_slice %{{.*}}[%{{.*}}, %{{.*}}] [%[[ROWS]], 64] [1, 1] : tensor<?x64xi32> to tensor<?x64xi32>
+// CHECK: scf.for
+// CHECK-COUNT-24: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[ROWS]] step
+// CHECK-COUNT-4: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// CHECK-NOT: llvm.call_intrinsic
+// CHECK: tensor.parallel_insert_slice
+func.func @dynamic_rows(%a: tensor<?x8xi8>, %b: tensor<1x2x256xi8>) -> tensor<?x64xi32> {
+  %zero = arith.constant 0 : i32
+  %c0 = arith.constant 0 : index
+  %m = tensor.dim %a, %c0 : tensor<?x8xi8>
+  %e = tensor.empty(%m) : tensor<?x64xi32>
+  %init = linalg.fill ins(%zero : i32) outs(%e : tensor<?x64xi32>) -> tensor<?x64xi32>
+  %r = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<?x8xi8>, tensor<1x2x256xi8>) outs(%init : tensor<?x64xi32>) attrs = {kiln.int8_gemm} {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extui %x : i8 to i32
+    %1 = arith.extsi %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  } -> tensor<?x64xi32>
+  return %r : tensor<?x64xi32>
+}

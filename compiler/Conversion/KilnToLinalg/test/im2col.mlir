@@ -72,3 +72,33 @@ func.func @wide_dilated(%x: tensor<1x13x13x330xi8>) -> tensor<1x13x13x2970xi8> {
   %y = kiln.im2col %x {kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, dilations = array<i64: 4, 4>, pads = array<i64: 4, 4, 4, 4>, pad_value = 0.0 : f64} : (tensor<1x13x13x330xi8>) -> tensor<1x13x13x2970xi8>
   return %y : tensor<1x13x13x2970xi8>
 }
+
+// -----
+
+// Symbolic batch and image dims: OH, OW = (H + 2 - 3) floordiv 2 + 1 computed from the input,
+// the N * OH output rows always on the threads, each row's filter rows [lo, hi) inside the
+// input and its pixels' edge/interior split computed at run time: the edge pixels test each
+// tap against W (copied or filled with the pad value), the interior ones copy their 3 x 8 =
+// 24 bytes as one masked run.
+// CHECK-LABEL: func @symbolic
+// CHECK: %[[H:.*]] = tensor.dim %arg0, %c1
+// CHECK: %[[W:.*]] = tensor.dim %arg0, %c2
+// CHECK: %[[OH:.*]] = arith.addi %{{.*}}, %c1
+// CHECK: %[[OW:.*]] = arith.addi %{{.*}}, %c1
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %c0
+// CHECK: %[[ROWS:.*]] = arith.muli %[[N]], %[[OH]]
+// CHECK: %[[INIT:.*]] = tensor.empty(%[[N]], %[[OH]], %[[OW]]) : tensor<?x?x?x72xi8>
+// CHECK: scf.forall (%{{.*}}) in (%[[ROWS]]) shared_outs(%{{.*}} = %[[INIT]])
+// CHECK: tensor.extract_slice {{.*}} [1, 1, %[[OW]], 72] [1, 1, 1, 1]
+// CHECK: arith.addi %{{.*}}, %[[H]]
+// CHECK: scf.for
+// CHECK: arith.cmpi slt, %{{.*}}, %[[W]]
+// CHECK: scf.if
+// CHECK: vector.constant_mask [24] : vector<32xi1>
+// CHECK: vector.transfer_read {{.*}} : tensor<?x?x?xi8>, vector<32xi8>
+// CHECK: scf.for %{{.*}} to %[[OW]]
+// CHECK: tensor.parallel_insert_slice
+func.func @symbolic(%x: tensor<?x?x?x8xi8>) -> tensor<?x?x?x72xi8> {
+  %y = kiln.im2col %x {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, pad_value = 5.0 : f64} : (tensor<?x?x?x8xi8>) -> tensor<?x?x?x72xi8>
+  return %y : tensor<?x?x?x72xi8>
+}
