@@ -257,3 +257,38 @@ def test_channel_shuffle_with_symbolic_dims():
         r = np.maximum(x, 0).reshape(1, 2, 4, h, w).transpose(0, 2, 1, 3, 4).reshape(1, 8, h, w)
         assert y.shape == (1, 8, h, w)
         np.testing.assert_allclose(y, 1 / (1 + np.exp(-r)), rtol=1e-5, atol=1e-6)
+
+
+def test_partial_vector_of_a_symbolic_width_is_masked_and_exact():
+    """An elementwise chain over [1, C, H, W] (NCHW, W innermost) and a 1x1 conv with a
+    per-channel scale [1, C, 1, 1] and a scalar [1, 1, 1, 1] after it (its epilogue runs on the
+    conv's collapsed rows): the last partial vector of a row (W not a multiple of the vector)
+    is one masked vector (tile_and_vectorize.mlir checks the code); every width from 1 to past
+    two vectors gives numpy's values, and the compile warns of nothing."""
+    import warnings
+    n = helper.make_node
+    nodes = [n("Add", ["x", "three"], ["a"]), n("Clip", ["a", "zero", "six"], ["c"]),
+             n("Mul", ["x", "c"], ["m"]), n("Div", ["m", "six"], ["hs"]),
+             n("Conv", ["hs", "w"], ["cv"], kernel_shape=[1, 1]),
+             n("Mul", ["cv", "scale"], ["sc"]), n("Div", ["sc", "q"], ["y"])]
+    inits = [numpy_helper.from_array(np.array(v, np.float32), k)
+             for k, v in (("three", 3.0), ("zero", 0.0), ("six", 6.0))]
+    inits += [_w("w", 16, 5, 1, 1), _w("scale", 1, 16, 1, 1),
+              numpy_helper.from_array(np.full((1, 1, 1, 1), 0.7, np.float32), "q")]
+    graph = helper.make_graph(
+        nodes, "masked_tail", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 5, "H", "W"])],
+        [helper.make_tensor_value_info(v, TensorProto.FLOAT, None) for v in ("hs", "y")], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", kiln.CompileWarning)
+        module = kiln.compile(model)
+    w = numpy_helper.to_array(inits[3])[:, :, 0, 0]
+    scale = numpy_helper.to_array(inits[4])
+    for width in (1, 15, 16, 17, 63, 64, 65, 112, 131):
+        x = np.random.default_rng(width).standard_normal((1, 5, 3, width)).astype(np.float32) * 4
+        hs, y = module.run([x])
+        ref = x * np.clip(x + 3, 0, 6) / 6
+        np.testing.assert_allclose(hs, ref, rtol=1e-6, atol=1e-6, err_msg=f"W={width}")
+        conv = np.einsum("fc,nchw->nfhw", w, ref)
+        np.testing.assert_allclose(y, conv * scale / np.float32(0.7), rtol=1e-4, atol=1e-5,
+                                   err_msg=f"W={width}")

@@ -92,8 +92,55 @@ void foldTileSizes(func::FuncOp func) {
   (void)applyPatternsAndFoldGreedily(func, std::move(patterns));
 }
 
-/// Tiles the dynamic loops of every op that still has dynamic shapes by 1; returns whether
-/// there was any (a failure is reported and leaves the op as it is: scalar, and noted).
+/// Whether `map` reads its dims in loop order, each at most once, or constants (an
+/// elementwise operand, possibly broadcast): no transposition.
+bool readsInLoopOrder(AffineMap map) {
+  int64_t last = -1;
+  for (AffineExpr e : map.getResults()) {
+    if (auto c = dyn_cast<AffineConstantExpr>(e); c && c.getValue() == 0)
+      continue;
+    auto dim = dyn_cast<AffineDimExpr>(e);
+    if (!dim || int64_t(dim.getPosition()) <= last)
+      return false;
+    last = dim.getPosition();
+  }
+  return true;
+}
+
+/// Vectorizes `op`, the last partial register tile of a dynamic dim (kTileBoundsAttr), with
+/// masks: vectors of the tile sizes along its dynamic loops, its static extents elsewhere.
+/// Elementwise ops only (all loops parallel, operands read in loop order: MLIR 19 builds
+/// masks of the wrong shape for transposed reads). Fails (IR untouched) where a dynamic loop
+/// has no bound or the vectorizer declines.
+LogicalResult vectorizeMasked(RewriterBase &rewriter, linalg::LinalgOp op) {
+  auto bounds = op->getAttrOfType<DenseI64ArrayAttr>(kiln::kTileBoundsAttr);
+  if (!bounds || op->hasAttr(kiln::kNoVectorizeAttr) || hasBoolOperand(op) ||
+      !op.hasPureTensorSemantics() || !isa<linalg::GenericOp>(op) ||
+      op.getNumParallelLoops() != op.getNumLoops() ||
+      !llvm::all_of(op.getIndexingMapsArray(), readsInLoopOrder))
+    return failure();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges(), sizes;
+  if (int64_t(ranges.size()) != bounds.size())
+    return failure();
+  int64_t elements = 1;
+  for (auto [range, bound] : llvm::zip(ranges, bounds.asArrayRef())) {
+    if (ShapedType::isDynamic(range) && bound <= 0)
+      return failure();
+    sizes.push_back(ShapedType::isDynamic(range) ? bound : range);
+    elements *= sizes.back();
+  }
+  // Fixed-size vectors (MLIR 19 reads an empty list of scalable dims past its end).
+  SmallVector<bool> scalable(sizes.size(), false);
+  if (elements > kMaxVectorizedIterations ||
+      failed(linalg::vectorizeOpPrecondition(op, sizes, scalable)))
+    return failure();
+  rewriter.setInsertionPoint(op);
+  return linalg::vectorize(rewriter, op, sizes, scalable);
+}
+
+/// Vectorizes the last partial register tiles of dynamic dims with masks, and tiles the
+/// dynamic loops of every other op that still has dynamic shapes by 1; returns whether there
+/// was any (a failure is reported and leaves the op as it is: scalar, and noted).
 bool tileRemainingDynamicOps(RewriterBase &rewriter, func::FuncOp func) {
   SmallVector<linalg::LinalgOp> dynamicOps;
   func.walk([&](linalg::LinalgOp op) {
@@ -101,6 +148,8 @@ bool tileRemainingDynamicOps(RewriterBase &rewriter, func::FuncOp func) {
       dynamicOps.push_back(op);
   });
   for (linalg::LinalgOp op : dynamicOps) {
+    if (succeeded(vectorizeMasked(rewriter, op)))
+      continue;
     bool noVectorize = op->hasAttr(kiln::kNoVectorizeAttr);
     FailureOr<Operation *> inner = tileDynamicLoopsByOne(rewriter, op);
     if (succeeded(inner) && noVectorize)
@@ -111,6 +160,9 @@ bool tileRemainingDynamicOps(RewriterBase &rewriter, func::FuncOp func) {
 
 void applyCleanupPatterns(func::FuncOp func) {
   RewritePatternSet patterns(func.getContext());
+  // Masked transfers (vectorizeMasked) as transfers with a mask operand, not vector.mask
+  // regions, which later folds and hoisting would have to respect.
+  vector::populateVectorMaskLoweringPatternsForSideEffectingOps(patterns);
   vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
   vector::populateVectorReductionToContractPatterns(patterns);
   kiln::populateFoldTransferSlicePatterns(patterns);
@@ -192,7 +244,10 @@ struct TileAndVectorizePass : kiln::impl::TileAndVectorizeBase<TileAndVectorizeP
       if (failed(linalg::vectorize(rewriter, op, {}, {}, /*vectorizeNDExtract=*/true)))
         op->setAttr(kiln::kScalarReasonAttr, rewriter.getStringAttr("the vectorizer failed"));
     }
-    func.walk([&](Operation *op) { op->removeAttr(kiln::kNoVectorizeAttr); });
+    func.walk([&](Operation *op) {
+      op->removeAttr(kiln::kNoVectorizeAttr);
+      op->removeAttr(kiln::kTileBoundsAttr);
+    });
     applyCleanupPatterns(func);
     if (func->hasAttr("kiln.kernel"))
       kiln::recordCodegenNotes(func, schedule, iterations);

@@ -202,7 +202,12 @@ FailureOr<Operation *> kiln::tileOp(RewriterBase &rewriter, Operation *op, Array
     for (LoopLikeOpInterface loop : llvm::reverse(result->loops)) // inner first: clones stay peeled
       if (auto forOp = dyn_cast<scf::ForOp>(loop.getOperation())) {
         scf::ForOp partial;
-        (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
+        if (failed(scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial)) || !partial)
+          continue;
+        partial.walk([&](linalg::LinalgOp inner) {
+          if (inner.getNumLoops() == tiles.size())
+            inner->setAttr(kTileBoundsAttr, rewriter.getDenseI64ArrayAttr(tiles));
+        });
       }
   return result->tiledOps.back();
 }

@@ -10,9 +10,15 @@ namespace kiln {
 /// Marks a tiled op the vectorizer must leave scalar (its schedule says so).
 constexpr llvm::StringLiteral kNoVectorizeAttr = "kiln.no_vectorize";
 
+/// On the ops of a peeled last partial tile: the tile sizes they were cut with (per loop, 0 =
+/// untiled), so a dynamic extent along a tiled loop is below its tile size (a bound for
+/// masked vectorization).
+constexpr llvm::StringLiteral kTileBoundsAttr = "kiln.tile_bounds";
+
 /// Tiles `op` with `tiles` (0 = untiled) and returns the tiled op, or `op` when nothing to do.
 /// With `peel`, loops whose step does not divide their range are split into a full-tile loop
-/// and a last partial tile, so both keep static shapes (and can be vectorized).
+/// and a last partial tile, so both keep static shapes (and can be vectorized); the partial
+/// tile's ops carry kTileBoundsAttr.
 mlir::FailureOr<mlir::Operation *> tileOp(mlir::RewriterBase &rewriter, mlir::Operation *op,
                                           llvm::ArrayRef<int64_t> tiles, bool peel,
                                           bool forall = false);

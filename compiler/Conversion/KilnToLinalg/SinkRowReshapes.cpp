@@ -41,10 +41,17 @@ int64_t mergedLeadingDims(Value v) {
 }
 
 /// `v` (of `type`) split back like `like` splits its source: a tensor.reshape by the same
-/// shape, or a tensor.expand_shape with the same groups and sizes.
+/// shape, or a tensor.expand_shape with the same groups and sizes. A shape tensor built by
+/// tensor.from_elements is built again here: one-shot bufferization counts the reshape's
+/// read of its shape as a read of the reshaped buffer, so a shape defined before the writes
+/// that produce `v` (the matmul's tiles) made it copy the whole result.
 Value splitLike(OpBuilder &b, Location loc, Operation *like, Value v, RankedTensorType type) {
-  if (auto reshape = dyn_cast<tensor::ReshapeOp>(like))
-    return b.create<tensor::ReshapeOp>(loc, type, v, reshape.getShape());
+  if (auto reshape = dyn_cast<tensor::ReshapeOp>(like)) {
+    Value shape = reshape.getShape();
+    if (Operation *def = shape.getDefiningOp<tensor::FromElementsOp>())
+      shape = b.clone(*def)->getResult(0);
+    return b.create<tensor::ReshapeOp>(loc, type, v, shape);
+  }
   auto expand = cast<tensor::ExpandShapeOp>(like);
   SmallVector<OpFoldResult> sizes =
       getMixedValues(expand.getStaticOutputShape(), expand.getOutputShape(), b);
@@ -96,11 +103,37 @@ struct SinkReshapeIntoGeneric : OpRewritePattern<linalg::GenericOp> {
         maps.push_back(rewriter.getMultiDimIdentityMap(newRank));
         continue;
       }
-      // Broadcast over the merged dims: the map reads none of them.
+      // Broadcast over the merged dims: the map reads none of them (a merged dim read along
+      // an extent of 1, as broadcastMap keeps equal unit dims of [1, 1, 1, 1] against
+      // [1, ?, ?, C], reads index 0).
+      if (type) {
+        SmallVector<AffineExpr> results(map.getResults());
+        for (auto [i, e] : llvm::enumerate(results))
+          if (auto dim = dyn_cast<AffineDimExpr>(e);
+              dim && dim.getPosition() < lead && type.getDimSize(i) == 1)
+            e = rewriter.getAffineConstantExpr(0);
+        map = AffineMap::get(map.getNumDims(), map.getNumSymbols(), results, op.getContext());
+      }
       for (int64_t d = 0; d < lead; ++d)
         if (map.isFunctionOfDim(d))
           return rewriter.notifyMatchFailure(op, "an input reads some merged dims only");
-      inputs.push_back(in->get());
+      Value input = in->get();
+      auto isZero = [](AffineExpr e) {
+        auto c = dyn_cast<AffineConstantExpr>(e);
+        return c && c.getValue() == 0;
+      };
+      if (type && type.getRank() == rank && map.getNumResults() == rank &&
+          llvm::all_of(llvm::seq<int64_t>(0, lead), [&](int64_t d) {
+            return type.getDimSize(d) == 1 && isZero(map.getResult(d));
+          })) {
+        // [1, ..., 1, rest] read at 0 along the merged dims: [1, rest] at 0 (the vectorizer
+        // takes no map with more results than loops).
+        input = rewriter.create<tensor::CollapseShapeOp>(loc, input, groups);
+        SmallVector<AffineExpr> results{rewriter.getAffineConstantExpr(0)};
+        llvm::append_range(results, map.getResults().drop_front(lead));
+        map = AffineMap::get(map.getNumDims(), 0, results, op.getContext());
+      }
+      inputs.push_back(input);
       maps.push_back(map.replaceDimsAndSymbols(newDims, {}, newRank, 0));
     }
     Value newInit = collapse(init->get());

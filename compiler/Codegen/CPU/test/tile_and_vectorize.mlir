@@ -208,3 +208,37 @@ func.func @one_element_operand(%x: tensor<1x8x8x128xf32>, %s: tensor<1x1x1x1xf32
   } -> tensor<1x8x8x128xf32>
   return %r : tensor<1x8x8x128xf32>
 }
+
+// -----
+
+// An elementwise op over a symbolic width: full tiles of 64 lanes up to the last multiple of
+// 64, then the last partial tile as one masked vector of 64 lanes (kiln.tile_bounds: the
+// peeled tile is below 64), not lane by lane.
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @quantize_dynamic_width
+// CHECK: %[[FULL:.*]] = affine.apply #{{.*}}()[%[[W:.*]]]
+// CHECK: scf.for {{.*}} = %c0 to %[[FULL]] step %c64
+// CHECK: vector.transfer_read {{.*}} {in_bounds = [true, true, true, true]} : tensor<1x16x?x?xf32>, vector<1x1x1x64xf32>
+// CHECK: scf.for {{.*}} = %[[FULL]] to %[[W]] step %c64
+// CHECK-NOT: scf.for
+// CHECK: %[[M:.*]] = vector.create_mask %c1, %c1, %c1, %{{.*}} : vector<1x1x1x64xi1>
+// CHECK: vector.transfer_read {{.*}}, %[[M]] {in_bounds = [true, true, true, true]} : tensor<1x1x1x?xf32>, vector<1x1x1x64xf32>
+// CHECK: arith.fptoui {{.*}} : vector<1x1x1x64xf32> to vector<1x1x1x64xi8>
+// CHECK: vector.transfer_write {{.*}}, %[[M]] {in_bounds = [true, true, true, true]} : vector<1x1x1x64xi8>, tensor<1x1x1x?xi8>
+// CHECK-NOT: kiln.tile_bounds
+func.func @quantize_dynamic_width(%x: tensor<1x16x?x?xf32>) -> tensor<1x16x?x?xi8> {
+  %c2 = arith.constant 2 : index
+  %c3 = arith.constant 3 : index
+  %s = arith.constant 0.03 : f32
+  %h = tensor.dim %x, %c2 : tensor<1x16x?x?xf32>
+  %w = tensor.dim %x, %c3 : tensor<1x16x?x?xf32>
+  %e = tensor.empty(%h, %w) : tensor<1x16x?x?xi8>
+  %r = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x16x?x?xf32>) outs(%e : tensor<1x16x?x?xi8>) {
+  ^bb0(%in: f32, %out: i8):
+    %0 = arith.divf %in, %s : f32
+    %1 = math.roundeven %0 : f32
+    %2 = arith.fptoui %1 : f32 to i8
+    linalg.yield %2 : i8
+  } -> tensor<1x16x?x?xi8>
+  return %r : tensor<1x16x?x?xi8>
+}

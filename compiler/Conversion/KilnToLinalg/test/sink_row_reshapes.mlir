@@ -44,6 +44,54 @@ func.func @conv1x1_epilogue(%x: tensor<1x?x?x16xf32>, %w: tensor<16x96xf32>, %b:
 
 // -----
 
+// A one-element operand of the full rank ([1, 1, 1, 1]: a quantization scale in NHWC) read
+// as (d0, 0, 0, 0), d0 being the unit batch: it reads index 0 of a merged dim, a broadcast;
+// the divide moves onto the rows, the operand collapsed to [1, 1] and read at (0, 0): the
+// vectorizer takes no map with more results than loops. A layer scale [1, 1, 1, 96] read as
+// (0, 0, 0, d3) (ConvNeXt) becomes [1, 96] read at (0, d1).
+// CHECK-DAG: #[[ZERO:.*]] = affine_map<(d0, d1) -> (0, 0)>
+// CHECK-DAG: #[[SCALE:.*]] = affine_map<(d0, d1) -> (0, d1)>
+// CHECK-LABEL: func.func @unit_operand
+// CHECK: %[[MM:.*]] = linalg.matmul
+// CHECK: %[[S:.*]] = tensor.collapse_shape %arg2 {{\[}}[0, 1, 2], [3]] : tensor<1x1x1x1xf32> into tensor<1x1xf32>
+// CHECK: %[[DIV:.*]] = linalg.generic {indexing_maps = [#[[ID:.*]], #[[ZERO]], #[[ID]]], iterator_types = ["parallel", "parallel"]} ins(%[[MM]], %[[S]] : tensor<?x96xf32>, tensor<1x1xf32>)
+// CHECK: %[[L:.*]] = tensor.collapse_shape %arg3 {{\[}}[0, 1, 2], [3]] : tensor<1x1x1x96xf32> into tensor<1x96xf32>
+// CHECK: %[[MUL:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[SCALE]], #[[ID]]], iterator_types = ["parallel", "parallel"]} ins(%[[DIV]], %[[L]] : tensor<?x96xf32>, tensor<1x96xf32>)
+// CHECK: tensor.reshape %[[MUL]]
+#id4u = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#unit = affine_map<(d0, d1, d2, d3) -> (d0, 0, 0, 0)>
+#scale = affine_map<(d0, d1, d2, d3) -> (0, 0, 0, d3)>
+func.func @unit_operand(%x: tensor<1x?x?x16xf32>, %w: tensor<16x96xf32>, %s: tensor<1x1x1x1xf32>, %l: tensor<1x1x1x96xf32>) -> tensor<1x?x?x96xf32> {
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c96 = arith.constant 96 : index
+  %zero = arith.constant 0.0 : f32
+  %h = tensor.dim %x, %c1 : tensor<1x?x?x16xf32>
+  %wd = tensor.dim %x, %c2 : tensor<1x?x?x16xf32>
+  %rows = arith.muli %h, %wd : index
+  %xc = tensor.collapse_shape %x [[0, 1, 2], [3]] : tensor<1x?x?x16xf32> into tensor<?x16xf32>
+  %e = tensor.empty(%rows) : tensor<?x96xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x96xf32>) -> tensor<?x96xf32>
+  %mm = linalg.matmul ins(%xc, %w : tensor<?x16xf32>, tensor<16x96xf32>) outs(%f : tensor<?x96xf32>) -> tensor<?x96xf32>
+  %shape = tensor.from_elements %c1, %h, %wd, %c96 : tensor<4xindex>
+  %back = tensor.reshape %mm(%shape) : (tensor<?x96xf32>, tensor<4xindex>) -> tensor<1x?x?x96xf32>
+  %e1 = tensor.empty(%h, %wd) : tensor<1x?x?x96xf32>
+  %div = linalg.generic {indexing_maps = [#id4u, #unit, #id4u], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%back, %s : tensor<1x?x?x96xf32>, tensor<1x1x1x1xf32>) outs(%e1 : tensor<1x?x?x96xf32>) {
+  ^bb0(%in: f32, %sc: f32, %out: f32):
+    %0 = arith.divf %in, %sc : f32
+    linalg.yield %0 : f32
+  } -> tensor<1x?x?x96xf32>
+  %e2 = tensor.empty(%h, %wd) : tensor<1x?x?x96xf32>
+  %mul = linalg.generic {indexing_maps = [#id4u, #scale, #id4u], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%div, %l : tensor<1x?x?x96xf32>, tensor<1x1x1x96xf32>) outs(%e2 : tensor<1x?x?x96xf32>) {
+  ^bb0(%in: f32, %sc: f32, %out: f32):
+    %0 = arith.mulf %in, %sc : f32
+    linalg.yield %0 : f32
+  } -> tensor<1x?x?x96xf32>
+  return %mul : tensor<1x?x?x96xf32>
+}
+
+// -----
+
 // A projection over a symbolic sequence ([1, ?, 32] rows expanded back with
 // tensor.expand_shape): the bias add runs on the rows, the same expand_shape after it.
 // CHECK-LABEL: func.func @sequence_bias
