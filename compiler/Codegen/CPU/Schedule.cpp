@@ -368,11 +368,18 @@ void addParallelSplit(linalg::LinalgOp op, Schedule &s) {
     if (d < s.outerTiles.size() && s.outerTiles[d] > 0) {
       // The cache tile spans the whole dim (e.g. all 196 rows of a matmul): split it into the
       // fewest parallel tiles whose register tiles waste at most 15% (196 rows: 2 x 98 =
-      // 2 x (16 x 6 + 2)), else try the next dim.
+      // 2 x (16 x 6 + 2)), else try the next dim. A vector dim's task keeps full vector tiles
+      // and a peeled power-of-two rest (160 columns: 2 x 80 = 2 x (64 + 16); MobileNetV2's
+      // [49, 960] x [960, 160] ran on one thread), which wastes no lane.
+      auto isPow2 = [](int64_t v) { return v > 0 && (v & (v - 1)) == 0; };
+      // Down to 32 lanes per task for a vector dim (96 columns: 2 x 48 = 2 x (32 + 16)).
+      int64_t smallest = inner % 16 == 0 ? std::min<int64_t>(inner, 32) : inner;
       int64_t tile = 0;
-      for (int64_t t = ranges[d] / 2; t >= inner && !tile; --t) {
+      for (int64_t t = ranges[d] / 2; t >= smallest && !tile; --t) {
         double used = double(t) / double((t + inner - 1) / inner * inner);
-        if (ranges[d] % t == 0 && used >= 0.85)
+        int64_t vector = inner % 16 == 0 ? registerVectorTile(t, inner) : 0;
+        bool wholeLanes = vector && (t % vector == 0 || isPow2(t % vector));
+        if (ranges[d] % t == 0 && (used >= 0.85 || wholeLanes))
           tile = t;
       }
       if (!tile)

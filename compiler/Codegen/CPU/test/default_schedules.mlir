@@ -179,3 +179,28 @@ func.func @vector_times_big_matrix(%a: tensor<1x9216xf32>, %b: tensor<9216x4096x
   %r = linalg.matmul ins(%a, %b : tensor<1x9216xf32>, tensor<9216x4096xf32>) outs(%f : tensor<1x4096xf32>) -> tensor<1x4096xf32>
   return %r : tensor<1x4096xf32>
 }
+
+// -----
+
+// A 1x1 conv on a 7x7 map as a matmul, [49, 960] x [960, 160] (MobileNetV2): the cache tile
+// spans all rows and columns; no row split wastes under 15% of 6-row tiles (49 = 7 x 7), so
+// the 160 columns split into 2 tasks of 80 (a 64-lane tile and a 16-lane rest each). It ran
+// on one thread. 96 columns: 2 tasks of 48 (32 + 16 lanes).
+// CHECK-LABEL: func @matmul_few_rows_odd_columns
+// CHECK-SAME: schedule = "par[0,80,0] cache[49,0,240] reg[6,64,1]"
+// CHECK-LABEL: func @matmul_few_rows_96_columns
+// CHECK-SAME: schedule = "par[0,48,0] cache[49,0,192] reg[6,32,1]"
+func.func @matmul_few_rows_odd_columns(%a: tensor<49x960xf32>, %b: tensor<960x160xf32>) -> tensor<49x160xf32> attributes {kiln.kernel} {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<49x160xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<49x160xf32>) -> tensor<49x160xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<49x960xf32>, tensor<960x160xf32>) outs(%f : tensor<49x160xf32>) -> tensor<49x160xf32>
+  return %r : tensor<49x160xf32>
+}
+func.func @matmul_few_rows_96_columns(%a: tensor<49x576xf32>, %b: tensor<576x96xf32>) -> tensor<49x96xf32> attributes {kiln.kernel} {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<49x96xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<49x96xf32>) -> tensor<49x96xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<49x576xf32>, tensor<576x96xf32>) outs(%f : tensor<49x96xf32>) -> tensor<49x96xf32>
+  return %r : tensor<49x96xf32>
+}
