@@ -279,6 +279,26 @@ Tiles panel(OpBuilder &b, Location loc, const Gemm &g, Tiles tiles, Value p, int
   return tiles;
 }
 
+/// The body of a task of `forall` (at its start): the tiles of `outs` at rows
+/// [task.a0, + rows) and the `cols` columns of panel `p`, computed by panel() and inserted
+/// back in parallel. Returns the forall's results.
+Tiles runTask(OpBuilder &b, Location loc, const Gemm &g, scf::ForallOp forall, Tiles outs, Value p,
+              const Rows &task, OpFoldResult rows, int64_t cols) {
+  Tiles shared = outs.with(forall.getRegionIterArgs());
+  Value col = b.create<arith::MulIOp>(loc, p, idx(b, loc, kPanel));
+  auto one = b.getIndexAttr(1);
+  SmallVector<OpFoldResult> offsets{task.a0, col}, sizes{rows, b.getIndexAttr(cols)},
+      strides{one, one};
+  SmallVector<Value> slices;
+  for (Value t : shared.values())
+    slices.push_back(b.create<tensor::ExtractSliceOp>(loc, t, offsets, sizes, strides));
+  Tiles done = panel(b, loc, g, shared.with(slices), p, cols, task);
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  for (auto [tile, t] : llvm::zip(done.values(), shared.values()))
+    b.create<tensor::ParallelInsertSliceOp>(loc, tile, t, offsets, sizes, strides);
+  return outs.with(forall.getResults());
+}
+
 /// Row chunks of the parallel tasks: enough chunks that chunks x `panels` reaches kTasks (a
 /// 64-column layer is not one task), each at least kMinBlocks blocks of `mr` rows; the rows
 /// per chunk a multiple of mr, so only the last chunk has a partial block.
@@ -301,10 +321,8 @@ Tiles buildTasks(OpBuilder &b, Location loc, const Gemm &g, Tiles outs, int64_t 
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(forall.getBody());
   Value c = forall.getInductionVar(0);
-  Tiles shared = outs.with(forall.getRegionIterArgs());
   Value p = b.create<arith::AddIOp>(loc, forall.getInductionVar(1), idx(b, loc, panel0));
   Value row0 = b.create<arith::MulIOp>(loc, c, idx(b, loc, rowsEach));
-  Value col = b.create<arith::MulIOp>(loc, p, idx(b, loc, kPanel));
   // Every chunk but the last has rowsEach rows, all in full blocks of mr.
   Value isLast = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, c, idx(b, loc, chunks - 1));
   auto perChunk = [&](int64_t last, int64_t others) -> OpFoldResult {
@@ -317,17 +335,7 @@ Tiles buildTasks(OpBuilder &b, Location loc, const Gemm &g, Tiles outs, int64_t 
   OpFoldResult fullEnd = perChunk(lastRows / mr * mr, rowsEach);
   Rows task{row0, getValueOrCreateConstantIndexOp(b, loc, fullEnd), lastRows % mr,
             lastRows / mr * mr, chunks > 1 ? isLast : Value()};
-  auto one = b.getIndexAttr(1);
-  SmallVector<OpFoldResult> offsets{row0, col}, sizes{rows, b.getIndexAttr(cols)},
-      strides{one, one};
-  SmallVector<Value> slices;
-  for (Value t : shared.values())
-    slices.push_back(b.create<tensor::ExtractSliceOp>(loc, t, offsets, sizes, strides));
-  Tiles done = panel(b, loc, g, shared.with(slices), p, cols, task);
-  b.setInsertionPointToStart(forall.getTerminator().getBody());
-  for (auto [tile, t] : llvm::zip(done.values(), shared.values()))
-    b.create<tensor::ParallelInsertSliceOp>(loc, tile, t, offsets, sizes, strides);
-  return outs.with(forall.getResults());
+  return runTask(b, loc, g, forall, outs, p, task, rows, cols);
 }
 
 /// buildTasks for an M known at run time only: rowsPerChunk's chunks computed in code, each
@@ -349,25 +357,14 @@ Tiles buildDynamicTasks(OpBuilder &b, Location loc, const Gemm &g, Tiles outs, i
                                         outs.values(), std::nullopt);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(forall.getBody());
-  Tiles shared = outs.with(forall.getRegionIterArgs());
   Value p = b.create<arith::AddIOp>(loc, forall.getInductionVar(1), idx(b, loc, panel0));
   Value row0 = b.create<arith::MulIOp>(loc, forall.getInductionVar(0), rowsEach);
-  Value col = b.create<arith::MulIOp>(loc, p, idx(b, loc, kPanel));
   Value rows = b.create<arith::MinUIOp>(loc, rowsEach, b.create<arith::SubIOp>(loc, m, row0));
   Value fullEnd = b.create<arith::MulIOp>(loc, b.create<arith::DivUIOp>(loc, rows, idx(b, loc, mr)),
                                           idx(b, loc, mr));
   Rows task{row0, fullEnd};
   task.end = rows;
-  SmallVector<OpFoldResult> offsets{row0, col}, sizes{rows, b.getIndexAttr(cols)},
-      strides{b.getIndexAttr(1), b.getIndexAttr(1)};
-  SmallVector<Value> slices;
-  for (Value t : shared.values())
-    slices.push_back(b.create<tensor::ExtractSliceOp>(loc, t, offsets, sizes, strides));
-  Tiles done = panel(b, loc, g, shared.with(slices), p, cols, task);
-  b.setInsertionPointToStart(forall.getTerminator().getBody());
-  for (auto [tile, t] : llvm::zip(done.values(), shared.values()))
-    b.create<tensor::ParallelInsertSliceOp>(loc, tile, t, offsets, sizes, strides);
-  return outs.with(forall.getResults());
+  return runTask(b, loc, g, forall, outs, p, task, rows, cols);
 }
 
 /// [M, N] i32 = A x B [with its epilogue]: the full panels' tasks in one scf.forall, the
