@@ -182,3 +182,30 @@ def test_onnx_node_tests_on_the_int8_kernel(name):
     (y,) = kiln.compile(model).run([inputs[0]])
     assert y.dtype == expected.dtype
     np.testing.assert_array_equal(y, expected)
+
+
+def test_matmul_integer_with_symbolic_rows_and_shifted_weights_is_exact():
+    """MatMulInteger over [b, t, K] with symbolic b and t and uint8 weights (zero point 3:
+    values past int8, shifted per column and added back through the activations' row sums
+    at run time): the int8 kernel, warning-free, the exact i32 product at every row count."""
+    import warnings
+    rng = np.random.default_rng(0)
+    k, n = 40, 70
+    w = rng.integers(0, 256, (k, n)).astype(np.uint8)
+    inits = [numpy_helper.from_array(w, "w"),
+             numpy_helper.from_array(np.array(100, np.uint8), "xz"),
+             numpy_helper.from_array(np.array(3, np.uint8), "wz")]
+    graph = helper.make_graph(
+        [helper.make_node("MatMulInteger", ["x", "w", "xz", "wz"], ["y"])], "mmi",
+        [helper.make_tensor_value_info("x", TensorProto.UINT8, ["b", "t", k])],
+        [helper.make_tensor_value_info("y", TensorProto.INT32, None)], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    graph_ir = kiln.ir(model, "graph")
+    assert "kiln.matmul_int8" in graph_ir and "kiln.reduce" in graph_ir  # the row sums
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", kiln.CompileWarning)
+        module = kiln.compile(model)
+    for rows in [(1, 1), (2, 7), (3, 50)]:
+        x = rng.integers(0, 256, rows + (k,)).astype(np.uint8)
+        ref = (x.astype(np.int64) - 100) @ (w.astype(np.int64) - 3)
+        np.testing.assert_array_equal(module.run([x])[0], ref.astype(np.int32), err_msg=str(rows))
