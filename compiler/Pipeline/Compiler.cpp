@@ -4,6 +4,7 @@
 #include "compiler/Pipeline/DedupeKernels.h"
 #include "compiler/Pipeline/ExecutionPlan.h"
 #include "compiler/Pipeline/KernelReport.h"
+#include "compiler/Pipeline/SilentPassFailure.h"
 #include "compiler/Pipeline/TargetRegistry.h"
 #include "compiler/Target/CPU/CPUTarget.h"
 
@@ -66,7 +67,7 @@ public:
   FailureOr<bool> run(llvm::StringRef name, PassManager *pm,
                       std::optional<std::chrono::steady_clock::time_point> begun = {}) {
     auto start = begun ? *begun : std::chrono::steady_clock::now();
-    if (pm && failed(pm->run(module)))
+    if (pm && failed(runPhase(*pm, module, name)))
       return failure();
     report(name, start);
     if (options.dumpIrAfter == name || options.compileTo == name)

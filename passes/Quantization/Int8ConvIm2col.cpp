@@ -74,9 +74,19 @@ bool isPointwise(kiln::ConvOp conv) {
          llvm::all_of(conv.getPads(), [](int64_t p) { return p == 0; });
 }
 
+/// Why the patch matrix of `conv` cannot be built without kiln.im2col (`vectorOp` false),
+/// or "": the slices need static sizes and a constant padding value.
+std::string slicesUnsupported(kiln::ConvOp conv, bool symbolic, bool runtimePad, bool vectorOp) {
+  if (vectorOp || isPointwise(conv))
+    return "";
+  if (runtimePad)
+    return "the activation zero point is known at run time only";
+  return symbolic ? "symbolic image dims need the kiln.im2col patch matrix" : "";
+}
+
 /// [N*OH*OW, KH*KW*C] of NHWC `x` (the HWCF filter's row order): a kiln.im2col reading the
 /// padding in place (`vectorOp`), else the input padded with `padValue`, one strided slice
-/// per filter tap, concatenated along the channels.
+/// per filter tap, concatenated along the channels (slicesUnsupported() is empty).
 Value buildIm2col(PatternRewriter &rewriter, kiln::ConvOp conv, Value x, int64_t padValue,
                   Value runtimePad, bool vectorOp) {
   Location loc = conv.getLoc();
@@ -84,8 +94,6 @@ Value buildIm2col(PatternRewriter &rewriter, kiln::ConvOp conv, Value x, int64_t
   bool symbolic = !in.hasStaticShape();
   if (symbolic && isPointwise(conv))
     return x; // the patch matrix is x itself; kiln.matmul_int8 folds its leading dims
-  if (symbolic && !vectorOp)
-    return Value(); // the slices need static sizes
   Value cols;
   if (vectorOp && !isPointwise(conv)) {
     auto filter = conv.getFilter().getType();
@@ -101,8 +109,6 @@ Value buildIm2col(PatternRewriter &rewriter, kiln::ConvOp conv, Value x, int64_t
     cols = rewriter.create<kiln::Im2colOp>(
         loc, type, x, runtimePad, rewriter.getDenseI64ArrayAttr({kh, kw}), conv.getStridesAttr(),
         conv.getDilationsAttr(), conv.getPadsAttr(), rewriter.getF64FloatAttr(double(padValue)));
-  } else if (runtimePad && !isPointwise(conv)) {
-    return Value(); // the slices' padding is a constant
   } else {
     SmallVector<Value> taps = kiln::im2colTaps(rewriter, conv, x, double(padValue));
     cols = taps.size() == 1 ? taps.front() : gatherTaps(rewriter, loc, taps);
@@ -161,6 +167,12 @@ struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
     if (isFloat && matchPattern(conv.getFilter(), m_Constant()) &&
         !kiln::isInt8Grid(conv.getFilter()))
       return warn(conv, rewriter, "the weights are not int8 values times a per-channel scale");
+    // Checked before any op is built: a pattern that fails must leave the IR as it was (the
+    // greedy driver otherwise erases the dead ops, tries again and never converges).
+    std::string slices =
+        slicesUnsupported(conv, !inType.hasStaticShape(), bool(in->runtimeZeroPoint), vectorIm2col);
+    if (!slices.empty())
+      return warn(conv, rewriter, slices);
     Location loc = conv.getLoc();
     // HWCF flattens to (kh, kw, c) x f, the patch matrix's column order.
     FailureOr<Value> rhs = kiln::weightMatrix(rewriter, loc, conv.getFilter(), why);
@@ -169,12 +181,7 @@ struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
     Value x8 = in->x8;
     if (in->perm)
       x8 = rewriter.create<kiln::TransposeOp>(loc, x8, rewriter.getDenseI64ArrayAttr(*in->perm));
-    Value cols =
-        buildIm2col(rewriter, conv, x8, in->zeroPoint, in->runtimeZeroPoint, vectorIm2col);
-    if (!cols)
-      return warn(conv, rewriter,
-                  in->runtimeZeroPoint ? "the activation zero point is known at run time only"
-                                       : "symbolic image dims need the kiln.im2col patch matrix");
+    Value cols = buildIm2col(rewriter, conv, x8, in->zeroPoint, in->runtimeZeroPoint, vectorIm2col);
     // The same widening as the conv's input, on the patch matrix.
     auto colsType = cast<RankedTensorType>(cols.getType());
     Value lhs = rewriter.create<kiln::CastOp>(loc, colsType.clone(elementTypeOf(in->cast)), cols);
