@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <optional>
 
 using namespace mlir;
 
@@ -16,14 +17,12 @@ namespace {
 struct FirstFailure : PassInstrumentation {
   std::mutex mutex;
   std::string pass;
-  Location loc = UnknownLoc();
-  bool failed = false;
+  std::optional<Location> loc;
 
   void runAfterPassFailed(Pass *p, Operation *op) override {
     std::lock_guard<std::mutex> lock(mutex);
-    if (failed)
+    if (loc)
       return;
-    failed = true;
     pass = p->getArgument().empty() ? p->getName().str() : p->getArgument().str();
     loc = op->getLoc();
   }
@@ -47,9 +46,9 @@ LogicalResult kiln::runPhase(PassManager &pm, ModuleOp module, llvm::StringRef p
   }
   if (succeeded(result) || errors > 0)
     return result;
-  emitError(first->failed ? first->loc : module.getLoc())
+  emitError(first->loc ? *first->loc : module.getLoc())
       << "kiln: the " << phase << " phase failed"
-      << (first->failed ? " in pass '" + first->pass + "'" : std::string())
+      << (first->loc ? " in pass '" + first->pass + "'" : std::string())
       << " without an error message (an internal error; please report it with the model)";
   return failure();
 }
