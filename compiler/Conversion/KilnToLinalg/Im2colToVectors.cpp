@@ -10,6 +10,7 @@
 // rows run on the threads and the edge/interior split of each row is computed at run time.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/Conversion/KilnToLinalg/DynamicPools.h"
 #include "compiler/Conversion/KilnToLinalg/Patterns.h"
 #include "compiler/Conversion/KilnToLinalg/VectorLoops.h"
 
@@ -50,7 +51,6 @@ struct Im2colLowering : OpConversionPattern<graph::Im2colOp> {
     c.elem = elem;
     int64_t bits = elem.getIntOrFloatBitWidth();
     c.lanes = std::max<int64_t>(1, 512 / bits);
-    c.bindSizes(rewriter, loc, adaptor.getInput(), op.getPads()[2], op.getPads()[3]);
     c.input = rewriter.create<tensor::CollapseShapeOp>(
         loc, adaptor.getInput(), ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
     double padValue = op.getPadValue().convertToDouble();
@@ -59,22 +59,23 @@ struct Im2colLowering : OpConversionPattern<graph::Im2colOp> {
                       .getResult()
                 : createScalar(rewriter, loc, elem, padValue, isUnsigned(op.getInput()));
     int64_t k = outType.getDimSize(3);
-    Value init;
+    // The result's symbolic batch and image dims: a window's output sizes, as for pools.
+    ArrayRef<int64_t> pads = op.getPads();
+    PoolWindow2D window{{c.kh, c.kw},    {c.sh, c.sw},       {c.dh, c.dw},
+                        {c.top, c.left}, {pads[2], pads[3]}, /*ceilMode=*/false};
+    Value init =
+        createEmpty(rewriter, loc, RankedTensorType::get(outType.getShape(), elem),
+                    dynamicWindowResultSizes(rewriter, loc, adaptor.getInput(), outType, window));
+    c.bindSizes(rewriter, loc, adaptor.getInput(), init);
     OpFoldResult rows;
     bool parallel = true; // symbolic sizes: an image's rows
     if (outType.hasStaticShape()) {
       int64_t count = outType.getDimSize(0) * c.oh;
       rows = rewriter.getIndexAttr(count);
       parallel = count * c.ow * k * bits / 8 >= kMinParallelBytes;
-      init = createEmpty(rewriter, loc, outType.getShape(), elem);
     } else {
-      Value n = rewriter.create<tensor::DimOp>(loc, adaptor.getInput(), 0);
+      Value n = rewriter.create<tensor::DimOp>(loc, init, 0);
       rows = rewriter.create<arith::MulIOp>(loc, n, c.ohV).getResult();
-      SmallVector<Value> dynamic;
-      for (auto [d, size] : llvm::enumerate(ArrayRef<Value>{n, c.ohV, c.owV}))
-        if (outType.isDynamicDim(d))
-          dynamic.push_back(size);
-      init = createEmpty(rewriter, loc, RankedTensorType::get(outType.getShape(), elem), dynamic);
     }
     auto sliceOf = [&](OpBuilder &b, Location l, Value row, SmallVectorImpl<OpFoldResult> &off,
                        SmallVectorImpl<OpFoldResult> &sizes) {
@@ -104,26 +105,17 @@ struct Im2colLowering : OpConversionPattern<graph::Im2colOp> {
              !ShapedType::isDynamic(ow);
     }
 
-    /// hV, wV from the input's dims, ohV, owV = (size + pads - span) / stride + 1 (`bottom`,
-    /// `right`: the pads after). At the kernel's entry: used inside its loops.
-    void bindSizes(OpBuilder &b, Location l, Value in, int64_t bottom, int64_t right) {
-      auto size = [&](int64_t d, int64_t v) {
-        return ShapedType::isDynamic(v) ? b.create<tensor::DimOp>(l, in, d).getResult()
+    /// hV, wV from the input's dims, ohV, owV from the result's (`init`). At the kernel's
+    /// entry: used inside its loops.
+    void bindSizes(OpBuilder &b, Location l, Value in, Value init) {
+      auto size = [&](Value t, int64_t d, int64_t v) {
+        return ShapedType::isDynamic(v) ? b.create<tensor::DimOp>(l, t, d).getResult()
                                         : idx(b, l, v);
       };
-      hV = size(1, h);
-      wV = size(2, w);
-      auto out = [&](Value extent, int64_t v, int64_t pads, int64_t k, int64_t d, int64_t s) {
-        if (!ShapedType::isDynamic(v))
-          return idx(b, l, v);
-        Value span = b.create<arith::SubIOp>(l, extent, idx(b, l, d * (k - 1) + 1 - pads));
-        return b
-            .create<arith::AddIOp>(l, b.create<arith::FloorDivSIOp>(l, span, idx(b, l, s)),
-                                   idx(b, l, 1))
-            .getResult();
-      };
-      ohV = out(hV, oh, top + bottom, kh, dh, sh);
-      owV = out(wV, ow, left + right, kw, dw, sw);
+      hV = size(in, 1, h);
+      wV = size(in, 2, w);
+      ohV = size(init, 1, oh);
+      owV = size(init, 2, ow);
     }
 
     /// slice[0, 0, ow, base + off] as indices.

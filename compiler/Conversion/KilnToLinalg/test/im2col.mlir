@@ -81,13 +81,13 @@ func.func @wide_dilated(%x: tensor<1x13x13x330xi8>) -> tensor<1x13x13x2970xi8> {
 // tap against W (copied or filled with the pad value), the interior ones copy their 3 x 8 =
 // 24 bytes as one masked run.
 // CHECK-LABEL: func @symbolic
-// CHECK: %[[H:.*]] = tensor.dim %arg0, %c1
-// CHECK: %[[W:.*]] = tensor.dim %arg0, %c2
+// CHECK: %[[N:.*]] = tensor.dim %arg0, %c0
 // CHECK: %[[OH:.*]] = arith.addi %{{.*}}, %c1
 // CHECK: %[[OW:.*]] = arith.addi %{{.*}}, %c1
-// CHECK: %[[N:.*]] = tensor.dim %arg0, %c0
-// CHECK: %[[ROWS:.*]] = arith.muli %[[N]], %[[OH]]
 // CHECK: %[[INIT:.*]] = tensor.empty(%[[N]], %[[OH]], %[[OW]]) : tensor<?x?x?x72xi8>
+// CHECK: %[[H:.*]] = tensor.dim %arg0, %c1
+// CHECK: %[[W:.*]] = tensor.dim %arg0, %c2
+// CHECK: %[[ROWS:.*]] = arith.muli %[[N]], %[[OH]]
 // CHECK: scf.forall (%{{.*}}) in (%[[ROWS]]) shared_outs(%{{.*}} = %[[INIT]])
 // CHECK: tensor.extract_slice {{.*}} [1, 1, %[[OW]], 72] [1, 1, 1, 1]
 // CHECK: arith.addi %{{.*}}, %[[H]]
