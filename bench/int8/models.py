@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """fp32 Kiln vs int8 Kiln vs the same QDQ model in onnxruntime-node, on whole models.
 
-Each model (resnet18, mobilenet_v2, bert_like of ../shared/models; resnet50 of the zoo when
-fetched) is quantized by kiln.quantize on seeded calibration inputs, both models are compiled
-by kiln-compile, then:
+Each model (resnet18, mobilenet_v2, bert_like of ../shared/models; resnet50, resnext50_32x4d,
+regnet_x_400mf and regnet_y_400mf of the zoo when exported) is quantized by kiln.quantize on
+seeded calibration inputs, both models are compiled by kiln-compile, then:
   accuracy: on other seeded inputs, int8 Kiln and int8 onnxruntime against fp32 Kiln (output
             SQNR; top-1 agreement for classifiers), and int8 Kiln against int8 onnxruntime;
   latency:  per thread count, K rounds of fresh processes (kiln-run / ort_bench.js), the
@@ -38,7 +38,11 @@ SHARED = os.environ.get("KILN_MODELS_DIR") or os.path.join(REPO, "..", "shared",
 MODELS = {"resnet18": os.path.join(SHARED, "resnet18.onnx"),
           "mobilenet_v2": os.path.join(SHARED, "mobilenet_v2.onnx"),
           "bert_like": os.path.join(SHARED, "bert_like.onnx"),
-          "resnet50": os.path.join(zoolib.MODELS, "resnet50.onnx")}
+          "resnet50": os.path.join(zoolib.MODELS, "resnet50.onnx"),
+          # grouped convs (bench/zoo/export.py --models resnext50_32x4d,regnet_x_400mf,...)
+          "resnext50_32x4d": os.path.join(zoolib.MODELS, "resnext50_32x4d.onnx"),
+          "regnet_x_400mf": os.path.join(zoolib.MODELS, "regnet_x_400mf.onnx"),
+          "regnet_y_400mf": os.path.join(zoolib.MODELS, "regnet_y_400mf.onnx")}
 ENGINES = ("kiln_fp32", "kiln_int8", "ort_int8", "ort_fp32")
 
 

@@ -17,9 +17,33 @@ namespace kiln {
 /// Decides whether a convolution runs in NHWC (heuristics now, a cost model later).
 using ConvLayoutControlFn = std::function<bool(ConvOp)>;
 
-/// Default: 1-D to 3-D dense and depthwise convolutions and kiln.grouped_conv2d's grouped ones,
-/// which have NHWC vector paths (a 1-D conv runs as 2-D with a unit height;
-/// kiln-decompose-conv3d makes 3-D ones 2-D convs).
+namespace {
+/// Whether `v` is (float(x8) [- zp]) * s, a dequantized 8-bit tensor.
+bool isDequantized8Bit(Value v) {
+  auto mul = v.getDefiningOp<MulOp>();
+  if (!mul)
+    return false;
+  v = mul.getLhs();
+  if (auto sub = v.getDefiningOp<SubOp>())
+    v = sub.getLhs();
+  auto cast = v.getDefiningOp<CastOp>();
+  return cast && getElementTypeOrSelf(cast.getInput().getType()).isInteger(8);
+}
+
+/// A 2-D grouped conv of dequantized 8-bit activations with groups of a multiple of 4
+/// channels: kiln-int8-conv-im2col runs it in NHWC on the int8 kernel, symbolic batch and
+/// image dims included.
+bool isInt8GroupedConv(ConvOp conv) {
+  auto input = conv.getInput().getType();
+  int64_t group = conv.getGroup();
+  return group > 1 && input.getRank() == 4 && !input.isDynamicDim(1) &&
+         input.getDimSize(1) % (4 * group) == 0 && isDequantized8Bit(conv.getInput());
+}
+} // namespace
+
+/// Default: 1-D to 3-D dense and depthwise convolutions, kiln.grouped_conv2d's grouped ones
+/// and int8 grouped ones, which have NHWC vector paths (a 1-D conv runs as 2-D with a unit
+/// height; kiln-decompose-conv3d makes 3-D ones 2-D convs).
 bool defaultConvLayoutControl(ConvOp conv) {
   auto filter = conv.getFilter().getType();
   if (conv.getLayout() != "NCHW" || filter.getRank() < 3 || filter.getRank() > 5 ||
@@ -28,7 +52,7 @@ bool defaultConvLayoutControl(ConvOp conv) {
     return false;
   int64_t group = conv.getGroup();
   bool depthwise = filter.getDimSize(1) == 1 && filter.getDimSize(0) == group;
-  return group == 1 || depthwise || isGroupedConvCandidate(conv);
+  return group == 1 || depthwise || isGroupedConvCandidate(conv) || isInt8GroupedConv(conv);
 }
 } // namespace kiln
 

@@ -69,59 +69,6 @@ std::optional<Dequantized> matchDequantized(Value v) {
   return d;
 }
 
-/// The values of a float constant with 1 or `n` elements, as `n` values.
-std::optional<std::vector<float>> perColumn(Value v, int64_t n) {
-  DenseFPElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)) || !attr.getElementType().isF32() ||
-      (attr.getNumElements() != 1 && attr.getNumElements() != n) ||
-      (attr.getNumElements() == n && cast<ShapedType>(v.getType()).getShape().back() != n))
-    return std::nullopt;
-  std::vector<float> values(attr.getValues<float>().begin(), attr.getValues<float>().end());
-  if (values.size() == 1)
-    values.assign(n, values.front());
-  return values;
-}
-
-/// Weights the folder left as DequantizeLinear (large ones): (float(W8) [- zp]) [* s] with W8
-/// an 8-bit constant, zp and s scalar or per column: q = W8 - zp and the scales (1 without
-/// the mul: a scale of exactly 1, which the canonicalizer removes, e.g. an all-zero layer's,
-/// like ViT's freshly initialized classifier head).
-bool matchDequantizedWeights(Value rhs, int64_t n, std::vector<int64_t> &q,
-                             std::vector<float> &scales) {
-  Value v = rhs;
-  std::optional<std::vector<float>> s = std::vector<float>(n, 1.0f);
-  if (auto mul = rhs.getDefiningOp<kiln::MulOp>()) {
-    s = perColumn(mul.getRhs(), n);
-    if (!s || mul.getLhs().getType() != rhs.getType())
-      return false;
-    v = mul.getLhs();
-  }
-  std::vector<float> zp(n, 0.0f);
-  if (auto subOp = v.getDefiningOp<kiln::SubOp>()) {
-    std::optional<std::vector<float>> z = perColumn(subOp.getRhs(), n);
-    if (!z || subOp.getLhs().getType() != v.getType())
-      return false;
-    zp = *z;
-    v = subOp.getLhs();
-  }
-  auto cast = v.getDefiningOp<kiln::CastOp>();
-  DenseIntElementsAttr attr;
-  if (!cast || !elementTypeOf(cast.getInput()).isInteger(8) ||
-      !matchPattern(cast.getInput(), m_Constant(&attr)))
-    return false;
-  bool isUnsigned = attr.getElementType().isUnsignedInteger();
-  q.clear();
-  int64_t i = 0;
-  for (const APInt &x : attr.getValues<APInt>()) {
-    float z = zp[i++ % n];
-    if (z != std::nearbyint(z))
-      return false;
-    q.push_back((isUnsigned ? int64_t(x.getZExtValue()) : x.getSExtValue()) - int64_t(z));
-  }
-  scales = *s;
-  return llvm::all_of(scales, [](float f) { return f > 0 && std::isfinite(f); });
-}
-
 struct FormInt8FromQDQ : OpRewritePattern<kiln::MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -137,7 +84,6 @@ struct FormInt8FromQDQ : OpRewritePattern<kiln::MatMulOp> {
     if (lhsType.isDynamicDim(lhsType.getRank() - 1) ||
         resultType.isDynamicDim(resultType.getRank() - 1))
       return warn(op, rewriter, "K or N is not static");
-    DenseFPElementsAttr attr;
     auto wType = cast<RankedTensorType>(op.getRhs().getType());
     if (wType.getRank() != 2 || !wType.hasStaticShape())
       return warn(op, rewriter, "the weights are not a static matrix");
@@ -159,24 +105,15 @@ struct FormInt8FromQDQ : OpRewritePattern<kiln::MatMulOp> {
       rewriter.modifyOpInPlace(op, [&] { op->setOperand(1, *w); });
       return success();
     }
-    int64_t k = wType.getDimSize(0), n = wType.getDimSize(1);
-    std::vector<int64_t> q(k * n);
-    std::vector<float> scales(n);
-    if (matchDequantizedWeights(op.getRhs(), n, q, scales)) {
-      for (float &s : scales)
-        s = x->scale * s;
-    } else if (matchPattern(op.getRhs(), m_Constant(&attr))) {
-      std::vector<float> w(attr.getValues<float>().begin(), attr.getValues<float>().end());
-      for (int64_t c = 0; c < n; ++c) {
-        std::optional<float> s = kiln::recoverInt8Column(w, k, n, c, q);
-        if (!s)
-          return warn(op, rewriter, "the weights are not int8 values times a per-column scale");
-        scales[c] = x->scale * *s;
-      }
-    } else {
-      return warn(op, rewriter, "the weights are not a constant matrix");
-    }
-    FailureOr<kiln::Int8Weights> weights = kiln::splitInt8Weights(q, n);
+    int64_t n = wType.getDimSize(1);
+    std::string why;
+    FailureOr<kiln::Int8Columns> columns = kiln::int8Columns(op.getRhs(), why);
+    if (failed(columns))
+      return warn(op, rewriter, why);
+    std::vector<float> scales = columns->scales;
+    for (float &s : scales)
+      s = x->scale * s;
+    FailureOr<kiln::Int8Weights> weights = kiln::splitInt8Weights(columns->q, n);
     if (failed(weights))
       return warn(op, rewriter, "a column of weights spans more than 256 values");
     Location loc = op.getLoc();

@@ -8,12 +8,14 @@
 // the VNNI kernel. The patch matrix holds bytes: a quarter of the float im2col's traffic.
 //
 //===----------------------------------------------------------------------===//
+#include "passes/Graph/GroupedConv.h"
 #include "passes/Graph/Im2colTaps.h"
 #include "passes/Quantization/Int8Input.h"
 #include "passes/Quantization/Int8MatMul.h"
 #include "passes/Quantization/Int8Weights.h"
 #include "passes/Quantization/Passes.h"
 
+#include "kiln/Dialect/Graph/Int8Layout.h"
 #include "kiln/Dialect/Graph/KilnDialect.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -152,11 +154,15 @@ struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
     if (isFloat && group > 1 && conv.getInput().getType().getDimSize(3) == group &&
         result.getDimSize(3) == group)
       return failure();
-    if (group != 1)
+    if (group != 1) {
+      if (isFloat && vectorIm2col)
+        return groupedAsMatmul(conv, *in, rewriter);
       return warn(conv, rewriter,
-                  isFloat ? "grouped convolutions have no int8 kernel: it runs in float on the "
-                            "dequantized values, as in the fp32 model"
-                          : "grouped convolutions have no int8 kernel");
+                  isFloat ? "grouped convolutions have no int8 kernel on this target: it runs in "
+                            "float on the dequantized values, as in the fp32 model"
+                          : "grouped integer convolutions whose sums are not exact in float32 "
+                            "have no int8 kernel");
+    }
     // The batch and image dims may be symbolic (one artifact for every image size); the
     // channels and the filter not.
     auto inType = conv.getInput().getType();
@@ -203,6 +209,77 @@ struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
   }
 
 private:
+  /// A grouped conv of dequantized 8-bit activations, (float(x) - zx) * sx: the patch matrix
+  /// of a dense conv (columns (tap, group, channel)) times the grouped kiln.matmul_int8, each
+  /// output column summing its own group's channels, then the scales and bias in float. Every
+  /// check reads only: a failure leaves the IR as it was.
+  LogicalResult groupedAsMatmul(kiln::ConvOp conv, const kiln::Int8Input &in,
+                                PatternRewriter &rewriter) const {
+    auto inType = conv.getInput().getType();
+    auto filter = conv.getFilter().getType();
+    auto result = conv.getType();
+    int64_t group = conv.getGroup();
+    if (!filter.hasStaticShape() || inType.isDynamicDim(3) || result.isDynamicDim(3))
+      return warn(conv, rewriter, "the channels or the filter are not static");
+    int64_t cg = inType.getDimSize(3) / group, fg = result.getDimSize(3) / group;
+    if (cg % 4 != 0)
+      return warn(conv, rewriter,
+                  "a grouped convolution's channels per group (" + std::to_string(cg) +
+                      ") are not a multiple of 4: it runs in float on the dequantized values");
+    // The kernel fills a vector of 16 output channels per group, or one with 16 / fg whole
+    // groups (groupsShareVectors: ResNeXt's 4 and 8, RegNetY's 8). Other narrow groups leave
+    // lanes idle, and the float kernel (kiln-grouped-conv, static shapes) is faster.
+    if (fg < 16 && !kiln::groupsShareVectors(result.getDimSize(3), group, cg) &&
+        kiln::isGroupedConvCandidate(conv))
+      return warn(conv, rewriter,
+                  "a grouped convolution of " + std::to_string(fg) +
+                      " outputs per group runs faster in float (its groups do not fill whole "
+                      "vectors of 16 lanes on the int8 kernel): it runs in float on the "
+                      "dequantized values");
+    std::string why;
+    FailureOr<kiln::Int8Columns> columns = kiln::int8Columns(conv.getFilter(), why);
+    if (failed(columns))
+      return warn(conv, rewriter, why + ": it runs in float on the dequantized values");
+    int64_t f = result.getDimSize(3);
+    FailureOr<kiln::Int8Weights> weights = kiln::splitInt8Weights(columns->q, f);
+    if (failed(weights) || weights->shifted)
+      return warn(conv, rewriter,
+                  "grouped weights minus their zero point are not int8 values: it runs in float "
+                  "on the dequantized values");
+    Location loc = conv.getLoc();
+    Value x8 = in.x8;
+    if (in.perm)
+      x8 = rewriter.create<kiln::TransposeOp>(loc, x8, rewriter.getDenseI64ArrayAttr(*in.perm));
+    Value cols = buildIm2col(rewriter, conv, x8, in.zeroPoint, Value(), /*vectorOp=*/true);
+    auto colsType = cast<RankedTensorType>(cols.getType());
+    SmallVector<int64_t> shape(colsType.getShape());
+    shape.back() = f;
+    kiln::Int8Activation act;
+    act.source = cols;
+    act.zeroPoint = in.zeroPoint;
+    Value acc =
+        kiln::buildInt8MatMul(rewriter, loc, act, *weights,
+                              RankedTensorType::get(shape, rewriter.getI32Type()), {group, cg});
+    auto floatType = RankedTensorType::get(shape, rewriter.getF32Type());
+    kiln::MulOp mul = in.mul;
+    double sx = *kiln::scalarConstant(mul.getRhs());
+    std::vector<float> scales;
+    for (float s : columns->scales)
+      scales.push_back(float(sx) * s);
+    Value out = rewriter.create<kiln::MulOp>(
+        loc, rewriter.create<kiln::CastOp>(loc, floatType, acc),
+        rewriter.create<kiln::ConstantOp>(
+            loc, DenseElementsAttr::get(RankedTensorType::get({f}, rewriter.getF32Type()),
+                                        ArrayRef<float>(scales))));
+    if (conv.getBias())
+      out = rewriter.create<kiln::AddOp>(loc, out, conv.getBias());
+    if (out.getType() == result)
+      rewriter.replaceOp(conv, out);
+    else
+      rewriter.replaceOpWithNewOp<kiln::ReshapeOp>(conv, result, out);
+    return success();
+  }
+
   static LogicalResult warn(kiln::ConvOp conv, PatternRewriter &rewriter, StringRef why) {
     kiln::warnOnce(rewriter, conv,
                    "convolution of 8-bit activations runs without the int8 kernel (" + why + ")");

@@ -1,18 +1,27 @@
 //===- Int8MatMul.cpp - building kiln.matmul_int8 (shared by the quantization passes) ===//
 #include "passes/Quantization/Int8MatMul.h"
 
+#include "kiln/Dialect/Graph/Int8Layout.h"
 #include "kiln/Dialect/Graph/KilnDialect.h"
 
 #include <algorithm>
 
 using namespace mlir;
 
-std::vector<int8_t> kiln::packInt8Weights(const std::vector<int32_t> &w, int64_t k, int64_t n) {
-  int64_t nb = (n + 63) / 64, kb = (k + 3) / 4;
-  std::vector<int8_t> packed(nb * kb * 256, 0);
+std::vector<int8_t> kiln::packInt8Weights(const std::vector<int32_t> &w, int64_t k, int64_t n,
+                                          int64_t groups, int64_t cg) {
+  // Each group's columns [g * fg, (g + 1) * fg) packed as a K x fg matrix of its own, or all
+  // columns as one matrix (dense, or groups sharing vectors).
+  if (groupsShareVectors(n, groups, cg))
+    groups = 1;
+  int64_t fg = n / groups, nb = (fg + 63) / 64, kb = (k + 3) / 4;
+  std::vector<int8_t> packed(groups * nb * kb * 256, 0);
   for (int64_t r = 0; r < k; ++r)
-    for (int64_t c = 0; c < n; ++c)
-      packed[((c / 64) * kb + r / 4) * 256 + (c % 64) * 4 + r % 4] = int8_t(w[r * n + c]);
+    for (int64_t c = 0; c < n; ++c) {
+      int64_t g = c / fg, cc = c % fg;
+      packed[((g * nb + cc / 64) * kb + r / 4) * 256 + (cc % 64) * 4 + r % 4] =
+          int8_t(w[r * n + c]);
+    }
   return packed;
 }
 
@@ -62,73 +71,80 @@ FailureOr<kiln::Int8Weights> kiln::splitInt8Weights(const std::vector<int64_t> &
 }
 
 Value kiln::buildInt8MatMul(PatternRewriter &rewriter, Location loc, Int8Activation act,
-                            const Int8Weights &weights, RankedTensorType resultType) {
-    const std::vector<int32_t> &w = weights.values;
-    if (act.reshapedTo)
-      act.source = rewriter.create<kiln::ReshapeOp>(
-          loc, act.reshapedTo.clone(elementTypeOf(act.source)), act.source);
-    auto srcType = cast<RankedTensorType>(act.source.getType());
-    int64_t k = srcType.getShape().back(), n = resultType.getShape().back();
-    Type i32 = rewriter.getI32Type(), u8 = rewriter.getIntegerType(8, /*isSigned=*/false);
-    Value a = act.source;
-    int64_t zp = act.zeroPoint;
-    // A run-time zero point as a rank-0 i32 tensor (+128 below for i8 activations).
-    Value zpRuntime = act.runtimeZeroPoint;
-    if (zpRuntime && cast<RankedTensorType>(zpRuntime.getType()).getRank() != 0)
-      zpRuntime = rewriter.create<kiln::ReshapeOp>(loc, RankedTensorType::get({}, i32), zpRuntime);
-    if (!elementTypeOf(a).isUnsignedInteger()) {
-      // i8 → ui8 by +128: (a - za) = (a + 128) - (za + 128).
-      Value wide = rewriter.create<kiln::CastOp>(loc, srcType.clone(i32), a);
-      Value shift = rewriter.create<kiln::ConstantOp>(
-          loc, DenseElementsAttr::get(RankedTensorType::get({}, i32), int32_t(128)));
-      Value shifted = rewriter.create<kiln::AddOp>(loc, wide, shift);
-      a = rewriter.create<kiln::CastOp>(loc, srcType.clone(u8), shifted);
-      zp += 128;
-      if (zpRuntime)
-        zpRuntime = rewriter.create<kiln::AddOp>(loc, zpRuntime, shift);
-    }
-    std::vector<int8_t> packed = kiln::packInt8Weights(w, k, n);
-    auto packedType = RankedTensorType::get({(n + 63) / 64, (k + 3) / 4, 256},
-                                            rewriter.getIntegerType(8));
-    Value rhs = rewriter.create<kiln::ConstantOp>(
-        loc, DenseElementsAttr::get(packedType, ArrayRef<int8_t>(packed)));
-    Value out = rewriter.create<kiln::MatMulInt8Op>(loc, resultType, a, rhs);
-    if (zpRuntime) {
-      // - za * colsum(values), za known at run time; modulo 2^32 like the kernel's sums.
-      std::vector<uint32_t> sums(n, 0);
-      for (int64_t r = 0; r < k; ++r)
-        for (int64_t c = 0; c < n; ++c)
-          sums[c] += uint32_t(w[r * n + c]);
-      Value term = rewriter.create<kiln::MulOp>(loc, i32Constant(rewriter, loc, sums), zpRuntime);
-      out = rewriter.create<kiln::SubOp>(loc, out, term);
-    } else if (zp != 0) {
-      // Modulo 2^32, as the kernel's int32 accumulation.
-      std::vector<uint32_t> sums(n, 0);
-      for (int64_t r = 0; r < k; ++r)
-        for (int64_t c = 0; c < n; ++c)
-          sums[c] += uint32_t(zp) * uint32_t(w[r * n + c]);
-      out = rewriter.create<kiln::SubOp>(loc, out, i32Constant(rewriter, loc, sums));
-    }
-    if (!weights.shifted)
-      return out;
-    // + shift[n] * sum_k (a' - za'): the row sums of the activations, at run time.
-    auto wideType = srcType.clone(i32);
-    Value wide = rewriter.create<kiln::CastOp>(loc, wideType, a);
-    int64_t last = srcType.getRank() - 1;
-    Value rows = rewriter.create<kiln::ReduceOp>(loc, wide, kiln::ReduceKind::sum,
-                                                 ArrayRef<int64_t>{last}, true);
+                            const Int8Weights &weights, RankedTensorType resultType,
+                            ArrayRef<int64_t> groups) {
+  const std::vector<int32_t> &w = weights.values;
+  // Grouped: a row sum over all of K would mix the groups.
+  assert((groups.empty() || !weights.shifted) && "grouped weights cannot be shifted");
+  if (act.reshapedTo)
+    act.source = rewriter.create<kiln::ReshapeOp>(
+        loc, act.reshapedTo.clone(elementTypeOf(act.source)), act.source);
+  auto srcType = cast<RankedTensorType>(act.source.getType());
+  int64_t n = resultType.getShape().back();
+  int64_t k = groups.empty() || n == 0 ? srcType.getShape().back() : int64_t(w.size()) / n;
+  Type i32 = rewriter.getI32Type(), u8 = rewriter.getIntegerType(8, /*isSigned=*/false);
+  Value a = act.source;
+  int64_t zp = act.zeroPoint;
+  // A run-time zero point as a rank-0 i32 tensor (+128 below for i8 activations).
+  Value zpRuntime = act.runtimeZeroPoint;
+  if (zpRuntime && cast<RankedTensorType>(zpRuntime.getType()).getRank() != 0)
+    zpRuntime = rewriter.create<kiln::ReshapeOp>(loc, RankedTensorType::get({}, i32), zpRuntime);
+  if (!elementTypeOf(a).isUnsignedInteger()) {
+    // i8 → ui8 by +128: (a - za) = (a + 128) - (za + 128).
+    Value wide = rewriter.create<kiln::CastOp>(loc, srcType.clone(i32), a);
+    Value shift = rewriter.create<kiln::ConstantOp>(
+        loc, DenseElementsAttr::get(RankedTensorType::get({}, i32), int32_t(128)));
+    Value shifted = rewriter.create<kiln::AddOp>(loc, wide, shift);
+    a = rewriter.create<kiln::CastOp>(loc, srcType.clone(u8), shifted);
+    zp += 128;
     if (zpRuntime)
-      rows = rewriter.create<kiln::SubOp>(
-          loc, rows,
-          rewriter.create<kiln::MulOp>(
-              loc, zpRuntime, i32Constant(rewriter, loc, {uint32_t(k)}, /*scalar=*/true)));
-    else if (zp != 0)
-      rows = rewriter.create<kiln::SubOp>(
-          loc, rows, i32Constant(rewriter, loc, {uint32_t(k) * uint32_t(zp)}, /*scalar=*/true));
-    std::vector<uint32_t> shift(weights.shift.begin(), weights.shift.end());
-    Value term = rewriter.create<kiln::MulOp>(loc, rows, i32Constant(rewriter, loc, shift));
-    return rewriter.create<kiln::AddOp>(loc, out, term);
+      zpRuntime = rewriter.create<kiln::AddOp>(loc, zpRuntime, shift);
   }
+  int64_t g = groups.empty() ? 1 : groups[0], cg = groups.empty() ? 0 : groups[1];
+  std::vector<int8_t> packed = kiln::packInt8Weights(w, k, n, g, cg);
+  auto packedType =
+      RankedTensorType::get(kiln::packedWeightShape(k * g, n, g, cg), rewriter.getIntegerType(8));
+  Value rhs = rewriter.create<kiln::ConstantOp>(
+      loc, DenseElementsAttr::get(packedType, ArrayRef<int8_t>(packed)));
+  Value out = rewriter.create<kiln::MatMulInt8Op>(
+      loc, resultType, a, rhs,
+      groups.empty() ? DenseI64ArrayAttr() : rewriter.getDenseI64ArrayAttr(groups));
+  if (zpRuntime) {
+    // - za * colsum(values), za known at run time; modulo 2^32 like the kernel's sums.
+    std::vector<uint32_t> sums(n, 0);
+    for (int64_t r = 0; r < k; ++r)
+      for (int64_t c = 0; c < n; ++c)
+        sums[c] += uint32_t(w[r * n + c]);
+    Value term = rewriter.create<kiln::MulOp>(loc, i32Constant(rewriter, loc, sums), zpRuntime);
+    out = rewriter.create<kiln::SubOp>(loc, out, term);
+  } else if (zp != 0) {
+    // Modulo 2^32, as the kernel's int32 accumulation.
+    std::vector<uint32_t> sums(n, 0);
+    for (int64_t r = 0; r < k; ++r)
+      for (int64_t c = 0; c < n; ++c)
+        sums[c] += uint32_t(zp) * uint32_t(w[r * n + c]);
+    out = rewriter.create<kiln::SubOp>(loc, out, i32Constant(rewriter, loc, sums));
+  }
+  if (!weights.shifted)
+    return out;
+  // + shift[n] * sum_k (a' - za'): the row sums of the activations, at run time.
+  auto wideType = srcType.clone(i32);
+  Value wide = rewriter.create<kiln::CastOp>(loc, wideType, a);
+  int64_t last = srcType.getRank() - 1;
+  Value rows = rewriter.create<kiln::ReduceOp>(loc, wide, kiln::ReduceKind::sum,
+                                               ArrayRef<int64_t>{last}, true);
+  if (zpRuntime)
+    rows = rewriter.create<kiln::SubOp>(
+        loc, rows,
+        rewriter.create<kiln::MulOp>(loc, zpRuntime,
+                                     i32Constant(rewriter, loc, {uint32_t(k)}, /*scalar=*/true)));
+  else if (zp != 0)
+    rows = rewriter.create<kiln::SubOp>(
+        loc, rows, i32Constant(rewriter, loc, {uint32_t(k) * uint32_t(zp)}, /*scalar=*/true));
+  std::vector<uint32_t> shift(weights.shift.begin(), weights.shift.end());
+  Value term = rewriter.create<kiln::MulOp>(loc, rows, i32Constant(rewriter, loc, shift));
+  return rewriter.create<kiln::AddOp>(loc, out, term);
+}
 
 namespace {
 constexpr llvm::StringLiteral kWarned = "kiln.int8_warned";

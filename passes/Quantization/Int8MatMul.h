@@ -17,8 +17,11 @@
 
 namespace kiln {
 /// Weights w[k][n] of a K x N matrix (row-major, each in [-128, 127]) packed in the
-/// kiln.matmul_int8 layout [ceil(N/64)][ceil(K/4)][64][4], zeros past K and N.
-std::vector<int8_t> packInt8Weights(const std::vector<int32_t> &w, int64_t k, int64_t n);
+/// kiln.matmul_int8 layout [ceil(N/64)][ceil(K/4)][64][4], zeros past K and N; with `groups`
+/// of `cg` channels, each group's N / groups columns packed so, one after the other, unless
+/// the groups share vectors (groupsShareVectors, Int8Layout.h: packed as one matrix).
+std::vector<int8_t> packInt8Weights(const std::vector<int32_t> &w, int64_t k, int64_t n,
+                                    int64_t groups = 1, int64_t cg = 0);
 
 /// Weights minus their zero point, w (row-major K x N), as values[k][n] + shift[n] with every
 /// value in int8: shift[n] = 0 where a column fits, else min(column) + 128.
@@ -45,10 +48,12 @@ struct Int8Activation {
 
 /// sum_k (a[..., m, k] - za) * w[k][n] as i32 (`resultType`, exact modulo 2^32): a
 /// kiln.matmul_int8 of ui8 activations (i8 shifted by +128) and the packed weights, minus
-/// za' * colsum(values), plus shift[n] * rowsum(a' - za') when weights were shifted.
-mlir::Value buildInt8MatMul(mlir::PatternRewriter &rewriter, mlir::Location loc,
-                            Int8Activation act, const Int8Weights &weights,
-                            mlir::RankedTensorType resultType);
+/// za' * colsum(values), plus shift[n] * rowsum(a' - za') when weights were shifted. K is
+/// the weights' rows: the activations' last dim, or with `groups` = [G, Cg] (kiln.matmul_int8's
+/// grouped form: a grouped conv's patch matrix, weights [K / G, N], never shifted) G times it.
+mlir::Value buildInt8MatMul(mlir::PatternRewriter &rewriter, mlir::Location loc, Int8Activation act,
+                            const Int8Weights &weights, mlir::RankedTensorType resultType,
+                            llvm::ArrayRef<int64_t> groups = {});
 /// "node 'NAME': " for an op located at an ONNX node's NameLoc (or a fusion of them), else "".
 std::string nodePrefix(mlir::Location loc);
 

@@ -160,6 +160,75 @@ std::optional<float> kiln::recoverInt8Column(const std::vector<float> &w, int64_
   return std::nullopt;
 }
 
+namespace {
+/// The values of a constant of `d.operands[i]` as doubles (float or integer elements).
+std::vector<double> valuesOf(DenseElementsAttr attr) {
+  std::vector<double> out;
+  if (auto fp = dyn_cast<DenseFPElementsAttr>(attr))
+    for (const APFloat &x : fp.getValues<APFloat>())
+      out.push_back(x.convertToDouble());
+  else
+    for (const APInt &x : cast<DenseIntElementsAttr>(attr).getValues<APInt>())
+      out.push_back(double(x.getSExtValue()));
+  return out;
+}
+} // namespace
+
+FailureOr<kiln::Int8Columns> kiln::int8Columns(Value weights, std::string &why) {
+  auto type = cast<RankedTensorType>(weights.getType());
+  if (type.getRank() < 2 || !type.hasStaticShape() || type.getShape().back() == 0)
+    return why = "the weights are not static", failure();
+  int64_t n = type.getShape().back(), k = type.getNumElements() / n;
+  Int8Columns out;
+  out.q.resize(k * n);
+  out.scales.assign(n, 1.0f);
+  DenseFPElementsAttr attr;
+  if (matchPattern(weights, m_Constant(&attr))) {
+    if (!attr.getElementType().isF32())
+      return why = "the weights are not float32", failure();
+    std::vector<float> w(attr.getValues<float>().begin(), attr.getValues<float>().end());
+    for (int64_t c = 0; c < n; ++c) {
+      std::optional<float> s = recoverInt8Column(w, k, n, c, out.q);
+      if (!s)
+        return why = "the weights are not int8 values times a per-column scale", failure();
+      out.scales[c] = *s;
+    }
+    return out;
+  }
+  // (cast(W8) [- zp]) [* s], transposed or not: q = W8 - zp (integers), per column or scalar.
+  FailureOr<Dequantization> d = matchDequantization(weights, why);
+  if (failed(d))
+    return failure();
+  DenseElementsAttr laid = layOut(d->w8, d->perm, type.getShape(), k, n);
+  bool isUnsigned = d->w8.getElementType().isUnsignedInteger();
+  int64_t i = 0;
+  for (const APInt &x : laid.getValues<APInt>())
+    out.q[i++] = isUnsigned ? int64_t(x.getZExtValue()) : x.getSExtValue();
+  bool scaled = false;
+  for (int64_t j = int64_t(d->chain.size()) - 1; j >= 0; --j) { // innermost first
+    std::vector<double> v = valuesOf(d->operands[j]);
+    auto at = [&](int64_t c) { return v[d->perChannel[j] ? c : 0]; };
+    if (isa<kiln::MulOp>(d->chain[j])) {
+      if (scaled || !d->operands[j].getElementType().isF32())
+        return why = "the weight dequantization is not one float32 scale", failure();
+      for (int64_t c = 0; c < n; ++c) {
+        out.scales[c] = float(at(c));
+        if (!(out.scales[c] > 0) || !std::isfinite(out.scales[c]))
+          return why = "a weight scale is not positive and finite", failure();
+      }
+      scaled = true;
+      continue;
+    }
+    if (scaled)
+      return why = "the weight zero point is subtracted after the scale", failure();
+    for (int64_t c = 0; c < n; ++c)
+      if (at(c) != std::nearbyint(at(c)))
+        return why = "a weight zero point is not an integer", failure();
+    for (int64_t e = 0; e < k * n; ++e)
+      out.q[e] -= int64_t(at(e % n));
+  }
+  return out;
+}
 
 bool kiln::isInt8Grid(Value weights) {
   DenseFPElementsAttr attr;

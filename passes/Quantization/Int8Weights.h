@@ -28,6 +28,19 @@ bool isUnfoldedDequantization(mlir::Value weights);
 std::optional<float> recoverInt8Column(const std::vector<float> &w, int64_t k, int64_t n,
                                        int64_t c, std::vector<int64_t> &q);
 
+/// Float weights [K, N] as integer values `q` (row-major) times a scale per column.
+struct Int8Columns {
+  std::vector<int64_t> q;
+  std::vector<float> scales;
+};
+
+/// The int8 values and column scales of `weights` (the output channel last, as
+/// weightMatrix reads them; K the product of the other dims), computed without creating an
+/// op: a float constant whose every column is an int8 grid (recoverInt8Column), or the
+/// dequantization [transpose of] (cast(W8) [- zp]) [* s] of an 8-bit constant (q = W8 - zp,
+/// which splitInt8Weights may still need to shift). Failure, with `why`.
+mlir::FailureOr<Int8Columns> int8Columns(mlir::Value weights, std::string &why);
+
 /// Whether `weights` is a float constant whose every output channel (last dim) is int8
 /// values times one scale: what kiln-form-int8-qdq can run on the int8 kernel.
 bool isInt8Grid(mlir::Value weights);

@@ -47,9 +47,13 @@ def Int8ConvIm2col : Pass<"kiln-int8-conv-im2col", "mlir::func::FuncOp"> {
     the int8 kernel (a pointwise conv's patch matrix is its input, reshaped). Filters too
     large for the constant folder, still their dequantization of an 8-bit constant, are laid
     out as [K, F] 8-bit constants at compile time (Int8Weights.h). Runs before
-    kiln-winograd-conv and kiln-conv-to-matmul. Grouped convs
-    of 8-bit activations, and ones with run-time weights or dynamic shapes, stay as they
-    are, with a warning naming the node. With `vector-im2col` (targets with hand-written
+    kiln-winograd-conv and kiln-conv-to-matmul. A grouped conv of dequantized activations
+    (groups of a multiple of 4 channels, int8-grid weights, the CPU's kiln.im2col) becomes
+    the same patch matrix times kiln.matmul_int8 {groups = [G, Cg]} (each output column sums
+    its own group's columns), then the scales and bias in float; with static shapes, groups
+    of fewer than 16 outputs stay float convs (the float kernel is faster there). Integer
+    grouped convs, and convs with run-time weights or symbolic channels, stay as they are,
+    with a warning naming the node. With `vector-im2col` (targets with hand-written
     vector kernels: the CPU) the patch matrix is a kiln.im2col, the padding read in place;
     else the input padded, one slice per tap and their concat in one kernel.
   }];

@@ -9,11 +9,16 @@
 // block in the last chunk; a K that is not a multiple of 4 reads its last group of A with
 // zero padding (B is zero-padded when packed). An M known at run time only (a symbolic batch,
 // image or sequence) sizes the chunks in code and runs its last M % mr rows one at a time.
+// A grouped GEMM (a grouped convolution's: A [M, taps, G, Cg]) has panels per group, each
+// reading its group's channels of every tap and writing its group's columns; groups of 4 or 8
+// columns share vectors instead (dense panels), each vector's A the 4 channels of its groups
+// loaded at once and shuffled to their lanes.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Codegen/CPU/Passes.h"
 #include "compiler/Codegen/CPU/Schedule.h"
 #include "compiler/Codegen/CPU/VnniEpilogue.h"
+#include "kiln/Dialect/Graph/Int8Layout.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -46,6 +51,18 @@ struct Gemm {
   Value a, b; ///< A [M, K] i8 (unsigned values), B packed [ceil(N/64), ceil(K/4), 256] i8.
   int64_t m, n, k; ///< m: ShapedType::kDynamic when known at run time only (`mValue`)
   Value mValue;
+  /// Grouped (A [M, taps, groups, cg], B per group [groups * ceil(fg/64), ceil(k/4), 256]):
+  /// k is a group's taps * cg, fg = n / groups its columns; 0 groups: dense.
+  int64_t groups = 0, cg = 0;
+  /// Consecutive panels per task (groups narrower than a panel: one task reads each 64-byte
+  /// line of A once for several groups instead of once per group).
+  int64_t panelsPerTask = 1;
+  /// Groups sharing vectors (groupsShareVectors): B packed as a dense [k, n], A read from
+  /// `aRows`, A's rows [M, taps * groups * cg].
+  bool shared = false;
+  Value aRows;
+  int64_t fg() const { return groups ? n / groups : n; }
+  int64_t panelsPerGroup() const { return (fg() + kPanel - 1) / kPanel; }
   /// Applied to the sums of the last k block before their store (null: the sums are the
   /// result).
   const kiln::GemmEpilogue *epilogue = nullptr;
@@ -86,19 +103,66 @@ struct Tiles {
 
 Value idx(OpBuilder &b, Location loc, int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v); }
 
+/// The first output column of panel `p`: p * 64, or grouped, panel p % ppg of group p / ppg.
+Value columnOf(OpBuilder &b, Location loc, const Gemm &g, Value p) {
+  if (!g.groups || g.shared)
+    return b.create<arith::MulIOp>(loc, p, idx(b, loc, kPanel));
+  Value ppg = idx(b, loc, g.panelsPerGroup());
+  Value group = b.create<arith::DivUIOp>(loc, p, ppg);
+  Value q = b.create<arith::RemUIOp>(loc, p, ppg);
+  return b.create<arith::AddIOp>(loc, b.create<arith::MulIOp>(loc, group, idx(b, loc, g.fg())),
+                                 b.create<arith::MulIOp>(loc, q, idx(b, loc, kPanel)));
+}
+
 /// Rows per micro-kernel for `nv` vectors of columns: mr * nv accumulators, nv B vectors and
 /// one broadcast of A within 32 registers.
 int64_t rowsFor(int64_t nv) { return nv >= 3 ? 6 : nv == 2 ? 12 : 16; }
 
-/// 4 bytes of row `row` of A from column `col`, broadcast to all 16 lanes as one i32.
-Value broadcastA(OpBuilder &b, Location loc, const Gemm &g, Value row, Value col, bool tail) {
+/// 4 bytes of row `row` of A from column `col` (grouped: of panel p's group, col = tap * cg
+/// + channel), broadcast to all 16 lanes as one i32.
+Value broadcastA(OpBuilder &b, Location loc, const Gemm &g, Value row, Value col, Value p,
+                 bool tail) {
   auto i8 = b.getI8Type();
   Value pad = b.create<arith::ConstantOp>(loc, b.getIntegerAttr(i8, 0));
-  Value four = b.create<vector::TransferReadOp>(loc, VectorType::get({4}, i8), g.a,
-                                                ValueRange{row, col}, pad, ArrayRef<bool>{!tail});
+  SmallVector<Value> at{row, col};
+  if (g.groups) {
+    Value cg = idx(b, loc, g.cg);
+    at = {row, b.create<arith::DivUIOp>(loc, col, cg),
+          b.create<arith::DivUIOp>(loc, p, idx(b, loc, g.panelsPerGroup())),
+          b.create<arith::RemUIOp>(loc, col, cg)};
+  }
+  Value four = b.create<vector::TransferReadOp>(loc, VectorType::get({4}, i8), g.a, at, pad,
+                                                ArrayRef<bool>{!tail});
   Value word = b.create<vector::BitCastOp>(loc, VectorType::get({1}, b.getI32Type()), four);
   Value scalar = b.create<vector::ExtractOp>(loc, word, ArrayRef<int64_t>{0});
   return b.create<vector::BroadcastOp>(loc, VectorType::get({16}, b.getI32Type()), scalar);
+}
+
+/// Groups sharing vectors: the A word of each lane of vector `j` of panel `p` for 4 k from
+/// `col` (tap * cg + channel) of its group: the groups g0 .. g0 + 16 / fg - 1 of the vector
+/// read as one run of bytes of row `row`, their words shuffled to fg lanes each.
+Value sharedA(OpBuilder &b, Location loc, const Gemm &g, Value row, Value col, Value p, int64_t j) {
+  int64_t fg = g.fg(), perVector = kBlock / fg, bytes = (perVector - 1) * g.cg + 4;
+  Value cg = idx(b, loc, g.cg);
+  Value tap = b.create<arith::DivUIOp>(loc, col, cg);
+  Value channel = b.create<arith::RemUIOp>(loc, col, cg);
+  Value g0 = b.create<arith::DivUIOp>(
+      loc,
+      b.create<arith::AddIOp>(loc, b.create<arith::MulIOp>(loc, p, idx(b, loc, kPanel)),
+                              idx(b, loc, j * kBlock)),
+      idx(b, loc, fg));
+  Value at = b.create<arith::AddIOp>(
+      loc, b.create<arith::MulIOp>(loc, tap, idx(b, loc, g.groups * g.cg)),
+      b.create<arith::AddIOp>(loc, b.create<arith::MulIOp>(loc, g0, cg), channel));
+  auto i8 = b.getI8Type();
+  Value pad = b.create<arith::ConstantOp>(loc, b.getIntegerAttr(i8, 0));
+  Value run = b.create<vector::TransferReadOp>(loc, VectorType::get({bytes}, i8), g.aRows,
+                                               ValueRange{row, at}, pad, ArrayRef<bool>{true});
+  Value words = b.create<vector::BitCastOp>(loc, VectorType::get({bytes / 4}, b.getI32Type()), run);
+  SmallVector<int64_t> lanes;
+  for (int64_t l = 0; l < kBlock; ++l)
+    lanes.push_back(l / fg * (g.cg / 4));
+  return b.create<vector::ShuffleOp>(loc, words, words, lanes);
 }
 
 /// One step of 4 k (group `kg`) of panel `p`: acc[r * nv + j] += A[m0 + r, 4kg..4kg+3] .
@@ -118,10 +182,12 @@ SmallVector<Value> step(OpBuilder &b, Location loc, const Gemm &g, ValueRange ac
   SmallVector<Value> out(accs.begin(), accs.end());
   for (int64_t r = 0; r < mr; ++r) {
     Value row = b.create<arith::AddIOp>(loc, m0, idx(b, loc, r));
-    Value av = broadcastA(b, loc, g, row, col, tail);
+    Value av = g.shared ? Value() : broadcastA(b, loc, g, row, col, p, tail);
     for (int64_t j = 0; j < nv; ++j)
-      out[r * nv + j] = b.create<LLVM::CallIntrinsicOp>(loc, vec, kVpdpbusd,
-                                                        ValueRange{out[r * nv + j], av, bv[j]})
+      out[r * nv + j] = b.create<LLVM::CallIntrinsicOp>(
+                             loc, vec, kVpdpbusd,
+                             ValueRange{out[r * nv + j],
+                                        g.shared ? sharedA(b, loc, g, row, col, p, j) : av, bv[j]})
                             .getResult(0);
   }
   return out;
@@ -169,7 +235,7 @@ Tiles microKernel(OpBuilder &b, Location loc, const Gemm &g, Tiles tiles, Value 
   if (kb.kTail)
     accs = step(b, loc, g, accs, a0, p, idx(b, loc, g.k / 4), mr, nv, true);
   if (kb.last && g.epilogue) {
-    Value col0 = b.create<arith::MulIOp>(loc, p, idx(b, loc, kPanel));
+    Value col0 = columnOf(b, loc, g, p);
     for (int64_t r = 0; r < mr; ++r) {
       Value row = b.create<arith::AddIOp>(loc, a0, idx(b, loc, r));
       for (int64_t j = 0; j < nv; ++j) {
@@ -194,6 +260,33 @@ Tiles microKernel(OpBuilder &b, Location loc, const Gemm &g, Tiles tiles, Value 
   return tiles;
 }
 
+/// microKernel for the task's panels p0, p0 + 1, ... (g.panelsPerTask, `cols` columns each,
+/// side by side in the task's tiles): on each panel's [mr, cols] part of the tiles, so that
+/// every write is masked at its own panel's last column.
+Tiles microKernels(OpBuilder &b, Location loc, const Gemm &g, Tiles tiles, Value m0, Value a0,
+                   Value p0, int64_t mr, int64_t cols, const KBlock &kb) {
+  if (g.panelsPerTask == 1)
+    return microKernel(b, loc, g, tiles, m0, a0, p0, mr, cols, kb);
+  auto loop = b.create<scf::ForOp>(
+      loc, idx(b, loc, 0), idx(b, loc, g.panelsPerTask), idx(b, loc, 1), tiles.values(),
+      [&](OpBuilder &nb, Location nl, Value pi, ValueRange args) {
+        Value p = nb.create<arith::AddIOp>(nl, p0, pi);
+        Value col = nb.create<arith::MulIOp>(nl, pi, idx(nb, nl, cols));
+        auto one = nb.getIndexAttr(1);
+        SmallVector<OpFoldResult> offsets{m0, col},
+            sizes{nb.getIndexAttr(mr), nb.getIndexAttr(cols)}, strides{one, one};
+        SmallVector<Value> parts;
+        for (Value t : args)
+          parts.push_back(nb.create<tensor::ExtractSliceOp>(nl, t, offsets, sizes, strides));
+        Tiles done = microKernel(nb, nl, g, tiles.with(parts), idx(nb, nl, 0), a0, p, mr, cols, kb);
+        SmallVector<Value> back;
+        for (auto [part, t] : llvm::zip(done.values(), args))
+          back.push_back(nb.create<tensor::InsertSliceOp>(nl, part, t, offsets, sizes, strides));
+        nb.create<scf::YieldOp>(nl, back);
+      });
+  return tiles.with(loop.getResults());
+}
+
 /// The rows of one task: slice rows [0, fullEnd) in blocks of `mr` (A's rows from `a0`), then
 /// `tail` rows (the matrix's last M % mr) at slice row `tailAt`, only where `tailIf` holds
 /// (null: always).
@@ -215,7 +308,7 @@ Tiles panelRows(OpBuilder &b, Location loc, const Gemm &g, Tiles tiles, Value p,
         [&](OpBuilder &nb, Location nl, Value m0, ValueRange args) {
           Value a = nb.create<arith::AddIOp>(nl, rows.a0, m0);
           nb.create<scf::YieldOp>(
-              nl, microKernel(nb, nl, g, tiles.with(args), m0, a, p, mr, cols, kb).values());
+              nl, microKernels(nb, nl, g, tiles.with(args), m0, a, p, mr, cols, kb).values());
         });
     tiles = tiles.with(loop.getResults());
   }
@@ -225,7 +318,7 @@ Tiles panelRows(OpBuilder &b, Location loc, const Gemm &g, Tiles tiles, Value p,
         [&](OpBuilder &nb, Location nl, Value m0, ValueRange args) {
           Value a = nb.create<arith::AddIOp>(nl, rows.a0, m0);
           nb.create<scf::YieldOp>(
-              nl, microKernel(nb, nl, g, tiles.with(args), m0, a, p, 1, cols, kb).values());
+              nl, microKernels(nb, nl, g, tiles.with(args), m0, a, p, 1, cols, kb).values());
         });
     return tiles.with(loop.getResults());
   }
@@ -234,7 +327,7 @@ Tiles panelRows(OpBuilder &b, Location loc, const Gemm &g, Tiles tiles, Value p,
   auto tailRows = [&](OpBuilder &nb, Location nl, Tiles t) {
     Value at = idx(nb, nl, rows.tailAt);
     Value a = nb.create<arith::AddIOp>(nl, rows.a0, at);
-    return microKernel(nb, nl, g, t, at, a, p, rows.tail, cols, kb);
+    return microKernels(nb, nl, g, t, at, a, p, rows.tail, cols, kb);
   };
   if (!rows.tailIf)
     return tailRows(b, loc, tiles);
@@ -285,10 +378,10 @@ Tiles panel(OpBuilder &b, Location loc, const Gemm &g, Tiles tiles, Value p, int
 Tiles runTask(OpBuilder &b, Location loc, const Gemm &g, scf::ForallOp forall, Tiles outs, Value p,
               const Rows &task, OpFoldResult rows, int64_t cols) {
   Tiles shared = outs.with(forall.getRegionIterArgs());
-  Value col = b.create<arith::MulIOp>(loc, p, idx(b, loc, kPanel));
+  Value col = columnOf(b, loc, g, p);
   auto one = b.getIndexAttr(1);
-  SmallVector<OpFoldResult> offsets{task.a0, col}, sizes{rows, b.getIndexAttr(cols)},
-      strides{one, one};
+  SmallVector<OpFoldResult> offsets{task.a0, col},
+      sizes{rows, b.getIndexAttr(cols * g.panelsPerTask)}, strides{one, one};
   SmallVector<Value> slices;
   for (Value t : shared.values())
     slices.push_back(b.create<tensor::ExtractSliceOp>(loc, t, offsets, sizes, strides));
@@ -309,10 +402,34 @@ int64_t rowsPerChunk(int64_t m, int64_t mr, int64_t panels) {
   return (blocks + chunks - 1) / chunks * mr;
 }
 
-/// Columns [col0, col0 + panels * cols) of [M, N] i32 = A x B (B's panels from `panel0`) as an
-/// scf.forall over (row chunk, panel) tasks.
-Tiles buildTasks(OpBuilder &b, Location loc, const Gemm &g, Tiles outs, int64_t panel0,
-                 int64_t panels, int64_t cols) {
+/// The index of a task's first panel: its panel index times g.panelsPerTask.
+Value firstPanel(OpBuilder &b, Location loc, const Gemm &g, Value task) {
+  if (g.panelsPerTask == 1)
+    return task;
+  return b.create<arith::MulIOp>(loc, task, idx(b, loc, g.panelsPerTask));
+}
+
+/// `count` panels of `cols` columns each: task i takes panel (i / perGroup) * stride + first +
+/// i % perGroup (dense: stride 0, perGroup = count; grouped: stride = panels per group).
+struct PanelSet {
+  int64_t count, cols, perGroup, first, stride;
+
+  Value panel(OpBuilder &b, Location loc, Value i) const {
+    Value p = b.create<arith::AddIOp>(loc, i, idx(b, loc, first));
+    if (perGroup == count)
+      return p;
+    Value per = idx(b, loc, perGroup);
+    Value q = b.create<arith::RemUIOp>(loc, i, per);
+    Value group = b.create<arith::DivUIOp>(loc, i, per);
+    return b.create<arith::AddIOp>(loc, b.create<arith::MulIOp>(loc, group, idx(b, loc, stride)),
+                                   b.create<arith::AddIOp>(loc, q, idx(b, loc, first)));
+  }
+};
+
+/// The columns of `set`'s panels of [M, N] i32 = A x B as an scf.forall over (row chunk,
+/// panel) tasks.
+Tiles buildTasks(OpBuilder &b, Location loc, const Gemm &g, Tiles outs, const PanelSet &set) {
+  int64_t panels = set.count / g.panelsPerTask, cols = set.cols;
   int64_t mr = rowsFor((cols + kBlock - 1) / kBlock), rowsEach = rowsPerChunk(g.m, mr, panels);
   int64_t chunks = (g.m + rowsEach - 1) / rowsEach, lastRows = g.m - (chunks - 1) * rowsEach;
   auto forall = b.create<scf::ForallOp>(
@@ -321,7 +438,7 @@ Tiles buildTasks(OpBuilder &b, Location loc, const Gemm &g, Tiles outs, int64_t 
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(forall.getBody());
   Value c = forall.getInductionVar(0);
-  Value p = b.create<arith::AddIOp>(loc, forall.getInductionVar(1), idx(b, loc, panel0));
+  Value p = set.panel(b, loc, firstPanel(b, loc, g, forall.getInductionVar(1)));
   Value row0 = b.create<arith::MulIOp>(loc, c, idx(b, loc, rowsEach));
   // Every chunk but the last has rowsEach rows, all in full blocks of mr.
   Value isLast = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, c, idx(b, loc, chunks - 1));
@@ -340,8 +457,9 @@ Tiles buildTasks(OpBuilder &b, Location loc, const Gemm &g, Tiles outs, int64_t 
 
 /// buildTasks for an M known at run time only: rowsPerChunk's chunks computed in code, each
 /// chunk's rows min(rowsEach, M - row0), its last M % mr rows one at a time.
-Tiles buildDynamicTasks(OpBuilder &b, Location loc, const Gemm &g, Tiles outs, int64_t panel0,
-                        int64_t panels, int64_t cols) {
+Tiles buildDynamicTasks(OpBuilder &b, Location loc, const Gemm &g, Tiles outs,
+                        const PanelSet &set) {
+  int64_t panels = set.count / g.panelsPerTask, cols = set.cols;
   int64_t mr = rowsFor((cols + kBlock - 1) / kBlock);
   Value m = g.mValue, one = idx(b, loc, 1);
   Value blocks = b.create<arith::CeilDivUIOp>(loc, m, idx(b, loc, mr));
@@ -357,7 +475,7 @@ Tiles buildDynamicTasks(OpBuilder &b, Location loc, const Gemm &g, Tiles outs, i
                                         outs.values(), std::nullopt);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(forall.getBody());
-  Value p = b.create<arith::AddIOp>(loc, forall.getInductionVar(1), idx(b, loc, panel0));
+  Value p = set.panel(b, loc, firstPanel(b, loc, g, forall.getInductionVar(1)));
   Value row0 = b.create<arith::MulIOp>(loc, forall.getInductionVar(0), rowsEach);
   Value rows = b.create<arith::MinUIOp>(loc, rowsEach, b.create<arith::SubIOp>(loc, m, row0));
   Value fullEnd = b.create<arith::MulIOp>(loc, b.create<arith::DivUIOp>(loc, rows, idx(b, loc, mr)),
@@ -368,15 +486,29 @@ Tiles buildDynamicTasks(OpBuilder &b, Location loc, const Gemm &g, Tiles outs, i
 }
 
 /// [M, N] i32 = A x B [with its epilogue]: the full panels' tasks in one scf.forall, the
-/// last partial panel's in another.
-Tiles buildGemm(OpBuilder &b, Location loc, const Gemm &g, Tiles init) {
-  int64_t panels = g.n / kPanel, rest = g.n % kPanel;
+/// partial last panel's (of each group) in another.
+Tiles buildGemm(OpBuilder &b, Location loc, Gemm g, Tiles init) {
+  int64_t groups = std::max<int64_t>(1, g.groups), ppg = g.panelsPerGroup();
+  // Groups of at most 64 columns and channels: as many per task as fill 64 columns and 64
+  // bytes of each tap's A (a divisor of the groups: every task alike).
+  if (g.groups && !g.shared && ppg == 1)
+    for (int64_t per = kPanel / std::max(g.fg(), g.cg); per > 1; --per)
+      if (g.groups % per == 0) {
+        g.panelsPerTask = per;
+        break;
+      }
+  if (g.shared)
+    groups = ppg = 1; // dense panels
+  int64_t full = g.fg() / kPanel, rest = g.fg() % kPanel;
+  if (g.shared)
+    full = g.n / kPanel, rest = g.n % kPanel;
+  int64_t stride = g.groups && !g.shared ? ppg : 0;
   auto tasks = ShapedType::isDynamic(g.m) ? buildDynamicTasks : buildTasks;
   Tiles out = init;
-  if (panels > 0)
-    out = tasks(b, loc, g, out, 0, panels, kPanel);
+  if (full > 0)
+    out = tasks(b, loc, g, out, {groups * full, kPanel, full, 0, stride});
   if (rest)
-    out = tasks(b, loc, g, out, panels, 1, rest);
+    out = tasks(b, loc, g, out, {groups, rest, 1, full, stride});
   return out;
 }
 
@@ -441,6 +573,12 @@ struct VnniGemmPass : kiln::impl::VnniGemmBase<VnniGemmPass> {
       auto c = cast<RankedTensorType>(op.getDpsInits()[0].getType());
       Gemm g{op.getDpsInputs()[0], op.getDpsInputs()[1], a.getDimSize(0), c.getDimSize(1),
              a.getDimSize(1)};
+      if (a.getRank() == 4) { // grouped: [M, taps, groups, cg]
+        g.groups = a.getDimSize(2);
+        g.cg = a.getDimSize(3);
+        g.k = a.getDimSize(1) * g.cg;
+        g.shared = kiln::groupsShareVectors(g.n, g.groups, g.cg);
+      }
       // The requantization after it, applied to the sums before their store; built where it
       // stands (its other inputs may be defined after the GEMM).
       std::optional<kiln::GemmEpilogue> epilogue = kiln::matchGemmEpilogue(op.getResult(0));
@@ -453,6 +591,9 @@ struct VnniGemmPass : kiln::impl::VnniGemmBase<VnniGemmPass> {
         g.mValue = b.create<tensor::DimOp>(loc, g.a, 0);
         dynamicM.push_back(g.mValue);
       }
+      if (g.shared)
+        g.aRows = b.create<tensor::CollapseShapeOp>(loc, g.a,
+                                                    ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
       Tiles init;
       if (!epilogue || g.kBlocks() > 1)
         init.acc = b.create<tensor::EmptyOp>(loc, c, dynamicM);

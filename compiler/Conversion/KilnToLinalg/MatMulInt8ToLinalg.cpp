@@ -2,12 +2,14 @@
 //
 // The leading dims of the lhs (static or symbolic) fold into M; the product is a linalg.generic
 // over (m, n, k) reading the packed weights through floordiv/mod maps, ui8 zero-extended and i8
-// sign-extended to i32. The generic carries `kiln.int8_gemm`: the CPU codegen replaces it
+// sign-extended to i32 (grouped: over (m, n, tap, channel), the lhs viewed as [M, taps,
+// groups, channels]). The generic carries `kiln.int8_gemm`: the CPU codegen replaces it
 // with the `vpdpbusd` kernel where the target has AVX-512 VNNI (compiler/Codegen/CPU/
 // VnniGemm.cpp), and otherwise runs it as it stands.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Conversion/KilnToLinalg/Patterns.h"
+#include "kiln/Dialect/Graph/Int8Layout.h"
 
 namespace kiln::lowering {
 namespace {
@@ -46,6 +48,29 @@ struct MatMulInt8Lowering : OpConversionPattern<graph::MatMulInt8Op> {
     SmallVector<utils::IteratorType> iterators{utils::IteratorType::parallel,
                                                utils::IteratorType::parallel,
                                                utils::IteratorType::reduction};
+    if (std::optional<ArrayRef<int64_t>> groups = op.getGroups()) {
+      // Grouped: the lhs [M, K] as [M, T, G, Cg] (K's (tap, group, channel) order), loops
+      // (m, n, t, c): column n reads its group g = n / Fg of each tap, and w[t * Cg + c][n]
+      // of its group's panels.
+      int64_t g = (*groups)[0], cg = (*groups)[1], k = lhsType.getShape().back();
+      int64_t fg = n / g, ppg = (fg + 63) / 64;
+      auto lhs4 = RankedTensorType::get({m, k / (g * cg), g, cg}, lhsType.getElementType());
+      lhs = rewriter.create<tensor::ExpandShapeOp>(loc, lhs4, lhs,
+                                                   ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+      AffineExpr dt = getAffineDimExpr(2, ctx), dc = getAffineDimExpr(3, ctx);
+      AffineExpr kg = dt * cg + dc, col = dn % fg;
+      // Groups sharing vectors: the weights packed as the dense [Kg, N] (Int8Layout.h).
+      AffineMap weights =
+          groupsShareVectors(n, g, cg)
+              ? AffineMap::get(4, 0, {dn.floorDiv(64), kg.floorDiv(4), (dn % 64) * 4 + kg % 4}, ctx)
+              : AffineMap::get(4, 0,
+                               {dn.floorDiv(fg) * ppg + col.floorDiv(64), kg.floorDiv(4),
+                                (col % 64) * 4 + kg % 4},
+                               ctx);
+      maps = {AffineMap::get(4, 0, {dm, dt, dn.floorDiv(fg), dc}, ctx), weights,
+              AffineMap::get(4, 0, {dm, dn}, ctx)};
+      iterators.push_back(utils::IteratorType::reduction);
+    }
     auto gemm = rewriter.create<linalg::GenericOp>(
         loc, init.getType(), ValueRange{lhs, adaptor.getRhs()}, ValueRange{init}, maps,
         iterators, [&](OpBuilder &b, Location l, ValueRange args) {

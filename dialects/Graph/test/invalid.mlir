@@ -392,3 +392,38 @@ func.func @matmul_int8_symbolic_rows_differ(%a: tensor<?x4xui8>, %b: tensor<1x1x
   %y = kiln.matmul_int8 %a, %b : (tensor<?x4xui8>, tensor<1x1x256xi8>) -> tensor<3x16xi32>
   return %y : tensor<3x16xi32>
 }
+
+// -----
+
+func.func @matmul_int8_groups_cg(%a: tensor<4x36xui8>, %b: tensor<2x5x256xi8>) -> tensor<4x8xi32> {
+  // expected-error @+1 {{groups must be [G, Cg] with Cg a multiple of 4}}
+  %y = kiln.matmul_int8 %a, %b {groups = array<i64: 2, 6>} : (tensor<4x36xui8>, tensor<2x5x256xi8>) -> tensor<4x8xi32>
+  return %y : tensor<4x8xi32>
+}
+
+// -----
+
+func.func @matmul_int8_groups_k(%a: tensor<4x36xui8>, %b: tensor<2x3x256xi8>) -> tensor<4x8xi32> {
+  // expected-error @+1 {{K (36) must be a multiple of G * Cg (24) and N (8) of G}}
+  %y = kiln.matmul_int8 %a, %b {groups = array<i64: 3, 8>} : (tensor<4x36xui8>, tensor<2x3x256xi8>) -> tensor<4x8xi32>
+  return %y : tensor<4x8xi32>
+}
+
+// -----
+
+// 2 groups of 8 channels x 9 taps (Kg = 72) and 4 outputs each: one panel per group.
+func.func @matmul_int8_groups_packed(%a: tensor<4x144xui8>, %b: tensor<1x36x256xi8>) -> tensor<4x8xi32> {
+  // expected-error @+1 {{rhs must be the packed weights [ceil(N/64), ceil(K/4), 256] (per group with groups, K a group's) = [2, 18, 256]}}
+  %y = kiln.matmul_int8 %a, %b {groups = array<i64: 2, 8>} : (tensor<4x144xui8>, tensor<1x36x256xi8>) -> tensor<4x8xi32>
+  return %y : tensor<4x8xi32>
+}
+
+// -----
+
+// 8 groups of 4 channels x 9 taps, 4 outputs each: the groups share vectors (4 per vector of
+// 16 lanes), the weights packed over all 32 columns as the dense layout packs [36, 32].
+func.func @matmul_int8_groups_share_vectors(%a: tensor<4x288xui8>, %b: tensor<8x9x256xi8>) -> tensor<4x32xi32> {
+  // expected-error @+1 {{= [1, 9, 256]}}
+  %y = kiln.matmul_int8 %a, %b {groups = array<i64: 8, 4>} : (tensor<4x288xui8>, tensor<8x9x256xi8>) -> tensor<4x32xi32>
+  return %y : tensor<4x32xi32>
+}

@@ -99,3 +99,20 @@ func.func @conv3d(%x: tensor<1x2x4x6x6xf32>) -> tensor<1x8x2x4x4xf32> {
   %0 = kiln.conv %x, %w {dilations = array<i64: 1, 1, 1>, group = 1 : i64, pads = array<i64: 0, 0, 0, 0, 0, 0>, strides = array<i64: 1, 1, 1>} : (tensor<1x2x4x6x6xf32>, tensor<8x2x3x3x3xf32>) -> tensor<1x8x2x4x4xf32>
   return %0 : tensor<1x8x2x4x4xf32>
 }
+
+// A grouped conv with a symbolic image has no float vector kernel (kiln.grouped_conv2d needs
+// static shapes), but of dequantized 8-bit activations in groups of 4 channels the int8
+// kernel runs it in NHWC (kiln-int8-conv-im2col): rewritten. The same conv of float
+// activations stays NCHW.
+// CHECK-LABEL: func @int8_grouped_symbolic
+// CHECK: kiln.conv {{.*}}group = 4 : i64, layout = "NHWC"{{.*}} -> tensor<1x?x?x16xf32>
+// CHECK: kiln.conv %arg1, {{.*}}group = 4 : i64{{.*}}-> tensor<1x16x?x?xf32>
+func.func @int8_grouped_symbolic(%x8: tensor<1x16x?x?xui8>, %y: tensor<1x16x?x?xf32>) -> (tensor<1x16x?x?xf32>, tensor<1x16x?x?xf32>) {
+  %s = kiln.constant dense<0.5> : tensor<f32>
+  %w = kiln.constant dense<0.25> : tensor<16x4x3x3xf32>
+  %0 = kiln.cast %x8 : tensor<1x16x?x?xui8> to tensor<1x16x?x?xf32>
+  %1 = kiln.mul %0, %s : (tensor<1x16x?x?xf32>, tensor<f32>) -> tensor<1x16x?x?xf32>
+  %2 = kiln.conv %1, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 4 : i64} : (tensor<1x16x?x?xf32>, tensor<16x4x3x3xf32>) -> tensor<1x16x?x?xf32>
+  %3 = kiln.conv %y, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 4 : i64} : (tensor<1x16x?x?xf32>, tensor<16x4x3x3xf32>) -> tensor<1x16x?x?xf32>
+  return %2, %3 : tensor<1x16x?x?xf32>, tensor<1x16x?x?xf32>
+}

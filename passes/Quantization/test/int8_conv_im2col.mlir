@@ -101,23 +101,6 @@ func.func @depthwise(%x: tensor<1x6x6x8xui8>) -> tensor<1x6x6x8xf32> {
 
 // -----
 
-// A grouped conv (2 groups of 4 channels) of dequantized activations has no int8 kernel: it
-// stays a float conv, with a warning.
-// CHECK-LABEL: func.func @grouped
-// CHECK: kiln.conv
-// CHECK-NOT: kiln.matmul
-func.func @grouped(%x: tensor<1x6x6x8xui8>) -> tensor<1x6x6x8xf32> {
-  %s = kiln.constant dense<0.5> : tensor<f32>
-  %w = kiln.constant dense<0.25> : tensor<3x3x4x8xf32>
-  %0 = kiln.cast %x : tensor<1x6x6x8xui8> to tensor<1x6x6x8xf32>
-  %1 = kiln.mul %0, %s : (tensor<1x6x6x8xf32>, tensor<f32>) -> tensor<1x6x6x8xf32>
-  // expected-warning @+1 {{kiln: convolution of 8-bit activations runs without the int8 kernel (grouped convolutions have no int8 kernel: it runs in float on the dequantized values, as in the fp32 model)}}
-  %2 = kiln.conv %1, %w {dilations = array<i64: 1, 1>, group = 2 : i64, layout = "NHWC", pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x6x6x8xf32>, tensor<3x3x4x8xf32>) -> tensor<1x6x6x8xf32>
-  return %2 : tensor<1x6x6x8xf32>
-}
-
-// -----
-
 // A pointwise conv's patch matrix is its input reshaped (no slice, no copy); a float conv
 // of float activations is not touched.
 // CHECK-LABEL: func.func @pointwise

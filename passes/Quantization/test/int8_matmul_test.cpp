@@ -31,6 +31,39 @@ TEST(PackInt8Weights, EveryWeightAtItsPackedIndexAndZerosElsewhere) {
   }
 }
 
+TEST(PackInt8Weights, GroupedEachGroupsColumnsInItsOwnPanelsOrAllAsOne) {
+  // [K, N] weights of G groups of cg channels (N / G columns each). Per group: column c of
+  // group g = c / fg at packed[g * ceil(fg / 64) + (c % fg) / 64][k / 4][(c % fg % 64) * 4 +
+  // k % 4] (16, 80 and 128 columns per group: a panel's part, a panel and a part, two
+  // panels). Groups of 4 and 8 columns share vectors: packed as the dense [K, N] matrix.
+  struct Case {
+    int64_t k, n, groups, cg;
+    bool shared;
+  };
+  for (Case t : {Case{72, 48, 3, 8, false}, Case{36, 160, 2, 4, false}, Case{8, 256, 2, 8, false},
+                 Case{36, 128, 32, 4, true}, Case{72, 64, 8, 8, true}}) {
+    std::mt19937 rng(t.k * 1000 + t.n);
+    std::vector<int32_t> w(t.k * t.n);
+    for (int32_t &x : w)
+      x = int32_t(rng() % 255) - 127;
+    std::vector<int8_t> packed = kiln::packInt8Weights(w, t.k, t.n, t.groups, t.cg);
+    int64_t groups = t.shared ? 1 : t.groups;
+    int64_t fg = t.n / groups, ppg = (fg + 63) / 64, kb = (t.k + 3) / 4;
+    ASSERT_EQ(packed.size(), size_t(groups * ppg * kb * 256)) << "n=" << t.n;
+    std::vector<bool> used(packed.size(), false);
+    for (int64_t r = 0; r < t.k; ++r)
+      for (int64_t c = 0; c < t.n; ++c) {
+        int64_t g = c / fg, cc = c % fg;
+        size_t at = ((g * ppg + cc / 64) * kb + r / 4) * 256 + (cc % 64) * 4 + r % 4;
+        EXPECT_EQ(packed[at], w[r * t.n + c]) << "k=" << r << " n=" << c;
+        used[at] = true;
+      }
+    for (size_t i = 0; i < packed.size(); ++i)
+      if (!used[i])
+        EXPECT_EQ(packed[i], 0) << "padding byte " << i;
+  }
+}
+
 TEST(SplitInt8Weights, ColumnsThatFitAreUnshifted) {
   std::vector<int64_t> w{-128, 127, 0, 5};
   mlir::FailureOr<kiln::Int8Weights> s = kiln::splitInt8Weights(w, 2);

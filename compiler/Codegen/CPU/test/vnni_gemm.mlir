@@ -285,3 +285,74 @@ func.func @dynamic_rows(%a: tensor<?x8xi8>, %b: tensor<1x2x256xi8>) -> tensor<?x
   } -> tensor<?x64xi32>
   return %r : tensor<?x64xi32>
 }
+
+// -----
+
+#a = affine_map<(d0, d1, d2, d3) -> (d0, d2, d1 floordiv 16, d3)>
+#b = affine_map<(d0, d1, d2, d3) -> (d1 floordiv 16 + (d1 mod 16) floordiv 64, d2 * 2 + d3 floordiv 4, ((d1 mod 16) mod 64) * 4 + d3 mod 4)>
+#c = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
+
+// A grouped GEMM (kiln.matmul_int8 {groups = [2, 8]}: A [M, 9 taps, 2 groups, 8 channels],
+// 16 columns per group, each group's B one panel): both groups in one task (side by side,
+// 32 columns), each row block running group 0 then group 1 on its own [rows, 16] part of
+// the tiles; A's 4 bytes read at (row, tap, group, channel).
+// CHECK-LABEL: func.func @grouped
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (1, 1) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<36x32xi32>)
+// CHECK: tensor.extract_slice %[[OUT]][%{{.*}}, %{{.*}}] [36, 32] [1, 1]
+// CHECK: scf.for %[[M0:.*]] = %{{.*}} to %c32 step %c16
+// CHECK: scf.for %[[G:.*]] = %{{.*}} to %c2
+// CHECK: tensor.extract_slice %{{.*}}[%[[M0]], %{{.*}}] [16, 16] [1, 1] : tensor<36x32xi32> to tensor<16x16xi32>
+// CHECK: vector.transfer_read %arg1[%{{.*}}, %{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<2x18x256xi8>, vector<64xi8>
+// CHECK: vector.transfer_read %arg0[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<36x9x2x8xi8>, vector<4xi8>
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[%[[M0]], %{{.*}}] [16, 16] [1, 1] : tensor<16x16xi32> into tensor<36x32xi32>
+// CHECK: tensor.parallel_insert_slice
+// CHECK-NOT: linalg.generic
+func.func @grouped(%a: tensor<36x9x2x8xi8>, %b: tensor<2x18x256xi8>) -> tensor<36x32xi32> {
+  %zero = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<36x32xi32>
+  %init = linalg.fill ins(%zero : i32) outs(%e : tensor<36x32xi32>) -> tensor<36x32xi32>
+  %r = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%a, %b : tensor<36x9x2x8xi8>, tensor<2x18x256xi8>) outs(%init : tensor<36x32xi32>) attrs = {kiln.int8_gemm} {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extui %x : i8 to i32
+    %1 = arith.extsi %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  } -> tensor<36x32xi32>
+  return %r : tensor<36x32xi32>
+}
+
+// -----
+
+#a = affine_map<(d0, d1, d2, d3) -> (d0, d2, d1 floordiv 4, d3)>
+#b = affine_map<(d0, d1, d2, d3) -> (d1 floordiv 64, d2 + d3 floordiv 4, (d1 mod 64) * 4 + d3 mod 4)>
+#c = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
+
+// Groups sharing vectors (kiln.matmul_int8 {groups = [4, 4]}: 4 groups of 4 channels and 4
+// columns, B packed as the dense [36, 16]): A read as its [M, 144] rows; per row and step,
+// the 4 groups' words of the tap (16 bytes) loaded at once and each shuffled to its group's
+// 4 lanes.
+// CHECK-LABEL: func.func @groups_share_vectors
+// CHECK: %[[ROWS:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0], [1, 2, 3]] : tensor<36x9x4x4xi8> into tensor<36x144xi8>
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (1, 1)
+// CHECK: vector.transfer_read %arg1[%{{.*}}, %{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<1x9x256xi8>, vector<64xi8>
+// CHECK: vector.transfer_read %[[ROWS]][%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<36x144xi8>, vector<16xi8>
+// CHECK: vector.bitcast %{{.*}} : vector<16xi8> to vector<4xi32>
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3] : vector<4xi32>, vector<4xi32>
+// CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// CHECK-NOT: linalg.generic
+func.func @groups_share_vectors(%a: tensor<36x9x4x4xi8>, %b: tensor<1x9x256xi8>) -> tensor<36x16xi32> {
+  %zero = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<36x16xi32>
+  %init = linalg.fill ins(%zero : i32) outs(%e : tensor<36x16xi32>) -> tensor<36x16xi32>
+  %r = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%a, %b : tensor<36x9x4x4xi8>, tensor<1x9x256xi8>) outs(%init : tensor<36x16xi32>) attrs = {kiln.int8_gemm} {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extui %x : i8 to i32
+    %1 = arith.extsi %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  } -> tensor<36x16xi32>
+  return %r : tensor<36x16xi32>
+}
