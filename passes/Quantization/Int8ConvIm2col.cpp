@@ -199,13 +199,7 @@ struct Int8ConvAsMatmul : OpRewritePattern<kiln::ConvOp> {
     if (in->mul)
       lhs = rewriter.create<kiln::MulOp>(loc, lhs, scalarOf(rewriter, loc, in->mul.getRhs()));
     Value out = rewriter.create<kiln::MatMulOp>(loc, lhs, *rhs);
-    if (conv.getBias())
-      out = rewriter.create<kiln::AddOp>(loc, out, conv.getBias());
-    if (out.getType() == result)
-      rewriter.replaceOp(conv, out);
-    else
-      rewriter.replaceOpWithNewOp<kiln::ReshapeOp>(conv, result, out);
-    return success();
+    return replaceConv(conv, out, rewriter);
   }
 
 private:
@@ -271,12 +265,17 @@ private:
         rewriter.create<kiln::ConstantOp>(
             loc, DenseElementsAttr::get(RankedTensorType::get({f}, rewriter.getF32Type()),
                                         ArrayRef<float>(scales))));
+    return replaceConv(conv, out, rewriter);
+  }
+
+  /// Replaces `conv` by its product `out` ([rows, F] or the result's shape) plus its bias.
+  static LogicalResult replaceConv(kiln::ConvOp conv, Value out, PatternRewriter &rewriter) {
     if (conv.getBias())
-      out = rewriter.create<kiln::AddOp>(loc, out, conv.getBias());
-    if (out.getType() == result)
+      out = rewriter.create<kiln::AddOp>(conv.getLoc(), out, conv.getBias());
+    if (out.getType() == conv.getType())
       rewriter.replaceOp(conv, out);
     else
-      rewriter.replaceOpWithNewOp<kiln::ReshapeOp>(conv, result, out);
+      rewriter.replaceOpWithNewOp<kiln::ReshapeOp>(conv, conv.getType(), out);
     return success();
   }
 

@@ -1,5 +1,6 @@
-"""Shared by the kiln.quantize tests: a small conv net, SQNR, and onnxruntime-node runs of a
-model (skipped when node or onnxruntime-node is absent)."""
+"""Shared by the kiln.quantize and int8 tests: a small conv net, QuantizeLinear's arithmetic,
+SQNR, and onnxruntime-node runs of a model (skipped when node or onnxruntime-node is
+absent)."""
 import json
 import os
 import shutil
@@ -13,6 +14,12 @@ from onnx import TensorProto, helper, numpy_helper
 from conftest import REPO
 
 ORT_BENCH = os.path.join(REPO, "bench", "vs_onnxruntime", "ort_bench.js")
+
+
+def quantize(v, scale, zp, dtype):
+    """QuantizeLinear: round half to even, plus the zero point, saturated to `dtype`."""
+    info = np.iinfo(dtype)
+    return np.clip(np.rint(v / scale) + np.float32(zp), info.min, info.max).astype(dtype)
 
 
 def conv_net(seed=0, size=16):

@@ -13,11 +13,7 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 import kiln
-
-
-def quantize(v, scale, zp, dtype):
-    info = np.iinfo(dtype)
-    return np.clip(np.rint(v / scale) + np.float32(zp), info.min, info.max).astype(dtype)
+from quantize_helpers import quantize
 
 
 def grouped_qdq_conv(c, f, groups, kernel, stride, pad, x_dtype, seed, dims):

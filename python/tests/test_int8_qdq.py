@@ -8,6 +8,7 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 import kiln
+from quantize_helpers import quantize
 
 
 def qdq_model(m, k, n, x_dtype, seed):
@@ -37,11 +38,6 @@ def qdq_model(m, k, n, x_dtype, seed):
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [m, n])], inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     return model, dict(wq=wq, ws=ws, xs=xs, xz=xz, ys=ys, yz=yz, bias=bias)
-
-
-def quantize(v, scale, zp, dtype):
-    info = np.iinfo(dtype)
-    return np.clip(np.rint(v / scale) + np.float32(zp), info.min, info.max).astype(dtype)
 
 
 def output_of(real, p):
