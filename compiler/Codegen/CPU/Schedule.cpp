@@ -93,8 +93,8 @@ int64_t rowCacheTile(int64_t m, int64_t rows) {
   return best;
 }
 
-Schedule matmulSchedule(ArrayRef<int64_t> r, size_t batchDims, VectorTarget t, bool dynamicColumns,
-                        bool dynamicRows) {
+Schedule matmulSchedule(ArrayRef<int64_t> r, size_t batchDims, VectorTarget t,
+                        bool dynamicColumns) {
   Schedule s;
   int64_t m = r[batchDims], n = r[batchDims + 1], k = r[batchDims + 2];
   // Dynamic columns (attention scores over a symbolic sequence): cache tiles of 4 register
@@ -130,14 +130,15 @@ Schedule matmulSchedule(ArrayRef<int64_t> r, size_t batchDims, VectorTarget t, b
   bool streamsB = m == 1 && k * n >= (int64_t(1) << 20);
   int64_t kTile = cacheTile(k, streamsB ? 8 : 256);
   s.outerTiles.append({rowCacheTile(m, regM), nTile, kTile});
-  // Register tiles need not divide: the last partial tile is peeled. A cache tile of at most
-  // 16 rows (Winograd's batched matmuls of small images, small-batch GEMMs) has too few
-  // register tiles per B row to hide its loads: k unrolled by 4 there. kiln-tune, resnet18,
-  // 1 thread, reg_k 4 vs 1 (median of the sampled configs): batch_matmul 16x16x512x512 166 vs
-  // 110 GFLOP/s, 36x16x256x256 197 vs 168; at 49 rows and more reg_k 1 is as good. Symbolic
-  // rows may be that few at run time (a symbolic ResNet-18's 7x7 Winograd products: 16 rows,
-  // 1.55 against 1.33 ms compiled for the size): k unrolled by 4 there too.
-  int64_t regK = (s.outerTiles[batchDims] <= 16 || dynamicRows) && kTile % 4 == 0 ? 4 : 1;
+  // Register tiles need not divide: the last partial tile is peeled. k is unrolled by 4. On
+  // the Zen 5 host, a cache tile of at most 16 rows (Winograd's batched matmuls of small
+  // images, small-batch GEMMs) has too few register tiles per B row to hide its loads without
+  // it: kiln-tune, resnet18, 1 thread, reg_k 4 vs 1 (median of the sampled configs):
+  // batch_matmul 16x16x512x512 166 vs 110 GFLOP/s, 36x16x256x256 197 vs 168; at 49 rows and
+  // more reg_k 1 was as good there. On an Intel Xeon (AVX-512, 2 MiB L2) every one of the
+  // best configs kiln-tune found has reg_k 4 at any row count (784x1024x256: 152 GFLOP/s
+  // against 134 for the default schedule; 1024^3: 150 against 140 with the same tiles).
+  int64_t regK = kTile % 4 == 0 ? 4 : 1;
   s.innerTiles.append({std::min<int64_t>(s.outerTiles[batchDims], regM), regN, regK});
   return s;
 }
@@ -262,11 +263,9 @@ Schedule chooseDefaultSchedule(linalg::LinalgOp op) {
     return Schedule{{}, {}, {}, false};
   VectorTarget t = vectorTargetOf(op);
   if (isa<linalg::MatmulOp>(op))
-    return matmulSchedule(ranges, 0, t, ShapedType::isDynamic(op.getStaticLoopRanges()[1]),
-                          ShapedType::isDynamic(op.getStaticLoopRanges()[0]));
+    return matmulSchedule(ranges, 0, t, ShapedType::isDynamic(op.getStaticLoopRanges()[1]));
   if (isa<linalg::BatchMatmulOp>(op))
-    return matmulSchedule(ranges, 1, t, ShapedType::isDynamic(op.getStaticLoopRanges()[2]),
-                          ShapedType::isDynamic(op.getStaticLoopRanges()[1]));
+    return matmulSchedule(ranges, 1, t, ShapedType::isDynamic(op.getStaticLoopRanges()[2]));
   if (isa<linalg::Conv2DNhwcHwcfOp>(op))
     return convNhwcSchedule(ranges, t);
   if (isa<linalg::DepthwiseConv2DNhwcHwcOp>(op))

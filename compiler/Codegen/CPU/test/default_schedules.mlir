@@ -63,7 +63,7 @@ func.func @conv_dynamic_width(%x: tensor<1x1x?x1xf32>, %w: tensor<1x512x1x257xf3
 // (16 lanes, remainder 4) rather than kept at 32 lanes, whose remainder of 20 lanes LLVM
 // scalarizes (shufflenet_v2's stage-4 1x1 convs: 0.18 -> 0.075 ms each).
 // CHECK-LABEL: func @matmul_split_columns
-// CHECK-SAME: schedule = "par[0,116,0] cache[49,0,232] reg[8,16,1]"
+// CHECK-SAME: schedule = "par[0,116,0] cache[49,0,232] reg[8,16,4]"
 func.func @matmul_split_columns(%a: tensor<49x232xf32>, %b: tensor<232x232xf32>) -> tensor<49x232xf32> attributes {kiln.kernel} {
   %z = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<49x232xf32>
@@ -143,7 +143,7 @@ func.func @conv_odd_filters(%x: tensor<1x30x30x128xf32>, %w: tensor<3x3x128x230x
 // 64-column register tiles peeled, and the threads split the columns into whole register
 // tiles (128 columns a task, the last one partial) since 49 rows have no even split.
 // CHECK-LABEL: func @matmul_odd_columns
-// CHECK-SAME: schedule = "par[0,128,0] cache[49,0,256] reg[6,64,1]"
+// CHECK-SAME: schedule = "par[0,128,0] cache[49,0,256] reg[6,64,4]"
 func.func @matmul_odd_columns(%a: tensor<49x4608xf32>, %b: tensor<4608x921xf32>) -> tensor<49x921xf32> attributes {kiln.kernel} {
   %z = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<49x921xf32>
@@ -187,9 +187,9 @@ func.func @vector_times_big_matrix(%a: tensor<1x9216xf32>, %b: tensor<9216x4096x
 // the 160 columns split into 2 tasks of 80 (a 64-lane tile and a 16-lane rest each). It ran
 // on one thread. 96 columns: 2 tasks of 48 (32 + 16 lanes).
 // CHECK-LABEL: func @matmul_few_rows_odd_columns
-// CHECK-SAME: schedule = "par[0,80,0] cache[49,0,240] reg[6,64,1]"
+// CHECK-SAME: schedule = "par[0,80,0] cache[49,0,240] reg[6,64,4]"
 // CHECK-LABEL: func @matmul_few_rows_96_columns
-// CHECK-SAME: schedule = "par[0,48,0] cache[49,0,192] reg[6,32,1]"
+// CHECK-SAME: schedule = "par[0,48,0] cache[49,0,192] reg[6,32,4]"
 func.func @matmul_few_rows_odd_columns(%a: tensor<49x960xf32>, %b: tensor<960x160xf32>) -> tensor<49x160xf32> attributes {kiln.kernel} {
   %z = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<49x160xf32>

@@ -2,12 +2,12 @@
 
 // The default matmul schedule: the cache tiles of the parallel dims split over threads
 // (scf.forall; 2 column tiles of 256 halved to 8 tasks of 64 for balance), then 6x64 register
-// tiles (rows 64 = 10 x 6 + a peeled 4), vectorized into a contraction over k.
+// tiles (rows 64 = 10 x 6 + a peeled 4), vectorized into a contraction over 4 k at a time.
 // CHECK-LABEL: func @matmul
 // CHECK: scf.forall (%{{.*}}) = (0) to (512) step (64)
 // CHECK: scf.for {{.*}} = %c0 to %c60 step %c6
-// CHECK: vector.contract {{.*}} vector<6x1xf32>, vector<1x64xf32> into vector<6x64xf32>
-// CHECK: vector.contract {{.*}} vector<4x1xf32>, vector<1x64xf32> into vector<4x64xf32>
+// CHECK: vector.contract {{.*}} vector<6x4xf32>, vector<4x64xf32> into vector<6x64xf32>
+// CHECK: vector.contract {{.*}} vector<4x4xf32>, vector<4x64xf32> into vector<4x64xf32>
 // CHECK-NOT: linalg.matmul
 func.func @matmul(%a: tensor<64x256xf32>, %b: tensor<256x512xf32>) -> tensor<64x512xf32> {
   %z = arith.constant 0.0 : f32
@@ -35,7 +35,7 @@ func.func @scheduled(%a: tensor<8x8xf32>, %b: tensor<8x32xf32>, %c: tensor<8x32x
 // fewest parallel tiles whose 6-row register tiles waste little: 2 x 98 rows (16 x 6 + 2).
 // CHECK-LABEL: func @matmul_whole_cache_tile
 // CHECK: scf.forall (%{{.*}}) = (0) to (196) step (98)
-// CHECK: vector.contract {{.*}} vector<6x1xf32>, vector<1x64xf32> into vector<6x64xf32>
+// CHECK: vector.contract {{.*}} vector<6x4xf32>, vector<4x64xf32> into vector<6x64xf32>
 func.func @matmul_whole_cache_tile(%a: tensor<196x64xf32>, %b: tensor<64x256xf32>) -> tensor<196x256xf32> {
   %z = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<196x256xf32>

@@ -11,7 +11,7 @@
 // CHECK: tensor.extract_slice %[[OUT]]
 // CHECK: scf.for %{{.*}} = %c0 to %c60 step %c6
 // CHECK: vector.transfer_write %{{.*}} : vector<6x64xf32>, tensor<6x64xf32>
-// CHECK: vector.contract {{.*}} : vector<6x1xf32>, vector<1x64xf32> into vector<6x64xf32>
+// CHECK: vector.contract {{.*}} : vector<6x4xf32>, vector<4x64xf32> into vector<6x64xf32>
 // CHECK: arith.addf {{.*}} : vector<6x64xf32>
 // CHECK-NEXT: arith.maximumf {{.*}} : vector<6x64xf32>
 // CHECK: tensor.parallel_insert_slice
