@@ -24,7 +24,8 @@ struct Schedule {
 constexpr llvm::StringLiteral kScheduleAttr = "kiln.schedule";
 
 /// Module attribute naming the CPU the kernels are for (compiler/Target/CPU/CPUTarget.h):
-/// `{cpu, vector_bits, vector_registers}`. The default schedules are sized by it.
+/// `{cpu, vector_bits, vector_registers, isa[, l2_bytes]}`. The default schedules are sized by
+/// it.
 constexpr llvm::StringLiteral kTargetAttr = "kiln.target";
 
 /// What the default schedules are sized for: f32 lanes per vector register and the number of
@@ -32,6 +33,7 @@ constexpr llvm::StringLiteral kTargetAttr = "kiln.target";
 struct VectorTarget {
   int64_t lanes = 16;
   int64_t registers = 32;
+  int64_t l2Bytes = 0; ///< per core; 0 when unknown (a named CPU)
   bool bigRegisterFile() const { return registers >= 32; }
 };
 VectorTarget vectorTargetOf(mlir::Operation *op);

@@ -24,13 +24,20 @@ struct ResolvedCPU {
   /// The ISA extensions among those the runtime can check (docs/artifact.md) that kernels
   /// compiled for this CPU may use.
   std::vector<std::string> isa;
+  /// The L2 cache of one core in bytes, read from the host (0: unknown, as for a named CPU);
+  /// matmul schedules size their cache tiles by it.
+  int64_t l2Bytes = 0;
 };
+
+/// A cache size as Linux's sysfs writes it ("2048K", "1M", "512"), in bytes; 0 for anything
+/// else.
+int64_t parseCacheSize(llvm::StringRef text);
 
 /// Resolves a CPU name; nothing for a name LLVM does not know as an x86-64 CPU.
 std::optional<ResolvedCPU> resolveCPU(llvm::StringRef cpu);
 
-/// Sets `kiln.target = {cpu, vector_bits, vector_registers}` on the module: the default
-/// schedules are sized for it.
+/// Sets `kiln.target = {cpu, vector_bits, vector_registers, isa[, l2_bytes]}` on the module:
+/// the default schedules are sized for it.
 void setTargetAttr(mlir::ModuleOp module, const ResolvedCPU &cpu);
 
 /// Copies `from`'s `kiln.target` (if any) to `to`: kernels cloned into a module of their own

@@ -34,3 +34,29 @@ func.func @conv_avx2(%x: tensor<1x8x14x32xf32>, %w: tensor<3x3x32x64xf32>) -> te
   return %r : tensor<1x6x12x64xf32>
 }
 }
+
+// -----
+
+// A core with 2 MiB of L2 (`l2_bytes`, read from the host): a matmul whose K is split into
+// blocks keeps up to 256 rows of A per cache tile, over k blocks of 128 (1 MiB or unknown: 64
+// rows, k blocks of 256). K = 256 whole: unchanged.
+// CHECK-LABEL: func @matmul_big_l2
+// CHECK-SAME: schedule = "par[256,256,0] cache[0,0,128] reg[6,64,4]"
+// CHECK-LABEL: func @matmul_big_l2_small_k
+// CHECK-SAME: schedule = "par[64,256,0] cache[0,0,256] reg[6,64,4]"
+module attributes {kiln.target = {cpu = "sapphirerapids", vector_bits = 512 : i64, vector_registers = 32 : i64, l2_bytes = 2097152 : i64}} {
+func.func @matmul_big_l2(%a: tensor<1024x1024xf32>, %b: tensor<1024x1024xf32>) -> tensor<1024x1024xf32> attributes {kiln.kernel} {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1024x1024xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<1024x1024xf32>, tensor<1024x1024xf32>) outs(%f : tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
+  return %r : tensor<1024x1024xf32>
+}
+func.func @matmul_big_l2_small_k(%a: tensor<1024x256xf32>, %b: tensor<256x1024xf32>) -> tensor<1024x1024xf32> attributes {kiln.kernel} {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1024x1024xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<1024x256xf32>, tensor<256x1024xf32>) outs(%f : tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
+  return %r : tensor<1024x1024xf32>
+}
+}
