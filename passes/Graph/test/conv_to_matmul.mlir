@@ -110,3 +110,17 @@ func.func @dynamic_pointwise(%x: tensor<?x?x?x8xf32>, %w: tensor<1x1x8x16xf32>, 
   %1 = kiln.conv %x, %w3 {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<?x?x?x8xf32>, tensor<3x3x8x16xf32>) -> tensor<?x?x?x16xf32>
   return %0, %1 : tensor<?x?x?x16xf32>, tensor<?x?x?x16xf32>
 }
+
+// -----
+
+// A 1x1 conv of stride 2 with many output pixels (ResNet-50's downsampling shortcut): one
+// strided slice (the even rows and columns), then the GEMM [784, 256] x [256, 512].
+// CHECK-LABEL: func @pointwise_stride_2
+// CHECK: %[[S:.*]] = kiln.slice %arg0 {{.*}}steps = array<i64: 1, 2, 2, 1>{{.*}} -> tensor<1x28x28x256xf32>
+// CHECK: %[[M:.*]] = kiln.reshape %[[S]] : tensor<1x28x28x256xf32> to tensor<784x256xf32>
+// CHECK: kiln.matmul %[[M]], %{{.*}} : (tensor<784x256xf32>, tensor<256x512xf32>) -> tensor<784x512xf32>
+// CHECK-NOT: kiln.conv
+func.func @pointwise_stride_2(%x: tensor<1x56x56x256xf32>, %w: tensor<1x1x256x512xf32>) -> tensor<1x28x28x512xf32> {
+  %0 = kiln.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, layout = "NHWC"} : (tensor<1x56x56x256xf32>, tensor<1x1x256x512xf32>) -> tensor<1x28x28x512xf32>
+  return %0 : tensor<1x28x28x512xf32>
+}
