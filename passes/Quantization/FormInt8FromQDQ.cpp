@@ -110,20 +110,13 @@ struct FormInt8FromQDQ : OpRewritePattern<kiln::MatMulOp> {
     FailureOr<kiln::Int8Columns> columns = kiln::int8Columns(op.getRhs(), why);
     if (failed(columns))
       return warn(op, rewriter, why);
-    std::vector<float> scales = columns->scales;
-    for (float &s : scales)
-      s = x->scale * s;
     FailureOr<kiln::Int8Weights> weights = kiln::splitInt8Weights(columns->q, n);
     if (failed(weights))
       return warn(op, rewriter, "a column of weights spans more than 256 values");
     Location loc = op.getLoc();
     Value acc = kiln::buildInt8MatMul(rewriter, loc, x->act, *weights,
                                       resultType.clone(rewriter.getI32Type()));
-    Value real = rewriter.create<kiln::CastOp>(loc, resultType, acc);
-    Value scale = rewriter.create<kiln::ConstantOp>(
-        loc, DenseElementsAttr::get(RankedTensorType::get({n}, rewriter.getF32Type()),
-                                    ArrayRef<float>(scales)));
-    rewriter.replaceOpWithNewOp<kiln::MulOp>(op, real, scale);
+    rewriter.replaceOp(op, kiln::scaleInt8Product(rewriter, loc, acc, x->scale, columns->scales));
     return success();
   }
 

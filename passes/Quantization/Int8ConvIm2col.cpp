@@ -215,31 +215,27 @@ private:
     int64_t group = conv.getGroup();
     if (!filter.hasStaticShape() || inType.isDynamicDim(3) || result.isDynamicDim(3))
       return warn(conv, rewriter, "the channels or the filter are not static");
-    int64_t cg = inType.getDimSize(3) / group, fg = result.getDimSize(3) / group;
+    auto staysFloat = [&](const std::string &why) {
+      return warn(conv, rewriter, why + ": it runs in float on the dequantized values");
+    };
+    int64_t f = result.getDimSize(3), cg = inType.getDimSize(3) / group, fg = f / group;
     if (cg % 4 != 0)
-      return warn(conv, rewriter,
-                  "a grouped convolution's channels per group (" + std::to_string(cg) +
-                      ") are not a multiple of 4: it runs in float on the dequantized values");
+      return staysFloat("a grouped convolution's channels per group (" + std::to_string(cg) +
+                        ") are not a multiple of 4");
     // The kernel fills a vector of 16 output channels per group, or one with 16 / fg whole
     // groups (groupsShareVectors: ResNeXt's 4 and 8, RegNetY's 8). Other narrow groups leave
     // lanes idle, and the float kernel (kiln-grouped-conv, static shapes) is faster.
-    if (fg < 16 && !kiln::groupsShareVectors(result.getDimSize(3), group, cg) &&
-        kiln::isGroupedConvCandidate(conv))
-      return warn(conv, rewriter,
-                  "a grouped convolution of " + std::to_string(fg) +
-                      " outputs per group runs faster in float (its groups do not fill whole "
-                      "vectors of 16 lanes on the int8 kernel): it runs in float on the "
-                      "dequantized values");
+    if (fg < 16 && !kiln::groupsShareVectors(f, group, cg) && kiln::isGroupedConvCandidate(conv))
+      return staysFloat("a grouped convolution of " + std::to_string(fg) +
+                        " outputs per group runs faster in float (its groups do not fill whole "
+                        "vectors of 16 lanes on the int8 kernel)");
     std::string why;
     FailureOr<kiln::Int8Columns> columns = kiln::int8Columns(conv.getFilter(), why);
     if (failed(columns))
-      return warn(conv, rewriter, why + ": it runs in float on the dequantized values");
-    int64_t f = result.getDimSize(3);
+      return staysFloat(why);
     FailureOr<kiln::Int8Weights> weights = kiln::splitInt8Weights(columns->q, f);
     if (failed(weights) || weights->shifted)
-      return warn(conv, rewriter,
-                  "grouped weights minus their zero point are not int8 values: it runs in float "
-                  "on the dequantized values");
+      return staysFloat("grouped weights minus their zero point are not int8 values");
     Location loc = conv.getLoc();
     Value x8 = in.x8;
     if (in.perm)
@@ -254,18 +250,10 @@ private:
     Value acc =
         kiln::buildInt8MatMul(rewriter, loc, act, *weights,
                               RankedTensorType::get(shape, rewriter.getI32Type()), {group, cg});
-    auto floatType = RankedTensorType::get(shape, rewriter.getF32Type());
     kiln::MulOp mul = in.mul;
-    double sx = *kiln::scalarConstant(mul.getRhs());
-    std::vector<float> scales;
-    for (float s : columns->scales)
-      scales.push_back(float(sx) * s);
-    Value out = rewriter.create<kiln::MulOp>(
-        loc, rewriter.create<kiln::CastOp>(loc, floatType, acc),
-        rewriter.create<kiln::ConstantOp>(
-            loc, DenseElementsAttr::get(RankedTensorType::get({f}, rewriter.getF32Type()),
-                                        ArrayRef<float>(scales))));
-    return replaceConv(conv, out, rewriter);
+    float sx = float(*kiln::scalarConstant(mul.getRhs()));
+    return replaceConv(conv, kiln::scaleInt8Product(rewriter, loc, acc, sx, columns->scales),
+                       rewriter);
   }
 
   /// Replaces `conv` by its product `out` ([rows, F] or the result's shape) plus its bias.

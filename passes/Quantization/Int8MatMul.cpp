@@ -109,21 +109,22 @@ Value kiln::buildInt8MatMul(PatternRewriter &rewriter, Location loc, Int8Activat
   Value out = rewriter.create<kiln::MatMulInt8Op>(
       loc, resultType, a, rhs,
       groups.empty() ? DenseI64ArrayAttr() : rewriter.getDenseI64ArrayAttr(groups));
-  if (zpRuntime) {
-    // - za * colsum(values), za known at run time; modulo 2^32 like the kernel's sums.
+  // - za * colsum(values), modulo 2^32 like the kernel's int32 sums; za known at compile
+  // time folds into the column sums.
+  if (zpRuntime || zp != 0) {
     std::vector<uint32_t> sums(n, 0);
     for (int64_t r = 0; r < k; ++r)
       for (int64_t c = 0; c < n; ++c)
         sums[c] += uint32_t(w[r * n + c]);
-    Value term = rewriter.create<kiln::MulOp>(loc, i32Constant(rewriter, loc, sums), zpRuntime);
+    Value term;
+    if (zpRuntime) {
+      term = rewriter.create<kiln::MulOp>(loc, i32Constant(rewriter, loc, sums), zpRuntime);
+    } else {
+      for (uint32_t &sum : sums)
+        sum *= uint32_t(zp);
+      term = i32Constant(rewriter, loc, sums);
+    }
     out = rewriter.create<kiln::SubOp>(loc, out, term);
-  } else if (zp != 0) {
-    // Modulo 2^32, as the kernel's int32 accumulation.
-    std::vector<uint32_t> sums(n, 0);
-    for (int64_t r = 0; r < k; ++r)
-      for (int64_t c = 0; c < n; ++c)
-        sums[c] += uint32_t(zp) * uint32_t(w[r * n + c]);
-    out = rewriter.create<kiln::SubOp>(loc, out, i32Constant(rewriter, loc, sums));
   }
   if (!weights.shifted)
     return out;
@@ -144,6 +145,19 @@ Value kiln::buildInt8MatMul(PatternRewriter &rewriter, Location loc, Int8Activat
   std::vector<uint32_t> shift(weights.shift.begin(), weights.shift.end());
   Value term = rewriter.create<kiln::MulOp>(loc, rows, i32Constant(rewriter, loc, shift));
   return rewriter.create<kiln::AddOp>(loc, out, term);
+}
+
+Value kiln::scaleInt8Product(PatternRewriter &rewriter, Location loc, Value acc,
+                             float activationScale, ArrayRef<float> columnScales) {
+  std::vector<float> scales;
+  for (float s : columnScales)
+    scales.push_back(activationScale * s);
+  auto type = cast<RankedTensorType>(acc.getType()).clone(rewriter.getF32Type());
+  Value scale = rewriter.create<kiln::ConstantOp>(
+      loc,
+      DenseElementsAttr::get(RankedTensorType::get({int64_t(scales.size())}, rewriter.getF32Type()),
+                             ArrayRef<float>(scales)));
+  return rewriter.create<kiln::MulOp>(loc, rewriter.create<kiln::CastOp>(loc, type, acc), scale);
 }
 
 namespace {

@@ -54,6 +54,12 @@ struct Int8Activation {
 mlir::Value buildInt8MatMul(mlir::PatternRewriter &rewriter, mlir::Location loc, Int8Activation act,
                             const Int8Weights &weights, mlir::RankedTensorType resultType,
                             llvm::ArrayRef<int64_t> groups = {});
+/// float(acc) * (activationScale * columnScales[n]): a QDQ product's real value from its exact
+/// int32 sums, the scales applied once per output (the float product rounded once per scale,
+/// as onnxruntime runs the same model).
+mlir::Value scaleInt8Product(mlir::PatternRewriter &rewriter, mlir::Location loc, mlir::Value acc,
+                             float activationScale, llvm::ArrayRef<float> columnScales);
+
 /// "node 'NAME': " for an op located at an ONNX node's NameLoc (or a fusion of them), else "".
 std::string nodePrefix(mlir::Location loc);
 

@@ -57,11 +57,13 @@ struct Gemm {
   /// Consecutive panels per task (groups narrower than a panel: one task reads each 64-byte
   /// line of A once for several groups instead of once per group).
   int64_t panelsPerTask = 1;
-  /// Groups sharing vectors (groupsShareVectors): B packed as a dense [k, n], A read from
-  /// `aRows`, A's rows [M, taps * groups * cg].
-  bool shared = false;
+  /// Groups sharing vectors: A read from `aRows`, A's rows [M, taps * groups * cg].
   Value aRows;
   int64_t fg() const { return groups ? n / groups : n; }
+  /// Groups sharing vectors (groupsShareVectors): B packed as a dense [k, n], panels over all
+  /// columns; otherwise a grouped GEMM has panels per group.
+  bool shared() const { return groups && kiln::groupsShareVectors(n, groups, cg); }
+  bool perGroup() const { return groups && !shared(); }
   int64_t panelsPerGroup() const { return (fg() + kPanel - 1) / kPanel; }
   /// Applied to the sums of the last k block before their store (null: the sums are the
   /// result).
@@ -105,7 +107,7 @@ Value idx(OpBuilder &b, Location loc, int64_t v) { return b.create<arith::Consta
 
 /// The first output column of panel `p`: p * 64, or grouped, panel p % ppg of group p / ppg.
 Value columnOf(OpBuilder &b, Location loc, const Gemm &g, Value p) {
-  if (!g.groups || g.shared)
+  if (!g.perGroup())
     return b.create<arith::MulIOp>(loc, p, idx(b, loc, kPanel));
   Value ppg = idx(b, loc, g.panelsPerGroup());
   Value group = b.create<arith::DivUIOp>(loc, p, ppg);
@@ -182,13 +184,14 @@ SmallVector<Value> step(OpBuilder &b, Location loc, const Gemm &g, ValueRange ac
   SmallVector<Value> out(accs.begin(), accs.end());
   for (int64_t r = 0; r < mr; ++r) {
     Value row = b.create<arith::AddIOp>(loc, m0, idx(b, loc, r));
-    Value av = g.shared ? Value() : broadcastA(b, loc, g, row, col, p, tail);
+    bool shared = g.shared();
+    Value av = shared ? Value() : broadcastA(b, loc, g, row, col, p, tail);
     for (int64_t j = 0; j < nv; ++j)
-      out[r * nv + j] = b.create<LLVM::CallIntrinsicOp>(
-                             loc, vec, kVpdpbusd,
-                             ValueRange{out[r * nv + j],
-                                        g.shared ? sharedA(b, loc, g, row, col, p, j) : av, bv[j]})
-                            .getResult(0);
+      out[r * nv + j] =
+          b.create<LLVM::CallIntrinsicOp>(
+               loc, vec, kVpdpbusd,
+               ValueRange{out[r * nv + j], shared ? sharedA(b, loc, g, row, col, p, j) : av, bv[j]})
+              .getResult(0);
   }
   return out;
 }
@@ -488,21 +491,20 @@ Tiles buildDynamicTasks(OpBuilder &b, Location loc, const Gemm &g, Tiles outs,
 /// [M, N] i32 = A x B [with its epilogue]: the full panels' tasks in one scf.forall, the
 /// partial last panel's (of each group) in another.
 Tiles buildGemm(OpBuilder &b, Location loc, Gemm g, Tiles init) {
-  int64_t groups = std::max<int64_t>(1, g.groups), ppg = g.panelsPerGroup();
+  // Panels per group (stride: panels per group), or over all columns (dense, groups sharing
+  // vectors).
+  bool perGroup = g.perGroup();
+  int64_t groups = perGroup ? g.groups : 1, cols = perGroup ? g.fg() : g.n;
+  int64_t stride = perGroup ? g.panelsPerGroup() : 0;
   // Groups of at most 64 columns and channels: as many per task as fill 64 columns and 64
   // bytes of each tap's A (a divisor of the groups: every task alike).
-  if (g.groups && !g.shared && ppg == 1)
+  if (perGroup && stride == 1)
     for (int64_t per = kPanel / std::max(g.fg(), g.cg); per > 1; --per)
       if (g.groups % per == 0) {
         g.panelsPerTask = per;
         break;
       }
-  if (g.shared)
-    groups = ppg = 1; // dense panels
-  int64_t full = g.fg() / kPanel, rest = g.fg() % kPanel;
-  if (g.shared)
-    full = g.n / kPanel, rest = g.n % kPanel;
-  int64_t stride = g.groups && !g.shared ? ppg : 0;
+  int64_t full = cols / kPanel, rest = cols % kPanel;
   auto tasks = ShapedType::isDynamic(g.m) ? buildDynamicTasks : buildTasks;
   Tiles out = init;
   if (full > 0)
@@ -577,7 +579,6 @@ struct VnniGemmPass : kiln::impl::VnniGemmBase<VnniGemmPass> {
         g.groups = a.getDimSize(2);
         g.cg = a.getDimSize(3);
         g.k = a.getDimSize(1) * g.cg;
-        g.shared = kiln::groupsShareVectors(g.n, g.groups, g.cg);
       }
       // The requantization after it, applied to the sums before their store; built where it
       // stands (its other inputs may be defined after the GEMM).
@@ -591,7 +592,7 @@ struct VnniGemmPass : kiln::impl::VnniGemmBase<VnniGemmPass> {
         g.mValue = b.create<tensor::DimOp>(loc, g.a, 0);
         dynamicM.push_back(g.mValue);
       }
-      if (g.shared)
+      if (g.shared())
         g.aRows = b.create<tensor::CollapseShapeOp>(loc, g.a,
                                                     ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
       Tiles init;
