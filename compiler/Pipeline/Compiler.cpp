@@ -4,6 +4,7 @@
 #include "compiler/Pipeline/DedupeKernels.h"
 #include "compiler/Pipeline/ExecutionPlan.h"
 #include "compiler/Pipeline/KernelReport.h"
+#include "compiler/Pipeline/PackPlanWeights.h"
 #include "compiler/Pipeline/SilentPassFailure.h"
 #include "compiler/Pipeline/TargetRegistry.h"
 #include "compiler/Target/CPU/CPUTarget.h"
@@ -232,6 +233,8 @@ LogicalResult lowerAndEmit(ModuleOp module, PhaseRunner &phases, StringRef artif
       costs[name] = estimateKernelCost(fn);
 
   markKernelArgsReadOnly(module);
+  if (target.device() == "cpu")
+    markWeightArgs(module, plan);
   target.prepareModule(module);
   auto start = std::chrono::steady_clock::now();
   KernelEmission emission;
@@ -258,6 +261,13 @@ LogicalResult lowerAndEmit(ModuleOp module, PhaseRunner &phases, StringRef artif
                               kernelNames.size(), shared, emission.summary)
                     .str());
 
+  std::map<std::string, std::vector<int64_t>> packed;
+  for (auto &[name, notes] : emission.notes)
+    if (!notes.packedArgs.empty()) {
+      packed[name] = notes.packedArgs;
+      notes.schedule += " B-panels"; // the manifest and --report say the weights are packed
+    }
+  packPlanWeights(plan, packed);
   annotatePlanSteps(plan, costs, emission.notes);
   if (!emission.notes.empty()) {
     // CPU notes: scalar or sequential loops are reported.

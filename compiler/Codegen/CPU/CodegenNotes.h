@@ -45,6 +45,8 @@ struct CodegenNotes {
   /// The schedule applied to the kernel's main op, e.g. "par[0,2,0] cache[..] reg[..]", or
   /// "vector code" for kernels lowered straight to vectors.
   std::string schedule;
+  /// Weight arguments read as panels (kiln-cpu-pack-weight-panels): [argument, W, ...].
+  std::vector<int64_t> packedArgs;
 
   bool scalar() const {
     return scalarIterations < 0 || scalarIterations >= kReportedScalarIterations;

@@ -47,6 +47,17 @@ def HoistVectorTransfers : Pass<"kiln-cpu-hoist-vector-transfers", "mlir::func::
   }];
 }
 
+def PackWeightPanels : Pass<"kiln-cpu-pack-weight-panels", "mlir::func::FuncOp"> {
+  let summary = "Reads matmul weights as contiguous panels [N / W, K, W]";
+  let description = [{
+    Runs on memrefs, before contractions are lowered. A kernel argument marked `kiln.weight`
+    whose every use reads [r, W] blocks of its [.., K, N] matrix as a vector.contract's B
+    operand, at columns that are multiples of W, becomes [.., N / W, K, W]; the function
+    records `kiln.packed_args` for the compiler, which lays the weight out that way.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::vector::VectorDialect"];
+}
+
 def LowerVectorOps : Pass<"kiln-cpu-lower-vector-ops", "mlir::func::FuncOp"> {
   let summary = "Lowers vector contractions to FMAs and math ops to polynomials";
   let dependentDialects = ["mlir::vector::VectorDialect", "mlir::math::MathDialect",

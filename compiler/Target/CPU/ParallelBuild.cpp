@@ -2,6 +2,7 @@
 #include "compiler/Target/CPU/ParallelBuild.h"
 
 #include "compiler/Codegen/CPU/Passes.h"
+#include "compiler/Codegen/CPU/WeightPanels.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/SymbolTable.h"
@@ -124,8 +125,14 @@ LogicalResult runCPUCodegen(ModuleOp module, std::map<std::string, CodegenNotes>
   buildCPULoweringPipeline(lower);
   if (failed(lower.run(module)))
     return failure();
-  // Loops the outlining left sequential (the kernel function, now an llvm.func, keeps the mark).
+  // Loops the outlining left sequential (the kernel function, now an llvm.func, keeps the mark);
+  // weights read as panels.
   module.walk([&](Operation *fn) {
+    if (auto packed = fn->getAttrOfType<DenseI64ArrayAttr>(kPackedArgsAttr)) {
+      if (auto name = fn->getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName()))
+        notes[name.str()].packedArgs.assign(packed.asArrayRef().begin(), packed.asArrayRef().end());
+      fn->removeAttr(kPackedArgsAttr);
+    }
     auto why = fn->getAttrOfType<StringAttr>(kNotOutlinedAttr);
     auto name = fn->getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName());
     if (!why || !name)

@@ -1,0 +1,95 @@
+// RUN: kiln-opt %s -split-input-file -pass-pipeline='builtin.module(func.func(kiln-cpu-pack-weight-panels))' | FileCheck %s
+
+// A weight read in [4, 64] blocks at columns stepping by 64 becomes panels [N / 64, K, 64]:
+// each block is read at [n / 64, k, 0], and the function records the argument and width.
+// CHECK-LABEL: func @panels
+// CHECK-SAME: %[[B:[a-z0-9]+]]: memref<2x8x64xf32>
+// CHECK-NOT: kiln.weight
+// CHECK-SAME: kiln.packed_args = array<i64: 1, 64>
+// CHECK: scf.forall (%[[N:.*]]) = (0) to (128) step (64)
+// CHECK: %[[P:.*]] = arith.divui %[[N]], %c64
+// CHECK: vector.transfer_read %[[B]][%[[P]], %{{.*}}, %{{.*}}]{{.*}} : memref<2x8x64xf32>, vector<4x64xf32>
+func.func @panels(%a: memref<6x8xf32>, %b: memref<8x128xf32> {kiln.weight}, %c: memref<6x128xf32>) {
+  %c0 = arith.constant 0 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %f0 = arith.constant 0.0 : f32
+  scf.forall (%n) = (0) to (128) step (64) {
+    %acc = vector.transfer_read %c[%c0, %n], %f0 {in_bounds = [true, true]} : memref<6x128xf32>, vector<6x64xf32>
+    %r = scf.for %k = %c0 to %c8 step %c4 iter_args(%x = %acc) -> (vector<6x64xf32>) {
+      %va = vector.transfer_read %a[%c0, %k], %f0 {in_bounds = [true, true]} : memref<6x8xf32>, vector<6x4xf32>
+      %vb = vector.transfer_read %b[%k, %n], %f0 {in_bounds = [true, true]} : memref<8x128xf32>, vector<4x64xf32>
+      %y = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %va, %vb, %x : vector<6x4xf32>, vector<4x64xf32> into vector<6x64xf32>
+      scf.yield %y : vector<6x64xf32>
+    }
+    vector.transfer_write %r, %c[%c0, %n] {in_bounds = [true, true]} : vector<6x64xf32>, memref<6x128xf32>
+  }
+  return
+}
+
+// -----
+
+// Batched weights (Winograd's transformed filters): [B, K, N] → [B, N / 64, K, 64], the
+// [1, 4, 64] block read as [4, 64] and reshaped.
+// CHECK-LABEL: func @batched
+// CHECK-SAME: memref<2x2x8x64xf32>
+// CHECK-SAME: kiln.packed_args = array<i64: 1, 64>
+// CHECK: %[[R:.*]] = vector.transfer_read {{.*}} : memref<2x2x8x64xf32>, vector<4x64xf32>
+// CHECK: vector.shape_cast %[[R]] : vector<4x64xf32> to vector<1x4x64xf32>
+func.func @batched(%a: memref<2x6x8xf32>, %b: memref<2x8x128xf32> {kiln.weight}, %c: memref<2x6x128xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %c64 = arith.constant 64 : index
+  %c128 = arith.constant 128 : index
+  %f0 = arith.constant 0.0 : f32
+  scf.for %i = %c0 to %c2 step %c1 {
+    scf.for %n = %c0 to %c128 step %c64 {
+      %acc = vector.transfer_read %c[%i, %c0, %n], %f0 {in_bounds = [true, true, true]} : memref<2x6x128xf32>, vector<1x6x64xf32>
+      %r = scf.for %k = %c0 to %c8 step %c4 iter_args(%x = %acc) -> (vector<1x6x64xf32>) {
+        %va = vector.transfer_read %a[%i, %c0, %k], %f0 {in_bounds = [true, true, true]} : memref<2x6x8xf32>, vector<1x6x4xf32>
+        %vb = vector.transfer_read %b[%i, %k, %n], %f0 {in_bounds = [true, true, true]} : memref<2x8x128xf32>, vector<1x4x64xf32>
+        %y = vector.contract {indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (b, k, n)>, affine_map<(b, m, n, k) -> (b, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"], kind = #vector.kind<add>} %va, %vb, %x : vector<1x6x4xf32>, vector<1x4x64xf32> into vector<1x6x64xf32>
+        scf.yield %y : vector<1x6x64xf32>
+      }
+      vector.transfer_write %r, %c[%i, %c0, %n] {in_bounds = [true, true, true]} : vector<1x6x64xf32>, memref<2x6x128xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// Left as they are: an argument not marked as a weight (a value another kernel computes);
+// a column that is not provably a multiple of the width; reads of two widths; a block as
+// wide as the matrix (its rows are contiguous already).
+// CHECK-LABEL: func @unpacked
+// CHECK-SAME: memref<8x128xf32>, %{{.*}}: memref<8x128xf32>, %{{.*}}: memref<8x128xf32>, %{{.*}}: memref<8x64xf32>
+// CHECK-NOT: kiln.packed_args
+// CHECK-NOT: arith.divui
+func.func @unpacked(%a: memref<6x8xf32>, %b0: memref<8x128xf32>, %b1: memref<8x128xf32> {kiln.weight},
+                    %b2: memref<8x128xf32> {kiln.weight}, %b3: memref<8x64xf32> {kiln.weight},
+                    %col: index, %c: memref<6x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c4 = arith.constant 4 : index
+  %c64 = arith.constant 64 : index
+  %f0 = arith.constant 0.0 : f32
+  %acc = vector.transfer_read %c[%c0, %c0], %f0 {in_bounds = [true, true]} : memref<6x64xf32>, vector<6x64xf32>
+  %va = vector.transfer_read %a[%c0, %c0], %f0 {in_bounds = [true, true]} : memref<6x8xf32>, vector<6x4xf32>
+  %v0 = vector.transfer_read %b0[%c4, %c64], %f0 {in_bounds = [true, true]} : memref<8x128xf32>, vector<4x64xf32>
+  %v1 = vector.transfer_read %b1[%c4, %col], %f0 {in_bounds = [true, true]} : memref<8x128xf32>, vector<4x64xf32>
+  %v2 = vector.transfer_read %b2[%c4, %c64], %f0 {in_bounds = [true, true]} : memref<8x128xf32>, vector<4x64xf32>
+  %v2n = vector.transfer_read %b2[%c4, %c0], %f0 {in_bounds = [true, true]} : memref<8x128xf32>, vector<4x32xf32>
+  %v3 = vector.transfer_read %b3[%c4, %c0], %f0 {in_bounds = [true, true]} : memref<8x64xf32>, vector<4x64xf32>
+  %y0 = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %va, %v0, %acc : vector<6x4xf32>, vector<4x64xf32> into vector<6x64xf32>
+  %y1 = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %va, %v1, %y0 : vector<6x4xf32>, vector<4x64xf32> into vector<6x64xf32>
+  %y2 = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %va, %v2, %y1 : vector<6x4xf32>, vector<4x64xf32> into vector<6x64xf32>
+  %acc2 = vector.transfer_read %c[%c0, %c0], %f0 {in_bounds = [true, true]} : memref<6x64xf32>, vector<6x32xf32>
+  %y2n = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %va, %v2n, %acc2 : vector<6x4xf32>, vector<4x32xf32> into vector<6x32xf32>
+  %y3 = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %va, %v3, %y2 : vector<6x4xf32>, vector<4x64xf32> into vector<6x64xf32>
+  vector.transfer_write %y3, %c[%c0, %c0] {in_bounds = [true, true]} : vector<6x64xf32>, memref<6x64xf32>
+  vector.transfer_write %y2n, %c[%c0, %c0] {in_bounds = [true, true]} : vector<6x32xf32>, memref<6x64xf32>
+  return
+}

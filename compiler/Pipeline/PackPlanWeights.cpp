@@ -1,0 +1,112 @@
+//===- PackPlanWeights.cpp - weights laid out as the CPU kernels read them -===//
+#include "compiler/Pipeline/PackPlanWeights.h"
+#include "compiler/Codegen/CPU/WeightPanels.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/STLExtras.h"
+
+#include <algorithm>
+#include <set>
+
+using namespace mlir;
+
+namespace {
+bool isPackableWeight(const kiln::PlanValue &v) {
+  return v.storage == kiln::PlanValue::Storage::Weights && v.viewOf < 0 && v.bytes > 0 &&
+         v.shape.size() >= 2 && llvm::all_of(v.shape, [](int64_t d) { return d > 0; });
+}
+
+/// Offset of the next weight in weights.bin: each starts 64-byte aligned (as ExecutionPlan).
+size_t alignedEnd(size_t bytes) { return (bytes + 63) / 64 * 64; }
+
+/// One use of a value by a step's argument: the panel width it is read with (0: as is).
+struct Use {
+  size_t step = 0, arg = 0;
+  int64_t width = 0;
+};
+} // namespace
+
+void kiln::markWeightArgs(ModuleOp module, const ExecutionPlan &plan) {
+  std::map<std::string, std::vector<bool>> weightArgs; // kernel → per input
+  for (const PlanStep &s : plan.steps) {
+    size_t inputs = s.args.size() - s.numOutputs;
+    std::vector<bool> here(inputs);
+    for (size_t i = 0; i < inputs; ++i)
+      here[i] = isPackableWeight(plan.values[s.args[i]]);
+    auto [it, fresh] = weightArgs.emplace(s.kernel, here);
+    if (!fresh)
+      for (size_t i = 0; i < inputs && i < it->second.size(); ++i)
+        it->second[i] = it->second[i] && here[i];
+  }
+  module.walk([&](func::FuncOp fn) {
+    auto it = weightArgs.find(fn.getName().str());
+    if (it == weightArgs.end())
+      return;
+    for (size_t i = 0; i < it->second.size() && i < fn.getNumArguments(); ++i)
+      if (it->second[i])
+        fn.setArgAttr(i, kWeightArgAttr, UnitAttr::get(fn.getContext()));
+  });
+}
+
+void kiln::packPlanWeights(ExecutionPlan &plan,
+                           const std::map<std::string, std::vector<int64_t>> &packed) {
+  if (packed.empty())
+    return;
+  std::map<int64_t, std::vector<Use>> uses;
+  for (size_t s = 0; s < plan.steps.size(); ++s) {
+    const PlanStep &step = plan.steps[s];
+    auto it = packed.find(step.kernel);
+    for (size_t a = 0; a < step.args.size(); ++a) {
+      Use use{s, a, 0};
+      if (it != packed.end())
+        for (size_t i = 0; i + 1 < it->second.size(); i += 2)
+          if (it->second[i] == int64_t(a))
+            use.width = it->second[i + 1];
+      uses[step.args[a]].push_back(use);
+    }
+  }
+  // Reads of a value's bytes other than kernel arguments keep its layout.
+  std::set<int64_t> pinned;
+  for (const PlanValue &v : plan.values) {
+    if (v.viewOf >= 0)
+      pinned.insert(v.viewOf);
+    if (v.shapeFrom >= 0)
+      pinned.insert(v.shapeFrom);
+  }
+  for (const auto &[name, id] : plan.outputs)
+    pinned.insert(id);
+
+  for (auto &[id, list] : uses) {
+    std::set<int64_t> widths;
+    bool asIs = pinned.count(id) > 0;
+    for (const Use &u : list)
+      u.width ? (void)widths.insert(u.width) : (void)(asIs = true);
+    if (widths.empty() || !isPackableWeight(plan.values[id]))
+      continue;
+    for (int64_t width : widths) {
+      PlanValue value = plan.values[id];
+      int64_t elementBytes = value.bytes;
+      for (int64_t d : value.shape)
+        elementBytes /= d;
+      std::vector<char> source(plan.weights.begin() + value.offset,
+                               plan.weights.begin() + value.offset + value.bytes);
+      int64_t target = id;
+      if (asIs || widths.size() > 1) { // a packed copy for these steps alone
+        value.id = target = plan.values.size();
+        value.offset = alignedEnd(plan.weights.size());
+        plan.weights.resize(value.offset + value.bytes);
+        for (const Use &u : list)
+          if (u.width == width)
+            plan.steps[u.step].args[u.arg] = target;
+      }
+      packPanels(source.data(), plan.weights.data() + value.offset, value.shape, width,
+                 elementBytes);
+      SmallVector<int64_t> shape = panelShape(value.shape, width);
+      value.shape.assign(shape.begin(), shape.end());
+      if (target == id)
+        plan.values[id] = value;
+      else
+        plan.values.push_back(value);
+    }
+  }
+}
