@@ -3,6 +3,7 @@
 #include "autotune/workload/Space.h"
 
 #include "compiler/Codegen/CPU/Passes.h"
+#include "compiler/Codegen/CPU/WeightPanels.h"
 #include "compiler/Target/CPU/CPUTarget.h"
 #include "kiln/parallel.h"
 
@@ -28,11 +29,15 @@ using namespace mlir;
 
 namespace kiln::tune {
 namespace {
+/// Per built function: its weight arguments read as panels ([argument, W, ...]; see
+/// compiler/Codegen/CPU/WeightPanels.h). Each candidate is timed on its own layout of the
+/// same random weights, as the compiler lays them out for the schedule it deploys.
+using PackedArgs = std::map<std::string, std::vector<int64_t>>;
 
 /// Builds `cand_<i>` for the given candidates into `soPath`; returns the error text.
 std::string buildLibrary(const Workload &w, const std::vector<Schedule> &schedules,
                          const std::vector<size_t> &which, const CPUTargetOptions &target,
-                         const std::string &soPath, bool reference = false) {
+                         const std::string &soPath, PackedArgs &packed, bool reference = false) {
   MLIRContext *ctx = w.kernel.getContext();
   std::string errors;
   ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &d) {
@@ -67,15 +72,52 @@ std::string buildLibrary(const Workload &w, const std::vector<Schedule> &schedul
   }
   PassManager pm(ctx);
   buildCPUCodegenPipeline(pm);
-  if (failed(pm.run(*module)) || failed(emitKernelLibrary(*module, names, target, soPath)))
+  if (failed(pm.run(*module)))
+    return errors.empty() ? "build failed" : errors;
+  module->walk([&](Operation *fn) {
+    auto args = fn->getAttrOfType<DenseI64ArrayAttr>(kPackedArgsAttr);
+    auto name = fn->getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName());
+    if (args && name)
+      packed[name.str()].assign(args.asArrayRef().begin(), args.asArrayRef().end());
+  });
+  if (failed(emitKernelLibrary(*module, names, target, soPath)))
     return errors.empty() ? "build failed" : errors;
   return "";
 }
+
+/// The kernel's buffers: bytes, and for the inputs the shape and element size a packed
+/// layout needs.
+struct Buffers {
+  std::vector<size_t> bytes;
+  std::vector<std::vector<int64_t>> shapes;
+  std::vector<int64_t> elementBytes;
+  std::vector<bool> checked; ///< outputs compared with the reference
+};
 
 size_t bytesOf(Type t) {
   auto tensor = cast<RankedTensorType>(t);
   unsigned bits = tensor.getElementType().getIntOrFloatBitWidth();
   return tensor.getNumElements() * std::max(1u, bits / 8);
+}
+
+/// The argument pointers a function reading `packed` weights as panels is called with: the
+/// random buffers, with each packed weight replaced by a copy in its layout (made once per
+/// argument and width, kept in `copies`).
+std::vector<void *> argumentsFor(const std::vector<void *> &args, const Buffers &buffers,
+                                 const std::vector<int64_t> &packed,
+                                 std::map<std::pair<int64_t, int64_t>, void *> &copies) {
+  std::vector<void *> out = args;
+  for (size_t i = 0; i + 1 < packed.size(); i += 2) {
+    int64_t arg = packed[i], width = packed[i + 1];
+    void *&copy = copies[{arg, width}];
+    if (!copy) {
+      copy = aligned_alloc(64, (buffers.bytes[arg] + 63) / 64 * 64);
+      packPanels(static_cast<const char *>(args[arg]), static_cast<char *>(copy),
+                 buffers.shapes[arg], width, buffers.elementBytes[arg]);
+    }
+    out[arg] = copy;
+  }
+  return out;
 }
 
 /// Seconds on `clock` (CLOCK_THREAD_CPUTIME_ID or CLOCK_MONOTONIC).
@@ -96,9 +138,11 @@ double quantileOf(std::vector<double> &v, double q) {
 /// candidate i survived its first round (so a crash or hang is pinned on the right one), then
 /// "T i seconds noise" per candidate at the end.
 [[noreturn]] void timeInChild(const std::string &soPath, const std::vector<size_t> &which,
-                              const std::vector<size_t> &bufferBytes,
-                              const std::vector<bool> &checkedOutputs, const std::string &refPath,
+                              const Buffers &buffers, const PackedArgs &packed,
+                              const std::string &refPath, const PackedArgs &refPacked,
                               const RunnerOptions &o, int fd) {
+  const std::vector<size_t> &bufferBytes = buffers.bytes;
+  const std::vector<bool> &checkedOutputs = buffers.checked;
   // The libraries import kiln_parallel_for. When the runtime came in through a library opened
   // RTLD_LOCAL (Python's _kiln), its symbols are not global: make them so, as the runtime's
   // own loader does (runtime/README.md).
@@ -126,11 +170,17 @@ double quantileOf(std::vector<double> &v, double q) {
       _exit(5);
   };
   using Fn = void (*)(void **);
+  std::map<std::pair<int64_t, int64_t>, void *> copies;
+  auto packingOf = [](const PackedArgs &map, const std::string &name) {
+    auto it = map.find(name);
+    return it == map.end() ? std::vector<int64_t>{} : it->second;
+  };
   // The reference outputs: the kernel under its default schedule, on the same inputs.
   std::vector<std::vector<float>> expected(bufferBytes.size());
   Fn ref = refLib ? reinterpret_cast<Fn>(dlsym(refLib, "ref")) : nullptr;
   if (ref) {
-    ref(args.data());
+    std::vector<void *> refArgs = argumentsFor(args, buffers, packingOf(refPacked, "ref"), copies);
+    ref(refArgs.data());
     for (size_t b = 0; b < bufferBytes.size(); ++b)
       if (checkedOutputs[b]) {
         const float *p = static_cast<const float *>(args[b]);
@@ -158,11 +208,14 @@ double quantileOf(std::vector<double> &v, double q) {
     return worst;
   };
   std::vector<Fn> fns;
+  std::vector<std::vector<void *>> fnArgs;
   for (size_t i : which) {
-    auto fn = reinterpret_cast<Fn>(dlsym(lib, ("cand_" + std::to_string(i)).c_str()));
+    std::string name = "cand_" + std::to_string(i);
+    auto fn = reinterpret_cast<Fn>(dlsym(lib, name.c_str()));
     if (!fn)
       _exit(4);
     fns.push_back(fn);
+    fnArgs.push_back(argumentsFor(args, buffers, packingOf(packed, name), copies));
   }
   int rounds = std::max(1, o.rounds);
   int repeatsPerRound = std::max(1, (o.minRepeats + rounds - 1) / rounds);
@@ -176,7 +229,7 @@ double quantileOf(std::vector<double> &v, double q) {
       if (wrong[c])
         continue;
       if (round == 0 && ref) {
-        fn(args.data());
+        fn(fnArgs[c].data());
         double error = outputError();
         if (!(error <= o.tolerance)) {
           char line[128];
@@ -192,11 +245,11 @@ double quantileOf(std::vector<double> &v, double q) {
       for (int w = 0; w < (round == 0 ? 2 : 1) ||
                       (round == 0 && now(CLOCK_MONOTONIC) - warm < o.warmupSeconds);
            ++w)
-        fn(args.data());
+        fn(fnArgs[c].data());
       double total = 0;
       for (int r = 0; r < repeatsPerRound || (total < secondsPerRound && r < 1000); ++r) {
         double t0 = now(clock);
-        fn(args.data());
+        fn(fnArgs[c].data());
         double s = now(clock) - t0;
         times[c].push_back(s);
         total += s;
@@ -221,8 +274,8 @@ double quantileOf(std::vector<double> &v, double q) {
 /// Runs the child and fills `out` for `which`; candidates the child never reported get the
 /// child's fate as their error.
 void timeCandidates(const std::string &soPath, const std::vector<size_t> &which,
-                    const std::vector<size_t> &bufferBytes, const std::vector<bool> &checked,
-                    const std::string &refPath, const RunnerOptions &o,
+                    const Buffers &buffers, const PackedArgs &packed, const std::string &refPath,
+                    const PackedArgs &refPacked, const RunnerOptions &o,
                     std::vector<Measurement> &out) {
   int fds[2];
   if (pipe(fds) != 0) {
@@ -233,7 +286,7 @@ void timeCandidates(const std::string &soPath, const std::vector<size_t> &which,
   pid_t pid = fork();
   if (pid == 0) {
     close(fds[0]);
-    timeInChild(soPath, which, bufferBytes, checked, refPath, o, fds[1]);
+    timeInChild(soPath, which, buffers, packed, refPath, refPacked, o, fds[1]);
   }
   close(fds[1]);
   std::string buffer;
@@ -307,15 +360,18 @@ void timeCandidates(const std::string &soPath, const std::vector<size_t> &which,
 std::vector<Measurement> CPURunner::run(const Workload &w,
                                         const std::vector<Schedule> &schedules) {
   std::vector<Measurement> out(schedules.size());
-  std::vector<size_t> bufferBytes;
-  std::vector<bool> checked;
+  Buffers buffers;
   for (Type t : w.kernel.getArgumentTypes()) {
-    bufferBytes.push_back(bytesOf(t));
-    checked.push_back(false);
+    auto tensor = cast<RankedTensorType>(t);
+    buffers.bytes.push_back(bytesOf(t));
+    buffers.shapes.emplace_back(tensor.getShape().begin(), tensor.getShape().end());
+    buffers.elementBytes.push_back(
+        std::max<int64_t>(1, tensor.getElementType().getIntOrFloatBitWidth() / 8));
+    buffers.checked.push_back(false);
   }
   for (Type t : w.kernel.getResultTypes()) {
-    bufferBytes.push_back(bytesOf(t));
-    checked.push_back(options.verify && cast<RankedTensorType>(t).getElementType().isF32());
+    buffers.bytes.push_back(bytesOf(t));
+    buffers.checked.push_back(options.verify && cast<RankedTensorType>(t).getElementType().isF32());
   }
   std::string refPath;
   if (options.verify) {
@@ -324,7 +380,9 @@ std::vector<Measurement> CPURunner::run(const Workload &w,
       std::string path = options.workDir + "/kiln-tune-" + std::to_string(getpid()) + "-ref" +
                          std::to_string(referenceLibraries_.size()) + ".so";
       // A workload whose default schedule does not build is timed unverified.
-      if (!buildLibrary(w, {}, {}, options.target, path, /*reference=*/true).empty())
+      if (!buildLibrary(w, {}, {}, options.target, path, referencePacking_[w.key],
+                        /*reference=*/true)
+               .empty())
         path.clear();
       it = referenceLibraries_.emplace(w.key, path).first;
     }
@@ -334,25 +392,28 @@ std::vector<Measurement> CPURunner::run(const Workload &w,
   std::vector<size_t> all(schedules.size());
   std::iota(all.begin(), all.end(), 0);
   std::vector<size_t> built;
-  if (buildLibrary(w, schedules, all, options.target, soPath).empty()) {
+  PackedArgs packed;
+  if (buildLibrary(w, schedules, all, options.target, soPath, packed).empty()) {
     built = all;
   } else {
     // Pin down which candidates fail: each alone, the good ones rebuilt together.
     for (size_t i : all) {
-      std::string error = buildLibrary(w, schedules, {i}, options.target, soPath);
+      std::string error = buildLibrary(w, schedules, {i}, options.target, soPath, packed);
       if (error.empty())
         built.push_back(i);
       else
         out[i].error = "build: " + error;
     }
-    if (!built.empty() && !buildLibrary(w, schedules, built, options.target, soPath).empty()) {
+    packed.clear();
+    if (!built.empty() &&
+        !buildLibrary(w, schedules, built, options.target, soPath, packed).empty()) {
       for (size_t i : built)
         out[i].error = "build failed in a batch";
       built.clear();
     }
   }
   if (!built.empty())
-    timeCandidates(soPath, built, bufferBytes, checked, refPath, options, out);
+    timeCandidates(soPath, built, buffers, packed, refPath, referencePacking_[w.key], options, out);
   llvm::sys::fs::remove(soPath);
   for (Measurement &m : out)
     if (m.ok() && m.seconds > 0)

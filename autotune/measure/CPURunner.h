@@ -61,6 +61,8 @@ public:
 private:
   RunnerOptions options;
   std::map<std::string, std::string> referenceLibraries_; ///< workload key -> library ("": none)
+  /// workload key -> the reference's weight arguments read as panels ([argument, W, ...])
+  std::map<std::string, std::map<std::string, std::vector<int64_t>>> referencePacking_;
 };
 
 } // namespace kiln::tune

@@ -326,6 +326,7 @@ FailureOr<ExecutionPlan> lowerToLinalgKernels(ModuleOp module, StringRef cpu, bo
   if (failed(front))
     return failure();
   markKernelArgsReadOnly(module);
+  markWeightArgs(module, front->plan); // tuning times the weight layout it deploys
   return std::move(front->plan);
 }
 

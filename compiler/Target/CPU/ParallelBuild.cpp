@@ -5,13 +5,11 @@
 #include "compiler/Codegen/CPU/WeightPanels.h"
 
 #include "mlir/IR/Diagnostics.h"
-#include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/EquivalenceClasses.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/ThreadPool.h"
 
 #include <algorithm>
 #include <chrono>
@@ -172,16 +170,12 @@ LogicalResult buildKernelLibrary(ModuleOp module, ArrayRef<std::string> kernels,
                                                   &p.emitTimes));
       diagnostics.eraseOrderIDForThread();
     };
-    // The other partitions run on the context's own threads, which live as long as the context.
-    // Threads that exit while the context is in use race with its uniquers' thread-local
-    // caches in MLIR 19 (the owner's destructor against clearExpiredEntries; fixed upstream
-    // after 19): kiln.compile in Python, which destroys a context per model, crashed in
-    // ~MLIRContext every few hundred compiles with one std::thread per partition.
-    llvm::ThreadPoolTaskGroup group(ctx->getThreadPool());
+    std::vector<std::thread> threads;
     for (size_t i = 1; i < parts.size(); ++i)
-      group.async(work, i);
+      threads.emplace_back(work, i);
     work(0);
-    group.wait();
+    for (std::thread &t : threads)
+      t.join();
   }
   std::vector<std::string> objects;
   for (Partition &p : parts) {
