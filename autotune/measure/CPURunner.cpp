@@ -373,20 +373,20 @@ std::vector<Measurement> CPURunner::run(const Workload &w,
     buffers.bytes.push_back(bytesOf(t));
     buffers.checked.push_back(options.verify && cast<RankedTensorType>(t).getElementType().isF32());
   }
-  std::string refPath;
+  Reference reference; // none: the candidates are timed unverified
   if (options.verify) {
-    auto it = referenceLibraries_.find(w.key);
-    if (it == referenceLibraries_.end()) {
-      std::string path = options.workDir + "/kiln-tune-" + std::to_string(getpid()) + "-ref" +
-                         std::to_string(referenceLibraries_.size()) + ".so";
+    auto it = references_.find(w.key);
+    if (it == references_.end()) {
+      Reference ref;
+      ref.path = options.workDir + "/kiln-tune-" + std::to_string(getpid()) + "-ref" +
+                 std::to_string(references_.size()) + ".so";
       // A workload whose default schedule does not build is timed unverified.
-      if (!buildLibrary(w, {}, {}, options.target, path, referencePacking_[w.key],
-                        /*reference=*/true)
+      if (!buildLibrary(w, {}, {}, options.target, ref.path, ref.packed, /*reference=*/true)
                .empty())
-        path.clear();
-      it = referenceLibraries_.emplace(w.key, path).first;
+        ref = Reference{};
+      it = references_.emplace(w.key, std::move(ref)).first;
     }
-    refPath = it->second;
+    reference = it->second;
   }
   std::string soPath = options.workDir + "/kiln-tune-" + std::to_string(getpid()) + ".so";
   std::vector<size_t> all(schedules.size());
@@ -413,7 +413,7 @@ std::vector<Measurement> CPURunner::run(const Workload &w,
     }
   }
   if (!built.empty())
-    timeCandidates(soPath, built, buffers, packed, refPath, referencePacking_[w.key], options, out);
+    timeCandidates(soPath, built, buffers, packed, reference.path, reference.packed, options, out);
   llvm::sys::fs::remove(soPath);
   for (Measurement &m : out)
     if (m.ok() && m.seconds > 0)
@@ -422,8 +422,8 @@ std::vector<Measurement> CPURunner::run(const Workload &w,
 }
 
 CPURunner::~CPURunner() {
-  for (const auto &[key, path] : referenceLibraries_)
-    if (!path.empty())
-      llvm::sys::fs::remove(path);
+  for (const auto &[key, reference] : references_)
+    if (!reference.path.empty())
+      llvm::sys::fs::remove(reference.path);
 }
 } // namespace kiln::tune

@@ -60,9 +60,13 @@ public:
 
 private:
   RunnerOptions options;
-  std::map<std::string, std::string> referenceLibraries_; ///< workload key -> library ("": none)
-  /// workload key -> the reference's weight arguments read as panels ([argument, W, ...])
-  std::map<std::string, std::map<std::string, std::vector<int64_t>>> referencePacking_;
+  /// The default schedule's build of a workload: the library ("": none) and, per function,
+  /// the weight arguments it reads as panels ([argument, W, ...]).
+  struct Reference {
+    std::string path;
+    std::map<std::string, std::vector<int64_t>> packed;
+  };
+  std::map<std::string, Reference> references_; ///< by workload key
 };
 
 } // namespace kiln::tune

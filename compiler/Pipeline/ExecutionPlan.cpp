@@ -68,9 +68,6 @@ void writeConstant(kiln::ConstantOp cst, char *out) {
     memcpy(out, raw.data(), n * width);
 }
 
-/// Offset of the next constant in weights.bin: each starts 64-byte aligned.
-uint64_t alignedEnd(uint64_t bytes) { return (bytes + 63) / 64 * 64; }
-
 /// Static product and number of dynamic dims of `shape` from `from` on.
 std::pair<int64_t, int64_t> suffixOf(ArrayRef<int64_t> shape, int64_t from) {
   int64_t product = 1, dynamic = 0;
@@ -188,7 +185,7 @@ public:
       if (failed(bytes))
         return failure();
       constantBytes[cst.getOperation()] = *bytes;
-      total = alignedEnd(total) + *bytes;
+      total = kiln::alignedWeightsOffset(total) + *bytes;
     }
     plan.weights.reserve(total);
     return success();
@@ -198,7 +195,7 @@ public:
     auto id = addValue(cst.getResult(), PlanValue::Storage::Weights, 0, -1);
     if (failed(id))
       return failure();
-    size_t offset = alignedEnd(plan.weights.size());
+    size_t offset = kiln::alignedWeightsOffset(plan.weights.size());
     plan.weights.resize(offset + constantBytes.lookup(cst.getOperation()));
     writeConstant(cst, plan.weights.data() + offset);
     plan.values[*id].offset = offset;
@@ -355,3 +352,5 @@ FailureOr<ExecutionPlan> buildExecutionPlan(func::FuncOp main) {
   return std::move(builder.plan);
 }
 } // namespace kiln
+
+uint64_t kiln::alignedWeightsOffset(uint64_t bytes) { return (bytes + 63) / 64 * 64; }

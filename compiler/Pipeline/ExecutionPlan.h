@@ -88,6 +88,9 @@ mlir::FailureOr<ExecutionPlan> buildExecutionPlan(mlir::func::FuncOp main);
 /// values on the host before any kernel runs, so they must be graph inputs or weights.
 mlir::LogicalResult addShapeValueArgs(mlir::ModuleOp module, ExecutionPlan &plan);
 
+/// Offset of the next weight after `bytes` of weights.bin: each starts 64-byte aligned.
+uint64_t alignedWeightsOffset(uint64_t bytes);
+
 /// The artifact's name for an element type ("float32", "int64", ...), "" if unsupported.
 std::string dtypeName(mlir::Type elementType);
 } // namespace kiln

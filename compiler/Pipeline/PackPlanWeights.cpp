@@ -16,9 +16,6 @@ bool isPackableWeight(const kiln::PlanValue &v) {
          v.shape.size() >= 2 && llvm::all_of(v.shape, [](int64_t d) { return d > 0; });
 }
 
-/// Offset of the next weight in weights.bin: each starts 64-byte aligned (as ExecutionPlan).
-size_t alignedEnd(size_t bytes) { return (bytes + 63) / 64 * 64; }
-
 /// One use of a value by a step's argument: the panel width it is read with (0: as is).
 struct Use {
   size_t step = 0, arg = 0;
@@ -93,7 +90,7 @@ void kiln::packPlanWeights(ExecutionPlan &plan,
       int64_t target = id;
       if (asIs || widths.size() > 1) { // a packed copy for these steps alone
         value.id = target = plan.values.size();
-        value.offset = alignedEnd(plan.weights.size());
+        value.offset = alignedWeightsOffset(plan.weights.size());
         plan.weights.resize(value.offset + value.bytes);
         for (const Use &u : list)
           if (u.width == width)
