@@ -19,6 +19,7 @@ void kiln::registerKilnDialects(mlir::DialectRegistry &registry) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::registerAllToLLVMIRTranslations(registry);
+  kiln::registerCPUCodegenExtensions(registry);
 }
 
 void kiln::registerKilnPasses() {

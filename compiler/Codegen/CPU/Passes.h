@@ -39,6 +39,12 @@ llvm::SmallVector<mlir::OpFoldResult> rowMajorStrides(mlir::OpBuilder &b, mlir::
 
 /// Registers the passes above and the pipeline `kiln-cpu-codegen` (for kiln-opt).
 void registerCPUCodegenPasses();
+
+/// Adds what the CPU codegen needs attached to other dialects' ops (the memory effects of
+/// llvm.call_intrinsic, which the int8 GEMMs emit) to a context's registry. Passes leave their
+/// dependent registries free of extensions, so pass managers on several threads of one context
+/// never write to it (ParallelBuild.cpp).
+void registerCPUCodegenExtensions(mlir::DialectRegistry &registry);
 } // namespace kiln
 
 #endif

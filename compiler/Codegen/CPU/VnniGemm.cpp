@@ -550,12 +550,17 @@ void attachCallIntrinsicEffects(MLIRContext *ctx, LLVM::LLVMDialect *) {
     LLVM::CallIntrinsicOp::attachInterface<CallIntrinsicEffects>(*ctx);
 }
 
-struct VnniGemmPass : kiln::impl::VnniGemmBase<VnniGemmPass> {
-  void getDependentDialects(DialectRegistry &registry) const override {
-    VnniGemmBase::getDependentDialects(registry);
-    registry.addExtension(attachCallIntrinsicEffects);
-  }
+bool callIntrinsicHasEffects(MLIRContext *ctx) {
+  std::optional<RegisteredOperationName> name =
+      RegisteredOperationName::lookup(LLVM::CallIntrinsicOp::getOperationName(), ctx);
+  return name && name->hasInterface<MemoryEffectOpInterface>();
+}
 
+// The effects are registered with the context's dialects (registerCPUCodegenExtensions), not
+// in getDependentDialects: a pass whose dependent registry carries an extension makes every
+// PassManager::run append to the context's registry, which races when the parallel codegen
+// runs pass managers on several threads of one context (ParallelBuild.cpp).
+struct VnniGemmPass : kiln::impl::VnniGemmBase<VnniGemmPass> {
   void runOnOperation() override {
     SmallVector<linalg::GenericOp> gemms;
     getOperation().walk([&](linalg::GenericOp op) {
@@ -564,6 +569,12 @@ struct VnniGemmPass : kiln::impl::VnniGemmBase<VnniGemmPass> {
     });
     if (gemms.empty())
       return;
+    if (!callIntrinsicHasEffects(&getContext())) {
+      gemms.front().emitError("kiln: llvm.call_intrinsic has no memory effects in this context: "
+                              "create it with a registry from kiln::registerKilnDialects "
+                              "(kiln::registerCPUCodegenExtensions)");
+      return signalPassFailure();
+    }
     if (!targetHasVnni(getOperation())) {
       for (linalg::GenericOp op : gemms)
         op.emitWarning("kiln: the target has no AVX-512 VNNI: this int8 GEMM runs as scalar "
@@ -613,3 +624,7 @@ struct VnniGemmPass : kiln::impl::VnniGemmBase<VnniGemmPass> {
   }
 };
 } // namespace
+
+void kiln::registerCPUCodegenExtensions(DialectRegistry &registry) {
+  registry.addExtension(attachCallIntrinsicEffects);
+}

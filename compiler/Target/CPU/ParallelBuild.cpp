@@ -97,7 +97,10 @@ std::vector<Partition> partition(ModuleOp module, ArrayRef<std::string> kernels,
 }
 
 /// Loads every dialect the pipeline may create, so threads never load one concurrently.
-void loadPipelineDialects(MLIRContext *ctx) {
+unsigned defaultJobs() { return std::max(1u, std::thread::hardware_concurrency()); }
+} // namespace
+
+bool prepareParallelCodegen(MLIRContext *ctx) {
   PassManager pm(ctx);
   buildCPUCodegenPipeline(pm);
   DialectRegistry registry;
@@ -105,10 +108,10 @@ void loadPipelineDialects(MLIRContext *ctx) {
   ctx->appendDialectRegistry(registry);
   for (StringRef name : registry.getDialectNames())
     ctx->getOrLoadDialect(name);
+  // PassManager::run appends its passes' dependent registry to the context unless it is a
+  // subset of what the context has, which it never is when it carries an extension.
+  return ctx->isMultithreadingEnabled() && registry.isSubsetOf(ctx->getDialectRegistry());
 }
-
-unsigned defaultJobs() { return std::max(1u, std::thread::hardware_concurrency()); }
-} // namespace
 
 LogicalResult runCPUCodegen(ModuleOp module, std::map<std::string, CodegenNotes> &notes) {
   PassManager schedule(module.getContext());
@@ -149,13 +152,11 @@ LogicalResult buildKernelLibrary(ModuleOp module, ArrayRef<std::string> kernels,
                                  const CPUTargetOptions &options, unsigned jobs, StringRef soPath,
                                  std::map<std::string, CodegenNotes> &notes, BuildTimes *times) {
   MLIRContext *ctx = module.getContext();
-  // Threads may share a context only when its uniquers lock.
   if (jobs == 0)
     jobs = defaultJobs();
-  if (!ctx->isMultithreadingEnabled())
+  if (!prepareParallelCodegen(ctx))
     jobs = 1;
   std::vector<Partition> parts = partition(module, kernels, jobs, soPath);
-  loadPipelineDialects(ctx);
   std::vector<char> ok(parts.size(), 0);
   {
     ParallelDiagnosticHandler diagnostics(ctx);

@@ -30,6 +30,12 @@ mlir::LogicalResult buildKernelLibrary(mlir::ModuleOp module, llvm::ArrayRef<std
                                        std::map<std::string, CodegenNotes> &notes,
                                        BuildTimes *times = nullptr);
 
+/// Loads every dialect the CPU codegen pipeline creates ops of into `ctx` and says whether
+/// several threads may run the pipeline on it at once: its uniquers lock (multithreading
+/// enabled) and the pipeline's dependent registry adds nothing to the context's, so no
+/// PassManager::run writes to it. buildKernelLibrary runs one job where it says no.
+bool prepareParallelCodegen(mlir::MLIRContext *ctx);
+
 /// Runs the CPU codegen pipeline on `module` in place (schedule, then lowering to the LLVM
 /// dialect), collecting the kernels' notes in between.
 mlir::LogicalResult runCPUCodegen(mlir::ModuleOp module,
