@@ -146,6 +146,7 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   graph.addNestedPass<func::FuncOp>(createConvertConvLayout());
   graph.addNestedPass<func::FuncOp>(createDecomposeConv3D());
   graph.addNestedPass<func::FuncOp>(createPropagateTransposes());
+  graph.addNestedPass<func::FuncOp>(createSplitConvRegions());
   if (policy.vectorConvKernels)
     graph.addNestedPass<func::FuncOp>(createInt8MaxPool());
   graph.addNestedPass<func::FuncOp>(createInt8ConvIm2col({policy.vectorConvKernels}));

@@ -1,6 +1,9 @@
 """Convolutions whose filter taps read only padding for every output (dilated convs on small
-maps: DeepLab's ASPP) drop those taps (kiln-prune-padding-taps). Against numpy, for dense,
-depthwise, asymmetric and strided cases, including ones that must keep every tap."""
+maps: DeepLab's ASPP) drop those taps (kiln-prune-padding-taps); those whose taps read padding
+for some outputs split into unpadded convs over output boxes (kiln-split-conv-regions).
+Against numpy, for dense, grouped, depthwise, asymmetric, strided and causal cases."""
+import re
+
 import numpy as np
 import pytest
 from onnx import TensorProto, helper, numpy_helper
@@ -36,7 +39,18 @@ CASES = {
     "short_height": ([1, 8, 4, 40], 8, [3, 3], [1, 1], [6] * 4, [6, 6], 1),
     "one_sided": ([1, 8, 5, 9], 8, [3, 3], [1, 1], [10, 1, 0, 1], [5, 1], 1),
     "depthwise_strided": ([1, 16, 9, 9], 16, [3, 3], [2, 2], [12] * 4, [12, 12], 16),
+    # Taps that read the input for some outputs only: split into boxes (SPLIT) where enough
+    # work is saved.
+    "aspp_rate12": ([1, 128, 33, 33], 64, [3, 3], [1, 1], [12] * 4, [12, 12], 1),
+    "aspp_rate24": ([1, 96, 33, 33], 64, [3, 3], [1, 1], [24] * 4, [24, 24], 1),
+    "strided_partial": ([1, 256, 20, 17], 256, [3, 3], [2, 2], [8] * 4, [6, 6], 1),
+    "asymmetric_partial": ([1, 256, 11, 13], 256, [3, 5], [1, 1], [7, 3, 2, 9], [4, 3], 1),
+    "grouped_partial": ([1, 256, 15, 15], 256, [3, 3], [1, 1], [10] * 4, [10, 10], 4),
+    "causal_1d": ([1, 128, 1, 256], 128, [1, 2], [1, 1], [0, 160, 0, 0], [1, 160], 1),
+    "small_partial": ([1, 8, 15, 15], 8, [3, 3], [1, 1], [10] * 4, [10, 10], 1),
 }
+SPLIT = {"aspp_rate12", "aspp_rate24", "strided_partial", "asymmetric_partial", "grouped_partial",
+         "causal_1d"}
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -51,6 +65,9 @@ def test_padding_only_taps(case):
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
                               [numpy_helper.from_array(w, "w")])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    # The boxes meet in a concat along a spatial dim (the graph is NHWC by then).
+    boxes = re.search(r"kiln.concat .*axis = [12] :", kiln.ir(model, "graph"))
+    assert bool(boxes) == (case in SPLIT)
     x = rng.standard_normal(shape).astype(np.float32)
     (y,) = kiln.compile(model).run([x])
     expected = conv_reference(x, w, strides, pads, dilations, group)
