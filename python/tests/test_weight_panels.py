@@ -60,3 +60,18 @@ def test_batched_weights():
     assert packed_steps(module) == ["bmm"]
     (y,) = module.run([a])
     np.testing.assert_allclose(y, a @ w, rtol=1e-4, atol=1e-4)
+
+
+def test_mixed_register_widths():
+    # Columns the register tiles cover in blocks of two widths (96 = 64 + 32; 160 in two
+    # tasks of 80 = 64 + 16): panels of the gcd, a wide block read from several side by side.
+    rng = np.random.default_rng(3)
+    for n in (96, 160):
+        w = rng.standard_normal((192, n)).astype(np.float32)
+        a = rng.standard_normal((49, 192)).astype(np.float32)
+        m = model([helper.make_node("MatMul", ["a", "w"], ["y"], name="mm")],
+                  [("a", TensorProto.FLOAT, [49, 192])], [("y", [49, n])], {"w": w})
+        module = kiln.compile(m)
+        assert packed_steps(module) == ["mm"], n
+        (y,) = module.run([a])
+        np.testing.assert_allclose(y, a @ w, rtol=1e-4, atol=1e-4)

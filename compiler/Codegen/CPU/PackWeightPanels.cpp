@@ -21,6 +21,8 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <numeric>
+
 namespace kiln {
 #define GEN_PASS_DEF_PACKWEIGHTPANELS
 #include "compiler/Codegen/CPU/Passes.h.inc"
@@ -61,10 +63,9 @@ bool isMultipleOf(Value v, int64_t w, int depth = 0) {
   return false;
 }
 
-/// The panel width of `read` when it reads a block of a contraction's B operand: a [r, W]
-/// block (leading vector dims 1) of the last two dims [K, N] of its source, in memory order,
-/// at a column that is a multiple of W, used only as the rhs of a vector.contract that
-/// reduces over its rows. 0 otherwise.
+/// The width W of `read` when it reads a block of a contraction's B operand: a [r, W] block
+/// (leading vector dims 1, W < N) of the last two dims [K, N] of its source, in memory order,
+/// used only as the rhs of a vector.contract that reduces over its rows. 0 otherwise.
 int64_t panelWidthOf(vector::TransferReadOp read) {
   auto memref = cast<MemRefType>(read.getSource().getType());
   VectorType vector = read.getVectorType();
@@ -88,13 +89,15 @@ int64_t panelWidthOf(vector::TransferReadOp read) {
       iterators[rhs.getDimPosition(rank - 1)] != vector::IteratorType::parallel)
     return 0;
   int64_t width = vector.getDimSize(rank - 1);
-  int64_t n = memref.getDimSize(memref.getRank() - 1);
-  if (n % width != 0 || width == n || !isMultipleOf(read.getIndices().back(), width))
-    return 0;
+  if (width == memref.getDimSize(memref.getRank() - 1))
+    return 0; // whole rows: already contiguous
   return width;
 }
 
-/// The common panel width of the reads of argument `arg` (all of its uses), or 0.
+/// The panel width of argument `arg`: the greatest common divisor of the widths of its reads
+/// (all of its uses), where every read starts at a column that is a multiple of it and it
+/// divides N; 0 if there is none. Register tiles of mixed widths (N = 96 as 64 + 32, 400 as
+/// 6 x 64 + 16) read several panels per block.
 int64_t panelWidth(BlockArgument arg) {
   auto memref = dyn_cast<MemRefType>(arg.getType());
   if (!memref || !memref.hasStaticShape() || !memref.getLayout().isIdentity() ||
@@ -104,16 +107,22 @@ int64_t panelWidth(BlockArgument arg) {
   for (Operation *user : arg.getUsers()) {
     auto read = dyn_cast<vector::TransferReadOp>(user);
     int64_t w = read && read.getSource() == arg ? panelWidthOf(read) : 0;
-    if (w == 0 || (width != 0 && w != width))
+    if (w == 0)
       return 0;
-    width = w;
+    width = std::gcd(width, w);
   }
+  int64_t n = memref.getDimSize(memref.getRank() - 1);
+  if (n % width != 0)
+    return 0;
+  for (Operation *user : arg.getUsers())
+    if (!isMultipleOf(cast<vector::TransferReadOp>(user).getIndices().back(), width))
+      return 0;
   // A panel row narrower than a cache line gains nothing.
   return width * memref.getElementTypeBitWidth() / 8 >= 64 ? width : 0;
 }
 
-/// Reads of `arg` now [.., N / W, K, W]: each [r, W] block at [.., k, n] is read at
-/// [.., n / W, k, 0].
+/// Reads of `arg` now [.., N / W, K, W]: each [r, m * W] block at [.., k, n] is read as the
+/// [r, W] blocks at [.., n / W + j, k, 0], j < m, side by side.
 void rewriteReads(BlockArgument arg, int64_t width) {
   for (Operation *user : llvm::make_early_inc_range(arg.getUsers())) {
     auto read = cast<vector::TransferReadOp>(user);
@@ -121,19 +130,36 @@ void rewriteReads(BlockArgument arg, int64_t width) {
     Location loc = read.getLoc();
     SmallVector<Value> indices(read.getIndices());
     Value n = indices.back(), k = indices[indices.size() - 2];
-    Value panel = b.create<arith::DivUIOp>(loc, n, b.create<arith::ConstantIndexOp>(loc, width));
+    Value first =
+        b.createOrFold<arith::DivUIOp>(loc, n, b.create<arith::ConstantIndexOp>(loc, width));
     indices.pop_back();
-    indices.back() = panel;
     indices.push_back(k);
     indices.push_back(b.create<arith::ConstantIndexOp>(loc, 0));
     VectorType type = read.getVectorType();
-    int64_t rank = type.getRank();
-    auto block = VectorType::get(type.getShape().take_back(2), type.getElementType());
-    Value packed = b.create<vector::TransferReadOp>(loc, block, arg, indices, read.getPadding(),
-                                                    ArrayRef<bool>{true, true});
+    int64_t rank = type.getRank(), rows = type.getDimSize(rank - 2);
+    int64_t panels = type.getDimSize(rank - 1) / width;
+    auto blockType = VectorType::get({rows, width * panels}, type.getElementType());
+    auto panelType = VectorType::get({rows, width}, type.getElementType());
+    Value block;
+    for (int64_t j = 0; j < panels; ++j) {
+      indices[indices.size() - 3] =
+          j == 0
+              ? first
+              : b.createOrFold<arith::AddIOp>(loc, first, b.create<arith::ConstantIndexOp>(loc, j));
+      Value panel = b.create<vector::TransferReadOp>(loc, panelType, arg, indices,
+                                                     read.getPadding(), ArrayRef<bool>{true, true});
+      if (panels == 1) {
+        block = panel;
+        break;
+      }
+      if (!block)
+        block = b.create<arith::ConstantOp>(loc, blockType, b.getZeroAttr(blockType));
+      block = b.create<vector::InsertStridedSliceOp>(
+          loc, panel, block, ArrayRef<int64_t>{0, j * width}, ArrayRef<int64_t>{1, 1});
+    }
     if (rank > 2)
-      packed = b.create<vector::ShapeCastOp>(loc, type, packed);
-    read.replaceAllUsesWith(packed);
+      block = b.create<vector::ShapeCastOp>(loc, type, block);
+    read.replaceAllUsesWith(block);
     read.erase();
   }
 }

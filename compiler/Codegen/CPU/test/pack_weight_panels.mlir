@@ -63,15 +63,14 @@ func.func @batched(%a: memref<2x6x8xf32>, %b: memref<2x8x128xf32> {kiln.weight},
 // -----
 
 // Left as they are: an argument not marked as a weight (a value another kernel computes);
-// a column that is not provably a multiple of the width; reads of two widths; a block as
-// wide as the matrix (its rows are contiguous already).
+// a column that is not provably a multiple of the width; a block as wide as the matrix (its
+// rows are contiguous already).
 // CHECK-LABEL: func @unpacked
-// CHECK-SAME: memref<8x128xf32>, %{{.*}}: memref<8x128xf32>, %{{.*}}: memref<8x128xf32>, %{{.*}}: memref<8x64xf32>
+// CHECK-SAME: memref<8x128xf32>, %{{.*}}: memref<8x128xf32>, %{{.*}}: memref<8x64xf32>
 // CHECK-NOT: kiln.packed_args
 // CHECK-NOT: arith.divui
 func.func @unpacked(%a: memref<6x8xf32>, %b0: memref<8x128xf32>, %b1: memref<8x128xf32> {kiln.weight},
-                    %b2: memref<8x128xf32> {kiln.weight}, %b3: memref<8x64xf32> {kiln.weight},
-                    %col: index, %c: memref<6x64xf32>) {
+                    %b3: memref<8x64xf32> {kiln.weight}, %col: index, %c: memref<6x64xf32>) {
   %c0 = arith.constant 0 : index
   %c4 = arith.constant 4 : index
   %c64 = arith.constant 64 : index
@@ -80,16 +79,41 @@ func.func @unpacked(%a: memref<6x8xf32>, %b0: memref<8x128xf32>, %b1: memref<8x1
   %va = vector.transfer_read %a[%c0, %c0], %f0 {in_bounds = [true, true]} : memref<6x8xf32>, vector<6x4xf32>
   %v0 = vector.transfer_read %b0[%c4, %c64], %f0 {in_bounds = [true, true]} : memref<8x128xf32>, vector<4x64xf32>
   %v1 = vector.transfer_read %b1[%c4, %col], %f0 {in_bounds = [true, true]} : memref<8x128xf32>, vector<4x64xf32>
-  %v2 = vector.transfer_read %b2[%c4, %c64], %f0 {in_bounds = [true, true]} : memref<8x128xf32>, vector<4x64xf32>
-  %v2n = vector.transfer_read %b2[%c4, %c0], %f0 {in_bounds = [true, true]} : memref<8x128xf32>, vector<4x32xf32>
   %v3 = vector.transfer_read %b3[%c4, %c0], %f0 {in_bounds = [true, true]} : memref<8x64xf32>, vector<4x64xf32>
   %y0 = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %va, %v0, %acc : vector<6x4xf32>, vector<4x64xf32> into vector<6x64xf32>
   %y1 = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %va, %v1, %y0 : vector<6x4xf32>, vector<4x64xf32> into vector<6x64xf32>
-  %y2 = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %va, %v2, %y1 : vector<6x4xf32>, vector<4x64xf32> into vector<6x64xf32>
-  %acc2 = vector.transfer_read %c[%c0, %c0], %f0 {in_bounds = [true, true]} : memref<6x64xf32>, vector<6x32xf32>
-  %y2n = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %va, %v2n, %acc2 : vector<6x4xf32>, vector<4x32xf32> into vector<6x32xf32>
-  %y3 = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %va, %v3, %y2 : vector<6x4xf32>, vector<4x64xf32> into vector<6x64xf32>
+  %y3 = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %va, %v3, %y1 : vector<6x4xf32>, vector<4x64xf32> into vector<6x64xf32>
   vector.transfer_write %y3, %c[%c0, %c0] {in_bounds = [true, true]} : vector<6x64xf32>, memref<6x64xf32>
-  vector.transfer_write %y2n, %c[%c0, %c0] {in_bounds = [true, true]} : vector<6x32xf32>, memref<6x64xf32>
+  return
+}
+
+// -----
+
+// Register tiles of two widths (N = 96 as 64 + 32): panels of 32 columns, the gcd; the
+// 64-wide block reads two panels side by side, the 32-wide one one.
+// CHECK-LABEL: func @mixed_widths
+// CHECK-SAME: %[[B:[a-z0-9]+]]: memref<3x8x32xf32>
+// CHECK-SAME: kiln.packed_args = array<i64: 1, 32>
+// CHECK: %[[P0:.*]] = vector.transfer_read %[[B]][%c0{{.*}}, %c4, %c0{{.*}}]{{.*}} : memref<3x8x32xf32>, vector<4x32xf32>
+// CHECK: %[[H:.*]] = vector.insert_strided_slice %[[P0]], %{{.*}} {offsets = [0, 0], strides = [1, 1]} : vector<4x32xf32> into vector<4x64xf32>
+// CHECK: %[[P1:.*]] = vector.transfer_read %[[B]][%c1{{.*}}, %c4, %c0{{.*}}]{{.*}} : memref<3x8x32xf32>, vector<4x32xf32>
+// CHECK: %[[W:.*]] = vector.insert_strided_slice %[[P1]], %[[H]] {offsets = [0, 32], strides = [1, 1]} : vector<4x32xf32> into vector<4x64xf32>
+// CHECK: vector.contract {{.*}} %[[W]]
+// CHECK: %[[T:.*]] = vector.transfer_read %[[B]][%c2{{.*}}, %c4, %c0{{.*}}]{{.*}} : memref<3x8x32xf32>, vector<4x32xf32>
+// CHECK: vector.contract {{.*}} %[[T]]
+func.func @mixed_widths(%a: memref<6x8xf32>, %b: memref<8x96xf32> {kiln.weight}, %c: memref<6x96xf32>) {
+  %c0 = arith.constant 0 : index
+  %c4 = arith.constant 4 : index
+  %c64 = arith.constant 64 : index
+  %f0 = arith.constant 0.0 : f32
+  %va = vector.transfer_read %a[%c0, %c0], %f0 {in_bounds = [true, true]} : memref<6x8xf32>, vector<6x4xf32>
+  %acc = vector.transfer_read %c[%c0, %c0], %f0 {in_bounds = [true, true]} : memref<6x96xf32>, vector<6x64xf32>
+  %wide = vector.transfer_read %b[%c4, %c0], %f0 {in_bounds = [true, true]} : memref<8x96xf32>, vector<4x64xf32>
+  %y = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %va, %wide, %acc : vector<6x4xf32>, vector<4x64xf32> into vector<6x64xf32>
+  %acc2 = vector.transfer_read %c[%c0, %c64], %f0 {in_bounds = [true, true]} : memref<6x96xf32>, vector<6x32xf32>
+  %tail = vector.transfer_read %b[%c4, %c64], %f0 {in_bounds = [true, true]} : memref<8x96xf32>, vector<4x32xf32>
+  %y2 = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %va, %tail, %acc2 : vector<6x4xf32>, vector<4x32xf32> into vector<6x32xf32>
+  vector.transfer_write %y, %c[%c0, %c0] {in_bounds = [true, true]} : vector<6x64xf32>, memref<6x96xf32>
+  vector.transfer_write %y2, %c[%c0, %c64] {in_bounds = [true, true]} : vector<6x32xf32>, memref<6x96xf32>
   return
 }
