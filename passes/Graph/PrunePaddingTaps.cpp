@@ -9,6 +9,7 @@
 // a 1x1 convolution (then a matmul).
 //
 //===----------------------------------------------------------------------===//
+#include "passes/Graph/ConvSpatialDims.h"
 #include "passes/Graph/Passes.h"
 
 #include "kiln/Dialect/Graph/KilnDialect.h"
@@ -36,22 +37,18 @@ bool tapReachesInput(int64_t t, int64_t input, int64_t output, int64_t stride, i
 struct DropPaddingOnlyTaps : OpRewritePattern<kiln::ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(kiln::ConvOp conv, PatternRewriter &rewriter) const override {
-    auto input = conv.getInput().getType(), result = conv.getType();
-    auto filter = conv.getFilter().getType();
-    int64_t rank = input.getRank(), spatial = rank - 2;
-    if (spatial < 1 || !input.hasStaticShape() || !result.hasStaticShape() ||
-        !filter.hasStaticShape())
+    std::optional<kiln::ConvSpatialDims> dims = kiln::staticConvSpatialDims(conv);
+    if (!dims)
       return failure();
-    bool nhwc = conv.getLayout() == "NHWC";
-    int64_t inputFirst = nhwc ? 1 : 2, filterFirst = nhwc ? 0 : 2;
+    auto filter = dims->filter;
+    int64_t spatial = dims->spatial, filterFirst = dims->filterFirst;
     ArrayRef<int64_t> strides = conv.getStrides(), dilations = conv.getDilations(),
                       pads = conv.getPads();
     SmallVector<int64_t> newPads(pads), newDilations(dilations), starts(filter.getRank(), 0),
         ends(filter.getShape()), steps(filter.getRank(), 1);
     bool pruned = false;
     for (int64_t i = 0; i < spatial; ++i) {
-      int64_t taps = filter.getDimSize(filterFirst + i), in = input.getDimSize(inputFirst + i);
-      int64_t out = result.getDimSize(inputFirst + i);
+      int64_t taps = dims->taps(i), in = dims->in(i), out = dims->out(i);
       auto reaches = [&](int64_t t) {
         return tapReachesInput(t, in, out, strides[i], dilations[i], pads[i]);
       };

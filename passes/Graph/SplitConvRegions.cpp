@@ -17,6 +17,7 @@
 // inside the input leaves it alone.
 //
 //===----------------------------------------------------------------------===//
+#include "passes/Graph/ConvSpatialDims.h"
 #include "passes/Graph/Passes.h"
 
 #include "kiln/Dialect/Graph/KilnDialect.h"
@@ -86,23 +87,20 @@ struct SplitPaddedConv : OpRewritePattern<kiln::ConvOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(kiln::ConvOp conv, PatternRewriter &rewriter) const override {
-    auto input = conv.getInput().getType(), result = conv.getType();
-    auto filter = conv.getFilter().getType();
-    int64_t rank = input.getRank(), spatial = rank - 2;
-    if (spatial < 1 || !input.hasStaticShape() || !result.hasStaticShape() ||
-        !filter.hasStaticShape() || !isa<FloatType>(input.getElementType()))
+    std::optional<kiln::ConvSpatialDims> dims = kiln::staticConvSpatialDims(conv);
+    if (!dims || !isa<FloatType>(dims->input.getElementType()))
       return failure();
+    auto input = dims->input, result = dims->result;
+    int64_t rank = input.getRank(), spatial = dims->spatial;
     bool nhwc = conv.getLayout() == "NHWC";
-    int64_t inputFirst = nhwc ? 1 : 2, filterFirst = nhwc ? 0 : 2;
     ArrayRef<int64_t> strides = conv.getStrides(), dilations = conv.getDilations(),
                       pads = conv.getPads();
     SmallVector<SmallVector<Band>> bands;
     int64_t boxes = 1;
     double useful = 1, all = 1;
     for (int64_t i = 0; i < spatial; ++i) {
-      int64_t taps = filter.getDimSize(filterFirst + i), out = result.getDimSize(inputFirst + i);
-      bands.push_back(bandsOf(input.getDimSize(inputFirst + i), out, taps, strides[i],
-                              dilations[i], pads[i]));
+      int64_t taps = dims->taps(i), out = dims->out(i);
+      bands.push_back(bandsOf(dims->in(i), out, taps, strides[i], dilations[i], pads[i]));
       if (bands.back().empty())
         return failure();
       boxes *= bands.back().size();
@@ -122,7 +120,7 @@ struct SplitPaddedConv : OpRewritePattern<kiln::ConvOp> {
     SmallVector<const Band *> box(spatial);
     std::function<Value(int64_t)> build = [&](int64_t dim) -> Value {
       if (dim == spatial)
-        return boxConv(rewriter, conv, box, inputFirst, filterFirst);
+        return boxConv(rewriter, conv, box, *dims);
       SmallVector<Value> parts;
       for (const Band &b : bands[dim]) {
         box[dim] = &b;
@@ -130,7 +128,7 @@ struct SplitPaddedConv : OpRewritePattern<kiln::ConvOp> {
       }
       if (parts.size() == 1)
         return parts.front();
-      return rewriter.create<kiln::ConcatOp>(conv.getLoc(), parts, inputFirst + dim);
+      return rewriter.create<kiln::ConcatOp>(conv.getLoc(), parts, dims->inputFirst + dim);
     };
     rewriter.replaceOp(conv, build(0));
     return success();
@@ -139,9 +137,10 @@ struct SplitPaddedConv : OpRewritePattern<kiln::ConvOp> {
   /// The unpadded convolution of one box: the input rows its positions read with its taps,
   /// and those taps of the filter.
   static Value boxConv(PatternRewriter &rewriter, kiln::ConvOp conv, ArrayRef<const Band *> box,
-                       int64_t inputFirst, int64_t filterFirst) {
+                       const kiln::ConvSpatialDims &dims) {
     Location loc = conv.getLoc();
-    auto input = conv.getInput().getType(), filter = conv.getFilter().getType();
+    auto input = dims.input, filter = dims.filter;
+    int64_t inputFirst = dims.inputFirst, filterFirst = dims.filterFirst;
     ArrayRef<int64_t> strides = conv.getStrides(), dilations = conv.getDilations(),
                       pads = conv.getPads();
     int64_t spatial = box.size();
