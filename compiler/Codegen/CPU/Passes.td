@@ -58,6 +58,19 @@ def PackWeightPanels : Pass<"kiln-cpu-pack-weight-panels", "mlir::func::FuncOp">
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::vector::VectorDialect"];
 }
 
+def RoundedQuotients : Pass<"kiln-cpu-rounded-quotients", "mlir::func::FuncOp"> {
+  let summary = "Divisions by a constant that are then rounded, as a multiply and two FMAs";
+  let description = [{
+    x / c with an f32 constant divisor (normal, with a normal reciprocal), whose every use is
+    a rounding (quantization's round(x / scale)): q = x * RN(1/c), corrected by
+    q + (x - q * c) * RN(1/c) with FMAs, which is the correctly rounded quotient wherever it
+    is neither subnormal nor within an ulp of overflow (where the rounding maps both to the
+    same integer, or x * RN(1/c) overflows to inf); an infinite q is kept. A divide costs
+    5-10 FMAs; int8 epilogues divide every value.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect"];
+}
+
 def LowerVectorOps : Pass<"kiln-cpu-lower-vector-ops", "mlir::func::FuncOp"> {
   let summary = "Lowers vector contractions to FMAs and math ops to polynomials";
   let dependentDialects = ["mlir::vector::VectorDialect", "mlir::math::MathDialect",
