@@ -6,6 +6,8 @@
 #include "llvm/ADT/STLExtras.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <set>
 
 using namespace mlir;
@@ -14,6 +16,26 @@ namespace {
 bool isPackableWeight(const kiln::PlanValue &v) {
   return v.storage == kiln::PlanValue::Storage::Weights && v.viewOf < 0 && v.bytes > 0 &&
          v.shape.size() >= 2 && llvm::all_of(v.shape, [](int64_t d) { return d > 0; });
+}
+
+/// The largest |x| of float32 weight `v` (through views, which share its bytes), or -1 if
+/// it is no float32 weight.
+double largestMagnitude(const kiln::ExecutionPlan &plan, int64_t id) {
+  const kiln::PlanValue *v = &plan.values[id];
+  while (v->viewOf >= 0)
+    v = &plan.values[v->viewOf];
+  if (v->storage != kiln::PlanValue::Storage::Weights || v->dtype != "float32" || v->bytes <= 0 ||
+      size_t(v->offset + v->bytes) > plan.weights.size())
+    return -1;
+  double most = 0;
+  for (int64_t b = 0; b + 4 <= v->bytes; b += 4) {
+    float x;
+    std::memcpy(&x, plan.weights.data() + v->offset + b, 4);
+    if (!std::isfinite(x))
+      return -1;
+    most = std::max(most, double(std::abs(x)));
+  }
+  return most;
 }
 
 /// One use of a value by a step's argument: the panel width it is read with (0: as is).
@@ -35,6 +57,19 @@ void kiln::markWeightArgs(ModuleOp module, const ExecutionPlan &plan) {
       for (size_t i = 0; i < inputs && i < it->second.size(); ++i)
         it->second[i] = it->second[i] && here[i];
   }
+  // The largest |x| of each float32 weight input, over all the steps of a kernel (-1: some
+  // step passes something else).
+  std::map<std::string, std::vector<double>> magnitudes;
+  for (const PlanStep &s : plan.steps) {
+    size_t inputs = s.args.size() - s.numOutputs;
+    std::vector<double> here(inputs);
+    for (size_t i = 0; i < inputs; ++i)
+      here[i] = largestMagnitude(plan, s.args[i]);
+    auto [it, fresh] = magnitudes.emplace(s.kernel, here);
+    if (!fresh)
+      for (size_t i = 0; i < inputs && i < it->second.size(); ++i)
+        it->second[i] = it->second[i] < 0 || here[i] < 0 ? -1 : std::max(it->second[i], here[i]);
+  }
   module.walk([&](func::FuncOp fn) {
     auto it = weightArgs.find(fn.getName().str());
     if (it == weightArgs.end())
@@ -42,6 +77,11 @@ void kiln::markWeightArgs(ModuleOp module, const ExecutionPlan &plan) {
     for (size_t i = 0; i < it->second.size() && i < fn.getNumArguments(); ++i)
       if (it->second[i])
         fn.setArgAttr(i, kWeightArgAttr, UnitAttr::get(fn.getContext()));
+    const std::vector<double> &most = magnitudes[fn.getName().str()];
+    for (size_t i = 0; i < most.size() && i < fn.getNumArguments(); ++i)
+      if (most[i] >= 0)
+        fn.setArgAttr(i, kMaxAbsArgAttr,
+                      FloatAttr::get(Float64Type::get(fn.getContext()), most[i]));
   });
 }
 

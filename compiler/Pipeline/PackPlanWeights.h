@@ -17,7 +17,8 @@
 
 namespace kiln {
 /// Marks (kWeightArgAttr) each kernel input that every step running the kernel fills with a
-/// static weight that is not a view.
+/// static weight that is not a view, and gives each input that every step fills with a
+/// float32 weight the largest |x| over those weights (kMaxAbsArgAttr).
 void markWeightArgs(mlir::ModuleOp module, const ExecutionPlan &plan);
 
 /// Lays out the weights that kernels read packed (`packed`: kernel → [argument, W, ...]). A

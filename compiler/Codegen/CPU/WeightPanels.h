@@ -18,6 +18,9 @@ namespace kiln {
 /// Argument attribute (unit): every step that runs the kernel passes a weight there (bytes
 /// fixed at compile time, which the compiler may lay out as the kernel wants).
 constexpr llvm::StringLiteral kWeightArgAttr = "kiln.weight";
+/// Argument attribute (f64): an upper bound of |x| over the float32 weights every step that
+/// runs the kernel passes there (what kiln-cpu-rounded-quotients may rely on).
+constexpr llvm::StringLiteral kMaxAbsArgAttr = "kiln.max_abs";
 /// Function attribute (i64 array): [argument, W, ...] for each argument read as panels.
 constexpr llvm::StringLiteral kPackedArgsAttr = "kiln.packed_args";
 

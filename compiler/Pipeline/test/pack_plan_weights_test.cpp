@@ -2,6 +2,10 @@
 #include "compiler/Codegen/CPU/WeightPanels.h"
 #include "compiler/Pipeline/PackPlanWeights.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -141,3 +145,32 @@ TEST(PackPlanWeights, ArenaValuesAndViewsStay) {
   EXPECT_EQ(plan.weights, before);
   EXPECT_EQ(plan.steps[0].args, (std::vector<int64_t>{x, y, view.id}));
 }
+
+namespace {
+TEST(MarkWeightArgs, LargestMagnitudeOverEveryStep) {
+  mlir::MLIRContext ctx;
+  ctx.loadDialect<mlir::func::FuncDialect>();
+  mlir::OpBuilder b(&ctx);
+  auto module = mlir::ModuleOp::create(b.getUnknownLoc());
+  b.setInsertionPointToEnd(module.getBody());
+  auto f32 = b.getF32Type();
+  auto memref = [&](std::vector<int64_t> shape) { return mlir::MemRefType::get(shape, f32); };
+  b.create<mlir::func::FuncOp>(
+      b.getUnknownLoc(), "k", b.getFunctionType({memref({2, 3}), memref({4}), memref({2, 4})}, {}));
+
+  ExecutionPlan plan;
+  int64_t small = addWeight(plan, {2, 3}), big = addWeight(plan, {3, 3});
+  int64_t vec = addWeight(plan, {4}), act = addArena(plan), out = addArena(plan);
+  addStep(plan, "k", {small, vec, out});
+  addStep(plan, "k", {big, act, out});
+  kiln::markWeightArgs(module, plan);
+
+  auto fn = module.lookupSymbol<mlir::func::FuncOp>("k");
+  auto most = fn.getArgAttrOfType<mlir::FloatAttr>(0, kiln::kMaxAbsArgAttr);
+  ASSERT_TRUE(most);
+  EXPECT_EQ(most.getValueAsDouble(), 8.0); // 0..8 in the larger weight
+  // The second input is an activation in one of the steps: no bound.
+  EXPECT_FALSE(fn.getArgAttr(1, kiln::kMaxAbsArgAttr));
+  module->erase();
+}
+} // namespace

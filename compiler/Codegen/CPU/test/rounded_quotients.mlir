@@ -62,3 +62,45 @@ func.func @kept(%x: vector<4xf32>, %d: vector<4xf32>, %z: f64) -> (vector<4xf32>
   %wr = math.roundeven %w : f64
   return %a, %br, %tr, %ur, %wr : vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, f64
 }
+
+// -----
+
+// An int8 GEMM's epilogue: int32 sums converted, scaled per channel (a weight argument whose
+// values the compiler bounded, kiln.max_abs) and offset by a constant: the quotient cannot be
+// infinite, no check is kept; the bound is dropped with the pass.
+// CHECK-LABEL: func @bounded_epilogue
+// CHECK-NOT: kiln.max_abs
+// CHECK: %[[Q:.*]] = arith.mulf
+// CHECK: math.fma
+// CHECK: %[[Q2:.*]] = math.fma
+// CHECK-NOT: arith.select
+// CHECK: math.roundeven %[[Q2]]
+func.func @bounded_epilogue(%acc: vector<16xi32>, %scales: memref<64xf32> {kiln.max_abs = 0.5 : f64}, %i: index) -> vector<16xf32> {
+  %f0 = arith.constant 0.0 : f32
+  %s = vector.transfer_read %scales[%i], %f0 {in_bounds = [true]} : memref<64xf32>, vector<16xf32>
+  %x = arith.sitofp %acc : vector<16xi32> to vector<16xf32>
+  %y = arith.mulf %x, %s : vector<16xf32>
+  %bias = arith.constant dense<3.0> : vector<16xf32>
+  %z = arith.addf %y, %bias : vector<16xf32>
+  %c = arith.constant dense<0.02> : vector<16xf32>
+  %q = arith.divf %z, %c : vector<16xf32>
+  %r = math.roundeven %q : vector<16xf32>
+  return %r : vector<16xf32>
+}
+
+// -----
+
+// The same with scales of unknown size (no bound): the check stays.
+// CHECK-LABEL: func @unbounded_epilogue
+// CHECK: math.fma
+// CHECK: arith.select
+func.func @unbounded_epilogue(%acc: vector<16xi32>, %scales: memref<64xf32>, %i: index) -> vector<16xf32> {
+  %f0 = arith.constant 0.0 : f32
+  %s = vector.transfer_read %scales[%i], %f0 {in_bounds = [true]} : memref<64xf32>, vector<16xf32>
+  %x = arith.sitofp %acc : vector<16xi32> to vector<16xf32>
+  %y = arith.mulf %x, %s : vector<16xf32>
+  %c = arith.constant dense<0.02> : vector<16xf32>
+  %q = arith.divf %y, %c : vector<16xf32>
+  %r = math.roundeven %q : vector<16xf32>
+  return %r : vector<16xf32>
+}
