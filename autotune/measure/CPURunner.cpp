@@ -5,10 +5,10 @@
 #include "compiler/Codegen/CPU/Passes.h"
 #include "compiler/Codegen/CPU/WeightPanels.h"
 #include "compiler/Target/CPU/CPUTarget.h"
+#include "compiler/Target/CPU/ParallelBuild.h"
 #include "kiln/parallel.h"
 
 #include "mlir/IR/Diagnostics.h"
-#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
 
 #include <algorithm>
@@ -70,16 +70,12 @@ std::string buildLibrary(const Workload &w, const std::vector<Schedule> &schedul
         op->setAttr(kScheduleAttr, scheduleAttr(ctx, schedules[i]));
     });
   }
-  PassManager pm(ctx);
-  buildCPUCodegenPipeline(pm);
-  if (failed(pm.run(*module)))
+  std::map<std::string, CodegenNotes> notes;
+  if (failed(runCPUCodegen(*module, notes)))
     return errors.empty() ? "build failed" : errors;
-  module->walk([&](Operation *fn) {
-    auto args = fn->getAttrOfType<DenseI64ArrayAttr>(kPackedArgsAttr);
-    auto name = fn->getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName());
-    if (args && name)
-      packed[name.str()].assign(args.asArrayRef().begin(), args.asArrayRef().end());
-  });
+  for (const auto &[name, note] : notes)
+    if (!note.packedArgs.empty())
+      packed[name] = note.packedArgs;
   if (failed(emitKernelLibrary(*module, names, target, soPath)))
     return errors.empty() ? "build failed" : errors;
   return "";

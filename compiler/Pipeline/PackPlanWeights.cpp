@@ -46,42 +46,44 @@ struct Use {
 } // namespace
 
 void kiln::markWeightArgs(ModuleOp module, const ExecutionPlan &plan) {
-  std::map<std::string, std::vector<bool>> weightArgs; // kernel → per input
+  // Per kernel and input, over every step that runs the kernel: whether each passes a
+  // packable weight, and the largest |x| of the float32 weights passed (-1: some step passes
+  // something else).
+  struct Input {
+    bool packable;
+    double most;
+  };
+  std::map<std::string, std::vector<Input>> kernels;
+  std::map<int64_t, double> magnitudes; // a weight several steps pass is scanned once
   for (const PlanStep &s : plan.steps) {
     size_t inputs = s.args.size() - s.numOutputs;
-    std::vector<bool> here(inputs);
-    for (size_t i = 0; i < inputs; ++i)
-      here[i] = isPackableWeight(plan.values[s.args[i]]);
-    auto [it, fresh] = weightArgs.emplace(s.kernel, here);
+    std::vector<Input> here(inputs);
+    for (size_t i = 0; i < inputs; ++i) {
+      int64_t id = s.args[i];
+      auto [m, fresh] = magnitudes.emplace(id, 0.0);
+      if (fresh)
+        m->second = largestMagnitude(plan, id);
+      here[i] = {isPackableWeight(plan.values[id]), m->second};
+    }
+    auto [it, fresh] = kernels.emplace(s.kernel, here);
     if (!fresh)
-      for (size_t i = 0; i < inputs && i < it->second.size(); ++i)
-        it->second[i] = it->second[i] && here[i];
-  }
-  // The largest |x| of each float32 weight input, over all the steps of a kernel (-1: some
-  // step passes something else).
-  std::map<std::string, std::vector<double>> magnitudes;
-  for (const PlanStep &s : plan.steps) {
-    size_t inputs = s.args.size() - s.numOutputs;
-    std::vector<double> here(inputs);
-    for (size_t i = 0; i < inputs; ++i)
-      here[i] = largestMagnitude(plan, s.args[i]);
-    auto [it, fresh] = magnitudes.emplace(s.kernel, here);
-    if (!fresh)
-      for (size_t i = 0; i < inputs && i < it->second.size(); ++i)
-        it->second[i] = it->second[i] < 0 || here[i] < 0 ? -1 : std::max(it->second[i], here[i]);
+      for (size_t i = 0; i < inputs && i < it->second.size(); ++i) {
+        Input &all = it->second[i];
+        all.packable = all.packable && here[i].packable;
+        all.most = all.most < 0 || here[i].most < 0 ? -1 : std::max(all.most, here[i].most);
+      }
   }
   module.walk([&](func::FuncOp fn) {
-    auto it = weightArgs.find(fn.getName().str());
-    if (it == weightArgs.end())
+    auto it = kernels.find(fn.getName().str());
+    if (it == kernels.end())
       return;
-    for (size_t i = 0; i < it->second.size() && i < fn.getNumArguments(); ++i)
-      if (it->second[i])
+    for (size_t i = 0; i < it->second.size() && i < fn.getNumArguments(); ++i) {
+      if (it->second[i].packable)
         fn.setArgAttr(i, kWeightArgAttr, UnitAttr::get(fn.getContext()));
-    const std::vector<double> &most = magnitudes[fn.getName().str()];
-    for (size_t i = 0; i < most.size() && i < fn.getNumArguments(); ++i)
-      if (most[i] >= 0)
+      if (it->second[i].most >= 0)
         fn.setArgAttr(i, kMaxAbsArgAttr,
-                      FloatAttr::get(Float64Type::get(fn.getContext()), most[i]));
+                      FloatAttr::get(Float64Type::get(fn.getContext()), it->second[i].most));
+    }
   });
 }
 

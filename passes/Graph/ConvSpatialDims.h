@@ -10,10 +10,10 @@ namespace kiln {
 /// Where spatial dim i of a kiln.conv of static shape sits in either layout: dim
 /// inputFirst + i of its input and result, dim filterFirst + i of its filter (NCHW: input
 /// N, C, spatial...; filter F, C/group, spatial... NHWC: input N, spatial..., C; filter
-/// spatial..., C/group, F).
+/// spatial..., C/group, F). channelDim: the channels' dim of the input and the result.
 struct ConvSpatialDims {
   mlir::RankedTensorType input, filter, result;
-  int64_t spatial, inputFirst, filterFirst;
+  int64_t spatial, inputFirst, filterFirst, channelDim;
   int64_t in(int64_t i) const { return input.getDimSize(inputFirst + i); }
   int64_t out(int64_t i) const { return result.getDimSize(inputFirst + i); }
   int64_t taps(int64_t i) const { return filter.getDimSize(filterFirst + i); }
@@ -28,7 +28,8 @@ inline std::optional<ConvSpatialDims> staticConvSpatialDims(ConvOp conv) {
       !filter.hasStaticShape())
     return std::nullopt;
   bool nhwc = conv.getLayout() == "NHWC";
-  return ConvSpatialDims{input, filter, result, spatial, nhwc ? 1 : 2, nhwc ? 0 : 2};
+  return ConvSpatialDims{
+      input, filter, result, spatial, nhwc ? 1 : 2, nhwc ? 0 : 2, nhwc ? spatial + 1 : 1};
 }
 } // namespace kiln
 

@@ -90,9 +90,7 @@ struct SplitPaddedConv : OpRewritePattern<kiln::ConvOp> {
     std::optional<kiln::ConvSpatialDims> dims = kiln::staticConvSpatialDims(conv);
     if (!dims || !isa<FloatType>(dims->input.getElementType()))
       return failure();
-    auto input = dims->input, result = dims->result;
-    int64_t rank = input.getRank(), spatial = dims->spatial;
-    bool nhwc = conv.getLayout() == "NHWC";
+    int64_t spatial = dims->spatial, channels = dims->channelDim;
     ArrayRef<int64_t> strides = conv.getStrides(), dilations = conv.getDilations(),
                       pads = conv.getPads();
     SmallVector<SmallVector<Band>> bands;
@@ -111,8 +109,8 @@ struct SplitPaddedConv : OpRewritePattern<kiln::ConvOp> {
       all *= double(out) * double(taps);
     }
     // Multiply-adds per output position and tap: batch x channels per group x filters.
-    double perTap = double(input.getDimSize(0)) * double(result.getDimSize(nhwc ? rank - 1 : 1)) *
-                    double(input.getDimSize(nhwc ? rank - 1 : 1) / conv.getGroup());
+    double perTap = double(dims->input.getDimSize(0)) * double(dims->result.getDimSize(channels)) *
+                    double(dims->input.getDimSize(channels) / conv.getGroup());
     if (boxes == 1 || boxes > kMaxBoxes || useful > kMaxUsefulShare * all ||
         (all - useful) * perTap < kMinSavedPerBox * double(boxes))
       return failure();

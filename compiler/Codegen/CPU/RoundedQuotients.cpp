@@ -151,9 +151,6 @@ double magnitudeBound(Value v, int depth = 0) {
   return kUnknown;
 }
 
-/// The largest |reciprocal| in `reciprocals`.
-double largest(Attribute reciprocals) { return largestMagnitude(reciprocals); }
-
 void rewrite(arith::DivFOp div, Attribute reciprocals) {
   OpBuilder b(div);
   Location loc = div.getLoc();
@@ -165,7 +162,7 @@ void rewrite(arith::DivFOp div, Attribute reciprocals) {
   Value corrected = b.create<math::FmaOp>(loc, e, r, q);
   // A dividend bounded well inside the float range (an int8 GEMM's int32 sums, scaled and
   // offset by constants) has a finite first quotient: no infinity to keep.
-  if (magnitudeBound(x) * largest(reciprocals) < 0x1p100) {
+  if (magnitudeBound(x) * largestMagnitude(reciprocals) < 0x1p100) {
     div.replaceAllUsesWith(corrected);
     div.erase();
     return;

@@ -2,7 +2,8 @@
 //
 // The contract between kiln-cpu-pack-weight-panels, which makes a kernel read a weight
 // argument [.., K, N] as panels [.., N / W, K, W], and the compiler, which permutes the
-// weight's bytes in the artifact to match.
+// weight's bytes in the artifact to match; with what the compiler tells the CPU codegen about
+// a kernel's weight arguments (markWeightArgs, compiler/Pipeline/PackPlanWeights.h).
 //
 //===----------------------------------------------------------------------===//
 #ifndef KILN_CODEGEN_CPU_WEIGHTPANELS_H
