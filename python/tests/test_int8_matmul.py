@@ -139,8 +139,14 @@ def qlinear_matmul_model(m, k, n, out_dtype, seed):
 
 
 @pytest.mark.parametrize("out_dtype", [np.uint8, np.int8])
-def test_qlinear_matmul_requantizes_with_saturation(out_dtype):
-    m, k, n = 11, 300, 45
+@pytest.mark.parametrize("m, k, n", [
+    (11, 300, 45),
+    # Few rows over a long K stream the weights: k in blocks of 128 steps of 4 (the last one
+    # partial, with a partial group of 2 k), the sums kept between blocks, the requantization
+    # after the last.
+    (30, 1030, 130),
+])
+def test_qlinear_matmul_requantizes_with_saturation(out_dtype, m, k, n):
     model, (b, a_scale, a_zp, b_scale, y_scale, y_zp) = qlinear_matmul_model(
         m, k, n, out_dtype, seed=5)
     rng = np.random.default_rng(6)

@@ -58,6 +58,19 @@ def PackWeightPanels : Pass<"kiln-cpu-pack-weight-panels", "mlir::func::FuncOp">
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::vector::VectorDialect"];
 }
 
+def PrefetchWeightPanels : Pass<"kiln-cpu-prefetch-weight-panels", "mlir::func::FuncOp"> {
+  let summary = "Prefetches the next block of packed weights while a block is computed";
+  let description = [{
+    Runs after kiln-cpu-pack-weight-panels. Each read of a packed weight argument inside a k
+    loop also prefetches (into L2) a few lines of the same panel's next block of k rows, so
+    spread over the block's row tiles and k steps that the whole next block is requested
+    once while this one is computed: a weight streamed from memory then overlaps the
+    arithmetic instead of stalling the first row tile of each block. Only where the block is
+    reused by 4 to 64 row tiles of constant trip count.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+}
+
 def RoundedQuotients : Pass<"kiln-cpu-rounded-quotients", "mlir::func::FuncOp"> {
   let summary = "Divisions by a constant that are then rounded, as a multiply and two FMAs";
   let description = [{

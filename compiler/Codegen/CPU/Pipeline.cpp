@@ -50,6 +50,7 @@ void kiln::buildCPUCodegenPipeline(OpPassManager &pm) {
 void kiln::buildCPULoweringPipeline(OpPassManager &pm) {
   OpPassManager &memrefPm = pm.nest<func::FuncOp>();
   memrefPm.addPass(createPackWeightPanels());
+  memrefPm.addPass(createPrefetchWeightPanels());
   memrefPm.addPass(createRoundedQuotients());
   memrefPm.addPass(createLowerVectorOps());
   addTextual(pm, "func.func(scf-forall-to-parallel,canonicalize)");

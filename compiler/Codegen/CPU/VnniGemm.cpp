@@ -45,6 +45,9 @@ constexpr int64_t kPanel = 64, kBlock = 16, kKSteps = 128;
 /// Parallel tasks a GEMM aims for (row chunks x panels; a pool's lanes take several each and
 /// steal from late threads), and the fewest blocks of rows a chunk holds.
 constexpr int64_t kTasks = 16, kMinBlocks = 4;
+/// Rows up to which a GEMM streams its weights from memory once (16 blocks of 6 rows: the
+/// most that kiln-cpu-prefetch-weight-panels spreads a block's prefetches over).
+constexpr int64_t kStreamingRows = 96;
 constexpr llvm::StringLiteral kVpdpbusd = "llvm.x86.avx512.vpdpbusd.512";
 
 struct Gemm {
@@ -72,7 +75,16 @@ struct Gemm {
   /// Steps of 4 k per block: kKSteps (a block of B in L1 while the row blocks pass over it,
   /// the sums kept in the output between blocks); with an epilogue, all of K in one block: the
   /// sums stay in registers until the epilogue, no i32 tensor (B's panel from L2 past 512 k).
-  int64_t kStepsPerBlock() const { return epilogue ? std::max<int64_t>(1, k / 4) : kKSteps; }
+  /// Except where few rows stream long panels from memory (a CNN's 7x7 stage): in one block
+  /// the first row block waits for the whole panel (288 KB for ResNet-18's 3x3 convs of 512
+  /// channels) and the others find it in cache; in blocks, kiln-cpu-prefetch-weight-panels
+  /// fetches each next block while the row blocks compute on this one.
+  int64_t kStepsPerBlock() const {
+    return epilogue && !streamsPanels() ? std::max<int64_t>(1, k / 4) : kKSteps;
+  }
+  bool streamsPanels() const {
+    return !ShapedType::isDynamic(m) && m <= kStreamingRows && k / 4 > kKSteps;
+  }
   int64_t kBlocks() const {
     return std::max<int64_t>(1, (k / 4 + kStepsPerBlock() - 1) / kStepsPerBlock());
   }

@@ -356,3 +356,74 @@ func.func @groups_share_vectors(%a: tensor<36x9x4x4xi8>, %b: tensor<1x9x256xi8>)
   } -> tensor<36x16xi32>
   return %r : tensor<36x16xi32>
 }
+
+// -----
+
+#a = affine_map<(d0, d1, d2) -> (d0, d2)>
+#b = affine_map<(d0, d1, d2) -> (d1 floordiv 64, d2 floordiv 4, (d1 mod 64) * 4 + d2 mod 4)>
+#c = affine_map<(d0, d1, d2) -> (d0, d1)>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+
+// Few rows (49) over a long K (260 steps of 4 k) with an epilogue stream their panels from
+// memory: k in blocks of 128 steps, the sums kept in an i32 tensor between blocks, the
+// epilogue after the last (kiln-cpu-prefetch-weight-panels then fetches each next block).
+// CHECK-LABEL: func.func @streamed_panels
+// CHECK: scf.forall {{.*}} -> (tensor<49x64xi32>, tensor<49x64xi32>)
+// CHECK: scf.for %[[KB:.*]] = %c128 to %c256 step %c128
+// CHECK: scf.for %{{.*}} = %[[KB]] to %{{.*}} step
+// CHECK: arith.addi %{{.*}}, %{{.*}} : vector<16xi32>
+// CHECK: return
+func.func @streamed_panels(%a: tensor<49x1040xi8>, %b: tensor<1x260x256xi8>, %r: tensor<49x64xi32>) -> tensor<49x64xi32> {
+  %zero = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<49x64xi32>
+  %init = linalg.fill ins(%zero : i32) outs(%e : tensor<49x64xi32>) -> tensor<49x64xi32>
+  %g = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<49x1040xi8>, tensor<1x260x256xi8>) outs(%init : tensor<49x64xi32>) attrs = {kiln.int8_gemm} {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extui %x : i8 to i32
+    %1 = arith.extsi %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  } -> tensor<49x64xi32>
+  %o = tensor.empty() : tensor<49x64xi32>
+  %s = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]} ins(%g, %r : tensor<49x64xi32>, tensor<49x64xi32>) outs(%o : tensor<49x64xi32>) {
+  ^bb0(%v: i32, %x: i32, %out: i32):
+    %0 = arith.addi %v, %x : i32
+    linalg.yield %0 : i32
+  } -> tensor<49x64xi32>
+  return %s : tensor<49x64xi32>
+}
+
+// -----
+
+#a = affine_map<(d0, d1, d2) -> (d0, d2)>
+#b = affine_map<(d0, d1, d2) -> (d1 floordiv 64, d2 floordiv 4, (d1 mod 64) * 4 + d2 mod 4)>
+#c = affine_map<(d0, d1, d2) -> (d0, d1)>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+
+// The same product over 200 rows: each panel is reused by enough row blocks; one block over
+// all of K, the sums in registers until the epilogue.
+// CHECK-LABEL: func.func @reused_panels
+// CHECK: scf.forall {{.*}} -> (tensor<200x64xi32>) {
+// CHECK-NOT: step %c128
+// CHECK: return
+func.func @reused_panels(%a: tensor<200x1040xi8>, %b: tensor<1x260x256xi8>, %r: tensor<200x64xi32>) -> tensor<200x64xi32> {
+  %zero = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<200x64xi32>
+  %init = linalg.fill ins(%zero : i32) outs(%e : tensor<200x64xi32>) -> tensor<200x64xi32>
+  %g = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<200x1040xi8>, tensor<1x260x256xi8>) outs(%init : tensor<200x64xi32>) attrs = {kiln.int8_gemm} {
+  ^bb0(%x: i8, %w: i8, %acc: i32):
+    %0 = arith.extui %x : i8 to i32
+    %1 = arith.extsi %w : i8 to i32
+    %2 = arith.muli %0, %1 : i32
+    %3 = arith.addi %acc, %2 : i32
+    linalg.yield %3 : i32
+  } -> tensor<200x64xi32>
+  %o = tensor.empty() : tensor<200x64xi32>
+  %s = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]} ins(%g, %r : tensor<200x64xi32>, tensor<200x64xi32>) outs(%o : tensor<200x64xi32>) {
+  ^bb0(%v: i32, %x: i32, %out: i32):
+    %0 = arith.addi %v, %x : i32
+    linalg.yield %0 : i32
+  } -> tensor<200x64xi32>
+  return %s : tensor<200x64xi32>
+}

@@ -12,6 +12,9 @@
 #include <cstdint>
 
 namespace kiln {
+/// Bytes of a row of the packed weights: 64 columns x 4 k (one vpdpbusd operand per 16).
+constexpr int64_t kInt8PanelRowBytes = 256;
+
 /// Whether a grouped product of `n` columns in `groups` groups of `cg` channels packs its
 /// weights over all columns as a dense product does (panels of 64 columns holding whole
 /// groups, 16 / fg groups per vector of 16 lanes): groups of fewer than 16 columns that
@@ -31,8 +34,8 @@ inline bool groupsShareVectors(int64_t n, int64_t groups, int64_t cg) {
 inline std::array<int64_t, 3> packedWeightShape(int64_t k, int64_t n, int64_t groups = 1,
                                                 int64_t cg = 0) {
   if (groups <= 1 || groupsShareVectors(n, groups, cg))
-    return {(n + 63) / 64, (k / groups + 3) / 4, 256};
-  return {groups * ((n / groups + 63) / 64), (k / groups + 3) / 4, 256};
+    return {(n + 63) / 64, (k / groups + 3) / 4, kInt8PanelRowBytes};
+  return {groups * ((n / groups + 63) / 64), (k / groups + 3) / 4, kInt8PanelRowBytes};
 }
 } // namespace kiln
 

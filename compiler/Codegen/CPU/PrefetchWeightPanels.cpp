@@ -1,0 +1,239 @@
+//===- PrefetchWeightPanels.cpp - the next block of packed weights while one runs ---===//
+//
+// A matmul with few rows (a CNN's 7x7 stage, a transformer or decoder at batch 1) reads each
+// block of k rows of its packed weights once from memory and reuses it from L1/L2 for every
+// register tile of rows. The first row tile of each block waits for it (16-64 KB at ~12 GB/s
+// on one core), the others compute with the memory idle: a chain of 49 x 1024 x 1024 layers
+// (64 MB of weights) ran at the sum of its memory time and its compute time. Here each read
+// of a packed weight inside a k loop also prefetches into L2 a few lines of the same panel's
+// next block of k rows, spread over every (row tile, k step) of the block, so that the next
+// block streams in while this one computes.
+//
+// Weights: the arguments in `kiln.packed_args` ([.., N / W, K, W], blocks read at [p, k, 0])
+// and the int8 GEMM's [panels, K / 4, 256] bytes (rows read as four vectors; the one at
+// column 0 counts). The read's k index is `k0 + iv` of the innermost enclosing scf.for (step
+// s, T rows per block); the enclosing loops inside the one that moves along k and do not
+// index the weight are the row tiles (R, constant trip counts, a select of two constants
+// taken at its larger): R * T / s slots share the block's T * W * bytes / 64 lines, at most
+// 4 per slot. Only where R >= 2 and the kernel's row tiles in all (R times the trip counts
+// of outer loops over rows, parallel chunks included) are at most 16: past that the block's
+// load is amortized and the prefetches only cost. Batched weights are left alone.
+//
+#include "compiler/Codegen/CPU/Passes.h"
+#include "compiler/Codegen/CPU/WeightPanels.h"
+#include "kiln/Dialect/Graph/Int8Layout.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_PREFETCHWEIGHTPANELS
+#include "compiler/Codegen/CPU/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+constexpr int64_t kLineBytes = 64;
+/// Most prefetches per read and k step; the most register tiles of rows that use each block
+/// of the weight in the whole kernel, beyond which its load is amortized (chains of 49, 98
+/// and 196 x 1024 x 1024 layers, 1 thread: 20%, 12% and 2% faster with the prefetches).
+constexpr int64_t kMaxLinesPerSlot = 4, kMaxReuse = 16;
+/// x86's prefetcht1: into L2 (the block is reused from there by every row tile).
+constexpr uint32_t kLocalityL2 = 2;
+
+/// Whether `v` depends on the induction variable `iv` (through index arithmetic).
+bool dependsOn(Value v, Value iv, int depth = 0) {
+  if (v == iv)
+    return true;
+  Operation *def = v.getDefiningOp();
+  if (!def || depth > 16)
+    return false;
+  return llvm::any_of(def->getOperands(),
+                      [&](Value operand) { return dependsOn(operand, iv, depth + 1); });
+}
+
+/// The constant trip count of `loop`: constant bounds, an upper bound lb + c (a block of k
+/// steps that starts where an outer loop is), or the larger of a select of two constants.
+std::optional<int64_t> tripCount(scf::ForOp loop) {
+  std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+  std::optional<int64_t> span;
+  if (auto lb = getConstantIntValue(loop.getLowerBound()))
+    if (auto ub = getConstantIntValue(loop.getUpperBound()))
+      span = *ub - *lb;
+  // The rows of a task, fewer in the last: select(last, a, b) (VnniGemm.cpp). The larger.
+  if (auto select = loop.getUpperBound().getDefiningOp<arith::SelectOp>()) {
+    auto lb = getConstantIntValue(loop.getLowerBound());
+    auto a = getConstantIntValue(select.getTrueValue());
+    auto b = getConstantIntValue(select.getFalseValue());
+    if (lb && a && b)
+      span = std::max(*a, *b) - *lb;
+  }
+  if (auto add = loop.getUpperBound().getDefiningOp<arith::AddIOp>()) {
+    if (add.getLhs() == loop.getLowerBound())
+      span = getConstantIntValue(add.getRhs());
+    else if (add.getRhs() == loop.getLowerBound())
+      span = getConstantIntValue(add.getLhs());
+  }
+  if (!step || !span || *step <= 0 || *span <= 0)
+    return std::nullopt;
+  return (*span + *step - 1) / *step;
+}
+
+/// The loop's iteration number, (iv - lb) / step.
+Value iterationOf(OpBuilder &b, Location loc, scf::ForOp loop) {
+  Value offset = b.create<arith::SubIOp>(loc, loop.getInductionVar(), loop.getLowerBound());
+  return b.create<arith::DivUIOp>(loc, offset, loop.getStep());
+}
+
+/// Adds the prefetches of `read` (a [r, W] block of the packed `weight` at [.., p, k, 0]).
+void prefetchNextBlock(vector::TransferReadOp read, Value weight) {
+  auto kLoop = read->getParentOfType<scf::ForOp>();
+  // Batched weights (Winograd's transformed filters, one small matrix per tile position):
+  // googlenet's products ran 10-60% slower with the prefetches.
+  if (!kLoop || cast<MemRefType>(weight.getType()).getRank() != 3)
+    return;
+  SmallVector<Value> indices(read.getIndices());
+  Value k = indices[indices.size() - 2];
+  // k = k0 + iv with k0 invariant in the k loop (or k = iv).
+  Value iv = kLoop.getInductionVar();
+  auto add = k.getDefiningOp<arith::AddIOp>();
+  bool kIsIvPlusInvariant =
+      k == iv || (add && ((add.getRhs() == iv && !dependsOn(add.getLhs(), iv)) ||
+                          (add.getLhs() == iv && !dependsOn(add.getRhs(), iv))));
+  std::optional<int64_t> kSteps = tripCount(kLoop);
+  std::optional<int64_t> kStep = getConstantIntValue(kLoop.getStep());
+  if (!kIsIvPlusInvariant || !kSteps || !kStep)
+    return;
+  auto indexesWeight = [&](Value loopIv) {
+    return llvm::any_of(indices, [&](Value index) { return dependsOn(index, loopIv); });
+  };
+  // The row tiles: enclosing loops up to the one that moves along k (through the index or the
+  // k loop's bounds), those not indexing the weight. Beyond it, loops over rows (a kernel's
+  // parallel chunks or cache tiles of rows) run the whole weight again: they count towards
+  // its reuse, not towards the slots of a block.
+  SmallVector<std::pair<scf::ForOp, int64_t>> rowLoops;
+  int64_t rowTiles = 1, reuse = 1;
+  bool inBlock = true;
+  for (Operation *op = kLoop->getParentOp(); op && !isa<func::FuncOp>(op); op = op->getParentOp()) {
+    if (auto loop = dyn_cast<scf::ForOp>(op)) {
+      Value loopIv = loop.getInductionVar();
+      if (dependsOn(k, loopIv) || dependsOn(kLoop.getLowerBound(), loopIv))
+        inBlock = false;
+      if (indexesWeight(loopIv) || dependsOn(kLoop.getLowerBound(), loopIv))
+        continue;
+      std::optional<int64_t> trips = tripCount(loop);
+      if (!trips)
+        return;
+      reuse *= *trips;
+      if (inBlock) {
+        rowLoops.push_back({loop, *trips});
+        rowTiles *= *trips;
+      }
+    } else if (auto forall = dyn_cast<scf::ForallOp>(op)) {
+      inBlock = false;
+      for (auto [i, loopIv] : llvm::enumerate(forall.getInductionVars())) {
+        if (indexesWeight(loopIv))
+          continue;
+        std::optional<int64_t> lb = getConstantIntValue(forall.getMixedLowerBound()[i]),
+                               ub = getConstantIntValue(forall.getMixedUpperBound()[i]),
+                               step = getConstantIntValue(forall.getMixedStep()[i]);
+        if (!lb || !ub || !step || *step <= 0)
+          return;
+        reuse *= (*ub - *lb + *step - 1) / *step;
+      }
+    } else if (isa<LoopLikeOpInterface>(op)) {
+      return; // another kind of loop: its reuse is unknown
+    }
+  }
+  if (rowTiles < 2 || reuse > kMaxReuse)
+    return;
+  auto type = cast<MemRefType>(weight.getType());
+  int64_t rank = type.getRank(), kRows = type.getDimSize(rank - 2);
+  int64_t lineElements = kLineBytes * 8 / type.getElementTypeBitWidth();
+  int64_t linesPerRow = type.getDimSize(rank - 1) / lineElements;
+  int64_t blockRows = *kSteps * *kStep, lines = blockRows * linesPerRow;
+  int64_t slots = rowTiles * *kSteps, perSlot = (lines + slots - 1) / slots;
+  if (linesPerRow == 0 || perSlot > kMaxLinesPerSlot)
+    return;
+
+  // After the read: placed before it, the index arithmetic took registers from the A
+  // broadcasts of the register tile (spilled; no gain at all on the chain of layers above).
+  OpBuilder b(read);
+  b.setInsertionPointAfter(read);
+  Location loc = read.getLoc();
+  auto cst = [&](int64_t v) -> Value { return b.create<arith::ConstantIndexOp>(loc, v); };
+  // slot = ((row loops' iterations, outermost first) * kSteps) + k iteration.
+  Value slot = cst(0);
+  for (auto [loop, trips] : llvm::reverse(rowLoops))
+    slot = b.create<arith::AddIOp>(loc, b.create<arith::MulIOp>(loc, slot, cst(trips)),
+                                   iterationOf(b, loc, loop));
+  slot = b.create<arith::AddIOp>(loc, b.create<arith::MulIOp>(loc, slot, cst(*kSteps)),
+                                 iterationOf(b, loc, kLoop));
+  // The next block: the next blockRows rows of the panel, from this block's first row
+  // k - (iv - lb); where one block is the whole panel, the next panel's rows.
+  bool wholePanel = blockRows >= kRows;
+  int64_t panels = type.getDimSize(rank - 3);
+  Value nextBlock = wholePanel
+                        ? cst(0)
+                        : b.create<arith::AddIOp>(
+                              loc,
+                              b.create<arith::SubIOp>(
+                                  loc, k, b.create<arith::SubIOp>(loc, iv, kLoop.getLowerBound())),
+                              cst(blockRows));
+  SmallVector<Value> at(indices);
+  if (wholePanel)
+    at[at.size() - 3] = b.create<arith::MinUIOp>(
+        loc, b.create<arith::AddIOp>(loc, indices[indices.size() - 3], cst(1)), cst(panels - 1));
+  // Lines past the block (slots * perSlot > lines) or past the buffer (the last panel's last
+  // block) are not clamped: a prefetch is a hint that never faults, and each clamp cost a
+  // register in the k loop (its A broadcasts spilled).
+  Value first = b.create<arith::MulIOp>(loc, slot, cst(perSlot));
+  for (int64_t j = 0; j < perSlot; ++j) {
+    Value line = b.create<arith::AddIOp>(loc, first, cst(j));
+    at[at.size() - 2] = b.create<arith::AddIOp>(
+        loc, nextBlock, b.create<arith::DivUIOp>(loc, line, cst(linesPerRow)));
+    at.back() = b.create<arith::MulIOp>(loc, b.create<arith::RemUIOp>(loc, line, cst(linesPerRow)),
+                                        cst(lineElements));
+    b.create<memref::PrefetchOp>(loc, weight, at, /*isWrite=*/false, kLocalityL2,
+                                 /*isDataCache=*/true);
+  }
+}
+
+/// Whether `arg` is a kiln.matmul_int8's packed weight [panels, ceil(K / 4), 256] i8 (the
+/// VNNI kernel reads each 256-byte row of 64 columns x 4 k as four 64-byte vectors).
+bool isInt8Panels(BlockArgument arg) {
+  auto type = dyn_cast<MemRefType>(arg.getType());
+  return type && type.hasStaticShape() && type.getRank() == 3 &&
+         type.getElementType().isInteger(8) && type.getDimSize(2) == kiln::kInt8PanelRowBytes;
+}
+
+struct PrefetchWeightPanelsPass : kiln::impl::PrefetchWeightPanelsBase<PrefetchWeightPanelsPass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    SetVector<BlockArgument> weights;
+    if (auto packed = func->getAttrOfType<DenseI64ArrayAttr>(kiln::kPackedArgsAttr))
+      for (size_t i = 0; i + 1 < packed.size(); i += 2)
+        weights.insert(func.getArgument(packed[i]));
+    for (BlockArgument arg : func.getArguments())
+      if (isInt8Panels(arg))
+        weights.insert(arg);
+    for (BlockArgument weight : weights) {
+      // One read per row of a panel: the one at column 0 (the VNNI kernel reads a row in four).
+      SmallVector<vector::TransferReadOp> reads;
+      for (Operation *user : weight.getUsers())
+        if (auto read = dyn_cast<vector::TransferReadOp>(user);
+            read && read.getSource() == weight && isConstantIntValue(read.getIndices().back(), 0))
+          reads.push_back(read);
+      for (vector::TransferReadOp read : reads)
+        prefetchNextBlock(read, weight);
+    }
+  }
+};
+} // namespace
