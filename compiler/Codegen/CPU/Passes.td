@@ -65,8 +65,10 @@ def PrefetchWeightPanels : Pass<"kiln-cpu-prefetch-weight-panels", "mlir::func::
     loop also prefetches (into L2) a few lines of the same panel's next block of k rows, so
     spread over the block's row tiles and k steps that the whole next block is requested
     once while this one is computed: a weight streamed from memory then overlaps the
-    arithmetic instead of stalling the first row tile of each block. Only where the block is
-    reused by 4 to 64 row tiles of constant trip count.
+    arithmetic instead of stalling the first row tile of each block. Only where each block is
+    reused by 2 to 16 register tiles of rows in the whole kernel (constant trip counts), and
+    for weights of rank 3: fp32 panels in `kiln.packed_args` and the int8 GEMM's packed
+    bytes.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }
