@@ -4,8 +4,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -55,94 +53,6 @@ double payloadOps(linalg::LinalgOp op) {
     ops += opsOf(&inner);
   return std::max(ops, 1.0);
 }
-/// Constant bounds [lo, hi] of an index value computed from constants, loop positions and
-/// integer arithmetic (a convolution's taps that stay inside the image: min/max of the output
-/// position), or nothing.
-std::optional<std::pair<int64_t, int64_t>> rangeOf(Value v, int depth = 0) {
-  using Range = std::pair<int64_t, int64_t>;
-  if (std::optional<int64_t> c = getConstantIntValue(v))
-    return Range{*c, *c};
-  if (depth > 24)
-    return std::nullopt;
-  if (auto arg = dyn_cast<BlockArgument>(v)) {
-    Operation *owner = arg.getOwner()->getParentOp();
-    if (auto loop = dyn_cast<scf::ForOp>(owner); loop && arg == loop.getInductionVar()) {
-      auto lb = rangeOf(loop.getLowerBound(), depth + 1);
-      auto ub = rangeOf(loop.getUpperBound(), depth + 1);
-      if (lb && ub)
-        return Range{lb->first, std::max(lb->first, ub->second - 1)};
-    }
-    if (auto forall = dyn_cast<scf::ForallOp>(owner);
-        forall && arg.getArgNumber() < forall.getRank()) {
-      auto lb = getConstantIntValue(forall.getMixedLowerBound()[arg.getArgNumber()]);
-      auto ub = getConstantIntValue(forall.getMixedUpperBound()[arg.getArgNumber()]);
-      if (lb && ub)
-        return Range{*lb, std::max(*lb, *ub - 1)};
-    }
-    return std::nullopt;
-  }
-  Operation *def = v.getDefiningOp();
-  if (!def || def->getNumOperands() == 0)
-    return std::nullopt;
-  auto operand = [&](unsigned i) { return rangeOf(def->getOperand(i), depth + 1); };
-  if (isa<arith::RemUIOp, arith::RemSIOp>(def))
-    if (auto d = operand(1); d && d->first > 0)
-      return Range{0, d->second - 1};
-  if (def->getNumOperands() == 2) {
-    auto a = operand(0), b = operand(1);
-    if (!a || !b)
-      return std::nullopt;
-    if (isa<arith::AddIOp>(def))
-      return Range{a->first + b->first, a->second + b->second};
-    if (isa<arith::SubIOp>(def))
-      return Range{a->first - b->second, a->second - b->first};
-    if (isa<arith::MinSIOp, arith::MinUIOp>(def))
-      return Range{std::min(a->first, b->first), std::min(a->second, b->second)};
-    if (isa<arith::MaxSIOp, arith::MaxUIOp>(def))
-      return Range{std::max(a->first, b->first), std::max(a->second, b->second)};
-    if (isa<arith::MulIOp>(def) && b->first == b->second && b->first >= 0)
-      return Range{a->first * b->first, a->second * b->first};
-    if (isa<arith::DivUIOp, arith::DivSIOp>(def) && b->first == b->second && b->first > 0 &&
-        a->first >= 0)
-      return Range{a->first / b->first, a->second / b->first};
-  }
-  if (auto select = dyn_cast<arith::SelectOp>(def)) {
-    auto a = operand(1), b = operand(2);
-    if (a && b)
-      return Range{std::min(a->first, b->first), std::max(a->second, b->second)};
-  }
-  return std::nullopt;
-}
-
-/// The most trips of a loop from `lb` to `ub` by `step` (bounds perhaps known at run time
-/// only): from the constant bounds of its ends; 1 where they are unknown.
-double tripsAtMost(OpFoldResult lb, OpFoldResult ub, OpFoldResult step) {
-  auto rangeOfFold = [](OpFoldResult r) -> std::optional<std::pair<int64_t, int64_t>> {
-    if (std::optional<int64_t> c = getConstantIntValue(r))
-      return std::make_pair(*c, *c);
-    return rangeOf(cast<Value>(r));
-  };
-  auto low = rangeOfFold(lb), high = rangeOfFold(ub);
-  std::optional<int64_t> by = getConstantIntValue(step);
-  if (!low || !high || !by || *by <= 0 || high->second <= low->first)
-    return 1;
-  return double((high->second - low->first + *by - 1) / *by);
-}
-
-/// Trips of the loops around `op`, each loop with run-time bounds counted at its most (the
-/// work of a kernel whose vector code skips padding, for the report's roofline).
-double tripsAroundAtMost(Operation *op) {
-  double trips = 1;
-  for (Operation *p = op->getParentOp(); p && !isa<func::FuncOp>(p); p = p->getParentOp()) {
-    if (auto loop = dyn_cast<scf::ForOp>(p))
-      trips *= tripsAtMost(loop.getLowerBound(), loop.getUpperBound(), loop.getStep());
-    else if (auto forall = dyn_cast<scf::ForallOp>(p))
-      for (auto [lb, ub, step] : llvm::zip(forall.getMixedLowerBound(), forall.getMixedUpperBound(),
-                                           forall.getMixedStep()))
-        trips *= tripsAtMost(lb, ub, step);
-  }
-  return trips;
-}
 } // namespace
 
 KernelCost estimateKernelCost(func::FuncOp func) {
@@ -155,7 +65,7 @@ KernelCost estimateKernelCost(func::FuncOp func) {
     if (op->getParentOfType<linalg::LinalgOp>())
       return;
     int64_t exact = tripsAround(op);
-    double trips = exact >= 0 ? double(std::max<int64_t>(exact, 1)) : tripsAroundAtMost(op);
+    double trips = double(exact >= 0 ? std::max<int64_t>(exact, 1) : tripsAroundAtMost(op));
     if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
       double iterations = 1;
       for (int64_t r : linalgOp.getStaticLoopRanges())

@@ -12,7 +12,9 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include <optional>
 #include <string>
+#include <utility>
 
 namespace kiln {
 /// Function attribute holding the notes (a dictionary).
@@ -60,9 +62,22 @@ struct CodegenNotes {
 /// schedule turns vectorization off.
 std::string describeSchedule(const Schedule &schedule);
 
+/// Static trip count of a loop with constant bounds, or -1.
+int64_t tripCount(mlir::OpFoldResult lb, mlir::OpFoldResult ub, mlir::OpFoldResult step);
+
+/// Constant bounds [lo, hi] of an index value computed from constants, loop positions and
+/// integer arithmetic (add, sub, min, max, mul and div by constants, rem, select: a
+/// convolution's taps that stay inside the image, the rows of a task), or nothing.
+std::optional<std::pair<int64_t, int64_t>> constantRange(mlir::OpFoldResult value, int depth = 0);
+
 /// Product of the static trip counts of the scf loops around `op` in its function (-1 when
 /// one is dynamic).
 int64_t tripsAround(mlir::Operation *op);
+
+/// tripsAround with each loop whose bounds are known at run time only counted at its most
+/// trips (constantRange of its ends; 1 where unknown): the work of vector code that skips
+/// padding, for the kernel report's roofline.
+int64_t tripsAroundAtMost(mlir::Operation *op);
 
 /// Iterations of `op`'s own loops times the static trips of the loops around it (-1 if any
 /// is dynamic).

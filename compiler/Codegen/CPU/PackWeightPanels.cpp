@@ -118,7 +118,7 @@ int64_t panelWidth(BlockArgument arg) {
     if (!isMultipleOf(cast<vector::TransferReadOp>(user).getIndices().back(), width))
       return 0;
   // A panel row narrower than a cache line gains nothing.
-  return width * memref.getElementTypeBitWidth() / 8 >= 64 ? width : 0;
+  return width * memref.getElementTypeBitWidth() / 8 >= kiln::kCacheLineBytes ? width : 0;
 }
 
 /// Reads of `arg` now [.., N / W, K, W]: each [r, m * W] block at [.., k, n] is read as the

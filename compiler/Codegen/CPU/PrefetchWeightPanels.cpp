@@ -20,6 +20,7 @@
 // load is amortized and the prefetches only cost. Batched weights are left alone.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/Codegen/CPU/CodegenNotes.h"
 #include "compiler/Codegen/CPU/Passes.h"
 #include "compiler/Codegen/CPU/WeightPanels.h"
 #include "kiln/Dialect/Graph/Int8Layout.h"
@@ -41,7 +42,6 @@ namespace kiln {
 using namespace mlir;
 
 namespace {
-constexpr int64_t kLineBytes = 64;
 /// Most prefetches per read and k step; the most register tiles of rows that use each block
 /// of the weight in the whole kernel, beyond which its load is amortized (chains of 49, 98
 /// and 196 x 1024 x 1024 layers, 1 thread: 20%, 12% and 2% faster with the prefetches;
@@ -63,19 +63,18 @@ bool dependsOn(Value v, Value iv, int depth = 0) {
 
 /// The constant trip count of `loop`: constant bounds, an upper bound lb + c (a block of k
 /// steps that starts where an outer loop is), or the larger of a select of two constants.
-std::optional<int64_t> tripCount(scf::ForOp loop) {
+std::optional<int64_t> blockTrips(scf::ForOp loop) {
   std::optional<int64_t> step = getConstantIntValue(loop.getStep());
   std::optional<int64_t> span;
   if (auto lb = getConstantIntValue(loop.getLowerBound()))
     if (auto ub = getConstantIntValue(loop.getUpperBound()))
       span = *ub - *lb;
   // The rows of a task, fewer in the last: select(last, a, b) (VnniGemm.cpp). The larger.
-  if (auto select = loop.getUpperBound().getDefiningOp<arith::SelectOp>()) {
+  if (loop.getUpperBound().getDefiningOp<arith::SelectOp>()) {
     auto lb = getConstantIntValue(loop.getLowerBound());
-    auto a = getConstantIntValue(select.getTrueValue());
-    auto b = getConstantIntValue(select.getFalseValue());
-    if (lb && a && b)
-      span = std::max(*a, *b) - *lb;
+    auto ub = kiln::constantRange(loop.getUpperBound());
+    if (lb && ub)
+      span = ub->second - *lb;
   }
   if (auto add = loop.getUpperBound().getDefiningOp<arith::AddIOp>()) {
     if (add.getLhs() == loop.getLowerBound())
@@ -109,7 +108,7 @@ void prefetchNextBlock(vector::TransferReadOp read, Value weight) {
   bool kIsIvPlusInvariant =
       k == iv || (add && ((add.getRhs() == iv && !dependsOn(add.getLhs(), iv)) ||
                           (add.getLhs() == iv && !dependsOn(add.getRhs(), iv))));
-  std::optional<int64_t> kSteps = tripCount(kLoop);
+  std::optional<int64_t> kSteps = blockTrips(kLoop);
   std::optional<int64_t> kStep = getConstantIntValue(kLoop.getStep());
   if (!kIsIvPlusInvariant || !kSteps || !kStep)
     return;
@@ -130,7 +129,7 @@ void prefetchNextBlock(vector::TransferReadOp read, Value weight) {
         inBlock = false;
       if (indexesWeight(loopIv) || dependsOn(kLoop.getLowerBound(), loopIv))
         continue;
-      std::optional<int64_t> trips = tripCount(loop);
+      std::optional<int64_t> trips = blockTrips(loop);
       if (!trips)
         return;
       reuse *= *trips;
@@ -143,12 +142,11 @@ void prefetchNextBlock(vector::TransferReadOp read, Value weight) {
       for (auto [i, loopIv] : llvm::enumerate(forall.getInductionVars())) {
         if (indexesWeight(loopIv))
           continue;
-        std::optional<int64_t> lb = getConstantIntValue(forall.getMixedLowerBound()[i]),
-                               ub = getConstantIntValue(forall.getMixedUpperBound()[i]),
-                               step = getConstantIntValue(forall.getMixedStep()[i]);
-        if (!lb || !ub || !step || *step <= 0)
+        int64_t trips = kiln::tripCount(forall.getMixedLowerBound()[i],
+                                        forall.getMixedUpperBound()[i], forall.getMixedStep()[i]);
+        if (trips < 0)
           return;
-        reuse *= (*ub - *lb + *step - 1) / *step;
+        reuse *= trips;
       }
     } else if (isa<LoopLikeOpInterface>(op)) {
       return; // another kind of loop: its reuse is unknown
@@ -158,7 +156,7 @@ void prefetchNextBlock(vector::TransferReadOp read, Value weight) {
     return;
   auto type = cast<MemRefType>(weight.getType());
   int64_t rank = type.getRank(), kRows = type.getDimSize(rank - 2);
-  int64_t lineElements = kLineBytes * 8 / type.getElementTypeBitWidth();
+  int64_t lineElements = kiln::kCacheLineBytes * 8 / type.getElementTypeBitWidth();
   int64_t linesPerRow = type.getDimSize(rank - 1) / lineElements;
   int64_t blockRows = *kSteps * *kStep, lines = blockRows * linesPerRow;
   int64_t slots = rowTiles * *kSteps, perSlot = (lines + slots - 1) / slots;

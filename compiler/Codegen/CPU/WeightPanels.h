@@ -25,6 +25,10 @@ constexpr llvm::StringLiteral kMaxAbsArgAttr = "kiln.max_abs";
 /// Function attribute (i64 array): [argument, W, ...] for each argument read as panels.
 constexpr llvm::StringLiteral kPackedArgsAttr = "kiln.packed_args";
 
+/// Bytes of a cache line: a panel row narrower gains nothing from packing; prefetches are
+/// issued per line.
+constexpr int64_t kCacheLineBytes = 64;
+
 /// [.., K, N] → [.., N / W, K, W]. `width` divides N.
 llvm::SmallVector<int64_t> panelShape(llvm::ArrayRef<int64_t> shape, int64_t width);
 
