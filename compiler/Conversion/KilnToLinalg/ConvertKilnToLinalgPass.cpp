@@ -12,6 +12,7 @@ namespace kiln {
 #define GEN_PASS_DEF_CONVERTKILNTOLINALGPASS
 #define GEN_PASS_DECL_SHAPEFUNCTIONSPASS
 #define GEN_PASS_DECL_COPYRETURNEDARGUMENTS
+#define GEN_PASS_DECL_ORDERCONSTANTGLOBALS
 #define GEN_PASS_DECL_SINKROWRESHAPES
 #define GEN_PASS_REGISTRATION
 #include "compiler/Conversion/KilnToLinalg/Passes.h.inc"
@@ -110,5 +111,6 @@ void kiln::registerKilnToLinalgPass() {
   registerConvertKilnToLinalgPass();
   registerShapeFunctionsPass();
   registerCopyReturnedArguments();
+  registerOrderConstantGlobals();
   registerSinkRowReshapes();
 }

@@ -64,4 +64,6 @@ void kiln::buildKernelBufferizationPipeline(OpPassManager &pm) {
   // The string is fixed and tested; a parse error is a programming error.
   if (failed(parsePassPipeline(kBufferize, pm)))
     llvm::report_fatal_error(llvm::Twine("kiln: invalid built-in pipeline: ") + kBufferize);
+  // Bufferization's constant globals in an order that does not depend on addresses.
+  pm.addPass(createOrderConstantGlobals());
 }

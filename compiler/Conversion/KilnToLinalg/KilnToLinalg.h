@@ -34,13 +34,19 @@ std::unique_ptr<mlir::Pass> createSinkRowReshapes();
 /// returns a copy of it (bufferization cannot hand an argument out as a result).
 std::unique_ptr<mlir::Pass> createCopyReturnedArguments();
 
+/// Creates `kiln-order-constant-globals` (Passes.td): bufferization's constant globals in the
+/// order the kernels first read them, named by it (kernels.so the same on every compile).
+std::unique_ptr<mlir::Pass> createOrderConstantGlobals();
+
 /// Kernels on linalg-on-tensors to buffers, for every target's codegen: returned arguments
-/// copied (kiln-copy-returned-arguments), one-shot bufferization at function boundaries, and
-/// returned buffers turned into the caller's out-parameters.
+/// copied (kiln-copy-returned-arguments), one-shot bufferization at function boundaries,
+/// returned buffers turned into the caller's out-parameters, constant globals ordered
+/// (kiln-order-constant-globals).
 void buildKernelBufferizationPipeline(mlir::OpPassManager &pm);
 
-/// Registers `kiln-to-linalg`, `kiln-shape-functions`, `kiln-sink-row-reshapes` and
-/// `kiln-copy-returned-arguments` with the global pass registry (for kiln-opt and pipelines).
+/// Registers `kiln-to-linalg`, `kiln-shape-functions`, `kiln-sink-row-reshapes`,
+/// `kiln-copy-returned-arguments` and `kiln-order-constant-globals` with the global pass
+/// registry (for kiln-opt and pipelines).
 void registerKilnToLinalgPass();
 
 } // namespace kiln

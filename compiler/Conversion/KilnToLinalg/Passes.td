@@ -59,6 +59,18 @@ def SinkRowReshapes : Pass<"kiln-sink-row-reshapes", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
 }
 
+def OrderConstantGlobals : Pass<"kiln-order-constant-globals", "mlir::ModuleOp"> {
+  let summary = "Constant globals in the order the kernels first read them, named by it";
+  let description = [{
+    Runs after one-shot bufferization, whose order of the `memref.global`s it makes for
+    tensor constants (and their `_N` suffixes) followed functions ordered by their
+    addresses: kernels.so's constant pool changed from compile to compile. The private
+    constant globals move to the top of the module in the order the functions, in module
+    order, first read them, and are named `__kiln_constant_<i>` in that order.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def CopyReturnedArguments : Pass<"kiln-copy-returned-arguments", "mlir::func::FuncOp"> {
   let summary = "A kernel that returns one of its arguments returns a copy of it";
   let description = [{
