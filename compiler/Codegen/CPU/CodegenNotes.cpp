@@ -133,6 +133,8 @@ std::string describeSchedule(const Schedule &s) {
   add("par", s.parallelTiles);
   add("cache", s.outerTiles);
   add("reg", s.innerTiles);
+  if (!s.innerOrder.empty())
+    out += " order" + listOf(s.innerOrder);
   if (out.empty())
     out = "untiled";
   if (!s.vectorize)

@@ -18,6 +18,9 @@ struct Schedule {
   llvm::SmallVector<int64_t> outerTiles; ///< cache-level tiles
   llvm::SmallVector<int64_t> innerTiles; ///< register/vector-level tiles (relative to outer)
   bool vectorize = true;
+  /// The order of the register tiles' loops, outermost first (a permutation of the op's
+  /// loops); empty: the loops' own order.
+  llvm::SmallVector<int64_t> innerOrder;
 };
 
 /// Name of the attribute that carries a schedule on a linalg op in the IR.
@@ -55,6 +58,10 @@ Schedule chooseDefaultSchedule(mlir::linalg::LinalgOp op);
 /// Fills `parallelTiles` from the other levels: the parallel dims of the cache tiles, or else
 /// the first parallel loop with more than one iteration, at its register tile (dividing).
 void addParallelSplit(mlir::linalg::LinalgOp op, Schedule &schedule);
+
+/// Sets `innerOrder` where a matmul's register tiles of columns should run outside its
+/// register tiles of rows (Schedule.cpp); leaves it empty otherwise.
+void chooseRegisterOrder(mlir::linalg::LinalgOp op, Schedule &schedule);
 
 /// Vector width of a register tile over a dim of `extent`: the largest power of two up to
 /// `limit` whose remainder (peeled) is 0 or a power of two; widths like 24 or 56 lanes split

@@ -213,7 +213,8 @@ struct TileAndVectorizePass : kiln::impl::TileAndVectorizeBase<TileAndVectorizeP
       if (succeeded(tiled))
         tiled = kiln::tileOp(rewriter, *tiled, opSchedule.outerTiles, /*peel=*/false);
       if (succeeded(tiled))
-        tiled = kiln::tileOp(rewriter, *tiled, opSchedule.innerTiles, /*peel=*/true);
+        tiled = kiln::tileOp(rewriter, *tiled, opSchedule.innerTiles, /*peel=*/true,
+                             /*forall=*/false, opSchedule.innerOrder);
       if (failed(tiled)) {
         op->emitError("kiln-cpu-tile-and-vectorize: tiling failed for this schedule");
         return signalPassFailure();

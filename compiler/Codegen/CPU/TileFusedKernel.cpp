@@ -186,11 +186,13 @@ void capTile(SmallVectorImpl<int64_t> &tiles, ArrayRef<int64_t> ranges) {
 } // namespace
 
 FailureOr<Operation *> kiln::tileOp(RewriterBase &rewriter, Operation *op, ArrayRef<int64_t> tiles,
-                                    bool peel, bool forall) {
+                                    bool peel, bool forall, ArrayRef<int64_t> order) {
   if (tiles.empty() || llvm::all_of(tiles, [](int64_t t) { return t == 0; }))
     return op;
   scf::SCFTilingOptions options;
   options.setTileSizes(getAsIndexOpFoldResult(op->getContext(), tiles));
+  if (!order.empty())
+    options.setInterchange(order);
   if (forall)
     options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
   rewriter.setInsertionPoint(op);
@@ -298,7 +300,8 @@ FailureOr<bool> kiln::tileFusedKernel(RewriterBase &rewriter, func::FuncOp func,
     } else {
       tiled = tileOp(rewriter, op, reductionsOnly(op, schedule.outerTiles), /*peel=*/false);
       if (succeeded(tiled))
-        tiled = tileOp(rewriter, *tiled, schedule.innerTiles, /*peel=*/true);
+        tiled = tileOp(rewriter, *tiled, schedule.innerTiles, /*peel=*/true, /*forall=*/false,
+                       schedule.innerOrder);
     }
     if (failed(tiled))
       return op->emitError("kiln-cpu-tile-and-vectorize: tiling the fused anchor failed");

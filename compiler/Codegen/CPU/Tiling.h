@@ -18,10 +18,11 @@ constexpr llvm::StringLiteral kTileBoundsAttr = "kiln.tile_bounds";
 /// Tiles `op` with `tiles` (0 = untiled) and returns the tiled op, or `op` when nothing to do.
 /// With `peel`, loops whose step does not divide their range are split into a full-tile loop
 /// and a last partial tile, so both keep static shapes (and can be vectorized); the partial
-/// tile's ops carry kTileBoundsAttr.
+/// tile's ops carry kTileBoundsAttr. `order` (a permutation of the op's loops, outermost
+/// first; empty: their own order) orders the tile loops.
 mlir::FailureOr<mlir::Operation *> tileOp(mlir::RewriterBase &rewriter, mlir::Operation *op,
                                           llvm::ArrayRef<int64_t> tiles, bool peel,
-                                          bool forall = false);
+                                          bool forall = false, llvm::ArrayRef<int64_t> order = {});
 
 /// Rewrites each static constant tensor.pad into fills of the border and an insert of the
 /// source into the interior. Bufferized with empty-tensor elimination, the op producing the

@@ -60,3 +60,37 @@ func.func @matmul_big_l2_small_k(%a: tensor<1024x256xf32>, %b: tensor<256x1024xf
   return %r : tensor<1024x1024xf32>
 }
 }
+
+// -----
+
+// Few rows, many columns per task (a 7x7 map's 1x1 conv, 49 x 384 x 384): each task's block of
+// B (128 k x 192 columns, 96 KB) is past L1, so the register tiles of columns run outside
+// those of rows (`order`), each column tile's 32 KB of B reused from L1 by all 9 row tiles.
+// 440 columns in tasks of 88 (16-lane tiles): the task's block (39 KB) fits L1, the rows stay
+// outside.
+// CHECK-LABEL: func @matmul_few_rows_columns_outside
+// CHECK-SAME: schedule = "par[0,192,0] cache[49,0,128] reg[6,64,4] order[1,0,2]"
+// CHECK: scf.forall
+// CHECK: scf.for {{.*}} step %c128
+// CHECK: scf.for {{.*}} step %c64
+// CHECK: scf.for {{.*}} to %c48 step %c6
+// CHECK: scf.for {{.*}} step %c4
+// CHECK: vector.contract {{.*}} vector<6x4xf32>, vector<4x64xf32> into vector<6x64xf32>
+// CHECK-LABEL: func @matmul_few_rows_block_in_l1
+// CHECK-SAME: schedule = "par[0,88,0] cache[49,0,110] reg[8,16,1]"
+module attributes {kiln.target = {cpu = "sapphirerapids", vector_bits = 512 : i64, vector_registers = 32 : i64, l2_bytes = 2097152 : i64}} {
+func.func @matmul_few_rows_columns_outside(%a: tensor<49x384xf32>, %b: tensor<384x384xf32>) -> tensor<49x384xf32> attributes {kiln.kernel} {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<49x384xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<49x384xf32>) -> tensor<49x384xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<49x384xf32>, tensor<384x384xf32>) outs(%f : tensor<49x384xf32>) -> tensor<49x384xf32>
+  return %r : tensor<49x384xf32>
+}
+func.func @matmul_few_rows_block_in_l1(%a: tensor<49x440xf32>, %b: tensor<440x440xf32>) -> tensor<49x440xf32> attributes {kiln.kernel} {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<49x440xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<49x440xf32>) -> tensor<49x440xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<49x440xf32>, tensor<440x440xf32>) outs(%f : tensor<49x440xf32>) -> tensor<49x440xf32>
+  return %r : tensor<49x440xf32>
+}
+}
