@@ -31,6 +31,7 @@ void kiln::populateKilnToLinalgPatterns(const TypeConverter &converter, RewriteP
   if (vectorCode) {
     lowering::populateVectorPoolPatterns(converter, patterns);
     lowering::populateVectorNormPatterns(converter, patterns);
+    lowering::populateVectorSoftmaxPatterns(converter, patterns);
   }
   lowering::populateReducePatterns(converter, patterns);
   lowering::populateNormPatterns(converter, patterns);

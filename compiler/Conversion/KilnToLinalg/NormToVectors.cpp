@@ -79,62 +79,22 @@ struct VectorLayerNormLowering : OpConversionPattern<graph::LayerNormOp> {
     Row row{count, op.getEpsilon().convertToDouble(), input, flat(adaptor.getScale()),
             flat(adaptor.getBias())};
 
-    // Rows: the product of the leading dims; row r is the index (i0, ..., i(axis-1)).
-    SmallVector<OpFoldResult> shape;
-    for (int64_t d = 0; d < rank; ++d)
-      shape.push_back(
-          type.isDynamicDim(d)
-              ? OpFoldResult(
-                    rewriter.create<tensor::DimOp>(loc, adaptor.getInput(), d).getResult())
-              : OpFoldResult(rewriter.getIndexAttr(type.getDimSize(d))));
-    // The row count: a constant for static leading dims, else their run-time product.
-    OpFoldResult rows;
-    if (llvm::any_of(type.getShape().take_front(axis), ShapedType::isDynamic)) {
-      Value product = idx(rewriter, loc, 1);
-      for (int64_t d = 0; d < axis; ++d)
-        product = rewriter.create<arith::MulIOp>(
-            loc, product, getValueOrCreateConstantIndexOp(rewriter, loc, shape[d]));
-      rows = product;
-    } else {
-      int64_t product = 1;
-      for (int64_t d = 0; d < axis; ++d)
-        product *= type.getDimSize(d);
-      rows = rewriter.getIndexAttr(product);
-    }
-    std::optional<int64_t> constantRows = getConstantIntValue(rows);
-    bool parallel = !constantRows || *constantRows * count >= kMinParallelElements;
-    Value init = rewriter.create<tensor::EmptyOp>(loc, shape, type.getElementType());
-    auto rowIndex = [&](OpBuilder &b, Location l, Value r) {
-      SmallVector<Value> index(axis);
-      for (int64_t d = axis - 1; d > 0; --d) {
-        Value size = getValueOrCreateConstantIndexOp(b, l, shape[d]);
-        index[d] = b.create<arith::RemUIOp>(l, r, size);
-        r = b.create<arith::DivUIOp>(l, r, size);
-      }
-      index[0] = r;
-      return index;
-    };
-    // buildRowLoop asks for the slice, then builds the body: the row's index, computed for
-    // the one, is kept for the other.
-    SmallVector<Value> index;
-    auto sliceOf = [&](OpBuilder &b, Location l, Value r, SmallVectorImpl<OpFoldResult> &off,
-                       SmallVectorImpl<OpFoldResult> &sizes) {
-      index = rowIndex(b, l, r);
-      off.assign(getAsOpFoldResult(index));
-      sizes.assign(axis, b.getIndexAttr(1));
-      for (int64_t d = axis; d < rank; ++d) {
-        off.push_back(b.getIndexAttr(0));
-        sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
-      }
-    };
-    // The row's slice [1, ..., 1, normalized dims] written as [1, count] (static reshapes).
-    SmallVector<ReassociationIndices> sliceGroups{group(0, axis), group(axis, rank)};
-    auto body = [&](OpBuilder &b, Location l, Value, Value slice) {
+    // The row's slice [1, ..., 1, normalized dims] written as [1, ..., 1, count]: only the
+    // normalized dims (contiguous) collapse; collapsing the unit dims of the strided slice too
+    // bufferized to a copy of each row in and out of a heap buffer (a 4-D input's rows).
+    SmallVector<ReassociationIndices> sliceGroups;
+    for (int64_t d = 0; d < axis; ++d)
+      sliceGroups.push_back({d});
+    sliceGroups.push_back(group(axis, rank));
+    auto body = [&](OpBuilder &b, Location l, ValueRange index, Value slice) -> Value {
+      if (rank - axis == 1)
+        return row.build(b, l, index, slice);
       Value flatSlice = b.create<tensor::CollapseShapeOp>(l, slice, sliceGroups);
       Value done = row.build(b, l, index, flatSlice);
       return b.create<tensor::ExpandShapeOp>(l, slice.getType(), done, sliceGroups).getResult();
     };
-    rewriter.replaceOp(op, buildRowLoop(rewriter, loc, init, rows, parallel, sliceOf, body));
+    rewriter.replaceOp(
+        op, buildRowOp(rewriter, loc, adaptor.getInput(), axis, kMinParallelElements, body));
     return success();
   }
 
@@ -201,7 +161,7 @@ struct VectorLayerNormLowering : OpConversionPattern<graph::LayerNormOp> {
         y = b.create<arith::MulFOp>(l, y, readVector(b, l, vecType, scale, {at}));
       if (bias)
         y = b.create<arith::AddFOp>(l, y, readVector(b, l, vecType, bias, {at}));
-      return writeVector(b, l, y, slice, {idx(b, l, 0), at});
+      return writeVector(b, l, y, slice, rowSliceIndex(b, l, slice, at));
     }
 
     Value build(OpBuilder &b, Location l, ValueRange r, Value slice) const {

@@ -25,6 +25,9 @@ void populatePoolPatterns(const TypeConverter &converter, RewritePatternSet &pat
 /// Static NHWC f32 2-D pools as vector code, tried before populatePoolPatterns' linalg.
 void populateVectorPoolPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 void populateVectorNormPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
+/// f32 softmax along the last axis of static rows as vector code (one exponential per element),
+/// tried before populateReducePatterns' linalg.
+void populateVectorSoftmaxPatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.reduce / softmax / log_softmax → reduction generics.
 void populateReducePatterns(const TypeConverter &converter, RewritePatternSet &patterns);
 /// kiln.layer_norm / batch_norm → reduction and elementwise generics.

@@ -190,6 +190,65 @@ Value buildRowLoop(OpBuilder &b, Location loc, Value init, OpFoldResult rows, bo
   return forall.getResult(0);
 }
 
+SmallVector<Value> rowSliceIndex(OpBuilder &b, Location loc, Value slice, Value at) {
+  SmallVector<Value> index(cast<RankedTensorType>(slice.getType()).getRank() - 1, idx(b, loc, 0));
+  index.push_back(at);
+  return index;
+}
+
+Value buildRowOp(OpBuilder &b, Location loc, Value input, int64_t axis, int64_t minParallelElements,
+                 RowOpFn body) {
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank(), count = 1;
+  for (int64_t d = axis; d < rank; ++d)
+    count *= type.getDimSize(d);
+  SmallVector<OpFoldResult> shape;
+  for (int64_t d = 0; d < rank; ++d)
+    shape.push_back(type.isDynamicDim(d)
+                        ? OpFoldResult(b.create<tensor::DimOp>(loc, input, d).getResult())
+                        : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
+  // The row count: a constant for static leading dims, else their run-time product.
+  OpFoldResult rows;
+  if (llvm::any_of(type.getShape().take_front(axis), ShapedType::isDynamic)) {
+    Value product = idx(b, loc, 1);
+    for (int64_t d = 0; d < axis; ++d)
+      product =
+          b.create<arith::MulIOp>(loc, product, getValueOrCreateConstantIndexOp(b, loc, shape[d]));
+    rows = product;
+  } else {
+    int64_t product = 1;
+    for (int64_t d = 0; d < axis; ++d)
+      product *= type.getDimSize(d);
+    rows = b.getIndexAttr(product);
+  }
+  std::optional<int64_t> constantRows = getConstantIntValue(rows);
+  bool parallel = !constantRows || *constantRows * count >= minParallelElements;
+  Value init = b.create<tensor::EmptyOp>(loc, shape, type.getElementType());
+  // Row r is the index (i0, ..., i(axis-1)). buildRowLoop asks for the slice, then builds the
+  // body: the row's index, computed for the one, is kept for the other.
+  SmallVector<Value> index;
+  auto sliceOf = [&](OpBuilder &nb, Location l, Value r, SmallVectorImpl<OpFoldResult> &off,
+                     SmallVectorImpl<OpFoldResult> &sizes) {
+    index.assign(axis, Value());
+    for (int64_t d = axis - 1; d > 0; --d) {
+      Value size = getValueOrCreateConstantIndexOp(nb, l, shape[d]);
+      index[d] = nb.create<arith::RemUIOp>(l, r, size);
+      r = nb.create<arith::DivUIOp>(l, r, size);
+    }
+    index[0] = r;
+    off.assign(getAsOpFoldResult(index));
+    sizes.assign(axis, nb.getIndexAttr(1));
+    for (int64_t d = axis; d < rank; ++d) {
+      off.push_back(nb.getIndexAttr(0));
+      sizes.push_back(nb.getIndexAttr(type.getDimSize(d)));
+    }
+  };
+  auto rowBody = [&](OpBuilder &nb, Location l, Value, Value slice) {
+    return body(nb, l, index, slice);
+  };
+  return buildRowLoop(b, loc, init, rows, parallel, sliceOf, rowBody);
+}
+
 Value buildLoop(OpBuilder &b, Location loc, int64_t lb, int64_t ub, int64_t step, Value acc,
                 LoopBodyFn body) {
   if (lb >= ub)

@@ -117,6 +117,16 @@ inline Value buildRowLoop(OpBuilder &b, Location loc, Value init, int64_t rows, 
                           RowSliceFn sliceOf, RowBodyFn body) {
   return buildRowLoop(b, loc, init, b.getIndexAttr(rows), parallel, sliceOf, body);
 }
+/// An op over rows (layer norm, softmax): `input`'s dims from `axis` on (static) are one row,
+/// the dims before it (static or symbolic, axis >= 1) index the rows. The result, a tensor
+/// like `input`, has each row written by `body` from its index over the leading dims and its
+/// output slice [1, ..., 1, row dims]; the rows run on the threads from
+/// `minParallelElements` elements (or a symbolic row count) on.
+using RowOpFn = function_ref<Value(OpBuilder &, Location, ValueRange index, Value slice)>;
+/// The index of element `at` of a row op's output slice [1, ..., 1, count].
+SmallVector<Value> rowSliceIndex(OpBuilder &b, Location loc, Value slice, Value at);
+Value buildRowOp(OpBuilder &b, Location loc, Value input, int64_t axis, int64_t minParallelElements,
+                 RowOpFn body);
 /// The same with strided slices: `sliceOf` also gives the strides (a dilated conv's rows).
 using StridedRowSliceFn = function_ref<void(
     OpBuilder &, Location, Value row, SmallVectorImpl<OpFoldResult> &offsets,
