@@ -161,3 +161,35 @@ func.func @rows_then_reshape(%x: tensor<1x?x?x16xf32>, %w: tensor<16x96xf32>, %b
   %back = tensor.reshape %y(%shape) : (tensor<?x96xf32>, tensor<4xindex>) -> tensor<1x?x?x96xf32>
   return %back : tensor<1x?x?x96xf32>
 }
+
+// -----
+
+// A cache tile past kMaxEpilogueTile shrinks along a dim only to a divisor no smaller than
+// its register tile: ViT's 197 rows (a prime) have none against 6-row tiles, so the columns
+// shrink (256 -> 64 per cache tile) and the rows stay whole in 6-row register tiles. Before,
+// the rows shrank to 1: 1 x 64 register tiles, twice as slow. The report shows the tile as
+// applied.
+// CHECK-LABEL: func.func @prime_rows_bias
+// CHECK-SAME: schedule = "par[0,256,0] cache[197,64,256] reg[6,64,4] (fused)"
+// CHECK: scf.forall (%{{.*}}) = (0) to (3072) step (256)
+// CHECK: scf.for %{{.*}} = %c0 to %c256 step %c64
+// CHECK: scf.for %{{.*}} = %c0 to %c768 step %c256
+// CHECK: scf.for %{{.*}} = %c0 to %c192 step %c6
+// CHECK: vector.contract {{.*}} : vector<6x4xf32>, vector<4x64xf32> into vector<6x64xf32>
+// CHECK-NOT: vector<1x4xf32>, vector<4x64xf32> into vector<1x64xf32>
+// CHECK: tensor.parallel_insert_slice
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d1)>
+func.func @prime_rows_bias(%a: tensor<197x768xf32>, %b: tensor<768x3072xf32>, %bias: tensor<3072xf32>) -> tensor<197x3072xf32> attributes {kiln.kernel} {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<197x3072xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e0 : tensor<197x3072xf32>) -> tensor<197x3072xf32>
+  %mm = linalg.matmul ins(%a, %b : tensor<197x768xf32>, tensor<768x3072xf32>) outs(%fill : tensor<197x3072xf32>) -> tensor<197x3072xf32>
+  %e1 = tensor.empty() : tensor<197x3072xf32>
+  %add = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]} ins(%mm, %bias : tensor<197x3072xf32>, tensor<3072xf32>) outs(%e1 : tensor<197x3072xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<197x3072xf32>
+  return %add : tensor<197x3072xf32>
+}
