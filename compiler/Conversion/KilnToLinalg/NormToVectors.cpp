@@ -18,8 +18,6 @@ namespace kiln::lowering {
 namespace {
 /// Lanes per vector (a 512-bit register of f32).
 constexpr int64_t kLanes = 16;
-/// Independent accumulators of a row sum (the vector add latency).
-constexpr int64_t kAccumulators = 4;
 /// Layer norms over fewer elements than this run on one thread.
 constexpr int64_t kMinParallelElements = 1 << 15;
 
@@ -116,38 +114,14 @@ struct VectorLayerNormLowering : OpConversionPattern<graph::LayerNormOp> {
     /// sum over the row of term(x), term mapping a vector of the row to the vector to add.
     Value sum(OpBuilder &b, Location l, ValueRange r,
               function_ref<Value(OpBuilder &, Location, Value)> term) const {
-      auto vecType = VectorType::get({kLanes}, b.getF32Type());
-      int64_t accumulators = std::min(kAccumulators, full() / kLanes);
-      int64_t step = accumulators * kLanes;
-      int64_t blocked = accumulators ? full() / step * step : 0;
-      SmallVector<Value> accs(std::max<int64_t>(1, accumulators), splat(b, l, vecType, 0));
-      if (blocked) {
-        auto loop = b.create<scf::ForOp>(
-            l, idx(b, l, 0), idx(b, l, blocked), idx(b, l, step), accs,
-            [&](OpBuilder &nb, Location nl, Value j, ValueRange args) {
-              SmallVector<Value> next;
-              for (auto [a, acc] : llvm::enumerate(args)) {
-                Value at = nb.create<arith::AddIOp>(nl, j, idx(nb, nl, a * kLanes));
-                next.push_back(
-                    nb.create<arith::AddFOp>(nl, acc, term(nb, nl, read(nb, nl, r, at, kLanes))));
-              }
-              nb.create<scf::YieldOp>(nl, next);
-            });
-        accs = loop.getResults();
-      }
-      for (int64_t j = blocked; j < full(); j += kLanes)
-        accs[0] = b.create<arith::AddFOp>(l, accs[0],
-                                          term(b, l, read(b, l, r, idx(b, l, j), kLanes)));
-      Value total = accs[0];
-      for (Value acc : ArrayRef(accs).drop_front())
-        total = b.create<arith::AddFOp>(l, total, acc);
-      Value s = b.create<vector::ReductionOp>(l, vector::CombiningKind::ADD, total);
-      if (int64_t rest = count - full()) {
-        Value tail = term(b, l, read(b, l, r, idx(b, l, full()), rest));
-        s = b.create<arith::AddFOp>(
-            l, s, b.create<vector::ReductionOp>(l, vector::CombiningKind::ADD, tail));
-      }
-      return s;
+      return reduceRow(
+          b, l, count, 0, vector::CombiningKind::ADD,
+          [&](OpBuilder &nb, Location nl, Value at, int64_t lanes) {
+            return term(nb, nl, read(nb, nl, r, at, lanes));
+          },
+          [](OpBuilder &nb, Location nl, Value x, Value y) -> Value {
+            return nb.create<arith::AddFOp>(nl, x, y);
+          });
     }
 
     /// (x - mean) * rstd * scale (+ bias) of the `lanes` elements from `at`, into `slice`.

@@ -4,9 +4,9 @@
 // exponentials and an elementwise exp(x - max) / sum: two exponentials per element, and rows
 // whose length is not a multiple of the vector (an attention's 197 or 77 keys) vectorized as
 // one odd-sized vector. Here, as a row op over the last axis (the CPU target): each row (a
-// few KB, in L1) in 16-lane vectors and one shorter vector for its rest: its max with four
-// accumulators; then e = exp(x - max) stored to the output while summed; then the output
-// scaled by 1 / sum. One exponential per element. Rows run on the threads when there is
+// few KB, in L1) in 16-lane vectors and one shorter vector for its rest: its max (reduceRow:
+// four accumulators); then e = exp(x - max) stored to the output while summed; then the
+// output scaled by 1 / sum. One exponential per element. Rows run on the threads when there is
 // enough data.
 //
 //===----------------------------------------------------------------------===//
@@ -19,8 +19,6 @@ namespace kiln::lowering {
 namespace {
 /// Lanes per vector (a 512-bit register of f32).
 constexpr int64_t kLanes = 16;
-/// Independent accumulators of a row's max (the vector op latency).
-constexpr int64_t kAccumulators = 4;
 /// Softmaxes over fewer elements than this run on one thread.
 constexpr int64_t kMinParallelElements = 1 << 15;
 
@@ -39,40 +37,16 @@ struct Row {
     return readVector(b, l, VectorType::get({lanes}, b.getF32Type()), input, index);
   }
 
-  /// The row's max: kAccumulators vectors over the whole vectors, then the rest.
+  /// The row's max.
   Value max(OpBuilder &b, Location l, ValueRange r) const {
-    auto vecType = VectorType::get({kLanes}, b.getF32Type());
-    double lowest = -std::numeric_limits<double>::infinity();
-    int64_t accumulators = std::min(kAccumulators, full() / kLanes);
-    int64_t step = accumulators * kLanes;
-    int64_t blocked = accumulators ? full() / step * step : 0;
-    SmallVector<Value> accs(std::max<int64_t>(1, accumulators), splat(b, l, vecType, lowest));
-    if (blocked) {
-      auto loop = b.create<scf::ForOp>(
-          l, idx(b, l, 0), idx(b, l, blocked), idx(b, l, step), accs,
-          [&](OpBuilder &nb, Location nl, Value j, ValueRange args) {
-            SmallVector<Value> next;
-            for (auto [a, acc] : llvm::enumerate(args)) {
-              Value at = nb.create<arith::AddIOp>(nl, j, idx(nb, nl, a * kLanes));
-              next.push_back(
-                  nb.create<arith::MaximumFOp>(nl, acc, read(nb, nl, r, at, kLanes)).getResult());
-            }
-            nb.create<scf::YieldOp>(nl, next);
-          });
-      accs = loop.getResults();
-    }
-    for (int64_t j = blocked; j < full(); j += kLanes)
-      accs[0] = b.create<arith::MaximumFOp>(l, accs[0], read(b, l, r, idx(b, l, j), kLanes));
-    Value all = accs[0];
-    for (Value acc : ArrayRef(accs).drop_front())
-      all = b.create<arith::MaximumFOp>(l, all, acc);
-    Value m = b.create<vector::ReductionOp>(l, vector::CombiningKind::MAXIMUMF, all);
-    if (int64_t rest = count - full()) {
-      Value tail = read(b, l, r, idx(b, l, full()), rest);
-      m = b.create<arith::MaximumFOp>(
-          l, m, b.create<vector::ReductionOp>(l, vector::CombiningKind::MAXIMUMF, tail));
-    }
-    return m;
+    return reduceRow(
+        b, l, count, -std::numeric_limits<double>::infinity(), vector::CombiningKind::MAXIMUMF,
+        [&](OpBuilder &nb, Location nl, Value at, int64_t lanes) {
+          return read(nb, nl, r, at, lanes);
+        },
+        [](OpBuilder &nb, Location nl, Value x, Value y) -> Value {
+          return nb.create<arith::MaximumFOp>(nl, x, y);
+        });
   }
 
   /// exp(x - max) of the `lanes` elements from `at` into `slice`; returns the new slice and

@@ -190,6 +190,42 @@ Value buildRowLoop(OpBuilder &b, Location loc, Value init, OpFoldResult rows, bo
   return forall.getResult(0);
 }
 
+Value reduceRow(OpBuilder &b, Location loc, int64_t count, double identity,
+                vector::CombiningKind kind, RowTermFn term, CombineFn combine) {
+  constexpr int64_t kLanes = 16, kAccumulators = 4;
+  auto vecType = VectorType::get({kLanes}, b.getF32Type());
+  int64_t full = count / kLanes * kLanes;
+  int64_t accumulators = std::min(kAccumulators, full / kLanes);
+  int64_t step = accumulators * kLanes;
+  int64_t blocked = accumulators ? full / step * step : 0;
+  SmallVector<Value> accs(std::max<int64_t>(1, accumulators), splat(b, loc, vecType, identity));
+  if (blocked) {
+    auto loop =
+        b.create<scf::ForOp>(loc, idx(b, loc, 0), idx(b, loc, blocked), idx(b, loc, step), accs,
+                             [&](OpBuilder &nb, Location nl, Value j, ValueRange args) {
+                               SmallVector<Value> next;
+                               for (auto [a, acc] : llvm::enumerate(args)) {
+                                 Value at =
+                                     nb.create<arith::AddIOp>(nl, j, idx(nb, nl, a * kLanes));
+                                 next.push_back(combine(nb, nl, acc, term(nb, nl, at, kLanes)));
+                               }
+                               nb.create<scf::YieldOp>(nl, next);
+                             });
+    accs = loop.getResults();
+  }
+  for (int64_t j = blocked; j < full; j += kLanes)
+    accs[0] = combine(b, loc, accs[0], term(b, loc, idx(b, loc, j), kLanes));
+  Value all = accs[0];
+  for (Value acc : ArrayRef(accs).drop_front())
+    all = combine(b, loc, all, acc);
+  Value result = b.create<vector::ReductionOp>(loc, kind, all);
+  if (int64_t rest = count - full)
+    result =
+        combine(b, loc, result,
+                b.create<vector::ReductionOp>(loc, kind, term(b, loc, idx(b, loc, full), rest)));
+  return result;
+}
+
 SmallVector<Value> rowSliceIndex(OpBuilder &b, Location loc, Value slice, Value at) {
   SmallVector<Value> index(cast<RankedTensorType>(slice.getType()).getRank() - 1, idx(b, loc, 0));
   index.push_back(at);

@@ -123,6 +123,14 @@ inline Value buildRowLoop(OpBuilder &b, Location loc, Value init, int64_t rows, 
 /// output slice [1, ..., 1, row dims]; the rows run on the threads from
 /// `minParallelElements` elements (or a symbolic row count) on.
 using RowOpFn = function_ref<Value(OpBuilder &, Location, ValueRange index, Value slice)>;
+/// A reduction (sum, max) over a row of `count` f32 elements in 16-lane vectors: `combine`
+/// folds `term(at, 16)` (the vector of the row from `at`, mapped) into up to four independent
+/// accumulators (the op's latency) over the whole vectors, starting at `identity`; then the
+/// accumulators together and their lanes (`kind`); then `term` of the rest (count % 16 lanes).
+using RowTermFn = function_ref<Value(OpBuilder &, Location, Value at, int64_t lanes)>;
+using CombineFn = function_ref<Value(OpBuilder &, Location, Value, Value)>;
+Value reduceRow(OpBuilder &b, Location loc, int64_t count, double identity,
+                vector::CombiningKind kind, RowTermFn term, CombineFn combine);
 /// The index of element `at` of a row op's output slice [1, ..., 1, count].
 SmallVector<Value> rowSliceIndex(OpBuilder &b, Location loc, Value slice, Value at);
 Value buildRowOp(OpBuilder &b, Location loc, Value input, int64_t axis, int64_t minParallelElements,
