@@ -96,8 +96,9 @@ struct VectorLayerNormLowering : OpConversionPattern<graph::LayerNormOp> {
     return success();
   }
 
-  /// The code of one row: `input` is [leading dims..., count], the row at index `at` of the
-  /// leading dims; `scale` and `bias` [count] (or null); the row's output slice [1, count].
+  /// The code of one row: `input` is [leading dims..., count], the row at index `r` of the
+  /// leading dims; `scale` and `bias` [count] (or null); the row's output slice [1, ..., 1,
+  /// count].
   struct Row {
     int64_t count;
     double epsilon;
@@ -106,9 +107,7 @@ struct VectorLayerNormLowering : OpConversionPattern<graph::LayerNormOp> {
     int64_t full() const { return count / kLanes * kLanes; }
 
     Value read(OpBuilder &b, Location l, ValueRange r, Value at, int64_t lanes) const {
-      SmallVector<Value> index(r);
-      index.push_back(at);
-      return readVector(b, l, VectorType::get({lanes}, b.getF32Type()), input, index);
+      return readRowVector(b, l, input, r, at, lanes);
     }
 
     /// sum over the row of term(x), term mapping a vector of the row to the vector to add.

@@ -32,9 +32,7 @@ struct Row {
   int64_t full() const { return count / kLanes * kLanes; }
 
   Value read(OpBuilder &b, Location l, ValueRange r, Value at, int64_t lanes) const {
-    SmallVector<Value> index(r);
-    index.push_back(at);
-    return readVector(b, l, VectorType::get({lanes}, b.getF32Type()), input, index);
+    return readRowVector(b, l, input, r, at, lanes);
   }
 
   /// The row's max.
@@ -72,8 +70,7 @@ struct Row {
   Value build(OpBuilder &b, Location l, ValueRange r, Value slice) const {
     Value m = max(b, l, r);
     auto vecType = VectorType::get({kLanes}, b.getF32Type());
-    Value sum =
-        b.create<vector::ReductionOp>(l, vector::CombiningKind::ADD, splat(b, l, vecType, 0));
+    Value sum = b.create<arith::ConstantOp>(l, b.getF32FloatAttr(0));
     if (full()) {
       auto loop = b.create<scf::ForOp>(l, idx(b, l, 0), idx(b, l, full()), idx(b, l, kLanes),
                                        ValueRange{slice, splat(b, l, vecType, 0)},

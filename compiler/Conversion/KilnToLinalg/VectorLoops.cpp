@@ -226,6 +226,13 @@ Value reduceRow(OpBuilder &b, Location loc, int64_t count, double identity,
   return result;
 }
 
+Value readRowVector(OpBuilder &b, Location loc, Value input, ValueRange row, Value at,
+                    int64_t lanes) {
+  SmallVector<Value> index(row);
+  index.push_back(at);
+  return readVector(b, loc, VectorType::get({lanes}, b.getF32Type()), input, index);
+}
+
 SmallVector<Value> rowSliceIndex(OpBuilder &b, Location loc, Value slice, Value at) {
   SmallVector<Value> index(cast<RankedTensorType>(slice.getType()).getRank() - 1, idx(b, loc, 0));
   index.push_back(at);

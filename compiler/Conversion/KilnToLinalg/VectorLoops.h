@@ -123,6 +123,12 @@ inline Value buildRowLoop(OpBuilder &b, Location loc, Value init, int64_t rows, 
 /// output slice [1, ..., 1, row dims]; the rows run on the threads from
 /// `minParallelElements` elements (or a symbolic row count) on.
 using RowOpFn = function_ref<Value(OpBuilder &, Location, ValueRange index, Value slice)>;
+Value buildRowOp(OpBuilder &b, Location loc, Value input, int64_t axis, int64_t minParallelElements,
+                 RowOpFn body);
+/// `lanes` f32 elements of row `row` (its index over the leading dims) of `input` [leading
+/// dims..., count], from element `at`.
+Value readRowVector(OpBuilder &b, Location loc, Value input, ValueRange row, Value at,
+                    int64_t lanes);
 /// A reduction (sum, max) over a row of `count` f32 elements in 16-lane vectors: `combine`
 /// folds `term(at, 16)` (the vector of the row from `at`, mapped) into up to four independent
 /// accumulators (the op's latency) over the whole vectors, starting at `identity`; then the
@@ -133,8 +139,6 @@ Value reduceRow(OpBuilder &b, Location loc, int64_t count, double identity,
                 vector::CombiningKind kind, RowTermFn term, CombineFn combine);
 /// The index of element `at` of a row op's output slice [1, ..., 1, count].
 SmallVector<Value> rowSliceIndex(OpBuilder &b, Location loc, Value slice, Value at);
-Value buildRowOp(OpBuilder &b, Location loc, Value input, int64_t axis, int64_t minParallelElements,
-                 RowOpFn body);
 /// The same with strided slices: `sliceOf` also gives the strides (a dilated conv's rows).
 using StridedRowSliceFn = function_ref<void(
     OpBuilder &, Location, Value row, SmallVectorImpl<OpFoldResult> &offsets,
