@@ -4,8 +4,9 @@
 // 49 rows (8 row tiles of 6 and a peeled row) x packed weights [16, 256, 64]: k blocks of 64
 // rows, 4 panels per cache tile of columns. Each block of a panel is 64 rows x 4 lines = 256
 // lines over 8 row tiles x 16 k steps = 128 slots: 2 prefetches per read, at the next block
-// (k0 + 64) of the same panel, row (slot * 2 + j) / 4, column ((slot * 2 + j) % 4) * 16.
-// The peeled row's nest (one row tile) is left alone.
+// (k0 + 64) of the same panel, row (slot * 2 + j) / 4, column ((slot * 2 + j) % 4) * 16,
+// at the end of the k step (after the contraction). The peeled row's nest (one row tile) is
+// left alone.
 // CHECK-LABEL: func @rows_49
 // CHECK-SAME: %[[B:[a-z0-9]+]]: memref<16x256x64xf32>
 // CHECK: scf.for %[[KT:.*]] = %c0 to %c256 step %c64
@@ -13,6 +14,7 @@
 // CHECK: scf.for %[[K:.*]] = %c0 to %c64 step %c4
 // CHECK: %[[KK:.*]] = arith.addi %[[KT]], %[[K]]
 // CHECK: vector.transfer_read %[[B]][%{{.*}}, %[[KK]], %c0]
+// CHECK: vector.contract
 // CHECK-COUNT-2: memref.prefetch %[[B]][%{{.*}}, %{{.*}}, %{{.*}}], read, locality<2>, data : memref<16x256x64xf32>
 // CHECK-NOT: memref.prefetch
 // CHECK: scf.yield
@@ -82,6 +84,79 @@ func.func @rows_49(%a: memref<49x256xf32>, %b: memref<16x256x64xf32>, %c: memref
           scf.yield %y : vector<1x64xf32>
         }
         vector.transfer_write %r, %c[%c48, %col] {in_bounds = [true, true]} : vector<1x64xf32>, memref<49x1024xf32>
+      }
+    }
+  }
+  return
+}
+
+// -----
+
+// Panels of 16 columns read four at a time by 64-column register tiles (p, p + 1, p + 2,
+// p + 3, as kiln-cpu-pack-weight-panels reads a [4, 64] block): one prefetch site per tile,
+// with the read of panel p, covering the four panels. A block is 64 rows x 4 panels = 256
+// lines over 8 row tiles x 16 k steps: 2 per step, row by row across the panels: panel
+// p + line % 4, row k0 + 64 + line / 4, column 0.
+// CHECK-LABEL: func @panels_of_16
+// CHECK-SAME: %[[B:[a-z0-9]+]]: memref<8x256x16xf32>
+// CHECK: scf.for %[[K:.*]] = %c0 to %c64 step %c4
+// CHECK-COUNT-4: vector.transfer_read %[[B]]
+// CHECK: vector.contract
+// CHECK-COUNT-2: memref.prefetch %[[B]]
+// CHECK-NOT: memref.prefetch
+// CHECK: scf.yield
+// CHECK-NOT: memref.prefetch
+// CHECK: return
+// INDEX-LABEL: func @panels_of_16
+// INDEX: scf.for %[[KT:.*]] = %c0 to %c256 step %c64
+// INDEX: scf.for %[[K:.*]] = %c0 to %c64 step %c4
+// INDEX: vector.transfer_read %[[B:.*]][%[[P:[a-z0-9]+]], %{{.*}}, %c0]
+// INDEX: vector.contract
+// INDEX: %[[NEXT:.*]] = arith.addi %[[KT]], %c64
+// INDEX: %[[LINE:.*]] = arith.muli %{{.*}}, %c2
+// INDEX: %[[J:.*]] = arith.remui %[[LINE]], %c4
+// INDEX: %[[PJ:.*]] = arith.addi %[[P]], %[[J]]
+// INDEX: %[[R:.*]] = arith.divui %[[LINE]], %c4
+// INDEX: %[[ROW:.*]] = arith.addi %[[NEXT]], %[[R]]
+// INDEX: memref.prefetch %[[B]][%[[PJ]], %[[ROW]], %c0]
+func.func @panels_of_16(%a: memref<48x256xf32>, %b: memref<8x256x16xf32>, %c: memref<48x128xf32>)
+    attributes {kiln.packed_args = array<i64: 1, 16>} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c3 = arith.constant 3 : index
+  %c4 = arith.constant 4 : index
+  %c6 = arith.constant 6 : index
+  %c16 = arith.constant 16 : index
+  %c48 = arith.constant 48 : index
+  %c64 = arith.constant 64 : index
+  %c128 = arith.constant 128 : index
+  %c256 = arith.constant 256 : index
+  %f0 = arith.constant 0.0 : f32
+  %zero = arith.constant dense<0.0> : vector<4x64xf32>
+  scf.for %n = %c0 to %c128 step %c64 {
+    %p = arith.divui %n, %c16 : index
+    %p1 = arith.addi %p, %c1 : index
+    %p2 = arith.addi %p, %c2 : index
+    %p3 = arith.addi %p, %c3 : index
+    scf.for %kt = %c0 to %c256 step %c64 {
+      scf.for %m = %c0 to %c48 step %c6 {
+        %acc = vector.transfer_read %c[%m, %n], %f0 {in_bounds = [true, true]} : memref<48x128xf32>, vector<6x64xf32>
+        %r = scf.for %k = %c0 to %c64 step %c4 iter_args(%x = %acc) -> (vector<6x64xf32>) {
+          %kk = arith.addi %kt, %k : index
+          %va = vector.transfer_read %a[%m, %kk], %f0 {in_bounds = [true, true]} : memref<48x256xf32>, vector<6x4xf32>
+          %b0 = vector.transfer_read %b[%p, %kk, %c0], %f0 {in_bounds = [true, true]} : memref<8x256x16xf32>, vector<4x16xf32>
+          %b1 = vector.transfer_read %b[%p1, %kk, %c0], %f0 {in_bounds = [true, true]} : memref<8x256x16xf32>, vector<4x16xf32>
+          %b2 = vector.transfer_read %b[%p2, %kk, %c0], %f0 {in_bounds = [true, true]} : memref<8x256x16xf32>, vector<4x16xf32>
+          %b3 = vector.transfer_read %b[%p3, %kk, %c0], %f0 {in_bounds = [true, true]} : memref<8x256x16xf32>, vector<4x16xf32>
+          %v0 = vector.insert_strided_slice %b0, %zero {offsets = [0, 0], strides = [1, 1]} : vector<4x16xf32> into vector<4x64xf32>
+          %v1 = vector.insert_strided_slice %b1, %v0 {offsets = [0, 16], strides = [1, 1]} : vector<4x16xf32> into vector<4x64xf32>
+          %v2 = vector.insert_strided_slice %b2, %v1 {offsets = [0, 32], strides = [1, 1]} : vector<4x16xf32> into vector<4x64xf32>
+          %vb = vector.insert_strided_slice %b3, %v2 {offsets = [0, 48], strides = [1, 1]} : vector<4x16xf32> into vector<4x64xf32>
+          %y = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %va, %vb, %x : vector<6x4xf32>, vector<4x64xf32> into vector<6x64xf32>
+          scf.yield %y : vector<6x64xf32>
+        }
+        vector.transfer_write %r, %c[%m, %n] {in_bounds = [true, true]} : vector<6x64xf32>, memref<48x128xf32>
       }
     }
   }
