@@ -12,16 +12,17 @@
 #include "llvm/Support/FileSystem.h"
 
 #include <algorithm>
-#include <cmath>
+#include <array>
 #include <chrono>
+#include <cmath>
 #include <cstring>
-#include <numeric>
+#include <ctime>
 #include <dlfcn.h>
+#include <numeric>
 #include <poll.h>
 #include <random>
-#include <sstream>
-#include <ctime>
 #include <signal.h>
+#include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -98,18 +99,21 @@ size_t bytesOf(Type t) {
 
 /// The argument pointers a function reading `packed` weights as panels is called with: the
 /// random buffers, with each packed weight replaced by a copy in its layout (made once per
-/// argument and width, kept in `copies`).
+/// argument and layout, kept in `copies`).
 std::vector<void *> argumentsFor(const std::vector<void *> &args, const Buffers &buffers,
                                  const std::vector<int64_t> &packed,
-                                 std::map<std::pair<int64_t, int64_t>, void *> &copies) {
+                                 std::map<std::array<int64_t, 3>, void *> &copies) {
   std::vector<void *> out = args;
-  for (size_t i = 0; i + 1 < packed.size(); i += 2) {
-    int64_t arg = packed[i], width = packed[i + 1];
-    void *&copy = copies[{arg, width}];
+  for (size_t i = 0; i + kPackedArgFields <= packed.size(); i += kPackedArgFields) {
+    int64_t arg = packed[i], width = packed[i + 1], group = packed[i + 2];
+    void *&copy = copies[{arg, width, group}];
     if (!copy) {
-      copy = aligned_alloc(64, (buffers.bytes[arg] + 63) / 64 * 64);
+      int64_t bytes = buffers.elementBytes[arg];
+      for (int64_t d : panelShape(buffers.shapes[arg], width, group))
+        bytes *= d;
+      copy = aligned_alloc(64, (bytes + 63) / 64 * 64);
       packPanels(static_cast<const char *>(args[arg]), static_cast<char *>(copy),
-                 buffers.shapes[arg], width, buffers.elementBytes[arg]);
+                 buffers.shapes[arg], width, group, buffers.elementBytes[arg]);
     }
     out[arg] = copy;
   }
@@ -166,7 +170,7 @@ double quantileOf(std::vector<double> &v, double q) {
       _exit(5);
   };
   using Fn = void (*)(void **);
-  std::map<std::pair<int64_t, int64_t>, void *> copies;
+  std::map<std::array<int64_t, 3>, void *> copies;
   auto packingOf = [](const PackedArgs &map, const std::string &name) {
     auto it = map.find(name);
     return it == map.end() ? std::vector<int64_t>{} : it->second;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <set>
 
 using namespace mlir;
@@ -38,11 +39,49 @@ double largestMagnitude(const kiln::ExecutionPlan &plan, int64_t id) {
   return most;
 }
 
-/// One use of a value by a step's argument: the panel width it is read with (0: as is).
+/// One use of a value by a step's argument: the panel layout it is read in (width 0: as is).
 struct Use {
   size_t step = 0, arg = 0;
-  int64_t width = 0;
+  int64_t width = 0, group = 0;
 };
+
+/// Drops the bytes of weights.bin that no value refers to any more (a weight moved to a padded
+/// layout): the byte ranges of the values that own weights (views share their root's) are
+/// copied in order, each at a 64-byte aligned offset, and every weight's offset follows.
+void compactWeights(kiln::ExecutionPlan &plan) {
+  std::vector<std::pair<int64_t, int64_t>> spans; // [begin, end) of the owners, merged
+  for (const kiln::PlanValue &v : plan.values)
+    if (v.storage == kiln::PlanValue::Storage::Weights && v.viewOf < 0 && v.bytes > 0)
+      spans.push_back({v.offset, v.offset + v.bytes});
+  std::sort(spans.begin(), spans.end());
+  std::vector<std::pair<int64_t, int64_t>> merged;
+  for (auto span : spans)
+    if (!merged.empty() && span.first < merged.back().second)
+      merged.back().second = std::max(merged.back().second, span.second);
+    else
+      merged.push_back(span);
+  std::vector<char> weights;
+  std::vector<int64_t> moved(merged.size());
+  for (size_t i = 0; i < merged.size(); ++i) {
+    moved[i] = int64_t(kiln::alignedWeightsOffset(weights.size()));
+    weights.resize(moved[i]);
+    weights.insert(weights.end(), plan.weights.begin() + merged[i].first,
+                   plan.weights.begin() + merged[i].second);
+  }
+  for (kiln::PlanValue &v : plan.values) {
+    if (v.storage != kiln::PlanValue::Storage::Weights)
+      continue;
+    auto it = std::upper_bound(merged.begin(), merged.end(),
+                               std::make_pair(v.offset, std::numeric_limits<int64_t>::max()));
+    if (it != merged.begin() && v.offset < std::prev(it)->second) {
+      size_t i = size_t(std::prev(it) - merged.begin());
+      v.offset = moved[i] + (v.offset - merged[i].first);
+    } else {
+      v.offset = 0; // no bytes (an empty tensor)
+    }
+  }
+  plan.weights = std::move(weights);
+}
 } // namespace
 
 void kiln::markWeightArgs(ModuleOp module, const ExecutionPlan &plan) {
@@ -96,11 +135,13 @@ void kiln::packPlanWeights(ExecutionPlan &plan,
     const PlanStep &step = plan.steps[s];
     auto it = packed.find(step.kernel);
     for (size_t a = 0; a < step.args.size(); ++a) {
-      Use use{s, a, 0};
+      Use use{s, a, 0, 0};
       if (it != packed.end())
-        for (size_t i = 0; i + 1 < it->second.size(); i += 2)
-          if (it->second[i] == int64_t(a))
+        for (size_t i = 0; i + kPackedArgFields <= it->second.size(); i += kPackedArgFields)
+          if (it->second[i] == int64_t(a)) {
             use.width = it->second[i + 1];
+            use.group = it->second[i + 2];
+          }
       uses[step.args[a]].push_back(use);
     }
   }
@@ -115,32 +156,41 @@ void kiln::packPlanWeights(ExecutionPlan &plan,
   for (const auto &[name, id] : plan.outputs)
     pinned.insert(id);
 
+  bool moved = false;
   for (auto &[id, list] : uses) {
-    std::set<int64_t> widths;
+    std::set<std::pair<int64_t, int64_t>> layouts;
     bool asIs = pinned.count(id) > 0;
     for (const Use &u : list)
-      u.width ? (void)widths.insert(u.width) : (void)(asIs = true);
-    if (widths.empty() || !isPackableWeight(plan.values[id]))
+      u.width ? (void)layouts.insert({u.width, u.group}) : (void)(asIs = true);
+    if (layouts.empty() || !isPackableWeight(plan.values[id]))
       continue;
-    for (int64_t width : widths) {
+    for (auto [width, group] : layouts) {
       PlanValue value = plan.values[id];
       int64_t elementBytes = value.bytes;
       for (int64_t d : value.shape)
         elementBytes /= d;
       std::vector<char> source(plan.weights.begin() + value.offset,
                                plan.weights.begin() + value.offset + value.bytes);
+      SmallVector<int64_t> shape = panelShape(value.shape, width, group);
+      int64_t bytes = elementBytes;
+      for (int64_t d : shape)
+        bytes *= d;
       int64_t target = id;
-      if (asIs || widths.size() > 1) { // a packed copy for these steps alone
-        value.id = target = plan.values.size();
+      bool copy = asIs || layouts.size() > 1; // a packed copy for these steps alone
+      if (copy || bytes != value.bytes) {     // or a padded layout: moved to the end
+        if (copy)
+          value.id = target = plan.values.size();
+        moved = moved || !copy;
         value.offset = alignedWeightsOffset(plan.weights.size());
+        value.bytes = bytes;
         plan.weights.resize(value.offset + value.bytes);
-        for (const Use &u : list)
-          if (u.width == width)
-            plan.steps[u.step].args[u.arg] = target;
+        if (copy)
+          for (const Use &u : list)
+            if (u.width == width && u.group == group)
+              plan.steps[u.step].args[u.arg] = target;
       }
-      packPanels(source.data(), plan.weights.data() + value.offset, value.shape, width,
+      packPanels(source.data(), plan.weights.data() + value.offset, value.shape, width, group,
                  elementBytes);
-      SmallVector<int64_t> shape = panelShape(value.shape, width);
       value.shape.assign(shape.begin(), shape.end());
       if (target == id)
         plan.values[id] = value;
@@ -148,4 +198,6 @@ void kiln::packPlanWeights(ExecutionPlan &plan,
         plan.values.push_back(value);
     }
   }
+  if (moved)
+    compactWeights(plan);
 }

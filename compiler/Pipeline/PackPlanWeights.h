@@ -21,9 +21,10 @@ namespace kiln {
 /// float32 weight the largest |x| over those weights (kMaxAbsArgAttr).
 void markWeightArgs(mlir::ModuleOp module, const ExecutionPlan &plan);
 
-/// Lays out the weights that kernels read packed (`packed`: kernel → [argument, W, ...]). A
-/// weight every use of which reads it with the same W is permuted in place (its shape becomes
-/// the panels'); otherwise the packing steps get a packed copy of their own.
+/// Lays out the weights that kernels read packed (`packed`: kernel → [argument, W, G, ...],
+/// panelShape's width and group). A weight every use of which reads it in the same layout is
+/// permuted in place (its shape becomes the panels'; moved where the layout pads it, the bytes
+/// it left dropped); otherwise the packing steps get a packed copy of their own.
 void packPlanWeights(ExecutionPlan &plan,
                      const std::map<std::string, std::vector<int64_t>> &packed);
 } // namespace kiln

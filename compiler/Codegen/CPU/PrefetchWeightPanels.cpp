@@ -9,7 +9,7 @@
 // of the next block of k rows of its panels, spread over every (row tile, k step) of the
 // block, so that the next block streams in while this one computes.
 //
-// Weights: the arguments in `kiln.packed_args` ([.., N / W, K, W], blocks read at [p, k, 0])
+// Weights: the arguments in `kiln.packed_args` ([.., panels, K, W], blocks read at [p, k, 0])
 // and the int8 GEMM's [panels, K / 4, 256] bytes (rows read as four vectors; the one at
 // column 0 counts). The read's k index is `k0 + iv` of the innermost enclosing scf.for (step
 // s, T rows per block); the enclosing loops inside the one that moves along k and do not
@@ -279,7 +279,7 @@ struct PrefetchWeightPanelsPass : kiln::impl::PrefetchWeightPanelsBase<PrefetchW
     func::FuncOp func = getOperation();
     SetVector<BlockArgument> weights;
     if (auto packed = func->getAttrOfType<DenseI64ArrayAttr>(kiln::kPackedArgsAttr))
-      for (size_t i = 0; i + 1 < packed.size(); i += 2)
+      for (size_t i = 0; i + kiln::kPackedArgFields <= packed.size(); i += kiln::kPackedArgFields)
         weights.insert(func.getArgument(packed[i]));
     for (BlockArgument arg : func.getArguments())
       if (isInt8Panels(arg))

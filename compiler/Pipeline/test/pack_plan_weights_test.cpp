@@ -65,9 +65,9 @@ TEST(WeightPanels, PacksColumnsIntoPanels) {
   std::vector<float> src(24), dst(24);
   for (int i = 0; i < 24; ++i)
     src[i] = float(i);
-  EXPECT_EQ(kiln::panelShape({2, 3, 4}, 2), (llvm::SmallVector<int64_t>{2, 2, 3, 2}));
+  EXPECT_EQ(kiln::panelShape({2, 3, 4}, 2, 4), (llvm::SmallVector<int64_t>{2, 2, 3, 2}));
   kiln::packPanels(reinterpret_cast<const char *>(src.data()), reinterpret_cast<char *>(dst.data()),
-                   {2, 3, 4}, 2, 4);
+                   {2, 3, 4}, 2, 4, 4);
   // dst[b, p, k, j] = src[b, k, 2p + j]
   for (int b = 0; b < 2; ++b)
     for (int p = 0; p < 2; ++p)
@@ -76,13 +76,30 @@ TEST(WeightPanels, PacksColumnsIntoPanels) {
           EXPECT_EQ(dst[((b * 2 + p) * 3 + k) * 2 + j], src[(b * 3 + k) * 4 + 2 * p + j]);
 }
 
+TEST(WeightPanels, GroupsOfColumnsStartOnAPanel) {
+  // [2 rows, 6 columns] in groups of 3 columns, panels of 2: each group is a full panel and a
+  // half one padded with zeros: [4, 2, 2].
+  std::vector<float> src(12), dst(16, -1.0f);
+  for (int i = 0; i < 12; ++i)
+    src[i] = float(i + 1);
+  EXPECT_EQ(kiln::panelsPerGroup(2, 3), 2);
+  EXPECT_EQ(kiln::panelShape({2, 6}, 2, 3), (llvm::SmallVector<int64_t>{4, 2, 2}));
+  kiln::packPanels(reinterpret_cast<const char *>(src.data()), reinterpret_cast<char *>(dst.data()),
+                   {2, 6}, 2, 3, 4);
+  // [[1 2 3 4 5 6] [7 8 9 10 11 12]] → [[1 2] [7 8]], [[3 0] [9 0]], [[4 5] [10 11]],
+  // [[6 0] [12 0]]
+  const float expected[] = {1, 2, 7, 8, 3, 0, 9, 0, 4, 5, 10, 11, 6, 0, 12, 0};
+  for (int i = 0; i < 16; ++i)
+    EXPECT_EQ(dst[i], expected[i]) << i;
+}
+
 TEST(PackPlanWeights, InPlaceWhenEveryUseReadsPanels) {
   ExecutionPlan plan;
   int64_t w = addWeight(plan, {2, 4}), x = addArena(plan), y = addArena(plan);
   addStep(plan, "k0", {x, w, y});
   addStep(plan, "k0", {y, w, x});
   size_t bytes = plan.weights.size();
-  kiln::packPlanWeights(plan, {{"k0", {1, 2}}});
+  kiln::packPlanWeights(plan, {{"k0", {1, 2, 4}}});
   EXPECT_EQ(plan.weights.size(), bytes);
   EXPECT_EQ(plan.values.size(), 3u);
   EXPECT_EQ(plan.values[w].shape, (std::vector<int64_t>{2, 2, 2}));
@@ -102,7 +119,7 @@ TEST(PackPlanWeights, CopyWhenAnotherUseReadsTheLayout) {
       plan.outputs.push_back({"w", w});
     else
       addStep(plan, "reads", {w, x}); // e.g. a gather of an embedding tied to the matmul
-    kiln::packPlanWeights(plan, {{"packs", {1, 2}}});
+    kiln::packPlanWeights(plan, {{"packs", {1, 2, 4}}});
     ASSERT_EQ(plan.values.size(), 4u);
     int64_t copy = plan.steps[0].args[1];
     EXPECT_EQ(copy, 3);
@@ -123,12 +140,33 @@ TEST(PackPlanWeights, OneCopyPerWidth) {
   int64_t w = addWeight(plan, {2, 8}), x = addArena(plan);
   addStep(plan, "a", {x, w});
   addStep(plan, "b", {x, w});
-  kiln::packPlanWeights(plan, {{"a", {1, 2}}, {"b", {1, 4}}});
+  kiln::packPlanWeights(plan, {{"a", {1, 2, 8}}, {"b", {1, 4, 8}}});
   ASSERT_EQ(plan.values.size(), 4u);
   EXPECT_EQ(plan.values[plan.steps[0].args[1]].shape, (std::vector<int64_t>{4, 2, 2}));
   EXPECT_EQ(plan.values[plan.steps[1].args[1]].shape, (std::vector<int64_t>{2, 2, 4}));
   // Width 4: [[0..7] [8..15]] → [[0 1 2 3] [8 9 10 11]], [[4 5 6 7] [12 ..]]
   EXPECT_EQ(at(plan, plan.steps[1].args[1], 4), 8.0f);
+}
+
+TEST(PackPlanWeights, PaddedLayoutMovesAndDropsTheOldBytes) {
+  // Two weights; the first [2, 6] read in groups of 3 columns, panels of 2 (16 floats where it
+  // held 12): moved to the end, its old bytes dropped, the second weight moved down to them.
+  ExecutionPlan plan;
+  int64_t w = addWeight(plan, {2, 6}), v = addWeight(plan, {2, 8}), x = addArena(plan);
+  addStep(plan, "k", {x, w, v});
+  kiln::packPlanWeights(plan, {{"k", {1, 2, 3}}});
+  ASSERT_EQ(plan.values.size(), 3u);
+  EXPECT_EQ(plan.steps[0].args[1], w);
+  EXPECT_EQ(plan.values[w].shape, (std::vector<int64_t>{4, 2, 2}));
+  EXPECT_EQ(plan.values[w].bytes, 64);
+  EXPECT_EQ(plan.values[v].offset, 0);
+  EXPECT_EQ(plan.values[w].offset, 64);
+  EXPECT_EQ(plan.weights.size(), 128u);
+  for (int i = 0; i < 16; ++i)
+    EXPECT_EQ(at(plan, v, i), float(i)) << i;
+  const float expected[] = {0, 1, 6, 7, 2, 0, 8, 0, 3, 4, 9, 10, 5, 0, 11, 0};
+  for (int i = 0; i < 16; ++i)
+    EXPECT_EQ(at(plan, w, i), expected[i]) << i;
 }
 
 TEST(PackPlanWeights, ArenaValuesAndViewsStay) {
@@ -140,7 +178,7 @@ TEST(PackPlanWeights, ArenaValuesAndViewsStay) {
   plan.values.push_back(view);
   addStep(plan, "k", {x, y, view.id});
   std::vector<char> before = plan.weights;
-  kiln::packPlanWeights(plan, {{"k", {0, 2, 1, 2, 2, 2}}});
+  kiln::packPlanWeights(plan, {{"k", {0, 2, 4, 1, 2, 4, 2, 2, 4}}});
   EXPECT_EQ(plan.values.size(), 4u);
   EXPECT_EQ(plan.weights, before);
   EXPECT_EQ(plan.steps[0].args, (std::vector<int64_t>{x, y, view.id}));

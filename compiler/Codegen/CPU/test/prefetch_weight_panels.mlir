@@ -44,7 +44,7 @@
 // INDEX: %[[ROW1:.*]] = arith.addi %[[NEXT]], %[[R1]]
 // INDEX: memref.prefetch %[[B]][%[[P]], %[[ROW1]], %{{.*}}]
 func.func @rows_49(%a: memref<49x256xf32>, %b: memref<16x256x64xf32>, %c: memref<49x1024xf32>)
-    attributes {kiln.packed_args = array<i64: 1, 64>} {
+    attributes {kiln.packed_args = array<i64: 1, 64, 1024>} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c4 = arith.constant 4 : index
@@ -120,7 +120,7 @@ func.func @rows_49(%a: memref<49x256xf32>, %b: memref<16x256x64xf32>, %c: memref
 // INDEX: %[[ROW:.*]] = arith.addi %[[NEXT]], %[[R]]
 // INDEX: memref.prefetch %[[B]][%[[PJ]], %[[ROW]], %c0]
 func.func @panels_of_16(%a: memref<48x256xf32>, %b: memref<8x256x16xf32>, %c: memref<48x128xf32>)
-    attributes {kiln.packed_args = array<i64: 1, 16>} {
+    attributes {kiln.packed_args = array<i64: 1, 16, 128>} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c2 = arith.constant 2 : index
@@ -171,7 +171,7 @@ func.func @panels_of_16(%a: memref<48x256xf32>, %b: memref<8x256x16xf32>, %c: me
 // CHECK-LABEL: func @many_rows
 // CHECK-NOT: memref.prefetch
 func.func @many_rows(%a: memref<3072x256xf32>, %b: memref<16x256x64xf32>, %c: memref<3072x1024xf32>)
-    attributes {kiln.packed_args = array<i64: 1, 64>} {
+    attributes {kiln.packed_args = array<i64: 1, 64, 1024>} {
   %c0 = arith.constant 0 : index
   %c4 = arith.constant 4 : index
   %c6 = arith.constant 6 : index
