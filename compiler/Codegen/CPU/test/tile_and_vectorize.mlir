@@ -31,6 +31,26 @@ func.func @scheduled(%a: tensor<8x8xf32>, %b: tensor<8x32xf32>, %c: tensor<8x32x
 
 // -----
 
+// A register tile of 64 columns over 88 leaves 24 lanes: they run as tiles of 16 and 8 lanes
+// (an odd-width vector of 24 lowered element by element), the 6-row tiles and the peeled
+// rows alike.
+// CHECK-LABEL: func @odd_lanes
+// CHECK-NOT: vector<{{[0-9]+}}x24xf32>
+// CHECK: vector.contract {{.*}} into vector<6x64xf32>
+// CHECK: vector.contract {{.*}} into vector<6x16xf32>
+// CHECK: vector.contract {{.*}} into vector<6x8xf32>
+// CHECK-NOT: vector<{{[0-9]+}}x24xf32>
+// CHECK: vector.contract {{.*}} into vector<2x16xf32>
+// CHECK: vector.contract {{.*}} into vector<2x8xf32>
+// CHECK-NOT: vector<{{[0-9]+}}x24xf32>
+// CHECK: return
+func.func @odd_lanes(%a: tensor<8x8xf32>, %b: tensor<8x88xf32>, %c: tensor<8x88xf32>) -> tensor<8x88xf32> {
+  %r = linalg.matmul {kiln.schedule = {inner = array<i64: 6, 64, 4>}} ins(%a, %b : tensor<8x8xf32>, tensor<8x88xf32>) outs(%c : tensor<8x88xf32>) -> tensor<8x88xf32>
+  return %r : tensor<8x88xf32>
+}
+
+// -----
+
 // When the cache tiles span the whole op (196 rows, all 256 columns) the rows split into the
 // fewest parallel tiles whose 6-row register tiles waste little: 2 x 98 rows (16 x 6 + 2).
 // CHECK-LABEL: func @matmul_whole_cache_tile
