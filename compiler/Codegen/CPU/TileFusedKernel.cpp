@@ -129,12 +129,91 @@ void resolveResultDims(Operation *scope) {
   (void)applyPatternsAndFoldGreedily(scope, std::move(patterns));
 }
 
+/// The loop of `op` that walks the last dim of its (first) result: its vector lanes. -1 if
+/// none.
+int64_t vectorLoopOf(Operation *op) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || linalgOp.getNumDpsInits() == 0)
+    return -1;
+  AffineMap map = linalgOp.getMatchingIndexingMap(linalgOp.getDpsInitOperand(0));
+  if (map.getNumResults() == 0)
+    return -1;
+  auto dim = dyn_cast<AffineDimExpr>(map.getResults().back());
+  return dim ? int64_t(dim.getPosition()) : -1;
+}
+
+/// The iterations of `loop` past its last full step, (ub - lb) % step, if its bounds are
+/// constants.
+std::optional<int64_t> remainderOf(scf::ForOp loop) {
+  std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+  std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
+  std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+  if (!lb || !ub || !step || *step <= 0)
+    return std::nullopt;
+  return (*ub - *lb) % *step;
+}
+
+FailureOr<TilingInterface> tileAndFuse(RewriterBase &rewriter, TilingInterface consumer,
+                                       ArrayRef<int64_t> tiles, bool forall, bool peel = false);
+
+/// Splits the vector lanes of the peeled last tile in `partial`, `lanes` wide (no power of
+/// two), into tiles of powers of two, widest first: 56 lanes as 32 + 16 + 8, 24 as 16 + 8.
+/// The op split is the first one in `partial` with `loops` loops whose lanes are `loop`, or
+/// with `fuse` the last one (a fused tile's consumer), its producers fused into each piece.
+/// LLVM lowered register tiles of odd widths element by element (inserts and spills): 16
+/// layers of 49 x 440 x 440 in tasks of 88 columns with 64-column register tiles (24 lanes
+/// left) took 25.5 ms at 1 thread, 3.3 with them split; 49 x 368 x 368 in tasks of 184 (56
+/// left) 6.1 and 1.9. (The default schedules avoid such remainders; tuned ones need not.)
+void splitOddLanes(RewriterBase &rewriter, scf::ForOp partial, int64_t loop, int64_t lanes,
+                   size_t loops, bool fuse) {
+  auto isPow2 = [](int64_t v) { return v > 0 && (v & (v - 1)) == 0; };
+  while (lanes > 8 && !isPow2(lanes)) {
+    Operation *inner = nullptr;
+    partial.walk([&](linalg::LinalgOp op) {
+      if ((fuse || !inner) && op.getNumLoops() == loops && vectorLoopOf(op) == loop &&
+          !op->hasAttr(kAnchorMark))
+        inner = op;
+    });
+    if (!inner)
+      return;
+    int64_t piece = int64_t(1) << llvm::Log2_64(lanes);
+    SmallVector<int64_t> tiles(loops, 0);
+    tiles[loop] = piece;
+    FailureOr<Operation *> tiled;
+    if (fuse) {
+      FailureOr<TilingInterface> t =
+          tileAndFuse(rewriter, cast<TilingInterface>(inner), tiles, /*forall=*/false);
+      if (succeeded(t))
+        tiled = t->getOperation();
+      else
+        tiled = failure();
+    } else {
+      tiled = kiln::tileOp(rewriter, inner, tiles, /*peel=*/false);
+    }
+    if (failed(tiled))
+      return;
+    auto forOp = (*tiled)->getParentOfType<scf::ForOp>();
+    scf::ForOp rest;
+    if (!forOp || !partial->isProperAncestor(forOp) ||
+        failed(scf::peelForLoopAndSimplifyBounds(rewriter, forOp, rest)) || !rest)
+      return;
+    partial = rest;
+    lanes -= piece;
+  }
+}
+
 /// Tiles `consumer` by `tiles` and computes each linalg producer inside the loops, per tile.
 /// Returns the tiled consumer.
 FailureOr<TilingInterface> tileAndFuse(RewriterBase &rewriter, TilingInterface consumer,
-                                       ArrayRef<int64_t> tiles, bool forall, bool peel = false) {
+                                       ArrayRef<int64_t> tiles, bool forall, bool peel) {
   if (llvm::all_of(tiles, [](int64_t t) { return t == 0; }))
     return consumer;
+  int64_t lanesLoop = vectorLoopOf(consumer);
+  size_t loops = tiles.size();
+  SmallVector<int64_t> walks; // the consumer's loop each tile loop walks, outermost first
+  for (size_t d = 0; d < tiles.size(); ++d)
+    if (tiles[d] != 0)
+      walks.push_back(int64_t(d));
   scf::SCFTileAndFuseOptions options;
   options.tilingOptions.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tiles));
   if (forall)
@@ -159,10 +238,14 @@ FailureOr<TilingInterface> tileAndFuse(RewriterBase &rewriter, TilingInterface c
     resolveResultDims(func);
   auto tiled = cast<TilingInterface>(result->tiledAndFusedOps.front());
   if (peel) // inner loops first, so that the clones of the body stay peeled
-    for (LoopLikeOpInterface loop : llvm::reverse(result->loops))
-      if (auto forOp = dyn_cast<scf::ForOp>(loop.getOperation())) {
+    for (size_t i = result->loops.size(); i-- > 0;)
+      if (auto forOp = dyn_cast<scf::ForOp>(result->loops[i].getOperation())) {
+        std::optional<int64_t> rest = remainderOf(forOp);
         scf::ForOp partial;
-        (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
+        if (failed(scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial)) || !partial)
+          continue;
+        if (rest && i < walks.size() && walks[i] == lanesLoop)
+          splitOddLanes(rewriter, partial, lanesLoop, *rest, loops, /*fuse=*/true);
       }
   return tiled;
 }
@@ -190,54 +273,6 @@ void capTile(SmallVectorImpl<int64_t> &tiles, ArrayRef<int64_t> ranges,
   }
 }
 
-/// The loop of `op` that walks the last dim of its (first) result: its vector lanes. -1 if
-/// none.
-int64_t vectorLoopOf(Operation *op) {
-  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-  if (!linalgOp || linalgOp.getNumDpsInits() == 0)
-    return -1;
-  AffineMap map = linalgOp.getMatchingIndexingMap(linalgOp.getDpsInitOperand(0));
-  if (map.getNumResults() == 0)
-    return -1;
-  auto dim = dyn_cast<AffineDimExpr>(map.getResults().back());
-  return dim ? int64_t(dim.getPosition()) : -1;
-}
-
-/// Splits the vector lanes of the peeled last tile in `partial`, `lanes` wide (no power of
-/// two), into tiles of powers of two, widest first: 56 lanes as 32 + 16 + 8, 24 as 16 + 8.
-/// LLVM lowered register tiles of odd widths element by element (inserts and spills): 16
-/// layers of 49 x 440 x 440 in tasks of 88 columns with 64-column register tiles (24 lanes
-/// left) took 25.5 ms at 1 thread, 3.3 with them split; 49 x 368 x 368 in tasks of 184 (56
-/// left) 6.1 and 1.9. (The default schedules avoid such remainders; tuned ones need not.)
-void splitOddLanes(RewriterBase &rewriter, scf::ForOp partial, int64_t loop, int64_t lanes,
-                   size_t loops) {
-  auto isPow2 = [](int64_t v) { return v > 0 && (v & (v - 1)) == 0; };
-  while (lanes > 8 && !isPow2(lanes)) {
-    Operation *inner = nullptr;
-    partial.walk([&](linalg::LinalgOp op) {
-      if (!inner && op.getNumLoops() == loops && vectorLoopOf(op) == loop)
-        inner = op;
-    });
-    if (!inner)
-      return;
-    int64_t piece = int64_t(1) << llvm::Log2_64(lanes);
-    SmallVector<int64_t> tiles(loops, 0);
-    tiles[loop] = piece;
-    scf::SCFTilingOptions options;
-    options.setTileSizes(getAsIndexOpFoldResult(inner->getContext(), tiles));
-    rewriter.setInsertionPoint(inner);
-    auto result = scf::tileUsingSCF(rewriter, cast<TilingInterface>(inner), options);
-    if (failed(result) || result->loops.size() != 1)
-      return;
-    rewriter.replaceOp(inner, result->replacements);
-    auto forOp = dyn_cast<scf::ForOp>(result->loops.front().getOperation());
-    scf::ForOp rest;
-    if (!forOp || failed(scf::peelForLoopAndSimplifyBounds(rewriter, forOp, rest)) || !rest)
-      return;
-    partial = rest;
-    lanes -= piece;
-  }
-}
 } // namespace
 
 FailureOr<Operation *> kiln::tileOp(RewriterBase &rewriter, Operation *op, ArrayRef<int64_t> tiles,
@@ -266,9 +301,7 @@ FailureOr<Operation *> kiln::tileOp(RewriterBase &rewriter, Operation *op, Array
   if (peel)
     for (size_t i = result->loops.size(); i-- > 0;) // inner first: clones stay peeled
       if (auto forOp = dyn_cast<scf::ForOp>(result->loops[i].getOperation())) {
-        std::optional<int64_t> lb = getConstantIntValue(forOp.getLowerBound());
-        std::optional<int64_t> ub = getConstantIntValue(forOp.getUpperBound());
-        std::optional<int64_t> step = getConstantIntValue(forOp.getStep());
+        std::optional<int64_t> rest = remainderOf(forOp);
         scf::ForOp partial;
         if (failed(scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial)) || !partial)
           continue;
@@ -276,8 +309,8 @@ FailureOr<Operation *> kiln::tileOp(RewriterBase &rewriter, Operation *op, Array
           if (inner.getNumLoops() == tiles.size())
             inner->setAttr(kTileBoundsAttr, rewriter.getDenseI64ArrayAttr(tiles));
         });
-        if (lb && ub && step && *step > 0 && i < walks.size() && walks[i] == lanesLoop)
-          splitOddLanes(rewriter, partial, lanesLoop, (*ub - *lb) % *step, tiles.size());
+        if (rest && i < walks.size() && walks[i] == lanesLoop)
+          splitOddLanes(rewriter, partial, lanesLoop, *rest, tiles.size(), /*fuse=*/false);
       }
   return result->tiledOps.back();
 }

@@ -193,3 +193,34 @@ func.func @prime_rows_bias(%a: tensor<197x768xf32>, %b: tensor<768x3072xf32>, %b
   } -> tensor<197x3072xf32>
   return %add : tensor<197x3072xf32>
 }
+
+// -----
+
+// A fused tile of 64 columns over 88 (a tuned schedule, the reduction whole: register-level
+// fusion) leaves 24 lanes: they run as tiles of 16 and 8 lanes, the fill, the product and the
+// bias of each fused in it (no vector of 24 lanes).
+// CHECK-LABEL: func.func @odd_lanes_fused
+// CHECK-NOT: vector<{{[0-9]+}}x24xf32>
+// CHECK: vector.contract {{.*}} into vector<6x64xf32>
+// CHECK: arith.addf {{.*}} : vector<6x64xf32>
+// CHECK: vector.contract {{.*}} into vector<6x16xf32>
+// CHECK: arith.addf {{.*}} : vector<6x16xf32>
+// CHECK: vector.contract {{.*}} into vector<6x8xf32>
+// CHECK: arith.addf {{.*}} : vector<6x8xf32>
+// CHECK-NOT: vector<{{[0-9]+}}x24xf32>
+// CHECK: return
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#row2 = affine_map<(d0, d1) -> (d1)>
+func.func @odd_lanes_fused(%a: tensor<12x8xf32>, %b: tensor<8x88xf32>, %bias: tensor<88xf32>) -> tensor<12x88xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<12x88xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e0 : tensor<12x88xf32>) -> tensor<12x88xf32>
+  %mm = linalg.matmul {kiln.schedule = {inner = array<i64: 6, 64, 4>}} ins(%a, %b : tensor<12x8xf32>, tensor<8x88xf32>) outs(%fill : tensor<12x88xf32>) -> tensor<12x88xf32>
+  %e1 = tensor.empty() : tensor<12x88xf32>
+  %add = linalg.generic {indexing_maps = [#id2, #row2, #id2], iterator_types = ["parallel", "parallel"]} ins(%mm, %bias : tensor<12x88xf32>, tensor<88xf32>) outs(%e1 : tensor<12x88xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<12x88xf32>
+  return %add : tensor<12x88xf32>
+}
