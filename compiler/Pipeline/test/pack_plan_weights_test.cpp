@@ -169,6 +169,25 @@ TEST(PackPlanWeights, PaddedLayoutMovesAndDropsTheOldBytes) {
     EXPECT_EQ(at(plan, w, i), expected[i]) << i;
 }
 
+TEST(PackPlanWeights, ViewsFollowTheirWeightWhenTheBytesMove) {
+  // A view of the second weight (a reshape) keeps pointing at that weight's bytes after the
+  // first, padded, moves to the end and the second moves down.
+  ExecutionPlan plan;
+  int64_t w = addWeight(plan, {2, 6}), v = addWeight(plan, {2, 8}), x = addArena(plan);
+  PlanValue view = plan.values[v];
+  view.id = plan.values.size();
+  view.viewOf = v;
+  view.shape = {16};
+  plan.values.push_back(view);
+  addStep(plan, "k", {x, w});
+  addStep(plan, "r", {x, view.id});
+  kiln::packPlanWeights(plan, {{"k", {1, 2, 3}}});
+  EXPECT_EQ(plan.values[v].offset, 0);
+  EXPECT_EQ(plan.values[view.id].offset, plan.values[v].offset);
+  EXPECT_EQ(plan.values[w].offset, 64);
+  EXPECT_EQ(at(plan, view.id, 5), 5.0f);
+}
+
 TEST(PackPlanWeights, ArenaValuesAndViewsStay) {
   ExecutionPlan plan;
   int64_t x = addArena(plan), w = addWeight(plan, {2, 4}), y = addArena(plan);
