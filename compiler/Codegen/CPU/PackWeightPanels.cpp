@@ -95,20 +95,21 @@ int64_t panelWidthOf(vector::TransferReadOp read) {
   return width;
 }
 
-/// The largest value `v` takes: constants, induction variables of loops with constant bounds
-/// and step, and their sums; none otherwise.
+/// The largest value `v` takes, where it never goes below 0: non-negative constants,
+/// induction variables of loops with constant bounds from 0 or more and step, and their sums;
+/// none otherwise.
 std::optional<int64_t> largestValue(Value v, int depth = 0) {
   if (depth > 16)
     return std::nullopt;
   if (std::optional<int64_t> c = getConstantIntValue(v))
-    return *c;
+    return *c >= 0 ? c : std::nullopt;
   if (auto arg = dyn_cast<BlockArgument>(v))
     if (auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp());
         loop && arg == loop.getInductionVar()) {
       std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
       std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
       std::optional<int64_t> step = getConstantIntValue(loop.getStep());
-      if (!lb || !ub || !step || *step <= 0 || *ub <= *lb)
+      if (!lb || !ub || !step || *lb < 0 || *step <= 0 || *ub <= *lb)
         return std::nullopt;
       return *lb + (*ub - *lb - 1) / *step * *step;
     }
