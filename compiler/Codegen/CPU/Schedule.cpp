@@ -2,6 +2,7 @@
 #include "compiler/Codegen/CPU/Schedule.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 
@@ -16,9 +17,8 @@ int64_t largestDivisorAtMost(int64_t extent, int64_t limit) {
 int64_t registerVectorTile(int64_t extent, int64_t limit) {
   if (extent <= 8)
     return extent;
-  auto isPow2 = [](int64_t v) { return v > 0 && (v & (v - 1)) == 0; };
   for (int64_t t = limit; t >= 16; t /= 2)
-    if (t <= extent && (extent % t == 0 || isPow2(extent % t)))
+    if (t <= extent && (extent % t == 0 || llvm::isPowerOf2_64(extent % t)))
       return t;
   // No full-width tile leaves a power-of-two remainder (230 filters of a (2+1)-D ResNet): the
   // widest that still has 4 full tiles, its odd remainder a small part of the work. 8-lane
@@ -379,14 +379,13 @@ void addParallelSplit(linalg::LinalgOp op, Schedule &s) {
       // 2 x (16 x 6 + 2)), else try the next dim. A vector dim's task keeps full vector tiles
       // and a peeled power-of-two rest (160 columns: 2 x 80 = 2 x (64 + 16); MobileNetV2's
       // [49, 960] x [960, 160] ran on one thread), which wastes no lane.
-      auto isPow2 = [](int64_t v) { return v > 0 && (v & (v - 1)) == 0; };
       // Down to 32 lanes per task for a vector dim (96 columns: 2 x 48 = 2 x (32 + 16)).
       int64_t smallest = inner % 16 == 0 ? std::min<int64_t>(inner, 32) : inner;
       int64_t tile = 0;
       for (int64_t t = ranges[d] / 2; t >= smallest && !tile; --t) {
         double used = double(t) / double((t + inner - 1) / inner * inner);
         int64_t vector = inner % 16 == 0 ? registerVectorTile(t, inner) : 0;
-        bool wholeLanes = vector && (t % vector == 0 || isPow2(t % vector));
+        bool wholeLanes = vector && (t % vector == 0 || llvm::isPowerOf2_64(t % vector));
         if (ranges[d] % t == 0 && (used >= 0.85 || wholeLanes))
           tile = t;
       }

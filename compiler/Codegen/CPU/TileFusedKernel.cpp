@@ -8,6 +8,8 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/bit.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 
@@ -166,8 +168,7 @@ FailureOr<TilingInterface> tileAndFuse(RewriterBase &rewriter, TilingInterface c
 /// left) 6.1 and 1.9. (The default schedules avoid such remainders; tuned ones need not.)
 void splitOddLanes(RewriterBase &rewriter, scf::ForOp partial, int64_t loop, int64_t lanes,
                    size_t loops, bool fuse) {
-  auto isPow2 = [](int64_t v) { return v > 0 && (v & (v - 1)) == 0; };
-  while (lanes > 8 && !isPow2(lanes)) {
+  while (lanes > 8 && !llvm::isPowerOf2_64(lanes)) {
     Operation *inner = nullptr;
     partial.walk([&](linalg::LinalgOp op) {
       if ((fuse || !inner) && op.getNumLoops() == loops && vectorLoopOf(op) == loop &&
@@ -176,7 +177,7 @@ void splitOddLanes(RewriterBase &rewriter, scf::ForOp partial, int64_t loop, int
     });
     if (!inner)
       return;
-    int64_t piece = int64_t(1) << llvm::Log2_64(lanes);
+    int64_t piece = int64_t(llvm::bit_floor(uint64_t(lanes)));
     SmallVector<int64_t> tiles(loops, 0);
     tiles[loop] = piece;
     FailureOr<Operation *> tiled;
@@ -202,6 +203,38 @@ void splitOddLanes(RewriterBase &rewriter, scf::ForOp partial, int64_t loop, int
   }
 }
 
+/// The op's loop each tile loop walks, outermost first: those of `order` (empty: their own
+/// order) with a tile.
+SmallVector<int64_t> tiledLoops(ArrayRef<int64_t> tiles, ArrayRef<int64_t> order = {}) {
+  SmallVector<int64_t> walks;
+  for (size_t i = 0; i < tiles.size(); ++i) {
+    int64_t d = order.empty() ? int64_t(i) : order[i];
+    if (tiles[d] != 0)
+      walks.push_back(d);
+  }
+  return walks;
+}
+
+/// Peels the loops tiling an op of `numLoops` loops (`walks`: the op's loop each walks),
+/// inner first so that the clones of the body stay peeled: each loop whose step does not
+/// divide its range becomes a full-tile loop and a last partial tile, which `onPartial` sees;
+/// the partial tile of `lanesLoop` is then split into powers of two (splitOddLanes).
+void peelLoops(RewriterBase &rewriter, ArrayRef<LoopLikeOpInterface> loops, ArrayRef<int64_t> walks,
+               int64_t lanesLoop, size_t numLoops, bool fuse,
+               function_ref<void(scf::ForOp)> onPartial = {}) {
+  for (size_t i = loops.size(); i-- > 0;)
+    if (auto forOp = dyn_cast<scf::ForOp>(LoopLikeOpInterface(loops[i]).getOperation())) {
+      std::optional<int64_t> rest = remainderOf(forOp);
+      scf::ForOp partial;
+      if (failed(scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial)) || !partial)
+        continue;
+      if (onPartial)
+        onPartial(partial);
+      if (rest && i < walks.size() && walks[i] == lanesLoop)
+        splitOddLanes(rewriter, partial, lanesLoop, *rest, numLoops, fuse);
+    }
+}
+
 /// Tiles `consumer` by `tiles` and computes each linalg producer inside the loops, per tile.
 /// Returns the tiled consumer.
 FailureOr<TilingInterface> tileAndFuse(RewriterBase &rewriter, TilingInterface consumer,
@@ -209,11 +242,6 @@ FailureOr<TilingInterface> tileAndFuse(RewriterBase &rewriter, TilingInterface c
   if (llvm::all_of(tiles, [](int64_t t) { return t == 0; }))
     return consumer;
   int64_t lanesLoop = vectorLoopOf(consumer);
-  size_t loops = tiles.size();
-  SmallVector<int64_t> walks; // the consumer's loop each tile loop walks, outermost first
-  for (size_t d = 0; d < tiles.size(); ++d)
-    if (tiles[d] != 0)
-      walks.push_back(int64_t(d));
   scf::SCFTileAndFuseOptions options;
   options.tilingOptions.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tiles));
   if (forall)
@@ -237,16 +265,8 @@ FailureOr<TilingInterface> tileAndFuse(RewriterBase &rewriter, TilingInterface c
   if (func.walk([](tensor::DimOp) { return WalkResult::interrupt(); }).wasInterrupted())
     resolveResultDims(func);
   auto tiled = cast<TilingInterface>(result->tiledAndFusedOps.front());
-  if (peel) // inner loops first, so that the clones of the body stay peeled
-    for (size_t i = result->loops.size(); i-- > 0;)
-      if (auto forOp = dyn_cast<scf::ForOp>(result->loops[i].getOperation())) {
-        std::optional<int64_t> rest = remainderOf(forOp);
-        scf::ForOp partial;
-        if (failed(scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial)) || !partial)
-          continue;
-        if (rest && i < walks.size() && walks[i] == lanesLoop)
-          splitOddLanes(rewriter, partial, lanesLoop, *rest, loops, /*fuse=*/true);
-      }
+  if (peel)
+    peelLoops(rewriter, result->loops, tiledLoops(tiles), lanesLoop, tiles.size(), /*fuse=*/true);
   return tiled;
 }
 
@@ -272,20 +292,12 @@ void capTile(SmallVectorImpl<int64_t> &tiles, ArrayRef<int64_t> ranges,
     }
   }
 }
-
 } // namespace
 
 FailureOr<Operation *> kiln::tileOp(RewriterBase &rewriter, Operation *op, ArrayRef<int64_t> tiles,
                                     bool peel, bool forall, ArrayRef<int64_t> order) {
   if (tiles.empty() || llvm::all_of(tiles, [](int64_t t) { return t == 0; }))
     return op;
-  // The op's loop each tile loop walks, outermost first; the lanes' loop.
-  SmallVector<int64_t> walks;
-  for (size_t i = 0; i < tiles.size(); ++i) {
-    int64_t d = order.empty() ? int64_t(i) : order[i];
-    if (tiles[d] != 0)
-      walks.push_back(d);
-  }
   int64_t lanesLoop = vectorLoopOf(op);
   scf::SCFTilingOptions options;
   options.setTileSizes(getAsIndexOpFoldResult(op->getContext(), tiles));
@@ -299,19 +311,13 @@ FailureOr<Operation *> kiln::tileOp(RewriterBase &rewriter, Operation *op, Array
     return failure();
   rewriter.replaceOp(op, result->replacements);
   if (peel)
-    for (size_t i = result->loops.size(); i-- > 0;) // inner first: clones stay peeled
-      if (auto forOp = dyn_cast<scf::ForOp>(result->loops[i].getOperation())) {
-        std::optional<int64_t> rest = remainderOf(forOp);
-        scf::ForOp partial;
-        if (failed(scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial)) || !partial)
-          continue;
-        partial.walk([&](linalg::LinalgOp inner) {
-          if (inner.getNumLoops() == tiles.size())
-            inner->setAttr(kTileBoundsAttr, rewriter.getDenseI64ArrayAttr(tiles));
-        });
-        if (rest && i < walks.size() && walks[i] == lanesLoop)
-          splitOddLanes(rewriter, partial, lanesLoop, *rest, tiles.size(), /*fuse=*/false);
-      }
+    peelLoops(rewriter, result->loops, tiledLoops(tiles, order), lanesLoop, tiles.size(),
+              /*fuse=*/false, [&](scf::ForOp partial) {
+                partial.walk([&](linalg::LinalgOp inner) {
+                  if (inner.getNumLoops() == tiles.size())
+                    inner->setAttr(kTileBoundsAttr, rewriter.getDenseI64ArrayAttr(tiles));
+                });
+              });
   return result->tiledOps.back();
 }
 
