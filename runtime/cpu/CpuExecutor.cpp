@@ -7,6 +7,7 @@
 #include "cpu/HostResources.h"
 #include "src/Error.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <unordered_map>
@@ -28,8 +29,12 @@ const Manifest &checkCpu(const Manifest &manifest, const std::string &dir) {
     list += (list.empty() ? "" : ", ") + m;
   throw Error(KILN_ERROR_KERNEL_LOAD,
               dir + ": the kernels were compiled for CPU '" + manifest.targetCpu +
-                  "' and use " + list + ", which this CPU does not support; recompile with "
-                  "--cpu=host (or an older --cpu such as x86-64-v3)");
+                  "' and use " + list + ", which this CPU does not support" +
+                  (std::find(missing.begin(), missing.end(), "amx-tile") != missing.end()
+                       ? " (AMX tiles also need Linux 5.16 or later, which grants them on "
+                         "request)"
+                       : "") +
+                  "; recompile with --cpu=host (or an older --cpu such as x86-64-v3)");
 }
 
 class CpuExecutor final : public Executor {

@@ -8,7 +8,8 @@
 
 namespace kiln {
 /// The names in `isa` (LLVM spellings: "avx2", "avx512f", ...) this CPU does not support; a
-/// name the runtime does not know counts as unsupported.
+/// name the runtime does not know counts as unsupported, and so does "amx-tile" where the
+/// kernel refuses this process the AMX tile state (asked for on the first check).
 std::vector<std::string> unsupportedCpuFeatures(const std::vector<std::string> &isa);
 } // namespace kiln
 

@@ -21,10 +21,16 @@ def VnniGemm : Pass<"kiln-cpu-vnni-gemm", "mlir::func::FuncOp"> {
     threads, k in blocks of 512 (32 KiB of B, kept in L1), register blocks of 6 x 64 (12 x 32,
     16 x 16 for narrow panels), the k loop in registers. Only where the module's `kiln.target` lists `avx512vnni` (or has no target, as
     in tests); elsewhere the generic stays scalar loops and a warning says so.
+    Where the target also lists `amx-tile` and `amx-int8`, dense GEMMs with a static M of 16
+    rows or more and K a multiple of 4 run on AMX tiles instead (AmxTiles.h): blocks of 32 x
+    32 in 2 x 2 `tdpbusd` tiles over all of K, the same panels and tasks, the epilogue applied
+    to the tiles' rows from a stack buffer.
   }];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
                            "mlir::tensor::TensorDialect", "mlir::LLVM::LLVMDialect",
-                           "mlir::arith::ArithDialect"];
+                           "mlir::arith::ArithDialect", "mlir::amx::AMXDialect",
+                           "mlir::bufferization::BufferizationDialect",
+                           "mlir::memref::MemRefDialect"];
 }
 
 def TileAndVectorize : Pass<"kiln-cpu-tile-and-vectorize", "mlir::func::FuncOp"> {

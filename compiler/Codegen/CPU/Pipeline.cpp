@@ -14,7 +14,7 @@ constexpr const char *kLowerToLLVM =
     "func.func(convert-linalg-to-loops,convert-vector-to-scf{full-unroll=1},lower-affine,"
     "convert-scf-to-cf,canonicalize,cse),"
     "expand-strided-metadata,lower-affine,arith-expand,"
-    "convert-vector-to-llvm{reassociate-fp-reductions=1},"
+    "convert-vector-to-llvm{reassociate-fp-reductions=1 enable-amx=1},"
     "convert-math-to-llvm,convert-math-to-libm,"
     "finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
     "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"

@@ -15,6 +15,7 @@
 // loaded at once and shuffled to their lanes.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/Codegen/CPU/AmxTiles.h"
 #include "compiler/Codegen/CPU/Passes.h"
 #include "compiler/Codegen/CPU/Schedule.h"
 #include "compiler/Codegen/CPU/VnniEpilogue.h"
@@ -71,6 +72,10 @@ struct Gemm {
   /// Applied to the sums of the last k block before their store (null: the sums are the
   /// result).
   const kiln::GemmEpilogue *epilogue = nullptr;
+  /// On AMX tiles (dense GEMMs where the target has AMX-INT8 and amxFits): A and B as
+  /// memrefs; the micro-kernel is amxBlock over all of K, its scratch allocated per task.
+  kiln::AmxGemm amx{};
+  bool onAmx() const { return amx.a != nullptr; }
 
   /// Steps of 4 k per block: kKSteps (a block of B in L1 while the row blocks pass over it,
   /// the sums kept in the output between blocks); with an epilogue, all of K in one block: the
@@ -80,7 +85,7 @@ struct Gemm {
   /// channels) and the others find it in cache; in blocks, kiln-cpu-prefetch-weight-panels
   /// fetches each next block while the row blocks compute on this one.
   int64_t kStepsPerBlock() const {
-    return epilogue && !streamsPanels() ? std::max<int64_t>(1, k / 4) : kKSteps;
+    return onAmx() || (epilogue && !streamsPanels()) ? std::max<int64_t>(1, k / 4) : kKSteps;
   }
   bool streamsPanels() const {
     return !ShapedType::isDynamic(m) && m <= kStreamingRows && k / 4 > kKSteps;
@@ -129,8 +134,12 @@ Value columnOf(OpBuilder &b, Location loc, const Gemm &g, Value p) {
 }
 
 /// Rows per micro-kernel for `nv` vectors of columns: mr * nv accumulators, nv B vectors and
-/// one broadcast of A within 32 registers.
-int64_t rowsFor(int64_t nv) { return nv >= 3 ? 6 : nv == 2 ? 12 : 16; }
+/// one broadcast of A within 32 registers; on AMX, two tiles of rows.
+int64_t rowsFor(const Gemm &g, int64_t nv) {
+  if (g.onAmx())
+    return kiln::kAmxRows;
+  return nv >= 3 ? 6 : nv == 2 ? 12 : 16;
+}
 
 /// 4 bytes of row `row` of A from column `col` (grouped: of panel p's group, col = tap * cg
 /// + channel), broadcast to all 16 lanes as one i32.
@@ -217,11 +226,16 @@ struct KBlock {
   bool last = false; ///< the last block: the epilogue applies
 };
 
+Tiles amxRows(OpBuilder &b, Location loc, const Gemm &g, Tiles tiles, Value m0, Value a0, Value p,
+              int64_t mr, int64_t cols, const KBlock &kb);
+
 /// Rows [m0, m0 + mr) of a task's tiles of `cols` columns (A's rows [a0, a0 + mr)) over one
 /// k block: the k loop in registers, the accumulators read and written masked past `cols`;
 /// after the last block, the epilogue's values written instead.
 Tiles microKernel(OpBuilder &b, Location loc, const Gemm &g, Tiles tiles, Value m0, Value a0,
                   Value p, int64_t mr, int64_t cols, const KBlock &kb) {
+  if (g.onAmx())
+    return amxRows(b, loc, g, tiles, m0, a0, p, mr, cols, kb);
   Value slice = tiles.acc;
   int64_t nv = (cols + kBlock - 1) / kBlock;
   auto vec = VectorType::get({16}, b.getI32Type());
@@ -275,6 +289,25 @@ Tiles microKernel(OpBuilder &b, Location loc, const Gemm &g, Tiles tiles, Value 
   return tiles;
 }
 
+/// microKernel on AMX tiles: rows in whole tiles of 16 (one k block: the epilogue's values,
+/// or the sums without one), the rest in the VNNI kernel's register blocks.
+Tiles amxRows(OpBuilder &b, Location loc, const Gemm &g, Tiles tiles, Value m0, Value a0, Value p,
+              int64_t mr, int64_t cols, const KBlock &kb) {
+  int64_t whole = mr / 16 * 16;
+  if (whole) {
+    Value &dest = g.epilogue ? tiles.out : tiles.acc;
+    dest = kiln::amxBlock(b, loc, g.amx, dest, m0, a0, p, columnOf(b, loc, g, p), whole, cols);
+  }
+  Gemm vnni = g;
+  vnni.amx = {};
+  int64_t step = rowsFor(vnni, (cols + kBlock - 1) / kBlock);
+  for (int64_t r = whole; r < mr; r += step) {
+    auto at = [&](Value v) { return b.create<arith::AddIOp>(loc, v, idx(b, loc, r)); };
+    tiles = microKernel(b, loc, vnni, tiles, at(m0), at(a0), p, std::min(step, mr - r), cols, kb);
+  }
+  return tiles;
+}
+
 /// microKernel for the task's panels p0, p0 + 1, ... (g.panelsPerTask, `cols` columns each,
 /// side by side in the task's tiles): on each panel's [mr, cols] part of the tiles, so that
 /// every write is masked at its own panel's last column.
@@ -316,7 +349,7 @@ struct Rows {
 /// All rows of one task's panel over one k block: blocks of `mr` rows in a loop, then the rest.
 Tiles panelRows(OpBuilder &b, Location loc, const Gemm &g, Tiles tiles, Value p, int64_t cols,
                 const KBlock &kb, const Rows &rows) {
-  int64_t mr = rowsFor((cols + kBlock - 1) / kBlock);
+  int64_t mr = rowsFor(g, (cols + kBlock - 1) / kBlock);
   if (!isConstantIntValue(rows.fullEnd, 0)) {
     auto loop = b.create<scf::ForOp>(
         loc, idx(b, loc, 0), rows.fullEnd, idx(b, loc, mr), tiles.values(),
@@ -393,6 +426,9 @@ Tiles panel(OpBuilder &b, Location loc, const Gemm &g, Tiles tiles, Value p, int
 Tiles runTask(OpBuilder &b, Location loc, const Gemm &g, scf::ForallOp forall, Tiles outs, Value p,
               const Rows &task, OpFoldResult rows, int64_t cols) {
   Tiles shared = outs.with(forall.getRegionIterArgs());
+  Gemm withScratch = g;
+  if (g.onAmx())
+    withScratch.amx.scratch = kiln::amxScratch(b, loc);
   Value col = columnOf(b, loc, g, p);
   auto one = b.getIndexAttr(1);
   SmallVector<OpFoldResult> offsets{task.a0, col},
@@ -400,7 +436,7 @@ Tiles runTask(OpBuilder &b, Location loc, const Gemm &g, scf::ForallOp forall, T
   SmallVector<Value> slices;
   for (Value t : shared.values())
     slices.push_back(b.create<tensor::ExtractSliceOp>(loc, t, offsets, sizes, strides));
-  Tiles done = panel(b, loc, g, shared.with(slices), p, cols, task);
+  Tiles done = panel(b, loc, withScratch, shared.with(slices), p, cols, task);
   b.setInsertionPointToStart(forall.getTerminator().getBody());
   for (auto [tile, t] : llvm::zip(done.values(), shared.values()))
     b.create<tensor::ParallelInsertSliceOp>(loc, tile, t, offsets, sizes, strides);
@@ -445,7 +481,7 @@ struct PanelSet {
 /// panel) tasks.
 Tiles buildTasks(OpBuilder &b, Location loc, const Gemm &g, Tiles outs, const PanelSet &set) {
   int64_t panels = set.count / g.panelsPerTask, cols = set.cols;
-  int64_t mr = rowsFor((cols + kBlock - 1) / kBlock), rowsEach = rowsPerChunk(g.m, mr, panels);
+  int64_t mr = rowsFor(g, (cols + kBlock - 1) / kBlock), rowsEach = rowsPerChunk(g.m, mr, panels);
   int64_t chunks = (g.m + rowsEach - 1) / rowsEach, lastRows = g.m - (chunks - 1) * rowsEach;
   auto forall = b.create<scf::ForallOp>(
       loc, ArrayRef<OpFoldResult>{b.getIndexAttr(chunks), b.getIndexAttr(panels)},
@@ -475,7 +511,7 @@ Tiles buildTasks(OpBuilder &b, Location loc, const Gemm &g, Tiles outs, const Pa
 Tiles buildDynamicTasks(OpBuilder &b, Location loc, const Gemm &g, Tiles outs,
                         const PanelSet &set) {
   int64_t panels = set.count / g.panelsPerTask, cols = set.cols;
-  int64_t mr = rowsFor((cols + kBlock - 1) / kBlock);
+  int64_t mr = rowsFor(g, (cols + kBlock - 1) / kBlock);
   Value m = g.mValue, one = idx(b, loc, 1);
   Value blocks = b.create<arith::CeilDivUIOp>(loc, m, idx(b, loc, mr));
   Value most = b.create<arith::MaxUIOp>(
@@ -526,18 +562,26 @@ Tiles buildGemm(OpBuilder &b, Location loc, Gemm g, Tiles init) {
   return out;
 }
 
-/// Whether the module's target lists AVX-512 VNNI; without a `kiln.target` (kiln-opt tests)
-/// the AVX-512 machine the default schedules assume, VNNI included.
-bool targetHasVnni(Operation *op) {
+/// Whether the module's target lists the ISA extension `name`; without a `kiln.target`
+/// (kiln-opt tests), `otherwise`.
+bool targetHas(Operation *op, llvm::StringRef name, bool otherwise) {
   auto module = op->getParentOfType<ModuleOp>();
   auto target = module ? module->getAttrOfType<DictionaryAttr>(kiln::kTargetAttr) : nullptr;
   if (!target)
-    return true;
+    return otherwise;
   auto isa = target.getAs<ArrayAttr>("isa");
-  return isa && llvm::any_of(isa, [](Attribute a) {
+  return isa && llvm::any_of(isa, [&](Attribute a) {
            auto s = dyn_cast<StringAttr>(a);
-           return s && s.getValue() == "avx512vnni";
+           return s && s.getValue() == name;
          });
+}
+
+/// AVX-512 VNNI: without a target, the AVX-512 machine the default schedules assume.
+bool targetHasVnni(Operation *op) { return targetHas(op, "avx512vnni", true); }
+
+/// AMX tiles with int8 products: only where the target lists them.
+bool targetHasAmx(Operation *op) {
+  return targetHas(op, "amx-tile", false) && targetHas(op, "amx-int8", false);
 }
 
 /// The memory effects of llvm.call_intrinsic, which declares none (so bufferization's
@@ -593,6 +637,7 @@ struct VnniGemmPass : kiln::impl::VnniGemmBase<VnniGemmPass> {
                        "integer loops");
       return;
     }
+    bool amx = targetHasAmx(getOperation());
     for (linalg::GenericOp op : gemms) {
       auto a = cast<RankedTensorType>(op.getDpsInputs()[0].getType());
       auto c = cast<RankedTensorType>(op.getDpsInits()[0].getType());
@@ -615,6 +660,9 @@ struct VnniGemmPass : kiln::impl::VnniGemmBase<VnniGemmPass> {
         g.mValue = b.create<tensor::DimOp>(loc, g.a, 0);
         dynamicM.push_back(g.mValue);
       }
+      if (amx && !g.groups && kiln::amxFits(g.m, g.n, g.k))
+        g.amx = {kiln::amxOperand(b, loc, g.a), kiln::amxOperand(b, loc, g.b), Value(), g.k,
+                 g.epilogue};
       if (g.shared())
         g.aRows = b.create<tensor::CollapseShapeOp>(loc, g.a,
                                                     ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});

@@ -28,10 +28,10 @@ int64_t hostL2Bytes() {
 
 /// The extensions the runtime checks with __builtin_cpu_supports (same list in
 /// runtime/src/CpuFeatures.cpp).
-constexpr const char *kCheckedISA[] = {"sse4.2",  "popcnt",   "avx",      "avx2",
-                                       "fma",     "f16c",     "bmi",      "bmi2",
-                                       "avx512f", "avx512cd", "avx512bw", "avx512dq",
-                                       "avx512vl", "avx512vnni"};
+constexpr const char *kCheckedISA[] = {"sse4.2",   "popcnt",     "avx",      "avx2",
+                                       "fma",      "f16c",       "bmi",      "bmi2",
+                                       "avx512f",  "avx512cd",   "avx512bw", "avx512dq",
+                                       "avx512vl", "avx512vnni", "amx-tile", "amx-int8"};
 } // namespace
 
 int64_t kiln::parseCacheSize(llvm::StringRef text) {

@@ -1,5 +1,6 @@
 //===- KernelLibrary.cpp - LLVM IR, packed entry points, object, .so -------===//
 #include "compiler/Target/CPU/KernelLibrary.h"
+#include "compiler/Target/CPU/AmxPhis.h"
 #include "compiler/Target/CPU/CPUTarget.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -8,6 +9,7 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/IR/Verifier.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Program.h"
@@ -191,9 +193,21 @@ LogicalResult kiln::emitKernelObject(ModuleOp module, llvm::ArrayRef<std::string
       shapeFunctions.push_back(fn.getName().str());
   });
   llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, llvmContext);
+  // Verified after the AMX tile phis get their type (AmxPhis.h).
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, llvmContext, "LLVMDialectModule",
+                              /*disableVerification=*/true);
   if (!llvmModule)
     return module.emitError("kiln: translation to LLVM IR failed");
+  std::string amxError;
+  if (!retypeAmxPhis(*llvmModule, amxError))
+    return module.emitError("kiln: ") << amxError;
+  {
+    std::string problems;
+    llvm::raw_string_ostream os(problems);
+    if (llvm::verifyModule(*llvmModule, &os))
+      return module.emitError("kiln: the kernels' LLVM IR is invalid: ") << problems;
+  }
   double translated = clock.lap();
 
   std::string error;
