@@ -4,7 +4,9 @@ reference exactly: zero points (scalar activation ones, per-column weight ones),
 activations (shifted by +128), odd M, N, K (not multiples of the 6 x 64 register tiles, the
 16 columns of a block or the 4 k of a group), batched activations, and requantization with
 per-column scales and saturation; uint8 weights shifted per column into int8. Weights known
-only at run time stay on the i32 path, with a warning."""
+only at run time stay on the i32 path, with a warning. On a CPU with AMX-INT8 the shapes that
+fit its tiles run on them (the others, and the rows past the tiles, on VNNI code), so the same
+cases check both kernels there."""
 import os
 
 import numpy as np
@@ -57,6 +59,15 @@ CASES = [
     # Rows split into chunks for the threads: 301 rows in 11 chunks of 30 for the 64-column
     # panel, 6 chunks of 60 for the 32-column one; each last chunk is a single row.
     ((301, 70), 96, np.uint8, 3, "column"),
+    # Shapes of the AMX tiles (where the CPU has AMX-INT8; the VNNI kernel elsewhere): 49
+    # rows = a block of 32 + a tile of 16 + a row for the VNNI kernel, 64 columns, 9 steps of
+    # 64 k; 40 rows x 48 columns (a 2 x 2 block, then a 2 x 1) with int8 activations and k
+    # 64 + 8 (the rest by vpdpbusd on the tiles' rows); 17 x 80 with k = 64 + 36; a long K.
+    ((49, 576), 64, np.uint8, 3, "column"),
+    ((40, 72), 48, np.int8, -3, "scalar"),
+    ((17, 100), 80, np.uint8, None, None),
+    ((2, 20, 64), 16, np.uint8, 200, "column"),
+    ((33, 4608), 128, np.uint8, 5, None),
 ]
 
 
@@ -145,6 +156,8 @@ def qlinear_matmul_model(m, k, n, out_dtype, seed):
     # partial, with a partial group of 2 k), the sums kept between blocks, the requantization
     # after the last.
     (30, 1030, 130),
+    # On AMX tiles where the CPU has them: the requantization applied to the tiles' rows.
+    (49, 264, 96),
 ])
 def test_qlinear_matmul_requantizes_with_saturation(out_dtype, m, k, n):
     model, (b, a_scale, a_zp, b_scale, y_scale, y_zp) = qlinear_matmul_model(
@@ -215,3 +228,15 @@ def test_matmul_integer_with_symbolic_rows_and_shifted_weights_is_exact():
         x = rng.integers(0, 256, rows + (k,)).astype(np.uint8)
         ref = (x.astype(np.int64) - 100) @ (w.astype(np.int64) - 3)
         np.testing.assert_array_equal(module.run([x])[0], ref.astype(np.int32), err_msg=str(rows))
+
+
+@pytest.mark.parametrize("cpu, tiles", [("sapphirerapids", True), ("icelake-server", False)])
+def test_amx_tiles_only_where_the_target_has_them(cpu, tiles):
+    """The int8 GEMM runs on AMX tiles (tdpbusd) for a CPU with AMX-INT8 and on the VNNI
+    kernel for one without, whatever this machine is (the IR is not run)."""
+    rng = np.random.default_rng(8)
+    b = rng.integers(-128, 128, (128, 64)).astype(np.int8)
+    model = matmul_integer_model((64, 128), b, np.uint8, None, None)
+    text = kiln.ir(model, "llvm", cpu=cpu)
+    assert ("amx.tdpbusd" in text) == tiles
+    assert "llvm.x86.avx512.vpdpbusd.512" in text or tiles
