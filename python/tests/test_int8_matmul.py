@@ -68,6 +68,9 @@ CASES = [
     ((17, 100), 80, np.uint8, None, None),
     ((2, 20, 64), 16, np.uint8, 200, "column"),
     ((33, 4608), 128, np.uint8, 5, None),
+    # K = 2 x 64 + 19 (a 7x7 RGB stem conv's): the rest ends with a partial group of 3 k.
+    ((49, 147), 64, np.uint8, 3, "column"),
+    ((17, 130), 32, np.int8, 1, None),
 ]
 
 

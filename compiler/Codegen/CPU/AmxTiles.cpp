@@ -7,7 +7,7 @@
 //
 // The tiles are `amx` dialect values (vector types); MLIR 19 has no LLVM type for them, so
 // the k loop's block arguments translate to phis of arrays that the CPU back end retypes to
-// x86_amx (compiler/Target/CPU/AmxPhis.cpp).
+// x86_amx (compiler/Target/CPU/AmxTranslation.cpp).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Codegen/CPU/AmxTiles.h"
@@ -78,15 +78,16 @@ struct TileBlock {
   }
 
   /// `acc` (16 sums of row `row` of A, columns c + 16 j ..) plus the products over the k past
-  /// the last whole step of 64, with `vpdpbusd`: 4 k per step, A's 4 bytes broadcast.
+  /// the last whole step of 64, with `vpdpbusd`: 4 k per step, A's 4 bytes broadcast (a last
+  /// partial group read masked, zeros past K; B is zero-padded there).
   Value rest(OpBuilder &b, Location loc, Value acc, Value row, int64_t j) const {
     auto i8 = b.getI8Type();
     auto vec = VectorType::get({kTile}, b.getI32Type());
     Value pad = b.create<arith::ConstantOp>(loc, b.getIntegerAttr(i8, 0));
-    for (int64_t kg = g.k / kTileBytes * kTile; kg < g.k / 4; ++kg) {
+    for (int64_t kg = g.k / kTileBytes * kTile; 4 * kg < g.k; ++kg) {
       Value four = b.create<vector::TransferReadOp>(loc, VectorType::get({4}, i8), g.a,
                                                     ValueRange{row, idx(b, loc, 4 * kg)}, pad,
-                                                    ArrayRef<bool>{true});
+                                                    ArrayRef<bool>{4 * kg + 4 <= g.k});
       Value word = b.create<vector::BitCastOp>(loc, VectorType::get({1}, b.getI32Type()), four);
       Value av = b.create<vector::BroadcastOp>(
           loc, vec, b.create<vector::ExtractOp>(loc, word, ArrayRef<int64_t>{0}));
@@ -104,7 +105,7 @@ struct TileBlock {
 } // namespace
 
 bool kiln::amxFits(int64_t m, int64_t n, int64_t k) {
-  return !ShapedType::isDynamic(m) && m >= kTile && n % kTile == 0 && k >= kTileBytes && k % 4 == 0;
+  return !ShapedType::isDynamic(m) && m >= kTile && n % kTile == 0 && k >= kTileBytes;
 }
 
 Value kiln::amxScratch(OpBuilder &b, Location loc) {
@@ -119,10 +120,11 @@ Value kiln::amxOperand(OpBuilder &b, Location loc, Value tensor) {
 }
 
 Value kiln::amxBlock(OpBuilder &b, Location loc, const AmxGemm &g, Value dest, Value m0, Value a0,
-                     Value p, Value col0, int64_t rows, int64_t cols) {
-  assert(rows % kTile == 0 && rows <= kAmxRows && cols % kTile == 0 && "whole tiles only");
-  for (int64_t c = 0; c < cols; c += 2 * kTile) {
-    TileBlock block{g, a0, p, c, rows / kTile, std::min(2 * kTile, cols - c) / kTile};
+                     Value p, Value col0, int64_t rows, int64_t first, int64_t count) {
+  assert(rows % kTile == 0 && rows <= kAmxRows && first % kTile == 0 && count % kTile == 0 &&
+         "whole tiles only");
+  for (int64_t c = first; c < first + count; c += 2 * kTile) {
+    TileBlock block{g, a0, p, c, rows / kTile, std::min(2 * kTile, first + count - c) / kTile};
     SmallVector<Value> accs = block.sums(b, loc);
     for (int64_t i = 0; i < block.rows; ++i)
       for (int64_t j = 0; j < block.cols; ++j)

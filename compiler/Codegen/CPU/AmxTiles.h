@@ -21,22 +21,22 @@ struct AmxGemm {
   mlir::Value a;                ///< memref [M, K] of ui8 values, rows contiguous
   mlir::Value b;                ///< memref [panels, K / 4, 256] i8: the packed weights
   mlir::Value scratch;          ///< memref<32x32xi32>: the tiles' sums on their way to the epilogue
-  int64_t k;                    ///< a multiple of 4
+  int64_t k;
   const GemmEpilogue *epilogue; ///< null: the i32 sums are the result
 };
 
 /// Whether an int8 GEMM of [m, k] x [k, n] runs on AMX tiles: a static M of at least a
-/// tile's rows, n in whole tiles of 16 columns, at least one step of 64 k, and k a multiple
-/// of 4 (the weights' packing). The rows past the last whole tile are the VNNI kernel's.
+/// tile's rows, n in whole tiles of 16 columns and at least one step of 64 k. The rows past
+/// the last whole tile are the VNNI kernel's.
 bool amxFits(int64_t m, int64_t n, int64_t k);
 
-/// Rows [a0, a0 + rows) (16 or 32) of A x the `cols` (a multiple of 16, <= 64) columns of
-/// panel `p` (result columns from `col0`), over all of K, written to `dest` at rows
-/// [m0, m0 + rows), columns [0, cols): the epilogue's values, or the sums without one.
-/// Returns the new dest.
+/// Rows [a0, a0 + rows) (16 or 32) of A x the columns [first, first + count) of panel `p`
+/// (whole tiles of 16; the panel's first result column `col0`), over all of K, written to
+/// `dest` at rows [m0, m0 + rows), the same columns: the epilogue's values, or the sums
+/// without one. Returns the new dest.
 mlir::Value amxBlock(mlir::OpBuilder &b, mlir::Location loc, const AmxGemm &g, mlir::Value dest,
                      mlir::Value m0, mlir::Value a0, mlir::Value p, mlir::Value col0, int64_t rows,
-                     int64_t cols);
+                     int64_t first, int64_t count);
 
 /// A scratch buffer for amxBlock, allocated on the stack where `b` stands.
 mlir::Value amxScratch(mlir::OpBuilder &b, mlir::Location loc);

@@ -1,6 +1,6 @@
 //===- KernelLibrary.cpp - LLVM IR, packed entry points, object, .so -------===//
 #include "compiler/Target/CPU/KernelLibrary.h"
-#include "compiler/Target/CPU/AmxPhis.h"
+#include "compiler/Target/CPU/AmxTranslation.h"
 #include "compiler/Target/CPU/CPUTarget.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -193,7 +193,7 @@ LogicalResult kiln::emitKernelObject(ModuleOp module, llvm::ArrayRef<std::string
       shapeFunctions.push_back(fn.getName().str());
   });
   llvm::LLVMContext llvmContext;
-  // Verified after the AMX tile phis get their type (AmxPhis.h).
+  // Verified after the AMX tile phis get their type (AmxTranslation.h).
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext, "LLVMDialectModule",
                               /*disableVerification=*/true);
@@ -202,6 +202,7 @@ LogicalResult kiln::emitKernelObject(ModuleOp module, llvm::ArrayRef<std::string
   std::string amxError;
   if (!retypeAmxPhis(*llvmModule, amxError))
     return module.emitError("kiln: ") << amxError;
+  splitSharedTileZeros(*llvmModule);
   {
     std::string problems;
     llvm::raw_string_ostream os(problems);

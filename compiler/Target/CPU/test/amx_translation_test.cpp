@@ -1,6 +1,7 @@
-// amx_phis_test.cpp - retypeAmxPhis (AmxPhis.h): a loop carrying an AMX tile, built as the
-// MLIR 19 translation builds it (the phi typed as the tile's vector), becomes valid IR.
-#include "compiler/Target/CPU/AmxPhis.h"
+// amx_translation_test.cpp - the AMX fix-ups of AmxTranslation.h: a loop carrying an AMX tile,
+// built as the MLIR 19 translation builds it (the phi typed as the tile's vector), becomes
+// valid IR; a zero tile shared by two accumulators becomes one per accumulator.
+#include "compiler/Target/CPU/AmxTranslation.h"
 
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/IntrinsicsX86.h"
@@ -91,5 +92,53 @@ TEST(RetypeAmxPhis, AnotherTypeOnTheOtherEdgeIsAnError) {
   EXPECT_FALSE(kiln::retypeAmxPhis(loop.module, error));
   EXPECT_NE(error.find("in sums"), std::string::npos) << error;
   EXPECT_NE(error.find("another type"), std::string::npos) << error;
+}
+
+/// The tilezero calls of `f` and their numbers of uses.
+std::vector<unsigned> zeroUses(Function &f) {
+  std::vector<unsigned> uses;
+  for (BasicBlock &bb : f)
+    for (Instruction &inst : bb)
+      if (auto *call = dyn_cast<CallInst>(&inst);
+          call && call->getCalledFunction() &&
+          call->getCalledFunction()->getIntrinsicID() == Intrinsic::x86_tilezero_internal)
+        uses.push_back(call->getNumUses());
+  return uses;
+}
+
+TEST(SplitSharedTileZeros, EachAccumulatorGetsItsOwnZero) {
+  // zero feeds a product in the entry block and, through a phi, one in the next block.
+  LLVMContext ctx;
+  Module module("m", ctx);
+  Type *ptr = PointerType::get(ctx, 0), *amx = Type::getX86_AMXTy(ctx);
+  auto *fn = Function::Create(FunctionType::get(Type::getVoidTy(ctx), {ptr}, false),
+                              Function::ExternalLinkage, "two", module);
+  auto *entry = BasicBlock::Create(ctx, "entry", fn), *next = BasicBlock::Create(ctx, "next", fn);
+  IRBuilder<> b(entry);
+  Value *rows = b.getInt16(16), *bytes = b.getInt16(64), *stride = b.getInt64(64);
+  Value *zero = b.CreateIntrinsic(Intrinsic::x86_tilezero_internal, {}, {rows, bytes});
+  Value *t = b.CreateIntrinsic(Intrinsic::x86_tileloadd64_internal, {},
+                               {rows, bytes, fn->getArg(0), stride});
+  Value *first =
+      b.CreateIntrinsic(Intrinsic::x86_tdpbusd_internal, {}, {rows, bytes, bytes, zero, t, t});
+  b.CreateBr(next);
+  b.SetInsertPoint(next);
+  PHINode *phi = b.CreatePHI(amx, 1);
+  phi->addIncoming(zero, entry);
+  Value *second =
+      b.CreateIntrinsic(Intrinsic::x86_tdpbusd_internal, {}, {rows, bytes, bytes, phi, t, t});
+  for (Value *v : {first, second})
+    b.CreateIntrinsic(Intrinsic::x86_tilestored64_internal, {},
+                      {rows, bytes, fn->getArg(0), stride, v});
+  b.CreateRetVoid();
+  EXPECT_EQ(zeroUses(*fn), std::vector<unsigned>{2});
+  kiln::splitSharedTileZeros(module);
+  EXPECT_EQ(zeroUses(*fn), (std::vector<unsigned>{1, 1}));
+  EXPECT_FALSE(verifyModule(module, &errs()));
+  // The phi's copy sits in its incoming block, the other right before its product.
+  auto *incoming = dyn_cast<CallInst>(phi->getIncomingValue(0));
+  ASSERT_TRUE(incoming);
+  EXPECT_EQ(incoming->getParent(), entry);
+  EXPECT_EQ(incoming->getNextNode(), entry->getTerminator());
 }
 } // namespace

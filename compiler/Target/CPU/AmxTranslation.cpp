@@ -1,9 +1,11 @@
-//===- AmxPhis.cpp - AMX tile phis retyped after translation to LLVM IR --------===//
-#include "compiler/Target/CPU/AmxPhis.h"
+//===- AmxTranslation.cpp - AMX tiles in LLVM IR translated from MLIR 19 --------===//
+#include "compiler/Target/CPU/AmxTranslation.h"
 
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/IntrinsicsX86.h"
 
 using namespace llvm;
 
@@ -62,4 +64,27 @@ bool kiln::retypeAmxPhis(Module &module, std::string &error) {
       phi->eraseFromParent();
   }
   return true;
+}
+
+void kiln::splitSharedTileZeros(Module &module) {
+  SmallVector<IntrinsicInst *> shared;
+  for (Function &f : module)
+    for (BasicBlock &bb : f)
+      for (Instruction &inst : bb)
+        if (auto *zero = dyn_cast<IntrinsicInst>(&inst);
+            zero && zero->getIntrinsicID() == Intrinsic::x86_tilezero_internal &&
+            !zero->hasOneUse() && !zero->use_empty())
+          shared.push_back(zero);
+  for (IntrinsicInst *zero : shared) {
+    for (Use &use : make_early_inc_range(zero->uses())) {
+      auto *user = cast<Instruction>(use.getUser());
+      Instruction *at = user;
+      if (auto *phi = dyn_cast<PHINode>(user))
+        at = phi->getIncomingBlock(use)->getTerminator();
+      Instruction *copy = zero->clone();
+      copy->insertBefore(at);
+      use.set(copy);
+    }
+    zero->eraseFromParent();
+  }
 }
