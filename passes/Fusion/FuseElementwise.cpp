@@ -166,17 +166,27 @@ struct FuseElementwisePass : kiln::impl::FuseElementwiseBase<FuseElementwisePass
     for (Block &block : getOperation().getBody()) {
       llvm::DenseSet<Operation *> taken;
       SmallVector<SmallVector<Operation *>> groups;
-      for (Operation &op : block) {
+      auto startAt = [&](Operation &op) {
         if (taken.contains(&op) || !canStartGroup(&op, int8Epilogues))
-          continue;
+          return;
         SmallVector<Operation *> group = growGroup(&op, control, taken);
         if (producers)
           addProducers(group, &op, control, taken);
         if (group.size() < 2)
-          continue;
+          return;
         taken.insert(group.begin(), group.end());
         groups.push_back(std::move(group));
-      }
+      };
+      // int8 GEMMs first: a residual Add after a quantized conv belongs in its epilogue (the
+      // other branch's dequantization joining as a producer), not in a group started earlier
+      // in block order at that dequantization, which left the conv writing its dequantized
+      // f32 result for a kernel of its own to add and requantize.
+      if (int8Epilogues)
+        for (Operation &op : block)
+          if (isa<kiln::MatMulInt8Op>(op))
+            startAt(op);
+      for (Operation &op : block)
+        startAt(op);
       for (ArrayRef<Operation *> group : groups)
         makeFused(group);
     }
