@@ -1,6 +1,9 @@
-// gemm_bench.cpp - int8 GEMM: Kiln (kiln.matmul_int8, vpdpbusd) vs oneDNN dnnl_gemm_u8s8s32,
-// and Kiln's fp32 matmul vs dnnl_sgemm, in one process: same inputs, interleaved repeats,
-// medians. Checks Kiln's int32 result equals oneDNN's exactly before timing.
+// gemm_bench.cpp - int8 GEMM: Kiln (kiln.matmul_int8: vpdpbusd, or AMX tiles where the CPU
+// has them) vs oneDNN's dnnl_gemm_u8s8s32 (its BLAS-like API, AVX-512 VNNI kernels) and its
+// matmul primitive (u8 x s8 -> s32, the weights reordered once to the layout it picks: the
+// primitive oneDNN uses for inference, AMX where it can; its implementation is printed), and
+// Kiln's fp32 matmul vs dnnl_sgemm, in one process: same inputs, interleaved repeats,
+// medians. Checks Kiln's int32 result equals both oneDNN ones exactly before timing.
 //
 // usage: gemm_bench INT8_ARTIFACT FP32_ARTIFACT WEIGHTS_I8.bin WEIGHTS_F32.bin M N K REPEATS
 // (the weights are the models' constant B, row-major K x N, written by gemm.py; A is
@@ -9,6 +12,7 @@
 #include "kiln/runtime.h"
 
 #include <oneapi/dnnl/dnnl.h>
+#include <oneapi/dnnl/dnnl.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -92,6 +96,24 @@ int main(int argc, char **argv) {
     dnnl_gemm_u8s8s32('N', 'N', 'F', m, n, k, 1.0f, aq.data(), k, 0, wq.data(), n, 0, 0.0f,
                       cq.data(), n, &co);
   };
+  // The matmul primitive: weights in the layout it asks for, reordered outside the timing.
+  using dt = dnnl::memory::data_type;
+  using tag = dnnl::memory::format_tag;
+  dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  dnnl::stream stream(engine);
+  dnnl::memory::desc aDesc({m, k}, dt::u8, tag::ab), bUserDesc({k, n}, dt::s8, tag::ab),
+      bAnyDesc({k, n}, dt::s8, tag::any), cDesc({m, n}, dt::s32, tag::ab);
+  dnnl::matmul::primitive_desc matmulDesc(dnnl::matmul::desc(aDesc, bAnyDesc, cDesc), engine);
+  std::vector<int32_t> cm(m * n);
+  dnnl::memory aMem(aDesc, engine, aq.data()), cMem(cDesc, engine, cm.data()),
+      bUser(bUserDesc, engine, wq.data()), bMem(matmulDesc.weights_desc(), engine);
+  dnnl::reorder(bUser, bMem).execute(stream, bUser, bMem);
+  stream.wait();
+  dnnl::matmul matmul(matmulDesc);
+  auto dnnlMatmul = [&] {
+    matmul.execute(stream, {{DNNL_ARG_SRC, aMem}, {DNNL_ARG_WEIGHTS, bMem}, {DNNL_ARG_DST, cMem}});
+    stream.wait();
+  };
   auto dnnlFp32 = [&] {
     dnnl_sgemm('N', 'N', m, n, k, 1.0f, af.data(), k, wf.data(), n, 0.0f, cf.data(), n);
   };
@@ -106,10 +128,15 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "gemm_bench: Kiln's int8 GEMM differs from oneDNN's\n");
     return 1;
   }
+  dnnlMatmul();
+  if (std::memcmp(cm.data(), cq.data(), bytes) != 0) {
+    std::fprintf(stderr, "gemm_bench: oneDNN's matmul primitive differs from its gemm\n");
+    return 1;
+  }
   kilnFp32();
   dnnlFp32();
 
-  std::vector<std::function<void()>> runs{kilnInt8, dnnlInt8, kilnFp32, dnnlFp32};
+  std::vector<std::function<void()>> runs{kilnInt8, dnnlInt8, kilnFp32, dnnlFp32, dnnlMatmul};
   std::vector<std::vector<double>> times(runs.size());
   for (int r = 0; r < repeats; ++r)
     for (size_t i = 0; i < runs.size(); ++i) {
@@ -119,7 +146,7 @@ int main(int argc, char **argv) {
     }
   double ops = 2.0 * m * n * k;
   const char *names[] = {"kiln int8 (u8s8s32)", "onednn gemm_u8s8s32", "kiln fp32 matmul",
-                         "onednn sgemm"};
+                         "onednn sgemm", "onednn matmul u8s8s32"};
   std::printf("GEMM %ldx%ldx%ld, %d thread(s), %d interleaved repeats, median\n", m, n, k,
               threads, repeats);
   std::vector<double> med;
@@ -128,6 +155,8 @@ int main(int argc, char **argv) {
     std::printf("  %-22s %9.3f ms  %7.1f GOP/s\n", names[i], med[i] * 1e3, ops / med[i] * 1e-9);
   }
   std::printf("  kiln int8 / onednn int8 speed: %.2fx\n", med[1] / med[0]);
+  std::printf("  kiln int8 / onednn matmul primitive speed: %.2fx (oneDNN implementation: %s)\n",
+              med[4] / med[0], matmulDesc.impl_info_str());
   std::printf("  kiln fp32 / onednn fp32 speed: %.2fx\n", med[3] / med[2]);
   std::printf("  kiln int8 vs kiln fp32 speed:  %.2fx\n", med[2] / med[0]);
   kiln_model_free(q);
