@@ -60,11 +60,9 @@ json::Value stepJSON(const PlanStep &s, bool dynamic, StringRef device) {
                    {"name", s.name}};
   if (s.codegen.known) {
     // Read by people and tools (kiln.Module.report()); the runtime ignores it.
-    json::Object codegen{{"schedule", s.codegen.schedule},
-                         {"vector", !s.codegen.scalar},
-                         {"parallel", !s.codegen.sequential},
-                         {"flops", s.codegen.flops},
-                         {"bytes", s.codegen.bytes}};
+    json::Object codegen{{"schedule", s.codegen.schedule},    {"vector", !s.codegen.scalar},
+                         {"parallel", !s.codegen.sequential}, {"flops", s.codegen.flops},
+                         {"int8_ops", s.codegen.int8Ops},     {"bytes", s.codegen.bytes}};
     if (!s.codegen.note.empty())
       codegen["note"] = s.codegen.note;
     out["codegen"] = std::move(codegen);

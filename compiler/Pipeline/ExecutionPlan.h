@@ -42,6 +42,7 @@ struct StepCodegen {
   std::string schedule;    ///< the main op's schedule
   std::string note;        ///< why scalar / sequential
   double flops = 0, bytes = 0;
+  double int8Ops = 0;        ///< of int8 GEMMs (2 per multiply-add), not in `flops`
   double scalarFraction = 0; ///< of the kernel's loop iterations (1 when unknown)
 };
 

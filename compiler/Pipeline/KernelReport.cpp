@@ -70,7 +70,11 @@ KernelCost estimateKernelCost(func::FuncOp func) {
       double iterations = 1;
       for (int64_t r : linalgOp.getStaticLoopRanges())
         iterations *= ShapedType::isDynamic(r) ? 1 : r;
-      cost.flops += trips * iterations * payloadOps(linalgOp);
+      // kiln.matmul_int8's product (MatMulInt8ToLinalg.cpp): a multiply-add per iteration.
+      if (op->hasAttr("kiln.int8_gemm"))
+        cost.int8Ops += trips * iterations * 2;
+      else
+        cost.flops += trips * iterations * payloadOps(linalgOp);
     } else if (op->getNumResults() == 1 && isa<VectorType>(op->getResult(0).getType())) {
       // Kernels lowered straight to vector code (depthwise, Winograd transforms).
       cost.flops += trips * elementsOf(op->getResult(0).getType()) * opsOf(op);
@@ -79,11 +83,21 @@ KernelCost estimateKernelCost(func::FuncOp func) {
   return cost;
 }
 
-RooflinePeaks assumedPeaks(int64_t vectorBits) {
+RooflinePeaks assumedPeaks(int64_t vectorBits, ArrayRef<std::string> isa) {
   RooflinePeaks p;
   p.lanes = std::max<int64_t>(vectorBits / 32, 1);
   p.gflops = double(p.lanes) * 2 /*FMA*/ * 2 /*ports*/ * 3.0 /*GHz*/;
   p.gbps = 50; // a core streaming activations that sit in L2/L3
+  auto has = [&](StringRef name) { return llvm::is_contained(isa, name); };
+  if (has("amx-tile") && has("amx-int8")) {
+    p.int8Gops = 1024 /*multiply-adds per cycle*/ * 2 * 3.0;
+    p.int8Unit = "AMX tiles";
+  } else if (has("avx512vnni")) {
+    p.int8Gops = 4 * p.gflops;
+    p.int8Unit = "VNNI";
+  } else {
+    p.int8Gops = p.gflops / 2;
+  }
   return p;
 }
 
@@ -93,6 +107,7 @@ void annotatePlanSteps(ExecutionPlan &plan, const std::map<std::string, KernelCo
     StepCodegen &c = step.codegen;
     if (auto it = costs.find(step.kernel); it != costs.end()) {
       c.flops = it->second.flops;
+      c.int8Ops = it->second.int8Ops;
       c.bytes = it->second.bytes;
     }
     auto it = notes.find(step.kernel);
@@ -126,9 +141,10 @@ void warnAboutSlowKernels(ModuleOp module, const ExecutionPlan &plan) {
 }
 
 void printKernelReport(raw_ostream &os, const ExecutionPlan &plan, const RooflinePeaks &peaks) {
-  os << llvm::formatv("kiln-compile report: roofline at {0:f0} GFLOP/s and {1:f0} GB/s per core "
-                      "(assumed); est = roofline with scalar loops at 1/{2} of the peak\n",
-                      peaks.gflops, peaks.gbps, peaks.lanes);
+  os << llvm::formatv("kiln-compile report: roofline at {0:f0} GFLOP/s (int8 GEMMs: {3:f0} GOP/s "
+                      "on {4}, in MFLOP) and {1:f0} GB/s per core (assumed); est = roofline "
+                      "with scalar loops at 1/{2} of the peak\n",
+                      peaks.gflops, peaks.gbps, peaks.lanes, peaks.int8Gops, peaks.int8Unit);
   os << llvm::formatv("{0,-5} {1,-10} {2,-34} {3,9} {4,9} {5,9} {6,9} {7,-4} {8,-4} {9}\n", "step",
                       "kernel", "op", "MFLOP", "KB", "roof_us", "est_us", "vec", "par",
                       "schedule / note");
@@ -136,7 +152,8 @@ void printKernelReport(raw_ostream &os, const ExecutionPlan &plan, const Rooflin
   int scalar = 0, sequential = 0;
   for (auto [i, step] : llvm::enumerate(plan.steps)) {
     const StepCodegen &c = step.codegen;
-    double flopUs = c.flops / (peaks.gflops * 1e3), byteUs = c.bytes / (peaks.gbps * 1e3);
+    double flopUs = c.flops / (peaks.gflops * 1e3) + c.int8Ops / (peaks.int8Gops * 1e3),
+           byteUs = c.bytes / (peaks.gbps * 1e3);
     double roof = std::max(flopUs, byteUs);
     double est = std::max(flopUs * (1 - c.scalarFraction) +
                               flopUs * c.scalarFraction * double(peaks.lanes),
@@ -148,7 +165,7 @@ void printKernelReport(raw_ostream &os, const ExecutionPlan &plan, const Rooflin
     std::string op = step.op.size() > 34 ? step.op.substr(0, 31) + "..." : step.op;
     os << llvm::formatv("{0,-5} {1,-10} {2,-34} {3,9:f3} {4,9:f1} {5,9:f2} {6,9:f2} {7,-4} {8,-4} "
                         "{9}{10}{11}\n",
-                        i, step.kernel, op, c.flops / 1e6, c.bytes / 1024, roof, est,
+                        i, step.kernel, op, (c.flops + c.int8Ops) / 1e6, c.bytes / 1024, roof, est,
                         c.scalar ? "NO" : "yes", c.sequential ? "NO" : "yes", c.schedule,
                         c.note.empty() ? "" : " -- ", c.note);
   }

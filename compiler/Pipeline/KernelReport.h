@@ -20,6 +20,7 @@ namespace kiln {
 /// Work of one kernel call, estimated from its linalg (and vector) ops before scheduling.
 struct KernelCost {
   double flops = 0; ///< arithmetic ops (an FMA counts 2)
+  double int8Ops = 0; ///< ops of int8 GEMMs (2 per multiply-add), not in `flops`
   double bytes = 0; ///< bytes of its arguments and results (each touched once)
 };
 
@@ -29,11 +30,15 @@ KernelCost estimateKernelCost(mlir::func::FuncOp func);
 /// Machine peaks the roofline is drawn with (per core).
 struct RooflinePeaks {
   double gflops = 0; ///< fp32 GFLOP/s with FMAs on full vectors
+  double int8Gops = 0; ///< int8 GEMM GOP/s (vpdpbusd, AMX tiles, or i32 vector code)
+  const char *int8Unit = "i32 vectors"; ///< which of them
   double gbps = 0;   ///< sustained GB/s of one core
   int64_t lanes = 16;
 };
-/// Peaks for vectors of `vectorBits` at an assumed 3 GHz, 2 FMA ports; 50 GB/s.
-RooflinePeaks assumedPeaks(int64_t vectorBits);
+/// Peaks for vectors of `vectorBits` at an assumed 3 GHz, 2 FMA ports; 50 GB/s. int8 GEMMs:
+/// 4x the fp32 rate with AVX-512 VNNI (`isa` lists "avx512vnni"), 1024 multiply-adds per cycle
+/// on AMX tiles ("amx-int8"), else half the fp32 rate.
+RooflinePeaks assumedPeaks(int64_t vectorBits, llvm::ArrayRef<std::string> isa = {});
 
 /// Fills each plan step's `codegen` from the kernels' costs and codegen notes.
 void annotatePlanSteps(ExecutionPlan &plan, const std::map<std::string, KernelCost> &costs,

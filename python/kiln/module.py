@@ -99,7 +99,8 @@ class Module:
         """What code generation made of each step, from the artifact's manifest: a list of
         dicts with ``kernel``, ``op``, ``node`` and (artifacts from this Kiln) ``schedule``,
         ``vector`` (False: large scalar loops are left), ``parallel`` (False: large loops run
-        on one thread), ``flops``, ``bytes`` and a ``note`` saying why when one is False."""
+        on one thread), ``flops``, ``int8_ops`` (of int8 GEMMs, 2 per multiply-add; not in
+        ``flops``), ``bytes`` and a ``note`` saying why when one is False."""
         with open(os.path.join(self._path, "manifest.json")) as f:
             steps = json.load(f)["steps"]
         rows = []

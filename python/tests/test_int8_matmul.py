@@ -243,3 +243,15 @@ def test_amx_tiles_only_where_the_target_has_them(cpu, tiles):
     text = kiln.ir(model, "llvm", cpu=cpu)
     assert ("amx.tdpbusd" in text) == tiles
     assert "llvm.x86.avx512.vpdpbusd.512" in text or tiles
+
+
+def test_report_counts_int8_ops_and_names_the_gemm_kernel():
+    """Module.report(): an int8 GEMM's multiply-adds as ``int8_ops`` (2 each, not in
+    ``flops``) and, as its schedule, the kernel kiln-cpu-vnni-gemm wrote (AMX tiles or VNNI
+    register blocks, per this machine)."""
+    rng = np.random.default_rng(9)
+    b = rng.integers(-128, 128, (96, 48)).astype(np.int8)
+    (row,) = kiln.compile(matmul_integer_model((40, 96), b, np.uint8, None, None)).report()
+    assert row["int8_ops"] == 2 * 40 * 48 * 96
+    assert row["flops"] <= 40 * 48  # the zero fill at most, nothing of the product
+    assert row["schedule"].startswith("int8 GEMM")

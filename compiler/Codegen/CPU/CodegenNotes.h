@@ -25,6 +25,10 @@ constexpr llvm::StringLiteral kScalarReasonAttr = "kiln.scalar_reason";
 /// could not be outlined (it runs on one thread); moved into the notes after lowering.
 constexpr llvm::StringLiteral kNotOutlinedAttr = "kiln.not_outlined";
 
+/// Function attribute set by kiln-cpu-vnni-gemm on a kernel whose int8 GEMM it wrote as vector
+/// or AMX code: which, recorded as the kernel's schedule.
+constexpr llvm::StringLiteral kGemmKernelAttr = "kiln.gemm_kernel";
+
 /// Scalar work below this many loop iterations per run is not reported (index arithmetic,
 /// shape tensors, tiny constants).
 constexpr int64_t kReportedScalarIterations = 4096;

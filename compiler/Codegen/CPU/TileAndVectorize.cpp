@@ -250,6 +250,10 @@ struct TileAndVectorizePass : kiln::impl::TileAndVectorizeBase<TileAndVectorizeP
       op->removeAttr(kiln::kTileBoundsAttr);
     });
     applyCleanupPatterns(func);
+    if (auto gemm = func->getAttrOfType<StringAttr>(kiln::kGemmKernelAttr)) {
+      schedule = gemm.str() + (schedule == "vector code" ? "" : "; other ops " + schedule);
+      func->removeAttr(kiln::kGemmKernelAttr);
+    }
     if (func->hasAttr("kiln.kernel"))
       kiln::recordCodegenNotes(func, schedule, iterations);
   }

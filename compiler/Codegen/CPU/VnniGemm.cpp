@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Codegen/CPU/AmxTiles.h"
+#include "compiler/Codegen/CPU/CodegenNotes.h"
 #include "compiler/Codegen/CPU/Passes.h"
 #include "compiler/Codegen/CPU/Schedule.h"
 #include "compiler/Codegen/CPU/VnniEpilogue.h"
@@ -644,6 +645,7 @@ struct VnniGemmPass : kiln::impl::VnniGemmBase<VnniGemmPass> {
       return;
     }
     bool amx = targetHasAmx(getOperation());
+    bool onTiles = false;
     for (linalg::GenericOp op : gemms) {
       auto a = cast<RankedTensorType>(op.getDpsInputs()[0].getType());
       auto c = cast<RankedTensorType>(op.getDpsInits()[0].getType());
@@ -669,6 +671,7 @@ struct VnniGemmPass : kiln::impl::VnniGemmBase<VnniGemmPass> {
       if (amx && !g.groups && kiln::amxFits(g.m, g.n, g.k))
         g.amx = {kiln::amxOperand(b, loc, g.a), kiln::amxOperand(b, loc, g.b), Value(), g.k,
                  g.epilogue};
+      onTiles |= g.onAmx();
       if (g.shared())
         g.aRows = b.create<tensor::CollapseShapeOp>(loc, g.a,
                                                     ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
@@ -687,6 +690,11 @@ struct VnniGemmPass : kiln::impl::VnniGemmBase<VnniGemmPass> {
       }
       op.erase();
     }
+    // What the kernel's notes (and kiln-compile --report) call its schedule.
+    getOperation()->setAttr(
+        kiln::kGemmKernelAttr,
+        StringAttr::get(&getContext(), onTiles ? "int8 GEMM on AMX tiles (2 x 2 tdpbusd)"
+                                               : "int8 GEMM, VNNI register blocks"));
   }
 };
 } // namespace
