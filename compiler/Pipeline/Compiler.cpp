@@ -292,6 +292,13 @@ LogicalResult lowerAndEmit(ModuleOp module, PhaseRunner &phases, StringRef artif
   front->info.tuningRecordsUsed = options.tuningRecordsUsed ? *options.tuningRecordsUsed
                                                             : std::vector<std::string>{};
   front->info.deviceKernels = std::move(emission.manifestKernels);
+  // The target's AMX extensions are required of the machine that runs the artifact only where
+  // a kernel uses the tiles (an fp32 model compiled on an AMX machine runs on any AVX-512 one
+  // with the rest of its ISA).
+  if (llvm::none_of(emission.notes, [](const auto &kv) { return kv.second.amxTiles; }))
+    llvm::erase_if(front->info.isa, [](const std::string &name) {
+      return llvm::StringRef(name).starts_with("amx-");
+    });
   if (!writeArtifactFiles(artifactPath, plan, front->info, error))
     return module.emitError("kiln: ") << error;
   return success();

@@ -178,6 +178,8 @@ void recordCodegenNotes(func::FuncOp func, StringRef schedule, int64_t iteration
       b.getNamedAttr("iterations", b.getI64IntegerAttr(iterations)),
       b.getNamedAttr("parallel", b.getBoolAttr(parallel)),
       b.getNamedAttr("schedule", b.getStringAttr(schedule))};
+  if (func->removeAttr(kAmxTilesAttr))
+    fields.push_back(b.getNamedAttr("amx_tiles", b.getUnitAttr()));
   if (scalar != 0)
     fields.push_back(b.getNamedAttr("scalar_reason", b.getStringAttr(reason)));
   func->setAttr(kCodegenNotesAttr, b.getDictionaryAttr(fields));
@@ -196,6 +198,7 @@ CodegenNotes readCodegenNotes(Operation *func) {
     notes.parallel = v.getValue();
   if (auto v = dict.getAs<StringAttr>("schedule"))
     notes.schedule = v.str();
+  notes.amxTiles = dict.contains("amx_tiles");
   if (auto v = dict.getAs<StringAttr>("scalar_reason"))
     notes.scalarReason = v.str();
   return notes;

@@ -26,8 +26,10 @@ constexpr llvm::StringLiteral kScalarReasonAttr = "kiln.scalar_reason";
 constexpr llvm::StringLiteral kNotOutlinedAttr = "kiln.not_outlined";
 
 /// Function attribute set by kiln-cpu-vnni-gemm on a kernel whose int8 GEMM it wrote as vector
-/// or AMX code: which, recorded as the kernel's schedule.
+/// or AMX code: which, recorded as the kernel's schedule; kAmxTilesAttr (unit) where it used
+/// AMX tiles, recorded as CodegenNotes::amxTiles.
 constexpr llvm::StringLiteral kGemmKernelAttr = "kiln.gemm_kernel";
+constexpr llvm::StringLiteral kAmxTilesAttr = "kiln.amx_tiles";
 
 /// Scalar work below this many loop iterations per run is not reported (index arithmetic,
 /// shape tensors, tiny constants).
@@ -53,6 +55,8 @@ struct CodegenNotes {
   std::string schedule;
   /// Weight arguments read as panels (kiln-cpu-pack-weight-panels): [argument, W, ...].
   std::vector<int64_t> packedArgs;
+  /// The kernel runs an int8 GEMM on AMX tiles (the artifact then needs amx-tile/amx-int8).
+  bool amxTiles = false;
 
   bool scalar() const {
     return scalarIterations < 0 || scalarIterations >= kReportedScalarIterations;

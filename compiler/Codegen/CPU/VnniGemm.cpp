@@ -690,7 +690,10 @@ struct VnniGemmPass : kiln::impl::VnniGemmBase<VnniGemmPass> {
       }
       op.erase();
     }
-    // What the kernel's notes (and kiln-compile --report) call its schedule.
+    // What the kernel's notes (and kiln-compile --report) call its schedule; whether the
+    // artifact needs AMX.
+    if (onTiles)
+      getOperation()->setAttr(kiln::kAmxTilesAttr, UnitAttr::get(&getContext()));
     getOperation()->setAttr(
         kiln::kGemmKernelAttr,
         StringAttr::get(&getContext(), onTiles ? "int8 GEMM on AMX tiles (2 x 2 tdpbusd)"
