@@ -13,6 +13,14 @@
 namespace {
 using namespace llvm;
 
+/// phi->addIncoming(v, from), also where v's type is not the phi's, as the MLIR 19 translation
+/// builds it (LLVM's headers assert the types match where assertions are on: the sanitizer
+/// build): a placeholder of the phi's type, then the operand set.
+void addIncoming(PHINode *phi, Value *v, BasicBlock *from) {
+  phi->addIncoming(PoisonValue::get(phi->getType()), from);
+  phi->setOperand(phi->getNumIncomingValues() - 1, v);
+}
+
 /// sums(a, b, n): a tile zeroed, then n times += tile(a) x tile(b), stored to a; the loop's
 /// phi typed `carried` (the translation's array type, or x86_amx) with `init` (null: the
 /// zero tile) as its value on entry.
@@ -47,8 +55,8 @@ struct Loop {
     b.CreateCondBr(b.CreateICmpEQ(k1, fn->getArg(2)), exit, body);
     k->addIncoming(b.getInt64(0), entry);
     k->addIncoming(k1, body);
-    phi->addIncoming(arrayInit ? Constant::getNullValue(array) : zero, entry);
-    phi->addIncoming(next, body);
+    addIncoming(phi, arrayInit ? Constant::getNullValue(array) : zero, entry);
+    addIncoming(phi, next, body);
     b.SetInsertPoint(exit);
     b.CreateIntrinsic(Intrinsic::x86_tilestored64_internal, {},
                       {rows, bytes, fn->getArg(0), stride, next});
