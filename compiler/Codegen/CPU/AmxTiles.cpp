@@ -120,11 +120,10 @@ Value kiln::amxOperand(OpBuilder &b, Location loc, Value tensor) {
 }
 
 Value kiln::amxBlock(OpBuilder &b, Location loc, const AmxGemm &g, Value dest, Value m0, Value a0,
-                     Value p, Value col0, int64_t rows, int64_t first, int64_t count) {
-  assert(rows % kTile == 0 && rows <= kAmxRows && first % kTile == 0 && count % kTile == 0 &&
-         "whole tiles only");
-  for (int64_t c = first; c < first + count; c += 2 * kTile) {
-    TileBlock block{g, a0, p, c, rows / kTile, std::min(2 * kTile, first + count - c) / kTile};
+                     Value p, Value col0, int64_t rows, int64_t cols) {
+  assert(rows % kTile == 0 && rows <= kAmxRows && cols % kTile == 0 && "whole tiles only");
+  for (int64_t c = 0; c < cols; c += 2 * kTile) {
+    TileBlock block{g, a0, p, c, rows / kTile, std::min(2 * kTile, cols - c) / kTile};
     SmallVector<Value> accs = block.sums(b, loc);
     for (int64_t i = 0; i < block.rows; ++i)
       for (int64_t j = 0; j < block.cols; ++j)

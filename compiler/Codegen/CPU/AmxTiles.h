@@ -30,13 +30,13 @@ struct AmxGemm {
 /// the last whole tile are the VNNI kernel's.
 bool amxFits(int64_t m, int64_t n, int64_t k);
 
-/// Rows [a0, a0 + rows) (16 or 32) of A x the columns [first, first + count) of panel `p`
-/// (whole tiles of 16; the panel's first result column `col0`), over all of K, written to
-/// `dest` at rows [m0, m0 + rows), the same columns: the epilogue's values, or the sums
+/// Rows [a0, a0 + rows) (16 or 32) of A x the `cols` columns of panel `p` (whole tiles of
+/// 16; the panel's first result column `col0`) in blocks of 32, over all of K, written to
+/// `dest` at rows [m0, m0 + rows), columns [0, cols): the epilogue's values, or the sums
 /// without one. Returns the new dest.
 mlir::Value amxBlock(mlir::OpBuilder &b, mlir::Location loc, const AmxGemm &g, mlir::Value dest,
                      mlir::Value m0, mlir::Value a0, mlir::Value p, mlir::Value col0, int64_t rows,
-                     int64_t first, int64_t count);
+                     int64_t cols);
 
 /// A scratch buffer for amxBlock, allocated on the stack where `b` stands.
 mlir::Value amxScratch(mlir::OpBuilder &b, mlir::Location loc);

@@ -297,7 +297,7 @@ Tiles amxRows(OpBuilder &b, Location loc, const Gemm &g, Tiles tiles, Value m0, 
   int64_t whole = mr / 16 * 16;
   if (whole) {
     Value &dest = g.epilogue ? tiles.out : tiles.acc;
-    dest = kiln::amxBlock(b, loc, g.amx, dest, m0, a0, p, columnOf(b, loc, g, p), whole, 0, cols);
+    dest = kiln::amxBlock(b, loc, g.amx, dest, m0, a0, p, columnOf(b, loc, g, p), whole, cols);
   }
   Gemm vnni = g;
   vnni.amx = {};
