@@ -105,7 +105,7 @@ struct TileBlock {
 } // namespace
 
 bool kiln::amxFits(int64_t m, int64_t n, int64_t k) {
-  return !ShapedType::isDynamic(m) && m >= kTile && n % kTile == 0 && k >= kTileBytes;
+  return !ShapedType::isDynamic(m) && m >= kTile && n > 0 && k >= kTileBytes;
 }
 
 Value kiln::amxScratch(OpBuilder &b, Location loc) {
@@ -121,9 +121,10 @@ Value kiln::amxOperand(OpBuilder &b, Location loc, Value tensor) {
 
 Value kiln::amxBlock(OpBuilder &b, Location loc, const AmxGemm &g, Value dest, Value m0, Value a0,
                      Value p, Value col0, int64_t rows, int64_t cols) {
-  assert(rows % kTile == 0 && rows <= kAmxRows && cols % kTile == 0 && "whole tiles only");
+  assert(rows % kTile == 0 && rows <= kAmxRows && cols <= 4 * kTile && "whole tiles of rows");
+  // Columns past `cols` in the last tile are the panel's zero padding: computed, not written.
   for (int64_t c = 0; c < cols; c += 2 * kTile) {
-    TileBlock block{g, a0, p, c, rows / kTile, std::min(2 * kTile, cols - c) / kTile};
+    TileBlock block{g, a0, p, c, rows / kTile, (std::min(2 * kTile, cols - c) + kTile - 1) / kTile};
     SmallVector<Value> accs = block.sums(b, loc);
     for (int64_t i = 0; i < block.rows; ++i)
       for (int64_t j = 0; j < block.cols; ++j)
@@ -141,16 +142,17 @@ Value kiln::amxBlock(OpBuilder &b, Location loc, const AmxGemm &g, Value dest, V
           Value row = nb.create<arith::AddIOp>(nl, a0, r);
           for (int64_t j = 0; j < block.cols; ++j) {
             int64_t local = c + j * kTile;
+            bool inBounds = local + kTile <= cols;
             Value v = nb.create<vector::TransferReadOp>(nl, vec, g.scratch,
                                                         ValueRange{r, idx(nb, nl, j * kTile)}, zero,
                                                         ArrayRef<bool>{true});
             v = block.rest(nb, nl, v, row, j);
             if (g.epilogue)
-              v = g.epilogue->apply(nb, nl, v, row, add(nb, nl, col0, local), true);
+              v = g.epilogue->apply(nb, nl, v, row, add(nb, nl, col0, local), inBounds);
             out = nb.create<vector::TransferWriteOp>(
                         nl, v, out,
                         ValueRange{nb.create<arith::AddIOp>(nl, m0, r), idx(nb, nl, local)},
-                        ArrayRef<bool>{true})
+                        ArrayRef<bool>{inBounds})
                       .getResult();
           }
           nb.create<scf::YieldOp>(nl, out);

@@ -26,12 +26,12 @@ struct AmxGemm {
 };
 
 /// Whether an int8 GEMM of [m, k] x [k, n] runs on AMX tiles: a static M of at least a
-/// tile's rows, n in whole tiles of 16 columns and at least one step of 64 k. The rows past
-/// the last whole tile are the VNNI kernel's.
+/// tile's rows and at least one step of 64 k. The rows past the last whole tile are the VNNI
+/// kernel's; a panel's columns past n are its zero padding, computed and not written.
 bool amxFits(int64_t m, int64_t n, int64_t k);
 
-/// Rows [a0, a0 + rows) (16 or 32) of A x the `cols` columns of panel `p` (whole tiles of
-/// 16; the panel's first result column `col0`) in blocks of 32, over all of K, written to
+/// Rows [a0, a0 + rows) (16 or 32) of A x the `cols` columns of panel `p` (the panel's first
+/// result column `col0`) in blocks of 32, over all of K, written to
 /// `dest` at rows [m0, m0 + rows), columns [0, cols): the epilogue's values, or the sums
 /// without one. Returns the new dest.
 mlir::Value amxBlock(mlir::OpBuilder &b, mlir::Location loc, const AmxGemm &g, mlir::Value dest,

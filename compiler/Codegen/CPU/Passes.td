@@ -22,7 +22,7 @@ def VnniGemm : Pass<"kiln-cpu-vnni-gemm", "mlir::func::FuncOp"> {
     16 x 16 for narrow panels), the k loop in registers. Only where the module's `kiln.target` lists `avx512vnni` (or has no target, as
     in tests); elsewhere the generic stays scalar loops and a warning says so.
     Where the target also lists `amx-tile` and `amx-int8`, dense GEMMs with a static M of 16
-    rows or more and K a multiple of 4 run on AMX tiles instead (AmxTiles.h): blocks of 32 x
+    rows or more and K of 64 or more run on AMX tiles instead (AmxTiles.h): blocks of 32 x
     32 in 2 x 2 `tdpbusd` tiles over all of K, the same panels and tasks, the epilogue applied
     to the tiles' rows from a stack buffer.
   }];
