@@ -22,8 +22,9 @@
 // CHECK-COUNT-4: amx.tile_muli %{{.*}} zext, %{{.*}}, %{{.*}} : vector<16x64xi8>, vector<16x64xi8>, vector<16x16xi32>
 // CHECK: scf.yield
 // CHECK-COUNT-4: amx.tile_store %[[SCRATCH]]
-// The tiles' rows: k 64..71 in two vpdpbusd steps (B's k groups 16 and 17) per 16 columns.
-// CHECK: scf.for %{{.*}} = %{{.*}} to %c32{{.*}} step %c1
+// The tiles' rows, 4 per trip: k 64..71 in two vpdpbusd steps (B's k groups 16 and 17) per
+// 16 columns.
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c32{{.*}} step %c4
 // CHECK: vector.transfer_read %[[SCRATCH]]
 // CHECK: vector.transfer_read %[[B]][%{{.*}}, %c16{{.*}}, %c0{{.*}}]
 // CHECK: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
