@@ -36,17 +36,6 @@ llvm::ArrayRef<llvm::StringRef> pipelinePhases() {
 }
 
 namespace {
-/// The ISA extensions the module's `kiln.target` lists (none without one).
-std::vector<std::string> targetIsaOf(ModuleOp module) {
-  std::vector<std::string> isa;
-  auto target = module->getAttrOfType<DictionaryAttr>("kiln.target");
-  if (auto list = target ? target.getAs<ArrayAttr>("isa") : nullptr)
-    for (Attribute a : list)
-      if (auto name = dyn_cast<StringAttr>(a))
-        isa.push_back(name.str());
-  return isa;
-}
-
 /// The phases every target runs (the rest are the target's own).
 constexpr llvm::StringLiteral kNeutralPhases[] = {"import", "graph", "kernels", "linalg"};
 } // namespace
@@ -286,7 +275,7 @@ LogicalResult lowerAndEmit(ModuleOp module, PhaseRunner &phases, StringRef artif
     warnAboutSlowKernels(module, plan);
     if (options.report)
       printKernelReport(*options.report, plan,
-                        assumedPeaks(vectorTargetOf(module).lanes * 32, targetIsaOf(module)));
+                        assumedPeaks(vectorTargetOf(module).lanes * 32, front->info.isa));
   }
   std::string error;
   front->info.tuningRecordsUsed = options.tuningRecordsUsed ? *options.tuningRecordsUsed

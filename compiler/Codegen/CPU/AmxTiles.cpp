@@ -11,11 +11,11 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Codegen/CPU/AmxTiles.h"
+#include "compiler/Codegen/CPU/VnniOps.h"
 
 #include "mlir/Dialect/AMX/AMXDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -29,7 +29,6 @@ namespace {
 constexpr int64_t kTile = 16, kTileBytes = 64;
 /// Rows of the scratch the epilogue loop handles per trip.
 constexpr int64_t kRowsPerTrip = 4;
-constexpr llvm::StringLiteral kVpdpbusd = "llvm.x86.avx512.vpdpbusd.512";
 
 Value idx(OpBuilder &b, Location loc, int64_t v) {
   return b.create<arith::ConstantIndexOp>(loc, v);
@@ -83,23 +82,12 @@ struct TileBlock {
   /// the last whole step of 64, with `vpdpbusd`: 4 k per step, A's 4 bytes broadcast (a last
   /// partial group read masked, zeros past K; B is zero-padded there).
   Value rest(OpBuilder &b, Location loc, Value acc, Value row, int64_t j) const {
-    auto i8 = b.getI8Type();
-    auto vec = VectorType::get({kTile}, b.getI32Type());
-    Value pad = b.create<arith::ConstantOp>(loc, b.getIntegerAttr(i8, 0));
     for (int64_t kg = g.k / kTileBytes * kTile; 4 * kg < g.k; ++kg) {
-      Value four = b.create<vector::TransferReadOp>(loc, VectorType::get({4}, i8), g.a,
-                                                    ValueRange{row, idx(b, loc, 4 * kg)}, pad,
-                                                    ArrayRef<bool>{4 * kg + 4 <= g.k});
-      Value word = b.create<vector::BitCastOp>(loc, VectorType::get({1}, b.getI32Type()), four);
-      Value av = b.create<vector::BroadcastOp>(
-          loc, vec, b.create<vector::ExtractOp>(loc, word, ArrayRef<int64_t>{0}));
-      Value bytes = b.create<vector::TransferReadOp>(
-          loc, VectorType::get({kTileBytes}, i8), g.b,
-          ValueRange{p, idx(b, loc, kg), idx(b, loc, 4 * (c + j * kTile))}, pad,
-          ArrayRef<bool>{true});
-      Value bv = b.create<vector::BitCastOp>(loc, vec, bytes);
-      acc = b.create<LLVM::CallIntrinsicOp>(loc, vec, kVpdpbusd, ValueRange{acc, av, bv})
-                .getResult(0);
+      Value av =
+          kiln::broadcastWord(b, loc, g.a, ValueRange{row, idx(b, loc, 4 * kg)}, 4 * kg + 4 <= g.k);
+      Value bv = kiln::loadWords(b, loc, g.b,
+                                 ValueRange{p, idx(b, loc, kg), idx(b, loc, 4 * (c + j * kTile))});
+      acc = kiln::vpdpbusd(b, loc, acc, av, bv);
     }
     return acc;
   }

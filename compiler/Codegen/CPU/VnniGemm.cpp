@@ -20,6 +20,7 @@
 #include "compiler/Codegen/CPU/Passes.h"
 #include "compiler/Codegen/CPU/Schedule.h"
 #include "compiler/Codegen/CPU/VnniEpilogue.h"
+#include "compiler/Codegen/CPU/VnniOps.h"
 #include "kiln/Dialect/Graph/Int8Layout.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -50,7 +51,6 @@ constexpr int64_t kTasks = 16, kMinBlocks = 4;
 /// Rows up to which a GEMM streams its weights from memory once (16 blocks of 6 rows: the
 /// most that kiln-cpu-prefetch-weight-panels spreads a block's prefetches over).
 constexpr int64_t kStreamingRows = 96;
-constexpr llvm::StringLiteral kVpdpbusd = "llvm.x86.avx512.vpdpbusd.512";
 
 struct Gemm {
   Value a, b; ///< A [M, K] i8 (unsigned values), B packed [ceil(N/64), ceil(K/4), 256] i8.
@@ -146,8 +146,6 @@ int64_t rowsFor(const Gemm &g, int64_t nv) {
 /// + channel), broadcast to all 16 lanes as one i32.
 Value broadcastA(OpBuilder &b, Location loc, const Gemm &g, Value row, Value col, Value p,
                  bool tail) {
-  auto i8 = b.getI8Type();
-  Value pad = b.create<arith::ConstantOp>(loc, b.getIntegerAttr(i8, 0));
   SmallVector<Value> at{row, col};
   if (g.groups) {
     Value cg = idx(b, loc, g.cg);
@@ -155,11 +153,7 @@ Value broadcastA(OpBuilder &b, Location loc, const Gemm &g, Value row, Value col
           b.create<arith::DivUIOp>(loc, p, idx(b, loc, g.panelsPerGroup())),
           b.create<arith::RemUIOp>(loc, col, cg)};
   }
-  Value four = b.create<vector::TransferReadOp>(loc, VectorType::get({4}, i8), g.a, at, pad,
-                                                ArrayRef<bool>{!tail});
-  Value word = b.create<vector::BitCastOp>(loc, VectorType::get({1}, b.getI32Type()), four);
-  Value scalar = b.create<vector::ExtractOp>(loc, word, ArrayRef<int64_t>{0});
-  return b.create<vector::BroadcastOp>(loc, VectorType::get({16}, b.getI32Type()), scalar);
+  return kiln::broadcastWord(b, loc, g.a, at, !tail);
 }
 
 /// Groups sharing vectors: the A word of each lane of vector `j` of panel `p` for 4 k from
@@ -193,15 +187,9 @@ Value sharedA(OpBuilder &b, Location loc, const Gemm &g, Value row, Value col, V
 /// B[p, kg, 64j..64j+63] (16 columns x 4 k).
 SmallVector<Value> step(OpBuilder &b, Location loc, const Gemm &g, ValueRange accs, Value m0,
                         Value p, Value kg, int64_t mr, int64_t nv, bool tail) {
-  auto vec = VectorType::get({16}, b.getI32Type());
-  Value pad = b.create<arith::ConstantOp>(loc, b.getIntegerAttr(b.getI8Type(), 0));
   SmallVector<Value> bv;
-  for (int64_t j = 0; j < nv; ++j) {
-    Value bytes = b.create<vector::TransferReadOp>(loc, VectorType::get({64}, b.getI8Type()), g.b,
-                                                   ValueRange{p, kg, idx(b, loc, 64 * j)}, pad,
-                                                   ArrayRef<bool>{true});
-    bv.push_back(b.create<vector::BitCastOp>(loc, vec, bytes));
-  }
+  for (int64_t j = 0; j < nv; ++j)
+    bv.push_back(kiln::loadWords(b, loc, g.b, ValueRange{p, kg, idx(b, loc, 64 * j)}));
   Value col = b.create<arith::MulIOp>(loc, kg, idx(b, loc, 4));
   SmallVector<Value> out(accs.begin(), accs.end());
   for (int64_t r = 0; r < mr; ++r) {
@@ -209,11 +197,8 @@ SmallVector<Value> step(OpBuilder &b, Location loc, const Gemm &g, ValueRange ac
     bool shared = g.shared();
     Value av = shared ? Value() : broadcastA(b, loc, g, row, col, p, tail);
     for (int64_t j = 0; j < nv; ++j)
-      out[r * nv + j] =
-          b.create<LLVM::CallIntrinsicOp>(
-               loc, vec, kVpdpbusd,
-               ValueRange{out[r * nv + j], shared ? sharedA(b, loc, g, row, col, p, j) : av, bv[j]})
-              .getResult(0);
+      out[r * nv + j] = kiln::vpdpbusd(b, loc, out[r * nv + j],
+                                       shared ? sharedA(b, loc, g, row, col, p, j) : av, bv[j]);
   }
   return out;
 }
@@ -599,7 +584,7 @@ struct CallIntrinsicEffects
   void getEffects(Operation *op,
                   SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects)
       const {
-    if (cast<LLVM::CallIntrinsicOp>(op).getIntrin() == kVpdpbusd)
+    if (cast<LLVM::CallIntrinsicOp>(op).getIntrin() == kiln::kVpdpbusd)
       return;
     effects.emplace_back(MemoryEffects::Read::get());
     effects.emplace_back(MemoryEffects::Write::get());
