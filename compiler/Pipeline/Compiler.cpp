@@ -143,6 +143,7 @@ FailureOr<FrontEnd> runFrontEnd(ModuleOp module, PhaseRunner &phases,
   graph.addNestedPass<func::FuncOp>(createFoldBatchNorm());
   graph.addNestedPass<func::FuncOp>(createPrunePaddingTaps());
   graph.addNestedPass<func::FuncOp>(createInt8GroupedConvInF32());
+  graph.addNestedPass<func::FuncOp>(createDecomposeConvTranspose());
   graph.addNestedPass<func::FuncOp>(createConvertConvLayout());
   graph.addNestedPass<func::FuncOp>(createDecomposeConv3D());
   graph.addNestedPass<func::FuncOp>(createPropagateTransposes());

@@ -65,6 +65,16 @@ def DecomposeConv3D : Pass<"kiln-decompose-conv3d", "mlir::func::FuncOp"> {
   }];
 }
 
+def DecomposeConvTranspose : Pass<"kiln-decompose-conv-transpose", "mlir::func::FuncOp"> {
+  let summary = "Runs 2-D transposed convolutions as one stride-1 NHWC conv + depth_to_space";
+  let description = [{
+    Output phase r of a stride-s transposed conv reads taps r, r + s, ... only: every phase
+    is a stride-1 conv of the input, and all phases together one conv with s * s times the
+    output channels, whose result kiln.depth_to_space interleaves (and crops by the pads).
+    2-D, group 1, dilation 1, constant f32 filters; symbolic batch and image dims included.
+  }];
+}
+
 def PropagateTransposes : Pass<"kiln-propagate-transposes", "mlir::func::FuncOp"> {
   let summary = "Moves transposes through elementwise ops, concat and reductions to cancel them";
   let description = [{

@@ -379,6 +379,64 @@ private:
   }
 };
 
+/// unary(depth_to_space(z)) → depth_to_space(unary(z)): the op joins the epilogue of the
+/// conv that made z (a transposed conv's phases, kiln-decompose-conv-transpose).
+struct UnaryThroughDepthToSpace : OpTraitRewritePattern<OpTrait::Elementwise> {
+  using OpTraitRewritePattern::OpTraitRewritePattern;
+  LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
+    if (!isa<kiln::KilnDialect>(op->getDialect()) || op->getNumOperands() != 1)
+      return failure();
+    auto d2s = op->getOperand(0).getDefiningOp<kiln::DepthToSpaceOp>();
+    if (!d2s || !d2s->hasOneUse())
+      return failure();
+    auto from = cast<RankedTensorType>(d2s.getInput().getType());
+    Operation *moved = rewriter.clone(*op);
+    moved->setOperand(0, d2s.getInput());
+    moved->getResult(0).setType(
+        from.clone(cast<RankedTensorType>(op->getResult(0).getType()).getElementType()));
+    rewriter.replaceOpWithNewOp<kiln::DepthToSpaceOp>(op, moved->getResult(0), d2s.getBlock(),
+                                                      d2s.getCrops());
+    return success();
+  }
+};
+
+/// binary(depth_to_space(z), c) → depth_to_space(binary(z, c')) for a constant c that is one
+/// value per channel ([..., 1, C] or a scalar): c' repeats it for every block position of
+/// z's channels. Per-channel biases and batch-norm scales after a transposed conv.
+template <typename OpTy> struct BinaryThroughDepthToSpace : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
+    for (int side = 0; side < 2; ++side) {
+      auto d2s = op->getOperand(side).template getDefiningOp<kiln::DepthToSpaceOp>();
+      DenseElementsAttr c;
+      if (!d2s || !d2s->hasOneUse() || !matchPattern(op->getOperand(1 - side), m_Constant(&c)))
+        continue;
+      auto type = cast<RankedTensorType>(c.getType());
+      if (type.getRank() > 4 ||
+          llvm::any_of(type.getShape().drop_back(), [](int64_t d) { return d != 1; }))
+        continue;
+      Value other = op->getOperand(1 - side);
+      ArrayRef<int64_t> block = d2s.getBlock();
+      if (type.getRank() > 0 && type.getShape().back() != 1) {
+        int64_t repeats = block[0] * block[1], channels = type.getShape().back();
+        SmallVector<Attribute> values(c.getValues<Attribute>());
+        SmallVector<Attribute> tiled;
+        for (int64_t r = 0; r < repeats; ++r)
+          tiled.append(values.begin(), values.end());
+        auto tiledType =
+            RankedTensorType::get({1, 1, 1, repeats * channels}, type.getElementType());
+        other = rewriter.create<kiln::ConstantOp>(op.getLoc(),
+                                                  DenseElementsAttr::get(tiledType, tiled));
+      }
+      Value lhs = side == 0 ? d2s.getInput() : other, rhs = side == 0 ? other : d2s.getInput();
+      Value moved = rewriter.create<OpTy>(op.getLoc(), lhs, rhs);
+      rewriter.replaceOpWithNewOp<kiln::DepthToSpaceOp>(op, moved, d2s.getBlock(), d2s.getCrops());
+      return success();
+    }
+    return failure();
+  }
+};
+
 /// A transpose that keeps the order of the non-unit dims moves no data: a reshape.
 struct UnitTransposeToReshape : OpRewritePattern<kiln::TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -402,7 +460,11 @@ struct PropagateTransposesPass
                  BinaryThroughTranspose<kiln::MaxOp>, BinaryThroughTranspose<kiln::MinOp>>(ctx);
     patterns.add<ConcatThroughTranspose, ReduceThroughTranspose, ResizeThroughTranspose,
                  SliceThroughTranspose, PadThroughTranspose, ReshapeThroughTranspose,
-                 UnitTransposeToReshape>(ctx);
+                 UnitTransposeToReshape, UnaryThroughDepthToSpace>(ctx);
+    patterns.add<BinaryThroughDepthToSpace<kiln::AddOp>, BinaryThroughDepthToSpace<kiln::SubOp>,
+                 BinaryThroughDepthToSpace<kiln::MulOp>, BinaryThroughDepthToSpace<kiln::DivOp>,
+                 BinaryThroughDepthToSpace<kiln::MaxOp>, BinaryThroughDepthToSpace<kiln::MinOp>>(
+        ctx);
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

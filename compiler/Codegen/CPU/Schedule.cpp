@@ -415,6 +415,17 @@ void addParallelSplit(linalg::LinalgOp op, Schedule &s) {
     if (ranges[d] / tile < 2 || 2 * tile < inner)
       continue;
     s.parallelTiles[d] = tile;
+    // A dynamic dim split one at a time is most often a symbolic batch of 1 at run time: one
+    // task. The next parallel dim taken one at a time as well (an image's rows) splits too.
+    if (ShapedType::isDynamic(staticRanges[d]) && tile == 1)
+      for (size_t e = d + 1; e + 1 < rank; ++e) {
+        int64_t innerE = e < s.innerTiles.size() ? s.innerTiles[e] : 0;
+        if (isParallel(e) && innerE == 1 && (e >= s.outerTiles.size() || !s.outerTiles[e]) &&
+            (ranges[e] >= 2 || ShapedType::isDynamic(staticRanges[e]))) {
+          s.parallelTiles[e] = 1;
+          break;
+        }
+      }
     // A dynamic dim's last parallel tile may be partial: its register tile stays, peeled, so
     // that the full ones are static (without it the tile ran one element at a time).
     if (d < s.innerTiles.size() && s.innerTiles[d] >= tile && !ShapedType::isDynamic(staticRanges[d]))

@@ -231,11 +231,80 @@ struct ExpandLowering : OpConversionPattern<graph::ExpandOp> {
   }
 };
 
+/// depth_to_space as views around one transpose: the channels split into [bh, bw * C], the
+/// transpose [N, H, bh, W, bw * C] interleaves the blocks with the rows and columns (runs of
+/// bw * C contiguous elements), the blocks merge into them and the crop is a slice. Dynamic
+/// H and W stay dynamic throughout.
+struct DepthToSpaceLowering : OpConversionPattern<graph::DepthToSpaceOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult matchAndRewrite(graph::DepthToSpaceOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto in = tensorTypeOf(op.getInput()), out = tensorTypeOf(op.getResult());
+    ArrayRef<int64_t> s = in.getShape(), block = op.getBlock(), crops = op.getCrops();
+    Location loc = op.getLoc();
+    int64_t channels = out.getDimSize(3);
+    SmallVector<OpFoldResult> splitSizes;
+    for (int64_t d = 0; d < 3; ++d)
+      splitSizes.push_back(in.isDynamicDim(d) ? OpFoldResult(rewriter.create<tensor::DimOp>(
+                                                    loc, adaptor.getInput(), d))
+                                              : rewriter.getIndexAttr(s[d]));
+    for (int64_t size : {block[0], block[1] * channels})
+      splitSizes.push_back(rewriter.getIndexAttr(size));
+    Value split = rewriter.create<tensor::ExpandShapeOp>(
+        loc, in.clone({s[0], s[1], s[2], block[0], block[1] * channels}), adaptor.getInput(),
+        SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}}, splitSizes);
+    Value moved = transposeTensor(rewriter, loc, split, {0, 1, 3, 2, 4});
+    auto merged = [&](int64_t d, int64_t b) {
+      return ShapedType::isDynamic(d) ? ShapedType::kDynamic : d * b;
+    };
+    // [N, H, bh, W, bw * C] → [N, H * bh, W * bw * C] → [N, H * bh, W * bw, C].
+    Value rows = rewriter.create<tensor::CollapseShapeOp>(
+        loc, in.clone({s[0], merged(s[1], block[0]), merged(s[2], block[1] * channels)}), moved,
+        SmallVector<ReassociationIndices>{{0}, {1, 2}, {3, 4}});
+    auto scaled = [&](OpFoldResult size, int64_t b) -> OpFoldResult {
+      if (auto c = getConstantIntValue(size))
+        return rewriter.getIndexAttr(*c * b);
+      return rewriter
+          .create<arith::MulIOp>(loc, cast<Value>(size),
+                                 rewriter.create<arith::ConstantIndexOp>(loc, b))
+          .getResult();
+    };
+    Value result = rewriter.create<tensor::ExpandShapeOp>(
+        loc, in.clone({s[0], merged(s[1], block[0]), merged(s[2], block[1]), channels}), rows,
+        SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}},
+        SmallVector<OpFoldResult>{splitSizes[0], scaled(splitSizes[1], block[0]),
+                                  scaled(splitSizes[2], block[1]),
+                                  rewriter.getIndexAttr(channels)});
+    if (llvm::any_of(crops, [](int64_t c) { return c != 0; })) {
+      SmallVector<OpFoldResult> offsets{rewriter.getIndexAttr(0), rewriter.getIndexAttr(crops[0]),
+                                        rewriter.getIndexAttr(crops[1]), rewriter.getIndexAttr(0)};
+      SmallVector<OpFoldResult> sizes;
+      for (int64_t d = 0; d < 4; ++d) {
+        if (!out.isDynamicDim(d)) {
+          sizes.push_back(rewriter.getIndexAttr(out.getDimSize(d)));
+          continue;
+        }
+        Value full = rewriter.create<tensor::DimOp>(loc, result, d);
+        int64_t cut = d == 1 || d == 2 ? crops[d - 1] + crops[d + 1] : 0;
+        sizes.push_back(cut ? rewriter.createOrFold<arith::SubIOp>(
+                                  loc, full, rewriter.create<arith::ConstantIndexOp>(loc, cut))
+                            : OpFoldResult(full));
+      }
+      SmallVector<OpFoldResult> steps(4, rewriter.getIndexAttr(1));
+      result = rewriter.create<tensor::ExtractSliceOp>(loc, out, result, offsets, sizes, steps);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 } // namespace
 
 void populateDataMovementPatterns(const TypeConverter &converter, RewritePatternSet &patterns) {
   patterns.add<ConstantLowering, ShapeLowering, ReshapeLowering, TransposeLowering, ConcatLowering,
-               SliceLowering, ExpandLowering>(converter, patterns.getContext());
+               SliceLowering, ExpandLowering, DepthToSpaceLowering>(converter,
+                                                                    patterns.getContext());
 }
 
 } // namespace kiln::lowering

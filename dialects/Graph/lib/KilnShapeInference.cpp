@@ -264,6 +264,29 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
   return success();
 }
 
+LogicalResult DepthToSpaceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                               Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  auto input = tensorOf(adaptor.getInput());
+  ArrayRef<int64_t> block = adaptor.getBlock(), crops = adaptor.getCrops();
+  if (input.getRank() != 4 || block.size() != 2 || crops.size() != 4)
+    return emitFailure(loc, "depth_to_space takes an NHWC input, 2 block sizes and 4 crops");
+  int64_t channels = input.getDimSize(3);
+  if (block[0] <= 0 || block[1] <= 0 || llvm::any_of(crops, [](int64_t c) { return c < 0; }) ||
+      ShapedType::isDynamic(channels) || channels % (block[0] * block[1]) != 0)
+    return emitFailure(loc, "depth_to_space needs positive blocks, crops >= 0 and static "
+                            "channels divisible by the block area");
+  Shape shape{input.getDimSize(0)};
+  for (int d = 0; d < 2; ++d) {
+    int64_t in = input.getDimSize(d + 1), out = in * block[d] - crops[d] - crops[d + 2];
+    if (!ShapedType::isDynamic(in) && out < 0)
+      return emitFailure(loc, "depth_to_space crops more than its input has");
+    shape.push_back(ShapedType::isDynamic(in) ? ShapedType::kDynamic : out);
+  }
+  shape.push_back(channels / (block[0] * block[1]));
+  types.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
 LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                          Adaptor adaptor, SmallVectorImpl<Type> &types) {
   if (adaptor.getInputs().empty())

@@ -233,3 +233,26 @@ func.func @pad_through_transpose(%x: tensor<1x5x5x8xf32>) -> tensor<1x9x11x8xf32
   %b = kiln.transpose %p {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x8x9x11xf32>) -> tensor<1x9x11x8xf32>
   return %b : tensor<1x9x11x8xf32>
 }
+
+// -----
+
+// A per-channel scale and shift and a relu after depth_to_space move above it (the scale and
+// shift repeated for each of the 2 x 2 block positions), where they join the conv's epilogue;
+// an operand that is not one value per channel stays after it.
+// CHECK-LABEL: func @through_depth_to_space
+// CHECK-DAG: %[[S:.*]] = kiln.constant dense<[{{\[\[\[}}1.000000e+00, 2.000000e+00, 1.000000e+00, 2.000000e+00, 1.000000e+00, 2.000000e+00, 1.000000e+00, 2.000000e+00]]]]> : tensor<1x1x1x8xf32>
+// CHECK: %[[M:.*]] = kiln.mul %arg0, %[[S]] : (tensor<1x3x4x8xf32>, tensor<1x1x1x8xf32>) -> tensor<1x3x4x8xf32>
+// CHECK: %[[A:.*]] = kiln.add %[[M]], %{{.*}} : (tensor<1x3x4x8xf32>, tensor<1x1x1x1xf32>) -> tensor<1x3x4x8xf32>
+// CHECK: %[[R:.*]] = kiln.relu %[[A]] : tensor<1x3x4x8xf32>
+// CHECK: %[[D:.*]] = kiln.depth_to_space %[[R]]
+// CHECK: kiln.add %[[D]], %arg1 : (tensor<1x6x8x2xf32>, tensor<1x6x8x2xf32>)
+func.func @through_depth_to_space(%z: tensor<1x3x4x8xf32>, %other: tensor<1x6x8x2xf32>) -> tensor<1x6x8x2xf32> {
+  %s = kiln.constant dense<[[[[1.0, 2.0]]]]> : tensor<1x1x1x2xf32>
+  %t = kiln.constant dense<0.5> : tensor<1x1x1x1xf32>
+  %d = kiln.depth_to_space %z {block = array<i64: 2, 2>, crops = array<i64: 0, 0, 0, 0>} : (tensor<1x3x4x8xf32>) -> tensor<1x6x8x2xf32>
+  %0 = kiln.mul %d, %s : (tensor<1x6x8x2xf32>, tensor<1x1x1x2xf32>) -> tensor<1x6x8x2xf32>
+  %1 = kiln.add %t, %0 : (tensor<1x1x1x1xf32>, tensor<1x6x8x2xf32>) -> tensor<1x6x8x2xf32>
+  %2 = kiln.relu %1 : tensor<1x6x8x2xf32>
+  %3 = kiln.add %2, %other : (tensor<1x6x8x2xf32>, tensor<1x6x8x2xf32>) -> tensor<1x6x8x2xf32>
+  return %3 : tensor<1x6x8x2xf32>
+}

@@ -189,3 +189,19 @@ func.func @gather_nd(%d: tensor<2x3x4xf32>, %i: tensor<2x5x1xi32>) -> tensor<2x5
   %0 = kiln.gather_nd %d, %i {batch_dims = 1} : (tensor<2x3x4xf32>, tensor<2x5x1xi32>) -> tensor<2x5x4xf32>
   return %0 : tensor<2x5x4xf32>
 }
+
+// -----
+
+// depth_to_space: the channels split into [block rows, block columns x C], one transpose
+// interleaves the block rows with the rows, views merge the blocks into rows and columns,
+// the crop is a slice; symbolic N, H and W stay symbolic.
+// CHECK-LABEL: func.func @depth_to_space
+// CHECK: %[[E:.*]] = tensor.expand_shape %arg0 {{\[\[}}0], [1], [2], [3, 4]] output_shape [%{{.*}}, %{{.*}}, %{{.*}}, 2, 6] : tensor<?x?x?x12xf32> into tensor<?x?x?x2x6xf32>
+// CHECK: %[[T:.*]] = linalg.transpose ins(%[[E]] : tensor<?x?x?x2x6xf32>) outs(%{{.*}} : tensor<?x?x2x?x6xf32>) permutation = [0, 1, 3, 2, 4]
+// CHECK: %[[R:.*]] = tensor.collapse_shape %[[T]] {{\[\[}}0], [1, 2], [3, 4]] : tensor<?x?x2x?x6xf32> into tensor<?x?x?xf32>
+// CHECK: %[[O:.*]] = tensor.expand_shape %[[R]] {{\[\[}}0], [1], [2, 3]] output_shape [%{{.*}}, %{{.*}}, %{{.*}}, 3] : tensor<?x?x?xf32> into tensor<?x?x?x3xf32>
+// CHECK: tensor.extract_slice %[[O]][0, 1, 0, 0] [%{{.*}}, %{{.*}}, %{{.*}}, 3] [1, 1, 1, 1] : tensor<?x?x?x3xf32> to tensor<?x?x?x3xf32>
+func.func @depth_to_space(%x: tensor<?x?x?x12xf32>) -> tensor<?x?x?x3xf32> {
+  %0 = kiln.depth_to_space %x {block = array<i64: 2, 2>, crops = array<i64: 1, 0, 2, 1>} : (tensor<?x?x?x12xf32>) -> tensor<?x?x?x3xf32>
+  return %0 : tensor<?x?x?x3xf32>
+}

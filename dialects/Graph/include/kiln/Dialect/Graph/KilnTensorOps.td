@@ -42,6 +42,21 @@ def Kiln_TransposeOp : Kiln_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
+def Kiln_DepthToSpaceOp : Kiln_Op<"depth_to_space", [Pure, InferTypeOpAdaptor]> {
+  let summary = "NHWC depth to space (channels in block-row, block-column, channel order), cropped";
+  let description = [{
+    Input [N, H, W, bh * bw * C], `block` = [bh, bw], `crops` = [top, left, bottom, right]:
+    result[n, y, x, c] = input[n, (y + top) / bh, (x + left) / bw,
+                               ((y + top) % bh * bw + (x + left) % bw) * C + c],
+    of shape [N, H * bh - top - bottom, W * bw - left - right, C]. ONNX DepthToSpace (DCR)
+    in NHWC, and the phase interleave of a transposed convolution decomposed into one
+    stride-1 convolution per output phase. H and W may be dynamic.
+  }];
+  let arguments = (ins Kiln_Tensor:$input, DenseI64ArrayAttr:$block, DenseI64ArrayAttr:$crops);
+  let results = (outs Kiln_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
 def Kiln_ConcatOp : Kiln_Op<"concat", [Pure, InferTypeOpAdaptor]> {
   let summary = "concatenate along a non-negative axis";
   let arguments = (ins Variadic<Kiln_Tensor>:$inputs, I64Attr:$axis);
