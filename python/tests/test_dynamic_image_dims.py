@@ -292,3 +292,28 @@ def test_partial_vector_of_a_symbolic_width_is_masked_and_exact():
         conv = np.einsum("fc,nchw->nfhw", w, ref)
         np.testing.assert_allclose(y, conv * scale / np.float32(0.7), rtol=1e-4, atol=1e-5,
                                    err_msg=f"W={width}")
+
+
+@pytest.mark.parametrize("mode", ["DCR", "CRD"])
+def test_depth_to_space_with_symbolic_dims(mode):
+    """A sub-pixel upsampling (PyTorch's PixelShuffle exports CRD, TensorFlow's DCR) after a
+    1x1 conv over an image of symbolic N, H, W, as kiln.depth_to_space."""
+    rng = np.random.default_rng(1)
+    w = rng.standard_normal((12, 3, 1, 1)).astype(np.float32)
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], kernel_shape=[1, 1]),
+             helper.make_node("DepthToSpace", ["c"], ["d"], blocksize=2, mode=mode),
+             helper.make_node("Relu", ["d"], ["y"])]
+    graph = helper.make_graph(
+        nodes, "d2s", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, "H", "W"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [numpy_helper.from_array(w, "w")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    assert "kiln.depth_to_space" in kiln.ir(model, "graph")
+    module = kiln.compile(model, threads=2)
+    for n, h, wd in [(1, 5, 7), (2, 4, 4)]:
+        x = rng.standard_normal((n, 3, h, wd)).astype(np.float32)
+        c = np.einsum("nchw,fc->nfhw", x, w[:, :, 0, 0])
+        split = (n, 2, 2, 3, h, wd) if mode == "DCR" else (n, 3, 2, 2, h, wd)
+        perm = (0, 3, 4, 1, 5, 2) if mode == "DCR" else (0, 1, 4, 2, 5, 3)
+        want = np.maximum(c.reshape(split).transpose(perm).reshape(n, 3, 2 * h, 2 * wd), 0)
+        (got,) = module.run([x])
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)

@@ -416,15 +416,24 @@ void addParallelSplit(linalg::LinalgOp op, Schedule &s) {
       continue;
     s.parallelTiles[d] = tile;
     // A dynamic dim split one at a time is most often a symbolic batch of 1 at run time: one
-    // task. The next parallel dim taken one at a time as well (an image's rows) splits too.
+    // task. The next parallel dim taken one at a time as well (an image's rows) splits too,
+    // where its rows are run-time sized or hold 4096 elements or more: rows of a few hundred
+    // (a spectrogram's frames of 257 bins) woke the pool for a few microseconds of work.
     if (ShapedType::isDynamic(staticRanges[d]) && tile == 1)
       for (size_t e = d + 1; e + 1 < rank; ++e) {
         int64_t innerE = e < s.innerTiles.size() ? s.innerTiles[e] : 0;
-        if (isParallel(e) && innerE == 1 && (e >= s.outerTiles.size() || !s.outerTiles[e]) &&
-            (ranges[e] >= 2 || ShapedType::isDynamic(staticRanges[e]))) {
-          s.parallelTiles[e] = 1;
-          break;
+        if (!isParallel(e) || innerE != 1 || (e < s.outerTiles.size() && s.outerTiles[e]) ||
+            (ranges[e] < 2 && !ShapedType::isDynamic(staticRanges[e])))
+          continue;
+        int64_t row = 1;
+        bool dynamicRow = false;
+        for (size_t f = e + 1; f < rank; ++f) {
+          dynamicRow |= ShapedType::isDynamic(staticRanges[f]);
+          row *= ranges[f];
         }
+        if (dynamicRow || row >= 4096)
+          s.parallelTiles[e] = 1;
+        break;
       }
     // A dynamic dim's last parallel tile may be partial: its register tile stays, peeled, so
     // that the full ones are static (without it the tile ran one element at a time).

@@ -202,9 +202,41 @@ LogicalResult reshapeTransposeReshape(NodeContext &n, ArrayRef<int64_t> split,
   return failed(x) ? failure() : n.setResult(n.reshape(*x, result));
 }
 
+/// DepthToSpace of symbolic N, H or W (static channels): kiln.depth_to_space between NHWC
+/// transposes (which cancel with the convs' around it). CRD's channels [C, b, b] first move
+/// to DCR's [b, b, C] (views keep N, H and W from the input's dims).
+LogicalResult dynamicDepthToSpace(NodeContext &n, int64_t b, StringRef mode) {
+  auto type = n.inputType(0);
+  if (type.getRank() != 4 || type.isDynamicDim(1) || b <= 0 || type.getDimSize(1) % (b * b))
+    return n.fail("needs a 4-D input with static channels that divide by blocksize^2");
+  int64_t N = type.getDimSize(0), C = type.getDimSize(1) / (b * b), H = type.getDimSize(2),
+          W = type.getDimSize(3);
+  FailureOr<Value> x = n.input(0);
+  if (mode == "CRD") {
+    x = n.reshape(*x, {N, C, b * b, H, W}, {0, -1, -1, 2, 3});
+    if (succeeded(x))
+      x = n.create<kiln::TransposeOp>(*x, SmallVector<int64_t>{0, 2, 1, 3, 4});
+    if (succeeded(x))
+      x = n.reshape(*x, {N, C * b * b, H, W}, {0, -1, 3, 4});
+  }
+  if (succeeded(x))
+    x = n.create<kiln::TransposeOp>(*x, SmallVector<int64_t>{0, 2, 3, 1});
+  if (succeeded(x))
+    x = n.create<kiln::DepthToSpaceOp>(*x, SmallVector<int64_t>{b, b},
+                                       SmallVector<int64_t>{0, 0, 0, 0});
+  if (succeeded(x))
+    x = n.create<kiln::TransposeOp>(*x, SmallVector<int64_t>{0, 3, 1, 2});
+  return n.setResult(x);
+}
+
 /// DepthToSpace on N, C, H, W: blocks of C move into H and W (mode DCR: depth, column, row;
 /// CRD: column, row, depth).
 LogicalResult convertDepthToSpace(NodeContext &n) {
+  std::string mode = n.attrString("mode", "DCR");
+  if (mode != "DCR" && mode != "CRD")
+    return n.fail("unknown mode '" + mode + "'");
+  if (!n.inputType(0).hasStaticShape())
+    return dynamicDepthToSpace(n, n.attrInt("blocksize", 0), mode);
   FailureOr<SmallVector<int64_t>> shape = requireStaticShape(n, n.inputType(0), "DepthToSpace");
   if (failed(shape))
     return failure();
@@ -212,9 +244,6 @@ LogicalResult convertDepthToSpace(NodeContext &n) {
   if (shape->size() != 4 || b <= 0 || (*shape)[1] % (b * b) != 0)
     return n.fail("needs a 4-D input whose channels divide by blocksize^2");
   int64_t N = (*shape)[0], C = (*shape)[1] / (b * b), H = (*shape)[2], W = (*shape)[3];
-  std::string mode = n.attrString("mode", "DCR");
-  if (mode != "DCR" && mode != "CRD")
-    return n.fail("unknown mode '" + mode + "'");
   if (mode == "DCR")
     return reshapeTransposeReshape(n, {N, b, b, C, H, W}, {0, 3, 4, 1, 5, 2}, {N, C, H * b, W * b});
   return reshapeTransposeReshape(n, {N, C, b, b, H, W}, {0, 1, 4, 2, 5, 3}, {N, C, H * b, W * b});
