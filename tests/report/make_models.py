@@ -3,7 +3,8 @@
 
 repeated.onnx: four identical Relu(MatMul(x, W_i) + b_i) blocks (identical kernels, distinct
                weights) - compiled once each;
-bool.onnx:     Equal of two 256x256 inputs, a kernel that stays scalar (bool values);
+bool.onnx:     Equal of two 256x256 inputs (bools as bytes: vectorized);
+grouped_up.onnx: a grouped ConvTranspose, a kernel that stays scalar;
 distinct.onnx: MatMul blocks with eight different activations (distinct kernels of about one
                size, spread over the parallel build's partitions);
 grouped.onnx:  a padded 3x3 grouped conv, vector code whose tap loops have run-time bounds.
@@ -38,6 +39,15 @@ def boolean():
         [node], "bool", [helper.make_tensor_value_info(n, TensorProto.FLOAT, [256, 256])
                          for n in ("a", "b")],
         [helper.make_tensor_value_info("y", TensorProto.BOOL, [256, 256])])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+
+
+def grouped_up():
+    w = numpy_helper.from_array(np.ones((4, 2, 3, 3), np.float32), "w")
+    node = helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="up", strides=[2, 2], group=2)
+    graph = helper.make_graph(
+        [node], "grouped_up", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 16, 16])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [w])
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
 
 
@@ -85,6 +95,7 @@ def main():
     os.makedirs(out, exist_ok=True)
     save(repeated(), os.path.join(out, "repeated.onnx"))
     save(boolean(), os.path.join(out, "bool.onnx"))
+    save(grouped_up(), os.path.join(out, "grouped_up.onnx"))
     save(distinct(), os.path.join(out, "distinct.onnx"))
     save(grouped(), os.path.join(out, "grouped.onnx"))
     save(int8(), os.path.join(out, "int8.onnx"))

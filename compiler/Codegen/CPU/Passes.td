@@ -4,6 +4,19 @@
 
 include "mlir/Pass/PassBase.td"
 
+def BoolBytes : Pass<"kiln-cpu-bool-bytes", "mlir::func::FuncOp"> {
+  let summary = "A kernel's bool (i1) tensor arguments and results become bytes (i8)";
+  let description = [{
+    Buffers hold one byte per bool; i1 vectors load and store bit-packed. The kernel's i1
+    arguments and results become i8 (kernels take bare pointers: the same bytes), narrowed by
+    a trunci generic at entry and widened by an extui generic at return, which
+    kiln-cpu-fuse-elementwise-generics merges into the generics that use them: those then
+    read and write bytes and vectorize, i1 in registers only.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::arith::ArithDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def FuseElementwiseGenerics : Pass<"kiln-cpu-fuse-elementwise-generics", "mlir::func::FuncOp"> {
   let summary = "Merges chains of all-parallel linalg.generic ops into one generic";
   let description = [{

@@ -31,6 +31,7 @@ void kiln::buildCPUSchedulePipeline(OpPassManager &pm) {
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   // Elementwise chains merge first: the requantization after an int8 GEMM is then one generic,
   // which the VNNI kernel applies to its accumulators.
+  funcPm.addPass(createBoolBytes());
   funcPm.addPass(createFuseElementwiseGenerics());
   funcPm.addPass(createVnniGemm());
   funcPm.addPass(createTileAndVectorize());
