@@ -91,7 +91,9 @@ struct ConvTransposeAsPhaseConv : OpRewritePattern<kiln::ConvTransposeOp> {
       return failure();
     ArrayRef<int64_t> ws = cast<RankedTensorType>(w.getType()).getShape();
     ArrayRef<int64_t> strides = op.getStrides(), pads = op.getPads(), extra = op.getOutputPadding();
-    if (ws[0] != input.getDimSize(1))
+    auto negative = [](int64_t v) { return v < 0; };
+    if (ws[0] != input.getDimSize(1) || llvm::any_of(pads, negative) ||
+        llvm::any_of(extra, negative))
       return failure();
     PhaseGeometry h = phaseGeometry(ws[2], strides[0], pads[0], pads[2], extra[0]);
     PhaseGeometry v = phaseGeometry(ws[3], strides[1], pads[1], pads[3], extra[1]);

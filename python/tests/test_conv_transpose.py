@@ -139,3 +139,23 @@ def test_grouped_and_dilated_keep_the_zero_insertion_lowering(group, dilations):
     want = conv_transpose_reference(x, w, None, [2, 2], [1, 1, 1, 1], [1, 1], dilations, group)
     (got,) = kiln.compile(m, threads=1).run([x])
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("auto_pad", ["SAME_UPPER", "SAME_LOWER"])
+def test_auto_pad_same_with_symbolic_dims(auto_pad):
+    """SAME_* wants stride x input: its padding does not depend on the input size, so symbolic
+    H/W compile; every size matches the same model compiled for it."""
+    rng = np.random.default_rng(17)
+    w = numpy_helper.from_array((rng.standard_normal((4, 3, 3, 3)) * 0.3).astype(np.float32), "w")
+    graph = helper.make_graph(
+        [helper.make_node("ConvTranspose", ["x", "w"], ["y"], strides=[2, 2], auto_pad=auto_pad)], "same",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, "H", "W"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [w])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    dynamic = kiln.compile(model, threads=1)
+    for shape in [(1, 4, 5, 6), (1, 4, 8, 3)]:
+        x = rng.standard_normal(shape).astype(np.float32)
+        (got,) = dynamic.run([x])
+        (want,) = kiln.compile(model, threads=1, input_shapes={"x": list(shape)}).run([x])
+        assert got.shape == (1, 3, 2 * shape[2], 2 * shape[3])
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)

@@ -42,12 +42,14 @@ FailureOr<SmallVector<int64_t>> transposePadsForOutput(NodeContext &n, const Win
   SmallVector<int64_t> pads(2 * spatial, 0);
   for (size_t i = 0; i < spatial; ++i) {
     int64_t in = input.getDimSize(i + 2);
-    if (ShapedType::isDynamic(in))
-      return n.fail("output_shape / auto_pad need static spatial dims (dynamic shapes are not "
-                    "supported yet)");
-    int64_t target = wanted.empty() ? in * w.strides[i] : wanted[i];
-    int64_t total = w.strides[i] * (in - 1) + outputPadding[i] +
-                    (w.kernel[i] - 1) * w.dilations[i] + 1 - target;
+    // SAME_* wants in * stride: the padding is the same for every input size.
+    if (ShapedType::isDynamic(in) && !wanted.empty())
+      return n.fail("output_shape needs static spatial dims (auto_pad SAME_* takes symbolic "
+                    "ones)");
+    int64_t total = wanted.empty()
+                        ? outputPadding[i] + (w.kernel[i] - 1) * w.dilations[i] + 1 - w.strides[i]
+                        : w.strides[i] * (in - 1) + outputPadding[i] +
+                              (w.kernel[i] - 1) * w.dilations[i] + 1 - wanted[i];
     if (total < 0)
       outputPadding[i] -= total;
     else
