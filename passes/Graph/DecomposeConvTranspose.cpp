@@ -10,9 +10,10 @@
 // columns and crops the pads. The conv takes every path a conv takes (1x1 as a GEMM,
 // Winograd, im2col, fused epilogues), instead of a conv over the input with s - 1 zeros
 // inserted between its pixels (s * s times the products, most of them of zeros).
-// 2-D (1-D as 2-D of unit height), group 1, dilation 1, a constant f32 filter; symbolic
-// batch and image dims included.
-// Any other transposed conv keeps kiln.conv_transpose (its zero-insertion lowering).
+// A grouped transposed conv runs one conv of the same groups per phase (a depthwise one for
+// Caffe's bilinear upsampling), concatenated phase-major. 2-D (1-D as 2-D of unit height),
+// dilation 1, a constant f32 filter; symbolic batch and image dims included. Any other
+// transposed conv keeps kiln.conv_transpose (its zero-insertion lowering).
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Graph/Passes.h"
@@ -76,6 +77,28 @@ DenseElementsAttr phaseFilter(DenseElementsAttr w, const PhaseGeometry &h, const
   return DenseElementsAttr::get(type, ArrayRef<float>(dst));
 }
 
+/// One phase's filter of a grouped transposed conv, for an NCHW conv of the same groups:
+/// [G * Fg, Cg, Krh, Krw] from ONNX's [G * Cg, Fg, KH, KW] (a tap past the kernel zero).
+DenseElementsAttr groupPhaseFilter(DenseElementsAttr w, int64_t group, const PhaseGeometry &h,
+                                   const PhaseGeometry &v, int64_t rh, int64_t rw) {
+  ArrayRef<int64_t> ws = cast<RankedTensorType>(w.getType()).getShape();
+  int64_t cg = ws[0] / group, fg = ws[1];
+  SmallVector<float> src(w.getValues<float>());
+  SmallVector<float> dst(group * fg * cg * h.taps * v.taps, 0.0f);
+  for (int64_t g = 0; g < group; ++g)
+    for (int64_t f = 0; f < fg; ++f)
+      for (int64_t c = 0; c < cg; ++c)
+        for (int64_t th = 0; th < h.taps; ++th)
+          for (int64_t tw = 0; tw < v.taps; ++tw) {
+            int64_t kh = rh + (h.taps - 1 - th) * h.stride, kw = rw + (v.taps - 1 - tw) * v.stride;
+            if (kh < h.kernel && kw < v.kernel)
+              dst[(((g * fg + f) * cg + c) * h.taps + th) * v.taps + tw] =
+                  src[(((g * cg + c) * fg + f) * h.kernel + kh) * v.kernel + kw];
+          }
+  auto type = RankedTensorType::get({group * fg, cg, h.taps, v.taps}, w.getElementType());
+  return DenseElementsAttr::get(type, ArrayRef<float>(dst));
+}
+
 struct ConvTransposeAsPhaseConv : OpRewritePattern<kiln::ConvTransposeOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -83,7 +106,8 @@ struct ConvTransposeAsPhaseConv : OpRewritePattern<kiln::ConvTransposeOp> {
                                 PatternRewriter &rewriter) const override {
     auto input = cast<RankedTensorType>(op.getInput().getType());
     DenseElementsAttr w;
-    if (input.getRank() != 4 || input.isDynamicDim(1) || op.getGroup() != 1 ||
+    int64_t group = op.getGroup();
+    if (input.getRank() != 4 || input.isDynamicDim(1) || group < 1 ||
         llvm::any_of(op.getDilations(), [](int64_t d) { return d != 1; }) ||
         llvm::any_of(op.getStrides(), [](int64_t s) { return s <= 0; }) ||
         !matchPattern(op.getFilter(), m_Constant(&w)) || !w.getElementType().isF32() ||
@@ -92,7 +116,7 @@ struct ConvTransposeAsPhaseConv : OpRewritePattern<kiln::ConvTransposeOp> {
     ArrayRef<int64_t> ws = cast<RankedTensorType>(w.getType()).getShape();
     ArrayRef<int64_t> strides = op.getStrides(), pads = op.getPads(), extra = op.getOutputPadding();
     auto negative = [](int64_t v) { return v < 0; };
-    if (ws[0] != input.getDimSize(1) || llvm::any_of(pads, negative) ||
+    if (ws[0] != input.getDimSize(1) || ws[0] % group || llvm::any_of(pads, negative) ||
         llvm::any_of(extra, negative))
       return failure();
     PhaseGeometry h = phaseGeometry(ws[2], strides[0], pads[0], pads[2], extra[0]);
@@ -107,17 +131,38 @@ struct ConvTransposeAsPhaseConv : OpRewritePattern<kiln::ConvTransposeOp> {
     }
     Location loc = op.getLoc();
     int64_t phases = h.stride * v.stride;
-    Value x = rewriter.create<kiln::TransposeOp>(loc, op.getInput(),
-                                                 rewriter.getDenseI64ArrayAttr({0, 2, 3, 1}));
-    Value filter = rewriter.create<kiln::ConstantOp>(loc, phaseFilter(w, h, v));
-    Value bias = op.getBias();
-    if (bias && phases > 1)
-      bias = rewriter.createOrFold<kiln::ConcatOp>(loc, SmallVector<Value>(phases, bias), 0);
-    Value conv = rewriter.create<kiln::ConvOp>(
-        loc, x, filter, bias, rewriter.getDenseI64ArrayAttr({1, 1}),
-        rewriter.getDenseI64ArrayAttr({h.padFront, v.padFront, h.padBack, v.padBack}),
-        rewriter.getDenseI64ArrayAttr({1, 1}), rewriter.getI64IntegerAttr(1),
-        rewriter.getStringAttr("NHWC"));
+    auto phaseConv = [&](Value x, Value filter, Value bias, int64_t groups, StringRef layout) {
+      return rewriter.create<kiln::ConvOp>(
+          loc, x, filter, bias, rewriter.getDenseI64ArrayAttr({1, 1}),
+          rewriter.getDenseI64ArrayAttr({h.padFront, v.padFront, h.padBack, v.padBack}),
+          rewriter.getDenseI64ArrayAttr({1, 1}), rewriter.getI64IntegerAttr(groups),
+          rewriter.getStringAttr(layout));
+    };
+    Value conv;
+    if (group == 1) {
+      Value x = rewriter.create<kiln::TransposeOp>(loc, op.getInput(),
+                                                   rewriter.getDenseI64ArrayAttr({0, 2, 3, 1}));
+      Value filter = rewriter.create<kiln::ConstantOp>(loc, phaseFilter(w, h, v));
+      Value bias = op.getBias();
+      if (bias && phases > 1)
+        bias = rewriter.createOrFold<kiln::ConcatOp>(loc, SmallVector<Value>(phases, bias), 0);
+      conv = phaseConv(x, filter, bias, 1, "NHWC");
+    } else {
+      // Grouped: one NCHW conv of the same groups per phase (kiln-convert-conv-layout then
+      // picks its path: depthwise, grouped or NCHW), the phases concatenated phase-major as
+      // depth_to_space reads them.
+      SmallVector<Value> parts;
+      for (int64_t rh = 0; rh < h.stride; ++rh)
+        for (int64_t rw = 0; rw < v.stride; ++rw)
+          parts.push_back(phaseConv(
+              op.getInput(),
+              rewriter.create<kiln::ConstantOp>(loc, groupPhaseFilter(w, group, h, v, rh, rw)),
+              op.getBias(), group, "NCHW"));
+      Value all = parts.size() == 1 ? parts.front()
+                                    : rewriter.create<kiln::ConcatOp>(loc, parts, 1).getResult();
+      conv =
+          rewriter.create<kiln::TransposeOp>(loc, all, rewriter.getDenseI64ArrayAttr({0, 2, 3, 1}));
+    }
     SmallVector<int64_t> crops{h.cropFront, v.cropFront, h.cropBack, v.cropBack};
     Value y = conv;
     if (phases > 1 || llvm::any_of(crops, [](int64_t c) { return c != 0; }))
@@ -138,7 +183,7 @@ struct ConvTranspose1DAs2D : OpRewritePattern<kiln::ConvTransposeOp> {
                                 PatternRewriter &rewriter) const override {
     auto input = cast<RankedTensorType>(op.getInput().getType());
     auto filter = cast<RankedTensorType>(op.getFilter().getType());
-    if (input.getRank() != 3 || op.getGroup() != 1 || op.getDilations()[0] != 1 ||
+    if (input.getRank() != 3 || op.getDilations()[0] != 1 ||
         !matchPattern(op.getFilter(), m_Constant()) || !filter.hasStaticShape())
       return failure();
     Location loc = op.getLoc();

@@ -71,7 +71,9 @@ def DecomposeConvTranspose : Pass<"kiln-decompose-conv-transpose", "mlir::func::
     Output phase r of a stride-s transposed conv reads taps r, r + s, ... only: every phase
     is a stride-1 conv of the input, and all phases together one conv with s * s times the
     output channels, whose result kiln.depth_to_space interleaves (and crops by the pads).
-    2-D, group 1, dilation 1, constant f32 filters; symbolic batch and image dims included.
+    A grouped one runs one conv of the same groups per phase (depthwise for a bilinear
+    upsampling), concatenated phase-major. 2-D (1-D as unit height), dilation 1, constant f32
+    filters; symbolic batch and image dims included.
   }];
 }
 

@@ -129,14 +129,39 @@ def test_conv_transpose_1d_matches_reference(shape):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize("group,dilations", [(2, [1, 1]), (1, [2, 2])])
-def test_grouped_and_dilated_keep_the_zero_insertion_lowering(group, dilations):
+@pytest.mark.parametrize("channels,filters,group,kernel,pads", [
+    (8, 3, 2, 3, [1, 1, 1, 1]),    # groups of 4 channels, 3 filters each
+    (6, 1, 6, 4, [1, 1, 1, 1]),    # depthwise: Caffe's bilinear x2 upsampling
+    (4, 2, 4, 2, [0, 0, 0, 0]),    # depthwise with 2 filters per channel
+])
+@pytest.mark.parametrize("symbolic", [False, True])
+def test_grouped_conv_transpose_matches_reference(channels, filters, group, kernel, pads, symbolic):
+    """One conv of the same groups per output phase, concatenated phase-major."""
+    rng = np.random.default_rng(channels + group + kernel)
+    w = (rng.standard_normal((channels, filters, kernel, kernel)) * 0.3).astype(np.float32)
+    b = rng.standard_normal(filters * group).astype(np.float32)
+    shape = [1, channels, "H", "W"] if symbolic else [1, channels, 9, 7]
+    m, _ = model(shape, w, b, [2, 2], pads, [0, 0], None, group, tail=True)
+    assert "kiln.conv_transpose" not in kiln.ir(m, "graph")
+    module = kiln.compile(m, threads=2)
+    for size in [(1, channels, 9, 7)] + ([(1, channels, 4, 11)] if symbolic else []):
+        x = rng.standard_normal(size).astype(np.float32)
+        want = conv_transpose_reference(x, w, b, [2, 2], pads, [0, 0], [1, 1], group)
+        f = w.shape[1] * group
+        rng_tail = np.random.default_rng(7)
+        s = rng_tail.uniform(0.5, 1.5, (1, f, 1, 1)).astype(np.float32)
+        t0 = rng_tail.standard_normal((1, f, 1, 1)).astype(np.float32)
+        (got,) = module.run([x])
+        np.testing.assert_allclose(got, np.maximum(want * s + t0, 0), rtol=1e-4, atol=1e-4)
+
+
+def test_dilated_keeps_the_zero_insertion_lowering():
     rng = np.random.default_rng(13)
     x = rng.standard_normal((1, 4, 6, 6)).astype(np.float32)
     w = (rng.standard_normal((4, 3, 3, 3)) * 0.3).astype(np.float32)
-    m, _ = model(list(x.shape), w, None, [2, 2], [1, 1, 1, 1], [1, 1], dilations, group)
+    m, _ = model(list(x.shape), w, None, [2, 2], [1, 1, 1, 1], [1, 1], [2, 2], 1)
     assert "kiln.conv_transpose" in kiln.ir(m, "graph")
-    want = conv_transpose_reference(x, w, None, [2, 2], [1, 1, 1, 1], [1, 1], dilations, group)
+    want = conv_transpose_reference(x, w, None, [2, 2], [1, 1, 1, 1], [1, 1], [2, 2], 1)
     (got,) = kiln.compile(m, threads=1).run([x])
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
 

@@ -190,14 +190,20 @@ def test_dynamic_segmentation_head_matches_static():
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
 
 
-def test_grouped_dynamic_conv_transpose_is_a_clear_error():
+def test_grouped_dynamic_conv_transpose_matches_static():
+    """A grouped transposed conv with symbolic H/W runs one grouped conv per output phase."""
     graph = helper.make_graph(
         [helper.make_node("ConvTranspose", ["x", "w"], ["y"], strides=[2, 2], group=2)], "ct",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, "H", "W"])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [_w("w", 4, 2, 3, 3)])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)])
-    with pytest.raises(kiln.CompileError, match="grouped transposed convolution with dynamic dims"):
-        kiln.compile(model)
+    dynamic = kiln.compile(model, threads=2)
+    for shape in [(1, 4, 7, 9), (1, 4, 3, 12)]:
+        x = np.random.default_rng(sum(shape)).standard_normal(shape).astype(np.float32)
+        static = kiln.compile(model, threads=1, input_shapes={"x": list(shape)})
+        (got,), (want,) = dynamic.run([x]), static.run([x])
+        assert got.shape == want.shape == (1, 4, 2 * shape[2] + 1, 2 * shape[3] + 1)
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize("target", ["scales", "sizes"])

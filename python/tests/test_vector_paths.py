@@ -35,11 +35,13 @@ def test_shared_model_is_vectorized(model):
 
 
 def test_report_names_a_scalar_kernel():
-    """A grouped transposed conv stays scalar: the report says so, naming the node and why."""
+    """A grouped and dilated transposed conv stays scalar (the zero-insertion lowering's
+    grouped NCHW conv): the report says so, naming the node and why."""
     from onnx import TensorProto, helper, numpy_helper
     w = numpy_helper.from_array(np.ones((4, 2, 3, 3), np.float32), "w")
     graph = helper.make_graph(
-        [helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="up", strides=[2, 2], group=2)],
+        [helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="up", strides=[2, 2], group=2,
+                          dilations=[2, 2])],
         "grouped_up", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 8, 8])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [w])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])

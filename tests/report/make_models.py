@@ -4,7 +4,7 @@
 repeated.onnx: four identical Relu(MatMul(x, W_i) + b_i) blocks (identical kernels, distinct
                weights) - compiled once each;
 bool.onnx:     Equal of two 256x256 inputs (bools as bytes: vectorized);
-grouped_up.onnx: a grouped ConvTranspose, a kernel that stays scalar;
+grouped_up.onnx: a grouped, dilated ConvTranspose, a kernel that stays scalar;
 distinct.onnx: MatMul blocks with eight different activations (distinct kernels of about one
                size, spread over the parallel build's partitions);
 grouped.onnx:  a padded 3x3 grouped conv, vector code whose tap loops have run-time bounds.
@@ -44,7 +44,8 @@ def boolean():
 
 def grouped_up():
     w = numpy_helper.from_array(np.ones((4, 2, 3, 3), np.float32), "w")
-    node = helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="up", strides=[2, 2], group=2)
+    node = helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="up", strides=[2, 2], group=2,
+                            dilations=[2, 2])
     graph = helper.make_graph(
         [node], "grouped_up", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 16, 16])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [w])
