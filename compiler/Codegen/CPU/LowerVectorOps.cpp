@@ -2,6 +2,8 @@
 #include "compiler/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -49,9 +51,99 @@ struct InnermostReductionToReductions : OpRewritePattern<vector::MultiDimReducti
   }
 };
 
+/// A rank-reducing view of `memref` without its last dim (static 1): offsets 0, full sizes.
+Value dropLastUnitDim(OpBuilder &b, Location loc, Value memref) {
+  auto type = cast<MemRefType>(memref.getType());
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), strides(rank, b.getIndexAttr(1));
+  SmallVector<OpFoldResult> sizes = memref::getMixedSizes(b, loc, memref);
+  auto reduced = cast<MemRefType>(memref::SubViewOp::inferRankReducedResultType(
+      type.getShape().drop_back(), type, offsets, sizes, strides));
+  return b.create<memref::SubViewOp>(loc, reduced, memref, offsets, sizes, strides);
+}
+
+/// Whether a transfer reads or writes `vector` (last dim 1) along the last dims of a memref
+/// whose last dim is a static 1, at index 0 there, unmasked: the unit dim can go.
+template <typename TransferOp> bool dropsTrailingUnitDim(TransferOp op) {
+  auto memref = dyn_cast<MemRefType>(op.getSource().getType());
+  VectorType vector = op.getVectorType();
+  return memref && memref.getRank() >= 2 && memref.getShape().back() == 1 &&
+         vector.getRank() >= 2 && vector.getShape().back() == 1 && !op.getMask() &&
+         op.getPermutationMap().isMinorIdentity() && isConstantIntValue(op.getIndices().back(), 0);
+}
+
+/// transfer_read of vector<.. x 1> from a memref [.., 1] → a read of vector<..> from the view
+/// without the unit dim, shape-cast back (the cast cancels against the arithmetic's).
+struct ReadWithoutTrailingUnitDim : OpRewritePattern<vector::TransferReadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::TransferReadOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!dropsTrailingUnitDim(op))
+      return failure();
+    Location loc = op.getLoc();
+    VectorType vector = op.getVectorType();
+    auto reduced = VectorType::get(vector.getShape().drop_back(), vector.getElementType());
+    SmallVector<bool> inBounds(op.getInBoundsValues());
+    inBounds.pop_back();
+    Value read = rewriter.create<vector::TransferReadOp>(
+        loc, reduced, dropLastUnitDim(rewriter, loc, op.getSource()), op.getIndices().drop_back(),
+        op.getPadding(), inBounds);
+    rewriter.replaceOpWithNewOp<vector::ShapeCastOp>(op, vector, read);
+    return success();
+  }
+};
+
+struct WriteWithoutTrailingUnitDim : OpRewritePattern<vector::TransferWriteOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::TransferWriteOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!dropsTrailingUnitDim(op) || op->getNumResults())
+      return failure();
+    Location loc = op.getLoc();
+    VectorType vector = op.getVectorType();
+    auto reduced = VectorType::get(vector.getShape().drop_back(), vector.getElementType());
+    SmallVector<bool> inBounds(op.getInBoundsValues());
+    inBounds.pop_back();
+    Value value = rewriter.create<vector::ShapeCastOp>(loc, reduced, op.getVector());
+    rewriter.replaceOpWithNewOp<vector::TransferWriteOp>(
+        op, value, dropLastUnitDim(rewriter, loc, op.getSource()), op.getIndices().drop_back(),
+        inBounds);
+    return success();
+  }
+};
+
+/// Whether `fn` has n-D vectors whose last dim is 1 and another is not (a generic over an
+/// NHWC map of one channel, vectorized along its columns).
+bool hasTrailingUnitVectors(func::FuncOp fn) {
+  auto trailingUnit = [](Type t) {
+    auto v = dyn_cast<VectorType>(t);
+    return v && v.getRank() > 1 && v.getShape().back() == 1 && v.getNumElements() > 1;
+  };
+  return fn
+      .walk([&](Operation *op) {
+        return llvm::any_of(op->getResultTypes(), trailingUnit) ? WalkResult::interrupt()
+                                                                : WalkResult::advance();
+      })
+      .wasInterrupted();
+}
+
 struct LowerVectorOpsPass : kiln::impl::LowerVectorOpsBase<LowerVectorOpsPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
+    if (hasTrailingUnitVectors(getOperation())) {
+      // Such vectors unrolled along their unit dim: one scalar op per element. Their unit
+      // dims go (rank-reducing views for the transfers, shape casts that cancel around the
+      // arithmetic) so that they lower as 1-D vectors. Only in these kernels.
+      RewritePatternSet patterns(ctx);
+      patterns.add<ReadWithoutTrailingUnitDim, WriteWithoutTrailingUnitDim>(ctx);
+      vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+      vector::populateDropUnitDimWithShapeCastPatterns(patterns);
+      vector::populateShapeCastFoldingPatterns(patterns);
+      vector::ShapeCastOp::getCanonicalizationPatterns(patterns, ctx);
+      vector::BroadcastOp::getCanonicalizationPatterns(patterns, ctx);
+      if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+        return signalPassFailure();
+    }
     {
       // Contractions become outer products (broadcast + FMA per k), the fast form on x86.
       RewritePatternSet patterns(ctx);

@@ -107,8 +107,8 @@ def RoundedQuotients : Pass<"kiln-cpu-rounded-quotients", "mlir::func::FuncOp"> 
 
 def LowerVectorOps : Pass<"kiln-cpu-lower-vector-ops", "mlir::func::FuncOp"> {
   let summary = "Lowers vector contractions to FMAs and math ops to polynomials";
-  let dependentDialects = ["mlir::vector::VectorDialect", "mlir::math::MathDialect",
-                           "mlir::arith::ArithDialect"];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::vector::VectorDialect",
+                           "mlir::math::MathDialect", "mlir::arith::ArithDialect"];
 }
 
 def LowerStridedCopies : Pass<"kiln-cpu-lower-strided-copies", "mlir::func::FuncOp"> {

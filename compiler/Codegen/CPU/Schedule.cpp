@@ -185,6 +185,18 @@ int64_t transposedLoop(linalg::LinalgOp op) {
   return -1;
 }
 
+/// Whether a projected permutation keeps the loops' order (its results ascend).
+bool readsInOrder(AffineMap map) {
+  int64_t last = -1;
+  for (unsigned i = 0; i < map.getNumResults(); ++i) {
+    int64_t d = map.getDimPosition(i);
+    if (d < last)
+      return false;
+    last = d;
+  }
+  return true;
+}
+
 Schedule genericSchedule(linalg::LinalgOp op, ArrayRef<int64_t> r, VectorTarget t) {
   Schedule s;
   auto iterators = op.getIteratorTypesArray();
@@ -195,6 +207,22 @@ Schedule genericSchedule(linalg::LinalgOp op, ArrayRef<int64_t> r, VectorTarget 
   int64_t across = transposedLoop(op);
   bool innermostParallel = rank > 0 && iterators[rank - 1] == utils::IteratorType::parallel;
   SmallVector<int64_t> staticRanges = op.getStaticLoopRanges();
+  // Trailing loops of one iteration (an NHWC map of one channel: a mask, a matte, a depth
+  // map) leave the vector to the last loop with more, where every operand reads the loops in
+  // order: the same contiguous elements, 16 lanes at a time instead of one (kiln-cpu-lower-
+  // vector-ops then drops the unit dims of the vectors).
+  size_t vectorLoop = rank;
+  if (across < 0 && innermostParallel && llvm::all_of(op.getIndexingMapsArray(), [](AffineMap m) {
+        return m.isProjectedPermutation() && readsInOrder(m);
+      }))
+    while (vectorLoop > 1 && staticRanges[vectorLoop - 1] == 1 &&
+           iterators[vectorLoop - 2] == utils::IteratorType::parallel)
+      --vectorLoop;
+  if (vectorLoop < rank) {
+    s.innerTiles.assign(rank, 1);
+    s.innerTiles[vectorLoop - 1] = registerVectorTile(r[vectorLoop - 1], 4 * t.lanes);
+    return s;
+  }
   for (size_t i = 0; i < rank; ++i) {
     bool parallel = iterators[i] == utils::IteratorType::parallel;
     // A reduction over outer dims (a global average pool over NHWC's H and W) steps through

@@ -204,3 +204,23 @@ func.func @matmul_few_rows_96_columns(%a: tensor<49x576xf32>, %b: tensor<576x96x
   %r = linalg.matmul ins(%a, %b : tensor<49x576xf32>, tensor<576x96xf32>) outs(%f : tensor<49x96xf32>) -> tensor<49x96xf32>
   return %r : tensor<49x96xf32>
 }
+
+// -----
+
+// An NHWC map of one channel (a segmentation mask's sigmoid): the trailing loop has one
+// iteration, so the vector runs along the columns (reg 64 on dim 2), not the channel (1
+// lane); the rows run on the pool. A dynamic trailing dim or a transposed read keeps the
+// vector on the last dim.
+// CHECK-LABEL: func @one_channel_map
+// CHECK-SAME: schedule = "par[0,1,0,0] reg[1,0,64,1]"
+#map = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @one_channel_map(%x: tensor<1x480x640x1xf32>) -> tensor<1x480x640x1xf32> attributes {kiln.kernel} {
+  %e = tensor.empty() : tensor<1x480x640x1xf32>
+  %0 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x480x640x1xf32>) outs(%e : tensor<1x480x640x1xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %1 = arith.negf %in : f32
+    %2 = math.exp %1 : f32
+    linalg.yield %2 : f32
+  } -> tensor<1x480x640x1xf32>
+  return %0 : tensor<1x480x640x1xf32>
+}
