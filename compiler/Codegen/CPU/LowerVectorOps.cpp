@@ -62,14 +62,28 @@ Value dropLastUnitDim(OpBuilder &b, Location loc, Value memref) {
   return b.create<memref::SubViewOp>(loc, reduced, memref, offsets, sizes, strides);
 }
 
-/// Whether a transfer reads or writes `vector` (last dim 1) along the last dims of a memref
-/// whose last dim is a static 1, at index 0 there, unmasked: the unit dim can go.
-template <typename TransferOp> bool dropsTrailingUnitDim(TransferOp op) {
+/// A transfer of vector<.. x 1> along the last dims of a memref [.., 1], at index 0 there and
+/// unmasked, without the unit dim: the vector type, the in_bounds flags and the indices of
+/// the same transfer on the view without that dim (dropLastUnitDim).
+struct UnitDimDropped {
+  VectorType vector;
+  SmallVector<bool> inBounds;
+  SmallVector<Value> indices;
+};
+
+template <typename TransferOp> std::optional<UnitDimDropped> withoutTrailingUnitDim(TransferOp op) {
   auto memref = dyn_cast<MemRefType>(op.getSource().getType());
   VectorType vector = op.getVectorType();
-  return memref && memref.getRank() >= 2 && memref.getShape().back() == 1 &&
-         vector.getRank() >= 2 && vector.getShape().back() == 1 && !op.getMask() &&
-         op.getPermutationMap().isMinorIdentity() && isConstantIntValue(op.getIndices().back(), 0);
+  if (!memref || memref.getRank() < 2 || memref.getShape().back() != 1 || vector.getRank() < 2 ||
+      vector.getShape().back() != 1 || op.getMask() || !op.getPermutationMap().isMinorIdentity() ||
+      !isConstantIntValue(op.getIndices().back(), 0))
+    return std::nullopt;
+  // (Not llvm::to_vector(op.getInBoundsValues()): that kept 2 of 4 flags here.)
+  UnitDimDropped d{VectorType::get(vector.getShape().drop_back(), vector.getElementType()),
+                   SmallVector<bool>(op.getInBoundsValues()),
+                   SmallVector<Value>(op.getIndices().drop_back())};
+  d.inBounds.pop_back();
+  return d;
 }
 
 /// transfer_read of vector<.. x 1> from a memref [.., 1] → a read of vector<..> from the view
@@ -78,17 +92,13 @@ struct ReadWithoutTrailingUnitDim : OpRewritePattern<vector::TransferReadOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(vector::TransferReadOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!dropsTrailingUnitDim(op))
+    std::optional<UnitDimDropped> d = withoutTrailingUnitDim(op);
+    if (!d)
       return failure();
-    Location loc = op.getLoc();
-    VectorType vector = op.getVectorType();
-    auto reduced = VectorType::get(vector.getShape().drop_back(), vector.getElementType());
-    SmallVector<bool> inBounds(op.getInBoundsValues());
-    inBounds.pop_back();
     Value read = rewriter.create<vector::TransferReadOp>(
-        loc, reduced, dropLastUnitDim(rewriter, loc, op.getSource()), op.getIndices().drop_back(),
-        op.getPadding(), inBounds);
-    rewriter.replaceOpWithNewOp<vector::ShapeCastOp>(op, vector, read);
+        op.getLoc(), d->vector, dropLastUnitDim(rewriter, op.getLoc(), op.getSource()), d->indices,
+        op.getPadding(), d->inBounds);
+    rewriter.replaceOpWithNewOp<vector::ShapeCastOp>(op, op.getVectorType(), read);
     return success();
   }
 };
@@ -97,17 +107,12 @@ struct WriteWithoutTrailingUnitDim : OpRewritePattern<vector::TransferWriteOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(vector::TransferWriteOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!dropsTrailingUnitDim(op) || op->getNumResults())
+    std::optional<UnitDimDropped> d = withoutTrailingUnitDim(op);
+    if (!d || op->getNumResults())
       return failure();
-    Location loc = op.getLoc();
-    VectorType vector = op.getVectorType();
-    auto reduced = VectorType::get(vector.getShape().drop_back(), vector.getElementType());
-    SmallVector<bool> inBounds(op.getInBoundsValues());
-    inBounds.pop_back();
-    Value value = rewriter.create<vector::ShapeCastOp>(loc, reduced, op.getVector());
+    Value value = rewriter.create<vector::ShapeCastOp>(op.getLoc(), d->vector, op.getVector());
     rewriter.replaceOpWithNewOp<vector::TransferWriteOp>(
-        op, value, dropLastUnitDim(rewriter, loc, op.getSource()), op.getIndices().drop_back(),
-        inBounds);
+        op, value, dropLastUnitDim(rewriter, op.getLoc(), op.getSource()), d->indices, d->inBounds);
     return success();
   }
 };
