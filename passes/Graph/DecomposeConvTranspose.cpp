@@ -55,6 +55,13 @@ PhaseGeometry phaseGeometry(int64_t k, int64_t s, int64_t padBegin, int64_t padE
   return g;
 }
 
+/// The kernel position that tap `t` of phase `r` reads (taps reversed: the conv correlates),
+/// or -1 past the kernel (a phase with fewer taps: its weight is zero).
+int64_t kernelTap(const PhaseGeometry &g, int64_t r, int64_t t) {
+  int64_t k = r + (g.taps - 1 - t) * g.stride;
+  return k < g.kernel ? k : -1;
+}
+
 /// The stride-1 conv's HWCF filter: [Krh, Krw, C, (rh, rw, f)] from ONNX's [C, F, KH, KW].
 DenseElementsAttr phaseFilter(DenseElementsAttr w, const PhaseGeometry &h, const PhaseGeometry &v) {
   ArrayRef<int64_t> ws = cast<RankedTensorType>(w.getType()).getShape();
@@ -65,8 +72,8 @@ DenseElementsAttr phaseFilter(DenseElementsAttr w, const PhaseGeometry &h, const
     for (int64_t tw = 0; tw < v.taps; ++tw)
       for (int64_t rh = 0; rh < h.stride; ++rh)
         for (int64_t rw = 0; rw < v.stride; ++rw) {
-          int64_t kh = rh + (h.taps - 1 - th) * h.stride, kw = rw + (v.taps - 1 - tw) * v.stride;
-          if (kh >= h.kernel || kw >= v.kernel)
+          int64_t kh = kernelTap(h, rh, th), kw = kernelTap(v, rw, tw);
+          if (kh < 0 || kw < 0)
             continue;
           for (int64_t ci = 0; ci < c; ++ci)
             for (int64_t fi = 0; fi < f; ++fi)
@@ -90,8 +97,8 @@ DenseElementsAttr groupPhaseFilter(DenseElementsAttr w, int64_t group, const Pha
       for (int64_t c = 0; c < cg; ++c)
         for (int64_t th = 0; th < h.taps; ++th)
           for (int64_t tw = 0; tw < v.taps; ++tw) {
-            int64_t kh = rh + (h.taps - 1 - th) * h.stride, kw = rw + (v.taps - 1 - tw) * v.stride;
-            if (kh < h.kernel && kw < v.kernel)
+            int64_t kh = kernelTap(h, rh, th), kw = kernelTap(v, rw, tw);
+            if (kh >= 0 && kw >= 0)
               dst[(((g * fg + f) * cg + c) * h.taps + th) * v.taps + tw] =
                   src[(((g * cg + c) * fg + f) * h.kernel + kh) * v.kernel + kw];
           }

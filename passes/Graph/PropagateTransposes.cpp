@@ -26,19 +26,29 @@ Value transpose(PatternRewriter &rewriter, Location loc, Value v, ArrayRef<int64
   return rewriter.createOrFold<kiln::TransposeOp>(loc, v, rewriter.getDenseI64ArrayAttr(perm));
 }
 
+/// The elementwise kiln op with one operand `op` (else null), for the unary patterns.
+Operation *kilnUnary(Operation *op) {
+  return isa<kiln::KilnDialect>(op->getDialect()) && op->getNumOperands() == 1 ? op : nullptr;
+}
+
+/// A clone of the unary `op` applied to `input` instead, its result of type `type`.
+Value cloneOnto(PatternRewriter &rewriter, Operation *op, Value input, Type type) {
+  Operation *moved = rewriter.clone(*op);
+  moved->setOperand(0, input);
+  moved->getResult(0).setType(type);
+  return moved->getResult(0);
+}
+
 /// unary(transpose(x)) → transpose(unary(x)).
 struct UnaryThroughTranspose : OpTraitRewritePattern<OpTrait::Elementwise> {
   using OpTraitRewritePattern::OpTraitRewritePattern;
   LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
-    if (!isa<kiln::KilnDialect>(op->getDialect()) || op->getNumOperands() != 1)
-      return failure();
-    auto t = op->getOperand(0).getDefiningOp<kiln::TransposeOp>();
+    auto t =
+        kilnUnary(op) ? op->getOperand(0).getDefiningOp<kiln::TransposeOp>() : kiln::TransposeOp();
     if (!t)
       return failure();
-    Operation *moved = rewriter.clone(*op);
-    moved->setOperand(0, t.getInput());
-    moved->getResult(0).setType(t.getInput().getType());
-    rewriter.replaceOp(op, transpose(rewriter, op->getLoc(), moved->getResult(0), t.getPerm()));
+    Value moved = cloneOnto(rewriter, op, t.getInput(), t.getInput().getType());
+    rewriter.replaceOp(op, transpose(rewriter, op->getLoc(), moved, t.getPerm()));
     return success();
   }
 };
@@ -384,18 +394,15 @@ private:
 struct UnaryThroughDepthToSpace : OpTraitRewritePattern<OpTrait::Elementwise> {
   using OpTraitRewritePattern::OpTraitRewritePattern;
   LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
-    if (!isa<kiln::KilnDialect>(op->getDialect()) || op->getNumOperands() != 1)
-      return failure();
-    auto d2s = op->getOperand(0).getDefiningOp<kiln::DepthToSpaceOp>();
+    auto d2s = kilnUnary(op) ? op->getOperand(0).getDefiningOp<kiln::DepthToSpaceOp>()
+                             : kiln::DepthToSpaceOp();
     if (!d2s || !d2s->hasOneUse())
       return failure();
     auto from = cast<RankedTensorType>(d2s.getInput().getType());
-    Operation *moved = rewriter.clone(*op);
-    moved->setOperand(0, d2s.getInput());
-    moved->getResult(0).setType(
-        from.clone(cast<RankedTensorType>(op->getResult(0).getType()).getElementType()));
-    rewriter.replaceOpWithNewOp<kiln::DepthToSpaceOp>(op, moved->getResult(0), d2s.getBlock(),
-                                                      d2s.getCrops());
+    Value moved =
+        cloneOnto(rewriter, op, d2s.getInput(),
+                  from.clone(cast<RankedTensorType>(op->getResult(0).getType()).getElementType()));
+    rewriter.replaceOpWithNewOp<kiln::DepthToSpaceOp>(op, moved, d2s.getBlock(), d2s.getCrops());
     return success();
   }
 };

@@ -30,6 +30,19 @@ int64_t registerVectorTile(int64_t extent, int64_t limit) {
   return 8;
 }
 
+bool readsInLoopOrder(AffineMap map) {
+  int64_t last = -1;
+  for (AffineExpr e : map.getResults()) {
+    if (auto c = dyn_cast<AffineConstantExpr>(e); c && c.getValue() == 0)
+      continue;
+    auto dim = dyn_cast<AffineDimExpr>(e);
+    if (!dim || int64_t(dim.getPosition()) <= last)
+      return false;
+    last = dim.getPosition();
+  }
+  return true;
+}
+
 VectorTarget vectorTargetOf(Operation *op) {
   VectorTarget t;
   for (Operation *p = op; p; p = p->getParentOp())
@@ -185,18 +198,6 @@ int64_t transposedLoop(linalg::LinalgOp op) {
   return -1;
 }
 
-/// Whether a projected permutation keeps the loops' order (its results ascend).
-bool readsInOrder(AffineMap map) {
-  int64_t last = -1;
-  for (unsigned i = 0; i < map.getNumResults(); ++i) {
-    int64_t d = map.getDimPosition(i);
-    if (d < last)
-      return false;
-    last = d;
-  }
-  return true;
-}
-
 Schedule genericSchedule(linalg::LinalgOp op, ArrayRef<int64_t> r, VectorTarget t) {
   Schedule s;
   auto iterators = op.getIteratorTypesArray();
@@ -213,7 +214,7 @@ Schedule genericSchedule(linalg::LinalgOp op, ArrayRef<int64_t> r, VectorTarget 
   // vector-ops then drops the unit dims of the vectors).
   size_t vectorLoop = rank;
   if (across < 0 && innermostParallel && llvm::all_of(op.getIndexingMapsArray(), [](AffineMap m) {
-        return m.isProjectedPermutation() && readsInOrder(m);
+        return m.isProjectedPermutation() && readsInLoopOrder(m);
       }))
     while (vectorLoop > 1 && staticRanges[vectorLoop - 1] == 1 &&
            iterators[vectorLoop - 2] == utils::IteratorType::parallel)

@@ -70,6 +70,10 @@ int64_t registerVectorTile(int64_t extent, int64_t limit);
 
 /// Largest divisor of `extent` that is <= `limit` (1 if none); used so tiles divide shapes.
 int64_t largestDivisorAtMost(int64_t extent, int64_t limit);
+
+/// Whether `map` reads its dims in loop order, each at most once, or constants 0 (an
+/// elementwise operand, possibly broadcast): no transposition.
+bool readsInLoopOrder(mlir::AffineMap map);
 } // namespace kiln
 
 #endif

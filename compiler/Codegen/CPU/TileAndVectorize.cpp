@@ -92,21 +92,6 @@ void foldTileSizes(func::FuncOp func) {
   (void)applyPatternsAndFoldGreedily(func, std::move(patterns));
 }
 
-/// Whether `map` reads its dims in loop order, each at most once, or constants (an
-/// elementwise operand, possibly broadcast): no transposition.
-bool readsInLoopOrder(AffineMap map) {
-  int64_t last = -1;
-  for (AffineExpr e : map.getResults()) {
-    if (auto c = dyn_cast<AffineConstantExpr>(e); c && c.getValue() == 0)
-      continue;
-    auto dim = dyn_cast<AffineDimExpr>(e);
-    if (!dim || int64_t(dim.getPosition()) <= last)
-      return false;
-    last = dim.getPosition();
-  }
-  return true;
-}
-
 /// Vectorizes `op`, the last partial register tile of a dynamic dim (kTileBoundsAttr), with
 /// masks: vectors of the tile sizes along its dynamic loops, its static extents elsewhere.
 /// Elementwise ops only (all loops parallel, operands read in loop order: MLIR 19 builds
@@ -117,7 +102,7 @@ LogicalResult vectorizeMasked(RewriterBase &rewriter, linalg::LinalgOp op) {
   if (!bounds || op->hasAttr(kiln::kNoVectorizeAttr) || hasBoolOperand(op) ||
       !op.hasPureTensorSemantics() || !isa<linalg::GenericOp>(op) ||
       op.getNumParallelLoops() != op.getNumLoops() ||
-      !llvm::all_of(op.getIndexingMapsArray(), readsInLoopOrder))
+      !llvm::all_of(op.getIndexingMapsArray(), kiln::readsInLoopOrder))
     return failure();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges(), sizes;
   if (int64_t(ranges.size()) != bounds.size())
