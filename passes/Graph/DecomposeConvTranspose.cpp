@@ -85,12 +85,13 @@ DenseElementsAttr phaseFilter(DenseElementsAttr w, const PhaseGeometry &h, const
 }
 
 /// One phase's filter of a grouped transposed conv, for an NCHW conv of the same groups:
-/// [G * Fg, Cg, Krh, Krw] from ONNX's [G * Cg, Fg, KH, KW] (a tap past the kernel zero).
-DenseElementsAttr groupPhaseFilter(DenseElementsAttr w, int64_t group, const PhaseGeometry &h,
-                                   const PhaseGeometry &v, int64_t rh, int64_t rw) {
+/// [G * Fg, Cg, Krh, Krw] from ONNX's [G * Cg, Fg, KH, KW] (`w`'s values `src`, read once
+/// for all phases; a tap past the kernel zero).
+DenseElementsAttr groupPhaseFilter(DenseElementsAttr w, ArrayRef<float> src, int64_t group,
+                                   const PhaseGeometry &h, const PhaseGeometry &v, int64_t rh,
+                                   int64_t rw) {
   ArrayRef<int64_t> ws = cast<RankedTensorType>(w.getType()).getShape();
   int64_t cg = ws[0] / group, fg = ws[1];
-  SmallVector<float> src(w.getValues<float>());
   SmallVector<float> dst(group * fg * cg * h.taps * v.taps, 0.0f);
   for (int64_t g = 0; g < group; ++g)
     for (int64_t f = 0; f < fg; ++f)
@@ -159,11 +160,12 @@ struct ConvTransposeAsPhaseConv : OpRewritePattern<kiln::ConvTransposeOp> {
       // picks its path: depthwise, grouped or NCHW), the phases concatenated phase-major as
       // depth_to_space reads them.
       SmallVector<Value> parts;
+      SmallVector<float> src(w.getValues<float>());
       for (int64_t rh = 0; rh < h.stride; ++rh)
         for (int64_t rw = 0; rw < v.stride; ++rw)
           parts.push_back(phaseConv(
               op.getInput(),
-              rewriter.create<kiln::ConstantOp>(loc, groupPhaseFilter(w, group, h, v, rh, rw)),
+              rewriter.create<kiln::ConstantOp>(loc, groupPhaseFilter(w, src, group, h, v, rh, rw)),
               op.getBias(), group, "NCHW"));
       Value all = parts.size() == 1 ? parts.front()
                                     : rewriter.create<kiln::ConcatOp>(loc, parts, 1).getResult();
